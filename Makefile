@@ -1,0 +1,57 @@
+# aiot — thin wrapper over CMake/CTest. See README.md.
+#   make        build everything into build/ (build/aiot, ...)
+#   make test   install packages, build, run all tests; then the ASan+UBSan build (clang,
+#               with libFuzzer targets) runs them again
+#   make fuzz   run every libFuzzer target for FUZZ_SECONDS each
+#   make bench  benchmarks (docs/benchmarks.md)
+JOBS   ?= $(shell nproc)
+BUILD  ?= build
+ASAN   ?= build-asan
+CMAKE_FLAGS ?=
+WERROR := $(if $(AIOT_WERROR),-DAIOT_WERROR=ON,)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test test-release test-asan fuzz bench demo clean format
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(WERROR) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: test-release test-asan
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	CC=clang cmake -S . -B $(ASAN) -DAIOT_SANITIZE=ON -DAIOT_FUZZ=ON -DAIOT_WERROR=ON \
+		-DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	CC=clang cmake -S . -B $(ASAN) -DAIOT_SANITIZE=ON -DAIOT_FUZZ=ON >/dev/null
+	cmake --build $(ASAN) -j $(JOBS)
+	@for f in $(ASAN)/fuzz_*; do \
+		n=$$(basename $$f); mkdir -p fuzz/artifacts; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=fuzz/artifacts/$$n- \
+			fuzz/corpus/$$n || exit 1; \
+	done
+
+bench: build
+	bash bench/run.sh
+
+demo: build
+	@echo "make demo: the end-to-end demo arrives with issue 4 (aiot demo)."; \
+	$(BUILD)/aiot demo
+
+clean:
+	rm -rf $(BUILD) $(ASAN)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

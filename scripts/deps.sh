@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one list of Debian 12 packages this project needs, for building, testing, fuzzing,
+# the demo and the benchmarks. Idempotent: installs only what is missing.
+# Used by every make target that needs packages (make, make test, make demo, make bench).
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config git ca-certificates
+	libssl-dev openssl           # crypto backend (network side), test oracle (openssl CLI)
+	libcmocka-dev                # unit tests
+	clang llvm libclang-rt-14-dev # ASan/UBSan build, libFuzzer
+	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi # Cortex-M0 device build
+	valgrind                     # instruction counts of the device code on the host
+	xxd                          # test scripts: hex <-> binary
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

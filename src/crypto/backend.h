@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The primitive interface both crypto implementations provide (BearSSL-style: one API,
+ * several implementations). Everything above it (KDF, AIoT derivations, NIA2/NEA2) is
+ * written once, against this struct:
+ *   - aiot_backend_ref:     freestanding, constant-time, table-free (device and tests);
+ *   - aiot_backend_openssl: OpenSSL 3 EVP contexts created once and reused (network side,
+ *                           see backend_openssl.h).
+ * Inputs are gather lists so that no layer has to copy a message to prepend a header.
+ * A backend may leave an op NULL (a device built for one suite); callers then get
+ * AIOT_ERR_INVAL.
+ */
+#ifndef AIOT_BACKEND_H
+#define AIOT_BACKEND_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct aiot_iov {
+	const uint8_t *p;
+	size_t len;
+} aiot_iov;
+
+typedef struct aiot_backend {
+	const char *name;
+	void *ctx; /* backend state, passed back to every op; NULL for ref */
+	/* HMAC-SHA-256 (FIPS 198-1) over the concatenation of iov[0..niov). key_len >= 1. */
+	int (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len, const aiot_iov *iov,
+			   size_t niov, uint8_t mac[32]);
+	/* AES-128-CMAC (NIST SP 800-38B, bit-granular) over the first nbits bits of the
+	 * concatenation of iov[0..niov); nbits <= 8 * total length. Bits past nbits in the
+	 * last byte are ignored. */
+	int (*aes_cmac)(void *ctx, const uint8_t key[16], const aiot_iov *iov, size_t niov,
+			size_t nbits, uint8_t mac[16]);
+	/* AES-128-CTR: out = in XOR keystream, counter block ctr0 incremented as a 128-bit
+	 * big-endian integer (SP 800-38A). in == out allowed. */
+	int (*aes_ctr)(void *ctx, const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in,
+		       uint8_t *out, size_t len);
+} aiot_backend;
+
+/* The freestanding reference backend (backend_ref.c). */
+extern const aiot_backend aiot_backend_ref;
+
+#endif

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * AIoT NAS messages (the project's own compact format: TS 24.369 could not be read).
+ * Bit-by-bit layout: docs/protocol.md §3. Sans-I/O: encoders write into caller buffers,
+ * decoders point into the input buffer (no copies, no allocation) and return AIOT_ERR_* for
+ * every truncated, oversized, unknown or inconsistent input. Freestanding.
+ *
+ * Message types (octet 0):
+ *   0x01 Inventory Response   D2R, plain: RES_AIOT, RAND_AIOT_d, optional identifier
+ *   0x02 Command Request      network -> device, protected: COUNT, MAC, [ciphered] command
+ *   0x03 Command Response     device -> network, protected: COUNT, MAC, [ciphered] result
+ * The protected messages carry a security header: flags (bit 7 = ciphered), COUNT (32 bits,
+ * big-endian) and a 32-bit 128-NIA2 MAC. The MAC covers octets 0-1 and everything after the
+ * MAC (the possibly ciphered payload); COUNT enters NIA2 as its COUNT input.
+ */
+#ifndef AIOT_NAS_H
+#define AIOT_NAS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define AIOT_NAS_INVENTORY_RESPONSE 0x01
+#define AIOT_NAS_COMMAND_REQUEST 0x02
+#define AIOT_NAS_COMMAND_RESPONSE 0x03
+
+#define AIOT_NAS_MAX_ID_LEN 128       /* identifier: 1..1024 bits as in NGAP, whole octets here */
+#define AIOT_NAS_MAX_DATA 200         /* user-memory bytes in one READ/WRITE */
+#define AIOT_NAS_MAX_PDU 256          /* NGAP estimateofExpectedD2RMsgSize 1..256 */
+#define AIOT_NAS_SEC_HDR_LEN 10       /* type, flags, COUNT(4), MAC(4) */
+
+/* Identifier presented in an Inventory Response. */
+typedef enum aiot_nas_id_type {
+	AIOT_NAS_ID_NONE = 0, /* the paging named the device; no identifier needed */
+	AIOT_NAS_ID_PERM = 1, /* AIoT Device Permanent Identifier (TS 23.003 31.2) */
+	AIOT_NAS_ID_TID = 2,  /* temporary identifier, 16 bytes */
+} aiot_nas_id_type;
+
+typedef struct aiot_nas_inventory_response {
+	uint8_t rand_d[16];
+	uint8_t res[16];
+	uint8_t res_len;      /* 4, 8, 12 or 16 */
+	aiot_nas_id_type id_type;
+	const uint8_t *id;    /* points into the decoded buffer (or caller data when encoding) */
+	uint8_t id_len;       /* 0 for NONE, 16 for TID, 1..128 for PERM */
+} aiot_nas_inventory_response;
+
+/* Commands (TS 23.369 5.2.2: Read, Write, Disable) and privacy. */
+typedef enum aiot_nas_cmd {
+	AIOT_CMD_READ = 0x01,       /* offset(2) length(1) */
+	AIOT_CMD_WRITE = 0x02,      /* offset(2) length(1) data(length) */
+	AIOT_CMD_DISABLE = 0x03,    /* permanent disable, no parameters */
+	AIOT_CMD_TID_UPDATE = 0x04, /* rotate the T-ID (device derives it, FC AIOT_FC_TID) */
+} aiot_nas_cmd;
+
+/* Result status in a Command Response; mirrors the per-device fail causes of TS 29.569. */
+typedef enum aiot_nas_status {
+	AIOT_ST_SUCCESS = 0x00,
+	AIOT_ST_PARAMS_INVALID = 0x01,  /* COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID */
+	AIOT_ST_ERROR_UNSPECIFIED = 0x02,
+	AIOT_ST_LOW_ENERGY = 0x03,
+	AIOT_ST_INVALID_MANDATORY = 0x04, /* INVALID_MANDATORY_INFORMATION */
+	AIOT_ST_NOT_IMPLEMENTED = 0x05, /* MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED */
+} aiot_nas_status;
+
+/* Plain command payload, carried inside a Command Request. */
+typedef struct aiot_nas_command {
+	aiot_nas_cmd cmd;
+	uint16_t offset;       /* READ/WRITE */
+	uint8_t length;        /* READ/WRITE, <= AIOT_NAS_MAX_DATA */
+	const uint8_t *data;   /* WRITE: length bytes */
+} aiot_nas_command;
+
+/* Plain result payload, carried inside a Command Response. */
+typedef struct aiot_nas_result {
+	aiot_nas_cmd cmd;       /* echoes the command */
+	aiot_nas_status status;
+	const uint8_t *data;    /* READ with SUCCESS: data_len bytes, else NULL */
+	uint8_t data_len;
+} aiot_nas_result;
+
+/* A protected message as seen on the wire (before or after integrity/cipher processing). */
+typedef struct aiot_nas_protected {
+	uint8_t type;           /* AIOT_NAS_COMMAND_REQUEST or _RESPONSE */
+	uint8_t ciphered;       /* 0 or 1 */
+	uint32_t count;
+	uint8_t mac[4];
+	const uint8_t *payload; /* points into the buffer */
+	size_t payload_len;
+} aiot_nas_protected;
+
+/* Returns the type octet of a PDU, or AIOT_ERR_TRUNC / AIOT_ERR_UNKNOWN. */
+int aiot_nas_peek_type(const uint8_t *buf, size_t len);
+
+/* Encoders return the number of bytes written (> 0) or AIOT_ERR_*. */
+int aiot_nas_encode_inventory_response(const aiot_nas_inventory_response *m, uint8_t *out,
+				       size_t cap);
+int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
+				       aiot_nas_inventory_response *m);
+
+int aiot_nas_encode_command(const aiot_nas_command *c, uint8_t *out, size_t cap);
+int aiot_nas_decode_command(const uint8_t *buf, size_t len, aiot_nas_command *c);
+
+int aiot_nas_encode_result(const aiot_nas_result *r, uint8_t *out, size_t cap);
+int aiot_nas_decode_result(const uint8_t *buf, size_t len, aiot_nas_result *r);
+
+/* Security header framing only (no crypto): writes header + payload copy, MAC as given. */
+int aiot_nas_encode_protected(const aiot_nas_protected *p, uint8_t *out, size_t cap);
+int aiot_nas_decode_protected(const uint8_t *buf, size_t len, aiot_nas_protected *p);
+
+#endif
