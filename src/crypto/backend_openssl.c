@@ -34,6 +34,9 @@ static int ossl_hmac(void *ctx, const uint8_t *key, size_t key_len, const aiot_i
 	size_t outl = 0;
 	if (key == NULL || key_len == 0 || mac == NULL || (niov > 0 && iov == NULL))
 		return AIOT_ERR_INVAL;
+	for (size_t i = 0; i < niov; i++)
+		if (iov[i].len > 0 && iov[i].p == NULL)
+			return AIOT_ERR_INVAL;
 	if (!EVP_MAC_init(st->hmac_ctx, key, key_len, NULL))
 		return AIOT_ERR_CRYPTO;
 	for (size_t i = 0; i < niov; i++)
@@ -121,11 +124,11 @@ static int ossl_cmac(void *ctx, const uint8_t key[16], const aiot_iov *iov, size
 	if (key == NULL || mac == NULL || (niov > 0 && iov == NULL))
 		return AIOT_ERR_INVAL;
 	for (size_t i = 0; i < niov; i++) {
-		if (iov[i].len > 0 && iov[i].p == NULL)
+		if ((iov[i].len > 0 && iov[i].p == NULL) || iov[i].len > SIZE_MAX / 8 - total)
 			return AIOT_ERR_INVAL;
 		total += iov[i].len;
 	}
-	if (nbits > 8 * total)
+	if (nbits > 8 * total) /* total <= SIZE_MAX / 8: no overflow */
 		return AIOT_ERR_INVAL;
 	if (nbits % 8 != 0)
 		return cmac_bits(st, key, iov, niov, nbits, mac);

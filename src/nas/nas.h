@@ -12,6 +12,13 @@
  * The protected messages carry a security header: flags (bit 7 = ciphered), COUNT (32 bits,
  * big-endian) and a 32-bit 128-NIA2 MAC. The MAC covers octets 0-1 and everything after the
  * MAC (the possibly ciphered payload); COUNT enters NIA2 as its COUNT input.
+ *
+ *   Inventory Response: type | idtype(2) rescode(2) 0000 | RAND_AIOT_d(16) | RES(4/8/12/16)
+ *                       | [PERM: len(1..128) id] | [T-ID: 16] -- nothing may follow
+ *   Protected:          type | C 0000000 | COUNT(4) | MAC(4) | payload(1..246, to the end)
+ *   Command payload:    cmd | READ/WRITE: offset(2) length(1, 1..200) [WRITE: data]
+ *   Result payload:     cmd | status | [READ+SUCCESS: length(1, 1..200) data]
+ * Every message has exactly one valid encoding: decode then encode gives the input back.
  */
 #ifndef AIOT_NAS_H
 #define AIOT_NAS_H
@@ -26,6 +33,8 @@
 #define AIOT_NAS_MAX_DATA 200         /* user-memory bytes in one READ/WRITE */
 #define AIOT_NAS_MAX_PDU 256          /* NGAP estimateofExpectedD2RMsgSize 1..256 */
 #define AIOT_NAS_SEC_HDR_LEN 10       /* type, flags, COUNT(4), MAC(4) */
+#define AIOT_NAS_MAX_PAYLOAD (AIOT_NAS_MAX_PDU - AIOT_NAS_SEC_HDR_LEN) /* 1..246 */
+#define AIOT_NAS_INV_RESP_MAX_LEN (2 + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 163 */
 
 /* Identifier presented in an Inventory Response. */
 typedef enum aiot_nas_id_type {
@@ -102,7 +111,9 @@ int aiot_nas_decode_command(const uint8_t *buf, size_t len, aiot_nas_command *c)
 int aiot_nas_encode_result(const aiot_nas_result *r, uint8_t *out, size_t cap);
 int aiot_nas_decode_result(const uint8_t *buf, size_t len, aiot_nas_result *r);
 
-/* Security header framing only (no crypto): writes header + payload copy, MAC as given. */
+/* Security header framing only (no crypto): writes header + payload copy, MAC as given.
+ * p->payload may already sit at out + AIOT_NAS_SEC_HDR_LEN (in-place build). Decoding does
+ * not check the MAC; the payload runs to the end of buf (1..AIOT_NAS_MAX_PAYLOAD octets). */
 int aiot_nas_encode_protected(const aiot_nas_protected *p, uint8_t *out, size_t cap);
 int aiot_nas_decode_protected(const uint8_t *buf, size_t len, aiot_nas_protected *p);
 

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Cross-build the freestanding layers (src/common, src/crypto without the OpenSSL backend,
+# src/nas, src/device) for Cortex-M0 at -Os, print their sizes, link a minimal firmware
+# image (tests/m0/) with --gc-sections to show what a real tag pays, and report stack use
+# from -fstack-usage / -fcallgraph-info.
+#
+#   bash cmake/device-m0.sh <source-dir> <out-dir>
+#
+# Fails if anything does not compile warning-free, if the image does not link, or if
+# sizeof(aiot_device) > 512 on the target. Results go to docs/benchmarks.md by hand.
+set -euo pipefail
+
+src=${1:?usage: device-m0.sh <source-dir> <out-dir>}
+out=${2:?usage: device-m0.sh <source-dir> <out-dir>}
+src=$(cd "$src" && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+CC=${ARM_CC:-arm-none-eabi-gcc}
+SIZE=${ARM_SIZE:-arm-none-eabi-size}
+NM=${ARM_NM:-arm-none-eabi-nm}
+for t in "$CC" "$SIZE" "$NM"; do
+	command -v "$t" >/dev/null || { echo "device-m0: $t not found" >&2; exit 1; }
+done
+
+CFLAGS=(-std=c11 -ffreestanding -Os -mcpu=cortex-m0 -mthumb -ffunction-sections
+	-fdata-sections -Wall -Wextra -Werror -I"$src/src")
+
+rm -rf "$out/obj" "$out/fw"
+mkdir -p "$out/obj" "$out/fw"
+
+sources=()
+for f in "$src"/src/common/*.c "$src"/src/crypto/*.c "$src"/src/nas/*.c "$src"/src/device/*.c; do
+	[ -e "$f" ] || continue
+	case "$(basename "$f")" in backend_openssl.c) continue ;; esac
+	sources+=("$f")
+done
+
+echo "== $("$CC" --version | awk 'NR == 1')"
+echo "== flags: ${CFLAGS[*]}"
+objs=()
+for f in "${sources[@]}"; do
+	rel=${f#"$src"/src/}
+	o="$out/obj/${rel//\//_}"
+	o=${o%.c}.o
+	# -fstack-usage writes <o>.su next to the object; -fcallgraph-info=su the call graph.
+	(cd "$out/obj" && "$CC" "${CFLAGS[@]}" -fstack-usage -fcallgraph-info=su -c "$f" -o "$o")
+	objs+=("$o")
+done
+
+echo
+echo "== library objects (arm-none-eabi-size, before --gc-sections)"
+(cd "$out/obj" && "$SIZE" -t "${objs[@]##*/}")
+
+# sizeof(aiot_device) as the target sees it (the _Static_assert in device.c also checks it).
+cat >"$out/obj/sizeof_probe.c" <<'EOF'
+#include "device/aiot_device.h"
+char aiot_device_sizeof_probe[sizeof(aiot_device)];
+EOF
+"$CC" "${CFLAGS[@]}" -fcommon -c "$out/obj/sizeof_probe.c" -o "$out/obj/sizeof_probe.o"
+dev_hex=$("$NM" -S "$out/obj/sizeof_probe.o" | awk '/aiot_device_sizeof_probe/ {print $2}')
+dev_size=${dev_hex:+$((16#$dev_hex))}
+echo
+echo "== sizeof(aiot_device) on Cortex-M0: $dev_size bytes (limit 512)"
+if [ -z "$dev_size" ] || [ "$dev_size" -gt 512 ]; then
+	echo "device-m0: sizeof(aiot_device) = ${dev_size:-?} > 512" >&2
+	exit 1
+fi
+
+# The firmware image: vector table + reset handler + main loop, newlib-nano for mem*.
+fw_cflags=("${CFLAGS[@]}")
+(cd "$out/fw" && "$CC" "${fw_cflags[@]}" -fstack-usage -fcallgraph-info=su \
+	-c "$src/tests/m0/main.c" -o "$out/fw/main.o")
+"$CC" "${CFLAGS[@]}" -nostartfiles -Wl,--gc-sections -T "$src/tests/m0/m0.ld" \
+	--specs=nano.specs --specs=nosys.specs -Wl,-Map="$out/fw/firmware.map" \
+	"$out/fw/main.o" "${objs[@]}" -o "$out/fw/firmware.elf"
+echo
+echo "== firmware image (tests/m0/main.c + library + newlib-nano mem*, -Wl,--gc-sections)"
+(cd "$out/fw" && "$SIZE" firmware.elf)
+echo
+echo "== what each object contributes to the image after --gc-sections (from the link map)"
+sed -n '/^Linker script and memory map/,$p' "$out/fw/firmware.map" | awk '
+function hex(h,    i, c, v) {
+	v = 0; h = tolower(h); sub(/^0x/, "", h)
+	for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+	return v
+}
+function add(sec, size, f,    k) {
+	sub(/.*\//, "", f)
+	if (size == 0 || f == "") return
+	k = (sec ~ /^\.(bss|COMMON)/ || sec == "COMMON") ? "bss" : (sec ~ /^\.data/ ? "data" : "text")
+	if (!(f in seen)) { seen[f] = 1; order[++n] = f }
+	v[f, k] += size; tot[k] += size
+}
+pending != "" { if ($1 ~ /^0x/ && NF >= 3) add(pending, hex($2), $3); pending = ""; next }
+/^ \.(text|rodata|data|bss|isr_vector)|^ COMMON/ {
+	if (NF >= 4 && $2 ~ /^0x/) add($1, hex($3), $4)
+	else if (NF == 1) pending = $1
+}
+END {
+	printf "  %6s %6s %6s  %s\n", "text", "data", "bss", "object"
+	for (i = 1; i <= n; i++) {
+		f = order[i]
+		printf "  %6d %6d %6d  %s\n", v[f, "text"], v[f, "data"], v[f, "bss"], f
+	}
+	printf "  %6d %6d %6d  (sum of input sections; the image adds alignment)\n",
+	       tot["text"], tot["data"], tot["bss"]
+}'
+echo
+echo "== largest functions/objects kept in the image"
+"$NM" -S --size-sort -r "$out/fw/firmware.elf" | awk 'NR <= 15' | while read -r _ sz ty name; do
+	printf '  %6d %s %s\n' "$((16#$sz))" "$ty" "$name"
+done
+
+echo
+echo "== stack (-fstack-usage), per function, largest first"
+cat "$out"/obj/*.su "$out"/fw/*.su |
+	awk -F'\t' '{n = $1; sub(/.*:/, "", n); printf "  %5d  %-40s %s\n", $2, n, $3}' |
+	sort -k1,1nr | awk 'NR <= 15'
+if cat "$out"/obj/*.su "$out"/fw/*.su | awk -F'\t' '$3 != "static" {bad=1} END {exit !bad}'; then
+	echo "  note: some frames are not static (see above): bounds are estimates"
+fi
+
+# Worst-case call paths from the call graphs. Indirect calls are resolved by call site:
+# device.c calls only the firmware callbacks (fw_* in tests/m0/main.c); aiot_nia2 calls the
+# backend's aes_cmac, aiot_nea2 its aes_ctr, aiot_kdf its hmac_sha256; any other crypto call
+# site (aiot_suite_prf) may reach every ref_* op of backend_ref.c.
+echo
+echo "== worst-case stack per call path (sum of the per-function frames shown)"
+cat "$out"/obj/*.ci "$out"/fw/*.ci | awk '
+function short(t) { sub(/.*:/, "", t); return t }
+function worst(f,    i, c, w, best, bc) {
+	if (f in memo) return memo[f]
+	if (f in busy) { recursive = 1; return 0 }
+	busy[f] = 1
+	best = 0; bc = ""
+	for (i = 1; i <= nout[f]; i++) {
+		c = out[f, i]
+		w = worst(c)
+		if (w > best) { best = w; bc = c }
+	}
+	delete busy[f]
+	next_on_path[f] = bc
+	memo[f] = frame[f] + best
+	return memo[f]
+}
+function path(f,    s) {
+	s = ""
+	while (f != "") { s = s sprintf("%s(%d) ", short(f), frame[f]); f = next_on_path[f] }
+	return s
+}
+/^node:/ {
+	t = $0; sub(/.*title: "/, "", t); sub(/".*/, "", t)
+	lbl = $0
+	if (match(lbl, /[0-9]+ bytes/)) frame[t] = substr(lbl, RSTART, RLENGTH) + 0
+	else if (!(t in frame)) frame[t] = 0
+	# External declarations appear as bare names; definitions with a file prefix.
+	bare = short(t)
+	if (t != bare && match(lbl, /bytes/)) def[bare] = t
+	if (t ~ /backend_ref\.c:ref_/) refop[++nref] = t
+	if (bare ~ /^fw_/) fwcb[++nfw] = t
+	if (match(lbl, /\\n[^\\]*:[0-9]+:[0-9]+/)) file[t] = substr(lbl, RSTART + 2, RLENGTH - 2)
+}
+/^edge:/ {
+	s = $0; sub(/.*sourcename: "/, "", s); sub(/".*/, "", s)
+	d = $0; sub(/.*targetname: "/, "", d); sub(/".*/, "", d)
+	e[++ne] = s SUBSEP d
+}
+END {
+	for (k = 1; k <= ne; k++) {
+		split(e[k], sd, SUBSEP); s = sd[1]; d = sd[2]
+		if (d == "__indirect_call") {
+			if (file[s] ~ /device\/device\.c/) {
+				for (j = 1; j <= nfw; j++) out[s, ++nout[s]] = fwcb[j]
+				continue
+			}
+			want = ""
+			if (short(s) == "aiot_nia2") want = "ref_aes_cmac"
+			if (short(s) == "aiot_nea2") want = "ref_aes_ctr"
+			if (short(s) == "aiot_kdf") want = "ref_hmac_sha256"
+			for (j = 1; j <= nref; j++)
+				if (want == "" || short(refop[j]) == want) out[s, ++nout[s]] = refop[j]
+			continue
+		}
+		if (!(d in frame) || frame[d] == 0) { b = short(d); if (b in def) d = def[b] }
+		out[s, ++nout[s]] = d
+	}
+	n = split("aiot_device_init aiot_device_on_paging aiot_device_on_command Reset_Handler",
+		  roots, " ")
+	for (r = 1; r <= n; r++) {
+		f = roots[r]; if (!(f in def)) { for (t in frame) if (short(t) == f) def[f] = t }
+		if (!(f in def)) continue
+		printf "  %-24s %5d bytes: %s\n", f, worst(def[f]), path(def[f])
+	}
+	if (recursive) print "  note: recursion in the call graph (cycle counted once)"
+}'
+echo "  (library calls into newlib-nano mem* are leaves of a few bytes and not counted)"
+echo
+echo "device-m0: OK"
