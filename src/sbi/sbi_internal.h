@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the SBI server and client files (not installed, not for applications):
+ * address parsing, TLS contexts, reason phrases, metrics counters.
+ */
+#ifndef AIOT_SBI_INTERNAL_H
+#define AIOT_SBI_INTERNAL_H
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+/* ---- sbi_addr.c ------------------------------------------------------------------------- */
+
+/* "ADDR:PORT", "[V6ADDR]:PORT" or "NAME:PORT" -> socket address. 0 or -1 (message in err). */
+int sbi_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
+		     size_t errlen);
+/* A bound socket's port, or -1. */
+int sbi_socket_port(int fd);
+/* evthread_use_pthreads(), once per process. */
+void sbi_threads_init(void);
+
+/* ---- sbi_tls.c -------------------------------------------------------------------------- */
+
+/* TLS 1.3 only, ALPN "h2" (RFC 9113 3.2). ca != NULL: client certificates are required. */
+SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
+			    size_t errlen);
+/* TLS 1.3 only, ALPN "h2", server verified against ca; cert/key optional (mutual TLS). */
+SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
+			    size_t errlen);
+/* 1 when the handshake on ssl selected "h2". */
+int sbi_tls_alpn_is_h2(SSL *ssl);
+/* The oldest queued OpenSSL error as text (or fallback), clearing the queue. */
+void sbi_tls_error(char *buf, size_t len, const char *fallback);
+
+/* ---- sbi_problem.c ---------------------------------------------------------------------- */
+
+/* RFC 9110 15 reason phrase; "Unknown" for codes it does not name. */
+const char *sbi_reason_phrase(int status);
+
+/* ---- sbi_metrics.c ---------------------------------------------------------------------- */
+
+enum sbi_reject_reason {
+	SBI_REJECT_BODY_TOO_LARGE,
+	SBI_REJECT_HEADER_TOO_LARGE,
+	SBI_REJECT_BAD_REQUEST,
+	SBI_REJECT_PROTOCOL, /* invalid frame / stream error detected by nghttp2 */
+	SBI_REJECT_ALPN,     /* TLS client that did not negotiate h2 */
+	SBI_REJECT_TLS,      /* handshake failure */
+	SBI_REJECT_N
+};
+
+typedef struct sbi_metrics {
+	_Atomic uint64_t status[600]; /* responses by exact status code, 100..599 */
+	_Atomic int64_t conns_active;
+	_Atomic uint64_t conns_total;
+	_Atomic uint64_t rejected[SBI_REJECT_N];
+	/* the HTTP/1.1 listener (evhttp on its own thread) */
+	struct event_base *base;
+	struct evhttp *http;
+	int port;
+	int thread_started;
+	pthread_t thread;
+	char *(*app_metrics)(void *app);
+	void *app;
+} sbi_metrics;
+
+void sbi_metrics_response(sbi_metrics *m, int status);
+void sbi_metrics_reject(sbi_metrics *m, enum sbi_reject_reason r);
+/* Bind listen and serve GET /metrics from a thread. 0 or -1 (message in err). */
+int sbi_metrics_start(sbi_metrics *m, const char *listen, char *err, size_t errlen);
+/* Stop the thread and free the listener (no-op if never started). */
+void sbi_metrics_stop(sbi_metrics *m);
+/* The Prometheus text page (malloc'd), or NULL. */
+char *sbi_metrics_render(sbi_metrics *m);
+
+#endif

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SBI server metrics: lock-free counters bumped by the workers, and a plain HTTP/1.1
+ * listener (evhttp on its own thread and event base) serving GET /metrics in the
+ * Prometheus text exposition format 0.0.4.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+
+#include "sbi/sbi_internal.h"
+
+static const char *const reject_names[SBI_REJECT_N] = {
+	[SBI_REJECT_BODY_TOO_LARGE] = "body_too_large",
+	[SBI_REJECT_HEADER_TOO_LARGE] = "header_too_large",
+	[SBI_REJECT_BAD_REQUEST] = "bad_request",
+	[SBI_REJECT_PROTOCOL] = "protocol_error",
+	[SBI_REJECT_ALPN] = "alpn",
+	[SBI_REJECT_TLS] = "tls_handshake",
+};
+
+void sbi_metrics_response(sbi_metrics *m, int status)
+{
+	if (status >= 100 && status < 600)
+		atomic_fetch_add_explicit(&m->status[status], 1, memory_order_relaxed);
+}
+
+void sbi_metrics_reject(sbi_metrics *m, enum sbi_reject_reason r)
+{
+	if ((unsigned)r < SBI_REJECT_N)
+		atomic_fetch_add_explicit(&m->rejected[r], 1, memory_order_relaxed);
+}
+
+char *sbi_metrics_render(sbi_metrics *m)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *out = NULL, *app = NULL;
+	uint64_t cls[6] = {0};
+	size_t len;
+	int i, ok = 0;
+
+	if (b == NULL)
+		return NULL;
+	ok |= evbuffer_add_printf(b, "# HELP aiot_sbi_requests_total SBI responses sent, by status.\n"
+				     "# TYPE aiot_sbi_requests_total counter\n") < 0;
+	for (i = 100; i < 600; i++) {
+		uint64_t v = atomic_load_explicit(&m->status[i], memory_order_relaxed);
+
+		cls[i / 100] += v;
+		if (v != 0)
+			ok |= evbuffer_add_printf(b, "aiot_sbi_requests_total{status=\"%d\"} %llu\n",
+						  i, (unsigned long long)v) < 0;
+	}
+	ok |= evbuffer_add_printf(b, "# HELP aiot_sbi_responses_class_total SBI responses, by status class.\n"
+				     "# TYPE aiot_sbi_responses_class_total counter\n") < 0;
+	for (i = 1; i < 6; i++)
+		ok |= evbuffer_add_printf(b, "aiot_sbi_responses_class_total{class=\"%dxx\"} %llu\n",
+					  i, (unsigned long long)cls[i]) < 0;
+	ok |= evbuffer_add_printf(
+		      b,
+		      "# HELP aiot_sbi_connections_active Open HTTP/2 connections.\n"
+		      "# TYPE aiot_sbi_connections_active gauge\n"
+		      "aiot_sbi_connections_active %lld\n"
+		      "# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
+		      "# TYPE aiot_sbi_connections_total counter\n"
+		      "aiot_sbi_connections_total %llu\n"
+		      "# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
+		      "# TYPE aiot_sbi_streams_rejected_total counter\n",
+		      (long long)atomic_load(&m->conns_active),
+		      (unsigned long long)atomic_load(&m->conns_total)) < 0;
+	for (i = 0; i < SBI_REJECT_N; i++)
+		ok |= evbuffer_add_printf(b, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
+					  reject_names[i],
+					  (unsigned long long)atomic_load(&m->rejected[i])) < 0;
+	if (m->app_metrics != NULL) {
+		app = m->app_metrics(m->app);
+		if (app != NULL)
+			ok |= evbuffer_add(b, app, strlen(app)) < 0;
+		free(app);
+	}
+	if (ok != 0)
+		goto out;
+	len = evbuffer_get_length(b);
+	out = malloc(len + 1);
+	if (out != NULL) {
+		evbuffer_remove(b, out, len);
+		out[len] = '\0';
+	}
+out:
+	evbuffer_free(b);
+	return out;
+}
+
+static void metrics_cb(struct evhttp_request *req, void *arg)
+{
+	sbi_metrics *m = arg;
+	const char *uri = evhttp_request_get_uri(req);
+	struct evbuffer *out;
+	char *page;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET || uri == NULL ||
+	    (strcmp(uri, "/metrics") != 0 && strncmp(uri, "/metrics?", 9) != 0)) {
+		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+		return;
+	}
+	page = sbi_metrics_render(m);
+	out = evbuffer_new();
+	if (page == NULL || out == NULL) {
+		free(page);
+		if (out)
+			evbuffer_free(out);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add(out, page, strlen(page));
+	free(page);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+			  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, HTTP_OK, "OK", out);
+	evbuffer_free(out);
+}
+
+static void *metrics_thread(void *arg)
+{
+	sbi_metrics *m = arg;
+
+	event_base_loop(m->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	evutil_socket_t fd = -1;
+	int one = 1;
+
+	if (sbi_parse_listen(addr, &ss, &sl, err, errlen) != 0)
+		return -1;
+	m->base = event_base_new();
+	if (m->base == NULL)
+		goto fail_msg;
+	m->http = evhttp_new(m->base);
+	if (m->http == NULL)
+		goto fail_msg;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 64) != 0) {
+		snprintf(err, errlen, "metrics listen %s: %s", addr,
+			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		goto fail;
+	}
+	m->port = sbi_socket_port(fd);
+	if (evhttp_accept_socket(m->http, fd) != 0)
+		goto fail_msg;
+	fd = -1; /* owned by evhttp now */
+	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_timeout(m->http, 10);
+	evhttp_set_gencb(m->http, metrics_cb, m);
+	if (pthread_create(&m->thread, NULL, metrics_thread, m) != 0)
+		goto fail_msg;
+	m->thread_started = 1;
+	return 0;
+fail_msg:
+	snprintf(err, errlen, "metrics listener %s: out of resources", addr);
+fail:
+	if (fd >= 0)
+		evutil_closesocket(fd);
+	if (m->http)
+		evhttp_free(m->http);
+	if (m->base)
+		event_base_free(m->base);
+	m->http = NULL;
+	m->base = NULL;
+	return -1;
+}
+
+void sbi_metrics_stop(sbi_metrics *m)
+{
+	if (m->thread_started) {
+		event_base_loopbreak(m->base);
+		pthread_join(m->thread, NULL);
+		m->thread_started = 0;
+	}
+	if (m->http)
+		evhttp_free(m->http);
+	if (m->base)
+		event_base_free(m->base);
+	m->http = NULL;
+	m->base = NULL;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Response helpers: ProblemDetails (TS 29.571 5.2.4.1, media type application/problem+json
+ * per TS 29.500 5.2.7.2 / RFC 9457) and JSON bodies.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbi/sbi_internal.h"
+#include "sbi/sbi_server.h"
+
+const char *sbi_reason_phrase(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 303: return "See Other";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Unknown";
+	}
+}
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 (RFC 3629 4, no overlongs/surrogates). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* Appends s as a JSON string body (RFC 8259 7); invalid UTF-8 becomes U+FFFD. Returns the
+ * bytes written (out may be NULL to measure). */
+static size_t json_escape(char *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, o = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		const char *esc = NULL;
+		char tmp[8];
+		size_t l;
+
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			esc = tmp;
+		}
+		if (esc != NULL) {
+			l = strlen(esc);
+			if (out)
+				memcpy(out + o, esc, l);
+			o += l;
+			i++;
+			continue;
+		}
+		l = utf8_seq(s + i, n - i);
+		if (l == 0) {
+			if (out)
+				memcpy(out + o, "\\ufffd", 6);
+			o += 6;
+			i++;
+			continue;
+		}
+		if (out)
+			memcpy(out + o, s + i, l);
+		o += l;
+		i += l;
+	}
+	return o;
+}
+
+void sbi_problem(sbi_response *resp, int status, const char *cause, const char *fmt, ...)
+{
+	char *detail = NULL, *body = NULL, head[96];
+	const char *title = sbi_reason_phrase(status);
+	va_list ap;
+	size_t len, o;
+	int hl;
+
+	resp->status = status;
+	resp->content_type = "application/problem+json";
+	resp->body = NULL;
+	resp->body_len = 0;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) < 0)
+		detail = NULL;
+	va_end(ap);
+
+	hl = snprintf(head, sizeof(head), "{\"title\":\"%s\",\"status\":%d", title, status);
+	if (hl < 0 || (size_t)hl >= sizeof(head))
+		goto out;
+	len = (size_t)hl + 2; /* "}" and NUL */
+	if (detail != NULL)
+		len += sizeof(",\"detail\":\"\"") + json_escape(NULL, detail);
+	if (cause != NULL)
+		len += sizeof(",\"cause\":\"\"") + json_escape(NULL, cause);
+	body = malloc(len);
+	if (body == NULL)
+		goto out;
+	memcpy(body, head, (size_t)hl);
+	o = (size_t)hl;
+	if (detail != NULL) {
+		memcpy(body + o, ",\"detail\":\"", 11);
+		o += 11;
+		o += json_escape(body + o, detail);
+		body[o++] = '"';
+	}
+	if (cause != NULL) {
+		memcpy(body + o, ",\"cause\":\"", 10);
+		o += 10;
+		o += json_escape(body + o, cause);
+		body[o++] = '"';
+	}
+	body[o++] = '}';
+	body[o] = '\0';
+	resp->body = body;
+	resp->body_len = o;
+out:
+	free(detail);
+}
+
+void sbi_json(sbi_response *resp, int status, char *json)
+{
+	resp->status = status;
+	resp->content_type = "application/json";
+	resp->body = json;
+	resp->body_len = json ? strlen(json) : 0;
+}

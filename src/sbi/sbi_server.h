@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SBI HTTP/2 server (TS 29.500): nghttp2 sessions on libevent, h2c (prior knowledge)
+ * or TLS 1.3 with ALPN "h2" and optional mutual TLS (OpenSSL 3). N worker threads, each with
+ * its own event loop and its own SO_REUSEPORT listening socket on the same address, so the
+ * kernel spreads connections over the cores. A request is handed to the application once
+ * complete (headers + body), in the worker thread that owns the connection.
+ *
+ * The server enforces limits itself (answering with ProblemDetails, TS 29.571):
+ *   body > max_body -> 413; content-length missing on a POST/PUT/PATCH with a body it
+ *   cannot size -> 411; header block > max_header -> stream reset / 431; concurrent streams
+ *   per connection <= max_streams (SETTINGS_MAX_CONCURRENT_STREAMS).
+ * A separate plain HTTP/1.1 listener serves GET /metrics in Prometheus text format.
+ */
+#ifndef AIOT_SBI_SERVER_H
+#define AIOT_SBI_SERVER_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sbi_server sbi_server;
+
+typedef struct sbi_header {
+	const char *name; /* lowercase */
+	const char *value;
+} sbi_header;
+
+typedef struct sbi_request {
+	const char *method;       /* "GET", "POST", ... */
+	const char *path;         /* ":path" without the query, percent-decoding NOT applied */
+	const char *query;        /* after '?', or NULL */
+	const char *content_type; /* or NULL */
+	const uint8_t *body;      /* NUL-terminated for convenience; body_len excludes the NUL */
+	size_t body_len;
+	const sbi_header *headers; /* all request headers */
+	size_t nheaders;
+	int worker;                /* index of the worker thread, 0..workers-1 */
+} sbi_request;
+
+typedef struct sbi_response {
+	int status;
+	const char *content_type; /* static string, e.g. "application/json" */
+	char *body;               /* malloc'd; the server frees it. NULL = no body */
+	size_t body_len;
+	sbi_header extra[4];      /* extra response headers (static or malloc'd? static only) */
+	size_t nextra;
+} sbi_response;
+
+/* A handler fills resp synchronously, or calls sbi_defer() and completes later. */
+typedef void (*sbi_handler)(void *app, const sbi_request *req, sbi_response *resp);
+
+typedef struct sbi_pending sbi_pending;
+/* Inside a handler: the response will come later through sbi_complete() (any thread). The
+ * request's memory stays valid until then. If the client goes away first, completion is
+ * still required and is then a no-op. */
+sbi_pending *sbi_defer(const sbi_request *req);
+void sbi_complete(sbi_pending *p, sbi_response *resp);
+
+typedef struct sbi_server_cfg {
+	const char *listen;        /* "ADDR:PORT" ("[::1]:PORT" for IPv6); port 0 = ephemeral */
+	int workers;               /* >= 1 */
+	const char *tls_cert;      /* PEM; NULL = cleartext h2c */
+	const char *tls_key;
+	const char *tls_ca;        /* PEM CA bundle; set = client certificates required */
+	const char *metrics_listen; /* "ADDR:PORT" for GET /metrics over HTTP/1.1, or NULL */
+	size_t max_body;           /* default 1 MiB */
+	size_t max_header;         /* default 16 KiB */
+	uint32_t max_streams;      /* default 128 */
+	sbi_handler handler;
+	void *app;
+	/* Appends application metrics (Prometheus text) to the /metrics page; may be NULL.
+	 * Returns a malloc'd string or NULL. */
+	char *(*metrics)(void *app);
+} sbi_server_cfg;
+
+/* Bind and start the workers. NULL on failure, with a message in err. */
+sbi_server *sbi_server_start(const sbi_server_cfg *cfg, char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+int sbi_server_port(const sbi_server *s);
+int sbi_server_metrics_port(const sbi_server *s);
+/* Stop accepting, finish in-flight streams (bounded wait), join the workers, free. */
+void sbi_server_stop(sbi_server *s);
+
+/* Helpers for handlers. problem(): an application/problem+json ProblemDetails
+ * {"title","status","detail","cause"} (TS 29.571 5.2.4.1); cause may be NULL. */
+void sbi_problem(sbi_response *resp, int status, const char *cause, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Takes ownership of a malloc'd JSON text. */
+void sbi_json(sbi_response *resp, int status, char *json);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TLS contexts for the SBI (TS 33.501 13.1: TLS on the SBI; TS 29.500 5.2: HTTP/2 over
+ * TLS). TLS 1.3 only, ALPN "h2" (RFC 9113 3.2); a peer that does not negotiate h2 is refused.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "sbi/sbi_internal.h"
+
+static const unsigned char alpn_h2[] = {2, 'h', '2'};
+
+void sbi_tls_error(char *buf, size_t len, const char *fallback)
+{
+	unsigned long e = ERR_get_error();
+
+	if (len == 0)
+		return;
+	if (e == 0)
+		snprintf(buf, len, "%s", fallback);
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+}
+
+static void ctx_error(char *err, size_t errlen, const char *what, const char *path)
+{
+	char e[200];
+
+	sbi_tls_error(e, sizeof(e), "unknown error");
+	snprintf(err, errlen, "%s %s: %s", what, path ? path : "", e);
+}
+
+/* RFC 7301 3.2: no common protocol -> no_application_protocol alert. */
+static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		       const unsigned char *in, unsigned int inlen, void *arg)
+{
+	unsigned int i = 0;
+
+	(void)ssl;
+	(void)arg;
+	while (i < inlen) {
+		unsigned int l = in[i];
+
+		if (l == 0 || i + 1 + l > inlen)
+			break;
+		if (l == 2 && memcmp(in + i + 1, "h2", 2) == 0) {
+			*out = in + i + 1;
+			*outlen = 2;
+			return SSL_TLSEXT_ERR_OK;
+		}
+		i += 1 + l;
+	}
+	return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, char *err,
+			 size_t errlen)
+{
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		ctx_error(err, errlen, "certificate", cert);
+		return -1;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key ? key : cert, SSL_FILETYPE_PEM) != 1) {
+		ctx_error(err, errlen, "private key", key ? key : cert);
+		return -1;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		ctx_error(err, errlen, "key does not match certificate", cert);
+		return -1;
+	}
+	return 0;
+}
+
+static SSL_CTX *ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(method);
+
+	if (ctx == NULL) {
+		ctx_error(err, errlen, "SSL_CTX_new", NULL);
+		return NULL;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1) {
+		ctx_error(err, errlen, "TLS 1.3", NULL);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	return ctx;
+}
+
+SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
+			    size_t errlen)
+{
+	SSL_CTX *ctx = ctx_new(TLS_server_method(), err, errlen);
+
+	if (ctx == NULL)
+		return NULL;
+	if (load_cert_key(ctx, cert, key, err, errlen) != 0)
+		goto fail;
+	if (ca != NULL) {
+		STACK_OF(X509_NAME) *names;
+
+		if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+			ctx_error(err, errlen, "CA file", ca);
+			goto fail;
+		}
+		names = SSL_load_client_CA_file(ca);
+		if (names == NULL) {
+			ctx_error(err, errlen, "CA names", ca);
+			goto fail;
+		}
+		SSL_CTX_set_client_CA_list(ctx, names);
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	}
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
+			    size_t errlen)
+{
+	SSL_CTX *ctx = ctx_new(TLS_client_method(), err, errlen);
+
+	if (ctx == NULL)
+		return NULL;
+	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		ctx_error(err, errlen, "CA file", ca);
+		goto fail;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (cert != NULL && load_cert_key(ctx, cert, key, err, errlen) != 0)
+		goto fail;
+	if (SSL_CTX_set_alpn_protos(ctx, alpn_h2, sizeof(alpn_h2)) != 0) {
+		ctx_error(err, errlen, "ALPN", NULL);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int sbi_tls_alpn_is_h2(SSL *ssl)
+{
+	const unsigned char *p = NULL;
+	unsigned int l = 0;
+
+	SSL_get0_alpn_selected(ssl, &p, &l);
+	return p != NULL && l == 2 && memcmp(p, "h2", 2) == 0;
+}
