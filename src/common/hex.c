@@ -25,7 +25,7 @@ int aiot_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t cap)
 		int hi = hex_val((unsigned char)hex[2 * i]);
 		int lo = hex_val((unsigned char)hex[2 * i + 1]);
 		bad |= (hi | lo) < 0;
-		out[i] = (uint8_t)((hi << 4) | (lo & 0xF));
+		out[i] = (uint8_t)(((unsigned)hi << 4) | ((unsigned)lo & 0xFu)); /* hi may be -1 */
 	}
 	return bad ? AIOT_ERR_MALFORMED : (int)(hex_len / 2);
 }

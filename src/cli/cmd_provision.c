@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `aiot provision`: create devices in the ADM's store (DESIGN.md §1) and write their
+ * credentials, one JSON object per line, for the device maker; or import such a file.
+ *
+ *   permanent ID (AiotDevPermId, TS 29.369 "Bytes", base64) = group code (4 bytes: the first
+ *   4 bytes of SHA-256 of the group name) || 8 random bytes. The group code is the
+ *   filtering information (AiotFilteringInformation) that selects the group at inventory.
+ *   K_AIOT_root: 128 bits from getrandom (suite 3gpp may take 256).
+ *
+ * Devices are inserted in transactions of BATCH; a batch is committed before its lines are
+ * written, so the output never names a device the store does not hold.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "cli.h"
+#include "common/aiot_err.h"
+#include "common/base64.h"
+#include "common/hex.h"
+#include "crypto/ct.h"
+#include "crypto/kdf.h"
+#include "store/store.h"
+
+#define BATCH 10000
+#define PROGRESS_EVERY 100000
+#define ID_RANDOM_LEN 8
+#define MAX_LINE 4096
+
+static const char provision_usage[] =
+    "usage:\n"
+    "  aiot provision --store sqlite:PATH --kek-file FILE --count N --out FILE.jsonl\n"
+    "                 [--suite 3gpp|aes] [--res-bits 32|64|96|128] [--group NAME]\n"
+    "                 [--privacy] [--key-bits 128|256]\n"
+    "  aiot provision --store sqlite:PATH --kek-file FILE --import FILE.jsonl\n"
+    "Creates N devices (K_AIOT_root from the OS CSPRNG, permanent ID = 4-byte group code ||\n"
+    "8 random bytes) and writes one JSON object per device to --out (mode 0600: it holds\n"
+    "the keys):\n"
+    "  {\"aiotDevPermId\":\"<base64>\",\"key\":\"<hex>\",\"suite\":\"3gpp\",\"resBits\":64,"
+    "\"group\":\"NAME\"[,\"privacy\":true,\"tid\":\"<hex>\"]}\n"
+    "--import loads such a file (every line is checked before anything is stored).\n"
+    "The KEK file (32 raw bytes, mode 0600) is created when it does not exist.\n"
+    "Defaults: --suite 3gpp --res-bits 64 --group default --key-bits 128.\n";
+
+struct prov_args {
+	const char *store, *kek_file, *out, *import, *group;
+	unsigned long long count;
+	aiot_suite suite;
+	unsigned res_bits, key_bits;
+	int privacy, have_count;
+};
+
+enum {
+	O_STORE = 1,
+	O_KEK,
+	O_COUNT,
+	O_SUITE,
+	O_RES_BITS,
+	O_GROUP,
+	O_PRIVACY,
+	O_KEY_BITS,
+	O_OUT,
+	O_IMPORT,
+	O_HELP
+};
+
+static const struct option prov_opts[] = {
+    {"store", required_argument, NULL, O_STORE},
+    {"kek-file", required_argument, NULL, O_KEK},
+    {"count", required_argument, NULL, O_COUNT},
+    {"suite", required_argument, NULL, O_SUITE},
+    {"res-bits", required_argument, NULL, O_RES_BITS},
+    {"group", required_argument, NULL, O_GROUP},
+    {"privacy", no_argument, NULL, O_PRIVACY},
+    {"key-bits", required_argument, NULL, O_KEY_BITS},
+    {"out", required_argument, NULL, O_OUT},
+    {"import", required_argument, NULL, O_IMPORT},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int res_bits_ok(unsigned long long b)
+{
+	return b == 32 || b == 64 || b == 96 || b == 128;
+}
+
+static void parse_args(int argc, char **argv, struct prov_args *a)
+{
+	int c;
+	a->suite = AIOT_SUITE_3GPP;
+	a->res_bits = 64;
+	a->key_bits = 128;
+	a->group = "default";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", prov_opts, NULL)) != -1) {
+		switch (c) {
+		case O_STORE:
+			a->store = optarg;
+			break;
+		case O_KEK:
+			a->kek_file = optarg;
+			break;
+		case O_COUNT:
+			a->count = cli_uint("--count", optarg, 100000000ULL);
+			a->have_count = 1;
+			break;
+		case O_SUITE:
+			if (aiot_suite_from_name(optarg, &a->suite) != AIOT_OK)
+				cli_fail(CLI_EXIT_USAGE, "--suite: '%s' is not 3gpp or aes",
+				         optarg);
+			break;
+		case O_RES_BITS:
+			a->res_bits = (unsigned)cli_uint("--res-bits", optarg, 128);
+			if (!res_bits_ok(a->res_bits))
+				cli_fail(CLI_EXIT_USAGE, "--res-bits: %u is not 32, 64, 96 or 128",
+				         a->res_bits);
+			break;
+		case O_GROUP:
+			a->group = optarg;
+			break;
+		case O_PRIVACY:
+			a->privacy = 1;
+			break;
+		case O_KEY_BITS:
+			a->key_bits = (unsigned)cli_uint("--key-bits", optarg, 256);
+			if (a->key_bits != 128 && a->key_bits != 256)
+				cli_fail(CLI_EXIT_USAGE, "--key-bits: %u is not 128 or 256",
+				         a->key_bits);
+			break;
+		case O_OUT:
+			a->out = optarg;
+			break;
+		case O_IMPORT:
+			a->import = optarg;
+			break;
+		case O_HELP:
+			fputs(provision_usage, stdout);
+			exit(0);
+		default:
+			cli_fail(CLI_EXIT_USAGE, "provision: unknown or incomplete option '%s'\n%s",
+			         argv[optind - 1], provision_usage);
+		}
+	}
+	if (optind < argc)
+		cli_fail(CLI_EXIT_USAGE, "provision: unexpected argument '%s'", argv[optind]);
+	if (a->store == NULL || a->kek_file == NULL)
+		cli_fail(CLI_EXIT_USAGE, "provision: --store and --kek-file are required\n%s",
+		         provision_usage);
+	if (a->import != NULL) {
+		if (a->have_count || a->out != NULL)
+			cli_fail(CLI_EXIT_USAGE, "provision: --import takes no --count or --out");
+		return;
+	}
+	if (!a->have_count || a->out == NULL)
+		cli_fail(CLI_EXIT_USAGE, "provision: --count and --out are required\n%s",
+		         provision_usage);
+	if (a->count == 0)
+		cli_fail(CLI_EXIT_USAGE, "--count: must be at least 1");
+	if (a->key_bits == 256 && a->suite != AIOT_SUITE_3GPP)
+		cli_fail(CLI_EXIT_USAGE, "--key-bits 256: suite aes takes 128-bit keys only");
+	size_t gl = strlen(a->group);
+	if (gl == 0 || gl > AIOT_GROUP_MAX)
+		cli_fail(CLI_EXIT_USAGE, "--group: 1 to %d characters", AIOT_GROUP_MAX);
+}
+
+static aiot_store *open_store(const struct prov_args *a)
+{
+	uint8_t kek[32];
+	char err[512];
+	if (aiot_kek_load(a->kek_file, kek, 1, err, sizeof err) != AIOT_OK)
+		cli_fail(CLI_EXIT_FAIL, "%s", err);
+	aiot_store *s = aiot_store_open(a->store, kek, 1, err, sizeof err);
+	aiot_zeroize(kek, sizeof kek);
+	if (s == NULL)
+		cli_fail(CLI_EXIT_FAIL, "store: %s", err);
+	return s;
+}
+
+static void fill_random(uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			cli_fail(CLI_EXIT_FAIL, "getrandom: %s", strerror(errno));
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A JSON string literal of s (quotes included). */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void write_line(FILE *f, const aiot_dev_record *r)
+{
+	char id[AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 1], key[65], tid[33];
+	aiot_b64_encode(r->perm_id, r->perm_id_len, id);
+	aiot_hex_encode(r->key, r->key_len, key);
+	fprintf(f,
+	        "{\"aiotDevPermId\":\"%s\",\"key\":\"%s\",\"suite\":\"%s\",\"resBits\":%u,"
+	        "\"group\":",
+	        id, key, aiot_suite_name(r->suite), (unsigned)r->res_bits);
+	json_str(f, r->group);
+	if (r->privacy) {
+		fputs(",\"privacy\":true", f);
+		if (r->has_tid) {
+			aiot_hex_encode(r->tid, 16, tid);
+			fprintf(f, ",\"tid\":\"%s\"", tid);
+		}
+	}
+	fputs("}\n", f);
+	aiot_zeroize(key, sizeof key);
+}
+
+static FILE *open_out(const char *path)
+{
+	/* O_EXCL: never overwrite (or inherit the mode of) an existing file of keys. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		cli_fail(CLI_EXIT_FAIL, "--out %s: %s%s", path, strerror(errno),
+		         errno == EEXIST ? " (refusing to overwrite a credentials file)" : "");
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL)
+		cli_fail(CLI_EXIT_FAIL, "--out %s: %s", path, strerror(errno));
+	return f;
+}
+
+/* Builds one batch of new devices from the CSPRNG. */
+static void make_batch(const struct prov_args *a, const uint8_t code[4], aiot_dev_record *recs,
+                       size_t n, uint8_t *rnd)
+{
+	size_t klen = a->key_bits / 8, per = ID_RANDOM_LEN + klen + 16;
+	fill_random(rnd, n * per);
+	for (size_t i = 0; i < n; i++) {
+		aiot_dev_record *r = &recs[i];
+		const uint8_t *p = rnd + i * per;
+		memset(r, 0, sizeof *r);
+		memcpy(r->perm_id, code, AIOT_GROUP_CODE_LEN);
+		memcpy(r->perm_id + AIOT_GROUP_CODE_LEN, p, ID_RANDOM_LEN);
+		r->perm_id_len = AIOT_GROUP_CODE_LEN + ID_RANDOM_LEN;
+		memcpy(r->key, p + ID_RANDOM_LEN, klen);
+		r->key_len = (uint8_t)klen;
+		r->suite = a->suite;
+		r->res_bits = (uint8_t)a->res_bits;
+		memcpy(r->group, a->group, strlen(a->group) + 1);
+		r->privacy = (uint8_t)a->privacy;
+		if (a->privacy) { /* initial T-ID, provisioned into the device (TID_STORED) */
+			r->has_tid = 1;
+			r->tid_type = AIOT_TID_STORED;
+			memcpy(r->tid, p + ID_RANDOM_LEN + klen, 16);
+		}
+	}
+	aiot_zeroize(rnd, n * per);
+}
+
+static int do_provision(const struct prov_args *a)
+{
+	uint8_t code[32];
+	char err[512];
+	size_t per = ID_RANDOM_LEN + 32 + 16;
+	aiot_dev_record *recs = calloc(BATCH, sizeof *recs);
+	uint8_t *rnd = malloc(BATCH * per);
+	if (recs == NULL || rnd == NULL)
+		cli_fail(CLI_EXIT_FAIL, "out of memory");
+	/* The group code: filtering information selecting this group (module comment). */
+	if (EVP_Digest(a->group, strlen(a->group), code, NULL, EVP_sha256(), NULL) != 1)
+		cli_fail(CLI_EXIT_FAIL, "SHA-256 failed");
+	FILE *out = open_out(a->out);
+	aiot_store *s = open_store(a);
+	double t0 = now_s();
+	unsigned long long done = 0, next_progress = PROGRESS_EVERY;
+	while (done < a->count) {
+		size_t n = a->count - done < BATCH ? (size_t)(a->count - done) : BATCH;
+		int rc = AIOT_ERR_INVAL;
+		/* 64 random bits per ID: a collision with a stored ID is improbable but would
+		 * fail the batch atomically; draw again. */
+		for (int attempt = 0; attempt < 3 && rc == AIOT_ERR_INVAL; attempt++) {
+			make_batch(a, code, recs, n, rnd);
+			rc = aiot_store_insert(s, recs, n, err, sizeof err);
+		}
+		if (rc != AIOT_OK) {
+			aiot_zeroize(recs, BATCH * sizeof *recs);
+			aiot_store_close(s);
+			fclose(out);
+			cli_fail(CLI_EXIT_FAIL,
+			         "store: %s (%llu devices were provisioned and written to %s)", err,
+			         done, a->out);
+		}
+		for (size_t i = 0; i < n; i++)
+			write_line(out, &recs[i]);
+		done += n;
+		if (done >= next_progress && a->count >= PROGRESS_EVERY) {
+			fprintf(stderr, "aiot provision: %llu / %llu devices\n", done, a->count);
+			next_progress += PROGRESS_EVERY;
+		}
+	}
+	aiot_zeroize(recs, BATCH * sizeof *recs);
+	free(recs);
+	free(rnd);
+	double dt = now_s() - t0;
+	int werr = fflush(out) != 0 || fsync(fileno(out)) != 0;
+	werr |= fclose(out) != 0;
+	aiot_store_close(s);
+	if (werr)
+		cli_fail(CLI_EXIT_FAIL, "--out %s: write failed: %s (the devices are in the store)",
+		         a->out, strerror(errno));
+	fprintf(stderr, "aiot provision: %llu devices in %.2f s (%.0f devices/s), group '%s'\n",
+	        a->count, dt, dt > 0 ? (double)a->count / dt : 0.0, a->group);
+	return 0;
+}
+
+/* ---- import ----------------------------------------------------------------------------- */
+
+/* cJSON's strings hold keys: wipe every block it frees. */
+static void zfree(void *p)
+{
+	if (p != NULL)
+		aiot_zeroize(p, malloc_usable_size(p));
+	free(p);
+}
+
+/* Parses one JSONL line into r: 0, or -1 with the reason in msg. */
+static int parse_line(const char *line, size_t len, aiot_dev_record *r, char *msg, size_t mlen)
+{
+	const char *end = NULL;
+	int rc = -1;
+	uint8_t seen = 0;
+	cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	memset(r, 0, sizeof *r);
+	if (o == NULL || !cJSON_IsObject(o)) {
+		snprintf(msg, mlen, "not a JSON object");
+		goto out;
+	}
+	for (; end != NULL && end < line + len; end++)
+		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
+			snprintf(msg, mlen, "trailing characters after the JSON object");
+			goto out;
+		}
+	static const char *const names[] = {"aiotDevPermId", "key",     "suite", "resBits",
+	                                    "group",         "privacy", "tid"};
+	const cJSON *m[7] = {0};
+	for (const cJSON *c = o->child; c != NULL; c = c->next) {
+		size_t k = 0;
+		while (k < 7 && strcmp(c->string, names[k]) != 0)
+			k++;
+		if (k == 7) {
+			snprintf(msg, mlen, "unknown member \"%.40s\"", c->string);
+			goto out;
+		}
+		if (seen & (1u << k)) {
+			snprintf(msg, mlen, "duplicate member \"%s\"", names[k]);
+			goto out;
+		}
+		seen |= (uint8_t)(1u << k);
+		m[k] = c;
+	}
+	for (size_t k = 0; k < 5; k++)
+		if (m[k] == NULL) {
+			snprintf(msg, mlen, "missing member \"%s\"", names[k]);
+			goto out;
+		}
+	const char *id = cJSON_GetStringValue(m[0]);
+	int n = id ? aiot_b64_decode(id, strlen(id), r->perm_id, AIOT_PERM_ID_MAX) : -1;
+	if (n < 1) {
+		snprintf(msg, mlen, "aiotDevPermId: not base64 of 1 to %d bytes", AIOT_PERM_ID_MAX);
+		goto out;
+	}
+	r->perm_id_len = (uint8_t)n;
+	const char *suite = cJSON_GetStringValue(m[2]);
+	if (suite == NULL || aiot_suite_from_name(suite, &r->suite) != AIOT_OK) {
+		snprintf(msg, mlen, "suite: not \"3gpp\" or \"aes\"");
+		goto out;
+	}
+	const char *key = cJSON_GetStringValue(m[1]);
+	n = key ? aiot_hex_decode(key, strlen(key), r->key, sizeof r->key) : -1;
+	if (n < 0 || aiot_suite_check_key(r->suite, (size_t)n) != AIOT_OK) {
+		snprintf(msg, mlen, "key: not hex of a %s key",
+		         r->suite == AIOT_SUITE_AES ? "128-bit" : "128- or 256-bit");
+		goto out;
+	}
+	r->key_len = (uint8_t)n;
+	double rb = cJSON_IsNumber(m[3]) ? m[3]->valuedouble : -1;
+	if (!(rb == 32 || rb == 64 || rb == 96 || rb == 128)) {
+		snprintf(msg, mlen, "resBits: not 32, 64, 96 or 128");
+		goto out;
+	}
+	r->res_bits = (uint8_t)rb;
+	const char *g = cJSON_GetStringValue(m[4]);
+	if (g == NULL || g[0] == '\0' || strlen(g) > AIOT_GROUP_MAX) {
+		snprintf(msg, mlen, "group: not a string of 1 to %d characters", AIOT_GROUP_MAX);
+		goto out;
+	}
+	memcpy(r->group, g, strlen(g) + 1);
+	if (m[5] != NULL && !cJSON_IsBool(m[5])) {
+		snprintf(msg, mlen, "privacy: not true or false");
+		goto out;
+	}
+	r->privacy = m[5] != NULL && cJSON_IsTrue(m[5]);
+	if (m[6] != NULL) {
+		const char *tid = cJSON_GetStringValue(m[6]);
+		if (!r->privacy) {
+			snprintf(msg, mlen, "tid given without \"privacy\":true");
+			goto out;
+		}
+		if (tid == NULL || aiot_hex_decode(tid, strlen(tid), r->tid, 16) != 16) {
+			snprintf(msg, mlen, "tid: not 32 hex digits");
+			goto out;
+		}
+		r->has_tid = 1;
+		r->tid_type = AIOT_TID_STORED;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(o);
+	if (rc != 0)
+		aiot_zeroize(r, sizeof *r);
+	return rc;
+}
+
+/* Reads path line by line; with s == NULL only checks every line. Returns devices read. */
+static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_record *recs)
+{
+	char msg[160], err[512];
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	unsigned long long lineno = 0, devices = 0, stored = 0;
+	ssize_t len;
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		cli_fail(CLI_EXIT_FAIL, "--import %s: %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (len > MAX_LINE)
+			cli_fail(CLI_EXIT_FAIL, "%s:%llu: line longer than %d bytes", path, lineno,
+			         MAX_LINE);
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue; /* blank line */
+		if (memchr(line, '\0', (size_t)len) != NULL)
+			cli_fail(CLI_EXIT_FAIL, "%s:%llu: NUL byte in line", path, lineno);
+		if (parse_line(line, (size_t)len, &recs[n], msg, sizeof msg) != 0)
+			cli_fail(CLI_EXIT_FAIL, "%s:%llu: %s; nothing imported", path, lineno, msg);
+		aiot_zeroize(line, (size_t)len);
+		devices++;
+		if (s != NULL && ++n == BATCH) {
+			if (aiot_store_insert(s, recs, n, err, sizeof err) != AIOT_OK)
+				cli_fail(CLI_EXIT_FAIL,
+				         "%s: batch ending at line %llu: %s (%llu "
+				         "devices imported before it)",
+				         path, lineno, err, stored);
+			stored += n;
+			n = 0;
+		}
+	}
+	if (ferror(f))
+		cli_fail(CLI_EXIT_FAIL, "--import %s: read error", path);
+	if (s != NULL && n > 0) {
+		if (aiot_store_insert(s, recs, n, err, sizeof err) != AIOT_OK)
+			cli_fail(CLI_EXIT_FAIL,
+			         "%s: last batch (to line %llu): %s (%llu devices "
+			         "imported before it)",
+			         path, lineno, err, stored);
+	}
+	if (line != NULL)
+		aiot_zeroize(line, cap);
+	free(line);
+	fclose(f);
+	aiot_zeroize(recs, BATCH * sizeof *recs);
+	return devices;
+}
+
+static int do_import(const struct prov_args *a)
+{
+	cJSON_Hooks hooks = {.malloc_fn = malloc, .free_fn = zfree};
+	aiot_dev_record *recs = calloc(BATCH, sizeof *recs);
+	if (recs == NULL)
+		cli_fail(CLI_EXIT_FAIL, "out of memory");
+	cJSON_InitHooks(&hooks);
+	/* Pass 1 checks every line, so a bad file imports nothing at all; pass 2 stores in
+	 * transactions of BATCH (a conflicting batch is rolled back whole). */
+	unsigned long long n = import_pass(a->import, NULL, recs);
+	if (n == 0)
+		cli_fail(CLI_EXIT_FAIL, "--import %s: no devices in the file", a->import);
+	aiot_store *s = open_store(a);
+	double t0 = now_s();
+	import_pass(a->import, s, recs);
+	double dt = now_s() - t0;
+	size_t total = aiot_store_count(s);
+	aiot_store_close(s);
+	free(recs);
+	fprintf(stderr,
+	        "aiot provision: imported %llu devices in %.2f s (%.0f devices/s); the "
+	        "store holds %zu\n",
+	        n, dt, dt > 0 ? (double)n / dt : 0.0, total);
+	return 0;
+}
+
+int cmd_provision(int argc, char **argv)
+{
+	struct prov_args a = {0};
+	parse_args(argc, argv, &a);
+	return a.import != NULL ? do_import(&a) : do_provision(&a);
+}

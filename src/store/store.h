@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ADM's device store: the device profiles and long-term keys K_AIOT_root.
+ * Backend: SQLite (the embedded default; WAL, prepared statements, indexes by permanent ID,
+ * T-ID and filter group). Every device is also held in an in-memory cache for the hot path
+ * (get-authentication never touches the database). Keys are encrypted at rest with
+ * AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per record, AAD = the
+ * permanent ID: the database file never holds a key in the clear, and a ciphertext cannot be
+ * moved to another device's row.
+ *
+ * Thread-safety: lookups may run from any thread concurrently (read lock); updates take the
+ * write lock for the cache and are persisted by the store's writer thread, which commits in
+ * batches (group commit). A write's callback runs after its transaction committed, so an
+ * acknowledged write survives kill -9.
+ */
+#ifndef AIOT_STORE_H
+#define AIOT_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/kdf.h"
+
+#define AIOT_PERM_ID_MAX 64   /* bytes of AiotDevPermId this store takes */
+#define AIOT_GROUP_MAX 63     /* characters of a group name */
+#define AIOT_GROUP_CODE_LEN 4 /* permanent IDs start with a 4-byte group code */
+
+typedef enum aiot_tid_type { AIOT_TID_STORED = 0, AIOT_TID_CONCEALED = 1 } aiot_tid_type;
+
+typedef struct aiot_dev_record {
+	uint8_t perm_id[AIOT_PERM_ID_MAX];
+	uint8_t perm_id_len;
+	aiot_suite suite;
+	uint8_t res_bits;
+	uint8_t key[32];          /* K_AIOT_root in the clear: only ever in memory */
+	uint8_t key_len;          /* 16 or 32 */
+	char group[AIOT_GROUP_MAX + 1];
+	uint8_t privacy;          /* device presents T-IDs */
+	uint8_t has_tid, has_tid_prev;
+	aiot_tid_type tid_type;
+	uint8_t tid[16], tid_prev[16];
+	uint8_t has_session;      /* RANDs of the last session whose K_AIOTF was issued */
+	uint8_t rand_n[16], rand_d[16];
+} aiot_dev_record;
+
+typedef struct aiot_store aiot_store;
+
+/* uri: "sqlite:PATH". kek: 32 bytes. create: make the database if it does not exist.
+ * Loads every device into the cache. NULL on failure with a message in err (a wrong KEK
+ * is detected and reported, not silently producing garbage keys). */
+aiot_store *aiot_store_open(const char *uri, const uint8_t kek[32], int create, char *err,
+			    size_t errlen);
+/* Flushes pending writes, joins the writer thread, zeroises the cache and the KEK. */
+void aiot_store_close(aiot_store *s);
+
+/* Number of devices. */
+size_t aiot_store_count(aiot_store *s);
+
+/* Provisioning: insert n new devices in one transaction (durable on return). Fails with
+ * AIOT_ERR_INVAL (and inserts nothing) if a permanent ID already exists. 0 on success. */
+int aiot_store_insert(aiot_store *s, const aiot_dev_record *recs, size_t n, char *err,
+		      size_t errlen);
+
+/* Lookups copy the record (key included) into *out; the caller zeroises it.
+ * AIOT_OK, or AIOT_ERR_UNKNOWN if no such device. by_tid matches the current or the
+ * previous T-ID. */
+int aiot_store_get(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_record *out);
+int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record *out);
+
+/* Every device whose permanent ID starts with the first prefix_bits bits of prefix, at
+ * most max; cb is called under the read lock for each (do not call back into the store).
+ * Returns the number matched (which may exceed max: then cb ran max times only). */
+size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t prefix_bits,
+			       size_t max, void (*cb)(void *arg, const aiot_dev_record *r),
+			       void *arg);
+
+/* Updates: the cache changes at once; done(arg, rc) runs on the writer thread after the
+ * change committed (rc = AIOT_OK) or failed. done may be NULL. Returns AIOT_ERR_UNKNOWN at
+ * once for an unknown device (done is then not called). */
+/* done runs on the writer thread: it may queue further updates but must not call
+ * aiot_store_flush() or aiot_store_close() (they wait for that thread). */
+typedef void (*aiot_store_done)(void *arg, int rc);
+int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len, const uint8_t tid[16],
+		       aiot_tid_type type, aiot_store_done done, void *arg);
+int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
+			   const uint8_t rand_n[16], const uint8_t rand_d[16],
+			   aiot_store_done done, void *arg);
+/* The Nadm_DM profile document beyond the fields above (lastKnownAiotfInfo ...), as JSON
+ * text. get: malloc'd string or NULL if none. */
+char *aiot_store_get_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len);
+int aiot_store_set_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len,
+				const char *json, aiot_store_done done, void *arg);
+
+/* Block until every queued write has committed. */
+void aiot_store_flush(aiot_store *s);
+
+/* The KEK file: 32 raw bytes. load: exactly 32 bytes and mode not readable by group/other,
+ * else an error. create_if_missing: 32 bytes from the OS CSPRNG, mode 0600, O_EXCL. */
+int aiot_kek_load(const char *path, uint8_t kek[32], int create_if_missing, char *err,
+		  size_t errlen);
+
+#endif
