@@ -12,6 +12,13 @@ PACKAGES=(
 	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi # Cortex-M0 device build
 	valgrind                     # instruction counts of the device code on the host
 	xxd                          # test scripts: hex <-> binary
+	libnghttp2-dev libevent-dev  # SBI: HTTP/2 on an event loop
+	libcjson-dev libyaml-dev     # JSON bodies, YAML configuration
+	libsqlite3-dev sqlite3       # the ADM's embedded store
+	curl nghttp2-client          # real SBI clients in tests (curl, nghttp, h2load)
+	nghttp2-server               # nghttpd: the transport ceiling in benchmarks
+	procps psmisc iproute2       # ps/pkill, ss: process and port checks in tests
+	jq                           # test scripts: JSON
 )
 
 missing=()

@@ -24,5 +24,7 @@ unsigned long long cli_uint(const char *opt, const char *s, unsigned long long m
 void cli_print_hex(const uint8_t *p, size_t n);
 
 int cmd_crypto(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
+int cmd_sbi(int argc, char **argv);
 
 #endif

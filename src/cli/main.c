@@ -74,7 +74,9 @@ static void usage(FILE *f)
 	fputs("usage: aiot <command> [options]\n"
 	      "\n"
 	      "commands:\n"
-	      "  crypto   test-vector tools: kdf, res, kaiotf, algkey, tid, nia2, nea2\n"
+	      "  crypto     test-vector tools: kdf, res, kaiotf, algkey, tid, nia2, nea2\n"
+	      "  provision  create devices (keys, IDs) in an ADM store, or import them\n"
+	      "  sbi        one HTTP/2 request with aiot's own SBI client (h2c or TLS)\n"
 	      "\n"
 	      "`aiot <command> --help` describes a command.\n",
 	      f);
@@ -88,6 +90,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "crypto") == 0)
 		return cmd_crypto(argc - 1, argv + 1);
+	if (strcmp(argv[1], "provision") == 0)
+		return cmd_provision(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sbi") == 0)
+		return cmd_sbi(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

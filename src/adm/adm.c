@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ADM context, request routing and metrics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adm_internal.h"
+#include "common/base64.h"
+#include "crypto/backend_openssl.h"
+
+#define SEC_ROOT "/nadm-sec/v1/"
+#define DM_PROFILE "/nadm-dm/v1/aiot-device-profile-data"
+#define DM_AF_AUTH "/nadm-dm/v1/af-authorization-data"
+
+adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const char *af_auth_json,
+	     char *err, size_t errlen)
+{
+	adm *a = calloc(1, sizeof *a);
+	if (a == NULL || workers < 1) {
+		snprintf(err, errlen, "out of memory or no workers");
+		free(a);
+		return NULL;
+	}
+	a->store = store;
+	a->workers = workers;
+	a->lim = (adm_limits){.max_rand_d = 1024, .max_candidates = 4096, .max_xres = 65536,
+			      .max_bundle = 256};
+	if (limits != NULL) {
+		if (limits->max_rand_d)
+			a->lim.max_rand_d = limits->max_rand_d;
+		if (limits->max_candidates)
+			a->lim.max_candidates = limits->max_candidates;
+		if (limits->max_xres)
+			a->lim.max_xres = limits->max_xres;
+		if (limits->max_bundle)
+			a->lim.max_bundle = limits->max_bundle;
+	}
+	a->be = calloc((size_t)workers, sizeof *a->be);
+	if (a->be == NULL)
+		goto fail;
+	for (int i = 0; i < workers; i++) {
+		if ((a->be[i] = aiot_backend_openssl_new()) == NULL) {
+			snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
+			goto fail;
+		}
+	}
+	if (af_auth_json != NULL) {
+		cJSON *j = cJSON_Parse(af_auth_json);
+		cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "afAuthData") : NULL;
+		if (!cJSON_IsObject(m) || m->child == NULL) {
+			snprintf(err, errlen, "AF authorization data: expected an "
+					      "AfAuthorizationData object with a non-empty afAuthData map");
+			cJSON_Delete(j);
+			goto fail;
+		}
+		for (cJSON *af = m->child; af != NULL; af = af->next) {
+			cJSON *id = cJSON_GetObjectItemCaseSensitive(af, "afId");
+			if (!cJSON_IsObject(af) || !cJSON_IsString(id)) {
+				snprintf(err, errlen, "AF authorization data '%s': afId required",
+					 af->string);
+				cJSON_Delete(j);
+				goto fail;
+			}
+		}
+		a->af_auth = cJSON_DetachItemViaPointer(j, m);
+		cJSON_Delete(j);
+	}
+	return a;
+fail:
+	adm_free(a);
+	return NULL;
+}
+
+void adm_free(adm *a)
+{
+	if (a == NULL)
+		return;
+	for (int i = 0; a->be != NULL && i < a->workers; i++)
+		aiot_backend_openssl_free(a->be[i]);
+	free(a->be);
+	cJSON_Delete(a->af_auth);
+	free(a);
+}
+
+void adm_reply(sbi_response *resp, int status, cJSON *j)
+{
+	char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	if (txt == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
+	sbi_json(resp, status, txt);
+}
+
+void adm_reject(adm *a, sbi_response *resp, const sbi_err *e)
+{
+	atomic_fetch_add(&a->rejected, 1);
+	if (e->cause != NULL && strcmp(e->cause, "PAYLOAD_TOO_LARGE") == 0)
+		sbi_problem(resp, 413, e->cause, "%s", e->text);
+	else
+		sbi_problem(resp, 400, e->cause, "%s", e->text);
+}
+
+void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len)
+{
+	char b64[AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 1];
+	atomic_fetch_add(&a->not_found, 1);
+	aiot_b64_encode(id, len < AIOT_PERM_ID_MAX ? len : AIOT_PERM_ID_MAX, b64);
+	sbi_problem(resp, 404, "CONTEXT_NOT_FOUND", "no AIoT device with aiotDevPermId %s", b64);
+}
+
+static int want_json_body(const sbi_request *req, sbi_response *resp, const char *media)
+{
+	if (!sbi_media_is(req->content_type, media)) {
+		sbi_problem(resp, 415, "UNSUPPORTED_MEDIA_TYPE", "content-type must be %s", media);
+		return 0;
+	}
+	return 1;
+}
+
+static void route_sec(adm *a, const sbi_request *req, sbi_response *resp, const char *op)
+{
+	if (strcmp(req->method, "POST") != 0) {
+		sbi_problem(resp, 405, NULL, "%s accepts POST only", req->path);
+		resp->extra[resp->nextra++] = (sbi_header){"allow", "POST"};
+		return;
+	}
+	if (strcmp(op, "get-rand") == 0) {
+		nadm_sec_get_rand(a, req, resp); /* no request body (TS 29.369 get-rand) */
+		return;
+	}
+	void (*fn)(adm *, const sbi_request *, sbi_response *) = NULL;
+	if (strcmp(op, "get-authentication") == 0)
+		fn = nadm_sec_get_authentication;
+	else if (strcmp(op, "get-session-key") == 0)
+		fn = nadm_sec_get_session_key;
+	else if (strcmp(op, "get-tid") == 0)
+		fn = nadm_sec_get_tid;
+	if (fn == NULL) {
+		sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND",
+			    "no operation %s in nadm-sec/v1", op);
+		return;
+	}
+	if (want_json_body(req, resp, "application/json"))
+		fn(a, req, resp);
+}
+
+void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
+{
+	adm *a = app;
+	const char *p = req->path;
+
+	if (strncmp(p, SEC_ROOT, strlen(SEC_ROOT)) == 0) {
+		route_sec(a, req, resp, p + strlen(SEC_ROOT));
+		return;
+	}
+	atomic_fetch_add(&a->dm_requests, 1);
+	if (strcmp(p, DM_PROFILE) == 0) {
+		if (strcmp(req->method, "GET") == 0) {
+			nadm_dm_profiles(a, req, resp);
+		} else if (strcmp(req->method, "PATCH") == 0) {
+			sbi_problem(resp, 501, NULL, "bundled PATCH of device profiles is not "
+						     "implemented; PATCH each device's resource");
+		} else {
+			sbi_problem(resp, 405, NULL, "%s accepts GET", p);
+			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET"};
+		}
+		return;
+	}
+	if (strncmp(p, DM_PROFILE "/", strlen(DM_PROFILE) + 1) == 0) {
+		const char *seg = p + strlen(DM_PROFILE) + 1;
+		char id[4 * AIOT_PERM_ID_MAX];
+		if (strchr(seg, '/') != NULL || sbi_pct_decode(seg, strlen(seg), id, sizeof id) <= 0) {
+			sbi_problem(resp, 400, "INVALID_QUERY_PARAM",
+				    "aiotDevPermId path segment is not valid");
+			return;
+		}
+		if (strcmp(req->method, "GET") == 0 ||
+		    (strcmp(req->method, "PATCH") == 0 &&
+		     want_json_body(req, resp, "application/merge-patch+json"))) {
+			nadm_dm_profile(a, req, resp, id);
+		} else if (strcmp(req->method, "PATCH") != 0) {
+			sbi_problem(resp, 405, NULL, "%s accepts GET and PATCH", DM_PROFILE "/{id}");
+			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET, PATCH"};
+		}
+		return;
+	}
+	if (strcmp(p, DM_AF_AUTH) == 0) {
+		if (strcmp(req->method, "GET") == 0) {
+			nadm_dm_af_auth(a, req, resp);
+		} else {
+			sbi_problem(resp, 405, NULL, "%s accepts GET", p);
+			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET"};
+		}
+		return;
+	}
+	sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND", "no resource %s", p);
+}
+
+char *adm_metrics(void *app)
+{
+	adm *a = app;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (f == NULL)
+		return NULL;
+	fprintf(f,
+		"# HELP aiot_adm_devices Devices in the store.\n"
+		"# TYPE aiot_adm_devices gauge\n"
+		"aiot_adm_devices %zu\n"
+		"# HELP aiot_adm_ops_total Nadm_Sec / Nadm_DM operations served.\n"
+		"# TYPE aiot_adm_ops_total counter\n"
+		"aiot_adm_ops_total{op=\"get-rand\"} %llu\n"
+		"aiot_adm_ops_total{op=\"get-authentication\"} %llu\n"
+		"aiot_adm_ops_total{op=\"get-session-key\"} %llu\n"
+		"aiot_adm_ops_total{op=\"get-tid\"} %llu\n"
+		"aiot_adm_ops_total{op=\"dm\"} %llu\n"
+		"# HELP aiot_adm_xres_total XRES_AIOT values computed.\n"
+		"# TYPE aiot_adm_xres_total counter\n"
+		"aiot_adm_xres_total %llu\n"
+		"# HELP aiot_adm_tid_rotations_total T-IDs rotated.\n"
+		"# TYPE aiot_adm_tid_rotations_total counter\n"
+		"aiot_adm_tid_rotations_total %llu\n"
+		"# HELP aiot_adm_errors_total Requests refused.\n"
+		"# TYPE aiot_adm_errors_total counter\n"
+		"aiot_adm_errors_total{reason=\"not_found\"} %llu\n"
+		"aiot_adm_errors_total{reason=\"invalid\"} %llu\n",
+		aiot_store_count(a->store), (unsigned long long)a->rand_issued,
+		(unsigned long long)a->auth_requests, (unsigned long long)a->session_keys,
+		(unsigned long long)a->tid_requests, (unsigned long long)a->dm_requests,
+		(unsigned long long)a->xres_computed, (unsigned long long)a->tid_rotations,
+		(unsigned long long)a->not_found, (unsigned long long)a->rejected);
+	fclose(f);
+	return out;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ADM (AIoT Data Management) network function: the UDM/ARPF of AIoT. It holds the
+ * device profiles and K_AIOT_root and serves, exactly as TS 29.369 V19.2.0 defines them:
+ *   Nadm_Sec  {apiRoot}/nadm-sec/v1  get-rand, get-authentication, get-session-key, get-tid
+ *   Nadm_DM   {apiRoot}/nadm-dm/v1   aiot-device-profile-data (GET/PATCH, single and
+ *                                    bundled), af-authorization-data (GET)
+ * Request handling is a pure function of the request and the store; the daemon (main.c)
+ * owns the I/O.
+ */
+#ifndef AIOT_ADM_H
+#define AIOT_ADM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbi/sbi_server.h"
+#include "store/store.h"
+
+typedef struct adm_limits {
+	size_t max_rand_d;     /* entries of randDlist in one get-authentication (default 1024) */
+	size_t max_candidates; /* devices one filteringInfo may match (default 4096) */
+	size_t max_xres;       /* randDlist x candidates per request (default 65536) */
+	size_t max_bundle;     /* IDs in one bundled profile GET (default 256) */
+} adm_limits;
+
+typedef struct adm adm;
+
+/* workers: number of SBI worker threads (one crypto backend each). af_auth_json: the
+ * AfAuthorizationData documents served by Nadm_DM, as a JSON object {"<afId>": {...}} or
+ * NULL. */
+adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const char *af_auth_json,
+	     char *err, size_t errlen);
+void adm_free(adm *a);
+
+/* The sbi_handler for every ADM route. */
+void adm_handle(void *app, const sbi_request *req, sbi_response *resp);
+/* Prometheus text of the ADM's own counters (malloc'd). */
+char *adm_metrics(void *app);
+
+#endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aiot-adm: the ADM daemon. `aiot-adm -c adm.yaml [flags]`; flags override the file.
+ * See README.md "Running the ADM" and config/adm.yaml.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adm.h"
+#include "crypto/ct.h"
+#include "svc/config.h"
+#include "svc/log.h"
+
+static const char usage_text[] =
+	"usage: aiot-adm [-c adm.yaml] [options]\n"
+	"  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
+	"  --listen ADDR:PORT      SBI address (listen)                 [127.0.0.1:7777]\n"
+	"  --store sqlite:PATH     device store (store)                 required\n"
+	"  --kek-file FILE         32-byte key-encryption key (kek-file) required\n"
+	"  --tls-cert FILE         server certificate: TLS 1.3 (tls.cert)\n"
+	"  --tls-key FILE          its private key (tls.key)\n"
+	"  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
+	"  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
+	"  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
+	"  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
+	"  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
+	"limits: limits.max-body limits.max-streams limits.max-rand-d limits.max-candidates\n"
+	"        limits.max-xres limits.max-bundle\n";
+
+static const char *const known_keys[] = {
+	"listen", "store", "kek-file", "tls.cert", "tls.key", "tls.ca", "workers", "metrics",
+	"af-authorization-data", "log-level", "limits.max-body", "limits.max-streams",
+	"limits.max-rand-d", "limits.max-candidates", "limits.max-xres", "limits.max-bundle",
+	NULL,
+};
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 24) ||
+	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL ||
+	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		free(buf);
+		buf = NULL;
+	} else {
+		buf[n] = '\0';
+	}
+	if (f != NULL)
+		fclose(f);
+	return buf;
+}
+
+static int parse_args(int argc, char **argv, cfg *c)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 1},
+		{"store", required_argument, NULL, 2},    {"kek-file", required_argument, NULL, 3},
+		{"tls-cert", required_argument, NULL, 4}, {"tls-key", required_argument, NULL, 5},
+		{"tls-ca", required_argument, NULL, 6},   {"workers", required_argument, NULL, 7},
+		{"metrics", required_argument, NULL, 8},  {"af-auth", required_argument, NULL, 9},
+		{"log-level", required_argument, NULL, 10}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const keys[] = {NULL, "listen", "store", "kek-file", "tls.cert",
+					   "tls.key", "tls.ca", "workers", "metrics",
+					   "af-authorization-data", "log-level"};
+	const char *file = NULL;
+	char err[512];
+	int o;
+	/* Flags are collected first so that they override whatever the file says. */
+	cfg *flags = cfg_new();
+	if (flags == NULL)
+		return -1;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (o == 'c') {
+			file = optarg;
+		} else if (o == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else if (o >= 1 && o <= 10) {
+			cfg_set(flags, keys[o], optarg);
+		} else {
+			fputs(usage_text, stderr);
+			cfg_free(flags);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "aiot-adm: unexpected argument '%s'\n", argv[optind]);
+		cfg_free(flags);
+		return -1;
+	}
+	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
+		fprintf(stderr, "aiot-adm: %s\n", err);
+		cfg_free(flags);
+		return -1;
+	}
+	for (size_t i = 1; i <= 10; i++)
+		if (cfg_get(flags, keys[i]) != NULL)
+			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
+	cfg_free(flags);
+	const char *bad = cfg_unknown_key(c, known_keys);
+	if (bad != NULL) {
+		fprintf(stderr, "aiot-adm: unknown configuration key '%s'\n", bad);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	int rc = 1;
+	unsigned long long workers, max_body, max_streams, v[4];
+	aiot_store *store = NULL;
+	adm *a = NULL;
+	sbi_server *srv = NULL;
+	char *af_auth = NULL;
+	uint8_t kek[32];
+
+	cfg *c = cfg_new();
+	if (c == NULL || parse_args(argc, argv, c) != 0)
+		goto out;
+	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
+	if (log_level_from_name(lvl) < 0) {
+		fprintf(stderr, "aiot-adm: log-level: '%s' is not error, warn, info or debug\n", lvl);
+		goto out;
+	}
+	log_init("aiot-adm", log_level_from_name(lvl));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
+			 err, sizeof err) != 0 ||
+	    cfg_get_uint(c, "limits.max-body", 1 << 20, 1024, 1ull << 30, &max_body, err,
+			 sizeof err) != 0 ||
+	    cfg_get_uint(c, "limits.max-streams", 128, 1, 65536, &max_streams, err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-rand-d", 1024, 1, 1 << 20, &v[0], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-candidates", 4096, 1, 1 << 24, &v[1], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-xres", 65536, 1, 1 << 26, &v[2], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-bundle", 256, 1, 65536, &v[3], err, sizeof err)) {
+		log_error("%s", err);
+		goto out;
+	}
+	const char *store_uri = cfg_get(c, "store"), *kek_file = cfg_get(c, "kek-file");
+	if (store_uri == NULL || kek_file == NULL) {
+		log_error("store and kek-file are required (--store sqlite:PATH --kek-file FILE)");
+		goto out;
+	}
+	if ((cfg_get(c, "tls.cert") == NULL) != (cfg_get(c, "tls.key") == NULL)) {
+		log_error("tls.cert and tls.key go together");
+		goto out;
+	}
+	if (cfg_get(c, "tls.ca") != NULL && cfg_get(c, "tls.cert") == NULL) {
+		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
+		goto out;
+	}
+	if (aiot_kek_load(kek_file, kek, 0, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	store = aiot_store_open(store_uri, kek, 1, err, sizeof err);
+	aiot_zeroize(kek, sizeof kek);
+	if (store == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (cfg_get(c, "af-authorization-data") != NULL &&
+	    (af_auth = read_file(cfg_get(c, "af-authorization-data"), err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	adm_limits lim = {.max_rand_d = v[0], .max_candidates = v[1], .max_xres = v[2],
+			  .max_bundle = v[3]};
+	if ((a = adm_new(store, (int)workers, &lim, af_auth, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+
+	/* Signals go to this thread only (sigwait below); the workers inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sbi_server_cfg sc = {
+		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",
+		.workers = (int)workers,
+		.tls_cert = cfg_get(c, "tls.cert"),
+		.tls_key = cfg_get(c, "tls.key"),
+		.tls_ca = cfg_get(c, "tls.ca"),
+		.metrics_listen = cfg_get(c, "metrics"),
+		.max_body = max_body,
+		.max_header = 16384,
+		.max_streams = (uint32_t)max_streams,
+		.handler = adm_handle,
+		.app = a,
+		.metrics = adm_metrics,
+	};
+	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	const char *host = sc.listen;
+	const char *colon = strrchr(host, ':');
+	log_info("listening on %.*s:%d (%s), %zu devices, %llu workers", (int)(colon - host), host,
+		 sbi_server_port(srv),
+		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c", aiot_store_count(store),
+		 workers);
+	if (sc.metrics_listen != NULL)
+		log_info("metrics on port %d", sbi_server_metrics_port(srv));
+
+	int sig = 0;
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		log_info("SIGHUP: nothing to reload");
+	log_info("signal %d: stopping", sig);
+	rc = 0;
+out:
+	sbi_server_stop(srv);
+	adm_free(a);
+	aiot_store_close(store);
+	free(af_auth);
+	cfg_free(c);
+	return rc;
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Nadm_Sec (TS 29.369, API nadm-sec/v1 1.0.1): the ADM side of TS 33.369 5.2.2.
+ *   get-rand            step 1: a fresh RAND_AIOT_n from the OS CSPRNG
+ *   get-authentication  steps 7-9: XRES_AIOT per (RAND_AIOT_d, candidate device)
+ *   get-session-key     step 11: K_AIOTF
+ *   get-tid             identifier privacy: the device's T-ID, issued and rotated
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "adm_internal.h"
+#include "crypto/aiot_fc.h"
+#include "crypto/ct.h"
+#include "crypto/kdf.h"
+
+static const aiot_backend *worker_be(adm *a, const sbi_request *req)
+{
+	int w = req->worker >= 0 ? req->worker % a->workers : 0;
+	return a->be[w];
+}
+
+void nadm_sec_get_rand(adm *a, const sbi_request *req, sbi_response *resp)
+{
+	uint8_t rand_n[AIOT_RAND_LEN];
+	(void)req;
+	if (getrandom(rand_n, sizeof rand_n, 0) != (ssize_t)sizeof rand_n) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "no randomness available");
+		return;
+	}
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "randN", sbi_json_hex_item(rand_n, sizeof rand_n));
+	atomic_fetch_add(&a->rand_issued, 1);
+	adm_reply(resp, 200, j);
+}
+
+/* Candidate devices for one get-authentication, copied out of the store (keys included:
+ * zeroised by cands_free). */
+typedef struct cands {
+	aiot_dev_record *r;
+	size_t n, cap;
+} cands;
+
+static void cands_add(void *arg, const aiot_dev_record *rec)
+{
+	cands *c = arg;
+	if (c->n < c->cap)
+		c->r[c->n++] = *rec;
+}
+
+static void cands_free(cands *c)
+{
+	if (c->r != NULL)
+		aiot_zeroize(c->r, c->cap * sizeof *c->r);
+	free(c->r);
+}
+
+/* Step 7-8: the devices whose XRES the AIOTF needs: the one named by aiotDevPermId, or all
+ * matching filteringInfo (a prefix of the permanent ID), or all devices when neither is
+ * given (NGAP allDevices). Returns 0, or -1 after answering resp. */
+static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c, int *named)
+{
+	uint8_t id[AIOT_PERM_ID_MAX], filt[AIOT_PERM_ID_MAX];
+	size_t idlen = 0, flen = 0;
+	sbi_err e = {0};
+	int hid = sbi_json_b64(j, "aiotDevPermId", 0, id, sizeof id, &idlen, &e);
+	int hf = hid < 0 ? 0 : sbi_json_b64(j, "filteringInfo", 0, filt, sizeof filt, &flen, &e);
+	if (hid < 0 || hf < 0) {
+		adm_reject(a, resp, &e);
+		return -1;
+	}
+	*named = hid == 1;
+	if (hid == 1) {
+		c->cap = 1;
+		if ((c->r = calloc(1, sizeof *c->r)) == NULL)
+			goto oom;
+		if (aiot_store_get(a->store, id, idlen, &c->r[0]) != 0) {
+			adm_not_found(a, resp, id, idlen);
+			return -1;
+		}
+		c->n = 1;
+		return 0;
+	}
+	size_t total = aiot_store_match_prefix(a->store, filt, 8 * flen, 0, NULL, NULL);
+	if (total == 0) {
+		atomic_fetch_add(&a->not_found, 1);
+		sbi_problem(resp, 404, "CONTEXT_NOT_FOUND", "no AIoT device matches %s",
+			    hf == 1 ? "filteringInfo" : "(no device provisioned)");
+		return -1;
+	}
+	if (total > a->lim.max_candidates) {
+		atomic_fetch_add(&a->rejected, 1);
+		sbi_problem(resp, 413, "PAYLOAD_TOO_LARGE",
+			    "%s matches %zu devices; at most %zu per request",
+			    hf == 1 ? "filteringInfo" : "a request without identifier", total,
+			    a->lim.max_candidates);
+		return -1;
+	}
+	c->cap = total;
+	if ((c->r = calloc(total, sizeof *c->r)) == NULL)
+		goto oom;
+	aiot_store_match_prefix(a->store, filt, 8 * flen, total, cands_add, c);
+	return 0;
+oom:
+	sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+	return -1;
+}
+
+void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *resp)
+{
+	sbi_err e = {0};
+	uint8_t rand_n[AIOT_RAND_LEN], (*rand_d)[AIOT_RAND_LEN] = NULL;
+	const cJSON *list;
+	size_t nd;
+	cands c = {0};
+	int named;
+
+	atomic_fetch_add(&a->auth_requests, 1);
+	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
+	if (j == NULL || sbi_json_hex(j, "randN", 1, rand_n, sizeof rand_n, &e) < 0 ||
+	    sbi_json_array(j, "randDlist", 1, a->lim.max_rand_d, &list, &nd, &e) < 0) {
+		adm_reject(a, resp, &e);
+		goto out;
+	}
+	if ((rand_d = malloc(nd * sizeof *rand_d)) == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		goto out;
+	}
+	size_t i = 0;
+	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
+		cJSON *wrap = cJSON_CreateObject(); /* reuse the one Rand validator */
+		cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it);
+		int rc = sbi_json_hex(wrap, "randDlist[]", 1, rand_d[i], AIOT_RAND_LEN, &e);
+		cJSON_Delete(wrap);
+		if (rc < 0) {
+			adm_reject(a, resp, &e);
+			goto out;
+		}
+	}
+	if (find_candidates(a, j, resp, &c, &named) < 0)
+		goto out;
+	if (nd * c.n > a->lim.max_xres) {
+		atomic_fetch_add(&a->rejected, 1);
+		sbi_problem(resp, 413, "PAYLOAD_TOO_LARGE",
+			    "%zu randD x %zu devices = %zu XRES; at most %zu per request", nd, c.n,
+			    nd * c.n, a->lim.max_xres);
+		goto out;
+	}
+
+	/* Step 8: XRES_AIOT with each device's own suite and RES length (Annex A.2). */
+	const aiot_backend *be = worker_be(a, req);
+	cJSON *root = cJSON_CreateObject(), *sets = cJSON_AddArrayToObject(root, "authDataSets");
+	for (i = 0; i < nd; i++) {
+		cJSON *set = cJSON_CreateObject();
+		cJSON_AddItemToObject(set, "randD", sbi_json_hex_item(rand_d[i], AIOT_RAND_LEN));
+		cJSON *arr = cJSON_AddArrayToObject(set, "authDataSet");
+		for (size_t k = 0; k < c.n; k++) {
+			uint8_t xres[16];
+			const aiot_dev_record *r = &c.r[k];
+			if (aiot_derive_res(be, r->suite, r->key, r->key_len, rand_n, rand_d[i],
+					    r->res_bits, xres) != 0) {
+				cJSON_Delete(set);
+				cJSON_Delete(root);
+				sbi_problem(resp, 500, "SYSTEM_FAILURE", "XRES derivation failed");
+				goto out;
+			}
+			cJSON *ad = cJSON_CreateObject();
+			cJSON_AddItemToObject(ad, "xres", sbi_json_hex_item(xres, r->res_bits / 8u));
+			/* Step 9: the permanent ID only when the request did not name it. */
+			if (!named)
+				cJSON_AddItemToObject(ad, "aiotDevPermId",
+						      sbi_json_b64_item(r->perm_id, r->perm_id_len));
+			cJSON_AddItemToArray(arr, ad);
+		}
+		cJSON_AddItemToArray(sets, set);
+	}
+	atomic_fetch_add(&a->xres_computed, nd * c.n);
+	adm_reply(resp, 200, root);
+out:
+	cands_free(&c);
+	free(rand_d);
+	cJSON_Delete(j);
+}
+
+/* A reply prepared before a store write and sent once the write committed. */
+typedef struct deferred {
+	adm *a;
+	sbi_pending *p;
+	cJSON *reply;
+	int status;
+} deferred;
+
+static void deferred_done(void *arg, int rc)
+{
+	deferred *d = arg;
+	sbi_response resp = {0};
+	if (rc == 0) {
+		adm_reply(&resp, d->status, d->reply);
+	} else {
+		cJSON_Delete(d->reply);
+		sbi_problem(&resp, 500, "SYSTEM_FAILURE", "the store could not persist the change");
+	}
+	sbi_complete(d->p, &resp);
+	free(d);
+}
+
+/* Start a deferred reply; NULL after answering 500. */
+static deferred *defer_reply(adm *a, const sbi_request *req, sbi_response *resp, cJSON *reply,
+			     int status)
+{
+	deferred *d = calloc(1, sizeof *d);
+	if (d == NULL) {
+		cJSON_Delete(reply);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return NULL;
+	}
+	*d = (deferred){a, sbi_defer(req), reply, status};
+	return d;
+}
+
+void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp)
+{
+	sbi_err e = {0};
+	uint8_t id[AIOT_PERM_ID_MAX], rand_n[16], rand_d[16], k_aiotf[16];
+	size_t idlen;
+	aiot_dev_record r;
+
+	atomic_fetch_add(&a->session_keys, 1);
+	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
+	if (j == NULL || sbi_json_b64(j, "aiotDevPermId", 1, id, sizeof id, &idlen, &e) < 0 ||
+	    sbi_json_hex(j, "randN", 1, rand_n, 16, &e) < 0 ||
+	    sbi_json_hex(j, "randD", 1, rand_d, 16, &e) < 0) {
+		adm_reject(a, resp, &e);
+		cJSON_Delete(j);
+		return;
+	}
+	cJSON_Delete(j);
+	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
+		adm_not_found(a, resp, id, idlen);
+		return;
+	}
+	/* Step 11, Annex A.3. */
+	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, rand_n, rand_d,
+				   k_aiotf);
+	aiot_zeroize(&r, sizeof r);
+	if (rc != 0) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
+		return;
+	}
+	cJSON *reply = cJSON_CreateObject();
+	cJSON_AddItemToObject(reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
+	aiot_zeroize(k_aiotf, sizeof k_aiotf);
+	/* Remember the session's RANDs (the next T-ID derives from them) and answer once that
+	 * is durable, so a T-ID the device may derive is never unknown after a restart. */
+	deferred *d = defer_reply(a, req, resp, reply, 200);
+	if (d != NULL && aiot_store_set_session(a->store, id, idlen, rand_n, rand_d, deferred_done,
+						d) != 0)
+		deferred_done(d, -1);
+}
+
+static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const uint8_t *prev)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON *hi = cJSON_AddObjectToObject(j, "tidHandInfo");
+	cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED"
+										: "STORED");
+	cJSON_AddItemToObject(j, "tid", sbi_json_hex_item(tid, 16));
+	if (prev != NULL)
+		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(prev, 16));
+	return j;
+}
+
+/*
+ * get-tid. The next T-ID is derived (FC AIOT_FC_TID) from K_AIOT_root and the RANDs of the
+ * device's last session, exactly as the device derives it when it executes a TID_UPDATE
+ * command in that session; the ADM keeps current and previous so the device is found by
+ * either while the update is in flight.
+ *   resyncInd absent/false: rotate to the derived T-ID (idempotent for one session).
+ *   resyncInd true: the device still uses the previous T-ID (it missed the update): make
+ *   it current again.
+ */
+void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp)
+{
+	sbi_err e = {0};
+	uint8_t id[AIOT_PERM_ID_MAX], next[16];
+	size_t idlen;
+	int resync = 0;
+	aiot_dev_record r;
+
+	atomic_fetch_add(&a->tid_requests, 1);
+	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
+	if (j == NULL || sbi_json_b64(j, "aiotDevPermId", 1, id, sizeof id, &idlen, &e) < 0 ||
+	    sbi_json_bool(j, "resyncInd", 0, &resync, &e) < 0) {
+		adm_reject(a, resp, &e);
+		cJSON_Delete(j);
+		return;
+	}
+	cJSON_Delete(j);
+	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
+		adm_not_found(a, resp, id, idlen);
+		return;
+	}
+	if (resync) {
+		if (!r.has_tid_prev) {
+			if (r.has_tid)
+				adm_reply(resp, 200, tid_reply(&r, r.tid, NULL));
+			else
+				sbi_problem(resp, 404, "DATA_NOT_FOUND", "the device has no T-ID");
+			goto out;
+		}
+		memcpy(next, r.tid_prev, 16);
+	} else {
+		if (!r.has_session) {
+			if (r.has_tid)
+				adm_reply(resp, 200, tid_reply(&r, r.tid, r.has_tid_prev ? r.tid_prev
+											  : NULL));
+			else
+				sbi_problem(resp, 404, "DATA_NOT_FOUND",
+					    "the device has no T-ID and no session to derive one from");
+			goto out;
+		}
+		if (aiot_derive_tid(worker_be(a, req), r.suite, r.key, r.key_len, r.rand_n,
+				    r.rand_d, next) != 0) {
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "T-ID derivation failed");
+			goto out;
+		}
+		if (r.has_tid && aiot_ct_eq(next, r.tid, 16)) { /* already rotated */
+			adm_reply(resp, 200, tid_reply(&r, r.tid, r.has_tid_prev ? r.tid_prev : NULL));
+			goto out;
+		}
+	}
+	atomic_fetch_add(&a->tid_rotations, 1);
+	deferred *d = defer_reply(a, req, resp, tid_reply(&r, next, r.has_tid ? r.tid : NULL), 200);
+	if (d != NULL &&
+	    aiot_store_set_tid(a->store, id, idlen, next, r.tid_type, deferred_done, d) != 0)
+		deferred_done(d, -1);
+out:
+	aiot_zeroize(&r, sizeof r);
+}

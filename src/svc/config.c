@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_DEPTH 8
+#define MAX_KEY 256
+
+typedef struct kv {
+	char *key, *value;
+} kv;
+
+struct cfg {
+	kv *items;
+	size_t n, cap;
+};
+
+cfg *cfg_new(void)
+{
+	return calloc(1, sizeof(cfg));
+}
+
+void cfg_free(cfg *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->items[i].key);
+		free(c->items[i].value);
+	}
+	free(c->items);
+	free(c);
+}
+
+int cfg_set(cfg *c, const char *key, const char *value)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->items[i].key, key) == 0) {
+			char *v = strdup(value);
+			if (v == NULL)
+				return -1;
+			free(c->items[i].value);
+			c->items[i].value = v;
+			return 0;
+		}
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		kv *it = realloc(c->items, cap * sizeof *it);
+		if (it == NULL)
+			return -1;
+		c->items = it;
+		c->cap = cap;
+	}
+	char *k = strdup(key), *v = strdup(value);
+	if (k == NULL || v == NULL) {
+		free(k);
+		free(v);
+		return -1;
+	}
+	c->items[c->n++] = (kv){k, v};
+	return 0;
+}
+
+const char *cfg_get(const cfg *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->items[i].key, key) == 0)
+			return c->items[i].value;
+	return NULL;
+}
+
+const char *cfg_unknown_key(const cfg *c, const char *const *known)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		size_t k = 0;
+		while (known[k] != NULL && strcmp(known[k], c->items[i].key) != 0)
+			k++;
+		if (known[k] == NULL)
+			return c->items[i].key;
+	}
+	return NULL;
+}
+
+int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
+		 unsigned long long max, unsigned long long *out, char *err, size_t errlen)
+{
+	const char *v = cfg_get(c, key);
+	if (v == NULL) {
+		*out = def;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || x < min || x > max) {
+		snprintf(err, errlen, "%s: '%s' is not an integer in %llu..%llu", key, v, min, max);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+/* Walk the event stream: mappings push a key prefix, scalars in value position are leaves. */
+static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t errlen)
+{
+	char path[MAX_DEPTH][MAX_KEY];
+	int depth = -1, want_key[MAX_DEPTH] = {0}, rc = -1, done = 0;
+	char key[MAX_KEY] = "";
+	yaml_event_t ev;
+
+	while (!done) {
+		if (!yaml_parser_parse(p, &ev)) {
+			snprintf(err, errlen, "%s:%zu:%zu: %s", name, p->problem_mark.line + 1,
+				 p->problem_mark.column + 1, p->problem ? p->problem : "bad YAML");
+			return -1;
+		}
+		size_t line = ev.start_mark.line + 1;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			if (depth + 1 >= MAX_DEPTH) {
+				snprintf(err, errlen, "%s:%zu: nested too deeply", name, line);
+				goto out;
+			}
+			if (depth >= 0 && want_key[depth]) {
+				snprintf(err, errlen, "%s:%zu: a mapping cannot be a key", name, line);
+				goto out;
+			}
+			depth++;
+			snprintf(path[depth], MAX_KEY, "%s", depth > 0 ? key : "");
+			want_key[depth] = 1;
+			break;
+		case YAML_MAPPING_END_EVENT:
+			if (depth < 0)
+				goto out;
+			depth--;
+			if (depth >= 0) {
+				want_key[depth] = 1;
+				/* restore the key prefix of the enclosing mapping */
+				snprintf(key, sizeof key, "%s", path[depth]);
+			}
+			break;
+		case YAML_SCALAR_EVENT: {
+			const char *s = (const char *)ev.data.scalar.value;
+			if (depth < 0) {
+				snprintf(err, errlen, "%s:%zu: expected a mapping at the top", name, line);
+				goto out;
+			}
+			if (want_key[depth]) {
+				int n = snprintf(key, sizeof key, "%s%s%s", path[depth],
+						 path[depth][0] ? "." : "", s);
+				if (n < 0 || (size_t)n >= sizeof key) {
+					snprintf(err, errlen, "%s:%zu: key too long", name, line);
+					goto out;
+				}
+				want_key[depth] = 0;
+			} else {
+				if (cfg_set(c, key, s) != 0) {
+					snprintf(err, errlen, "out of memory");
+					goto out;
+				}
+				want_key[depth] = 1;
+			}
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+			snprintf(err, errlen, "%s:%zu: lists are not supported here (key '%s')", name,
+				 line, key);
+			goto out;
+		case YAML_ALIAS_EVENT:
+			snprintf(err, errlen, "%s:%zu: aliases are not supported", name, line);
+			goto out;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		continue;
+out:
+		yaml_event_delete(&ev);
+		return rc;
+	}
+	return 0;
+}
+
+int cfg_load_string(cfg *c, const char *text, size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int rc = parse(c, &p, "<config>", err, errlen);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p)) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_file(&p, f);
+	int rc = parse(c, &p, path, err, errlen);
+	yaml_parser_delete(&p);
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Daemon configuration: a YAML file of nested mappings with scalar leaves, flattened to
+ * dotted keys ("tls.cert", "limits.max-xres"). Sequences are refused. Command-line flags are
+ * applied on top with cfg_set(). Every daemon (aiot-adm, aiot-aiotf, aiot-reader) uses it.
+ */
+#ifndef AIOT_SVC_CONFIG_H
+#define AIOT_SVC_CONFIG_H
+#include <stddef.h>
+
+typedef struct cfg cfg;
+
+cfg *cfg_new(void);
+void cfg_free(cfg *c);
+/* Load path; 0, or -1 with "path:line:col: problem" in err. */
+int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen);
+/* Parse YAML text (for tests and fuzzing). */
+int cfg_load_string(cfg *c, const char *text, size_t len, char *err, size_t errlen);
+/* Set or replace a key (flags override the file). */
+int cfg_set(cfg *c, const char *key, const char *value);
+/* The value or NULL. */
+const char *cfg_get(const cfg *c, const char *key);
+/* Keys not in the NULL-terminated list known[]: returns the first unknown key or NULL, so
+ * that a typo in a config file is an error rather than silently ignored. */
+const char *cfg_unknown_key(const cfg *c, const char *const *known);
+/* Unsigned integer in [min, max]; def when absent; -1 with err when malformed. */
+int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
+		 unsigned long long max, unsigned long long *out, char *err, size_t errlen);
+
+#endif

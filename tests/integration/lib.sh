@@ -1,0 +1,55 @@
+# Shared by the integration tests (sourced). Real processes on loopback, no mocks.
+# Each test gets: $1 = build dir, $2 = source dir.
+set -euo pipefail
+B=$(cd "$1" && pwd)
+S=$(cd "$2" && pwd)
+AIOT=$B/aiot
+W=$(mktemp -d /tmp/aiot-it.XXXXXX)
+PIDS=()
+FAILS=0
+CHECKS=0
+
+cleanup() {
+	for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ "$FAILS" -ne 0 ] || [ "${KEEP:-}" = 1 ]; then echo "work dir kept: $W" >&2; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+
+ok() { CHECKS=$((CHECKS + 1)); echo "ok   $*"; }
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $*" >&2; }
+# check NAME EXPECTED ACTUAL
+check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi; }
+finish() {
+	echo "$(basename "$0"): $CHECKS checks, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+
+# Start a daemon that logs "listening on ADDR:PORT"; sets PORT (and MPORT if it logs a
+# metrics port) and LASTPID. usage: start_daemon LOGFILE cmd args...
+start_daemon() {
+	local log=$1; shift
+	"$@" 2>"$log" &
+	LASTPID=$!
+	PIDS+=("$LASTPID")
+	for _ in $(seq 1 100); do
+		if grep -q "listening on" "$log"; then
+			PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+			MPORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$log" | head -1)
+			return 0
+		fi
+		kill -0 "$LASTPID" 2>/dev/null || { cat "$log" >&2; return 1; }
+		sleep 0.1
+	done
+	cat "$log" >&2
+	return 1
+}
+
+# curl over h2c with prior knowledge; prints "STATUS BODY" (body on one line)
+h2post() { # url json [content-type]
+	curl -sS --http2-prior-knowledge -o "$W/body" -w '%{http_code}' -X POST \
+		-H "content-type: ${3:-application/json}" --data-binary "$2" "$1"
+	echo " $(cat "$W/body")"
+}
+rand16() { openssl rand -hex 16; }
+urlenc() { jq -rn --arg s "$1" '$s|@uri'; }
