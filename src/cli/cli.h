@@ -26,5 +26,6 @@ void cli_print_hex(const uint8_t *p, size_t n);
 int cmd_crypto(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_sbi(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

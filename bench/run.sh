@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
+# same run (ratios, because absolute numbers drift on shared machines). Prints each command
+# and appends one dated section to docs/benchmarks.md.
+#   BENCH_ONLY="crypto adm batch scale e2e device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${AIOT_BUILD:-$ROOT/build}
+ONLY=${BENCH_ONLY:-crypto adm batch e2e scale device}
+QUICK=${BENCH_QUICK:-}
+W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
+trap cleanup EXIT
+OUT=$W/section.md
+DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+{
+	echo
+	echo "## make bench, $DATE"
+	echo
+	echo "Machine: $(nproc) cores ($CPU), $(free -g | awk '/Mem:/{print $2}') GiB. Commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+} >>"$OUT"
+say() { echo "$*"; echo "$*" >>"$OUT"; }
+run() { echo "+ $*" >&2; "$@"; }
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+
+start_adm() { # log args...
+	local log=$1; shift
+	"$B/aiot-adm" "$@" 2>"$log" &
+	PIDS+=($!); ADM_PID=$!
+	for _ in $(seq 1 200); do grep -q "listening on" "$log" && break; sleep 0.05; done
+	ADM_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+}
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+h2rate() { sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$1"; }
+h2ok() { sed -n 's/.*status codes: \([0-9]*\) 2xx.*/\1/p' "$1"; }
+
+# --- crypto alone ---------------------------------------------------------------------------
+if want crypto; then
+	echo "== crypto alone" >&2
+	run "$B/bench_crypto" 2 >$W/crypto.txt
+	cat $W/crypto.txt >&2
+	run openssl speed -seconds 2 -hmac sha256 2>/dev/null | tail -1 >$W/hmac.txt
+	run openssl speed -seconds 2 -cmac aes-128-cbc 2>/dev/null | tail -1 >$W/cmac.txt
+	x3=$(awk '/suite=3gpp backend=openssl/{print $4}' $W/crypto.txt)
+	xa=$(awk '/suite=aes backend=openssl/{print $4}' $W/crypto.txt)
+	r3=$(awk '/suite=3gpp backend=ref/{print $4}' $W/crypto.txt)
+	ra=$(awk '/suite=aes backend=ref/{print $4}' $W/crypto.txt)
+	# openssl speed prints kB/s per block size; the 64-byte column over 64 = operations/s
+	oh=$(awk '{v=$3; sub(/k$/,"",v); printf "%.0f", v*1000/64}' $W/hmac.txt)
+	oc=$(awk '{v=$3; sub(/k$/,"",v); printf "%.0f", v*1000/64}' $W/cmac.txt)
+	say ""
+	say "### Crypto alone (one core)"
+	say ""
+	say "\`build/bench_crypto 2\`; \`openssl speed -seconds 2 -hmac sha256\` / \`-cmac aes-128-cbc\` (64-byte column, ops/s)."
+	say ""
+	say "| what | per second |"
+	say "|---|---|"
+	say "| XRES, suite 3gpp, OpenSSL backend | $x3 |"
+	say "| XRES, suite aes, OpenSSL backend | $xa |"
+	say "| XRES, suite 3gpp, freestanding reference (device code on the host) | $r3 |"
+	say "| XRES, suite aes, freestanding reference | $ra |"
+	say "| openssl speed HMAC-SHA-256, 64-byte messages | $oh |"
+	say "| openssl speed AES-128-CMAC, 64-byte messages | $oc |"
+	CRYPTO_RATE=$x3
+fi
+
+# --- the ADM: single get-authentication vs nghttpd -------------------------------------------
+provision() { # n dir
+	"$B/aiot" provision --store sqlite:$2/adm.db --kek-file $2/kek --count $1 --group bench --out $2/dev.jsonl 2>>$W/prov.log
+}
+if want adm || want batch; then
+	mkdir -p $W/adm && provision 10000 $W/adm
+	ID=$(head -1 $W/adm/dev.jsonl | jq -r .aiotDevPermId)
+	RN=$(openssl rand -hex 16)
+	printf '{"aiotDevPermId":"%s","randN":"%s","randDlist":["%s"]}' $ID $RN $(openssl rand -hex 16) >$W/one.json
+	printf '{"aiotDevPermId":"%s","randN":"%s","randDlist":[%s]}' $ID $RN \
+		"$(for i in $(seq 64); do printf '"%s",' $(openssl rand -hex 16); done | sed 's/,$//')" >$W/b64.json
+	start_adm $W/adm.log --listen 127.0.0.1:0 --store sqlite:$W/adm/adm.db --kek-file $W/adm/kek --workers 2
+fi
+N=${QUICK:+20000}; N=${N:-100000}
+if want adm; then
+	echo "== ADM single request" >&2
+	U=http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
+	curl -sS --http2-prior-knowledge -H 'content-type: application/json' --data @$W/one.json $U >$W/static.json
+	run h2load -n $N -c 8 -m 32 -d $W/one.json -H 'content-type: application/json' $U >$W/h2-adm.txt 2>&1
+	mkdir -p $W/www && cp $W/static.json $W/www/x.json
+	nghttpd --no-tls -d $W/www 0 >$W/nghttpd.log 2>&1 & NGPID=$!; PIDS+=($NGPID); sleep 0.5
+	NGPORT=$(ss -ltnp 2>/dev/null | awk -v p=$NGPID '$0 ~ "pid="p"," {split($4,a,":"); print a[length(a)]; exit}')
+	run h2load -n $N -c 8 -m 32 http://127.0.0.1:$NGPORT/x.json >$W/h2-ng.txt 2>&1
+	stop_pid $NGPID
+	ra=$(h2rate $W/h2-adm.txt); rn=$(h2rate $W/h2-ng.txt)
+	say ""
+	say "### ADM, single get-authentication (one device, one RAND_d), h2c"
+	say ""
+	say "\`h2load -n $N -c 8 -m 32 -d one.json -H 'content-type: application/json' http://127.0.0.1:PORT/nadm-sec/v1/get-authentication\` against \`aiot-adm --workers 2\` (10,000 devices), then the same h2load against \`nghttpd --no-tls\` serving the ADM's $(wc -c <$W/static.json)-byte answer as a static file."
+	say ""
+	say "| server | req/s | 2xx |"
+	say "|---|---|---|"
+	say "| aiot-adm | $ra | $(h2ok $W/h2-adm.txt)/$N |"
+	say "| nghttpd (static) | $rn | $(h2ok $W/h2-ng.txt)/$N |"
+	say "| **ratio** | **$(awk -v a=$ra -v b=$rn 'BEGIN{printf "%.0f%%", 100*a/b}')** (goal ≥ 40%) | |"
+fi
+if want batch; then
+	echo "== ADM batched" >&2
+	U=http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
+	NB=$((N / 5))
+	run h2load -n $NB -c 8 -m 32 -d $W/b64.json -H 'content-type: application/json' $U >$W/h2-b.txt 2>&1
+	rb=$(h2rate $W/h2-b.txt)
+	xps=$(awk -v r=$rb 'BEGIN{printf "%.0f", r*64}')
+	cr=${CRYPTO_RATE:-$("$B/bench_crypto" 1 | awk '/suite=3gpp backend=openssl/{print $4}')}
+	say ""
+	say "### ADM, batched get-authentication (64 RAND_d per request), h2c"
+	say ""
+	say "\`h2load -n $NB -c 8 -m 32 -d b64.json ...\` (one device, 64 randD)."
+	say ""
+	say "| what | value |"
+	say "|---|---|"
+	say "| requests/s | $rb ($(h2ok $W/h2-b.txt)/$NB 2xx) |"
+	say "| XRES/s through the SBI | **$xps** (goal ≥ 1,500,000) |"
+	say "| crypto-only XRES/s, 2 cores (2 × one core) | $((2 * ${cr%.*})) |"
+	say "| SBI share of the crypto-only rate | **$(awk -v a=$xps -v c=$cr 'BEGIN{printf "%.0f%%", 100*a/(2*c)}')** (goal ≥ 25%) |"
+fi
+[ -n "${ADM_PID:-}" ] && stop_pid $ADM_PID
+
+# --- end to end -----------------------------------------------------------------------------
+if want e2e; then
+	echo "== end to end" >&2
+	NE=${QUICK:+10000}; NE=${NE:-100000}
+	if [ -x "$B/aiot-aiotf" ] && [ -x "$B/aiot-reader" ] && [ -x "$B/aiot-devsim" ]; then
+		run "$B/aiot" demo --devices $NE --clones 10 --json --workdir $W/demo >$W/demo.txt 2>&1 || true
+		js=$(tail -1 $W/demo.txt)
+		rate=$(grep -o '(\([0-9]*\) devices/s)' $W/demo.txt | tr -dc 0-9 || true)
+		say ""
+		say "### End to end: authenticated inventory through reader, AIOTF and ADM"
+		say ""
+		say "\`aiot demo --devices $NE --clones 10 --json\`: $js"
+		say ""
+		say "Inventory rate: **${rate:-?} authenticated devices/s** (goal ≥ 20,000)."
+	else
+		say ""
+		say "### End to end: not measured (the AIOTF, reader and simulator are not built yet)."
+	fi
+fi
+
+# --- scale: 10 million devices ------------------------------------------------------------------
+if want scale; then
+	echo "== scale" >&2
+	NS=${QUICK:+1000000}; NS=${NS:-10000000}
+	mkdir -p $W/s10k $W/sbig
+	provision 10000 $W/s10k
+	t0=$(date +%s.%N)
+	"$B/aiot" provision --store sqlite:$W/sbig/adm.db --kek-file $W/sbig/kek --count $NS --group big --out $W/sbig/dev.jsonl 2>$W/sbig/prov.log
+	t1=$(date +%s.%N)
+	prate=$(awk -v n=$NS -v a=$t0 -v b=$t1 'BEGIN{printf "%.0f", n/(b-a)}')
+	lat() { # dir -> p50 p99 (ms) and RSS KiB
+		local d=$1
+		start_adm $W/lat.log --listen 127.0.0.1:0 --store sqlite:$d/adm.db --kek-file $d/kek --workers 2
+		local id; id=$(sed -n '$p' $d/dev.jsonl | jq -r .aiotDevPermId)
+		printf '{"aiotDevPermId":"%s","randN":"%s","randDlist":["%s"]}' $id $(openssl rand -hex 16) $(openssl rand -hex 16) >$W/l.json
+		h2load -n 50000 -c 8 -m 8 -d $W/l.json -H 'content-type: application/json' --log-file=$W/lat.tsv \
+			http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication >/dev/null 2>&1
+		local rss; rss=$(awk '/VmRSS/{print $2}' /proc/$ADM_PID/status)
+		stop_pid $ADM_PID
+		# h2load log: start(us) status duration(us)
+		awk '{print $3}' $W/lat.tsv | sort -n | awk -v r=$rss '{a[NR]=$1} END{printf "%.3f %.3f %s", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000, r}'
+	}
+	read -r p50s p99s rss_s <<<"$(lat $W/s10k)"
+	read -r p50b p99b rss_b <<<"$(lat $W/sbig)"
+	per=$(awk -v a=$rss_s -v b=$rss_b -v n=$NS 'BEGIN{printf "%.0f", (b-a)*1024/(n-10000)}')
+	say ""
+	say "### Scale: the ADM with $NS provisioned devices"
+	say ""
+	say "\`aiot provision --count $NS\`; then \`aiot-adm --workers 2\` and \`h2load -n 50000 -c 8 -m 8 --log-file\` get-authentication (one device, one RAND_d), against a 10,000-device store and against the big one."
+	say ""
+	say "| what | 10,000 devices | $NS devices |"
+	say "|---|---|---|"
+	say "| provisioning rate | | $prate devices/s |"
+	say "| get-authentication p50 | $p50s ms | $p50b ms |"
+	say "| get-authentication p99 | $p99s ms | $p99b ms (goal: within 2×) |"
+	say "| ADM RSS | $rss_s KiB | $rss_b KiB |"
+	say "| RSS per device (difference / devices) | | **$per bytes** (goal ≤ 200) |"
+fi
+
+# --- device ------------------------------------------------------------------------------------
+if want device; then
+	echo "== device" >&2
+	run bash cmake/device-m0.sh "$ROOT" $W/m0 >$W/m0.txt 2>&1 || true
+	say ""
+	say "### Device library (Cortex-M0, -Os)"
+	say ""
+	say "\`bash cmake/device-m0.sh . OUT\`:"
+	say ""
+	say '```'
+	grep -E "TOTALS|image|worst|aiot_device_on|Reset_Handler|sizeof" $W/m0.txt | head -20 >>"$OUT"
+	grep -E "TOTALS|image|worst|aiot_device_on|Reset_Handler|sizeof" $W/m0.txt | head -20
+	say '```'
+fi
+
+cat "$OUT" >>docs/benchmarks.md
+echo "appended to docs/benchmarks.md:" >&2
+cat "$OUT"

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: demo_pki.c (mTLS
+ * certificates), demo_proc.c (child processes), demo_af.c (the AF: notifications in,
+ * Naiotf requests out), cmd_demo.c (the scenario). */
+#ifndef AIOT_DEMO_H
+#define AIOT_DEMO_H
+#include <stddef.h>
+#include <sys/types.h>
+
+int demo_make_pki(const char *dir, char *err, size_t errlen);
+
+/* Child processes: stdout+stderr to logfile. */
+typedef struct demo_proc {
+	const char *name;
+	pid_t pid;
+	char log[1024];
+} demo_proc;
+
+/* argv[0] is a binary name looked up beside the running aiot binary. */
+int demo_spawn(demo_proc *p, const char *name, const char *dir, char *const argv[]);
+/* Wait until the log has a line containing needle (or the process died, or timeout);
+ * copies that line into line. 0 on success. */
+int demo_wait_log(demo_proc *p, const char *needle, int timeout_ms, char *line, size_t cap);
+/* SIGTERM, wait up to 5 s, then SIGKILL. Safe on a never-started proc. */
+void demo_stop(demo_proc *p);
+/* Stop every process registered by demo_spawn (also from a signal handler path). */
+void demo_stop_all(void);
+/* Run a child to completion; its exit status (or -1). */
+int demo_run(const char *name, const char *logfile, char *const argv[]);
+/* The port in a "... ADDR:PORT ..." log line after the word tag ("listening on"). */
+int demo_port_after(const char *line, const char *tag);
+
+/* The AF: an HTTP/2 server for AIoTNotif, and the Naiotf client. */
+typedef struct demo_af demo_af;
+typedef struct demo_tx_result {
+	int done;            /* lastRepInd or failCause seen */
+	char fail_cause[64]; /* operation failCause, or "" */
+	size_t nreports;     /* devicesRepData entries received */
+	size_t ndevices;     /* distinct deviceIds */
+	char **ids;          /* distinct deviceIds (base64) */
+	char **read_data;    /* parallel: readCmdRep (base64) or NULL */
+	char **dev_fail;     /* parallel: per-device failCause or NULL */
+} demo_tx_result;
+
+demo_af *demo_af_start(char *err, size_t errlen);
+int demo_af_port(const demo_af *af);
+void demo_af_stop(demo_af *af);
+/* POST body to the AIOTF's path; returns the transId (malloc'd) or NULL with err. */
+char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,
+		      size_t errlen);
+/* Wait until the transaction finished (or timeout); returns its result (owned by af). */
+const demo_tx_result *demo_af_wait(demo_af *af, const char *trans_id, int timeout_ms);
+
+/* GET http://127.0.0.1:port/metrics and return the value of a sample line "name value"
+ * (first match of the exact metric text before the value), or -1. */
+double demo_metric(int port, const char *sample);
+
+#endif
