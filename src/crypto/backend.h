@@ -35,7 +35,16 @@ typedef struct aiot_backend {
 	 * big-endian integer (SP 800-38A). in == out allowed. */
 	int (*aes_ctr)(void *ctx, const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in,
 		       uint8_t *out, size_t len);
+	/* Optional (NULL: not offered): HMAC-SHA-256 with the key-dependent work done once.
+	 * hmac_prepare stores the inner and outer hash states for key in st (at most
+	 * AIOT_HMAC_STATE_MAX bytes); hmac_prepared then MACs many messages under that key.
+	 * For the ADM, which evaluates one device key over many RAND_d. */
+	int (*hmac_prepare)(void *ctx, const uint8_t *key, size_t key_len, uint8_t *st);
+	int (*hmac_prepared)(void *ctx, const uint8_t *st, const aiot_iov *iov, size_t niov,
+			     uint8_t mac[32]);
 } aiot_backend;
+
+#define AIOT_HMAC_STATE_MAX 256
 
 /* The freestanding reference backend (backend_ref.c). */
 extern const aiot_backend aiot_backend_ref;

@@ -180,3 +180,52 @@ int aiot_derive_algkey(const aiot_backend *be, aiot_suite s, const uint8_t k_aio
 	aiot_zeroize(prf, sizeof prf);
 	return AIOT_OK;
 }
+
+int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+		      aiot_prf_key *pk)
+{
+	int rc;
+	if (be == NULL || key == NULL || pk == NULL)
+		return AIOT_ERR_INVAL;
+	if ((rc = aiot_suite_check_key(s, key_len)) != AIOT_OK)
+		return rc;
+	memset(pk, 0, sizeof *pk);
+	pk->suite = s;
+	pk->key_len = (uint8_t)key_len;
+	memcpy(pk->key, key, key_len);
+	if (s == AIOT_SUITE_3GPP && be->hmac_prepare != NULL && be->hmac_prepared != NULL) {
+		if ((rc = be->hmac_prepare(be->ctx, key, key_len, pk->st)) != AIOT_OK) {
+			aiot_prf_key_clear(pk);
+			return rc;
+		}
+		pk->prepared = 1;
+	}
+	return AIOT_OK;
+}
+
+void aiot_prf_key_clear(aiot_prf_key *pk)
+{
+	aiot_zeroize(pk, sizeof *pk);
+}
+
+int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint8_t rand_n[16],
+		      const uint8_t rand_d[16], unsigned bits, uint8_t *res)
+{
+	if (pk == NULL || !pk->prepared)
+		return pk == NULL ? AIOT_ERR_INVAL
+				  : aiot_derive_res(be, pk->suite, pk->key, pk->key_len, rand_n,
+						    rand_d, bits, res);
+	if (!AIOT_RES_BITS_VALID(bits) || rand_n == NULL || rand_d == NULL || res == NULL)
+		return AIOT_ERR_INVAL;
+	/* The same S as derive_rands(): FC || RAND_n || 0x0010 || RAND_d || 0x0010. */
+	uint8_t fc_byte, lens[4], mac[32];
+	const aiot_kdf_param p[2] = {{rand_n, AIOT_RAND_LEN}, {rand_d, AIOT_RAND_LEN}};
+	aiot_iov iov[5];
+	size_t total;
+	size_t n = build_s(&fc_byte, AIOT_FC_RES, p, 2, lens, iov, &total);
+	int rc = be->hmac_prepared(be->ctx, pk->st, iov, n, mac);
+	if (rc == AIOT_OK)
+		memcpy(res, mac + 32 - bits / 8, bits / 8);
+	aiot_zeroize(mac, sizeof mac);
+	return rc;
+}

@@ -56,4 +56,22 @@ int aiot_derive_algkey(const aiot_backend *be, aiot_suite s, const uint8_t k_aio
 int aiot_derive_tid(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
 		    const uint8_t rand_n[16], const uint8_t rand_d[16], uint8_t tid[16]);
 
+/* A K_AIOT_root prepared for many derivations (the ADM's batched get-authentication): the
+ * backend's precomputed HMAC states when it offers them, else the key itself. Holds key
+ * material: clear it with aiot_prf_key_clear(). */
+typedef struct aiot_prf_key {
+	aiot_suite suite;
+	uint8_t prepared; /* st holds the backend's HMAC states */
+	uint8_t key_len;
+	uint8_t key[32];
+	_Alignas(16) uint8_t st[AIOT_HMAC_STATE_MAX];
+} aiot_prf_key;
+
+int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+		      aiot_prf_key *pk);
+void aiot_prf_key_clear(aiot_prf_key *pk);
+/* aiot_derive_res() with a prepared key: same result. */
+int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint8_t rand_n[16],
+		      const uint8_t rand_d[16], unsigned bits, uint8_t *res);
+
 #endif

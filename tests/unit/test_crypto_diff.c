@@ -200,6 +200,33 @@ static void test_res(void **state)
 	}
 }
 
+/* A prepared key (precomputed HMAC states where the backend offers them) gives exactly the
+ * RES of the plain derivation, on both backends. */
+static void test_res_prepared(void **state)
+{
+	(void)state;
+	static const unsigned bits[] = {32, 64, 96, 128};
+	for (unsigned long i = 0; i < n_iter; i++) {
+		uint8_t key[32], rn[16], rd[16], a[16], b[16], c[16];
+		size_t klen;
+		aiot_prf_key pk;
+		aiot_suite s = pick_suite(&klen);
+		unsigned l = bits[below(4)];
+		fill(key, klen);
+		fill(rn, 16);
+		fill(rd, 16);
+		assert_int_equal(aiot_derive_res(ref, s, key, klen, rn, rd, l, a), AIOT_OK);
+		assert_int_equal(aiot_prf_key_init(ossl, s, key, klen, &pk), AIOT_OK);
+		assert_int_equal(pk.prepared, s == AIOT_SUITE_3GPP);
+		assert_int_equal(aiot_derive_res_k(ossl, &pk, rn, rd, l, b), AIOT_OK);
+		aiot_prf_key_clear(&pk);
+		assert_int_equal(aiot_prf_key_init(ref, s, key, klen, &pk), AIOT_OK);
+		assert_int_equal(aiot_derive_res_k(ref, &pk, rn, rd, l, c), AIOT_OK);
+		assert_memory_equal(a, b, l / 8);
+		assert_memory_equal(a, c, l / 8);
+	}
+}
+
 /* K_AIOTF, K_AIOT_enc/int from it, and the next T-ID, for one random session. */
 static void test_session_keys(void **state)
 {
@@ -305,7 +332,8 @@ int main(void)
 		cmocka_unit_test(test_aes_block),   cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_hmac),        cmocka_unit_test(test_cmac),
 		cmocka_unit_test(test_ctr),         cmocka_unit_test(test_kdf),
-		cmocka_unit_test(test_res),         cmocka_unit_test(test_session_keys),
+		cmocka_unit_test(test_res),         cmocka_unit_test(test_res_prepared),
+		cmocka_unit_test(test_session_keys),
 		cmocka_unit_test(test_nia2_nea2),   cmocka_unit_test(test_domain_separation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
