@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NG link transport (docs/protocol.md §4.4): NGAP messages over a one-to-one SCTP socket
+ * (SOCK_STREAM, IPPROTO_SCTP) where the kernel has SCTP, TCP otherwise, on libevent
+ * bufferevents. Both carry the same framing: a 4-octet big-endian length, then one message
+ * (ngap_codec.c). On a one-to-one SCTP socket written through a bufferevent, messages go
+ * on stream 0 with PPID 0, not the PPID 60 of real NGAP (setting it needs sctp_sendmsg per
+ * message); the length prefix makes message boundaries independent of SCTP's.
+ *
+ * A frame announcing more than NGAP_MAX_MESSAGE octets, or a message that does not decode,
+ * closes the link with an error (a real NG-RAN node would send an ErrorIndication first).
+ * Writes use write(2): a process using this must ignore SIGPIPE.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "../common/aiot_err.h"
+#include "ngap_link.h"
+
+#define FRAME_PREFIX 4
+#define LISTEN_BACKLOG 128
+#define MAX_SINGLE_READ 65536 /* per read(2); libevent's default is 16 KiB */
+/* Queued output beyond which ngap_send refuses (a peer that stopped reading). */
+#define MAX_OUTPUT (16u * NGAP_MAX_MESSAGE)
+/* <linux/sctp.h> SCTP_NODELAY, at level IPPROTO_SCTP (no libsctp headers needed). */
+#define NGAP_SCTP_NODELAY 3
+
+enum transport { T_AUTO, T_SCTP, T_TCP };
+
+struct ngap_link {
+	struct bufferevent *bev;
+	ngap_link_cbs cbs;
+	void *user;
+	int depth;  /* callbacks of this link running now */
+	int dead;   /* to be freed when depth drops to 0 */
+	int closed; /* on_close delivered or suppressed; no more callbacks */
+	int connected;
+	int reading; /* EV_READ enabled (accepted links wait for their callbacks) */
+};
+
+struct ngap_listener {
+	struct evconnlistener *lev;
+	struct event *retry; /* re-enables accepting after EMFILE and the like */
+	void (*on_accept)(void *arg, ngap_link *l);
+	void *arg;
+	int sctp;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int parse_transport(const char *s, enum transport *t)
+{
+	if (s == NULL || strcmp(s, "auto") == 0)
+		*t = T_AUTO;
+	else if (strcmp(s, "sctp") == 0)
+		*t = T_SCTP;
+	else if (strcmp(s, "tcp") == 0)
+		*t = T_TCP;
+	else
+		return -1;
+	return 0;
+}
+
+/* "ADDR:PORT" or "[ADDR]:PORT"; ADDR may be a host name (resolved once, blocking). */
+static int parse_addr(const char *s, int passive, struct sockaddr_storage *ss, socklen_t *len,
+                      char *err, size_t errlen)
+{
+	char host[256], *end;
+	const char *colon, *hs;
+	size_t hl;
+	long port;
+	struct addrinfo hints, *ai = NULL;
+	int rc;
+
+	if (s == NULL || *s == '\0')
+		goto bad;
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (rb == NULL || rb[1] != ':')
+			goto bad;
+		hs = s + 1;
+		hl = (size_t)(rb - hs);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			goto bad;
+		hs = s;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof host)
+		goto bad;
+	memcpy(host, hs, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535)
+		goto bad;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = passive ? AI_PASSIVE : 0;
+	rc = getaddrinfo(host, NULL, &hints, &ai);
+	if (rc != 0 || ai == NULL || ai->ai_addrlen > sizeof *ss) {
+		set_err(err, errlen, "%s: %s", s, rc ? gai_strerror(rc) : "no address");
+		if (ai != NULL)
+			freeaddrinfo(ai);
+		return -1;
+	}
+	memset(ss, 0, sizeof *ss);
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = (socklen_t)ai->ai_addrlen;
+	freeaddrinfo(ai);
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	else
+		goto bad;
+	return 0;
+bad:
+	set_err(err, errlen, "bad address \"%s\" (want ADDR:PORT or [ADDR]:PORT)",
+	        s ? s : "(null)");
+	return -1;
+}
+
+/* The kernel has no SCTP (module absent or blocked). */
+static int sctp_unavailable(int e)
+{
+	return e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT || e == EAFNOSUPPORT ||
+	       e == EPFNOSUPPORT || e == EPROTOTYPE || e == EINVAL || e == EPERM || e == EACCES;
+}
+
+/* A non-blocking, close-on-exec stream socket; *sctp says which protocol it got. */
+static int open_socket(int family, enum transport t, int *sctp, char *err, size_t errlen)
+{
+	int fd;
+
+	if (t != T_TCP) {
+		fd = socket(family, SOCK_STREAM, IPPROTO_SCTP);
+		if (fd >= 0) {
+			*sctp = 1;
+			goto ok;
+		}
+		if (t == T_SCTP || !sctp_unavailable(errno)) {
+			set_err(err, errlen,
+			        "SCTP socket: %s (is the kernel's sctp module loaded? "
+			        "transport \"auto\" falls back to TCP)",
+			        strerror(errno));
+			return -1;
+		}
+	}
+	fd = socket(family, SOCK_STREAM, IPPROTO_TCP);
+	if (fd < 0) {
+		set_err(err, errlen, "TCP socket: %s", strerror(errno));
+		return -1;
+	}
+	*sctp = 0;
+ok:
+	if (evutil_make_socket_nonblocking(fd) != 0 || evutil_make_socket_closeonexec(fd) != 0) {
+		set_err(err, errlen, "socket flags: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Messages are small and latency matters more than segment count. */
+static void set_nodelay(int fd, int sctp)
+{
+	int one = 1;
+
+	if (sctp)
+		(void)setsockopt(fd, IPPROTO_SCTP, NGAP_SCTP_NODELAY, &one, sizeof one);
+	else
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* ---- links ------------------------------------------------------------------------------- */
+
+static void link_destroy(ngap_link *l)
+{
+	bufferevent_free(l->bev);
+	free(l);
+}
+
+/* Deliver on_close once; the link is freed when its callbacks have returned. */
+static void link_fail(ngap_link *l, const char *err)
+{
+	l->dead = 1;
+	if (l->closed)
+		return;
+	l->closed = 1;
+	bufferevent_disable(l->bev, EV_READ | EV_WRITE);
+	if (l->cbs.on_close != NULL)
+		l->cbs.on_close(l->cbs.arg, l, err);
+}
+
+/* Called as a callback ends: free the link if it died meanwhile. */
+static void link_leave(ngap_link *l)
+{
+	if (--l->depth == 0 && l->dead)
+		link_destroy(l);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One complete frame at the head of in: decode it and hand it over. */
+static void deliver_frame(ngap_link *l, struct evbuffer *in, uint32_t flen)
+{
+	char err[160];
+	ngap_msg *m = NULL;
+	uint8_t *p;
+	int rc;
+
+	p = evbuffer_pullup(in, FRAME_PREFIX + (ev_ssize_t)flen);
+	if (p == NULL) {
+		link_fail(l, "out of memory reassembling a frame");
+		return;
+	}
+	rc = ngap_decode(p + FRAME_PREFIX, flen, &m);
+	if (rc != AIOT_OK) {
+		set_err(err, sizeof err, "NGAP decode error: %s (%u-octet frame)",
+		        aiot_strerror(rc), (unsigned)flen);
+		evbuffer_drain(in, FRAME_PREFIX + (size_t)flen);
+		link_fail(l, err);
+		return;
+	}
+	evbuffer_drain(in, FRAME_PREFIX + (size_t)flen);
+	if (l->cbs.on_msg != NULL)
+		l->cbs.on_msg(l->cbs.arg, l, m);
+	else
+		ngap_free(m);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+	ngap_link *l = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char err[128];
+
+	l->depth++;
+	while (!l->dead) {
+		size_t avail = evbuffer_get_length(in);
+		uint8_t pfx[FRAME_PREFIX];
+		uint32_t flen;
+
+		if (avail < FRAME_PREFIX) {
+			bufferevent_setwatermark(bev, EV_READ, FRAME_PREFIX, 0);
+			break;
+		}
+		evbuffer_copyout(in, pfx, FRAME_PREFIX);
+		flen = get_be32(pfx);
+		if (flen > NGAP_MAX_MESSAGE) {
+			set_err(err, sizeof err, "frame of %u octets exceeds the %u maximum",
+			        (unsigned)flen, (unsigned)NGAP_MAX_MESSAGE);
+			link_fail(l, err);
+			break;
+		}
+		if (avail - FRAME_PREFIX < flen) {
+			/* Wake up only when the whole frame is here. */
+			bufferevent_setwatermark(bev, EV_READ, FRAME_PREFIX + (size_t)flen, 0);
+			break;
+		}
+		deliver_frame(l, in, flen);
+	}
+	link_leave(l);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	ngap_link *l = arg;
+	char err[160];
+	int e = EVUTIL_SOCKET_ERROR();
+
+	l->depth++;
+	if (what & BEV_EVENT_CONNECTED) {
+		l->connected = 1;
+	} else if (what & BEV_EVENT_EOF) {
+		link_fail(l, evbuffer_get_length(bufferevent_get_input(bev)) > 0
+		                 ? "peer closed the connection in the middle of a frame"
+		                 : "peer closed the connection");
+	} else if (what & BEV_EVENT_ERROR) {
+		set_err(err, sizeof err, "%s: %s", l->connected ? "socket error" : "connect failed",
+		        e ? evutil_socket_error_to_string(e) : "unknown error");
+		link_fail(l, err);
+	} else if (what & BEV_EVENT_TIMEOUT) {
+		link_fail(l, "timeout");
+	}
+	link_leave(l);
+}
+
+static ngap_link *link_new(struct event_base *base, int fd, int connected)
+{
+	ngap_link *l = calloc(1, sizeof *l);
+
+	if (l == NULL)
+		return NULL;
+	l->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (l->bev == NULL) {
+		free(l);
+		return NULL;
+	}
+	l->connected = connected;
+	bufferevent_set_max_single_read(l->bev, MAX_SINGLE_READ);
+	bufferevent_setwatermark(l->bev, EV_READ, FRAME_PREFIX, 0);
+	bufferevent_setcb(l->bev, read_cb, NULL, event_cb, l);
+	return l;
+}
+
+static void link_start_reading(ngap_link *l)
+{
+	if (l->reading || l->closed)
+		return;
+	l->reading = 1;
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+}
+
+ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
+                        const ngap_link_cbs *cbs, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	enum transport t;
+	ngap_link *l = NULL;
+	int fd, sctp;
+
+	if (base == NULL || parse_transport(transport, &t) != 0) {
+		set_err(err, errlen, "unknown transport \"%s\" (want sctp, tcp or auto)",
+		        transport ? transport : "(null)");
+		return NULL;
+	}
+	if (parse_addr(addr, 0, &ss, &sslen, err, errlen) != 0)
+		return NULL;
+	fd = open_socket(ss.ss_family, t, &sctp, err, errlen);
+	if (fd < 0)
+		return NULL;
+	set_nodelay(fd, sctp);
+	l = link_new(base, fd, 0);
+	if (l == NULL) {
+		close(fd);
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (cbs != NULL)
+		l->cbs = *cbs;
+	link_start_reading(l);
+	if (bufferevent_socket_connect(l->bev, (struct sockaddr *)&ss, (int)sslen) != 0) {
+		set_err(err, errlen, "connect %s: %s", addr,
+		        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		link_destroy(l);
+		return NULL;
+	}
+	return l;
+}
+
+void ngap_link_set_cbs(ngap_link *l, const ngap_link_cbs *cbs)
+{
+	if (l == NULL)
+		return;
+	if (cbs != NULL)
+		l->cbs = *cbs;
+	else
+		memset(&l->cbs, 0, sizeof l->cbs);
+	link_start_reading(l);
+}
+
+int ngap_send(ngap_link *l, const ngap_msg *m)
+{
+	struct evbuffer *out;
+	struct evbuffer_iovec v;
+	size_t n;
+	uint8_t *p;
+	int rc;
+
+	if (l == NULL || m == NULL)
+		return AIOT_ERR_INVAL;
+	if (l->closed || l->dead)
+		return AIOT_ERR_STATE;
+	n = ngap_encoded_size(m);
+	if (n == 0)
+		return AIOT_ERR_INVAL;
+	out = bufferevent_get_output(l->bev);
+	if (evbuffer_get_length(out) + n > MAX_OUTPUT)
+		return AIOT_ERR_NOSPACE;
+	if (evbuffer_reserve_space(out, (ev_ssize_t)(FRAME_PREFIX + n), &v, 1) != 1)
+		return AIOT_ERR_NOSPACE;
+	p = v.iov_base;
+	p[0] = (uint8_t)(n >> 24);
+	p[1] = (uint8_t)(n >> 16);
+	p[2] = (uint8_t)(n >> 8);
+	p[3] = (uint8_t)n;
+	rc = ngap_encode(m, p + FRAME_PREFIX, n);
+	if (rc < 0)
+		return rc; /* nothing committed */
+	v.iov_len = FRAME_PREFIX + n;
+	if (evbuffer_commit_space(out, &v, 1) != 0)
+		return AIOT_ERR_NOSPACE;
+	return AIOT_OK;
+}
+
+/* Best effort, never blocking: hand what is queued to the kernel before closing, so that a
+ * last message (a release, a failure) sent just before ngap_link_free() is not lost. The
+ * bufferevent keeps the start of its output frozen; the link is going away, so thaw it. */
+static void flush_output(ngap_link *l)
+{
+	struct evbuffer *out = bufferevent_get_output(l->bev);
+	evutil_socket_t fd = bufferevent_getfd(l->bev);
+
+	if (!l->connected || fd < 0 || evbuffer_unfreeze(out, 1) != 0)
+		return;
+	while (evbuffer_get_length(out) > 0) {
+		size_t n = evbuffer_get_contiguous_space(out);
+		ssize_t w = send(fd, evbuffer_pullup(out, (ev_ssize_t)n), n, MSG_NOSIGNAL);
+		if (w <= 0 || evbuffer_drain(out, (size_t)w) != 0)
+			break;
+	}
+}
+
+void ngap_link_free(ngap_link *l)
+{
+	if (l == NULL)
+		return;
+	if (!l->closed)
+		flush_output(l);
+	l->closed = 1; /* no on_close */
+	if (l->depth > 0) {
+		/* Inside one of this link's callbacks: free when it returns. */
+		l->dead = 1;
+		bufferevent_disable(l->bev, EV_READ | EV_WRITE);
+		return;
+	}
+	link_destroy(l);
+}
+
+void ngap_link_set_user(ngap_link *l, void *user)
+{
+	if (l != NULL)
+		l->user = user;
+}
+
+void *ngap_link_user(const ngap_link *l)
+{
+	return l != NULL ? l->user : NULL;
+}
+
+/* ---- listener ---------------------------------------------------------------------------- */
+
+static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+	ngap_listener *ls = arg;
+	ngap_link *l;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	if (ls->on_accept == NULL) {
+		close(fd);
+		return;
+	}
+	set_nodelay(fd, ls->sctp);
+	l = link_new(evconnlistener_get_base(lev), fd, 1);
+	if (l == NULL) {
+		close(fd);
+		return;
+	}
+	/* Reading starts when ngap_link_set_cbs() gives the link its callbacks. */
+	ls->on_accept(ls->arg, l);
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ngap_listener *ls = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(ls->lev);
+}
+
+/* accept() failed other than transiently (libevent already retries EINTR, EAGAIN and
+ * ECONNABORTED): out of descriptors or memory. Pause instead of spinning. */
+static void accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	ngap_listener *ls = arg;
+	struct timeval pause = {0, 100 * 1000};
+
+	evconnlistener_disable(lev);
+	evtimer_add(ls->retry, &pause);
+}
+
+ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char *transport,
+                           void (*on_accept)(void *arg, ngap_link *l), void *arg, char *err,
+                           size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	enum transport t;
+	ngap_listener *ls = NULL;
+	int fd = -1, one = 1;
+
+	if (base == NULL || parse_transport(transport, &t) != 0) {
+		set_err(err, errlen, "unknown transport \"%s\" (want sctp, tcp or auto)",
+		        transport ? transport : "(null)");
+		return NULL;
+	}
+	if (parse_addr(addr, 1, &ss, &sslen, err, errlen) != 0)
+		return NULL;
+	ls = calloc(1, sizeof *ls);
+	if (ls == NULL) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	ls->on_accept = on_accept;
+	ls->arg = arg;
+	fd = open_socket(ss.ss_family, t, &ls->sctp, err, errlen);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sslen) != 0) {
+		set_err(err, errlen, "bind %s: %s", addr, strerror(errno));
+		goto fail;
+	}
+	ls->retry = evtimer_new(base, retry_cb, ls);
+	if (ls->retry == NULL) {
+		set_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	ls->lev = evconnlistener_new(
+	    base, accept_cb, ls, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, LISTEN_BACKLOG, fd);
+	if (ls->lev == NULL) {
+		set_err(err, errlen, "listen %s: %s", addr, strerror(errno));
+		goto fail;
+	}
+	evconnlistener_set_error_cb(ls->lev, accept_error_cb);
+	return ls;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (ls->retry != NULL)
+		event_free(ls->retry);
+	free(ls);
+	return NULL;
+}
+
+int ngap_listener_port(const ngap_listener *ls)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (ls == NULL ||
+	    getsockname(evconnlistener_get_fd(ls->lev), (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+const char *ngap_listener_transport(const ngap_listener *ls)
+{
+	return ls != NULL && ls->sctp ? "sctp" : "tcp";
+}
+
+void ngap_listener_free(ngap_listener *ls)
+{
+	if (ls == NULL)
+		return;
+	evconnlistener_free(ls->lev);
+	event_free(ls->retry);
+	free(ls);
+}

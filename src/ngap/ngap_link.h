@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NG link transport: NGAP messages over SCTP (one-to-one socket, stream 0) where the kernel
+ * offers it, TCP otherwise; on both, every message is prefixed by its length (4 octets,
+ * big-endian). Written as a byte stream, SCTP carries PPID 0, not NGAP's 60 (docs/protocol.md
+ * §4.4). Runs on a caller-owned libevent base. The process must ignore SIGPIPE.
+ */
+#ifndef AIOT_NGAP_LINK_H
+#define AIOT_NGAP_LINK_H
+#include "ngap_aiot.h"
+
+struct event_base;
+typedef struct ngap_link ngap_link;
+typedef struct ngap_listener ngap_listener;
+
+typedef struct ngap_link_cbs {
+	/* A decoded message; the callee owns m (ngap_free). */
+	void (*on_msg)(void *arg, ngap_link *l, ngap_msg *m);
+	/* The peer closed, a framing/decoding error occurred (err says which), or the link was
+	 * refused; the link is freed after this returns. */
+	void (*on_close)(void *arg, ngap_link *l, const char *err);
+	void *arg;
+} ngap_link_cbs;
+
+/* "ADDR:PORT". transport: "sctp", "tcp" or "auto" (SCTP if available, else TCP). */
+ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char *transport,
+			   void (*on_accept)(void *arg, ngap_link *l), void *arg, char *err,
+			   size_t errlen);
+int ngap_listener_port(const ngap_listener *ls);
+const char *ngap_listener_transport(const ngap_listener *ls); /* "sctp" or "tcp" */
+void ngap_listener_free(ngap_listener *ls);
+
+/* Connect (non-blocking); failures arrive through on_close. */
+ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
+			const ngap_link_cbs *cbs, char *err, size_t errlen);
+/* Set the callbacks of an accepted link; it starts reading then. */
+void ngap_link_set_cbs(ngap_link *l, const ngap_link_cbs *cbs);
+/* Encode and queue m; 0 or an AIOT_ERR_*. */
+int ngap_send(ngap_link *l, const ngap_msg *m);
+/* Close now; on_close is not called. Safe inside this link's callbacks (the free is
+ * deferred until they return). Queued output is flushed best effort, without blocking. */
+void ngap_link_free(ngap_link *l);
+/* Opaque per-link user pointer. */
+void ngap_link_set_user(ngap_link *l, void *user);
+void *ngap_link_user(const ngap_link *l);
+
+#endif
