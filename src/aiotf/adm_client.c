@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AIOTF's client of the ADM (Nadm_Sec, Nadm_DM): a small pool of HTTP/2 connections,
+ * each multiplexing up to AIOTF_STREAMS_PER_CONN requests; the rest wait in a FIFO. Every
+ * request has the configured timeout and is retried once on a transport failure; whatever
+ * happens, its callback runs exactly once (TS 33.369 NOTE 3: the ADM is the bottleneck, so
+ * the AIOTF keeps many requests in flight instead of one at a time).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "aiotf_internal.h"
+#include "svc/log.h"
+
+struct admreq {
+	aiotf *a;
+	const char *method;
+	char path[512];
+	char *body;
+	size_t body_len;
+	adm_build_fn build;
+	adm_done_fn done;
+	void *arg;
+	int attempts;
+	int conn;
+	uint64_t t0_us;
+	admreq *next;
+};
+
+int adm_pool_init(aiotf *a, char *err, size_t errlen)
+{
+	adm_pool *p = &a->adm;
+	const char *path;
+	if (aiotf_parse_url(a->adm_url, &a->adm_tls, a->adm_host, sizeof a->adm_host,
+			    &a->adm_port, &path) != 0 ||
+	    strcmp(path, "/") != 0) {
+		snprintf(err, errlen, "adm: '%s' is not http://HOST:PORT or https://HOST:PORT",
+			 a->adm_url);
+		return -1;
+	}
+	if (a->adm_tls && a->adm_ca == NULL) {
+		snprintf(err, errlen, "adm: https needs adm-ca (the CA that signed the ADM)");
+		return -1;
+	}
+	if (!a->adm_tls && (a->adm_ca || a->adm_cert || a->adm_key)) {
+		snprintf(err, errlen, "adm-ca/adm-cert/adm-key need an https ADM URL");
+		return -1;
+	}
+	if ((a->adm_cert == NULL) != (a->adm_key == NULL)) {
+		snprintf(err, errlen, "adm-cert and adm-key go together");
+		return -1;
+	}
+	p->n = a->cfg.adm_connections;
+	p->c = calloc((size_t)p->n, sizeof *p->c);
+	p->inflight = calloc((size_t)p->n, sizeof *p->inflight);
+	if (p->c == NULL || p->inflight == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sbi_client_cfg cc = {
+		.host = a->adm_host,
+		.port = a->adm_port,
+		.tls_ca = a->adm_tls ? a->adm_ca : NULL,
+		.tls_cert = a->adm_cert,
+		.tls_key = a->adm_key,
+		.timeout_ms = a->cfg.adm_timeout_ms,
+	};
+	for (int i = 0; i < p->n; i++)
+		if ((p->c[i] = sbi_client_new(a->base, &cc, err, errlen)) == NULL)
+			return -1;
+	return 0;
+}
+
+static void req_free(admreq *r)
+{
+	free(r->body);
+	free(r);
+}
+
+/* Deliver a failure from the loop, never from inside the caller. */
+static void fail_later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	admreq *r = arg;
+	(void)fd;
+	(void)what;
+	atomic_fetch_add(&r->a->st.adm_errors, 1);
+	r->done(r->arg, 0, NULL, "cannot queue the request");
+	req_free(r);
+}
+
+static void fail_later(admreq *r)
+{
+	if (r->a->stopping || event_base_once(r->a->base, -1, EV_TIMEOUT, fail_later_cb, r,
+					      NULL) != 0) {
+		r->done(r->arg, 0, NULL, "the AIOTF is stopping");
+		req_free(r);
+	}
+}
+
+static void dispatch(aiotf *a);
+
+static void on_response(void *arg, const sbi_client_response *resp)
+{
+	admreq *r = arg;
+	aiotf *a = r->a;
+	adm_pool *p = &a->adm;
+	if (r->conn >= 0 && r->conn < p->n)
+		p->inflight[r->conn]--;
+	if (a->stopping) {
+		r->done(r->arg, 0, NULL, "the AIOTF is stopping");
+		req_free(r);
+		return;
+	}
+	atomic_fetch_add(&a->st.adm_latency_us, aiotf_now_us() - r->t0_us);
+	if (resp->status == 0 && r->attempts < 2) {
+		/* One retry, at the head of the queue (TS 29.500 5.2.7: transport failure). */
+		log_debug("ADM %s %s: %s; retrying", r->method, r->path, resp->error);
+		atomic_fetch_add(&a->st.adm_retries, 1);
+		r->next = p->qhead;
+		p->qhead = r;
+		if (p->qtail == NULL)
+			p->qtail = r;
+		p->queued++;
+		dispatch(a);
+		return;
+	}
+	cJSON *j = NULL;
+	if (resp->status >= 200 && resp->status < 300 && resp->body_len > 0)
+		j = cJSON_ParseWithLength((const char *)resp->body, resp->body_len);
+	if (resp->status < 200 || resp->status >= 300) {
+		atomic_fetch_add(&a->st.adm_errors, 1);
+		if (resp->status == 0)
+			log_warn("ADM %s %s: %s", r->method, r->path, resp->error);
+		else
+			log_debug("ADM %s %s: status %d", r->method, r->path, resp->status);
+	}
+	r->done(r->arg, resp->status, j, resp->error);
+	cJSON_Delete(j);
+	req_free(r);
+	dispatch(a);
+}
+
+static void dispatch(aiotf *a)
+{
+	adm_pool *p = &a->adm;
+	while (p->qhead != NULL) {
+		int best = -1;
+		for (int i = 0; i < p->n; i++)
+			if (p->inflight[i] < AIOTF_STREAMS_PER_CONN &&
+			    (best < 0 || p->inflight[i] < p->inflight[best]))
+				best = i;
+		if (best < 0)
+			return;
+		admreq *r = p->qhead;
+		p->qhead = r->next;
+		if (p->qhead == NULL)
+			p->qtail = NULL;
+		p->queued--;
+		r->next = NULL;
+		if (r->build != NULL && r->body == NULL) {
+			r->body = r->build(r->arg, &r->body_len);
+			if (r->body == NULL) {
+				fail_later(r);
+				continue;
+			}
+		}
+		r->attempts++;
+		r->conn = best;
+		r->t0_us = aiotf_now_us();
+		if (sbi_client_request(p->c[best], r->method, r->path,
+				       r->body ? "application/json" : NULL, r->body, r->body_len,
+				       on_response, r) != 0) {
+			fail_later(r);
+			continue;
+		}
+		if (r->attempts == 1)
+			atomic_fetch_add(&a->st.adm_requests, 1);
+		p->inflight[best]++;
+	}
+}
+
+void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
+	      adm_build_fn build, adm_done_fn done, void *arg)
+{
+	admreq *r = calloc(1, sizeof *r);
+	if (r == NULL) {
+		free(body);
+		/* Cannot even record the request: callers never touch arg after adm_call(). */
+		log_error("ADM %s %s: out of memory", method, path);
+		done(arg, 0, NULL, "out of memory");
+		return;
+	}
+	r->a = a;
+	r->method = method;
+	snprintf(r->path, sizeof r->path, "%s", path);
+	r->body = body;
+	r->body_len = len;
+	r->build = build;
+	r->done = done;
+	r->arg = arg;
+	r->conn = -1;
+	if (a->stopping) {
+		fail_later(r);
+		return;
+	}
+	adm_pool *p = &a->adm;
+	if (p->qtail)
+		p->qtail->next = r;
+	else
+		p->qhead = r;
+	p->qtail = r;
+	p->queued++;
+	dispatch(a);
+}
+
+void adm_pool_free(aiotf *a)
+{
+	adm_pool *p = &a->adm;
+	/* Freeing a client runs the callbacks of its open requests (stopping: they only free). */
+	for (int i = 0; p->c != NULL && i < p->n; i++)
+		sbi_client_free(p->c[i]);
+	for (admreq *r = p->qhead, *n; r != NULL; r = n) {
+		n = r->next;
+		r->done(r->arg, 0, NULL, "the AIOTF is stopping");
+		req_free(r);
+	}
+	p->qhead = p->qtail = NULL;
+	free(p->c);
+	free(p->inflight);
+	p->c = NULL;
+	p->inflight = NULL;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AIOTF (Ambient IoT Function): serves Naiotf_AIoT (TS 29.569, naiotf-aiot/v1) and runs
+ * the inventory and command procedures of TS 23.369 6.2.2 / 6.2.3 with the authentication
+ * of TS 33.369 5.2.2 against the ADM (Nadm_Sec, Nadm_DM) over the NG link to the readers.
+ *
+ * Threads: the SBI server's worker validates a request and answers {transId} at once; the
+ * work goes to the AIOTF's own event loop thread (a locked queue + event_active), which owns
+ * the NG link, the ADM client pool, the notification senders and every transaction.
+ */
+#ifndef AIOT_AIOTF_H
+#define AIOT_AIOTF_H
+#include <stddef.h>
+
+#include "crypto/kdf.h"
+#include "sbi/sbi_server.h"
+
+typedef struct aiotf aiotf;
+
+typedef struct aiotf_cfg {
+	const char *name;          /* AIOTF name in NGAP (1..150 characters) */
+	const char *ng_listen;     /* "ADDR:PORT" for readers */
+	const char *ng_transport;  /* "auto", "sctp" or "tcp" */
+	const char *adm_url;       /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
+	const char *adm_ca;        /* PEM CA for https (required with https) */
+	const char *adm_cert;      /* client certificate (mutual TLS), optional */
+	const char *adm_key;
+	const char *notif_ca;      /* PEM CA for https notifUris; NULL: http notifUris only */
+	int adm_connections;       /* HTTP/2 connections to the ADM, each ~100 streams */
+	int adm_timeout_ms;        /* per ADM request */
+	int inventory_timeout_ms;  /* per paging, from the Inventory Request to the last report */
+	int command_timeout_ms;    /* per Command Request */
+	aiot_suite suite;          /* K_AIOT_int / K_AIOT_enc derivation suite (see main.c) */
+	int cipher;                /* 1: cipher command payloads (128-NEA2) */
+	int max_transactions;      /* queued + running; more are refused with 503 */
+} aiotf_cfg;
+
+/* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */
+aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen);
+/* Start the event loop thread. 0 or -1. */
+int aiotf_start(aiotf *a);
+int aiotf_ng_port(const aiotf *a);
+const char *aiotf_ng_transport(const aiotf *a);
+/* Stop the loop thread (transactions in progress are abandoned) and free everything. */
+void aiotf_free(aiotf *a);
+
+/* sbi_server_cfg.handler / .metrics (any SBI worker thread). */
+void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp);
+char *aiotf_metrics(void *app);
+
+#endif

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AIOTF internals shared by its files. Everything below the "loop thread" line is touched
+ * only by the AIOTF's event loop thread. */
+#ifndef AIOT_AIOTF_INTERNAL_H
+#define AIOT_AIOTF_INTERNAL_H
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "aiotf.h"
+#include "crypto/backend.h"
+#include "nas/nas.h"
+#include "ngap/ngap_link.h"
+#include "sbi/sbi_client.h"
+#include "sbi/sbi_json.h"
+
+#define AIOTF_MAX_DEVICES_PER_REQ 10000 /* targetDevices.devices items */
+#define AIOTF_STREAMS_PER_CONN 100      /* ADM requests in flight per connection */
+#define AIOTF_NOTIF_BATCH 1000          /* DevicesRepInfo per AIoTNotif */
+#define AIOTF_TARGET_WINDOW 128         /* single-device pagings in progress per transaction */
+#define AIOTF_NAMED_MAX_RAND_D 64       /* randDlist of one named get-authentication */
+#define AIOTF_ANON_MAX_RAND_D 16        /* randDlist with filteringInfo / no identifier */
+#define AIOTF_MAX_URI 1024
+
+/* ---- small byte-keyed hash map (map.c) ------------------------------------------------- */
+
+typedef struct amap_ent {
+	struct amap_ent *next;
+	uint32_t hash;
+	uint8_t klen;
+	void *val;
+	uint8_t key[];
+} amap_ent;
+
+typedef struct amap {
+	amap_ent **b;
+	size_t nb, n;
+} amap;
+
+int amap_init(amap *m, size_t nbuckets);
+void *amap_get(const amap *m, const uint8_t *k, size_t klen);
+/* Insert or replace; returns the previous value (or NULL); -1 in *err on allocation failure. */
+void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err);
+void *amap_del(amap *m, const uint8_t *k, size_t klen);
+void amap_clear(amap *m, void (*free_val)(void *));
+
+/* ---- identifiers and validated requests (naiotf.c) ------------------------------------- */
+
+typedef struct aiotf_id {
+	uint8_t len; /* 1..AIOT_NAS_MAX_ID_LEN */
+	uint8_t b[AIOT_NAS_MAX_ID_LEN];
+} aiotf_id;
+
+typedef enum tx_type { TX_INVENTORY = 0, TX_COMMAND = 1 } tx_type;
+typedef enum tgt_kind { TGT_AREA = 0, TGT_DEVICES = 1, TGT_FILTER = 2 } tgt_kind;
+
+typedef struct aiotf_req {
+	tx_type type;
+	char trans_id[48];
+	char *af_id;
+	char *notif_uri;
+	tgt_kind kind;
+	aiotf_id *devs; /* TGT_DEVICES */
+	size_t ndevs;
+	aiotf_id filt;  /* TGT_FILTER */
+	uint32_t num_devices;   /* 0 = absent */
+	uint32_t time_interval; /* 0 = absent */
+	/* TX_COMMAND */
+	int cmd;                /* AIOT_CMD_READ / _WRITE / _DISABLE */
+	uint16_t offset;
+	uint8_t length;
+	uint8_t data[AIOT_NAS_MAX_DATA];
+	struct aiotf_req *next;
+} aiotf_req;
+
+/* Parse and validate an InventoryReq / CommandReq body. NULL with e filled (e->cause
+ * "PAYLOAD_TOO_LARGE" means 413, anything else 400). */
+aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e);
+void aiotf_req_free(aiotf_req *r);
+/* "http://HOST:PORT/path" / "https://..." ([v6] allowed). 0 or -1. path points into uri
+ * ("/" when absent). */
+int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
+		    const char **path);
+
+/* ---- metrics (written by the loop thread, read by the SBI thread) ----------------------- */
+
+typedef struct aiotf_stats {
+	atomic_ullong tx[2];           /* by tx_type */
+	atomic_ullong tx_failed[2];    /* ended with a FailureCause */
+	atomic_ullong requests_refused;
+	atomic_ullong devices_authenticated;
+	atomic_ullong auth_failures;
+	atomic_ullong bad_mac;
+	atomic_ullong replays;
+	atomic_ullong cmd_ok, cmd_failed;
+	atomic_ullong tid_updates;
+	atomic_ullong adm_requests, adm_errors, adm_retries, adm_latency_us;
+	atomic_ullong unsolicited;
+	atomic_ullong undecodable;
+	atomic_ullong notif_sent, notif_failed;
+	atomic_ullong d2r_received;
+	atomic_int readers;
+	atomic_int active_tx;
+} aiotf_stats;
+
+/* ================= loop thread only below ================================================ */
+
+typedef struct reader reader;
+typedef struct probe probe;
+typedef struct tx tx;
+typedef struct dresp dresp;
+typedef struct authgrp authgrp;
+
+/* ---- ADM client pool (adm_client.c) ----------------------------------------------------- */
+
+/* status: HTTP status, 0 on transport failure/timeout (err says which); body: the parsed
+ * JSON of a 2xx answer (NULL otherwise or when not JSON), valid during the call only. */
+typedef void (*adm_done_fn)(void *arg, int status, const cJSON *body, const char *err);
+/* Builds the request body when the request is actually sent (so a queued request can
+ * still absorb work); returns a malloc'd body or NULL. */
+typedef char *(*adm_build_fn)(void *arg, size_t *len);
+
+typedef struct admreq admreq;
+typedef struct adm_pool {
+	sbi_client **c;
+	int *inflight;
+	int n;
+	admreq *qhead, *qtail;
+	size_t queued;
+} adm_pool;
+
+int adm_pool_init(aiotf *a, char *err, size_t errlen);
+void adm_pool_free(aiotf *a);
+/* Queue a request to the ADM; done runs exactly once, never from inside this call.
+ * body (malloc'd, owned) or build. */
+void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
+	      adm_build_fn build, adm_done_fn done, void *arg);
+
+/* ---- notifications (notify.c) ----------------------------------------------------------- */
+
+typedef struct notif_dest notif_dest;
+/* POST an AIoTNotif (body malloc'd, owned) to uri; in order per destination. */
+void notify_post(aiotf *a, const char *uri, char *body);
+void notify_free_all(aiotf *a);
+
+/* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
+
+/* The probe that owns corr on reader rd, or NULL. */
+probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
+void ng_probe_release(aiotf *a, probe *p);
+
+struct reader {
+	ngap_link *link;
+	uint32_t gnb_id;
+	uint16_t reader_index;
+	int setup;          /* NG Setup done */
+	probe *probes;      /* probes on this reader (probe.rd_next) */
+	reader *next, *prev;
+};
+
+int ng_start(aiotf *a, char *err, size_t errlen);
+void ng_stop(aiotf *a);
+/* Readers that completed NG Setup. */
+size_t ng_readers_ready(const aiotf *a);
+/* Allocate a correlation id for p on p->rd and link it; -1 when all 65536 are in use. */
+int ng_probe_attach(aiotf *a, probe *p, reader *rd);
+void ng_probe_detach(aiotf *a, probe *p);
+int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
+
+/* ---- transactions (aiotf.c, inventory.c, command.c) ------------------------------------- */
+
+/* One paging on one reader: one AIoT correlation identifier. */
+struct probe {
+	tx *t;
+	reader *rd;          /* NULL once the reader left */
+	probe *rd_next, *rd_prev;
+	probe *tx_next;
+	uint16_t corr;
+	uint8_t attached;
+	uint8_t done;        /* inventory part ended (complete, failure, timeout, link lost) */
+	uint8_t released;
+	long target;         /* index into t->targets for single-device paging, else -1 */
+	struct event *timer;
+	int cmds_active;
+};
+
+/* A single-device paging target (targetDevices.devices). */
+typedef struct target_t {
+	aiotf_id perm;
+	aiotf_id tid;        /* paging identity when the device uses identifier privacy */
+	uint8_t has_tid;
+	uint8_t state;       /* 0 waiting, 1 profile lookup, 2 paged, 3 done */
+	int open_probes;
+} target_t;
+
+enum { AUTH_PENDING = 0, AUTH_OK, AUTH_FAIL, AUTH_UNVERIFIED };
+
+/* Command state of one authenticated device (command.c). Keys zeroised on free. */
+typedef struct cmdstate {
+	uint8_t k_int[16], k_enc[16];
+	uint32_t dl_count;
+	uint8_t ul_seen;
+	uint32_t ul_count;
+	int phase;           /* CMD_* in command.c */
+	int sent_cmd;        /* command code awaiting its result */
+	cJSON *item;         /* the DevicesRepInfo of the requested command */
+	uint8_t ok;
+	struct event *timer;
+	uint8_t privacy;
+} cmdstate;
+
+/* One D2R answer (decoded Inventory Response). */
+struct dresp {
+	tx *t;
+	probe *p;
+	dresp *next;         /* in t->resps */
+	dresp *grp_next;     /* in its authgrp */
+	uint8_t rand_d[16];
+	uint8_t res[16];
+	uint8_t res_len;
+	uint8_t id_type;     /* aiot_nas_id_type */
+	aiotf_id id;         /* as presented (perm or T-ID) */
+	aiotf_id perm;       /* resolved permanent identifier (valid when has_perm) */
+	uint8_t has_perm;
+	uint8_t auth;        /* AUTH_* */
+	uint8_t has_ran_id;
+	uint32_t ran_device_id;
+	cmdstate *cmd;
+};
+
+typedef enum grp_kind { GRP_NAMED = 0, GRP_FILTER = 1, GRP_ALL = 2 } grp_kind;
+
+/* Responses sharing one get-authentication request. */
+struct authgrp {
+	tx *t;
+	grp_kind kind;
+	aiotf_id key;        /* permanent ID (NAMED) or filtering information (FILTER) */
+	dresp *resps;
+	size_t n;
+	uint8_t sent;
+};
+
+struct tx {
+	aiotf *a;
+	aiotf_req *req;
+	tx *next, *prev;
+	uint64_t t0_us;
+	uint8_t rand_n[16];
+	uint8_t have_rand;
+	uint8_t finished;
+	probe *probes;
+	int probes_open;     /* probes whose inventory part is not done */
+	int pending;         /* ADM requests, profile lookups and commands in progress */
+	target_t *targets;
+	size_t ntargets, next_target;
+	int targets_active;
+	dresp *resps;
+	amap open_named;     /* permanent ID -> authgrp not yet sent */
+	authgrp *open_anon;  /* FILTER/ALL group not yet sent */
+	amap seen;           /* permanent IDs authenticated (reported / commanded once) */
+	size_t nresp, nauth, nrej, nunverified, nundecodable, ncmd_ok, ncmd_fail;
+	cJSON *batch;        /* DevicesRepInfo array being filled */
+	size_t nbatch, nreported;
+	const char *abort_cause; /* set when the transaction cannot run (ADM down, ...) */
+	struct event *fin;   /* deferred completion check (never finish inside a loop) */
+	amap cmds;           /* (correlation id, RAN device id) -> dresp awaiting a result */
+	uint8_t paging_started;
+	size_t nadm_errors;
+};
+
+/* Cached Nadm_DM profile facts. */
+typedef struct profile_info {
+	uint8_t has_tid;
+	uint8_t tid[16];
+} profile_info;
+
+struct aiotf {
+	aiotf_cfg cfg;
+	char *name, *ng_listen, *ng_transport, *adm_url, *adm_ca, *adm_cert, *adm_key, *notif_ca;
+	int adm_tls, adm_port;
+	char adm_host[256];
+	aiotf_stats st;
+	char trans_prefix[17];
+	atomic_ullong trans_seq;
+
+	/* handoff from the SBI thread */
+	pthread_mutex_t qlock;
+	aiotf_req *qhead, *qtail;
+	int stop;
+	/* loop thread */
+	struct event_base *base;
+	struct event *wake;
+	pthread_t thread;
+	int running;
+	int stopping;
+	aiot_backend *be;
+	ngap_listener *ng;
+	reader *readers;
+	probe **corr;        /* 65536 slots */
+	uint32_t next_corr;
+	adm_pool adm;
+	notif_dest *dests;
+	tx *txs;
+	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */
+	amap profiles;       /* permanent ID -> profile_info* */
+};
+
+uint64_t aiotf_now_us(void);
+
+/* aiotf.c */
+void tx_free(tx *t);
+void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause);
+void tx_check(tx *t);                      /* finish the transaction if nothing is left */
+void tx_add_report(tx *t, cJSON *item);    /* a DevicesRepInfo; sends full batches */
+int tx_seen(tx *t, const aiotf_id *perm);  /* 1 if already reported; else marks it */
+void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm);
+
+/* inventory.c */
+void inv_start(tx *t);
+void inv_on_report(aiotf *a, probe *p, const ngap_msg *m);
+void inv_probe_end(probe *p, const char *why); /* complete, failure, timeout, link lost */
+void inv_finish(tx *t);                        /* release + final notification */
+/* RES matching for one get-authentication answer (exposed for unit tests). For each
+ * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is
+ * malformed (nothing marked). */
+int inv_match_auth(authgrp *g, const cJSON *body);
+
+/* command.c */
+void cmd_start(dresp *d);   /* an authenticated response of a command transaction */
+void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m);
+void cmd_probe_lost(probe *p);
+void cmd_free(cmdstate *c);
+
+#endif

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aiot-aiotf: the AIOTF daemon. `aiot-aiotf -c aiotf.yaml [flags]`; flags override the file.
+ * Serves Naiotf_AIoT to AFs, listens for readers on the NG link, and uses the ADM.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiotf.h"
+#include "svc/config.h"
+#include "svc/log.h"
+
+static const char usage_text[] =
+	"usage: aiot-aiotf [-c aiotf.yaml] [options]\n"
+	"  -c, --config FILE            YAML configuration (keys in parentheses, nested by '.')\n"
+	"  --listen ADDR:PORT           Naiotf_AIoT SBI address (listen)         [127.0.0.1:7780]\n"
+	"  --tls-cert FILE              server certificate: TLS 1.3 (tls.cert)\n"
+	"  --tls-key FILE               its private key (tls.key)\n"
+	"  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
+	"  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
+	"  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
+	"  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required\n"
+	"  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
+	"  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
+	"  --adm-key FILE               its private key (adm.key)\n"
+	"  --adm-connections N          HTTP/2 connections to the ADM (adm.connections) [4]\n"
+	"  --adm-timeout-ms MS          per ADM request (adm.timeout-ms)         [2000]\n"
+	"  --inventory-timeout-ms MS    per paging (inventory-timeout-ms)        [5000]\n"
+	"  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
+	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
+	"  --suite 3gpp|aes             K_AIOT_int/enc derivation suite (suite)  [3gpp]\n"
+	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
+	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
+	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
+	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
+	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
+
+#define NKEYS 21
+static const char *const keys[NKEYS + 1] = {
+	NULL,           "listen",        "tls.cert",        "tls.key",
+	"tls.ca",       "ng.listen",     "ng.transport",    "adm.url",
+	"adm.ca",       "adm.cert",      "adm.key",         "adm.connections",
+	"adm.timeout-ms", "inventory-timeout-ms", "command-timeout-ms", "name",
+	"suite",        "cipher",        "notif-ca",        "max-transactions",
+	"metrics",      "log-level",
+};
+
+static int parse_args(int argc, char **argv, cfg *c)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"listen", required_argument, NULL, 1},
+		{"tls-cert", required_argument, NULL, 2},
+		{"tls-key", required_argument, NULL, 3},
+		{"tls-ca", required_argument, NULL, 4},
+		{"ng-listen", required_argument, NULL, 5},
+		{"ng-transport", required_argument, NULL, 6},
+		{"adm", required_argument, NULL, 7},
+		{"adm-ca", required_argument, NULL, 8},
+		{"adm-cert", required_argument, NULL, 9},
+		{"adm-key", required_argument, NULL, 10},
+		{"adm-connections", required_argument, NULL, 11},
+		{"adm-timeout-ms", required_argument, NULL, 12},
+		{"inventory-timeout-ms", required_argument, NULL, 13},
+		{"command-timeout-ms", required_argument, NULL, 14},
+		{"name", required_argument, NULL, 15},
+		{"suite", required_argument, NULL, 16},
+		{"cipher", required_argument, NULL, 17},
+		{"notif-ca", required_argument, NULL, 18},
+		{"max-transactions", required_argument, NULL, 19},
+		{"metrics", required_argument, NULL, 20},
+		{"log-level", required_argument, NULL, 21},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL;
+	char err[512];
+	int o;
+	cfg *flags = cfg_new();
+	if (flags == NULL)
+		return -1;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (o == 'c') {
+			file = optarg;
+		} else if (o == 'h') {
+			fputs(usage_text, stdout);
+			cfg_free(flags);
+			exit(0);
+		} else if (o >= 1 && o <= NKEYS) {
+			cfg_set(flags, keys[o], optarg);
+		} else {
+			fputs(usage_text, stderr);
+			cfg_free(flags);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "aiot-aiotf: unexpected argument '%s'\n", argv[optind]);
+		cfg_free(flags);
+		return -1;
+	}
+	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
+		fprintf(stderr, "aiot-aiotf: %s\n", err);
+		cfg_free(flags);
+		return -1;
+	}
+	for (size_t i = 1; i <= NKEYS; i++)
+		if (cfg_get(flags, keys[i]) != NULL)
+			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
+	cfg_free(flags);
+	const char *bad = cfg_unknown_key(c, keys + 1);
+	if (bad != NULL) {
+		fprintf(stderr, "aiot-aiotf: unknown configuration key '%s'\n", bad);
+		return -1;
+	}
+	return 0;
+}
+
+static void log_addr(const char *what, const char *listen, int port, const char *how)
+{
+	const char *colon = strrchr(listen, ':');
+	int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
+	log_info("%s %.*s:%d (%s)", what, hl, listen, port, how);
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	int rc = 1;
+	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx;
+	aiotf *a = NULL;
+	sbi_server *srv = NULL;
+
+	cfg *c = cfg_new();
+	if (c == NULL || parse_args(argc, argv, c) != 0)
+		goto out;
+	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
+	if (log_level_from_name(lvl) < 0) {
+		fprintf(stderr, "aiot-aiotf: log-level: '%s' is not error, warn, info or debug\n",
+			lvl);
+		goto out;
+	}
+	log_init("aiot-aiotf", log_level_from_name(lvl));
+	if (cfg_get_uint(c, "adm.connections", 4, 1, 64, &conns, err, sizeof err) != 0 ||
+	    cfg_get_uint(c, "adm.timeout-ms", 2000, 10, 600000, &adm_to, err, sizeof err) != 0 ||
+	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||
+	    cfg_get_uint(c, "command-timeout-ms", 3000, 10, 600000, &cmd_to, err, sizeof err) ||
+	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err)) {
+		log_error("%s", err);
+		goto out;
+	}
+	aiot_suite suite = AIOT_SUITE_3GPP;
+	if (cfg_get(c, "suite") != NULL && aiot_suite_from_name(cfg_get(c, "suite"), &suite) != 0) {
+		log_error("suite: '%s' is not 3gpp or aes", cfg_get(c, "suite"));
+		goto out;
+	}
+	const char *ciph = cfg_get(c, "cipher") ? cfg_get(c, "cipher") : "on";
+	if (strcmp(ciph, "on") != 0 && strcmp(ciph, "off") != 0) {
+		log_error("cipher: '%s' is not on or off", ciph);
+		goto out;
+	}
+	const char *tr = cfg_get(c, "ng.transport") ? cfg_get(c, "ng.transport") : "auto";
+	if (strcmp(tr, "auto") != 0 && strcmp(tr, "sctp") != 0 && strcmp(tr, "tcp") != 0) {
+		log_error("ng.transport: '%s' is not auto, sctp or tcp", tr);
+		goto out;
+	}
+	if ((cfg_get(c, "tls.cert") == NULL) != (cfg_get(c, "tls.key") == NULL)) {
+		log_error("tls.cert and tls.key go together");
+		goto out;
+	}
+	if (cfg_get(c, "tls.ca") != NULL && cfg_get(c, "tls.cert") == NULL) {
+		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
+		goto out;
+	}
+	aiotf_cfg ac = {
+		.name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf",
+		.ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",
+		.ng_transport = tr,
+		.adm_url = cfg_get(c, "adm.url"),
+		.adm_ca = cfg_get(c, "adm.ca"),
+		.adm_cert = cfg_get(c, "adm.cert"),
+		.adm_key = cfg_get(c, "adm.key"),
+		.notif_ca = cfg_get(c, "notif-ca"),
+		.adm_connections = (int)conns,
+		.adm_timeout_ms = (int)adm_to,
+		.inventory_timeout_ms = (int)inv_to,
+		.command_timeout_ms = (int)cmd_to,
+		.suite = suite,
+		.cipher = strcmp(ciph, "on") == 0,
+		.max_transactions = (int)max_tx,
+	};
+
+	/* Signals go to this thread only (sigwait below); the other threads inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((a = aiotf_new(&ac, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (aiotf_start(a) != 0) {
+		log_error("cannot start the event loop thread");
+		goto out;
+	}
+	sbi_server_cfg sc = {
+		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780",
+		.workers = 1, /* the work runs in the AIOTF's own loop thread */
+		.tls_cert = cfg_get(c, "tls.cert"),
+		.tls_key = cfg_get(c, "tls.key"),
+		.tls_ca = cfg_get(c, "tls.ca"),
+		.metrics_listen = cfg_get(c, "metrics"),
+		.max_body = 4u << 20,
+		.max_header = 16384,
+		.max_streams = 128,
+		.handler = aiotf_handle,
+		.app = a,
+		.metrics = aiotf_metrics,
+	};
+	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_addr("listening on", sc.listen, sbi_server_port(srv),
+		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
+	log_addr("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
+	log_info("ADM %s, %d connections, suite %s, cipher %s", ac.adm_url, ac.adm_connections,
+		 aiot_suite_name(suite), ac.cipher ? "on" : "off");
+	if (sc.metrics_listen != NULL)
+		log_info("metrics on port %d", sbi_server_metrics_port(srv));
+
+	int sig = 0;
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		log_info("SIGHUP: nothing to reload");
+	log_info("signal %d: stopping", sig);
+	rc = 0;
+out:
+	sbi_server_stop(srv);
+	aiotf_free(a);
+	cfg_free(c);
+	return rc;
+}

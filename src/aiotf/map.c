@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A small byte-keyed hash map with chaining (FNV-1a), grown at load factor 2. Keys are at
+ * most 255 bytes (identifiers: 1..128). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiotf_internal.h"
+
+static uint32_t fnv1a(const uint8_t *k, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= k[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int amap_init(amap *m, size_t nbuckets)
+{
+	size_t nb = 16;
+	while (nb < nbuckets)
+		nb <<= 1;
+	m->b = calloc(nb, sizeof *m->b);
+	m->nb = m->b ? nb : 0;
+	m->n = 0;
+	return m->b ? 0 : -1;
+}
+
+static amap_ent *find(const amap *m, const uint8_t *k, size_t klen, uint32_t h,
+		      amap_ent ***slot)
+{
+	if (m->nb == 0)
+		return NULL;
+	amap_ent **pp = &m->b[h & (m->nb - 1)];
+	for (; *pp != NULL; pp = &(*pp)->next) {
+		amap_ent *e = *pp;
+		if (e->hash == h && e->klen == klen && memcmp(e->key, k, klen) == 0) {
+			if (slot)
+				*slot = pp;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+void *amap_get(const amap *m, const uint8_t *k, size_t klen)
+{
+	amap_ent *e = find(m, k, klen, fnv1a(k, klen), NULL);
+	return e ? e->val : NULL;
+}
+
+static void grow(amap *m)
+{
+	size_t nb = m->nb * 2;
+	amap_ent **b = calloc(nb, sizeof *b);
+	if (b == NULL)
+		return; /* keep the longer chains */
+	for (size_t i = 0; i < m->nb; i++) {
+		amap_ent *e = m->b[i], *next;
+		for (; e != NULL; e = next) {
+			next = e->next;
+			e->next = b[e->hash & (nb - 1)];
+			b[e->hash & (nb - 1)] = e;
+		}
+	}
+	free(m->b);
+	m->b = b;
+	m->nb = nb;
+}
+
+void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
+{
+	uint32_t h = fnv1a(k, klen);
+	*err = 0;
+	if (klen > 255 || (m->nb == 0 && amap_init(m, 16) != 0)) {
+		*err = -1;
+		return NULL;
+	}
+	amap_ent *e = find(m, k, klen, h, NULL);
+	if (e != NULL) {
+		void *old = e->val;
+		e->val = val;
+		return old;
+	}
+	if ((e = malloc(sizeof *e + klen)) == NULL) {
+		*err = -1;
+		return NULL;
+	}
+	e->hash = h;
+	e->klen = (uint8_t)klen;
+	e->val = val;
+	memcpy(e->key, k, klen);
+	e->next = m->b[h & (m->nb - 1)];
+	m->b[h & (m->nb - 1)] = e;
+	if (++m->n > 2 * m->nb)
+		grow(m);
+	return NULL;
+}
+
+void *amap_del(amap *m, const uint8_t *k, size_t klen)
+{
+	amap_ent **slot = NULL;
+	amap_ent *e = find(m, k, klen, fnv1a(k, klen), &slot);
+	if (e == NULL)
+		return NULL;
+	void *val = e->val;
+	*slot = e->next;
+	free(e);
+	m->n--;
+	return val;
+}
+
+void amap_clear(amap *m, void (*free_val)(void *))
+{
+	for (size_t i = 0; i < m->nb; i++) {
+		amap_ent *e = m->b[i], *next;
+		for (; e != NULL; e = next) {
+			next = e->next;
+			if (free_val)
+				free_val(e->val);
+			free(e);
+		}
+	}
+	free(m->b);
+	m->b = NULL;
+	m->nb = m->n = 0;
+}

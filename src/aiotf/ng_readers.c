@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The NG link towards NG-RAN readers: accept, NG Setup, the reader registry, AIoT
+ * correlation identifiers, and the dispatch of NGAP AIoT messages (TS 38.413) to the
+ * inventory and command procedures. A reader that leaves ends its part of every procedure
+ * with what was collected; a report or command answer that matches no open paging is
+ * dropped and counted, without any ADM request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiotf_internal.h"
+#include "svc/log.h"
+
+static void on_msg(void *arg, ngap_link *l, ngap_msg *m);
+static void on_close(void *arg, ngap_link *l, const char *err);
+
+static void on_accept(void *arg, ngap_link *l)
+{
+	aiotf *a = arg;
+	reader *rd = calloc(1, sizeof *rd);
+	if (rd == NULL) {
+		log_error("NG link: out of memory, connection refused");
+		ngap_link_free(l);
+		return;
+	}
+	rd->link = l;
+	rd->next = a->readers;
+	if (a->readers)
+		a->readers->prev = rd;
+	a->readers = rd;
+	ngap_link_set_user(l, rd);
+	ngap_link_cbs cbs = {.on_msg = on_msg, .on_close = on_close, .arg = a};
+	ngap_link_set_cbs(l, &cbs);
+	log_debug("NG link: connection accepted");
+}
+
+int ng_start(aiotf *a, char *err, size_t errlen)
+{
+	a->ng = ngap_listen(a->base, a->ng_listen, a->ng_transport, on_accept, a, err, errlen);
+	return a->ng ? 0 : -1;
+}
+
+static void reader_unlink(aiotf *a, reader *rd)
+{
+	if (rd->prev)
+		rd->prev->next = rd->next;
+	else
+		a->readers = rd->next;
+	if (rd->next)
+		rd->next->prev = rd->prev;
+	if (rd->setup)
+		atomic_fetch_sub(&a->st.readers, 1);
+}
+
+/* The reader left: every probe on it loses its reader, then its procedures end. */
+static void reader_gone(aiotf *a, reader *rd)
+{
+	probe *list = rd->probes;
+	rd->probes = NULL;
+	for (probe *p = list; p != NULL; p = p->rd_next)
+		p->rd = NULL;
+	for (probe *p = list, *n; p != NULL; p = n) {
+		n = p->rd_next;
+		p->rd_next = p->rd_prev = NULL;
+		inv_probe_end(p, "reader disconnected");
+		cmd_probe_lost(p);
+	}
+	reader_unlink(a, rd);
+	free(rd);
+}
+
+static void on_close(void *arg, ngap_link *l, const char *err)
+{
+	aiotf *a = arg;
+	reader *rd = ngap_link_user(l);
+	if (rd == NULL)
+		return;
+	if (rd->setup)
+		log_info("reader gNB %u index %u disconnected%s%s", rd->gnb_id, rd->reader_index,
+			 err ? ": " : "", err ? err : "");
+	rd->link = NULL; /* freed by the transport after this returns */
+	reader_gone(a, rd);
+}
+
+void ng_stop(aiotf *a)
+{
+	while (a->readers != NULL) {
+		reader *rd = a->readers;
+		if (rd->link)
+			ngap_link_free(rd->link);
+		rd->link = NULL;
+		reader_unlink(a, rd);
+		for (probe *p = rd->probes; p != NULL; p = p->rd_next)
+			p->rd = NULL;
+		free(rd);
+	}
+	if (a->ng)
+		ngap_listener_free(a->ng);
+	a->ng = NULL;
+}
+
+size_t ng_readers_ready(const aiotf *a)
+{
+	size_t n = 0;
+	for (const reader *rd = a->readers; rd != NULL; rd = rd->next)
+		n += rd->setup && rd->link != NULL;
+	return n;
+}
+
+int ng_probe_attach(aiotf *a, probe *p, reader *rd)
+{
+	for (uint32_t i = 0; i < 65536; i++) {
+		uint16_t c = (uint16_t)(a->next_corr + i);
+		if (a->corr[c] == NULL) {
+			a->corr[c] = p;
+			a->next_corr = (uint32_t)c + 1;
+			p->corr = c;
+			p->attached = 1;
+			p->rd = rd;
+			p->rd_prev = NULL;
+			p->rd_next = rd->probes;
+			if (rd->probes)
+				rd->probes->rd_prev = p;
+			rd->probes = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void ng_probe_detach(aiotf *a, probe *p)
+{
+	if (p->rd != NULL) {
+		if (p->rd_prev)
+			p->rd_prev->rd_next = p->rd_next;
+		else
+			p->rd->probes = p->rd_next;
+		if (p->rd_next)
+			p->rd_next->rd_prev = p->rd_prev;
+		p->rd = NULL;
+	}
+	if (p->attached && a->corr[p->corr] == p)
+		a->corr[p->corr] = NULL;
+	p->attached = 0;
+}
+
+probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr)
+{
+	probe *p = a->corr[corr];
+	return p != NULL && p->rd == rd ? p : NULL;
+}
+
+int ng_send(aiotf *a, reader *rd, const ngap_msg *m)
+{
+	(void)a;
+	if (rd == NULL || rd->link == NULL)
+		return -1;
+	int rc = ngap_send(rd->link, m);
+	if (rc != 0)
+		log_warn("NG link: cannot send %s to gNB %u: error %d", ngap_type_name(m->type),
+			 rd->gnb_id, rc);
+	return rc;
+}
+
+void ng_probe_release(aiotf *a, probe *p)
+{
+	if (p->released || p->rd == NULL)
+		return;
+	ngap_msg m;
+	memset(&m, 0, sizeof m);
+	m.type = NGAP_SESSION_RELEASE_COMMAND;
+	m.correlation_id = p->corr;
+	m.u.fail.cause = (ngap_cause){NGAP_CAUSE_MISC, NGAP_CAUSE_UNSPECIFIED};
+	p->released = 1;
+	ng_send(a, p->rd, &m);
+}
+
+static void setup(aiotf *a, reader *rd, const ngap_msg *m)
+{
+	ngap_msg r;
+	memset(&r, 0, sizeof r);
+	r.type = NGAP_NG_SETUP_RESPONSE;
+	r.correlation_id = m->correlation_id;
+	snprintf(r.u.setup_resp.aiotf_name, sizeof r.u.setup_resp.aiotf_name, "%s", a->name);
+	rd->gnb_id = m->u.setup_req.gnb_id;
+	rd->reader_index = m->u.setup_req.reader_index;
+	if (ng_send(a, rd, &r) != 0)
+		return;
+	if (!rd->setup) {
+		rd->setup = 1;
+		atomic_fetch_add(&a->st.readers, 1);
+		log_info("reader gNB %u index %u connected (%d readers)", rd->gnb_id,
+			 rd->reader_index, atomic_load(&a->st.readers));
+	}
+}
+
+static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
+{
+	aiotf *a = arg;
+	reader *rd = ngap_link_user(l);
+	probe *p;
+	if (rd == NULL)
+		goto out;
+	if (m->type == NGAP_NG_SETUP_REQUEST) {
+		setup(a, rd, m);
+		goto out;
+	}
+	if (!rd->setup) {
+		log_warn("NG link: %s before NG Setup, dropped", ngap_type_name(m->type));
+		if (m->type == NGAP_INVENTORY_REPORT || m->type == NGAP_COMMAND_RESPONSE)
+			atomic_fetch_add(&a->st.unsolicited, 1);
+		goto out;
+	}
+	p = ng_probe_find(a, rd, m->correlation_id);
+	switch (m->type) {
+	case NGAP_INVENTORY_RESPONSE:
+		break; /* accepted; the reports follow */
+	case NGAP_INVENTORY_FAILURE:
+		if (p != NULL) {
+			log_debug("gNB %u: Inventory Failure (cause %u/%u)", rd->gnb_id,
+				  m->u.fail.cause.group, m->u.fail.cause.value);
+			inv_probe_end(p, "inventory failure");
+		}
+		break;
+	case NGAP_INVENTORY_REPORT:
+		if (p == NULL || p->done) {
+			atomic_fetch_add(&a->st.unsolicited, 1);
+			log_debug("gNB %u: Inventory Report for correlation id %u: no open "
+				  "paging, dropped", rd->gnb_id, m->correlation_id);
+			break;
+		}
+		inv_on_report(a, p, m);
+		break;
+	case NGAP_COMMAND_RESPONSE:
+	case NGAP_COMMAND_FAILURE:
+		if (p == NULL) {
+			atomic_fetch_add(&a->st.unsolicited, 1);
+			break;
+		}
+		cmd_on_response(a, p, m);
+		break;
+	case NGAP_SESSION_RELEASE_REQUEST:
+		if (p != NULL) {
+			inv_probe_end(p, "released by the reader");
+			cmd_probe_lost(p);
+			ng_probe_release(a, p);
+		}
+		break;
+	case NGAP_SESSION_RELEASE_COMPLETE:
+		break;
+	default:
+		log_warn("NG link: gNB %u sent %s, which only an AIOTF sends; dropped", rd->gnb_id,
+			 ngap_type_name(m->type));
+		break;
+	}
+out:
+	ngap_free(m);
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AIOTF: Naiotf_AIoT request validation (TS 29.569), URL parsing and RES matching against
+ * get-authentication answers (TS 33.369 5.2.2 step 10). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aiotf/aiotf_internal.h"
+
+#define NOTIF "\"afId\":\"af\",\"notifUri\":\"http://127.0.0.1:9/cb\""
+#define AREA "\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"0a0B0c\"}]}"
+
+static aiotf_req *parse(tx_type t, const char *json, sbi_err *e)
+{
+	memset(e, 0, sizeof *e);
+	return naiotf_parse(t, (const uint8_t *)json, strlen(json), e);
+}
+
+static void expect_bad(tx_type t, const char *json, const char *cause)
+{
+	sbi_err e;
+	aiotf_req *r = parse(t, json, &e);
+	if (r != NULL)
+		fail_msg("accepted: %s", json);
+	assert_non_null(e.cause);
+	if (cause != NULL && strcmp(cause, e.cause) != 0)
+		fail_msg("%s: cause %s (%s), expected %s", json, e.cause, e.text, cause);
+}
+
+static void test_inventory_valid(void **state)
+{
+	(void)state;
+	sbi_err e;
+	aiotf_req *r = parse(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":5,\"devLocReqInd\":true,"
+					   "\"suppFeat\":\"0a\",\"timeInterval\":3}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->kind, TGT_AREA);
+	assert_int_equal(r->num_devices, 5);
+	assert_int_equal(r->time_interval, 3);
+	assert_string_equal(r->af_id, "af");
+	aiotf_req_free(r);
+	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\",\"BAUG\"]}}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->kind, TGT_DEVICES);
+	assert_int_equal(r->ndevs, 2);
+	assert_int_equal(r->devs[1].len, 3);
+	assert_int_equal(r->devs[1].b[0], 4);
+	aiotf_req_free(r);
+	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"3q2+7w==\"}}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->kind, TGT_FILTER);
+	assert_int_equal(r->filt.len, 4);
+	aiotf_req_free(r);
+}
+
+static void test_inventory_invalid(void **state)
+{
+	(void)state;
+	expect_bad(TX_INVENTORY, "[]", "INVALID_MSG_FORMAT");
+	expect_bad(TX_INVENTORY, "{\"notifUri\":\"http://a:1/\"," AREA "}", "MANDATORY_IE_MISSING");
+	expect_bad(TX_INVENTORY, "{\"afId\":\"a\"," AREA "}", "MANDATORY_IE_MISSING");
+	expect_bad(TX_INVENTORY, "{\"afId\":7,\"notifUri\":\"http://a:1/\"," AREA "}",
+		   "MANDATORY_IE_INCORRECT");
+	expect_bad(TX_INVENTORY, "{" NOTIF "}", "MANDATORY_IE_MISSING");
+	expect_bad(TX_INVENTORY, "{\"afId\":\"a\",\"notifUri\":\"ftp://x/\"," AREA "}", NULL);
+	expect_bad(TX_INVENTORY, "{\"afId\":\"a\",\"notifUri\":\"http://x:0/\"," AREA "}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\"],"
+				 "\"filteringInfo\":\"AQID\"}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[]}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"!!\"]}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"\"}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{}}", "MANDATORY_IE_MISSING");
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[]}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+				 "\"01\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000000\"}]}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+				 "\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"00000g\"}]}}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+				 "\"001\",\"mnc\":\"01\"},\"nid\":\"1\",\"aiotAreaCode\":\"000000\"}]}}",
+		   NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"devLocReqInd\":false}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":-1}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":1.5}", NULL);
+	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"suppFeat\":\"xyz\"}", NULL);
+}
+
+static void test_command(void **state)
+{
+	(void)state;
+	sbi_err e;
+	aiotf_req *r = parse(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":"
+					 "65535,\"length\":1}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->cmd, AIOT_CMD_READ);
+	assert_int_equal(r->offset, 65535);
+	assert_int_equal(r->length, 1);
+	aiotf_req_free(r);
+	r = parse(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":2,"
+				"\"data\":\"aGk=\"}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->length, 2);
+	assert_memory_equal(r->data, "hi", 2);
+	aiotf_req_free(r);
+	r = parse(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"PERMANENT_DISABLE\"}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->cmd, AIOT_CMD_DISABLE);
+	aiotf_req_free(r);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA "}", "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"ERASE\"}", NULL);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":1}", NULL);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0}",
+		   "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"length\":4}",
+		   "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
+				"\"length\":0}", NULL);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
+				"\"length\":201}", NULL);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":65535,"
+				"\"length\":2}", NULL);
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":0}",
+		   "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":0,"
+				"\"data\":\"aGk=\",\"length\":3}", NULL);
+}
+
+static void test_url(void **state)
+{
+	(void)state;
+	char host[64];
+	int tls, port;
+	const char *path;
+	assert_int_equal(aiotf_parse_url("http://127.0.0.1:8080/a/b?c=1", &tls, host, sizeof host,
+					 &port, &path), 0);
+	assert_int_equal(tls, 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8080);
+	assert_string_equal(path, "/a/b?c=1");
+	assert_int_equal(aiotf_parse_url("https://[::1]:443", &tls, host, sizeof host, &port,
+					 &path), 0);
+	assert_string_equal(host, "::1");
+	assert_string_equal(path, "/");
+	assert_int_equal(tls, 1);
+	assert_int_equal(aiotf_parse_url("http://h", &tls, host, sizeof host, &port, &path), 0);
+	assert_int_equal(port, 80);
+	const char *bad[] = {"", "http://", "http://:1/", "http://h:x/", "http://h:70000/",
+			     "http://u@h/", "http://h:1/a b", "gopher://h/", "http://[::1/",
+			     "http://h:1#frag"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (aiotf_parse_url(bad[i], &tls, host, sizeof host, &port, &path) == 0)
+			fail_msg("accepted %s", bad[i]);
+}
+
+/* Two responses with one permanent ID (say, a device and its clone) in one request. */
+static void test_match_named(void **state)
+{
+	(void)state;
+	dresp d1 = {0}, d2 = {0};
+	authgrp g = {.kind = GRP_NAMED, .key = {.len = 2, .b = {1, 2}}};
+	memset(d1.rand_d, 0x11, 16);
+	memset(d2.rand_d, 0x22, 16);
+	memcpy(d1.res, "\xaa\xbb\xcc\xdd\x01\x02\x03\x04", 8);
+	memcpy(d2.res, "\xaa\xbb\xcc\xdd\x01\x02\x03\x05", 8);
+	d1.res_len = d2.res_len = 8;
+	d1.grp_next = &d2;
+	g.resps = &d1;
+	g.n = 2;
+	const char *body =
+		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+		"[{\"xres\":\"aabbccdd01020304\"}]},{\"randD\":\"22222222222222222222222222222222\","
+		"\"authDataSet\":[{\"xres\":\"aabbccdd01020304\"}]}]}";
+	cJSON *j = cJSON_Parse(body);
+	assert_int_equal(inv_match_auth(&g, j), 0);
+	assert_int_equal(d1.auth, AUTH_OK);
+	assert_int_equal(d2.auth, AUTH_FAIL); /* the clone's RES does not match */
+	cJSON_Delete(j);
+
+	/* A RES of another length never matches a prefix. */
+	d1.auth = d2.auth = AUTH_PENDING;
+	d1.res_len = 4;
+	j = cJSON_Parse(body);
+	assert_int_equal(inv_match_auth(&g, j), 0);
+	assert_int_equal(d1.auth, AUTH_FAIL);
+	cJSON_Delete(j);
+
+	/* Malformed answers: nothing is marked. */
+	const char *bad[] = {
+		"{}", "{\"authDataSets\":{}}",
+		"{\"authDataSets\":[{\"randD\":\"11\",\"authDataSet\":[]}]}",
+		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\"}]}",
+		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+		"[{\"xres\":\"aabbcc\"}]}]}",
+		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+		"[{\"xres\":\"zzbbccdd01020304\"}]}]}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		d1.auth = d2.auth = AUTH_PENDING;
+		j = cJSON_Parse(bad[i]);
+		if (inv_match_auth(&g, j) != -1)
+			fail_msg("accepted %s", bad[i]);
+		assert_int_equal(d1.auth, AUTH_PENDING);
+		cJSON_Delete(j);
+	}
+}
+
+/* A T-ID answer to an allDevices paging: the ADM names the device whose XRES matches. */
+static void test_match_anonymous(void **state)
+{
+	(void)state;
+	dresp d = {0};
+	authgrp g = {.kind = GRP_ALL};
+	memset(d.rand_d, 0x33, 16);
+	memcpy(d.res, "\x01\x02\x03\x04", 4);
+	d.res_len = 4;
+	g.resps = &d;
+	g.n = 1;
+	cJSON *j = cJSON_Parse(
+		"{\"authDataSets\":[{\"randD\":\"33333333333333333333333333333333\",\"authDataSet\":["
+		"{\"xres\":\"0102030500000000\",\"aiotDevPermId\":\"AQ==\"},"
+		"{\"xres\":\"01020305\",\"aiotDevPermId\":\"Ag==\"},"
+		"{\"xres\":\"01020304\",\"aiotDevPermId\":\"AwQ=\"}]}]}");
+	assert_int_equal(inv_match_auth(&g, j), 0);
+	assert_int_equal(d.auth, AUTH_OK);
+	assert_int_equal(d.perm.len, 2);
+	assert_int_equal(d.perm.b[0], 3);
+	assert_int_equal(d.perm.b[1], 4);
+	cJSON_Delete(j);
+	/* Without aiotDevPermId an anonymous answer cannot identify the device: malformed. */
+	j = cJSON_Parse("{\"authDataSets\":[{\"randD\":\"33333333333333333333333333333333\","
+			"\"authDataSet\":[{\"xres\":\"01020304\"}]}]}");
+	d.auth = AUTH_PENDING;
+	assert_int_equal(inv_match_auth(&g, j), -1);
+	cJSON_Delete(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inventory_valid), cmocka_unit_test(test_inventory_invalid),
+		cmocka_unit_test(test_command),         cmocka_unit_test(test_url),
+		cmocka_unit_test(test_match_named),     cmocka_unit_test(test_match_anonymous),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
