@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aiot-reader: the NG-RAN reader daemon. `aiot-reader -c reader.yaml [flags]`; flags
+ * override the file (same keys). See reader.h and docs/protocol-air.md.
+ */
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "svc/config.h"
+#include "svc/log.h"
+
+static const char usage_text[] =
+    "usage: aiot-reader [-c reader.yaml] [options]\n"
+    "  -c, --config FILE         YAML configuration (the keys are the flag names)\n"
+    "  --aiotf ADDR:PORT         the AIOTF's NG address (aiotf)       [127.0.0.1:38412]\n"
+    "  --ng-transport T          auto|sctp|tcp (ng-transport)           [auto]\n"
+    "  --air ADDR:PORT           the air medium, UDP (air)              required\n"
+    "  --gnb-id N                GlobalGNB-ID gNB ID (gnb-id)           [1]\n"
+    "  --reader-index N          AIoT-ReaderIndex 1..65535 (reader-index) [1]\n"
+    "  --name NAME               RAN node name (name)                   [aiot-reader]\n"
+    "  --max-rounds N            rounds per inventory (max-rounds)      [256]\n"
+    "  --round-timeout-ms N      air silence ending a round (round-timeout-ms) [2000]\n"
+    "  --command-timeout-ms N    per attempt, one retry (command-timeout-ms) [1000]\n"
+    "  --report-batch N          devices per Inventory Report (report-batch) [1024]\n"
+    "  --max-sessions N          concurrent inventories (max-sessions)  [64]\n"
+    "  --log-level LEVEL         error|warn|info|debug (log-level)      [info]\n";
+
+#define NKEYS 12
+static const char *const keys[NKEYS + 1] = {
+    "aiotf",        "ng-transport",     "air",
+    "gnb-id",       "reader-index",     "name",
+    "max-rounds",   "round-timeout-ms", "command-timeout-ms",
+    "report-batch", "max-sessions",     "log-level",
+    NULL,
+};
+
+static int parse_args(int argc, char **argv, cfg *c)
+{
+	struct option opts[NKEYS + 3];
+	const char *file = NULL;
+	char err[512];
+	int o, rc = -1;
+
+	for (int i = 0; i < NKEYS; i++)
+		opts[i] = (struct option){keys[i], required_argument, NULL, 1 + i};
+	opts[NKEYS] = (struct option){"config", required_argument, NULL, 'c'};
+	opts[NKEYS + 1] = (struct option){"help", no_argument, NULL, 'h'};
+	opts[NKEYS + 2] = (struct option){NULL, 0, NULL, 0};
+	/* Flags are collected first so that they override whatever the file says. */
+	cfg *flags = cfg_new();
+	if (flags == NULL)
+		return -1;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (o == 'c') {
+			file = optarg;
+		} else if (o == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else if (o >= 1 && o <= NKEYS) {
+			cfg_set(flags, keys[o - 1], optarg);
+		} else {
+			fputs(usage_text, stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "aiot-reader: unexpected argument '%s'\n", argv[optind]);
+		goto out;
+	}
+	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
+		fprintf(stderr, "aiot-reader: %s\n", err);
+		goto out;
+	}
+	for (int i = 0; i < NKEYS; i++)
+		if (cfg_get(flags, keys[i]) != NULL)
+			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
+	const char *bad = cfg_unknown_key(c, keys);
+	if (bad != NULL) {
+		fprintf(stderr, "aiot-reader: unknown configuration key '%s'\n", bad);
+		goto out;
+	}
+	rc = 0;
+out:
+	cfg_free(flags);
+	return rc;
+}
+
+static void on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	int rc = 1;
+	unsigned long long v[7];
+	struct event_base *base = NULL;
+	struct event *sigs[2] = {NULL, NULL};
+	reader *r = NULL;
+
+	cfg *c = cfg_new();
+	if (c == NULL || parse_args(argc, argv, c) != 0)
+		goto out;
+	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
+	if (log_level_from_name(lvl) < 0) {
+		fprintf(stderr, "aiot-reader: log-level: '%s' is not error, warn, info or debug\n",
+		        lvl);
+		goto out;
+	}
+	log_init("aiot-reader", log_level_from_name(lvl));
+	if (cfg_get_uint(c, "gnb-id", 1, 0, 0xFFFFFFFFull, &v[0], err, sizeof err) ||
+	    cfg_get_uint(c, "reader-index", 1, 1, 65535, &v[1], err, sizeof err) ||
+	    cfg_get_uint(c, "max-rounds", 256, 1, 65535, &v[2], err, sizeof err) ||
+	    cfg_get_uint(c, "round-timeout-ms", 2000, 1, 3600000, &v[3], err, sizeof err) ||
+	    cfg_get_uint(c, "command-timeout-ms", 1000, 1, 3600000, &v[4], err, sizeof err) ||
+	    cfg_get_uint(c, "report-batch", 1024, 1, 65535, &v[5], err, sizeof err) ||
+	    cfg_get_uint(c, "max-sessions", 64, 1, 65536, &v[6], err, sizeof err)) {
+		log_error("%s", err);
+		goto out;
+	}
+	reader_cfg rc_ = {
+	    .aiotf = cfg_get(c, "aiotf") ? cfg_get(c, "aiotf") : "127.0.0.1:38412",
+	    .transport = cfg_get(c, "ng-transport") ? cfg_get(c, "ng-transport") : "auto",
+	    .air = cfg_get(c, "air"),
+	    .name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiot-reader",
+	    .gnb_id = (uint32_t)v[0],
+	    .reader_index = (uint16_t)v[1],
+	    .max_rounds = (unsigned)v[2],
+	    .round_timeout_ms = (unsigned)v[3],
+	    .command_timeout_ms = (unsigned)v[4],
+	    .report_batch = (unsigned)v[5],
+	    .max_sessions = (unsigned)v[6],
+	};
+	if (rc_.air == NULL) {
+		log_error("air is required (--air ADDR:PORT of aiot-devsim)");
+		goto out;
+	}
+	if (strcmp(rc_.transport, "auto") && strcmp(rc_.transport, "sctp") &&
+	    strcmp(rc_.transport, "tcp")) {
+		log_error("ng-transport: '%s' is not auto, sctp or tcp", rc_.transport);
+		goto out;
+	}
+	if (strlen(rc_.name) > 150) {
+		log_error("name: at most 150 characters");
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		goto out;
+	sigs[0] = evsignal_new(base, SIGINT, on_signal, base);
+	sigs[1] = evsignal_new(base, SIGTERM, on_signal, base);
+	if (sigs[0] == NULL || sigs[1] == NULL || event_add(sigs[0], NULL) ||
+	    event_add(sigs[1], NULL))
+		goto out;
+	if ((r = reader_new(base, &rc_, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("reader gNB %u index %u, air %s, AIOTF %s", rc_.gnb_id, rc_.reader_index, rc_.air,
+	         rc_.aiotf);
+	event_base_dispatch(base);
+	rc = 0;
+out:
+	reader_free(r);
+	for (int i = 0; i < 2; i++)
+		if (sigs[i] != NULL)
+			event_free(sigs[i]);
+	if (base != NULL)
+		event_base_free(base);
+	cfg_free(c);
+	return rc;
+}

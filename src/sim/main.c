@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aiot-devsim: every device of a devices.jsonl file (the output of `aiot provision`) running
+ * the real device library on the simulated air interface (docs/protocol-air.md §5). This
+ * process is the radio medium: it answers whichever reader sends it R2D frames.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "air/air.h"
+#include "common/base64.h"
+#include "air/air_udp.h"
+#include "sim.h"
+#include "svc/log.h"
+
+static const char usage_text[] =
+    "usage: aiot-devsim --devices FILE.jsonl [options]\n"
+    "  --devices FILE        devices.jsonl from `aiot provision` (required)\n"
+    "  --air-listen ADDR:PORT  UDP address of the medium (port 0: any)   [127.0.0.1:0]\n"
+    "  --loss P              probability a D2R SINGLE / COMMAND_RESP is lost [0]\n"
+    "  --delay-us N          device response delay before a round's frames [0]\n"
+    "  --clones K            K clones: identifiers of K devices, wrong keys [0]\n"
+    "  --seed N              reproducible run (RAND_AIOT_d too: tests only) [random]\n"
+    "  --max-fps N           pace D2R frames (the reader's socket buffer)  [400000]\n"
+    "  --stats FILE          JSON counters at exit and on SIGUSR1\n"
+    "  --log-level LEVEL     error|warn|info|debug                          [info]\n";
+
+/* D2R frames waiting for their time: packed {qhdr, frame} records in a byte FIFO. */
+typedef struct qhdr {
+	uint64_t due_us;
+	air_addr peer;
+	uint16_t len;
+} qhdr;
+
+typedef struct app {
+	sim s;
+	int fd;
+	struct event_base *base;
+	struct event *rd, *drain, *sig[4];
+	uint8_t *q;
+	size_t qhead, qtail, qcap;
+	air_addr from; /* the sender of the frame being processed */
+	uint64_t delay_us, gap_us, next_burst_us;
+	unsigned burst;
+	const char *stats_path;
+} app;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void schedule_drain(app *a, uint64_t in_us)
+{
+	struct timeval tv = {.tv_sec = (time_t)(in_us / 1000000u),
+	                     .tv_usec = (suseconds_t)(in_us % 1000000u)};
+	evtimer_add(a->drain, &tv);
+}
+
+static void drain(app *a);
+
+static void enqueue(void *arg, const uint8_t *frame, size_t len)
+{
+	app *a = arg;
+	size_t need = sizeof(qhdr) + len;
+	if (a->qtail + need > a->qcap) {
+		if (a->qhead > 0) { /* compact */
+			memmove(a->q, a->q + a->qhead, a->qtail - a->qhead);
+			a->qtail -= a->qhead;
+			a->qhead = 0;
+		}
+		if (a->qtail + need > a->qcap) {
+			size_t nc = a->qcap ? a->qcap : 1 << 16;
+			while (a->qtail + need > nc)
+				nc *= 2;
+			uint8_t *nq = realloc(a->q, nc);
+			if (nq == NULL) {
+				a->s.st.lost++; /* as if lost on the air */
+				return;
+			}
+			a->q = nq;
+			a->qcap = nc;
+		}
+	}
+	qhdr h = {.due_us = now_us() + a->delay_us, .peer = a->from, .len = (uint16_t)len};
+	memcpy(a->q + a->qtail, &h, sizeof h);
+	memcpy(a->q + a->qtail + sizeof h, frame, len);
+	a->qtail += need;
+	/* While a long round computes, what is due goes out already (the event loop is busy). */
+	uint64_t t = now_us();
+	if (t >= a->next_burst_us)
+		drain(a);
+	else if (!evtimer_pending(a->drain, NULL))
+		schedule_drain(a, a->next_burst_us - t);
+}
+
+/* Send what is due, at most `burst` frames per tick (--max-fps). */
+static void drain(app *a)
+{
+	unsigned sent = 0;
+	while (a->qhead < a->qtail) {
+		qhdr h;
+		memcpy(&h, a->q + a->qhead, sizeof h);
+		uint64_t t = now_us();
+		if (h.due_us > t) {
+			schedule_drain(a, h.due_us - t);
+			return;
+		}
+		if (sent == a->burst) {
+			a->next_burst_us = t + a->gap_us;
+			schedule_drain(a, a->gap_us);
+			return;
+		}
+		ssize_t n = sendto(a->fd, a->q + a->qhead + sizeof h, h.len, 0, &h.peer.sa,
+		                   air_addr_len(&h.peer.sa));
+		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			schedule_drain(a, 1000); /* socket full: try again, lose nothing */
+			return;
+		}
+		if (n < 0)
+			log_debug("sendto: %s", strerror(errno));
+		a->qhead += sizeof h + h.len;
+		sent++;
+	}
+	a->qhead = a->qtail = 0;
+	a->next_burst_us = now_us() + a->gap_us * sent / a->burst;
+}
+
+static void on_drain(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	drain(arg);
+}
+
+static void on_read(evutil_socket_t fd, short ev, void *arg)
+{
+	app *a = arg;
+	uint8_t buf[AIR_MAX_FRAME + 1];
+	(void)ev;
+	for (int i = 0; i < 256; i++) {
+		socklen_t fl = sizeof a->from;
+		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, &a->from.sa, &fl);
+		if (n < 0)
+			return;
+		int rc = sim_medium_input(&a->s, buf, (size_t)n, enqueue, a);
+		if (rc != 0)
+			log_debug("frame of %zd octets dropped: %d", n, rc);
+	}
+}
+
+static void write_stats(app *a)
+{
+	if (a->stats_path == NULL)
+		return;
+	char tmp[4096];
+	const sim_stats *st = &a->s.st;
+	snprintf(tmp, sizeof tmp, "%s.tmp", a->stats_path);
+	FILE *f = fopen(tmp, "w");
+	if (f == NULL) {
+		log_error("%s: %s", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f,
+	        "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
+	        "\"collisions\":%llu,\"commands_accepted\":%llu,\"commands_rejected\":%llu,"
+	        "\"clone_commands_accepted\":%llu,\"clone_responses\":%llu,\"tid_rotations\":%llu,"
+	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,",
+	        a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
+	        (unsigned long long)st->responses, (unsigned long long)st->collisions,
+	        (unsigned long long)st->commands_accepted,
+	        (unsigned long long)st->commands_rejected,
+	        (unsigned long long)st->clone_commands_accepted,
+	        (unsigned long long)st->clone_responses, (unsigned long long)st->tid_rotations,
+	        (unsigned long long)st->disabled, (unsigned long long)st->lost,
+	        (unsigned long long)st->bad_frames);
+	/* The identities the clones claim, so that a test bed can aim commands at them. */
+	fputs("\"clone_ids\":[", f);
+	for (uint32_t i = 0, first = 1; i < a->s.ndev; i++) {
+		const sim_dev *d = &a->s.devs[i];
+		if (!d->clone)
+			continue;
+		char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
+		aiot_b64_encode(d->cfg.perm_id, d->cfg.perm_id_len, b64);
+		fprintf(f, "%s\"%s\"", first ? "" : ",", b64);
+		first = 0;
+	}
+	fputs("]}\n", f);
+	if (fclose(f) != 0 || rename(tmp, a->stats_path) != 0)
+		log_error("%s: %s", a->stats_path, strerror(errno));
+}
+
+static void on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	app *a = arg;
+	(void)ev;
+	write_stats(a);
+	if (sig == SIGUSR1)
+		return;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(a->base);
+}
+
+static int parse_num(const char *name, const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !(d >= lo && d <= hi)) {
+		fprintf(stderr, "aiot-devsim: --%s: '%s' is not a number in [%g, %g]\n", name, v,
+		        lo, hi);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"devices", required_argument, NULL, 1},
+	    {"air-listen", required_argument, NULL, 2},
+	    {"loss", required_argument, NULL, 3},
+	    {"delay-us", required_argument, NULL, 4},
+	    {"clones", required_argument, NULL, 5},
+	    {"seed", required_argument, NULL, 6},
+	    {"stats", required_argument, NULL, 7},
+	    {"log-level", required_argument, NULL, 8},
+	    {"max-fps", required_argument, NULL, 9},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *devices = NULL, *listen = "127.0.0.1:0", *level = "info";
+	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000;
+	static app a;
+	char err[512], name[80];
+	int o, rc = 1;
+
+	a.fd = -1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (o) {
+		case 1:
+			devices = optarg;
+			break;
+		case 2:
+			listen = optarg;
+			break;
+		case 3:
+			bad = parse_num("loss", optarg, 0, 0.99, &loss);
+			break;
+		case 4:
+			bad = parse_num("delay-us", optarg, 0, 10e6, &delay);
+			break;
+		case 5:
+			bad = parse_num("clones", optarg, 0, 1e7, &clones);
+			break;
+		case 6:
+			bad = parse_num("seed", optarg, 0, 9007199254740991.0, &seed);
+			break;
+		case 7:
+			a.stats_path = optarg;
+			break;
+		case 8:
+			level = optarg;
+			break;
+		case 9:
+			bad = parse_num("max-fps", optarg, 1000, 1e8, &fps);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 1;
+		}
+		if (bad)
+			return 1;
+	}
+	if (optind != argc || devices == NULL) {
+		fputs(usage_text, stderr);
+		return 1;
+	}
+	if (log_level_from_name(level) < 0) {
+		fprintf(stderr, "aiot-devsim: log-level: '%s' is not error, warn, info or debug\n",
+		        level);
+		return 1;
+	}
+	log_init("aiot-devsim", log_level_from_name(level));
+	uint64_t t0 = now_us();
+	if (sim_load(&a.s, devices, (uint32_t)clones, (uint64_t)seed, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	a.s.loss = loss;
+	a.delay_us = (uint64_t)delay;
+	a.burst = 64;
+	a.gap_us = (uint64_t)(64e6 / fps);
+	if (a.gap_us == 0)
+		a.gap_us = 1;
+	log_info("%u devices (%u clones) loaded in %.2f s", a.s.ndev - a.s.nclones, a.s.nclones,
+	         (double)(now_us() - t0) / 1e6);
+
+	air_addr la;
+	socklen_t ll;
+	if (air_addr_parse(listen, &la, &ll, err, sizeof err) != 0 ||
+	    (a.fd = air_udp_socket(&la, NULL, err, sizeof err)) < 0) {
+		log_error("air-listen: %s", err);
+		goto out;
+	}
+	ll = sizeof la;
+	getsockname(a.fd, &la.sa, &ll);
+	signal(SIGPIPE, SIG_IGN);
+	struct event_config *ec = event_config_new();
+	if (ec != NULL)
+		event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
+	a.base = ec ? event_base_new_with_config(ec) : NULL;
+	event_config_free(ec);
+	if (a.base == NULL)
+		goto out;
+	a.rd = event_new(a.base, a.fd, EV_READ | EV_PERSIST, on_read, &a);
+	a.drain = evtimer_new(a.base, on_drain, &a);
+	const int sigs[4] = {SIGINT, SIGTERM, SIGUSR1, SIGHUP};
+	for (int i = 0; i < 4; i++) {
+		a.sig[i] = evsignal_new(a.base, sigs[i], on_signal, &a);
+		if (a.sig[i] == NULL || event_add(a.sig[i], NULL) != 0)
+			goto out;
+	}
+	if (a.rd == NULL || a.drain == NULL || event_add(a.rd, NULL) != 0)
+		goto out;
+	log_info("air on %s, loss %.3f, delay %llu us", air_addr_str(&la.sa, name, sizeof name),
+	         loss, (unsigned long long)a.delay_us);
+	event_base_dispatch(a.base);
+	rc = 0;
+out:
+	for (int i = 0; i < 4; i++)
+		if (a.sig[i] != NULL)
+			event_free(a.sig[i]);
+	if (a.rd != NULL)
+		event_free(a.rd);
+	if (a.drain != NULL)
+		event_free(a.drain);
+	if (a.base != NULL)
+		event_base_free(a.base);
+	if (a.fd >= 0)
+		close(a.fd);
+	free(a.q);
+	sim_free(&a.s);
+	return rc;
+}
