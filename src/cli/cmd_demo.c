@@ -306,7 +306,7 @@ int cmd_demo(int argc, char **argv)
 	char body[512];
 	snprintf(body, sizeof body,
 		 "{\"afId\":\"aiot-demo-af\",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\","
-		 "\"mnc\":\"01\"},\"areaCode\":\"000001\"}]},\"numDevices\":%lu,"
+		 "\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]},\"numDevices\":%lu,"
 		 "\"notifUri\":\"http://127.0.0.1:%d/notify\"}",
 		 d.n + d.k, demo_af_port(d.af));
 	step(&d, 5, "AF -> AIOTF: inventory of all devices");

@@ -3,7 +3,7 @@
 # Nadm_DM with curl (h2c and mutual TLS), h2load and aiot's own SBI client. Checks every
 # operation, every error status, XRES/K_AIOTF/T-ID against `aiot crypto`, keys at rest and
 # durability across kill -9.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 ADM=$B/aiot-adm
 DB=$W/adm.db
 KEK=$W/kek

@@ -4,7 +4,7 @@
 # authentication (TS 33.369 5.2.2), clones rejected, READ / WRITE + read-back,
 # PERMANENT_DISABLE, identifier privacy (T-ID paging, TID_UPDATE + get-tid), request
 # validation (TS 29.569), no reader, ADM down and back, reader lost mid-inventory.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
