@@ -4,6 +4,7 @@
 #               with libFuzzer targets) runs them again
 #   make fuzz   run every libFuzzer target for FUZZ_SECONDS each
 #   make bench  benchmarks (docs/benchmarks.md)
+#   make demo   the whole system on loopback (aiot demo; DEMO_ARGS="--devices 10000")
 JOBS   ?= $(shell nproc)
 BUILD  ?= build
 ASAN   ?= build-asan
@@ -47,8 +48,7 @@ bench: build
 	bash bench/run.sh
 
 demo: build
-	@echo "make demo: the end-to-end demo arrives with issue 4 (aiot demo)."; \
-	$(BUILD)/aiot demo
+	$(BUILD)/aiot demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
