@@ -259,6 +259,12 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.command_timeout_ms = 3000;
 	if (a->cfg.max_transactions < 1)
 		a->cfg.max_transactions = 1024;
+	if (a->cfg.report_rate < 0)
+		a->cfg.report_rate = 0;
+	if (a->cfg.report_rate > 0 && a->cfg.report_burst < 1)
+		a->cfg.report_burst = 2 * a->cfg.report_rate;
+	if (a->cfg.flood_close < 0)
+		a->cfg.flood_close = 0;
 	if (a->cfg.suite != AIOT_SUITE_AES)
 		a->cfg.suite = AIOT_SUITE_3GPP;
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
@@ -514,6 +520,13 @@ char *aiotf_metrics(void *app)
 		"# HELP aiot_aiotf_unsolicited_reports_total NG reports with no open paging, dropped.\n"
 		"# TYPE aiot_aiotf_unsolicited_reports_total counter\n"
 		"aiot_aiotf_unsolicited_reports_total %llu\n"
+		"# HELP aiot_aiotf_reports_dropped_total NG reports and answers dropped unprocessed.\n"
+		"# TYPE aiot_aiotf_reports_dropped_total counter\n"
+		"aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
+		"aiot_aiotf_reports_dropped_total{reason=\"rate\"} %llu\n"
+		"# HELP aiot_aiotf_readers_closed_total Reader NG links closed by the AIOTF.\n"
+		"# TYPE aiot_aiotf_readers_closed_total counter\n"
+		"aiot_aiotf_readers_closed_total{reason=\"flood\"} %llu\n"
 		"# HELP aiot_aiotf_notifications_total AIoTNotif sent, by outcome.\n"
 		"# TYPE aiot_aiotf_notifications_total counter\n"
 		"aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
@@ -526,7 +539,8 @@ char *aiotf_metrics(void *app)
 		U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		(double)U(s->adm_latency_us) / 1e6, U(s->unsolicited), U(s->notif_sent),
+		(double)U(s->adm_latency_us) / 1e6, U(s->unsolicited), U(s->unsolicited),
+		U(s->rate_dropped), U(s->flood_closed), U(s->notif_sent),
 		U(s->notif_failed), atomic_load(&s->readers));
 #undef U
 	fclose(f);

@@ -33,6 +33,13 @@ typedef struct aiotf_cfg {
 	aiot_suite suite;          /* K_AIOT_int / K_AIOT_enc derivation suite (see main.c) */
 	int cipher;                /* 1: cipher command payloads (128-NEA2) */
 	int max_transactions;      /* queued + running; more are refused with 503 */
+	/* Per reader link, a token bucket on Inventory Reports (the messages that make the
+	 * AIOTF call the ADM): report_rate per second, report_burst at most; an excess report
+	 * is dropped and counted. flood_close: that many reports dropped for rate within one
+	 * second close the reader's NG link. 0 turns each off. */
+	int report_rate;
+	int report_burst;          /* 0: 2 * report_rate */
+	int flood_close;
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */

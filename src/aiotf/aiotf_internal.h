@@ -97,7 +97,9 @@ typedef struct aiotf_stats {
 	atomic_ullong cmd_ok, cmd_failed;
 	atomic_ullong tid_updates;
 	atomic_ullong adm_requests, adm_errors, adm_retries, adm_latency_us;
-	atomic_ullong unsolicited;
+	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */
+	atomic_ullong rate_dropped;    /* Inventory Reports over a reader's report rate */
+	atomic_ullong flood_closed;    /* reader links closed for flooding */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
 	atomic_ullong d2r_received;
@@ -158,6 +160,12 @@ struct reader {
 	int setup;          /* NG Setup done */
 	probe *probes;      /* probes on this reader (probe.rd_next) */
 	reader *next, *prev;
+	/* Inventory Report rate limit (ng_readers.c): token bucket, drops in the current
+	 * one-second window. */
+	double tokens;
+	uint64_t refill_us;
+	uint64_t window_us;
+	uint32_t window_drops;
 };
 
 int ng_start(aiotf *a, char *err, size_t errlen);

@@ -36,17 +36,23 @@ static const char usage_text[] =
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
+	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
+	"                               (ng.report-rate)                         [1000]\n"
+	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
+	"  --reader-flood-close N       reports dropped within a second that close the\n"
+	"                               reader's NG link, 0: never (ng.flood-close) [5000]\n"
 	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
 	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
-#define NKEYS 21
+#define NKEYS 24
 static const char *const keys[NKEYS + 1] = {
 	NULL,           "listen",        "tls.cert",        "tls.key",
 	"tls.ca",       "ng.listen",     "ng.transport",    "adm.url",
 	"adm.ca",       "adm.cert",      "adm.key",         "adm.connections",
 	"adm.timeout-ms", "inventory-timeout-ms", "command-timeout-ms", "name",
 	"suite",        "cipher",        "notif-ca",        "max-transactions",
-	"metrics",      "log-level",
+	"metrics",      "log-level",     "ng.report-rate",  "ng.report-burst",
+	"ng.flood-close",
 };
 
 static int parse_args(int argc, char **argv, cfg *c)
@@ -74,6 +80,9 @@ static int parse_args(int argc, char **argv, cfg *c)
 		{"max-transactions", required_argument, NULL, 19},
 		{"metrics", required_argument, NULL, 20},
 		{"log-level", required_argument, NULL, 21},
+		{"reader-report-rate", required_argument, NULL, 22},
+		{"reader-report-burst", required_argument, NULL, 23},
+		{"reader-flood-close", required_argument, NULL, 24},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -131,7 +140,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = 1;
-	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx;
+	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -149,7 +158,10 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "adm.timeout-ms", 2000, 10, 600000, &adm_to, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||
 	    cfg_get_uint(c, "command-timeout-ms", 3000, 10, 600000, &cmd_to, err, sizeof err) ||
-	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err)) {
+	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -192,6 +204,9 @@ int main(int argc, char **argv)
 		.suite = suite,
 		.cipher = strcmp(ciph, "on") == 0,
 		.max_transactions = (int)max_tx,
+		.report_rate = (int)rrate,
+		.report_burst = (int)rburst,
+		.flood_close = (int)fclose,
 	};
 
 	/* Signals go to this thread only (sigwait below); the other threads inherit the mask. */
@@ -234,6 +249,12 @@ int main(int argc, char **argv)
 	log_addr("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
 	log_info("ADM %s, %d connections, suite %s, cipher %s", ac.adm_url, ac.adm_connections,
 		 aiot_suite_name(suite), ac.cipher ? "on" : "off");
+	if (ac.report_rate > 0)
+		log_info("reader Inventory Reports: %d/s, burst %d, link closed at %d dropped/s",
+			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
+			 ac.flood_close);
+	else
+		log_info("reader Inventory Reports: no rate limit");
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 

@@ -4,7 +4,10 @@
  * correlation identifiers, and the dispatch of NGAP AIoT messages (TS 38.413) to the
  * inventory and command procedures. A reader that leaves ends its part of every procedure
  * with what was collected; a report or command answer that matches no open paging is
- * dropped and counted, without any ADM request.
+ * dropped and counted, without any ADM request. Inventory Reports, the messages that make
+ * the AIOTF call the ADM, are rate-limited per reader link (a token bucket): a rogue or
+ * broken reader cannot turn the AIOTF into an amplifier of ADM load (TS 33.369 5.2.2
+ * NOTE 2, NOTE 3), and one that keeps flooding loses its link.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +180,50 @@ void ng_probe_release(aiotf *a, probe *p)
 	ng_send(a, p->rd, &m);
 }
 
+/* Token bucket (cfg.report_rate per second, cfg.report_burst deep); 1 if the report may
+ * be processed. A dropped report counts towards the flood threshold of its second. */
+static int report_admit(aiotf *a, reader *rd)
+{
+	const aiotf_cfg *c = &a->cfg;
+	if (c->report_rate <= 0)
+		return 1;
+	uint64_t now = aiotf_now_us();
+	if (rd->refill_us == 0) {
+		rd->tokens = c->report_burst;
+		rd->refill_us = now;
+	}
+	rd->tokens += (double)(now - rd->refill_us) * c->report_rate / 1e6;
+	if (rd->tokens > c->report_burst)
+		rd->tokens = c->report_burst;
+	rd->refill_us = now;
+	if (rd->tokens >= 1.0) {
+		rd->tokens -= 1.0;
+		return 1;
+	}
+	atomic_fetch_add(&a->st.rate_dropped, 1);
+	if (now - rd->window_us >= 1000000u) {
+		rd->window_us = now;
+		rd->window_drops = 0;
+	}
+	if (rd->window_drops++ == 0)
+		log_warn("gNB %u index %u: Inventory Reports over %d/s, dropping", rd->gnb_id,
+			 rd->reader_index, c->report_rate);
+	return 0;
+}
+
+/* Inside on_msg: the link is freed once the callback returns; rd is gone at once. */
+static void reader_close_flood(aiotf *a, reader *rd)
+{
+	log_warn("gNB %u index %u: %u Inventory Reports dropped within a second (limit %d): "
+		 "NG link closed", rd->gnb_id, rd->reader_index, rd->window_drops,
+		 a->cfg.flood_close);
+	atomic_fetch_add(&a->st.flood_closed, 1);
+	ngap_link_set_user(rd->link, NULL);
+	ngap_link_free(rd->link);
+	rd->link = NULL;
+	reader_gone(a, rd);
+}
+
 static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 {
 	ngap_msg r;
@@ -203,6 +250,12 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 	probe *p;
 	if (rd == NULL)
 		goto out;
+	/* Before anything else: a flood costs a token bucket check per message. */
+	if (m->type == NGAP_INVENTORY_REPORT && !report_admit(a, rd)) {
+		if (a->cfg.flood_close > 0 && rd->window_drops >= (uint32_t)a->cfg.flood_close)
+			reader_close_flood(a, rd);
+		goto out;
+	}
 	if (m->type == NGAP_NG_SETUP_REQUEST) {
 		setup(a, rd, m);
 		goto out;
