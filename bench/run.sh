@@ -187,16 +187,10 @@ fi
 # --- device ------------------------------------------------------------------------------------
 if want device; then
 	echo "== device" >&2
-	run bash cmake/device-m0.sh "$ROOT" $W/m0 >$W/m0.txt 2>&1 || true
 	say ""
-	say "### Device library (Cortex-M0, -Os)"
+	say "### Device library (Cortex-M0, -Os), per suite"
 	say ""
-	say "\`bash cmake/device-m0.sh . OUT\`:"
-	say ""
-	say '```'
-	grep -E "TOTALS|image|worst|aiot_device_on|Reset_Handler|sizeof" $W/m0.txt | head -20 >>"$OUT"
-	grep -E "TOTALS|image|worst|aiot_device_on|Reset_Handler|sizeof" $W/m0.txt | head -20
-	say '```'
+	run bash bench/device.sh "$W/dev" | tee -a "$OUT"
 fi
 
 cat "$OUT" >>docs/benchmarks.md

@@ -7,6 +7,11 @@
 # from -fstack-usage / -fcallgraph-info.
 #
 #   bash cmake/device-m0.sh <source-dir> <out-dir>
+#   AIOT_DEVICE_SUITES=2 bash cmake/device-m0.sh ...   # a firmware for one suite (see below)
+#
+# AIOT_DEVICE_SUITES: which key-derivation suites the image supports, as in
+# src/crypto/backend_ref.c: 1 = 3gpp, 2 = aes, 3 = both (default). The firmware is then
+# configured for the 3gpp suite unless only aes is built.
 #
 # Fails if anything does not compile warning-free, if the image does not link, or if
 # sizeof(aiot_device) > 512 on the target. Results go to docs/benchmarks.md by hand.
@@ -25,8 +30,14 @@ for t in "$CC" "$SIZE" "$NM"; do
 	command -v "$t" >/dev/null || { echo "device-m0: $t not found" >&2; exit 1; }
 done
 
+SUITES=${AIOT_DEVICE_SUITES:-3}
+case "$SUITES" in
+1 | 3) fw_suite=AIOT_SUITE_3GPP ;;
+2) fw_suite=AIOT_SUITE_AES ;;
+*) echo "device-m0: AIOT_DEVICE_SUITES must be 1 (3gpp), 2 (aes) or 3 (both)" >&2; exit 1 ;;
+esac
 CFLAGS=(-std=c11 -ffreestanding -Os -mcpu=cortex-m0 -mthumb -ffunction-sections
-	-fdata-sections -Wall -Wextra -Werror -I"$src/src")
+	-fdata-sections -Wall -Wextra -Werror -I"$src/src" -DAIOT_DEVICE_SUITES="$SUITES")
 
 rm -rf "$out/obj" "$out/fw"
 mkdir -p "$out/obj" "$out/fw"
@@ -70,7 +81,7 @@ if [ -z "$dev_size" ] || [ "$dev_size" -gt 512 ]; then
 fi
 
 # The firmware image: vector table + reset handler + main loop, newlib-nano for mem*.
-fw_cflags=("${CFLAGS[@]}")
+fw_cflags=("${CFLAGS[@]}" -DFW_SUITE="$fw_suite")
 (cd "$out/fw" && "$CC" "${fw_cflags[@]}" -fstack-usage -fcallgraph-info=su \
 	-c "$src/tests/m0/main.c" -o "$out/fw/main.o")
 "$CC" "${CFLAGS[@]}" -nostartfiles -Wl,--gc-sections -T "$src/tests/m0/m0.ld" \
@@ -81,7 +92,7 @@ echo "== firmware image (tests/m0/main.c + library + newlib-nano mem*, -Wl,--gc-
 (cd "$out/fw" && "$SIZE" firmware.elf)
 echo
 echo "== what each object contributes to the image after --gc-sections (from the link map)"
-sed -n '/^Linker script and memory map/,$p' "$out/fw/firmware.map" | awk '
+sed -n '/^Linker script and memory map/,$p' "$out/fw/firmware.map" | awk -v suites="$SUITES" '
 function hex(h,    i, c, v) {
 	v = 0; h = tolower(h); sub(/^0x/, "", h)
 	for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
@@ -107,6 +118,12 @@ END {
 	}
 	printf "  %6d %6d %6d  (sum of input sections; the image adds alignment)\n",
 	       tot["text"], tot["data"], tot["bss"]
+	for (i = 1; i <= n; i++) {
+		f = order[i]
+		if (f == "main.o" || f ~ /^lib/) continue
+		lt += v[f, "text"]; ld += v[f, "data"]; lb += v[f, "bss"]
+	}
+	printf "== library in the image (suites %s): text %d data %d bss %d\n", suites, lt, ld, lb
 }'
 echo
 echo "== largest functions/objects kept in the image"
@@ -125,11 +142,12 @@ fi
 
 # Worst-case call paths from the call graphs. Indirect calls are resolved by call site:
 # device.c calls only the firmware callbacks (fw_* in tests/m0/main.c); aiot_nia2 calls the
-# backend's aes_cmac, aiot_nea2 its aes_ctr, aiot_kdf its hmac_sha256; any other crypto call
-# site (aiot_suite_prf) may reach every ref_* op of backend_ref.c.
+# backend's aes_cmac, aiot_nea2 its aes_ctr, aiot_kdf its hmac_sha256; the KDF's PRF
+# (prf_iov) the suite's op: hmac_sha256 for 3gpp, aes_cmac for aes, either when both are
+# built; any other crypto call site may reach every ref_* op of backend_ref.c.
 echo
 echo "== worst-case stack per call path (sum of the per-function frames shown)"
-cat "$out"/obj/*.ci "$out"/fw/*.ci | awk '
+cat "$out"/obj/*.ci "$out"/fw/*.ci | awk -v suites="$SUITES" '
 function short(t) { sub(/.*:/, "", t); return t }
 function worst(f,    i, c, w, best, bc) {
 	if (f in memo) return memo[f]
@@ -180,8 +198,12 @@ END {
 			if (short(s) == "aiot_nia2") want = "ref_aes_cmac"
 			if (short(s) == "aiot_nea2") want = "ref_aes_ctr"
 			if (short(s) == "aiot_kdf") want = "ref_hmac_sha256"
+			if (short(s) == "prf_iov" && suites == 1) want = "ref_hmac_sha256"
+			if (short(s) == "prf_iov" && suites == 2) want = "ref_aes_cmac"
+			if (short(s) == "prf_iov" && suites == 3) want = "ref_hmac_sha256 ref_aes_cmac"
 			for (j = 1; j <= nref; j++)
-				if (want == "" || short(refop[j]) == want) out[s, ++nout[s]] = refop[j]
+				if (want == "" || index(" " want " ", " " short(refop[j]) " "))
+					out[s, ++nout[s]] = refop[j]
 			continue
 		}
 		if (!(d in frame) || frame[d] == 0) { b = short(d); if (b in def) d = def[b] }

@@ -11,6 +11,7 @@ PACKAGES=(
 	clang llvm libclang-rt-14-dev # ASan/UBSan build, libFuzzer
 	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi # Cortex-M0 device build
 	valgrind                     # instruction counts of the device code on the host
+	qemu-system-arm              # the device code on an emulated Cortex-M0 (micro:bit): instruction counts
 	xxd                          # test scripts: hex <-> binary
 	libnghttp2-dev libevent-dev  # SBI: HTTP/2 on an event loop
 	libcjson-dev libyaml-dev     # JSON bodies, YAML configuration

@@ -7,20 +7,28 @@
  * ShiftRows and the row rotations of MixColumns are masked shifts, and SubBytes runs on
  * all 16 bytes at once as the Boyar-Peralta depth-16 boolean circuit.
  *
- * CT: no branch and no memory index depends on the key or the data; the only table
- * (round-key words) is indexed by the public round number.
+ * The key schedule runs on the fly (FIPS 197 5.2, one round key ahead of the cipher): the
+ * state uses only the low 16 bits of each plane, so round key r - 1 rides in the high 16
+ * bits through the round's SubBytes, which yields SubWord for the next round key at no extra
+ * S-box cost. The key is kept as 4 words; nothing is expanded or stored.
+ *
+ * CT: no branch and no memory index depends on the key or the data; Rcon and the loop
+ * bounds are public constants.
  */
 #include "aes128.h"
 #include "ct.h"
 
-#define P16 0xFFFFu /* the live bits of a plane */
+#define P16 0xFFFFu /* the live bits of a plane (state); the high half carries the key */
+#define ONES 0xFFFFFFFFu
 
 /*
- * FIPS 197 5.1.1 SubBytes on 16 bytes in parallel: the AES S-box circuit of J. Boyar and
+ * FIPS 197 5.1.1 SubBytes on all 32 bit positions of the planes (16 state bytes, 16 key
+ * bytes) in parallel: the AES S-box circuit of J. Boyar and
  * R. Peralta, "A depth-16 circuit for the AES S-box" (IACR ePrint 2011/332), 32 AND and
  * 83 XOR/XNOR gates. Inputs/outputs x0/s0 are the most significant bit (q[7]).
  */
-static void sub_bytes(uint32_t q[8])
+/* Out of line: its ~100 temporaries spill, and that frame should not add to encrypt's. */
+__attribute__((noinline)) static void sub_bytes(uint32_t q[8])
 {
 	uint32_t x0 = q[7], x1 = q[6], x2 = q[5], x3 = q[4];
 	uint32_t x4 = q[3], x5 = q[2], x6 = q[1], x7 = q[0];
@@ -123,7 +131,7 @@ static void sub_bytes(uint32_t q[8])
 	z16 = t45 & y14;
 	z17 = t41 & y8;
 
-	/* bottom linear transform (the affine constant 0x63 folded in as XNORs) */
+	/* bottom linear transform (the affine constant 0x63 folded in as XNORs, both halves) */
 	u0 = z15 ^ z16;
 	u1 = z10 ^ z11;
 	u2 = z5 ^ z13;
@@ -147,13 +155,13 @@ static void sub_bytes(uint32_t q[8])
 	u20 = z1 ^ u17;
 	u21 = u18 ^ u19;
 	q[7] = u13 ^ u17;        /* s0 */
-	q[1] = u10 ^ u16 ^ P16;  /* s6 */
-	q[0] = u2 ^ u14 ^ P16;   /* s7 */
+	q[1] = u10 ^ u16 ^ ONES;  /* s6 */
+	q[0] = u2 ^ u14 ^ ONES;   /* s7 */
 	q[4] = u7 ^ u20;         /* s3 */
 	q[3] = u5 ^ u20;         /* s4 */
 	q[2] = u1 ^ u19;         /* s5 */
-	q[6] = u18 ^ q[4] ^ P16; /* s1 */
-	q[5] = u9 ^ u21 ^ P16;   /* s2 */
+	q[6] = u18 ^ q[4] ^ ONES; /* s1 */
+	q[5] = u9 ^ u21 ^ ONES;   /* s2 */
 }
 
 /* Bytes (FIPS 197 order, in[r + 4c]) -> planes. CT: fixed loop, shifts by public amounts. */
@@ -203,84 +211,101 @@ static void shift_rows(uint32_t q[8])
  */
 static void mix_columns(uint32_t q[8])
 {
-	uint32_t t[8];
+	/* Planes from 7 down: t[b] and t[b - 1] are computed from planes not yet replaced, so
+	 * no copy of t is needed (only t[7], used by the reduction). */
+	uint32_t t7 = q[7] ^ rot_rows(q[7], 1);
 
-	for (unsigned b = 0; b < 8; b++)
-		t[b] = q[b] ^ rot_rows(q[b], 1);
-	for (unsigned b = 0; b < 8; b++) {
-		uint32_t x = rot_rows(t[b], 2) ^ rot_rows(q[b], 1);
+	for (unsigned b = 8; b-- > 0;) {
+		uint32_t r1 = rot_rows(q[b], 1);
+		uint32_t x = rot_rows(q[b] ^ r1, 2) ^ r1;
 		if (b > 0)
-			x ^= t[b - 1];
+			x ^= q[b - 1] ^ rot_rows(q[b - 1], 1);
 		if ((0x1Bu >> b) & 1u)
-			x ^= t[7];
+			x ^= t7;
 		q[b] = x;
 	}
 }
 
-/* Round key i holds planes 2j (low half) and 2j + 1 (high half) in rk[4i + j]. */
-static void add_round_key(uint32_t q[8], const uint32_t *rk)
+/*
+ * FIPS 197 5.2 KeyExpansion, one round (Nk = 4), in the plane domain: k holds round key
+ * r - 1 and the high halves of q its bytes through the S-box. w[4r] = w[4r-4] ^
+ * SubWord(RotWord(w[4r-1])) ^ Rcon, then w[4r+c] = w[4r+c-4] ^ w[4r+c-1]. Column c of the
+ * key is bit c of each nibble (row).
+ */
+static void next_round_key(uint32_t k[8], const uint32_t q[8], unsigned rcon)
 {
-	for (unsigned j = 0; j < 4; j++) {
-		q[2 * j] ^= rk[j] & P16;
-		q[2 * j + 1] ^= rk[j] >> 16;
+	for (unsigned b = 0; b < 8; b++) {
+		/* RotWord: row r + 1 of column 3 to row r; then column 3 -> column 0. */
+		uint32_t t = (rot_rows(q[b] >> 16, 1) >> 3) & 0x1111u;
+		uint32_t x = k[b] ^ t ^ ((rcon >> b) & 1u); /* Rcon: row 0, column 0 */
+
+		x ^= (x << 1) & 0x2222u;
+		x ^= (x << 1) & 0x4444u;
+		x ^= (x << 1) & 0x8888u;
+		k[b] = x;
 	}
 }
 
-static void store_round_key(uint32_t *rk, const uint8_t k[16])
+static void key_init(uint32_t kw[4], const uint8_t key[16])
 {
 	uint32_t q[8];
 
-	to_planes(q, k);
+	to_planes(q, key);
+	/* Plane pairs (2j, 2j + 1) packed into kw[j]: low and high half. */
 	for (unsigned j = 0; j < 4; j++)
-		rk[j] = q[2 * j] | (q[2 * j + 1] << 16);
+		kw[j] = q[2 * j] | (q[2 * j + 1] << 16);
 	aiot_zeroize(q, sizeof(q));
 }
 
-/* FIPS 197 5.2 KeyExpansion, Nk = 4. SubWord goes through the same circuit (CT). */
-void aiot_aes128_init(aiot_aes128 *ks, const uint8_t key[16])
+/* FIPS 197 5.1 Cipher, each round key derived from the previous one as it goes. */
+static void encrypt(const uint32_t kw[4], const uint8_t in[16], uint8_t out[16])
 {
-	uint8_t k[16], s[16];
-	uint32_t q[8];
+	uint32_t q[8], k[8];
 	unsigned rcon = 1;
 
-	for (unsigned i = 0; i < 16; i++)
-		k[i] = key[i];
-	store_round_key(ks->rk, k);
-	for (unsigned r = 1; r <= 10; r++) {
-		to_planes(q, k);
-		sub_bytes(q);
-		from_planes(s, q);
-		/* w[i] = w[i-4] ^ SubWord(RotWord(w[i-1])) ^ Rcon; w[i-1] is k[12..15] */
-		k[0] ^= s[13] ^ (uint8_t)rcon;
-		k[1] ^= s[14];
-		k[2] ^= s[15];
-		k[3] ^= s[12];
-		for (unsigned i = 4; i < 16; i++)
-			k[i] ^= k[i - 4];
-		store_round_key(ks->rk + 4 * r, k);
-		rcon = ((rcon << 1) ^ ((rcon >> 7) * 0x11Bu)) & 0xFFu; /* public */
+	for (unsigned j = 0; j < 4; j++) {
+		k[2 * j] = kw[j] & P16;
+		k[2 * j + 1] = kw[j] >> 16;
 	}
-	aiot_zeroize(k, sizeof(k));
-	aiot_zeroize(s, sizeof(s));
-	aiot_zeroize(q, sizeof(q));
-}
-
-/* FIPS 197 5.1 Cipher. */
-void aiot_aes128_encrypt(const aiot_aes128 *ks, const uint8_t in[16], uint8_t out[16])
-{
-	uint32_t q[8];
-
 	to_planes(q, in);
-	add_round_key(q, ks->rk);
+	for (unsigned b = 0; b < 8; b++)
+		q[b] ^= k[b];
 	for (unsigned r = 1; r <= 10; r++) {
+		for (unsigned b = 0; b < 8; b++)
+			q[b] |= k[b] << 16; /* round key r - 1 goes through the S-box too */
 		sub_bytes(q);
-		shift_rows(q);
-		if (r != 10) /* public */
+		next_round_key(k, q, rcon);
+		shift_rows(q); /* keeps the low half only */
+		if (r != 10)   /* public */
 			mix_columns(q);
-		add_round_key(q, ks->rk + 4 * r);
+		for (unsigned b = 0; b < 8; b++)
+			q[b] ^= k[b];
+		rcon = ((rcon << 1) ^ ((rcon >> 7) * 0x11Bu)) & 0xFFu; /* public */
 	}
 	from_planes(out, q);
 	aiot_zeroize(q, sizeof(q));
+	aiot_zeroize(k, sizeof(k));
+}
+
+void aiot_aes128_key_init(aiot_aes128_key *k, const uint8_t key[16])
+{
+	key_init(k->k, key);
+}
+
+void aiot_aes128_key_encrypt(const aiot_aes128_key *k, const uint8_t in[16], uint8_t out[16])
+{
+	encrypt(k->k, in, out);
+}
+
+void aiot_aes128_init(aiot_aes128 *ks, const uint8_t key[16])
+{
+	aiot_zeroize(ks, sizeof(*ks));
+	key_init(ks->rk, key);
+}
+
+void aiot_aes128_encrypt(const aiot_aes128 *ks, const uint8_t in[16], uint8_t out[16])
+{
+	encrypt(ks->rk, in, out);
 }
 
 void aiot_aes128_clear(aiot_aes128 *ks)

@@ -3,7 +3,7 @@
  * AES-128-CMAC (NIST SP 800-38B 6.2) over the first nbits bits of a gather list, streamed:
  * message bytes are XORed straight into the chaining value X, and a full block is only
  * enciphered once more input is known to follow, so the last block can still take K1 or K2.
- * Stack: the key schedule, X and one subkey.
+ * Stack: the 16-byte key (round keys on the fly), X and one subkey.
  * CT: time depends on nbits (public) only; the subkey shift has no secret branch.
  */
 #include "cmac.h"
@@ -21,7 +21,7 @@ static void dbl(uint8_t k[16])
 }
 
 typedef struct cmac_state {
-	aiot_aes128 ks;
+	aiot_aes128_key ks; /* 16 bytes: round keys on the fly */
 	uint8_t x[16];  /* chaining value XOR the current block */
 	unsigned fill;  /* bytes of x holding the current block */
 	size_t left;    /* message bytes still to absorb */
@@ -31,7 +31,7 @@ typedef struct cmac_state {
 static void absorb(cmac_state *st, uint8_t m)
 {
 	if (st->fill == 16) { /* more input follows: this block is not the last */
-		aiot_aes128_encrypt(&st->ks, st->x, st->x);
+		aiot_aes128_key_encrypt(&st->ks, st->x, st->x);
 		st->fill = 0;
 	}
 	if (--st->left == 0 && st->rbits != 0)
@@ -45,7 +45,7 @@ void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size
 	cmac_state st = {.left = nbits / 8 + (nbits % 8 != 0), .rbits = (unsigned)(nbits % 8)};
 	uint8_t k[16] = {0};
 
-	aiot_aes128_init(&st.ks, key);
+	aiot_aes128_key_init(&st.ks, key);
 	for (size_t v = 0; v < niov && st.left > 0; v++)
 		for (size_t i = 0; i < iov[v].len && st.left > 0; i++)
 			absorb(&st, iov[v].p[i]);
@@ -53,7 +53,7 @@ void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size
 		absorb(&st, 0);
 
 	/* SP 800-38B 6.2 steps 1-4: L = CIPH_K(0^128), K1 = dbl(L), K2 = dbl(K1) */
-	aiot_aes128_encrypt(&st.ks, k, k);
+	aiot_aes128_key_encrypt(&st.ks, k, k);
 	dbl(k);
 	if (nbits == 0 || nbits % 128 != 0) {
 		/* partial (or empty) last block: pad with a 1 bit then 0s, use K2 */
@@ -65,7 +65,7 @@ void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size
 	}
 	for (unsigned i = 0; i < 16; i++)
 		st.x[i] ^= k[i];
-	aiot_aes128_encrypt(&st.ks, st.x, mac);
+	aiot_aes128_key_encrypt(&st.ks, st.x, mac);
 
 	aiot_zeroize(&st, sizeof(st));
 	aiot_zeroize(k, sizeof(k));

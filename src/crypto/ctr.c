@@ -11,17 +11,17 @@
 void aiot_aes_ctr(const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in, uint8_t *out,
                   size_t len)
 {
-	aiot_aes128 ks;
+	aiot_aes128_key ks;
 	uint8_t ctr[16], ksb[16];
 
-	aiot_aes128_init(&ks, key);
+	aiot_aes128_key_init(&ks, key);
 	for (unsigned i = 0; i < 16; i++)
 		ctr[i] = ctr0[i];
 	while (len > 0) {
 		size_t n = len < 16 ? len : 16;
 		unsigned carry = 1;
 
-		aiot_aes128_encrypt(&ks, ctr, ksb);
+		aiot_aes128_key_encrypt(&ks, ctr, ksb);
 		for (size_t i = 0; i < n; i++)
 			out[i] = in[i] ^ ksb[i];
 		in += n;
@@ -33,7 +33,7 @@ void aiot_aes_ctr(const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *
 			carry >>= 8;
 		}
 	}
-	aiot_aes128_clear(&ks);
+	aiot_zeroize(&ks, sizeof(ks));
 	aiot_zeroize(ctr, sizeof(ctr));
 	aiot_zeroize(ksb, sizeof(ksb));
 }

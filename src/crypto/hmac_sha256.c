@@ -9,39 +9,30 @@
 
 #define BLOCK 64
 
+/*
+ * Stack: one SHA-256 context and nothing else. K0 ^ ipad / K0 ^ opad are built straight in
+ * the context's block buffer (sha256.h init_xor / final_xor); a key longer than a block is
+ * hashed into mac, which also carries the inner digest until the outer hash ends.
+ */
 void aiot_hmac_sha256(const uint8_t *key, size_t key_len, const aiot_iov *iov, size_t niov,
                       uint8_t mac[32])
 {
-	uint8_t k0[BLOCK] = {0}, pad[BLOCK], inner[32];
 	aiot_sha256_ctx c;
 
 	/* FIPS 198-1 4 steps 1-3: K0 = K, or H(K) if K is longer than the block, zero-padded */
 	if (key_len > BLOCK) {
-		aiot_sha256(key, key_len, k0);
-	} else {
-		for (size_t i = 0; i < key_len; i++)
-			k0[i] = key[i];
+		aiot_sha256_init(&c);
+		aiot_sha256_update(&c, key, key_len);
+		aiot_sha256_final(&c, mac);
+		key = mac;
+		key_len = 32;
 	}
-
 	/* inner = H((K0 ^ ipad) || text) */
-	for (unsigned i = 0; i < BLOCK; i++)
-		pad[i] = k0[i] ^ 0x36;
-	aiot_sha256_init(&c);
-	aiot_sha256_update(&c, pad, BLOCK);
+	aiot_sha256_init_xor(&c, key, key_len, 0x36);
 	for (size_t i = 0; i < niov; i++)
 		if (iov[i].len > 0)
 			aiot_sha256_update(&c, iov[i].p, iov[i].len);
-	aiot_sha256_final(&c, inner);
-
 	/* mac = H((K0 ^ opad) || inner) */
-	for (unsigned i = 0; i < BLOCK; i++)
-		pad[i] = k0[i] ^ 0x5c;
-	aiot_sha256_init(&c);
-	aiot_sha256_update(&c, pad, BLOCK);
-	aiot_sha256_update(&c, inner, sizeof(inner));
-	aiot_sha256_final(&c, mac);
-
-	aiot_zeroize(k0, sizeof(k0));
-	aiot_zeroize(pad, sizeof(pad));
-	aiot_zeroize(inner, sizeof(inner));
+	aiot_sha256_final_xor(&c, key, key_len, 0x5c, mac);
+	aiot_sha256_final(&c, mac); /* also zeroises c */
 }

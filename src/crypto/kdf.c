@@ -87,6 +87,26 @@ int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t
 	return be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
 }
 
+/* The suite's PRF over S given as a gather list of total bytes. Calls the backend only
+ * through its function pointers, so an image whose backend leaves hmac_sha256 (or the AES
+ * ops) NULL links no code of that suite (backend.h, AIOT_DEVICE_SUITES in backend_ref.c). */
+static int prf_iov(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+		   const aiot_iov *iov, size_t n, size_t total, uint8_t out[32])
+{
+	int rc;
+
+	if (s == AIOT_SUITE_3GPP) {
+		if (be->hmac_sha256 == NULL)
+			return AIOT_ERR_INVAL;
+		rc = be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
+		return rc == AIOT_OK ? 32 : rc;
+	}
+	if (be->aes_cmac == NULL)
+		return AIOT_ERR_INVAL;
+	rc = be->aes_cmac(be->ctx, key, iov, n, 8 * total, out);
+	return rc == AIOT_OK ? 16 : rc;
+}
+
 int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
 		   uint8_t fc, const aiot_kdf_param *params, size_t np, uint8_t out[32])
 {
@@ -102,16 +122,41 @@ int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, siz
 	if ((rc = check_params(params, np)) != AIOT_OK)
 		return rc;
 	size_t n = build_s(&fc_byte, fc, params, np, lens, iov, &total);
-	if (s == AIOT_SUITE_3GPP) {
-		if (be->hmac_sha256 == NULL)
-			return AIOT_ERR_INVAL;
-		rc = be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
-		return rc == AIOT_OK ? 32 : rc;
-	}
-	if (be->aes_cmac == NULL)
+	return prf_iov(be, s, key, key_len, iov, n, total, out);
+}
+
+/* One two-parameter derivation: every derivation of Annex A has two parameters. */
+typedef struct kdf2 {
+	const uint8_t *key, *p0, *p1;
+	uint8_t *out;
+	size_t key_len, out_len;
+	uint8_t s[5]; /* FC, L0 (2), L1 (2) */
+} kdf2;
+
+/*
+ * PRF(KEY, FC || P0 || L0 || P1 || L1), keep the last out_len bytes. The same S as
+ * aiot_suite_prf() but with a 5-entry gather list instead of the 17-entry one, and the
+ * arguments in one struct: this is the device's deepest call path.
+ */
+static int prf2(const aiot_backend *be, aiot_suite s, const kdf2 *k)
+{
+	uint8_t prf[32];
+	const aiot_iov iov[5] = {
+		{k->s, 1}, {k->p0, k->s[2]}, {k->s + 1, 2}, {k->p1, k->s[4]}, {k->s + 3, 2},
+	};
+	int n;
+
+	if (be == NULL || k->key == NULL || k->p0 == NULL || k->p1 == NULL || k->out == NULL)
 		return AIOT_ERR_INVAL;
-	rc = be->aes_cmac(be->ctx, key, iov, n, 8 * total, out);
-	return rc == AIOT_OK ? 16 : rc;
+	if ((n = aiot_suite_check_key(s, k->key_len)) != AIOT_OK)
+		return n;
+	n = prf_iov(be, s, k->key, k->key_len, iov, 5, 5u + k->s[2] + k->s[4], prf);
+	if (n >= 0 && (size_t)n >= k->out_len)
+		memcpy(k->out, prf + (size_t)n - k->out_len, k->out_len);
+	else if (n >= 0)
+		n = AIOT_ERR_INVAL;
+	aiot_zeroize(prf, sizeof prf);
+	return n < 0 ? n : AIOT_OK;
 }
 
 /* PRF(KEY, FC || RAND_n || 0x0010 || RAND_d || 0x0010), keep the last out_len bytes. */
@@ -119,23 +164,10 @@ static int derive_rands(const aiot_backend *be, aiot_suite s, const uint8_t *key
 			size_t key_len, uint8_t fc, const uint8_t rand_n[16],
 			const uint8_t rand_d[16], uint8_t *out, size_t out_len)
 {
-	uint8_t prf[32];
-	const aiot_kdf_param p[2] = {
-		{rand_n, AIOT_RAND_LEN},
-		{rand_d, AIOT_RAND_LEN},
-	};
-	if (rand_n == NULL || rand_d == NULL || out == NULL)
-		return AIOT_ERR_INVAL;
-	int n = aiot_suite_prf(be, s, key, key_len, fc, p, 2, prf);
-	if (n < 0)
-		return n;
-	if ((size_t)n < out_len) {
-		aiot_zeroize(prf, sizeof prf);
-		return AIOT_ERR_INVAL;
-	}
-	memcpy(out, prf + (size_t)n - out_len, out_len);
-	aiot_zeroize(prf, sizeof prf);
-	return AIOT_OK;
+	const kdf2 k = {key, rand_n, rand_d, out, key_len, out_len,
+			{fc, 0, AIOT_RAND_LEN, 0, AIOT_RAND_LEN}};
+
+	return prf2(be, s, &k);
 }
 
 int aiot_derive_res(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
@@ -164,21 +196,12 @@ int aiot_derive_tid(const aiot_backend *be, aiot_suite s, const uint8_t *key, si
 int aiot_derive_algkey(const aiot_backend *be, aiot_suite s, const uint8_t k_aiotf[16],
 		       uint8_t alg_type, uint8_t alg_id, uint8_t out[16])
 {
-	uint8_t prf[32];
-	const aiot_kdf_param p[2] = {
-		{&alg_type, 1},
-		{&alg_id, 1},
-	};
-	if (k_aiotf == NULL || out == NULL)
-		return AIOT_ERR_INVAL;
 	if (alg_type != AIOT_ALG_TYPE_ENC && alg_type != AIOT_ALG_TYPE_INT)
 		return AIOT_ERR_INVAL;
-	int n = aiot_suite_prf(be, s, k_aiotf, AIOT_KAIOTF_LEN, AIOT_FC_ALGKEY, p, 2, prf);
-	if (n < 0)
-		return n;
-	memcpy(out, prf + (size_t)n - AIOT_ALGKEY_LEN, AIOT_ALGKEY_LEN);
-	aiot_zeroize(prf, sizeof prf);
-	return AIOT_OK;
+	const kdf2 k = {k_aiotf, &alg_type, &alg_id, out, AIOT_KAIOTF_LEN, AIOT_ALGKEY_LEN,
+			{AIOT_FC_ALGKEY, 0, 1, 0, 1}};
+
+	return prf2(be, s, &k);
 }
 
 int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,

@@ -39,15 +39,19 @@ static void store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* FIPS 180-4 6.2.2, with the message schedule kept as a rolling 16-word window. */
-static void compress(uint32_t h[8], const uint8_t blk[64])
+/*
+ * FIPS 180-4 6.2.2 on the block in c->buf. The message schedule is a rolling 16-word window
+ * expanded in place in c->buf (the block is consumed), so the frame holds only the eight
+ * working variables.
+ */
+static void compress(aiot_sha256_ctx *c)
 {
-	uint32_t w[16], v[8];
+	uint32_t *w = c->buf.w, v[8];
 
 	for (unsigned i = 0; i < 16; i++)
-		w[i] = load_be32(blk + 4 * i);
+		w[i] = load_be32(c->buf.b + 4 * i); /* in place: word i covers bytes 4i..4i+3 */
 	for (unsigned i = 0; i < 8; i++)
-		v[i] = h[i];
+		v[i] = c->h[i];
 	for (unsigned t = 0; t < 64; t++) {
 		if (t >= 16) {
 			uint32_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
@@ -66,8 +70,7 @@ static void compress(uint32_t h[8], const uint8_t blk[64])
 		v[0] = t1 + t2;
 	}
 	for (unsigned i = 0; i < 8; i++)
-		h[i] += v[i];
-	aiot_zeroize(w, sizeof(w));
+		c->h[i] += v[i];
 	aiot_zeroize(v, sizeof(v));
 }
 
@@ -90,34 +93,45 @@ void aiot_sha256_update(aiot_sha256_ctx *c, const uint8_t *p, size_t n)
 		size_t take = 64 - c->nbuf;
 		if (take > n)
 			take = n;
-		memcpy(c->buf + c->nbuf, p, take);
+		memcpy(c->buf.b + c->nbuf, p, take);
 		c->nbuf += (uint32_t)take;
 		p += take;
 		n -= take;
 		if (c->nbuf == 64) {
-			compress(c->h, c->buf);
+			compress(c);
 			c->nbuf = 0;
 		}
 	}
 }
 
-/* FIPS 180-4 5.1.1 padding: 0x80, zeros, 64-bit big-endian bit length. */
-void aiot_sha256_final(aiot_sha256_ctx *c, uint8_t out[32])
+/* FIPS 180-4 5.1.1 padding: 0x80, zeros, 64-bit big-endian bit length; the digest is then
+ * in c->h. */
+static void finish(aiot_sha256_ctx *c)
 {
 	uint64_t bits = c->total << 3;
 
-	c->buf[c->nbuf++] = 0x80;
+	c->buf.b[c->nbuf++] = 0x80;
 	if (c->nbuf > 56) {
-		memset(c->buf + c->nbuf, 0, 64 - c->nbuf);
-		compress(c->h, c->buf);
+		memset(c->buf.b + c->nbuf, 0, 64 - c->nbuf);
+		compress(c);
 		c->nbuf = 0;
 	}
-	memset(c->buf + c->nbuf, 0, 56 - c->nbuf);
-	store_be32(c->buf + 56, (uint32_t)(bits >> 32));
-	store_be32(c->buf + 60, (uint32_t)bits);
-	compress(c->h, c->buf);
+	memset(c->buf.b + c->nbuf, 0, 56 - c->nbuf);
+	store_be32(c->buf.b + 56, (uint32_t)(bits >> 32));
+	store_be32(c->buf.b + 60, (uint32_t)bits);
+	compress(c);
+}
+
+static void digest(const aiot_sha256_ctx *c, uint8_t out[32])
+{
 	for (unsigned i = 0; i < 8; i++)
 		store_be32(out + 4 * i, c->h[i]);
+}
+
+void aiot_sha256_final(aiot_sha256_ctx *c, uint8_t out[32])
+{
+	finish(c);
+	digest(c, out);
 	aiot_zeroize(c, sizeof(*c));
 }
 
@@ -128,4 +142,33 @@ void aiot_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 	aiot_sha256_init(&c);
 	aiot_sha256_update(&c, p, n);
 	aiot_sha256_final(&c, out);
+}
+
+/* c->buf = K0 ^ pad. CT: branches on key_len (public) only. */
+static void load_xor(aiot_sha256_ctx *c, const uint8_t *key, size_t key_len, uint8_t pad)
+{
+	for (size_t i = 0; i < 64; i++)
+		c->buf.b[i] = (uint8_t)((i < key_len ? key[i] : 0) ^ pad);
+}
+
+void aiot_sha256_init_xor(aiot_sha256_ctx *c, const uint8_t *key, size_t key_len, uint8_t pad)
+{
+	aiot_sha256_init(c);
+	load_xor(c, key, key_len, pad);
+	compress(c);
+	c->total = 64;
+}
+
+void aiot_sha256_final_xor(aiot_sha256_ctx *c, const uint8_t *key, size_t key_len, uint8_t pad,
+                           uint8_t tmp[32])
+{
+	finish(c);
+	load_xor(c, key, key_len, pad); /* before tmp is written: key may be tmp */
+	digest(c, tmp);
+	aiot_sha256_init(c);
+	compress(c);
+	for (unsigned i = 0; i < 32; i++)
+		c->buf.b[i] = tmp[i];
+	c->nbuf = 32;
+	c->total = 96;
 }

@@ -32,13 +32,18 @@ _Static_assert(sizeof(aiot_device) <= 512, "aiot_device exceeds the 512-byte RAM
 
 #define DEV_BE (&aiot_backend_ref)
 #define DEV_KEY_MAX 32 /* K_AIOT_root: 16 or 32 bytes (aiot_suite_check_key) */
-#define DEV_PLAIN_MAX AIOT_NAS_MAX_PAYLOAD
 /* Keeps large frames off the deepest call path (stack use: docs/benchmarks.md). */
 #define DEV_NOINLINE __attribute__((noinline))
 
+/* A suite this image was built with (AIOT_DEVICE_SUITES, backend_ref.c): 3gpp needs the
+ * backend's HMAC, both need its AES ops for NAS protection. */
 static int suite_valid(aiot_suite s)
 {
-	return s == AIOT_SUITE_3GPP || s == AIOT_SUITE_AES;
+	const aiot_backend *be = DEV_BE;
+
+	if (!be->aes_cmac || !be->aes_ctr)
+		return 0;
+	return (s == AIOT_SUITE_3GPP && be->hmac_sha256) || s == AIOT_SUITE_AES;
 }
 
 int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *tid)
@@ -121,41 +126,36 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
 	return AIOT_ERR_INVAL;
 }
 
-/* Session material derived on paging, held in locals until commit. */
-typedef struct dev_session {
-	uint8_t rand_d[AIOT_RAND_LEN];
-	uint8_t res[16];
-	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
-	uint8_t k_int[AIOT_ALGKEY_LEN];
-	uint8_t k_enc[AIOT_ALGKEY_LEN];
-} dev_session;
-
-/* TS 33.369 5.2.2 step 4: RAND_AIOT_d, RES_AIOT (A.2), K_AIOTF (A.3) and the NAS keys. */
-static int derive_session(const aiot_device_cfg *cfg, const uint8_t rand_n[16], dev_session *s)
+/* TS 33.369 5.2.2 step 4: RAND_AIOT_d and RES_AIOT (A.2) into m, K_AIOTF (A.3) and from it
+ * the NAS keys into keys (K_AIOT_int || K_AIOT_enc). Out of line so that K_AIOT_root and
+ * K_AIOTF are on the stack only while the derivations run. */
+static DEV_NOINLINE int derive_session(const aiot_device_cfg *cfg, const uint8_t rand_n[16],
+				       aiot_nas_inventory_response *m,
+				       uint8_t keys[2 * AIOT_ALGKEY_LEN])
 {
-	uint8_t key[DEV_KEY_MAX];
+	uint8_t key[DEV_KEY_MAX], k_aiotf[AIOT_KAIOTF_LEN];
 	size_t key_len;
 	int rc;
 
-	if (cfg->entropy(cfg->user, s->rand_d, sizeof(s->rand_d)) != 0)
+	if (cfg->entropy(cfg->user, m->rand_d, sizeof(m->rand_d)) != 0)
 		return AIOT_ERR_CALLBACK;
 	rc = load_key(cfg, key, &key_len);
 	if (rc < 0)
 		return rc;
-	rc = aiot_derive_res(DEV_BE, cfg->suite, key, key_len, rand_n, s->rand_d, cfg->res_bits,
-			     s->res);
+	rc = aiot_derive_res(DEV_BE, cfg->suite, key, key_len, rand_n, m->rand_d, cfg->res_bits,
+			     m->res);
 	if (rc >= 0)
-		rc = aiot_derive_kaiotf(DEV_BE, cfg->suite, key, key_len, rand_n, s->rand_d,
-					s->k_aiotf);
+		rc = aiot_derive_kaiotf(DEV_BE, cfg->suite, key, key_len, rand_n, m->rand_d,
+					k_aiotf);
 	aiot_zeroize(key, sizeof(key));
 	if (rc >= 0)
-		rc = aiot_derive_algkey(DEV_BE, cfg->suite, s->k_aiotf, AIOT_ALG_TYPE_INT,
-					AIOT_ALG_ID_NIA2, s->k_int);
+		rc = aiot_derive_algkey(DEV_BE, cfg->suite, k_aiotf, AIOT_ALG_TYPE_INT,
+					AIOT_ALG_ID_NIA2, keys);
 	if (rc >= 0)
-		rc = aiot_derive_algkey(DEV_BE, cfg->suite, s->k_aiotf, AIOT_ALG_TYPE_ENC,
-					AIOT_ALG_ID_NEA2, s->k_enc);
+		rc = aiot_derive_algkey(DEV_BE, cfg->suite, k_aiotf, AIOT_ALG_TYPE_ENC,
+					AIOT_ALG_ID_NEA2, keys + AIOT_ALGKEY_LEN);
 	/* K_AIOTF itself is not kept: only K_AIOT_int / K_AIOT_enc are needed. */
-	aiot_zeroize(s->k_aiotf, sizeof(s->k_aiotf));
+	aiot_zeroize(k_aiotf, sizeof(k_aiotf));
 	return rc < 0 ? rc : AIOT_OK;
 }
 
@@ -163,8 +163,8 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 			  const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
 			  size_t *out_len)
 {
-	aiot_nas_inventory_response m;
-	dev_session s;
+	aiot_nas_inventory_response m; /* holds RAND_AIOT_d and RES_AIOT as they are derived */
+	uint8_t keys[2 * AIOT_ALGKEY_LEN];
 	int own, rc;
 
 	if (out_len)
@@ -196,13 +196,11 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 		m.id_len = d->cfg->perm_id_len;
 	}
 
-	rc = derive_session(d->cfg, rand_n, &s);
+	rc = derive_session(d->cfg, rand_n, &m, keys);
 	if (rc < 0)
 		goto out;
 
 	/* TS 33.369 5.2.2 step 5: the AIOT NAS message carries RES_AIOT and RAND_AIOT_d. */
-	memcpy(m.rand_d, s.rand_d, sizeof(m.rand_d));
-	memcpy(m.res, s.res, sizeof(m.res));
 	m.res_len = (uint8_t)(d->cfg->res_bits / 8);
 	rc = aiot_nas_encode_inventory_response(&m, out, cap);
 	if (rc < 0)
@@ -210,9 +208,9 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 
 	/* Commit: the new session replaces the old one (5.2.2 NOTE 1). */
 	memcpy(d->rand_n, rand_n, sizeof(d->rand_n));
-	memcpy(d->rand_d, s.rand_d, sizeof(d->rand_d));
-	memcpy(d->k_int, s.k_int, sizeof(d->k_int));
-	memcpy(d->k_enc, s.k_enc, sizeof(d->k_enc));
+	memcpy(d->rand_d, m.rand_d, sizeof(d->rand_d));
+	memcpy(d->k_int, keys, sizeof(d->k_int));
+	memcpy(d->k_enc, keys + AIOT_ALGKEY_LEN, sizeof(d->k_enc));
 	d->has_session = 1;
 	d->dl_seen = 0;
 	d->dl_count = 0;
@@ -220,7 +218,8 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 	*out_len = (size_t)rc;
 	rc = AIOT_OK;
 out:
-	aiot_zeroize(&s, sizeof(s));
+	aiot_zeroize(keys, sizeof(keys));
+	aiot_zeroize(&m, sizeof(m));
 	return rc;
 }
 
@@ -268,8 +267,9 @@ static aiot_nas_status run_tid_update(const aiot_device *d, dev_effect *e)
 }
 
 /*
- * Execute an authenticated command and fill r. READ data is read into scratch (the caller's
- * output buffer, at least c->length bytes, overwritten later by the response).
+ * Execute an authenticated command and fill r. READ data is read into scratch: its place in
+ * the response inside the caller's output buffer (check_room), so that no copy of it is
+ * needed on the stack.
  */
 static DEV_NOINLINE void run_command(const aiot_device *d, const aiot_nas_command *c,
 				     uint8_t *scratch, aiot_nas_result *r, dev_effect *e)
@@ -315,7 +315,8 @@ static DEV_NOINLINE void run_command(const aiot_device *d, const aiot_nas_comman
  * Room check before anything is executed: the largest response this command can produce
  * (READ with all its data) must fit in out, so that a command is never executed without its
  * response. The result encoding grows by one octet per data octet, so one data octet is
- * enough to size it. Returns AIOT_OK or AIOT_ERR_NOSPACE / AIOT_ERR_*.
+ * enough to size it. Returns the offset of READ data in the result payload (its length
+ * without the data), or AIOT_ERR_NOSPACE / AIOT_ERR_*.
  */
 static int check_room(const aiot_nas_command *c, size_t cap)
 {
@@ -334,33 +335,39 @@ static int check_room(const aiot_nas_command *c, size_t cap)
 		return n;
 	if ((size_t)n + extra + AIOT_NAS_SEC_HDR_LEN > cap)
 		return AIOT_ERR_NOSPACE;
-	return AIOT_OK;
+	return n - 1;
 }
 
-/* The protected Command Response: same ciphering as the request, DIRECTION uplink, COUNT =
- * ul_count. Kept out of line so that its plain-text buffer is not on the stack while a
- * command runs (the TID_UPDATE derivation is the deepest path). */
+/* The protected Command Response, built in place in out: the result payload is encoded at
+ * its final offset and protected there (ciphering in place, MAC streamed over out), so no
+ * plain-text copy is kept on the stack. Same ciphering as the request, DIRECTION uplink,
+ * COUNT = ul_count. READ data already sits at its place (run_command), so the result
+ * encoder's copy of it has source == destination. */
 static DEV_NOINLINE int respond(const aiot_device *d, const aiot_nas_result *r, int ciphered,
 				uint8_t *out, size_t cap)
 {
-	uint8_t plain[DEV_PLAIN_MAX];
-	int n = aiot_nas_encode_result(r, plain, sizeof(plain));
+	uint8_t *plain = out + AIOT_NAS_SEC_HDR_LEN;
+	int n;
+
+	if (cap <= AIOT_NAS_SEC_HDR_LEN)
+		return AIOT_ERR_NOSPACE;
+	n = aiot_nas_encode_result(r, plain, cap - AIOT_NAS_SEC_HDR_LEN);
 
 	if (n >= 0)
 		n = aiot_nas_protect(DEV_BE, d->k_int, ciphered ? d->k_enc : NULL,
 				     AIOT_NAS_COMMAND_RESPONSE, d->ul_count, AIOT_DIR_UPLINK,
 				     plain, (size_t)n, out, cap);
-	aiot_zeroize(plain, sizeof(plain));
 	return n;
 }
 
 int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *out, size_t cap,
 			   size_t *out_len)
 {
-	aiot_nas_protected hdr, p;
+	aiot_nas_protected p;
 	aiot_nas_command c;
 	aiot_nas_result r;
 	dev_effect e;
+	uint32_t count;
 	int rc;
 
 	if (out_len)
@@ -376,12 +383,13 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	 * costs no CMAC and leaves even pdu unchanged. Only a Command Request is accepted: a
 	 * reflected Command Response (uplink) is refused here, and a Command Request
 	 * protected with DIRECTION = uplink fails the MAC below. */
-	rc = aiot_nas_decode_protected(pdu, len, &hdr);
+	rc = aiot_nas_decode_protected(pdu, len, &p);
 	if (rc < 0)
 		return rc;
-	if (hdr.type != AIOT_NAS_COMMAND_REQUEST)
+	if (p.type != AIOT_NAS_COMMAND_REQUEST)
 		return AIOT_ERR_UNKNOWN;
-	if (!count_fresh(d, hdr.count))
+	count = p.count;
+	if (!count_fresh(d, count))
 		return AIOT_ERR_REPLAY;
 	if (d->ul_count == UINT32_MAX)
 		return AIOT_ERR_STATE; /* uplink COUNT space exhausted: page again */
@@ -391,7 +399,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	rc = aiot_nas_unprotect(DEV_BE, d->k_int, d->k_enc, AIOT_DIR_DOWNLINK, pdu, len, &p);
 	if (rc < 0)
 		return rc;
-	if (p.type != AIOT_NAS_COMMAND_REQUEST || p.count != hdr.count)
+	if (p.type != AIOT_NAS_COMMAND_REQUEST || p.count != count)
 		return AIOT_ERR_MALFORMED;
 
 	memset(&e, 0, sizeof(e));
@@ -412,7 +420,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		rc = check_room(&c, cap);
 		if (rc < 0)
 			return rc;
-		run_command(d, &c, out, &r, &e);
+		run_command(d, &c, out + AIOT_NAS_SEC_HDR_LEN + rc, &r, &e);
 	}
 
 	/* Only a backend failure can make this fail (room was checked): the device then
@@ -423,7 +431,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		goto out;
 
 	/* Commit. */
-	d->dl_count = hdr.count;
+	d->dl_count = count;
 	d->dl_seen = 1;
 	d->ul_count++;
 	if (e.tid_changed) {

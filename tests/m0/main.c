@@ -103,10 +103,15 @@ static void fw_disabled(void *user)
 	rf_off = 1; /* a real tag would blow an eFuse / cut the RF front end */
 }
 
+/* The suite this firmware is built for (cmake/device-m0.sh, AIOT_DEVICE_SUITES). */
+#ifndef FW_SUITE
+#define FW_SUITE AIOT_SUITE_3GPP
+#endif
+
 static const aiot_device_cfg cfg = {
 	.perm_id = perm_id,
 	.perm_id_len = sizeof(perm_id),
-	.suite = AIOT_SUITE_3GPP,
+	.suite = FW_SUITE,
 	.res_bits = 64,
 	.privacy = 0,
 	.entropy = fw_entropy,
