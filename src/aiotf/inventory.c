@@ -31,6 +31,15 @@ static const char *kind_name(const tx *t)
 
 /* ---- paging ------------------------------------------------------------------------------ */
 
+/* (Re)start a paging's timeout: inventory-timeout-ms without a report from its reader ends
+ * it, however long the whole inventory of a large population takes. */
+static void probe_arm(aiotf *a, probe *p)
+{
+	struct timeval tv = {a->cfg.inventory_timeout_ms / 1000,
+			     (a->cfg.inventory_timeout_ms % 1000) * 1000};
+	evtimer_add(p->timer, &tv);
+}
+
 static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -90,9 +99,7 @@ static int probe_send(tx *t, reader *rd, long target)
 								   : (uint16_t)q->time_interval;
 	m.u.inv_req.followon_command = q->type == TX_COMMAND;
 	memcpy(m.u.inv_req.rand_n, t->rand_n, 16);
-	struct timeval tv = {a->cfg.inventory_timeout_ms / 1000,
-			     (a->cfg.inventory_timeout_ms % 1000) * 1000};
-	evtimer_add(p->timer, &tv);
+	probe_arm(a, p);
 	if (ng_send(a, rd, &m) != 0)
 		inv_probe_end(p, "send failed");
 	return 0;
@@ -565,6 +572,7 @@ static void auth_route(dresp *d)
 void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
+	probe_arm(a, p); /* the reader is making progress: the timeout counts silence */
 	for (uint32_t r = 0; r < m->u.report.nreaders; r++) {
 		const ngap_reader_report *rr = &m->u.report.readers[r];
 		for (uint32_t k = 0; k < rr->ndevices; k++) {

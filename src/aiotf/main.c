@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"  --adm-key FILE               its private key (adm.key)\n"
 	"  --adm-connections N          HTTP/2 connections to the ADM (adm.connections) [4]\n"
 	"  --adm-timeout-ms MS          per ADM request (adm.timeout-ms)         [2000]\n"
-	"  --inventory-timeout-ms MS    per paging (inventory-timeout-ms)        [5000]\n"
+	"  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
 	"  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
 	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
 	"  --suite 3gpp|aes             K_AIOT_int/enc derivation suite (suite)  [3gpp]\n"

@@ -23,7 +23,8 @@
 #define AIR_VERSION 1
 #define AIR_HDR_LEN 6
 #define AIR_MAX_FRAME 1400      /* every frame fits one loopback/Ethernet datagram */
-#define AIR_MAX_Q 15            /* frame size 2^Q slots, Q 0..15 */
+#define AIR_MAX_Q 18            /* frame size 2^Q slots, Q 0..18 */
+#define AIR_SHORT_Q 15          /* Q <= 15: 2-octet slot numbers and counts (§5.2) */
 #define AIR_MAX_IDENT_BITS 1024 /* NGAP singleDevice / groupDevices BIT STRING (1..1024) */
 #define AIR_MAX_NAS 256         /* AIOT_NAS_MAX_PDU */
 #define AIR_MAX_ACK 300         /* handles in one ACK: 6 + 2 + 4 * 300 = 1208 octets */
@@ -49,7 +50,7 @@ typedef struct air_frame {
 	union {
 		struct {
 			uint16_t round;
-			uint8_t q;            /* 0..15 */
+			uint8_t q;            /* 0..AIR_MAX_Q */
 			uint8_t kind;         /* AIR_IDENT_* */
 			uint16_t ident_bits;  /* 0 for ALL; SINGLE 8..1024 (whole octets);
 			                         GROUP 1..1024 */
@@ -68,7 +69,7 @@ typedef struct air_frame {
 		} cmd;
 		struct {
 			uint16_t round;
-			uint16_t slot;       /* < 2^15 */
+			uint32_t slot;       /* < 2^AIR_MAX_Q: 2 octets below 2^15, else 4 */
 			uint8_t outcome;     /* AIR_SLOT_* */
 			uint32_t handle;     /* SINGLE */
 			const uint8_t *nas;  /* SINGLE: the Inventory Response */
@@ -78,7 +79,8 @@ typedef struct air_frame {
 		struct {
 			uint16_t round;
 			uint8_t q;
-			uint16_t empty, single, collided; /* sum = 2^q */
+			uint32_t empty, single, collided; /* sum = 2^q; 2 octets each if
+			                                     q <= AIR_SHORT_Q, else 4 */
 		} round_end;
 	} u;
 } air_frame;

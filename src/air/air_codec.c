@@ -56,6 +56,19 @@ static int nas_valid(const uint8_t *nas, uint16_t len)
 	return nas != NULL && len >= 1 && len <= AIR_MAX_NAS;
 }
 
+/* SLOT slot number: 2 octets (top bit 0) below 2^15, else 4 octets with the top bit set
+ * (the rest: the slot number, >= 2^15). Frames of rounds with Q <= 15 keep the 2-octet form. */
+static int slot_len(uint32_t slot)
+{
+	return slot < 0x8000u ? 2 : 4;
+}
+
+/* ROUND_END counts: 2 octets each for Q <= 15, 4 octets each for larger frames. */
+static int count_len(uint8_t q)
+{
+	return q <= AIR_SHORT_Q ? 2 : 4;
+}
+
 /* Size of f's encoding, or AIOT_ERR_INVAL. */
 static int frame_size(const air_frame *f)
 {
@@ -80,24 +93,27 @@ static int frame_size(const air_frame *f)
 		return AIR_HDR_LEN + 6 + f->u.cmd.nas_len;
 	case AIR_RELEASE:
 		return AIR_HDR_LEN;
-	case AIR_SLOT:
+	case AIR_SLOT: {
 		if (f->u.slot.slot >= (1u << AIR_MAX_Q))
 			return AIOT_ERR_INVAL;
+		int sl = slot_len(f->u.slot.slot);
 		if (f->u.slot.outcome == AIR_SLOT_SINGLE) {
 			if (!nas_valid(f->u.slot.nas, f->u.slot.nas_len))
 				return AIOT_ERR_INVAL;
-			return AIR_HDR_LEN + 5 + 6 + f->u.slot.nas_len;
+			return AIR_HDR_LEN + 3 + sl + 6 + f->u.slot.nas_len;
 		}
 		if (f->u.slot.outcome == AIR_SLOT_COLLISION && f->u.slot.ncolliding >= 2)
-			return AIR_HDR_LEN + 5 + 2;
+			return AIR_HDR_LEN + 3 + sl + 2;
 		return AIOT_ERR_INVAL;
+	}
 	case AIR_ROUND_END:
-		if (f->u.round_end.q > AIR_MAX_Q || (uint32_t)f->u.round_end.empty +
+		/* 64-bit sum: 4-octet counts could wrap a 32-bit one. */
+		if (f->u.round_end.q > AIR_MAX_Q || (uint64_t)f->u.round_end.empty +
 		                                            f->u.round_end.single +
 		                                            f->u.round_end.collided !=
 		                                        1u << f->u.round_end.q)
 			return AIOT_ERR_INVAL;
-		return AIR_HDR_LEN + 9;
+		return AIR_HDR_LEN + 3 + 3 * count_len(f->u.round_end.q);
 	}
 	return AIOT_ERR_INVAL;
 }
@@ -144,9 +160,15 @@ int air_encode(const air_frame *f, uint8_t *out, size_t cap)
 		break;
 	case AIR_SLOT:
 		put16(p, f->u.slot.round);
-		put16(p + 2, f->u.slot.slot);
-		p[4] = f->u.slot.outcome;
-		p += 5;
+		p += 2;
+		if (slot_len(f->u.slot.slot) == 2) {
+			put16(p, (uint16_t)f->u.slot.slot);
+			p += 2;
+		} else {
+			put32(p, f->u.slot.slot | 0x80000000u);
+			p += 4;
+		}
+		*p++ = f->u.slot.outcome;
 		if (f->u.slot.outcome == AIR_SLOT_SINGLE) {
 			put32(p, f->u.slot.handle);
 			put16(p + 4, f->u.slot.nas_len);
@@ -158,9 +180,15 @@ int air_encode(const air_frame *f, uint8_t *out, size_t cap)
 	case AIR_ROUND_END:
 		put16(p, f->u.round_end.round);
 		p[2] = f->u.round_end.q;
-		put16(p + 3, f->u.round_end.empty);
-		put16(p + 5, f->u.round_end.single);
-		put16(p + 7, f->u.round_end.collided);
+		if (count_len(f->u.round_end.q) == 2) {
+			put16(p + 3, (uint16_t)f->u.round_end.empty);
+			put16(p + 5, (uint16_t)f->u.round_end.single);
+			put16(p + 7, (uint16_t)f->u.round_end.collided);
+		} else {
+			put32(p + 3, f->u.round_end.empty);
+			put32(p + 7, f->u.round_end.single);
+			put32(p + 11, f->u.round_end.collided);
+		}
 		break;
 	}
 	return n;
@@ -209,15 +237,26 @@ static int decode_paging(const uint8_t *p, size_t len, air_frame *f)
 
 static int decode_slot(const uint8_t *p, size_t len, air_frame *f)
 {
-	if (len < 5)
+	if (len < 4)
 		return AIOT_ERR_TRUNC;
 	f->u.slot.round = get16(p);
-	f->u.slot.slot = get16(p + 2);
-	f->u.slot.outcome = p[4];
-	if (f->u.slot.slot >= (1u << AIR_MAX_Q))
-		return AIOT_ERR_MALFORMED;
-	p += 5;
-	len -= 5;
+	if (p[2] & 0x80) { /* long form: 4 octets, only for slots >= 2^15 */
+		if (len < 6)
+			return AIOT_ERR_TRUNC;
+		f->u.slot.slot = get32(p + 2) & 0x7FFFFFFFu;
+		if (f->u.slot.slot < 0x8000u || f->u.slot.slot >= (1u << AIR_MAX_Q))
+			return AIOT_ERR_MALFORMED;
+		p += 6;
+		len -= 6;
+	} else {
+		f->u.slot.slot = get16(p + 2);
+		p += 4;
+		len -= 4;
+	}
+	if (len < 1)
+		return AIOT_ERR_TRUNC;
+	f->u.slot.outcome = *p++;
+	len--;
 	if (f->u.slot.outcome == AIR_SLOT_SINGLE)
 		return decode_nas(p, len, &f->u.slot.handle, &f->u.slot.nas, &f->u.slot.nas_len);
 	if (f->u.slot.outcome != AIR_SLOT_COLLISION)
@@ -232,18 +271,28 @@ static int decode_slot(const uint8_t *p, size_t len, air_frame *f)
 
 static int decode_round_end(const uint8_t *p, size_t len, air_frame *f)
 {
-	if (len < 9)
+	if (len < 3)
 		return AIOT_ERR_TRUNC;
-	if (len > 9)
-		return AIOT_ERR_MALFORMED;
 	f->u.round_end.round = get16(p);
 	f->u.round_end.q = p[2];
-	f->u.round_end.empty = get16(p + 3);
-	f->u.round_end.single = get16(p + 5);
-	f->u.round_end.collided = get16(p + 7);
-	if (f->u.round_end.q > AIR_MAX_Q ||
-	    (uint32_t)f->u.round_end.empty + f->u.round_end.single + f->u.round_end.collided !=
-	        1u << f->u.round_end.q)
+	if (f->u.round_end.q > AIR_MAX_Q)
+		return AIOT_ERR_MALFORMED;
+	size_t cl = (size_t)count_len(f->u.round_end.q);
+	if (len < 3 + 3 * cl)
+		return AIOT_ERR_TRUNC;
+	if (len > 3 + 3 * cl)
+		return AIOT_ERR_MALFORMED;
+	if (cl == 2) {
+		f->u.round_end.empty = get16(p + 3);
+		f->u.round_end.single = get16(p + 5);
+		f->u.round_end.collided = get16(p + 7);
+	} else {
+		f->u.round_end.empty = get32(p + 3);
+		f->u.round_end.single = get32(p + 7);
+		f->u.round_end.collided = get32(p + 11);
+	}
+	if ((uint64_t)f->u.round_end.empty + f->u.round_end.single + f->u.round_end.collided !=
+	    1u << f->u.round_end.q)
 		return AIOT_ERR_MALFORMED;
 	return AIOT_OK;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ struct inv {
 	size_t hcap;
 	/* This round. */
 	uint32_t rx_single, rx_collided;
+	uint8_t rx_active; /* SLOT frames of this round in the current receive batch */
 	uint32_t *ack;
 	size_t nack, ackcap;
 	batch_ent *batch;
@@ -415,8 +417,8 @@ static void on_single(inv *s, const air_frame *f)
 			return;
 		s->ndev++;
 	}
-	/* else: its ACK was lost and it answered again with a new RAND_AIOT_d: the new answer
-	 * replaces the old one under the same RAN ID. */
+	/* else: its ACK was lost and it answered again (the same Inventory Response: a device
+	 * keeps its answer until acknowledged, §5.4); relayed again under the same RAN ID. */
 	if (s->nack == s->ackcap) {
 		size_t nc = s->ackcap ? s->ackcap * 2 : 256;
 		uint32_t *na = realloc(s->ack, nc * sizeof *na);
@@ -684,48 +686,80 @@ static void link_connect(reader *r)
 
 /* ---- air ---------------------------------------------------------------------------------- */
 
+/* One D2R frame. Returns the session a SLOT frame kept going (its round timer is re-armed
+ * once per batch of frames, not per frame), else NULL. */
+static inv *on_air_frame(reader *r, const uint8_t *buf, size_t n)
+{
+	air_frame f;
+	int rc = air_decode(buf, n, &f);
+	if (rc != AIOT_OK) {
+		log_debug("air: frame of %zu octets dropped: %s", n, aiot_strerror(rc));
+		return NULL;
+	}
+	inv *s = find_air(r, f.session);
+	if (s == NULL)
+		return NULL; /* a session already over */
+	switch (f.type) {
+	case AIR_SLOT:
+		if (!s->running || f.u.slot.round != s->round)
+			break; /* late frame of an earlier round: its answer is stale */
+		if (f.u.slot.outcome == AIR_SLOT_SINGLE)
+			on_single(s, &f);
+		else
+			s->rx_collided++;
+		s->rx_active = 1; /* the round is still going */
+		return s;
+	case AIR_ROUND_END:
+		if (s->running && f.u.round_end.round == s->round && f.u.round_end.q == s->q) {
+			s->rx_active = 0;
+			end_round(s, &f);
+		}
+		break;
+	case AIR_COMMAND_RESP:
+		on_command_resp(s, &f);
+		break;
+	default:
+		log_debug("air: unexpected %s", air_type_name(f.type));
+		break;
+	}
+	return NULL;
+}
+
+#define AIR_RX_BATCH 64 /* datagrams per recvmmsg() */
+
 static void on_air(evutil_socket_t fd, short ev, void *arg)
 {
 	reader *r = arg;
-	uint8_t buf[AIR_MAX_FRAME + 1];
+	static uint8_t buf[AIR_RX_BATCH][AIR_MAX_FRAME + 1];
+	struct mmsghdr mm[AIR_RX_BATCH];
+	struct iovec iov[AIR_RX_BATCH];
+	int active = 0;
 	(void)ev;
-	for (int i = 0; i < 1024; i++) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		if (n < 0)
-			return;
-		air_frame f;
-		int rc = air_decode(buf, (size_t)n, &f);
-		if (rc != AIOT_OK) {
-			log_debug("air: frame of %zd octets dropped: %s", n, aiot_strerror(rc));
-			continue;
+	for (int i = 0; i < 1024 / AIR_RX_BATCH; i++) {
+		memset(mm, 0, sizeof mm);
+		for (int k = 0; k < AIR_RX_BATCH; k++) {
+			iov[k].iov_base = buf[k];
+			iov[k].iov_len = sizeof buf[k];
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
 		}
-		inv *s = find_air(r, f.session);
-		if (s == NULL)
-			continue; /* a session already over */
-		switch (f.type) {
-		case AIR_SLOT:
-			if (!s->running || f.u.slot.round != s->round)
-				break; /* late frame of an earlier round: its answer is stale */
-			if (f.u.slot.outcome == AIR_SLOT_SINGLE)
-				on_single(s, &f);
-			else
-				s->rx_collided++;
-			struct timeval tv = ms_tv(r->cfg.round_timeout_ms);
-			evtimer_add(s->round_timer, &tv); /* the round is still going */
+		int got = recvmmsg(fd, mm, AIR_RX_BATCH, MSG_DONTWAIT, NULL);
+		if (got <= 0)
 			break;
-		case AIR_ROUND_END:
-			if (s->running && f.u.round_end.round == s->round &&
-			    f.u.round_end.q == s->q)
-				end_round(s, &f);
+		for (int k = 0; k < got; k++) /* (a session may end, and be freed, here) */
+			active |= on_air_frame(r, buf[k], mm[k].msg_len) != NULL;
+		if (got < AIR_RX_BATCH)
 			break;
-		case AIR_COMMAND_RESP:
-			on_command_resp(s, &f);
-			break;
-		default:
-			log_debug("air: unexpected %s", air_type_name(f.type));
-			break;
-		}
 	}
+	if (!active)
+		return;
+	/* Sessions whose round went on in this batch: the silence timer starts again. */
+	for (inv *s = r->sessions; s != NULL; s = s->next)
+		if (s->rx_active && s->running) {
+			s->rx_active = 0;
+			struct timeval tv = ms_tv(r->cfg.round_timeout_ms);
+			evtimer_add(s->round_timer, &tv);
+		}
 }
 
 /* Which transport "auto" gives: SCTP if the kernel has it (as ngap_link decides). */

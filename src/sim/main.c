@@ -5,6 +5,8 @@
  * process is the radio medium: it answers whichever reader sends it R2D frames.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
@@ -32,6 +34,10 @@ static const char usage_text[] =
     "  --stats FILE          JSON counters at exit and on SIGUSR1\n"
     "  --log-level LEVEL     error|warn|info|debug                          [info]\n";
 
+#define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
+#define SIM_BURST_MAX 256   /* frames per sendmmsg */
+#define SIM_COALESCE_US 500 /* a frame waits at most this long for its burst's company */
+
 /* D2R frames waiting for their time: packed {qhdr, frame} records in a byte FIFO. */
 typedef struct qhdr {
 	uint64_t due_us;
@@ -46,6 +52,7 @@ typedef struct app {
 	struct event *rd, *drain, *sig[4];
 	uint8_t *q;
 	size_t qhead, qtail, qcap;
+	size_t nq;     /* frames in the FIFO */
 	air_addr from; /* the sender of the frame being processed */
 	uint64_t delay_us, gap_us, next_burst_us;
 	unsigned burst;
@@ -91,48 +98,90 @@ static void enqueue(void *arg, const uint8_t *frame, size_t len)
 			a->qcap = nc;
 		}
 	}
-	qhdr h = {.due_us = now_us() + a->delay_us, .peer = a->from, .len = (uint16_t)len};
+	uint64_t t = now_us();
+	qhdr h = {.due_us = t + a->delay_us, .peer = a->from, .len = (uint16_t)len};
 	memcpy(a->q + a->qtail, &h, sizeof h);
 	memcpy(a->q + a->qtail + sizeof h, frame, len);
 	a->qtail += need;
-	/* While a long round computes, what is due goes out already (the event loop is busy). */
-	uint64_t t = now_us();
-	if (t >= a->next_burst_us)
+	a->nq++;
+	qhdr oldest;
+	memcpy(&oldest, a->q + a->qhead, sizeof oldest);
+	/* While a long round computes, the event loop is busy: frames go out from here, a burst
+	 * at a time (one sendmmsg), or once the oldest has waited SIM_COALESCE_US. The rest
+	 * leaves from the drain timer when the round is over. */
+	if (t >= a->next_burst_us &&
+	    (a->nq >= a->burst || t - (oldest.due_us - a->delay_us) >= SIM_COALESCE_US))
 		drain(a);
 	else if (!evtimer_pending(a->drain, NULL))
-		schedule_drain(a, a->next_burst_us - t);
+		schedule_drain(a, t >= a->next_burst_us ? 0 : a->next_burst_us - t);
 }
 
-/* Send what is due, at most `burst` frames per tick (--max-fps). */
+/* Send what is due, at most `burst` frames per tick (--max-fps), a tick's frames in one
+ * sendmmsg() (still one frame per datagram). */
 static void drain(app *a)
 {
-	unsigned sent = 0;
-	while (a->qhead < a->qtail) {
-		qhdr h;
-		memcpy(&h, a->q + a->qhead, sizeof h);
+	struct mmsghdr mm[SIM_BURST_MAX];
+	struct iovec iov[SIM_BURST_MAX];
+	for (;;) {
 		uint64_t t = now_us();
-		if (h.due_us > t) {
-			schedule_drain(a, h.due_us - t);
+		unsigned n = 0;
+		size_t off = a->qhead;
+		while (off < a->qtail && n < a->burst) {
+			qhdr h;
+			memcpy(&h, a->q + off, sizeof h);
+			if (h.due_us > t)
+				break;
+			iov[n].iov_base = a->q + off + sizeof h;
+			iov[n].iov_len = h.len;
+			memset(&mm[n], 0, sizeof mm[n]);
+			mm[n].msg_hdr.msg_name = a->q + off + offsetof(qhdr, peer);
+			mm[n].msg_hdr.msg_namelen = air_addr_len(&h.peer.sa);
+			mm[n].msg_hdr.msg_iov = &iov[n];
+			mm[n].msg_hdr.msg_iovlen = 1;
+			off += sizeof h + h.len;
+			n++;
+		}
+		if (n == 0) {
+			if (a->qhead < a->qtail) { /* the next frame is not due yet */
+				qhdr h;
+				memcpy(&h, a->q + a->qhead, sizeof h);
+				schedule_drain(a, h.due_us - t);
+				return;
+			}
+			a->qhead = a->qtail = 0;
+			a->nq = 0;
 			return;
 		}
-		if (sent == a->burst) {
+		int sent = sendmmsg(a->fd, mm, n, 0);
+		if (sent < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			schedule_drain(a, 1000); /* socket full: try again, lose nothing */
+			return;
+		}
+		if (sent < 0) { /* this frame cannot be sent: skip it */
+			log_debug("sendmmsg: %s", strerror(errno));
+			sent = 1;
+		}
+		for (int i = 0; i < sent; i++) {
+			qhdr h;
+			memcpy(&h, a->q + a->qhead, sizeof h);
+			a->qhead += sizeof h + h.len;
+		}
+		a->nq -= (size_t)sent;
+		if (a->qhead == a->qtail)
+			a->qhead = a->qtail = 0;
+		if ((unsigned)sent < n) { /* partly sent: the socket is full */
+			schedule_drain(a, 1000);
+			return;
+		}
+		a->next_burst_us = t + a->gap_us * (unsigned)sent / a->burst;
+		if (a->qhead == a->qtail)
+			return;
+		if ((unsigned)sent == a->burst) {
 			a->next_burst_us = t + a->gap_us;
 			schedule_drain(a, a->gap_us);
 			return;
 		}
-		ssize_t n = sendto(a->fd, a->q + a->qhead + sizeof h, h.len, 0, &h.peer.sa,
-		                   air_addr_len(&h.peer.sa));
-		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-			schedule_drain(a, 1000); /* socket full: try again, lose nothing */
-			return;
-		}
-		if (n < 0)
-			log_debug("sendto: %s", strerror(errno));
-		a->qhead += sizeof h + h.len;
-		sent++;
 	}
-	a->qhead = a->qtail = 0;
-	a->next_burst_us = now_us() + a->gap_us * sent / a->burst;
 }
 
 static void on_drain(evutil_socket_t fd, short ev, void *arg)
@@ -174,7 +223,7 @@ static void write_stats(app *a)
 	        "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
 	        "\"collisions\":%llu,\"commands_accepted\":%llu,\"commands_rejected\":%llu,"
 	        "\"clone_commands_accepted\":%llu,\"clone_responses\":%llu,\"tid_rotations\":%llu,"
-	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,",
+	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,\"repeats\":%llu,",
 	        a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
 	        (unsigned long long)st->responses, (unsigned long long)st->collisions,
 	        (unsigned long long)st->commands_accepted,
@@ -182,7 +231,7 @@ static void write_stats(app *a)
 	        (unsigned long long)st->clone_commands_accepted,
 	        (unsigned long long)st->clone_responses, (unsigned long long)st->tid_rotations,
 	        (unsigned long long)st->disabled, (unsigned long long)st->lost,
-	        (unsigned long long)st->bad_frames);
+	        (unsigned long long)st->bad_frames, (unsigned long long)st->repeats);
 	/* The identities the clones claim, so that a test bed can aim commands at them. */
 	fputs("\"clone_ids\":[", f);
 	for (uint32_t i = 0, first = 1; i < a->s.ndev; i++) {
@@ -303,8 +352,8 @@ int main(int argc, char **argv)
 	}
 	a.s.loss = loss;
 	a.delay_us = (uint64_t)delay;
-	a.burst = 64;
-	a.gap_us = (uint64_t)(64e6 / fps);
+	a.burst = SIM_BURST;
+	a.gap_us = (uint64_t)(SIM_BURST * 1e6 / fps);
 	if (a.gap_us == 0)
 		a.gap_us = 1;
 	log_info("%u devices (%u clones) loaded in %.2f s", a.s.ndev - a.s.nclones, a.s.nclones,

@@ -23,6 +23,8 @@ typedef struct sim_dev {
 	uint8_t key_len;
 	uint8_t clone;      /* 1: copies another device's identifiers, wrong key */
 	uint8_t acked;      /* read and acknowledged in session `serial` */
+	uint8_t resp_len;   /* its Inventory Response for session `serial` (0: none), kept
+	                       until acknowledged: re-sent as is in later rounds */
 	uint8_t disabled;   /* the disabled callback ran */
 	uint32_t serial;    /* medium session the device last answered (0: none) */
 	uint32_t line;      /* devices.jsonl line (clones: the copied device's line) */
@@ -36,6 +38,7 @@ typedef struct sim_stats {
 	uint64_t pagings, responses, collisions, commands_accepted, commands_rejected;
 	uint64_t clone_commands_accepted, clone_responses, tid_rotations, disabled;
 	uint64_t lost, bad_frames, tid_store_failures;
+	uint64_t repeats; /* kept Inventory Responses sent again in a later round */
 } sim_stats;
 
 typedef struct sim_session sim_session;
@@ -44,8 +47,10 @@ typedef struct sim {
 	sim_dev *devs;
 	uint32_t ndev; /* genuine + clones */
 	uint32_t nclones;
-	uint8_t *ids; /* permanent identifiers, back to back */
-	uint8_t *mem; /* ndev * SIM_MEM_SIZE user memory (calloc: lazily backed) */
+	uint8_t *ids;      /* permanent identifiers, back to back */
+	uint8_t *mem;      /* ndev * SIM_MEM_SIZE user memory (calloc: lazily backed) */
+	uint8_t *resp_pdu; /* ndev * AIOT_NAS_INV_RESP_MAX_LEN: each device's Inventory
+	                      Response of its current session (calloc: lazily backed) */
 	uint32_t *perm_head, *tid_head, *group_head; /* hash buckets -> device index chains */
 	uint32_t hmask;
 	double loss;           /* probability a D2R SINGLE / COMMAND_RESP is dropped */

@@ -410,7 +410,8 @@ int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err
 		}
 	}
 	s->mem = calloc(s->ndev, SIM_MEM_SIZE);
-	if (s->mem == NULL) {
+	s->resp_pdu = calloc(s->ndev, AIOT_NAS_INV_RESP_MAX_LEN);
+	if (s->mem == NULL || s->resp_pdu == NULL) {
 		snprintf(err, errlen, "out of memory for user memory");
 		goto out;
 	}

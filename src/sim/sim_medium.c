@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The simulated radio medium (docs/protocol-air.md §5.4): framed slotted random access.
- * For a PAGING, every addressed device not yet acknowledged in the reader's session runs
- * aiot_device_on_paging (TS 33.369 5.2.2 steps 3-5: the device library decides whether it
- * is addressed and computes RES_AIOT over RAND_AIOT_n and its fresh RAND_AIOT_d) and picks a
- * uniform slot in [0, 2^Q); a slot with one responder carries its Inventory Response, one with
- * more is a collision. Work per round is proportional to the devices still pending.
+ * For a PAGING, every addressed device not yet acknowledged in the reader's session picks a
+ * uniform slot in [0, 2^Q) and answers in it. The first time a session pages it, the device
+ * runs aiot_device_on_paging (TS 33.369 5.2.2 steps 3-5: the device library decides whether
+ * it is addressed and computes RES_AIOT over RAND_AIOT_n and its fresh RAND_AIOT_d); in the
+ * session's later rounds it sends that same Inventory Response again until it is
+ * acknowledged, as an RFID tag keeps its reply (its K_AIOTF stays bound to the RAND_AIOT_d the
+ * network sees). A slot with one responder carries its Inventory Response, one with more is
+ * a collision. Work per round is proportional to the devices still pending (+ 2^Q).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,7 @@
 
 struct sim_resp { /* a pending device's slot draw */
 	uint32_t idx;
-	uint16_t slot;
+	uint32_t slot;
 };
 
 struct sim_session {
@@ -200,7 +203,7 @@ static void emit_slot(sim *s, sim_session *ss, const air_frame *f, uint32_t sl, 
 {
 	air_frame out = {.type = AIR_SLOT, .session = f->session};
 	out.u.slot.round = f->u.paging.round;
-	out.u.slot.slot = (uint16_t)sl;
+	out.u.slot.slot = sl;
 	if (n == 1) {
 		if (lost(s)) {
 			s->st.lost++; /* energy detected, frame not decodable */
@@ -220,11 +223,49 @@ static void emit_slot(sim *s, sim_session *ss, const air_frame *f, uint32_t sl, 
 	}
 }
 
+static uint8_t *resp_of(const sim *s, uint32_t idx)
+{
+	return s->resp_pdu + (size_t)idx * AIOT_NAS_INV_RESP_MAX_LEN;
+}
+
+/*
+ * The answer of device idx to a PAGING of session ss: its kept Inventory Response if it
+ * already answered this session (re-sent until acknowledged), else a new one from the
+ * device library (a new device session: RAND_AIOT_d, RES_AIOT, K_AIOTF), kept for the
+ * session's later rounds. A device keeps one answer, that of the session it last answered:
+ * paged by another session in between, it answers this one anew (5.2.2 NOTE 1). Returns the
+ * PDU length, or 0 if the device does not answer (not addressed, disabled).
+ */
+static size_t answer(sim *s, const sim_session *ss, const air_frame *f, uint32_t idx)
+{
+	sim_dev *d = &s->devs[idx];
+	uint8_t pdu[AIOT_NAS_INV_RESP_MAX_LEN];
+	size_t len = 0;
+	if (d->serial == ss->serial && d->resp_len != 0) {
+		if (d->disabled)
+			return 0;
+		s->st.repeats++;
+		return d->resp_len;
+	}
+	/* TS 33.369 5.2.2 steps 4-5 in the device library. */
+	int rc =
+	    aiot_device_on_paging(&d->dev, f->u.paging.rand_n, (aiot_page_kind)f->u.paging.kind,
+	                          f->u.paging.ident, f->u.paging.ident_bits, pdu, sizeof pdu, &len);
+	if (rc != AIOT_OK || len == 0 || len > AIOT_NAS_INV_RESP_MAX_LEN)
+		return 0;
+	memcpy(resp_of(s, idx), pdu, len);
+	d->resp_len = (uint8_t)len;
+	d->serial = ss->serial;
+	d->acked = 0;
+	s->st.responses++;
+	return len;
+}
+
 /*
  * A round runs in slot order, as air time passes: every pending device draws its slot
  * first (the draw does not depend on what the device then computes), then the devices of
- * each slot run aiot_device_on_paging and the slot's outcome is emitted at once, so that a
- * long round streams its frames instead of going quiet while it computes.
+ * each slot answer (answer()) and the slot's outcome is emitted at once, so that a long
+ * round streams its frames instead of going quiet while it computes.
  */
 static int on_paging(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 {
@@ -248,7 +289,7 @@ static int on_paging(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 		if (s->devs[idx].serial == ss->serial && s->devs[idx].acked)
 			continue; /* read: silent for the rest of the session */
 		s->resp[ndraw].idx = idx;
-		s->resp[ndraw].slot = (uint16_t)(sim_rand64(s) & (nslots - 1));
+		s->resp[ndraw].slot = (uint32_t)(sim_rand64(s) & (nslots - 1));
 		ndraw++;
 	}
 	/* Counting sort by slot. */
@@ -265,47 +306,40 @@ static int on_paging(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 
 	/* The pending list is rebuilt from the devices that answered (in slot order). */
 	uint32_t empty = 0, single = 0, collided = 0, pos = 0, keep = 0;
-	uint8_t nas[AIOT_NAS_INV_RESP_MAX_LEN], other[AIOT_NAS_INV_RESP_MAX_LEN];
 	for (uint32_t sl = 0; sl < nslots; sl++) {
-		uint32_t answered = 0, first = SIM_NONE;
+		uint32_t answered = 0, first = SIM_NONE, n = s->slot_count[sl];
 		size_t first_len = 0;
-		for (uint32_t j = 0; j < s->slot_count[sl]; j++) {
+		for (uint32_t j = 0; j < n; j++) {
 			uint32_t idx = s->order[pos + j];
-			sim_dev *d = &s->devs[idx];
-			size_t len = 0;
-			/* TS 33.369 5.2.2 steps 4-5 in the device library. */
-			int rc = aiot_device_on_paging(&d->dev, f->u.paging.rand_n,
-			                               (aiot_page_kind)f->u.paging.kind,
-			                               f->u.paging.ident, f->u.paging.ident_bits,
-			                               answered ? other : nas, sizeof nas, &len);
-			if (rc != AIOT_OK)
+			size_t len = answer(s, ss, f, idx);
+			if (len == 0)
 				continue; /* not addressed, disabled: leaves the session */
 			ss->pending[keep++] = idx;
-			d->serial = ss->serial;
-			d->acked = 0;
 			if (answered++ == 0) {
 				first = idx;
 				first_len = len;
 			}
 		}
-		pos += s->slot_count[sl];
-		if (answered == 0)
+		pos += n;
+		if (answered == 0) {
 			empty++;
-		else if (answered == 1)
+			continue;
+		}
+		if (answered == 1)
 			single++;
 		else
 			collided++;
-		s->st.responses += answered;
-		emit_slot(s, ss, f, sl, answered, first, nas, first_len, emit, arg);
+		emit_slot(s, ss, f, sl, answered, first,
+		          first == SIM_NONE ? NULL : resp_of(s, first), first_len, emit, arg);
 	}
 	ss->npending = keep;
 	s->st.collisions += collided;
 	air_frame end = {.type = AIR_ROUND_END, .session = f->session};
 	end.u.round_end.round = f->u.paging.round;
 	end.u.round_end.q = f->u.paging.q;
-	end.u.round_end.empty = (uint16_t)empty;
-	end.u.round_end.single = (uint16_t)single;
-	end.u.round_end.collided = (uint16_t)collided;
+	end.u.round_end.empty = empty;
+	end.u.round_end.single = single;
+	end.u.round_end.collided = collided;
 	emit_frame(emit, arg, &end);
 	return AIOT_OK;
 }
@@ -406,6 +440,7 @@ void sim_free(sim *s)
 	free(s->devs);
 	free(s->ids);
 	free(s->mem);
+	free(s->resp_pdu);
 	free(s->perm_head);
 	free(s->tid_head);
 	free(s->group_head);

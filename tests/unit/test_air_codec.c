@@ -123,18 +123,33 @@ static void test_round_trips(void **state)
 	f.u.slot.nas = nas;
 	f.u.slot.nas_len = AIR_MAX_NAS;
 	round_trip(&f, buf);
+	assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 5 + 6 + AIR_MAX_NAS);
+	f.u.slot.slot = 32768; /* long form: 4 octets, top bit set */
+	assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 7 + 6 + AIR_MAX_NAS);
+	assert_memory_equal(buf + 8, ((const uint8_t[]){0x80, 0, 0x80, 0}), 4);
 	memset(&f.u.slot.handle, 0, sizeof f.u.slot - offsetof(__typeof__(f.u.slot), handle));
 	f.u.slot.outcome = AIR_SLOT_COLLISION;
 	f.u.slot.ncolliding = 2;
-	round_trip(&f, buf);
+	for (uint32_t sl = 0; sl < (1u << AIR_MAX_Q); sl = sl * 2 + 1)
+		assert_int_equal(round_trip((f.u.slot.slot = sl, &f), buf),
+		                 AIR_HDR_LEN + (sl < 32768 ? 5 : 7) + 2);
 	memset(&f, 0, sizeof f);
 	f.type = AIR_ROUND_END;
 	for (uint8_t q = 0; q <= AIR_MAX_Q; q++) {
 		f.u.round_end.q = q;
-		f.u.round_end.empty = (uint16_t)((1u << q) - (q > 0));
+		f.u.round_end.empty = (1u << q) - (q > 0);
 		f.u.round_end.single = q > 0;
-		round_trip(&f, buf);
+		/* counts: 2 octets each up to Q = 15, 4 octets each above */
+		assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 3 + (q <= 15 ? 6 : 12));
 	}
+	f.u.round_end.q = 17;
+	f.u.round_end.empty = 70000;
+	f.u.round_end.single = 40000;
+	f.u.round_end.collided = 21072;
+	round_trip(&f, buf);
+	static const uint8_t want[] = {0, 0,    17,   0, 1, 0x11, 0x70, 0,
+	                               0, 0x9C, 0x40, 0, 0, 0x52, 0x50};
+	assert_memory_equal(buf + AIR_HDR_LEN, want, sizeof want);
 }
 
 static void expect(const uint8_t *b, size_t n, int rc)
@@ -161,10 +176,10 @@ static void test_malformed(void **state)
 	b[1] = AIR_RELEASE;
 	expect(b, AIR_MAX_FRAME + 1, AIOT_ERR_MALFORMED);
 	/* PAGING: q, kind, ident length rules, padding bits. */
-	uint8_t p[] = {1, AIR_PAGING, 0, 0, 0, 1, 0, 0,  /*q*/ 16, /*kind*/ 2, 0,  0,  1,  2,
+	uint8_t p[] = {1, AIR_PAGING, 0, 0, 0, 1, 0, 0,  /*q*/ 19, /*kind*/ 2, 0,  0,  1,  2,
 	               3, 4,          5, 6, 7, 8, 9, 10, 11,       12,         13, 14, 15, 16};
 	expect(p, sizeof p, AIOT_ERR_MALFORMED);
-	p[8] = 15;
+	p[8] = AIR_MAX_Q;
 	expect(p, sizeof p, AIOT_OK);
 	p[9] = 3;
 	expect(p, sizeof p, AIOT_ERR_MALFORMED);
@@ -208,10 +223,17 @@ static void test_malformed(void **state)
 	c[11] = 2;
 	expect(c, 13, AIOT_ERR_TRUNC);
 	expect(c, 14, AIOT_OK);
-	/* SLOT: slot number, outcome, collision count. */
-	uint8_t s[] = {1, AIR_SLOT, 0, 0, 0, 1, 0, 1, 0x80, 0x00, AIR_SLOT_COLLISION, 0, 2};
-	expect(s, sizeof s, AIOT_ERR_MALFORMED);
-	s[8] = 0x7F;
+	/* SLOT: slot number (long form: >= 2^15 and < 2^AIR_MAX_Q only), outcome, count. */
+	uint8_t l[] = {1,    AIR_SLOT,           0, 0, 0, 1, 0, 1, 0x80, 0, 0x7F,
+	               0xFF, AIR_SLOT_COLLISION, 0, 2};
+	expect(l, sizeof l, AIOT_ERR_MALFORMED); /* 32767 in the long form: not canonical */
+	l[10] = 0x80;
+	l[11] = 0;
+	expect(l, sizeof l, AIOT_OK); /* 32768 */
+	l[9] = 0x04;
+	expect(l, sizeof l, AIOT_ERR_MALFORMED); /* 2^18 + 2^15 >= 2^AIR_MAX_Q */
+	expect(l, 9, AIOT_ERR_TRUNC);
+	uint8_t s[] = {1, AIR_SLOT, 0, 0, 0, 1, 0, 1, 0x7F, 0x00, AIR_SLOT_COLLISION, 0, 2};
 	expect(s, sizeof s, AIOT_OK);
 	s[12] = 1;
 	expect(s, sizeof s, AIOT_ERR_MALFORMED);
@@ -224,8 +246,19 @@ static void test_malformed(void **state)
 	expect(r, sizeof r, AIOT_ERR_MALFORMED);
 	r[14] = 2;
 	expect(r, sizeof r, AIOT_OK);
-	r[8] = 16;
+	r[8] = 16; /* Q 16 has 4-octet counts */
+	expect(r, sizeof r, AIOT_ERR_TRUNC);
+	r[8] = AIR_MAX_Q + 1;
 	expect(r, sizeof r, AIOT_ERR_MALFORMED);
+	uint8_t w[] = {1,    AIR_ROUND_END, 0, 0, 0, 1, 0, 1, 16, 0, 0,
+	               0xFF, 0xFF,          0, 0, 0, 0, 0, 0, 0,  1};
+	expect(w, sizeof w, AIOT_OK);
+	w[20] = 2; /* 65537 slots of 65536 */
+	expect(w, sizeof w, AIOT_ERR_MALFORMED);
+	/* 0xFFFFFFFF + 0x10001 + 0: a 32-bit sum would wrap to 2^16 */
+	static const uint8_t wrap[] = {16, 0xFF, 0xFF, 0xFF, 0xFF, 0, 1, 0, 1, 0, 0, 0, 0};
+	memcpy(w + 8, wrap, sizeof wrap);
+	expect(w, sizeof w, AIOT_ERR_MALFORMED);
 }
 
 static void test_encoder_errors(void **state)
@@ -236,7 +269,7 @@ static void test_encoder_errors(void **state)
 	assert_int_equal(air_encode(NULL, buf, sizeof buf), AIOT_ERR_INVAL);
 	assert_int_equal(air_encode(&f, NULL, 0), AIOT_ERR_INVAL);
 	f.u.paging.kind = AIR_IDENT_ALL;
-	f.u.paging.q = 16;
+	f.u.paging.q = AIR_MAX_Q + 1;
 	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
 	f.u.paging.q = 0;
 	f.u.paging.kind = AIR_IDENT_GROUP;
@@ -254,6 +287,10 @@ static void test_encoder_errors(void **state)
 	f.u.slot.ncolliding = 1;
 	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
 	f.u.slot.outcome = AIR_SLOT_SINGLE; /* no NAS */
+	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
+	f.u.slot.outcome = AIR_SLOT_COLLISION;
+	f.u.slot.ncolliding = 2;
+	f.u.slot.slot = 1u << AIR_MAX_Q;
 	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
 	f.type = AIR_ROUND_END;
 	memset(&f.u, 0, sizeof f.u);

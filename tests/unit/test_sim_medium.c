@@ -307,6 +307,54 @@ static void test_commands_genuine_and_clone(void **state)
 	assert_int_equal(out.n, 0);
 }
 
+/* Within a session a device computes one answer (RAND_AIOT_d, RES, K_AIOTF) and sends that
+ * same Inventory Response in every round until it is acknowledged; a paging of another
+ * session in between makes it answer anew. Frames up to Q = AIR_MAX_Q (long slot numbers). */
+static void test_answer_kept_until_ack(void **state)
+{
+	(void)state;
+	uint8_t nas[5][AIR_MAX_NAS];
+	uint16_t len[5];
+	uint32_t h[5];
+	uint64_t r0 = S.st.responses, p0 = S.st.repeats;
+	page(&S, &F, 40, 1, 0, AIR_IDENT_ALL, NULL, 0); /* one slot: all collide */
+	assert_int_equal(S.st.responses - r0, 5);
+	page(&S, &F, 40, 2, AIR_MAX_Q, AIR_IDENT_ALL, NULL, 0);
+	assert_int_equal(S.st.responses - r0, 5); /* no new device session */
+	assert_int_equal(S.st.repeats - p0, 5);
+	assert_int_equal(F.n, 6);
+	const air_frame *end = &F.f[5];
+	assert_int_equal(end->u.round_end.q, AIR_MAX_Q);
+	assert_int_equal(end->u.round_end.single, 5);
+	assert_int_equal(end->u.round_end.empty, (1u << AIR_MAX_Q) - 5);
+	for (int i = 0; i < 5; i++) {
+		h[i] = F.f[i].u.slot.handle;
+		len[i] = F.f[i].u.slot.nas_len;
+		memcpy(nas[i], F.f[i].u.slot.nas, len[i]);
+	}
+	/* Not acknowledged: the same answers again, byte for byte. */
+	page(&S, &F, 40, 3, AIR_MAX_Q, AIR_IDENT_ALL, NULL, 0);
+	assert_int_equal(F.n, 6);
+	assert_int_equal(S.st.responses - r0, 5);
+	int same = 0;
+	for (int i = 0; i < 5; i++)
+		for (int j = 0; j < 5; j++)
+			if (F.f[i].u.slot.handle == h[j] && F.f[i].u.slot.nas_len == len[j] &&
+			    memcmp(F.f[i].u.slot.nas, nas[j], len[j]) == 0)
+				same++;
+	assert_int_equal(same, 5);
+	/* Session 41 pages them: new device sessions; back in session 40 they answer anew. */
+	page(&S, &F, 41, 1, 10, AIR_IDENT_ALL, NULL, 0);
+	assert_int_equal(S.st.responses - r0, 10);
+	page(&S, &F, 40, 4, AIR_MAX_Q, AIR_IDENT_ALL, NULL, 0);
+	assert_int_equal(S.st.responses - r0, 15);
+	assert_int_equal(F.n, 6);
+	for (int i = 0; i < 5; i++)
+		for (int j = 0; j < 5; j++)
+			if (F.f[i].u.slot.handle == h[j])
+				assert_memory_not_equal(F.f[i].u.slot.nas, nas[j], len[j]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +362,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_slots_ack_release, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_identification, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_commands_genuine_and_clone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_answer_kept_until_ack, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
