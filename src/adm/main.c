@@ -3,7 +3,6 @@
  * aiot-adm: the ADM daemon. `aiot-adm -c adm.yaml [flags]`; flags override the file.
  * See README.md "Running the ADM" and config/adm.yaml.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,11 +31,16 @@ static const char usage_text[] =
 	"limits: limits.max-body limits.max-streams limits.max-rand-d limits.max-candidates\n"
 	"        limits.max-xres limits.max-bundle\n";
 
-static const char *const known_keys[] = {
-	"listen", "store", "kek-file", "tls.cert", "tls.key", "tls.ca", "workers", "metrics",
-	"af-authorization-data", "log-level", "limits.max-body", "limits.max-streams",
-	"limits.max-rand-d", "limits.max-candidates", "limits.max-xres", "limits.max-bundle",
-	NULL,
+static const cfg_opt opts[] = {
+	{"listen", "listen"},     {"store", "store"},       {"kek-file", "kek-file"},
+	{"tls-cert", "tls.cert"}, {"tls-key", "tls.key"},   {"tls-ca", "tls.ca"},
+	{"workers", "workers"},   {"metrics", "metrics"},   {"af-auth", "af-authorization-data"},
+	{"log-level", "log-level"},
+};
+/* Settings only the configuration file carries. */
+static const char *const file_keys[] = {
+	"limits.max-body", "limits.max-streams", "limits.max-rand-d", "limits.max-candidates",
+	"limits.max-xres", "limits.max-bundle", NULL,
 };
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -58,63 +62,6 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
-static int parse_args(int argc, char **argv, cfg *c)
-{
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 1},
-		{"store", required_argument, NULL, 2},    {"kek-file", required_argument, NULL, 3},
-		{"tls-cert", required_argument, NULL, 4}, {"tls-key", required_argument, NULL, 5},
-		{"tls-ca", required_argument, NULL, 6},   {"workers", required_argument, NULL, 7},
-		{"metrics", required_argument, NULL, 8},  {"af-auth", required_argument, NULL, 9},
-		{"log-level", required_argument, NULL, 10}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const keys[] = {NULL, "listen", "store", "kek-file", "tls.cert",
-					   "tls.key", "tls.ca", "workers", "metrics",
-					   "af-authorization-data", "log-level"};
-	const char *file = NULL;
-	char err[512];
-	int o;
-	/* Flags are collected first so that they override whatever the file says. */
-	cfg *flags = cfg_new();
-	if (flags == NULL)
-		return -1;
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (o == 'c') {
-			file = optarg;
-		} else if (o == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else if (o >= 1 && o <= 10) {
-			cfg_set(flags, keys[o], optarg);
-		} else {
-			fputs(usage_text, stderr);
-			cfg_free(flags);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "aiot-adm: unexpected argument '%s'\n", argv[optind]);
-		cfg_free(flags);
-		return -1;
-	}
-	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
-		fprintf(stderr, "aiot-adm: %s\n", err);
-		cfg_free(flags);
-		return -1;
-	}
-	for (size_t i = 1; i <= 10; i++)
-		if (cfg_get(flags, keys[i]) != NULL)
-			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
-	cfg_free(flags);
-	const char *bad = cfg_unknown_key(c, known_keys);
-	if (bad != NULL) {
-		fprintf(stderr, "aiot-adm: unknown configuration key '%s'\n", bad);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -127,8 +74,13 @@ int main(int argc, char **argv)
 	uint8_t kek[32];
 
 	cfg *c = cfg_new();
-	if (c == NULL || parse_args(argc, argv, c) != 0)
+	int pa = c ? cfg_from_args(c, argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
+				   file_keys, usage_text)
+		   : -1;
+	if (pa != 0) {
+		rc = pa < 0;
 		goto out;
+	}
 	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
 	if (log_level_from_name(lvl) < 0) {
 		fprintf(stderr, "aiot-adm: log-level: '%s' is not error, warn, info or debug\n", lvl);

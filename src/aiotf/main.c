@@ -3,7 +3,6 @@
  * aiot-aiotf: the AIOTF daemon. `aiot-aiotf -c aiotf.yaml [flags]`; flags override the file.
  * Serves Naiotf_AIoT to AFs, listens for readers on the NG link, and uses the ADM.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,90 +43,32 @@ static const char usage_text[] =
 	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
 	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
-#define NKEYS 24
-static const char *const keys[NKEYS + 1] = {
-	NULL,           "listen",        "tls.cert",        "tls.key",
-	"tls.ca",       "ng.listen",     "ng.transport",    "adm.url",
-	"adm.ca",       "adm.cert",      "adm.key",         "adm.connections",
-	"adm.timeout-ms", "inventory-timeout-ms", "command-timeout-ms", "name",
-	"suite",        "cipher",        "notif-ca",        "max-transactions",
-	"metrics",      "log-level",     "ng.report-rate",  "ng.report-burst",
-	"ng.flood-close",
+static const cfg_opt opts[] = {
+	{"listen", "listen"},
+	{"tls-cert", "tls.cert"},
+	{"tls-key", "tls.key"},
+	{"tls-ca", "tls.ca"},
+	{"ng-listen", "ng.listen"},
+	{"ng-transport", "ng.transport"},
+	{"adm", "adm.url"},
+	{"adm-ca", "adm.ca"},
+	{"adm-cert", "adm.cert"},
+	{"adm-key", "adm.key"},
+	{"adm-connections", "adm.connections"},
+	{"adm-timeout-ms", "adm.timeout-ms"},
+	{"inventory-timeout-ms", "inventory-timeout-ms"},
+	{"command-timeout-ms", "command-timeout-ms"},
+	{"name", "name"},
+	{"suite", "suite"},
+	{"cipher", "cipher"},
+	{"notif-ca", "notif-ca"},
+	{"max-transactions", "max-transactions"},
+	{"metrics", "metrics"},
+	{"log-level", "log-level"},
+	{"reader-report-rate", "ng.report-rate"},
+	{"reader-report-burst", "ng.report-burst"},
+	{"reader-flood-close", "ng.flood-close"},
 };
-
-static int parse_args(int argc, char **argv, cfg *c)
-{
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"listen", required_argument, NULL, 1},
-		{"tls-cert", required_argument, NULL, 2},
-		{"tls-key", required_argument, NULL, 3},
-		{"tls-ca", required_argument, NULL, 4},
-		{"ng-listen", required_argument, NULL, 5},
-		{"ng-transport", required_argument, NULL, 6},
-		{"adm", required_argument, NULL, 7},
-		{"adm-ca", required_argument, NULL, 8},
-		{"adm-cert", required_argument, NULL, 9},
-		{"adm-key", required_argument, NULL, 10},
-		{"adm-connections", required_argument, NULL, 11},
-		{"adm-timeout-ms", required_argument, NULL, 12},
-		{"inventory-timeout-ms", required_argument, NULL, 13},
-		{"command-timeout-ms", required_argument, NULL, 14},
-		{"name", required_argument, NULL, 15},
-		{"suite", required_argument, NULL, 16},
-		{"cipher", required_argument, NULL, 17},
-		{"notif-ca", required_argument, NULL, 18},
-		{"max-transactions", required_argument, NULL, 19},
-		{"metrics", required_argument, NULL, 20},
-		{"log-level", required_argument, NULL, 21},
-		{"reader-report-rate", required_argument, NULL, 22},
-		{"reader-report-burst", required_argument, NULL, 23},
-		{"reader-flood-close", required_argument, NULL, 24},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *file = NULL;
-	char err[512];
-	int o;
-	cfg *flags = cfg_new();
-	if (flags == NULL)
-		return -1;
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (o == 'c') {
-			file = optarg;
-		} else if (o == 'h') {
-			fputs(usage_text, stdout);
-			cfg_free(flags);
-			exit(0);
-		} else if (o >= 1 && o <= NKEYS) {
-			cfg_set(flags, keys[o], optarg);
-		} else {
-			fputs(usage_text, stderr);
-			cfg_free(flags);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "aiot-aiotf: unexpected argument '%s'\n", argv[optind]);
-		cfg_free(flags);
-		return -1;
-	}
-	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
-		fprintf(stderr, "aiot-aiotf: %s\n", err);
-		cfg_free(flags);
-		return -1;
-	}
-	for (size_t i = 1; i <= NKEYS; i++)
-		if (cfg_get(flags, keys[i]) != NULL)
-			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
-	cfg_free(flags);
-	const char *bad = cfg_unknown_key(c, keys + 1);
-	if (bad != NULL) {
-		fprintf(stderr, "aiot-aiotf: unknown configuration key '%s'\n", bad);
-		return -1;
-	}
-	return 0;
-}
 
 static void log_addr(const char *what, const char *listen, int port, const char *how)
 {
@@ -145,8 +86,13 @@ int main(int argc, char **argv)
 	sbi_server *srv = NULL;
 
 	cfg *c = cfg_new();
-	if (c == NULL || parse_args(argc, argv, c) != 0)
+	int pa = c ? cfg_from_args(c, argc, argv, "aiot-aiotf", opts, sizeof opts / sizeof opts[0],
+				   NULL, usage_text)
+		   : -1;
+	if (pa != 0) {
+		rc = pa < 0;
 		goto out;
+	}
 	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
 	if (log_level_from_name(lvl) < 0) {
 		fprintf(stderr, "aiot-aiotf: log-level: '%s' is not error, warn, info or debug\n",

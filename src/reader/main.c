@@ -4,7 +4,6 @@
  * override the file (same keys). See reader.h and docs/protocol-air.md.
  */
 #include <event2/event.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,65 +29,20 @@ static const char usage_text[] =
     "  --max-sessions N          concurrent inventories (max-sessions)  [64]\n"
     "  --log-level LEVEL         error|warn|info|debug (log-level)      [info]\n";
 
-#define NKEYS 12
-static const char *const keys[NKEYS + 1] = {
-    "aiotf",        "ng-transport",     "air",
-    "gnb-id",       "reader-index",     "name",
-    "max-rounds",   "round-timeout-ms", "command-timeout-ms",
-    "report-batch", "max-sessions",     "log-level",
-    NULL,
+static const cfg_opt opts[] = {
+	{"aiotf", "aiotf"},
+	{"ng-transport", "ng-transport"},
+	{"air", "air"},
+	{"gnb-id", "gnb-id"},
+	{"reader-index", "reader-index"},
+	{"name", "name"},
+	{"max-rounds", "max-rounds"},
+	{"round-timeout-ms", "round-timeout-ms"},
+	{"command-timeout-ms", "command-timeout-ms"},
+	{"report-batch", "report-batch"},
+	{"max-sessions", "max-sessions"},
+	{"log-level", "log-level"},
 };
-
-static int parse_args(int argc, char **argv, cfg *c)
-{
-	struct option opts[NKEYS + 3];
-	const char *file = NULL;
-	char err[512];
-	int o, rc = -1;
-
-	for (int i = 0; i < NKEYS; i++)
-		opts[i] = (struct option){keys[i], required_argument, NULL, 1 + i};
-	opts[NKEYS] = (struct option){"config", required_argument, NULL, 'c'};
-	opts[NKEYS + 1] = (struct option){"help", no_argument, NULL, 'h'};
-	opts[NKEYS + 2] = (struct option){NULL, 0, NULL, 0};
-	/* Flags are collected first so that they override whatever the file says. */
-	cfg *flags = cfg_new();
-	if (flags == NULL)
-		return -1;
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (o == 'c') {
-			file = optarg;
-		} else if (o == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else if (o >= 1 && o <= NKEYS) {
-			cfg_set(flags, keys[o - 1], optarg);
-		} else {
-			fputs(usage_text, stderr);
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "aiot-reader: unexpected argument '%s'\n", argv[optind]);
-		goto out;
-	}
-	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
-		fprintf(stderr, "aiot-reader: %s\n", err);
-		goto out;
-	}
-	for (int i = 0; i < NKEYS; i++)
-		if (cfg_get(flags, keys[i]) != NULL)
-			cfg_set(c, keys[i], cfg_get(flags, keys[i]));
-	const char *bad = cfg_unknown_key(c, keys);
-	if (bad != NULL) {
-		fprintf(stderr, "aiot-reader: unknown configuration key '%s'\n", bad);
-		goto out;
-	}
-	rc = 0;
-out:
-	cfg_free(flags);
-	return rc;
-}
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -107,8 +61,13 @@ int main(int argc, char **argv)
 	reader *r = NULL;
 
 	cfg *c = cfg_new();
-	if (c == NULL || parse_args(argc, argv, c) != 0)
+	int pa = c ? cfg_from_args(c, argc, argv, "aiot-reader", opts, sizeof opts / sizeof opts[0],
+				   NULL, usage_text)
+		   : -1;
+	if (pa != 0) {
+		rc = pa < 0;
 		goto out;
+	}
 	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
 	if (log_level_from_name(lvl) < 0) {
 		fprintf(stderr, "aiot-reader: log-level: '%s' is not error, warn, info or debug\n",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,5 +220,72 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
 	int rc = parse(c, &p, path, err, errlen);
 	yaml_parser_delete(&p);
 	fclose(f);
+	return rc;
+}
+
+static int is_known(const char *key, const cfg_opt *opts, size_t nopts,
+		    const char *const *file_keys)
+{
+	for (size_t i = 0; i < nopts; i++)
+		if (strcmp(opts[i].key, key) == 0)
+			return 1;
+	for (size_t i = 0; file_keys != NULL && file_keys[i] != NULL; i++)
+		if (strcmp(file_keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
+		  size_t nopts, const char *const *file_keys, const char *usage)
+{
+	const char *file = NULL;
+	char err[512];
+	int o, rc = -1;
+	struct option *lo = calloc(nopts + 3, sizeof *lo);
+	cfg *flags = cfg_new(); /* collected first so that they override the file */
+	if (lo == NULL || flags == NULL)
+		goto out;
+	for (size_t i = 0; i < nopts; i++)
+		lo[i] = (struct option){opts[i].flag, required_argument, NULL, 256 + (int)i};
+	lo[nopts] = (struct option){"config", required_argument, NULL, 'c'};
+	lo[nopts + 1] = (struct option){"help", no_argument, NULL, 'h'};
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		if (o == 'c') {
+			file = optarg;
+		} else if (o == 'h') {
+			fputs(usage, stdout);
+			rc = 1;
+			goto out;
+		} else if (o >= 256 && (size_t)(o - 256) < nopts) {
+			if (cfg_set(flags, opts[o - 256].key, optarg) != 0)
+				goto out;
+		} else {
+			fputs(usage, stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		goto out;
+	}
+	if (file != NULL && cfg_load_file(c, file, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		goto out;
+	}
+	for (size_t i = 0; i < flags->n; i++)
+		if (cfg_set(c, flags->items[i].key, flags->items[i].value) != 0)
+			goto out;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!is_known(c->items[i].key, opts, nopts, file_keys)) {
+			fprintf(stderr, "%s: unknown configuration key '%s'\n", prog,
+				c->items[i].key);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	cfg_free(flags);
+	free(lo);
 	return rc;
 }

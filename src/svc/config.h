@@ -27,4 +27,18 @@ const char *cfg_unknown_key(const cfg *c, const char *const *known);
 int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
 		 unsigned long long max, unsigned long long *out, char *err, size_t errlen);
 
+/* A daemon option: `--flag VALUE` sets configuration key `key`. */
+typedef struct cfg_opt {
+	const char *flag;
+	const char *key;
+} cfg_opt;
+
+/* The daemons' command line: -c/--config FILE, -h/--help, and `--flag VALUE` per opts[].
+ * The file is loaded first and the flags override it; then a key that neither an option nor
+ * file_keys (NULL-terminated, may be NULL: settings only the file can carry) names is refused,
+ * so a typo is an error. Problems are printed as "prog: ..." on stderr.
+ * Returns 0, 1 when --help was printed (exit 0), or -1. */
+int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
+		  size_t nopts, const char *const *file_keys, const char *usage);
+
 #endif
