@@ -50,6 +50,12 @@ enum sbi_reject_reason {
 	SBI_REJECT_PROTOCOL, /* invalid frame / stream error detected by nghttp2 */
 	SBI_REJECT_ALPN,     /* TLS client that did not negotiate h2 */
 	SBI_REJECT_TLS,      /* handshake failure */
+	SBI_REJECT_OVERLOAD, /* 503: the worker's in-flight request bound was reached */
+	SBI_REJECT_CONN_LIMIT,   /* connection refused: the worker's connection bound */
+	SBI_REJECT_IDLE,         /* connection closed after idle_timeout_ms without traffic */
+	SBI_REJECT_SLOW_READER,  /* connection closed: its output did not drain in time */
+	SBI_REJECT_BODY_TIMEOUT, /* 408: request not complete within body_timeout_ms */
+	SBI_REJECT_RESET_FLOOD,  /* GOAWAY: RST_STREAM faster than the server allows */
 	SBI_REJECT_N
 };
 
@@ -57,6 +63,7 @@ typedef struct sbi_metrics {
 	_Atomic uint64_t status[600]; /* responses by exact status code, 100..599 */
 	_Atomic int64_t conns_active;
 	_Atomic uint64_t conns_total;
+	_Atomic int64_t pending; /* requests handed to the application, not yet answered */
 	_Atomic uint64_t rejected[SBI_REJECT_N];
 	/* the HTTP/1.1 listener (evhttp on its own thread) */
 	struct event_base *base;

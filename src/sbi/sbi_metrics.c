@@ -23,6 +23,12 @@ static const char *const reject_names[SBI_REJECT_N] = {
 	[SBI_REJECT_PROTOCOL] = "protocol_error",
 	[SBI_REJECT_ALPN] = "alpn",
 	[SBI_REJECT_TLS] = "tls_handshake",
+	[SBI_REJECT_OVERLOAD] = "overload",
+	[SBI_REJECT_CONN_LIMIT] = "connection_limit",
+	[SBI_REJECT_IDLE] = "idle_timeout",
+	[SBI_REJECT_SLOW_READER] = "slow_reader",
+	[SBI_REJECT_BODY_TIMEOUT] = "body_timeout",
+	[SBI_REJECT_RESET_FLOOD] = "reset_flood",
 };
 
 void sbi_metrics_response(sbi_metrics *m, int status)
@@ -70,10 +76,14 @@ char *sbi_metrics_render(sbi_metrics *m)
 		      "# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
 		      "# TYPE aiot_sbi_connections_total counter\n"
 		      "aiot_sbi_connections_total %llu\n"
+		      "# HELP aiot_sbi_requests_pending Requests handed to the application and not yet answered.\n"
+		      "# TYPE aiot_sbi_requests_pending gauge\n"
+		      "aiot_sbi_requests_pending %lld\n"
 		      "# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
 		      "# TYPE aiot_sbi_streams_rejected_total counter\n",
 		      (long long)atomic_load(&m->conns_active),
-		      (unsigned long long)atomic_load(&m->conns_total)) < 0;
+		      (unsigned long long)atomic_load(&m->conns_total),
+		      (long long)atomic_load(&m->pending)) < 0;
 	for (i = 0; i < SBI_REJECT_N; i++)
 		ok |= evbuffer_add_printf(b, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
 					  reject_names[i],

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -39,6 +40,15 @@
 #define CONN_WINDOW (4u << 20)
 #define HANDSHAKE_TIMEOUT_S 10
 #define STOP_GRACE_MS 2000            /* in-flight streams get this long after GOAWAY */
+#define DEFAULT_MAX_PENDING 4096u
+#define DEFAULT_MAX_CONNECTIONS 1024u
+#define DEFAULT_IDLE_TIMEOUT_MS 60000u
+#define DEFAULT_BODY_TIMEOUT_MS 10000u
+#define DEFAULT_RETRY_AFTER_S 1u
+#define BODY_PREALLOC_MAX (64u << 10) /* content-length is a claim: grow past this on data */
+#define CLOSE_GRACE_MS 2000u          /* a GOAWAY'd connection that does not go is freed */
+#define RST_BURST 1000u               /* RST_STREAM from a client: token bucket ... */
+#define RST_RATE_PER_S 100u           /* ... refilled at this rate (CVE-2023-44487) */
 #define NO_OFF SIZE_MAX
 
 struct sbi_conn;
@@ -60,6 +70,7 @@ struct sbi_pending {
 	struct sbi_stream *stream; /* NULL once the stream is gone (worker thread only) */
 	struct sbi_wq *wq;
 	int deferred;
+	int counted;       /* in the worker's npending (worker thread only) */
 	sbi_pending *next; /* wq link */
 	sbi_response resp; /* set by sbi_complete() */
 	char *hbuf;        /* "name\0value\0" for every field, pseudo-headers included */
@@ -82,6 +93,9 @@ struct sbi_stream {
 	int reject;        /* decided error status: the rest of the request is discarded */
 	int responded;
 	int head;          /* HEAD: no body in the response */
+	int handed;        /* given to the handler: the application owes the response */
+	int headers_done;  /* the request header block has ended */
+	uint64_t t_start;  /* ms, monotonic: HEADERS received */
 	char *resp_body;
 	size_t resp_len, resp_off;
 };
@@ -98,6 +112,12 @@ struct sbi_conn {
 	struct sbi_conn *dirty_next;
 	int dirty;
 	int tls;
+	uint64_t t_read;    /* ms, monotonic: last bytes received */
+	uint64_t t_write;   /* ms: last bytes drained from the output, or output became non-empty */
+	uint64_t t_closing; /* ms: GOAWAY queued by the sweep; 0 = not closing */
+	struct evbuffer_cb_entry *out_cb;
+	uint32_t rst_tokens;  /* "rapid reset" bucket */
+	uint64_t t_rst;       /* ms: last refill */
 };
 
 struct sbi_worker {
@@ -115,6 +135,10 @@ struct sbi_worker {
 	struct sbi_conn *conns;
 	size_t nconns;
 	struct sbi_conn *dirty;
+	struct event *sweep;   /* periodic: body and idle timeouts */
+	size_t npending;       /* requests handed to the handler, not yet answered */
+	size_t max_pending;    /* this worker's share of cfg.max_pending */
+	size_t max_conns;      /* this worker's share of cfg.max_connections */
 };
 
 struct sbi_server {
@@ -130,6 +154,27 @@ struct sbi_server {
 
 static void conn_free(struct sbi_conn *c);
 static void conn_flush(struct sbi_conn *c);
+static void conn_mark_dirty(struct sbi_conn *c);
+static void conn_out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg);
+static void conn_refuse(evutil_socket_t fd, int tls);
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The application answered (or will never be asked to): release the in-flight slot. */
+static void pending_uncount(struct sbi_worker *w, sbi_pending *p)
+{
+	if (p->counted) {
+		p->counted = 0;
+		w->npending--;
+		atomic_fetch_sub(&w->srv->metrics.pending, 1);
+	}
+}
 
 /* ---- completion queue --------------------------------------------------------------------- */
 
@@ -257,16 +302,24 @@ static void stream_respond(struct sbi_stream *st, sbi_response *resp)
 static void stream_reject(struct sbi_stream *st, int status, enum sbi_reject_reason why,
 			  const char *detail)
 {
+	sbi_server *srv = st->conn->w->srv;
 	sbi_response resp;
+	char retry[16];
 
 	memset(&resp, 0, sizeof(resp));
-	sbi_metrics_reject(&st->conn->w->srv->metrics, why);
+	sbi_metrics_reject(&srv->metrics, why);
 	st->reject = status;
 	/* Application error causes of TS 29.500 Table 5.2.7.2-1. */
 	const char *cause = status == 400 ? "INVALID_MSG_FORMAT"
 			    : status == 413 ? "PAYLOAD_TOO_LARGE"
+			    : status == 503 ? "NF_CONGESTION"
 					    : NULL;
 	sbi_problem(&resp, status, cause, "%s", detail);
+	if (status == 503) { /* TS 29.500 6.4.2: tell the consumer when to come back */
+		snprintf(retry, sizeof(retry), "%u", srv->cfg.retry_after_s);
+		resp.extra[0] = (sbi_header){"retry-after", retry};
+		resp.nextra = 1;
+	}
 	stream_respond(st, &resp);
 	if (st->p != NULL && !st->p->deferred) {
 		pending_free(st->p);
@@ -407,17 +460,27 @@ static void request_complete(struct sbi_stream *st)
 		stream_reject(st, 400, SBI_REJECT_BAD_REQUEST, "missing :method or :path");
 		return;
 	}
+	if (w->npending >= w->max_pending) {
+		/* Bounded, not queued: the handler is not called (TS 29.500 6.4). */
+		stream_reject(st, 503, SBI_REJECT_OVERLOAD, "too many requests in progress");
+		return;
+	}
 	if (request_finish(p, w->index) != 0) {
 		stream_reject(st, 500, SBI_REJECT_BAD_REQUEST, "out of memory");
 		return;
 	}
 	st->head = strcmp(p->req.method, "HEAD") == 0;
+	st->handed = 1;
+	p->counted = 1;
+	w->npending++;
+	atomic_fetch_add(&srv->metrics.pending, 1);
 	memset(&resp, 0, sizeof(resp));
 	srv->cfg.handler(srv->cfg.app, &p->req, &resp);
 	if (p->deferred) {
 		free(resp.body); /* the response comes through sbi_complete() */
 		return;
 	}
+	pending_uncount(w, p);
 	stream_respond(st, &resp);
 	st->p = NULL;
 	pending_free(p);
@@ -447,6 +510,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud
 	st->p = p;
 	st->conn = c;
 	st->id = f->hd.stream_id;
+	st->t_start = now_ms();
 	st->next = c->streams;
 	if (c->streams)
 		c->streams->prev = st;
@@ -507,6 +571,7 @@ static void headers_done(struct sbi_stream *st)
 {
 	sbi_server *srv = st->conn->w->srv;
 
+	st->headers_done = 1;
 	if (st->responded || st->p == NULL)
 		return;
 	if (st->reject == 431) {
@@ -518,17 +583,46 @@ static void headers_done(struct sbi_stream *st)
 		return;
 	}
 	if (st->p->content_length > 0 && st->p->body == NULL) {
-		st->p->body = malloc((size_t)st->p->content_length + 1);
+		size_t n = (size_t)st->p->content_length + 1;
+
+		if (n > BODY_PREALLOC_MAX)
+			n = BODY_PREALLOC_MAX;
+		st->p->body = malloc(n);
 		if (st->p->body != NULL)
-			st->p->bcap = (size_t)st->p->content_length + 1;
+			st->p->bcap = n;
 	}
+}
+
+/* A client that opens and cancels streams faster than RST_RATE_PER_S after a burst makes the
+ * application work for nothing: GOAWAY(ENHANCE_YOUR_CALM) (nghttp2 >= 1.57 does the same). */
+static void rst_limit(struct sbi_conn *c)
+{
+	uint64_t now = now_ms(), add = (now - c->t_rst) * RST_RATE_PER_S / 1000u;
+
+	if (add > 0) {
+		c->t_rst = now;
+		c->rst_tokens = add >= RST_BURST - c->rst_tokens ? RST_BURST
+								: c->rst_tokens + (uint32_t)add;
+	}
+	if (c->rst_tokens == 0) {
+		if (c->t_closing == 0) {
+			sbi_metrics_reject(&c->w->srv->metrics, SBI_REJECT_RESET_FLOOD);
+			nghttp2_session_terminate_session(c->h2, NGHTTP2_ENHANCE_YOUR_CALM);
+			c->t_closing = now;
+		}
+		return;
+	}
+	c->rst_tokens--;
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
 	struct sbi_stream *st;
 
-	(void)ud;
+	if (f->hd.type == NGHTTP2_RST_STREAM) {
+		rst_limit(ud); /* over it: GOAWAY queued, nghttp2 reads no more */
+		return 0;
+	}
 	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
 		return 0;
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
@@ -668,6 +762,7 @@ static void conn_readcb(struct bufferevent *bev, void *arg)
 
 	if (c->h2 == NULL)
 		return;
+	c->t_read = now_ms();
 	while (evbuffer_get_length(in) > 0) {
 		struct evbuffer_iovec v[8];
 		int i, nv = evbuffer_peek(in, -1, NULL, v, 8);
@@ -735,6 +830,8 @@ static void conn_free(struct sbi_conn *c)
 		stream_free(c->streams);
 	if (c->h2)
 		nghttp2_session_del(c->h2);
+	if (c->out_cb) /* before the free: a deferred run must not see c */
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	if (c->prev)
@@ -770,6 +867,11 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	(void)l;
 	(void)sa;
 	(void)salen;
+	if (w->nconns >= w->max_conns) {
+		sbi_metrics_reject(&srv->metrics, SBI_REJECT_CONN_LIMIT);
+		conn_refuse(fd, srv->ssl != NULL);
+		return;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
@@ -777,6 +879,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		return;
 	}
 	c->w = w;
+	c->t_read = c->t_write = c->t_rst = now_ms();
+	c->rst_tokens = RST_BURST;
 	if (srv->ssl != NULL) {
 		SSL *ssl = SSL_new(srv->ssl);
 		struct timeval hs = {HANDSHAKE_TIMEOUT_S, 0};
@@ -809,6 +913,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	atomic_fetch_add(&srv->metrics.conns_active, 1);
 	atomic_fetch_add(&srv->metrics.conns_total, 1);
 	bufferevent_setcb(c->bev, conn_readcb, conn_writecb, conn_eventcb, c);
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev), conn_out_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (!c->tls) {
 		if (session_start(c) != 0) {
@@ -817,6 +922,32 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		}
 		conn_flush(c);
 	}
+}
+
+/* Write progress, for the slow-reader check: bytes left the output, or it stopped being empty. */
+static void conn_out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct sbi_conn *c = arg;
+
+	(void)b;
+	if (info->n_deleted > 0 || (info->orig_size == 0 && info->n_added > 0))
+		c->t_write = now_ms();
+}
+
+/* Over the worker's connection bound: RFC 9113 3.4 server preface (an empty SETTINGS) and
+ * GOAWAY(NO_ERROR, last stream 0) so an h2c client knows to go elsewhere, then close. The
+ * write is best effort and keeps no state: a refused connection costs nothing after this. */
+static void conn_refuse(evutil_socket_t fd, int tls)
+{
+	static const uint8_t frames[] = {
+		0, 0, 0, NGHTTP2_SETTINGS, 0, 0, 0, 0, 0,
+		0, 0, 8, NGHTTP2_GOAWAY, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, NGHTTP2_NO_ERROR,
+	};
+	if (!tls && send(fd, frames, sizeof(frames), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* best effort: the close says the same */
+	}
+	evutil_closesocket(fd);
 }
 
 /* EMFILE and friends: pause accepting for a moment instead of spinning. */
@@ -882,6 +1013,80 @@ void sbi_complete(sbi_pending *p, sbi_response *resp)
 	pthread_mutex_unlock(&wq->lock);
 }
 
+/* A request still arriving after body_timeout_ms: 408 (nghttp2 then resets the stream with
+ * NO_ERROR, RFC 9113 8.1); one stuck inside its header block (CONTINUATION trickle) takes the
+ * connection down, since no response can be sent in the middle of a header block. Returns 1
+ * when a request on c still waits on the handler. */
+static int sweep_streams(struct sbi_conn *c, uint64_t now, uint64_t body_to)
+{
+	struct sbi_stream *st, *next;
+	int waiting = 0;
+
+	for (st = c->streams; st != NULL; st = next) {
+		next = st->next;
+		if (st->responded)
+			continue;
+		if (st->handed) {
+			waiting = 1;
+			continue;
+		}
+		if (now - st->t_start <= body_to)
+			continue;
+		if (!st->headers_done) {
+			sbi_metrics_reject(&c->w->srv->metrics, SBI_REJECT_BODY_TIMEOUT);
+			nghttp2_session_terminate_session(c->h2, NGHTTP2_ENHANCE_YOUR_CALM);
+			c->t_closing = now;
+			return waiting;
+		}
+		stream_reject(st, 408, SBI_REJECT_BODY_TIMEOUT, "request not complete in time");
+	}
+	return waiting;
+}
+
+/* Periodic: body timeouts, idle connections, clients that read nothing. */
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sbi_worker *w = arg;
+	const sbi_server_cfg *cfg = &w->srv->cfg;
+	uint64_t now = now_ms(), last;
+	struct sbi_conn *c, *next;
+
+	(void)fd;
+	(void)what;
+	for (c = w->conns; c != NULL; c = next) {
+		size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
+		int waiting;
+
+		next = c->next;
+		if (c->h2 == NULL)
+			continue; /* TLS handshake: its own timeout */
+		if (c->t_closing != 0) {
+			if (now - c->t_closing > CLOSE_GRACE_MS)
+				conn_free(c);
+			continue;
+		}
+		if (out > 0 && now - c->t_write > cfg->idle_timeout_ms) {
+			sbi_metrics_reject(&w->srv->metrics, SBI_REJECT_SLOW_READER);
+			conn_free(c);
+			continue;
+		}
+		waiting = sweep_streams(c, now, cfg->body_timeout_ms);
+		last = c->t_read > c->t_write ? c->t_read : c->t_write;
+		if (c->t_closing == 0 && !waiting && now - last > cfg->idle_timeout_ms) {
+			sbi_metrics_reject(&w->srv->metrics, SBI_REJECT_IDLE);
+			nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
+			c->t_closing = now;
+		}
+		conn_mark_dirty(c);
+	}
+	while (w->dirty != NULL) {
+		c = w->dirty;
+		w->dirty = c->dirty_next;
+		c->dirty = 0;
+		conn_flush(c);
+	}
+}
+
 static void stop_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sbi_worker *w = arg;
@@ -939,6 +1144,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 		struct sbi_stream *st = p->stream;
 
 		next = p->next;
+		pending_uncount(w, p);
 		if (st != NULL) {
 			st->p = NULL;
 			p->stream = NULL;
@@ -1003,8 +1209,26 @@ static int worker_init(sbi_server *s, struct sbi_worker *w, int fd, char *err, s
 	w->wake_ev = event_new(w->base, -1, 0, wake_cb, w);
 	w->stop_timer = evtimer_new(w->base, stop_timer_cb, w);
 	w->accept_retry = evtimer_new(w->base, accept_retry_cb, w);
-	if (w->wake_ev == NULL || w->stop_timer == NULL || w->accept_retry == NULL)
+	w->sweep = event_new(w->base, -1, EV_PERSIST, sweep_cb, w);
+	if (w->wake_ev == NULL || w->stop_timer == NULL || w->accept_retry == NULL ||
+	    w->sweep == NULL)
 		goto fail;
+	/* Each worker gets its share of the server-wide bounds (at least 1). */
+	w->max_pending = (s->cfg.max_pending + (uint32_t)s->cfg.workers - 1) / (uint32_t)s->cfg.workers;
+	w->max_conns = (s->cfg.max_connections + (uint32_t)s->cfg.workers - 1) /
+		       (uint32_t)s->cfg.workers;
+	{
+		uint32_t ms = s->cfg.idle_timeout_ms < s->cfg.body_timeout_ms ? s->cfg.idle_timeout_ms
+									     : s->cfg.body_timeout_ms;
+		struct timeval tv;
+
+		ms /= 4; /* a timeout fires within 25 % of its value */
+		ms = ms < 50 ? 50 : ms > 1000 ? 1000 : ms;
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		if (event_add(w->sweep, &tv) != 0)
+			goto fail;
+	}
 	w->wq->wake = w->wake_ev;
 	w->lst = evconnlistener_new(w->base, accept_cb, w,
 				    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
@@ -1045,6 +1269,8 @@ static void worker_destroy(struct sbi_worker *w)
 		event_free(w->stop_timer);
 	if (w->accept_retry)
 		event_free(w->accept_retry);
+	if (w->sweep)
+		event_free(w->sweep);
 	if (w->base)
 		event_base_free(w->base);
 	if (w->wq)
@@ -1076,6 +1302,16 @@ static int server_check_cfg(sbi_server_cfg *c, char *err, size_t errlen)
 		c->max_header = DEFAULT_MAX_HEADER;
 	if (c->max_streams == 0)
 		c->max_streams = DEFAULT_MAX_STREAMS;
+	if (c->max_pending == 0)
+		c->max_pending = DEFAULT_MAX_PENDING;
+	if (c->max_connections == 0)
+		c->max_connections = DEFAULT_MAX_CONNECTIONS;
+	if (c->idle_timeout_ms == 0)
+		c->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+	if (c->body_timeout_ms == 0)
+		c->body_timeout_ms = DEFAULT_BODY_TIMEOUT_MS;
+	if (c->retry_after_s == 0)
+		c->retry_after_s = DEFAULT_RETRY_AFTER_S;
 	if (c->handler == NULL || c->listen == NULL || c->workers < 1 || c->workers > 1024) {
 		snprintf(err, errlen, "sbi server: handler, listen and 1..1024 workers required");
 		return -1;

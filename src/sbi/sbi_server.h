@@ -10,6 +10,14 @@
  *   body > max_body -> 413; content-length missing on a POST/PUT/PATCH with a body it
  *   cannot size -> 411; header block > max_header -> stream reset / 431; concurrent streams
  *   per connection <= max_streams (SETTINGS_MAX_CONCURRENT_STREAMS).
+ * Overload (TS 29.500 6.4): requests handed to the handler and not yet answered (running or
+ * deferred) are bounded per worker (max_pending / workers); beyond it a request is answered
+ * 503 cause NF_CONGESTION with Retry-After at once, without calling the handler. Connections
+ * are bounded per worker (max_connections / workers); an excess h2c connection gets SETTINGS +
+ * GOAWAY and is closed (a TLS one is closed). A request whose headers + body do not arrive
+ * within body_timeout_ms gets 408 (the stream is then reset); a connection with no request
+ * waiting on the handler and no traffic for idle_timeout_ms gets GOAWAY and is closed, and one
+ * whose output has not drained for idle_timeout_ms is closed (a client that reads nothing).
  * A separate plain HTTP/1.1 listener serves GET /metrics in Prometheus text format.
  */
 #ifndef AIOT_SBI_SERVER_H
@@ -65,6 +73,11 @@ typedef struct sbi_server_cfg {
 	size_t max_body;           /* default 1 MiB */
 	size_t max_header;         /* default 16 KiB */
 	uint32_t max_streams;      /* default 128 */
+	uint32_t max_pending;      /* in-flight requests, all workers; default 4096 */
+	uint32_t max_connections;  /* open connections, all workers; default 1024 */
+	uint32_t idle_timeout_ms;  /* default 60000 */
+	uint32_t body_timeout_ms;  /* a request's headers + body; default 10000 */
+	uint32_t retry_after_s;    /* Retry-After of the 503; default 1 */
 	sbi_handler handler;
 	void *app;
 	/* Appends application metrics (Prometheus text) to the /metrics page; may be NULL.
