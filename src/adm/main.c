@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
 	"  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
 	"limits: limits.max-body limits.max-streams limits.max-rand-d limits.max-candidates\n"
-	"        limits.max-xres limits.max-bundle\n";
+	"        limits.max-xres limits.max-bundle limits.max-pending (503 above)\n"
+	"        limits.max-connections limits.idle-timeout-ms limits.body-timeout-ms\n";
 
 static const cfg_opt opts[] = {
 	{"listen", "listen"},     {"store", "store"},       {"kek-file", "kek-file"},
@@ -40,7 +41,8 @@ static const cfg_opt opts[] = {
 /* Settings only the configuration file carries. */
 static const char *const file_keys[] = {
 	"limits.max-body", "limits.max-streams", "limits.max-rand-d", "limits.max-candidates",
-	"limits.max-xres", "limits.max-bundle", NULL,
+	"limits.max-xres", "limits.max-bundle", "limits.max-pending", "limits.max-connections",
+	"limits.idle-timeout-ms", "limits.body-timeout-ms", NULL,
 };
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = 1;
-	unsigned long long workers, max_body, max_streams, v[4];
+	unsigned long long workers, max_body, max_streams, v[4], sl[4];
 	aiot_store *store = NULL;
 	adm *a = NULL;
 	sbi_server *srv = NULL;
@@ -96,7 +98,13 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "limits.max-rand-d", 1024, 1, 1 << 20, &v[0], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-candidates", 4096, 1, 1 << 24, &v[1], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-xres", 65536, 1, 1 << 26, &v[2], err, sizeof err) ||
-	    cfg_get_uint(c, "limits.max-bundle", 256, 1, 65536, &v[3], err, sizeof err)) {
+	    cfg_get_uint(c, "limits.max-bundle", 256, 1, 65536, &v[3], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-pending", 4096, 1, 1 << 24, &sl[0], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.max-connections", 1024, 1, 1 << 20, &sl[1], err, sizeof err) ||
+	    cfg_get_uint(c, "limits.idle-timeout-ms", 60000, 100, 86400000, &sl[2], err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "limits.body-timeout-ms", 10000, 100, 3600000, &sl[3], err,
+			 sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -154,6 +162,10 @@ int main(int argc, char **argv)
 		.max_body = max_body,
 		.max_header = 16384,
 		.max_streams = (uint32_t)max_streams,
+		.max_pending = (uint32_t)sl[0],
+		.max_connections = (uint32_t)sl[1],
+		.idle_timeout_ms = (uint32_t)sl[2],
+		.body_timeout_ms = (uint32_t)sl[3],
 		.handler = adm_handle,
 		.app = a,
 		.metrics = adm_metrics,

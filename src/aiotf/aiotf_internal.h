@@ -269,6 +269,7 @@ struct tx {
 	authgrp *open_anon;  /* FILTER/ALL group not yet sent */
 	amap seen;           /* permanent IDs authenticated (reported / commanded once) */
 	size_t nresp, nauth, nrej, nunverified, nundecodable, ncmd_ok, ncmd_fail;
+	size_t nprobes_failed; /* pagings that ended without the reader's completion */
 	cJSON *batch;        /* DevicesRepInfo array being filled */
 	size_t nbatch, nreported;
 	const char *abort_cause; /* set when the transaction cannot run (ADM down, ...) */

@@ -299,6 +299,8 @@ void inv_probe_end(probe *p, const char *why)
 	event_del(p->timer);
 	t->probes_open--;
 	log_debug("transaction %s: paging %u ended: %s", t->req->trans_id, p->corr, why);
+	if (strcmp(why, "complete") != 0 && strcmp(why, "released by the reader") != 0)
+		t->nprobes_failed++; /* timeout, reader lost, InventoryFailure, send failed */
 	if (t->req->type == TX_INVENTORY)
 		ng_probe_release(t->a, p); /* TS 23.369 6.2.2: no command follows */
 	if (p->target >= 0 && --t->targets[p->target].open_probes == 0)
@@ -620,9 +622,21 @@ void inv_finish(tx *t)
 	size_t total = t->nreported + t->nbatch;
 	const char *cause = NULL;
 	if (total > 0) {
-		tx_notify(t, t->batch, 1, NULL);
+		/* An inventory that reported devices but could not verify every answer (ADM
+		 * unreachable) or lost a reader's paging ends with a last notification that says
+		 * so: AIoTNotif allows failCause with lastRepInd, never with devicesRepData. */
+		const char *partial = NULL;
+		if (t->req->type == TX_INVENTORY && t->nunverified > 0)
+			partial = "AUTH_FAILURE";
+		else if (t->req->type == TX_INVENTORY && t->nprobes_failed > 0)
+			partial = "NO_SUCC_INV_RESP";
+		tx_notify(t, t->batch, partial == NULL, NULL);
 		t->batch = NULL;
 		t->nreported = total;
+		if (partial != NULL) {
+			tx_notify(t, NULL, 1, partial);
+			cause = partial;
+		}
 	} else {
 		cause = t->abort_cause ? t->abort_cause
 				       : t->nresp > 0 ? "AUTH_FAILURE" : "NO_SUCC_INV_RESP";
