@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm batch e2e scale device}
+ONLY=${BENCH_ONLY:-crypto adm tls batch e2e scale device}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -71,7 +71,7 @@ fi
 provision() { # n dir
 	"$B/aiot" provision --store sqlite:$2/adm.db --kek-file $2/kek --count $1 --group bench --out $2/dev.jsonl 2>>$W/prov.log
 }
-if want adm || want batch; then
+if want adm || want batch || want tls; then
 	mkdir -p $W/adm && provision 10000 $W/adm
 	ID=$(head -1 $W/adm/dev.jsonl | jq -r .aiotDevPermId)
 	RN=$(openssl rand -hex 16)
@@ -102,6 +102,39 @@ if want adm; then
 	say "| aiot-adm | $ra | $(h2ok $W/h2-adm.txt)/$N |"
 	say "| nghttpd (static) | $rn | $(h2ok $W/h2-ng.txt)/$N |"
 	say "| **ratio** | **$(awk -v a=$ra -v b=$rn 'BEGIN{printf "%.0f%%", 100*a/b}')** (goal ≥ 40%) | |"
+fi
+if want tls; then
+	echo "== ADM over TLS 1.3" >&2
+	# Server TLS only: h2load cannot present a client certificate, so both servers run
+	# TLS 1.3 without client authentication, same key type (EC P-256).
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -days 2 -keyout $W/tls.key -out $W/tls.crt 2>/dev/null
+	mkdir -p $W/www
+	curl -sS --http2-prior-knowledge -o $W/www/x.json -H 'content-type: application/json' \
+		--data @$W/one.json http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
+	H2C_PID=$ADM_PID; H2C_PORT=$ADM_PORT
+	start_adm $W/adm-tls.log --listen 127.0.0.1:0 --store sqlite:$W/adm/adm.db --kek-file $W/adm/kek \
+		--workers 2 --tls-cert $W/tls.crt --tls-key $W/tls.key
+	TLS_PID=$ADM_PID; ADM_PID=$H2C_PID
+	U=https://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
+	run h2load -n $N -c 8 -m 32 -d $W/one.json -H 'content-type: application/json' $U >$W/h2-adm-tls.txt 2>&1
+	stop_pid $TLS_PID
+	ADM_PORT=$H2C_PORT
+	nghttpd -d $W/www 0 $W/tls.key $W/tls.crt >$W/nghttpd-tls.log 2>&1 & NGPID=$!; PIDS+=($NGPID); sleep 0.5
+	NGPORT=$(ss -ltnp 2>/dev/null | awk -v p=$NGPID '$0 ~ "pid="p"," {split($4,a,":"); print a[length(a)]; exit}')
+	run h2load -n $N -c 8 -m 32 https://127.0.0.1:$NGPORT/x.json >$W/h2-ng-tls.txt 2>&1
+	stop_pid $NGPID
+	ra=$(h2rate $W/h2-adm-tls.txt); rn=$(h2rate $W/h2-ng-tls.txt)
+	say ""
+	say "### ADM, single get-authentication over TLS 1.3"
+	say ""
+	say "The same h2load run over https (TLS 1.3, ALPN h2, EC P-256 certificate, no client certificate: h2load cannot present one) against \`aiot-adm --tls-cert --tls-key\` and against \`nghttpd\` with the same key serving a static file."
+	say ""
+	say "| server | req/s | 2xx |"
+	say "|---|---|---|"
+	say "| aiot-adm (TLS 1.3) | $ra | $(h2ok $W/h2-adm-tls.txt)/$N |"
+	say "| nghttpd (TLS 1.3, static) | $rn | $(h2ok $W/h2-ng-tls.txt)/$N |"
+	say "| **ratio** | **$(awk -v a=$ra -v b=$rn 'BEGIN{printf "%.0f%%", 100*a/b}')** | |"
 fi
 if want batch; then
 	echo "== ADM batched" >&2
