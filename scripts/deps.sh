@@ -19,7 +19,7 @@ PACKAGES=(
 	curl nghttp2-client          # real SBI clients in tests (curl, nghttp, h2load)
 	nghttp2-server               # nghttpd: the transport ceiling in benchmarks
 	procps psmisc iproute2       # ps/pkill, ss: process and port checks in tests
-	jq                           # test scripts: JSON
+	jq bc                        # test scripts: JSON, arithmetic
 )
 
 missing=()
