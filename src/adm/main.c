@@ -83,12 +83,8 @@ int main(int argc, char **argv)
 		rc = pa < 0;
 		goto out;
 	}
-	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
-	if (log_level_from_name(lvl) < 0) {
-		fprintf(stderr, "aiot-adm: log-level: '%s' is not error, warn, info or debug\n", lvl);
+	if (log_init_from_cfg("aiot-adm", c) != 0)
 		goto out;
-	}
-	log_init("aiot-adm", log_level_from_name(lvl));
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
 			 err, sizeof err) != 0 ||

@@ -93,13 +93,8 @@ int main(int argc, char **argv)
 		rc = pa < 0;
 		goto out;
 	}
-	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
-	if (log_level_from_name(lvl) < 0) {
-		fprintf(stderr, "aiot-aiotf: log-level: '%s' is not error, warn, info or debug\n",
-			lvl);
+	if (log_init_from_cfg("aiot-aiotf", c) != 0)
 		goto out;
-	}
-	log_init("aiot-aiotf", log_level_from_name(lvl));
 	if (cfg_get_uint(c, "adm.connections", 4, 1, 64, &conns, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "adm.timeout-ms", 2000, 10, 600000, &adm_to, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||

@@ -30,6 +30,7 @@
 
 #include "../common/aiot_err.h"
 #include "ngap_link.h"
+#include "svc/netaddr.h"
 
 #define FRAME_PREFIX 4
 #define LISTEN_BACKLOG 128
@@ -85,69 +86,6 @@ static int parse_transport(const char *s, enum transport *t)
 	return 0;
 }
 
-/* "ADDR:PORT" or "[ADDR]:PORT"; ADDR may be a host name (resolved once, blocking). */
-static int parse_addr(const char *s, int passive, struct sockaddr_storage *ss, socklen_t *len,
-                      char *err, size_t errlen)
-{
-	char host[256], *end;
-	const char *colon, *hs;
-	size_t hl;
-	long port;
-	struct addrinfo hints, *ai = NULL;
-	int rc;
-
-	if (s == NULL || *s == '\0')
-		goto bad;
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-		if (rb == NULL || rb[1] != ':')
-			goto bad;
-		hs = s + 1;
-		hl = (size_t)(rb - hs);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			goto bad;
-		hs = s;
-		hl = (size_t)(colon - s);
-	}
-	if (hl == 0 || hl >= sizeof host)
-		goto bad;
-	memcpy(host, hs, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535)
-		goto bad;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = passive ? AI_PASSIVE : 0;
-	rc = getaddrinfo(host, NULL, &hints, &ai);
-	if (rc != 0 || ai == NULL || ai->ai_addrlen > sizeof *ss) {
-		set_err(err, errlen, "%s: %s", s, rc ? gai_strerror(rc) : "no address");
-		if (ai != NULL)
-			freeaddrinfo(ai);
-		return -1;
-	}
-	memset(ss, 0, sizeof *ss);
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = (socklen_t)ai->ai_addrlen;
-	freeaddrinfo(ai);
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-	else
-		goto bad;
-	return 0;
-bad:
-	set_err(err, errlen, "bad address \"%s\" (want ADDR:PORT or [ADDR]:PORT)",
-	        s ? s : "(null)");
-	return -1;
-}
 
 /* The kernel has no SCTP (module absent or blocked). */
 static int sctp_unavailable(int e)
@@ -358,7 +296,7 @@ ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *t
 		        transport ? transport : "(null)");
 		return NULL;
 	}
-	if (parse_addr(addr, 0, &ss, &sslen, err, errlen) != 0)
+	if (svc_parse_addr(addr, 0, &ss, &sslen, err, errlen) != 0)
 		return NULL;
 	fd = open_socket(ss.ss_family, t, &sctp, err, errlen);
 	if (fd < 0)
@@ -532,7 +470,7 @@ ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char
 		        transport ? transport : "(null)");
 		return NULL;
 	}
-	if (parse_addr(addr, 1, &ss, &sslen, err, errlen) != 0)
+	if (svc_parse_addr(addr, 1, &ss, &sslen, err, errlen) != 0)
 		return NULL;
 	ls = calloc(1, sizeof *ls);
 	if (ls == NULL) {

@@ -68,13 +68,8 @@ int main(int argc, char **argv)
 		rc = pa < 0;
 		goto out;
 	}
-	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
-	if (log_level_from_name(lvl) < 0) {
-		fprintf(stderr, "aiot-reader: log-level: '%s' is not error, warn, info or debug\n",
-		        lvl);
+	if (log_init_from_cfg("aiot-reader", c) != 0)
 		goto out;
-	}
-	log_init("aiot-reader", log_level_from_name(lvl));
 	if (cfg_get_uint(c, "gnb-id", 1, 0, 0xFFFFFFFFull, &v[0], err, sizeof err) ||
 	    cfg_get_uint(c, "reader-index", 1, 1, 65535, &v[1], err, sizeof err) ||
 	    cfg_get_uint(c, "max-rounds", 256, 1, 65535, &v[2], err, sizeof err) ||

@@ -16,8 +16,6 @@
 /* ---- sbi_addr.c ------------------------------------------------------------------------- */
 
 /* "ADDR:PORT", "[V6ADDR]:PORT" or "NAME:PORT" -> socket address. 0 or -1 (message in err). */
-int sbi_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		     size_t errlen);
 /* A bound socket's port, or -1. */
 int sbi_socket_port(int fd);
 /* evthread_use_pthreads(), once per process. */

@@ -15,6 +15,7 @@
 #include <event2/util.h>
 
 #include "sbi/sbi_internal.h"
+#include "svc/netaddr.h"
 
 static const char *const reject_names[SBI_REJECT_N] = {
 	[SBI_REJECT_BODY_TOO_LARGE] = "body_too_large",
@@ -151,7 +152,7 @@ int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen
 	evutil_socket_t fd = -1;
 	int one = 1;
 
-	if (sbi_parse_listen(addr, &ss, &sl, err, errlen) != 0)
+	if (svc_parse_addr(addr, 1, &ss, &sl, err, errlen) != 0)
 		return -1;
 	m->base = event_base_new();
 	if (m->base == NULL)

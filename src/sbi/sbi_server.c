@@ -30,6 +30,7 @@
 #include <openssl/ssl.h>
 
 #include "sbi/sbi_internal.h"
+#include "svc/netaddr.h"
 #include "sbi/sbi_server.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
@@ -1343,7 +1344,7 @@ sbi_server *sbi_server_start(const sbi_server_cfg *cfg, char *err, size_t errlen
 	}
 	s->cfg = *cfg;
 	if (server_check_cfg(&s->cfg, err, errlen) != 0 ||
-	    sbi_parse_listen(cfg->listen, &ss, &sl, err, errlen) != 0)
+	    svc_parse_addr(cfg->listen, 1, &ss, &sl, err, errlen) != 0)
 		goto fail;
 	if (cfg->tls_cert != NULL) {
 		s->ssl = sbi_tls_server_ctx(cfg->tls_cert, cfg->tls_key, cfg->tls_ca, err, errlen);

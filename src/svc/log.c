@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "log.h"
+#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,18 @@ int log_level_from_name(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+int log_init_from_cfg(const char *prog, const struct cfg *c)
+{
+	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
+	int level = log_level_from_name(lvl);
+	if (level < 0) {
+		fprintf(stderr, "%s: log-level: '%s' is not error, warn, info or debug\n", prog, lvl);
+		return -1;
+	}
+	log_init(prog, level);
+	return 0;
 }
 
 void log_msg(int level, const char *fmt, ...)

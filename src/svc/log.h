@@ -9,6 +9,10 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 void log_init(const char *prog, int level);
 /* "error", "warn", "info", "debug" -> level, or -1. */
 int log_level_from_name(const char *name);
+struct cfg;
+/* log_init() from the configuration key "log-level" (default info); -1 after printing
+ * "prog: log-level: ..." when the value is not a level. */
+int log_init_from_cfg(const char *prog, const struct cfg *c);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)

@@ -155,11 +155,11 @@ check "h2load: 20000 requests, all 2xx" "20000" "$(sed -n 's/.*status codes: \([
 grep -E "finished in" $W/h2load.txt | sed 's/^/     /'
 
 # --- metrics ----------------------------------------------------------------------------------
-m=$(curl -sS http://127.0.0.1:$MPORT/metrics)
+m=$(curl -sS --retry 3 --retry-connrefused http://127.0.0.1:$MPORT/metrics || true)
 echo "$m" | grep -q '^aiot_adm_xres_total [0-9]' && ok "metrics expose aiot_adm_xres_total" || bad "metrics: $m"
 
 # --- keys at rest ----------------------------------------------------------------------------
-hexdb=$(cat $DB $DB-wal 2>/dev/null | xxd -p | tr -d '\n')
+hexdb=$(cat $DB $( [ -f $DB-wal ] && echo $DB-wal ) | xxd -p | tr -d '\n')
 leaks=0
 for k in $(jq -r .key $W/a.jsonl $W/aes.jsonl $W/priv.jsonl); do
 	case "$hexdb" in *"$k"*) leaks=$((leaks + 1)) ;; esac
