@@ -30,8 +30,14 @@ start_adm() { # log args...
 	local log=$1; shift
 	"$B/aiot-adm" "$@" 2>"$log" &
 	PIDS+=($!); ADM_PID=$!
-	for _ in $(seq 1 200); do grep -q "listening on" "$log" && break; sleep 0.05; done
+	# A store of millions of devices takes a while to load (every key is decrypted).
+	for _ in $(seq 1 6000); do
+		grep -q "listening on" "$log" && break
+		kill -0 $ADM_PID 2>/dev/null || break
+		sleep 0.1
+	done
 	ADM_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+	[ -n "$ADM_PORT" ] || { echo "aiot-adm did not start:" >&2; cat "$log" >&2; exit 1; }
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 h2rate() { sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$1"; }
@@ -193,8 +199,11 @@ if want scale; then
 		start_adm $W/lat.log --listen 127.0.0.1:0 --store sqlite:$d/adm.db --kek-file $d/kek --workers 2
 		local id; id=$(sed -n '$p' $d/dev.jsonl | jq -r .aiotDevPermId)
 		printf '{"aiotDevPermId":"%s","randN":"%s","randDlist":["%s"]}' $id $(openssl rand -hex 16) $(openssl rand -hex 16) >$W/l.json
+		rm -f $W/lat.tsv
+		local t0 t1; t0=$(date +%s.%N)
 		h2load -n 50000 -c 8 -m 8 -d $W/l.json -H 'content-type: application/json' --log-file=$W/lat.tsv \
-			http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication >/dev/null 2>&1
+			http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication >$W/lat.txt 2>&1
+		[ "$(h2ok $W/lat.txt)" = 50000 ] || { echo "latency run failed:" >&2; cat $W/lat.txt >&2; exit 1; }
 		local rss; rss=$(awk '/VmRSS/{print $2}' /proc/$ADM_PID/status)
 		stop_pid $ADM_PID
 		# h2load log: start(us) status duration(us)
@@ -202,6 +211,7 @@ if want scale; then
 	}
 	read -r p50s p99s rss_s <<<"$(lat $W/s10k)"
 	read -r p50b p99b rss_b <<<"$(lat $W/sbig)"
+	[ -n "$p99s" ] && [ -n "$p99b" ] || { echo "scale: a latency run failed" >&2; exit 1; }
 	per=$(awk -v a=$rss_s -v b=$rss_b -v n=$NS 'BEGIN{printf "%.0f", (b-a)*1024/(n-10000)}')
 	say ""
 	say "### Scale: the ADM with $NS provisioned devices"
