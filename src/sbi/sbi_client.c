@@ -148,19 +148,11 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 			 uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
 	struct creq *r = src->ptr;
-	size_t n = r->body_len - r->body_off;
 
 	(void)s;
 	(void)id;
 	(void)ud;
-	if (n > len)
-		n = len;
-	if (n > 0)
-		memcpy(buf, r->body + r->body_off, n);
-	r->body_off += n;
-	if (r->body_off == r->body_len)
-		*flags |= NGHTTP2_DATA_FLAG_EOF;
-	return (ssize_t)n;
+	return sbi_buf_read((const uint8_t *)r->body, r->body_len, &r->body_off, buf, len, flags);
 }
 
 static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,

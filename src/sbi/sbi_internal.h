@@ -9,8 +9,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
+#include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
 /* ---- sbi_addr.c ------------------------------------------------------------------------- */
@@ -81,5 +84,22 @@ int sbi_metrics_start(sbi_metrics *m, const char *listen, char *err, size_t errl
 void sbi_metrics_stop(sbi_metrics *m);
 /* The Prometheus text page (malloc'd), or NULL. */
 char *sbi_metrics_render(sbi_metrics *m);
+
+
+/* The body of an nghttp2 data provider over a flat buffer (client requests and server
+ * responses alike): copy up to len bytes from body at *off, set EOF at the end. */
+static inline ssize_t sbi_buf_read(const uint8_t *body, size_t total, size_t *off, uint8_t *buf,
+				   size_t len, uint32_t *flags)
+{
+	size_t n = total - *off;
+	if (n > len)
+		n = len;
+	if (n > 0)
+		memcpy(buf, body + *off, n);
+	*off += n;
+	if (*off == total)
+		*flags |= NGHTTP2_DATA_FLAG_EOF;
+	return (ssize_t)n;
+}
 
 #endif

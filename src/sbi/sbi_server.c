@@ -221,19 +221,11 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 			 uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
 	struct sbi_stream *st = src->ptr;
-	size_t n = st->resp_len - st->resp_off;
 
 	(void)s;
 	(void)id;
 	(void)ud;
-	if (n > len)
-		n = len;
-	if (n > 0)
-		memcpy(buf, st->resp_body + st->resp_off, n);
-	st->resp_off += n;
-	if (st->resp_off == st->resp_len)
-		*flags |= NGHTTP2_DATA_FLAG_EOF;
-	return (ssize_t)n;
+	return sbi_buf_read((const uint8_t *)st->resp_body, st->resp_len, &st->resp_off, buf, len, flags);
 }
 
 #define NV(n, v, vl)                                                                    \
