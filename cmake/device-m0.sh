@@ -141,10 +141,10 @@ if cat "$out"/obj/*.su "$out"/fw/*.su | awk -F'\t' '$3 != "static" {bad=1} END {
 fi
 
 # Worst-case call paths from the call graphs. Indirect calls are resolved by call site:
-# device.c calls only the firmware callbacks (fw_* in tests/m0/main.c); aiot_nia2 calls the
-# backend's aes_cmac, aiot_nea2 its aes_ctr, aiot_kdf its hmac_sha256; the KDF's PRF
-# (prf_iov) the suite's op: hmac_sha256 for 3gpp, aes_cmac for aes, either when both are
-# built; any other crypto call site may reach every ref_* op of backend_ref.c.
+# device.c calls only the firmware callbacks (fw_* in tests/m0/main.c); every other indirect
+# call in the library is a backend op (kdf.c, nxa2.c), taken only when be != NULL, and the
+# device passes be == NULL (DEV_BE in device.c: the reference primitives, called directly),
+# so those edges are not on any device path.
 echo
 echo "== worst-case stack per call path (sum of the per-function frames shown)"
 cat "$out"/obj/*.ci "$out"/fw/*.ci | awk -v suites="$SUITES" '
@@ -177,7 +177,6 @@ function path(f,    s) {
 	# External declarations appear as bare names; definitions with a file prefix.
 	bare = short(t)
 	if (t != bare && match(lbl, /bytes/)) def[bare] = t
-	if (t ~ /backend_ref\.c:ref_/) refop[++nref] = t
 	if (bare ~ /^fw_/) fwcb[++nfw] = t
 	if (match(lbl, /\\n[^\\]*:[0-9]+:[0-9]+/)) file[t] = substr(lbl, RSTART + 2, RLENGTH - 2)
 }
@@ -194,17 +193,7 @@ END {
 				for (j = 1; j <= nfw; j++) out[s, ++nout[s]] = fwcb[j]
 				continue
 			}
-			want = ""
-			if (short(s) == "aiot_nia2") want = "ref_aes_cmac"
-			if (short(s) == "aiot_nea2") want = "ref_aes_ctr"
-			if (short(s) == "aiot_kdf") want = "ref_hmac_sha256"
-			if (short(s) == "prf_iov" && suites == 1) want = "ref_hmac_sha256"
-			if (short(s) == "prf_iov" && suites == 2) want = "ref_aes_cmac"
-			if (short(s) == "prf_iov" && suites == 3) want = "ref_hmac_sha256 ref_aes_cmac"
-			for (j = 1; j <= nref; j++)
-				if (want == "" || index(" " want " ", " " short(refop[j]) " "))
-					out[s, ++nout[s]] = refop[j]
-			continue
+			continue # a backend op: not called with be == NULL (above)
 		}
 		if (!(d in frame) || frame[d] == 0) { b = short(d); if (b in def) d = def[b] }
 		out[s, ++nout[s]] = d

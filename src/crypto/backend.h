@@ -9,6 +9,11 @@
  * Inputs are gather lists so that no layer has to copy a message to prepend a header.
  * A backend may leave an op NULL (a device built for one suite); callers then get
  * AIOT_ERR_INVAL.
+ *
+ * be == NULL everywhere above this interface (kdf.h, nxa2.h, nas_security.h) means the
+ * reference primitives of this directory, called directly: what the device does, so that a
+ * firmware links neither function pointers nor argument-checking wrappers, and no code of a
+ * suite it was not built for (AIOT_DEVICE_SUITES below).
  */
 #ifndef AIOT_BACKEND_H
 #define AIOT_BACKEND_H
@@ -45,6 +50,19 @@ typedef struct aiot_backend {
 } aiot_backend;
 
 #define AIOT_HMAC_STATE_MAX 256
+
+/* Which key-derivation suites the reference primitives serve, as a bit mask of aiot_suite
+ * values (kdf.h): 1 = 3gpp (HMAC-SHA-256 PRF), 2 = aes (AES-CMAC PRF), 3 = both (the
+ * default, what the host and every test use). NAS protection (128-NIA2/NEA2) needs AES under
+ * either suite, so only HMAC-SHA-256 is ever left out: a firmware built with
+ * -DAIOT_DEVICE_SUITES=2 links no SHA-256 code (cmake/device-m0.sh). */
+#ifndef AIOT_DEVICE_SUITES
+#define AIOT_DEVICE_SUITES 3
+#endif
+#if AIOT_DEVICE_SUITES < 1 || AIOT_DEVICE_SUITES > 3
+#error "AIOT_DEVICE_SUITES: 1 (3gpp), 2 (aes) or 3 (both)"
+#endif
+#define AIOT_REF_3GPP (AIOT_DEVICE_SUITES & 1)
 
 /* The freestanding reference backend (backend_ref.c). */
 extern const aiot_backend aiot_backend_ref;

@@ -3,12 +3,9 @@
  * The freestanding reference backend: the portable, constant-time primitives of this
  * directory behind the aiot_backend interface (backend.h). Stateless: ctx is unused.
  *
- * AIOT_DEVICE_SUITES (compile time) selects which suites' ops are filled in, as a bit mask
- * of aiot_suite values: 1 = 3gpp (HMAC-SHA-256 PRF), 2 = aes (AES-CMAC PRF), 3 = both (the
- * default, what the host and every test use). NAS protection (128-NIA2/NEA2) needs the AES
- * ops under either suite, so only hmac_sha256 is ever left out: a firmware built with
- * -DAIOT_DEVICE_SUITES=2 then links no SHA-256 or HMAC code (--gc-sections), and the
- * KDF's 3gpp branch answers AIOT_ERR_INVAL (backend.h: NULL ops are allowed).
+ * AIOT_DEVICE_SUITES (backend.h) selects which suites' ops are filled in: without the 3gpp
+ * suite hmac_sha256 is left NULL and the KDF's 3gpp branch answers AIOT_ERR_INVAL. The device
+ * itself does not use this struct but the primitives directly (be == NULL, backend.h).
  */
 #include "backend.h"
 #include "cmac.h"
@@ -16,13 +13,6 @@
 #include "hmac_sha256.h"
 #include "common/aiot_err.h"
 
-#ifndef AIOT_DEVICE_SUITES
-#define AIOT_DEVICE_SUITES 3
-#endif
-#if AIOT_DEVICE_SUITES < 1 || AIOT_DEVICE_SUITES > 3
-#error "AIOT_DEVICE_SUITES: 1 (3gpp), 2 (aes) or 3 (both)"
-#endif
-#define REF_3GPP (AIOT_DEVICE_SUITES & 1)
 
 /* AIOT_OK and the total length if every element with len > 0 has a pointer. */
 static int iov_check(const aiot_iov *iov, size_t niov, size_t *total)
@@ -42,7 +32,7 @@ static int iov_check(const aiot_iov *iov, size_t niov, size_t *total)
 	return AIOT_OK;
 }
 
-#if REF_3GPP
+#if AIOT_REF_3GPP
 static int ref_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const aiot_iov *iov,
                            size_t niov, uint8_t mac[32])
 {
@@ -83,7 +73,7 @@ static int ref_aes_ctr(void *ctx, const uint8_t key[16], const uint8_t ctr0[16],
 const aiot_backend aiot_backend_ref = {
     .name = "ref",
     .ctx = NULL,
-#if REF_3GPP
+#if AIOT_REF_3GPP
     .hmac_sha256 = ref_hmac_sha256,
 #endif
     .aes_cmac = ref_aes_cmac,

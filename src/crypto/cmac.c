@@ -39,18 +39,31 @@ static void absorb(cmac_state *st, uint8_t m)
 	st->x[st->fill++] ^= m;
 }
 
-void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size_t nbits,
-                   uint8_t mac[16])
+void aiot_aes_cmac_part(const uint8_t key[16], const aiot_iov *iov, size_t niov, size_t nbits,
+                        uint8_t *out, unsigned off, unsigned n)
 {
 	cmac_state st = {.left = nbits / 8 + (nbits % 8 != 0), .rbits = (unsigned)(nbits % 8)};
 	uint8_t k[16] = {0};
 
+	const uint8_t *p = NULL;
+	size_t rem = 0, v = 0;
+
 	aiot_aes128_key_init(&st.ks, key);
-	for (size_t v = 0; v < niov && st.left > 0; v++)
-		for (size_t i = 0; i < iov[v].len && st.left > 0; i++)
-			absorb(&st, iov[v].p[i]);
-	while (st.left > 0) /* defensive: a list shorter than nbits reads as zeros */
-		absorb(&st, 0);
+	/* One call site, so absorb() is inlined: no frame of its own on the device's deepest
+	 * path. A list shorter than nbits reads as zeros (defensive; callers check). */
+	while (st.left > 0) {
+		uint8_t m = 0;
+
+		while (rem == 0 && v < niov) {
+			p = iov[v].p;
+			rem = iov[v++].len;
+		}
+		if (rem > 0) {
+			m = *p++;
+			rem--;
+		}
+		absorb(&st, m);
+	}
 
 	/* SP 800-38B 6.2 steps 1-4: L = CIPH_K(0^128), K1 = dbl(L), K2 = dbl(K1) */
 	aiot_aes128_key_encrypt(&st.ks, k, k);
@@ -65,8 +78,16 @@ void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size
 	}
 	for (unsigned i = 0; i < 16; i++)
 		st.x[i] ^= k[i];
-	aiot_aes128_key_encrypt(&st.ks, st.x, mac);
+	aiot_aes128_key_encrypt(&st.ks, st.x, st.x);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = st.x[off + i];
 
 	aiot_zeroize(&st, sizeof(st));
 	aiot_zeroize(k, sizeof(k));
+}
+
+void aiot_aes_cmac(const uint8_t key[16], const aiot_iov *iov, size_t niov, size_t nbits,
+                   uint8_t mac[16])
+{
+	aiot_aes_cmac_part(key, iov, niov, nbits, mac, 0, 16);
 }

@@ -7,7 +7,9 @@
 
 #include "../common/aiot_err.h"
 #include "aiot_fc.h"
+#include "cmac.h"
 #include "ct.h"
+#include "hmac_sha256.h"
 
 int aiot_suite_from_name(const char *name, aiot_suite *out)
 {
@@ -71,6 +73,41 @@ static int check_params(const aiot_kdf_param *params, size_t np)
 	return AIOT_OK;
 }
 
+/* The suite's PRF over S given as a gather list of total bytes; returns the PRF's output
+ * length (32 or 16) or AIOT_ERR_*. be == NULL: the reference primitives, called directly
+ * (backend.h); otherwise only through the backend's function pointers, so an image whose
+ * backend leaves an op NULL links no code of that suite. */
+static inline __attribute__((always_inline)) int
+prf_iov(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+	const aiot_iov *iov, size_t n, size_t total, uint8_t *out)
+{
+	int rc;
+
+	if (s == AIOT_SUITE_3GPP) {
+#if AIOT_REF_3GPP
+		if (be == NULL) {
+			aiot_hmac_sha256(key, key_len, iov, n, out);
+			return 32;
+		}
+		if (be->hmac_sha256 == NULL)
+			return AIOT_ERR_INVAL;
+		rc = be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
+		return rc == AIOT_OK ? 32 : rc;
+#else
+		(void)key_len;
+		return AIOT_ERR_INVAL; /* an image built without the 3gpp suite (backend.h) */
+#endif
+	}
+	if (be == NULL) {
+		aiot_aes_cmac(key, iov, n, 8 * total, out);
+		return 16;
+	}
+	if (be->aes_cmac == NULL)
+		return AIOT_ERR_INVAL;
+	rc = be->aes_cmac(be->ctx, key, iov, n, 8 * total, out);
+	return rc == AIOT_OK ? 16 : rc;
+}
+
 int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t fc,
 	     const aiot_kdf_param *params, size_t np, uint8_t out[32])
 {
@@ -78,33 +115,14 @@ int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t
 	aiot_iov iov[1 + 2 * AIOT_KDF_MAX_PARAMS];
 	size_t total;
 
-	if (be == NULL || be->hmac_sha256 == NULL || key == NULL || key_len == 0 || out == NULL)
+	if (key == NULL || key_len == 0 || out == NULL)
 		return AIOT_ERR_INVAL;
 	int rc = check_params(params, np);
 	if (rc != AIOT_OK)
 		return rc;
 	size_t n = build_s(&fc_byte, fc, params, np, lens, iov, &total);
-	return be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
-}
-
-/* The suite's PRF over S given as a gather list of total bytes. Calls the backend only
- * through its function pointers, so an image whose backend leaves hmac_sha256 (or the AES
- * ops) NULL links no code of that suite (backend.h, AIOT_DEVICE_SUITES in backend_ref.c). */
-static int prf_iov(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		   const aiot_iov *iov, size_t n, size_t total, uint8_t out[32])
-{
-	int rc;
-
-	if (s == AIOT_SUITE_3GPP) {
-		if (be->hmac_sha256 == NULL)
-			return AIOT_ERR_INVAL;
-		rc = be->hmac_sha256(be->ctx, key, key_len, iov, n, out);
-		return rc == AIOT_OK ? 32 : rc;
-	}
-	if (be->aes_cmac == NULL)
-		return AIOT_ERR_INVAL;
-	rc = be->aes_cmac(be->ctx, key, iov, n, 8 * total, out);
-	return rc == AIOT_OK ? 16 : rc;
+	rc = prf_iov(be, AIOT_SUITE_3GPP, key, key_len, iov, n, total, out);
+	return rc < 0 ? rc : AIOT_OK;
 }
 
 int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
@@ -115,7 +133,7 @@ int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, siz
 	size_t total;
 	int rc;
 
-	if (be == NULL || key == NULL || out == NULL)
+	if (key == NULL || out == NULL)
 		return AIOT_ERR_INVAL;
 	if ((rc = aiot_suite_check_key(s, key_len)) != AIOT_OK)
 		return rc;
@@ -125,32 +143,19 @@ int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, siz
 	return prf_iov(be, s, key, key_len, iov, n, total, out);
 }
 
-/* One two-parameter derivation: every derivation of Annex A has two parameters. */
-typedef struct kdf2 {
-	const uint8_t *key, *p0, *p1;
-	uint8_t *out;
-	size_t key_len, out_len;
-	uint8_t s[5]; /* FC, L0 (2), L1 (2) */
-} kdf2;
-
-/*
- * PRF(KEY, FC || P0 || L0 || P1 || L1), keep the last out_len bytes. The same S as
- * aiot_suite_prf() but with a 5-entry gather list instead of the 17-entry one, and the
- * arguments in one struct: this is the device's deepest call path.
- */
-static int prf2(const aiot_backend *be, aiot_suite s, const kdf2 *k)
+/* The PRF into a temporary, keep the last out_len bytes: backends, and HMAC-SHA-256's 32
+ * bytes. Out of line, so that the device's AES-CMAC path carries no temporary. */
+static __attribute__((noinline)) int prf_tail(const aiot_backend *be, aiot_suite s,
+					      const aiot_kdf2 *k, const aiot_iov iov[5],
+					      size_t total)
 {
 	uint8_t prf[32];
-	const aiot_iov iov[5] = {
-		{k->s, 1}, {k->p0, k->s[2]}, {k->s + 1, 2}, {k->p1, k->s[4]}, {k->s + 3, 2},
-	};
 	int n;
 
-	if (be == NULL || k->key == NULL || k->p0 == NULL || k->p1 == NULL || k->out == NULL)
+	if (be == NULL && s != AIOT_SUITE_3GPP) /* AES-CMAC without a backend: aiot_prf2() */
 		return AIOT_ERR_INVAL;
-	if ((n = aiot_suite_check_key(s, k->key_len)) != AIOT_OK)
-		return n;
-	n = prf_iov(be, s, k->key, k->key_len, iov, 5, 5u + k->s[2] + k->s[4], prf);
+	n = prf_iov(be, s, k->key, k->key_len, iov, 5, total, prf);
+
 	if (n >= 0 && (size_t)n >= k->out_len)
 		memcpy(k->out, prf + (size_t)n - k->out_len, k->out_len);
 	else if (n >= 0)
@@ -159,56 +164,37 @@ static int prf2(const aiot_backend *be, aiot_suite s, const kdf2 *k)
 	return n < 0 ? n : AIOT_OK;
 }
 
-/* PRF(KEY, FC || RAND_n || 0x0010 || RAND_d || 0x0010), keep the last out_len bytes. */
-static int derive_rands(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-			size_t key_len, uint8_t fc, const uint8_t rand_n[16],
-			const uint8_t rand_d[16], uint8_t *out, size_t out_len)
+/*
+ * PRF(KEY, FC || P0 || L0 || P1 || L1), keep the last out_len bytes. The same S as
+ * aiot_suite_prf() but with a 5-entry gather list instead of the 17-entry one and the
+ * arguments in one struct: this is the device's deepest call path (kdf.h).
+ */
+int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k)
 {
-	const kdf2 k = {key, rand_n, rand_d, out, key_len, out_len,
-			{fc, 0, AIOT_RAND_LEN, 0, AIOT_RAND_LEN}};
+	const aiot_iov iov[5] = {
+		{k->s, 1}, {k->p0, k->s[2]}, {k->s + 1, 2}, {k->p1, k->s[4]}, {k->s + 3, 2},
+	};
+	size_t total = 5u + k->s[2] + k->s[4];
+	int rc;
 
-	return prf2(be, s, &k);
-}
-
-int aiot_derive_res(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		    const uint8_t rand_n[16], const uint8_t rand_d[16], unsigned bits,
-		    uint8_t *res)
-{
-	if (!AIOT_RES_BITS_VALID(bits))
+	if (k->key == NULL || k->p0 == NULL || k->p1 == NULL || k->out == NULL)
 		return AIOT_ERR_INVAL;
-	return derive_rands(be, s, key, key_len, AIOT_FC_RES, rand_n, rand_d, res, bits / 8);
-}
-
-int aiot_derive_kaiotf(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-		       size_t key_len, const uint8_t rand_n[16], const uint8_t rand_d[16],
-		       uint8_t k_aiotf[16])
-{
-	return derive_rands(be, s, key, key_len, AIOT_FC_KAIOTF, rand_n, rand_d, k_aiotf,
-			    AIOT_KAIOTF_LEN);
-}
-
-int aiot_derive_tid(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		    const uint8_t rand_n[16], const uint8_t rand_d[16], uint8_t tid[16])
-{
-	return derive_rands(be, s, key, key_len, AIOT_FC_TID, rand_n, rand_d, tid, AIOT_TID_LEN);
-}
-
-int aiot_derive_algkey(const aiot_backend *be, aiot_suite s, const uint8_t k_aiotf[16],
-		       uint8_t alg_type, uint8_t alg_id, uint8_t out[16])
-{
-	if (alg_type != AIOT_ALG_TYPE_ENC && alg_type != AIOT_ALG_TYPE_INT)
-		return AIOT_ERR_INVAL;
-	const kdf2 k = {k_aiotf, &alg_type, &alg_id, out, AIOT_KAIOTF_LEN, AIOT_ALGKEY_LEN,
-			{AIOT_FC_ALGKEY, 0, 1, 0, 1}};
-
-	return prf2(be, s, &k);
+	if ((rc = aiot_suite_check_key(s, k->key_len)) != AIOT_OK)
+		return rc;
+	if (be == NULL && s == AIOT_SUITE_AES && k->out_len <= 16) {
+		/* the reference AES-CMAC writes the last out_len bytes itself */
+		aiot_aes_cmac_part(k->key, iov, 5, 8 * total, k->out, 16u - (unsigned)k->out_len,
+				   (unsigned)k->out_len);
+		return AIOT_OK;
+	}
+	return prf_tail(be, s, k, iov, total);
 }
 
 int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
 		      aiot_prf_key *pk)
 {
 	int rc;
-	if (be == NULL || key == NULL || pk == NULL)
+	if (key == NULL || pk == NULL)
 		return AIOT_ERR_INVAL;
 	if ((rc = aiot_suite_check_key(s, key_len)) != AIOT_OK)
 		return rc;
@@ -216,7 +202,7 @@ int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, 
 	pk->suite = s;
 	pk->key_len = (uint8_t)key_len;
 	memcpy(pk->key, key, key_len);
-	if (s == AIOT_SUITE_3GPP && be->hmac_prepare != NULL && be->hmac_prepared != NULL) {
+	if (s == AIOT_SUITE_3GPP && be != NULL && be->hmac_prepare != NULL && be->hmac_prepared != NULL) {
 		if ((rc = be->hmac_prepare(be->ctx, key, key_len, pk->st)) != AIOT_OK) {
 			aiot_prf_key_clear(pk);
 			return rc;
@@ -234,7 +220,7 @@ void aiot_prf_key_clear(aiot_prf_key *pk)
 int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint8_t rand_n[16],
 		      const uint8_t rand_d[16], unsigned bits, uint8_t *res)
 {
-	if (pk == NULL || !pk->prepared)
+	if (pk == NULL || !pk->prepared || be == NULL)
 		return pk == NULL ? AIOT_ERR_INVAL
 				  : aiot_derive_res(be, pk->suite, pk->key, pk->key_len, rand_n,
 						    rand_d, bits, res);

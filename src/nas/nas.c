@@ -18,7 +18,7 @@
 #define INV_RES_SHIFT 4
 #define INV_RES_MASK 0x30u
 #define INV_RESERVED 0x0Fu
-#define INV_FIXED_LEN (2 + 16) /* type, flags, RAND_AIOT_d */
+#define INV_FIXED_LEN AIOT_NAS_INV_RES_OFF /* type, flags, RAND_AIOT_d */
 
 /* Security header octet 1 (docs/protocol.md §3.5). */
 #define SEC_CIPHERED 0x80u
@@ -112,9 +112,8 @@ int aiot_nas_encode_inventory_response(const aiot_nas_inventory_response *m, uin
 		return AIOT_ERR_NOSPACE;
 
 	out[0] = AIOT_NAS_INVENTORY_RESPONSE;
-	out[1] = (uint8_t)((unsigned)m->id_type << INV_ID_SHIFT | (unsigned)(m->res_len / 4 - 1)
-	                                                              << INV_RES_SHIFT);
-	memcpy(out + 2, m->rand_d, 16);
+	out[1] = AIOT_NAS_INV_FLAGS(m->id_type, m->res_len);
+	memcpy(out + AIOT_NAS_INV_RAND_OFF, m->rand_d, 16);
 	memcpy(out + INV_FIXED_LEN, m->res, m->res_len);
 	pos = INV_FIXED_LEN + m->res_len;
 	if (m->id_type == AIOT_NAS_ID_PERM)

@@ -36,6 +36,13 @@
 #define AIOT_NAS_MAX_PAYLOAD (AIOT_NAS_MAX_PDU - AIOT_NAS_SEC_HDR_LEN) /* 1..246 */
 #define AIOT_NAS_INV_RESP_MAX_LEN (2 + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 163 */
 
+/* Inventory Response layout (docs/protocol.md §3.2), for the device's in-place build. */
+#define AIOT_NAS_INV_RAND_OFF 2  /* RAND_AIOT_d */
+#define AIOT_NAS_INV_RES_OFF 18  /* RES_AIOT, then the identifier */
+/* Octet 1: identifier type (bits 7-6), RES length code (bits 5-4: res_len / 4 - 1). */
+#define AIOT_NAS_INV_FLAGS(id_type, res_len) \
+	((uint8_t)((unsigned)(id_type) << 6 | ((unsigned)(res_len) / 4u - 1u) << 4))
+
 /* Identifier presented in an Inventory Response. */
 typedef enum aiot_nas_id_type {
 	AIOT_NAS_ID_NONE = 0, /* the paging named the device; no identifier needed */

@@ -44,7 +44,7 @@ int aiot_nas_protect(const aiot_backend *be, const uint8_t k_int[16], const uint
 	uint8_t mac[AIOT_NIA2_MAC_LEN];
 	int n, rc;
 
-	if (be == NULL || k_int == NULL || direction > AIOT_DIR_DOWNLINK)
+	if (k_int == NULL || direction > AIOT_DIR_DOWNLINK)
 		return AIOT_ERR_INVAL;
 	memset(&p, 0, sizeof p);
 	p.type = type;
@@ -80,7 +80,7 @@ int aiot_nas_unprotect(const aiot_backend *be, const uint8_t k_int[16], const ui
 	uint8_t mac[AIOT_NIA2_MAC_LEN], rx_mac[AIOT_NIA2_MAC_LEN];
 	int rc, ok;
 
-	if (be == NULL || k_int == NULL || p == NULL || direction > AIOT_DIR_DOWNLINK)
+	if (k_int == NULL || p == NULL || direction > AIOT_DIR_DOWNLINK)
 		return AIOT_ERR_INVAL;
 	memset(p, 0, sizeof *p);
 	rc = aiot_nas_decode_protected(buf, len, &m);

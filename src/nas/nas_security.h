@@ -4,6 +4,7 @@
  * (our counterpart of TS 33.501 6.4.3 for AIoT; TS 33.369 5.3.2 referred to, not read).
  * MAC = 128-NIA2(K_AIOT_int, COUNT, BEARER=0, DIRECTION, octets 0-1 || payload-as-sent).
  * Cipher (optional) = 128-NEA2(K_AIOT_enc, COUNT, 0, DIRECTION) over the payload.
+ * be == NULL: the reference primitives, called directly (crypto/backend.h).
  * Replay (accept each COUNT once) is the caller's state: see device.c and the AIOTF.
  */
 #ifndef AIOT_NAS_SECURITY_H
