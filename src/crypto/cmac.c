@@ -23,9 +23,9 @@ static void dbl(uint8_t k[16])
 typedef struct cmac_state {
 	aiot_aes128_key ks; /* 16 bytes: round keys on the fly */
 	uint8_t x[16];  /* chaining value XOR the current block */
-	unsigned fill;  /* bytes of x holding the current block */
 	size_t left;    /* message bytes still to absorb */
-	unsigned rbits; /* bits used in the last byte, 0 = all 8 */
+	uint8_t fill;   /* bytes of x holding the current block */
+	uint8_t rbits;  /* bits used in the last byte, 0 = all 8 */
 } cmac_state;
 
 static void absorb(cmac_state *st, uint8_t m)
@@ -42,7 +42,7 @@ static void absorb(cmac_state *st, uint8_t m)
 void aiot_aes_cmac_part(const uint8_t key[16], const aiot_iov *iov, size_t niov, size_t nbits,
                         uint8_t *out, unsigned off, unsigned n)
 {
-	cmac_state st = {.left = nbits / 8 + (nbits % 8 != 0), .rbits = (unsigned)(nbits % 8)};
+	cmac_state st = {.left = nbits / 8 + (nbits % 8 != 0), .rbits = (uint8_t)(nbits % 8)};
 	uint8_t k[16] = {0};
 
 	const uint8_t *p = NULL;

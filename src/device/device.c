@@ -55,17 +55,20 @@ int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *
 	return AIOT_OK;
 }
 
-/* K_AIOT_root from secure storage into key[DEV_KEY_MAX]; on failure key is zero. */
-static int load_key(const aiot_device_cfg *cfg, uint8_t key[DEV_KEY_MAX], size_t *len)
+/* K_AIOT_root from secure storage into key[DEV_KEY_MAX]: its length (16 or 32), or
+ * AIOT_ERR_* with key zeroised. */
+static int load_key(const aiot_device_cfg *cfg, uint8_t key[DEV_KEY_MAX])
 {
+	size_t len = 0;
 	int rc = AIOT_ERR_CALLBACK;
 
-	*len = 0;
-	if (cfg->key_load(cfg->user, key, DEV_KEY_MAX, len) == 0)
-		rc = (*len > DEV_KEY_MAX) ? AIOT_ERR_KEYLEN : aiot_suite_check_key(cfg->suite, *len);
-	if (rc != AIOT_OK)
+	if (cfg->key_load(cfg->user, key, DEV_KEY_MAX, &len) == 0)
+		rc = (len > DEV_KEY_MAX) ? AIOT_ERR_KEYLEN : aiot_suite_check_key(cfg->suite, len);
+	if (rc != AIOT_OK) {
 		aiot_zeroize(key, DEV_KEY_MAX);
-	return rc;
+		return rc;
+	}
+	return (int)len;
 }
 
 /*
@@ -126,16 +129,15 @@ static DEV_NOINLINE int derive_session(aiot_device *d, const uint8_t rand_n[16],
 				       AIOT_ALG_ID_NEA2};
 	const aiot_device_cfg *cfg = d->cfg;
 	uint8_t key[DEV_KEY_MAX], k_aiotf[AIOT_KAIOTF_LEN];
-	size_t key_len;
 	aiot_kdf2 k; /* one derivation at a time, in one frame (kdf.h) */
-	int rc = load_key(cfg, key, &key_len);
+	int key_len = load_key(cfg, key);
 
-	if (rc != AIOT_OK)
-		return rc;
+	if (key_len < 0)
+		return key_len;
 	/* Arguments checked above: these cannot fail. */
-	aiot_kdf2_rands(&k, AIOT_FC_RES, key, key_len, rand_n, rand_d, res, cfg->res_bits / 8u);
+	aiot_kdf2_rands(&k, AIOT_FC_RES, key, (size_t)key_len, rand_n, rand_d, res, cfg->res_bits / 8u);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_rands(&k, AIOT_FC_KAIOTF, key, key_len, rand_n, rand_d, k_aiotf,
+	aiot_kdf2_rands(&k, AIOT_FC_KAIOTF, key, (size_t)key_len, rand_n, rand_d, k_aiotf,
 			AIOT_KAIOTF_LEN);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
 	aiot_zeroize(key, sizeof(key));
@@ -212,11 +214,11 @@ static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, uint8_t new_tid[AIO
 {
 	const aiot_device_cfg *cfg = d->cfg;
 	uint8_t key[DEV_KEY_MAX];
-	size_t key_len;
+	int key_len = load_key(cfg, key);
 
-	if (load_key(cfg, key, &key_len) != AIOT_OK)
+	if (key_len < 0)
 		return AIOT_ST_ERROR_UNSPECIFIED;
-	aiot_derive_tid(DEV_BE, cfg->suite, key, key_len, d->rand_n, d->rand_d, new_tid);
+	aiot_derive_tid(DEV_BE, cfg->suite, key, (size_t)key_len, d->rand_n, d->rand_d, new_tid);
 	aiot_zeroize(key, sizeof(key));
 	if (cfg->tid_store && cfg->tid_store(cfg->user, new_tid) != 0)
 		return AIOT_ST_ERROR_UNSPECIFIED;
