@@ -187,7 +187,8 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 	memcpy(out + AIOT_NAS_INV_RAND_OFF, rand_d, sizeof(rand_d));
 	if (idt == AIOT_NAS_ID_PERM)
 		out[pos++] = id_len;
-	memcpy(out + pos, id, id_len);
+	if (id_len) /* no identifier when the paging named the device: id is NULL */
+		memcpy(out + pos, id, id_len);
 	*out_len = pos + id_len;
 
 	memcpy(d->rand_n, rand_n, sizeof(d->rand_n));
