@@ -232,7 +232,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	const aiot_device_cfg *cfg;
 	aiot_nas_protected p;
 	aiot_nas_command c;
-	uint8_t *res = out + AIOT_NAS_SEC_HDR_LEN; /* the result payload (nas.h), built in place */
+	uint8_t *res; /* the result payload (nas.h), built in place after the header */
 	uint8_t new_tid[AIOT_TID_LEN], st = AIOT_ST_SUCCESS;
 	size_t res_len = 2;
 	uint32_t count;
@@ -243,6 +243,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	if (!d || !d->cfg || !pdu || !out || !out_len)
 		return AIOT_ERR_INVAL;
 	cfg = d->cfg;
+	res = out + AIOT_NAS_SEC_HDR_LEN;
 	if (d->disabled)
 		return AIOT_ERR_DISABLED;
 	if (!d->has_session)
