@@ -13,6 +13,7 @@
 #include "adm.h"
 #include "crypto/ct.h"
 #include "svc/config.h"
+#include "svc/daemon.h"
 #include "svc/log.h"
 
 static const char usage_text[] =
@@ -139,14 +140,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Signals go to this thread only (sigwait below); the workers inherit the mask. */
+	/* Signals go to this thread only (svc_wait_stop below); the workers inherit the mask. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	svc_block_signals(&set);
 
 	sbi_server_cfg sc = {
 		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",
@@ -170,19 +166,13 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	const char *host = sc.listen;
-	const char *colon = strrchr(host, ':');
-	log_info("listening on %.*s:%d (%s), %zu devices, %llu workers", (int)(colon - host), host,
-		 sbi_server_port(srv),
-		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c", aiot_store_count(store),
-		 workers);
+	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
+		       sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
+	log_info("%zu devices, %llu workers", aiot_store_count(store), workers);
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
-	int sig = 0;
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		log_info("SIGHUP: nothing to reload");
-	log_info("signal %d: stopping", sig);
+	svc_wait_stop(&set);
 	rc = 0;
 out:
 	sbi_server_stop(srv);

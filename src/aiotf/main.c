@@ -11,6 +11,7 @@
 
 #include "aiotf.h"
 #include "svc/config.h"
+#include "svc/daemon.h"
 #include "svc/log.h"
 
 static const char usage_text[] =
@@ -69,13 +70,6 @@ static const cfg_opt opts[] = {
 	{"reader-report-burst", "ng.report-burst"},
 	{"reader-flood-close", "ng.flood-close"},
 };
-
-static void log_addr(const char *what, const char *listen, int port, const char *how)
-{
-	const char *colon = strrchr(listen, ':');
-	int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
-	log_info("%s %.*s:%d (%s)", what, hl, listen, port, how);
-}
 
 int main(int argc, char **argv)
 {
@@ -150,14 +144,10 @@ int main(int argc, char **argv)
 		.flood_close = (int)fclose,
 	};
 
-	/* Signals go to this thread only (sigwait below); the other threads inherit the mask. */
+	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
+	 * mask. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	svc_block_signals(&set);
 
 	if ((a = aiotf_new(&ac, err, sizeof err)) == NULL) {
 		log_error("%s", err);
@@ -185,9 +175,9 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	log_addr("listening on", sc.listen, sbi_server_port(srv),
+	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
 		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
-	log_addr("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
+	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
 	log_info("ADM %s, %d connections, suite %s, cipher %s", ac.adm_url, ac.adm_connections,
 		 aiot_suite_name(suite), ac.cipher ? "on" : "off");
 	if (ac.report_rate > 0)
@@ -199,10 +189,7 @@ int main(int argc, char **argv)
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
-	int sig = 0;
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		log_info("SIGHUP: nothing to reload");
-	log_info("signal %d: stopping", sig);
+	svc_wait_stop(&set);
 	rc = 0;
 out:
 	sbi_server_stop(srv);
