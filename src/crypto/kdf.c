@@ -143,6 +143,14 @@ int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, siz
 	return prf_iov(be, s, key, key_len, iov, n, total, out);
 }
 
+/* S of an aiot_kdf2 as a gather list over its parameters (nothing copied), and its length. */
+#define KDF2_IOV(k)                                                                                \
+	{                                                                                          \
+		{(k)->s, 1}, {(k)->p0, (k)->s[2]}, {(k)->s + 1, 2}, {(k)->p1, (k)->s[4]},          \
+		    {(k)->s + 3, 2},                                                               \
+	}
+#define KDF2_LEN(k) (5u + (k)->s[2] + (k)->s[4])
+
 /* The PRF into a temporary, keep the last out_len bytes: backends, and HMAC-SHA-256's 32
  * bytes. Out of line, so that the device's AES-CMAC path carries no temporary. */
 static __attribute__((noinline)) int prf_tail(const aiot_backend *be, aiot_suite s,
@@ -171,10 +179,8 @@ static __attribute__((noinline)) int prf_tail(const aiot_backend *be, aiot_suite
  */
 int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k)
 {
-	const aiot_iov iov[5] = {
-		{k->s, 1}, {k->p0, k->s[2]}, {k->s + 1, 2}, {k->p1, k->s[4]}, {k->s + 3, 2},
-	};
-	size_t total = 5u + k->s[2] + k->s[4];
+	const aiot_iov iov[5] = KDF2_IOV(k);
+	size_t total = KDF2_LEN(k);
 	int rc;
 
 	if (k->key == NULL || k->p0 == NULL || k->p1 == NULL || k->out == NULL)
@@ -226,13 +232,12 @@ int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint
 						    rand_d, bits, res);
 	if (!AIOT_RES_BITS_VALID(bits) || rand_n == NULL || rand_d == NULL || res == NULL)
 		return AIOT_ERR_INVAL;
-	/* The same S as derive_rands(): FC || RAND_n || 0x0010 || RAND_d || 0x0010. */
-	uint8_t fc_byte, lens[4], mac[32];
-	const aiot_kdf_param p[2] = {{rand_n, AIOT_RAND_LEN}, {rand_d, AIOT_RAND_LEN}};
-	aiot_iov iov[5];
-	size_t total;
-	size_t n = build_s(&fc_byte, AIOT_FC_RES, p, 2, lens, iov, &total);
-	int rc = be->hmac_prepared(be->ctx, pk->st, iov, n, mac);
+	/* The same S as aiot_derive_res() (kdf.h). */
+	uint8_t mac[32];
+	aiot_kdf2 k;
+	aiot_kdf2_rands(&k, AIOT_FC_RES, pk->key, pk->key_len, rand_n, rand_d, res, bits / 8);
+	const aiot_iov iov[5] = KDF2_IOV(&k);
+	int rc = be->hmac_prepared(be->ctx, pk->st, iov, 5, mac);
 	if (rc == AIOT_OK)
 		memcpy(res, mac + 32 - bits / 8, bits / 8);
 	aiot_zeroize(mac, sizeof mac);

@@ -13,9 +13,9 @@
 #include "nas.h"
 
 /* Inventory Response octet 1 (docs/protocol.md §3.2). */
-#define INV_ID_SHIFT 6
+#define INV_ID_SHIFT AIOT_NAS_INV_ID_SHIFT
 #define INV_ID_MASK 0xC0u
-#define INV_RES_SHIFT 4
+#define INV_RES_SHIFT AIOT_NAS_INV_RES_SHIFT
 #define INV_RES_MASK 0x30u
 #define INV_RESERVED 0x0Fu
 #define INV_FIXED_LEN AIOT_NAS_INV_RES_OFF /* type, flags, RAND_AIOT_d */

@@ -40,8 +40,11 @@
 #define AIOT_NAS_INV_RAND_OFF 2  /* RAND_AIOT_d */
 #define AIOT_NAS_INV_RES_OFF 18  /* RES_AIOT, then the identifier */
 /* Octet 1: identifier type (bits 7-6), RES length code (bits 5-4: res_len / 4 - 1). */
-#define AIOT_NAS_INV_FLAGS(id_type, res_len) \
-	((uint8_t)((unsigned)(id_type) << 6 | ((unsigned)(res_len) / 4u - 1u) << 4))
+#define AIOT_NAS_INV_ID_SHIFT 6
+#define AIOT_NAS_INV_RES_SHIFT 4
+#define AIOT_NAS_INV_FLAGS(id_type, res_len)                                                       \
+	((uint8_t)((unsigned)(id_type) << AIOT_NAS_INV_ID_SHIFT |                                  \
+		   ((unsigned)(res_len) / 4u - 1u) << AIOT_NAS_INV_RES_SHIFT))
 
 /* Identifier presented in an Inventory Response. */
 typedef enum aiot_nas_id_type {
