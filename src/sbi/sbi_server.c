@@ -48,8 +48,12 @@
 #define DEFAULT_RETRY_AFTER_S 1u
 #define BODY_PREALLOC_MAX (64u << 10) /* content-length is a claim: grow past this on data */
 #define CLOSE_GRACE_MS 2000u          /* a GOAWAY'd connection that does not go is freed */
-#define RST_BURST 1000u               /* RST_STREAM from a client: token bucket ... */
-#define RST_RATE_PER_S 100u           /* ... refilled at this rate (CVE-2023-44487) */
+/* RST_STREAM from a client: token bucket of RST_BURST refilled at RST_RATE_PER_S
+ * (CVE-2023-44487). Strictly inside libnghttp2's own rapid-reset limit (burst 1000, 33/s,
+ * which answers GOAWAY(INTERNAL_ERROR) and is not counted), so that ours always acts first
+ * and the flood is reported as ENHANCE_YOUR_CALM and counted as reset_flood. */
+#define RST_BURST 900u
+#define RST_RATE_PER_S 30u
 #define NO_OFF SIZE_MAX
 
 struct sbi_conn;
