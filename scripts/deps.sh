@@ -20,6 +20,7 @@ PACKAGES=(
 	nghttp2-server               # nghttpd: the transport ceiling in benchmarks
 	procps psmisc iproute2       # ps/pkill, ss: process and port checks in tests
 	jq bc                        # test scripts: JSON, arithmetic
+	prometheus                   # promtool: checks the /metrics exposition format in tests
 )
 
 missing=()

@@ -96,10 +96,7 @@ void adm_reply(sbi_response *resp, int status, cJSON *j)
 void adm_reject(adm *a, sbi_response *resp, const sbi_err *e)
 {
 	atomic_fetch_add(&a->rejected, 1);
-	if (e->cause != NULL && strcmp(e->cause, "PAYLOAD_TOO_LARGE") == 0)
-		sbi_problem(resp, 413, e->cause, "%s", e->text);
-	else
-		sbi_problem(resp, 400, e->cause, "%s", e->text);
+	sbi_problem(resp, sbi_err_status(e), e->cause, "%s", e->text);
 }
 
 void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len)
@@ -107,13 +104,13 @@ void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len)
 	char b64[AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 1];
 	atomic_fetch_add(&a->not_found, 1);
 	aiot_b64_encode(id, len < AIOT_PERM_ID_MAX ? len : AIOT_PERM_ID_MAX, b64);
-	sbi_problem(resp, 404, "CONTEXT_NOT_FOUND", "no AIoT device with aiotDevPermId %s", b64);
+	sbi_problem(resp, 404, NULL, "no AIoT device with aiotDevPermId %s", b64);
 }
 
 static int want_json_body(const sbi_request *req, sbi_response *resp, const char *media)
 {
 	if (!sbi_media_is(req->content_type, media)) {
-		sbi_problem(resp, 415, "UNSUPPORTED_MEDIA_TYPE", "content-type must be %s", media);
+		sbi_problem(resp, 415, NULL, "content-type must be %s", media);
 		return 0;
 	}
 	return 1;
@@ -172,7 +169,7 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 		const char *seg = p + strlen(DM_PROFILE) + 1;
 		char id[4 * AIOT_PERM_ID_MAX];
 		if (strchr(seg, '/') != NULL || sbi_pct_decode(seg, strlen(seg), id, sizeof id) <= 0) {
-			sbi_problem(resp, 400, "INVALID_QUERY_PARAM",
+			sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
 				    "aiotDevPermId path segment is not valid");
 			return;
 		}

@@ -33,7 +33,7 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp);
 
 /* Answer a request whose JSON was rejected: 400, or 413 when a limit was hit. */
 void adm_reject(adm *a, sbi_response *resp, const sbi_err *e);
-/* 404 for an unknown device (TS 29.500 cause CONTEXT_NOT_FOUND). */
+/* 404 for an unknown device (no cause: TS 29.500 defines none for it). */
 void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len);
 /* Take ownership of j, print it compactly and answer status. */
 void adm_reply(sbi_response *resp, int status, cJSON *j);

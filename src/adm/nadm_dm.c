@@ -236,14 +236,14 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 		aiot_dev_record r;
 		if (++count > a->lim.max_bundle) {
 			cJSON_Delete(root);
-			sbi_problem(resp, 400, "INVALID_QUERY_PARAM",
+			sbi_problem(resp, 400, "MANDATORY_QUERY_PARAM_INCORRECT",
 				    "requester-aiot-devices-id: at most %zu identifiers",
 				    a->lim.max_bundle);
 			return;
 		}
 		if (sbi_pct_decode(v, n, b64, sizeof b64) <= 0 || decode_id(b64, id, &idlen) != 0) {
 			cJSON_Delete(root);
-			sbi_problem(resp, 400, "INVALID_QUERY_PARAM",
+			sbi_problem(resp, 400, "MANDATORY_QUERY_PARAM_INCORRECT",
 				    "requester-aiot-devices-id: item %zu is not base64", count);
 			return;
 		}
@@ -255,7 +255,7 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 	if (cJSON_GetArraySize(list) == 0) { /* minItems 1 */
 		cJSON_Delete(root);
 		atomic_fetch_add(&a->not_found, 1);
-		sbi_problem(resp, 404, "CONTEXT_NOT_FOUND", "none of the AIoT devices is known");
+		sbi_problem(resp, 404, NULL, "none of the AIoT devices is known");
 		return;
 	}
 	adm_reply(resp, 200, root);
@@ -266,7 +266,7 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 	size_t len;
 	const char *v = query_param(req->query, "af-id", &len);
 	if (a->af_auth == NULL) {
-		sbi_problem(resp, 404, "DATA_NOT_FOUND", "no AF authorization data configured");
+		sbi_problem(resp, 404, NULL, "no AF authorization data configured");
 		return;
 	}
 	cJSON *root = cJSON_CreateObject();
@@ -278,13 +278,13 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 	char af[256];
 	if (sbi_pct_decode(v, len, af, sizeof af) < 0) {
 		cJSON_Delete(root);
-		sbi_problem(resp, 400, "INVALID_QUERY_PARAM", "af-id is not valid");
+		sbi_problem(resp, 400, "OPTIONAL_QUERY_PARAM_INCORRECT", "af-id is not valid");
 		return;
 	}
 	cJSON *one = cJSON_GetObjectItemCaseSensitive(a->af_auth, af);
 	if (one == NULL) {
 		cJSON_Delete(root);
-		sbi_problem(resp, 404, "DATA_NOT_FOUND", "no authorization data for AF '%s'", af);
+		sbi_problem(resp, 404, NULL, "no authorization data for AF '%s'", af);
 		return;
 	}
 	cJSON *m = cJSON_AddObjectToObject(root, "afAuthData");

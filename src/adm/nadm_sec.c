@@ -87,13 +87,13 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 	size_t total = aiot_store_match_prefix(a->store, filt, 8 * flen, 0, NULL, NULL);
 	if (total == 0) {
 		atomic_fetch_add(&a->not_found, 1);
-		sbi_problem(resp, 404, "CONTEXT_NOT_FOUND", "no AIoT device matches %s",
+		sbi_problem(resp, 404, NULL, "no AIoT device matches %s",
 			    hf == 1 ? "filteringInfo" : "(no device provisioned)");
 		return -1;
 	}
 	if (total > a->lim.max_candidates) {
 		atomic_fetch_add(&a->rejected, 1);
-		sbi_problem(resp, 413, "PAYLOAD_TOO_LARGE",
+		sbi_problem(resp, 413, NULL,
 			    "%s matches %zu devices; at most %zu per request",
 			    hf == 1 ? "filteringInfo" : "a request without identifier", total,
 			    a->lim.max_candidates);
@@ -208,7 +208,7 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 		goto out;
 	if (nd * c.n > a->lim.max_xres) {
 		atomic_fetch_add(&a->rejected, 1);
-		sbi_problem(resp, 413, "PAYLOAD_TOO_LARGE",
+		sbi_problem(resp, 413, NULL,
 			    "%zu randD x %zu devices = %zu XRES; at most %zu per request", nd, c.n,
 			    nd * c.n, a->lim.max_xres);
 		goto out;
@@ -353,7 +353,7 @@ void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp)
 			if (r.has_tid)
 				adm_reply(resp, 200, tid_reply(&r, r.tid, NULL));
 			else
-				sbi_problem(resp, 404, "DATA_NOT_FOUND", "the device has no T-ID");
+				sbi_problem(resp, 404, NULL, "the device has no T-ID");
 			goto out;
 		}
 		memcpy(next, r.tid_prev, 16);
@@ -363,7 +363,7 @@ void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp)
 				adm_reply(resp, 200, tid_reply(&r, r.tid, r.has_tid_prev ? r.tid_prev
 											  : NULL));
 			else
-				sbi_problem(resp, 404, "DATA_NOT_FOUND",
+				sbi_problem(resp, 404, NULL,
 					    "the device has no T-ID and no session to derive one from");
 			goto out;
 		}

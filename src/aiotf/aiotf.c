@@ -397,7 +397,7 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	}
 	if (!sbi_media_is(req->content_type, "application/json")) {
 		atomic_fetch_add(&a->st.requests_refused, 1);
-		sbi_problem(resp, 415, "UNSUPPORTED_MEDIA_TYPE", "content-type must be "
+		sbi_problem(resp, 415, NULL, "content-type must be "
 								  "application/json");
 		return;
 	}
@@ -405,12 +405,7 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	aiotf_req *r = naiotf_parse(type, req->body, req->body_len, &e);
 	if (r == NULL) {
 		atomic_fetch_add(&a->st.requests_refused, 1);
-		if (e.cause != NULL && strcmp(e.cause, "PAYLOAD_TOO_LARGE") == 0)
-			sbi_problem(resp, 413, e.cause, "%s", e.text);
-		else if (e.cause != NULL && strcmp(e.cause, "SYSTEM_FAILURE") == 0)
-			sbi_problem(resp, 500, e.cause, "%s", e.text);
-		else
-			sbi_problem(resp, 400, e.cause, "%s", e.text);
+		sbi_problem(resp, sbi_err_status(&e), e.cause, "%s", e.text);
 		return;
 	}
 	if (r->notif_uri != NULL && strncmp(r->notif_uri, "https://", 8) == 0 &&

@@ -75,8 +75,8 @@ typedef struct aiotf_req {
 	struct aiotf_req *next;
 } aiotf_req;
 
-/* Parse and validate an InventoryReq / CommandReq body. NULL with e filled (e->cause
- * "PAYLOAD_TOO_LARGE" means 413, anything else 400). */
+/* Parse and validate an InventoryReq / CommandReq body. NULL with e filled
+ * (sbi_err_status() gives the status). */
 aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e);
 void aiotf_req_free(aiotf_req *r);
 /* "http://HOST:PORT/path" / "https://..." ([v6] allowed). 0 or -1. path points into uri

@@ -25,6 +25,7 @@ static int bad(sbi_err *e, const char *cause, const char *fmt, ...)
 {
 	va_list ap;
 	e->cause = cause;
+	e->status = 0; /* 400, or 500 for SYSTEM_FAILURE (sbi_err_status) */
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof e->text, fmt, ap);
 	va_end(ap);
@@ -133,7 +134,7 @@ static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 	const cJSON *arr;
 	size_t n;
 	if (sbi_json_array(td, "devices", 1, AIOTF_MAX_DEVICES_PER_REQ, &arr, &n, e) < 0) {
-		if (e->cause == NULL || strcmp(e->cause, "PAYLOAD_TOO_LARGE") != 0)
+		if (e->status != 413)
 			snprintf(e->text, sizeof e->text,
 				 "targetDevices.devices: expected a non-empty array");
 		return -1;

@@ -19,6 +19,7 @@
 static int fail(sbi_err *e, const char *cause, const char *name, const char *what)
 {
 	e->cause = cause;
+	e->status = 400;
 	snprintf(e->text, sizeof e->text, "%s: %s", name, what);
 	return -1;
 }
@@ -50,6 +51,7 @@ int sbi_json_hex(const cJSON *obj, const char *name, int required, uint8_t *out,
 	size_t len = strlen(s);
 	if (len != 2 * n || aiot_hex_decode(s, len, out, n) != (int)n) {
 		e->cause = required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT;
+		e->status = 400;
 		snprintf(e->text, sizeof e->text, "%s: expected %zu hex digits", name, 2 * n);
 		return -1;
 	}
@@ -66,6 +68,7 @@ int sbi_json_b64(const cJSON *obj, const char *name, int required, uint8_t *out,
 	int n = aiot_b64_decode(s, strlen(s), out, cap);
 	if (n <= 0) {
 		e->cause = required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT;
+		e->status = 400;
 		snprintf(e->text, sizeof e->text, "%s: expected base64 of 1 to %zu bytes", name,
 			 cap);
 		return -1;
@@ -106,7 +109,8 @@ int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
 		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT,
 			    name, "at least one item required");
 	if (n > max) {
-		e->cause = "PAYLOAD_TOO_LARGE"; /* the caller answers 413 */
+		e->cause = NULL; /* TS 29.500 Table 5.2.7.2-1 has no cause for 413 */
+		e->status = 413;
 		snprintf(e->text, sizeof e->text, "%s: %zu items, at most %zu accepted", name, n,
 			 max);
 		return -1;
@@ -195,4 +199,11 @@ cJSON *sbi_json_b64_item(const uint8_t *p, size_t n)
 		return NULL;
 	aiot_b64_encode(p, n, buf);
 	return cJSON_CreateString(buf);
+}
+
+int sbi_err_status(const sbi_err *e)
+{
+	if (e->status >= 400 && e->status <= 599)
+		return e->status;
+	return e->cause != NULL && strcmp(e->cause, "SYSTEM_FAILURE") == 0 ? 500 : 400;
 }

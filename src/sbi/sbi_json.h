@@ -15,8 +15,12 @@
 
 typedef struct sbi_err {
 	char text[200];
-	const char *cause; /* TS 29.500 Table 5.2.7.2-1 application error */
+	const char *cause; /* TS 29.500 Table 5.2.7.2-1 application error, or NULL */
+	int status;        /* the HTTP status to answer; 0 = 400 (or 500 for SYSTEM_FAILURE) */
 } sbi_err;
+
+/* The status a ProblemDetails for e carries (sbi_err.status). */
+int sbi_err_status(const sbi_err *e);
 
 /* Hex string of exactly n bytes (pattern ^[A-Fa-f0-9]{2n}$), e.g. Rand (n = 16). */
 int sbi_json_hex(const cJSON *obj, const char *name, int required, uint8_t *out, size_t n,

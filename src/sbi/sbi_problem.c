@@ -3,6 +3,7 @@
  * Response helpers: ProblemDetails (TS 29.571 5.2.4.1, media type application/problem+json
  * per TS 29.500 5.2.7.2 / RFC 9457) and JSON bodies.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,57 @@ static size_t json_escape(char *out, const char *str)
 	return o;
 }
 
+/* TS 29.500 Table 5.2.7.2-1: the application errors common to all SBI APIs, by status. The
+ * services of this tree (TS 29.369 Nadm_*, TS 29.569 Naiotf_AIoT) define none of their own in
+ * their OpenAPI files. 405, 406, 408, 413, 415 and 431 have none: their ProblemDetails carry
+ * no cause. */
+static const struct {
+	short status;
+	const char *cause;
+} causes[] = {
+	{400, "INVALID_API"},
+	{400, "INVALID_MSG_FORMAT"},
+	{400, "INVALID_QUERY_PARAM"},
+	{400, "MANDATORY_QUERY_PARAM_INCORRECT"},
+	{400, "OPTIONAL_QUERY_PARAM_INCORRECT"},
+	{400, "MANDATORY_QUERY_PARAM_MISSING"},
+	{400, "MANDATORY_IE_INCORRECT"},
+	{400, "OPTIONAL_IE_INCORRECT"},
+	{400, "MANDATORY_IE_MISSING"},
+	{400, "UNSPECIFIED_MSG_FAILURE"},
+	{400, "RESOURCE_CONTEXT_NOT_FOUND"},
+	{403, "CCA_VERIFICATION_FAILURE"},
+	{403, "TOKEN_CCA_MISMATCH"},
+	{403, "MODIFICATION_NOT_ALLOWED"},
+	{404, "SUBSCRIPTION_NOT_FOUND"},
+	{404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
+	{411, "INCORRECT_LENGTH"},
+	{429, "NF_CONGESTION_RISK"},
+	{429, "NF_SERVICE_CONGESTION_RISK"},
+	{500, "INSUFFICIENT_RESOURCES"},
+	{500, "UNSPECIFIED_NF_FAILURE"},
+	{500, "SYSTEM_FAILURE"},
+	{500, "NF_FAILOVER"},
+	{500, "NF_SERVICE_FAILOVER"},
+	{502, "INBOUND_SERVER_ERROR"},
+	{503, "NF_CONGESTION"},
+	{503, "NF_SERVICE_CONGESTION"},
+	{504, "TARGET_NF_NOT_REACHABLE"},
+	{504, "TIMED_OUT_REQUEST"},
+};
+
+int sbi_cause_valid(int status, const char *cause)
+{
+	size_t i;
+
+	if (cause == NULL)
+		return 1;
+	for (i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (causes[i].status == status && strcmp(causes[i].cause, cause) == 0)
+			return 1;
+	return 0;
+}
+
 void sbi_problem(sbi_response *resp, int status, const char *cause, const char *fmt, ...)
 {
 	char *detail = NULL, *body = NULL, head[96];
@@ -133,6 +185,8 @@ void sbi_problem(sbi_response *resp, int status, const char *cause, const char *
 	va_list ap;
 	size_t len, o;
 	int hl;
+
+	assert(sbi_cause_valid(status, cause)); /* a cause is a constant of the code, never data */
 
 	resp->status = status;
 	resp->content_type = "application/problem+json";

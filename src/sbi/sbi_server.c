@@ -306,9 +306,9 @@ static void stream_reject(struct sbi_stream *st, int status, enum sbi_reject_rea
 	memset(&resp, 0, sizeof(resp));
 	sbi_metrics_reject(&srv->metrics, why);
 	st->reject = status;
-	/* Application error causes of TS 29.500 Table 5.2.7.2-1. */
+	/* TS 29.500 Table 5.2.7.2-1; it has no cause for 408, 413 and 431. */
 	const char *cause = status == 400 ? "INVALID_MSG_FORMAT"
-			    : status == 413 ? "PAYLOAD_TOO_LARGE"
+			    : status == 500 ? "INSUFFICIENT_RESOURCES"
 			    : status == 503 ? "NF_CONGESTION"
 					    : NULL;
 	sbi_problem(&resp, status, cause, "%s", detail);

@@ -97,6 +97,9 @@ void sbi_server_stop(sbi_server *s);
  * {"title","status","detail","cause"} (TS 29.571 5.2.4.1); cause may be NULL. */
 void sbi_problem(sbi_response *resp, int status, const char *cause, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* 1 when cause is one TS 29.500 Table 5.2.7.2-1 defines for status (or NULL: cause is
+ * optional), else 0. sbi_problem() checks it in debug builds. */
+int sbi_cause_valid(int status, const char *cause);
 /* Takes ownership of a malloc'd JSON text. */
 void sbi_json(sbi_response *resp, int status, char *json);
 

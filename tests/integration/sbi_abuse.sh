@@ -85,7 +85,7 @@ pd "aiotDevPermId wrong type -> 400" 400 OPTIONAL_IE_INCORRECT $SEC/get-authenti
 pd "randDlist missing -> 400" 400 MANDATORY_IE_MISSING $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",\"randN\":\"$RN\"}"
 pd "empty object -> 400" 400 MANDATORY_IE_MISSING $SEC/get-session-key '{}'
 pd "extra fields are ignored -> 200" 200 - $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",\"randN\":\"$RN\",\"randDlist\":[\"$D1\"],\"x-extra\":{\"a\":[1,2,3]},\"zz\":null}"
-pd "body over max-body -> 413" 413 PAYLOAD_TOO_LARGE $SEC/get-authentication "{\"pad\":\"$(head -c 70000 /dev/zero | tr '\0' a)\"}"
+pd "body over max-body -> 413" 413 - $SEC/get-authentication "{\"pad\":\"$(head -c 70000 /dev/zero | tr '\0' a)\"}"
 
 # --- headers -------------------------------------------------------------------------------
 c=$(curl -sS --max-time 10 --http2-prior-knowledge -o $W/e.json -w '%{http_code}' -X POST -H 'content-type: application/json' \
@@ -229,7 +229,7 @@ fpd "extra field ignored -> 200" 200 - "{$U,$AREA,\"x-extra\":[1,{\"b\":2}]}"
 head -c 5000000 /dev/zero | tr '\0' a | sed 's/^/{"pad":"/; s/$/"}/' >$W/big.json
 c=$(curl -sS --max-time 20 --http2-prior-knowledge -o $W/e.json -w '%{http_code}' -X POST -H 'content-type: application/json' \
 	--data-binary @$W/big.json $N/request-inv 2>/dev/null) || true
-check "AIOTF: 5 MB body -> 413" "413 PAYLOAD_TOO_LARGE" "$c $(jq -r .cause $W/e.json 2>/dev/null)"
+check "AIOTF: 5 MB body -> 413" "413 -" "$c $(jq -r '.cause // "-"' $W/e.json 2>/dev/null)"
 alive_aiotf "5 MB body"
 NP=/naiotf-aiot/v1/request-inv
 frun() { local name=$1 re=$2 out; shift 2; out=$(abuse $FP "$@"); [[ $out =~ $re ]] && ok "AIOTF $name: ${out#*: }" || bad "AIOTF $name: $out"; alive_aiotf "$name"; }

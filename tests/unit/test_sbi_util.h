@@ -151,7 +151,7 @@ TU void test_handler(void *a, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	if (strcmp(req->path, "/teapot") == 0) {
-		sbi_problem(resp, 418, "TEAPOT", "short and \"stout\"\n");
+		sbi_problem(resp, 418, NULL, "short and \"stout\"\n");
 		return;
 	}
 	sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND", "no route for %s", req->path);
