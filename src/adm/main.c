@@ -68,7 +68,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
 int main(int argc, char **argv)
 {
 	char err[512];
-	int rc = 1;
+	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long workers, max_body, max_streams, v[4], sl[4];
 	aiot_store *store = NULL;
 	adm *a = NULL;
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 				   file_keys, usage_text)
 		   : -1;
 	if (pa != 0) {
-		rc = pa < 0;
+		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;
 	}
 	if (log_init_from_cfg("aiot-adm", c) != 0)
@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	rc = SVC_EXIT_FAIL;
 	if (aiot_kek_load(kek_file, kek, 0, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;

@@ -74,7 +74,7 @@ static const cfg_opt opts[] = {
 int main(int argc, char **argv)
 {
 	char err[512];
-	int rc = 1;
+	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 				   NULL, usage_text)
 		   : -1;
 	if (pa != 0) {
-		rc = pa < 0;
+		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;
 	}
 	if (log_init_from_cfg("aiot-aiotf", c) != 0)
@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	rc = SVC_EXIT_FAIL;
 	aiotf_cfg ac = {
 		.name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf",
 		.ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",

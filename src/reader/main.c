@@ -54,7 +54,7 @@ static void on_signal(evutil_socket_t sig, short ev, void *arg)
 int main(int argc, char **argv)
 {
 	char err[512];
-	int rc = 1;
+	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long v[7];
 	struct event_base *base = NULL;
 	struct event *sigs[2] = {NULL, NULL};
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 				   NULL, usage_text)
 		   : -1;
 	if (pa != 0) {
-		rc = pa < 0;
+		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;
 	}
 	if (log_init_from_cfg("aiot-reader", c) != 0)
@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 		log_error("name: at most 150 characters");
 		goto out;
 	}
+	rc = SVC_EXIT_FAIL;
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		goto out;

@@ -20,6 +20,7 @@
 #include "common/base64.h"
 #include "air/air_udp.h"
 #include "sim.h"
+#include "svc/config.h"
 #include "svc/log.h"
 
 static const char usage_text[] =
@@ -330,19 +331,19 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			fputs(usage_text, stderr);
-			return 1;
+			return SVC_EXIT_USAGE;
 		}
 		if (bad)
-			return 1;
+			return SVC_EXIT_USAGE;
 	}
 	if (optind != argc || devices == NULL) {
 		fputs(usage_text, stderr);
-		return 1;
+		return SVC_EXIT_USAGE;
 	}
 	if (log_level_from_name(level) < 0) {
 		fprintf(stderr, "aiot-devsim: log-level: '%s' is not error, warn, info or debug\n",
 		        level);
-		return 1;
+		return SVC_EXIT_USAGE;
 	}
 	log_init("aiot-devsim", log_level_from_name(level));
 	uint64_t t0 = now_us();

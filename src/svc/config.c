@@ -10,14 +10,17 @@
 
 #define MAX_DEPTH 8
 #define MAX_KEY 256
+#define MAX_KEYS 4096 /* keys of one file, mappings included */
 
 typedef struct kv {
 	char *key, *value;
+	size_t line; /* in cfg.file; 0 = not from a file (cfg_set, a flag) */
 } kv;
 
 struct cfg {
 	kv *items;
 	size_t n, cap;
+	char *file; /* the file (or "<config>") the lines refer to */
 };
 
 cfg *cfg_new(void)
@@ -34,27 +37,45 @@ void cfg_free(cfg *c)
 		free(c->items[i].value);
 	}
 	free(c->items);
+	free(c->file);
 	free(c);
 }
 
-int cfg_set(cfg *c, const char *key, const char *value)
+static kv *find(const cfg *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		if (strcmp(c->items[i].key, key) == 0) {
-			char *v = strdup(value);
-			if (v == NULL)
-				return -1;
-			free(c->items[i].value);
-			c->items[i].value = v;
-			return 0;
-		}
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->items[i].key, key) == 0)
+			return &c->items[i];
+	return NULL;
+}
+
+size_t cfg_line(const cfg *c, const char *key)
+{
+	const kv *it = find(c, key);
+
+	return it != NULL ? it->line : 0;
+}
+
+/* Set key from line of the file being loaded (0: not from a file). */
+static int set_at(cfg *c, const char *key, const char *value, size_t line)
+{
+	kv *it = find(c, key);
+
+	if (it != NULL) {
+		char *v = strdup(value);
+		if (v == NULL)
+			return -1;
+		free(it->value);
+		it->value = v;
+		it->line = line;
+		return 0;
 	}
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
-		kv *it = realloc(c->items, cap * sizeof *it);
-		if (it == NULL)
+		kv *items = realloc(c->items, cap * sizeof *items);
+		if (items == NULL)
 			return -1;
-		c->items = it;
+		c->items = items;
 		c->cap = cap;
 	}
 	char *k = strdup(key), *v = strdup(value);
@@ -63,16 +84,20 @@ int cfg_set(cfg *c, const char *key, const char *value)
 		free(v);
 		return -1;
 	}
-	c->items[c->n++] = (kv){k, v};
+	c->items[c->n++] = (kv){k, v, line};
 	return 0;
+}
+
+int cfg_set(cfg *c, const char *key, const char *value)
+{
+	return set_at(c, key, value, 0);
 }
 
 const char *cfg_get(const cfg *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->items[i].key, key) == 0)
-			return c->items[i].value;
-	return NULL;
+	const kv *it = find(c, key);
+
+	return it != NULL ? it->value : NULL;
 }
 
 const char *cfg_unknown_key(const cfg *c, const char *const *known)
@@ -99,10 +124,40 @@ int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned
 	errno = 0;
 	unsigned long long x = strtoull(v, &end, 10);
 	if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || x < min || x > max) {
-		snprintf(err, errlen, "%s: '%s' is not an integer in %llu..%llu", key, v, min, max);
+		size_t line = cfg_line(c, key);
+
+		if (line > 0)
+			snprintf(err, errlen, "%s:%zu: %s: '%s' is not an integer in %llu..%llu",
+				 c->file, line, key, v, min, max);
+		else
+			snprintf(err, errlen, "%s: '%s' is not an integer in %llu..%llu", key, v,
+				 min, max);
 		return -1;
 	}
 	*out = x;
+	return 0;
+}
+
+/* A key of the file at line: refused when the file already gave it (YAML 1.2 3.2.1.1: the
+ * keys of a mapping are unique; "a: {b: 1}" and "a.b: 1" name the same setting too). */
+static int key_seen(cfg *seen, const char *name, const char *key, size_t line, char *err,
+		    size_t errlen)
+{
+	size_t first = cfg_line(seen, key);
+
+	if (first > 0) {
+		snprintf(err, errlen, "%s:%zu: duplicate key '%s' (first at %s:%zu)", name, line, key,
+			 name, first);
+		return -1;
+	}
+	if (seen->n >= MAX_KEYS) {
+		snprintf(err, errlen, "%s:%zu: more than %d keys", name, line, MAX_KEYS);
+		return -1;
+	}
+	if (set_at(seen, key, "", line) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -112,12 +167,22 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 	char path[MAX_DEPTH][MAX_KEY];
 	int depth = -1, want_key[MAX_DEPTH] = {0}, rc = -1, done = 0;
 	char key[MAX_KEY] = "";
+	size_t key_line = 0;
 	yaml_event_t ev;
+	cfg *seen = cfg_new();
 
+	free(c->file);
+	c->file = strdup(name);
+	if (seen == NULL || c->file == NULL) {
+		snprintf(err, errlen, "out of memory");
+		cfg_free(seen);
+		return -1;
+	}
 	while (!done) {
 		if (!yaml_parser_parse(p, &ev)) {
 			snprintf(err, errlen, "%s:%zu:%zu: %s", name, p->problem_mark.line + 1,
 				 p->problem_mark.column + 1, p->problem ? p->problem : "bad YAML");
+			cfg_free(seen);
 			return -1;
 		}
 		size_t line = ev.start_mark.line + 1;
@@ -161,9 +226,12 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 					snprintf(err, errlen, "%s:%zu: key too long", name, line);
 					goto out;
 				}
+				if (key_seen(seen, name, key, line, err, errlen) != 0)
+					goto out;
+				key_line = line;
 				want_key[depth] = 0;
 			} else {
-				if (cfg_set(c, key, s) != 0) {
+				if (set_at(c, key, s, key_line) != 0) {
 					snprintf(err, errlen, "out of memory");
 					goto out;
 				}
@@ -185,8 +253,10 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 		continue;
 out:
 		yaml_event_delete(&ev);
+		cfg_free(seen);
 		return rc;
 	}
+	cfg_free(seen);
 	return 0;
 }
 
@@ -235,6 +305,68 @@ static int is_known(const char *key, const cfg_opt *opts, size_t nopts,
 	return 0;
 }
 
+/* Levenshtein distance of a and b (both < MAX_KEY): one row of the table at a time. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[MAX_KEY + 1], i, j;
+
+	if (la > MAX_KEY || lb > MAX_KEY)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* The known key nearest to key, when a typo can explain the difference (at most a third of
+ * its characters), else NULL. */
+static const char *nearest(const char *key, const cfg_opt *opts, size_t nopts,
+			   const char *const *file_keys)
+{
+	const char *best = NULL;
+	size_t bd = strlen(key) / 3 + 1, d;
+
+	for (size_t i = 0; i < nopts; i++)
+		if ((d = distance(key, opts[i].key)) < bd) {
+			bd = d;
+			best = opts[i].key;
+		}
+	for (size_t i = 0; file_keys != NULL && file_keys[i] != NULL; i++)
+		if ((d = distance(key, file_keys[i])) < bd) {
+			bd = d;
+			best = file_keys[i];
+		}
+	return best;
+}
+
+static void unknown_key(const cfg *c, const kv *it, const char *prog, const cfg_opt *opts,
+			size_t nopts, const char *const *file_keys)
+{
+	const char *near = nearest(it->key, opts, nopts, file_keys);
+
+	fprintf(stderr, "%s: ", prog);
+	if (it->line > 0)
+		fprintf(stderr, "%s:%zu: ", c->file, it->line);
+	fprintf(stderr, "unknown key '%s'", it->key);
+	if (near != NULL)
+		fprintf(stderr, " (did you mean '%s'?)", near);
+	fputc('\n', stderr);
+}
+
 int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
 		  size_t nopts, const char *const *file_keys, const char *usage)
 {
@@ -278,8 +410,7 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 			goto out;
 	for (size_t i = 0; i < c->n; i++) {
 		if (!is_known(c->items[i].key, opts, nopts, file_keys)) {
-			fprintf(stderr, "%s: unknown configuration key '%s'\n", prog,
-				c->items[i].key);
+			unknown_key(c, &c->items[i], prog, opts, nopts, file_keys);
 			goto out;
 		}
 	}
