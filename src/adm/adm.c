@@ -195,6 +195,32 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 	sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND", "no resource %s", p);
 }
 
+enum { OP_SEC_N = 4, OP_PROFILE_GET = 4, OP_PROFILE_PATCH, OP_PROFILES_GET, OP_PROFILES_PATCH,
+       OP_AF_AUTH_GET };
+const char *const adm_operations[] = {
+	"get-rand", "get-authentication", "get-session-key", "get-tid", /* Nadm_Sec first */
+	"dm-profile-get", "dm-profile-patch", "dm-profiles-get", "dm-profiles-patch",
+	"dm-af-authorization-data-get", NULL,
+};
+
+int adm_operation(const sbi_request *req)
+{
+	const char *p = req->path;
+	int get = strcmp(req->method, "GET") == 0, patch = strcmp(req->method, "PATCH") == 0;
+
+	if (strncmp(p, SEC_ROOT, strlen(SEC_ROOT)) == 0) {
+		for (int i = 0; i < OP_SEC_N && strcmp(req->method, "POST") == 0; i++)
+			if (strcmp(p + strlen(SEC_ROOT), adm_operations[i]) == 0)
+				return i;
+		return -1;
+	}
+	if (strcmp(p, DM_PROFILE) == 0)
+		return get ? OP_PROFILES_GET : patch ? OP_PROFILES_PATCH : -1;
+	if (strncmp(p, DM_PROFILE "/", strlen(DM_PROFILE) + 1) == 0)
+		return get ? OP_PROFILE_GET : patch ? OP_PROFILE_PATCH : -1;
+	return strcmp(p, DM_AF_AUTH) == 0 && get ? OP_AF_AUTH_GET : -1;
+}
+
 char *adm_metrics(void *app)
 {
 	adm *a = app;

@@ -36,5 +36,9 @@ void adm_free(adm *a);
 void adm_handle(void *app, const sbi_request *req, sbi_response *resp);
 /* Prometheus text of the ADM's own counters (malloc'd). */
 char *adm_metrics(void *app);
+/* sbi_server_cfg.operations / .operation: the Nadm_Sec and Nadm_DM operations, for the
+ * latency histogram. */
+extern const char *const adm_operations[];
+int adm_operation(const sbi_request *req);
 
 #endif

@@ -162,6 +162,8 @@ int main(int argc, char **argv)
 		.handler = adm_handle,
 		.app = a,
 		.metrics = adm_metrics,
+		.operations = adm_operations,
+		.operation = adm_operation,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);

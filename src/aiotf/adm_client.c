@@ -114,7 +114,7 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		req_free(r);
 		return;
 	}
-	atomic_fetch_add(&a->st.adm_latency_us, aiotf_now_us() - r->t0_us);
+	sbi_hist_observe(&a->st.adm_latency, aiotf_now_us() - r->t0_us);
 	if (resp->status == 0 && r->attempts < 2) {
 		/* One retry, at the head of the queue (TS 29.500 5.2.7: transport failure). */
 		log_debug("ADM %s %s: %s; retrying", r->method, r->path, resp->error);

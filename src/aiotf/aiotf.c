@@ -450,6 +450,20 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	sbi_json(resp, 200, body);
 }
 
+const char *const aiotf_operations[] = {"request-inv", "request-cmd", NULL};
+
+int aiotf_operation(const sbi_request *req)
+{
+	const char *p = req->path;
+
+	if (strcmp(req->method, "POST") != 0 || strncmp(p, API_ROOT, strlen(API_ROOT)) != 0)
+		return -1;
+	p += strlen(API_ROOT);
+	return strcmp(p, "request-inv") == 0 ? TX_INVENTORY
+	       : strcmp(p, "request-cmd") == 0 ? TX_COMMAND
+					       : -1;
+}
+
 char *aiotf_metrics(void *app)
 {
 	aiotf *a = app;
@@ -509,12 +523,6 @@ char *aiotf_metrics(void *app)
 		"# HELP aiot_aiotf_adm_retries_total ADM requests retried after a transport failure.\n"
 		"# TYPE aiot_aiotf_adm_retries_total counter\n"
 		"aiot_aiotf_adm_retries_total %llu\n"
-		"# HELP aiot_aiotf_adm_latency_seconds_sum Total ADM request latency.\n"
-		"# TYPE aiot_aiotf_adm_latency_seconds_sum counter\n"
-		"aiot_aiotf_adm_latency_seconds_sum %.6f\n"
-		"# HELP aiot_aiotf_unsolicited_reports_total NG reports with no open paging, dropped.\n"
-		"# TYPE aiot_aiotf_unsolicited_reports_total counter\n"
-		"aiot_aiotf_unsolicited_reports_total %llu\n"
 		"# HELP aiot_aiotf_reports_dropped_total NG reports and answers dropped unprocessed.\n"
 		"# TYPE aiot_aiotf_reports_dropped_total counter\n"
 		"aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
@@ -534,10 +542,15 @@ char *aiotf_metrics(void *app)
 		U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		(double)U(s->adm_latency_us) / 1e6, U(s->unsolicited), U(s->unsolicited),
-		U(s->rate_dropped), U(s->flood_closed), U(s->notif_sent),
+		U(s->unsolicited), U(s->rate_dropped), U(s->flood_closed), U(s->notif_sent),
 		U(s->notif_failed), atomic_load(&s->readers));
 #undef U
-	fclose(f);
+	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
+			"ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");
+	sbi_hist_print(f, "aiot_aiotf_adm_request_duration_seconds", "", &s->adm_latency);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }

@@ -54,5 +54,8 @@ void aiotf_free(aiotf *a);
 /* sbi_server_cfg.handler / .metrics (any SBI worker thread). */
 void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp);
 char *aiotf_metrics(void *app);
+/* sbi_server_cfg.operations / .operation: the Naiotf_AIoT operations. */
+extern const char *const aiotf_operations[];
+int aiotf_operation(const sbi_request *req);
 
 #endif

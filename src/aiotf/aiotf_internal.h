@@ -14,6 +14,7 @@
 #include "nas/nas.h"
 #include "ngap/ngap_link.h"
 #include "sbi/sbi_client.h"
+#include "sbi/sbi_hist.h"
 #include "sbi/sbi_json.h"
 
 #define AIOTF_MAX_DEVICES_PER_REQ 10000 /* targetDevices.devices items */
@@ -96,7 +97,8 @@ typedef struct aiotf_stats {
 	atomic_ullong replays;
 	atomic_ullong cmd_ok, cmd_failed;
 	atomic_ullong tid_updates;
-	atomic_ullong adm_requests, adm_errors, adm_retries, adm_latency_us;
+	atomic_ullong adm_requests, adm_errors, adm_retries;
+	sbi_hist adm_latency;          /* each ADM answer or transport failure */
 	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */
 	atomic_ullong rate_dropped;    /* Inventory Reports over a reader's report rate */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */

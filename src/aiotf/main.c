@@ -171,6 +171,8 @@ int main(int argc, char **argv)
 		.handler = aiotf_handle,
 		.app = a,
 		.metrics = aiotf_metrics,
+		.operations = aiotf_operations,
+		.operation = aiotf_operation,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);

@@ -16,6 +16,8 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
+#include "sbi/sbi_hist.h"
+
 /* ---- sbi_addr.c ------------------------------------------------------------------------- */
 
 /* "ADDR:PORT", "[V6ADDR]:PORT" or "NAME:PORT" -> socket address. 0 or -1 (message in err). */
@@ -74,13 +76,22 @@ typedef struct sbi_metrics {
 	pthread_t thread;
 	char *(*app_metrics)(void *app);
 	void *app;
+	/* latency per operation: op_hist[nops] is "other" */
+	const char *const *op_names;
+	int nops;
+	sbi_hist *op_hist;
 } sbi_metrics;
+
+/* Allocate the histograms of the operations named (NULL-terminated; NULL: only "other"). */
+int sbi_metrics_operations(sbi_metrics *m, const char *const *names);
+/* One answered request of operation op (an index of the names, else "other"). */
+void sbi_metrics_observe(sbi_metrics *m, int op, uint64_t us);
 
 void sbi_metrics_response(sbi_metrics *m, int status);
 void sbi_metrics_reject(sbi_metrics *m, enum sbi_reject_reason r);
 /* Bind listen and serve GET /metrics from a thread. 0 or -1 (message in err). */
 int sbi_metrics_start(sbi_metrics *m, const char *listen, char *err, size_t errlen);
-/* Stop the thread and free the listener (no-op if never started). */
+/* Stop the thread and free the listener and the histograms. */
 void sbi_metrics_stop(sbi_metrics *m);
 /* The Prometheus text page (malloc'd), or NULL. */
 char *sbi_metrics_render(sbi_metrics *m);

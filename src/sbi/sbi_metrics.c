@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SBI server metrics: lock-free counters bumped by the workers, and a plain HTTP/1.1
- * listener (evhttp on its own thread and event base) serving GET /metrics in the
- * Prometheus text exposition format 0.0.4.
+ * SBI server metrics: lock-free counters and latency histograms bumped by the workers, and a
+ * plain HTTP/1.1 listener (evhttp on its own thread and event base) serving GET /metrics in
+ * the Prometheus text exposition format 0.0.4, with aiot_build_info first.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/util.h>
+#include <openssl/crypto.h>
 
 #include "sbi/sbi_internal.h"
 #include "svc/netaddr.h"
@@ -32,6 +33,50 @@ static const char *const reject_names[SBI_REJECT_N] = {
 	[SBI_REJECT_RESET_FLOOD] = "reset_flood",
 };
 
+/* Upper bounds of the buckets, in microseconds and as printed (seconds). */
+static const uint64_t hist_le_us[SBI_HIST_BUCKETS] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000,
+};
+static const char *const hist_le[SBI_HIST_BUCKETS] = {
+	"0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+	"0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+};
+
+void sbi_hist_observe(sbi_hist *h, uint64_t us)
+{
+	size_t i = 0;
+
+	while (i < SBI_HIST_BUCKETS && us > hist_le_us[i])
+		i++;
+	atomic_fetch_add_explicit(&h->n[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->sum_us, us, memory_order_relaxed);
+}
+
+int sbi_hist_header(FILE *f, const char *name, const char *help)
+{
+	return fprintf(f, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+}
+
+int sbi_hist_print(FILE *f, const char *name, const char *labels, sbi_hist *h)
+{
+	const char *sep = labels[0] != '\0' ? "," : "";
+	uint64_t cum = 0;
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i <= SBI_HIST_BUCKETS; i++) {
+		cum += atomic_load_explicit(&h->n[i], memory_order_relaxed);
+		rc |= fprintf(f, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels, sep,
+			      i < SBI_HIST_BUCKETS ? hist_le[i] : "+Inf", (unsigned long long)cum);
+	}
+	rc |= fprintf(f, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, *labels ? "{" : "",
+		      labels, *labels ? "}" : "",
+		      (double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) / 1e6, name,
+		      *labels ? "{" : "", labels, *labels ? "}" : "", (unsigned long long)cum);
+	return rc < 0 ? -1 : 0;
+}
+
 void sbi_metrics_response(sbi_metrics *m, int status)
 {
 	if (status >= 100 && status < 600)
@@ -44,67 +89,120 @@ void sbi_metrics_reject(sbi_metrics *m, enum sbi_reject_reason r)
 		atomic_fetch_add_explicit(&m->rejected[r], 1, memory_order_relaxed);
 }
 
-char *sbi_metrics_render(sbi_metrics *m)
+int sbi_metrics_operations(sbi_metrics *m, const char *const *names)
 {
-	struct evbuffer *b = evbuffer_new();
-	char *out = NULL, *app = NULL;
-	uint64_t cls[6] = {0};
-	size_t len;
-	int i, ok = 0;
+	int n = 0;
 
-	if (b == NULL)
-		return NULL;
-	ok |= evbuffer_add_printf(b, "# HELP aiot_sbi_requests_total SBI responses sent, by status.\n"
-				     "# TYPE aiot_sbi_requests_total counter\n") < 0;
-	for (i = 100; i < 600; i++) {
+	while (names != NULL && names[n] != NULL)
+		n++;
+	m->op_hist = calloc((size_t)n + 1, sizeof(*m->op_hist));
+	if (m->op_hist == NULL)
+		return -1;
+	m->op_names = names;
+	m->nops = n;
+	return 0;
+}
+
+void sbi_metrics_observe(sbi_metrics *m, int op, uint64_t us)
+{
+	if (m->op_hist == NULL)
+		return;
+	sbi_hist_observe(&m->op_hist[op >= 0 && op < m->nops ? op : m->nops], us);
+}
+
+/* aiot_build_info: the release and the libraries it runs with (the "info" metric idiom). */
+static int render_build_info(FILE *f)
+{
+	return fprintf(f,
+		       "# HELP aiot_build_info The aiot release and the libraries in use.\n"
+		       "# TYPE aiot_build_info gauge\n"
+		       "aiot_build_info{version=\"%s\",openssl=\"%s\",nghttp2=\"%s\","
+		       "libevent=\"%s\"} 1\n",
+		       AIOT_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
+		       nghttp2_version(0)->version_str, event_get_version());
+}
+
+static int render_ops(FILE *f, sbi_metrics *m)
+{
+	static const char name[] = "aiot_sbi_request_duration_seconds";
+	char label[96];
+	int i, rc;
+
+	if (m->op_hist == NULL)
+		return 0;
+	rc = sbi_hist_header(f, name, "SBI requests answered by the application, from the "
+				      "complete request to the response, by operation.");
+	for (i = 0; i <= m->nops && rc >= 0; i++) {
+		snprintf(label, sizeof(label), "op=\"%s\"", i < m->nops ? m->op_names[i] : "other");
+		rc = sbi_hist_print(f, name, label, &m->op_hist[i]);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static int render_server(FILE *f, sbi_metrics *m)
+{
+	uint64_t cls[6] = {0};
+	int i, rc;
+
+	rc = fputs("# HELP aiot_sbi_requests_total SBI responses sent, by status.\n"
+		   "# TYPE aiot_sbi_requests_total counter\n", f);
+	for (i = 100; i < 600 && rc >= 0; i++) {
 		uint64_t v = atomic_load_explicit(&m->status[i], memory_order_relaxed);
 
 		cls[i / 100] += v;
 		if (v != 0)
-			ok |= evbuffer_add_printf(b, "aiot_sbi_requests_total{status=\"%d\"} %llu\n",
-						  i, (unsigned long long)v) < 0;
+			rc = fprintf(f, "aiot_sbi_requests_total{status=\"%d\"} %llu\n", i,
+				     (unsigned long long)v);
 	}
-	ok |= evbuffer_add_printf(b, "# HELP aiot_sbi_responses_class_total SBI responses, by status class.\n"
-				     "# TYPE aiot_sbi_responses_class_total counter\n") < 0;
-	for (i = 1; i < 6; i++)
-		ok |= evbuffer_add_printf(b, "aiot_sbi_responses_class_total{class=\"%dxx\"} %llu\n",
-					  i, (unsigned long long)cls[i]) < 0;
-	ok |= evbuffer_add_printf(
-		      b,
-		      "# HELP aiot_sbi_connections_active Open HTTP/2 connections.\n"
-		      "# TYPE aiot_sbi_connections_active gauge\n"
-		      "aiot_sbi_connections_active %lld\n"
-		      "# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
-		      "# TYPE aiot_sbi_connections_total counter\n"
-		      "aiot_sbi_connections_total %llu\n"
-		      "# HELP aiot_sbi_requests_pending Requests handed to the application and not yet answered.\n"
-		      "# TYPE aiot_sbi_requests_pending gauge\n"
-		      "aiot_sbi_requests_pending %lld\n"
-		      "# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
-		      "# TYPE aiot_sbi_streams_rejected_total counter\n",
-		      (long long)atomic_load(&m->conns_active),
-		      (unsigned long long)atomic_load(&m->conns_total),
-		      (long long)atomic_load(&m->pending)) < 0;
-	for (i = 0; i < SBI_REJECT_N; i++)
-		ok |= evbuffer_add_printf(b, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
-					  reject_names[i],
-					  (unsigned long long)atomic_load(&m->rejected[i])) < 0;
-	if (m->app_metrics != NULL) {
+	if (rc >= 0)
+		rc = fputs("# HELP aiot_sbi_responses_class_total SBI responses, by status class.\n"
+			   "# TYPE aiot_sbi_responses_class_total counter\n", f);
+	for (i = 1; i < 6 && rc >= 0; i++)
+		rc = fprintf(f, "aiot_sbi_responses_class_total{class=\"%dxx\"} %llu\n", i,
+			     (unsigned long long)cls[i]);
+	if (rc >= 0)
+		rc = fprintf(
+			f,
+			"# HELP aiot_sbi_connections_active Open HTTP/2 connections.\n"
+			"# TYPE aiot_sbi_connections_active gauge\n"
+			"aiot_sbi_connections_active %lld\n"
+			"# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
+			"# TYPE aiot_sbi_connections_total counter\n"
+			"aiot_sbi_connections_total %llu\n"
+			"# HELP aiot_sbi_requests_pending Requests handed to the application and not yet answered.\n"
+			"# TYPE aiot_sbi_requests_pending gauge\n"
+			"aiot_sbi_requests_pending %lld\n"
+			"# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
+			"# TYPE aiot_sbi_streams_rejected_total counter\n",
+			(long long)atomic_load(&m->conns_active),
+			(unsigned long long)atomic_load(&m->conns_total),
+			(long long)atomic_load(&m->pending));
+	for (i = 0; i < SBI_REJECT_N && rc >= 0; i++)
+		rc = fprintf(f, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
+			     reject_names[i], (unsigned long long)atomic_load(&m->rejected[i]));
+	return rc < 0 ? -1 : 0;
+}
+
+char *sbi_metrics_render(sbi_metrics *m)
+{
+	char *out = NULL, *app = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int rc;
+
+	if (f == NULL)
+		return NULL;
+	rc = render_build_info(f) < 0 || render_server(f, m) != 0 || render_ops(f, m) != 0;
+	if (rc == 0 && m->app_metrics != NULL) {
 		app = m->app_metrics(m->app);
 		if (app != NULL)
-			ok |= evbuffer_add(b, app, strlen(app)) < 0;
+			rc = fputs(app, f) < 0;
 		free(app);
 	}
-	if (ok != 0)
-		goto out;
-	len = evbuffer_get_length(b);
-	out = malloc(len + 1);
-	if (out != NULL) {
-		evbuffer_remove(b, out, len);
-		out[len] = '\0';
+	if (fclose(f) != 0 || rc != 0) {
+		free(out);
+		return NULL;
 	}
-out:
-	evbuffer_free(b);
 	return out;
 }
 
@@ -205,4 +303,6 @@ void sbi_metrics_stop(sbi_metrics *m)
 		event_base_free(m->base);
 	m->http = NULL;
 	m->base = NULL;
+	free(m->op_hist); /* after the thread: it reads them */
+	m->op_hist = NULL;
 }

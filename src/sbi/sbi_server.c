@@ -88,6 +88,8 @@ struct sbi_pending {
 	size_t blen, bcap;
 	size_t hdr_bytes;  /* RFC 7541 4.1 accounting: name + value + 32 per field */
 	int64_t content_length;
+	uint64_t t_handed_us; /* monotonic: handed to the application */
+	int op;               /* cfg.operation() of the request, for the latency histogram */
 };
 
 struct sbi_stream {
@@ -171,10 +173,19 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* The application answered (or will never be asked to): release the in-flight slot. */
 static void pending_uncount(struct sbi_worker *w, sbi_pending *p)
 {
 	if (p->counted) {
+		sbi_metrics_observe(&w->srv->metrics, p->op, now_us() - p->t_handed_us);
 		p->counted = 0;
 		w->npending--;
 		atomic_fetch_sub(&w->srv->metrics.pending, 1);
@@ -469,6 +480,8 @@ static void request_complete(struct sbi_stream *st)
 	st->head = strcmp(p->req.method, "HEAD") == 0;
 	st->handed = 1;
 	p->counted = 1;
+	p->op = srv->cfg.operation != NULL ? srv->cfg.operation(&p->req) : -1;
+	p->t_handed_us = now_us();
 	w->npending++;
 	atomic_fetch_add(&srv->metrics.pending, 1);
 	memset(&resp, 0, sizeof(resp));
@@ -1377,6 +1390,10 @@ sbi_server *sbi_server_start(const sbi_server_cfg *cfg, char *err, size_t errlen
 	}
 	s->metrics.app_metrics = cfg->metrics;
 	s->metrics.app = cfg->app;
+	if (sbi_metrics_operations(&s->metrics, cfg->operations) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (cfg->metrics_listen != NULL &&
 	    sbi_metrics_start(&s->metrics, cfg->metrics_listen, err, errlen) != 0)
 		goto fail;

@@ -83,6 +83,11 @@ typedef struct sbi_server_cfg {
 	/* Appends application metrics (Prometheus text) to the /metrics page; may be NULL.
 	 * Returns a malloc'd string or NULL. */
 	char *(*metrics)(void *app);
+	/* The service operations (NULL-terminated names, may be NULL) and the index of a
+	 * request's one among them (-1 or NULL: "other"), for the latency histogram
+	 * aiot_sbi_request_duration_seconds{op=...} of /metrics. Called in the worker. */
+	const char *const *operations;
+	int (*operation)(const sbi_request *req);
 } sbi_server_cfg;
 
 /* Bind and start the workers. NULL on failure, with a message in err. */
