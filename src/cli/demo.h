@@ -9,8 +9,9 @@
 
 int demo_make_pki(const char *dir, char *err, size_t errlen);
 
-/* Makes the work directory (marked as the demo's own), or reuses an empty one or one a
- * demo made, removing only the files a demo run makes. Refuses any other directory. */
+/* Makes the work directory (marked as the demo's own), or reuses one the demo marked or
+ * one holding nothing but files a run makes, removing only those files. Refuses any
+ * other directory. */
 int demo_prepare_dir(const char *dir, char *err, size_t errlen);
 
 /* Child processes: stdout+stderr to logfile. */

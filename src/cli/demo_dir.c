@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The work directory of `aiot demo`: made by the demo and marked as its own, or reused; the
- * demo never removes a file it does not make itself. */
+ * demo never removes a file it does not make itself, and refuses a directory it did not
+ * mark that holds anything else. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,22 +22,32 @@ static const char *const made[] = {
 	"devsim-stats.json",
 };
 
-/* 1: the directory holds only . and .. ; 0: it holds something; -1: error. */
-static int is_empty(int dfd)
+static int is_made(const char *name)
+{
+	for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+		if (strcmp(name, made[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1: the directory holds nothing but files a run makes (an empty one, or one an earlier
+ * release of the demo made, unmarked); 0: it holds something else; -1: error. */
+static int only_made(int dfd)
 {
 	int fd = dup(dfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	int empty = 1;
+	int only = 1;
 	if (d == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	while (empty && (e = readdir(d)) != NULL)
-		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	while (only && (e = readdir(d)) != NULL)
+		only = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		       is_made(e->d_name);
 	closedir(d);
-	return empty;
+	return only;
 }
 
 int demo_prepare_dir(const char *dir, char *err, size_t errlen)
@@ -53,15 +64,15 @@ int demo_prepare_dir(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	int ours = fstatat(dfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
-	int empty = is_empty(dfd);
-	if (!ours && empty != 1) {
+	if (!ours && only_made(dfd) != 1) {
 		snprintf(err, errlen,
-		         "work directory %s is not empty and was not made by aiot demo (no %s in "
-		         "it): refusing to use it; give a new or empty directory",
+		         "work directory %s holds files aiot demo does not make and was not made "
+		         "by aiot demo (no %s in it): refusing to use it; give a new or empty "
+		         "directory",
 		         dir, MARKER);
 		goto out;
 	}
-	for (size_t i = 0; ours && i < sizeof made / sizeof made[0]; i++)
+	for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
 		if (unlinkat(dfd, made[i], 0) != 0 && errno != ENOENT) {
 			snprintf(err, errlen, "work directory %s: cannot remove %s: %s", dir,
 			         made[i], strerror(errno));

@@ -25,11 +25,20 @@ grep -q "TLS 1.3, mutual" $W/small/aiot-adm.log && ok "ADM ran with mutual TLS" 
 check "--json: stdout is one JSON document (jq . parses it)" "1 0" \
 	"$(wc -l <$W/small.json) $(jq . <$W/small.json >/dev/null; echo $?)"
 
+# .gitignore: what the demo and the README's commands leave in the source root holds secrets
+# (KEK, keys, stores): every such name must be ignored, so `git add -A` cannot commit it.
+if git -C "$S" rev-parse --git-dir >/dev/null 2>&1; then
+	left=$(cd $W/small && ls -A | sed 's|^|aiot-demo/|')
+	root="kek adm.db adm.db-wal adm.db-shm adm.db.lock devices.jsonl sim.json ca.crt adm.crt adm.key aiotf.crt aiotf.key ca.pem"
+	missed=$(for f in $left $root; do git -C "$S" check-ignore -q --no-index "$f" || echo "$f"; done)
+	check ".gitignore covers every file the demo and the README leave (${missed:-none missed})" "" "$missed"
+fi
+
 # --workdir: a directory the demo did not make is refused untouched; in one it made, a
 # foreign file survives the next run.
 mkdir $W/foreign; echo keep >$W/foreign/notes.txt
 "$AIOT" demo --workdir $W/foreign --devices 11 >$W/foreign.out 2>&1 && bad "foreign workdir accepted" \
-	|| ok "foreign non-empty workdir refused: $(grep -o 'not made by aiot demo' $W/foreign.out)"
+	|| ok "foreign non-empty workdir refused: $(grep -o 'was not made by aiot demo' $W/foreign.out)"
 check "foreign workdir: its file kept, nothing added" "keep notes.txt" \
 	"$(cat $W/foreign/notes.txt) $(ls -A $W/foreign | tr '\n' ' ' | sed 's/ $//')"
 echo mine >$W/small/notes.txt
