@@ -219,15 +219,6 @@ static const char *store_file(const char *uri)
 	return strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0' ? uri + 7 : NULL;
 }
 
-static void remove_store_files(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", ".lock"};
-	char p[4096];
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
-		if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
-			(void)unlink(p);
-}
-
 /* Removes what a run that provisioned nothing created: the output file, a new empty store,
  * and a new KEK file unless a store sealed under it remains. */
 static void undo_run(struct prov_run *r)
@@ -244,7 +235,7 @@ static void undo_run(struct prov_run *r)
 		aiot_store_close(r->s);
 		r->s = NULL;
 		if (!r->store_existed && n == 0 && path != NULL) {
-			remove_store_files(path);
+			aiot_store_remove(r->a->store);
 			store_gone = 1;
 		}
 	}

@@ -102,4 +102,8 @@ int aiot_kek_load(const char *path, uint8_t kek[32], int create_if_missing, char
  * exists), fsynced with its directory; removed again if it could not be written whole. */
 int aiot_kek_create(const char *path, uint8_t kek[32], char *err, size_t errlen);
 
+/* Removes the files of the closed store at uri (database, WAL, lock file): only to undo a
+ * store a failed run has just created and left empty. */
+void aiot_store_remove(const char *uri);
+
 #endif

@@ -239,13 +239,19 @@ static int check_file(const char *path, int create, int *created, char *err, siz
 }
 
 /* Undoes what a failed create made: the database, its WAL files and the lock file. */
-static void remove_created(const char *path)
+static void remove_files(const char *path)
 {
 	static const char *const sfx[] = {"", "-wal", "-shm", "-journal", ".lock"};
 	char p[4096];
 	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
 		if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
 			(void)unlink(p);
+}
+
+void aiot_store_remove(const char *uri)
+{
+	if (uri != NULL && strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0')
+		remove_files(uri + 7);
 }
 
 aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err, size_t errlen)
@@ -310,7 +316,7 @@ fail:
 	sqlite3_finalize(st);
 	aiot_db_close(d);
 	if (created)
-		remove_created(path);
+		remove_files(path);
 	return NULL;
 }
 

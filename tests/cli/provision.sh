@@ -165,6 +165,9 @@ expect_eq "failed run: no output file, no KEK file" "no no" \
 expect_fail "wrong KEK (a new one) for an existing store" 1 "wrong key-encryption key" -- "$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek-new" --count 5 --out "$T/f1.jsonl"
 expect_eq "wrong-KEK run: no output file, no new KEK file" "no no" \
 	"$([ -e "$T/f1.jsonl" ] && echo yes || echo no) $([ -e "$T/kek-new" ] && echo yes || echo no)"
+expect_fail "--out exists, new store and KEK" 1 "refusing to overwrite" -- "$AIOT" provision --store "sqlite:$T/new.db" --kek-file "$T/kek-new" --count 5 --out "$T/a.jsonl"
+expect_eq "that run: no store, lock or KEK left, the existing file kept" "0 1000" \
+	"$(ls "$T"/new.db* "$T/kek-new" 2>/dev/null | wc -l) $(wc -l <"$T/a.jsonl")"
 "$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek" --count 5 --out "$T/f1.jsonl" 2>/dev/null \
 	&& ok "the retry succeeds" || bad "the retry failed"
 expect_eq "store holds 1025" 1025 "$(count "$T/a.db")"
