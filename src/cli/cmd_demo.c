@@ -237,7 +237,7 @@ int cmd_demo(int argc, char **argv)
 
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
 	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
-		die(&d, "%s", err);
+		cli_fail(CLI_EXIT_FAIL, "demo: %s", err); /* nothing started yet */
 	if (demo_make_pki(d.dir, err, sizeof err) != 0)
 		die(&d, "%s", err);
 	step(&d, 1, "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",

@@ -418,8 +418,9 @@ static int provision_batch(struct prov_run *r, const uint8_t code[4], size_t n,
 			snprintf(err, errlen, "--out %s: write failed: %s", r->a->out,
 			         strerror(errno));
 			rc = AIOT_ERR_STATE;
-		} else {
-			rc = aiot_store_insert(r->s, recs, n, err, errlen);
+		} else if ((rc = aiot_store_insert(r->s, recs, n, err + 7, errlen - 7)) !=
+		           AIOT_OK) {
+			memcpy(err, "store: ", 7);
 		}
 		if (rc != AIOT_OK && (ftruncate(r->out, off) != 0 ||
 		                      lseek(r->out, off, SEEK_SET) != off || fsync(r->out) != 0))
@@ -453,7 +454,7 @@ static int do_provision(const struct prov_args *a)
 	while (r.done < a->count && !stop_signal) {
 		size_t n = a->count - r.done < BATCH ? (size_t)(a->count - r.done) : BATCH;
 		if (provision_batch(&r, code, n, recs, rnd, buf, err, sizeof err) != AIOT_OK)
-			run_fail(&r, "store: %s (%llu devices were provisioned and written to %s)",
+			run_fail(&r, "%s (%llu devices were provisioned and written to %s)",
 			         err, r.done, a->out);
 		r.done += n;
 		if (r.done >= next_progress && a->count >= PROGRESS_EVERY) {
