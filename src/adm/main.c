@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	store = aiot_store_open(store_uri, kek, 1, err, sizeof err);
+	store = aiot_store_open(store_uri, kek, 0, err, sizeof err);
 	aiot_zeroize(kek, sizeof kek);
 	if (store == NULL) {
 		log_error("%s", err);

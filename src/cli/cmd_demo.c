@@ -30,6 +30,7 @@
 typedef struct demo {
 	unsigned long n, k;
 	int json;
+	FILE *out; /* progress: stdout, or stderr with --json (stdout holds the JSON alone) */
 	const char *dir;
 	const char *loss;
 	demo_proc adm, aiotf, devsim, reader;
@@ -50,12 +51,12 @@ static void step(demo *d, int i, const char *fmt, ...) __attribute__((format(pri
 static void step(demo *d, int i, const char *fmt, ...)
 {
 	va_list ap;
-	printf("[%d/%d %6.1fs] ", i, STEPS, now_s() - d->t0);
+	fprintf(d->out, "[%d/%d %6.1fs] ", i, STEPS, now_s() - d->t0);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(d->out, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
+	fputc('\n', d->out);
+	fflush(d->out);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -151,7 +152,8 @@ static const demo_tx_result *transact(demo *d, const char *path, const char *bod
 		if (r != NULL && r->done)
 			break;
 		if (waited % 10 == 8 && r != NULL)
-			printf("           ... %zu devices reported so far\n", r->ndevices), fflush(stdout);
+			fprintf(d->out, "           ... %zu devices reported so far\n",
+				r->ndevices), fflush(d->out);
 	}
 	if (interrupted)
 		die(d, "interrupted");
@@ -206,7 +208,7 @@ int cmd_demo(int argc, char **argv)
 		{"loss", required_argument, NULL, 'l'},    {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	demo d = {.n = 1000, .k = 5, .dir = "aiot-demo", .loss = "0"};
+	demo d = {.n = 1000, .k = 5, .dir = "aiot-demo", .loss = "0", .out = stdout};
 	char line[1024], err[512], a1[64], a2[64], a3[64], a4[1100], a5[1100], a6[1100], a7[1100];
 	int o;
 	optind = 1;
@@ -214,7 +216,7 @@ int cmd_demo(int argc, char **argv)
 		switch (o) {
 		case 'n': d.n = (unsigned long)cli_uint("--devices", optarg, 1000000); break;
 		case 'k': d.k = (unsigned long)cli_uint("--clones", optarg, 100000); break;
-		case 'j': d.json = 1; break;
+		case 'j': d.json = 1, d.out = stderr; break;
 		case 'w': d.dir = optarg; break;
 		case 'l': d.loss = optarg; break;
 		case 'h':
@@ -234,10 +236,8 @@ int cmd_demo(int argc, char **argv)
 	d.t0 = now_s();
 
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
-	char cmd[1200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", d.dir, d.dir);
-	if (strchr(d.dir, '\'') != NULL || system(cmd) != 0)
-		die(&d, "cannot create the work directory %s", d.dir);
+	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
+		cli_fail(CLI_EXIT_FAIL, "demo: %s", err); /* nothing started yet */
 	if (demo_make_pki(d.dir, err, sizeof err) != 0)
 		die(&d, "%s", err);
 	step(&d, 1, "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",
@@ -328,7 +328,7 @@ int cmd_demo(int argc, char **argv)
 			authenticated++;
 	free(sorted);
 	foreign = (unsigned long)inv->ndevices - authenticated;
-	printf("           %lu of %lu devices authenticated in %.2f s (%.0f devices/s), %.0f "
+	fprintf(d.out, "           %lu of %lu devices authenticated in %.2f s (%.0f devices/s), %.0f "
 	       "responses rejected%s%s\n",
 	       authenticated, d.n, t_inv, (double)authenticated / t_inv, rej,
 	       inv->fail_cause[0] ? ", failCause " : "", inv->fail_cause);
@@ -363,7 +363,7 @@ int cmd_demo(int argc, char **argv)
 		if (at >= 0 && r->read_data[at] != NULL && r->dev_fail[at] == NULL)
 			read_ok++;
 	}
-	printf("           READ: %lu of %zu devices answered with their user memory\n", read_ok,
+	fprintf(d.out, "           READ: %lu of %zu devices answered with their user memory\n", read_ok,
 	       nten);
 
 	uint8_t data[16];
@@ -383,7 +383,7 @@ int cmd_demo(int argc, char **argv)
 	if (wrote && r_at >= 0 && r->read_data[r_at] != NULL &&
 	    strcmp(r->read_data[r_at], data_b64) == 0)
 		write_ok = 1;
-	printf("           WRITE %s at offset 32 of %s, READ back: %s\n", data_b64, ten[0],
+	fprintf(d.out, "           WRITE %s at offset 32 of %s, READ back: %s\n", data_b64, ten[0],
 	       write_ok ? "same bytes" : "MISMATCH");
 
 	long clone_accepted = -1;
@@ -392,7 +392,7 @@ int cmd_demo(int argc, char **argv)
 		r = transact(&d, "/naiotf-aiot/v1/request-cmd", b, 60);
 		free(b);
 		int at = index_of(r, clone_target);
-		printf("           READ aimed at %s (also claimed by a clone): %s\n", clone_target,
+		fprintf(d.out, "           READ aimed at %s (also claimed by a clone): %s\n", clone_target,
 		       at >= 0 && r->read_data[at] ? "answered by the authenticated device"
 						   : "no answer");
 	}
@@ -411,7 +411,7 @@ int cmd_demo(int argc, char **argv)
 	unsigned long missed = d.n - authenticated;
 	int ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
 		 clone_accepted == 0;
-	printf("\nsummary: %lu devices, %lu clones\n"
+	fprintf(d.out, "\nsummary: %lu devices, %lu clones\n"
 	       "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
 	       "write_ok %lu, commands accepted by clones %ld, %.1f s\n"
 	       "  %s\n",

@@ -8,13 +8,20 @@
  *   filtering information (AiotFilteringInformation) that selects the group at inventory.
  *   K_AIOT_root: 128 bits from getrandom (suite 3gpp may take 256).
  *
- * Devices are inserted in transactions of BATCH; a batch is committed before its lines are
- * written, so the output never names a device the store does not hold.
+ * Devices are made in batches of BATCH, file first: a batch's lines are appended to --out and
+ * fsynced, then the batch is committed to the store in one transaction; if the commit fails,
+ * the lines are truncated away. So the file and the store hold the same devices after every
+ * batch, and a crash between the two steps (kill -9, power loss) can only leave lines for
+ * devices the store does not hold, never a device whose key exists nowhere. SIGINT and
+ * SIGTERM finish the current batch and stop there. A run that fails before its first batch
+ * committed removes what it created (the output file, a new KEK file, a new empty store).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +45,7 @@
 #define PROGRESS_EVERY 100000
 #define ID_RANDOM_LEN 8
 #define MAX_LINE 4096
+#define OUT_LINE_MAX 800 /* a written line: 88 + 64 + 6 * AIOT_GROUP_MAX + 32 + the names */
 
 static const char provision_usage[] =
     "usage:\n"
@@ -176,17 +184,97 @@ static void parse_args(int argc, char **argv, struct prov_args *a)
 		cli_fail(CLI_EXIT_USAGE, "--group: 1 to %d characters", AIOT_GROUP_MAX);
 }
 
-static aiot_store *open_store(const struct prov_args *a)
+/* One provisioning run and what it created, to undo a failure (module comment). */
+struct prov_run {
+	const struct prov_args *a;
+	aiot_store *s;
+	int out;             /* --out fd, or -1 */
+	int kek_created;     /* this run made the KEK file */
+	int store_existed;   /* the store file was there before this run */
+	unsigned long long done;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
 {
+	stop_signal = sig;
+}
+
+/* SIGINT/SIGTERM: finish the batch in progress, then stop (module comment). */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* PATH of "sqlite:PATH", or NULL (aiot_store_open refuses other URIs). */
+static const char *store_file(const char *uri)
+{
+	return strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0' ? uri + 7 : NULL;
+}
+
+/* Removes what a run that provisioned nothing created: the output file, a new empty store,
+ * and a new KEK file unless a store sealed under it remains. */
+static void undo_run(struct prov_run *r)
+{
+	const char *path = store_file(r->a->store);
+	int store_gone = r->s == NULL;
+	if (r->out >= 0) {
+		close(r->out);
+		(void)unlink(r->a->out);
+		r->out = -1;
+	}
+	if (r->s != NULL) {
+		size_t n = aiot_store_count(r->s);
+		aiot_store_close(r->s);
+		r->s = NULL;
+		if (!r->store_existed && n == 0 && path != NULL) {
+			aiot_store_remove(r->a->store);
+			store_gone = 1;
+		}
+	}
+	if (r->kek_created && store_gone)
+		(void)unlink(r->a->kek_file);
+}
+
+_Noreturn static void run_fail(struct prov_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+_Noreturn static void run_fail(struct prov_run *r, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r->done == 0)
+		undo_run(r);
+	cli_fail(CLI_EXIT_FAIL, "%s", msg);
+}
+
+static void open_store(struct prov_run *r)
+{
+	const struct prov_args *a = r->a;
 	uint8_t kek[32];
 	char err[512];
-	if (aiot_kek_load(a->kek_file, kek, 1, err, sizeof err) != AIOT_OK)
+	struct stat st;
+	const char *path = store_file(a->store);
+	r->store_existed = path == NULL || lstat(path, &st) == 0 || errno != ENOENT;
+	int rc = aiot_kek_create(a->kek_file, kek, err, sizeof err);
+	r->kek_created = rc == AIOT_OK;
+	if (rc == AIOT_ERR_STATE) /* it exists: load it */
+		rc = aiot_kek_load(a->kek_file, kek, 0, err, sizeof err);
+	if (rc != AIOT_OK)
 		cli_fail(CLI_EXIT_FAIL, "%s", err);
-	aiot_store *s = aiot_store_open(a->store, kek, 1, err, sizeof err);
+	r->s = aiot_store_open(a->store, kek, 1, err, sizeof err);
 	aiot_zeroize(kek, sizeof kek);
-	if (s == NULL)
-		cli_fail(CLI_EXIT_FAIL, "store: %s", err);
-	return s;
+	if (r->s == NULL)
+		run_fail(r, "store: %s", err);
 }
 
 static void fill_random(uint8_t *p, size_t n)
@@ -246,17 +334,14 @@ static void write_line(FILE *f, const aiot_dev_record *r)
 	aiot_zeroize(key, sizeof key);
 }
 
-static FILE *open_out(const char *path)
+static int open_out(struct prov_run *r)
 {
 	/* O_EXCL: never overwrite (or inherit the mode of) an existing file of keys. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(r->a->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		cli_fail(CLI_EXIT_FAIL, "--out %s: %s%s", path, strerror(errno),
+		run_fail(r, "--out %s: %s%s", r->a->out, strerror(errno),
 		         errno == EEXIST ? " (refusing to overwrite a credentials file)" : "");
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL)
-		cli_fail(CLI_EXIT_FAIL, "--out %s: %s", path, strerror(errno));
-	return f;
+	return fd;
 }
 
 /* Builds one batch of new devices from the CSPRNG. */
@@ -287,57 +372,109 @@ static void make_batch(const struct prov_args *a, const uint8_t code[4], aiot_de
 	aiot_zeroize(rnd, n * per);
 }
 
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Appends the batch's lines to --out and fsyncs them. 0, or -1 with errno. */
+static int append_lines(int fd, const aiot_dev_record *recs, size_t n, char *buf, size_t cap)
+{
+	FILE *m = fmemopen(buf, cap, "w");
+	if (m == NULL)
+		return -1;
+	setvbuf(m, NULL, _IONBF, 0); /* no stdio copy of the keys */
+	for (size_t i = 0; i < n; i++)
+		write_line(m, &recs[i]);
+	long len = ftell(m);
+	int bad = ferror(m) || len < 0 || (size_t)len >= cap;
+	fclose(m);
+	int rc = bad ? (errno = ENOSPC, -1) : write_all(fd, buf, (size_t)len);
+	aiot_zeroize(buf, cap);
+	return rc == 0 ? fsync(fd) : rc;
+}
+
+/* One batch, file first, then the store (module comment). */
+static int provision_batch(struct prov_run *r, const uint8_t code[4], size_t n,
+                           aiot_dev_record *recs, uint8_t *rnd, char *buf, char *err,
+                           size_t errlen)
+{
+	off_t off = lseek(r->out, 0, SEEK_CUR);
+	int rc = AIOT_ERR_INVAL;
+	/* 64 random bits per ID: a collision with a stored ID is improbable but would fail
+	 * the batch atomically; draw again. */
+	for (int attempt = 0; attempt < 3 && rc == AIOT_ERR_INVAL; attempt++) {
+		make_batch(r->a, code, recs, n, rnd);
+		if (append_lines(r->out, recs, n, buf, (size_t)BATCH * OUT_LINE_MAX) != 0) {
+			snprintf(err, errlen, "--out %s: write failed: %s", r->a->out,
+			         strerror(errno));
+			rc = AIOT_ERR_STATE;
+		} else if ((rc = aiot_store_insert(r->s, recs, n, err + 7, errlen - 7)) !=
+		           AIOT_OK) {
+			memcpy(err, "store: ", 7);
+		}
+		if (rc != AIOT_OK && (ftruncate(r->out, off) != 0 ||
+		                      lseek(r->out, off, SEEK_SET) != off || fsync(r->out) != 0))
+			snprintf(err + strlen(err), errlen - strlen(err),
+			         "; cannot truncate %s back to its committed devices: %s", r->a->out,
+			         strerror(errno));
+	}
+	aiot_zeroize(recs, n * sizeof *recs);
+	return rc;
+}
+
 static int do_provision(const struct prov_args *a)
 {
 	uint8_t code[32];
-	char err[512];
+	char err[1024];
+	struct prov_run r = {.a = a, .out = -1};
 	size_t per = ID_RANDOM_LEN + 32 + 16;
 	aiot_dev_record *recs = calloc(BATCH, sizeof *recs);
 	uint8_t *rnd = malloc(BATCH * per);
-	if (recs == NULL || rnd == NULL)
+	char *buf = malloc((size_t)BATCH * OUT_LINE_MAX);
+	if (recs == NULL || rnd == NULL || buf == NULL)
 		cli_fail(CLI_EXIT_FAIL, "out of memory");
 	/* The group code: filtering information selecting this group (module comment). */
 	if (EVP_Digest(a->group, strlen(a->group), code, NULL, EVP_sha256(), NULL) != 1)
 		cli_fail(CLI_EXIT_FAIL, "SHA-256 failed");
-	FILE *out = open_out(a->out);
-	aiot_store *s = open_store(a);
+	catch_stop_signals();
+	open_store(&r);
+	r.out = open_out(&r);
 	double t0 = now_s();
-	unsigned long long done = 0, next_progress = PROGRESS_EVERY;
-	while (done < a->count) {
-		size_t n = a->count - done < BATCH ? (size_t)(a->count - done) : BATCH;
-		int rc = AIOT_ERR_INVAL;
-		/* 64 random bits per ID: a collision with a stored ID is improbable but would
-		 * fail the batch atomically; draw again. */
-		for (int attempt = 0; attempt < 3 && rc == AIOT_ERR_INVAL; attempt++) {
-			make_batch(a, code, recs, n, rnd);
-			rc = aiot_store_insert(s, recs, n, err, sizeof err);
-		}
-		if (rc != AIOT_OK) {
-			aiot_zeroize(recs, BATCH * sizeof *recs);
-			aiot_store_close(s);
-			fclose(out);
-			cli_fail(CLI_EXIT_FAIL,
-			         "store: %s (%llu devices were provisioned and written to %s)", err,
-			         done, a->out);
-		}
-		for (size_t i = 0; i < n; i++)
-			write_line(out, &recs[i]);
-		done += n;
-		if (done >= next_progress && a->count >= PROGRESS_EVERY) {
-			fprintf(stderr, "aiot provision: %llu / %llu devices\n", done, a->count);
+	unsigned long long next_progress = PROGRESS_EVERY;
+	while (r.done < a->count && !stop_signal) {
+		size_t n = a->count - r.done < BATCH ? (size_t)(a->count - r.done) : BATCH;
+		if (provision_batch(&r, code, n, recs, rnd, buf, err, sizeof err) != AIOT_OK)
+			run_fail(&r, "%s (%llu devices were provisioned and written to %s)",
+			         err, r.done, a->out);
+		r.done += n;
+		if (r.done >= next_progress && a->count >= PROGRESS_EVERY) {
+			fprintf(stderr, "aiot provision: %llu / %llu devices\n", r.done, a->count);
 			next_progress += PROGRESS_EVERY;
 		}
 	}
-	aiot_zeroize(recs, BATCH * sizeof *recs);
 	free(recs);
 	free(rnd);
+	free(buf);
+	if (stop_signal && r.done == 0)
+		run_fail(&r, "interrupted by signal %d: no device provisioned", (int)stop_signal);
 	double dt = now_s() - t0;
-	int werr = fflush(out) != 0 || fsync(fileno(out)) != 0;
-	werr |= fclose(out) != 0;
-	aiot_store_close(s);
-	if (werr)
-		cli_fail(CLI_EXIT_FAIL, "--out %s: write failed: %s (the devices are in the store)",
-		         a->out, strerror(errno));
+	close(r.out);
+	aiot_store_close(r.s);
+	if (stop_signal)
+		cli_fail(CLI_EXIT_FAIL,
+		         "interrupted by signal %d: %llu of %llu devices provisioned, each in the "
+		         "store and in %s",
+		         (int)stop_signal, r.done, a->count, a->out);
 	fprintf(stderr, "aiot provision: %llu devices in %.2f s (%.0f devices/s), group '%s'\n",
 	        a->count, dt, dt > 0 ? (double)a->count / dt : 0.0, a->group);
 	return 0;
@@ -514,7 +651,9 @@ static int do_import(const struct prov_args *a)
 	unsigned long long n = import_pass(a->import, NULL, recs);
 	if (n == 0)
 		cli_fail(CLI_EXIT_FAIL, "--import %s: no devices in the file", a->import);
-	aiot_store *s = open_store(a);
+	struct prov_run r = {.a = a, .out = -1};
+	open_store(&r);
+	aiot_store *s = r.s;
 	double t0 = now_s();
 	import_pass(a->import, s, recs);
 	double dt = now_s() - t0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: demo_pki.c (mTLS
- * certificates), demo_proc.c (child processes), demo_af.c (the AF: notifications in,
+ * certificates), demo_dir.c (the work directory), demo_proc.c (child processes), demo_af.c (the AF: notifications in,
  * Naiotf requests out), cmd_demo.c (the scenario). */
 #ifndef AIOT_DEMO_H
 #define AIOT_DEMO_H
@@ -8,6 +8,11 @@
 #include <sys/types.h>
 
 int demo_make_pki(const char *dir, char *err, size_t errlen);
+
+/* Makes the work directory (marked as the demo's own), or reuses one the demo marked or
+ * one holding nothing but files a run makes, removing only those files. Refuses any
+ * other directory. */
+int demo_prepare_dir(const char *dir, char *err, size_t errlen);
 
 /* Child processes: stdout+stderr to logfile. */
 typedef struct demo_proc {

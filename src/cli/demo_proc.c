@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Child processes of `aiot demo`: spawned from the binaries beside `aiot`, logs to files,
- * always stopped (SIGTERM, then SIGKILL) when the demo ends, fails or is interrupted. */
+ * always stopped (SIGTERM, then SIGKILL) when the demo ends, fails or is interrupted, and
+ * killed by the kernel (PR_SET_PDEATHSIG) if the demo dies without stopping them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,9 +37,13 @@ static pid_t spawn(const char *name, const char *logfile, char *const argv[])
 {
 	char path[PATH_MAX];
 	bin_path(name, path, sizeof path);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	/* Die with the demo, even by kill -9; the demo may already be gone (fork race). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(127);
 	int fd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0) {
 		dup2(fd, 1);

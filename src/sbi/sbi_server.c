@@ -1209,6 +1209,29 @@ fail:
 	return -1;
 }
 
+/* SO_REUSEPORT lets any socket of the same user join a port, and the kernel then spreads
+ * connections over both servers. Before our workers share the port, a plain bind (no
+ * SO_REUSEPORT) checks that no other process listens there. Port 0 needs no probe: the kernel
+ * never picks a port in use for it. */
+static int port_free(const struct sockaddr_storage *ss, socklen_t sl, char *err, size_t errlen,
+		     const char *listen_str)
+{
+	int one = 1, rc = -1;
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    bind(fd, (const struct sockaddr *)ss, sl) == 0)
+		rc = 0;
+	else
+		snprintf(err, errlen, "listen %s: %s", listen_str,
+			 errno == EADDRINUSE ? "address already in use (another process listens "
+					       "there)"
+					     : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 static int worker_init(sbi_server *s, struct sbi_worker *w, int fd, char *err, size_t errlen)
 {
 	w->srv = s;
@@ -1375,6 +1398,8 @@ sbi_server *sbi_server_start(const sbi_server_cfg *cfg, char *err, size_t errlen
 	}
 	s->port = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
 					  : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (s->port != 0 && port_free(&ss, sl, err, errlen, cfg->listen) != 0)
+		goto fail;
 	for (i = 0; i < s->cfg.workers; i++) {
 		/* The first worker binds (port 0 = ephemeral), the others share its port. */
 		int fd = listen_socket(&ss, sl, s->port, err, errlen, cfg->listen);

@@ -3,7 +3,8 @@
  * The SBI HTTP/2 server (TS 29.500): nghttp2 sessions on libevent, h2c (prior knowledge)
  * or TLS 1.3 with ALPN "h2" and optional mutual TLS (OpenSSL 3). N worker threads, each with
  * its own event loop and its own SO_REUSEPORT listening socket on the same address, so the
- * kernel spreads connections over the cores. A request is handed to the application once
+ * kernel spreads connections over the cores; a port another process already listens on is
+ * refused ("address already in use"), never shared. A request is handed to the application once
  * complete (headers + body), in the worker thread that owns the connection.
  *
  * The server enforces limits itself (answering with ProblemDetails, TS 29.571):

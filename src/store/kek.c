@@ -1,43 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The key-encryption key file (store.h, DESIGN.md §4): 32 raw bytes, mode 0600. */
+/* The key-encryption key file (store.h): 32 raw bytes, owned by this user (or root), mode
+ * 0600 or stricter, never reached through a symbolic link (private_file.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "common/aiot_err.h"
+#include "private_file.h"
 #include "store.h"
 
 #define KEK_LEN 32
 
 static int read_kek(int fd, const char *path, uint8_t kek[32], char *err, size_t errlen)
 {
-	struct stat st;
 	uint8_t buf[KEK_LEN + 1];
 	size_t got = 0;
 	int rc = AIOT_ERR_INVAL;
 
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "KEK file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "KEK file %s: not a regular file", path);
-		goto out;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen,
-		         "KEK file %s: mode %04o gives access to group/other; it must be 0600 "
-		         "or stricter (chmod 600 %s)",
-		         path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
 	while (got < sizeof buf) {
 		ssize_t r = read(fd, buf + got, sizeof buf - got);
 		if (r < 0 && errno == EINTR)
@@ -76,7 +61,7 @@ static void sync_parent(const char *path)
 	}
 }
 
-static int create_kek(const char *path, uint8_t kek[32], char *err, size_t errlen)
+int aiot_kek_create(const char *path, uint8_t kek[32], char *err, size_t errlen)
 {
 	uint8_t k[KEK_LEN];
 	size_t got = 0, put = 0;
@@ -138,17 +123,15 @@ int aiot_kek_load(const char *path, uint8_t kek[32], int create_if_missing, char
 		return AIOT_ERR_INVAL;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC); /* symlinks allowed: secret mounts */
+		int fd = aiot_private_open("KEK file", path, O_RDONLY, err, errlen);
 		if (fd >= 0) {
 			int rc = read_kek(fd, path, kek, err, errlen);
 			close(fd);
 			return rc;
 		}
-		if (errno != ENOENT || !create_if_missing) {
-			snprintf(err, errlen, "KEK file %s: %s", path, strerror(errno));
+		if (errno != ENOENT || !create_if_missing)
 			return AIOT_ERR_INVAL;
-		}
-		int rc = create_kek(path, kek, err, errlen);
+		int rc = aiot_kek_create(path, kek, err, errlen);
 		if (rc != AIOT_ERR_STATE) /* EEXIST: another process made it; load that one */
 			return rc;
 	}

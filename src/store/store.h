@@ -93,9 +93,17 @@ int aiot_store_set_profile_json(aiot_store *s, const uint8_t *perm_id, size_t le
 /* Block until every queued write has committed. */
 void aiot_store_flush(aiot_store *s);
 
-/* The KEK file: 32 raw bytes. load: exactly 32 bytes and mode not readable by group/other,
- * else an error. create_if_missing: 32 bytes from the OS CSPRNG, mode 0600, O_EXCL. */
+/* The KEK file: 32 raw bytes. load: exactly 32 bytes in a regular file (not a symbolic
+ * link) owned by this user or root and not accessible to group/other, else an error.
+ * create_if_missing: as aiot_kek_create. */
 int aiot_kek_load(const char *path, uint8_t kek[32], int create_if_missing, char *err,
 		  size_t errlen);
+/* A new KEK file: 32 bytes from the OS CSPRNG, mode 0600, O_EXCL (AIOT_ERR_STATE if the file
+ * exists), fsynced with its directory; removed again if it could not be written whole. */
+int aiot_kek_create(const char *path, uint8_t kek[32], char *err, size_t errlen);
+
+/* Removes the files of the closed store at uri (database, WAL, lock file): only to undo a
+ * store a failed run has just created and left empty. */
+void aiot_store_remove(const char *uri);
 
 #endif

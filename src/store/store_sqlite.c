@@ -14,6 +14,7 @@
 
 #include "common/aiot_err.h"
 #include "common/hex.h"
+#include "private_file.h"
 #include "store_db.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -46,6 +47,7 @@ static const char schema_sql[] = "CREATE TABLE schema_version(version INTEGER NO
 
 struct aiot_db {
 	sqlite3 *db;
+	int lock_fd; /* PATH.lock, flock()ed while open: one process per store */
 	sqlite3_stmt *begin, *commit, *rollback, *insert, *upd_tid, *upd_session, *upd_profile;
 };
 
@@ -213,27 +215,63 @@ static int prepare_all(aiot_db *d)
 	return AIOT_OK;
 }
 
+/* Checks the store file (owner, mode, no symbolic link: private_file.h); with create, makes
+ * it (mode 0600) if missing and sets *created. Only `aiot provision` creates a store: a
+ * daemon given a mistyped path must not start on an empty one. */
+static int check_file(const char *path, int create, int *created, char *err, size_t errlen)
+{
+	int fd = aiot_private_open("store", path, O_RDWR, err, errlen);
+	if (fd < 0 && errno == ENOENT && create) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			set_err(err, errlen, "store %s: cannot create: %s", path, strerror(errno));
+		*created = fd >= 0;
+	} else if (fd < 0 && errno == ENOENT) {
+		set_err(err, errlen,
+		        "store %s does not exist (aiot provision creates a store; the daemons "
+		        "only open one)",
+		        path);
+	}
+	if (fd < 0)
+		return AIOT_ERR_INVAL;
+	close(fd); /* before SQLite opens it: closing any fd of the file drops its locks */
+	return AIOT_OK;
+}
+
+/* Undoes what a failed create made: the database, its WAL files and the lock file. */
+static void remove_files(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal", ".lock"};
+	char p[4096];
+	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
+		if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
+			(void)unlink(p);
+}
+
+void aiot_store_remove(const char *uri)
+{
+	if (uri != NULL && strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0')
+		remove_files(uri + 7);
+}
+
 aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err, size_t errlen)
 {
 	aiot_db *d = calloc(1, sizeof *d);
 	sqlite3_stmt *st = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+	int created = 0;
 
 	if (d == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (create) {
-		/* The file only holds wrapped keys, but still: owner only. SQLite gives the
-		 * -wal and -shm files the database file's mode. */
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			set_err(err, errlen, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		close(fd);
-		flags |= SQLITE_OPEN_CREATE;
-	}
+	d->lock_fd = -1;
+	/* Missing: refused before a lock file is made beside it. Then re-checked under the
+	 * lock, which is held until aiot_db_close. */
+	if ((!create && check_file(path, 0, &created, err, errlen) != AIOT_OK) ||
+	    (d->lock_fd = aiot_private_lock(path, err, errlen)) < 0 ||
+	    check_file(path, create, &created, err, errlen) != AIOT_OK)
+		goto fail;
 	if (sqlite3_open_v2(path, &d->db, flags, NULL) != SQLITE_OK) {
 		set_err(err, errlen, "%s: %s", path,
 		        d->db ? sqlite3_errmsg(d->db) : "cannot open the database");
@@ -277,6 +315,8 @@ aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err,
 fail:
 	sqlite3_finalize(st);
 	aiot_db_close(d);
+	if (created)
+		remove_files(path);
 	return NULL;
 }
 
@@ -292,6 +332,8 @@ void aiot_db_close(aiot_db *d)
 	sqlite3_finalize(d->upd_session);
 	sqlite3_finalize(d->upd_profile);
 	sqlite3_close(d->db);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd); /* after SQLite: the lock covers the whole session */
 	free(d);
 }
 

@@ -140,6 +140,59 @@ expect_fail "import: missing file" 1 "No such file" -- "$AIOT" provision --store
 : >"$T/empty.jsonl"
 expect_fail "import: empty file" 1 "no devices" -- "$AIOT" provision --store "sqlite:$T/d.db" --kek-file "$T/kek" --import "$T/empty.jsonl"
 
+
+# --- files at rest: owner, mode, symbolic links; a failure leaves nothing behind ------------
+ln -s "$T/kek" "$T/kek-link"
+expect_fail "symlinked KEK refused" 1 "symbolic link" -- "$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek-link" --count 1 --out "$T/s1.jsonl"
+ln -s "$T/a.db" "$T/link.db"
+expect_fail "symlinked store refused" 1 "symbolic link" -- "$AIOT" provision --store "sqlite:$T/link.db" --kek-file "$T/kek" --count 1 --out "$T/s2.jsonl"
+if [ "$(id -u)" = 0 ]; then
+	cp "$T/kek" "$T/kek-nobody"; chown nobody "$T/kek-nobody"
+	expect_fail "KEK owned by another user refused" 1 "owned by uid" -- "$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek-nobody" --count 1 --out "$T/s3.jsonl"
+	cp "$T/a.db" "$T/nobody.db"; chown nobody "$T/nobody.db"
+	expect_fail "store owned by another user refused" 1 "owned by uid" -- "$AIOT" provision --store "sqlite:$T/nobody.db" --kek-file "$T/kek" --count 1 --out "$T/s4.jsonl"
+else
+	echo "skip owner checks: not root (chown needs root)"
+fi
+cp "$T/a.db" "$T/g.db"; chmod 640 "$T/g.db"
+expect_fail "group-readable store refused" 1 "group/other" -- "$AIOT" provision --store "sqlite:$T/g.db" --kek-file "$T/kek" --count 1 --out "$T/s5.jsonl"
+for f in s1 s2 s3 s4 s5; do [ -e "$T/$f.jsonl" ] && bad "refused run left $f.jsonl"; done
+expect_eq "refusals left the store unchanged" 1020 "$(count "$T/a.db")"
+# A run that fails creates nothing: no empty output file, no KEK, no empty store; the retry works.
+expect_fail "store in a missing directory" 1 "store" -- "$AIOT" provision --store "sqlite:$T/nodir/x.db" --kek-file "$T/kek-new" --count 5 --out "$T/f1.jsonl"
+expect_eq "failed run: no output file, no KEK file" "no no" \
+	"$([ -e "$T/f1.jsonl" ] && echo yes || echo no) $([ -e "$T/kek-new" ] && echo yes || echo no)"
+expect_fail "wrong KEK (a new one) for an existing store" 1 "wrong key-encryption key" -- "$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek-new" --count 5 --out "$T/f1.jsonl"
+expect_eq "wrong-KEK run: no output file, no new KEK file" "no no" \
+	"$([ -e "$T/f1.jsonl" ] && echo yes || echo no) $([ -e "$T/kek-new" ] && echo yes || echo no)"
+expect_fail "--out exists, new store and KEK" 1 "refusing to overwrite" -- "$AIOT" provision --store "sqlite:$T/new.db" --kek-file "$T/kek-new" --count 5 --out "$T/a.jsonl"
+expect_eq "that run: no store, lock or KEK left, the existing file kept" "0 1000" \
+	"$(ls "$T"/new.db* "$T/kek-new" 2>/dev/null | wc -l) $(wc -l <"$T/a.jsonl")"
+"$AIOT" provision --store "sqlite:$T/a.db" --kek-file "$T/kek" --count 5 --out "$T/f1.jsonl" 2>/dev/null \
+	&& ok "the retry succeeds" || bad "the retry failed"
+expect_eq "store holds 1025" 1025 "$(count "$T/a.db")"
+
+# --- one process per store; SIGTERM finishes the batch: file and store in step -------------
+"$AIOT" provision --store "sqlite:$T/t.db" --kek-file "$T/kek" --count 50000000 --out "$T/t.jsonl" 2>"$T/t.err" &
+pv=$!
+for _ in $(seq 500); do [ -s "$T/t.jsonl" ] && break; sleep 0.02; done
+expect_fail "second process on a store in use refused (names the holder)" 1 "in use by another process (pid $pv" -- \
+	"$AIOT" provision --store "sqlite:$T/t.db" --kek-file "$T/kek" --count 1 --out "$T/t2.jsonl"
+[ -e "$T/t2.jsonl" ] && bad "refused second process left its output file"
+ADM="$(dirname "$AIOT")/aiot-adm"
+expect_fail "aiot-adm on a store in use refused" 1 "in use by another process" -- \
+	"$ADM" --store "sqlite:$T/t.db" --kek-file "$T/kek" --listen 127.0.0.1:0
+kill -TERM $pv
+rc=0; wait $pv || rc=$?
+expect_eq "SIGTERM mid-provision: exit 1, interrupted" "1 1" "$rc $(grep -c 'interrupted by signal 15' "$T/t.err")"
+lines=$(wc -l <"$T/t.jsonl")
+expect_eq "SIGTERM: every stored device has its line and vice versa ($lines)" "$lines" "$(count "$T/t.db")"
+expect_eq "SIGTERM: no torn last line" "$lines" "$(grep -c '}$' "$T/t.jsonl")"
+[ "$lines" -gt 0 ] && [ "$lines" -lt 50000000 ] && ok "SIGTERM landed mid-run" || bad "SIGTERM: $lines lines"
+expect_fail "aiot-adm refuses a missing store (only provision creates one)" 1 "does not exist" -- \
+	"$ADM" --store "sqlite:$T/missing.db" --kek-file "$T/kek" --listen 127.0.0.1:0
+[ -e "$T/missing.db" ] && bad "aiot-adm created missing.db" || ok "no missing.db created"
+
 # --- rate: 100,000 devices ----------------------------------------------------------------
 start=$(date +%s.%N)
 "$AIOT" provision --store "sqlite:$T/big.db" --kek-file "$T/kek" --count 100000 --privacy \

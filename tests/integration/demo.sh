@@ -4,10 +4,10 @@
 # reach a clone; a lossy air interface must still get everyone; nothing may be left running.
 source "$(dirname "$0")/lib.bash"
 
-demo() { # name, then aiot demo args; sets rc and js (the last line: the JSON summary)
+demo() { # name, then aiot demo args; sets rc and js (stdout: the JSON summary alone)
 	local name=$1; shift
-	"$AIOT" demo --json --workdir $W/$name "$@" >$W/$name.out 2>&1 && rc=0 || rc=$?
-	js=$(tail -1 $W/$name.out)
+	"$AIOT" demo --json --workdir $W/$name "$@" >$W/$name.json 2>$W/$name.out && rc=0 || rc=$?
+	js=$(cat $W/$name.json)
 }
 check_json() { # name json field expected
 	check "$1: $3" "$4" "$(echo "$2" | jq -r ".$3")"
@@ -22,6 +22,38 @@ grep -q "OK: every genuine device authenticated" $W/small.out && ok "small: read
 grep -q "^\[7/7" $W/small.out && ok "small: progress through all 7 steps" || bad "small: progress lines missing"
 if pgrep -f "$W/small" >/dev/null; then bad "small: a process is still running"; else ok "small: every process stopped"; fi
 grep -q "TLS 1.3, mutual" $W/small/aiot-adm.log && ok "ADM ran with mutual TLS" || bad "ADM not on mTLS"
+check "--json: stdout is one JSON document (jq . parses it)" "1 0" \
+	"$(wc -l <$W/small.json) $(jq . <$W/small.json >/dev/null; echo $?)"
+
+# .gitignore: what the demo and the README's commands leave in the source root holds secrets
+# (KEK, keys, stores): every such name must be ignored, so `git add -A` cannot commit it.
+if git -C "$S" rev-parse --git-dir >/dev/null 2>&1; then
+	left=$(cd $W/small && ls -A | sed 's|^|aiot-demo/|')
+	root="kek adm.db adm.db-wal adm.db-shm adm.db.lock devices.jsonl sim.json ca.crt adm.crt adm.key aiotf.crt aiotf.key ca.pem"
+	missed=$(for f in $left $root; do git -C "$S" check-ignore -q --no-index "$f" || echo "$f"; done)
+	check ".gitignore covers every file the demo and the README leave (${missed:-none missed})" "" "$missed"
+fi
+
+# --workdir: a directory the demo did not make is refused untouched; in one it made, a
+# foreign file survives the next run.
+mkdir $W/foreign; echo keep >$W/foreign/notes.txt
+"$AIOT" demo --workdir $W/foreign --devices 11 >$W/foreign.out 2>&1 && bad "foreign workdir accepted" \
+	|| ok "foreign non-empty workdir refused: $(grep -o 'was not made by aiot demo' $W/foreign.out)"
+check "foreign workdir: its file kept, nothing added" "keep notes.txt" \
+	"$(cat $W/foreign/notes.txt) $(ls -A $W/foreign | tr '\n' ' ' | sed 's/ $//')"
+echo mine >$W/small/notes.txt
+"$AIOT" demo --workdir $W/small --devices 11 --clones 1 >$W/rerun.out 2>&1 && ok "rerun in the demo's own workdir" \
+	|| bad "rerun failed: $(tail -3 $W/rerun.out)"
+check "rerun: the foreign file in it kept" mine "$(cat $W/small/notes.txt 2>/dev/null)"
+
+# kill -9 of the demo: its children die with it (PR_SET_PDEATHSIG).
+"$AIOT" demo --workdir $W/killed --devices 20000 >$W/killed.out 2>&1 &
+dp=$!
+for _ in $(seq 1000); do pgrep -f "aiot-devsim --devices $W/killed" >/dev/null && break; sleep 0.02; done
+pgrep -f "aiot-devsim --devices $W/killed" >/dev/null && ok "kill -9: the simulator was running" || bad "kill -9: no child seen"
+kill -9 $dp; wait $dp 2>/dev/null || true
+for _ in $(seq 500); do pgrep -f "$W/killed" >/dev/null || break; sleep 0.02; done
+if pgrep -f "$W/killed" >/dev/null; then bad "kill -9 of the demo left children: $(pgrep -af "$W/killed")"; pgrep -f "$W/killed" | xargs -r kill -9; else ok "kill -9 of the demo left no child"; fi
 
 demo lossy --devices 500 --clones 5 --loss 0.15
 check "lossy air (15% D2R loss): exits 0" 0 $rc

@@ -29,8 +29,13 @@ ACK=${ACK:-1}
 STORED=$(sqlite3 $W/bulk.db 'select count(*) from devices')
 [ "$STORED" -ge "$ACK" ] && ok "after kill -9: $STORED devices in the store >= $ACK acknowledged" ||
 	bad "after kill -9: only $STORED devices stored, $ACK acknowledged"
-# The --out lines complete on disk belong to committed batches: authenticate a sample.
-jq -cR 'fromjson? // empty' $W/bulk.jsonl 2>/dev/null | awk 'NR % 9973 == 1' | head -8 >$W/sample.jsonl || true
+# File first, then the store, batch by batch: the first STORED lines of --out are the committed
+# devices (a line after them names a device of the batch in flight); no stored device lacks
+# its line. Authenticate a sample of them.
+LINES=$(jq -cR 'fromjson? // empty' $W/bulk.jsonl 2>/dev/null | wc -l)
+[ "$LINES" -ge "$STORED" ] && ok "after kill -9: $LINES complete lines >= $STORED stored (no key lost)" ||
+	bad "after kill -9: $STORED devices stored, only $LINES lines hold their keys"
+head -n "$STORED" $W/bulk.jsonl | jq -cR 'fromjson? // empty' 2>/dev/null | awk 'NR % 9973 == 1' | head -8 >$W/sample.jsonl || true
 start_daemon $W/adm0.log "$ADM" --listen 127.0.0.1:0 --store sqlite:$W/bulk.db --kek-file $W/kek --workers 2
 SEC=http://127.0.0.1:$PORT/nadm-sec/v1
 n=0; good=0
@@ -79,8 +84,8 @@ check "after restart: every acknowledged rotation present ($NACK)" 0 $lost
 
 # --- (2) the AIOTF across an ADM restart and a reader restart --------------------------------------
 N=3000
+kill $ADMPID; wait $ADMPID 2>/dev/null || true # one process at a time opens a store
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf --out $W/a.jsonl 2>>$W/prov.log
-kill $ADMPID; wait $ADMPID 2>/dev/null || true
 start_daemon $W/adm3.log "$ADM" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
 ADMPID=$LASTPID
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
@@ -207,5 +212,22 @@ NAIOTF=http://127.0.0.1:$SP/naiotf-aiot/v1
 start_reader
 submit request-inv "$AREQ"
 wait_last 60 && check "right --adm-ca: every device over mutual TLS" $N "$(ndev)" || bad "right --adm-ca: no last notification"
+
+# A port another process listens on is refused (no silent SO_REUSEPORT sharing).
+"$AIOT" provision --store sqlite:$W/other.db --kek-file $W/kek --count 1 --out $W/other.jsonl 2>/dev/null
+inuse() { # name command...: exits non-zero within 10 s saying "address already in use"
+	local name=$1 rc=0; shift
+	timeout 10 "$@" >$W/inuse.log 2>&1 || rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qi "address already in use" $W/inuse.log; then
+		ok "$name refused: $(grep -io 'listen.*in use\|bind.*in use' $W/inuse.log | head -1)"
+	else bad "$name: exit $rc: $(tail -2 $W/inuse.log)"; fi
+}
+inuse "second aiot-adm on the ADM's port" "$ADM" --listen 127.0.0.1:$TPORT --store sqlite:$W/other.db --kek-file $W/kek
+AF=("$B/aiot-aiotf" --adm http://127.0.0.1:$TPORT --ng-transport tcp)
+inuse "second aiot-aiotf on the AIOTF's SBI port" "${AF[@]}" --listen 127.0.0.1:$SP --ng-listen 127.0.0.1:0
+inuse "second aiot-aiotf on the NG link port" "${AF[@]}" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:$NG
+inuse "second aiot-aiotf on the metrics port" "${AF[@]}" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --metrics 127.0.0.1:$AMPORT
+kill -0 $AIOTFPID && [ -n "$(metric aiot_aiotf_readers_connected)" ] && ok "the first AIOTF still up and serving" ||
+	bad "the first AIOTF is gone"
 kill $AIOTFPID; wait $AIOTFPID 2>/dev/null || true
 finish
