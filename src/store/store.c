@@ -556,10 +556,9 @@ static int set_write(aiot_store *s, struct stages *g, struct op *first)
 	struct op *o = first;
 	for (size_t k = 0; k < first->set_n; k++, o = o->next) {
 		struct dev *d = find_id(s, o->id, o->id_len);
-		if (d == NULL)
-			return first->rc = AIOT_ERR_UNKNOWN, AIOT_OK;
-		if ((first->rc = op_check(o, stage_of(s, g, d))) != AIOT_OK)
-			return AIOT_OK;
+		first->rc = d != NULL ? op_check(o, stage_of(s, g, d)) : AIOT_ERR_UNKNOWN;
+		if (first->rc != AIOT_OK)
+			return AIOT_OK; /* this set is refused; the batch goes on */
 	}
 	o = first;
 	for (size_t k = 0; k < first->set_n; k++, o = o->next) {
@@ -1149,6 +1148,10 @@ int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n
 			goto fail;
 		if ((rc = known(s, o->id, o->id_len)) != AIOT_OK)
 			goto fail;
+		rc = AIOT_ERR_INVAL; /* each device once: the set's checks all precede its writes */
+		for (size_t j = 0; j < k; j++)
+			if (w[j].len == w[k].len && memcmp(w[j].perm_id, w[k].perm_id, w[k].len) == 0)
+				goto fail;
 	}
 	first->set_n = n;
 	first->done = done;

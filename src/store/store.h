@@ -112,8 +112,8 @@ typedef struct aiot_profile_write {
 	size_t len;
 	const char *expect, *json;
 } aiot_profile_write;
-/* Writes n profiles atomically: all of them (one transaction) or none (AIOT_STORE_CHANGED
- * if any expect no longer holds). */
+/* Writes n profiles (of n different devices) atomically: all of them (one transaction) or
+ * none (AIOT_STORE_CHANGED if any expect no longer holds). */
 int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n,
 			    aiot_store_done done, void *arg);
 
