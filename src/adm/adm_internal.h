@@ -43,7 +43,7 @@ struct adm_cas {
 	adm *a;
 	const sbi_request *req; /* during the first decision only */
 	sbi_pending *p;
-	int tries, status;
+	int tries, status, committed;
 	cJSON *reply;
 	int (*decide)(adm_cas *c, sbi_response *resp);
 	void (*free)(adm_cas *c);

@@ -55,6 +55,7 @@ void adm_cas_done(void *arg, int rc)
 			finish(c, &r);
 		return;
 	}
+	c->committed = rc == AIOT_OK;
 	if (rc == AIOT_OK && c->reply != NULL) {
 		adm_reply(&r, c->status, c->reply);
 		c->reply = NULL;

@@ -43,8 +43,8 @@ static int matches(const char *s, int p)
 	return re_ok && regexec(&re[p], s, 0, NULL, 0) == 0;
 }
 
-static int fail(dm_err *e, int status, const char *cause, const char *param, const char *fmt,
-		...)
+__attribute__((format(printf, 5, 6))) static int fail(dm_err *e, int status, const char *cause,
+							const char *param, const char *fmt, ...)
 {
 	va_list ap;
 	e->status = status;

@@ -263,6 +263,8 @@ static void session_free(adm_cas *c)
 
 static void tid_free(adm_cas *c)
 {
+	if (c->committed)
+		atomic_fetch_add(&c->a->tid_rotations, 1);
 	aiot_zeroize(c, sizeof(tid_call));
 	free(c);
 }
@@ -380,7 +382,6 @@ static int tid_decide(adm_cas *c, sbi_response *resp)
 	/* Written only if the device still has the T-ID (and session) decided on. */
 	aiot_tid_expect ex = {r.has_tid ? r.tid : NULL, t->resync ? NULL : r.rand_n,
 			      t->resync ? NULL : r.rand_d};
-	atomic_fetch_add(&c->a->tid_rotations, 1);
 	c->status = 200;
 	c->reply = tid_reply(&r, next, r.has_tid ? r.tid : NULL);
 	memcpy(t->meant, next, 16);

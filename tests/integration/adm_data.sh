@@ -8,10 +8,22 @@ DB=$W/adm.db
 "$AIOT" provision --store sqlite:$DB --kek-file $W/kek --count 4 --privacy --group p --out $W/p.jsonl 2>$W/prov.log
 dev() { sed -n "${1}p" $W/p.jsonl | jq -r "$2"; }
 ID=$(dev 1 .aiotDevPermId); KEY=$(dev 1 .key); TID0=$(dev 1 .tid); ID2=$(dev 2 .aiotDevPermId)
-start_daemon $W/adm.log "$ADM" --listen 127.0.0.1:0 --store sqlite:$DB --kek-file $W/kek --workers 2
+start_daemon $W/adm.log "$ADM" --listen 127.0.0.1:0 --store sqlite:$DB --kek-file $W/kek --workers 2 --metrics 127.0.0.1:0
 SEC=http://127.0.0.1:$PORT/nadm-sec/v1
 DM=http://127.0.0.1:$PORT/nadm-dm/v1
 P1=$DM/aiot-device-profile-data/$(urlenc "$ID")
+hold_db() { # a second writer takes the database's write lock (sqlite3 through a FIFO)
+	rm -f $W/hold; mkfifo $W/hold
+	(sqlite3 $DB <$W/hold >/dev/null 2>&1) & HOLDER=$!
+	exec 9>$W/hold
+	echo 'BEGIN EXCLUSIVE; SELECT 1;' >&9
+	for _ in $(seq 1 100); do # until a writer is refused
+		sqlite3 -cmd '.timeout 1' $DB 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || return 0
+		sleep 0.1
+	done
+	bad "the second writer never got the lock"
+}
+release_db() { echo 'ROLLBACK;' >&9; exec 9>&-; wait $HOLDER 2>/dev/null || true; }
 patch() { # url body [content-type] -> "STATUS CAUSE PARAM"
 	curl -sS --http2-prior-knowledge -o $W/e.json -w '%{http_code}' -X PATCH \
 		-H "content-type: ${3:-application/merge-patch+json}" --data-binary "$2" "$1"
@@ -22,11 +34,17 @@ patch() { # url body [content-type] -> "STATUS CAUSE PARAM"
 RN=$(rand16); RD=$(rand16)
 h2post $SEC/get-session-key "{\"aiotDevPermId\":\"$ID\",\"randN\":\"$RN\",\"randD\":\"$RD\"}" >/dev/null
 NEXT=$("$AIOT" crypto tid --suite 3gpp --key $KEY --rand-n $RN --rand-d $RD)
+# A second writer holds the database for a moment, so that every call reads the same T-ID and
+# queues its rotation before the first one commits: all but one lose the compare-and-set and
+# decide again.
+hold_db
 jobs_=()
 for i in $(seq 1 16); do
 	curl -sS --http2-prior-knowledge -o $W/tid$i -H 'content-type: application/json' \
 		--data "{\"aiotDevPermId\":\"$ID\"}" -w '%{http_code}\n' $SEC/get-tid >$W/code$i & jobs_+=($!)
 done
+sleep 1
+release_db
 wait "${jobs_[@]}"
 check "16 concurrent get-tid: all 200" 16 "$(cat $W/code* | grep -c '^200$')"
 check "all answer the derived T-ID" "$NEXT" "$(jq -r .tid $W/tid* | sort -u)"
@@ -34,6 +52,7 @@ check "all answer the T-ID before as previous" "$TID0" "$(jq -r .tidPrevious $W/
 P=$(curl -sS --http2-prior-knowledge $P1)
 check "stored: current = derived" "$NEXT" "$(echo "$P" | jq -r .tidCurrent)"
 check "stored: previous = the T-ID before (not lost)" "$TID0" "$(echo "$P" | jq -r .tidPrevious)"
+check "one rotation written for 16 calls" 1 "$(curl -sS http://127.0.0.1:$MPORT/metrics | sed -n 's/^aiot_adm_tid_rotations_total //p')"
 
 # --- item 5: PATCH validated per the YAML -------------------------------------------------------
 good='{"lastKnownAiotfInfo":{"lastKnownAiotfInfoInd":true,"lastKnownAiotfId":"3fa85f64-5717-4562-b3fc-2c963f66afa6","lastKnownAiotfAddress":{"ipv4Addr":"192.0.2.1"},"lastKnownAiotfFqdn":"aiotf1.example.org"},"tidHandlingInformation":{"tidType":"STORED","tidHandlingInformation":true}}'
@@ -84,15 +103,9 @@ check "after kill -9: PATCHes persisted" "aiotf2.example.org true $NEXT $TID0" \
 RN=$(rand16); RD=$(rand16)
 h2post $SEC/get-session-key "{\"aiotDevPermId\":\"$ID\",\"randN\":\"$RN\",\"randD\":\"$RD\"}" >/dev/null
 N2=$("$AIOT" crypto tid --suite 3gpp --key $KEY --rand-n $RN --rand-d $RD)
-mkfifo $W/hold
-(sqlite3 $DB <$W/hold >/dev/null 2>&1) & HOLDER=$!
-exec 9>$W/hold
-echo 'BEGIN EXCLUSIVE; SELECT 1;' >&9
-for _ in $(seq 1 50); do # wait until the lock is held
-	sqlite3 "file:$DB?mode=ro" 'BEGIN IMMEDIATE' 2>/dev/null || break; sleep 0.1
-done
+hold_db
 check "get-tid while the database is locked: 5xx" 500 "$(h2post $SEC/get-tid "{\"aiotDevPermId\":\"$ID\"}" | cut -d' ' -f1)"
-echo 'ROLLBACK;' >&9; exec 9>&-; wait $HOLDER 2>/dev/null || true
+release_db
 P=$(curl -sS --http2-prior-knowledge $P1)
 check "the cache did not take the failed rotation" "$NEXT" "$(echo "$P" | jq -r .tidCurrent)"
 resp=$(h2post $SEC/get-tid "{\"aiotDevPermId\":\"$ID\"}")

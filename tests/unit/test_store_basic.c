@@ -876,57 +876,6 @@ static void test_kill9_durability(void **state)
 	aiot_store_close(s);
 }
 
-/* Issue 10 item 2: a commit that fails (another writer holds the database past the busy
- * timeout) changes nothing: not the disk, not the cache, and the callers learn it. */
-static void test_failed_commit_leaves_cache(void **state)
-{
-	(void)state;
-	aiot_dev_record r, got;
-	uint8_t t0[16], t1[16], rn[16];
-	char err[256];
-	sqlite3 *other;
-	aiot_store *s = open_store(1);
-	make_dev(&r, 0x77, 1);
-	memset(t0, 0x10, 16), memset(t1, 0x11, 16), memset(rn, 0x22, 16);
-	memcpy(r.tid, t0, 16);
-	r.has_tid = 1;
-	r.has_tid_prev = r.has_session = 0;
-	assert_int_equal(aiot_store_insert(s, &r, 1, err, sizeof err), AIOT_OK);
-	assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
-	done_ok = done_fail = 0;
-	aiot_profile_write w = {r.perm_id, 12, NULL, "{\"x\":1}"};
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
-	                                    count_done, NULL),
-	                 AIOT_OK);
-	assert_int_equal(aiot_store_set_session(s, r.perm_id, 12, rn, rn, count_done, NULL),
-	                 AIOT_OK);
-	assert_int_equal(aiot_store_set_profiles(s, &w, 1, count_done, NULL), AIOT_OK);
-	aiot_store_flush(s);
-	assert_int_equal(done_fail, 3);
-	assert_int_equal(done_ok, 0);
-	assert_int_equal(aiot_store_get(s, r.perm_id, 12, &got), AIOT_OK);
-	assert_memory_equal(got.tid, t0, 16);
-	assert_int_equal(got.has_tid_prev, 0);
-	assert_int_equal(got.has_session, 0);
-	assert_null(aiot_store_get_profile_json(s, r.perm_id, 12));
-	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_ERR_UNKNOWN);
-	assert_int_equal(aiot_store_get_by_tid(s, t0, &got), AIOT_OK);
-	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(other);
-	/* The retry commits, and is what a restart finds. */
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
-	                                    count_done, NULL),
-	                 AIOT_OK);
-	aiot_store_flush(s);
-	assert_int_equal(done_ok, 1);
-	aiot_store_close(s);
-	s = open_store(0);
-	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
-	assert_memory_equal(got.tid_prev, t0, 16);
-	aiot_store_close(s);
-}
-
 /* Holds the writer thread in a done callback so that the next writes form one batch. */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
@@ -969,6 +918,60 @@ static void gate_release(aiot_store *s)
 	pthread_cond_broadcast(&gate_cond);
 	pthread_mutex_unlock(&gate_lock);
 	aiot_store_flush(s);
+}
+
+/* Issue 10 item 2: a commit that fails (another writer holds the database past the busy
+ * timeout) changes nothing: not the disk, not the cache, and the callers learn it. */
+static void test_failed_commit_leaves_cache(void **state)
+{
+	(void)state;
+	aiot_dev_record r, gate, got;
+	uint8_t t0[16], t1[16], rn[16];
+	char err[256];
+	sqlite3 *other;
+	aiot_store *s = open_store(1);
+	make_dev(&r, 0x77, 1);
+	make_dev(&gate, 0x77, 2);
+	memset(t0, 0x10, 16), memset(t1, 0x11, 16), memset(rn, 0x22, 16);
+	memcpy(r.tid, t0, 16);
+	r.has_tid = 1;
+	r.has_tid_prev = r.has_session = 0;
+	assert_int_equal(aiot_store_insert(s, &r, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(aiot_store_insert(s, &gate, 1, err, sizeof err), AIOT_OK);
+	gate_hold(s, gate.perm_id); /* the three writes below: one batch, one busy timeout */
+	assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	done_ok = done_fail = 0;
+	aiot_profile_write w = {r.perm_id, 12, NULL, "{\"x\":1}"};
+	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
+	                                    count_done, NULL),
+	                 AIOT_OK);
+	assert_int_equal(aiot_store_set_session(s, r.perm_id, 12, rn, rn, count_done, NULL),
+	                 AIOT_OK);
+	assert_int_equal(aiot_store_set_profiles(s, &w, 1, count_done, NULL), AIOT_OK);
+	gate_release(s);
+	assert_int_equal(done_fail, 3);
+	assert_int_equal(done_ok, 0);
+	assert_int_equal(aiot_store_get(s, r.perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, t0, 16);
+	assert_int_equal(got.has_tid_prev, 0);
+	assert_int_equal(got.has_session, 0);
+	assert_null(aiot_store_get_profile_json(s, r.perm_id, 12));
+	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_ERR_UNKNOWN);
+	assert_int_equal(aiot_store_get_by_tid(s, t0, &got), AIOT_OK);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	/* The retry commits, and is what a restart finds. */
+	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
+	                                    count_done, NULL),
+	                 AIOT_OK);
+	aiot_store_flush(s);
+	assert_int_equal(done_ok, 1);
+	aiot_store_close(s);
+	s = open_store(0);
+	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
+	assert_memory_equal(got.tid_prev, t0, 16);
+	aiot_store_close(s);
 }
 
 /* Issue 10 item 3: compare-and-set. Two rotations decided on the same current T-ID, in one
