@@ -61,7 +61,7 @@ struct op {
 	uint8_t id_len, cas, expect_tid, expect_session;
 	aiot_tid_type tid_type;
 	uint8_t id[AIOT_PERM_ID_MAX];
-	uint8_t a[16], b[16];                 /* tid, tid_prev (computed) | rand_n, rand_d */
+	uint8_t a[16], b[16];                  /* tid, tid_prev (computed) | rand_n, rand_d */
 	uint8_t e_tid[16], e_rn[16], e_rd[16]; /* compare-and-set: what the caller read */
 	uint8_t has_tid_prev;
 	char *json, *expect;
@@ -498,9 +498,8 @@ static int op_check(const struct op *o, const struct stage *t)
 	int has = (t->flags & F_TID) != 0;
 	if (has != o->expect_tid || (has && memcmp(t->tid, o->e_tid, 16) != 0))
 		return AIOT_STORE_CHANGED;
-	if (o->expect_session &&
-	    (!(t->flags & F_SESSION) || memcmp(t->rand_n, o->e_rn, 16) != 0 ||
-	     memcmp(t->rand_d, o->e_rd, 16) != 0))
+	if (o->expect_session && (!(t->flags & F_SESSION) || memcmp(t->rand_n, o->e_rn, 16) != 0 ||
+	                          memcmp(t->rand_d, o->e_rd, 16) != 0))
 		return AIOT_STORE_CHANGED;
 	return AIOT_OK;
 }
@@ -583,7 +582,7 @@ static void stage_publish(aiot_store *s, struct stage *t)
 			tid_del(s, e);
 		memcpy(d->tid, t->tid, 16);
 		memcpy(d->tid_prev, t->tid_prev, 16);
-		uint8_t keep = d->flags & (uint8_t)~(F_TID | F_TID_PREV | F_CONCEALED);
+		uint8_t keep = d->flags & (uint8_t) ~(F_TID | F_TID_PREV | F_CONCEALED);
 		d->flags = (uint8_t)(keep | (t->flags & (F_TID | F_TID_PREV | F_CONCEALED)));
 		if (d->flags & F_TID)
 			tid_put(s, e);
@@ -1150,7 +1149,8 @@ int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n
 			goto fail;
 		rc = AIOT_ERR_INVAL; /* each device once: the set's checks all precede its writes */
 		for (size_t j = 0; j < k; j++)
-			if (w[j].len == w[k].len && memcmp(w[j].perm_id, w[k].perm_id, w[k].len) == 0)
+			if (w[j].len == w[k].len &&
+			    memcmp(w[j].perm_id, w[k].perm_id, w[k].len) == 0)
 				goto fail;
 	}
 	first->set_n = n;

@@ -347,7 +347,8 @@ static void test_tid_rotation(void **state)
 	memset(t1, 1, 16), memset(t2, 2, 16), memset(t3, 3, 16);
 	done_ok = done_fail = 0;
 	assert_int_equal(
-	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL), AIOT_OK);
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
 	aiot_store_flush(s); /* visible once committed */
 	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
 	assert_int_equal(got.has_tid_prev, 0);
@@ -360,8 +361,8 @@ static void test_tid_rotation(void **state)
 	assert_memory_equal(got.tid, t2, 16);
 	assert_memory_equal(got.tid_prev, t1, 16);
 	assert_int_equal(got.tid_type, AIOT_TID_CONCEALED);
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t3, AIOT_TID_STORED, NULL, NULL),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t3, AIOT_TID_STORED, NULL, NULL), AIOT_OK);
 	aiot_store_flush(s);
 	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_ERR_UNKNOWN);
 	assert_int_equal(aiot_store_get_by_tid(s, t2, &got), AIOT_OK);
@@ -404,9 +405,9 @@ static void test_tid_rotation_model(void **state)
 		size_t i = (size_t)rand() % N;
 		uint8_t t[16];
 		assert_int_equal(RAND_bytes(t, 16), 1);
-		assert_int_equal(
-		    aiot_store_set_tid(s, recs[i].perm_id, 12, NULL, t, AIOT_TID_STORED, NULL, NULL),
-		    AIOT_OK);
+		assert_int_equal(aiot_store_set_tid(s, recs[i].perm_id, 12, NULL, t,
+		                                    AIOT_TID_STORED, NULL, NULL),
+		                 AIOT_OK);
 		if (has_cur[i]) {
 			memcpy(prev[i], cur[i], 16);
 			has_prev[i] = 1;
@@ -943,9 +944,9 @@ static void test_failed_commit_leaves_cache(void **state)
 	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
 	done_ok = done_fail = 0;
 	aiot_profile_write w = {r.perm_id, 12, NULL, "{\"x\":1}"};
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
-	                                    count_done, NULL),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
 	assert_int_equal(aiot_store_set_session(s, r.perm_id, 12, rn, rn, count_done, NULL),
 	                 AIOT_OK);
 	assert_int_equal(aiot_store_set_profiles(s, &w, 1, count_done, NULL), AIOT_OK);
@@ -962,9 +963,9 @@ static void test_failed_commit_leaves_cache(void **state)
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
 	/* The retry commits, and is what a restart finds. */
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED,
-	                                    count_done, NULL),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
 	aiot_store_flush(s);
 	assert_int_equal(done_ok, 1);
 	aiot_store_close(s);
@@ -995,12 +996,12 @@ static void test_store_cas(void **state)
 	aiot_tid_expect wrong_session = {NULL, t2, t2};
 	gate_hold(s, r[1].perm_id);
 	rc_n = 0;
-	assert_int_equal(aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t1, AIOT_TID_STORED,
-	                                    log_done, (void *)0),
-	                 AIOT_OK);
-	assert_int_equal(aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t2, AIOT_TID_STORED,
-	                                    log_done, (void *)1),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t1, AIOT_TID_STORED, log_done, (void *)0),
+	    AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t2, AIOT_TID_STORED, log_done, (void *)1),
+	    AIOT_OK);
 	assert_int_equal(aiot_store_set_tid(s, r[0].perm_id, 12, &none, t2, AIOT_TID_STORED,
 	                                    log_done, (void *)2),
 	                 AIOT_OK);
@@ -1017,9 +1018,9 @@ static void test_store_cas(void **state)
 	assert_int_equal(aiot_store_set_tid(s, r[1].perm_id, 12, &wrong_session, t2,
 	                                    AIOT_TID_STORED, log_done, (void *)3),
 	                 AIOT_OK);
-	assert_int_equal(aiot_store_set_tid(s, r[1].perm_id, 12, &ex, t2, AIOT_TID_STORED,
-	                                    log_done, (void *)4),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[1].perm_id, 12, &ex, t2, AIOT_TID_STORED, log_done, (void *)4),
+	    AIOT_OK);
 	aiot_store_flush(s);
 	assert_int_equal(rc_log[3], AIOT_STORE_CHANGED);
 	assert_int_equal(rc_log[4], AIOT_OK);
@@ -1053,12 +1054,22 @@ static void test_store_cas(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_insert_get_reopen),   T(test_invalid_records),  T(test_prefix),
-	    T(test_duplicate_atomic),    T(test_tid_rotation),     T(test_tid_rotation_model),
-	    T(test_session_and_profile), T(test_wrong_kek),        T(test_no_plaintext_key_on_disk),
-	    T(test_swapped_key_blob),    T(test_kek_file),         T(test_concurrent_readers),
-	    T(test_memory_per_device),   T(test_kill9_durability),
-	    T(test_failed_commit_leaves_cache), T(test_store_cas),
+	    T(test_insert_get_reopen),
+	    T(test_invalid_records),
+	    T(test_prefix),
+	    T(test_duplicate_atomic),
+	    T(test_tid_rotation),
+	    T(test_tid_rotation_model),
+	    T(test_session_and_profile),
+	    T(test_wrong_kek),
+	    T(test_no_plaintext_key_on_disk),
+	    T(test_swapped_key_blob),
+	    T(test_kek_file),
+	    T(test_concurrent_readers),
+	    T(test_memory_per_device),
+	    T(test_kill9_durability),
+	    T(test_failed_commit_leaves_cache),
+	    T(test_store_cas),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
