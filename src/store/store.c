@@ -454,7 +454,6 @@ static size_t prefix_bound(const aiot_store *s, const uint8_t *prefix, size_t bi
 struct stage {
 	uint32_t dev; /* index + 1; 0: free slot */
 	uint8_t flags, tid_set, session_set, profile_set;
-	aiot_tid_type tid_type;
 	uint8_t tid[16], tid_prev[16], rand_n[16], rand_d[16];
 	const char *profile;   /* the cache's (borrowed) or profile_op's */
 	struct op *profile_op; /* owner of the staged profile text */
