@@ -39,7 +39,8 @@ adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const cha
 	if (a->be == NULL)
 		goto fail;
 	for (int i = 0; i < workers; i++) {
-		if ((a->be[i] = aiot_backend_openssl_new()) == NULL) {
+		if ((a->be[i] = aiot_backend_openssl_new()) == NULL ||
+		    (i == 0 && (a->be_store = aiot_backend_openssl_new()) == NULL)) {
 			snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
 			goto fail;
 		}
@@ -78,6 +79,7 @@ void adm_free(adm *a)
 	for (int i = 0; a->be != NULL && i < a->workers; i++)
 		aiot_backend_openssl_free(a->be[i]);
 	free(a->be);
+	aiot_backend_openssl_free(a->be_store);
 	cJSON_Delete(a->af_auth);
 	free(a);
 }
@@ -157,11 +159,11 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 		if (strcmp(req->method, "GET") == 0) {
 			nadm_dm_profiles(a, req, resp);
 		} else if (strcmp(req->method, "PATCH") == 0) {
-			sbi_problem(resp, 501, NULL, "bundled PATCH of device profiles is not "
-						     "implemented; PATCH each device's resource");
+			if (want_json_body(req, resp, "application/merge-patch+json"))
+				nadm_dm_patch_bundle(a, req, resp); /* as TS29369_Nadm_DM.yaml */
 		} else {
-			sbi_problem(resp, 405, NULL, "%s accepts GET", p);
-			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET"};
+			sbi_problem(resp, 405, NULL, "%s accepts GET and PATCH", p);
+			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET, PATCH"};
 		}
 		return;
 	}

@@ -14,6 +14,7 @@ struct adm {
 	adm_limits lim;
 	int workers;
 	aiot_backend **be; /* one OpenSSL backend per SBI worker thread */
+	aiot_backend *be_store; /* for decisions retried on the store's writer thread */
 	cJSON *af_auth;    /* AfAuthorizationData.afAuthData map, or NULL */
 	/* Counters for /metrics. */
 	atomic_ullong rand_issued, auth_requests, xres_computed, session_keys, tid_requests,
@@ -29,7 +30,30 @@ void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp);
 /* Nadm_DM, TS 29.369 5.2. id: the percent-decoded {aiotDevPermId} path segment or NULL. */
 void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const char *id);
 void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp);
+void nadm_dm_patch_bundle(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp);
+
+/* A read-decide-write under compare-and-set (adm_write.c). decide() reads the store and
+ * either answers resp and returns 1, or sets status/reply (the answer once committed), calls
+ * adm_cas_defer() and queues one store write with adm_cas_done(c) as its callback, and
+ * returns adm_cas_queued(c, rc of the queueing, resp). A write that lost the compare-and-set
+ * calls decide() again (req is then NULL). free() releases the caller's structure. */
+typedef struct adm_cas adm_cas;
+struct adm_cas {
+	adm *a;
+	const sbi_request *req; /* during the first decision only */
+	sbi_pending *p;
+	int tries, status, committed;
+	cJSON *reply;
+	int (*decide)(adm_cas *c, sbi_response *resp);
+	void (*free)(adm_cas *c);
+};
+void adm_cas_run(adm_cas *c, const sbi_request *req, sbi_response *resp);
+void adm_cas_defer(adm_cas *c);
+int adm_cas_queued(adm_cas *c, int rc, sbi_response *resp);
+void adm_cas_done(void *arg, int rc);
+/* The crypto backend of the thread running the decision. */
+const aiot_backend *adm_cas_be(const adm_cas *c);
 
 /* Answer a request whose JSON was rejected: 400, or 413 when a limit was hit. */
 void adm_reject(adm *a, sbi_response *resp, const sbi_err *e);

@@ -4,43 +4,35 @@
  *   GET   /aiot-device-profile-data/{aiotDevPermId}         AiotDevProfileData
  *   PATCH /aiot-device-profile-data/{aiotDevPermId}         merge patch (RFC 7396)
  *   GET   /aiot-device-profile-data?requester-aiot-devices-id=...  AiotDevProfileDataList
+ *   PATCH /aiot-device-profile-data                          PatchItem array (RFC 6902 ops)
  *   GET   /af-authorization-data[?af-id=...]                AfAuthorizationData
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adm_internal.h"
+#include "dm_profile.h"
 #include "common/base64.h"
 #include "crypto/ct.h"
 
 /* AiotDevProfileData of one device. */
 static cJSON *profile_json(adm *a, const aiot_dev_record *r)
 {
+	char *stored = aiot_store_get_profile_json(a->store, r->perm_id, r->perm_id_len);
+	cJSON *doc = dm_doc_load(stored, r->tid_type);
+	free(stored);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddItemToObject(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len));
-	char *stored = aiot_store_get_profile_json(a->store, r->perm_id, r->perm_id_len);
-	cJSON *extra = stored ? cJSON_Parse(stored) : NULL;
-	free(stored);
-	cJSON *lk = extra ? cJSON_DetachItemFromObjectCaseSensitive(extra, "lastKnownAiotfInfo")
-			  : NULL;
-	if (lk == NULL) { /* required member: "not known" by default */
-		lk = cJSON_CreateObject();
-		cJSON_AddBoolToObject(lk, "lastKnownAiotfInfoInd", 0);
-	}
-	cJSON_AddItemToObject(j, "lastKnownAiotfInfo", lk);
+	cJSON_AddItemToObject(j, "lastKnownAiotfInfo",
+			      cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo"));
 	if (r->has_tid)
 		cJSON_AddItemToObject(j, "tidCurrent", sbi_json_hex_item(r->tid, 16));
 	if (r->has_tid_prev)
 		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16));
-	cJSON *thi = cJSON_AddObjectToObject(j, "tidHandlingInformation");
-	cJSON_AddStringToObject(thi, "tidType",
-				r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED" : "STORED");
-	cJSON *ext = extra ? cJSON_GetObjectItemCaseSensitive(extra, "tidHandlingInformation")
-			   : NULL;
-	cJSON *flag = ext ? cJSON_GetObjectItemCaseSensitive(ext, "tidHandlingInformation") : NULL;
-	if (cJSON_IsBool(flag))
-		cJSON_AddBoolToObject(thi, "tidHandlingInformation", cJSON_IsTrue(flag));
-	cJSON_Delete(extra);
+	cJSON_AddItemToObject(j, "tidHandlingInformation",
+			      cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation"));
+	cJSON_Delete(doc);
 	return j;
 }
 
@@ -53,94 +45,278 @@ static int decode_id(const char *b64, uint8_t *id, size_t *len)
 	return 0;
 }
 
-/* RFC 7396 merge of patch into target (both objects). */
-static void merge_patch(cJSON *target, const cJSON *patch)
+/* ProblemDetails with invalidParams naming the member (TS 29.571 InvalidParam). */
+static void dm_problem(sbi_response *resp, const dm_err *e)
 {
-	for (const cJSON *p = patch->child; p != NULL; p = p->next) {
-		cJSON *t = cJSON_GetObjectItemCaseSensitive(target, p->string);
-		if (cJSON_IsNull(p)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
-		} else if (cJSON_IsObject(p) && cJSON_IsObject(t)) {
-			merge_patch(t, p);
-		} else {
-			cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
-			cJSON_AddItemToObject(target, p->string, cJSON_Duplicate(p, 1));
-		}
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "status", e->status);
+	cJSON_AddStringToObject(j, "detail", e->reason);
+	cJSON_AddStringToObject(j, "cause", e->cause);
+	cJSON *one = cJSON_CreateObject();
+	cJSON_AddStringToObject(one, "param", e->param[0] ? e->param : "/");
+	cJSON_AddStringToObject(one, "reason", e->reason);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(j, "invalidParams"), one);
+	char *txt = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (txt == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
+	sbi_json(resp, e->status, txt);
+	resp->content_type = "application/problem+json";
+}
+
+static int refuse(dm_err *e, const char *param, const char *reason)
+{
+	*e = (dm_err){.status = 400, .cause = "MANDATORY_IE_INCORRECT"};
+	snprintf(e->param, sizeof e->param, "%s", param);
+	snprintf(e->reason, sizeof e->reason, "%s", reason);
+	return -1;
+}
+
+/* One device of a PATCH, and one PatchItem of a bundled PATCH. */
+typedef struct dm_target {
+	uint8_t id[AIOT_PERM_ID_MAX];
+	size_t idlen;
+	aiot_tid_type type;
+	char *stored, *next;
+	cJSON *doc;
+} dm_target;
+
+typedef struct dm_item {
+	const cJSON *it;
+	size_t t;
+	const char *rest, *from; /* pointers inside the device's profile */
+} dm_item;
+
+/* A PATCH (one device, or bundled): applied again to what is stored if another write came
+ * first, and written as one (all devices or none). */
+typedef struct dm_patch {
+	adm_cas c;
+	cJSON *body;
+	int bundled;
+	size_t n, nitems;
+	dm_target *t;
+	dm_item *items;
+	aiot_profile_write *w;
+} dm_patch;
+
+static void targets_reset(dm_patch *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->t[i].stored);
+		free(p->t[i].next);
+		cJSON_Delete(p->t[i].doc);
+		p->t[i].stored = p->t[i].next = NULL;
+		p->t[i].doc = NULL;
 	}
 }
 
-/* Validate a PATCH document: only lastKnownAiotfInfo and the tidHandlingInformation flag
- * may change; the identifier and the T-IDs are the ADM's own (403). */
-static int check_patch(const cJSON *patch, const uint8_t *id, size_t idlen, sbi_response *resp)
+static void patch_free(adm_cas *c)
 {
-	for (const cJSON *p = patch->child; p != NULL; p = p->next) {
-		const char *k = p->string;
-		if (strcmp(k, "aiotDevPermId") == 0) {
-			uint8_t other[AIOT_PERM_ID_MAX];
-			size_t olen;
-			if (!cJSON_IsString(p) || decode_id(p->valuestring, other, &olen) != 0 ||
-			    olen != idlen || memcmp(other, id, idlen) != 0) {
-				sbi_problem(resp, 403, "MODIFICATION_NOT_ALLOWED",
-					    "aiotDevPermId cannot be changed");
-				return -1;
-			}
-		} else if (strcmp(k, "tidCurrent") == 0 || strcmp(k, "tidPrevious") == 0) {
-			sbi_problem(resp, 403, "MODIFICATION_NOT_ALLOWED",
-				    "%s is managed by the ADM (Nadm_Sec get-tid)", k);
-			return -1;
-		} else if (strcmp(k, "lastKnownAiotfInfo") == 0) {
-			const cJSON *ind = cJSON_GetObjectItemCaseSensitive(p, "lastKnownAiotfInfoInd");
-			if (!cJSON_IsObject(p) || !cJSON_IsBool(ind)) {
-				sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
-					    "lastKnownAiotfInfo: an object with a boolean "
-					    "lastKnownAiotfInfoInd is required");
-				return -1;
-			}
-			const char *strs[] = {"lastKnownAiotfId", "lastKnownAiotfFqdn"};
-			for (size_t i = 0; i < 2; i++) {
-				const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, strs[i]);
-				if (s != NULL && !cJSON_IsString(s)) {
-					sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT",
-						    "lastKnownAiotfInfo.%s: expected a string", strs[i]);
-					return -1;
-				}
-			}
-			const cJSON *addr = cJSON_GetObjectItemCaseSensitive(p, "lastKnownAiotfAddress");
-			if (addr != NULL && !cJSON_IsObject(addr)) {
-				sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT",
-					    "lastKnownAiotfInfo.lastKnownAiotfAddress: expected an "
-					    "IpAddr object");
-				return -1;
-			}
-		} else if (strcmp(k, "tidHandlingInformation") == 0) {
-			const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "tidType");
-			const cJSON *f = cJSON_GetObjectItemCaseSensitive(p, "tidHandlingInformation");
-			if (!cJSON_IsObject(p) || (t != NULL && !cJSON_IsString(t)) ||
-			    (f != NULL && !cJSON_IsBool(f))) {
-				sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT",
-					    "tidHandlingInformation: malformed");
-				return -1;
-			}
+	dm_patch *p = (dm_patch *)c;
+	if (p->t != NULL)
+		targets_reset(p);
+	cJSON_Delete(p->body);
+	free(p->t);
+	free(p->items);
+	free(p->w);
+	free(p);
+}
+
+/* A bundled path "/{aiotDevPermId}/member...": the device's index in p->t (added if new)
+ * and *rest, the pointer inside its profile; -1 if it names no device's member. */
+static long path_target(dm_patch *p, const char *path, const char **rest, size_t max)
+{
+	char b64[4 * AIOT_PERM_ID_MAX];
+	uint8_t id[AIOT_PERM_ID_MAX];
+	size_t idlen, n = 0;
+	const char *end = path[0] == '/' ? strchr(path + 1, '/') : NULL;
+	if (end == NULL || (size_t)(end - path) >= sizeof b64)
+		return -1;
+	for (const char *c = path + 1; c < end; c++) /* RFC 6901: "~1" is '/', "~0" is '~' */
+		b64[n++] = (*c == '~' && c + 1 < end) ? (*++c == '1' ? '/' : '~') : *c;
+	b64[n] = '\0';
+	/* aiotDevPermId and the T-IDs are the ADM's own: only these two members change. */
+	if (decode_id(b64, id, &idlen) != 0 ||
+	    (strncmp(end, "/lastKnownAiotfInfo", 19) != 0 &&
+	     strncmp(end, "/tidHandlingInformation", 23) != 0))
+		return -1;
+	*rest = end;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->t[i].idlen == idlen && memcmp(p->t[i].id, id, idlen) == 0)
+			return (long)i;
+	if (p->n == max)
+		return -1;
+	memcpy(p->t[p->n].id, id, idlen);
+	p->t[p->n].idlen = idlen;
+	return (long)p->n++;
+}
+
+/* Parses a bundled body (an array of PatchItem) into items and targets. */
+static int bundle_parse(dm_patch *p, size_t max, dm_err *e)
+{
+	size_t k = 0, cnt = (size_t)cJSON_GetArraySize(p->body);
+	char where[48];
+	if (cnt == 0 || cnt > max) {
+		snprintf(where, sizeof where, "at most %zu PatchItems", max);
+		return refuse(e, "/", cnt == 0 ? "an array of PatchItem is required" : where);
+	}
+	if ((p->items = calloc(cnt, sizeof *p->items)) == NULL ||
+	    (p->t = calloc(cnt, sizeof *p->t)) == NULL)
+		return refuse(e, "/", "out of memory");
+	for (const cJSON *it = p->body->child; it != NULL; it = it->next, k++) {
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(it, "op");
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(it, "path");
+		const cJSON *from = cJSON_GetObjectItemCaseSensitive(it, "from");
+		dm_item *m = &p->items[k];
+		long t = -1;
+		snprintf(where, sizeof where, "/%zu/path", k);
+		if (!cJSON_IsObject(it) || !cJSON_IsString(op) || !cJSON_IsString(path) ||
+		    (t = path_target(p, path->valuestring, &m->rest, cnt)) < 0)
+			return refuse(e, where, "expected a PatchItem whose path is /{aiotDevPermId}"
+						"/lastKnownAiotfInfo... or .../tidHandlingInformation...");
+		m->it = it;
+		m->t = (size_t)t;
+		snprintf(where, sizeof where, "/%zu/from", k);
+		if (from != NULL && (!cJSON_IsString(from) ||
+				     path_target(p, from->valuestring, &m->from, cnt) != t))
+			return refuse(e, where, "from must name a member of the same device");
+	}
+	p->nitems = cnt;
+	return 0;
+}
+
+/* Loads every target's document; 1 after answering resp (unknown device). */
+static int targets_load(dm_patch *p, sbi_response *resp)
+{
+	aiot_dev_record r;
+	for (size_t i = 0; i < p->n; i++) {
+		dm_target *t = &p->t[i];
+		if (aiot_store_get(p->c.a->store, t->id, t->idlen, &r) != 0) {
+			adm_not_found(p->c.a, resp, t->id, t->idlen);
+			return 1;
 		}
-		/* Other members: ignored, as an unknown extension (TS 29.501 5.2.4). */
+		t->type = r.tid_type;
+		aiot_zeroize(&r, sizeof r);
+		t->stored = aiot_store_get_profile_json(p->c.a->store, t->id, t->idlen);
+		if ((t->doc = dm_doc_load(t->stored, t->type)) == NULL) {
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+			return 1;
+		}
 	}
 	return 0;
 }
 
-typedef struct patch_ctx {
-	sbi_pending *p;
-} patch_ctx;
-
-static void patch_done(void *arg, int rc)
+/* Applies the body to the documents and checks them; 0, or -1 with e. */
+static int patch_apply(dm_patch *p, dm_err *e)
 {
-	patch_ctx *c = arg;
-	sbi_response resp = {0};
-	if (rc == 0)
-		resp.status = 204;
-	else
-		sbi_problem(&resp, 500, "SYSTEM_FAILURE", "the store could not persist the change");
-	sbi_complete(c->p, &resp);
-	free(c);
+	if (!p->bundled && dm_merge(p->t[0].doc, p->body, p->t[0].id, p->t[0].idlen, e) != 0)
+		return -1;
+	for (size_t k = 0; k < p->nitems; k++) {
+		char where[48];
+		snprintf(where, sizeof where, "/%zu", k);
+		const dm_item *m = &p->items[k];
+		if (dm_patch_op(p->t[m->t].doc, m->it, m->rest, m->from, where, e) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		if (dm_doc_check(p->t[i].doc, p->t[i].type, e) != 0) {
+			if (p->bundled) { /* name the device's member as a bundled path would */
+				char b64[AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 1], param[256];
+				aiot_b64_encode(p->t[i].id, p->t[i].idlen, b64);
+				snprintf(param, sizeof param, "/%s%s", b64, e->param);
+				snprintf(e->param, sizeof e->param, "%.159s", param);
+			}
+			return -1;
+		}
+		if ((p->t[i].next = dm_doc_text(p->t[i].doc)) == NULL)
+			return refuse(e, "/", "out of memory");
+	}
+	return 0;
+}
+
+static int patch_decide(adm_cas *c, sbi_response *resp)
+{
+	dm_patch *p = (dm_patch *)c;
+	dm_err e = {0};
+	size_t changed = 0;
+	targets_reset(p);
+	if (targets_load(p, resp))
+		return 1;
+	if (patch_apply(p, &e) != 0) {
+		atomic_fetch_add(&c->a->rejected, 1);
+		dm_problem(resp, &e);
+		return 1;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const dm_target *t = &p->t[i];
+		if (t->stored == NULL || strcmp(t->stored, t->next) != 0)
+			p->w[changed++] = (aiot_profile_write){t->id, t->idlen, t->stored, t->next};
+	}
+	c->status = 204;
+	if (changed == 0) { /* nothing to write: the profile already says so */
+		resp->status = 204;
+		return 1;
+	}
+	adm_cas_defer(c);
+	return adm_cas_queued(c, aiot_store_set_profiles(c->a->store, p->w, changed, adm_cas_done,
+							  c),
+			      resp);
+}
+
+/* PATCH of one profile (merge patch) or of the bundle (PatchItem array): the body is checked
+ * against TS29369_Nadm_DM.yaml member by member; what is not understood is refused. */
+static void dm_patch_run(adm *a, const sbi_request *req, sbi_response *resp, const uint8_t *id,
+			 size_t idlen)
+{
+	size_t cap = id != NULL ? AIOT_PROFILE_MAX : a->lim.max_bundle * (size_t)AIOT_PROFILE_MAX;
+	dm_err e = {0};
+	if (req->body_len > cap) {
+		atomic_fetch_add(&a->rejected, 1);
+		sbi_problem(resp, 413, NULL, "a PATCH body takes at most %zu bytes", cap);
+		return;
+	}
+	dm_patch *p = calloc(1, sizeof *p);
+	if (p == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
+	p->c = (adm_cas){.a = a, .decide = patch_decide, .free = patch_free};
+	p->bundled = id == NULL;
+	p->body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+	if (p->bundled ? !cJSON_IsArray(p->body) : !cJSON_IsObject(p->body)) {
+		refuse(&e, "/", p->bundled ? "expected a JSON array of PatchItem"
+					   : "expected a JSON merge patch object (RFC 7396)");
+		e.cause = "INVALID_MSG_FORMAT";
+		goto refused;
+	}
+	if (!p->bundled) {
+		if ((p->t = calloc(1, sizeof *p->t)) == NULL)
+			goto oom;
+		memcpy(p->t[0].id, id, idlen);
+		p->t[0].idlen = idlen;
+		p->n = 1;
+	} else if (bundle_parse(p, a->lim.max_bundle, &e) != 0) {
+		goto refused;
+	}
+	if ((p->w = calloc(p->n, sizeof *p->w)) == NULL)
+		goto oom;
+	adm_cas_run(&p->c, req, resp);
+	return;
+refused:
+	atomic_fetch_add(&a->rejected, 1);
+	dm_problem(resp, &e);
+	patch_free(&p->c);
+	return;
+oom:
+	sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+	patch_free(&p->c);
+}
+
+void nadm_dm_patch_bundle(adm *a, const sbi_request *req, sbi_response *resp)
+{
+	dm_patch_run(a, req, resp, NULL, 0);
 }
 
 void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const char *b64)
@@ -148,54 +324,21 @@ void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const c
 	uint8_t id[AIOT_PERM_ID_MAX];
 	size_t idlen;
 	aiot_dev_record r;
-	sbi_err e = {0};
 
 	if (decode_id(b64, id, &idlen) != 0) {
 		sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
 			    "aiotDevPermId: expected base64 of 1 to %d bytes", AIOT_PERM_ID_MAX);
 		return;
 	}
+	if (strcmp(req->method, "GET") != 0) {
+		dm_patch_run(a, req, resp, id, idlen);
+		return;
+	}
 	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
 		adm_not_found(a, resp, id, idlen);
 		return;
 	}
-	if (strcmp(req->method, "GET") == 0) {
-		adm_reply(resp, 200, profile_json(a, &r));
-		goto out;
-	}
-	cJSON *patch = sbi_json_parse_object(req->body, req->body_len, &e);
-	if (patch == NULL) {
-		adm_reject(a, resp, &e);
-		goto out;
-	}
-	if (check_patch(patch, id, idlen, resp) != 0) {
-		cJSON_Delete(patch);
-		goto out;
-	}
-	char *stored = aiot_store_get_profile_json(a->store, id, idlen);
-	cJSON *doc = stored ? cJSON_Parse(stored) : NULL;
-	free(stored);
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		doc = cJSON_CreateObject();
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(patch, "aiotDevPermId");
-	merge_patch(doc, patch);
-	cJSON_Delete(patch);
-	char *txt = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
-	patch_ctx *c = calloc(1, sizeof *c);
-	if (txt == NULL || c == NULL) {
-		free(txt);
-		free(c);
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
-		goto out;
-	}
-	c->p = sbi_defer(req);
-	if (aiot_store_set_profile_json(a->store, id, idlen, txt, patch_done, c) != 0)
-		patch_done(c, -1);
-	free(txt);
-out:
+	adm_reply(resp, 200, profile_json(a, &r));
 	aiot_zeroize(&r, sizeof r);
 }
 

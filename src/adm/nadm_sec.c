@@ -19,8 +19,8 @@
 
 static const aiot_backend *worker_be(adm *a, const sbi_request *req)
 {
-	int w = req->worker >= 0 ? req->worker % a->workers : 0;
-	return a->be[w];
+	adm_cas c = {.a = a, .req = req};
+	return adm_cas_be(&c);
 }
 
 void nadm_sec_get_rand(adm *a, const sbi_request *req, sbi_response *resp)
@@ -230,80 +230,89 @@ out:
 	cJSON_Delete(j);
 }
 
-/* A reply prepared before a store write and sent once the write committed. */
-typedef struct deferred {
-	adm *a;
-	sbi_pending *p;
-	cJSON *reply;
-	int status;
-} deferred;
+/* One get-tid: the device, and the T-ID it meant to make current once it queued a write. */
+typedef struct tid_call {
+	adm_cas c;
+	uint8_t id[AIOT_PERM_ID_MAX], meant[16];
+	size_t idlen;
+	int resync, has_meant;
+} tid_call;
 
-static void deferred_done(void *arg, int rc)
+/* get-session-key's write: remember the session's RANDs (the next T-ID derives from them). */
+typedef struct session_call {
+	adm_cas c;
+	uint8_t id[AIOT_PERM_ID_MAX], rand_n[16], rand_d[16];
+	size_t idlen;
+} session_call;
+
+static int session_decide(adm_cas *c, sbi_response *resp)
 {
-	deferred *d = arg;
-	sbi_response resp = {0};
-	if (rc == 0) {
-		adm_reply(&resp, d->status, d->reply);
-	} else {
-		cJSON_Delete(d->reply);
-		sbi_problem(&resp, 500, "SYSTEM_FAILURE", "the store could not persist the change");
-	}
-	sbi_complete(d->p, &resp);
-	free(d);
+	session_call *s = (session_call *)c;
+	adm_cas_defer(c);
+	return adm_cas_queued(c,
+			      aiot_store_set_session(c->a->store, s->id, s->idlen, s->rand_n,
+						     s->rand_d, adm_cas_done, c),
+			      resp);
 }
 
-/* Start a deferred reply; NULL after answering 500. */
-static deferred *defer_reply(adm *a, const sbi_request *req, sbi_response *resp, cJSON *reply,
-			     int status)
+static void session_free(adm_cas *c)
 {
-	deferred *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		cJSON_Delete(reply);
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
-		return NULL;
-	}
-	*d = (deferred){a, sbi_defer(req), reply, status};
-	return d;
+	aiot_zeroize(c, sizeof(session_call));
+	free(c);
+}
+
+static void tid_free(adm_cas *c)
+{
+	if (c->committed)
+		atomic_fetch_add(&c->a->tid_rotations, 1);
+	aiot_zeroize(c, sizeof(tid_call));
+	free(c);
 }
 
 void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp)
 {
 	sbi_err e = {0};
-	uint8_t id[AIOT_PERM_ID_MAX], rand_n[16], rand_d[16], k_aiotf[16];
-	size_t idlen;
+	uint8_t k_aiotf[16];
 	aiot_dev_record r;
+	session_call *s = calloc(1, sizeof *s);
 
 	atomic_fetch_add(&a->session_keys, 1);
-	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
-	if (j == NULL || sbi_json_b64(j, "aiotDevPermId", 1, id, sizeof id, &idlen, &e) < 0 ||
-	    sbi_json_hex(j, "randN", 1, rand_n, 16, &e) < 0 ||
-	    sbi_json_hex(j, "randD", 1, rand_d, 16, &e) < 0) {
-		adm_reject(a, resp, &e);
-		cJSON_Delete(j);
+	if (s == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 		return;
 	}
-	cJSON_Delete(j);
-	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
-		adm_not_found(a, resp, id, idlen);
-		return;
+	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
+	if (j == NULL ||
+	    sbi_json_b64(j, "aiotDevPermId", 1, s->id, sizeof s->id, &s->idlen, &e) < 0 ||
+	    sbi_json_hex(j, "randN", 1, s->rand_n, 16, &e) < 0 ||
+	    sbi_json_hex(j, "randD", 1, s->rand_d, 16, &e) < 0) {
+		adm_reject(a, resp, &e);
+		goto fail;
+	}
+	if (aiot_store_get(a->store, s->id, s->idlen, &r) != 0) {
+		adm_not_found(a, resp, s->id, s->idlen);
+		goto fail;
 	}
 	/* Step 11, Annex A.3. */
-	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, rand_n, rand_d,
-				   k_aiotf);
+	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, s->rand_n,
+				   s->rand_d, k_aiotf);
 	aiot_zeroize(&r, sizeof r);
 	if (rc != 0) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
-		return;
+		goto fail;
 	}
-	cJSON *reply = cJSON_CreateObject();
-	cJSON_AddItemToObject(reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
+	cJSON_Delete(j);
+	s->c = (adm_cas){.a = a, .status = 200, .decide = session_decide, .free = session_free};
+	s->c.reply = cJSON_CreateObject();
+	cJSON_AddItemToObject(s->c.reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
-	/* Remember the session's RANDs (the next T-ID derives from them) and answer once that
-	 * is durable, so a T-ID the device may derive is never unknown after a restart. */
-	deferred *d = defer_reply(a, req, resp, reply, 200);
-	if (d != NULL && aiot_store_set_session(a->store, id, idlen, rand_n, rand_d, deferred_done,
-						d) != 0)
-		deferred_done(d, -1);
+	/* Answer once the RANDs are durable, so a T-ID the device may derive is never unknown
+	 * after a restart. */
+	adm_cas_run(&s->c, req, resp);
+	return;
+fail:
+	cJSON_Delete(j);
+	free(s);
 }
 
 static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const uint8_t *prev)
@@ -318,6 +327,76 @@ static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const u
 	return j;
 }
 
+/* The device's T-IDs as they are: current and previous. */
+static int tid_as_is(sbi_response *resp, const aiot_dev_record *r)
+{
+	adm_reply(resp, 200, tid_reply(r, r->tid, r->has_tid_prev ? r->tid_prev : NULL));
+	return 1;
+}
+
+/* The T-ID this call makes current into next; 1 after answering resp instead. */
+static int tid_next(tid_call *t, const aiot_dev_record *r, uint8_t next[16], sbi_response *resp)
+{
+	if (t->has_meant && r->has_tid && aiot_ct_eq(r->tid, t->meant, 16))
+		return tid_as_is(resp, r); /* a concurrent call made this very change first */
+	if (t->resync) {
+		if (r->has_tid_prev) {
+			memcpy(next, r->tid_prev, 16);
+			return 0;
+		}
+		if (r->has_tid)
+			return tid_as_is(resp, r);
+		sbi_problem(resp, 404, NULL, "the device has no T-ID");
+		return 1;
+	}
+	if (!r->has_session) {
+		if (r->has_tid)
+			return tid_as_is(resp, r);
+		sbi_problem(resp, 404, NULL,
+			    "the device has no T-ID and no session to derive one from");
+		return 1;
+	}
+	if (aiot_derive_tid(adm_cas_be(&t->c), r->suite, r->key, r->key_len, r->rand_n,
+			    r->rand_d, next) != 0) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "T-ID derivation failed");
+		return 1;
+	}
+	if (r->has_tid && aiot_ct_eq(next, r->tid, 16)) /* already rotated */
+		return tid_as_is(resp, r);
+	return 0;
+}
+
+static int tid_decide(adm_cas *c, sbi_response *resp)
+{
+	tid_call *t = (tid_call *)c;
+	uint8_t next[16];
+	aiot_dev_record r;
+	int answered = 1;
+
+	if (aiot_store_get(c->a->store, t->id, t->idlen, &r) != 0) {
+		adm_not_found(c->a, resp, t->id, t->idlen);
+		return 1;
+	}
+	if (tid_next(t, &r, next, resp))
+		goto out;
+	/* Written only if the device still has the T-ID (and session) decided on. */
+	aiot_tid_expect ex = {r.has_tid ? r.tid : NULL, t->resync ? NULL : r.rand_n,
+			      t->resync ? NULL : r.rand_d};
+	c->status = 200;
+	c->reply = tid_reply(&r, next, r.has_tid ? r.tid : NULL);
+	memcpy(t->meant, next, 16);
+	t->has_meant = 1;
+	adm_cas_defer(c);
+	answered = adm_cas_queued(c,
+				  aiot_store_set_tid(c->a->store, t->id, t->idlen, &ex, next,
+						     r.tid_type, adm_cas_done, c),
+				  resp);
+out:
+	aiot_zeroize(&r, sizeof r);
+	aiot_zeroize(next, sizeof next);
+	return answered;
+}
+
 /*
  * get-tid. The next T-ID is derived (FC AIOT_FC_TID) from K_AIOT_root and the RANDs of the
  * device's last session, exactly as the device derives it when it executes a TID_UPDATE
@@ -326,62 +405,29 @@ static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const u
  *   resyncInd absent/false: rotate to the derived T-ID (idempotent for one session).
  *   resyncInd true: the device still uses the previous T-ID (it missed the update): make
  *   it current again.
+ * Concurrent calls for one device: the store's compare-and-set lets one rotate; the others
+ * see the rotation done and answer it, so previous is never lost.
  */
 void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp)
 {
 	sbi_err e = {0};
-	uint8_t id[AIOT_PERM_ID_MAX], next[16];
-	size_t idlen;
-	int resync = 0;
-	aiot_dev_record r;
+	tid_call *t = calloc(1, sizeof *t);
 
 	atomic_fetch_add(&a->tid_requests, 1);
+	if (t == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
-	if (j == NULL || sbi_json_b64(j, "aiotDevPermId", 1, id, sizeof id, &idlen, &e) < 0 ||
-	    sbi_json_bool(j, "resyncInd", 0, &resync, &e) < 0) {
+	if (j == NULL ||
+	    sbi_json_b64(j, "aiotDevPermId", 1, t->id, sizeof t->id, &t->idlen, &e) < 0 ||
+	    sbi_json_bool(j, "resyncInd", 0, &t->resync, &e) < 0) {
 		adm_reject(a, resp, &e);
 		cJSON_Delete(j);
+		free(t);
 		return;
 	}
 	cJSON_Delete(j);
-	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
-		adm_not_found(a, resp, id, idlen);
-		return;
-	}
-	if (resync) {
-		if (!r.has_tid_prev) {
-			if (r.has_tid)
-				adm_reply(resp, 200, tid_reply(&r, r.tid, NULL));
-			else
-				sbi_problem(resp, 404, NULL, "the device has no T-ID");
-			goto out;
-		}
-		memcpy(next, r.tid_prev, 16);
-	} else {
-		if (!r.has_session) {
-			if (r.has_tid)
-				adm_reply(resp, 200, tid_reply(&r, r.tid, r.has_tid_prev ? r.tid_prev
-											  : NULL));
-			else
-				sbi_problem(resp, 404, NULL,
-					    "the device has no T-ID and no session to derive one from");
-			goto out;
-		}
-		if (aiot_derive_tid(worker_be(a, req), r.suite, r.key, r.key_len, r.rand_n,
-				    r.rand_d, next) != 0) {
-			sbi_problem(resp, 500, "SYSTEM_FAILURE", "T-ID derivation failed");
-			goto out;
-		}
-		if (r.has_tid && aiot_ct_eq(next, r.tid, 16)) { /* already rotated */
-			adm_reply(resp, 200, tid_reply(&r, r.tid, r.has_tid_prev ? r.tid_prev : NULL));
-			goto out;
-		}
-	}
-	atomic_fetch_add(&a->tid_rotations, 1);
-	deferred *d = defer_reply(a, req, resp, tid_reply(&r, next, r.has_tid ? r.tid : NULL), 200);
-	if (d != NULL &&
-	    aiot_store_set_tid(a->store, id, idlen, next, r.tid_type, deferred_done, d) != 0)
-		deferred_done(d, -1);
-out:
-	aiot_zeroize(&r, sizeof r);
+	t->c = (adm_cas){.a = a, .decide = tid_decide, .free = tid_free};
+	adm_cas_run(&t->c, req, resp);
 }

@@ -12,8 +12,9 @@
  *             searches (filtering information = a bit prefix of AiotDevPermId, TS 29.369).
  * Hash keys are seeded from the CSPRNG at open, so bucket positions are not predictable.
  *
- * Locks: rw (cache; writers preferred) > q_lock (queue); db_lock (SQLite connection) is
- * never taken while holding rw except by inserts, which take db_lock first.
+ * Locks: db_lock (SQLite connection) > rw (cache; writers preferred); q_lock (queue) is taken
+ * alone. Only holders of db_lock change the cache: inserts, and the writer thread publishing a
+ * committed batch (see "writer thread").
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@
 #define ID_INLINE 16
 #define MAX_DEVICES 0x7FFFFFFEu /* by_tid packs index + 1 into 31 bits */
 #define MAX_GROUPS 0xFFFFu
-#define PROFILE_MAX (1u << 20) /* one Nadm_DM profile document */
+#define PROFILE_LOAD_MAX (1u << 20) /* a profile written before the 4 KiB limit */
 
 enum { F_PRIVACY = 1, F_TID = 2, F_TID_PREV = 4, F_SESSION = 8, F_CONCEALED = 16 };
 
@@ -52,14 +53,19 @@ struct dev {
 
 enum op_kind { OP_TID, OP_SESSION, OP_PROFILE };
 
+/* One queued update. A profile set (aiot_store_set_profiles) is n consecutive ops; the first
+ * carries n, done and arg, and the set commits or fails as one. */
 struct op {
 	struct op *next;
 	enum op_kind kind;
-	uint8_t id_len, has_tid, has_tid_prev;
+	uint8_t id_len, cas, expect_tid, expect_session;
 	aiot_tid_type tid_type;
 	uint8_t id[AIOT_PERM_ID_MAX];
-	uint8_t a[16], b[16]; /* tid, tid_prev | rand_n, rand_d */
-	char *json;
+	uint8_t a[16], b[16];                  /* tid, tid_prev (computed) | rand_n, rand_d */
+	uint8_t e_tid[16], e_rn[16], e_rd[16]; /* compare-and-set: what the caller read */
+	uint8_t has_tid_prev;
+	char *json, *expect;
+	size_t set_n;
 	int rc;
 	aiot_store_done done;
 	void *arg;
@@ -437,12 +443,102 @@ static size_t prefix_bound(const aiot_store *s, const uint8_t *prefix, size_t bi
 
 /* ---- writer thread (group commit) ------------------------------------------------------- */
 
-static int apply_op(aiot_db *db, const struct op *o)
+/*
+ * A batch is checked and written against a stage: for every device it touches, the state the
+ * cache will have once the batch's earlier ops are applied. Compare-and-set checks read the
+ * stage, so two ops on one device in one batch see each other. The cache is changed only after
+ * COMMIT returned, from the stage, under the write lock; a failed commit drops the stage.
+ * The writer reads the cache without the read lock: it holds db_lock, and every other change
+ * to the cache (inserts) holds db_lock too.
+ */
+struct stage {
+	uint32_t dev; /* index + 1; 0: free slot */
+	uint8_t flags, tid_set, session_set, profile_set;
+	uint8_t tid[16], tid_prev[16], rand_n[16], rand_d[16];
+	const char *profile;   /* the cache's (borrowed) or profile_op's */
+	struct op *profile_op; /* owner of the staged profile text */
+};
+
+struct stages {
+	struct stage *t;
+	size_t mask;
+};
+
+static struct stage *stage_of(aiot_store *s, struct stages *g, const struct dev *d)
+{
+	uint32_t dev = (uint32_t)(d - s->devs + 1);
+	size_t i = (size_t)mix64(dev) & g->mask;
+	while (g->t[i].dev != 0 && g->t[i].dev != dev)
+		i = (i + 1) & g->mask;
+	struct stage *t = &g->t[i];
+	if (t->dev == 0) {
+		t->dev = dev;
+		t->flags = d->flags;
+		memcpy(t->tid, d->tid, 16);
+		memcpy(t->tid_prev, d->tid_prev, 16);
+		memcpy(t->rand_n, d->rand_n, 16);
+		memcpy(t->rand_d, d->rand_d, 16);
+		t->profile = d->profile;
+	}
+	return t;
+}
+
+/* AIOT_OK if the op's compare-and-set holds on the stage, else AIOT_STORE_CHANGED. */
+static int op_check(const struct op *o, const struct stage *t)
+{
+	if (!o->cas)
+		return AIOT_OK;
+	if (o->kind == OP_PROFILE) {
+		int same = o->expect == NULL || t->profile == NULL
+		               ? o->expect == t->profile
+		               : strcmp(o->expect, t->profile) == 0;
+		return same ? AIOT_OK : AIOT_STORE_CHANGED;
+	}
+	int has = (t->flags & F_TID) != 0;
+	if (has != o->expect_tid || (has && memcmp(t->tid, o->e_tid, 16) != 0))
+		return AIOT_STORE_CHANGED;
+	if (o->expect_session && (!(t->flags & F_SESSION) || memcmp(t->rand_n, o->e_rn, 16) != 0 ||
+	                          memcmp(t->rand_d, o->e_rd, 16) != 0))
+		return AIOT_STORE_CHANGED;
+	return AIOT_OK;
+}
+
+/* Applies the op to the stage (a T-ID op learns its previous T-ID here). */
+static void op_stage(struct op *o, struct stage *t)
 {
 	switch (o->kind) {
 	case OP_TID:
-		return aiot_db_update_tid(db, o->id, o->id_len, o->has_tid ? o->a : NULL,
-		                          o->has_tid_prev ? o->b : NULL, o->tid_type);
+		/* Rotation (TS 33.369 identifier privacy): the current T-ID stays valid as the
+		 * previous one until the device has been seen with the new one. */
+		o->has_tid_prev = (t->flags & F_TID) != 0;
+		memcpy(o->b, t->tid, 16);
+		memcpy(t->tid_prev, t->tid, 16);
+		memcpy(t->tid, o->a, 16);
+		t->flags = (uint8_t)((t->flags & ~(F_TID_PREV | F_CONCEALED)) | F_TID |
+		                     (o->has_tid_prev ? F_TID_PREV : 0) |
+		                     (o->tid_type == AIOT_TID_CONCEALED ? F_CONCEALED : 0));
+		t->tid_set = 1;
+		break;
+	case OP_SESSION:
+		memcpy(t->rand_n, o->a, 16);
+		memcpy(t->rand_d, o->b, 16);
+		t->flags |= F_SESSION;
+		t->session_set = 1;
+		break;
+	case OP_PROFILE:
+		t->profile = o->json;
+		t->profile_op = o;
+		t->profile_set = 1;
+		break;
+	}
+}
+
+static int op_write(aiot_db *db, const struct op *o)
+{
+	switch (o->kind) {
+	case OP_TID:
+		return aiot_db_update_tid(db, o->id, o->id_len, o->a, o->has_tid_prev ? o->b : NULL,
+		                          o->tid_type);
 	case OP_SESSION:
 		return aiot_db_update_session(db, o->id, o->id_len, o->a, o->b);
 	case OP_PROFILE:
@@ -451,31 +547,113 @@ static int apply_op(aiot_db *db, const struct op *o)
 	return AIOT_ERR_INVAL;
 }
 
-/* Commits one batch in one transaction (group commit), then runs each done callback with
- * the op's result. The callbacks run with no lock held; they may queue further updates but
- * must not call aiot_store_flush or aiot_store_close (they run on the writer thread). */
-static void commit_batch(aiot_store *s, struct op *batch)
+/* Checks, stages and writes one set of ops (a single op, or a profile set). Its result goes
+ * to the set's first op; a negative return is an SQLite failure that fails the batch. */
+static int set_write(aiot_store *s, struct stages *g, struct op *first)
 {
-	int rc;
-	pthread_mutex_lock(&s->db_lock);
-	rc = aiot_db_begin(s->db);
-	for (struct op *o = batch; o != NULL && rc == AIOT_OK; o = o->next) {
-		o->rc = apply_op(s->db, o);
-		if (o->rc == AIOT_ERR_STATE)
-			rc = o->rc; /* an SQLite failure: the whole batch fails */
+	struct op *o = first;
+	for (size_t k = 0; k < first->set_n; k++, o = o->next) {
+		struct dev *d = find_id(s, o->id, o->id_len);
+		first->rc = d != NULL ? op_check(o, stage_of(s, g, d)) : AIOT_ERR_UNKNOWN;
+		if (first->rc != AIOT_OK)
+			return AIOT_OK; /* this set is refused; the batch goes on */
+	}
+	o = first;
+	for (size_t k = 0; k < first->set_n; k++, o = o->next) {
+		op_stage(o, stage_of(s, g, find_id(s, o->id, o->id_len)));
+		int rc = op_write(s->db, o);
+		if (rc != AIOT_OK)
+			return rc;
+	}
+	return AIOT_OK;
+}
+
+/* Publishes a committed stage into the cache; caller holds rw for writing. No allocation:
+ * the batch reserved the T-ID index's room. */
+static void stage_publish(aiot_store *s, struct stage *t)
+{
+	struct dev *d = &s->devs[t->dev - 1];
+	uint32_t e = t->dev << 1;
+	if (t->tid_set) {
+		if (d->flags & F_TID_PREV)
+			tid_del(s, e | 1);
+		if (d->flags & F_TID)
+			tid_del(s, e);
+		memcpy(d->tid, t->tid, 16);
+		memcpy(d->tid_prev, t->tid_prev, 16);
+		uint8_t keep = d->flags & (uint8_t) ~(F_TID | F_TID_PREV | F_CONCEALED);
+		d->flags = (uint8_t)(keep | (t->flags & (F_TID | F_TID_PREV | F_CONCEALED)));
+		if (d->flags & F_TID)
+			tid_put(s, e);
+		if (d->flags & F_TID_PREV)
+			tid_put(s, e | 1);
+	}
+	if (t->session_set) {
+		memcpy(d->rand_n, t->rand_n, 16);
+		memcpy(d->rand_d, t->rand_d, 16);
+		d->flags |= F_SESSION;
+	}
+	if (t->profile_set) {
+		free(d->profile);
+		d->profile = t->profile_op->json; /* the cache takes the text over */
+		t->profile_op->json = NULL;
+	}
+}
+
+/* Writes the batch in one transaction; returns AIOT_OK once committed and published. */
+static int batch_write(aiot_store *s, struct op *batch, struct stages *g, size_t ntid)
+{
+	pthread_rwlock_wrlock(&s->rw);
+	int rc = tid_reserve(s, s->tid_n + 2 * ntid);
+	pthread_rwlock_unlock(&s->rw);
+	if (rc != AIOT_OK)
+		return rc;
+	if ((rc = aiot_db_begin(s->db)) != AIOT_OK)
+		return rc;
+	for (struct op *o = batch; o != NULL && rc == AIOT_OK;) {
+		rc = set_write(s, g, o);
+		for (size_t k = o->set_n; k-- > 0;)
+			o = o->next;
 	}
 	if (rc == AIOT_OK)
 		rc = aiot_db_commit(s->db);
+	if (rc != AIOT_OK)
+		return rc;
+	pthread_rwlock_wrlock(&s->rw);
+	for (size_t i = 0; i <= g->mask; i++)
+		if (g->t[i].dev != 0)
+			stage_publish(s, &g->t[i]);
+	pthread_rwlock_unlock(&s->rw);
+	return AIOT_OK;
+}
+
+/* Commits one batch (group commit), then runs each set's done callback with its result. The
+ * callbacks run with no lock held (they may queue further updates). */
+static void commit_batch(aiot_store *s, struct op *batch)
+{
+	size_t n = 0, ntid = 0;
+	for (struct op *o = batch; o != NULL; o = o->next, n++)
+		ntid += o->kind == OP_TID;
+	struct stages g = {.mask = pow2_at_least(2 * n) - 1};
+	int rc = AIOT_ERR_NOSPACE;
+	pthread_mutex_lock(&s->db_lock);
+	if ((g.t = calloc(g.mask + 1, sizeof *g.t)) != NULL)
+		rc = batch_write(s, batch, &g, ntid);
 	if (rc != AIOT_OK) {
-		fprintf(stderr, "aiot store: write batch failed: %s\n", aiot_db_errmsg(s->db));
+		fprintf(stderr, "aiot store: write batch of %zu failed, nothing applied: %s\n", n,
+		        rc == AIOT_ERR_NOSPACE ? "out of memory" : aiot_db_errmsg(s->db));
 		aiot_db_rollback(s->db);
 	}
 	pthread_mutex_unlock(&s->db_lock);
+	if (g.t != NULL)
+		OPENSSL_cleanse(g.t, (g.mask + 1) * sizeof *g.t);
+	free(g.t);
 	while (batch != NULL) {
 		struct op *next = batch->next;
 		if (batch->done != NULL)
 			batch->done(batch->arg, rc != AIOT_OK ? rc : batch->rc);
 		free(batch->json);
+		free(batch->expect);
 		OPENSSL_cleanse(batch, sizeof *batch);
 		free(batch);
 		batch = next;
@@ -505,16 +683,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Called with rw held for writing, so the queue order is the cache's update order. */
-static void enqueue(aiot_store *s, struct op *o)
+/* Queues the chain first..last (a set stays contiguous: one batch). */
+static void enqueue(aiot_store *s, struct op *first, struct op *last)
 {
 	pthread_mutex_lock(&s->q_lock);
-	o->next = NULL;
+	last->next = NULL;
 	if (s->tail != NULL)
-		s->tail->next = o;
+		s->tail->next = first;
 	else
-		s->head = o;
-	s->tail = o;
+		s->head = first;
+	s->tail = last;
 	pthread_cond_signal(&s->q_cond);
 	pthread_mutex_unlock(&s->q_lock);
 }
@@ -528,9 +706,21 @@ static struct op *op_new(enum op_kind kind, const uint8_t *id, size_t len, aiot_
 	o->kind = kind;
 	o->id_len = (uint8_t)len;
 	memcpy(o->id, id, len);
+	o->set_n = 1;
 	o->done = done;
 	o->arg = arg;
 	return o;
+}
+
+static void op_free(struct op *o)
+{
+	while (o != NULL) {
+		struct op *next = o->next;
+		free(o->json);
+		free(o->expect);
+		free(o);
+		o = next;
+	}
 }
 
 /* ---- open / close ----------------------------------------------------------------------- */
@@ -538,7 +728,7 @@ static struct op *op_new(enum op_kind kind, const uint8_t *id, size_t len, aiot_
 static int load_row(void *arg, const aiot_dev_record *r, const char *profile)
 {
 	aiot_store *s = arg;
-	if (record_check(r) != AIOT_OK || (profile != NULL && strlen(profile) > PROFILE_MAX))
+	if (record_check(r) != AIOT_OK || (profile != NULL && strlen(profile) > PROFILE_LOAD_MAX))
 		return AIOT_ERR_MALFORMED;
 	if (devs_reserve(s, s->n + 1) != AIOT_OK)
 		return AIOT_ERR_NOSPACE;
@@ -864,52 +1054,49 @@ char *aiot_store_get_profile_json(aiot_store *s, const uint8_t *perm_id, size_t 
 
 /* ---- updates ---------------------------------------------------------------------------- */
 
-int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len, const uint8_t tid[16],
-                       aiot_tid_type type, aiot_store_done done, void *arg)
+static int known(aiot_store *s, const uint8_t *perm_id, size_t len)
 {
-	int rc = AIOT_ERR_UNKNOWN;
+	pthread_rwlock_rdlock(&s->rw);
+	int rc = find_id(s, perm_id, len) != NULL ? AIOT_OK : AIOT_ERR_UNKNOWN;
+	pthread_rwlock_unlock(&s->rw);
+	return rc;
+}
+
+/* Queues a single op for a device that exists; frees it otherwise. */
+static int submit(aiot_store *s, struct op *o)
+{
+	int rc = known(s, o->id, o->id_len);
+	if (rc != AIOT_OK) {
+		op_free(o);
+		return rc;
+	}
+	enqueue(s, o, o);
+	return AIOT_OK;
+}
+
+int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len,
+                       const aiot_tid_expect *expect, const uint8_t tid[16], aiot_tid_type type,
+                       aiot_store_done done, void *arg)
+{
 	if (perm_id == NULL || tid == NULL || len < 1 || len > AIOT_PERM_ID_MAX ||
-	    (type != AIOT_TID_STORED && type != AIOT_TID_CONCEALED))
+	    (type != AIOT_TID_STORED && type != AIOT_TID_CONCEALED) ||
+	    (expect != NULL && (expect->rand_n == NULL) != (expect->rand_d == NULL)))
 		return AIOT_ERR_INVAL;
 	struct op *o = op_new(OP_TID, perm_id, len, done, arg);
 	if (o == NULL)
 		return AIOT_ERR_NOSPACE;
-	pthread_rwlock_wrlock(&s->rw);
-	struct dev *d = find_id(s, perm_id, len);
-	if (d == NULL)
-		goto fail;
-	if ((rc = tid_reserve(s, s->tid_n + 1)) != AIOT_OK)
-		goto fail;
-	uint32_t e = (uint32_t)(d - s->devs + 1) << 1;
-	/* Rotation (TS 33.369 identifier privacy): the current T-ID stays valid as the previous
-	 * one until the device has been seen with the new one. */
-	if (d->flags & F_TID_PREV)
-		tid_del(s, e | 1);
-	if (d->flags & F_TID) {
-		size_t slot = tid_slot_of(s, e);
-		memcpy(d->tid_prev, d->tid, 16);
-		if (slot != SIZE_MAX)
-			s->by_tid[slot] = e | 1; /* same T-ID value: the slot stays right */
-		d->flags |= F_TID_PREV;
-	} else {
-		d->flags &= (uint8_t)~F_TID_PREV;
-	}
-	memcpy(d->tid, tid, 16);
-	d->flags = (uint8_t)((d->flags & ~F_CONCEALED) | F_TID |
-	                     (type == AIOT_TID_CONCEALED ? F_CONCEALED : 0));
-	tid_put(s, e);
-	o->has_tid = 1;
-	o->has_tid_prev = (d->flags & F_TID_PREV) != 0;
+	memcpy(o->a, tid, 16);
 	o->tid_type = type;
-	memcpy(o->a, d->tid, 16);
-	memcpy(o->b, d->tid_prev, 16);
-	enqueue(s, o);
-	pthread_rwlock_unlock(&s->rw);
-	return AIOT_OK;
-fail:
-	pthread_rwlock_unlock(&s->rw);
-	free(o);
-	return rc;
+	if (expect != NULL) {
+		o->cas = 1;
+		if ((o->expect_tid = expect->tid != NULL))
+			memcpy(o->e_tid, expect->tid, 16);
+		if ((o->expect_session = expect->rand_n != NULL)) {
+			memcpy(o->e_rn, expect->rand_n, 16);
+			memcpy(o->e_rd, expect->rand_d, 16);
+		}
+	}
+	return submit(s, o);
 }
 
 int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
@@ -924,49 +1111,53 @@ int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
 		return AIOT_ERR_NOSPACE;
 	memcpy(o->a, rand_n, 16);
 	memcpy(o->b, rand_d, 16);
-	pthread_rwlock_wrlock(&s->rw);
-	struct dev *d = find_id(s, perm_id, len);
-	if (d == NULL) {
-		pthread_rwlock_unlock(&s->rw);
-		free(o);
-		return AIOT_ERR_UNKNOWN;
-	}
-	memcpy(d->rand_n, rand_n, 16);
-	memcpy(d->rand_d, rand_d, 16);
-	d->flags |= F_SESSION;
-	enqueue(s, o);
-	pthread_rwlock_unlock(&s->rw);
-	return AIOT_OK;
+	return submit(s, o);
 }
 
-int aiot_store_set_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len, const char *json,
-                                aiot_store_done done, void *arg)
+static int profile_ok(const char *json)
 {
-	char *mine = NULL;
-	int rc = AIOT_ERR_NOSPACE;
-	if (perm_id == NULL || len < 1 || len > AIOT_PERM_ID_MAX ||
-	    (json != NULL && strlen(json) > PROFILE_MAX))
+	return json == NULL || strlen(json) <= AIOT_PROFILE_MAX;
+}
+
+int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n,
+                            aiot_store_done done, void *arg)
+{
+	struct op *first = NULL, *last = NULL;
+	int rc = AIOT_ERR_INVAL;
+	if (w == NULL || n == 0)
 		return AIOT_ERR_INVAL;
-	struct op *o = op_new(OP_PROFILE, perm_id, len, done, arg);
-	if (o == NULL)
-		return AIOT_ERR_NOSPACE;
-	if (json != NULL && ((o->json = strdup(json)) == NULL || (mine = strdup(json)) == NULL))
-		goto fail;
-	pthread_rwlock_wrlock(&s->rw);
-	struct dev *d = find_id(s, perm_id, len);
-	if (d == NULL) {
-		pthread_rwlock_unlock(&s->rw);
-		rc = AIOT_ERR_UNKNOWN;
-		goto fail;
+	for (size_t k = 0; k < n; k++) {
+		rc = AIOT_ERR_INVAL;
+		if (w[k].perm_id == NULL || w[k].len < 1 || w[k].len > AIOT_PERM_ID_MAX ||
+		    !profile_ok(w[k].json) || !profile_ok(w[k].expect))
+			goto fail;
+		rc = AIOT_ERR_NOSPACE;
+		struct op *o = op_new(OP_PROFILE, w[k].perm_id, w[k].len, NULL, NULL);
+		if (o == NULL)
+			goto fail;
+		if (last != NULL)
+			last->next = o;
+		else
+			first = o;
+		last = o;
+		o->cas = 1;
+		if ((w[k].json != NULL && (o->json = strdup(w[k].json)) == NULL) ||
+		    (w[k].expect != NULL && (o->expect = strdup(w[k].expect)) == NULL))
+			goto fail;
+		if ((rc = known(s, o->id, o->id_len)) != AIOT_OK)
+			goto fail;
+		rc = AIOT_ERR_INVAL; /* each device once: the set's checks all precede its writes */
+		for (size_t j = 0; j < k; j++)
+			if (w[j].len == w[k].len &&
+			    memcmp(w[j].perm_id, w[k].perm_id, w[k].len) == 0)
+				goto fail;
 	}
-	free(d->profile);
-	d->profile = mine; /* NULL json: the profile is removed */
-	enqueue(s, o);
-	pthread_rwlock_unlock(&s->rw);
+	first->set_n = n;
+	first->done = done;
+	first->arg = arg;
+	enqueue(s, first, last);
 	return AIOT_OK;
 fail:
-	free(mine);
-	free(o->json);
-	free(o);
+	op_free(first);
 	return rc;
 }

@@ -8,10 +8,10 @@
  * permanent ID: the database file never holds a key in the clear, and a ciphertext cannot be
  * moved to another device's row.
  *
- * Thread-safety: lookups may run from any thread concurrently (read lock); updates take the
- * write lock for the cache and are persisted by the store's writer thread, which commits in
- * batches (group commit). A write's callback runs after its transaction committed, so an
- * acknowledged write survives kill -9.
+ * Thread-safety: lookups may run from any thread concurrently (read lock). Updates are
+ * persisted by the store's writer thread, which commits in batches (group commit) and applies
+ * a change to the cache only after its transaction committed: what a lookup returns is
+ * durable, and an acknowledged write survives kill -9.
  */
 #ifndef AIOT_STORE_H
 #define AIOT_STORE_H
@@ -73,22 +73,49 @@ size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t pref
 			       size_t max, void (*cb)(void *arg, const aiot_dev_record *r),
 			       void *arg);
 
-/* Updates: the cache changes at once; done(arg, rc) runs on the writer thread after the
- * change committed (rc = AIOT_OK) or failed. done may be NULL. Returns AIOT_ERR_UNKNOWN at
- * once for an unknown device (done is then not called). */
-/* done runs on the writer thread: it may queue further updates but must not call
- * aiot_store_flush() or aiot_store_close() (they wait for that thread). */
+/* Updates are queued to the store's writer thread, which commits them in batches (group
+ * commit) and only then applies them to the cache: a lookup never sees a change that is not
+ * durable, and a failed commit leaves the cache as it was. done(arg, rc) runs on the writer
+ * thread once the outcome is known: AIOT_OK (committed and visible), AIOT_STORE_CHANGED (the
+ * compare-and-set found another value: nothing was written; re-read and decide again) or a
+ * negative AIOT_ERR_* (the commit failed: nothing was written). done may be NULL. The calls
+ * return AIOT_ERR_UNKNOWN at once for an unknown device (done is then not called).
+ * done may queue further updates but must not call aiot_store_flush() or aiot_store_close()
+ * (they wait for the writer thread). */
+#define AIOT_STORE_CHANGED 1
 typedef void (*aiot_store_done)(void *arg, int rc);
-int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len, const uint8_t tid[16],
-		       aiot_tid_type type, aiot_store_done done, void *arg);
+
+/* What a T-ID decision was made on (compare-and-set): the device's current T-ID (NULL: it
+ * had none) and, when rand_n/rand_d are set, the session the new T-ID derives from. */
+typedef struct aiot_tid_expect {
+	const uint8_t *tid;
+	const uint8_t *rand_n, *rand_d;
+} aiot_tid_expect;
+
+/* Rotation (TS 33.369 identifier privacy): tid becomes current and the current one becomes
+ * previous, if the device still matches expect (NULL expect: unconditionally). */
+int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len,
+		       const aiot_tid_expect *expect, const uint8_t tid[16], aiot_tid_type type,
+		       aiot_store_done done, void *arg);
 int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
 			   const uint8_t rand_n[16], const uint8_t rand_d[16],
 			   aiot_store_done done, void *arg);
+
 /* The Nadm_DM profile document beyond the fields above (lastKnownAiotfInfo ...), as JSON
- * text. get: malloc'd string or NULL if none. */
+ * text of at most AIOT_PROFILE_MAX bytes. get: malloc'd string or NULL if none. */
+#define AIOT_PROFILE_MAX 4096
 char *aiot_store_get_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len);
-int aiot_store_set_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len,
-				const char *json, aiot_store_done done, void *arg);
+/* One profile write of a set: json (NULL: remove the profile) replaces the profile if it is
+ * still expect (the text read; NULL: there was none). */
+typedef struct aiot_profile_write {
+	const uint8_t *perm_id;
+	size_t len;
+	const char *expect, *json;
+} aiot_profile_write;
+/* Writes n profiles (of n different devices) atomically: all of them (one transaction) or
+ * none (AIOT_STORE_CHANGED if any expect no longer holds). */
+int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n,
+			    aiot_store_done done, void *arg);
 
 /* Block until every queued write has committed. */
 void aiot_store_flush(aiot_store *s);

@@ -347,25 +347,29 @@ static void test_tid_rotation(void **state)
 	memset(t1, 1, 16), memset(t2, 2, 16), memset(t3, 3, 16);
 	done_ok = done_fail = 0;
 	assert_int_equal(
-	    aiot_store_set_tid(s, r.perm_id, 12, t1, AIOT_TID_STORED, count_done, NULL), AIOT_OK);
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
+	aiot_store_flush(s); /* visible once committed */
 	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
 	assert_int_equal(got.has_tid_prev, 0);
 	assert_int_equal(
-	    aiot_store_set_tid(s, r.perm_id, 12, t2, AIOT_TID_CONCEALED, count_done, NULL),
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t2, AIOT_TID_CONCEALED, count_done, NULL),
 	    AIOT_OK);
+	aiot_store_flush(s);
 	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK); /* previous */
 	assert_int_equal(aiot_store_get_by_tid(s, t2, &got), AIOT_OK); /* current */
 	assert_memory_equal(got.tid, t2, 16);
 	assert_memory_equal(got.tid_prev, t1, 16);
 	assert_int_equal(got.tid_type, AIOT_TID_CONCEALED);
-	assert_int_equal(aiot_store_set_tid(s, r.perm_id, 12, t3, AIOT_TID_STORED, NULL, NULL),
-	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t3, AIOT_TID_STORED, NULL, NULL), AIOT_OK);
+	aiot_store_flush(s);
 	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_ERR_UNKNOWN);
 	assert_int_equal(aiot_store_get_by_tid(s, t2, &got), AIOT_OK);
 	assert_int_equal(aiot_store_get_by_tid(s, t3, &got), AIOT_OK);
 	uint8_t unknown_id[12] = {0xEE};
 	assert_int_equal(
-	    aiot_store_set_tid(s, unknown_id, 12, t1, AIOT_TID_STORED, count_done, NULL),
+	    aiot_store_set_tid(s, unknown_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
 	    AIOT_ERR_UNKNOWN);
 	aiot_store_flush(s);
 	assert_int_equal(done_ok, 2);
@@ -401,15 +405,17 @@ static void test_tid_rotation_model(void **state)
 		size_t i = (size_t)rand() % N;
 		uint8_t t[16];
 		assert_int_equal(RAND_bytes(t, 16), 1);
-		assert_int_equal(
-		    aiot_store_set_tid(s, recs[i].perm_id, 12, t, AIOT_TID_STORED, NULL, NULL),
-		    AIOT_OK);
+		assert_int_equal(aiot_store_set_tid(s, recs[i].perm_id, 12, NULL, t,
+		                                    AIOT_TID_STORED, NULL, NULL),
+		                 AIOT_OK);
 		if (has_cur[i]) {
 			memcpy(prev[i], cur[i], 16);
 			has_prev[i] = 1;
 		}
 		memcpy(cur[i], t, 16);
 		has_cur[i] = 1;
+		if (k % 1000 == 999)
+			aiot_store_flush(s);
 		if (k % 1000 == 999)
 			for (size_t j = 0; j < N; j++) {
 				if (has_cur[j]) {
@@ -449,13 +455,15 @@ static void test_session_and_profile(void **state)
 	done_ok = done_fail = 0;
 	assert_int_equal(aiot_store_set_session(s, r.perm_id, 12, rn, rd, count_done, NULL),
 	                 AIOT_OK);
+	aiot_store_flush(s);
 	assert_int_equal(aiot_store_get(s, r.perm_id, 12, &got), AIOT_OK);
 	assert_int_equal(got.has_session, 1);
 	assert_memory_equal(got.rand_n, rn, 16);
 	assert_memory_equal(got.rand_d, rd, 16);
 	const char *json = "{\"lastKnownAiotfInfo\":{\"aiotfInstanceId\":\"a1\"}}";
-	assert_int_equal(aiot_store_set_profile_json(s, r.perm_id, 12, json, count_done, NULL),
-	                 AIOT_OK);
+	aiot_profile_write w = {r.perm_id, 12, NULL, json};
+	assert_int_equal(aiot_store_set_profiles(s, &w, 1, count_done, NULL), AIOT_OK);
+	aiot_store_flush(s);
 	char *p = aiot_store_get_profile_json(s, r.perm_id, 12);
 	assert_non_null(p);
 	assert_string_equal(p, json);
@@ -463,8 +471,8 @@ static void test_session_and_profile(void **state)
 	uint8_t unknown_id[12] = {0};
 	assert_int_equal(aiot_store_set_session(s, unknown_id, 12, rn, rd, NULL, NULL),
 	                 AIOT_ERR_UNKNOWN);
-	assert_int_equal(aiot_store_set_profile_json(s, unknown_id, 12, json, NULL, NULL),
-	                 AIOT_ERR_UNKNOWN);
+	aiot_profile_write wu = {unknown_id, 12, NULL, json};
+	assert_int_equal(aiot_store_set_profiles(s, &wu, 1, NULL, NULL), AIOT_ERR_UNKNOWN);
 	aiot_store_flush(s);
 	assert_int_equal(done_ok, 2);
 	aiot_store_close(s);
@@ -479,7 +487,9 @@ static void test_session_and_profile(void **state)
 	assert_string_equal(p, json);
 	free(p);
 	/* NULL removes the profile. */
-	assert_int_equal(aiot_store_set_profile_json(s, r.perm_id, 12, NULL, NULL, NULL), AIOT_OK);
+	w = (aiot_profile_write){r.perm_id, 12, json, NULL};
+	assert_int_equal(aiot_store_set_profiles(s, &w, 1, NULL, NULL), AIOT_OK);
+	aiot_store_flush(s);
 	assert_null(aiot_store_get_profile_json(s, r.perm_id, 12));
 	aiot_store_close(s);
 	s = open_store(0);
@@ -700,7 +710,7 @@ static void test_concurrent_readers(void **state)
 	for (size_t k = 0; k < 5000; k++) {
 		uint8_t tid[16];
 		assert_int_equal(RAND_bytes(tid, 16), 1);
-		assert_int_equal(aiot_store_set_tid(s, recs[k % N].perm_id, 12, tid,
+		assert_int_equal(aiot_store_set_tid(s, recs[k % N].perm_id, 12, NULL, tid,
 		                                    AIOT_TID_STORED, NULL, NULL),
 		                 AIOT_OK);
 		if (k == 2500) { /* an insert in the middle */
@@ -792,7 +802,7 @@ static void child_run(int fd)
 		for (size_t i = b; i < b + KILL_BATCH; i++) {
 			uint8_t tid[16];
 			kill_tid(i, tid);
-			if (aiot_store_set_tid(s, recs[i].perm_id, 12, tid, AIOT_TID_STORED,
+			if (aiot_store_set_tid(s, recs[i].perm_id, 12, NULL, tid, AIOT_TID_STORED,
 			                       child_done, (void *)(uintptr_t)i) != AIOT_OK)
 				_exit(5);
 		}
@@ -867,16 +877,199 @@ static void test_kill9_durability(void **state)
 	aiot_store_close(s);
 }
 
+/* Holds the writer thread in a done callback so that the next writes form one batch. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_reached;
+static int rc_log[8], rc_n;
+
+static void gate_done(void *arg, int rc)
+{
+	(void)arg;
+	(void)rc;
+	pthread_mutex_lock(&gate_lock);
+	gate_reached = 1;
+	pthread_cond_broadcast(&gate_cond);
+	while (!gate_open)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static void log_done(void *arg, int rc)
+{
+	rc_log[(intptr_t)arg] = rc;
+	rc_n++;
+}
+
+static void gate_hold(aiot_store *s, const uint8_t *id)
+{
+	uint8_t rn[16] = {9};
+	gate_open = gate_reached = 0;
+	assert_int_equal(aiot_store_set_session(s, id, 12, rn, rn, gate_done, NULL), AIOT_OK);
+	pthread_mutex_lock(&gate_lock);
+	while (!gate_reached)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_release(aiot_store *s)
+{
+	pthread_mutex_lock(&gate_lock);
+	gate_open = 1;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
+	aiot_store_flush(s);
+}
+
+/* Issue 10 item 2: a commit that fails (another writer holds the database past the busy
+ * timeout) changes nothing: not the disk, not the cache, and the callers learn it. */
+static void test_failed_commit_leaves_cache(void **state)
+{
+	(void)state;
+	aiot_dev_record r, gate, got;
+	uint8_t t0[16], t1[16], rn[16];
+	char err[256];
+	sqlite3 *other;
+	aiot_store *s = open_store(1);
+	make_dev(&r, 0x77, 1);
+	make_dev(&gate, 0x77, 2);
+	memset(t0, 0x10, 16), memset(t1, 0x11, 16), memset(rn, 0x22, 16);
+	memcpy(r.tid, t0, 16);
+	r.has_tid = 1;
+	r.has_tid_prev = r.has_session = 0;
+	assert_int_equal(aiot_store_insert(s, &r, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(aiot_store_insert(s, &gate, 1, err, sizeof err), AIOT_OK);
+	gate_hold(s, gate.perm_id); /* the three writes below: one batch, one busy timeout */
+	assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	done_ok = done_fail = 0;
+	aiot_profile_write w = {r.perm_id, 12, NULL, "{\"x\":1}"};
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
+	assert_int_equal(aiot_store_set_session(s, r.perm_id, 12, rn, rn, count_done, NULL),
+	                 AIOT_OK);
+	assert_int_equal(aiot_store_set_profiles(s, &w, 1, count_done, NULL), AIOT_OK);
+	gate_release(s);
+	assert_int_equal(done_fail, 3);
+	assert_int_equal(done_ok, 0);
+	assert_int_equal(aiot_store_get(s, r.perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, t0, 16);
+	assert_int_equal(got.has_tid_prev, 0);
+	assert_int_equal(got.has_session, 0);
+	assert_null(aiot_store_get_profile_json(s, r.perm_id, 12));
+	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_ERR_UNKNOWN);
+	assert_int_equal(aiot_store_get_by_tid(s, t0, &got), AIOT_OK);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	/* The retry commits, and is what a restart finds. */
+	assert_int_equal(
+	    aiot_store_set_tid(s, r.perm_id, 12, NULL, t1, AIOT_TID_STORED, count_done, NULL),
+	    AIOT_OK);
+	aiot_store_flush(s);
+	assert_int_equal(done_ok, 1);
+	aiot_store_close(s);
+	s = open_store(0);
+	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
+	assert_memory_equal(got.tid_prev, t0, 16);
+	aiot_store_close(s);
+}
+
+/* Issue 10 item 3: compare-and-set. Two rotations decided on the same current T-ID, in one
+ * batch: the first wins, the second finds the T-ID changed; previous stays the old one. */
+static void test_store_cas(void **state)
+{
+	(void)state;
+	aiot_dev_record r[2], got;
+	uint8_t t0[16], t1[16], t2[16], rn[16] = {9};
+	char err[256];
+	aiot_store *s = open_store(1);
+	make_dev(&r[0], 0x78, 1);
+	make_dev(&r[1], 0x78, 2);
+	memset(t0, 0x30, 16), memset(t1, 0x31, 16), memset(t2, 0x32, 16);
+	memcpy(r[0].tid, t0, 16);
+	r[0].has_tid = 1;
+	r[0].has_tid_prev = r[0].has_session = 0;
+	r[1].has_tid = r[1].has_tid_prev = 0;
+	assert_int_equal(aiot_store_insert(s, r, 2, err, sizeof err), AIOT_OK);
+	aiot_tid_expect ex = {t0, NULL, NULL}, none = {NULL, NULL, NULL};
+	aiot_tid_expect wrong_session = {NULL, t2, t2};
+	gate_hold(s, r[1].perm_id);
+	rc_n = 0;
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t1, AIOT_TID_STORED, log_done, (void *)0),
+	    AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[0].perm_id, 12, &ex, t2, AIOT_TID_STORED, log_done, (void *)1),
+	    AIOT_OK);
+	assert_int_equal(aiot_store_set_tid(s, r[0].perm_id, 12, &none, t2, AIOT_TID_STORED,
+	                                    log_done, (void *)2),
+	                 AIOT_OK);
+	gate_release(s);
+	assert_int_equal(rc_n, 3);
+	assert_int_equal(rc_log[0], AIOT_OK);
+	assert_int_equal(rc_log[1], AIOT_STORE_CHANGED);
+	assert_int_equal(rc_log[2], AIOT_STORE_CHANGED);
+	assert_int_equal(aiot_store_get(s, r[0].perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, t1, 16);
+	assert_memory_equal(got.tid_prev, t0, 16);
+	/* The session a T-ID derives from is part of the check (r[1]'s is rn). */
+	ex = (aiot_tid_expect){NULL, rn, rn};
+	assert_int_equal(aiot_store_set_tid(s, r[1].perm_id, 12, &wrong_session, t2,
+	                                    AIOT_TID_STORED, log_done, (void *)3),
+	                 AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, r[1].perm_id, 12, &ex, t2, AIOT_TID_STORED, log_done, (void *)4),
+	    AIOT_OK);
+	aiot_store_flush(s);
+	assert_int_equal(rc_log[3], AIOT_STORE_CHANGED);
+	assert_int_equal(rc_log[4], AIOT_OK);
+	/* Profiles: a set commits whole or not at all. */
+	aiot_profile_write w[2] = {{r[0].perm_id, 12, NULL, "{\"a\":1}"},
+	                           {r[1].perm_id, 12, NULL, "{\"b\":1}"}};
+	gate_hold(s, r[1].perm_id);
+	assert_int_equal(aiot_store_set_profiles(s, &w[0], 1, log_done, (void *)5), AIOT_OK);
+	assert_int_equal(aiot_store_set_profiles(s, w, 2, log_done, (void *)6), AIOT_OK);
+	gate_release(s);
+	assert_int_equal(rc_log[5], AIOT_OK);
+	assert_int_equal(rc_log[6], AIOT_STORE_CHANGED);
+	assert_null(aiot_store_get_profile_json(s, r[1].perm_id, 12));
+	w[0].expect = "{\"a\":1}";
+	assert_int_equal(aiot_store_set_profiles(s, w, 2, log_done, (void *)7), AIOT_OK);
+	aiot_store_flush(s);
+	assert_int_equal(rc_log[7], AIOT_OK);
+	aiot_store_close(s);
+	s = open_store(0);
+	char *p = aiot_store_get_profile_json(s, r[1].perm_id, 12);
+	assert_string_equal(p, "{\"b\":1}");
+	free(p);
+	assert_int_equal(aiot_store_get(s, r[0].perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, t1, 16);
+	assert_memory_equal(got.tid_prev, t0, 16);
+	aiot_store_close(s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_insert_get_reopen),   T(test_invalid_records),  T(test_prefix),
-	    T(test_duplicate_atomic),    T(test_tid_rotation),     T(test_tid_rotation_model),
-	    T(test_session_and_profile), T(test_wrong_kek),        T(test_no_plaintext_key_on_disk),
-	    T(test_swapped_key_blob),    T(test_kek_file),         T(test_concurrent_readers),
-	    T(test_memory_per_device),   T(test_kill9_durability),
+	    T(test_insert_get_reopen),
+	    T(test_invalid_records),
+	    T(test_prefix),
+	    T(test_duplicate_atomic),
+	    T(test_tid_rotation),
+	    T(test_tid_rotation_model),
+	    T(test_session_and_profile),
+	    T(test_wrong_kek),
+	    T(test_no_plaintext_key_on_disk),
+	    T(test_swapped_key_blob),
+	    T(test_kek_file),
+	    T(test_concurrent_readers),
+	    T(test_memory_per_device),
+	    T(test_kill9_durability),
+	    T(test_failed_commit_leaves_cache),
+	    T(test_store_cas),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
