@@ -145,6 +145,14 @@ void notify_post(aiotf *a, const char *uri, char *body)
 	send_next(d);
 }
 
+int notify_idle(const aiotf *a)
+{
+	for (const notif_dest *d = a->dests; d != NULL; d = d->next)
+		if (d->busy || d->qhead != NULL)
+			return 0;
+	return 1;
+}
+
 void notify_free_all(aiotf *a)
 {
 	for (notif_dest *d = a->dests, *n; d != NULL; d = n) {
