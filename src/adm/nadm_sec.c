@@ -32,7 +32,11 @@ void nadm_sec_get_rand(adm *a, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "randN", sbi_json_hex_item(rand_n, sizeof rand_n));
+	if (sbi_json_put(j, "randN", sbi_json_hex_item(rand_n, sizeof rand_n)) != 0) {
+		cJSON_Delete(j);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	atomic_fetch_add(&a->rand_issued, 1);
 	adm_reply(resp, 200, j);
 }
@@ -196,7 +200,11 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	size_t i = 0;
 	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
 		cJSON *wrap = cJSON_CreateObject(); /* reuse the one Rand validator */
-		cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it);
+		if (wrap == NULL || !cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it)) {
+			cJSON_Delete(wrap);
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+			goto out;
+		}
 		int rc = sbi_json_hex(wrap, "randDlist[]", 1, rand_d[i], AIOT_RAND_LEN, &e);
 		cJSON_Delete(wrap);
 		if (rc < 0) {
@@ -245,7 +253,7 @@ static void deferred_done(void *arg, int rc)
 	if (rc == 0) {
 		adm_reply(&resp, d->status, d->reply);
 	} else {
-		cJSON_Delete(d->reply);
+		sbi_json_wipe(d->reply);
 		sbi_problem(&resp, 500, "SYSTEM_FAILURE", "the store could not persist the change");
 	}
 	sbi_complete(d->p, &resp);
@@ -256,9 +264,9 @@ static void deferred_done(void *arg, int rc)
 static deferred *defer_reply(adm *a, const sbi_request *req, sbi_response *resp, cJSON *reply,
 			     int status)
 {
-	deferred *d = calloc(1, sizeof *d);
+	deferred *d = reply ? calloc(1, sizeof *d) : NULL;
 	if (d == NULL) {
-		cJSON_Delete(reply);
+		sbi_json_wipe(reply);
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 		return NULL;
 	}
@@ -295,9 +303,14 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
 		return;
 	}
-	cJSON *reply = cJSON_CreateObject();
-	cJSON_AddItemToObject(reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
+	cJSON *reply = cJSON_CreateObject(), *kx = sbi_json_hex_item(k_aiotf, 16);
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
+	if (reply == NULL || kx == NULL || !cJSON_AddItemToObject(reply, "kAiotf", kx)) {
+		sbi_json_wipe(kx); /* out of memory: K_AIOTF is not left in freed memory */
+		cJSON_Delete(reply);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	/* Remember the session's RANDs (the next T-ID derives from them) and answer once that
 	 * is durable, so a T-ID the device may derive is never unknown after a restart. */
 	deferred *d = defer_reply(a, req, resp, reply, 200);
@@ -306,15 +319,20 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 		deferred_done(d, -1);
 }
 
+/* GetTidResponse; NULL when out of memory. */
 static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const uint8_t *prev)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON *hi = cJSON_AddObjectToObject(j, "tidHandInfo");
-	cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED"
-										: "STORED");
-	cJSON_AddItemToObject(j, "tid", sbi_json_hex_item(tid, 16));
-	if (prev != NULL)
-		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(prev, 16));
+	if (hi == NULL ||
+	    cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED
+							   ? "CONCEALED"
+							   : "STORED") == NULL ||
+	    sbi_json_put(j, "tid", sbi_json_hex_item(tid, 16)) != 0 ||
+	    (prev != NULL && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(prev, 16)) != 0)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
 	return j;
 }
 

@@ -129,23 +129,11 @@ void tx_check(tx *t)
 		event_active(t->fin, 0, 0);
 }
 
-/* Add v (NULL: its creation failed) under k; on failure v is freed. 1 or 0. */
-static int add_item(cJSON *o, const char *k, cJSON *v)
-{
-	if (v == NULL)
-		return 0;
-	if (!cJSON_AddItemToObject(o, k, v)) {
-		cJSON_Delete(v);
-		return 0;
-	}
-	return 1;
-}
-
 cJSON *aiotf_dev_item(const aiotf_id *perm, const uint8_t *read, size_t len, const char *fail)
 {
 	cJSON *it = cJSON_CreateObject();
-	if (it == NULL || !add_item(it, "deviceId", sbi_json_b64_item(perm->b, perm->len)) ||
-	    (read != NULL && !add_item(it, "readCmdRep", sbi_json_b64_item(read, len))) ||
+	if (it == NULL || sbi_json_put(it, "deviceId", sbi_json_b64_item(perm->b, perm->len)) ||
+	    (read != NULL && sbi_json_put(it, "readCmdRep", sbi_json_b64_item(read, len))) ||
 	    (fail != NULL && cJSON_AddStringToObject(it, "failCause", fail) == NULL)) {
 		cJSON_Delete(it);
 		return NULL;

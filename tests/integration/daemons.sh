@@ -16,6 +16,18 @@ wait_for() { # seconds command...
 	return 1
 }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# Every thread must block SIGHUP, SIGINT and SIGTERM (SigBlk bits 0, 1, 14): only the main
+# thread takes them, in sigwait; a thread started before the block gets a SIGTERM arriving
+# outside that wait, and the process dies of it.
+unblocked() { # pid -> threads other than the main one (in sigwait) not blocking them
+	local n=0 t m
+	for t in /proc/$1/task/*; do
+		[ "${t##*/}" = "$1" ] && continue
+		m=$(awk '/^SigBlk:/ {print $2}' $t/status 2>/dev/null || echo 0)
+		[ $(( 0x${m:-0} & 0x4003 )) = $(( 0x4003 )) ] || n=$((n + 1))
+	done
+	echo $n
+}
 N=1000
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf --out $W/a.jsonl 2>$W/prov.log
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
@@ -72,7 +84,7 @@ wait_for 60 all_reported || bad "1000 devices: only $(ndev) reported"
 silent $W/silent2.log; SILENT2=$LASTPID
 wait_for 10 grep -q '"closed_by_peer":true' $W/silent1.log.out &&
 	ok "second reader gNB 77 index 1: the first link closed" || bad "the first reader kept its link"
-wait $SILENT1 2>/dev/null || true
+kill $SILENT1 2>/dev/null || true; wait $SILENT1 2>/dev/null || true
 grep -q "gNB 77 index 1: NG Setup on a new link; the old link is closed and replaced" $W/aiotf.log &&
 	ok "replacement logged" || bad "replacement not logged"
 wait_for 10 test "$(readers)" = 2 && ok "readers connected: 2 (not 3)" || bad "readers connected: $(readers)"
@@ -85,6 +97,7 @@ check "1000 devices: no AIoTNotif with only transId" 0 "$(bare)"
 submit request-inv "$AREQ"
 wait_for 60 all_reported || bad "before SIGTERM: only $(ndev) reported"
 has_last && bad "the inventory ended before SIGTERM (the silent reader should hold it)"
+check "aiot-aiotf: threads not blocking SIGTERM" 0 "$(unblocked $AIOTFPID)"
 s=$(date +%s%N)
 kill -TERM $AIOTFPID
 wait_for 5 grep -q "stopping: new requests refused" $W/aiotf.log || bad "no drain start logged"
@@ -118,6 +131,7 @@ grep -q "get-rand: " $W/aiotf2.log && ok "ADM down: logged" || bad "ADM down: no
 rc=0; kill -TERM $AIOTF2; wait $AIOTF2 || rc=$?; check "idle aiot-aiotf: SIGTERM exit code" 0 $rc
 
 # --- aiot-adm: SIGTERM after its store's writer thread exists --------------------------------------
+check "aiot-adm: threads not blocking SIGTERM ($(ls /proc/$ADMPID/task | wc -l) threads)" 0 "$(unblocked $ADMPID)"
 rc=0; kill -TERM $ADMPID; wait $ADMPID || rc=$?; check "aiot-adm: SIGTERM exit code" 0 $rc
 grep -q "signal 15: stopping" $W/adm.log && ok "aiot-adm: SIGTERM handled by its main thread" ||
 	bad "aiot-adm: SIGTERM not handled"
