@@ -66,12 +66,14 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (a->adm_tls && (a->adm_tls_ctx = sbi_client_tls_ctx(a->adm_ca, a->adm_cert, a->adm_key,
+							       err, errlen)) == NULL)
+		return -1;
 	sbi_client_cfg cc = {
 		.host = a->adm_host,
 		.port = a->adm_port,
-		.tls_ca = a->adm_tls ? a->adm_ca : NULL,
-		.tls_cert = a->adm_cert,
-		.tls_key = a->adm_key,
+		.tls_ctx = a->adm_tls_ctx, /* one context for every connection */
+		.dns = a->dns,
 		.timeout_ms = a->cfg.adm_timeout_ms,
 	};
 	for (int i = 0; i < p->n; i++)

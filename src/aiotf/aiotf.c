@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
@@ -392,6 +393,14 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* /etc/resolv.conf and /etc/hosts read here, once, not per new notification host. */
+	if ((a->dns = evdns_base_new(a->base, EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+		snprintf(err, errlen, "cannot set up the DNS resolver");
+		goto fail;
+	}
+	if (a->notif_ca != NULL &&
+	    (a->notif_tls = sbi_client_tls_ctx(a->notif_ca, NULL, NULL, err, errlen)) == NULL)
+		goto fail;
 	if ((a->be = aiot_backend_openssl_new()) == NULL) {
 		snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
 		goto fail;
@@ -452,6 +461,8 @@ void aiotf_free(aiotf *a)
 	a->stopping = 1;
 	adm_pool_free(a);
 	notify_free_all(a);
+	sbi_client_tls_ctx_free(a->adm_tls_ctx);
+	sbi_client_tls_ctx_free(a->notif_tls);
 	while (a->txs != NULL)
 		tx_free(a->txs);
 	ng_stop(a);
@@ -467,6 +478,8 @@ void aiotf_free(aiotf *a)
 		event_free(a->wake);
 	if (a->drain_tick)
 		event_free(a->drain_tick);
+	if (a->dns)
+		evdns_base_free(a->dns, 0);
 	if (a->base)
 		event_base_free(a->base);
 	free(a->corr);

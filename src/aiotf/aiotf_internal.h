@@ -318,6 +318,9 @@ struct aiotf {
 	probe **corr;        /* 65536 slots */
 	uint32_t next_corr;
 	adm_pool adm;
+	/* made once at start (file reads), shared by the ADM and notification clients */
+	struct evdns_base *dns;
+	struct ssl_ctx_st *adm_tls_ctx, *notif_tls;
 	notif_dest *dests;
 	tx *txs;
 	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */

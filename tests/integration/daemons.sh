@@ -4,7 +4,8 @@
 # with the same gNB ID and reader index replaces the first, logged; the ADM down gives the
 # network's failCause, not AUTH_FAILURE; SIGTERM to the AIOTF mid-inventory: 503 for new
 # requests, the AF notified with a failCause, exit 0 within shutdown-grace; SIGTERM to
-# aiot-adm exits 0 (signals blocked before its store's writer thread); aiot-reader
+# aiot-adm exits 0 (signals blocked before its store's writer thread); new https
+# notification hosts need no file read (CA and resolver loaded at start); aiot-reader
 # --ng-transport sctp on a kernel without SCTP exits at once.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim rogue_reader; do
@@ -129,6 +130,45 @@ wait_for 20 has_last || bad "ADM down: no last notification"
 check "ADM down: failCause (the network, not the devices)" NO_SUCC_INV_RESP "$(cause)"
 grep -q "get-rand: " $W/aiotf2.log && ok "ADM down: logged" || bad "ADM down: not logged"
 rc=0; kill -TERM $AIOTF2; wait $AIOTF2 || rc=$?; check "idle aiot-aiotf: SIGTERM exit code" 0 $rc
+
+# --- notifications to new hosts: the CA and the resolver loaded once, at start -------------------
+# The notif-ca file is removed once the AIOTF runs, then three new https hosts are notified
+# (two addresses and a name): each is served, and strace (when it can attach) sees no file
+# opened for them (neither the CA nor /etc/resolv.conf nor /etc/hosts).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=aiot daemons ca" \
+	-days 2 -keyout $W/ca.key -out $W/ca.crt 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=af" \
+	-keyout $W/af.key -out $W/af.csr 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:::1,DNS:localhost\n' >$W/af.ext
+openssl x509 -req -in $W/af.csr -CA $W/ca.crt -CAkey $W/ca.key -CAcreateserial -days 2 \
+	-extfile $W/af.ext -out $W/af.crt 2>/dev/null
+start_daemon $W/afs.log "$B/af_sink" --listen "[::]:0" --out $W/tls.jsonl --tls-cert $W/af.crt --tls-key $W/af.key
+TLSPORT=$PORT
+cp $W/ca.crt $W/notif-ca.crt
+start_daemon $W/aiotf3.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
+	--adm http://127.0.0.1:1 --notif-ca $W/notif-ca.crt
+NAIOTF=http://127.0.0.1:$PORT/naiotf-aiot/v1; AIOTF3=$LASTPID
+rm $W/notif-ca.crt
+STRACE=
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=open,openat -p $AIOTF3 -o $W/strace.out 2>/dev/null &
+	STRACE=$!
+	sleep 0.5
+	kill -0 $STRACE 2>/dev/null || STRACE=
+fi
+for h in 127.0.0.1 127.0.0.2 localhost; do
+	submit request-inv "{\"afId\":\"af-tls\",\"notifUri\":\"https://$h:$TLSPORT/cb\",$AREA}"
+	wait_for 10 grep -q "\"transId\":\"$TID\"" $W/tls.jsonl &&
+		ok "https notification to the new host $h, CA file gone" ||
+		bad "https notification to $h not delivered: $(grep AIoTNotif $W/aiotf3.log | tail -1)"
+done
+if [ -n "$STRACE" ]; then
+	kill $STRACE 2>/dev/null || true; wait $STRACE 2>/dev/null || true
+	check "no file opened for new notification hosts" 0 "$(grep -cE 'resolv\.conf|/etc/hosts|notif-ca' $W/strace.out || true)"
+else
+	echo "     strace cannot attach here: file opens not checked"
+fi
+rc=0; kill -TERM $AIOTF3; wait $AIOTF3 || rc=$?; check "aiot-aiotf (notifications): SIGTERM exit code" 0 $rc
 
 # --- aiot-adm: SIGTERM after its store's writer thread exists --------------------------------------
 check "aiot-adm: threads not blocking SIGTERM ($(ls /proc/$ADMPID/task | wc -l) threads)" 0 "$(unblocked $ADMPID)"
