@@ -175,6 +175,7 @@ int tx_seen(tx *t, const aiotf_id *perm)
 	return err ? -1 : 0;
 }
 
+/* Send an AIoTNotif: items (may be NULL), lastRepInd, failCause (never with items). */
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause)
 {
 	char *body = aiotf_notif_body(t->req->trans_id, items, last, fail_cause);
@@ -225,9 +226,7 @@ void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm)
 		free(copy);
 }
 
-/* ---- the loop thread ------------------------------------------------------------------- */
-
-/* ---- the shutdown drain ------------------------------------------------------------------ */
+/* ---- the shutdown drain (loop thread) ---------------------------------------------------- */
 
 /* Transactions still running on their own (not finished, not halted). */
 static size_t tx_running(const aiotf *a)
@@ -282,6 +281,8 @@ static void drain_start(aiotf *a)
 	}
 	drain_tick_cb(-1, 0, a);
 }
+
+/* ---- the loop thread ------------------------------------------------------------------- */
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
 {
