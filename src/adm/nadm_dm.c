@@ -13,35 +13,44 @@
 #include "common/base64.h"
 #include "crypto/ct.h"
 
-/* AiotDevProfileData of one device. */
+/* AiotDevProfileData of one device; NULL when out of memory. */
 static cJSON *profile_json(adm *a, const aiot_dev_record *r)
 {
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len));
+	cJSON *j = cJSON_CreateObject(), *thi;
 	char *stored = aiot_store_get_profile_json(a->store, r->perm_id, r->perm_id_len);
 	cJSON *extra = stored ? cJSON_Parse(stored) : NULL;
 	free(stored);
 	cJSON *lk = extra ? cJSON_DetachItemFromObjectCaseSensitive(extra, "lastKnownAiotfInfo")
 			  : NULL;
-	if (lk == NULL) { /* required member: "not known" by default */
-		lk = cJSON_CreateObject();
-		cJSON_AddBoolToObject(lk, "lastKnownAiotfInfoInd", 0);
+	if (lk == NULL && (lk = cJSON_CreateObject()) != NULL && /* required: "not known" */
+	    cJSON_AddBoolToObject(lk, "lastKnownAiotfInfoInd", 0) == NULL) {
+		cJSON_Delete(lk);
+		lk = NULL;
 	}
-	cJSON_AddItemToObject(j, "lastKnownAiotfInfo", lk);
-	if (r->has_tid)
-		cJSON_AddItemToObject(j, "tidCurrent", sbi_json_hex_item(r->tid, 16));
-	if (r->has_tid_prev)
-		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16));
-	cJSON *thi = cJSON_AddObjectToObject(j, "tidHandlingInformation");
-	cJSON_AddStringToObject(thi, "tidType",
-				r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED" : "STORED");
+	if (sbi_json_put(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len))) {
+		cJSON_Delete(lk);
+		goto fail;
+	}
+	if (sbi_json_put(j, "lastKnownAiotfInfo", lk) ||
+	    (r->has_tid && sbi_json_put(j, "tidCurrent", sbi_json_hex_item(r->tid, 16))) ||
+	    (r->has_tid_prev && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16))) ||
+	    (thi = cJSON_AddObjectToObject(j, "tidHandlingInformation")) == NULL ||
+	    cJSON_AddStringToObject(thi, "tidType", r->tid_type == AIOT_TID_CONCEALED
+							? "CONCEALED"
+							: "STORED") == NULL)
+		goto fail;
 	cJSON *ext = extra ? cJSON_GetObjectItemCaseSensitive(extra, "tidHandlingInformation")
 			   : NULL;
 	cJSON *flag = ext ? cJSON_GetObjectItemCaseSensitive(ext, "tidHandlingInformation") : NULL;
-	if (cJSON_IsBool(flag))
-		cJSON_AddBoolToObject(thi, "tidHandlingInformation", cJSON_IsTrue(flag));
+	if (cJSON_IsBool(flag) &&
+	    cJSON_AddBoolToObject(thi, "tidHandlingInformation", cJSON_IsTrue(flag)) == NULL)
+		goto fail;
 	cJSON_Delete(extra);
 	return j;
+fail:
+	cJSON_Delete(extra);
+	cJSON_Delete(j);
+	return NULL;
 }
 
 static int decode_id(const char *b64, uint8_t *id, size_t *len)
@@ -227,6 +236,11 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 	cJSON *root = cJSON_CreateObject();
 	cJSON *list = cJSON_AddArrayToObject(root, "aiotDevProfileDataList");
 	const char *end = v + len;
+	if (list == NULL) {
+		cJSON_Delete(root);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	while (v < end) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
 		size_t n = comma ? (size_t)(comma - v) : (size_t)(end - v);
@@ -247,9 +261,15 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 				    "requester-aiot-devices-id: item %zu is not base64", count);
 			return;
 		}
-		if (aiot_store_get(a->store, id, idlen, &r) == 0)
-			cJSON_AddItemToArray(list, profile_json(a, &r));
+		int known = aiot_store_get(a->store, id, idlen, &r) == 0;
+		cJSON *pj = known ? profile_json(a, &r) : NULL;
 		aiot_zeroize(&r, sizeof r);
+		if (known && (pj == NULL || !cJSON_AddItemToArray(list, pj))) {
+			cJSON_Delete(pj);
+			cJSON_Delete(root);
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+			return;
+		}
 		v += n + 1;
 	}
 	if (cJSON_GetArraySize(list) == 0) { /* minItems 1 */
@@ -271,7 +291,10 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 	}
 	cJSON *root = cJSON_CreateObject();
 	if (v == NULL) {
-		cJSON_AddItemToObject(root, "afAuthData", cJSON_Duplicate(a->af_auth, 1));
+		if (sbi_json_put(root, "afAuthData", cJSON_Duplicate(a->af_auth, 1)) != 0) {
+			cJSON_Delete(root);
+			root = NULL; /* adm_reply: 500 */
+		}
 		adm_reply(resp, 200, root);
 		return;
 	}
@@ -288,6 +311,9 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	cJSON *m = cJSON_AddObjectToObject(root, "afAuthData");
-	cJSON_AddItemToObject(m, af, cJSON_Duplicate(one, 1));
+	if (m == NULL || sbi_json_put(m, af, cJSON_Duplicate(one, 1)) != 0) {
+		cJSON_Delete(root);
+		root = NULL; /* adm_reply: 500 */
+	}
 	adm_reply(resp, 200, root);
 }
