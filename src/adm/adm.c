@@ -87,7 +87,7 @@ void adm_free(adm *a)
 void adm_reply(sbi_response *resp, int status, cJSON *j)
 {
 	char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
+	sbi_json_wipe(j); /* a reply may hold K_AIOTF */
 	if (txt == NULL) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 		return;

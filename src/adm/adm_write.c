@@ -30,7 +30,7 @@ int adm_cas_queued(adm_cas *c, int rc, sbi_response *resp)
 {
 	if (rc == AIOT_OK)
 		return 0;
-	cJSON_Delete(c->reply);
+	sbi_json_wipe(c->reply);
 	c->reply = NULL;
 	sbi_problem(resp, 500, "SYSTEM_FAILURE", "the store cannot take the change");
 	return 1;
@@ -39,7 +39,7 @@ int adm_cas_queued(adm_cas *c, int rc, sbi_response *resp)
 static void finish(adm_cas *c, sbi_response *r)
 {
 	sbi_complete(c->p, r);
-	cJSON_Delete(c->reply);
+	sbi_json_wipe(c->reply);
 	c->free(c);
 }
 
@@ -49,7 +49,7 @@ void adm_cas_done(void *arg, int rc)
 	sbi_response r = {0};
 	c->req = NULL; /* the request's fields are not ours to read from this thread */
 	if (rc == AIOT_STORE_CHANGED && ++c->tries < CAS_TRIES) {
-		cJSON_Delete(c->reply);
+		sbi_json_wipe(c->reply);
 		c->reply = NULL;
 		if (c->decide(c, &r))
 			finish(c, &r);
@@ -79,6 +79,6 @@ void adm_cas_run(adm_cas *c, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	*resp = r;
-	cJSON_Delete(c->reply);
+	sbi_json_wipe(c->reply);
 	c->free(c);
 }

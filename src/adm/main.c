@@ -123,6 +123,10 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	/* Signals go to this thread only (svc_wait_stop below): blocked before the first thread
+	 * (the store's writer, the workers) exists, so that every thread inherits the mask. */
+	sigset_t set;
+	svc_block_signals(&set);
 	store = aiot_store_open(store_uri, kek, 0, err, sizeof err);
 	aiot_zeroize(kek, sizeof kek);
 	if (store == NULL) {
@@ -140,10 +144,6 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-
-	/* Signals go to this thread only (svc_wait_stop below); the workers inherit the mask. */
-	sigset_t set;
-	svc_block_signals(&set);
 
 	sbi_server_cfg sc = {
 		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",

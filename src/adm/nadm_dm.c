@@ -16,22 +16,24 @@
 #include "common/base64.h"
 #include "crypto/ct.h"
 
-/* AiotDevProfileData of one device. */
+/* AiotDevProfileData of one device; NULL when out of memory. */
 static cJSON *profile_json(adm *a, const aiot_dev_record *r)
 {
 	char *stored = aiot_store_get_profile_json(a->store, r->perm_id, r->perm_id_len);
 	cJSON *doc = dm_doc_load(stored, r->tid_type);
 	free(stored);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len));
-	cJSON_AddItemToObject(j, "lastKnownAiotfInfo",
-			      cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo"));
-	if (r->has_tid)
-		cJSON_AddItemToObject(j, "tidCurrent", sbi_json_hex_item(r->tid, 16));
-	if (r->has_tid_prev)
-		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16));
-	cJSON_AddItemToObject(j, "tidHandlingInformation",
-			      cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation"));
+	cJSON *j = doc ? cJSON_CreateObject() : NULL;
+	if (sbi_json_put(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len)) ||
+	    sbi_json_put(j, "lastKnownAiotfInfo",
+			 cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo")) ||
+	    (r->has_tid && sbi_json_put(j, "tidCurrent", sbi_json_hex_item(r->tid, 16))) ||
+	    (r->has_tid_prev && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16))) ||
+	    sbi_json_put(j, "tidHandlingInformation",
+			 cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation"))) {
+		cJSON_Delete(doc);
+		cJSON_Delete(j);
+		return NULL;
+	}
 	cJSON_Delete(doc);
 	return j;
 }
@@ -370,6 +372,11 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 	cJSON *root = cJSON_CreateObject();
 	cJSON *list = cJSON_AddArrayToObject(root, "aiotDevProfileDataList");
 	const char *end = v + len;
+	if (list == NULL) {
+		cJSON_Delete(root);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	while (v < end) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
 		size_t n = comma ? (size_t)(comma - v) : (size_t)(end - v);
@@ -390,9 +397,15 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 				    "requester-aiot-devices-id: item %zu is not base64", count);
 			return;
 		}
-		if (aiot_store_get(a->store, id, idlen, &r) == 0)
-			cJSON_AddItemToArray(list, profile_json(a, &r));
+		int known = aiot_store_get(a->store, id, idlen, &r) == 0;
+		cJSON *pj = known ? profile_json(a, &r) : NULL;
 		aiot_zeroize(&r, sizeof r);
+		if (known && (pj == NULL || !cJSON_AddItemToArray(list, pj))) {
+			cJSON_Delete(pj);
+			cJSON_Delete(root);
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+			return;
+		}
 		v += n + 1;
 	}
 	if (cJSON_GetArraySize(list) == 0) { /* minItems 1 */
@@ -414,7 +427,10 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 	}
 	cJSON *root = cJSON_CreateObject();
 	if (v == NULL) {
-		cJSON_AddItemToObject(root, "afAuthData", cJSON_Duplicate(a->af_auth, 1));
+		if (sbi_json_put(root, "afAuthData", cJSON_Duplicate(a->af_auth, 1)) != 0) {
+			cJSON_Delete(root);
+			root = NULL; /* adm_reply: 500 */
+		}
 		adm_reply(resp, 200, root);
 		return;
 	}
@@ -431,6 +447,9 @@ void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	cJSON *m = cJSON_AddObjectToObject(root, "afAuthData");
-	cJSON_AddItemToObject(m, af, cJSON_Duplicate(one, 1));
+	if (m == NULL || sbi_json_put(m, af, cJSON_Duplicate(one, 1)) != 0) {
+		cJSON_Delete(root);
+		root = NULL; /* adm_reply: 500 */
+	}
 	adm_reply(resp, 200, root);
 }

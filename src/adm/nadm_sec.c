@@ -32,7 +32,11 @@ void nadm_sec_get_rand(adm *a, const sbi_request *req, sbi_response *resp)
 		return;
 	}
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "randN", sbi_json_hex_item(rand_n, sizeof rand_n));
+	if (sbi_json_put(j, "randN", sbi_json_hex_item(rand_n, sizeof rand_n)) != 0) {
+		cJSON_Delete(j);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	atomic_fetch_add(&a->rand_issued, 1);
 	adm_reply(resp, 200, j);
 }
@@ -196,7 +200,11 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	size_t i = 0;
 	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
 		cJSON *wrap = cJSON_CreateObject(); /* reuse the one Rand validator */
-		cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it);
+		if (wrap == NULL || !cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it)) {
+			cJSON_Delete(wrap);
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+			goto out;
+		}
 		int rc = sbi_json_hex(wrap, "randDlist[]", 1, rand_d[i], AIOT_RAND_LEN, &e);
 		cJSON_Delete(wrap);
 		if (rc < 0) {
@@ -304,8 +312,15 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	cJSON_Delete(j);
 	s->c = (adm_cas){.a = a, .status = 200, .decide = session_decide, .free = session_free};
 	s->c.reply = cJSON_CreateObject();
-	cJSON_AddItemToObject(s->c.reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
+	cJSON *kx = sbi_json_hex_item(k_aiotf, 16);
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
+	if (s->c.reply == NULL || kx == NULL || !cJSON_AddItemToObject(s->c.reply, "kAiotf", kx)) {
+		sbi_json_wipe(kx); /* out of memory: K_AIOTF is not left in freed memory */
+		cJSON_Delete(s->c.reply);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		free(s);
+		return;
+	}
 	/* Answer once the RANDs are durable, so a T-ID the device may derive is never unknown
 	 * after a restart. */
 	adm_cas_run(&s->c, req, resp);
@@ -315,15 +330,20 @@ fail:
 	free(s);
 }
 
+/* GetTidResponse; NULL when out of memory. */
 static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const uint8_t *prev)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON *hi = cJSON_AddObjectToObject(j, "tidHandInfo");
-	cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED"
-										: "STORED");
-	cJSON_AddItemToObject(j, "tid", sbi_json_hex_item(tid, 16));
-	if (prev != NULL)
-		cJSON_AddItemToObject(j, "tidPrevious", sbi_json_hex_item(prev, 16));
+	if (hi == NULL ||
+	    cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED
+							   ? "CONCEALED"
+							   : "STORED") == NULL ||
+	    sbi_json_put(j, "tid", sbi_json_hex_item(tid, 16)) != 0 ||
+	    (prev != NULL && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(prev, 16)) != 0)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -384,6 +404,10 @@ static int tid_decide(adm_cas *c, sbi_response *resp)
 			      t->resync ? NULL : r.rand_d};
 	c->status = 200;
 	c->reply = tid_reply(&r, next, r.has_tid ? r.tid : NULL);
+	if (c->reply == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		goto out;
+	}
 	memcpy(t->meant, next, 16);
 	t->has_meant = 1;
 	adm_cas_defer(c);

@@ -30,6 +30,8 @@ struct admreq {
 	admreq *next;
 };
 
+static void fail_later_cb(evutil_socket_t fd, short what, void *arg);
+
 int adm_pool_init(aiotf *a, char *err, size_t errlen)
 {
 	adm_pool *p = &a->adm;
@@ -53,6 +55,10 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 		snprintf(err, errlen, "adm-cert and adm-key go together");
 		return -1;
 	}
+	if ((p->fail_ev = event_new(a->base, -1, 0, fail_later_cb, a)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	p->n = a->cfg.adm_connections;
 	p->c = calloc((size_t)p->n, sizeof *p->c);
 	p->inflight = calloc((size_t)p->n, sizeof *p->inflight);
@@ -60,12 +66,14 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (a->adm_tls && (a->adm_tls_ctx = sbi_client_tls_ctx(a->adm_ca, a->adm_cert, a->adm_key,
+							       err, errlen)) == NULL)
+		return -1;
 	sbi_client_cfg cc = {
 		.host = a->adm_host,
 		.port = a->adm_port,
-		.tls_ca = a->adm_tls ? a->adm_ca : NULL,
-		.tls_cert = a->adm_cert,
-		.tls_key = a->adm_key,
+		.tls_ctx = a->adm_tls_ctx, /* one context for every connection */
+		.dns = a->dns,
 		.timeout_ms = a->cfg.adm_timeout_ms,
 	};
 	for (int i = 0; i < p->n; i++)
@@ -80,24 +88,35 @@ static void req_free(admreq *r)
 	free(r);
 }
 
-/* Deliver a failure from the loop, never from inside the caller. */
+/* Failed requests, delivered from the loop, never from inside the caller: a list and an
+ * event made at start, so that failing needs no allocation. */
+static void fail_run(aiotf *a)
+{
+	adm_pool *p = &a->adm;
+	while (p->failed != NULL) {
+		admreq *r = p->failed;
+		p->failed = r->next;
+		if (!a->stopping)
+			atomic_fetch_add(&a->st.adm_errors, 1);
+		r->done(r->arg, 0, NULL,
+			a->stopping ? "the AIOTF is stopping" : "cannot queue the request");
+		req_free(r);
+	}
+}
+
 static void fail_later_cb(evutil_socket_t fd, short what, void *arg)
 {
-	admreq *r = arg;
 	(void)fd;
 	(void)what;
-	atomic_fetch_add(&r->a->st.adm_errors, 1);
-	r->done(r->arg, 0, NULL, "cannot queue the request");
-	req_free(r);
+	fail_run(arg);
 }
 
 static void fail_later(admreq *r)
 {
-	if (r->a->stopping || event_base_once(r->a->base, -1, EV_TIMEOUT, fail_later_cb, r,
-					      NULL) != 0) {
-		r->done(r->arg, 0, NULL, "the AIOTF is stopping");
-		req_free(r);
-	}
+	adm_pool *p = &r->a->adm;
+	r->next = p->failed;
+	p->failed = r;
+	event_active(p->fail_ev, 0, 0);
 }
 
 static void dispatch(aiotf *a);
@@ -182,16 +201,16 @@ static void dispatch(aiotf *a)
 	}
 }
 
-void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
-	      adm_build_fn build, adm_done_fn done, void *arg)
+int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
+	     adm_build_fn build, adm_done_fn done, void *arg)
 {
 	admreq *r = calloc(1, sizeof *r);
 	if (r == NULL) {
+		/* Cannot even record the request: the caller handles the failure itself (a
+		 * done() from here would re-enter it). */
 		free(body);
-		/* Cannot even record the request: callers never touch arg after adm_call(). */
 		log_error("ADM %s %s: out of memory", method, path);
-		done(arg, 0, NULL, "out of memory");
-		return;
+		return -1;
 	}
 	r->a = a;
 	r->method = method;
@@ -204,7 +223,7 @@ void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t
 	r->conn = -1;
 	if (a->stopping) {
 		fail_later(r);
-		return;
+		return 0;
 	}
 	adm_pool *p = &a->adm;
 	if (p->qtail)
@@ -214,6 +233,7 @@ void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t
 	p->qtail = r;
 	p->queued++;
 	dispatch(a);
+	return 0;
 }
 
 void adm_pool_free(aiotf *a)
@@ -228,6 +248,10 @@ void adm_pool_free(aiotf *a)
 		req_free(r);
 	}
 	p->qhead = p->qtail = NULL;
+	fail_run(a);
+	if (p->fail_ev != NULL)
+		event_free(p->fail_ev);
+	p->fail_ev = NULL;
 	free(p->c);
 	free(p->inflight);
 	p->c = NULL;

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
@@ -109,10 +110,60 @@ static void tx_fin_cb(evutil_socket_t fd, short what, void *arg)
 	tx_free(t);
 }
 
+void tx_halt(tx *t)
+{
+	if (t->finished)
+		return;
+	t->finished = 1;
+	t->halted = 1;
+	t->abort_cause = "NO_SUCC_INV_RESP"; /* the network stopped, not the devices */
+	inv_finish(t);                       /* releases the pagings, notifies, logs */
+	for (probe *p = t->probes; p != NULL; p = p->tx_next) {
+		event_del(p->timer);
+		ng_probe_detach(t->a, p); /* later reports on it are unsolicited */
+	}
+}
+
 void tx_check(tx *t)
 {
 	if (!t->finished)
 		event_active(t->fin, 0, 0);
+}
+
+cJSON *aiotf_dev_item(const aiotf_id *perm, const uint8_t *read, size_t len, const char *fail)
+{
+	cJSON *it = cJSON_CreateObject();
+	if (it == NULL || sbi_json_put(it, "deviceId", sbi_json_b64_item(perm->b, perm->len)) ||
+	    (read != NULL && sbi_json_put(it, "readCmdRep", sbi_json_b64_item(read, len))) ||
+	    (fail != NULL && cJSON_AddStringToObject(it, "failCause", fail) == NULL)) {
+		cJSON_Delete(it);
+		return NULL;
+	}
+	return it;
+}
+
+char *aiotf_notif_body(const char *trans_id, cJSON *items, int last, const char *fail_cause)
+{
+	cJSON *n = cJSON_CreateObject();
+	char *body = NULL;
+	int with_items = items != NULL;
+	if (n == NULL || cJSON_AddStringToObject(n, "transId", trans_id) == NULL)
+		goto out;
+	if (items != NULL) {
+		if (!cJSON_AddItemToObject(n, "devicesRepData", items))
+			goto out;
+		items = NULL; /* n owns it */
+	}
+	if (last && cJSON_AddTrueToObject(n, "lastRepInd") == NULL)
+		goto out;
+	if (fail_cause != NULL && !with_items &&
+	    cJSON_AddStringToObject(n, "failCause", fail_cause) == NULL)
+		goto out;
+	body = cJSON_PrintUnformatted(n);
+out:
+	cJSON_Delete(items);
+	cJSON_Delete(n);
+	return body;
 }
 
 int tx_seen(tx *t, const aiotf_id *perm)
@@ -121,46 +172,35 @@ int tx_seen(tx *t, const aiotf_id *perm)
 	if (amap_get(&t->seen, perm->b, perm->len) != NULL)
 		return 1;
 	amap_put(&t->seen, perm->b, perm->len, t, &err);
-	return 0;
-}
-
-static cJSON *notif_new(const tx *t)
-{
-	cJSON *n = cJSON_CreateObject();
-	if (n != NULL)
-		cJSON_AddStringToObject(n, "transId", t->req->trans_id);
-	return n;
+	return err ? -1 : 0;
 }
 
 /* Send an AIoTNotif: items (may be NULL), lastRepInd, failCause (never with items). */
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause)
 {
-	cJSON *n = notif_new(t);
-	if (n == NULL) {
-		cJSON_Delete(items);
-		return;
-	}
-	if (items != NULL)
-		cJSON_AddItemToObject(n, "devicesRepData", items);
-	if (last)
-		cJSON_AddTrueToObject(n, "lastRepInd");
-	if (fail_cause != NULL && items == NULL)
-		cJSON_AddStringToObject(n, "failCause", fail_cause);
-	char *body = cJSON_PrintUnformatted(n);
-	cJSON_Delete(n);
+	char *body = aiotf_notif_body(t->req->trans_id, items, last, fail_cause);
 	if (body != NULL)
 		notify_post(t->a, t->req->notif_uri, body);
+	else
+		log_error("transaction %s: AIoTNotif: out of memory, not sent", t->req->trans_id);
 }
 
 void tx_add_report(tx *t, cJSON *item)
 {
-	if (item == NULL)
+	if (item == NULL) {
+		t->nunverified++; /* its DevicesRepInfo could not be built (out of memory) */
 		return;
-	if (t->batch == NULL && (t->batch = cJSON_CreateArray()) == NULL) {
+	}
+	if (t->finished) { /* halted: the last notification is gone */
 		cJSON_Delete(item);
 		return;
 	}
-	cJSON_AddItemToArray(t->batch, item);
+	if ((t->batch == NULL && (t->batch = cJSON_CreateArray()) == NULL) ||
+	    !cJSON_AddItemToArray(t->batch, item)) {
+		cJSON_Delete(item);
+		t->nunverified++; /* not reported: the last notification says so */
+		return;
+	}
 	if (++t->nbatch >= AIOTF_NOTIF_BATCH) {
 		t->nreported += t->nbatch;
 		tx_notify(t, t->batch, 0, NULL);
@@ -186,6 +226,62 @@ void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm)
 		free(copy);
 }
 
+/* ---- the shutdown drain (loop thread) ---------------------------------------------------- */
+
+/* Transactions still running on their own (not finished, not halted). */
+static size_t tx_running(const aiotf *a)
+{
+	size_t n = 0;
+	for (const tx *t = a->txs; t != NULL; t = t->next)
+		n += !t->finished;
+	return n;
+}
+
+/* Every 10 ms while stopping: running transactions may finish until grace minus the
+ * flush time, then are halted (AIoTNotif with failCause); the loop ends when nothing is
+ * running and every notification is delivered, or at grace. */
+static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	aiotf *a = arg;
+	(void)fd;
+	(void)what;
+	uint64_t ms = (aiotf_now_us() - a->drain_t0_us) / 1000u;
+	uint64_t flush = a->grace_ms / 2 < 1000 ? (uint64_t)a->grace_ms / 2 : 1000;
+	if (!a->drain_forced && ms + flush >= (uint64_t)a->grace_ms) {
+		a->drain_forced = 1;
+		size_t n = tx_running(a);
+		if (n > 0)
+			log_warn("stopping: %zu transactions still running after %llu ms: failed",
+				 n, (unsigned long long)ms);
+		for (tx *t = a->txs; t != NULL; t = t->next)
+			tx_halt(t);
+	}
+	int idle = notify_idle(a);
+	if (tx_running(a) == 0 && idle) {
+		log_info("stopping: drained in %llu ms", (unsigned long long)ms);
+		event_base_loopbreak(a->base);
+	} else if (ms >= (uint64_t)a->grace_ms) {
+		log_warn("stopping: shutdown-grace (%d ms) over%s", a->grace_ms,
+			 idle ? "" : ", notifications still undelivered are dropped");
+		event_base_loopbreak(a->base);
+	}
+}
+
+static void drain_start(aiotf *a)
+{
+	static const struct timeval tick = {0, 10000};
+	a->drain_t0_us = aiotf_now_us();
+	log_info("stopping: new requests refused, %zu transactions running, at most %d ms",
+		 tx_running(a), a->grace_ms);
+	if ((a->drain_tick = event_new(a->base, -1, EV_PERSIST, drain_tick_cb, a)) == NULL ||
+	    event_add(a->drain_tick, &tick) != 0) {
+		log_error("stopping: out of memory, transactions dropped");
+		event_base_loopbreak(a->base);
+		return;
+	}
+	drain_tick_cb(-1, 0, a);
+}
+
 /* ---- the loop thread ------------------------------------------------------------------- */
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
@@ -195,7 +291,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	pthread_mutex_lock(&a->qlock);
 	aiotf_req *list = a->qhead;
-	int stop = a->stop;
+	int stop = a->stop, draining = a->draining;
 	a->qhead = a->qtail = NULL;
 	pthread_mutex_unlock(&a->qlock);
 	for (aiotf_req *r = list, *next; r != NULL; r = next) {
@@ -210,10 +306,15 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		atomic_fetch_add(&a->st.tx[r->type], 1);
-		inv_start(t);
+		if (draining && a->drain_forced)
+			tx_halt(t); /* accepted just before the SIGTERM, too late to run */
+		else
+			inv_start(t);
 	}
 	if (stop)
 		event_base_loopbreak(a->base);
+	else if (draining && a->drain_tick == NULL)
+		drain_start(a);
 }
 
 static void *loop_main(void *arg)
@@ -293,6 +394,14 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* /etc/resolv.conf and /etc/hosts read here, once, not per new notification host. */
+	if ((a->dns = evdns_base_new(a->base, EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+		snprintf(err, errlen, "cannot set up the DNS resolver");
+		goto fail;
+	}
+	if (a->notif_ca != NULL &&
+	    (a->notif_tls = sbi_client_tls_ctx(a->notif_ca, NULL, NULL, err, errlen)) == NULL)
+		goto fail;
 	if ((a->be = aiot_backend_openssl_new()) == NULL) {
 		snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
 		goto fail;
@@ -323,6 +432,19 @@ const char *aiotf_ng_transport(const aiotf *a)
 	return a->ng ? ngap_listener_transport(a->ng) : "none";
 }
 
+void aiotf_drain(aiotf *a, int grace_ms)
+{
+	if (a == NULL || !a->running)
+		return;
+	pthread_mutex_lock(&a->qlock);
+	a->draining = 1;
+	a->grace_ms = grace_ms > 0 ? grace_ms : 0;
+	pthread_mutex_unlock(&a->qlock);
+	event_active(a->wake, 0, 0);
+	pthread_join(a->thread, NULL);
+	a->running = 0;
+}
+
 void aiotf_free(aiotf *a)
 {
 	if (a == NULL)
@@ -340,6 +462,8 @@ void aiotf_free(aiotf *a)
 	a->stopping = 1;
 	adm_pool_free(a);
 	notify_free_all(a);
+	sbi_client_tls_ctx_free(a->adm_tls_ctx);
+	sbi_client_tls_ctx_free(a->notif_tls);
 	while (a->txs != NULL)
 		tx_free(a->txs);
 	ng_stop(a);
@@ -353,6 +477,10 @@ void aiotf_free(aiotf *a)
 		aiot_backend_openssl_free(a->be);
 	if (a->wake)
 		event_free(a->wake);
+	if (a->drain_tick)
+		event_free(a->drain_tick);
+	if (a->dns)
+		evdns_base_free(a->dns, 0);
 	if (a->base)
 		event_base_free(a->base);
 	free(a->corr);
@@ -430,7 +558,7 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	if (asprintf(&body, "{\"transId\":\"%s\"}", r->trans_id) < 0)
 		body = NULL;
 	pthread_mutex_lock(&a->qlock);
-	int stopped = a->stop;
+	int stopped = a->stop || a->draining;
 	if (!stopped && body != NULL) {
 		if (a->qtail)
 			a->qtail->next = r;

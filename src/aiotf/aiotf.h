@@ -48,6 +48,11 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen);
 int aiotf_start(aiotf *a);
 int aiotf_ng_port(const aiotf *a);
 const char *aiotf_ng_transport(const aiotf *a);
+/* SIGTERM: refuse new requests (503), let running transactions finish for up to
+ * grace_ms minus a flush time (min(grace/2, 1 s)), fail the rest with an AIoTNotif
+ * failCause, deliver the notifications, and stop the loop thread; returns within about
+ * grace_ms. */
+void aiotf_drain(aiotf *a, int grace_ms);
 /* Stop the loop thread (transactions in progress are abandoned) and free everything. */
 void aiotf_free(aiotf *a);
 

@@ -133,13 +133,16 @@ typedef struct adm_pool {
 	int n;
 	admreq *qhead, *qtail;
 	size_t queued;
+	admreq *failed;          /* failed before sending: done() runs from fail_ev */
+	struct event *fail_ev;
 } adm_pool;
 
 int adm_pool_init(aiotf *a, char *err, size_t errlen);
 void adm_pool_free(aiotf *a);
 /* Queue a request to the ADM; done runs exactly once, never from inside this call.
- * body (malloc'd, owned) or build. */
-void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
+ * body (malloc'd, owned) or build. -1 (out of memory): nothing was queued, body is freed,
+ * done will never run and arg stays the caller's. */
+int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
 	      adm_build_fn build, adm_done_fn done, void *arg);
 
 /* ---- notifications (notify.c) ----------------------------------------------------------- */
@@ -147,6 +150,8 @@ void adm_call(aiotf *a, const char *method, const char *path, char *body, size_t
 typedef struct notif_dest notif_dest;
 /* POST an AIoTNotif (body malloc'd, owned) to uri; in order per destination. */
 void notify_post(aiotf *a, const char *uri, char *body);
+/* 1 when no notification is queued or in flight. */
+int notify_idle(const aiotf *a);
 void notify_free_all(aiotf *a);
 
 /* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
@@ -275,6 +280,7 @@ struct tx {
 	cJSON *batch;        /* DevicesRepInfo array being filled */
 	size_t nbatch, nreported;
 	const char *abort_cause; /* set when the transaction cannot run (ADM down, ...) */
+	uint8_t halted;      /* failed by the AIOTF's shutdown (tx_halt) */
 	struct event *fin;   /* deferred completion check (never finish inside a loop) */
 	amap cmds;           /* (correlation id, RAN device id) -> dresp awaiting a result */
 	uint8_t paging_started;
@@ -300,6 +306,8 @@ struct aiotf {
 	pthread_mutex_t qlock;
 	aiotf_req *qhead, *qtail;
 	int stop;
+	int draining;        /* SIGTERM: new requests refused, in-flight ones drained */
+	int grace_ms;
 	/* loop thread */
 	struct event_base *base;
 	struct event *wake;
@@ -312,10 +320,17 @@ struct aiotf {
 	probe **corr;        /* 65536 slots */
 	uint32_t next_corr;
 	adm_pool adm;
+	/* made once at start (file reads), shared by the ADM and notification clients */
+	struct evdns_base *dns;
+	struct ssl_ctx_st *adm_tls_ctx, *notif_tls;
 	notif_dest *dests;
 	tx *txs;
 	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */
 	amap profiles;       /* permanent ID -> profile_info* */
+	/* shutdown drain (aiotf_drain) */
+	struct event *drain_tick;
+	uint64_t drain_t0_us;
+	uint8_t drain_forced;
 };
 
 uint64_t aiotf_now_us(void);
@@ -325,7 +340,18 @@ void tx_free(tx *t);
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause);
 void tx_check(tx *t);                      /* finish the transaction if nothing is left */
 void tx_add_report(tx *t, cJSON *item);    /* a DevicesRepInfo; sends full batches */
-int tx_seen(tx *t, const aiotf_id *perm);  /* 1 if already reported; else marks it */
+/* TS 29.569 DevicesRepInfo: deviceId, with readCmdRep (read != NULL) and failCause (fail
+ * != NULL). NULL when out of memory. */
+cJSON *aiotf_dev_item(const aiotf_id *perm, const uint8_t *read, size_t len, const char *fail);
+/* TS 29.569 AIoTNotif, printed: transId, devicesRepData = items (owned, freed in every
+ * case), lastRepInd, failCause (never with items). NULL when out of memory. */
+char *aiotf_notif_body(const char *trans_id, cJSON *items, int last, const char *fail_cause);
+/* 1 if already reported; else marks it and returns 0; -1 when it cannot be recorded (out
+ * of memory: the caller must not report the device, which could then be reported twice). */
+int tx_seen(tx *t, const aiotf_id *perm);
+/* Fail a running transaction now (the AIOTF is stopping): final AIoTNotif with failCause,
+ * one log line; it takes no further work and is freed with the AIOTF. */
+void tx_halt(tx *t);
 void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm);
 
 /* inventory.c */

@@ -66,15 +66,9 @@ static void set_result(dresp *d, int ok, const uint8_t *data, size_t len, const 
 {
 	cmdstate *c = d->cmd;
 	cJSON_Delete(c->item);
-	c->item = cJSON_CreateObject();
 	c->ok = (uint8_t)ok;
-	if (c->item == NULL)
-		return;
-	cJSON_AddItemToObject(c->item, "deviceId", sbi_json_b64_item(d->perm.b, d->perm.len));
-	if (ok && data != NULL)
-		cJSON_AddItemToObject(c->item, "readCmdRep", sbi_json_b64_item(data, len));
-	if (!ok)
-		cJSON_AddStringToObject(c->item, "failCause", cause ? cause : "ERROR_UNSPECIFIED");
+	c->item = aiotf_dev_item(&d->perm, ok ? data : NULL, len,
+				 ok ? NULL : cause ? cause : "ERROR_UNSPECIFIED");
 }
 
 static void cmd_end(dresp *d)
@@ -212,8 +206,11 @@ void cmd_start(dresp *d)
 	int err = 0;
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], rn[33], rd[33];
 	d->cmd = calloc(1, sizeof *d->cmd);
-	if (d->cmd == NULL)
+	if (d->cmd == NULL) {
+		t->ncmd_fail++; /* out of memory: counted, never reported as done */
+		atomic_fetch_add(&a->st.cmd_failed, 1);
 		return;
+	}
 	cmdstate *c = d->cmd;
 	d->p->cmds_active++;
 	t->pending++;
@@ -227,6 +224,11 @@ void cmd_start(dresp *d)
 	}
 	cmd_key(d, key);
 	amap_put(&t->cmds, key, sizeof key, d, &err);
+	if (err) { /* its Command Response could never be matched */
+		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
+		cmd_end(d);
+		return;
+	}
 	aiot_b64_encode(d->perm.b, d->perm.len, b64);
 	aiot_hex_encode(t->rand_n, 16, rn);
 	aiot_hex_encode(d->rand_d, 16, rd);
@@ -239,7 +241,11 @@ void cmd_start(dresp *d)
 		cmd_end(d);
 		return;
 	}
-	adm_call(a, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key, d);
+	if (adm_call(a, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
+		     d) != 0) {
+		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
+		cmd_end(d);
+	}
 }
 
 static void on_tid(void *arg, int status, const cJSON *body, const char *err)
@@ -298,7 +304,9 @@ static void tid_update_done(dresp *d, int ok)
 		cmd_end(d);
 		return;
 	}
-	adm_call(d->t->a, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid, d);
+	if (adm_call(d->t->a, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
+		     d) != 0)
+		cmd_end(d);
 }
 
 void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)

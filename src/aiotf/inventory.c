@@ -109,6 +109,8 @@ static int probe_send(tx *t, reader *rd, long target)
 static int page_all(tx *t, long target)
 {
 	int n = 0;
+	if (t->finished)
+		return 0; /* halted: nothing new is paged */
 	for (reader *rd = t->a->readers; rd != NULL; rd = rd->next)
 		if (rd->setup && rd->link != NULL && probe_send(t, rd, target) == 0)
 			n++;
@@ -149,8 +151,10 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body)
 	if (sbi_json_hex(body, "tidPrevious", 0, prev, 16, &e) == 1)
 		aiotf_learn_tid(a, prev, perm);
 	free(amap_put(&a->profiles, perm->b, perm->len, pi, &err));
-	if (err)
+	if (err) {
 		free(pi);
+		log_warn("profile cache: out of memory");
+	}
 }
 
 typedef struct target_ref {
@@ -171,12 +175,11 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
 	aiot_b64_encode(g->perm.b, g->perm.len, b64);
 	if (status == 200 && body != NULL) {
-		profile_learn(t->a, &g->perm, body);
-		const profile_info *pi = amap_get(&t->a->profiles, g->perm.b, g->perm.len);
-		if (pi != NULL && pi->has_tid) {
+		sbi_err e = {0};
+		profile_learn(t->a, &g->perm, body); /* a cache: may fail (out of memory) */
+		if (sbi_json_hex(body, "tidCurrent", 0, g->tid.b, 16, &e) == 1) {
 			g->has_tid = 1;
 			g->tid.len = 16;
-			memcpy(g->tid.b, pi->tid, 16);
 		}
 		target_page(t, i);
 		return;
@@ -225,12 +228,17 @@ static void target_resolve(tx *t, size_t i)
 	path[o] = '\0';
 	g->state = 1;
 	t->pending++;
-	adm_call(a, "GET", path, NULL, 0, NULL, on_profile, r);
+	if (adm_call(a, "GET", path, NULL, 0, NULL, on_profile, r) != 0) {
+		free(r);
+		t->pending--;
+		t->nadm_errors++;
+		target_done(t, i);
+	}
 }
 
 static void targets_pump(tx *t)
 {
-	while (t->targets_active < AIOTF_TARGET_WINDOW && t->next_target < t->ntargets) {
+	while (!t->finished && t->targets_active < AIOTF_TARGET_WINDOW && t->next_target < t->ntargets) {
 		size_t i = t->next_target++;
 		t->targets_active++;
 		target_resolve(t, i);
@@ -250,7 +258,7 @@ static void on_rand(void *arg, int status, const cJSON *body, const char *err)
 			 status == 0 ? (err ? err : "ADM unreachable")
 				     : status == 200 ? e.text : "ADM refused");
 		t->nadm_errors++;
-		t->abort_cause = "AUTH_FAILURE";
+		t->abort_cause = "NO_SUCC_INV_RESP"; /* the network failed, not the devices */
 		t->next_target = t->ntargets; /* nothing will be paged */
 		tx_check(t);
 		return;
@@ -285,7 +293,13 @@ void inv_start(tx *t)
 		t->ntargets = q->ndevs;
 	}
 	t->pending++;
-	adm_call(a, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, t);
+	if (adm_call(a, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, t) != 0) {
+		t->pending--;
+		t->nadm_errors++;
+		t->abort_cause = "NO_SUCC_INV_RESP";
+		t->next_target = t->ntargets;
+		tx_check(t);
+	}
 }
 
 /* ---- probes end -------------------------------------------------------------------------- */
@@ -352,18 +366,12 @@ static char *grp_build(void *arg, size_t *len)
 	return s;
 }
 
-static cJSON *device_item(const aiotf_id *perm)
-{
-	cJSON *it = cJSON_CreateObject();
-	if (it != NULL)
-		cJSON_AddItemToObject(it, "deviceId", sbi_json_b64_item(perm->b, perm->len));
-	return it;
-}
-
 static void auth_result(dresp *d)
 {
 	tx *t = d->t;
 	aiotf *a = t->a;
+	if (t->finished)
+		return; /* halted: the AF has had its last notification */
 	if (d->auth == AUTH_OK && d->p->target >= 0) {
 		const aiotf_id *want = &t->targets[d->p->target].perm;
 		if (want->len != d->perm.len || memcmp(want->b, d->perm.b, want->len) != 0)
@@ -374,10 +382,18 @@ static void auth_result(dresp *d)
 		atomic_fetch_add(&a->st.devices_authenticated, 1);
 		if (d->id_type == AIOT_NAS_ID_TID)
 			aiotf_learn_tid(a, d->id.b, &d->perm);
-		if (tx_seen(t, &d->perm))
+		int seen = tx_seen(t, &d->perm);
+		if (seen < 0) {
+			/* Cannot tell a second answer of a device from its first: not reported
+			 * rather than maybe reported twice, and the transaction says so. */
+			t->nauth--;
+			t->nunverified++;
+			return;
+		}
+		if (seen)
 			return; /* the same device through another reader or a second answer */
 		if (t->req->type == TX_INVENTORY)
-			tx_add_report(t, device_item(&d->perm));
+			tx_add_report(t, aiotf_dev_item(&d->perm, NULL, 0, NULL));
 		else
 			cmd_start(d);
 	} else if (d->auth == AUTH_FAIL) {
@@ -565,8 +581,15 @@ static void auth_route(dresp *d)
 	g->n++;
 	if (fresh) {
 		t->pending++;
-		adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build, grp_done,
-			 g);
+		if (adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
+			     grp_done, g) != 0) {
+			t->pending--;
+			grp_unlink(g);
+			free(g);
+			d->grp_next = NULL;
+			d->auth = AUTH_UNVERIFIED;
+			auth_result(d);
+		}
 	}
 }
 
@@ -614,46 +637,54 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 
 /* ---- the end ------------------------------------------------------------------------------ */
 
+/* TS 29.569 FailureCause defines two values. AUTH_FAILURE says devices failed
+ * authentication, so it is given only when answers were checked and rejected; whatever the
+ * network failed at (ADM unreachable or refusing, readers lost, pagings unanswered, the AIOTF
+ * stopping) is NO_SUCC_INV_RESP, the closest: no Inventory Response could be counted as
+ * successful. NULL: the transaction succeeded. */
+static const char *final_cause(const tx *t, size_t total)
+{
+	if (t->abort_cause != NULL)
+		return t->abort_cause;
+	if (total > 0)
+		return t->req->type == TX_INVENTORY && (t->nunverified > 0 || t->nprobes_failed > 0)
+			       ? "NO_SUCC_INV_RESP"
+			       : NULL;
+	return t->nrej > 0 && t->nunverified == 0 && t->nadm_errors == 0 ? "AUTH_FAILURE"
+									  : "NO_SUCC_INV_RESP";
+}
+
 void inv_finish(tx *t)
 {
 	aiotf *a = t->a;
 	for (probe *p = t->probes; p != NULL; p = p->tx_next)
 		ng_probe_release(a, p); /* command procedure done (TS 23.369 6.2.3 step 11) */
 	size_t total = t->nreported + t->nbatch;
-	const char *cause = NULL;
-	if (total > 0) {
-		/* An inventory that reported devices but could not verify every answer (ADM
-		 * unreachable) or lost a reader's paging ends with a last notification that says
-		 * so: AIoTNotif allows failCause with lastRepInd, never with devicesRepData. */
-		const char *partial = NULL;
-		if (t->req->type == TX_INVENTORY && t->nunverified > 0)
-			partial = "AUTH_FAILURE";
-		else if (t->req->type == TX_INVENTORY && t->nprobes_failed > 0)
-			partial = "NO_SUCC_INV_RESP";
-		tx_notify(t, t->batch, partial == NULL, NULL);
-		t->batch = NULL;
-		t->nreported = total;
-		if (partial != NULL) {
-			tx_notify(t, NULL, 1, partial);
-			cause = partial;
-		}
-	} else {
-		cause = t->abort_cause ? t->abort_cause
-				       : t->nresp > 0 ? "AUTH_FAILURE" : "NO_SUCC_INV_RESP";
+	const char *cause = final_cause(t, total);
+	/* The devices not yet sent, then the last notification: lastRepInd with the failCause
+	 * if any (AIoTNotif allows failCause with lastRepInd, never with devicesRepData). A
+	 * batch just flushed (a multiple of AIOTF_NOTIF_BATCH) leaves nothing to send first. */
+	if (t->batch != NULL)
+		tx_notify(t, t->batch, cause == NULL, NULL);
+	if (cause != NULL || t->batch == NULL)
 		tx_notify(t, NULL, 1, cause);
+	t->batch = NULL;
+	t->nbatch = 0;
+	t->nreported = total;
+	if (total == 0)
 		atomic_fetch_add(&a->st.tx_failed[t->req->type], 1);
-	}
 	double ms = (double)(aiotf_now_us() - t->t0_us) / 1000.0;
+	const char *why = t->halted ? " (the AIOTF is stopping)" : "";
 	if (t->req->type == TX_COMMAND)
 		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "
-			 "%zu unverified, %zu undecodable, commands %zu ok %zu failed, %.1f ms%s%s",
+			 "%zu unverified, %zu undecodable, commands %zu ok %zu failed, %.1f ms%s%s%s",
 			 t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej,
 			 t->nunverified, t->nundecodable, t->ncmd_ok, t->ncmd_fail, ms,
-			 cause ? ", failCause " : "", cause ? cause : "");
+			 cause ? ", failCause " : "", cause ? cause : "", why);
 	else
 		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "
-			 "%zu unverified, %zu undecodable, %zu devices reported, %.1f ms%s%s",
+			 "%zu unverified, %zu undecodable, %zu devices reported, %.1f ms%s%s%s",
 			 t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej,
 			 t->nunverified, t->nundecodable, total, ms, cause ? ", failCause " : "",
-			 cause ? cause : "");
+			 cause ? cause : "", why);
 }

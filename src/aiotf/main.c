@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
+	"  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
+	"                               transactions and notify the AFs (shutdown-grace) [3]\n"
 	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
 	"                               (ng.report-rate)                         [1000]\n"
 	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
@@ -64,6 +66,7 @@ static const cfg_opt opts[] = {
 	{"cipher", "cipher"},
 	{"notif-ca", "notif-ca"},
 	{"max-transactions", "max-transactions"},
+	{"shutdown-grace", "shutdown-grace"},
 	{"metrics", "metrics"},
 	{"log-level", "log-level"},
 	{"reader-report-rate", "ng.report-rate"},
@@ -75,7 +78,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
-	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose;
+	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -96,7 +99,8 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
-	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err)) {
+	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
+	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -193,6 +197,7 @@ int main(int argc, char **argv)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
 	svc_wait_stop(&set);
+	aiotf_drain(a, (int)grace * 1000); /* the SBI server answers 503 meanwhile */
 	rc = 0;
 out:
 	sbi_server_stop(srv);

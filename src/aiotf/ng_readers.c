@@ -224,6 +224,25 @@ static void reader_close_flood(aiotf *a, reader *rd)
 	reader_gone(a, rd);
 }
 
+/* Another link set up with the same (gNB ID, reader index): the same reader come back
+ * (a restart whose old association the AIOTF has not yet seen die), so the new link
+ * replaces the old one, whose pagings end as if it had left (docs/protocol.md 4.6). */
+static void replace_same_reader(aiotf *a, const reader *rd)
+{
+	for (reader *o = a->readers; o != NULL; o = o->next) {
+		if (o == rd || !o->setup || o->link == NULL || o->gnb_id != rd->gnb_id ||
+		    o->reader_index != rd->reader_index)
+			continue;
+		log_warn("reader gNB %u index %u: NG Setup on a new link; the old link is closed "
+			 "and replaced", rd->gnb_id, rd->reader_index);
+		ngap_link_set_user(o->link, NULL);
+		ngap_link_free(o->link);
+		o->link = NULL;
+		reader_gone(a, o);
+		return; /* at most one: every setup replaces its predecessor */
+	}
+}
+
 static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 {
 	ngap_msg r;
@@ -233,6 +252,7 @@ static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 	snprintf(r.u.setup_resp.aiotf_name, sizeof r.u.setup_resp.aiotf_name, "%s", a->name);
 	rd->gnb_id = m->u.setup_req.gnb_id;
 	rd->reader_index = m->u.setup_req.reader_index;
+	replace_same_reader(a, rd);
 	if (ng_send(a, rd, &r) != 0)
 		return;
 	if (!rd->setup) {

@@ -110,9 +110,10 @@ static notif_dest *dest_get(aiotf *a, const char *uri, const char **path)
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return NULL;
 	char err[256];
-	sbi_client_cfg cc = {.host = host, .port = port, .tls_ca = tls ? a->notif_ca : NULL,
-			     .timeout_ms = 5000};
-	if ((tls && a->notif_ca == NULL) ||
+	/* The CA and the resolver were loaded at start: nothing blocks the loop here. */
+	sbi_client_cfg cc = {.host = host, .port = port, .tls_ctx = tls ? a->notif_tls : NULL,
+			     .dns = a->dns, .timeout_ms = 5000};
+	if ((tls && a->notif_tls == NULL) ||
 	    (d->c = sbi_client_new(a->base, &cc, err, sizeof err)) == NULL) {
 		log_warn("AIoTNotif to %s: %s", key, tls ? "no notif-ca for https" : err);
 		free(d);
@@ -143,6 +144,14 @@ void notify_post(aiotf *a, const char *uri, char *body)
 		d->qhead = m;
 	d->qtail = m;
 	send_next(d);
+}
+
+int notify_idle(const aiotf *a)
+{
+	for (const notif_dest *d = a->dests; d != NULL; d = d->next)
+		if (d->busy || d->qhead != NULL)
+			return 0;
+	return 1;
 }
 
 void notify_free_all(aiotf *a)

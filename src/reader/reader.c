@@ -762,16 +762,37 @@ static void on_air(evutil_socket_t fd, short ev, void *arg)
 		}
 }
 
+/* 0 if the kernel opens SCTP sockets, else the errno of socket(..., IPPROTO_SCTP). */
+static int sctp_probe(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /* Which transport "auto" gives: SCTP if the kernel has it (as ngap_link decides). */
 static const char *auto_transport(const char *t)
 {
 	if (strcmp(t, "auto") != 0)
 		return t;
-	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
-	if (fd < 0)
-		return "tcp";
-	close(fd);
-	return "sctp";
+	return sctp_probe() == 0 ? "sctp" : "tcp";
+}
+
+/* "sctp" on a kernel without SCTP is a configuration error, not a connection error: no
+ * retry can fix it (docs/protocol.md 4.4), so the reader refuses to start, as the AIOTF. */
+static int transport_usable(const char *t, char *err, size_t errlen)
+{
+	int e = strcmp(t, "sctp") == 0 ? sctp_probe() : 0;
+	if (e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT || e == EAFNOSUPPORT ||
+	    e == EPFNOSUPPORT || e == EPROTOTYPE || e == EPERM || e == EACCES) {
+		snprintf(err, errlen,
+			 "ng-transport sctp: this kernel has no SCTP (%s); load the sctp module "
+			 "or use --ng-transport tcp or auto", strerror(e));
+		return -1;
+	}
+	return 0;
 }
 
 reader *reader_new(struct event_base *base, const reader_cfg *cfg, char *err, size_t errlen)
@@ -789,6 +810,8 @@ reader *reader_new(struct event_base *base, const reader_cfg *cfg, char *err, si
 	r->next_ran_id = 1;
 	r->backoff_ms = BACKOFF_MIN_MS;
 	r->link_transport = auto_transport(cfg->transport);
+	if (transport_usable(cfg->transport, err, errlen) != 0)
+		goto fail;
 	if (air_addr_parse(cfg->air, &peer, &plen, err, errlen) != 0 ||
 	    (r->fd = air_udp_socket(NULL, &peer, err, errlen)) < 0)
 		goto fail;

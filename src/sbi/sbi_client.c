@@ -64,6 +64,7 @@ struct sbi_client {
 	int port, timeout_ms;
 	SSL_CTX *ssl;
 	struct evdns_base *dns;
+	int own_dns; /* dns made by this client (no shared resolver given) */
 	nghttp2_session_callbacks *cbs;
 	struct bufferevent *bev;
 	nghttp2_session *h2;
@@ -631,7 +632,11 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) ||
 	    c->cbs == NULL || c->kick == NULL)
 		goto oom;
-	if (cfg->tls_ca != NULL) {
+	if (cfg->tls_ctx != NULL) {
+		if (SSL_CTX_up_ref(cfg->tls_ctx) != 1)
+			goto oom;
+		c->ssl = cfg->tls_ctx;
+	} else if (cfg->tls_ca != NULL) {
 		c->ssl = sbi_tls_client_ctx(cfg->tls_ca, cfg->tls_cert, cfg->tls_key, err, errlen);
 		if (c->ssl == NULL)
 			goto fail;
@@ -639,7 +644,12 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 		snprintf(err, errlen, "sbi client: tls_cert needs tls_ca");
 		goto fail;
 	}
-	if (inet_pton(AF_INET, c->host, ip) != 1 && inet_pton(AF_INET6, c->host, ip) != 1) {
+	if (inet_pton(AF_INET, c->host, ip) == 1 || inet_pton(AF_INET6, c->host, ip) == 1) {
+		/* numeric: connected without a resolver */
+	} else if (cfg->dns != NULL) {
+		c->dns = cfg->dns;
+	} else {
+		c->own_dns = 1;
 		c->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
 		if (c->dns == NULL) {
 			snprintf(err, errlen, "sbi client: cannot set up DNS for %s", c->host);
@@ -684,7 +694,7 @@ static void client_destroy(struct sbi_client *c)
 	}
 	if (c->kick)
 		event_free(c->kick);
-	if (c->dns)
+	if (c->dns && c->own_dns)
 		evdns_base_free(c->dns, 0);
 	if (c->ssl)
 		SSL_CTX_free(c->ssl);
@@ -693,6 +703,17 @@ static void client_destroy(struct sbi_client *c)
 	free(c->host);
 	free(c->server_name);
 	free(c);
+}
+
+struct ssl_ctx_st *sbi_client_tls_ctx(const char *ca, const char *cert, const char *key,
+				      char *err, size_t errlen)
+{
+	return sbi_tls_client_ctx(ca, cert, key, err, errlen);
+}
+
+void sbi_client_tls_ctx_free(struct ssl_ctx_st *ctx)
+{
+	SSL_CTX_free(ctx);
 }
 
 void sbi_client_free(sbi_client *c)

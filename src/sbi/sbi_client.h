@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 struct event_base;
+struct evdns_base;
+struct ssl_ctx_st;
 typedef struct sbi_client sbi_client;
 
 typedef struct sbi_client_cfg {
@@ -22,7 +24,19 @@ typedef struct sbi_client_cfg {
 	const char *tls_key;
 	const char *tls_server_name; /* SNI / verification name; default host */
 	int timeout_ms;         /* per request; default 5000 */
+	/* Made once at start and shared, so that a new client reads no file on the event
+	 * loop (the CA and certificate files; /etc/resolv.conf and /etc/hosts for a name):
+	 * tls_ctx from sbi_client_tls_ctx() instead of tls_ca/cert/key (the client keeps a
+	 * reference); dns a resolver on the same base that outlives the client. */
+	struct ssl_ctx_st *tls_ctx;
+	struct evdns_base *dns;
 } sbi_client_cfg;
+
+/* A TLS 1.3 client context trusting ca, with an optional client certificate; NULL with
+ * err. Free with sbi_client_tls_ctx_free() (clients hold their own references). */
+struct ssl_ctx_st *sbi_client_tls_ctx(const char *ca, const char *cert, const char *key,
+				      char *err, size_t errlen);
+void sbi_client_tls_ctx_free(struct ssl_ctx_st *ctx);
 
 typedef struct sbi_client_response {
 	int status;             /* HTTP status, or 0 when the request failed (see error) */

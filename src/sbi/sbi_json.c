@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "common/aiot_err.h"
 #include "common/base64.h"
 #include "common/hex.h"
@@ -189,7 +191,9 @@ cJSON *sbi_json_hex_item(const uint8_t *p, size_t n)
 	if (n > 64)
 		return NULL;
 	aiot_hex_encode(p, n, buf);
-	return cJSON_CreateString(buf);
+	cJSON *j = cJSON_CreateString(buf);
+	OPENSSL_cleanse(buf, sizeof buf); /* it may be a key (K_AIOTF) */
+	return j;
 }
 
 cJSON *sbi_json_b64_item(const uint8_t *p, size_t n)
@@ -206,4 +210,34 @@ int sbi_err_status(const sbi_err *e)
 	if (e->status >= 400 && e->status <= 599)
 		return e->status;
 	return e->cause != NULL && strcmp(e->cause, "SYSTEM_FAILURE") == 0 ? 500 : 400;
+}
+
+int sbi_json_put(cJSON *o, const char *name, cJSON *v)
+{
+	if (v == NULL)
+		return -1;
+	if (o == NULL || !cJSON_AddItemToObject(o, name, v)) {
+		cJSON_Delete(v);
+		return -1;
+	}
+	return 0;
+}
+
+static void wipe_strings(cJSON *j)
+{
+	for (; j != NULL; j = j->next) {
+		if (j->valuestring != NULL)
+			OPENSSL_cleanse(j->valuestring, strlen(j->valuestring));
+		wipe_strings(j->child);
+	}
+}
+
+void sbi_json_wipe(cJSON *j)
+{
+	if (j == NULL)
+		return;
+	wipe_strings(j->child);
+	if (j->valuestring != NULL)
+		OPENSSL_cleanse(j->valuestring, strlen(j->valuestring));
+	cJSON_Delete(j);
 }

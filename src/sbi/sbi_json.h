@@ -48,4 +48,10 @@ cJSON *sbi_json_hex_item(const uint8_t *p, size_t n);
 /* Base64 of n bytes as a new cJSON string item. */
 cJSON *sbi_json_b64_item(const uint8_t *p, size_t n);
 
+/* Add v (NULL: its creation failed, out of memory) to o under name; v is freed when it
+ * cannot be added. 0 or -1. */
+int sbi_json_put(cJSON *o, const char *name, cJSON *v);
+/* Zeroise every string of j (a reply holding a key, K_AIOTF), then delete it. */
+void sbi_json_wipe(cJSON *j);
+
 #endif

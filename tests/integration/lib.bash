@@ -32,8 +32,11 @@ start_daemon() {
 	"$@" 2>"$log" &
 	LASTPID=$!
 	PIDS+=("$LASTPID")
+	# With --metrics, its port is logged after "listening on": wait for both lines.
+	local want="listening on"
+	case " $* " in *" --metrics "*) want="metrics on port" ;; esac
 	for _ in $(seq 1 100); do
-		if grep -q "listening on" "$log"; then
+		if grep -q "listening on" "$log" && grep -q "$want" "$log"; then
 			PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -1)
 			MPORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$log" | head -1)
 			return 0

@@ -2,7 +2,7 @@
 /*
  * af_sink: a test AF that receives AIoTNotif callbacks (TS 29.569) over h2c. Every POST
  * body is appended to --out as one JSON line (compacted) and answered 204 No Content.
- *   af_sink --listen 127.0.0.1:0 --out notifs.jsonl
+ *   af_sink --listen 127.0.0.1:0 --out notifs.jsonl [--tls-cert FILE --tls-key FILE]
  * Logs "listening on ADDR:PORT" on stderr; SIGTERM/SIGINT stop it.
  */
 #include <pthread.h>
@@ -47,16 +47,20 @@ static void handle(void *app, const sbi_request *req, sbi_response *resp)
 
 int main(int argc, char **argv)
 {
-	const char *listen = "127.0.0.1:0", *out = NULL;
+	const char *listen = "127.0.0.1:0", *out = NULL, *cert = NULL, *key = NULL;
 	char err[256];
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--listen") == 0)
 			listen = argv[i + 1];
 		else if (strcmp(argv[i], "--out") == 0)
 			out = argv[i + 1];
+		else if (strcmp(argv[i], "--tls-cert") == 0)
+			cert = argv[i + 1];
+		else if (strcmp(argv[i], "--tls-key") == 0)
+			key = argv[i + 1];
 	}
 	if (out == NULL) {
-		fprintf(stderr, "usage: af_sink [--listen ADDR:PORT] --out FILE\n");
+		fprintf(stderr, "usage: af_sink [--listen ADDR:PORT] --out FILE [--tls-cert FILE --tls-key FILE]\n");
 		return 2;
 	}
 	sink s = {.out = fopen(out, "a")};
@@ -72,7 +76,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sbi_server_cfg sc = {.listen = listen, .workers = 1, .handler = handle, .app = &s,
-			     .max_body = 16u << 20};
+			     .max_body = 16u << 20, .tls_cert = cert, .tls_key = key};
 	sbi_server *srv = sbi_server_start(&sc, err, sizeof err);
 	if (srv == NULL) {
 		fprintf(stderr, "af_sink: %s\n", err);

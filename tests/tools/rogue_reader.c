@@ -10,6 +10,9 @@
  *   --forge FILE    devices.jsonl: a genuine identifier with a random RAND_AIOT_d and a
  *                   random RES_AIOT of the device's length (--forge-count N: the first N).
  *
+ * --silent accepts every Inventory Request (InventoryResponse) and never reports: the
+ * AIOTF's paging stays open until its timeout (a reader whose devices never answer).
+ *
  * --unsolicited N sends N Inventory Reports right after NG Setup on correlation ids that no
  * paging opened (--before-setup N: that many before NG Setup), paced --pace-us apart
  * (0: all at once). Prints JSON lines: one per Inventory Request answered and a summary:
@@ -38,7 +41,8 @@ static const char usage_text[] =
     "usage: rogue_reader --aiotf ADDR:PORT [--transport auto|sctp|tcp] [--gnb-id N]\n"
     "                    [--reader-index N] [--replay FILE] [--forge devices.jsonl\n"
     "                    [--forge-count N]] [--requests N] [--unsolicited N]\n"
-    "                    [--before-setup N] [--pace-us N] [--linger-ms N] [--timeout-s N]\n";
+    "                    [--before-setup N] [--pace-us N] [--linger-ms N] [--timeout-s N]\n"
+    "                    [--silent]\n";
 
 typedef struct pdu {
 	uint8_t b[AIOT_NAS_MAX_PDU];
@@ -59,7 +63,7 @@ static struct {
 	uint32_t gnb_id;
 	uint16_t reader_index;
 	uint16_t next_corr;
-	int setup_done, closed_by_peer, rc;
+	int setup_done, closed_by_peer, rc, silent;
 } R = {.requests_wanted = 1, .gnb_id = 666, .reader_index = 66, .linger_ms = 3000};
 
 static void die_oom(void)
@@ -263,7 +267,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		r.type = NGAP_INVENTORY_RESPONSE;
 		r.correlation_id = m->correlation_id;
 		ngap_send(l, &r);
-		int rc = send_report(m->correlation_id, 1);
+		int rc = R.silent ? AIOT_OK : send_report(m->correlation_id, 1);
 		R.requests++;
 		aiot_hex_encode(m->u.inv_req.rand_n, 16, hex);
 		printf("{\"event\":\"inventory_request\",\"corr\":%u,\"rand_n\":\"%s\","
@@ -338,6 +342,7 @@ int main(int argc, char **argv)
 	    {"pace-us", required_argument, NULL, 11},
 	    {"linger-ms", required_argument, NULL, 12},
 	    {"timeout-s", required_argument, NULL, 13},
+	    {"silent", no_argument, NULL, 14},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *aiotf = NULL, *transport = "auto", *replay = NULL, *forge = NULL;
@@ -385,6 +390,9 @@ int main(int argc, char **argv)
 		case 13:
 			timeout_s = strtoul(optarg, NULL, 0);
 			break;
+		case 14:
+			R.silent = 1;
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return 1;
@@ -396,7 +404,7 @@ int main(int argc, char **argv)
 	}
 	if ((replay && load_replay(replay) != 0) || (forge && load_forge(forge, forge_count) != 0))
 		return 1;
-	if (R.nreplay + R.nforge == 0 || R.nreplay + R.nforge > NGAP_MAX_DEVICES) {
+	if ((!R.silent && R.nreplay + R.nforge == 0) || R.nreplay + R.nforge > NGAP_MAX_DEVICES) {
 		fprintf(stderr,
 		        "rogue_reader: 1..%u Inventory Responses needed (--replay/--forge)\n",
 		        NGAP_MAX_DEVICES);
