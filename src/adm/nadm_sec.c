@@ -16,6 +16,7 @@
 #include "crypto/kdf.h"
 #include "common/base64.h"
 #include "common/hex.h"
+#include "common/vendor_ext.h"
 
 static const aiot_backend *worker_be(adm *a, const sbi_request *req)
 {
@@ -290,6 +291,7 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	/* Step 11, Annex A.3. */
 	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, rand_n, rand_d,
 				   k_aiotf);
+	aiot_suite suite = r.suite;
 	aiot_zeroize(&r, sizeof r);
 	if (rc != 0) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
@@ -298,6 +300,15 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	cJSON *reply = cJSON_CreateObject();
 	cJSON_AddItemToObject(reply, "kAiotf", sbi_json_hex_item(k_aiotf, 16));
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
+	/* The AIOTF derives K_AIOT_int/enc with the device's own suite; the schema has no member
+	 * for it, so it travels in the vendor extension (common/vendor_ext.h). */
+	cJSON *ext = cJSON_AddObjectToObject(reply, AIOT_VENDOR_EXT);
+	if (ext == NULL || cJSON_AddStringToObject(ext, AIOT_VENDOR_SUITE,
+						    aiot_suite_name(suite)) == NULL) {
+		cJSON_Delete(reply);
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
+	}
 	/* Remember the session's RANDs (the next T-ID derives from them) and answer once that
 	 * is durable, so a T-ID the device may derive is never unknown after a restart. */
 	deferred *d = defer_reply(a, req, resp, reply, 200);

@@ -265,8 +265,6 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.report_burst = 2 * a->cfg.report_rate;
 	if (a->cfg.flood_close < 0)
 		a->cfg.flood_close = 0;
-	if (a->cfg.suite != AIOT_SUITE_AES)
-		a->cfg.suite = AIOT_SUITE_3GPP;
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -30,7 +30,6 @@ typedef struct aiotf_cfg {
 	int adm_timeout_ms;        /* per ADM request */
 	int inventory_timeout_ms;  /* per paging, from the Inventory Request to the last report */
 	int command_timeout_ms;    /* per Command Request */
-	aiot_suite suite;          /* K_AIOT_int / K_AIOT_enc derivation suite (see main.c) */
 	int cipher;                /* 1: cipher command payloads (128-NEA2) */
 	int max_transactions;      /* queued + running; more are refused with 503 */
 	/* Per reader link, a token bucket on Inventory Reports (the messages that make the

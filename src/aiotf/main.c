@@ -32,7 +32,6 @@ static const char usage_text[] =
 	"  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
 	"  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
 	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
-	"  --suite 3gpp|aes             K_AIOT_int/enc derivation suite (suite)  [3gpp]\n"
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
@@ -60,7 +59,6 @@ static const cfg_opt opts[] = {
 	{"inventory-timeout-ms", "inventory-timeout-ms"},
 	{"command-timeout-ms", "command-timeout-ms"},
 	{"name", "name"},
-	{"suite", "suite"},
 	{"cipher", "cipher"},
 	{"notif-ca", "notif-ca"},
 	{"max-transactions", "max-transactions"},
@@ -100,11 +98,6 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	aiot_suite suite = AIOT_SUITE_3GPP;
-	if (cfg_get(c, "suite") != NULL && aiot_suite_from_name(cfg_get(c, "suite"), &suite) != 0) {
-		log_error("suite: '%s' is not 3gpp or aes", cfg_get(c, "suite"));
-		goto out;
-	}
 	const char *ciph = cfg_get(c, "cipher") ? cfg_get(c, "cipher") : "on";
 	if (strcmp(ciph, "on") != 0 && strcmp(ciph, "off") != 0) {
 		log_error("cipher: '%s' is not on or off", ciph);
@@ -136,7 +129,6 @@ int main(int argc, char **argv)
 		.adm_timeout_ms = (int)adm_to,
 		.inventory_timeout_ms = (int)inv_to,
 		.command_timeout_ms = (int)cmd_to,
-		.suite = suite,
 		.cipher = strcmp(ciph, "on") == 0,
 		.max_transactions = (int)max_tx,
 		.report_rate = (int)rrate,
@@ -178,8 +170,8 @@ int main(int argc, char **argv)
 	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
 		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
 	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
-	log_info("ADM %s, %d connections, suite %s, cipher %s", ac.adm_url, ac.adm_connections,
-		 aiot_suite_name(suite), ac.cipher ? "on" : "off");
+	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
+		 ac.cipher ? "on" : "off");
 	if (ac.report_rate > 0)
 		log_info("reader Inventory Reports: %d/s, burst %d, link closed at %d dropped/s",
 			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
