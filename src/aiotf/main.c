@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
+	"  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
+	"                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
 	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
 	"                               (ng.report-rate)                         [1000]\n"
 	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
@@ -62,6 +64,7 @@ static const cfg_opt opts[] = {
 	{"cipher", "cipher"},
 	{"notif-ca", "notif-ca"},
 	{"max-transactions", "max-transactions"},
+	{"af-auth-ttl-ms", "af-auth-ttl-ms"},
 	{"metrics", "metrics"},
 	{"log-level", "log-level"},
 	{"reader-report-rate", "ng.report-rate"},
@@ -73,7 +76,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = 1;
-	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose;
+	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, az_ttl;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||
 	    cfg_get_uint(c, "command-timeout-ms", 3000, 10, 600000, &cmd_to, err, sizeof err) ||
 	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
+	    cfg_get_uint(c, "af-auth-ttl-ms", 10000, 0, 3600000, &az_ttl, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err)) {
@@ -131,6 +135,7 @@ int main(int argc, char **argv)
 		.command_timeout_ms = (int)cmd_to,
 		.cipher = strcmp(ciph, "on") == 0,
 		.max_transactions = (int)max_tx,
+		.af_auth_ttl_ms = (int)az_ttl,
 		.report_rate = (int)rrate,
 		.report_burst = (int)rburst,
 		.flood_close = (int)fclose,
