@@ -18,13 +18,15 @@ N=${AIOTF_IT_DEVICES:-2000}
 cat $W/a.jsonl $W/p.jsonl $W/x.jsonl >$W/all.jsonl
 TOTAL=$((N + 20))
 
-start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
+# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
+echo '{"afAuthData":{"af-it":{"afId":"af-it","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
+start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \
-	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info
+	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info --af-auth-ttl-ms 600000
 SP=$PORT; AMPORT=$MPORT; AIOTFPID=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 ok "aiot-aiotf started: SBI $SP, NG $NG, metrics $AMPORT"
@@ -149,6 +151,7 @@ wait_last 20 || bad "unknown device: no last notification"
 check "unknown device: NO_SUCC_INV_RESP" NO_SUCC_INV_RESP "$(cause)"
 
 # --- ADM down: clean failCause, no hang; ADM back: served again -------------------------------
+# (af-it's authorization is still cached: --af-auth-ttl-ms; af_auth.sh covers an AF not cached)
 kill $ADMPID; wait $ADMPID 2>/dev/null || true
 s=$(date +%s%N)
 submit request-inv "{$U,$AREA}"
@@ -159,7 +162,7 @@ submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":4,\"tar
 wait_last 10 || bad "ADM down (command): no last notification"
 check "ADM down (command): failCause" AUTH_FAILURE "$(cause)"
 kill -0 $AIOTFPID && ok "AIOTF still running with the ADM down" || bad "AIOTF died"
-start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
+start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":100,\"length\":$LEN,\"targetDevices\":{\"devices\":[\"$D1\"]}}"
 wait_last 20 || bad "ADM back: no last notification"
 check "ADM back: served again" "$DATA" "$(notifs | jq -rs '[.[].devicesRepData // [] | .[].readCmdRep] | join(" ")')"
