@@ -31,7 +31,8 @@
 #define AFAUTH_PATH "/nadm-dm/v1/af-authorization-data?af-id="
 #define AFAUTH_MAX_ID 255 /* characters of an afId the ADM can look up */
 
-enum { OP_INVENTORY = 1, OP_READ = 2, OP_WRITE = 4, OP_DISABLE = 8 };
+/* AllowedServiceOperation values this AIOTF offers; bit i of afauth.ops grants op_names[i]. */
+static const char *const op_names[] = {"INVENTORY", "READ", "WRITE", "PERMANENT_DISABLE"};
 
 struct afauth_entry {
 	aiotf *a;
@@ -45,44 +46,41 @@ struct afauth_entry {
 void afauth_clear(afauth *z)
 {
 	free(z->areas);
-	free(z->ids);
+	amap_clear(&z->ids, NULL);
 	free(z->filts);
 	memset(z, 0, sizeof *z);
 }
 
-static int ops_bit(const char *s)
+static unsigned ops_bit(const char *s)
 {
-	static const struct {
-		const char *name;
-		int bit;
-	} t[] = {{"INVENTORY", OP_INVENTORY}, {"READ", OP_READ}, {"WRITE", OP_WRITE},
-		 {"PERMANENT_DISABLE", OP_DISABLE}};
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (strcmp(s, t[i].name) == 0)
-			return t[i].bit;
+	for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+		if (strcmp(s, op_names[i]) == 0)
+			return 1u << i;
 	return 0; /* the anyOf string branch: an operation this AIOTF does not offer */
 }
 
 /* AllowedTargetAiotDevice: exactly one of aiotDevPermId / filteringInfo (base64). */
 static int parse_target(const cJSON *it, afauth *z)
 {
+	static char listed; /* the value of every z->ids entry */
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "aiotDevPermId");
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "filteringInfo");
+	aiotf_id v;
+	int err = 0;
 	if ((id == NULL) == (f == NULL))
 		return -1;
-	const cJSON *v = id ? id : f;
-	aiotf_id *dst = id ? &z->ids[z->nids] : &z->filts[z->nfilts];
-	int n = cJSON_IsString(v) ? aiot_b64_decode(v->valuestring, strlen(v->valuestring),
-						    dst->b, sizeof dst->b)
+	const cJSON *s = id ? id : f;
+	int n = cJSON_IsString(s) ? aiot_b64_decode(s->valuestring, strlen(s->valuestring), v.b,
+						    sizeof v.b)
 				  : -1;
 	if (n <= 0)
 		return -1;
-	dst->len = (uint8_t)n;
-	if (id)
-		z->nids++;
+	v.len = (uint8_t)n;
+	if (f != NULL)
+		z->filts[z->nfilts++] = v;
 	else
-		z->nfilts++;
-	return 0;
+		amap_put(&z->ids, v.b, v.len, &listed, &err);
+	return err ? -1 : 0;
 }
 
 int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, size_t errlen)
@@ -102,13 +100,13 @@ int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, siz
 		goto bad;
 	z->known = 1;
 	if ((ops = cJSON_GetObjectItemCaseSensitive(one, "allowedServiceOperations")) != NULL) {
-		if (!cJSON_IsArray(ops))
+		if (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) < 1)
 			goto bad;
 		cJSON_ArrayForEach(it, ops)
 		{
 			if (!cJSON_IsString(it))
 				goto bad;
-			z->ops |= (unsigned)ops_bit(it->valuestring);
+			z->ops |= ops_bit(it->valuestring);
 		}
 	}
 	if ((area = cJSON_GetObjectItemCaseSensitive(one, "allowedArea")) != NULL) {
@@ -121,12 +119,14 @@ int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, siz
 	}
 	if ((tg = cJSON_GetObjectItemCaseSensitive(one, "allowedTargetAiotDevices")) != NULL) {
 		size_t n = cJSON_IsArray(tg) ? (size_t)cJSON_GetArraySize(tg) : 0;
-		if (n == 0 || (z->ids = calloc(n, sizeof *z->ids)) == NULL ||
+		if (n == 0 || amap_init(&z->ids, n) != 0 ||
 		    (z->filts = calloc(n, sizeof *z->filts)) == NULL)
 			goto bad;
 		cJSON_ArrayForEach(it, tg)
-		if (parse_target(it, z) != 0)
-			goto bad;
+		{
+			if (parse_target(it, z) != 0)
+				goto bad;
+		}
 		z->has_targets = 1;
 	}
 	return 0;
@@ -151,9 +151,8 @@ static int starts_with(const aiotf_id *id, const aiotf_id *prefix)
 /* Permanent ID listed, or under a listed filter. */
 static int id_allowed(const afauth *z, const aiotf_id *id)
 {
-	for (size_t i = 0; i < z->nids; i++)
-		if (z->ids[i].len == id->len && memcmp(z->ids[i].b, id->b, id->len) == 0)
-			return 1;
+	if (amap_get(&z->ids, id->b, id->len) != NULL)
+		return 1;
 	for (size_t i = 0; i < z->nfilts; i++)
 		if (starts_with(id, &z->filts[i]))
 			return 1;
@@ -194,7 +193,6 @@ static int targets_allowed(const afauth *z, const aiotf_req *r, char *why, size_
 
 int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap)
 {
-	static const char *const names[] = {"INVENTORY", "READ", "WRITE", "PERMANENT_DISABLE"};
 	int op = r->type == TX_INVENTORY ? 0
 		 : r->cmd == AIOT_CMD_READ ? 1
 		 : r->cmd == AIOT_CMD_WRITE ? 2
@@ -203,7 +201,7 @@ int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap)
 		return refuse(why, cap, "no authorization data for AF '%s'", r->af_id);
 	if (!(z->ops & (1u << op)))
 		return refuse(why, cap, "AF '%s' is not allowed %s (allowedServiceOperations)",
-			      r->af_id, names[op]);
+			      r->af_id, op_names[op]);
 	if (z->has_area && r->nareas == 0)
 		return refuse(why, cap, "AF '%s' is restricted to allowedArea: targetArea is "
 					"required (without it every reader is paged)", r->af_id);
@@ -250,15 +248,26 @@ static void accept_req(aiotf *a, aiotf_req *r)
 	inv_start(t);
 }
 
+/* The AF's own text, safe for a log line (no control characters, bounded). */
+static const char *printable(const char *in, char *out, size_t cap)
+{
+	size_t i = 0;
+	for (; in[i] != '\0' && i + 1 < cap; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+	out[i] = '\0';
+	return out;
+}
+
 static void decide_and_answer(aiotf *a, const afauth *z, aiotf_req *r)
 {
-	char why[256];
+	char why[256], pa[80];
 	r->next = NULL;
 	if (afauth_decide(z, r, why, sizeof why) == 0) {
 		accept_req(a, r);
 		return;
 	}
-	log_info("request from AF '%s' refused: %s", r->af_id, why);
+	log_info("request from AF '%s' refused: %s", printable(r->af_id, pa, sizeof pa),
+		 printable(why, why, sizeof why));
 	afauth_refuse(a, r, 403, NULL, why);
 }
 
@@ -315,7 +324,11 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 		else if (status != 200)
 			snprintf(msg, sizeof msg, "the ADM answered %d to the AF authorization data "
 						  "request", status);
-		log_warn("AF '%s': %s", e->af_id, msg);
+		else if (msg[0] == '\0')
+			snprintf(msg, sizeof msg, "the ADM's AF authorization data is not JSON");
+		char pa[80];
+		log_warn("AF '%s': %s", printable(e->af_id, pa, sizeof pa),
+			 printable(msg, msg, sizeof msg));
 	}
 	for (aiotf_req *r = w, *n; r != NULL; r = n) {
 		n = r->next;

@@ -105,8 +105,9 @@ typedef struct afauth {
 	unsigned ops;           /* allowedServiceOperations, a bit per operation */
 	aiotf_area *areas;      /* allowedArea.areaIds */
 	size_t nareas;
-	aiotf_id *ids, *filts;  /* allowedTargetAiotDevices */
-	size_t nids, nfilts;
+	amap ids;               /* allowedTargetAiotDevices: permanent IDs (a set) */
+	aiotf_id *filts;        /* ... and filtering information */
+	size_t nfilts;
 } afauth;
 
 typedef struct afauth_entry afauth_entry;
