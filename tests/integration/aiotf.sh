@@ -25,7 +25,7 @@ APORT=$PORT; ADMPID=$LASTPID
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \
+	--adm http://127.0.0.1:$APORT --adm-timeout-ms 3000 --metrics 127.0.0.1:0 \
 	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info --af-auth-ttl-ms 600000
 SP=$PORT; AMPORT=$MPORT; AIOTFPID=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
