@@ -16,6 +16,7 @@
 #include "crypto/kdf.h"
 #include "common/base64.h"
 #include "common/hex.h"
+#include "common/vendor_ext.h"
 
 static const aiot_backend *worker_be(adm *a, const sbi_request *req)
 {
@@ -304,6 +305,7 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	/* Step 11, Annex A.3. */
 	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, s->rand_n,
 				   s->rand_d, k_aiotf);
+	aiot_suite suite = r.suite;
 	aiot_zeroize(&r, sizeof r);
 	if (rc != 0) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
@@ -316,9 +318,16 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
 	if (s->c.reply == NULL || kx == NULL || !cJSON_AddItemToObject(s->c.reply, "kAiotf", kx)) {
 		sbi_json_wipe(kx); /* out of memory: K_AIOTF is not left in freed memory */
-		cJSON_Delete(s->c.reply);
+		kx = NULL;
+	}
+	/* The AIOTF derives K_AIOT_int/enc with the device's own suite; the schema has no member
+	 * for it, so it travels in the vendor extension (common/vendor_ext.h). */
+	cJSON *ext = kx ? cJSON_AddObjectToObject(s->c.reply, AIOT_VENDOR_EXT) : NULL;
+	if (ext == NULL ||
+	    cJSON_AddStringToObject(ext, AIOT_VENDOR_SUITE, aiot_suite_name(suite)) == NULL) {
+		sbi_json_wipe(s->c.reply);
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
-		free(s);
+		session_free(&s->c);
 		return;
 	}
 	/* Answer once the RANDs are durable, so a T-ID the device may derive is never unknown

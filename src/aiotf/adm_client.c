@@ -18,7 +18,7 @@
 struct admreq {
 	aiotf *a;
 	const char *method;
-	char path[512];
+	char path[1024]; /* a query carries up to 255 percent-encoded characters (afauth.c) */
 	char *body;
 	size_t body_len;
 	adm_build_fn build;

@@ -297,24 +297,25 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	for (aiotf_req *r = list, *next; r != NULL; r = next) {
 		next = r->next;
 		r->next = NULL;
-		tx *t = stop ? NULL : tx_new(a, r);
-		if (t == NULL) {
-			if (!stop)
-				log_error("transaction %s: out of memory", r->trans_id);
-			aiotf_req_free(r);
-			atomic_fetch_sub(&a->st.active_tx, 1);
-			continue;
-		}
-		atomic_fetch_add(&a->st.tx[r->type], 1);
-		if (draining && a->drain_forced)
-			tx_halt(t); /* accepted just before the SIGTERM, too late to run */
+		if (stop || (draining && a->drain_forced)) /* too late to run */
+			afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 		else
-			inv_start(t);
+			afauth_submit(a, r);
 	}
 	if (stop)
 		event_base_loopbreak(a->base);
 	else if (draining && a->drain_tick == NULL)
 		drain_start(a);
+}
+
+tx *tx_start(aiotf *a, aiotf_req *r)
+{
+	tx *t = tx_new(a, r);
+	if (t == NULL)
+		log_error("transaction %s: out of memory", r->trans_id);
+	else
+		atomic_fetch_add(&a->st.tx[r->type], 1);
+	return t;
 }
 
 static void *loop_main(void *arg)
@@ -360,14 +361,14 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.command_timeout_ms = 3000;
 	if (a->cfg.max_transactions < 1)
 		a->cfg.max_transactions = 1024;
+	if (a->cfg.af_auth_ttl_ms < 0)
+		a->cfg.af_auth_ttl_ms = 0;
 	if (a->cfg.report_rate < 0)
 		a->cfg.report_rate = 0;
 	if (a->cfg.report_rate > 0 && a->cfg.report_burst < 1)
 		a->cfg.report_burst = 2 * a->cfg.report_rate;
 	if (a->cfg.flood_close < 0)
 		a->cfg.flood_close = 0;
-	if (a->cfg.suite != AIOT_SUITE_AES)
-		a->cfg.suite = AIOT_SUITE_3GPP;
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -461,6 +462,7 @@ void aiotf_free(aiotf *a)
 	 * callbacks triggered by freeing the clients only release their own memory. */
 	a->stopping = 1;
 	adm_pool_free(a);
+	afauth_free_all(a);
 	notify_free_all(a);
 	sbi_client_tls_ctx_free(a->adm_tls_ctx);
 	sbi_client_tls_ctx_free(a->notif_tls);
@@ -469,7 +471,7 @@ void aiotf_free(aiotf *a)
 	ng_stop(a);
 	for (aiotf_req *r = a->qhead, *n; r != NULL; r = n) {
 		n = r->next;
-		aiotf_req_free(r);
+		afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 	}
 	amap_clear(&a->tid_to_perm, free_id);
 	amap_clear(&a->profiles, free_id);
@@ -554,12 +556,11 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	}
 	snprintf(r->trans_id, sizeof r->trans_id, "%s-%llu", a->trans_prefix,
 		 (unsigned long long)atomic_fetch_add(&a->trans_seq, 1) + 1);
-	char *body = NULL;
-	if (asprintf(&body, "{\"transId\":\"%s\"}", r->trans_id) < 0)
-		body = NULL;
+	/* The answer waits for the AF's authorization (afauth.c, in the loop thread). */
 	pthread_mutex_lock(&a->qlock);
 	int stopped = a->stop || a->draining;
-	if (!stopped && body != NULL) {
+	if (!stopped) {
+		r->pending = sbi_defer(req);
 		if (a->qtail)
 			a->qtail->next = r;
 		else
@@ -567,15 +568,13 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		a->qtail = r;
 	}
 	pthread_mutex_unlock(&a->qlock);
-	if (stopped || body == NULL) {
+	if (stopped) {
 		atomic_fetch_sub(&a->st.active_tx, 1);
 		aiotf_req_free(r);
-		free(body);
 		sbi_problem(resp, 503, NULL, "the AIOTF is stopping");
 		return;
 	}
 	event_active(a->wake, 0, 0);
-	sbi_json(resp, 200, body);
 }
 
 const char *const aiotf_operations[] = {"request-inv", "request-cmd", NULL};

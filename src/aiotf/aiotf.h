@@ -30,9 +30,9 @@ typedef struct aiotf_cfg {
 	int adm_timeout_ms;        /* per ADM request */
 	int inventory_timeout_ms;  /* per paging, from the Inventory Request to the last report */
 	int command_timeout_ms;    /* per Command Request */
-	aiot_suite suite;          /* K_AIOT_int / K_AIOT_enc derivation suite (see main.c) */
 	int cipher;                /* 1: cipher command payloads (128-NEA2) */
 	int max_transactions;      /* queued + running; more are refused with 503 */
+	int af_auth_ttl_ms;        /* AF authorization data kept this long (0: every request) */
 	/* Per reader link, a token bucket on Inventory Reports (the messages that make the
 	 * AIOTF call the ADM): report_rate per second, report_burst at most; an excess report
 	 * is dropped and counted. flood_close: that many reports dropped for rate within one

@@ -24,6 +24,7 @@
 #define AIOTF_NAMED_MAX_RAND_D 64       /* randDlist of one named get-authentication */
 #define AIOTF_ANON_MAX_RAND_D 16        /* randDlist with filteringInfo / no identifier */
 #define AIOTF_MAX_URI 1024
+#define AIOTF_AFAUTH_CACHE 256          /* AFs whose authorization data is kept (afauth.c) */
 
 /* ---- small byte-keyed hash map (map.c) ------------------------------------------------- */
 
@@ -54,6 +55,11 @@ typedef struct aiotf_id {
 	uint8_t b[AIOT_NAS_MAX_ID_LEN];
 } aiotf_id;
 
+/* AiotAreaId (TS 29.571), as validated: digits / hex digits, nid "" when absent. */
+typedef struct aiotf_area {
+	char mcc[4], mnc[4], nid[12], code[7];
+} aiotf_area;
+
 typedef enum tx_type { TX_INVENTORY = 0, TX_COMMAND = 1 } tx_type;
 typedef enum tgt_kind { TGT_AREA = 0, TGT_DEVICES = 1, TGT_FILTER = 2 } tgt_kind;
 
@@ -62,7 +68,9 @@ typedef struct aiotf_req {
 	char trans_id[48];
 	char *af_id;
 	char *notif_uri;
-	tgt_kind kind;
+	tgt_kind kind;          /* TGT_AREA: no targetDevices */
+	aiotf_area *areas;      /* targetArea.areaIds (NULL when absent) */
+	size_t nareas;
 	aiotf_id *devs; /* TGT_DEVICES */
 	size_t ndevs;
 	aiotf_id filt;  /* TGT_FILTER */
@@ -73,6 +81,7 @@ typedef struct aiotf_req {
 	uint16_t offset;
 	uint8_t length;
 	uint8_t data[AIOT_NAS_MAX_DATA];
+	sbi_pending *pending;   /* the AF's request, answered once authorized (afauth.c) */
 	struct aiotf_req *next;
 } aiotf_req;
 
@@ -80,10 +89,36 @@ typedef struct aiotf_req {
  * (sbi_err_status() gives the status). */
 aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e);
 void aiotf_req_free(aiotf_req *r);
+/* An AiotArea; where names it in error texts. 0, or -1 with e filled. *out malloc'd. */
+int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n,
+		      sbi_err *e);
 /* "http://HOST:PORT/path" / "https://..." ([v6] allowed). 0 or -1. path points into uri
  * ("/" when absent). */
 int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
 		    const char **path);
+
+/* ---- AF authorization (afauth.c) ------------------------------------------------------- */
+
+/* IndividualAfAuthorizationData of one AF, as checked. */
+typedef struct afauth {
+	uint8_t known;          /* the ADM has data for this AF */
+	uint8_t has_area, has_targets;
+	unsigned ops;           /* allowedServiceOperations, a bit per operation */
+	aiotf_area *areas;      /* allowedArea.areaIds */
+	size_t nareas;
+	amap ids;               /* allowedTargetAiotDevices: permanent IDs (a set) */
+	aiotf_id *filts;        /* ... and filtering information */
+	size_t nfilts;
+} afauth;
+
+typedef struct afauth_entry afauth_entry;
+
+/* The data for af_id in an AfAuthorizationData answer (not known when the map lacks it);
+ * -1 with err when it does not match the schema. */
+int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, size_t errlen);
+void afauth_clear(afauth *z);
+/* 0 if z allows r, else -1 with the reason in why. */
+int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap);
 
 /* ---- metrics (written by the loop thread, read by the SBI thread) ----------------------- */
 
@@ -331,11 +366,20 @@ struct aiotf {
 	struct event *drain_tick;
 	uint64_t drain_t0_us;
 	uint8_t drain_forced;
+	afauth_entry *afauth; /* AF authorization data by afId, newest first (afauth.c) */
 };
 
 uint64_t aiotf_now_us(void);
 
+/* afauth.c: answer r (r->pending) once its AF's authorization is known; an accepted
+ * request becomes a transaction. */
+void afauth_submit(aiotf *a, aiotf_req *r);
+void afauth_free_all(aiotf *a); /* after adm_pool_free() */
+/* Answer r with a ProblemDetails and free it. */
+void afauth_refuse(aiotf *a, aiotf_req *r, int status, const char *cause, const char *detail);
+
 /* aiotf.c */
+tx *tx_start(aiotf *a, aiotf_req *r);      /* the transaction of an accepted request */
 void tx_free(tx *t);
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause);
 void tx_check(tx *t);                      /* finish the transaction if nothing is left */

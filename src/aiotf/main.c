@@ -32,12 +32,13 @@ static const char usage_text[] =
 	"  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
 	"  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
 	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
-	"  --suite 3gpp|aes             K_AIOT_int/enc derivation suite (suite)  [3gpp]\n"
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
 	"  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
 	"                               transactions and notify the AFs (shutdown-grace) [3]\n"
+	"  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
+	"                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
 	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
 	"                               (ng.report-rate)                         [1000]\n"
 	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
@@ -62,11 +63,11 @@ static const cfg_opt opts[] = {
 	{"inventory-timeout-ms", "inventory-timeout-ms"},
 	{"command-timeout-ms", "command-timeout-ms"},
 	{"name", "name"},
-	{"suite", "suite"},
 	{"cipher", "cipher"},
 	{"notif-ca", "notif-ca"},
 	{"max-transactions", "max-transactions"},
 	{"shutdown-grace", "shutdown-grace"},
+	{"af-auth-ttl-ms", "af-auth-ttl-ms"},
 	{"metrics", "metrics"},
 	{"log-level", "log-level"},
 	{"reader-report-rate", "ng.report-rate"},
@@ -79,6 +80,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
+	unsigned long long az_ttl;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -97,16 +99,12 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||
 	    cfg_get_uint(c, "command-timeout-ms", 3000, 10, 600000, &cmd_to, err, sizeof err) ||
 	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
+	    cfg_get_uint(c, "af-auth-ttl-ms", 10000, 0, 3600000, &az_ttl, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
 	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err)) {
 		log_error("%s", err);
-		goto out;
-	}
-	aiot_suite suite = AIOT_SUITE_3GPP;
-	if (cfg_get(c, "suite") != NULL && aiot_suite_from_name(cfg_get(c, "suite"), &suite) != 0) {
-		log_error("suite: '%s' is not 3gpp or aes", cfg_get(c, "suite"));
 		goto out;
 	}
 	const char *ciph = cfg_get(c, "cipher") ? cfg_get(c, "cipher") : "on";
@@ -141,9 +139,9 @@ int main(int argc, char **argv)
 		.adm_timeout_ms = (int)adm_to,
 		.inventory_timeout_ms = (int)inv_to,
 		.command_timeout_ms = (int)cmd_to,
-		.suite = suite,
 		.cipher = strcmp(ciph, "on") == 0,
 		.max_transactions = (int)max_tx,
+		.af_auth_ttl_ms = (int)az_ttl,
 		.report_rate = (int)rrate,
 		.report_burst = (int)rburst,
 		.flood_close = (int)fclose,
@@ -185,8 +183,8 @@ int main(int argc, char **argv)
 	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
 		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
 	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
-	log_info("ADM %s, %d connections, suite %s, cipher %s", ac.adm_url, ac.adm_connections,
-		 aiot_suite_name(suite), ac.cipher ? "on" : "off");
+	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
+		 ac.cipher ? "on" : "off");
 	if (ac.report_rate > 0)
 		log_info("reader Inventory Reports: %d/s, burst %d, link closed at %d dropped/s",
 			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,

@@ -77,35 +77,57 @@ static int uint_member(const cJSON *o, const char *name, unsigned long max, unsi
 	return 1;
 }
 
-/* AiotArea: {areaIds: [AiotAreaId{plmnId{mcc,mnc}, nid?, aiotAreaCode}], minItems 1}. */
-static int check_area(const cJSON *area, sbi_err *e)
+static void copy_member(const cJSON *o, const char *name, char *out, size_t cap)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+	snprintf(out, cap, "%s", cJSON_IsString(it) ? it->valuestring : "");
+}
+
+/* AiotArea: {areaIds: [AiotAreaId{plmnId{mcc,mnc}, nid?, aiotAreaCode}], minItems 1}.
+ * where names the member in error texts ("targetArea", "allowedArea"). */
+int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n,
+		      sbi_err *e)
 {
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(area, "areaIds");
+	char w[64], wp[64];
+	snprintf(w, sizeof w, "%s.areaIds[].", where);
+	snprintf(wp, sizeof wp, "%s.areaIds[].plmnId.", where);
 	if (!cJSON_IsObject(area))
-		return bad(e, INCORRECT, "%s%s: expected an AiotArea object", "targetArea", "");
+		return bad(e, INCORRECT, "%s: expected an AiotArea object", where);
 	if (ids == NULL)
-		return bad(e, MISSING, "%s%s: missing", "targetArea.", "areaIds");
+		return bad(e, MISSING, "%s.%s: missing", where, "areaIds");
 	if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) < 1)
-		return bad(e, INCORRECT, "%s%s: expected a non-empty array", "targetArea.",
-			   "areaIds");
+		return bad(e, INCORRECT, "%s.%s: expected a non-empty array", where, "areaIds");
+	size_t cnt = (size_t)cJSON_GetArraySize(ids), i = 0;
+	aiotf_area *v = calloc(cnt, sizeof *v);
+	if (v == NULL)
+		return bad(e, "SYSTEM_FAILURE", "%s%s: out of memory", "", "");
 	const cJSON *it;
 	cJSON_ArrayForEach(it, ids)
 	{
-		const char *w = "targetArea.areaIds[].";
-		if (!cJSON_IsObject(it))
-			return bad(e, INCORRECT, "%s%s: expected an AiotAreaId object",
-				   "targetArea.areaIds[]", "");
 		const cJSON *plmn = cJSON_GetObjectItemCaseSensitive(it, "plmnId");
-		if (plmn == NULL)
-			return bad(e, MISSING, "%s%s: missing", w, "plmnId");
-		if (!cJSON_IsObject(plmn))
-			return bad(e, INCORRECT, "%s%s: expected a PlmnId object", w, "plmnId");
-		if (pattern_member(plmn, "mcc", 1, 3, 3, 0, "targetArea.areaIds[].plmnId.", e) < 0 ||
-		    pattern_member(plmn, "mnc", 1, 2, 3, 0, "targetArea.areaIds[].plmnId.", e) < 0 ||
+		int rc = 0;
+		if (!cJSON_IsObject(it))
+			rc = bad(e, INCORRECT, "%s.areaIds[]: expected an AiotAreaId object", where);
+		else if (plmn == NULL)
+			rc = bad(e, MISSING, "%s%s: missing", w, "plmnId");
+		else if (!cJSON_IsObject(plmn))
+			rc = bad(e, INCORRECT, "%s%s: expected a PlmnId object", w, "plmnId");
+		if (rc < 0 || pattern_member(plmn, "mcc", 1, 3, 3, 0, wp, e) < 0 ||
+		    pattern_member(plmn, "mnc", 1, 2, 3, 0, wp, e) < 0 ||
 		    pattern_member(it, "nid", 0, 11, 11, 1, w, e) < 0 ||
-		    pattern_member(it, "aiotAreaCode", 1, 6, 6, 1, w, e) < 0)
+		    pattern_member(it, "aiotAreaCode", 1, 6, 6, 1, w, e) < 0) {
+			free(v);
 			return -1;
+		}
+		copy_member(plmn, "mcc", v[i].mcc, sizeof v[i].mcc);
+		copy_member(plmn, "mnc", v[i].mnc, sizeof v[i].mnc);
+		copy_member(it, "nid", v[i].nid, sizeof v[i].nid);
+		copy_member(it, "aiotAreaCode", v[i].code, sizeof v[i].code);
+		i++;
 	}
+	*out = v;
+	*n = cnt;
 	return 0;
 }
 
@@ -260,7 +282,8 @@ aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *
 		goto fail;
 	}
 	r->kind = TGT_AREA;
-	if ((area != NULL && check_area(area, e) < 0) || (td != NULL && check_devices(td, r, e) < 0))
+	if ((area != NULL && naiotf_parse_area(area, "targetArea", &r->areas, &r->nareas, e) < 0) ||
+	    (td != NULL && check_devices(td, r, e) < 0))
 		goto fail;
 	if ((rc = uint_member(j, "numDevices", 0xffffffffu, &v, e)) < 0)
 		goto fail;
@@ -297,6 +320,7 @@ void aiotf_req_free(aiotf_req *r)
 	free(r->af_id);
 	free(r->notif_uri);
 	free(r->devs);
+	free(r->areas);
 	free(r);
 }
 

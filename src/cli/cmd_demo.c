@@ -263,8 +263,13 @@ int cmd_demo(int argc, char **argv)
 	snprintf(key, sizeof key, "%s/adm.key", d.dir);
 	snprintf(acert, sizeof acert, "%s/aiotf.crt", d.dir);
 	snprintf(akey, sizeof akey, "%s/aiotf.key", d.dir);
+	char afauth[1100];
+	snprintf(afauth, sizeof afauth, "%s/af-auth.json", d.dir);
+	if (demo_af_write_auth(afauth, "aiot-demo-af", err, sizeof err) != 0)
+		die(&d, "%s", err);
 	char *av[] = {"aiot-adm", "--listen", "127.0.0.1:0", "--store", a4, "--kek-file", a5,
-		      "--tls-cert", cert, "--tls-key", key, "--tls-ca", ca, "--workers", "2", NULL};
+		      "--tls-cert", cert, "--tls-key", key, "--tls-ca", ca, "--workers", "2",
+		      "--af-auth", afauth, NULL};
 	start(&d, &d.adm, "aiot-adm", av, "listening on", line, sizeof line);
 	int adm_port = demo_port_after(line, "listening on");
 	step(&d, 3, "aiot-adm on 127.0.0.1:%d (TLS 1.3, client certificates required)", adm_port);

@@ -35,6 +35,10 @@ int demo_run(const char *name, const char *logfile, char *const argv[]);
 /* The port in a "... ADDR:PORT ..." log line after the word tag ("listening on"). */
 int demo_port_after(const char *line, const char *tag);
 
+/* The AF's authorization data the ADM serves (AfAuthorizationData, Nadm_DM): af_id may
+ * request inventories, READ and WRITE, anywhere. 0 or -1 with err. */
+int demo_af_write_auth(const char *path, const char *af_id, char *err, size_t errlen);
+
 /* The AF: an HTTP/2 server for AIoTNotif, and the Naiotf client. */
 typedef struct demo_af demo_af;
 typedef struct demo_tx_result {

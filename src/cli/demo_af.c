@@ -294,3 +294,16 @@ double demo_metric(int port, const char *sample)
 	free(buf);
 	return v;
 }
+
+int demo_af_write_auth(const char *path, const char *af_id, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f != NULL &&
+		 fprintf(f, "{\"afAuthData\":{\"%s\":{\"afId\":\"%s\",\"allowedServiceOperations\":"
+			    "[\"INVENTORY\",\"READ\",\"WRITE\"]}}}\n", af_id, af_id) > 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	if (!ok)
+		snprintf(err, errlen, "%s: cannot write the AF authorization data", path);
+	return ok ? 0 : -1;
+}

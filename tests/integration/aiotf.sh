@@ -2,8 +2,9 @@
 # The AIOTF end to end with real processes: aiot provision, aiot-adm, aiot-aiotf, the test
 # AF (af_sink), aiot-reader and aiot-devsim (devices + clones). Inventory with
 # authentication (TS 33.369 5.2.2), clones rejected, READ / WRITE + read-back,
-# PERMANENT_DISABLE, identifier privacy (T-ID paging, TID_UPDATE + get-tid), request
-# validation (TS 29.569), no reader, ADM down and back, reader lost mid-inventory.
+# PERMANENT_DISABLE, identifier privacy (T-ID paging, TID_UPDATE + get-tid), commands to a
+# population mixing the 3gpp and aes suites, request validation (TS 29.569), no reader, ADM
+# down and back, reader lost mid-inventory.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -12,16 +13,20 @@ N=${AIOTF_IT_DEVICES:-2000}
 
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf-a --out $W/a.jsonl 2>$W/prov.log
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count 10 --privacy --group private --out $W/p.jsonl 2>>$W/prov.log
-cat $W/a.jsonl $W/p.jsonl >$W/all.jsonl
-TOTAL=$((N + 10))
+# A mixed population: these devices use the aes suite, the others 3gpp (per-device suite).
+"$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count 10 --suite aes --res-bits 32 --group tags-aes --out $W/x.jsonl 2>>$W/prov.log
+cat $W/a.jsonl $W/p.jsonl $W/x.jsonl >$W/all.jsonl
+TOTAL=$((N + 20))
 
-start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
+# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
+echo '{"afAuthData":{"af-it":{"afId":"af-it","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
+start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \
-	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info
+	--adm http://127.0.0.1:$APORT --adm-timeout-ms 3000 --metrics 127.0.0.1:0 \
+	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info --af-auth-ttl-ms 600000
 SP=$PORT; AMPORT=$MPORT; AIOTFPID=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 ok "aiot-aiotf started: SBI $SP, NG $NG, metrics $AMPORT"
@@ -112,17 +117,19 @@ check "group inventory (filteringInfo): the 10 privacy devices" 10 "$(ndev)"
 # --- commands: WRITE, READ back, privacy device rotates its T-ID ------------------------------
 D1=$(sed -n 5p $W/a.jsonl | jq -r .aiotDevPermId); D2=$(sed -n 6p $W/a.jsonl | jq -r .aiotDevPermId)
 P1=$(sed -n 2p $W/p.jsonl | jq -r .aiotDevPermId)
+X1=$(sed -n 3p $W/x.jsonl | jq -r .aiotDevPermId); X2=$(sed -n 4p $W/x.jsonl | jq -r .aiotDevPermId)
+MIX="\"$D1\",\"$D2\",\"$P1\",\"$X1\",\"$X2\""
 DATA=$(echo -n "aiot-it-$RANDOM" | base64); LEN=$(echo -n "$DATA" | base64 -d | wc -c)
 t0=$(metric aiot_aiotf_tid_updates_total)
-submit request-cmd "{$U,\"commandType\":\"WRITE\",\"offset\":100,\"data\":\"$DATA\",\"targetDevices\":{\"devices\":[\"$D1\",\"$D2\",\"$P1\"]}}"
+submit request-cmd "{$U,\"commandType\":\"WRITE\",\"offset\":100,\"data\":\"$DATA\",\"targetDevices\":{\"devices\":[$MIX]}}"
 wait_last 20 || bad "WRITE: no last notification"
-check "WRITE: 3 devices, no failCause" "3 0" "$(ndev) $(notifs | jq -s '[.[].devicesRepData // [] | .[] | select(.failCause)] | length')"
+check "WRITE to 3gpp and aes devices: 5 devices, no failCause" "5 0" "$(ndev) $(notifs | jq -s '[.[].devicesRepData // [] | .[] | select(.failCause)] | length')"
 check "WRITE: privacy device's T-ID rotated (TID_UPDATE + get-tid)" 1 $(( $(metric aiot_aiotf_tid_updates_total) - t0 ))
-submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":100,\"length\":$LEN,\"targetDevices\":{\"devices\":[\"$D1\",\"$D2\",\"$P1\"]}}"
+submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":100,\"length\":$LEN,\"targetDevices\":{\"devices\":[$MIX]}}"
 wait_last 20 || bad "READ: no last notification"
-check "READ back what was written (3 devices, incl. privacy device paged by its new T-ID)" "$DATA $DATA $DATA" \
+check "READ back what was written (5 devices: 3gpp, aes, privacy device paged by its new T-ID)" "$DATA $DATA $DATA $DATA $DATA" \
 	"$(notifs | jq -rs '[.[].devicesRepData // [] | .[].readCmdRep] | join(" ")')"
-check "READ: deviceId is the permanent ID" "$(echo -e "$D1\n$D2\n$P1" | sort | tr '\n' ' ')" \
+check "READ: deviceId is the permanent ID" "$(echo -e "$D1\n$D2\n$P1\n$X1\n$X2" | sort | tr '\n' ' ')" \
 	"$(notifs | jq -rs '.[].devicesRepData // [] | .[].deviceId' | sort | tr '\n' ' ')"
 submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":65535,\"length\":1,\"targetDevices\":{\"devices\":[\"$D1\"]}}"
 wait_last 20 || bad "READ at 65535: no last notification"
@@ -146,6 +153,7 @@ check "unknown device: NO_SUCC_INV_RESP" NO_SUCC_INV_RESP "$(cause)"
 # --- ADM down: clean failCause, no hang; ADM back: served again -------------------------------
 # The network failed, not the devices: NO_SUCC_INV_RESP (TS 29.569 has no "network" cause),
 # never AUTH_FAILURE, which is kept for devices whose RES_AIOT was checked and rejected.
+# (af-it's authorization is still cached: --af-auth-ttl-ms; af_auth.sh covers an AF not cached)
 kill $ADMPID; wait $ADMPID 2>/dev/null || true
 s=$(date +%s%N)
 submit request-inv "{$U,$AREA}"
@@ -156,7 +164,7 @@ submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":4,\"tar
 wait_last 10 || bad "ADM down (command): no last notification"
 check "ADM down (command): failCause" NO_SUCC_INV_RESP "$(cause)"
 kill -0 $AIOTFPID && ok "AIOTF still running with the ADM down" || bad "AIOTF died"
-start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
+start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":100,\"length\":$LEN,\"targetDevices\":{\"devices\":[\"$D1\"]}}"
 wait_last 20 || bad "ADM back: no last notification"
 check "ADM back: served again" "$DATA" "$(notifs | jq -rs '[.[].devicesRepData // [] | .[].readCmdRep] | join(" ")')"

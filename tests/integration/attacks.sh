@@ -15,8 +15,10 @@ RATE=50 BURST=100 FLOOD_CLOSE=1000 # the AIOTF's per-reader Inventory Report lim
 
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf-a --out $W/dev.jsonl 2>$W/prov.log
 
+# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
+echo '{"afAuthData":{"af-attacks":{"afId":"af-attacks","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
-	--workers 2 --metrics 127.0.0.1:0
+	--workers 2 --metrics 127.0.0.1:0 --af-auth $W/af.json
 APORT=$PORT; ADM_MPORT=$MPORT
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT

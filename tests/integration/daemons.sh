@@ -31,7 +31,11 @@ unblocked() { # pid -> threads other than the main one (in sigwait) not blocking
 }
 N=1000
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf --out $W/a.jsonl 2>$W/prov.log
-start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
+# The AFs' authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
+all='"allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]'
+echo "{\"afAuthData\":{\"af-daemons\":{\"afId\":\"af-daemons\",$all},\"af-tls\":{\"afId\":\"af-tls\",$all}}}" >$W/af.json
+start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 \
+	--af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
 start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
@@ -119,14 +123,24 @@ grep -q "transaction $TID inventory: .*failCause NO_SUCC_INV_RESP (the AIOTF is 
 kill $SILENT2 2>/dev/null || true; wait $SILENT2 2>/dev/null || true
 
 # --- the ADM down: the network's failCause ----------------------------------------------------------
+# A second ADM (its own store) that dies once the AIOTF holds the AF's authorization data:
+# af-down may INVENTORY only, so its READ is refused (403) but its data is cached.
+"$AIOT" provision --store sqlite:$W/adm2.db --kek-file $W/kek --count 4 --group down --out $W/d.jsonl 2>>$W/prov.log
+echo '{"afAuthData":{"af-down":{"afId":"af-down","allowedServiceOperations":["INVENTORY"]}}}' >$W/af2.json
+start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm2.db --kek-file $W/kek --af-auth $W/af2.json
+ADM2PORT=$PORT; ADM2=$LASTPID
 start_daemon $W/aiotf2.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm http://127.0.0.1:1 --adm-timeout-ms 500 --metrics 127.0.0.1:0
+	--adm http://127.0.0.1:$ADM2PORT --adm-timeout-ms 500 --metrics 127.0.0.1:0 --af-auth-ttl-ms 600000
 SP=$PORT; AMPORT=$MPORT; AIOTF2=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf2.log)
 NAIOTF=http://127.0.0.1:$SP/naiotf-aiot/v1
 silent $W/silent3.log
 wait_for 30 nreaders 1 || bad "reader did not connect to the second AIOTF"
-submit request-inv "$AREQ"
+UD="\"afId\":\"af-down\",\"notifUri\":\"http://127.0.0.1:$AFPORT/cb\""
+r=$(h2post $NAIOTF/request-cmd "{$UD,\"commandType\":\"READ\",\"offset\":0,\"length\":4,$AREA}")
+check "ADM down: af-down's READ refused while the ADM is up" 403 "${r%% *}"
+kill $ADM2; wait $ADM2 2>/dev/null || true
+submit request-inv "{$UD,$AREA}"
 wait_for 20 has_last || bad "ADM down: no last notification"
 check "ADM down: failCause (the network, not the devices)" NO_SUCC_INV_RESP "$(cause)"
 grep -q "get-rand: " $W/aiotf2.log && ok "ADM down: logged" || bad "ADM down: not logged"
@@ -147,7 +161,7 @@ start_daemon $W/afs.log "$B/af_sink" --listen "[::]:0" --out $W/tls.jsonl --tls-
 TLSPORT=$PORT
 cp $W/ca.crt $W/notif-ca.crt
 start_daemon $W/aiotf3.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm http://127.0.0.1:1 --notif-ca $W/notif-ca.crt
+	--adm http://127.0.0.1:$APORT --notif-ca $W/notif-ca.crt
 NAIOTF=http://127.0.0.1:$PORT/naiotf-aiot/v1; AIOTF3=$LASTPID
 rm $W/notif-ca.crt
 STRACE=

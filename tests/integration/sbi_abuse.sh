@@ -22,6 +22,8 @@ rss() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }
 ID=$(sed -n 3p $W/a.jsonl | jq -r .aiotDevPermId)
 RN=$(rand16); D1=$(rand16)
 
+# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
+echo '{"afAuthData":{"af-abuse":{"afId":"af-abuse","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
 # The server limits, when the ADM exposes them (limits.max-pending ...): small, so that the
 # overload, connection-limit and idle cases run in seconds.
 cat >$W/adm.yaml <<YAML
@@ -29,6 +31,7 @@ listen: 127.0.0.1:0
 store: sqlite:$W/adm.db
 kek-file: $W/kek
 workers: 2
+af-authorization-data: $W/af.json
 metrics: 127.0.0.1:0
 limits:
   max-body: 65536

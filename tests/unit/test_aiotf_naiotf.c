@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF: Naiotf_AIoT request validation (TS 29.569), URL parsing and RES matching against
- * get-authentication answers (TS 33.369 5.2.2 step 10). */
+/* AIOTF: Naiotf_AIoT request validation (TS 29.569), URL parsing, RES matching against
+ * get-authentication answers (TS 33.369 5.2.2 step 10) and the AF authorization decision. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,12 +238,123 @@ static void test_match_anonymous(void **state)
 	cJSON_Delete(j);
 }
 
+/* ---- AF authorization (afauth.c) ------------------------------------------------------- */
+
+#define AZ(one) "{\"afAuthData\":{\"af\":" one "}}"
+
+static void az_parse(const char *json, afauth *z, int expect_rc)
+{
+	char err[256] = "";
+	cJSON *j = cJSON_Parse(json);
+	assert_non_null(j);
+	int rc = afauth_parse(j, "af", z, err, sizeof err);
+	cJSON_Delete(j);
+	if (rc != expect_rc)
+		fail_msg("%s: rc %d (%s)", json, rc, err);
+}
+
+/* 0 if the data allows the request body (parsed as type). */
+static int az_allows(const afauth *z, tx_type t, const char *body)
+{
+	sbi_err e;
+	char why[256];
+	aiotf_req *r = parse(t, body, &e);
+	if (r == NULL)
+		fail_msg("request rejected: %s (%s)", body, e.text);
+	int rc = afauth_decide(z, r, why, sizeof why);
+	aiotf_req_free(r);
+	return rc;
+}
+
+#define DEVS(list) "\"targetDevices\":{\"devices\":[" list "]}"
+#define FILT(f) "\"targetDevices\":{\"filteringInfo\":\"" f "\"}"
+#define READ_CMD "\"commandType\":\"READ\",\"offset\":0,\"length\":1,"
+
+static void test_afauth_who_and_what(void **state)
+{
+	(void)state;
+	afauth z;
+	az_parse("{\"afAuthData\":{\"other\":{\"afId\":\"other\"}}}", &z, 0);
+	assert_int_equal(z.known, 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
+	afauth_clear(&z);
+	az_parse(AZ("{\"afId\":\"af\"}"), &z, 0); /* no operation granted */
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
+	afauth_clear(&z);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"READ\",\"FUTURE_OP\"]}"), &z,
+		 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
+	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF "," READ_CMD AREA "}"), 0);
+	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF ",\"commandType\":\"WRITE\","
+						 "\"offset\":0,\"data\":\"AA==\"," AREA "}"), -1);
+	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF ",\"commandType\":"
+						 "\"PERMANENT_DISABLE\"," AREA "}"), -1);
+	afauth_clear(&z);
+	/* Data that does not match the schema is an error, never a grant. */
+	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":\"READ\"}"), &z, -1);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[1]}"), &z, -1);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedArea\":{\"areaIds\":[]}}"), &z, -1);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[]}"), &z, -1);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[{}]}"), &z, -1);
+	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[{\"aiotDevPermId\":\"AQ==\","
+		    "\"filteringInfo\":\"AQ==\"}]}"), &z, -1);
+	az_parse(AZ("7"), &z, -1);
+	az_parse("{\"x\":1}", &z, -1);
+}
+
+static void test_afauth_area(void **state)
+{
+	(void)state;
+	afauth z;
+	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"INVENTORY\"],\"allowedArea\":"
+		    "{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":"
+		    "\"0A0B0C\"},{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":\"0123456789a\","
+		    "\"aiotAreaCode\":\"000001\"}]}}"), &z, 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), 0); /* 0a0B0c */
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":\"0123456789A\",\"aiotAreaCode\":"
+		"\"000001\"}]}}"), 0);
+	/* the same code without the nid is another area */
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]}}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"001\"},\"aiotAreaCode\":\"0a0b0c\"}]}}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQID\"") "}"), -1);
+	afauth_clear(&z);
+}
+
+static void test_afauth_targets(void **state)
+{
+	(void)state;
+	afauth z;
+	/* filter 01 02 (AQI=), device 07 07 07 (BwcH) */
+	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"INVENTORY\",\"READ\"],"
+		    "\"allowedTargetAiotDevices\":[{\"filteringInfo\":\"AQI=\"},{\"aiotDevPermId\":"
+		    "\"BwcH\"}]}"), &z, 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQID\",\"BwcH\"") "}"),
+			 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQI=\"") "}"), 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQM=\"") "}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"BwcHBw==\"") "}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"Bwc=\"") "}"), -1);
+	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF "," READ_CMD FILT("AQID") "}"), 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," FILT("AQI=") "}"), 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," FILT("AQ==") "}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," FILT("BwcH") "}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
+	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "," DEVS("\"AQID\"") "}"),
+			 0);
+	afauth_clear(&z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inventory_valid), cmocka_unit_test(test_inventory_invalid),
 		cmocka_unit_test(test_command),         cmocka_unit_test(test_url),
 		cmocka_unit_test(test_match_named),     cmocka_unit_test(test_match_anonymous),
+		cmocka_unit_test(test_afauth_who_and_what), cmocka_unit_test(test_afauth_area),
+		cmocka_unit_test(test_afauth_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
