@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aiot-reader: the NG-RAN reader daemon. `aiot-reader -c reader.yaml [flags]`; flags
- * override the file (same keys). See reader.h and docs/protocol-air.md.
+ * override the file (same keys). See reader.h and docs/protocol.md.
  */
 #include <event2/event.h>
 #include <signal.h>

@@ -2,7 +2,7 @@
 /*
  * The reader's procedures (reader.h). One event loop: the NG link (ngap_link.h) and one UDP
  * socket to the air medium. Per inventory (keyed by the AIoT-CorrelationIdentifier) it runs
- * rounds of framed slotted ALOHA (docs/protocol-air.md §5.5) until a round is silent.
+ * rounds of framed slotted ALOHA (docs/protocol.md §5.5) until a round is silent.
  */
 #include <errno.h>
 #include <event2/event.h>

@@ -2,7 +2,7 @@
 /*
  * aiot-reader: an NG-RAN node acting as AIoT reader. It keeps an NG link to the AIOTF
  * (NGAP AIoT procedures, TS 38.413) and runs the simulated air interface to the devices
- * (docs/protocol-air.md §5): R2D paging with the identification information and
+ * (docs/protocol.md §5): R2D paging with the identification information and
  * RAND_AIOT_n (TS 33.369 5.2.2 step 3), framed slotted random access with an adaptive frame
  * size, D2R Inventory Responses relayed in Inventory Reports (step 6), Command Requests
  * relayed to the device and its Command Response back. It relays: no keys, no crypto.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aiot-devsim: every device of a devices.jsonl file (the output of `aiot provision`) running
- * the real device library on the simulated air interface (docs/protocol-air.md §5). This
+ * the real device library on the simulated air interface (docs/protocol.md §5). This
  * process is the radio medium: it answers whichever reader sends it R2D frames.
  */
 #include <errno.h>

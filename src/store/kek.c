@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The key-encryption key file (store.h, DESIGN.md §4): 32 raw bytes, mode 0600. */
+/* The key-encryption key file (store.h): 32 raw bytes, mode 0600. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # aiot-reader + aiot-devsim end to end, no AIOTF: tests/tools/ng_peer plays the AIOTF on the
 # NG link. Devices from `aiot provision` answer a paging for ALL over the simulated air
-# (docs/protocol-air.md §5): every device is read exactly once despite collisions and loss,
+# (docs/protocol.md §5): every device is read exactly once despite collisions and loss,
 # RES values check against `aiot crypto res`, privacy devices show only T-IDs (rotated by a
 # command session), clones carry the right identifier but a RES that does not verify and
 # never accept a command. Prints devices/s through reader + devsim.
