@@ -29,8 +29,23 @@ typedef struct reader_cfg {
 
 typedef struct reader reader;
 
+/* Counters for aiot-reader --metrics; read them on the reader's event loop thread. */
+typedef struct reader_stats {
+	uint64_t inventories;        /* Inventory Requests accepted */
+	uint64_t pagings;            /* PAGING frames sent (one per round) */
+	uint64_t collided_slots;     /* slots the medium reported collided */
+	uint64_t d2r_relayed;        /* Inventory Responses relayed in Inventory Reports */
+	uint64_t commands_sent;      /* Command Requests sent on the air, retries included */
+	uint64_t commands_delivered; /* Command Responses relayed to the AIOTF */
+	uint64_t commands_failed;    /* device not reachable after the retry */
+	uint64_t ng_setups;          /* NG Setup Responses: the link came up */
+	uint64_t ng_link_losses;     /* the link closed or a connect failed */
+	int ng_link_up;
+} reader_stats;
+
 /* Opens the air socket and starts connecting; NULL with err on a configuration error. */
 reader *reader_new(struct event_base *base, const reader_cfg *cfg, char *err, size_t errlen);
 void reader_free(reader *r);
+reader_stats reader_get_stats(const reader *r);
 
 #endif
