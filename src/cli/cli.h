@@ -27,5 +27,6 @@ int cmd_crypto(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_sbi(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
 
 #endif
