@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The AIOTF end to end with real processes: aiot provision, aiot-adm, aiot-aiotf, the test
-# AF (af_sink), aiot-reader and aiot-devsim (devices + clones). Inventory with
+# AF (aiot af-sink), aiot-reader and aiot-devsim (devices + clones). Inventory with
 # authentication (TS 33.369 5.2.2), clones rejected, READ / WRITE + read-back,
 # PERMANENT_DISABLE, identifier privacy (T-ID paging, TID_UPDATE + get-tid), request
 # validation (TS 29.569), no reader, ADM down and back, reader lost mid-inventory.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
+for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 N=${AIOTF_IT_DEVICES:-2000}
@@ -17,7 +17,7 @@ TOTAL=$((N + 10))
 
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
 APORT=$PORT; ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \

@@ -5,7 +5,7 @@
 # refusing clients without a certificate from the configured CA, and an AIOTF with the wrong
 # --adm-ca failing its ADM requests cleanly.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
+for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 ADM=$B/aiot-adm
@@ -83,7 +83,7 @@ N=3000
 kill $ADMPID; wait $ADMPID 2>/dev/null || true
 start_daemon $W/adm3.log "$ADM" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2
 ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \
