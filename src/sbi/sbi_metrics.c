@@ -109,7 +109,7 @@ out:
 	return out;
 }
 
-/* Answer GET /metrics with page (malloc'd, taken); anything else 404. */
+/* Answer with page (malloc'd, taken): 200 text/plain, or 500 when it is NULL. */
 static void send_page(struct evhttp_request *req, char *page)
 {
 	struct evbuffer *out = evbuffer_new();
@@ -129,6 +129,7 @@ static void send_page(struct evhttp_request *req, char *page)
 	evbuffer_free(out);
 }
 
+/* 1 for GET /metrics; anything else is answered 404 here. */
 static int is_metrics_get(struct evhttp_request *req)
 {
 	const char *uri = evhttp_request_get_uri(req);
