@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz air_decode: any input either fails cleanly or is the one canonical encoding of the
- * frame it decodes to (docs/protocol-air.md §5). */
+ * frame it decodes to (docs/protocol.md §5). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -29,9 +29,11 @@ static const char usage_text[] =
 	"  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
 	"  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
 	"  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
-	"limits: limits.max-body limits.max-streams limits.max-rand-d limits.max-candidates\n"
-	"        limits.max-xres limits.max-bundle limits.max-pending (503 above)\n"
-	"        limits.max-connections limits.idle-timeout-ms limits.body-timeout-ms\n";
+	"  --limits.KEY N          the limits of config/adm.yaml, by their key: --limits.max-body\n"
+	"                          --limits.max-streams --limits.max-rand-d --limits.max-candidates\n"
+	"                          --limits.max-xres --limits.max-bundle --limits.max-pending\n"
+	"                          --limits.max-connections --limits.idle-timeout-ms\n"
+	"                          --limits.body-timeout-ms\n";
 
 static const cfg_opt opts[] = {
 	{"listen", "listen"},     {"store", "store"},       {"kek-file", "kek-file"},
@@ -39,7 +41,7 @@ static const cfg_opt opts[] = {
 	{"workers", "workers"},   {"metrics", "metrics"},   {"af-auth", "af-authorization-data"},
 	{"log-level", "log-level"},
 };
-/* Settings only the configuration file carries. */
+/* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
 	"limits.max-body", "limits.max-streams", "limits.max-rand-d", "limits.max-candidates",
 	"limits.max-xres", "limits.max-bundle", "limits.max-pending", "limits.max-connections",

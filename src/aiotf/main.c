@@ -23,7 +23,8 @@ static const char usage_text[] =
 	"  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
 	"  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
 	"  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
-	"  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required\n"
+	"  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required;\n"
+	"                               http:// is h2c and ignores adm.ca/cert/key\n"
 	"  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
 	"  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
 	"  --adm-key FILE               its private key (adm.key)\n"
@@ -74,6 +75,20 @@ static const cfg_opt opts[] = {
 	{"reader-report-burst", "ng.report-burst"},
 	{"reader-flood-close", "ng.flood-close"},
 };
+
+/* An http:// ADM URL is h2c: the TLS client settings (say, of config/aiotf.yaml) do not
+ * apply, so `-c aiotf.yaml --adm http://...` works; they are dropped with a notice. */
+static void adm_tls_settings(const cfg *c, const char **ca, const char **cert, const char **key)
+{
+	const char *url = cfg_get(c, "adm.url");
+	*ca = cfg_get(c, "adm.ca");
+	*cert = cfg_get(c, "adm.cert");
+	*key = cfg_get(c, "adm.key");
+	if (url == NULL || strncmp(url, "http://", 7) != 0 || (!*ca && !*cert && !*key))
+		return;
+	log_info("ADM %s is h2c: adm.ca, adm.cert and adm.key ignored", url);
+	*ca = *cert = *key = NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -126,14 +141,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = SVC_EXIT_FAIL;
+	const char *adm_ca, *adm_cert, *adm_key;
+	adm_tls_settings(c, &adm_ca, &adm_cert, &adm_key);
 	aiotf_cfg ac = {
 		.name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf",
 		.ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",
 		.ng_transport = tr,
 		.adm_url = cfg_get(c, "adm.url"),
-		.adm_ca = cfg_get(c, "adm.ca"),
-		.adm_cert = cfg_get(c, "adm.cert"),
-		.adm_key = cfg_get(c, "adm.key"),
+		.adm_ca = adm_ca,
+		.adm_cert = adm_cert,
+		.adm_key = adm_key,
 		.notif_ca = cfg_get(c, "notif-ca"),
 		.adm_connections = (int)conns,
 		.adm_timeout_ms = (int)adm_to,

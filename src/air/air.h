@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The simulated air interface between an NG-RAN reader and AIoT devices (docs/protocol-air.md
+ * The simulated air interface between an NG-RAN reader and AIoT devices (docs/protocol.md
  * §5). One frame per UDP datagram, < AIR_MAX_FRAME octets:
  *
  *   version(1) = 1 | type(1) | session(4, the reader's inventory session) | body

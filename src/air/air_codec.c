@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Air-interface frame codec (air.h, docs/protocol-air.md §5). Checks run in wire order, so
+/* Air-interface frame codec (air.h, docs/protocol.md §5). Checks run in wire order, so
  * the first offending field decides the error code. */
 #include <string.h>
 

@@ -27,5 +27,7 @@ int cmd_crypto(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_sbi(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
+int cmd_af_sink(int argc, char **argv);
 
 #endif

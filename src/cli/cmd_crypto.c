@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `aiot crypto ...`: test-vector tools over the AIoT derivations (DESIGN.md §2) and
+ * `aiot crypto ...`: test-vector tools over the AIoT derivations (docs/protocol.md §2) and
  * 128-NIA2/NEA2. Each prints one line of lowercase hex and exits 0, or prints an error on
  * stderr and exits 2 (bad arguments) or 1 (computation failed). --backend picks the
  * OpenSSL (default) or the freestanding reference implementation.

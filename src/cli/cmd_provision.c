@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `aiot provision`: create devices in the ADM's store (DESIGN.md §1) and write their
+ * `aiot provision`: create devices in the ADM's store and write their
  * credentials, one JSON object per line, for the device maker; or import such a file.
  *
  *   permanent ID (AiotDevPermId, TS 29.369 "Bytes", base64) = group code (4 bytes: the first

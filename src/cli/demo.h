@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: demo_pki.c (mTLS
- * certificates), demo_dir.c (the work directory), demo_proc.c (child processes), demo_af.c (the AF: notifications in,
- * Naiotf requests out), cmd_demo.c (the scenario). */
+/* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: pki.c (mTLS
+ * certificates, shared with `aiot pki`), demo_dir.c (the work directory), demo_proc.c (child
+ * processes), demo_af.c (the AF: notifications in, Naiotf requests out), cmd_demo.c (the
+ * scenario). */
 #ifndef AIOT_DEMO_H
 #define AIOT_DEMO_H
 #include <stddef.h>

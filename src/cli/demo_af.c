@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "af_notif.h"
 #include "demo.h"
 #include "sbi/sbi_client.h"
-#include "sbi/sbi_json.h"
 #include "sbi/sbi_server.h"
 
 #define MAX_TX 64
@@ -134,18 +134,10 @@ static void add_device(tx *t, const cJSON *d)
 static void on_notify(void *app, const sbi_request *req, sbi_response *resp)
 {
 	demo_af *af = app;
-	sbi_err e = {0};
-	if (strcmp(req->method, "POST") != 0) {
-		sbi_problem(resp, 405, NULL, "POST AIoTNotif here");
+	cJSON *j = af_notif_accept(req, resp);
+	if (j == NULL)
 		return;
-	}
-	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
-	const cJSON *tid = j ? cJSON_GetObjectItemCaseSensitive(j, "transId") : NULL;
-	if (!cJSON_IsString(tid)) {
-		cJSON_Delete(j);
-		sbi_problem(resp, 400, "MANDATORY_IE_MISSING", "AIoTNotif needs transId");
-		return;
-	}
+	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "transId");
 	pthread_mutex_lock(&af->mu);
 	tx *t = tx_get(af, tid->valuestring);
 	if (t != NULL) {

@@ -77,6 +77,8 @@ static void usage(FILE *f)
 	      "  crypto     test-vector tools: kdf, res, kaiotf, algkey, tid, nia2, nea2\n"
 	      "  provision  create devices (keys, IDs) in an ADM store, or import them\n"
 	      "  sbi        one HTTP/2 request with aiot's own SBI client (h2c or TLS)\n"
+	      "  pki        a CA and certificates for mutual TLS (ADM, AIOTF, AF)\n"
+	      "  af-sink    an AF's notifUri: prints each AIoTNotif as one JSON line\n"
 	      "  demo       the whole system on loopback: inventory, commands, clones\n"
 	      "\n"
 	      "`aiot <command> --help` describes a command.\n",
@@ -97,6 +99,10 @@ int main(int argc, char **argv)
 		return cmd_sbi(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)
 		return cmd_demo(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pki") == 0)
+		return cmd_pki(argc - 1, argv + 1);
+	if (strcmp(argv[1], "af-sink") == 0)
+		return cmd_af_sink(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -3,8 +3,8 @@
  * THE table of AIoT key-derivation constants.
  *
  * TS 33.369 Annex A (A.2 RES_AIOT/XRES_AIOT, A.3 K_AIOTF, ...) could not be read, so every
- * FC value, algorithm identifier and truncation rule below is PROVISIONAL (DESIGN.md §2,
- * docs/protocol.md §2). This header is the only place in the tree that may spell them out:
+ * FC value, algorithm identifier and truncation rule below is PROVISIONAL (docs/protocol.md
+ * §2). This header is the only place in the tree that may spell them out:
  * code, tests and tools take them from here (tests/cli/ reads this file to get them).
  */
 #ifndef AIOT_FC_H
@@ -42,7 +42,7 @@
 /* 128-NIA2 MAC length carried in AIoT NAS (TS 33.401 B.2.3: the first 32 bits of the CMAC). */
 #define AIOT_NIA2_MAC_LEN 4
 
-/* NIA2/NEA2 inputs for AIoT NAS (DESIGN.md §2). */
+/* NIA2/NEA2 inputs for AIoT NAS (docs/protocol.md §2). */
 #define AIOT_NAS_BEARER 0
 #define AIOT_DIR_UPLINK 0   /* device -> network */
 #define AIOT_DIR_DOWNLINK 1 /* network -> device */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Generic KDF (TS 33.220 Annex B.2) and the AIoT derivations (TS 33.369 Annex A as
- * provisionally defined in DESIGN.md §2). Every constant comes from aiot_fc.h. */
+ * provisionally defined in docs/protocol.md §2). Every constant comes from aiot_fc.h. */
 #include "kdf.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The generic 3GPP KDF (TS 33.220 Annex B.2) and the AIoT derivations of TS 33.369 Annex A
- * as provisionally defined in DESIGN.md §2 (constants: aiot_fc.h only).
+ * as provisionally defined in docs/protocol.md §2 (constants: aiot_fc.h only).
  *   S = FC || P0 || L0 || P1 || L1 ...,  Li = 2-byte big-endian length of Pi
  *   suite 3gpp: PRF = HMAC-SHA-256(KEY, S) (32 bytes out)
  *   suite aes:  PRF = AES-128-CMAC(KEY, S) (16 bytes out; KEY must be 128 bits)

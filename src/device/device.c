@@ -30,7 +30,7 @@
 #include "../crypto/ct.h"
 #include "../nas/nas_security.h"
 
-/* DESIGN.md §1: the static state of a tag stays within a few hundred bytes. */
+/* The static state of a tag stays within a few hundred bytes. */
 _Static_assert(sizeof(aiot_device) <= 512, "aiot_device exceeds the 512-byte RAM budget");
 
 #define DEV_BE NULL    /* the reference primitives, called directly (backend.h) */
@@ -253,7 +253,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	 * costs no CMAC. Only a Command Request is accepted: a reflected Command Response
 	 * (uplink) is refused here, and a Command Request protected with DIRECTION = uplink
 	 * fails the MAC below. Each downlink COUNT once, strictly increasing under one
-	 * K_AIOTF (DESIGN.md §2). */
+	 * K_AIOTF (docs/protocol.md §3.8). */
 	rc = aiot_nas_decode_protected(pdu, len, &p);
 	if (rc < 0)
 		return rc;

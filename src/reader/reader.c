@@ -2,7 +2,7 @@
 /*
  * The reader's procedures (reader.h). One event loop: the NG link (ngap_link.h) and one UDP
  * socket to the air medium. Per inventory (keyed by the AIoT-CorrelationIdentifier) it runs
- * rounds of framed slotted ALOHA (docs/protocol-air.md §5.5) until a round is silent.
+ * rounds of framed slotted ALOHA (docs/protocol.md §5.5) until a round is silent.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -93,6 +93,7 @@ struct reader {
 	inv *sessions;
 	unsigned nsessions;
 	uint32_t next_ran_id;
+	reader_stats st;
 };
 
 static void link_connect(reader *r);
@@ -110,17 +111,19 @@ static struct timeval ms_tv(unsigned ms)
 	return tv;
 }
 
-static void ng_send(reader *r, const ngap_msg *m)
+/* 0 when handed to the NG link. */
+static int ng_send(reader *r, const ngap_msg *m)
 {
 	if (r->link == NULL) {
 		log_warn("NG link down: %s (correlation %u) not sent", ngap_type_name(m->type),
 		         m->correlation_id);
-		return;
+		return -1;
 	}
 	int rc = ngap_send(r->link, m);
 	if (rc != AIOT_OK)
 		log_warn("%s (correlation %u) not sent: %s", ngap_type_name(m->type),
 		         m->correlation_id, aiot_strerror(rc));
+	return rc != AIOT_OK;
 }
 
 static void air_send(reader *r, const air_frame *f)
@@ -293,7 +296,8 @@ static void flush_report(inv *s, int complete)
 	m.u.report.readers = &rr;
 	m.u.report.nreaders = 1;
 	m.u.report.complete = (uint8_t)complete;
-	ng_send(r, &m);
+	if (ng_send(r, &m) == 0)
+		r->st.d2r_relayed += s->nbatch;
 	free(dr);
 	s->nbatch = 0;
 }
@@ -322,6 +326,7 @@ static void start_round(inv *s)
 	f.u.paging.ident = s->ident_bits ? s->ident : NULL;
 	memcpy(f.u.paging.rand_n, s->rand_n, 16);
 	air_send(s->r, &f);
+	s->r->st.pagings++;
 	struct timeval tv = ms_tv(s->r->cfg.round_timeout_ms);
 	evtimer_add(s->round_timer, &tv);
 }
@@ -366,6 +371,7 @@ static void end_round(inv *s, const air_frame *re)
 		         r->cfg.round_timeout_ms);
 	}
 	s->collisions += collided;
+	r->st.collided_slots += collided;
 	log_debug("inventory %u round %u: Q %u, %u single (%u received), %u collided, %u empty%s",
 	          s->corr, s->round, s->q, single, s->rx_single, collided, re ? empty : 0,
 	          re ? "" : " (timeout)");
@@ -446,6 +452,7 @@ static void cmd_send_air(cmd *c)
 	f.u.cmd.nas_len = c->nas_len;
 	c->tries++;
 	air_send(c->s->r, &f);
+	c->s->r->st.commands_sent++;
 	struct timeval tv = ms_tv(c->s->r->cfg.command_timeout_ms);
 	evtimer_add(c->timer, &tv);
 }
@@ -460,6 +467,7 @@ static void on_cmd_timeout(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	inv *s = c->s;
+	s->r->st.commands_failed++;
 	ng_fail(s->r, NGAP_COMMAND_FAILURE, s->corr, NGAP_CAUSE_DEVICE_NOT_REACHABLE, 1,
 	        s->devs[c->dev].ran_id);
 	cmd_free(c);
@@ -510,7 +518,8 @@ static void on_command_resp(inv *s, const air_frame *f)
 	m.u.cmd.ran_device_id = s->devs[idx].ran_id;
 	m.u.cmd.nas_pdu = f->u.cmd.nas;
 	m.u.cmd.nas_len = f->u.cmd.nas_len;
-	ng_send(s->r, &m);
+	if (ng_send(s->r, &m) == 0)
+		s->r->st.commands_delivered++;
 	cmd_free(s->devs[idx].pending);
 }
 
@@ -586,6 +595,7 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	s->next = r->sessions;
 	r->sessions = s;
 	r->nsessions++;
+	r->st.inventories++;
 
 	ngap_msg resp;
 	memset(&resp, 0, sizeof resp);
@@ -618,6 +628,7 @@ static void on_ng_msg(void *arg, ngap_link *l, ngap_msg *m)
 	switch (m->type) {
 	case NGAP_NG_SETUP_RESPONSE:
 		r->link_up = 1;
+		r->st.ng_setups++;
 		r->backoff_ms = BACKOFF_MIN_MS;
 		log_info("reader: NG link up to %s (%s), AIOTF '%s'", r->cfg.aiotf,
 		         r->link_transport, m->u.setup_resp.aiotf_name);
@@ -653,6 +664,7 @@ static void on_ng_close(void *arg, ngap_link *l, const char *err)
 	         r->link_up ? "lost" : "failed", err ? err : "closed", r->backoff_ms);
 	r->link = NULL;
 	r->link_up = 0;
+	r->st.ng_link_losses++;
 	drop_sessions(r); /* the AIOTF's procedures died with the association */
 	struct timeval tv = ms_tv(r->backoff_ms);
 	evtimer_add(r->reconnect, &tv);
@@ -843,4 +855,11 @@ void reader_free(reader *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r);
+}
+
+reader_stats reader_get_stats(const reader *r)
+{
+	reader_stats st = r->st;
+	st.ng_link_up = r->link_up;
+	return st;
 }

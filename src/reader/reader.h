@@ -2,7 +2,7 @@
 /*
  * aiot-reader: an NG-RAN node acting as AIoT reader. It keeps an NG link to the AIOTF
  * (NGAP AIoT procedures, TS 38.413) and runs the simulated air interface to the devices
- * (docs/protocol-air.md §5): R2D paging with the identification information and
+ * (docs/protocol.md §5): R2D paging with the identification information and
  * RAND_AIOT_n (TS 33.369 5.2.2 step 3), framed slotted random access with an adaptive frame
  * size, D2R Inventory Responses relayed in Inventory Reports (step 6), Command Requests
  * relayed to the device and its Command Response back. It relays: no keys, no crypto.
@@ -29,8 +29,23 @@ typedef struct reader_cfg {
 
 typedef struct reader reader;
 
+/* Counters for aiot-reader --metrics; read them on the reader's event loop thread. */
+typedef struct reader_stats {
+	uint64_t inventories;        /* Inventory Requests accepted */
+	uint64_t pagings;            /* PAGING frames sent (one per round) */
+	uint64_t collided_slots;     /* slots the medium reported collided */
+	uint64_t d2r_relayed;        /* Inventory Responses relayed in Inventory Reports */
+	uint64_t commands_sent;      /* Command Requests sent on the air, retries included */
+	uint64_t commands_delivered; /* Command Responses relayed to the AIOTF */
+	uint64_t commands_failed;    /* device not reachable after the retry */
+	uint64_t ng_setups;          /* NG Setup Responses: the link came up */
+	uint64_t ng_link_losses;     /* the link closed or a connect failed */
+	int ng_link_up;
+} reader_stats;
+
 /* Opens the air socket and starts connecting; NULL with err on a configuration error. */
 reader *reader_new(struct event_base *base, const reader_cfg *cfg, char *err, size_t errlen);
 void reader_free(reader *r);
+reader_stats reader_get_stats(const reader *r);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The SBI HTTP/2 client: nghttp2's own client session (not libcurl, see DESIGN.md §4) on a
+ * The SBI HTTP/2 client: nghttp2's own client session (not libcurl) on a
  * libevent base the caller owns, over TCP (h2c prior knowledge) or TLS 1.3 with ALPN "h2"
  * and an optional client certificate. One sbi_client is one connection with many
  * concurrent streams; it reconnects on demand. Not thread-safe: use it from its base's

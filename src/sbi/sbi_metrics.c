@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "sbi/sbi_internal.h"
+#include "sbi/sbi_metrics.h"
 #include "svc/netaddr.h"
 
 static const char *const reject_names[SBI_REJECT_N] = {
@@ -206,20 +207,11 @@ char *sbi_metrics_render(sbi_metrics *m)
 	return out;
 }
 
-static void metrics_cb(struct evhttp_request *req, void *arg)
+/* Answer with page (malloc'd, taken): 200 text/plain, or 500 when it is NULL. */
+static void send_page(struct evhttp_request *req, char *page)
 {
-	sbi_metrics *m = arg;
-	const char *uri = evhttp_request_get_uri(req);
-	struct evbuffer *out;
-	char *page;
+	struct evbuffer *out = evbuffer_new();
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET || uri == NULL ||
-	    (strcmp(uri, "/metrics") != 0 && strncmp(uri, "/metrics?", 9) != 0)) {
-		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
-		return;
-	}
-	page = sbi_metrics_render(m);
-	out = evbuffer_new();
 	if (page == NULL || out == NULL) {
 		free(page);
 		if (out)
@@ -235,6 +227,25 @@ static void metrics_cb(struct evhttp_request *req, void *arg)
 	evbuffer_free(out);
 }
 
+/* 1 for GET /metrics; anything else is answered 404 here. */
+static int is_metrics_get(struct evhttp_request *req)
+{
+	const char *uri = evhttp_request_get_uri(req);
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET || uri == NULL ||
+	    (strcmp(uri, "/metrics") != 0 && strncmp(uri, "/metrics?", 9) != 0)) {
+		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+static void metrics_cb(struct evhttp_request *req, void *arg)
+{
+	if (is_metrics_get(req))
+		send_page(req, sbi_metrics_render(arg));
+}
+
 static void *metrics_thread(void *arg)
 {
 	sbi_metrics *m = arg;
@@ -243,34 +254,46 @@ static void *metrics_thread(void *arg)
 	return NULL;
 }
 
-int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen)
+/* Bind addr and hand the socket to http (GET and HEAD only). The port, or -1 with err. */
+static int metrics_listen(struct evhttp *http, const char *addr, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	evutil_socket_t fd = -1;
-	int one = 1;
+	int one = 1, port;
 
 	if (svc_parse_addr(addr, 1, &ss, &sl, err, errlen) != 0)
 		return -1;
-	m->base = event_base_new();
-	if (m->base == NULL)
-		goto fail_msg;
-	m->http = evhttp_new(m->base);
-	if (m->http == NULL)
-		goto fail_msg;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	evutil_socket_t fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 64) != 0) {
 		snprintf(err, errlen, "metrics listen %s: %s", addr,
 			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		goto fail;
 	}
-	m->port = sbi_socket_port(fd);
-	if (evhttp_accept_socket(m->http, fd) != 0)
+	port = sbi_socket_port(fd);
+	if (evhttp_accept_socket(http, fd) != 0) {
+		snprintf(err, errlen, "metrics listener %s: out of resources", addr);
+		goto fail;
+	}
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_timeout(http, 10);
+	return port;
+fail:
+	if (fd >= 0)
+		evutil_closesocket(fd);
+	return -1;
+}
+
+int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen)
+{
+	m->base = event_base_new();
+	if (m->base == NULL)
 		goto fail_msg;
-	fd = -1; /* owned by evhttp now */
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_timeout(m->http, 10);
+	m->http = evhttp_new(m->base);
+	if (m->http == NULL)
+		goto fail_msg;
+	if ((m->port = metrics_listen(m->http, addr, err, errlen)) < 0)
+		goto fail;
 	evhttp_set_gencb(m->http, metrics_cb, m);
 	if (pthread_create(&m->thread, NULL, metrics_thread, m) != 0)
 		goto fail_msg;
@@ -279,8 +302,6 @@ int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen
 fail_msg:
 	snprintf(err, errlen, "metrics listener %s: out of resources", addr);
 fail:
-	if (fd >= 0)
-		evutil_closesocket(fd);
 	if (m->http)
 		evhttp_free(m->http);
 	if (m->base)
@@ -305,4 +326,77 @@ void sbi_metrics_stop(sbi_metrics *m)
 	m->base = NULL;
 	free(m->op_hist); /* after the thread: it reads them */
 	m->op_hist = NULL;
+}
+
+/* ---- a /metrics page on the caller's event base (sbi_metrics.h) -------------------------- */
+
+char *sbi_metrics_format(const sbi_metric *m, size_t n)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *out = NULL;
+	int bad = 0;
+
+	if (b == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		bad |= evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name,
+					   m[i].help, m[i].name, m[i].type, m[i].name,
+					   (unsigned long long)m[i].value) < 0;
+	size_t len = evbuffer_get_length(b);
+	if (!bad && (out = malloc(len + 1)) != NULL) {
+		evbuffer_remove(b, out, len);
+		out[len] = '\0';
+	}
+	evbuffer_free(b);
+	return out;
+}
+
+struct sbi_metrics_http {
+	struct evhttp *http;
+	int port;
+	char *(*render)(void *arg);
+	void *arg;
+};
+
+static void page_cb(struct evhttp_request *req, void *arg)
+{
+	sbi_metrics_http *h = arg;
+
+	if (is_metrics_get(req))
+		send_page(req, h->render(h->arg));
+}
+
+sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *addr,
+					 char *(*render)(void *arg), void *arg, char *err,
+					 size_t errlen)
+{
+	sbi_metrics_http *h = calloc(1, sizeof *h);
+
+	if (h == NULL || (h->http = evhttp_new(base)) == NULL) {
+		snprintf(err, errlen, "metrics listener %s: out of resources", addr);
+		goto fail;
+	}
+	if ((h->port = metrics_listen(h->http, addr, err, errlen)) < 0)
+		goto fail;
+	h->render = render;
+	h->arg = arg;
+	evhttp_set_gencb(h->http, page_cb, h);
+	return h;
+fail:
+	sbi_metrics_http_free(h);
+	return NULL;
+}
+
+int sbi_metrics_http_port(const sbi_metrics_http *h)
+{
+	return h->port;
+}
+
+void sbi_metrics_http_free(sbi_metrics_http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->http != NULL)
+		evhttp_free(h->http);
+	free(h);
 }

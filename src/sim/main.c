@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aiot-devsim: every device of a devices.jsonl file (the output of `aiot provision`) running
- * the real device library on the simulated air interface (docs/protocol-air.md §5). This
+ * the real device library on the simulated air interface (docs/protocol.md §5). This
  * process is the radio medium: it answers whichever reader sends it R2D frames.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <event2/event.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,21 +18,32 @@
 #include "air/air.h"
 #include "common/base64.h"
 #include "air/air_udp.h"
+#include "sbi/sbi_metrics.h"
 #include "sim.h"
 #include "svc/config.h"
 #include "svc/log.h"
 
 static const char usage_text[] =
-    "usage: aiot-devsim --devices FILE.jsonl [options]\n"
-    "  --devices FILE        devices.jsonl from `aiot provision` (required)\n"
-    "  --air-listen ADDR:PORT  UDP address of the medium (port 0: any)   [127.0.0.1:0]\n"
-    "  --loss P              probability a D2R SINGLE / COMMAND_RESP is lost [0]\n"
-    "  --delay-us N          device response delay before a round's frames [0]\n"
-    "  --clones K            K clones: identifiers of K devices, wrong keys [0]\n"
-    "  --seed N              reproducible run (RAND_AIOT_d too: tests only) [random]\n"
-    "  --max-fps N           pace D2R frames (the reader's socket buffer)  [400000]\n"
-    "  --stats FILE          JSON counters at exit and on SIGUSR1\n"
-    "  --log-level LEVEL     error|warn|info|debug                          [info]\n";
+    "usage: aiot-devsim [-c devsim.yaml] --devices FILE.jsonl [options]\n"
+    "  -c, --config FILE       YAML configuration (the keys are the flag names)\n"
+    "  --devices FILE          devices.jsonl from `aiot provision` (devices) required\n"
+    "  --air-listen ADDR:PORT  UDP address of the medium, port 0: any (air-listen)\n"
+    "                                                                 [127.0.0.1:0]\n"
+    "  --loss P                probability a D2R SINGLE / COMMAND_RESP is lost (loss) [0]\n"
+    "  --delay-us N            device response delay before a round's frames (delay-us) [0]\n"
+    "  --clones K              K clones: identifiers of K devices, wrong keys (clones) [0]\n"
+    "  --seed N                reproducible run, RAND_AIOT_d too: tests only (seed) [random]\n"
+    "  --max-fps N             pace D2R frames, the reader's socket buffer (max-fps) [400000]\n"
+    "  --stats FILE            JSON counters, at start, at exit and on SIGUSR1 (stats)\n"
+    "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
+    "  --log-level LEVEL       error|warn|info|debug (log-level)              [info]\n";
+
+static const cfg_opt cfg_opts[] = {
+	{"devices", "devices"}, {"air-listen", "air-listen"}, {"loss", "loss"},
+	{"delay-us", "delay-us"}, {"clones", "clones"},       {"seed", "seed"},
+	{"max-fps", "max-fps"}, {"stats", "stats"},           {"metrics", "metrics"},
+	{"log-level", "log-level"},
+};
 
 #define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
 #define SIM_BURST_MAX 256   /* frames per sendmmsg */
@@ -208,17 +218,18 @@ static void on_read(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-static void write_stats(app *a)
+/* 0, or -1 after logging why the file cannot be written. */
+static int write_stats(app *a)
 {
 	if (a->stats_path == NULL)
-		return;
+		return 0;
 	char tmp[4096];
 	const sim_stats *st = &a->s.st;
 	snprintf(tmp, sizeof tmp, "%s.tmp", a->stats_path);
 	FILE *f = fopen(tmp, "w");
 	if (f == NULL) {
-		log_error("%s: %s", tmp, strerror(errno));
-		return;
+		log_error("stats: cannot write %s: %s: %s", a->stats_path, tmp, strerror(errno));
+		return -1;
 	}
 	fprintf(f,
 	        "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
@@ -245,15 +256,52 @@ static void write_stats(app *a)
 		first = 0;
 	}
 	fputs("]}\n", f);
-	if (fclose(f) != 0 || rename(tmp, a->stats_path) != 0)
-		log_error("%s: %s", a->stats_path, strerror(errno));
+	if (fclose(f) != 0 || rename(tmp, a->stats_path) != 0) {
+		log_error("stats: %s: %s", a->stats_path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /metrics: runs on the simulator's loop thread (sbi_metrics.h). */
+static char *render_metrics(void *arg)
+{
+	const app *a = arg;
+	const sim_stats *st = &a->s.st;
+	const sbi_metric m[] = {
+	    {"aiot_devsim_devices", "gauge", "Genuine devices simulated.",
+	     a->s.ndev - a->s.nclones},
+	    {"aiot_devsim_clones", "gauge", "Clones simulated (a device's identifier, a wrong key).",
+	     a->s.nclones},
+	    {"aiot_devsim_pagings_total", "counter", "PAGING frames received.", st->pagings},
+	    {"aiot_devsim_responses_total", "counter",
+	     "Inventory Responses computed by the devices.", st->responses},
+	    {"aiot_devsim_repeats_total", "counter",
+	     "Unacknowledged Inventory Responses sent again in a later round.", st->repeats},
+	    {"aiot_devsim_collisions_total", "counter", "Slots where two or more devices answered.",
+	     st->collisions},
+	    {"aiot_devsim_commands_accepted_total", "counter",
+	     "Command Requests whose MAC verified and that a device executed.",
+	     st->commands_accepted},
+	    {"aiot_devsim_commands_rejected_total", "counter",
+	     "Command Requests a device refused (MAC, replay, state).", st->commands_rejected},
+	    {"aiot_devsim_clone_commands_accepted_total", "counter",
+	     "Command Requests a clone accepted (must stay 0).", st->clone_commands_accepted},
+	    {"aiot_devsim_tid_rotations_total", "counter", "T-ID updates executed.",
+	     st->tid_rotations},
+	    {"aiot_devsim_lost_total", "counter", "D2R frames lost on the air (--loss).", st->lost},
+	    {"aiot_devsim_bad_frames_total", "counter", "R2D frames that did not decode.",
+	     st->bad_frames},
+	};
+	return sbi_metrics_format(m, sizeof m / sizeof m[0]);
 }
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
 	app *a = arg;
 	(void)ev;
-	write_stats(a);
+	(void)write_stats(a); /* logged: the simulation goes on */
 	if (sig == SIGUSR1)
 		return;
 	log_info("signal %d: stopping", (int)sig);
@@ -266,7 +314,7 @@ static int parse_num(const char *name, const char *v, double lo, double hi, doub
 	errno = 0;
 	double d = strtod(v, &end);
 	if (*v == '\0' || *end != '\0' || errno != 0 || !(d >= lo && d <= hi)) {
-		fprintf(stderr, "aiot-devsim: --%s: '%s' is not a number in [%g, %g]\n", name, v,
+		fprintf(stderr, "aiot-devsim: %s: '%s' is not a number in [%g, %g]\n", name, v,
 		        lo, hi);
 		return -1;
 	}
@@ -274,82 +322,51 @@ static int parse_num(const char *name, const char *v, double lo, double hi, doub
 	return 0;
 }
 
+/* A numeric key: 0 when absent or valid, else -1 (printed). */
+static int num_key(const cfg *c, const char *key, double lo, double hi, double *out)
+{
+	const char *v = cfg_get(c, key);
+	return v == NULL ? 0 : parse_num(key, v, lo, hi, out);
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"devices", required_argument, NULL, 1},
-	    {"air-listen", required_argument, NULL, 2},
-	    {"loss", required_argument, NULL, 3},
-	    {"delay-us", required_argument, NULL, 4},
-	    {"clones", required_argument, NULL, 5},
-	    {"seed", required_argument, NULL, 6},
-	    {"stats", required_argument, NULL, 7},
-	    {"log-level", required_argument, NULL, 8},
-	    {"max-fps", required_argument, NULL, 9},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *devices = NULL, *listen = "127.0.0.1:0", *level = "info";
 	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000;
 	static app a;
 	char err[512], name[80];
-	int o, rc = 1;
+	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
+	sbi_metrics_http *mh = NULL;
 
 	a.fd = -1;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int bad = 0;
-		switch (o) {
-		case 1:
-			devices = optarg;
-			break;
-		case 2:
-			listen = optarg;
-			break;
-		case 3:
-			bad = parse_num("loss", optarg, 0, 0.99, &loss);
-			break;
-		case 4:
-			bad = parse_num("delay-us", optarg, 0, 10e6, &delay);
-			break;
-		case 5:
-			bad = parse_num("clones", optarg, 0, 1e7, &clones);
-			break;
-		case 6:
-			bad = parse_num("seed", optarg, 0, 9007199254740991.0, &seed);
-			break;
-		case 7:
-			a.stats_path = optarg;
-			break;
-		case 8:
-			level = optarg;
-			break;
-		case 9:
-			bad = parse_num("max-fps", optarg, 1000, 1e8, &fps);
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			fputs(usage_text, stderr);
-			return SVC_EXIT_USAGE;
-		}
-		if (bad)
-			return SVC_EXIT_USAGE;
+	cfg *c = cfg_new();
+	int pa = c ? cfg_from_args(c, argc, argv, "aiot-devsim", cfg_opts,
+				   sizeof cfg_opts / sizeof cfg_opts[0], NULL, usage_text)
+		   : -1;
+	if (pa != 0) {
+		cfg_free(c);
+		return pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 	}
-	if (optind != argc || devices == NULL) {
-		fputs(usage_text, stderr);
-		return SVC_EXIT_USAGE;
+	const char *devices = cfg_get(c, "devices"), *listen = cfg_get(c, "air-listen");
+	if (listen == NULL)
+		listen = "127.0.0.1:0";
+	a.stats_path = cfg_get(c, "stats");
+	if (num_key(c, "loss", 0, 0.99, &loss) || num_key(c, "delay-us", 0, 10e6, &delay) ||
+	    num_key(c, "clones", 0, 1e7, &clones) ||
+	    num_key(c, "seed", 0, 9007199254740991.0, &seed) ||
+	    num_key(c, "max-fps", 1000, 1e8, &fps) || log_init_from_cfg("aiot-devsim", c) != 0)
+		goto out;
+	if (devices == NULL) {
+		fprintf(stderr, "aiot-devsim: devices is required (--devices FILE.jsonl)\n");
+		goto out;
 	}
-	if (log_level_from_name(level) < 0) {
-		fprintf(stderr, "aiot-devsim: log-level: '%s' is not error, warn, info or debug\n",
-		        level);
-		return SVC_EXIT_USAGE;
-	}
-	log_init("aiot-devsim", log_level_from_name(level));
+	/* An unwritable --stats fails now, not after the run (exit 2, like a bad argument). */
+	if (write_stats(&a) != 0)
+		goto out;
+	rc = SVC_EXIT_FAIL;
 	uint64_t t0 = now_us();
 	if (sim_load(&a.s, devices, (uint32_t)clones, (uint64_t)seed, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return 1;
+		goto out;
 	}
 	a.s.loss = loss;
 	a.delay_us = (uint64_t)delay;
@@ -359,6 +376,7 @@ int main(int argc, char **argv)
 		a.gap_us = 1;
 	log_info("%u devices (%u clones) loaded in %.2f s", a.s.ndev - a.s.nclones, a.s.nclones,
 	         (double)(now_us() - t0) / 1e6);
+	(void)write_stats(&a); /* with the device counts */
 
 	air_addr la;
 	socklen_t ll;
@@ -387,11 +405,21 @@ int main(int argc, char **argv)
 	}
 	if (a.rd == NULL || a.drain == NULL || event_add(a.rd, NULL) != 0)
 		goto out;
+	if (cfg_get(c, "metrics") != NULL) {
+		mh = sbi_metrics_http_start(a.base, cfg_get(c, "metrics"), render_metrics, &a, err,
+		                            sizeof err);
+		if (mh == NULL) {
+			log_error("%s", err);
+			goto out;
+		}
+		log_info("metrics on port %d", sbi_metrics_http_port(mh));
+	}
 	log_info("air on %s, loss %.3f, delay %llu us", air_addr_str(&la.sa, name, sizeof name),
 	         loss, (unsigned long long)a.delay_us);
 	event_base_dispatch(a.base);
 	rc = 0;
 out:
+	sbi_metrics_http_free(mh);
 	for (int i = 0; i < 4; i++)
 		if (a.sig[i] != NULL)
 			event_free(a.sig[i]);
@@ -405,5 +433,6 @@ out:
 		close(a.fd);
 	free(a.q);
 	sim_free(&a.s);
+	cfg_free(c);
 	return rc;
 }

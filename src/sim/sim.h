@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aiot-devsim internals: a population of AIoT devices, each running the real device library
- * (src/device), and the radio medium between them and a reader (docs/protocol-air.md §5).
+ * (src/device), and the radio medium between them and a reader (docs/protocol.md §5).
  * The medium is sans-I/O: sim_medium_input() takes one received frame and emits the frames
  * to send back through a callback; main.c owns the socket, the clock and the signals.
  */
@@ -67,7 +67,7 @@ typedef struct sim {
 	sim_stats st;
 } sim;
 
-/* Load devices.jsonl (one device per line, docs/protocol-air.md §5.6), add `clones` clones,
+/* Load devices.jsonl (one device per line, docs/protocol.md §5.6), add `clones` clones,
  * build the indexes. seed != 0 makes the run reproducible (RAND_AIOT_d included: for tests
  * only); seed == 0 seeds from getrandom(). Returns 0, or -1 with "FILE:LINE: problem". */
 int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err, size_t errlen);

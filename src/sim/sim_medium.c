@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The simulated radio medium (docs/protocol-air.md §5.4): framed slotted random access.
+ * The simulated radio medium (docs/protocol.md §5.4): framed slotted random access.
  * For a PAGING, every addressed device not yet acknowledged in the reader's session picks a
  * uniform slot in [0, 2^Q) and answers in it. The first time a session pages it, the device
  * runs aiot_device_on_paging (TS 33.369 5.2.2 steps 3-5: the device library decides whether

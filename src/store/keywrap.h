@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Keys at rest (DESIGN.md §4, store.h): AES-256-GCM under the 256-bit KEK, a random 96-bit
+ * Keys at rest (store.h, docs/security.md): AES-256-GCM under the 256-bit KEK, a random 96-bit
  * nonce per record, AAD = the device's permanent ID, so a blob cannot be moved to another
  * row. Blob = nonce (12) || ciphertext || tag (16). Random nonces under one KEK stay within
  * NIST SP 800-38D §8.3 (at most 2^32 encryptions) for any realistic device population.

@@ -3,7 +3,7 @@
  * The ADM device store (store.h): an in-memory cache of every device, persisted to SQLite
  * (store_sqlite.c) by one writer thread with group commit.
  *
- * Cache layout (per device, DESIGN.md §1: get-authentication never touches the database):
+ * Cache layout (per device; get-authentication never touches the database):
  *   devs[]    compact records, 128 bytes each (key, T-IDs, RANDs, permanent ID inline up to
  *             16 bytes, group as an index into an interned table);
  *   by_id     open-addressing hash (linear probing) of uint32 indexes, load <= 1/2;

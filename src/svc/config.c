@@ -373,14 +373,21 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 	const char *file = NULL;
 	char err[512];
 	int o, rc = -1;
-	struct option *lo = calloc(nopts + 3, sizeof *lo);
+	size_t nfk = 0;
+	while (file_keys != NULL && file_keys[nfk] != NULL)
+		nfk++;
+	struct option *lo = calloc(nopts + nfk + 3, sizeof *lo);
 	cfg *flags = cfg_new(); /* collected first so that they override the file */
 	if (lo == NULL || flags == NULL)
 		goto out;
 	for (size_t i = 0; i < nopts; i++)
 		lo[i] = (struct option){opts[i].flag, required_argument, NULL, 256 + (int)i};
-	lo[nopts] = (struct option){"config", required_argument, NULL, 'c'};
-	lo[nopts + 1] = (struct option){"help", no_argument, NULL, 'h'};
+	/* Every key is a flag too: a file-only key is spelled as in the file, --limits.max-body */
+	for (size_t i = 0; i < nfk; i++)
+		lo[nopts + i] = (struct option){file_keys[i], required_argument, NULL,
+						256 + (int)(nopts + i)};
+	lo[nopts + nfk] = (struct option){"config", required_argument, NULL, 'c'};
+	lo[nopts + nfk + 1] = (struct option){"help", no_argument, NULL, 'h'};
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		if (o == 'c') {
@@ -389,8 +396,9 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 			fputs(usage, stdout);
 			rc = 1;
 			goto out;
-		} else if (o >= 256 && (size_t)(o - 256) < nopts) {
-			if (cfg_set(flags, opts[o - 256].key, optarg) != 0)
+		} else if (o >= 256 && (size_t)(o - 256) < nopts + nfk) {
+			size_t i = (size_t)(o - 256);
+			if (cfg_set(flags, i < nopts ? opts[i].key : file_keys[i - nopts], optarg))
 				goto out;
 		} else {
 			fputs(usage, stderr);

@@ -45,9 +45,10 @@ typedef struct cfg_opt {
 
 /* The daemons' command line: -c/--config FILE, -h/--help, and `--flag VALUE` per opts[].
  * The file is loaded first and the flags override it; then a key that neither an option nor
- * file_keys (NULL-terminated, may be NULL: settings only the file can carry) names is refused,
- * so a typo is an error ("prog: FILE:LINE: unknown key 'k' (did you mean 'key'?)"). Problems
- * are printed as "prog: ..." on stderr.
+ * file_keys (NULL-terminated, may be NULL: keys without a short flag, given on the command
+ * line as `--KEY VALUE` with the key's own dotted name) names is refused, so a typo is an
+ * error ("prog: FILE:LINE: unknown key 'k' (did you mean 'key'?)"). Problems are printed as
+ * "prog: ..." on stderr.
  * Returns 0, 1 when --help was printed (exit 0), or -1 (exit SVC_EXIT_USAGE). */
 int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
 		  size_t nopts, const char *const *file_keys, const char *usage);

@@ -71,7 +71,7 @@ expect "aiot-adm: unknown flag" 2 "" "$B/aiot-adm" --bogus 1
 expect "aiot-aiotf: stray argument" 2 "unexpected argument 'x'" "$B/aiot-aiotf" x
 expect "aiot-reader: bad log level" 2 "log-level: 'loud'" "$B/aiot-reader" --log-level loud
 expect "aiot-devsim: unknown flag" 2 "" "$B/aiot-devsim" --bogus 1
-expect "aiot-devsim: bad number" 2 "--loss: 'x'" "$B/aiot-devsim" --devices $W/d.jsonl --loss x
+expect "aiot-devsim: bad number" 2 "loss: 'x'" "$B/aiot-devsim" --devices $W/d.jsonl --loss x
 expect "aiot: unknown command" 2 "" "$1" frobnicate
 expect "aiot crypto: bad hex" 2 "" "$1" crypto kdf --key zz --fc 01
 for d in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do

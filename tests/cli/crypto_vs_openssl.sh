@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `aiot crypto` against an independent implementation of DESIGN.md §2 built from OpenSSL's
+# `aiot crypto` against an independent implementation of docs/protocol.md §2 built from OpenSSL's
 # command line (openssl mac / openssl enc) and the FC table read from src/crypto/aiot_fc.h,
 # on random inputs for both suites and both backends; plus published vectors and every
 # class of bad argument.

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # AF authorization with real processes: aiot-adm serving AF authorization data (Nadm_DM
 # af-authorization-data), aiot-aiotf checking every request-inv / request-cmd against it, curl
-# as the AF, af_sink receiving the notifications of the accepted ones. Unknown AF, area,
+# as the AF, aiot receiving the notifications of the accepted ones. Unknown AF, area,
 # operation and targets outside what is allowed -> 403; allowed -> 200 and a transaction;
 # malformed data -> 500; ADM down -> 504 TARGET_NF_NOT_REACHABLE; the per-AF cache (one
 # fetch for a burst, TTL 0 = every request).
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink; do
+for x in aiot-adm aiot-aiotf aiot; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 
@@ -31,7 +31,7 @@ EOF
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
 	--workers 1 --af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_aiotf() { # log ttl
 	start_daemon $1 "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \

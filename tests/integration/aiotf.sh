@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The AIOTF end to end with real processes: aiot provision, aiot-adm, aiot-aiotf, the test
-# AF (af_sink), aiot-reader and aiot-devsim (devices + clones). Inventory with
+# AF (aiot af-sink), aiot-reader and aiot-devsim (devices + clones). Inventory with
 # authentication (TS 33.369 5.2.2), clones rejected, READ / WRITE + read-back,
 # PERMANENT_DISABLE, identifier privacy (T-ID paging, TID_UPDATE + get-tid), commands to a
 # population mixing the 3gpp and aes suites, request validation (TS 29.569), no reader, ADM
 # down and back, reader lost mid-inventory.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
+for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 N=${AIOTF_IT_DEVICES:-2000}
@@ -22,7 +22,7 @@ TOTAL=$((N + 20))
 echo '{"afAuthData":{"af-it":{"afId":"af-it","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 3000 --metrics 127.0.0.1:0 \

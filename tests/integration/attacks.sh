@@ -6,7 +6,7 @@
 # asserts the outcome (rejected), the count (the AIOTF's or the ADM's /metrics, the
 # simulator's stats) and that the genuine traffic is still served.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim rogue_reader rogue_air; do
+for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim rogue_reader rogue_air; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 N=${ATTACKS_IT_DEVICES:-200}
@@ -20,7 +20,7 @@ echo '{"afAuthData":{"af-attacks":{"afId":"af-attacks","allowedServiceOperations
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
 	--workers 2 --metrics 127.0.0.1:0 --af-auth $W/af.json
 APORT=$PORT; ADM_MPORT=$MPORT
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --metrics 127.0.0.1:0 --inventory-timeout-ms 20000 \

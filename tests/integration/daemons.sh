@@ -8,7 +8,7 @@
 # notification hosts need no file read (CA and resolver loaded at start); aiot-reader
 # --ng-transport sctp on a kernel without SCTP exits at once.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim rogue_reader; do
+for x in aiot-adm aiot-aiotf aiot aiot-reader aiot-devsim rogue_reader; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 wait_for() { # seconds command...
@@ -37,7 +37,7 @@ echo "{\"afAuthData\":{\"af-daemons\":{\"afId\":\"af-daemons\",$all},\"af-tls\":
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 \
 	--af-auth $W/af.json
 APORT=$PORT; ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 GRACE=2
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
@@ -157,7 +157,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=a
 printf 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:::1,DNS:localhost\n' >$W/af.ext
 openssl x509 -req -in $W/af.csr -CA $W/ca.crt -CAkey $W/ca.key -CAcreateserial -days 2 \
 	-extfile $W/af.ext -out $W/af.crt 2>/dev/null
-start_daemon $W/afs.log "$B/af_sink" --listen "[::]:0" --out $W/tls.jsonl --tls-cert $W/af.crt --tls-key $W/af.key
+start_daemon $W/afs.log "$B/aiot" af-sink --listen "[::]:0" --out $W/tls.jsonl --tls-cert $W/af.crt --tls-key $W/af.key
 TLSPORT=$PORT
 cp $W/ca.crt $W/notif-ca.crt
 start_daemon $W/aiotf3.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \

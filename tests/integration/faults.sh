@@ -5,7 +5,7 @@
 # refusing clients without a certificate from the configured CA, and an AIOTF with the wrong
 # --adm-ca failing its ADM requests cleanly.
 source "$(dirname "$0")/lib.bash"
-for x in aiot-adm aiot-aiotf af_sink aiot-reader aiot-devsim; do
+for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
 done
 ADM=$B/aiot-adm
@@ -90,7 +90,7 @@ kill $ADMPID; wait $ADMPID 2>/dev/null || true # one process at a time opens a s
 echo '{"afAuthData":{"af-faults":{"afId":"af-faults","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
 start_daemon $W/adm3.log "$ADM" --listen 127.0.0.1:$APORT --store sqlite:$W/adm.db --kek-file $W/kek --workers 2 --af-auth $W/af.json
 ADMPID=$LASTPID
-start_daemon $W/af.log "$B/af_sink" --listen 127.0.0.1:0 --out $W/notifs.jsonl
+start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 1000 --metrics 127.0.0.1:0 \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # aiot-reader + aiot-devsim end to end, no AIOTF: tests/tools/ng_peer plays the AIOTF on the
 # NG link. Devices from `aiot provision` answer a paging for ALL over the simulated air
-# (docs/protocol-air.md §5): every device is read exactly once despite collisions and loss,
+# (docs/protocol.md §5): every device is read exactly once despite collisions and loss,
 # RES values check against `aiot crypto res`, privacy devices show only T-IDs (rotated by a
 # command session), clones carry the right identifier but a RES that does not verify and
 # never accept a command. Prints devices/s through reader + devsim.
@@ -21,12 +21,13 @@ N=2120
 # Start aiot-devsim; sets APORT and SIMPID. usage: start_sim NAME args...
 start_sim() {
 	local log=$W/$1.sim.log; shift
-	"$SIM" --devices $W/devices.jsonl --stats $W/stats.json "$@" 2>"$log" &
+	"$SIM" --devices $W/devices.jsonl --stats $W/stats.json --metrics 127.0.0.1:0 "$@" 2>"$log" &
 	SIMPID=$!
 	PIDS+=("$SIMPID")
 	for _ in $(seq 1 100); do
 		# (the log may not exist yet: the shell opens it in the child, after the fork)
 		APORT=$(sed -n 's/.*air on [^ ]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
+		SIMMPORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
 		[ -n "$APORT" ] && return 0
 		kill -0 "$SIMPID" 2>/dev/null || { cat "$log" >&2; return 1; }
 		sleep 0.1
@@ -49,11 +50,15 @@ inventory() {
 		sleep 0.05
 	done
 	"$READER" --aiotf 127.0.0.1:$nport --air 127.0.0.1:$APORT --ng-transport auto $3 \
-		2>$W/$name.reader.log &
+		--metrics 127.0.0.1:0 2>$W/$name.reader.log &
 	local rpid=$!
 	PIDS+=("$rpid")
 	local rc=0
 	wait $ppid || rc=$?
+	# the reader's counters once the AIOTF side is done: $W/NAME.reader.prom
+	local mport
+	mport=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' $W/$name.reader.log | head -1)
+	curl -sf http://127.0.0.1:$mport/metrics >$W/$name.reader.prom || true
 	kill $rpid 2>/dev/null || true
 	wait $rpid 2>/dev/null || true
 	check "$name: ng_peer finished" 0 $rc
@@ -64,6 +69,9 @@ sim_stats() { # FIELD: SIGUSR1 makes devsim write its counters
 	for _ in $(seq 1 50); do [ -f $W/stats.json ] && break; sleep 0.05; done
 	jq -r ".$1" $W/stats.json
 }
+# metric FILE NAME: the value of an unlabelled sample in a /metrics page
+metric() { sed -n "s/^$2 \([0-9]*\)$/\1/p" "$1"; }
+sim_metric() { curl -sf http://127.0.0.1:$SIMMPORT/metrics >$W/sim.prom; metric $W/sim.prom "$1"; }
 devs() { jq -c 'select(.res)' "$1"; }
 summary() { grep -o 'inventory [0-9]*: .*' "$1" | head -1; }
 rounds() { sed -n 's/.*read in \([0-9]*\) rounds, \([0-9]*\) collided.*/\1/p' "$1" | head -1; }
@@ -123,6 +131,26 @@ check "cmd: 2100 READ responses verified" 2100 "$(jq -r 'select(.cmd=="read" and
 check "cmd: 20 TID_UPDATE responses verified" 20 "$(jq -r 'select(.cmd=="tid_update" and .result=="ok")|.ran' $W/cmd.jsonl | wc -l)"
 check "cmd: devsim counted 2120 accepted commands" 2120 "$(sim_stats commands_accepted)"
 check "cmd: devsim counted 20 T-ID rotations" 20 "$(sim_stats tid_rotations)"
+# The same counters on /metrics (curl), the reader's and the simulator's.
+P=$W/cmd.reader.prom
+check "metrics: reader relayed $N Inventory Responses" $N "$(metric $P aiot_reader_d2r_relayed_total)"
+# (what the AIOTF side, ng_peer, received: robust to a slow machine where commands time out)
+check "metrics: reader Command Responses delivered = those ng_peer got" \
+	"$(jq -r 'select(.cmd and .result != "failure")|.ran' $W/cmd.jsonl | wc -l)" \
+	"$(metric $P aiot_reader_commands_delivered_total)"
+check "metrics: reader commands failed = the Command Failures ng_peer got" \
+	"$(jq -r 'select(.cmd and .result == "failure")|.ran' $W/cmd.jsonl | wc -l)" \
+	"$(metric $P aiot_reader_commands_failed_total)"
+check "metrics: reader sent one PAGING per round" "$(rounds $W/cmd.reader.log)" "$(metric $P aiot_reader_pagings_total)"
+check "metrics: reader collided slots = its log" "$(collided $W/cmd.reader.log)" "$(metric $P aiot_reader_collided_slots_total)"
+# (ng_peer has closed the NG link by then: down, after one setup)
+check "metrics: reader NG link set up once, then lost" "0 1 1" \
+	"$(for m in ng_link_up ng_setups_total ng_link_losses_total; do
+		metric $P aiot_reader_$m; done | tr '\n' ' ' | sed 's/ $//')"
+check "metrics: devsim commands accepted = its stats" "$(sim_stats commands_accepted)" "$(sim_metric aiot_devsim_commands_accepted_total)"
+check "metrics: devsim collisions = its stats" "$(sim_stats collisions)" "$(sim_metric aiot_devsim_collisions_total)"
+check "metrics: devsim responses = its stats" "$(sim_stats responses)" "$(sim_metric aiot_devsim_responses_total)"
+check "metrics: devsim devices" 2120 "$(sim_metric aiot_devsim_devices)"
 inventory after "" ""
 new=$(devs $W/after.jsonl | jq -r 'select(.id_type=="tid")|.id' | sort)
 check "rotated: 20 T-IDs" 20 "$(echo "$new" | grep -c .)"
@@ -190,7 +218,33 @@ check "single: one device, no identifier in the answer" "none" "$(devs $W/single
 check "single: one round + one silent round" 2 "$(rounds $W/single.reader.log)"
 kill $SIMPID; wait $SIMPID 2>/dev/null || true
 
-# --- 7. throughput: 20000 devices through reader + devsim; 100000 (frames beyond Q = 15) --
+# --- 7. configuration: -c files, unknown keys, an unwritable --stats -------------------------
+printf 'devices: %s\nair-listen: 127.0.0.1:0\nclones: 2\nmetrics: 127.0.0.1:0\n' $W/aes.jsonl >$W/devsim.yaml
+"$SIM" -c $W/devsim.yaml 2>$W/cfg.sim.log &
+CPID=$!
+PIDS+=("$CPID")
+for _ in $(seq 1 100); do grep -q 'metrics on port' $W/cfg.sim.log && break; sleep 0.1; done
+mp=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' $W/cfg.sim.log)
+curl -sf http://127.0.0.1:$mp/metrics >$W/cfg.prom || true
+check "config: devsim -c FILE (devices, clones, metrics from the file)" "100 2" \
+	"$(metric $W/cfg.prom aiot_devsim_devices) $(metric $W/cfg.prom aiot_devsim_clones)"
+kill $CPID; wait $CPID 2>/dev/null || true
+echo 'max-round: 3' >$W/bad.yaml
+rc=0; "$READER" -c $W/bad.yaml --air 127.0.0.1:9 2>$W/bad.log || rc=$?
+[ $rc -ne 0 ] && grep -q "max-round" $W/bad.log && ok "config: the reader refuses an unknown key" ||
+	bad "config: reader with an unknown key: rc $rc, $(cat $W/bad.log)"
+rc=0; "$SIM" -c $W/bad.yaml --devices $W/aes.jsonl 2>$W/bad.log || rc=$?
+[ $rc -ne 0 ] && grep -q "max-round" $W/bad.log && ok "config: devsim refuses an unknown key" ||
+	bad "config: devsim with an unknown key: rc $rc, $(cat $W/bad.log)"
+mkdir -p $W/ro && chmod 500 $W/ro
+STATS=$W/ro/stats.json
+[ "$(id -u)" != 0 ] || STATS=$W/missing/stats.json # root writes anywhere: no directory then
+rc=0; timeout 10 "$SIM" --devices $W/aes.jsonl --stats $STATS 2>$W/ro.log || rc=$?
+check "stats: an unwritable --stats exits 2 at start" 2 $rc
+grep -q "stats: cannot write" $W/ro.log && ok "stats: the message says why ($(tail -1 $W/ro.log | sed 's/.*error: //'))" ||
+	bad "stats: no clear message: $(cat $W/ro.log)"
+
+# --- 8. throughput: 20000 devices through reader + devsim; 100000 (frames beyond Q = 15) --
 "$AIOT" provision --store sqlite:$W/big.db --kek-file $KEK --count 20000 --out $W/big.jsonl 2>>$W/prov.log
 cp $W/big.jsonl $W/devices.jsonl
 start_sim big

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * rogue_air: an attacker with a radio on the simulated air interface (docs/protocol-air.md
+ * rogue_air: an attacker with a radio on the simulated air interface (docs/protocol.md
  * §5), for tests/integration/attacks.sh. It holds no key. Modes:
  *
  *   page   --air ADDR [--forge K]

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Air-interface codec (src/air/air_codec.c, docs/protocol-air.md §5): a golden encoding,
+/* Air-interface codec (src/air/air_codec.c, docs/protocol.md §5): a golden encoding,
  * round trips of every frame, every class of malformed input, encoder errors. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The device population and the radio medium of aiot-devsim (src/sim, docs/protocol-air.md
+/* The device population and the radio medium of aiot-devsim (src/sim, docs/protocol.md
  * §5.4, §5.6): strict devices.jsonl parsing, slots and collisions, ACK silence, identification
  * kinds, T-ID presentation, commands (genuine accepted, clone rejected), RELEASE. */
 #include <setjmp.h>

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The README's walk-through, run as a newcomer would paste it: the shell blocks of "Running
+# each daemon alone", "Running the ADM" and its "Mutual TLS" paragraph are extracted from
+# README.md and run as they are, in scratch directories beside `build` and a copy of `config/`.
+# Only the well-known ports are swapped for free ones (in the blocks and in the copied
+# config/*.yaml alike), so that the test runs beside anything else. A README whose commands
+# stop working fails here.
+. "$(dirname "$0")/lib.bash"
+for x in aiot aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
+	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
+done
+
+# The first ```sh block after the line that starts with $1.
+block() {
+	awk -v h="$1" 'index($0, h) == 1 { f = 1 } f && /^```sh$/ { b = 1; next }
+		b && /^```$/ { exit } b { print }' "$S/README.md"
+}
+
+# A free port: TCP, or UDP with $2 = u. Random and checked with ss, not reserved.
+freeport() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hn${2:-t}l "sport = :$p")" ] && { echo $p; return; }
+	done
+	return 1
+}
+SED=$W/ports.sed
+: >"$SED"
+for p in 7777 7780 38412 9000 9107 9108 9109 9110; do
+	echo "s/\\b$p\\b/$(freeport)/g" >>"$SED"
+done
+echo "s/\\b47000\\b/$(freeport u)/g" >>"$SED"
+
+# Each block runs in a new session (its process group is ours to stop) with a deadline.
+run_block() { # NAME DIR
+	local name=$1 dir=$2 rc=0
+	sed -f "$SED" "$W/$name.sh.in" >"$dir/$name.sh"
+	(cd "$dir" && exec setsid timeout 60 bash -e "$name.sh") >"$W/$name.out" 2>"$W/$name.err" &
+	local pid=$!
+	wait $pid || rc=$?
+	kill -- -$pid 2>/dev/null || true
+	check "$name: the block runs to its end (exit 0)" 0 $rc
+	[ $rc -eq 0 ] || { tail -n 30 "$W/$name.err" >&2; }
+}
+scratch() {
+	mkdir -p "$W/$1/config"
+	ln -s "$B" "$W/$1/build"
+	for f in "$S"/config/*.yaml; do sed -f "$SED" "$f" >"$W/$1/config/$(basename "$f")"; done
+}
+
+block '### Running each daemon alone' >"$W/alone.sh.in"
+block '## Running the ADM' >"$W/adm.sh.in"
+block '**Mutual TLS.**' >"$W/mtls.sh.in"
+for b in alone adm mtls; do
+	[ -s "$W/$b.sh.in" ] && ok "README: the $b block is there" || bad "README: no $b block"
+done
+
+# 1. Every daemon alone: inventory, WRITE, READ back, all with the shipped config files.
+scratch alone
+run_block alone "$W/alone"
+n=$(jq -s '[.[] | select(.transId | endswith("-1")) | .devicesRepData // [] | length] | add' \
+	"$W/alone/notifs.jsonl")
+check "alone: the inventory reported the 1000 genuine devices (no clone)" 1000 "$n"
+check "alone: the READ returned what the WRITE wrote" '"aGVsbG8="' \
+	"$(tail -1 "$W/alone/notifs.jsonl" | jq -c '.devicesRepData[0].readCmdRep')"
+grep -q 'is h2c: adm.ca, adm.cert and adm.key ignored' "$W/alone.err" &&
+	ok "alone: the AIOTF said it ignores config/aiotf.yaml's TLS client keys" ||
+	bad "alone: no notice about the ignored TLS client keys"
+check "alone: devsim stats written" 1005 "$(jq '.devices + .clones' "$W/alone/sim.json")"
+
+# 2. Running the ADM: the XRES of the ADM equals the device's RES.
+scratch adm
+run_block adm "$W/adm"
+xres=$(sed -n 1p "$W/adm.out" | jq -r '.authDataSets[0].authDataSet[0].xres')
+res=$(sed -n 2p "$W/adm.out")
+[ -n "$res" ] && [ "$xres" = "$res" ] && ok "adm: XRES = the device's RES ($res)" ||
+	bad "adm: XRES '$xres' vs RES '$res'"
+
+# 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
+run_block mtls "$W/adm"
+check "mtls: curl and aiot sbi got a RAND over mutual TLS" 2 "$(grep -c '"randN"' "$W/mtls.out")"
+cd "$W/adm"
+check "mtls: openssl verify" "adm.crt: OK aiotf.crt: OK af.crt: OK" \
+	"$(openssl verify -CAfile ca.crt adm.crt aiotf.crt af.crt | tr '\n' ' ' | sed 's/ $//')"
+check "mtls: keys are mode 0600" "600 600 600" "$(stat -c %a adm.key aiotf.key af.key | tr '\n' ' ' | sed 's/ $//')"
+san=$(openssl x509 -in adm.crt -noout -ext subjectAltName | tail -1 | tr -d ' ')
+check "mtls: SAN of adm.crt" "DNS:adm,DNS:localhost,IPAddress:127.0.0.1" "$san"
+# A real TLS 1.3 handshake with the ADM, with and without a client certificate.
+start_daemon "$W/adm-tls.log" "$B/aiot-adm" --store sqlite:adm.db --kek-file kek \
+	--listen 127.0.0.1:0 --tls-cert adm.crt --tls-key adm.key --tls-ca ca.crt
+out=$(echo | openssl s_client -connect 127.0.0.1:$PORT -CAfile ca.crt -cert af.crt -key af.key \
+	-alpn h2 -verify_return_error 2>&1 || true)
+echo "$out" | grep -aq 'Verify return code: 0 (ok)' && echo "$out" | grep -aq 'ALPN protocol: h2' &&
+	ok "mtls: s_client with af.crt: verified, h2" || bad "mtls: s_client with af.crt failed"
+check "mtls: curl without a client certificate is refused" 000 \
+	"$(curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt -X POST https://127.0.0.1:$PORT/nadm-sec/v1/get-rand || true)"
+check "mtls: aiot pki refuses to overwrite" 1 "$("$AIOT" pki --out . --names adm 2>/dev/null; echo $?)"
+check "mtls: aiot pki refuses a bad name" 2 "$("$AIOT" pki --out . --names 'A/b' 2>/dev/null; echo $?)"
+finish
