@@ -338,6 +338,14 @@ char *sbi_metrics_format(const sbi_metric *m, size_t n)
 
 	if (b == NULL)
 		return NULL;
+	char *info = NULL;
+	size_t ilen = 0;
+	FILE *f = open_memstream(&info, &ilen);
+	bad = f == NULL || render_build_info(f) < 0;
+	if (f != NULL)
+		bad |= fclose(f) != 0;
+	bad = bad || evbuffer_add(b, info, ilen) != 0;
+	free(info);
 	for (size_t i = 0; i < n; i++)
 		bad |= evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name,
 					   m[i].help, m[i].name, m[i].type, m[i].name,

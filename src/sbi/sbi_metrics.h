@@ -19,7 +19,8 @@ typedef struct sbi_metric {
 	uint64_t value;
 } sbi_metric;
 
-/* "# HELP", "# TYPE" and the sample of each metric: a malloc'd string, or NULL. */
+/* aiot_build_info, then "# HELP", "# TYPE" and the sample of each metric: a malloc'd
+ * string, or NULL. */
 char *sbi_metrics_format(const sbi_metric *m, size_t n);
 
 typedef struct sbi_metrics_http sbi_metrics_http;

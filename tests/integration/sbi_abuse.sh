@@ -195,7 +195,7 @@ echo "     aiot-adm RSS: before $RSS0 kB, peak-ish $RSSM kB, after $RSS1 kB, gro
 # Under AddressSanitizer RSS is no measure of leaks: its allocator quarantine keeps up to
 # 256 MB of freed memory by design (LeakSanitizer checks leaks at exit instead). The bound is
 # asserted on the release build.
-if [ "$(nm "$B/aiot-adm" 2>/dev/null | grep -c __asan_init)" -gt 0 ]; then
+if [ $SANITIZED = 1 ]; then
 	ok "aiot-adm RSS +$((RSS1 - RSS0)) kB under ASan (quarantine; bound asserted in the release build)"
 else
 	[ $((RSS1 - RSS0)) -lt $RSS_BOUND_KB ] && ok "aiot-adm memory bounded: +$((RSS1 - RSS0)) kB" || bad "aiot-adm RSS grew $((RSS1 - RSS0)) kB"
@@ -248,7 +248,7 @@ alive_aiotf "h2load"
 sleep 1
 FRSS1=$(rss $FPID)
 echo "     aiot-aiotf RSS: before $FRSS0 kB, after $FRSS1 kB, growth $((FRSS1 - FRSS0)) kB"
-if [ "$(nm "$B/aiot-aiotf" 2>/dev/null | grep -c __asan_init)" -gt 0 ]; then
+if [ $SANITIZED = 1 ]; then
 	ok "aiot-aiotf RSS +$((FRSS1 - FRSS0)) kB under ASan (quarantine; bound asserted in the release build)"
 else
 	[ $((FRSS1 - FRSS0)) -lt $RSS_BOUND_KB ] && ok "aiot-aiotf memory bounded: +$((FRSS1 - FRSS0)) kB" || bad "aiot-aiotf RSS grew $((FRSS1 - FRSS0)) kB"
