@@ -16,21 +16,26 @@ block() {
 		b && /^```$/ { exit } b { print }' "$S/README.md"
 }
 
-# A free port: TCP, or UDP with $2 = u. Random and checked with ss, not reserved.
+# A free port in FP: TCP, or UDP with $1 = u. Random and checked with ss, not reserved;
+# outside the kernel's ephemeral range, where the other tests' port-0 listeners and every
+# outgoing connection get theirs (one of those took an AIOTF port here once, under ASan).
+read -r EPH_LO EPH_HI </proc/sys/net/ipv4/ip_local_port_range
+if [ "$EPH_LO" -ge 11024 ]; then PLO=10000 PN=$((EPH_LO - 10000)); else PLO=$((EPH_HI + 1)) PN=$((65535 - EPH_HI)); fi
+TAKEN=" "
 freeport() {
-	local p
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
-		[ -z "$(ss -Hn${2:-t}l "sport = :$p")" ] && { echo $p; return; }
+		FP=$((PLO + RANDOM % PN))
+		case "$TAKEN" in *" $FP "*) continue ;; esac
+		[ -z "$(ss -Hn${1:-t}l "sport = :$FP")" ] && { TAKEN="$TAKEN$FP "; return 0; }
 	done
-	return 1
+	bad "no free port"; exit 1
 }
 SED=$W/ports.sed
 : >"$SED"
 for p in 7777 7780 38412 9000 9107 9108 9109 9110; do
-	echo "s/\\b$p\\b/$(freeport)/g" >>"$SED"
+	freeport; echo "s/\\b$p\\b/$FP/g" >>"$SED"
 done
-echo "s/\\b47000\\b/$(freeport u)/g" >>"$SED"
+freeport u; echo "s/\\b47000\\b/$FP/g" >>"$SED"
 
 # Each block runs in a new session (its process group is ours to stop) with a deadline.
 run_block() { # NAME DIR
