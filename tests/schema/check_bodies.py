@@ -9,8 +9,9 @@ usage:
 OPERATION is "METHOD /path" (an operation of YAML's paths), "METHOD /path CALLBACK" (the
 request of that operation's callback, e.g. "POST /request-inv AIoTOperationsNotif"), or
 "schema:NAME" (YAML's components/schemas/NAME). STATUS is an HTTP status code (the body of
-that response; the YAML's "default" if the code is not listed) or "request" (the request
-body). CONTENT-TYPE "-" means no body (e.g. 204): the response must then declare no content
+that response; the YAML's "default" if the code is not listed, and when that "default"
+describes no content, an application/problem+json ProblemDetails, TS 29.500 5.2.7.2) or
+"request" (the request body). CONTENT-TYPE "-" means no body (e.g. 204): the response must then declare no content
 and BODY-FILE must be empty. With "schema:", STATUS and CONTENT-TYPE are not checked.
 
 Checked: the media type is one the YAML declares for that response; the body is JSON and
@@ -34,6 +35,7 @@ import uuid
 import jsonschema
 import yaml
 
+PROBLEM = "application/problem+json"
 VENDOR_EXT = re.compile(r"^vendorSpecific-[0-9]{6}$")  # TS 29.500 6.6.3
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SPEC = os.path.join(HERE, "..", "..", "spec", "openapi")
@@ -199,6 +201,7 @@ def target(spec, yname, op, status, ctype):
         where += f" callback {parts[2]}"
         if o is None:
             raise SpecError(f"{where}: no POST")
+    key = None
     if status == "request":
         holder, base = spec.deref(o.get("requestBody"), base)
         where += " requestBody"
@@ -212,6 +215,11 @@ def target(spec, yname, op, status, ctype):
         holder, base = spec.deref(rs[key], base)
         where += f" response {key}"
     content = holder.get("content")
+    if key == "default" and not content and ctype == PROBLEM:
+        # The status is not listed and "default" describes no body: TS 29.500 5.2.7.2 says an
+        # error answer carries ProblemDetails, so that is what it is checked against.
+        return ({"$ref": "TS29571_CommonData.yaml#/components/schemas/ProblemDetails"}, base,
+                f"{where} (status {status} not listed, no content) -> TS 29.500 ProblemDetails")
     if ctype == "-":
         if content:
             raise Violation(f"{where} declares a body ({', '.join(content)}), none was sent")
