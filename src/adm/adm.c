@@ -48,20 +48,9 @@ adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const cha
 	if (af_auth_json != NULL) {
 		cJSON *j = cJSON_Parse(af_auth_json);
 		cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "afAuthData") : NULL;
-		if (!cJSON_IsObject(m) || m->child == NULL) {
-			snprintf(err, errlen, "AF authorization data: expected an "
-					      "AfAuthorizationData object with a non-empty afAuthData map");
+		if (dm_af_auth_check(m, err, errlen) != 0) {
 			cJSON_Delete(j);
 			goto fail;
-		}
-		for (cJSON *af = m->child; af != NULL; af = af->next) {
-			cJSON *id = cJSON_GetObjectItemCaseSensitive(af, "afId");
-			if (!cJSON_IsObject(af) || !cJSON_IsString(id)) {
-				snprintf(err, errlen, "AF authorization data '%s': afId required",
-					 af->string);
-				cJSON_Delete(j);
-				goto fail;
-			}
 		}
 		a->af_auth = cJSON_DetachItemViaPointer(j, m);
 		cJSON_Delete(j);

@@ -32,6 +32,9 @@ void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const c
 void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_dm_patch_bundle(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_dm_af_auth(adm *a, const sbi_request *req, sbi_response *resp);
+/* 0 if map (AfAuthorizationData.afAuthData) matches its schema, else -1 with err naming the
+ * AF and the member (dm_af_auth.c). */
+int dm_af_auth_check(const cJSON *map, char *err, size_t errlen);
 
 /* A read-decide-write under compare-and-set (adm_write.c). decide() reads the store and
  * either answers resp and returns 1, or sets status/reply (the answer once committed), calls

@@ -24,7 +24,6 @@ cat >$W/af.json <<EOF
  "af-tg":{"afId":"af-tg","allowedServiceOperations":["INVENTORY","READ","WRITE"],
           "allowedTargetAiotDevices":[{"filteringInfo":"$G"},{"aiotDevPermId":"$B1"}]},
  "af-noops":{"afId":"af-noops"},
- "af-bad":{"afId":"af-bad","allowedServiceOperations":"READ"},
  "af/x y":{"afId":"af/x y","allowedServiceOperations":["INVENTORY"]}
 }}
 EOF
@@ -96,7 +95,12 @@ for _ in $(seq 1 100); do grep -q "\"transId\":\"$T\".*lastRepInd" $W/notifs.jso
 check "accepted: its transaction ran (no reader: NO_SUCC_INV_RESP)" NO_SUCC_INV_RESP \
 	"$(grep "\"transId\":\"$T\"" $W/notifs.jsonl | jq -r .failCause)"
 check "an afId that needs percent-encoding is looked up whole" "200 transId" "$(req $N request-inv 'af/x y' "\"targetArea\":$IN")"
-check "malformed authorization data: 500, never allowed" "500 SYSTEM_FAILURE" "$(req $N request-inv af-bad "\"targetArea\":$IN")"
+# The ADM refuses malformed data at start (it_schema); an answer that is not
+# AfAuthorizationData (here the AF sink's) is a 500 for the AF, never a grant.
+start_daemon $W/aiotfx.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
+	--adm http://127.0.0.1:$AFPORT --adm-timeout-ms 1000
+check "malformed authorization data: 500, never allowed" "500 SYSTEM_FAILURE" \
+	"$(req http://127.0.0.1:$PORT/naiotf-aiot/v1 request-inv af-full "\"targetArea\":$IN")"
 
 # --- the cache: a burst of one AF costs one Nadm_DM request ---------------------------------
 a0=$(metric aiot_aiotf_adm_requests_total)

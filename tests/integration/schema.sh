@@ -19,10 +19,22 @@ cat >$W/af.json <<'EOF'
 {"afAuthData":{
  "af-s":{"afId":"af-s","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]},
  "af-read":{"afId":"af-read","allowedServiceOperations":["INVENTORY","READ"],
-   "allowedArea":{"areaIds":[{"plmnId":{"mcc":"001","mnc":"01"},"aiotAreaCode":"00ab12"}]}},
- "af-bad":{"afId":"af-bad","allowedServiceOperations":"READ"}
+   "allowedArea":{"areaIds":[{"plmnId":{"mcc":"001","mnc":"01"},"nid":"0123456789a","aiotAreaCode":"00ab12"}]},
+   "allowedTargetAiotDevices":[{"filteringInfo":"AQIDBA=="},{"aiotDevPermId":"BwcHBwAAAAE="}]}
 }}
 EOF
+# The ADM serves its AF authorization data as it is: what its schema forbids is refused at start.
+for bad_af in '"allowedServiceOperations":"READ"' '"alowedArea":{}' \
+	'"allowedArea":{"areaIds":[{"plmnId":{"mcc":"1","mnc":"01"},"aiotAreaCode":"00ab12"}]}' \
+	'"allowedTargetAiotDevices":[{"aiotDevPermId":"AQ==","filteringInfo":"AQ=="}]'; do
+	echo "{\"afAuthData\":{\"af-x\":{\"afId\":\"af-x\",$bad_af}}}" >$W/bad.json
+	if timeout 10 "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
+		--af-auth $W/bad.json 2>$W/bad.log; then
+		bad "aiot-adm started with AF authorization data {$bad_af}"
+	else
+		ok "refused at start: $(tail -1 $W/bad.log | sed 's/.*error: //')"
+	fi
+done
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
 	--workers 1 --af-auth $W/af.json --limits.max-body 4096 --limits.max-rand-d 8
 ADMPID=$LASTPID; SEC=http://127.0.0.1:$PORT/nadm-sec/v1; DM=http://127.0.0.1:$PORT/nadm-dm/v1
@@ -168,8 +180,11 @@ cap 403 $NY "POST /request-inv" "Naiotf 403 unknown AF" -- $J "{\"afId\":\"af-no
 cap 403 $NY "POST /request-cmd" "Naiotf 403 operation not allowed" -- \
 	$J "{\"afId\":\"af-read\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA,\"commandType\":\"WRITE\",\"offset\":0,\"data\":\"AAAA\"}" $N/request-cmd
 cap 415 $NY "POST /request-inv" "Naiotf 415" -- $JT "{$U,$AREA}" $N/request-inv
-cap 500 $NY "POST /request-inv" "Naiotf 500 malformed AF authorization data" -- \
-	$J "{\"afId\":\"af-bad\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA}" $N/request-inv
+# An "ADM" (the AF sink) whose answer is no AfAuthorizationData: a 500.
+start_daemon $W/aiotf2.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
+	--adm http://127.0.0.1:$AFPORT --adm-timeout-ms 3000
+cap 500 $NY "POST /request-inv" "Naiotf 500 ADM answer not AfAuthorizationData" -- \
+	$J "{\"afId\":\"af-s\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA}" http://127.0.0.1:$PORT/naiotf-aiot/v1/request-inv
 pd 404 "Naiotf 404 unknown operation" -- $J "{$U,$AREA}" $N/request-xyz
 pd 405 "Naiotf 405 GET request-inv" -- $N/request-inv
 kill $ADMPID; wait $ADMPID 2>/dev/null || true
@@ -191,7 +206,7 @@ check "notifications with readCmdRep" 1 "$(jq -s '[.[].devicesRepData // [] | .[
 
 # --- the check ---------------------------------------------------------------------------------
 rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
-cat $W/check.txt
+grep -v '^ok ' $W/check.txt >&2 || true
 while read -r l; do
 	case "$l" in ok\ *) ok "schema: ${l#ok }" ;; FAIL\ *) bad "schema: ${l#FAIL }" ;; esac
 done <$W/check.txt
