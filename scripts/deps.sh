@@ -21,7 +21,7 @@ PACKAGES=(
 	procps psmisc iproute2       # ps/pkill, ss: process and port checks in tests
 	jq bc                        # test scripts: JSON, arithmetic
 	prometheus                   # promtool: checks the /metrics exposition format in tests
-	python3-jsonschema python3-yaml # tests/schema: SBI bodies against the official YAMLs
+	python3-jsonschema python3-yaml python3-h2 # tests/schema: SBI bodies against the official YAMLs
 )
 
 missing=()

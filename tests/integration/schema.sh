@@ -2,7 +2,8 @@
 # Every kind of SBI body aiot emits, checked against the official 3GPP YAMLs (spec/openapi)
 # by tests/schema/check_bodies.py: real aiot-adm (with AF authorization data), aiot-aiotf,
 # aiot-reader, aiot-devsim (with a clone) and aiot af-sink as the notifUri, driven by curl.
-# Nadm_Sec and Nadm_DM answers, Naiotf answers, every AIoTNotif the AF received, and the
+# Nadm_Sec and Nadm_DM answers, Naiotf answers, every AIoTNotif the AF received, every
+# request the AIOTF sent to the ADM (through tests/schema/sbi_tap.py), and the
 # ProblemDetails of every error kind (400, 403, 404, 405, 413, 415, 500, 504).
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
@@ -41,8 +42,11 @@ ADMPID=$LASTPID; SEC=http://127.0.0.1:$PORT/nadm-sec/v1; DM=http://127.0.0.1:$PO
 ADMURL=http://127.0.0.1:$PORT
 start_daemon $W/af.log "$AIOT" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
+# The AIOTF reaches the ADM through a relay that records its requests (checked at the end).
+start_daemon $W/tap.log $PY "$S/tests/schema/sbi_tap.py" --upstream $ADMURL --out $W/tap.jsonl
+TAPPID=$LASTPID
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm $ADMURL --adm-timeout-ms 3000 --metrics 127.0.0.1:0 --inventory-timeout-ms 5000 \
+	--adm http://127.0.0.1:$PORT --adm-timeout-ms 3000 --metrics 127.0.0.1:0 --inventory-timeout-ms 5000 \
 	--command-timeout-ms 1500 --af-auth-ttl-ms 600000
 N=http://127.0.0.1:$PORT/naiotf-aiot/v1; AM=$MPORT
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
@@ -187,7 +191,7 @@ cap 500 $NY "POST /request-inv" "Naiotf 500 ADM answer not AfAuthorizationData" 
 	$J "{\"afId\":\"af-s\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA}" http://127.0.0.1:$PORT/naiotf-aiot/v1/request-inv
 pd 404 "Naiotf 404 unknown operation" -- $J "{$U,$AREA}" $N/request-xyz
 pd 405 "Naiotf 405 GET request-inv" -- $N/request-inv
-kill $ADMPID; wait $ADMPID 2>/dev/null || true
+kill $ADMPID $TAPPID; wait $ADMPID $TAPPID 2>/dev/null || true
 cap 504 $NY "POST /request-inv" "Naiotf 504 ADM down" -- \
 	$J "{\"afId\":\"af-unseen\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA}" $N/request-inv
 naiotf request-inv "request-inv, ADM down (failCause)" "{$U,$AREA}"
@@ -203,6 +207,24 @@ done <$W/notifs.jsonl
 check "notifications with a failCause" 1 "$(jq -s '[.[] | select(.failCause)] | length > 0 | if . then 1 else 0 end' $W/notifs.jsonl)"
 check "notifications with a device's failCause" 1 "$(jq -s '[.[].devicesRepData // [] | .[] | select(.failCause)] | length > 0 | if . then 1 else 0 end' $W/notifs.jsonl)"
 check "notifications with readCmdRep" 1 "$(jq -s '[.[].devicesRepData // [] | .[] | select(.readCmdRep)] | length > 0 | if . then 1 else 0 end' $W/notifs.jsonl)"
+
+# --- every request the AIOTF sent to the ADM -------------------------------------------------
+i=0
+while IFS=$'\t' read -r m p ct b64; do
+	i=$((i + 1)); echo -n "$b64" | base64 -d >$W/req.$i
+	[ -s $W/req.$i ] || ct=-
+	case "$p" in
+	/nadm-sec/v1/*) y=$SECY; op="$m /${p#/nadm-sec/v1/}" ;;
+	/nadm-dm/v1/aiot-device-profile-data/*) y=$DMY; op="$m /aiot-device-profile-data/{aiotDevPermId}" ;;
+	/nadm-dm/v1/aiot-device-profile-data\?*) y=$DMY; op="$m /aiot-device-profile-data" ;;
+	/nadm-dm/v1/af-authorization-data*) y=$DMY; op="$m /af-authorization-data" ;;
+	*) bad "AIOTF request to an unknown path: $m $p"; continue ;;
+	esac
+	printf '%s\t%s\trequest\t%s\t%s\t%s\n' $y "$op" $ct $W/req.$i "AIOTF -> ADM $i: $m ${p%%\?*}" >>$M
+done < <(jq -r '[.method, .path, (.contentType // "-"), (.body | @base64)] | @tsv' $W/tap.jsonl)
+for k in get-rand get-authentication get-session-key get-tid af-authorization-data; do
+	check "the AIOTF sent $k" 1 "$(grep -c "/$k" $W/tap.jsonl | awk '{print ($1 > 0)}')"
+done
 
 # --- the check ---------------------------------------------------------------------------------
 rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?

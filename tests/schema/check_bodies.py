@@ -203,10 +203,12 @@ def target(spec, yname, op, status, ctype):
             raise SpecError(f"{where}: no POST")
     key = None
     if status == "request":
-        holder, base = spec.deref(o.get("requestBody"), base)
+        if o.get("requestBody") is None:
+            if ctype == "-":
+                return None, base, f"{where} (no requestBody)"
+            raise Violation(f"{where} declares no requestBody, got one ({ctype})")
+        holder, base = spec.deref(o["requestBody"], base)
         where += " requestBody"
-        if holder is None:
-            raise SpecError(f"{where}: none declared")
     else:
         rs = o.get("responses", {})
         key = status if status in rs else "default"
