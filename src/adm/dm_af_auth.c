@@ -127,13 +127,13 @@ static int area_id(chk *c, const cJSON *it, const char *at)
 	if (!cJSON_IsObject(p))
 		return no(c, at, "plmnId: expected a PlmnId object");
 	snprintf(pat, sizeof pat, "%s/plmnId", at);
-	return members(c, it, names, at) || members(c, p, plmn_names, pat) ||
-			       pattern(c, p, "mcc", 1, "^[0-9]{3}$", pat) ||
-			       pattern(c, p, "mnc", 1, "^[0-9]{2,3}$", pat) ||
-			       pattern(c, it, "nid", 0, "^[A-Fa-f0-9]{11}$", at) ||
-			       pattern(c, it, "aiotAreaCode", 1, "^[A-Fa-f0-9]{6}$", at)
-		       ? -1
-		       : 0;
+	if (members(c, it, names, at) || members(c, p, plmn_names, pat) ||
+	    pattern(c, p, "mcc", 1, "^[0-9]{3}$", pat) ||
+	    pattern(c, p, "mnc", 1, "^[0-9]{2,3}$", pat) ||
+	    pattern(c, it, "nid", 0, "^[A-Fa-f0-9]{11}$", at) ||
+	    pattern(c, it, "aiotAreaCode", 1, "^[A-Fa-f0-9]{6}$", at))
+		return -1;
+	return 0;
 }
 
 static int area(chk *c, const cJSON *a, const char *at)
@@ -143,7 +143,9 @@ static int area(chk *c, const cJSON *a, const char *at)
 		return 0;
 	if (!cJSON_IsObject(a) || cJSON_GetObjectItemCaseSensitive(a, "areaIds") == NULL)
 		return no(c, at, "expected an AiotArea object with areaIds");
-	return members(c, a, names, at) || array_of(c, a, "areaIds", at, area_id) ? -1 : 0;
+	if (members(c, a, names, at) || array_of(c, a, "areaIds", at, area_id))
+		return -1;
+	return 0;
 }
 
 /* IndividualAfAuthorizationData of TS29369_Nadm_DM.yaml. */
@@ -157,13 +159,12 @@ static int individual(chk *c, const cJSON *af)
 	/* The map's key is the AF ID of its data (AfAuthorizationData.afAuthData). */
 	if (!cJSON_IsString(id) || strcmp(id->valuestring, af->string) != 0)
 		return no(c, "/afId", "required, equal to the map key");
-	return members(c, af, names, "") ||
-			       area(c, cJSON_GetObjectItemCaseSensitive(af, "allowedArea"),
-				    "/allowedArea") ||
-			       array_of(c, af, "allowedServiceOperations", "", operation) ||
-			       array_of(c, af, "allowedTargetAiotDevices", "", target)
-		       ? -1
-		       : 0;
+	if (members(c, af, names, "") ||
+	    area(c, cJSON_GetObjectItemCaseSensitive(af, "allowedArea"), "/allowedArea") ||
+	    array_of(c, af, "allowedServiceOperations", "", operation) ||
+	    array_of(c, af, "allowedTargetAiotDevices", "", target))
+		return -1;
+	return 0;
 }
 
 int dm_af_auth_check(const cJSON *map, char *err, size_t errlen)
