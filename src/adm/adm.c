@@ -46,8 +46,13 @@ adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const cha
 		}
 	}
 	if (af_auth_json != NULL) {
-		cJSON *j = cJSON_Parse(af_auth_json);
-		cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "afAuthData") : NULL;
+		sbi_err je = {0};
+		cJSON *j = sbi_json_parse((const uint8_t *)af_auth_json, strlen(af_auth_json), &je);
+		if (j == NULL) {
+			snprintf(err, errlen, "AF authorization data: %s", je.text);
+			goto fail;
+		}
+		cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "afAuthData");
 		if (dm_af_auth_check(m, err, errlen) != 0) {
 			cJSON_Delete(j);
 			goto fail;

@@ -286,7 +286,14 @@ static void dm_patch_run(adm *a, const sbi_request *req, sbi_response *resp, con
 	}
 	p->c = (adm_cas){.a = a, .decide = patch_decide, .free = patch_free};
 	p->bundled = id == NULL;
-	p->body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+	sbi_err je = {0};
+	if ((p->body = sbi_json_parse(req->body, req->body_len, &je)) == NULL) {
+		refuse(&e, "/", "");
+		snprintf(e.reason, sizeof e.reason, "%.150s", je.text);
+		e.status = sbi_err_status(&je);
+		e.cause = je.cause;
+		goto refused;
+	}
 	if (p->bundled ? !cJSON_IsArray(p->body) : !cJSON_IsObject(p->body)) {
 		refuse(&e, "/", p->bundled ? "expected a JSON array of PatchItem"
 					   : "expected a JSON merge patch object (RFC 7396)");

@@ -147,8 +147,10 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		return;
 	}
 	cJSON *j = NULL;
-	if (resp->status >= 200 && resp->status < 300 && resp->body_len > 0)
-		j = cJSON_ParseWithLength((const char *)resp->body, resp->body_len);
+	sbi_err je = {0};
+	if (resp->status >= 200 && resp->status < 300 && resp->body_len > 0 &&
+	    (j = sbi_json_parse(resp->body, resp->body_len, &je)) == NULL)
+		log_warn("ADM %s %s: answer refused: %s", r->method, r->path, je.text);
 	if (resp->status < 200 || resp->status >= 300) {
 		atomic_fetch_add(&a->st.adm_errors, 1);
 		if (resp->status == 0)

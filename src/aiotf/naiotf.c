@@ -131,6 +131,42 @@ int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, si
 	return 0;
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+	const aiotf_id *a = *(const aiotf_id *const *)x, *b = *(const aiotf_id *const *)y;
+	if (a->len != b->len)
+		return a->len - b->len;
+	int c = memcmp(a->b, b->b, a->len);
+	return c != 0 ? c : (a > b) - (a < b); /* equal ids: the first named sorts first */
+}
+
+/* A device named many times is paged and authenticated once: without this, copies of one
+ * identifier multiply pagings and ADM calls (TS 33.369 5.2.2 per device). Order is kept. */
+static int devices_merge(aiotf_id *d, size_t *n)
+{
+	const aiotf_id **v = malloc(*n * sizeof *v);
+	uint8_t *dup = calloc(*n, 1);
+	size_t i, k = 0;
+	int rc = -1;
+	if (v == NULL || dup == NULL)
+		goto fail;
+	for (i = 0; i < *n; i++)
+		v[i] = &d[i];
+	qsort(v, *n, sizeof *v, id_cmp);
+	for (i = 1; i < *n; i++)
+		if (v[i]->len == v[i - 1]->len && memcmp(v[i]->b, v[i - 1]->b, v[i]->len) == 0)
+			dup[v[i] - d] = 1;
+	for (i = 0; i < *n; i++)
+		if (!dup[i])
+			d[k++] = d[i];
+	*n = k;
+	rc = 0;
+fail:
+	free(v);
+	free(dup);
+	return rc;
+}
+
 /* AIoTDevices: oneOf devices (AiotDevPermId[], minItems 1) / filteringInfo. */
 static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 {
@@ -180,6 +216,8 @@ static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 		}
 		r->devs[i++].len = (uint8_t)len;
 	}
+	if (devices_merge(r->devs, &n) != 0)
+		return bad(e, "SYSTEM_FAILURE", "%s%s: out of memory", "", "");
 	r->ndevs = n;
 	r->kind = TGT_DEVICES;
 	return 0;

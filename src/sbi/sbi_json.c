@@ -124,17 +124,9 @@ int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
 
 cJSON *sbi_json_parse_object(const uint8_t *body, size_t len, sbi_err *e)
 {
-	if (body == NULL || len == 0) {
-		fail(e, CAUSE_FORMAT, "body", "request body required");
-		return NULL;
-	}
-	cJSON *j = cJSON_ParseWithLength((const char *)body, len);
-	if (j == NULL) {
-		fail(e, CAUSE_FORMAT, "body", "not valid JSON");
-		return NULL;
-	}
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
+	cJSON *j = sbi_json_parse(body, len, e);
+	if (j != NULL && !cJSON_IsObject(j)) {
+		sbi_json_wipe(j);
 		fail(e, CAUSE_FORMAT, "body", "must be a JSON object");
 		return NULL;
 	}

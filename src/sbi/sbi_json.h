@@ -33,7 +33,11 @@ int sbi_json_bool(const cJSON *obj, const char *name, int required, int *out, sb
 int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
 		   const cJSON **arr, size_t *count, sbi_err *e);
 
-/* Parse a body that must be a JSON object; -1 with err on failure. */
+/* Parse a JSON text a peer wrote, strictly (sbi_json_strict.c): NULL with err (400
+ * INVALID_MSG_FORMAT) on trailing data, a second document, U+0000 or a raw control character
+ * in a string, invalid UTF-8, an unpaired surrogate escape or a duplicate member name. */
+cJSON *sbi_json_parse(const uint8_t *body, size_t len, sbi_err *e);
+/* sbi_json_parse of a body that must be a JSON object. */
 cJSON *sbi_json_parse_object(const uint8_t *body, size_t len, sbi_err *e);
 
 /* Content-type check: 1 if ct is media (case-insensitive, parameters ignored). */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -87,6 +88,40 @@ static void test_inventory_invalid(void **state)
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":-1}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":1.5}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"suppFeat\":\"xyz\"}", NULL);
+}
+
+/* Copies of one device cost what one costs; order of first appearance is kept. The
+ * duplicate member and trailing-data cases reach the strict parser through naiotf_parse. */
+static void test_devices_merged(void **state)
+{
+	(void)state;
+	sbi_err e;
+	aiotf_req *r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"BAUG\","
+					   "\"AQID\",\"BAUG\",\"AQI=\",\"AQID\",\"BAUG\"]}}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->ndevs, 3);
+	assert_int_equal(r->devs[0].b[0], 4);
+	assert_int_equal(r->devs[1].len, 3);
+	assert_int_equal(r->devs[1].b[0], 1);
+	assert_int_equal(r->devs[2].len, 2);
+	aiotf_req_free(r);
+
+	enum { COPIES = 2000 };
+	static char big[COPIES * 7 + 256];
+	char *p = big + sprintf(big, "{" NOTIF ",\"targetDevices\":{\"devices\":[");
+	for (int i = 0; i < COPIES; i++)
+		p += sprintf(p, "%s\"AQID\"", i ? "," : "");
+	strcpy(p, "]}}");
+	r = parse(TX_INVENTORY, big, &e);
+	assert_non_null(r);
+	assert_int_equal(r->ndevs, 1);
+	aiotf_req_free(r);
+
+	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"AQID\","
+				 "\"filteringInfo\":\"BAUG\"}}", "INVALID_MSG_FORMAT");
+	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"commandType\":"
+			       "\"PERMANENT_DISABLE\"}", "INVALID_MSG_FORMAT");
+	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA "}{}", "INVALID_MSG_FORMAT");
 }
 
 static void test_command(void **state)
@@ -354,7 +389,7 @@ int main(void)
 		cmocka_unit_test(test_command),         cmocka_unit_test(test_url),
 		cmocka_unit_test(test_match_named),     cmocka_unit_test(test_match_anonymous),
 		cmocka_unit_test(test_afauth_who_and_what), cmocka_unit_test(test_afauth_area),
-		cmocka_unit_test(test_afauth_targets),
+		cmocka_unit_test(test_afauth_targets), cmocka_unit_test(test_devices_merged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
