@@ -118,9 +118,13 @@ static int name_cmp(const void *x, const void *y)
 	return strcmp((*(const cJSON *const *)x)->string, (*(const cJSON *const *)y)->string);
 }
 
+/* The name, cut at 64 bytes on a character boundary so the detail stays UTF-8. */
 static int duplicate(sbi_err *e, const char *name)
 {
-	return refuse(e, "body: duplicate member \"%.64s\"", name);
+	int n = (int)strnlen(name, 64);
+	while (name[n] != '\0' && n > 0 && ((uint8_t)name[n] & 0xC0) == 0x80)
+		n--;
+	return refuse(e, "body: duplicate member \"%.*s\"", n, name);
 }
 
 /* Member names of one object are unique (RFC 7493 2.3); names hold no NUL (checked above). */

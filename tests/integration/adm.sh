@@ -124,6 +124,14 @@ perr "unknown device -> 404" 404 - $SEC/get-authentication "{\"aiotDevPermId\":\
 perr "unknown device session key -> 404" 404 - $SEC/get-session-key "{\"aiotDevPermId\":\"$UNKNOWN\",\"randN\":\"$RN\",\"randD\":\"$D1\"}"
 perr "bad JSON -> 400" 400 INVALID_MSG_FORMAT $SEC/get-authentication '{"randN":'
 perr "not an object -> 400" 400 INVALID_MSG_FORMAT $SEC/get-authentication '[1,2]'
+# strict JSON: what cJSON alone accepted (the first duplicate won) is refused
+GA="\"randN\":\"$RN\",\"randDlist\":[\"$D1\"]"
+perr "duplicate member -> 400" 400 INVALID_MSG_FORMAT $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",$GA,\"aiotDevPermId\":\"$UNKNOWN\"}"
+check "duplicate member: detail" 'body: duplicate member "aiotDevPermId"' "$(jq -r .detail $W/e.json)"
+perr "trailing garbage -> 400" 400 INVALID_MSG_FORMAT $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",$GA}x"
+perr "two documents -> 400" 400 INVALID_MSG_FORMAT $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",$GA} {}"
+perr "\\u0000 in a string -> 400" 400 INVALID_MSG_FORMAT $SEC/get-tid "{\"aiotDevPermId\":\"$ID\",\"x\":\"a\\u0000\"}"
+perr "invalid UTF-8 -> 400" 400 INVALID_MSG_FORMAT $SEC/get-tid "{\"aiotDevPermId\":\"$ID\",\"x\":\"$(printf '\xc0\xaf')\"}"
 perr "missing randN -> 400" 400 MANDATORY_IE_MISSING $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",\"randDlist\":[\"$D1\"]}"
 perr "randN 31 hex digits -> 400" 400 MANDATORY_IE_INCORRECT $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",\"randN\":\"${RN:1}\",\"randDlist\":[\"$D1\"]}"
 perr "randN wrong type -> 400" 400 MANDATORY_IE_INCORRECT $SEC/get-authentication "{\"aiotDevPermId\":\"$ID\",\"randN\":5,\"randDlist\":[\"$D1\"]}"
