@@ -136,6 +136,18 @@ wait_last 20 || bad "READ at 65535: no last notification"
 check "READ beyond the device's user memory: the device's failCause" COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID \
 	"$(notifs | jq -rs '[.[].devicesRepData // [] | .[]][0].failCause')"
 
+# --- one device named 2,000 times costs what naming it once costs (issue 11 item 7) ---------
+a0=$(metric aiot_aiotf_adm_requests_total)
+submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":4,\"targetDevices\":{\"devices\":[\"$D1\"]}}"
+wait_last 20 || bad "READ of one device: no last notification"
+a1=$(metric aiot_aiotf_adm_requests_total)
+COPIES=$(for _ in $(seq 2000); do printf '"%s",' "$D1"; done)
+submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":4,\"targetDevices\":{\"devices\":[${COPIES%,}]}}"
+wait_last 20 || bad "READ of 2,000 copies: no last notification"
+a2=$(metric aiot_aiotf_adm_requests_total)
+check "2,000 copies of one device: 1 report, as many ADM requests as one copy ($((a1 - a0)))" \
+	"1 $((a1 - a0))" "$(ndev) $((a2 - a1))"
+
 # --- PERMANENT_DISABLE, then the device no longer answers --------------------------------
 D3=$(sed -n 9p $W/a.jsonl | jq -r .aiotDevPermId)
 submit request-cmd "{$U,\"commandType\":\"PERMANENT_DISABLE\",\"targetDevices\":{\"devices\":[\"$D3\"]}}"
