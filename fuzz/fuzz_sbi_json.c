@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The SBI JSON field validators (src/sbi/sbi_json.c) and the percent decoder on arbitrary
- * bodies, as every Nadm/Naiotf handler applies them to a request. */
+/* The strict JSON parser (src/sbi/sbi_json_strict.c), the SBI JSON field validators
+ * (src/sbi/sbi_json.c) and the percent decoder on arbitrary bodies, as every Nadm/Naiotf
+ * handler applies them to a request. */
 #include <stdint.h>
 #include <string.h>
 
