@@ -12,10 +12,11 @@
 #include <string.h>
 
 #include "sbi_json.h"
+#include "common/hex.h"
 
 #define SMALL_OBJECT 32 /* members compared pairwise; larger objects are sorted */
 
-static int refuse(sbi_err *e, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int refuse(sbi_err *e, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -57,17 +58,10 @@ static long u_escape(const uint8_t *p, size_t n)
 {
 	if (n < 6 || p[0] != '\\' || p[1] != 'u')
 		return -1;
-	long v = 0;
-	for (size_t i = 2; i < 6; i++) {
-		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
-			: p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
-			: p[i] >= 'A' && p[i] <= 'F' ? p[i] - 'A' + 10
-						     : -1;
-		if (d < 0)
-			return -1;
-		v = v << 4 | d;
-	}
-	return v;
+	uint8_t h[2];
+	if (aiot_hex_decode((const char *)p + 2, 4, h, 2) != 2)
+		return -1;
+	return (long)h[0] << 8 | h[1];
 }
 
 /* The escape at b[i] == '\\': bytes it spans, or -1. Other escapes are left to cJSON. */

@@ -101,19 +101,19 @@ static void test_duplicates(void **state)
 static void test_utf8(void **state)
 {
 	(void)state;
-	expect_refused("{\"a\":\"\xC0\xAF\"}", "UTF-8");             /* overlong '/' */
-	expect_refused("{\"a\":\"\xE0\x80\xAF\"}", "UTF-8");         /* overlong, 3 bytes */
-	expect_refused("{\"a\":\"\xF0\x80\x80\xAF\"}", "UTF-8");     /* overlong, 4 bytes */
-	expect_refused("{\"a\":\"\xED\xA0\x80\"}", "UTF-8");         /* U+D800 in UTF-8 */
-	expect_refused("{\"a\":\"\xED\xBF\xBF\"}", "UTF-8");         /* U+DFFF in UTF-8 */
-	expect_refused("{\"a\":\"\xF4\x90\x80\x80\"}", "UTF-8");     /* U+110000 */
+	expect_refused("{\"a\":\"\xC0\xAF\"}", "UTF-8");         /* overlong '/' */
+	expect_refused("{\"a\":\"\xE0\x80\xAF\"}", "UTF-8");     /* overlong, 3 bytes */
+	expect_refused("{\"a\":\"\xF0\x80\x80\xAF\"}", "UTF-8"); /* overlong, 4 bytes */
+	expect_refused("{\"a\":\"\xED\xA0\x80\"}", "UTF-8");     /* U+D800 in UTF-8 */
+	expect_refused("{\"a\":\"\xED\xBF\xBF\"}", "UTF-8");     /* U+DFFF in UTF-8 */
+	expect_refused("{\"a\":\"\xF4\x90\x80\x80\"}", "UTF-8"); /* U+110000 */
 	expect_refused("{\"a\":\"\xF5\x80\x80\x80\"}", "UTF-8");
-	expect_refused("{\"a\":\"\xE2\x82\"}", "UTF-8");             /* truncated */
+	expect_refused("{\"a\":\"\xE2\x82\"}", "UTF-8"); /* truncated */
 	expect_refused("{\"a\":\"\xE2\"}", "UTF-8");
-	expect_refused("{\"a\":\"\x80\"}", "UTF-8");                 /* lone continuation */
+	expect_refused("{\"a\":\"\x80\"}", "UTF-8"); /* lone continuation */
 	expect_refused("{\"a\":\"\xFF\"}", "UTF-8");
-	expect_refused("{\"\xC3\":1}", "UTF-8");                     /* in a member name */
-	expect_refused_n("{\"a\":\"\xF0\x9F\x98", 9, "");            /* truncated at the end */
+	expect_refused("{\"\xC3\":1}", "UTF-8");          /* in a member name */
+	expect_refused_n("{\"a\":\"\xF0\x9F\x98", 9, ""); /* truncated at the end */
 	/* valid: 2, 3 and 4 byte forms, the extremes */
 	expect_accepted("{\"a\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"}");
 	expect_accepted("{\"a\":\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF4\x8F\xBF\xBF\"}");
@@ -147,9 +147,9 @@ static void test_still_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_trailing),   cmocka_unit_test(test_nul),
-		cmocka_unit_test(test_duplicates), cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_surrogate_escapes), cmocka_unit_test(test_still_refused),
+	    cmocka_unit_test(test_trailing),          cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_duplicates),        cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_surrogate_escapes), cmocka_unit_test(test_still_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
