@@ -3,6 +3,7 @@
  * aiot-adm: the ADM daemon. `aiot-adm -c adm.yaml [flags]`; flags override the file.
  * See README.md "Running the ADM" and config/adm.yaml.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nodump.h"
 
 static const char usage_text[] =
 	"usage: aiot-adm [-c adm.yaml] [options]\n"
@@ -88,6 +90,10 @@ int main(int argc, char **argv)
 	}
 	if (log_init_from_cfg("aiot-adm", c) != 0)
 		goto out;
+	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
+		log_error("cannot disable core dumps: %s", strerror(errno));
+		goto out;
+	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
 			 err, sizeof err) != 0 ||

@@ -3,6 +3,7 @@
  * aiot-aiotf: the AIOTF daemon. `aiot-aiotf -c aiotf.yaml [flags]`; flags override the file.
  * Serves Naiotf_AIoT to AFs, listens for readers on the NG link, and uses the ADM.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nodump.h"
 
 static const char usage_text[] =
 	"usage: aiot-aiotf [-c aiotf.yaml] [options]\n"
@@ -109,6 +111,10 @@ int main(int argc, char **argv)
 	}
 	if (log_init_from_cfg("aiot-aiotf", c) != 0)
 		goto out;
+	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
+		log_error("cannot disable core dumps: %s", strerror(errno));
+		goto out;
+	}
 	if (cfg_get_uint(c, "adm.connections", 4, 1, 64, &conns, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "adm.timeout-ms", 2000, 10, 600000, &adm_to, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||

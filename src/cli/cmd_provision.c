@@ -40,6 +40,7 @@
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
 #include "store/store.h"
+#include "svc/nodump.h"
 
 #define BATCH 10000
 #define PROGRESS_EVERY 100000
@@ -671,5 +672,7 @@ int cmd_provision(int argc, char **argv)
 {
 	struct prov_args a = {0};
 	parse_args(argc, argv, &a);
+	if (svc_no_core_dumps() != 0) /* it holds the KEK and the keys it writes */
+		cli_fail(CLI_EXIT_FAIL, "cannot disable core dumps: %s", strerror(errno));
 	return a.import != NULL ? do_import(&a) : do_provision(&a);
 }
