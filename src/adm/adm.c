@@ -87,6 +87,7 @@ void adm_reply(sbi_response *resp, int status, cJSON *j)
 		return;
 	}
 	sbi_json(resp, status, txt);
+	resp->sensitive = 1; /* wiped when sent */
 }
 
 void adm_reject(adm *a, sbi_response *resp, const sbi_err *e)

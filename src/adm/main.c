@@ -13,6 +13,7 @@
 
 #include "adm.h"
 #include "crypto/ct.h"
+#include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 		log_error("cannot disable core dumps: %s", strerror(errno));
 		goto out;
 	}
+	sbi_wipe_freed_memory();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
 			 err, sizeof err) != 0 ||

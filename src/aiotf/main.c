@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aiotf.h"
+#include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
 		log_error("cannot disable core dumps: %s", strerror(errno));
 		goto out;
 	}
+	sbi_wipe_freed_memory();
 	if (cfg_get_uint(c, "adm.connections", 4, 1, 64, &conns, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "adm.timeout-ms", 2000, 10, 600000, &adm_to, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "inventory-timeout-ms", 5000, 10, 3600000, &inv_to, err, sizeof err) ||

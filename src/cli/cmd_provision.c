@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include "common/hex.h"
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
+#include "sbi/sbi_wipe.h"
 #include "store/store.h"
 #include "svc/nodump.h"
 
@@ -483,14 +483,6 @@ static int do_provision(const struct prov_args *a)
 
 /* ---- import ----------------------------------------------------------------------------- */
 
-/* cJSON's strings hold keys: wipe every block it frees. */
-static void zfree(void *p)
-{
-	if (p != NULL)
-		aiot_zeroize(p, malloc_usable_size(p));
-	free(p);
-}
-
 /* Parses one JSONL line into r: 0, or -1 with the reason in msg. */
 static int parse_line(const char *line, size_t len, aiot_dev_record *r, char *msg, size_t mlen)
 {
@@ -642,11 +634,10 @@ static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_
 
 static int do_import(const struct prov_args *a)
 {
-	cJSON_Hooks hooks = {.malloc_fn = malloc, .free_fn = zfree};
 	aiot_dev_record *recs = calloc(BATCH, sizeof *recs);
 	if (recs == NULL)
 		cli_fail(CLI_EXIT_FAIL, "out of memory");
-	cJSON_InitHooks(&hooks);
+	sbi_wipe_freed_memory(); /* cJSON's strings hold keys */
 	/* Pass 1 checks every line, so a bad file imports nothing at all; pass 2 stores in
 	 * transactions of BATCH (a conflicting batch is rolled back whole). */
 	unsigned long long n = import_pass(a->import, NULL, recs);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common/wipe.h"
 #include "sbi/sbi_client.h"
 
 static const char sbi_usage[] =
@@ -96,6 +97,6 @@ int cmd_sbi(int argc, char **argv)
 	if (status == 0)
 		cli_fail(CLI_EXIT_FAIL, "sbi: %s", err[0] ? err : "request failed");
 	printf("%d\n%s\n", status, body ? body : "");
-	free(body);
+	aiot_free_wipe(body); /* it may hold a key (kAiotf) */
 	return status >= 200 && status < 300 ? 0 : 1;
 }

@@ -26,8 +26,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/wipe.h"
 #include "sbi/sbi_client.h"
 #include "sbi/sbi_internal.h"
+#include "sbi/sbi_wipe.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 #define MAX_RESP_BODY (64u << 20)
@@ -90,7 +92,7 @@ static void creq_free(struct creq *r)
 	free(r->ct);
 	free(r->body);
 	free(r->rct);
-	free(r->rbody);
+	aiot_free_wipe(r->rbody);
 	free(r);
 }
 
@@ -135,7 +137,7 @@ static void creq_reset_response(struct creq *r)
 {
 	r->status = 0;
 	free(r->rct);
-	free(r->rbody);
+	aiot_free_wipe(r->rbody);
 	r->rct = NULL;
 	r->rbody = NULL;
 	r->rlen = r->rcap = 0;
@@ -205,7 +207,7 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
 
 		while (cap - r->rlen < len + 1)
 			cap *= 2;
-		nb = realloc(r->rbody, cap);
+		nb = aiot_realloc_wipe(r->rbody, r->rcap, cap); /* it may hold K_AIOTF */
 		if (nb == NULL)
 			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 		r->rbody = nb;
@@ -408,7 +410,7 @@ static int session_start(struct sbi_client *c)
 		{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
 	};
 
-	if (nghttp2_session_client_new(&c->h2, c->cbs, c) != 0) {
+	if (nghttp2_session_client_new3(&c->h2, c->cbs, c, NULL, sbi_wipe_mem()) != 0) {
 		c->h2 = NULL;
 		return -1;
 	}
@@ -834,6 +836,6 @@ out:
 	if (body_out)
 		*body_out = fs.body;
 	else
-		free(fs.body);
+		aiot_free_wipe(fs.body);
 	return fs.status;
 }

@@ -58,4 +58,5 @@ int sbi_json_put(cJSON *o, const char *name, cJSON *v);
 /* Zeroise every string of j (a reply holding a key, K_AIOTF), then delete it. */
 void sbi_json_wipe(cJSON *j);
 
+
 #endif

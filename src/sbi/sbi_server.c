@@ -29,7 +29,9 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
+#include "common/wipe.h"
 #include "sbi/sbi_internal.h"
+#include "sbi/sbi_wipe.h"
 #include "svc/netaddr.h"
 #include "sbi/sbi_server.h"
 
@@ -105,6 +107,7 @@ struct sbi_stream {
 	uint64_t t_start;  /* ms, monotonic: HEADERS received */
 	char *resp_body;
 	size_t resp_len, resp_off;
+	int resp_sensitive; /* sbi_response.sensitive */
 };
 
 struct sbi_worker;
@@ -216,11 +219,26 @@ static void wq_unref(struct sbi_wq *wq)
 	}
 }
 
+/* Every response body is freed here: one holding a key is wiped first. */
+static void body_free(char *body, int sensitive)
+{
+	if (sensitive)
+		aiot_free_wipe(body);
+	else
+		free(body);
+}
+
+static void resp_drop(sbi_response *resp)
+{
+	body_free(resp->body, resp->sensitive);
+	resp->body = NULL;
+}
+
 static void pending_free(sbi_pending *p)
 {
 	struct sbi_wq *wq = p->deferred ? p->wq : NULL;
 
-	free(p->resp.body);
+	resp_drop(&p->resp);
 	free(p->hbuf);
 	free(p->hoff);
 	free(p->hdrs);
@@ -261,23 +279,23 @@ static void stream_respond(struct sbi_stream *st, sbi_response *resp)
 	int body_allowed;
 
 	if (st->responded) {
-		free(resp->body);
-		resp->body = NULL;
+		resp_drop(resp);
 		return;
 	}
 	if (resp->status < 100 || resp->status > 599 || resp->status == 101) {
-		free(resp->body);
+		resp_drop(resp);
 		sbi_problem(resp, 500, NULL, "the handler produced no valid response");
 	}
 	st->responded = 1;
 	body_allowed = !st->head && resp->status != 204 && resp->status != 304 &&
 		       resp->status >= 200;
 	st->resp_body = resp->body;
+	st->resp_sensitive = resp->sensitive;
 	st->resp_len = resp->body ? resp->body_len : 0;
 	st->resp_off = 0;
 	resp->body = NULL;
 	if (!body_allowed && !st->head) {
-		free(st->resp_body);
+		body_free(st->resp_body, st->resp_sensitive);
 		st->resp_body = NULL;
 		st->resp_len = 0;
 	}
@@ -487,7 +505,7 @@ static void request_complete(struct sbi_stream *st)
 	memset(&resp, 0, sizeof(resp));
 	srv->cfg.handler(srv->cfg.app, &p->req, &resp);
 	if (p->deferred) {
-		free(resp.body); /* the response comes through sbi_complete() */
+		resp_drop(&resp); /* the response comes through sbi_complete() */
 		return;
 	}
 	pending_uncount(w, p);
@@ -662,7 +680,7 @@ static void stream_free(struct sbi_stream *st)
 		else
 			pending_free(st->p);
 	}
-	free(st->resp_body);
+	body_free(st->resp_body, st->resp_sensitive);
 	free(st);
 }
 
@@ -716,7 +734,7 @@ static int session_start(struct sbi_conn *c)
 		{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
 	};
 
-	if (nghttp2_session_server_new2(&c->h2, srv->cbs, c, srv->opt) != 0) {
+	if (nghttp2_session_server_new3(&c->h2, srv->cbs, c, srv->opt, sbi_wipe_mem()) != 0) {
 		c->h2 = NULL;
 		return -1;
 	}
@@ -1000,8 +1018,7 @@ void sbi_complete(sbi_pending *p, sbi_response *resp)
 	struct sbi_wq *wq;
 
 	if (p == NULL) {
-		free(resp->body);
-		resp->body = NULL;
+		resp_drop(resp);
 		return;
 	}
 	p->resp = *resp;

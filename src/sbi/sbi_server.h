@@ -52,6 +52,7 @@ typedef struct sbi_response {
 	size_t body_len;
 	sbi_header extra[4];      /* extra response headers (static or malloc'd? static only) */
 	size_t nextra;
+	int sensitive;            /* body holds a key (K_AIOTF): wiped before it is freed */
 } sbi_response;
 
 /* A handler fills resp synchronously, or calls sbi_defer() and completes later. */

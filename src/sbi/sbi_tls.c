@@ -89,7 +89,9 @@ static SSL_CTX *ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	/* plaintext records may hold K_AIOTF: wiped when OpenSSL frees them */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+				     SSL_OP_CLEANSE_PLAINTEXT);
 	return ctx;
 }
 

@@ -26,6 +26,7 @@
 
 #include "common/aiot_err.h"
 #include "common/hex.h"
+#include "common/wipe.h"
 #include "keywrap.h"
 #include "store.h"
 #include "store_db.h"
@@ -391,7 +392,8 @@ static int devs_reserve(aiot_store *s, size_t want)
 		nc = want;
 	if (nc < 64 && want < 64)
 		nc = 64;
-	struct dev *d = realloc(s->devs, nc * sizeof *d);
+	/* not realloc: the old array holds every K_AIOT_root in clear */
+	struct dev *d = aiot_realloc_wipe(s->devs, s->cap * sizeof *d, nc * sizeof *d);
 	if (d == NULL)
 		return AIOT_ERR_NOSPACE;
 	s->devs = d;
