@@ -39,8 +39,10 @@ typedef struct amap_ent {
 typedef struct amap {
 	amap_ent **b;
 	size_t nb, n;
+	uint64_t seed; /* drawn at amap_init: keys are identifiers peers choose */
 } amap;
 
+/* 0, or -1 (no memory, no randomness). A zeroed amap is initialised by its first amap_put. */
 int amap_init(amap *m, size_t nbuckets);
 void *amap_get(const amap *m, const uint8_t *k, size_t klen);
 /* Insert or replace; returns the previous value (or NULL); -1 in *err on allocation failure. */

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A small byte-keyed hash map with chaining (FNV-1a), grown at load factor 2. Keys are at
- * most 255 bytes (identifiers: 1..128). */
+/* A small byte-keyed hash map with chaining, grown at load factor 2. Keys are at most 255
+ * bytes (identifiers: 1..128), chosen by peers (AFs, readers, devices): the hash is keyed with
+ * a seed drawn per map, so nobody can craft keys that share a chain (an unseeded FNV-1a let
+ * one Inventory Report put thousands of identifiers in one bucket). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "aiotf_internal.h"
+#include "common/hash.h"
 
-static uint32_t fnv1a(const uint8_t *k, size_t n)
+static uint32_t key_hash(const amap *m, const uint8_t *k, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= k[i];
-		h *= 16777619u;
-	}
-	return h;
+	return (uint32_t)aiot_hash_bytes(m->seed, k, n);
 }
 
 int amap_init(amap *m, size_t nbuckets)
@@ -21,9 +20,12 @@ int amap_init(amap *m, size_t nbuckets)
 	size_t nb = 16;
 	while (nb < nbuckets)
 		nb <<= 1;
+	m->n = 0;
+	m->nb = 0;
+	if (getrandom(&m->seed, sizeof m->seed, 0) != (ssize_t)sizeof m->seed)
+		return -1;
 	m->b = calloc(nb, sizeof *m->b);
 	m->nb = m->b ? nb : 0;
-	m->n = 0;
 	return m->b ? 0 : -1;
 }
 
@@ -46,7 +48,7 @@ static amap_ent *find(const amap *m, const uint8_t *k, size_t klen, uint32_t h,
 
 void *amap_get(const amap *m, const uint8_t *k, size_t klen)
 {
-	amap_ent *e = find(m, k, klen, fnv1a(k, klen), NULL);
+	amap_ent *e = find(m, k, klen, key_hash(m, k, klen), NULL);
 	return e ? e->val : NULL;
 }
 
@@ -71,12 +73,12 @@ static void grow(amap *m)
 
 void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
 {
-	uint32_t h = fnv1a(k, klen);
 	*err = 0;
 	if (klen > 255 || (m->nb == 0 && amap_init(m, 16) != 0)) {
 		*err = -1;
 		return NULL;
 	}
+	uint32_t h = key_hash(m, k, klen); /* after amap_init: it draws the seed */
 	amap_ent *e = find(m, k, klen, h, NULL);
 	if (e != NULL) {
 		void *old = e->val;
@@ -101,7 +103,7 @@ void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
 void *amap_del(amap *m, const uint8_t *k, size_t klen)
 {
 	amap_ent **slot = NULL;
-	amap_ent *e = find(m, k, klen, fnv1a(k, klen), &slot);
+	amap_ent *e = find(m, k, klen, key_hash(m, k, klen), &slot);
 	if (e == NULL)
 		return NULL;
 	void *val = e->val;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "common/wipe.h"
+#include "svc/wipe.h"
 #include "sbi/sbi_client.h"
 
 static const char sbi_usage[] =

@@ -26,7 +26,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "common/wipe.h"
+#include "svc/wipe.h"
 #include "sbi/sbi_client.h"
 #include "sbi/sbi_internal.h"
 #include "sbi/sbi_wipe.h"

@@ -29,7 +29,7 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
-#include "common/wipe.h"
+#include "svc/wipe.h"
 #include "sbi/sbi_internal.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/netaddr.h"

@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
-#include "common/wipe.h"
+#include "svc/wipe.h"
 
 void sbi_wipe_freed_memory(void)
 {

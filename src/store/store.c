@@ -25,8 +25,9 @@
 #include <openssl/rand.h>
 
 #include "common/aiot_err.h"
+#include "common/hash.h"
 #include "common/hex.h"
-#include "common/wipe.h"
+#include "svc/wipe.h"
 #include "keywrap.h"
 #include "store.h"
 #include "store_db.h"
@@ -220,32 +221,9 @@ static int record_check(const aiot_dev_record *r)
 
 /* ---- hash indexes ----------------------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static size_t hash_bytes(uint64_t seed, const uint8_t *p, size_t n)
-{
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
-	uint64_t w;
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = mix64(h ^ w);
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	return (size_t)mix64(h ^ w ^ 0x5bd1e995u);
-}
-
 static size_t id_find_slot(const aiot_store *s, const uint8_t *id, size_t len)
 {
-	size_t i = hash_bytes(s->seed, id, len) & s->id_mask;
+	size_t i = (size_t)aiot_hash_bytes(s->seed, id, len) & s->id_mask;
 	for (; s->by_id[i] != 0; i = (i + 1) & s->id_mask) {
 		const struct dev *d = &s->devs[s->by_id[i] - 1];
 		if (d->id_len == len && memcmp(dev_id(d), id, len) == 0)
@@ -270,7 +248,7 @@ static const uint8_t *tid_of(const aiot_store *s, uint32_t entry)
 
 static size_t tid_hash(const aiot_store *s, const uint8_t *tid)
 {
-	return hash_bytes(s->seed, tid, 16) & s->tid_mask;
+	return (size_t)aiot_hash_bytes(s->seed, tid, 16) & s->tid_mask;
 }
 
 static void tid_put(aiot_store *s, uint32_t entry)
@@ -469,7 +447,7 @@ struct stages {
 static struct stage *stage_of(aiot_store *s, struct stages *g, const struct dev *d)
 {
 	uint32_t dev = (uint32_t)(d - s->devs + 1);
-	size_t i = (size_t)mix64(dev) & g->mask;
+	size_t i = (size_t)aiot_hash_mix64(dev) & g->mask;
 	while (g->t[i].dev != 0 && g->t[i].dev != dev)
 		i = (i + 1) & g->mask;
 	struct stage *t = &g->t[i];

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Heap blocks that may hold keys (K_AIOT_root in the store's cache, K_AIOTF in JSON texts and
  * HTTP bodies): freed or grown without leaving a copy behind in freed memory. */
-#ifndef AIOT_COMMON_WIPE_H
-#define AIOT_COMMON_WIPE_H
+#ifndef AIOT_SVC_WIPE_H
+#define AIOT_SVC_WIPE_H
 #include <stddef.h>
 
 /* Zero the whole block (malloc_usable_size) and free it. NULL is a no-op. A cJSON free hook. */
