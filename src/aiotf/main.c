@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
 		log_error("cannot disable core dumps: %s", strerror(errno));
+		rc = SVC_EXIT_FAIL;
 		goto out;
 	}
 	sbi_wipe_freed_memory();
