@@ -214,6 +214,15 @@ static void free_id(void *p)
 	free(p);
 }
 
+/* Identifiers the ADM gave us, kept so that the next paging or answer needs no ADM call;
+ * bounded, because any device the ADM knows can be made to add one (issue 11). */
+static void cache_bound(amap *m, size_t max, atomic_ullong *evictions)
+{
+	m->max = max;
+	m->evict = free_id;
+	m->evictions = evictions;
+}
+
 void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm)
 {
 	aiotf_id *copy = malloc(sizeof *copy);
@@ -363,6 +372,8 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.max_transactions = 1024;
 	if (a->cfg.af_auth_ttl_ms < 0)
 		a->cfg.af_auth_ttl_ms = 0;
+	if (a->cfg.cache_max < 1)
+		a->cfg.cache_max = 100000;
 	if (a->cfg.report_rate < 0)
 		a->cfg.report_rate = 0;
 	if (a->cfg.report_rate > 0 && a->cfg.report_burst < 1)
@@ -395,6 +406,8 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	cache_bound(&a->tid_to_perm, (size_t)a->cfg.cache_max, &a->st.cache_evictions[0]);
+	cache_bound(&a->profiles, (size_t)a->cfg.cache_max, &a->st.cache_evictions[1]);
 	/* /etc/resolv.conf and /etc/hosts read here, once, not per new notification host. */
 	if ((a->dns = evdns_base_new(a->base, EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
 		snprintf(err, errlen, "cannot set up the DNS resolver");
@@ -641,6 +654,10 @@ char *aiotf_metrics(void *app)
 		"# HELP aiot_aiotf_tid_updates_total T-ID rotations completed (TID_UPDATE + get-tid).\n"
 		"# TYPE aiot_aiotf_tid_updates_total counter\n"
 		"aiot_aiotf_tid_updates_total %llu\n"
+		"# HELP aiot_aiotf_cache_evictions_total Entries evicted from a full cache (cache-max).\n"
+		"# TYPE aiot_aiotf_cache_evictions_total counter\n"
+		"aiot_aiotf_cache_evictions_total{cache=\"tid\"} %llu\n"
+		"aiot_aiotf_cache_evictions_total{cache=\"profile\"} %llu\n"
 		"# HELP aiot_aiotf_adm_requests_total Requests to the ADM (Nadm_Sec, Nadm_DM).\n"
 		"# TYPE aiot_aiotf_adm_requests_total counter\n"
 		"aiot_aiotf_adm_requests_total %llu\n"
@@ -668,6 +685,7 @@ char *aiotf_metrics(void *app)
 		atomic_load(&s->active_tx), U(s->requests_refused), U(s->d2r_received),
 		U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
+		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
 		U(s->unsolicited), U(s->rate_dropped), U(s->flood_closed), U(s->notif_sent),
 		U(s->notif_failed), atomic_load(&s->readers));

@@ -33,6 +33,7 @@ typedef struct aiotf_cfg {
 	int cipher;                /* 1: cipher command payloads (128-NEA2) */
 	int max_transactions;      /* queued + running; more are refused with 503 */
 	int af_auth_ttl_ms;        /* AF authorization data kept this long (0: every request) */
+	int cache_max;             /* entries in each of the T-ID and profile caches (<1: 100000) */
 	/* Per reader link, a token bucket on Inventory Reports (the messages that make the
 	 * AIOTF call the ADM): report_rate per second, report_burst at most; an excess report
 	 * is dropped and counted. flood_close: that many reports dropped for rate within one

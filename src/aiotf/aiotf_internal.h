@@ -29,7 +29,8 @@
 /* ---- small byte-keyed hash map (map.c) ------------------------------------------------- */
 
 typedef struct amap_ent {
-	struct amap_ent *next;
+	struct amap_ent *next;          /* hash chain */
+	struct amap_ent *older, *newer; /* by last amap_put, for a bounded map's eviction */
 	uint32_t hash;
 	uint8_t klen;
 	void *val;
@@ -40,12 +41,19 @@ typedef struct amap {
 	amap_ent **b;
 	size_t nb, n;
 	uint64_t seed; /* drawn at amap_init: keys are identifiers peers choose */
+	amap_ent *oldest, *newest;
+	/* Optional bound, set after amap_init: past max entries amap_put evicts the entry put
+	 * longest ago, frees its value with evict and counts it in *evictions. */
+	size_t max;
+	void (*evict)(void *val);
+	atomic_ullong *evictions;
 } amap;
 
 /* 0, or -1 (no memory, no randomness). A zeroed amap is initialised by its first amap_put. */
 int amap_init(amap *m, size_t nbuckets);
 void *amap_get(const amap *m, const uint8_t *k, size_t klen);
-/* Insert or replace; returns the previous value (or NULL); -1 in *err on allocation failure. */
+/* Insert or replace (the entry becomes the newest); returns the previous value (or NULL);
+ * -1 in *err on allocation failure. */
 void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err);
 void *amap_del(amap *m, const uint8_t *k, size_t klen);
 void amap_clear(amap *m, void (*free_val)(void *));
@@ -134,6 +142,7 @@ typedef struct aiotf_stats {
 	atomic_ullong replays;
 	atomic_ullong cmd_ok, cmd_failed;
 	atomic_ullong tid_updates;
+	atomic_ullong cache_evictions[2]; /* T-ID cache, profile cache */
 	atomic_ullong adm_requests, adm_errors, adm_retries;
 	sbi_hist adm_latency;          /* each ADM answer or transport failure */
 	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */

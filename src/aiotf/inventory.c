@@ -157,6 +157,52 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body)
 	}
 }
 
+/* Nadm_DM aiot-device-profile-data of perm (TS 29.369): adm_call's 0 or -1. */
+static int profile_get(aiotf *a, const aiotf_id *perm, adm_done_fn done, void *arg)
+{
+	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], path[600];
+	aiot_b64_encode(perm->b, perm->len, b64);
+	size_t o = snprintf(path, sizeof path, "/nadm-dm/v1/aiot-device-profile-data/");
+	for (const char *c = b64; *c != '\0' && o + 4 < sizeof path; c++) {
+		if (*c == '+' || *c == '/' || *c == '=')
+			o += (size_t)snprintf(path + o, sizeof path - o, "%%%02X", (unsigned char)*c);
+		else
+			path[o++] = *c;
+	}
+	path[o] = '\0';
+	return adm_call(a, "GET", path, NULL, 0, NULL, done, arg);
+}
+
+typedef struct tid_ref {
+	aiotf *a;
+	aiotf_id perm;
+} tid_ref;
+
+static void on_tid_profile(void *arg, int status, const cJSON *body, const char *err)
+{
+	tid_ref *r = arg;
+	(void)err; /* a cache: the device is simply authenticated anonymously again */
+	if (!r->a->stopping && status == 200 && body != NULL)
+		profile_learn(r->a, &r->perm, body);
+	free(r);
+}
+
+/* A device authenticated with a T-ID the AIOTF does not know. RES_AIOT does not cover the
+ * T-ID (TS 33.369 5.2.2): a replayed (RAND_AIOT_d, RES_AIOT) authenticates with any T-ID. So
+ * the T-ID is not learnt from the answer; the device's profile from the ADM says which
+ * T-IDs are its own (tidCurrent, tidPrevious), and only those are cached. */
+static void tid_confirm(aiotf *a, const dresp *d)
+{
+	if (amap_get(&a->tid_to_perm, d->id.b, 16) != NULL)
+		return;
+	tid_ref *r = malloc(sizeof *r);
+	if (r == NULL)
+		return;
+	*r = (tid_ref){a, d->perm};
+	if (profile_get(a, &d->perm, on_tid_profile, r) != 0)
+		free(r);
+}
+
 typedef struct target_ref {
 	tx *t;
 	size_t i;
@@ -216,19 +262,9 @@ static void target_resolve(tx *t, size_t i)
 		return;
 	}
 	*r = (target_ref){t, i};
-	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], path[600];
-	aiot_b64_encode(g->perm.b, g->perm.len, b64);
-	size_t o = snprintf(path, sizeof path, "/nadm-dm/v1/aiot-device-profile-data/");
-	for (const char *c = b64; *c != '\0' && o + 4 < sizeof path; c++) {
-		if (*c == '+' || *c == '/' || *c == '=')
-			o += (size_t)snprintf(path + o, sizeof path - o, "%%%02X", (unsigned char)*c);
-		else
-			path[o++] = *c;
-	}
-	path[o] = '\0';
 	g->state = 1;
 	t->pending++;
-	if (adm_call(a, "GET", path, NULL, 0, NULL, on_profile, r) != 0) {
+	if (profile_get(a, &g->perm, on_profile, r) != 0) {
 		free(r);
 		t->pending--;
 		t->nadm_errors++;
@@ -380,8 +416,6 @@ static void auth_result(dresp *d)
 	if (d->auth == AUTH_OK) {
 		t->nauth++;
 		atomic_fetch_add(&a->st.devices_authenticated, 1);
-		if (d->id_type == AIOT_NAS_ID_TID)
-			aiotf_learn_tid(a, d->id.b, &d->perm);
 		int seen = tx_seen(t, &d->perm);
 		if (seen < 0) {
 			/* Cannot tell a second answer of a device from its first: not reported
@@ -392,6 +426,8 @@ static void auth_result(dresp *d)
 		}
 		if (seen)
 			return; /* the same device through another reader or a second answer */
+		if (d->id_type == AIOT_NAS_ID_TID)
+			tid_confirm(a, d);
 		if (t->req->type == TX_INVENTORY)
 			tx_add_report(t, aiotf_dev_item(&d->perm, NULL, 0, NULL));
 		else

@@ -41,6 +41,8 @@ static const char usage_text[] =
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
 	"  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
 	"                               transactions and notify the AFs (shutdown-grace) [3]\n"
+	"  --cache-max N                T-IDs and device profiles the AIOTF keeps from the\n"
+	"                               ADM, each; the oldest is evicted (cache-max) [100000]\n"
 	"  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
 	"                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
 	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
@@ -72,6 +74,7 @@ static const cfg_opt opts[] = {
 	{"max-transactions", "max-transactions"},
 	{"shutdown-grace", "shutdown-grace"},
 	{"af-auth-ttl-ms", "af-auth-ttl-ms"},
+	{"cache-max", "cache-max"},
 	{"metrics", "metrics"},
 	{"log-level", "log-level"},
 	{"reader-report-rate", "ng.report-rate"},
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
-	unsigned long long az_ttl;
+	unsigned long long az_ttl, cache_max;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "command-timeout-ms", 3000, 10, 600000, &cmd_to, err, sizeof err) ||
 	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
 	    cfg_get_uint(c, "af-auth-ttl-ms", 10000, 0, 3600000, &az_ttl, err, sizeof err) ||
+	    cfg_get_uint(c, "cache-max", 100000, 1, 100000000, &cache_max, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
@@ -168,6 +172,7 @@ int main(int argc, char **argv)
 		.cipher = strcmp(ciph, "on") == 0,
 		.max_transactions = (int)max_tx,
 		.af_auth_ttl_ms = (int)az_ttl,
+		.cache_max = (int)cache_max,
 		.report_rate = (int)rrate,
 		.report_burst = (int)rburst,
 		.flood_close = (int)fclose,

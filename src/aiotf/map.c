@@ -2,7 +2,8 @@
 /* A small byte-keyed hash map with chaining, grown at load factor 2. Keys are at most 255
  * bytes (identifiers: 1..128), chosen by peers (AFs, readers, devices): the hash is keyed with
  * a seed drawn per map, so nobody can craft keys that share a chain (an unseeded FNV-1a let
- * one Inventory Report put thousands of identifiers in one bucket). */
+ * one Inventory Report put thousands of identifiers in one bucket). A map may be bounded
+ * (caches of what the ADM said): the entry put longest ago makes room. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -22,6 +23,7 @@ int amap_init(amap *m, size_t nbuckets)
 		nb <<= 1;
 	m->n = 0;
 	m->nb = 0;
+	m->oldest = m->newest = NULL;
 	if (getrandom(&m->seed, sizeof m->seed, 0) != (ssize_t)sizeof m->seed)
 		return -1;
 	m->b = calloc(nb, sizeof *m->b);
@@ -71,6 +73,30 @@ static void grow(amap *m)
 	m->nb = nb;
 }
 
+static void order_unlink(amap *m, amap_ent *e)
+{
+	*(e->older ? &e->older->newer : &m->oldest) = e->newer;
+	*(e->newer ? &e->newer->older : &m->newest) = e->older;
+}
+
+static void order_append(amap *m, amap_ent *e)
+{
+	e->newer = NULL;
+	e->older = m->newest;
+	*(m->newest ? &m->newest->newer : &m->oldest) = e;
+	m->newest = e;
+}
+
+static void evict_oldest(amap *m)
+{
+	amap_ent *e = m->oldest;
+	void *val = amap_del(m, e->key, e->klen);
+	if (m->evict)
+		m->evict(val);
+	if (m->evictions)
+		atomic_fetch_add(m->evictions, 1);
+}
+
 void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
 {
 	*err = 0;
@@ -83,6 +109,8 @@ void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
 	if (e != NULL) {
 		void *old = e->val;
 		e->val = val;
+		order_unlink(m, e);
+		order_append(m, e);
 		return old;
 	}
 	if ((e = malloc(sizeof *e + klen)) == NULL) {
@@ -95,8 +123,11 @@ void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err)
 	memcpy(e->key, k, klen);
 	e->next = m->b[h & (m->nb - 1)];
 	m->b[h & (m->nb - 1)] = e;
+	order_append(m, e);
 	if (++m->n > 2 * m->nb)
 		grow(m);
+	if (m->max > 0 && m->n > m->max)
+		evict_oldest(m);
 	return NULL;
 }
 
@@ -108,6 +139,7 @@ void *amap_del(amap *m, const uint8_t *k, size_t klen)
 		return NULL;
 	void *val = e->val;
 	*slot = e->next;
+	order_unlink(m, e);
 	free(e);
 	m->n--;
 	return val;
@@ -127,4 +159,5 @@ void amap_clear(amap *m, void (*free_val)(void *))
 	free(m->b);
 	m->b = NULL;
 	m->nb = m->n = 0;
+	m->oldest = m->newest = NULL;
 }
