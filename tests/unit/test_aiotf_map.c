@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF: the byte-keyed map (src/aiotf/map.c) is keyed per map (issue 11 item 6): two maps
+/* AIOTF: the byte-keyed map (src/aiotf/map.c) may be bounded, evicting the entry put longest
+ * ago (the T-ID and profile caches). It is keyed per map (issue 11 item 6): two maps
  * place the same keys in different buckets, and 50 000 identifiers crafted so that every one
  * has the same low 16 bits of FNV-1a (the map's former unseeded hash, so one bucket for every
  * table size up to 65 536) spread over the buckets: the longest chain is counted, not timed. */
@@ -148,11 +149,85 @@ static void two_maps_two_layouts(void **state)
 	amap_clear(&b, NULL);
 }
 
+static int nevicted;
+static void count_evict(void *val)
+{
+	(void)val;
+	nevicted++;
+}
+
+/* A bounded map (the T-ID and profile caches, cache-max) holds at most max entries: 10 000
+ * puts into a map of 100 keep the 100 put last, evict the others oldest first, and a key put
+ * again counts as new. Unbounded (max 0), nothing is evicted. */
+static void bounded_evicts_oldest(void **state)
+{
+	(void)state;
+	amap m = {0};
+	atomic_ullong evictions = 0;
+	uint8_t k[4];
+	int err;
+	assert_int_equal(amap_init(&m, 16), 0);
+	m.max = 100;
+	m.evict = count_evict;
+	m.evictions = &evictions;
+	nevicted = 0;
+	for (uint32_t i = 0; i < 10000; i++) {
+		memcpy(k, &i, 4);
+		assert_null(amap_put(&m, k, 4, (void *)(uintptr_t)(i + 1), &err));
+		assert_int_equal(err, 0);
+		assert_true(m.n <= 100);
+	}
+	assert_int_equal(m.n, 100);
+	assert_int_equal(nevicted, 9900);
+	assert_int_equal(atomic_load(&evictions), 9900);
+	for (uint32_t i = 0; i < 10000; i++) {
+		memcpy(k, &i, 4);
+		void *v = amap_get(&m, k, 4);
+		if (i >= 9900)
+			assert_ptr_equal(v, (void *)(uintptr_t)(i + 1));
+		else
+			assert_null(v);
+	}
+	/* The oldest now is 9900: a refresh moves it behind the rest, so 9901 goes first. */
+	uint32_t old = 9900, next = 10000, second = 9901;
+	memcpy(k, &old, 4);
+	assert_non_null(amap_put(&m, k, 4, (void *)1, &err));
+	memcpy(k, &next, 4);
+	assert_null(amap_put(&m, k, 4, (void *)2, &err));
+	memcpy(k, &old, 4);
+	assert_non_null(amap_get(&m, k, 4));
+	memcpy(k, &second, 4);
+	assert_null(amap_get(&m, k, 4));
+	/* A deleted entry leaves the order: deleting every key then refilling evicts nothing
+	 * until the map is full again. */
+	while (m.oldest != NULL)
+		amap_del(&m, m.oldest->key, m.oldest->klen);
+	assert_int_equal(m.n, 0);
+	assert_null(m.newest);
+	nevicted = 0;
+	for (uint32_t i = 0; i < 101; i++) {
+		memcpy(k, &i, 4);
+		amap_put(&m, k, 4, (void *)(uintptr_t)(i + 1), &err);
+	}
+	assert_int_equal(nevicted, 1);
+	amap_clear(&m, NULL);
+	assert_null(m.oldest);
+
+	amap u = {0}; /* unbounded */
+	for (uint32_t i = 0; i < 1000; i++) {
+		memcpy(k, &i, 4);
+		amap_put(&u, k, 4, (void *)(uintptr_t)(i + 1), &err);
+	}
+	assert_int_equal(u.n, 1000);
+	amap_clear(&u, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(crafted_keys_spread),
 		cmocka_unit_test(two_maps_two_layouts),
+		cmocka_unit_test(bounded_evicts_oldest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
