@@ -136,7 +136,9 @@ static void target_page(tx *t, size_t i)
 		target_done(t, i);
 }
 
-static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body)
+/* The ADM's profile of perm: its T-IDs into the T-ID cache, the profile into the profile
+ * cache (keep: not over one already there, which a get-tid may have updated since). */
+static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int keep)
 {
 	sbi_err e = {0};
 	profile_info *pi = calloc(1, sizeof *pi);
@@ -150,6 +152,10 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body)
 	}
 	if (sbi_json_hex(body, "tidPrevious", 0, prev, 16, &e) == 1)
 		aiotf_learn_tid(a, prev, perm);
+	if (keep && amap_get(&a->profiles, perm->b, perm->len) != NULL) {
+		free(pi);
+		return;
+	}
 	free(amap_put(&a->profiles, perm->b, perm->len, pi, &err));
 	if (err) {
 		free(pi);
@@ -183,7 +189,7 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
 	tid_ref *r = arg;
 	(void)err; /* a cache: the device is simply authenticated anonymously again */
 	if (!r->a->stopping && status == 200 && body != NULL)
-		profile_learn(r->a, &r->perm, body);
+		profile_learn(r->a, &r->perm, body, 1);
 	free(r);
 }
 
@@ -222,7 +228,7 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	aiot_b64_encode(g->perm.b, g->perm.len, b64);
 	if (status == 200 && body != NULL) {
 		sbi_err e = {0};
-		profile_learn(t->a, &g->perm, body); /* a cache: may fail (out of memory) */
+		profile_learn(t->a, &g->perm, body, 0); /* a cache: may fail (out of memory) */
 		if (sbi_json_hex(body, "tidCurrent", 0, g->tid.b, 16, &e) == 1) {
 			g->has_tid = 1;
 			g->tid.len = 16;

@@ -26,7 +26,8 @@ start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.js
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --adm-timeout-ms 3000 --metrics 127.0.0.1:0 \
-	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info --af-auth-ttl-ms 600000
+	--inventory-timeout-ms 20000 --command-timeout-ms 1500 --log-level info --af-auth-ttl-ms 600000 \
+	--cache-max 5
 SP=$PORT; AMPORT=$MPORT; AIOTFPID=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 ok "aiot-aiotf started: SBI $SP, NG $NG, metrics $AMPORT"
@@ -107,6 +108,13 @@ line=$(grep "transaction $TID inventory" $W/aiotf.log)
 ms=$(echo "$line" | sed -n 's/.*, \([0-9.]*\) ms.*/\1/p')
 echo "     $line"
 echo "     rate: $(awk -v n=$TOTAL -v ms=$ms 'BEGIN{printf "%.0f", n*1000/ms}') devices authenticated/s"
+
+# The 10 privacy devices answered with T-IDs the AIOTF did not know: it learns them from their
+# profiles at the ADM (never from the answer), and keeps 5 (--cache-max 5): 5 evicted.
+PEV='aiot_aiotf_cache_evictions_total{cache="profile"}'
+for _ in $(seq 1 100); do [ "$(metric "$PEV")" = 5 ] && break; sleep 0.1; done
+check "inventory: privacy devices' profiles fetched from the ADM, 5 of 10 kept (cache-max 5)" 5 "$(metric "$PEV")"
+check "inventory: T-ID cache bounded too" 1 "$(metric 'aiot_aiotf_cache_evictions_total{cache="tid"}' | awk '{print ($1 >= 5)}')"
 
 # --- filteringInfo: only the privacy group (T-IDs resolved through the cache) ----------------
 PFILT=$(head -1 $W/p.jsonl | jq -r .aiotDevPermId | base64 -d | head -c 4 | base64)
