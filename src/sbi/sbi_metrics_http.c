@@ -3,7 +3,7 @@
  * The /metrics listener: a small HTTP/1.1 server, one request per connection, bounded against
  * hostile clients (issue 11 item 5): the request head up to MH_MAX_HEAD bytes (431 beyond),
  * no request body (413), GET and HEAD only (405), MH_MAX_CONNS connections at once (a new one
- * closes the oldest unanswered one, so idle sockets cannot lock a scraper out), MH_DEADLINE_S
+ * closes the oldest one, so idle sockets cannot lock a scraper out), MH_DEADLINE_S
  * from accept to the last byte answered (trickled bytes do not extend it), and a pause instead
  * of a spin when accept() fails for want of descriptors.
  */

@@ -58,7 +58,7 @@ def idle_conns(port, pid, n=200):
     for s in socks:
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)
-    closed, deadline = set(), time.monotonic() + 5
+    closed, deadline = set(), time.monotonic() + 15
     while len(closed) < n - 64 and time.monotonic() < deadline:
         for key, _ in sel.select(0.2):
             try:
