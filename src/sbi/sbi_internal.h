@@ -68,9 +68,9 @@ typedef struct sbi_metrics {
 	_Atomic uint64_t conns_total;
 	_Atomic int64_t pending; /* requests handed to the application, not yet answered */
 	_Atomic uint64_t rejected[SBI_REJECT_N];
-	/* the HTTP/1.1 listener (evhttp on its own thread) */
+	/* the HTTP/1.1 listener (sbi_metrics_http.c) on its own thread */
 	struct event_base *base;
-	struct evhttp *http;
+	struct sbi_metrics_http *http;
 	int port;
 	int thread_started;
 	pthread_t thread;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SBI server metrics: lock-free counters and latency histograms bumped by the workers, and a
- * plain HTTP/1.1 listener (evhttp on its own thread and event base) serving GET /metrics in
- * the Prometheus text exposition format 0.0.4, with aiot_build_info first.
+ * page in the Prometheus text exposition format 0.0.4, with aiot_build_info first, served by
+ * the bounded HTTP/1.1 listener of sbi_metrics_http.c on its own thread and event base.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <event2/util.h>
 #include <openssl/crypto.h>
 
@@ -207,43 +206,10 @@ char *sbi_metrics_render(sbi_metrics *m)
 	return out;
 }
 
-/* Answer with page (malloc'd, taken): 200 text/plain, or 500 when it is NULL. */
-static void send_page(struct evhttp_request *req, char *page)
+/* Runs on the listener's thread (sbi_metrics_http.c). */
+static char *metrics_page(void *arg)
 {
-	struct evbuffer *out = evbuffer_new();
-
-	if (page == NULL || out == NULL) {
-		free(page);
-		if (out)
-			evbuffer_free(out);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
-	}
-	evbuffer_add(out, page, strlen(page));
-	free(page);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, HTTP_OK, "OK", out);
-	evbuffer_free(out);
-}
-
-/* 1 for GET /metrics; anything else is answered 404 here. */
-static int is_metrics_get(struct evhttp_request *req)
-{
-	const char *uri = evhttp_request_get_uri(req);
-
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET || uri == NULL ||
-	    (strcmp(uri, "/metrics") != 0 && strncmp(uri, "/metrics?", 9) != 0)) {
-		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
-		return 0;
-	}
-	return 1;
-}
-
-static void metrics_cb(struct evhttp_request *req, void *arg)
-{
-	if (is_metrics_get(req))
-		send_page(req, sbi_metrics_render(arg));
+	return sbi_metrics_render(arg);
 }
 
 static void *metrics_thread(void *arg)
@@ -254,47 +220,15 @@ static void *metrics_thread(void *arg)
 	return NULL;
 }
 
-/* Bind addr and hand the socket to http (GET and HEAD only). The port, or -1 with err. */
-static int metrics_listen(struct evhttp *http, const char *addr, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int one = 1, port;
-
-	if (svc_parse_addr(addr, 1, &ss, &sl, err, errlen) != 0)
-		return -1;
-	evutil_socket_t fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 64) != 0) {
-		snprintf(err, errlen, "metrics listen %s: %s", addr,
-			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-		goto fail;
-	}
-	port = sbi_socket_port(fd);
-	if (evhttp_accept_socket(http, fd) != 0) {
-		snprintf(err, errlen, "metrics listener %s: out of resources", addr);
-		goto fail;
-	}
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_timeout(http, 10);
-	return port;
-fail:
-	if (fd >= 0)
-		evutil_closesocket(fd);
-	return -1;
-}
-
 int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen)
 {
 	m->base = event_base_new();
 	if (m->base == NULL)
 		goto fail_msg;
-	m->http = evhttp_new(m->base);
+	m->http = sbi_metrics_http_start(m->base, addr, metrics_page, m, err, errlen);
 	if (m->http == NULL)
-		goto fail_msg;
-	if ((m->port = metrics_listen(m->http, addr, err, errlen)) < 0)
 		goto fail;
-	evhttp_set_gencb(m->http, metrics_cb, m);
+	m->port = sbi_metrics_http_port(m->http);
 	if (pthread_create(&m->thread, NULL, metrics_thread, m) != 0)
 		goto fail_msg;
 	m->thread_started = 1;
@@ -302,8 +236,7 @@ int sbi_metrics_start(sbi_metrics *m, const char *addr, char *err, size_t errlen
 fail_msg:
 	snprintf(err, errlen, "metrics listener %s: out of resources", addr);
 fail:
-	if (m->http)
-		evhttp_free(m->http);
+	sbi_metrics_http_free(m->http);
 	if (m->base)
 		event_base_free(m->base);
 	m->http = NULL;
@@ -318,8 +251,7 @@ void sbi_metrics_stop(sbi_metrics *m)
 		pthread_join(m->thread, NULL);
 		m->thread_started = 0;
 	}
-	if (m->http)
-		evhttp_free(m->http);
+	sbi_metrics_http_free(m->http);
 	if (m->base)
 		event_base_free(m->base);
 	m->http = NULL;
@@ -357,54 +289,4 @@ char *sbi_metrics_format(const sbi_metric *m, size_t n)
 	}
 	evbuffer_free(b);
 	return out;
-}
-
-struct sbi_metrics_http {
-	struct evhttp *http;
-	int port;
-	char *(*render)(void *arg);
-	void *arg;
-};
-
-static void page_cb(struct evhttp_request *req, void *arg)
-{
-	sbi_metrics_http *h = arg;
-
-	if (is_metrics_get(req))
-		send_page(req, h->render(h->arg));
-}
-
-sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *addr,
-					 char *(*render)(void *arg), void *arg, char *err,
-					 size_t errlen)
-{
-	sbi_metrics_http *h = calloc(1, sizeof *h);
-
-	if (h == NULL || (h->http = evhttp_new(base)) == NULL) {
-		snprintf(err, errlen, "metrics listener %s: out of resources", addr);
-		goto fail;
-	}
-	if ((h->port = metrics_listen(h->http, addr, err, errlen)) < 0)
-		goto fail;
-	h->render = render;
-	h->arg = arg;
-	evhttp_set_gencb(h->http, page_cb, h);
-	return h;
-fail:
-	sbi_metrics_http_free(h);
-	return NULL;
-}
-
-int sbi_metrics_http_port(const sbi_metrics_http *h)
-{
-	return h->port;
-}
-
-void sbi_metrics_http_free(sbi_metrics_http *h)
-{
-	if (h == NULL)
-		return;
-	if (h->http != NULL)
-		evhttp_free(h->http);
-	free(h);
 }

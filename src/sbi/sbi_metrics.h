@@ -26,7 +26,9 @@ char *sbi_metrics_format(const sbi_metric *m, size_t n);
 typedef struct sbi_metrics_http sbi_metrics_http;
 
 /* Listen on addr (ADDR:PORT, port 0: any) on base; each GET /metrics is answered with what
- * render(arg) returns (malloc'd, freed here; NULL: 500). NULL with err on failure. */
+ * render(arg) returns (malloc'd, freed here; NULL: 500). Bounded (sbi_metrics_http.c): 8 KiB
+ * of request head, no body, GET and HEAD, 64 connections, 10 s each, a pause on EMFILE.
+ * NULL with err on failure. */
 sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *addr,
 					 char *(*render)(void *arg), void *arg, char *err,
 					 size_t errlen);

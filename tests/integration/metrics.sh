@@ -3,7 +3,9 @@
 # ADM client driven by an inventory through aiot-reader and aiot-devsim): the exposition
 # format checked by promtool and by a strict checker (every family typed, no series twice,
 # histograms cumulative and ending in +Inf = _count), aiot_build_info, and a latency histogram
-# per SBI operation whose counts follow the requests sent.
+# per SBI operation whose counts follow the requests sent. Then hostile clients of the ADM's
+# /metrics listener (issue 11 item 5): an endless request head, a body, 200 idle connections and
+# accept() at EMFILE, each bounded while a normal scrape is still answered.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -79,7 +81,7 @@ ID=$(head -1 $W/d.jsonl | jq -r .aiotDevPermId)
 echo '{"afAuthData":{"af-m":{"afId":"af-m","allowedServiceOperations":["INVENTORY","READ","WRITE"]}}}' >$W/af.json
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
 	--workers 2 --metrics 127.0.0.1:0 --af-auth $W/af.json
-APORT=$PORT; AM=$MPORT
+APORT=$PORT; AM=$MPORT; APID=$LASTPID
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --metrics 127.0.0.1:0 --inventory-timeout-ms 3000
 FPORT=$PORT; FM=$MPORT
@@ -137,4 +139,41 @@ n=$(val $W/f1.txt aiot_aiotf_adm_request_duration_seconds_count)
 	bad "AIOTF: ADM client histogram empty: $(grep adm_request $W/f1.txt | tr '\n' '|')"
 grep -q '^aiot_build_info{version=' $W/f1.txt && ok "AIOTF: aiot_build_info" || bad "AIOTF: no aiot_build_info"
 grep -q 'latency_seconds_sum' $W/f1.txt && bad "AIOTF: a _sum without its histogram" || ok "AIOTF: no lone _sum"
+# --- hostile clients of the ADM's /metrics (issue 11 item 5) --------------------------------
+MA="python3 $S/tests/tools/metrics_abuse.py $AM $APID"
+scrape() { curl -s -m 10 -o /dev/null -w '%{http_code}' "$@"; }
+kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+r=$($MA head); echo "     endless head: $r"
+[ "$(kv rss_growth_kb "$r")" -lt 2048 ] && ok "a 16 MiB request head is not buffered (RSS +$(kv rss_growth_kb "$r") KB)" ||
+	bad "a 16 MiB request head: $r"
+case $(kv answer "$r") in 431* | HTTP/1.1_431* | closed) ok "the endless head is refused ($(kv answer "$r"))" ;;
+*) bad "the endless head: $r" ;; esac
+check "a 9 KiB header: 431" 431 "$(scrape -H "X-Big: $(head -c 9216 /dev/zero | tr '\0' a)" http://127.0.0.1:$AM/metrics)"
+check "a request body: 413" 413 "$(scrape -X GET --data-binary x=1 http://127.0.0.1:$AM/metrics)"
+check "a chunked body: 413" 413 "$(scrape -X GET -H 'Transfer-Encoding: chunked' --data-binary x=1 http://127.0.0.1:$AM/metrics)"
+check "POST: 405" 405 "$(scrape -X POST --data-binary x=1 http://127.0.0.1:$AM/metrics)"
+check "another path: 404" 404 "$(scrape http://127.0.0.1:$AM/other)"
+check "HEAD: 200" 200 "$(scrape -I http://127.0.0.1:$AM/metrics)"
+nfd() { ls /proc/$APID/fd | wc -l; }
+NFD0=$(nfd)
+r=$($MA conns); echo "     200 idle connections: $r"
+[ "$(kv closed "$r")" -ge 136 ] && [ "$(kv fds_held "$r")" -le 64 ] &&
+	ok "200 idle connections: $(kv closed "$r") closed, $(kv fds_held "$r") descriptors held" ||
+	bad "200 idle connections not capped at 64: $r"
+check "a scrape during 200 idle connections" 200 "$(kv scrape "$r")"
+# accept() at EMFILE: the listener pauses (one log line) instead of spinning on the backlog
+cpu() { awk '{print $14 + $15}' /proc/$APID/stat; }
+# (the connections above closed on the daemon's side first, so that the limit leaves no room)
+for _ in $(seq 1 100); do [ "$(nfd)" -le "$NFD0" ] && break; sleep 0.1; done
+NOFILE=$(prlimit --pid $APID --nofile --output SOFT --noheadings)
+prlimit --pid $APID --nofile=$(nfd):
+for _ in 1 2 3 4 5 6 7 8; do exec {fd}<>/dev/tcp/127.0.0.1/$AM; FDS+=($fd); done
+sleep 0.3
+c0=$(cpu); sleep 1; c1=$(cpu)
+[ $((c1 - c0)) -le 20 ] && ok "at EMFILE the daemon spends $((c1 - c0)) cs of CPU in 1 s (no spin)" ||
+	bad "at EMFILE the daemon spins: $((c1 - c0)) cs of CPU in 1 s"
+check "one log line for the EMFILE episode" 1 "$(grep -c 'metrics: accept: .*pausing' $W/adm.log)"
+prlimit --pid $APID --nofile=$NOFILE:
+for fd in "${FDS[@]}"; do exec {fd}<&-; done
+check "a scrape after EMFILE" 200 "$(scrape http://127.0.0.1:$AM/metrics)"
 finish
