@@ -140,7 +140,7 @@ n=$(val $W/f1.txt aiot_aiotf_adm_request_duration_seconds_count)
 grep -q '^aiot_build_info{version=' $W/f1.txt && ok "AIOTF: aiot_build_info" || bad "AIOTF: no aiot_build_info"
 grep -q 'latency_seconds_sum' $W/f1.txt && bad "AIOTF: a _sum without its histogram" || ok "AIOTF: no lone _sum"
 # --- hostile clients of the ADM's /metrics (issue 11 item 5) --------------------------------
-MA="python3 $S/tests/tools/metrics_abuse.py $AM $APID"
+MA="/usr/bin/python3 $S/tests/tools/metrics_abuse.py $AM $APID"
 scrape() { curl -s -m 10 -o /dev/null -w '%{http_code}' "$@"; }
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 r=$($MA head); echo "     endless head: $r"

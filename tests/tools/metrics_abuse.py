@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Hostile clients of a daemon's /metrics listener (tests/integration/metrics.sh).
 
