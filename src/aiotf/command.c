@@ -233,8 +233,12 @@ void cmd_start(dresp *d)
 	d->p->cmds_active++;
 	t->pending++;
 	c->phase = CMD_KEY;
+	/* A privacy device: it answered with a T-ID, or it was paged by one (the transaction's
+	 * own copy of its profile: the profile cache may have evicted it since, cache-max). */
 	const profile_info *pi = amap_get(&a->profiles, d->perm.b, d->perm.len);
-	c->privacy = d->id_type == AIOT_NAS_ID_TID || (pi != NULL && pi->has_tid);
+	c->privacy = d->id_type == AIOT_NAS_ID_TID ||
+		     (d->p->target >= 0 && t->targets[d->p->target].has_tid) ||
+		     (pi != NULL && pi->has_tid);
 	if ((c->timer = evtimer_new(a->base, cmd_timeout_cb, d)) == NULL || !d->has_ran_id) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
