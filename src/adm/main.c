@@ -36,7 +36,8 @@ static const char usage_text[] =
 	"                          --limits.max-streams --limits.max-rand-d --limits.max-candidates\n"
 	"                          --limits.max-xres --limits.max-bundle --limits.max-pending\n"
 	"                          --limits.max-connections --limits.idle-timeout-ms\n"
-	"                          --limits.body-timeout-ms\n";
+	"                          --limits.body-timeout-ms --limits.max-conn-memory\n"
+	"                          --limits.max-memory --limits.handshake-timeout-ms\n";
 
 static const cfg_opt opts[] = {
 	{"listen", "listen"},     {"store", "store"},       {"kek-file", "kek-file"},
@@ -48,7 +49,8 @@ static const cfg_opt opts[] = {
 static const char *const file_keys[] = {
 	"limits.max-body", "limits.max-streams", "limits.max-rand-d", "limits.max-candidates",
 	"limits.max-xres", "limits.max-bundle", "limits.max-pending", "limits.max-connections",
-	"limits.idle-timeout-ms", "limits.body-timeout-ms", NULL,
+	"limits.idle-timeout-ms", "limits.body-timeout-ms", "limits.max-conn-memory",
+	"limits.max-memory", "limits.handshake-timeout-ms", NULL,
 };
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
-	unsigned long long workers, max_body, max_streams, v[4], sl[4];
+	unsigned long long workers, max_body, max_streams, v[4], sl[7];
 	aiot_store *store = NULL;
 	adm *a = NULL;
 	sbi_server *srv = NULL;
@@ -112,6 +114,12 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "limits.idle-timeout-ms", 60000, 100, 86400000, &sl[2], err,
 			 sizeof err) ||
 	    cfg_get_uint(c, "limits.body-timeout-ms", 10000, 100, 3600000, &sl[3], err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "limits.max-conn-memory", 16 << 20, 65536, 1ull << 32, &sl[4], err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "limits.max-memory", 256 << 20, 65536, 1ull << 40, &sl[5], err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "limits.handshake-timeout-ms", 10000, 100, 600000, &sl[6], err,
 			 sizeof err)) {
 		log_error("%s", err);
 		goto out;
@@ -170,6 +178,9 @@ int main(int argc, char **argv)
 		.max_connections = (uint32_t)sl[1],
 		.idle_timeout_ms = (uint32_t)sl[2],
 		.body_timeout_ms = (uint32_t)sl[3],
+		.max_conn_memory = (size_t)sl[4],
+		.max_memory = (size_t)sl[5],
+		.handshake_timeout_ms = (uint32_t)sl[6],
 		.handler = adm_handle,
 		.app = a,
 		.metrics = adm_metrics,

@@ -59,6 +59,9 @@ enum sbi_reject_reason {
 	SBI_REJECT_SLOW_READER,  /* connection closed: its output did not drain in time */
 	SBI_REJECT_BODY_TIMEOUT, /* 408: request not complete within body_timeout_ms */
 	SBI_REJECT_RESET_FLOOD,  /* GOAWAY: RST_STREAM faster than the server allows */
+	SBI_REJECT_MEMORY,       /* 503: the connection's or the server's memory budget */
+	SBI_REJECT_STALLED,      /* connection closed: an answer made no progress (zero window) */
+	SBI_REJECT_HANDSHAKE_TIMEOUT, /* TLS handshake not done within handshake_timeout_ms */
 	SBI_REJECT_N
 };
 
@@ -67,6 +70,7 @@ typedef struct sbi_metrics {
 	_Atomic int64_t conns_active;
 	_Atomic uint64_t conns_total;
 	_Atomic int64_t pending; /* requests handed to the application, not yet answered */
+	_Atomic int64_t buffered; /* bytes of unsent answers and incomplete request bodies */
 	_Atomic uint64_t rejected[SBI_REJECT_N];
 	/* the HTTP/1.1 listener (sbi_metrics_http.c) on its own thread */
 	struct event_base *base;

@@ -31,6 +31,9 @@ static const char *const reject_names[SBI_REJECT_N] = {
 	[SBI_REJECT_SLOW_READER] = "slow_reader",
 	[SBI_REJECT_BODY_TIMEOUT] = "body_timeout",
 	[SBI_REJECT_RESET_FLOOD] = "reset_flood",
+	[SBI_REJECT_MEMORY] = "memory_budget",
+	[SBI_REJECT_STALLED] = "stalled",
+	[SBI_REJECT_HANDSHAKE_TIMEOUT] = "handshake_timeout",
 };
 
 /* Upper bounds of the buckets, in microseconds and as printed (seconds). */
@@ -172,11 +175,14 @@ static int render_server(FILE *f, sbi_metrics *m)
 			"# HELP aiot_sbi_requests_pending Requests handed to the application and not yet answered.\n"
 			"# TYPE aiot_sbi_requests_pending gauge\n"
 			"aiot_sbi_requests_pending %lld\n"
+			"# HELP aiot_sbi_buffered_bytes Answers not yet sent and request bodies not yet complete.\n"
+			"# TYPE aiot_sbi_buffered_bytes gauge\n"
+			"aiot_sbi_buffered_bytes %lld\n"
 			"# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
 			"# TYPE aiot_sbi_streams_rejected_total counter\n",
 			(long long)atomic_load(&m->conns_active),
 			(unsigned long long)atomic_load(&m->conns_total),
-			(long long)atomic_load(&m->pending));
+			(long long)atomic_load(&m->pending), (long long)atomic_load(&m->buffered));
 	for (i = 0; i < SBI_REJECT_N && rc >= 0; i++)
 		rc = fprintf(f, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
 			     reject_names[i], (unsigned long long)atomic_load(&m->rejected[i]));

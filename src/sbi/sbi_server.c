@@ -41,13 +41,15 @@
 #define OUT_HIGH_WATER (64u << 10)    /* stop serialising frames above this much queued */
 #define STREAM_WINDOW (256u << 10)    /* RFC 9113 6.9.2 SETTINGS_INITIAL_WINDOW_SIZE */
 #define CONN_WINDOW (4u << 20)
-#define HANDSHAKE_TIMEOUT_S 10
 #define STOP_GRACE_MS 2000            /* in-flight streams get this long after GOAWAY */
 #define DEFAULT_MAX_PENDING 4096u
 #define DEFAULT_MAX_CONNECTIONS 1024u
 #define DEFAULT_IDLE_TIMEOUT_MS 60000u
 #define DEFAULT_BODY_TIMEOUT_MS 10000u
 #define DEFAULT_RETRY_AFTER_S 1u
+#define DEFAULT_MAX_CONN_MEMORY ((size_t)16 << 20)
+#define DEFAULT_MAX_MEMORY ((size_t)256 << 20)
+#define DEFAULT_HANDSHAKE_TIMEOUT_MS 10000u
 #define BODY_PREALLOC_MAX (64u << 10) /* content-length is a claim: grow past this on data */
 #define CLOSE_GRACE_MS 2000u          /* a GOAWAY'd connection that does not go is freed */
 /* RST_STREAM from a client: token bucket of RST_BURST refilled at RST_RATE_PER_S
@@ -108,6 +110,9 @@ struct sbi_stream {
 	char *resp_body;
 	size_t resp_len, resp_off;
 	int resp_sensitive; /* sbi_response.sensitive */
+	int sending;        /* the answer has a body to send through flow control */
+	uint64_t t_progress; /* ms: answer submitted, or some of its body sent */
+	size_t mem_body, mem_resp; /* bytes charged to the memory budget (mem_charge) */
 };
 
 struct sbi_worker;
@@ -122,10 +127,12 @@ struct sbi_conn {
 	struct sbi_conn *dirty_next;
 	int dirty;
 	int tls;
-	uint64_t t_read;    /* ms, monotonic: last bytes received */
+	uint64_t t_accept;  /* ms, monotonic: accepted (the TLS handshake deadline runs from it) */
+	uint64_t t_active;  /* ms: last request frame (HEADERS, DATA) received or answer bytes sent */
 	uint64_t t_write;   /* ms: last bytes drained from the output, or output became non-empty */
 	uint64_t t_closing; /* ms: GOAWAY queued by the sweep; 0 = not closing */
 	struct evbuffer_cb_entry *out_cb;
+	size_t mem;           /* bytes charged by its streams */
 	uint32_t rst_tokens;  /* "rapid reset" bucket */
 	uint64_t t_rst;       /* ms: last refill */
 };
@@ -228,6 +235,26 @@ static void body_free(char *body, int sensitive)
 		free(body);
 }
 
+/* Sets what *slot (a stream's share) charges to the connection's and the server's budget. */
+static void mem_charge(struct sbi_stream *st, size_t *slot, size_t bytes)
+{
+	struct sbi_conn *c = st->conn;
+
+	atomic_fetch_add(&c->w->srv->metrics.buffered, (int64_t)bytes - (int64_t)*slot);
+	c->mem = c->mem - *slot + bytes;
+	*slot = bytes;
+}
+
+/* 1 when `more` bytes would take c past its budget or the server past its own. */
+static int over_budget(struct sbi_conn *c, size_t more)
+{
+	const sbi_server_cfg *cfg = &c->w->srv->cfg;
+	int64_t total = atomic_load(&c->w->srv->metrics.buffered);
+
+	return c->mem + more > cfg->max_conn_memory ||
+	       (size_t)(total > 0 ? total : 0) + more > cfg->max_memory;
+}
+
 static void resp_drop(sbi_response *resp)
 {
 	body_free(resp->body, resp->sensitive);
@@ -255,10 +282,15 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 {
 	struct sbi_stream *st = src->ptr;
 
+	ssize_t n;
+
 	(void)s;
 	(void)id;
 	(void)ud;
-	return sbi_buf_read((const uint8_t *)st->resp_body, st->resp_len, &st->resp_off, buf, len, flags);
+	n = sbi_buf_read((const uint8_t *)st->resp_body, st->resp_len, &st->resp_off, buf, len, flags);
+	if (n > 0)
+		st->t_progress = st->conn->t_active = now_ms();
+	return n;
 }
 
 #define NV(n, v, vl)                                                                    \
@@ -299,6 +331,9 @@ static void stream_respond(struct sbi_stream *st, sbi_response *resp)
 		st->resp_body = NULL;
 		st->resp_len = 0;
 	}
+	mem_charge(st, &st->mem_resp, st->resp_len);
+	st->sending = body_allowed && st->resp_len > 0;
+	st->t_progress = now_ms();
 
 	snprintf(status, sizeof(status), "%03d", resp->status);
 	snprintf(clen, sizeof(clen), "%zu", st->resp_len);
@@ -319,7 +354,7 @@ static void stream_respond(struct sbi_stream *st, sbi_response *resp)
 	prd.read_callback = body_read;
 	sbi_metrics_response(&srv->metrics, resp->status);
 	if (nghttp2_submit_response(c->h2, st->id, nv, n,
-				    body_allowed && st->resp_len > 0 ? &prd : NULL) != 0)
+				    st->sending ? &prd : NULL) != 0)
 		nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
 }
@@ -347,6 +382,7 @@ static void stream_reject(struct sbi_stream *st, int status, enum sbi_reject_rea
 		resp.nextra = 1;
 	}
 	stream_respond(st, &resp);
+	mem_charge(st, &st->mem_body, 0);
 	if (st->p != NULL && !st->p->deferred) {
 		pending_free(st->p);
 		st->p = NULL;
@@ -491,6 +527,11 @@ static void request_complete(struct sbi_stream *st)
 		stream_reject(st, 503, SBI_REJECT_OVERLOAD, "too many requests in progress");
 		return;
 	}
+	mem_charge(st, &st->mem_body, 0); /* the body is the handler's now */
+	if (over_budget(st->conn, 1)) { /* answers not yet read by this client, or by all */
+		stream_reject(st, 503, SBI_REJECT_MEMORY, "too many answers waiting to be sent");
+		return;
+	}
 	if (request_finish(p, w->index) != 0) {
 		stream_reject(st, 500, SBI_REJECT_BAD_REQUEST, "out of memory");
 		return;
@@ -590,8 +631,13 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
 		stream_reject(st, 413, SBI_REJECT_BODY_TOO_LARGE, "request body exceeds the limit");
 		return 0;
 	}
+	if (st->p->bcap - st->p->blen < len + 1 && over_budget(c, st->p->bcap + len + 1)) {
+		stream_reject(st, 503, SBI_REJECT_MEMORY, "too many request bodies in progress");
+		return 0;
+	}
 	if (body_add(st->p, data, len) != 0)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	mem_charge(st, &st->mem_body, st->p->bcap);
 	return 0;
 }
 
@@ -615,9 +661,15 @@ static void headers_done(struct sbi_stream *st)
 
 		if (n > BODY_PREALLOC_MAX)
 			n = BODY_PREALLOC_MAX;
+		if (over_budget(st->conn, n)) {
+			stream_reject(st, 503, SBI_REJECT_MEMORY, "too many request bodies in progress");
+			return;
+		}
 		st->p->body = malloc(n);
-		if (st->p->body != NULL)
+		if (st->p->body != NULL) {
 			st->p->bcap = n;
+			mem_charge(st, &st->mem_body, n);
+		}
 	}
 }
 
@@ -652,7 +704,8 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		return 0;
 	}
 	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
-		return 0;
+		return 0; /* PING, SETTINGS, WINDOW_UPDATE...: no progress, the idle timer runs */
+	((struct sbi_conn *)ud)->t_active = now_ms();
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 	if (st == NULL)
 		return 0;
@@ -674,6 +727,8 @@ static void stream_free(struct sbi_stream *st)
 	if (st->next)
 		st->next->prev = st->prev;
 	c->nstreams--;
+	mem_charge(st, &st->mem_body, 0);
+	mem_charge(st, &st->mem_resp, 0);
 	if (st->p != NULL) {
 		if (st->p->deferred)
 			st->p->stream = NULL; /* freed when sbi_complete() is delivered */
@@ -790,7 +845,6 @@ static void conn_readcb(struct bufferevent *bev, void *arg)
 
 	if (c->h2 == NULL)
 		return;
-	c->t_read = now_ms();
 	while (evbuffer_get_length(in) > 0) {
 		struct evbuffer_iovec v[8];
 		int i, nv = evbuffer_peek(in, -1, NULL, v, 8);
@@ -837,7 +891,6 @@ static void conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			conn_free(c);
 			return;
 		}
-		bufferevent_set_timeouts(bev, NULL, NULL);
 		if (session_start(c) != 0) {
 			conn_free(c);
 			return;
@@ -883,6 +936,23 @@ static void conn_free(struct sbi_conn *c)
 		event_base_loopbreak(w->base);
 }
 
+/* At the connection bound, a connection still in its TLS handshake gives way to a new one
+ * (the oldest first): half-open handshakes count against the bound, but cannot lock genuine
+ * clients out of it, since a real handshake ends in a few round trips. 1 when one was closed. */
+static int evict_handshake(struct sbi_worker *w)
+{
+	struct sbi_conn *c, *oldest = NULL;
+
+	for (c = w->conns; c != NULL; c = c->next) /* newest first */
+		if (c->tls && c->h2 == NULL)
+			oldest = c;
+	if (oldest == NULL)
+		return 0;
+	sbi_metrics_reject(&w->srv->metrics, SBI_REJECT_CONN_LIMIT);
+	conn_free(oldest);
+	return 1;
+}
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		      int salen, void *arg)
 {
@@ -895,7 +965,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (w->nconns >= w->max_conns) {
+	if (w->nconns >= w->max_conns && !evict_handshake(w)) {
 		sbi_metrics_reject(&srv->metrics, SBI_REJECT_CONN_LIMIT);
 		conn_refuse(fd, srv->ssl != NULL);
 		return;
@@ -907,11 +977,10 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		return;
 	}
 	c->w = w;
-	c->t_read = c->t_write = c->t_rst = now_ms();
+	c->t_accept = c->t_active = c->t_write = c->t_rst = now_ms();
 	c->rst_tokens = RST_BURST;
 	if (srv->ssl != NULL) {
 		SSL *ssl = SSL_new(srv->ssl);
-		struct timeval hs = {HANDSHAKE_TIMEOUT_S, 0};
 
 		if (ssl == NULL) {
 			evutil_closesocket(fd);
@@ -921,10 +990,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		c->tls = 1;
 		c->bev = bufferevent_openssl_socket_new(w->base, fd, ssl,
 							BUFFEREVENT_SSL_ACCEPTING, opts);
-		if (c->bev != NULL) {
+		if (c->bev != NULL) /* the deadline: sweep_cb, from t_accept */
 			bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-			bufferevent_set_timeouts(c->bev, &hs, &hs);
-		}
 	} else {
 		c->bev = bufferevent_socket_new(w->base, fd, opts);
 	}
@@ -1040,19 +1107,30 @@ void sbi_complete(sbi_pending *p, sbi_response *resp)
 	pthread_mutex_unlock(&wq->lock);
 }
 
-/* A request still arriving after body_timeout_ms: 408 (nghttp2 then resets the stream with
+/* An answer stalled for idle_timeout_ms closes the connection. A request still arriving after
+ * body_timeout_ms: 408 (nghttp2 then resets the stream with
  * NO_ERROR, RFC 9113 8.1); one stuck inside its header block (CONTINUATION trickle) takes the
  * connection down, since no response can be sent in the middle of a header block. Returns 1
  * when a request on c still waits on the handler. */
-static int sweep_streams(struct sbi_conn *c, uint64_t now, uint64_t body_to)
+static int sweep_streams(struct sbi_conn *c, uint64_t now, uint64_t body_to, uint64_t idle_to)
 {
 	struct sbi_stream *st, *next;
 	int waiting = 0;
 
 	for (st = c->streams; st != NULL; st = next) {
 		next = st->next;
-		if (st->responded)
+		if (st->responded) {
+			/* An answer that does not move (the client holds its window at 0, RFC
+			 * 9113 6.9) holds its memory: stalled, the connection goes. */
+			if (st->sending && st->resp_off < st->resp_len &&
+			    now - st->t_progress > idle_to) {
+				sbi_metrics_reject(&c->w->srv->metrics, SBI_REJECT_STALLED);
+				nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
+				c->t_closing = now;
+				return waiting;
+			}
 			continue;
+		}
 		if (st->handed) {
 			waiting = 1;
 			continue;
@@ -1075,7 +1153,7 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sbi_worker *w = arg;
 	const sbi_server_cfg *cfg = &w->srv->cfg;
-	uint64_t now = now_ms(), last;
+	uint64_t now = now_ms();
 	struct sbi_conn *c, *next;
 
 	(void)fd;
@@ -1085,8 +1163,13 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 		int waiting;
 
 		next = c->next;
-		if (c->h2 == NULL)
-			continue; /* TLS handshake: its own timeout */
+		if (c->h2 == NULL) { /* TLS handshake: a deadline that trickled bytes do not move */
+			if (now - c->t_accept > cfg->handshake_timeout_ms) {
+				sbi_metrics_reject(&w->srv->metrics, SBI_REJECT_HANDSHAKE_TIMEOUT);
+				conn_free(c);
+			}
+			continue;
+		}
 		if (c->t_closing != 0) {
 			if (now - c->t_closing > CLOSE_GRACE_MS)
 				conn_free(c);
@@ -1097,9 +1180,8 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 			conn_free(c);
 			continue;
 		}
-		waiting = sweep_streams(c, now, cfg->body_timeout_ms);
-		last = c->t_read > c->t_write ? c->t_read : c->t_write;
-		if (c->t_closing == 0 && !waiting && now - last > cfg->idle_timeout_ms) {
+		waiting = sweep_streams(c, now, cfg->body_timeout_ms, cfg->idle_timeout_ms);
+		if (c->t_closing == 0 && !waiting && now - c->t_active > cfg->idle_timeout_ms) {
 			sbi_metrics_reject(&w->srv->metrics, SBI_REJECT_IDLE);
 			nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
 			c->t_closing = now;
@@ -1272,6 +1354,9 @@ static int worker_init(sbi_server *s, struct sbi_worker *w, int fd, char *err, s
 									     : s->cfg.body_timeout_ms;
 		struct timeval tv;
 
+		if (s->cfg.handshake_timeout_ms < ms)
+			ms = s->cfg.handshake_timeout_ms;
+
 		ms /= 4; /* a timeout fires within 25 % of its value */
 		ms = ms < 50 ? 50 : ms > 1000 ? 1000 : ms;
 		tv.tv_sec = ms / 1000;
@@ -1362,6 +1447,12 @@ static int server_check_cfg(sbi_server_cfg *c, char *err, size_t errlen)
 		c->body_timeout_ms = DEFAULT_BODY_TIMEOUT_MS;
 	if (c->retry_after_s == 0)
 		c->retry_after_s = DEFAULT_RETRY_AFTER_S;
+	if (c->max_conn_memory == 0)
+		c->max_conn_memory = DEFAULT_MAX_CONN_MEMORY;
+	if (c->max_memory == 0)
+		c->max_memory = DEFAULT_MAX_MEMORY;
+	if (c->handshake_timeout_ms == 0)
+		c->handshake_timeout_ms = DEFAULT_HANDSHAKE_TIMEOUT_MS;
 	if (c->handler == NULL || c->listen == NULL || c->workers < 1 || c->workers > 1024) {
 		snprintf(err, errlen, "sbi server: handler, listen and 1..1024 workers required");
 		return -1;

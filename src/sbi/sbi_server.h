@@ -17,8 +17,14 @@
  * are bounded per worker (max_connections / workers); an excess h2c connection gets SETTINGS +
  * GOAWAY and is closed (a TLS one is closed). A request whose headers + body do not arrive
  * within body_timeout_ms gets 408 (the stream is then reset); a connection with no request
- * waiting on the handler and no traffic for idle_timeout_ms gets GOAWAY and is closed, and one
- * whose output has not drained for idle_timeout_ms is closed (a client that reads nothing).
+ * waiting on the handler and no request or answer bytes for idle_timeout_ms gets GOAWAY and is
+ * closed (PING, SETTINGS and WINDOW_UPDATE do not count as traffic), and one whose output has
+ * not drained, or one of whose answers has not progressed (a zero flow-control window), for
+ * idle_timeout_ms is closed (a client that reads nothing). Answers not yet sent and request
+ * bodies not yet complete are bounded per connection and in total (max_conn_memory,
+ * max_memory: 503 beyond). A TLS handshake must end within handshake_timeout_ms of accept,
+ * however the bytes trickle; connections in their handshake count against the connection
+ * bound, and at the bound the oldest of them is closed to admit a new connection.
  * A separate plain HTTP/1.1 listener serves GET /metrics in Prometheus text format.
  */
 #ifndef AIOT_SBI_SERVER_H
@@ -80,6 +86,12 @@ typedef struct sbi_server_cfg {
 	uint32_t idle_timeout_ms;  /* default 60000 */
 	uint32_t body_timeout_ms;  /* a request's headers + body; default 10000 */
 	uint32_t retry_after_s;    /* Retry-After of the 503; default 1 */
+	/* Bytes of answers not yet sent and of request bodies not yet complete, per connection
+	 * and over all connections: at the budget a new request is answered 503 without calling
+	 * the handler (and a growing body gets 503). Defaults 16 MiB and 256 MiB. */
+	size_t max_conn_memory;
+	size_t max_memory;
+	uint32_t handshake_timeout_ms; /* accept to end of TLS handshake, fixed; default 10000 */
 	sbi_handler handler;
 	void *app;
 	/* Appends application metrics (Prometheus text) to the /metrics page; may be NULL.

@@ -3,7 +3,8 @@
 # JSON, wrong types, missing and extra fields, oversized bodies and headers, an HPACK bomb,
 # CONTINUATION / SETTINGS / PING / RST floods, WINDOW_UPDATE overflow, a body that trickles,
 # many streams and many connections (h2load), clients that read nothing, idle connections,
-# overload (503 + Retry-After). Every case gets the right ProblemDetails or a closed stream;
+# overload (503 + Retry-After), clients holding their window at 0 while pinging (memory budget,
+# stalled answers), TLS handshakes trickled or left half-open. Every case gets the right ProblemDetails or a closed stream;
 # after every case a normal request still succeeds; RSS growth over the battery is bounded.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf; do [ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }; done
@@ -22,8 +23,10 @@ rss() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }
 ID=$(sed -n 3p $W/a.jsonl | jq -r .aiotDevPermId)
 RN=$(rand16); D1=$(rand16)
 
-# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation.
-echo '{"afAuthData":{"af-abuse":{"afId":"af-abuse","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}}}' >$W/af.json
+# The AF's authorization data at the ADM (Nadm_DM af-authorization-data): every operation; and
+# 2,000 more AFs, so that GET af-authorization-data is a large answer (214 KB).
+jq -n '{afAuthData: ([range(2000) | {key: "af-\(.)", value: {afId: "af-\(.)", allowedServiceOperations: ["READ"]}}]
+	| from_entries + {"af-abuse": {afId: "af-abuse", allowedServiceOperations: ["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]}})}' >$W/af.json
 # The server limits, when the ADM exposes them (limits.max-pending ...): small, so that the
 # overload, connection-limit and idle cases run in seconds.
 cat >$W/adm.yaml <<YAML
@@ -42,6 +45,8 @@ cat >>$W/adm-lim.yaml <<YAML
   max-connections: 300
   idle-timeout-ms: 3000
   body-timeout-ms: 2000
+  max-conn-memory: 1048576
+  max-memory: 8388608
 YAML
 LIM=0
 if start_daemon $W/adm.log "$B/aiot-adm" -c $W/adm-lim.yaml 2>/dev/null; then
@@ -201,6 +206,92 @@ else
 	[ $((RSS1 - RSS0)) -lt $RSS_BOUND_KB ] && ok "aiot-adm memory bounded: +$((RSS1 - RSS0)) kB" || bad "aiot-adm RSS grew $((RSS1 - RSS0)) kB"
 fi
 curl -s http://127.0.0.1:$AMP/metrics | grep '^aiot_sbi_streams_rejected_total' | sed 's/^/     /'
+
+# --- memory budget and stalled answers (zero window + PING), TLS handshakes ---------------------
+if [ $LIM = 1 ]; then
+	# 8 clients hold their stream windows at 0 and PING every 0.5 s, with 100 requests each for
+	# the 214 KB AF authorization data (160 MB of answers): beyond max-conn-memory 1 MiB per
+	# connection / max-memory 8 MiB in all the requests get 503, and an answer that cannot
+	# move for idle-timeout (3 s) closes its connection, PINGs or not.
+	AF=/nadm-dm/v1/af-authorization-data
+	SLACK=$([ $SANITIZED = 1 ] && echo 5 || echo 0) # seconds more under ASan, for the deadlines
+	asz=$(curl -sS --max-time 10 --http2-prior-knowledge -o /dev/null -w '%{size_download}' http://127.0.0.1:$AP$AF)
+	R0=$(rss $ADMPID); RMAX=$R0; BMAX=0; ZW=()
+	for i in 1 2 3 4 5 6 7 8; do abuse $AP zero-window $AF 100 15 >$W/zw$i.txt & ZW+=($!); done
+	while :; do
+		n=0; for p in "${ZW[@]}"; do kill -0 $p 2>/dev/null && n=$((n + 1)); done
+		[ $n = 0 ] && break
+		r=$(rss $ADMPID); [ "$r" -gt $RMAX ] && RMAX=$r
+		b=$(metric $AMP aiot_sbi_buffered_bytes); [ "${b:-0}" -gt $BMAX ] && BMAX=${b:-0}
+		sleep 0.1
+	done
+	nc=0; tmax=0
+	for i in 1 2 3 4 5 6 7 8; do
+		out=$(cat $W/zw$i.txt); t=$(echo "$out" | field t)
+		[[ $out =~ closed=1 ]] && nc=$((nc + 1))
+		tmax=$(awk -v a="$tmax" -v b="${t:-99}" 'BEGIN {print (b > a ? b : a)}')
+	done
+	echo "     zero window + PING: $(cat $W/zw1.txt); answers of $asz B; buffered peak $BMAX B; RSS $R0 -> peak $RMAX kB"
+	check "zero window + PING: the 8 connections closed" 8 $nc
+	awk -v t="$tmax" -v s=$SLACK 'BEGIN {exit !(t < 7 + s)}' && ok "zero window + PING: closed within $tmax s (idle-timeout 3 s)" ||
+		bad "zero window + PING: closed only after $tmax s"
+	# the bound: max-memory, plus one answer per worker admitted just under it, plus the 503
+	# ProblemDetails (under 400 B each), which wait behind the zero window too
+	[ $BMAX -le $((8388608 + 2 * asz + 800 * 400)) ] && ok "zero window: buffered answers peak $BMAX B <= max-memory + 2 answers + the 503s" ||
+		bad "zero window: buffered answers $BMAX B over the budget"
+	if [ $SANITIZED = 1 ]; then
+		ok "zero window: RSS +$((RMAX - R0)) kB under ASan (bound asserted in the release build)"
+	else
+		[ $((RMAX - R0)) -lt 24576 ] && ok "zero window: ADM RSS +$((RMAX - R0)) kB at the peak (bound 24 MB)" ||
+			bad "zero window: ADM RSS grew $((RMAX - R0)) kB"
+	fi
+	r=$(rejected $AMP memory_budget); [ "${r:-0}" -ge 1 ] && ok "metrics: memory_budget $r" || bad "metrics: memory_budget ${r:-none}"
+	r=$(rejected $AMP stalled); [ "${r:-0}" -ge 1 ] && ok "metrics: stalled $r" || bad "metrics: stalled ${r:-none}"
+	for _ in $(seq 50); do [ "$(metric $AMP aiot_sbi_buffered_bytes)" = 0 ] && break; sleep 0.1; done
+	check "no answer left buffered" 0 "$(metric $AMP aiot_sbi_buffered_bytes)"
+	alive_adm "zero window + PING"
+
+	# TLS: a handshake deadline from accept (handshake-timeout-ms 2 s) that a ClientHello
+	# trickled at a byte per 0.5 s does not move, and 20 half-open handshakes against
+	# max-connections 8: the oldest give way to new connections, a genuine client is served.
+	"$AIOT" provision --store sqlite:$W/tls.db --kek-file $W/kek2 --count 3 --group shelf --out $W/t.jsonl 2>>$W/prov.log
+	"$AIOT" pki --out $W/pki --names adm >/dev/null 2>&1
+	# the configuration above, on its own store, with one worker (the cap is per worker)
+	sed -e "s|sqlite:.*|sqlite:$W/tls.db|" -e "s|^kek-file: .*|kek-file: $W/kek2|" -e 's/^workers: .*/workers: 1/' \
+		-e '/^limits:/,$d' $W/adm.yaml >$W/adm-tls.yaml
+	cat >>$W/adm-tls.yaml <<YAML
+tls:
+  cert: $W/pki/adm.crt
+  key: $W/pki/adm.key
+limits:
+  max-connections: 8
+  handshake-timeout-ms: 2000
+YAML
+	start_daemon $W/adm-tls.log "$B/aiot-adm" -c $W/adm-tls.yaml
+	TPID=$LASTPID; TP=$PORT; TMP=$MPORT
+	tget() { curl -sS --max-time 5 --cacert $W/pki/ca.crt -o /dev/null -w '%{http_code} %{http_version}' \
+		https://localhost:$TP$AF 2>/dev/null || true; }
+	TS="/usr/bin/python3 $S/tests/tools/tls_slow.py"
+	check "TLS: a genuine client (curl, TLS 1.3, h2)" "200 2" "$(tget)"
+	out=$($TS 127.0.0.1 $TP trickle 0.5 12); t=$(echo "$out" | field t)
+	[[ $out =~ closed=1 ]] && awk -v t="$t" -v s=$SLACK 'BEGIN {exit !(t < 4.5 + s)}' &&
+		ok "TLS: ClientHello trickled a byte per 0.5 s: closed at $t s (deadline 2 s; $out)" ||
+		bad "TLS: trickled ClientHello not closed at the deadline: $out"
+	$TS 127.0.0.1 $TP halfopen 20 12 >$W/ho.txt &
+	HO=$!
+	for _ in $(seq 100); do grep -q opened $W/ho.txt && break; sleep 0.1; done
+	check "TLS: 20 half-open handshakes over max-connections 8: a genuine client is served" "200 2" "$(tget)"
+	wait $HO || true
+	out=$(tail -1 $W/ho.txt); t=$(echo "$out" | field t)
+	[[ $out =~ closed=20 ]] && awk -v t="$t" -v s=$SLACK 'BEGIN {exit !(t < 4.5 + s)}' &&
+		ok "TLS: the 20 half-open handshakes closed within $t s ($out)" || bad "TLS: half-open handshakes held: $out"
+	r=$(rejected $TMP connection_limit); [ "${r:-0}" -ge 12 ] && ok "metrics: connection_limit $r (oldest handshakes closed)" ||
+		bad "metrics: connection_limit ${r:-none}"
+	r=$(rejected $TMP handshake_timeout); [ "${r:-0}" -ge 2 ] && ok "metrics: handshake_timeout $r" ||
+		bad "metrics: handshake_timeout ${r:-none}"
+	check "TLS: a genuine client after the attack" "200 2" "$(tget)"
+	kill $TPID; wait $TPID 2>/dev/null; check "TLS aiot-adm exits 0" 0 $?
+fi
 
 # --- the AIOTF ---------------------------------------------------------------------------------
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \

@@ -3,16 +3,18 @@
  * h2_abuse: a tiny raw HTTP/2 (h2c, prior knowledge) client that misbehaves on purpose, for
  * tests/integration/sbi_abuse.sh. It writes frames by hand over a TCP socket (no library),
  * then reads what the server sends back and prints one line:
- *   MODE: sent=N status=S rst=CODE goaway=CODE closed=0|1 bytes=B
+ *   MODE: sent=N status=S rst=CODE goaway=CODE closed=0|1 bytes=B t=SECONDS
  * status is the "status" of the first ProblemDetails (or -1 / the :status of a 200 when
  * visible as a static index), rst/goaway the first error codes seen ("-" for none), closed=1
- * when the server closed the connection. Exit 0 unless the connection could not be made.
+ * when the server closed the connection, t the seconds from connect to the close (or to the
+ * end). Exit 0 unless the connection could not be made.
  *
  * usage: h2_abuse HOST PORT MODE [PATH] [N] [SECONDS]
  * MODE: hpack-bomb, continuation-flood, big-header, trickle (content-length 1 GB), slow-body
  *       (content-length 100, 1 byte a second), settings-flood, ping-flood, rst-flood,
- *       window-overflow, slow-read (many requests, read nothing for SECONDS), idle (send the
- *       preface and wait SECONDS), get (a well-behaved GET, for sanity).
+ *       window-overflow, slow-read (many requests, read nothing for SECONDS), zero-window (N
+ *       GETs with a zero flow-control window, then a PING every 0.5 s for SECONDS, reading
+ *       every frame), idle (send the preface and wait SECONDS), get (a well-behaved GET).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -228,7 +230,7 @@ int main(int argc, char **argv)
 	static uint8_t b[1 << 17];
 	const char *mode, *path;
 	long n, i;
-	double secs;
+	double secs, t0;
 	size_t k;
 	char big[4000];
 
@@ -240,6 +242,7 @@ int main(int argc, char **argv)
 	path = argc > 4 ? argv[4] : "/";
 	n = argc > 5 ? atol(argv[5]) : 10000;
 	secs = argc > 6 ? atof(argv[6]) : 3;
+	t0 = now_s();
 	fd = connect_to(argv[1], argv[2]);
 	if (fd < 0) {
 		fprintf(stderr, "h2_abuse: cannot connect to %s:%s\n", argv[1], argv[2]);
@@ -359,6 +362,21 @@ int main(int argc, char **argv)
 		if (!closed)
 			drain(0.5);
 		goto report;
+	} else if (strcmp(mode, "zero-window") == 0) {
+		/* The answers are ready but may not flow (RFC 9113 6.9.2); PINGs are answered, so
+		 * the connection is anything but silent. */
+		static const uint8_t win0[6] = {0, 4, 0, 0, 0, 0};
+		double end = now_s() + secs;
+
+		frame(T_SETTINGS, 0, 0, win0, 6);
+		for (i = 0; i < n; i++) {
+			k = req_head(b, 0, path);
+			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k))
+				break;
+		}
+		while (!closed && now_s() < end && frame(T_PING, 0, 0, "zerowind", 8) == 0)
+			drain(0.5);
+		goto report;
 	} else if (strcmp(mode, "idle") == 0) {
 		drain(secs);
 		goto report;
@@ -369,8 +387,8 @@ int main(int argc, char **argv)
 	}
 	drain(secs);
 report:
-	printf("%s: sent=%ld status=%d rst=%s goaway=%s closed=%d bytes=%ld\n", mode, sent, status,
-	       code_name(rst_code), code_name(goaway_code), closed, rbytes);
+	printf("%s: sent=%ld status=%d rst=%s goaway=%s closed=%d bytes=%ld t=%.1f\n", mode, sent,
+	       status, code_name(rst_code), code_name(goaway_code), closed, rbytes, now_s() - t0);
 	close(fd);
 	return 0;
 }

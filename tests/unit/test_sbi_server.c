@@ -3,15 +3,18 @@
  * The SBI server and client over h2c in one process: round trips, limits (413, 431),
  * deferred responses completed from another thread, 500 concurrent streams on one
  * connection, client timeouts, malformed HTTP/2 from a raw socket, stop with open
- * connections, completion after stop.
+ * connections, completion after stop, PINGs that do not keep a connection, an answer stuck
+ * behind a zero window.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "test_sbi_util.h"
@@ -267,6 +270,104 @@ static void test_malformed_peer(void **state)
 	free(r.body);
 }
 
+/* A raw h2c client: connected, preface and SETTINGS (settings: 6-byte entries) sent. */
+static int raw_h2(int port, const uint8_t *settings, size_t slen)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	uint8_t hd[9] = {0, 0, (uint8_t)slen, 4, 0, 0, 0, 0, 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(send(fd, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24, 0), 24);
+	assert_int_equal(send(fd, hd, 9, 0), 9);
+	if (slen > 0)
+		assert_int_equal(send(fd, settings, slen, 0), (ssize_t)slen);
+	return fd;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every 50 ms: a PING, and with get a new GET /teapot (an answer with a body) on the next
+ * stream. Returns the seconds until the server closed, or -1 after 5 s. */
+static double keep_busy(int fd, int get)
+{
+	static const uint8_t ping[17] = {0, 0, 8, 6, 0, 0, 0, 0, 0, 'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'};
+	/* HEADERS, END_STREAM|END_HEADERS: GET, http, :path /teapot, :authority x */
+	uint8_t hdr[9 + 14] = {0, 0, 14, 1, 5, 0, 0, 0, 0, 0x82, 0x86, 0x04, 7, '/', 't', 'e', 'a',
+			       'p', 'o', 't', 0x01, 1, 'x'};
+	double t0 = mono_s();
+	uint32_t sid = 1;
+	char buf[4096];
+
+	while (mono_s() - t0 < 5) {
+		struct timeval tv = {0, 50000};
+
+		if (send(fd, ping, sizeof(ping), MSG_NOSIGNAL) < 0)
+			return mono_s() - t0;
+		if (get) {
+			hdr[5] = (uint8_t)(sid >> 24), hdr[6] = (uint8_t)(sid >> 16);
+			hdr[7] = (uint8_t)(sid >> 8), hdr[8] = (uint8_t)sid;
+			sid += 2;
+			if (send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL) < 0)
+				return mono_s() - t0;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		for (;;) { /* read what came (PING ACKs, HEADERS...) until 50 ms of quiet */
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+				return mono_s() - t0;
+			if (n < 0)
+				break;
+		}
+	}
+	return -1;
+}
+
+/* PINGs are no traffic: an idle connection is closed at idle_timeout_ms however often the
+ * client pings (it was kept for ever). */
+static void test_ping_does_not_keep_idle(void **state)
+{
+	struct fx *f = *state;
+	int fd = raw_h2(f->port, NULL, 0);
+	double t = keep_busy(fd, 0);
+
+	close(fd);
+	assert_true(t >= 0.25 && t < 2.5);
+}
+
+/* The client holds its window at 0 and keeps asking (new requests are traffic): the first
+ * answer does not move, so the connection goes after idle_timeout_ms. */
+static void test_zero_window_stalled(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t win0[6] = {0, 4, 0, 0, 0, 0}; /* SETTINGS_INITIAL_WINDOW_SIZE 0 */
+	int fd = raw_h2(f->port, win0, sizeof(win0));
+	double t = keep_busy(fd, 1);
+	struct rec r;
+
+	close(fd);
+	assert_true(t >= 0.25 && t < 2.5);
+	one(f, "GET", "/echo", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+static int fx_setup_idle(void **state)
+{
+	sbi_server_cfg cfg = {.max_body = 64 * 1024, .max_header = 4096, .max_streams = 256,
+			      .idle_timeout_ms = 300};
+
+	return fx_setup_cfg(state, &cfg, 5000);
+}
+
 static void test_stop_with_open_connections(void **state)
 {
 	struct fx *f = *state;
@@ -337,6 +438,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connection_refused_then_reconnect, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_peer, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ping_does_not_keep_idle, fx_setup_idle,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zero_window_stalled, fx_setup_idle, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_with_open_connections, fx_setup,
 						fx_teardown),
 	};
