@@ -99,10 +99,12 @@ static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_
 	    (filt != NULL &&
 	     (c->r[0].perm_id_len < flen || memcmp(c->r[0].perm_id, filt, flen) != 0))) {
 		atomic_fetch_add(&a->not_found, 1);
+		atomic_fetch_add(&a->auth_by_tid[1], 1);
 		sbi_problem(resp, 404, NULL, "no AIoT device with this T-ID%s",
 			    filt != NULL ? " within filteringInfo" : "");
 		return -1;
 	}
+	atomic_fetch_add(&a->auth_by_tid[0], 1);
 	c->n = 1;
 	return 0;
 }
