@@ -682,8 +682,10 @@ char *aiotf_metrics(void *app)
 		"# HELP aiot_aiotf_d2r_unchecked_total D2Rs counted unverified without an ADM request.\n"
 		"# TYPE aiot_aiotf_d2r_unchecked_total counter\n"
 		"aiot_aiotf_d2r_unchecked_total{reason=\"d2r-budget\"} %llu\n"
-		"aiot_aiotf_d2r_unchecked_total{reason=\"adm-budget\"} %llu\n"
 		"aiot_aiotf_d2r_unchecked_total{reason=\"adm-queue\"} %llu\n"
+		"# HELP aiot_aiotf_d2r_deferred_total D2Rs that waited for their paging's ADM budget.\n"
+		"# TYPE aiot_aiotf_d2r_deferred_total counter\n"
+		"aiot_aiotf_d2r_deferred_total %llu\n"
 		"# HELP aiot_aiotf_adm_queue_full_total ADM requests refused: the request queue was full.\n"
 		"# TYPE aiot_aiotf_adm_queue_full_total counter\n"
 		"aiot_aiotf_adm_queue_full_total %llu\n"
@@ -703,8 +705,8 @@ char *aiotf_metrics(void *app)
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_budget),
-		U(s->d2r_adm_queue), U(s->adm_queue_full), U(s->flood_closed), U(s->notif_sent),
+		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_queue),
+		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed), U(s->notif_sent),
 		U(s->notif_failed), atomic_load(&s->readers));
 #undef U
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",

@@ -43,8 +43,9 @@ typedef struct aiotf_cfg {
 	int report_burst;          /* 0: 2 * report_rate */
 	int flood_close;
 	/* Budgets of one paging (one reader in one transaction): D2Rs taken, and
-	 * get-authentication requests waiting for the ADM; past them a D2R is counted
-	 * unverified, unchecked. <1: 262144 and 16384. */
+	 * get-authentication requests waiting for the ADM. A D2R past the first is counted
+	 * unverified, unchecked; past the second it waits for a request to end (its memory is
+	 * bounded by the first). <1: 262144 and 16384. */
 	int paging_max_d2r;
 	int paging_max_adm;
 	int adm_max_queued;        /* ADM requests waiting for a stream; <1: 65536 */

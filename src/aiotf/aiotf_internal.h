@@ -146,9 +146,9 @@ typedef struct aiotf_stats {
 	sbi_hist adm_latency;          /* each ADM answer or transport failure */
 	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */
 	atomic_ullong rate_dropped;    /* Inventory Reports over a reader's report rate */
-	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, over its ADM
-	 * request budget, the ADM request queue full (adm_client.c) */
-	atomic_ullong d2r_budget, d2r_adm_budget, d2r_adm_queue;
+	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, the ADM request
+	 * queue full (adm_client.c); D2Rs that waited for their paging's ADM budget */
+	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
 	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
 	atomic_ullong undecodable;
@@ -250,9 +250,11 @@ struct probe {
 	struct event *timer;
 	int cmds_active;
 	/* Budgets of this reader in this transaction (cfg.paging_max_*): D2Rs taken, and
-	 * get-authentication requests opened and not yet answered. */
+	 * get-authentication requests opened and not yet answered; D2Rs waiting for one of
+	 * those to end (linked by grp_next). */
 	size_t d2r;
 	size_t adm_calls;
+	dresp *waiting, *waiting_tail;
 };
 
 /* A single-device paging target (targetDevices.devices). */

@@ -538,6 +538,24 @@ static void grp_learn_tid(authgrp *g, const cJSON *body)
 			aiotf_learn_tid(g->t->a, g->key.b, &d->perm);
 }
 
+static void auth_route(dresp *d);
+
+/* A request of p ended: the D2Rs waiting for p's ADM budget go on while it allows. */
+static void waiting_run(probe *p)
+{
+	tx *t = p->t;
+	while (p->waiting != NULL && p->adm_calls < (size_t)t->a->cfg.paging_max_adm) {
+		dresp *d = p->waiting;
+		if ((p->waiting = d->grp_next) == NULL)
+			p->waiting_tail = NULL;
+		d->grp_next = NULL;
+		t->pending--;
+		if (t->finished) /* halted: nothing more is asked */
+			continue;
+		auth_route(d);
+	}
+}
+
 static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 {
 	authgrp *g = arg;
@@ -576,7 +594,9 @@ static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 			d->auth = (uint8_t)mark;
 		auth_result(d);
 	}
+	probe *p = g->p;
 	free(g);
+	waiting_run(p);
 	tx_check(t);
 }
 
@@ -633,9 +653,15 @@ static void auth_route(dresp *d)
 		g = NULL;
 	int fresh = g == NULL;
 	if (fresh && d->p->adm_calls >= (size_t)a->cfg.paging_max_adm) {
-		atomic_fetch_add(&a->st.d2r_adm_budget, 1); /* this paging's budget is spent */
-		d->auth = AUTH_UNVERIFIED;
-		auth_result(d);
+		/* This paging's ADM budget is spent: d waits for one of its requests to end. */
+		probe *p = d->p;
+		if (p->waiting_tail != NULL)
+			p->waiting_tail->grp_next = d;
+		else
+			p->waiting = d;
+		p->waiting_tail = d;
+		t->pending++;
+		atomic_fetch_add(&a->st.d2r_deferred, 1);
 		return;
 	}
 	if (fresh && (g = grp_new(t, d->p, kind, key)) == NULL) {
