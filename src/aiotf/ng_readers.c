@@ -8,10 +8,11 @@
  * the AIOTF call the ADM, are rate-limited per reader link by a token bucket charged per D2R
  * they carry (a report holds up to 1,024): a rogue or broken reader's ADM load is bounded
  * by its D2R rate (TS 33.369 5.2.2 NOTE 2, NOTE 3), and one that keeps flooding loses its
- * link. Each D2R costs the ADM at most one XRES_AIOT per RAND_AIOT_d: a T-ID the AIOTF does
- * not know is resolved by the ADM (inventory.c); measured, 1,000 fake T-IDs against 1,000
- * devices cost 0 XRES instead of 1,000,000 (docs/security.md T9). A paging's D2Rs and
- * ADM requests have budgets too (cfg.paging_max_*).
+ * link. Each D2R costs the ADM one request and at most one XRES_AIOT per RAND_AIOT_d: a T-ID
+ * the AIOTF does not know is resolved by the ADM (inventory.c). Measured (it_attack_tid):
+ * 1,000 made-up T-IDs against 1,020 devices cost 1,000 lookups and 0 XRES, where the scan
+ * of every device cost 1,705,440 XRES. A paging's D2Rs and ADM requests have budgets too
+ * (cfg.paging_max_*).
  */
 #include <stdio.h>
 #include <stdlib.h>
