@@ -618,7 +618,6 @@ static authgrp *grp_new(tx *t, probe *p, grp_kind kind, const aiotf_id *key)
 	return g;
 }
 
-
 /* Steps 7-9: find or open the get-authentication request this response joins. */
 static void auth_route(dresp *d)
 {
