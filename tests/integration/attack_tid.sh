@@ -74,9 +74,9 @@ rogue() { # the rogue reader answers one inventory; extra rogue_reader flags
 aiotf
 rogue --fake-tid $F
 gg=$(( $(adm_metric "$GA") - g0 )); xx=$(( $(adm_metric $XR) - x0 )); uu=$(( $(adm_metric "$UNK") - u0 ))
-echo "     $F fake T-IDs, $D devices at the ADM: $gg get-authentication, $xx XRES, $uu unknown T-IDs"
+echo "     $F fake T-IDs, $((D + P)) devices at the ADM: $gg get-authentication, $xx XRES, $uu unknown T-IDs"
 check "fake T-IDs: one get-authentication per T-ID" $F $gg
-check "fake T-IDs: the ADM computed no XRES (was $F x $D)" 0 $xx
+check "fake T-IDs: the ADM computed no XRES (a scan: $F x $((D + P)))" 0 $xx
 check "fake T-IDs: each unknown to the ADM (404)" $F $uu
 check "fake T-IDs: all rejected at the AIOTF" $F "$(metric aiot_aiotf_auth_failures_total)"
 check "fake T-IDs: nothing reported" 0 "$(ndev)"
