@@ -243,6 +243,10 @@ char *adm_metrics(void *app)
 		"# HELP aiot_adm_tid_rotations_total T-IDs rotated.\n"
 		"# TYPE aiot_adm_tid_rotations_total counter\n"
 		"aiot_adm_tid_rotations_total %llu\n"
+		"# HELP aiot_adm_auth_by_tid_total get-authentication by T-ID (vendor extension).\n"
+		"# TYPE aiot_adm_auth_by_tid_total counter\n"
+		"aiot_adm_auth_by_tid_total{result=\"found\"} %llu\n"
+		"aiot_adm_auth_by_tid_total{result=\"unknown\"} %llu\n"
 		"# HELP aiot_adm_errors_total Requests refused.\n"
 		"# TYPE aiot_adm_errors_total counter\n"
 		"aiot_adm_errors_total{reason=\"not_found\"} %llu\n"
@@ -251,6 +255,7 @@ char *adm_metrics(void *app)
 		(unsigned long long)a->auth_requests, (unsigned long long)a->session_keys,
 		(unsigned long long)a->tid_requests, (unsigned long long)a->dm_requests,
 		(unsigned long long)a->xres_computed, (unsigned long long)a->tid_rotations,
+		(unsigned long long)a->auth_by_tid[0], (unsigned long long)a->auth_by_tid[1],
 		(unsigned long long)a->not_found, (unsigned long long)a->rejected);
 	fclose(f);
 	return out;

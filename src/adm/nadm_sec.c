@@ -2,7 +2,8 @@
 /*
  * Nadm_Sec (TS 29.369, API nadm-sec/v1 1.0.1): the ADM side of TS 33.369 5.2.2.
  *   get-rand            step 1: a fresh RAND_AIOT_n from the OS CSPRNG
- *   get-authentication  steps 7-9: XRES_AIOT per (RAND_AIOT_d, candidate device)
+ *   get-authentication  steps 7-9: XRES_AIOT per (RAND_AIOT_d, candidate device); a T-ID
+ *                       (vendor extension) resolves to its one device
  *   get-session-key     step 11: K_AIOTF
  *   get-tid             identifier privacy: the device's T-ID, issued and rotated
  */
@@ -63,10 +64,57 @@ static void cands_free(cands *c)
 	free(c->r);
 }
 
-/* Step 7-8: the devices whose XRES the AIOTF needs: the one named by aiotDevPermId, or all
- * matching filteringInfo (a prefix of the permanent ID), or all devices when neither is
- * given (NGAP allDevices). Returns 0, or -1 after answering resp. */
-static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c, int *named)
+/* The vendor extension's T-ID (common/vendor_ext.h): 1 with tid filled, 0 when absent, -1
+ * after answering resp. */
+static int vendor_tid(adm *a, const cJSON *j, uint8_t tid[16], sbi_response *resp)
+{
+	sbi_err e = {0};
+	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(j, AIOT_VENDOR_EXT);
+	if (ext == NULL)
+		return 0;
+	if (!cJSON_IsObject(ext)) {
+		atomic_fetch_add(&a->rejected, 1);
+		sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT", "%s is not an object",
+			    AIOT_VENDOR_EXT);
+		return -1;
+	}
+	int h = sbi_json_hex(ext, AIOT_VENDOR_TID, 0, tid, 16, &e);
+	if (h < 0)
+		adm_reject(a, resp, &e);
+	return h;
+}
+
+/* The one device whose current or previous T-ID is tid, within the filtering information
+ * if any: a T-ID costs one XRES per RAND_d, never a scan. Unknown: 404, like an unknown
+ * aiotDevPermId (TS 29.369 allows 404 here). 0, or -1 after answering resp. */
+static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_t flen,
+		       sbi_response *resp, cands *c)
+{
+	c->cap = 1;
+	if ((c->r = calloc(1, sizeof *c->r)) == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return -1;
+	}
+	if (aiot_store_get_by_tid(a->store, tid, &c->r[0]) != 0 ||
+	    (filt != NULL &&
+	     (c->r[0].perm_id_len < flen || memcmp(c->r[0].perm_id, filt, flen) != 0))) {
+		atomic_fetch_add(&a->not_found, 1);
+		atomic_fetch_add(&a->auth_by_tid[1], 1);
+		sbi_problem(resp, 404, NULL, "no AIoT device with this T-ID%s",
+			    filt != NULL ? " within filteringInfo" : "");
+		return -1;
+	}
+	atomic_fetch_add(&a->auth_by_tid[0], 1);
+	c->n = 1;
+	return 0;
+}
+
+/* Step 7-8: the devices whose XRES the AIOTF needs: the one named by aiotDevPermId, or the
+ * one holding the T-ID of the vendor extension, or all matching filteringInfo (a prefix of
+ * the permanent ID), or all devices when none is given (NGAP allDevices). Returns 0, or -1
+ * after answering resp. */
+static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c, int *named,
+			   uint8_t tid[16], int *has_tid)
 {
 	uint8_t id[AIOT_PERM_ID_MAX], filt[AIOT_PERM_ID_MAX];
 	size_t idlen = 0, flen = 0;
@@ -78,6 +126,16 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 		return -1;
 	}
 	*named = hid == 1;
+	if ((*has_tid = vendor_tid(a, j, tid, resp)) < 0)
+		return -1;
+	if (*has_tid && hid == 1) {
+		atomic_fetch_add(&a->rejected, 1);
+		sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT",
+			    "aiotDevPermId and a T-ID in %s are exclusive", AIOT_VENDOR_EXT);
+		return -1;
+	}
+	if (*has_tid)
+		return find_by_tid(a, tid, hf == 1 ? filt : NULL, flen, resp, c);
 	if (hid == 1) {
 		c->cap = 1;
 		if ((c->r = calloc(1, sizeof *c->r)) == NULL)
@@ -118,13 +176,15 @@ oom:
  * "aiotDevPermId":..}]}]} for every (randD, candidate); NULL on failure. */
 static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 			   const uint8_t (*rand_d)[AIOT_RAND_LEN], size_t nd, const cands *c,
-			   int with_id)
+			   int with_id, const uint8_t *tid)
 {
+	static const char ext[] = ",\"" AIOT_VENDOR_EXT "\":{\"" AIOT_VENDOR_TID "\":\"";
 	static const char head[] = "{\"authDataSets\":[", set1[] = "{\"randD\":\"",
 			  set2[] = "\",\"authDataSet\":[", ad1[] = "{\"xres\":\"",
 			  ad2[] = "\",\"aiotDevPermId\":\"";
 	size_t per_ad = sizeof ad1 + 32 + sizeof ad2 + AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 8;
-	size_t cap = sizeof head + nd * (sizeof set1 + 32 + sizeof set2 + 8 + c->n * per_ad) + 8;
+	size_t cap = sizeof head + nd * (sizeof set1 + 32 + sizeof set2 + 8 + c->n * per_ad) +
+		     sizeof ext + 32 + 8;
 	char *out = malloc(cap), *p = out;
 	/* Each candidate's key is prepared once (HMAC states) and used for every randD. */
 	aiot_prf_key *pk = calloc(c->n, sizeof *pk);
@@ -164,6 +224,13 @@ static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 		*p++ = '}';
 	}
 	*p++ = ']';
+	if (tid != NULL) { /* the T-ID resolved (common/vendor_ext.h) */
+		PUT(ext);
+		aiot_hex_encode(tid, 16, p);
+		p += 32;
+		*p++ = '"';
+		*p++ = '}';
+	}
 	*p++ = '}';
 	*p = '\0';
 #undef PUT
@@ -181,11 +248,11 @@ fail:
 void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *resp)
 {
 	sbi_err e = {0};
-	uint8_t rand_n[AIOT_RAND_LEN], (*rand_d)[AIOT_RAND_LEN] = NULL;
+	uint8_t rand_n[AIOT_RAND_LEN], (*rand_d)[AIOT_RAND_LEN] = NULL, tid[16];
 	const cJSON *list;
 	size_t nd;
 	cands c = {0};
-	int named;
+	int named, has_tid;
 
 	atomic_fetch_add(&a->auth_requests, 1);
 	cJSON *j = sbi_json_parse_object(req->body, req->body_len, &e);
@@ -213,7 +280,7 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 			goto out;
 		}
 	}
-	if (find_candidates(a, j, resp, &c, &named) < 0)
+	if (find_candidates(a, j, resp, &c, &named, tid, &has_tid) < 0)
 		goto out;
 	if (nd * c.n > a->lim.max_xres) {
 		atomic_fetch_add(&a->rejected, 1);
@@ -226,7 +293,8 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	/* Step 8: XRES_AIOT with each device's own suite and RES length (Annex A.2), written
 	 * straight into the response body: this is the ADM's hot path, and building it as a
 	 * cJSON tree cost more than the cryptography (docs/benchmarks.md). */
-	char *body = auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named);
+	char *body = auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named,
+				   has_tid ? tid : NULL);
 	if (body == NULL) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "XRES derivation failed");
 		goto out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The AIOTF's client of the ADM (Nadm_Sec, Nadm_DM): a small pool of HTTP/2 connections,
- * each multiplexing up to AIOTF_STREAMS_PER_CONN requests; the rest wait in a FIFO. Every
+ * each multiplexing up to AIOTF_STREAMS_PER_CONN requests; the rest wait in a FIFO of at
+ * most cfg.adm_max_queued (a flood of reports cannot grow it without bound). Every
  * request has the configured timeout and is retried once on a transport failure; whatever
  * happens, its callback runs exactly once (TS 33.369 NOTE 3: the ADM is the bottleneck, so
  * the AIOTF keeps many requests in flight instead of one at a time).
@@ -206,6 +207,12 @@ static void dispatch(aiotf *a)
 int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
 	     adm_build_fn build, adm_done_fn done, void *arg)
 {
+	if (a->adm.queued >= (size_t)a->cfg.adm_max_queued && !a->stopping) {
+		free(body);
+		atomic_fetch_add(&a->st.adm_queue_full, 1);
+		log_debug("ADM %s %s: the request queue is full", method, path);
+		return -2;
+	}
 	admreq *r = calloc(1, sizeof *r);
 	if (r == NULL) {
 		/* Cannot even record the request: the caller handles the failure itself (a

@@ -48,11 +48,12 @@ static tx *tx_new(aiotf *a, aiotf_req *req)
 	t->req = req;
 	t->t0_us = aiotf_now_us();
 	if ((t->fin = event_new(a->base, -1, 0, tx_fin_cb, t)) == NULL ||
-	    amap_init(&t->open_named, 64) != 0 || amap_init(&t->seen, 64) != 0 ||
-	    amap_init(&t->cmds, 16) != 0) {
+	    amap_init(&t->open_named, 64) != 0 || amap_init(&t->open_tid, 64) != 0 ||
+	    amap_init(&t->seen, 64) != 0 || amap_init(&t->cmds, 16) != 0) {
 		if (t->fin)
 			event_free(t->fin);
 		amap_clear(&t->open_named, NULL);
+		amap_clear(&t->open_tid, NULL);
 		amap_clear(&t->seen, NULL);
 		free(t);
 		return NULL;
@@ -87,6 +88,7 @@ void tx_free(tx *t)
 	}
 	/* Open groups are owned by their queued ADM request (freed when it completes). */
 	amap_clear(&t->open_named, NULL);
+	amap_clear(&t->open_tid, NULL);
 	amap_clear(&t->seen, NULL);
 	amap_clear(&t->cmds, NULL);
 	cJSON_Delete(t->batch);
@@ -380,6 +382,12 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.report_burst = 2 * a->cfg.report_rate;
 	if (a->cfg.flood_close < 0)
 		a->cfg.flood_close = 0;
+	if (a->cfg.paging_max_d2r < 1)
+		a->cfg.paging_max_d2r = 262144;
+	if (a->cfg.paging_max_adm < 1)
+		a->cfg.paging_max_adm = 16384;
+	if (a->cfg.adm_max_queued < 1)
+		a->cfg.adm_max_queued = 65536;
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -671,6 +679,16 @@ char *aiotf_metrics(void *app)
 		"# TYPE aiot_aiotf_reports_dropped_total counter\n"
 		"aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
 		"aiot_aiotf_reports_dropped_total{reason=\"rate\"} %llu\n"
+		"# HELP aiot_aiotf_d2r_unchecked_total D2Rs counted unverified without an ADM request.\n"
+		"# TYPE aiot_aiotf_d2r_unchecked_total counter\n"
+		"aiot_aiotf_d2r_unchecked_total{reason=\"d2r-budget\"} %llu\n"
+		"aiot_aiotf_d2r_unchecked_total{reason=\"adm-queue\"} %llu\n"
+		"# HELP aiot_aiotf_d2r_deferred_total D2Rs that waited for their paging's ADM budget.\n"
+		"# TYPE aiot_aiotf_d2r_deferred_total counter\n"
+		"aiot_aiotf_d2r_deferred_total %llu\n"
+		"# HELP aiot_aiotf_adm_queue_full_total ADM requests refused: the request queue was full.\n"
+		"# TYPE aiot_aiotf_adm_queue_full_total counter\n"
+		"aiot_aiotf_adm_queue_full_total %llu\n"
 		"# HELP aiot_aiotf_readers_closed_total Reader NG links closed by the AIOTF.\n"
 		"# TYPE aiot_aiotf_readers_closed_total counter\n"
 		"aiot_aiotf_readers_closed_total{reason=\"flood\"} %llu\n"
@@ -687,7 +705,8 @@ char *aiotf_metrics(void *app)
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		U(s->unsolicited), U(s->rate_dropped), U(s->flood_closed), U(s->notif_sent),
+		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_queue),
+		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed), U(s->notif_sent),
 		U(s->notif_failed), atomic_load(&s->readers));
 #undef U
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",

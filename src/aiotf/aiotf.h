@@ -35,12 +35,20 @@ typedef struct aiotf_cfg {
 	int af_auth_ttl_ms;        /* AF authorization data kept this long (0: every request) */
 	int cache_max;             /* entries in each of the T-ID and profile caches (<1: 100000) */
 	/* Per reader link, a token bucket on Inventory Reports (the messages that make the
-	 * AIOTF call the ADM): report_rate per second, report_burst at most; an excess report
-	 * is dropped and counted. flood_close: that many reports dropped for rate within one
-	 * second close the reader's NG link. 0 turns each off. */
+	 * AIOTF call the ADM), charged per D2R they carry: report_rate D2Rs per second,
+	 * report_burst at most; an excess report is dropped and counted. flood_close: that
+	 * many reports dropped for rate within one second close the reader's NG link. 0 turns
+	 * each off. */
 	int report_rate;
 	int report_burst;          /* 0: 2 * report_rate */
 	int flood_close;
+	/* Budgets of one paging (one reader in one transaction): D2Rs taken, and
+	 * get-authentication requests waiting for the ADM. A D2R past the first is counted
+	 * unverified, unchecked; past the second it waits for a request to end (its memory is
+	 * bounded by the first). <1: 262144 and 16384. */
+	int paging_max_d2r;
+	int paging_max_adm;
+	int adm_max_queued;        /* ADM requests waiting for a stream; <1: 65536 */
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */

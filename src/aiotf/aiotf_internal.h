@@ -22,7 +22,6 @@
 #define AIOTF_NOTIF_BATCH 1000          /* DevicesRepInfo per AIoTNotif */
 #define AIOTF_TARGET_WINDOW 128         /* single-device pagings in progress per transaction */
 #define AIOTF_NAMED_MAX_RAND_D 64       /* randDlist of one named get-authentication */
-#define AIOTF_ANON_MAX_RAND_D 16        /* randDlist with filteringInfo / no identifier */
 #define AIOTF_MAX_URI 1024
 #define AIOTF_AFAUTH_CACHE 256          /* AFs whose authorization data is kept (afauth.c) */
 
@@ -147,6 +146,10 @@ typedef struct aiotf_stats {
 	sbi_hist adm_latency;          /* each ADM answer or transport failure */
 	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */
 	atomic_ullong rate_dropped;    /* Inventory Reports over a reader's report rate */
+	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, the ADM request
+	 * queue full (adm_client.c); D2Rs that waited for their paging's ADM budget */
+	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
+	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
@@ -186,8 +189,9 @@ typedef struct adm_pool {
 int adm_pool_init(aiotf *a, char *err, size_t errlen);
 void adm_pool_free(aiotf *a);
 /* Queue a request to the ADM; done runs exactly once, never from inside this call.
- * body (malloc'd, owned) or build. -1 (out of memory): nothing was queued, body is freed,
- * done will never run and arg stays the caller's. */
+ * body (malloc'd, owned) or build. -1 (out of memory) or -2 (cfg.adm_max_queued requests
+ * already wait): nothing was queued, body is freed, done will never run and arg stays the
+ * caller's. */
 int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
 	      adm_build_fn build, adm_done_fn done, void *arg);
 
@@ -245,6 +249,12 @@ struct probe {
 	long target;         /* index into t->targets for single-device paging, else -1 */
 	struct event *timer;
 	int cmds_active;
+	/* Budgets of this reader in this transaction (cfg.paging_max_*): D2Rs taken, and
+	 * get-authentication requests opened and not yet answered; D2Rs waiting for one of
+	 * those to end (linked by grp_next). */
+	size_t d2r;
+	size_t adm_calls;
+	dresp *waiting, *waiting_tail;
 };
 
 /* A single-device paging target (targetDevices.devices). */
@@ -291,13 +301,16 @@ struct dresp {
 	cmdstate *cmd;
 };
 
-typedef enum grp_kind { GRP_NAMED = 0, GRP_FILTER = 1, GRP_ALL = 2 } grp_kind;
+/* NAMED: by aiotDevPermId; TID: by a T-ID the AIOTF cannot resolve, which the ADM resolves
+ * (vendor extension, common/vendor_ext.h). */
+typedef enum grp_kind { GRP_NAMED = 0, GRP_TID = 1 } grp_kind;
 
 /* Responses sharing one get-authentication request. */
 struct authgrp {
 	tx *t;
+	probe *p;            /* the paging whose ADM budget the request counts against */
 	grp_kind kind;
-	aiotf_id key;        /* permanent ID (NAMED) or filtering information (FILTER) */
+	aiotf_id key;        /* permanent ID (NAMED) or T-ID (TID) */
 	dresp *resps;
 	size_t n;
 	uint8_t sent;
@@ -319,7 +332,7 @@ struct tx {
 	int targets_active;
 	dresp *resps;
 	amap open_named;     /* permanent ID -> authgrp not yet sent */
-	authgrp *open_anon;  /* FILTER/ALL group not yet sent */
+	amap open_tid;       /* T-ID -> authgrp not yet sent */
 	amap seen;           /* permanent IDs authenticated (reported / commanded once) */
 	size_t nresp, nauth, nrej, nunverified, nundecodable, ncmd_ok, ncmd_fail;
 	size_t nprobes_failed; /* pagings that ended without the reader's completion */

@@ -7,8 +7,10 @@
  *              device uses identifier privacy)
  *   step 6     Inventory Reports: D2R Inventory Responses (RES_AIOT, RAND_AIOT_d, identifier)
  *   steps 7-9  get-authentication, batched: every RAND_AIOT_d presented under one
- *              identifier shares a request (a clone and the genuine device, say); T-IDs
- *              the AIOTF cannot resolve go with the paging's filteringInfo (or none)
+ *              identifier shares a request (a clone and the genuine device, say); a T-ID
+ *              the AIOTF cannot resolve goes to the ADM, which resolves it (vendor
+ *              extension, common/vendor_ext.h): one XRES per RAND_AIOT_d, never a scan
+ *              of every device. Each paging has budgets of D2Rs and of ADM requests.
  *   step 10    RES_AIOT = XRES_AIOT, constant time over the device's RES length
  * then the command procedure (command.c) or the report to the AF (AIoTNotif).
  */
@@ -21,6 +23,7 @@
 #include "aiotf_internal.h"
 #include "common/base64.h"
 #include "common/hex.h"
+#include "common/vendor_ext.h"
 #include "crypto/ct.h"
 #include "svc/log.h"
 
@@ -193,10 +196,12 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
 	free(r);
 }
 
-/* A device authenticated with a T-ID the AIOTF does not know. RES_AIOT does not cover the
- * T-ID (TS 33.369 5.2.2): a replayed (RAND_AIOT_d, RES_AIOT) authenticates with any T-ID. So
- * the T-ID is not learnt from the answer; the device's profile from the ADM says which
- * T-IDs are its own (tidCurrent, tidPrevious), and only those are cached. */
+/* A device authenticated with a T-ID the AIOTF does not know, by an ADM that did not say it
+ * resolved the T-ID (one without the vendor extension scans every device). RES_AIOT does
+ * not cover the T-ID (TS 33.369 5.2.2): a replayed (RAND_AIOT_d, RES_AIOT) authenticates with
+ * any T-ID in such a scan. So the T-ID is not learnt from the answer; the device's profile
+ * from the ADM says which T-IDs are its own (tidCurrent, tidPrevious), and only those are
+ * cached. */
 static void tid_confirm(aiotf *a, const dresp *d)
 {
 	if (amap_get(&a->tid_to_perm, d->id.b, 16) != NULL)
@@ -366,15 +371,16 @@ void inv_probe_end(probe *p, const char *why)
 
 /* ---- authentication ---------------------------------------------------------------------- */
 
+static amap *grp_open(tx *t, grp_kind kind)
+{
+	return kind == GRP_NAMED ? &t->open_named : &t->open_tid;
+}
+
 static void grp_unlink(authgrp *g)
 {
-	tx *t = g->t;
-	if (g->kind == GRP_NAMED) {
-		if (amap_get(&t->open_named, g->key.b, g->key.len) == g)
-			amap_del(&t->open_named, g->key.b, g->key.len);
-	} else if (t->open_anon == g) {
-		t->open_anon = NULL;
-	}
+	amap *m = grp_open(g->t, g->kind);
+	if (amap_get(m, g->key.b, g->key.len) == g)
+		amap_del(m, g->key.b, g->key.len);
 }
 
 /* Built when the request leaves the queue: until then the group absorbs more RAND_d. */
@@ -385,17 +391,23 @@ static char *grp_build(void *arg, size_t *len)
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], hex[33];
 	grp_unlink(g);
 	g->sent = 1;
-	size_t cap = 256 + sizeof b64 + g->n * 40, o = 0;
+	size_t cap = 256 + 2 * sizeof b64 + g->n * 40, o = 0;
 	char *s = malloc(cap);
 	if (s == NULL)
 		return NULL;
-	s[0] = '\0';
-	if (g->kind != GRP_ALL) {
+	if (g->kind == GRP_NAMED) {
 		aiot_b64_encode(g->key.b, g->key.len, b64);
-		o += (size_t)snprintf(s + o, cap - o, "{\"%s\":\"%s\",",
-				      g->kind == GRP_NAMED ? "aiotDevPermId" : "filteringInfo", b64);
+		o += (size_t)snprintf(s + o, cap - o, "{\"aiotDevPermId\":\"%s\",", b64);
 	} else {
-		s[o++] = '{';
+		/* The T-ID in the vendor extension; a group paging's filteringInfo beside it,
+		 * so the device must also belong to the group paged. */
+		aiot_hex_encode(g->key.b, 16, hex);
+		o += (size_t)snprintf(s + o, cap - o, "{\"%s\":{\"%s\":\"%s\"},", AIOT_VENDOR_EXT,
+				      AIOT_VENDOR_TID, hex);
+		if (t->req->kind == TGT_FILTER) {
+			aiot_b64_encode(t->req->filt.b, t->req->filt.len, b64);
+			o += (size_t)snprintf(s + o, cap - o, "\"filteringInfo\":\"%s\",", b64);
+		}
 	}
 	aiot_hex_encode(t->rand_n, 16, hex);
 	o += (size_t)snprintf(s + o, cap - o, "\"randN\":\"%s\",\"randDlist\":[", hex);
@@ -510,6 +522,40 @@ int inv_match_auth(authgrp *g, const cJSON *body)
 	return 0;
 }
 
+/* The ADM resolved the T-ID of g (it echoes it): each response whose RES matched is the
+ * device the ADM named, and the T-ID is one of that device's own, so it is cached. A RES
+ * replayed under another T-ID matched nothing (the ADM computed only that T-ID's device). */
+static void grp_learn_tid(authgrp *g, const cJSON *body)
+{
+	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(body, AIOT_VENDOR_EXT);
+	uint8_t echo[16];
+	sbi_err e = {0};
+	if (!cJSON_IsObject(ext) || sbi_json_hex(ext, AIOT_VENDOR_TID, 1, echo, 16, &e) != 1 ||
+	    memcmp(echo, g->key.b, 16) != 0)
+		return; /* an ADM without the extension: tid_confirm asks for the profile */
+	for (dresp *d = g->resps; d != NULL; d = d->grp_next)
+		if (d->auth == AUTH_OK)
+			aiotf_learn_tid(g->t->a, g->key.b, &d->perm);
+}
+
+static void auth_route(dresp *d);
+
+/* A request of p ended: the D2Rs waiting for p's ADM budget go on while it allows. */
+static void waiting_run(probe *p)
+{
+	tx *t = p->t;
+	while (p->waiting != NULL && p->adm_calls < (size_t)t->a->cfg.paging_max_adm) {
+		dresp *d = p->waiting;
+		if ((p->waiting = d->grp_next) == NULL)
+			p->waiting_tail = NULL;
+		d->grp_next = NULL;
+		t->pending--;
+		if (t->finished) /* halted: nothing more is asked */
+			continue;
+		auth_route(d);
+	}
+}
+
 static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 {
 	authgrp *g = arg;
@@ -519,20 +565,22 @@ static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 		return;
 	}
 	t->pending--;
+	g->p->adm_calls--;
 	if (!g->sent)
 		grp_unlink(g);
 	int mark = AUTH_UNVERIFIED;
-	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1] = "(all devices)";
-	if (g->kind != GRP_ALL)
-		aiot_b64_encode(g->key.b, g->key.len, b64);
+	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
+	aiot_b64_encode(g->key.b, g->key.len, b64);
 	if (status == 200 && body != NULL && inv_match_auth(g, body) == 0) {
 		mark = -1; /* set per response */
+		if (g->kind == GRP_TID)
+			grp_learn_tid(g, body);
 	} else if (status == 404) {
 		mark = AUTH_FAIL; /* no such device: the identifier it presented is not ours */
 	} else {
 		t->nadm_errors++;
-		log_warn("transaction %s: get-authentication for %s (%zu RAND_d): %s",
-			 t->req->trans_id, b64, g->n,
+		log_warn("transaction %s: get-authentication for %s %s (%zu RAND_d): %s",
+			 t->req->trans_id, g->kind == GRP_TID ? "T-ID" : "device", b64, g->n,
 			 status == 200 ? "malformed answer"
 				       : status == 0 ? (err ? err : "ADM unreachable") : "ADM error");
 		if (status == 413)
@@ -546,28 +594,26 @@ static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 			d->auth = (uint8_t)mark;
 		auth_result(d);
 	}
+	probe *p = g->p;
 	free(g);
+	waiting_run(p);
 	tx_check(t);
 }
 
-static authgrp *grp_new(tx *t, grp_kind kind, const aiotf_id *key)
+static authgrp *grp_new(tx *t, probe *p, grp_kind kind, const aiotf_id *key)
 {
 	authgrp *g = calloc(1, sizeof *g);
 	int err = 0;
 	if (g == NULL)
 		return NULL;
 	g->t = t;
+	g->p = p;
 	g->kind = kind;
-	if (key != NULL)
-		g->key = *key;
-	if (kind == GRP_NAMED) {
-		amap_put(&t->open_named, key->b, key->len, g, &err);
-		if (err) {
-			free(g);
-			return NULL;
-		}
-	} else {
-		t->open_anon = g;
+	g->key = *key;
+	amap_put(grp_open(t, kind), key->b, key->len, g, &err);
+	if (err) {
+		free(g);
+		return NULL;
 	}
 	return g;
 }
@@ -599,21 +645,25 @@ static void auth_route(dresp *d)
 			d->has_perm = 1;
 		}
 	}
-	if (d->has_perm) {
-		kind = GRP_NAMED;
-		key = &d->perm;
-		g = amap_get(&t->open_named, key->b, key->len);
-		if (g != NULL && g->n >= AIOTF_NAMED_MAX_RAND_D)
-			g = NULL;
-	} else {
-		kind = t->req->kind == TGT_FILTER ? GRP_FILTER : GRP_ALL;
-		key = kind == GRP_FILTER ? &t->req->filt : NULL;
-		g = t->open_anon;
-		if (g != NULL && g->n >= AIOTF_ANON_MAX_RAND_D)
-			g = NULL;
-	}
+	kind = d->has_perm ? GRP_NAMED : GRP_TID;
+	key = d->has_perm ? &d->perm : &d->id;
+	g = amap_get(grp_open(t, kind), key->b, key->len);
+	if (g != NULL && g->n >= AIOTF_NAMED_MAX_RAND_D)
+		g = NULL;
 	int fresh = g == NULL;
-	if (fresh && (g = grp_new(t, kind, key)) == NULL) {
+	if (fresh && d->p->adm_calls >= (size_t)a->cfg.paging_max_adm) {
+		/* This paging's ADM budget is spent: d waits for one of its requests to end. */
+		probe *p = d->p;
+		if (p->waiting_tail != NULL)
+			p->waiting_tail->grp_next = d;
+		else
+			p->waiting = d;
+		p->waiting_tail = d;
+		t->pending++;
+		atomic_fetch_add(&a->st.d2r_deferred, 1);
+		return;
+	}
+	if (fresh && (g = grp_new(t, d->p, kind, key)) == NULL) {
 		d->auth = AUTH_UNVERIFIED;
 		auth_result(d);
 		return;
@@ -623,13 +673,18 @@ static void auth_route(dresp *d)
 	g->n++;
 	if (fresh) {
 		t->pending++;
-		if (adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
-			     grp_done, g) != 0) {
+		g->p->adm_calls++;
+		int rc = adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
+				  grp_done, g);
+		if (rc != 0) {
 			t->pending--;
+			g->p->adm_calls--;
 			grp_unlink(g);
 			free(g);
 			d->grp_next = NULL;
 			d->auth = AUTH_UNVERIFIED;
+			if (rc == -2)
+				atomic_fetch_add(&a->st.d2r_adm_queue, 1);
 			auth_result(d);
 		}
 	}
@@ -646,6 +701,14 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 			const ngap_device_report *dv = &rr->devices[k];
 			aiot_nas_inventory_response ir;
 			atomic_fetch_add(&a->st.d2r_received, 1);
+			if (p->d2r >= (size_t)a->cfg.paging_max_d2r) {
+				/* This reader's budget in this transaction is spent: the rest is
+				 * neither kept nor checked. */
+				t->nunverified++;
+				atomic_fetch_add(&a->st.d2r_budget, 1);
+				continue;
+			}
+			p->d2r++;
 			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) != 0) {
 				t->nundecodable++;
 				atomic_fetch_add(&a->st.undecodable, 1);

@@ -45,11 +45,17 @@ static const char usage_text[] =
 	"                               ADM, each; the oldest is evicted (cache-max) [100000]\n"
 	"  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
 	"                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
-	"  --reader-report-rate N       Inventory Reports/s per reader, 0: no limit\n"
-	"                               (ng.report-rate)                         [1000]\n"
+	"  --reader-report-rate N       D2Rs/s per reader in its Inventory Reports, 0: no\n"
+	"                               limit (ng.report-rate)                   [100000]\n"
 	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
 	"  --reader-flood-close N       reports dropped within a second that close the\n"
 	"                               reader's NG link, 0: never (ng.flood-close) [5000]\n"
+	"  --reader-max-d2r N           D2Rs taken from one reader in one transaction\n"
+	"                               (ng.max-d2r)                             [262144]\n"
+	"  --reader-max-adm N           get-authentication requests of one reader in one\n"
+	"                               transaction waiting for the ADM (ng.max-adm) [16384]\n"
+	"  --adm-max-queued N           ADM requests waiting for a stream (adm.max-queued)\n"
+	"                                                                        [65536]\n"
 	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
 	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
@@ -80,6 +86,9 @@ static const cfg_opt opts[] = {
 	{"reader-report-rate", "ng.report-rate"},
 	{"reader-report-burst", "ng.report-burst"},
 	{"reader-flood-close", "ng.flood-close"},
+	{"reader-max-d2r", "ng.max-d2r"},
+	{"reader-max-adm", "ng.max-adm"},
+	{"adm-max-queued", "adm.max-queued"},
 };
 
 /* An http:// ADM URL is h2c: the TLS client settings (say, of config/aiotf.yaml) do not
@@ -101,7 +110,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
-	unsigned long long az_ttl, cache_max;
+	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -128,8 +137,11 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "max-transactions", 1024, 1, 1000000, &max_tx, err, sizeof err) ||
 	    cfg_get_uint(c, "af-auth-ttl-ms", 10000, 0, 3600000, &az_ttl, err, sizeof err) ||
 	    cfg_get_uint(c, "cache-max", 100000, 1, 100000000, &cache_max, err, sizeof err) ||
-	    cfg_get_uint(c, "ng.report-rate", 1000, 0, 10000000, &rrate, err, sizeof err) ||
-	    cfg_get_uint(c, "ng.report-burst", 0, 0, 100000000, &rburst, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.report-rate", 100000, 0, 100000000, &rrate, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.report-burst", 0, 0, 1000000000, &rburst, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.max-d2r", 262144, 1, 100000000, &max_d2r, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.max-adm", 16384, 1, 10000000, &max_adm, err, sizeof err) ||
+	    cfg_get_uint(c, "adm.max-queued", 65536, 1, 10000000, &adm_queued, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
 	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err)) {
 		log_error("%s", err);
@@ -176,6 +188,9 @@ int main(int argc, char **argv)
 		.report_rate = (int)rrate,
 		.report_burst = (int)rburst,
 		.flood_close = (int)fclose,
+		.paging_max_d2r = (int)max_d2r,
+		.paging_max_adm = (int)max_adm,
+		.adm_max_queued = (int)adm_queued,
 	};
 
 	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
@@ -217,7 +232,7 @@ int main(int argc, char **argv)
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
 		 ac.cipher ? "on" : "off");
 	if (ac.report_rate > 0)
-		log_info("reader Inventory Reports: %d/s, burst %d, link closed at %d dropped/s",
+		log_info("reader Inventory Reports: %d D2R/s, burst %d, link closed at %d dropped/s",
 			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
 			 ac.flood_close);
 	else

@@ -12,5 +12,9 @@
 #define AIOT_VENDOR_EXT "vendorSpecific-032473"
 /* In GetSessionKeyResponse: the device's security suite, "3gpp" or "aes" (absent: 3gpp). */
 #define AIOT_VENDOR_SUITE "aiotSuite"
+/* In GetAuthenticationRequest: the T-ID a device presented (32 hex digits); the ADM computes
+ * XRES only for the device whose current or previous T-ID it is. Echoed in the answer, so
+ * the AIOTF knows the ADM resolved it (an ADM without the extension scans every device). */
+#define AIOT_VENDOR_TID "tid"
 
 #endif

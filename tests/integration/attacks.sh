@@ -11,7 +11,7 @@ for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim rogue_reader rogue_air; do
 done
 N=${ATTACKS_IT_DEVICES:-200}
 K=4 # clones
-RATE=50 BURST=100 FLOOD_CLOSE=1000 # the AIOTF's per-reader Inventory Report limits here
+RATE=1000 BURST=2000 FLOOD_CLOSE=1000 # the AIOTF's per-reader limits here (D2Rs/s, D2Rs)
 
 "$AIOT" provision --store sqlite:$W/adm.db --kek-file $W/kek --count $N --group shelf-a --out $W/dev.jsonl 2>$W/prov.log
 
@@ -241,7 +241,7 @@ echo "# 7. unsolicited Inventory Reports; rate limit; a flooding reader loses it
 u0=$(metric 'aiot_aiotf_reports_dropped_total{reason="unsolicited"}')
 q0=$(metric 'aiot_aiotf_reports_dropped_total{reason="rate"}')
 g0=$(adm_metric "$ADM_AUTH"); gr0=$(adm_metric 'aiot_adm_ops_total{op="get-rand"}')
-"$B/rogue_reader" --aiotf 127.0.0.1:$NG --transport tcp --replay $W/air.rec --requests 0 \
+"$B/rogue_reader" --aiotf 127.0.0.1:$NG --transport tcp --forge $W/dev.jsonl --forge-count 1 --requests 0 \
 	--before-setup 2 --unsolicited 20 --pace-us 2000 --linger-ms 500 >$W/rogue7a.out 2>$W/rogue7a.log
 check "unsolicited: 22 reports sent (2 before NG Setup)" 22 "$(jq -r 'select(.event=="summary").unsolicited_sent' $W/rogue7a.out)"
 check "unsolicited: 22 dropped (reason unsolicited)" 22 $(( $(metric 'aiot_aiotf_reports_dropped_total{reason="unsolicited"}') - u0 ))
@@ -250,19 +250,22 @@ check "unsolicited: the ADM was not asked (get-authentication, get-rand)" "0 0" 
 	"$(( $(adm_metric "$ADM_AUTH") - g0 )) $(( $(adm_metric 'aiot_adm_ops_total{op="get-rand"}') - gr0 ))"
 check "unsolicited: the link stayed up" false "$(jq -r 'select(.event=="summary").closed_by_peer' $W/rogue7a.out)"
 wait_readers 1
-# 300 back to back: the first ~BURST pass the bucket (and are dropped as unsolicited), the
-# rest are dropped for rate; fewer than FLOOD_CLOSE, so the link stays.
+# 300 back to back, 20 D2Rs each: the bucket is charged per D2R, so the first ~BURST/20 pass
+# (and are dropped as unsolicited), the rest are dropped for rate; fewer than FLOOD_CLOSE, so
+# the link stays.
 u0=$(metric 'aiot_aiotf_reports_dropped_total{reason="unsolicited"}')
 q0=$(metric 'aiot_aiotf_reports_dropped_total{reason="rate"}')
-"$B/rogue_reader" --aiotf 127.0.0.1:$NG --transport tcp --forge $W/dev.jsonl --forge-count 1 \
+"$B/rogue_reader" --aiotf 127.0.0.1:$NG --transport tcp --forge $W/dev.jsonl --forge-count 20 \
 	--requests 0 --unsolicited 300 --linger-ms 1000 >$W/rogue7b.out 2>$W/rogue7b.log
 du=$(( $(metric 'aiot_aiotf_reports_dropped_total{reason="unsolicited"}') - u0 ))
 dq=$(( $(metric 'aiot_aiotf_reports_dropped_total{reason="rate"}') - q0 ))
 echo "     300 reports: $du unsolicited, $dq over the rate"
 check "rate: every report dropped, unsolicited or over the rate" 300 $((du + dq))
-[ "$du" -ge $BURST ] && [ "$du" -le $((BURST + 10)) ] && ok "rate: $du passed the bucket (burst $BURST)" || bad "rate: $du passed (burst $BURST)"
+[ "$du" -ge $((BURST / 20)) ] && [ "$du" -le $((BURST / 20 + 10)) ] && ok "rate: $du reports of 20 D2Rs passed the bucket (burst $BURST D2Rs)" \
+	|| bad "rate: $du reports of 20 D2Rs passed (burst $BURST D2Rs)"
 check "rate: below the flood threshold the link stays" false "$(jq -r 'select(.event=="summary").closed_by_peer' $W/rogue7b.out)"
-# A flood: 20000 reports as fast as possible; the link is closed after FLOOD_CLOSE drops.
+# A flood: 20000 reports of one D2R as fast as possible; the link is closed after FLOOD_CLOSE
+# drops.
 c0=$(metric 'aiot_aiotf_readers_closed_total{reason="flood"}')
 q0=$(metric 'aiot_aiotf_reports_dropped_total{reason="rate"}')
 "$B/rogue_reader" --aiotf 127.0.0.1:$NG --transport tcp --forge $W/dev.jsonl --forge-count 1 \

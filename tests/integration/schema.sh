@@ -91,6 +91,14 @@ cap 200 $SECY "POST /get-authentication" "get-authentication by filteringInfo" -
 cap 200 $SECY "POST /get-authentication" "get-authentication anonymous (every device)" -- \
 	$J "{\"randN\":\"$RN\",\"randDlist\":[\"$D1\"]}" $SEC/get-authentication
 check "anonymous get-authentication names each device" 8 "$(jq '.authDataSets[0].authDataSet | map(select(.aiotDevPermId)) | length' $BODY)"
+# By T-ID (vendor extension, docs/protocol.md 2.2): one device named, the T-ID echoed; unknown: 404.
+PTID=$(dev $W/p.jsonl 1 .tid)
+cap 200 $SECY "POST /get-authentication" "get-authentication by T-ID (vendor extension)" -- \
+	$J "{\"vendorSpecific-032473\":{\"tid\":\"$PTID\"},\"randN\":\"$RN\",\"randDlist\":[\"$D1\"]}" $SEC/get-authentication
+check "by T-ID: the one device named, the T-ID echoed" "$PID_ $PTID" \
+	"$(jq -r '[(.authDataSets[0].authDataSet | map(.aiotDevPermId) | join(",")), .["vendorSpecific-032473"].tid] | join(" ")' $BODY)"
+cap 404 $SECY "POST /get-authentication" "get-authentication by an unknown T-ID" -- \
+	$J "{\"vendorSpecific-032473\":{\"tid\":\"$(rand16)\"},\"randN\":\"$RN\",\"randDlist\":[\"$D1\"]}" $SEC/get-authentication
 for f in a x p; do
 	i=$(dev $W/$f.jsonl 2 .aiotDevPermId)
 	cap 200 $SECY "POST /get-session-key" "get-session-key ($f.jsonl device)" -- \

