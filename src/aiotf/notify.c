@@ -144,10 +144,11 @@ static notif_dest *dest_new(aiotf *a, const aiotf_req *r, const char *key, const
 	notif_dest *d = calloc(1, sizeof *d);
 	if (d == NULL)
 		return NULL;
-	/* The address checked by the policy, never resolved again; the name for TLS. */
+	/* The address checked by the policy, never resolved again; the name for TLS and
+	 * :authority. */
 	sbi_client_cfg cc = {.host = r->notif_addr, .port = port,
-			     .tls_ctx = tls ? a->notif_tls : NULL,
-			     .tls_server_name = tls ? host : NULL, .timeout_ms = 5000};
+			     .tls_ctx = tls ? a->notif_tls : NULL, .tls_server_name = host,
+			     .timeout_ms = 5000};
 	if ((d->c = sbi_client_new(a->base, &cc, err, sizeof err)) == NULL) {
 		log_warn("AIoTNotif to %s: %s", key, err);
 		free(d);
