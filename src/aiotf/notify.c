@@ -10,7 +10,8 @@
  * is held by the transactions naming it, and an idle one no transaction holds is closed to
  * make room (least recently used first). Queued bodies are bounded per destination and in
  * total (bytes); over a bound a notification is dropped and counted, except a lastRepInd,
- * which first pushes out queued intermediate reports of its destination.
+ * which first pushes out queued intermediate reports of its destination; over the total,
+ * the longest queue pays.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,32 +212,73 @@ void notify_release(aiotf *a, notif_dest *d)
 		d->refs--;
 }
 
-/* Makes room for size bytes in d's queue: a lastRepInd pushes out d's queued intermediate
- * reports (never the one in flight). 0, or -1: over a bound still. */
+/* The first queued notification of d not in flight (not a lastRepInd when nonlast), or
+ * NULL. */
+static notif_msg **victim(notif_dest *d, int nonlast)
+{
+	notif_msg **pp = d->qhead && d->busy ? &d->qhead->next : &d->qhead;
+	while (*pp != NULL && nonlast && (*pp)->last)
+		pp = &(*pp)->next;
+	return *pp != NULL ? pp : NULL;
+}
+
+static void drop_queued(aiotf *a, notif_dest *d, notif_msg **pp)
+{
+	notif_msg *m = *pp;
+	*pp = m->next;
+	if (d->qtail == m) {
+		d->qtail = NULL;
+		for (notif_msg *x = d->qhead; x != NULL; x = x->next)
+			d->qtail = x;
+	}
+	if (d->dropped++ == 0)
+		log_warn("AIoTNotif to %s: queue over its bound; queued notifications dropped until "
+			 "it drains", d->key);
+	if (m->last) {
+		atomic_fetch_add(&a->st.notif_last_dropped, 1);
+		d->dropped_last++;
+	}
+	atomic_fetch_add(&a->st.notif_dropped, 1);
+	msg_free(a, d, m);
+}
+
+/* The destination with the most bytes queued. */
+static notif_dest *longest(aiotf *a)
+{
+	notif_dest *h = a->dests;
+	for (notif_dest *d = a->dests; d != NULL; d = d->next)
+		if (d->bytes > h->bytes)
+			h = d;
+	return h;
+}
+
+/* Makes room for size bytes in d's queue, never dropping a notification in flight. Over
+ * d's own bound, a lastRepInd pushes out d's intermediate reports. Over the total bound,
+ * the longest queue pays (its intermediate reports first), so that a destination that
+ * never reads cannot starve the others. 0, or -1: the new notification is dropped. */
 static int make_room(aiotf *a, notif_dest *d, size_t size, int last)
 {
 	size_t dcap = a->cfg.notify_dest_queue_bytes, tcap = a->cfg.notify_queue_bytes;
-	notif_msg **pp = d->qhead && d->busy ? &d->qhead->next : &d->qhead;
+	notif_msg **pp;
 	/* An empty queue takes one notification of any size (the batch can exceed dcap). */
-	while ((d->bytes > 0 && d->bytes + size > dcap) || a->notif_bytes + size > tcap) {
-		if (!last)
+	while (d->bytes > 0 && d->bytes + size > dcap) {
+		if (!last || (pp = victim(d, 1)) == NULL)
 			return -1;
-		while (*pp != NULL && (*pp)->last)
-			pp = &(*pp)->next;
-		if (*pp == NULL)
-			return -1;
-		notif_msg *m = *pp;
-		*pp = m->next;
-		if (d->qtail == m) {
-			d->qtail = NULL;
-			for (notif_msg *x = d->qhead; x != NULL; x = x->next)
-				d->qtail = x;
+		drop_queued(a, d, pp);
+	}
+	while (a->notif_bytes + size > tcap) {
+		notif_dest *h = longest(a), *from = d;
+		pp = NULL;
+		if (h != d && h->bytes > d->bytes + size) {
+			from = h;
+			if ((pp = victim(h, 1)) == NULL)
+				pp = victim(h, 0);
+		} else if (last) {
+			pp = victim(d, 1);
 		}
-		if (d->dropped++ == 0)
-			log_warn("AIoTNotif to %s: queue full; intermediate reports dropped to keep "
-				 "a transaction's last notification", d->key);
-		atomic_fetch_add(&a->st.notif_dropped, 1);
-		msg_free(a, d, m);
+		if (pp == NULL)
+			return -1;
+		drop_queued(a, from, pp);
 	}
 	return 0;
 }

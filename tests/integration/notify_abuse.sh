@@ -28,14 +28,15 @@ PIDS+=("$!")
 for _ in $(seq 1 50); do [ -s $W/hole.port ] && break; sleep 0.1; done
 HOLE=$(cat $W/hole.port)
 
-MAXD=24; PERAF=16; DQ=65536
+MAXD=24; PERAF=16; DQ=65536; TQ=98304
 # A CA for https notifUris, so that https is refused by notify.schemes, not for want of one.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $W/ca.key \
 	-out $W/ca.crt -subj /CN=notify-test -days 1 2>/dev/null
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --metrics 127.0.0.1:0 --af-auth-ttl-ms 600000 \
 	--max-transactions 100000 --notif-ca $W/ca.crt --notify-schemes http --notify-networks 127.0.0.0/8 \
-	--notify-max-destinations $MAXD --notify-max-destinations-per-af $PERAF --notify-dest-queue-bytes $DQ
+	--notify-max-destinations $MAXD --notify-max-destinations-per-af $PERAF --notify-dest-queue-bytes $DQ \
+	--notify-queue-bytes $TQ
 N=http://127.0.0.1:$PORT/naiotf-aiot/v1; AM=$MPORT; APID=$LASTPID
 metric() { curl -s http://127.0.0.1:$AM/metrics | awk -v k="$1" '$1==k {print $2}'; }
 AREA='"targetArea":{"areaIds":[{"plmnId":{"mcc":"001","mnc":"01"},"aiotAreaCode":"00ab12"}]}'
@@ -90,14 +91,14 @@ FD0=$(fds $APID); RSS0=$(rss $APID)
 # --- thousands of distinct authorities that never answer ---------------------------------
 # One curl, 2,000 HTTP/2 requests of af-evil, each naming its own 127.0.x.y:HOLE.
 K=2000
-for i in $(seq 1 $K); do
-	echo "url = \"$N/request-inv\""
-	echo "data = \"$(inv af-evil "http://127.0.$((i / 250)).$((i % 250 + 1)):$HOLE/x" | sed 's/"/\\"/g')\""
-	echo 'header = "content-type: application/json"'
-	echo 'output = "/dev/null"'
-	echo 'write-out = "%{http_code}\n"'
-	[ $i = $K ] || echo 'next'
-done >$W/many.cfg
+AREA="$AREA" awk -v K=$K -v url="$N/request-inv" -v hole=$HOLE 'BEGIN {
+	area = ENVIRON["AREA"]; gsub(/"/, "\\\"", area)
+	for (i = 1; i <= K; i++) {
+		printf "url = \"%s\"\n", url
+		printf "data = \"{\\\"afId\\\":\\\"af-evil\\\",\\\"notifUri\\\":\\\"http://127.0.%d.%d:%d/x\\\",%s}\"\n", int(i / 250), i % 250 + 1, hole, area
+		print "header = \"content-type: application/json\"\noutput = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\""
+		if (i < K) print "next"
+	}}' >$W/many.cfg
 curl -sS --http2-prior-knowledge -Z --parallel-max 64 -K $W/many.cfg >$W/many.codes 2>$W/many.err || true
 ok "$(sort $W/many.codes | uniq -c | tr '\n' ' ')(HTTP status of the $K requests)"
 check "attacker AF: $PERAF destinations accepted (notify.max-destinations-per-af)" $PERAF "$(grep -c '^200' $W/many.codes)"
@@ -124,6 +125,12 @@ check "lost lastRepInd counted" 1 $((LDR >= DR))
 check "drops logged once per episode" 1 "$(grep -c 'queue full' $W/aiotf.log)"
 # (AddressSanitizer keeps freed memory in quarantine: RSS says nothing there.)
 [ $SANITIZED = 1 ] || check "RSS grew by less than 16 MB" 1 $((RSS1 - RSS0 < 16384))
-check "genuine AF during the never-reading destination: 3 of 3 delivered" 3 "$(good_round)"
+# A second one: the total bound (notify.queue-bytes) stops it short of its own.
+inv af-evil2 "http://127.0.0.2:$HOLE/hole" >$W/hole2.json
+h2load -n 1000 -c 2 -m 32 -d $W/hole2.json -H 'content-type: application/json' $N/request-inv >$W/h2load2.log 2>&1 || true
+QT=$(metric aiot_aiotf_notif_queued_bytes)
+echo "     two never-reading destinations: $QT bytes queued in all (cap $TQ)"
+check "total queue bounded by notify.queue-bytes" 1 $((QT <= TQ && QT > DQ))
+check "genuine AF during the never-reading destinations: 3 of 3 delivered" 3 "$(good_round)"
 kill -0 $APID && ok "aiot-aiotf survived" || bad "aiot-aiotf died"
 finish
