@@ -221,6 +221,10 @@ typedef struct lookup lookup;
 notif_policy *notif_policy_new(const char *schemes, const char *hosts, const char *networks,
 			       int local, char *err, size_t errlen);
 void notif_policy_free(notif_policy *p);
+/* An address (text) under notify.networks or the default: 1, 0, or -1 (not an address);
+ * a host under notify.hosts: 1 or 0. */
+int notif_policy_allows_addr(const notif_policy *p, const char *addr);
+int notif_policy_allows_host(const notif_policy *p, const char *host);
 /* Loop thread: check r->notif_uri (resolving a name once), then afauth_submit(r), or refuse
  * it (400 MANDATORY_IE_INCORRECT). */
 void notif_policy_admit(aiotf *a, aiotf_req *r);

@@ -239,6 +239,17 @@ static int addr_ok(const notif_policy *p, const uint8_t a[16])
 	return !in_list(special, sizeof special / sizeof special[0], a);
 }
 
+int notif_policy_allows_addr(const notif_policy *p, const char *addr)
+{
+	uint8_t x[16];
+	return addr16(addr, x) != 0 ? -1 : addr_ok(p, x);
+}
+
+int notif_policy_allows_host(const notif_policy *p, const char *host)
+{
+	return host_ok(p, host);
+}
+
 /* ---- the check, in the loop thread ------------------------------------------------------ */
 
 typedef struct lookup {
