@@ -64,6 +64,9 @@ const char *aiotf_ng_transport(const aiotf *a);
  * failCause, deliver the notifications, and stop the loop thread; returns within about
  * grace_ms. */
 void aiotf_drain(aiotf *a, int grace_ms);
+/* 0 when the notifUri policy lists parse (a bad value is a usage error), else -1 with err. */
+int aiotf_notify_policy_check(const char *schemes, const char *hosts, const char *networks,
+			      char *err, size_t errlen);
 /* Log the notification policy and bounds (once, at start). */
 void aiotf_log_notify(const aiotf *a);
 /* Stop the loop thread (transactions in progress are abandoned) and free everything. */

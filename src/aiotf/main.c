@@ -188,6 +188,11 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	if (aiotf_notify_policy_check(cfg_get(c, "notify.schemes"), cfg_get(c, "notify.hosts"),
+				      cfg_get(c, "notify.networks"), err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
 	const char *listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780";
 	const char *adm_ca, *adm_cert, *adm_key;

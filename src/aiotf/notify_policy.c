@@ -182,6 +182,14 @@ fail:
 	return NULL;
 }
 
+int aiotf_notify_policy_check(const char *schemes, const char *hosts, const char *networks,
+			      char *err, size_t errlen)
+{
+	notif_policy *p = notif_policy_new(schemes, hosts, networks, 0, err, errlen);
+	notif_policy_free(p);
+	return p != NULL ? 0 : -1;
+}
+
 void notif_policy_free(notif_policy *p)
 {
 	if (p == NULL)

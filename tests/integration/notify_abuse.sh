@@ -47,6 +47,8 @@ fds() { ls /proc/$1/fd | wc -l; }
 rss() { awk '/VmRSS/ {print $2}' /proc/$1/status; }
 
 # --- policy ------------------------------------------------------------------------------
+rc=0; "$B/aiot-aiotf" --adm http://127.0.0.1:1 --notify-networks 10.0.0.0/33 2>$W/bad.log || rc=$?
+check "notify.networks 10.0.0.0/33: configuration error (exit 2)" 2 $rc
 grep -q "notifUri: schemes http, hosts any, networks listed" $W/aiotf.log && ok "policy logged at start" || bad "policy not logged"
 P="400 MANDATORY_IE_INCORRECT"
 check "scheme outside notify.schemes" "$P" "$(refused https://127.0.0.1:$AFPORT/cb)"
