@@ -241,10 +241,17 @@ static void accept_req(aiotf *a, aiotf_req *r)
 		afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 		return;
 	}
+	char why[200];
+	if ((r->dest = notify_acquire(a, r, why, sizeof why)) == NULL) {
+		free(body); /* docs/security.md "Notifications": no destination slot */
+		afauth_refuse(a, r, 503, "NF_CONGESTION", why);
+		return;
+	}
 	sbi_pending *p = r->pending;
 	tx *t = tx_start(a, r);
 	if (t == NULL) {
 		free(body);
+		notify_release(a, r->dest);
 		afauth_refuse(a, r, 500, "SYSTEM_FAILURE", "out of memory");
 		return;
 	}

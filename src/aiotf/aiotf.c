@@ -94,6 +94,7 @@ void tx_free(tx *t)
 	cJSON_Delete(t->batch);
 	event_free(t->fin);
 	free(t->targets);
+	notify_release(a, t->req->dest);
 	aiotf_req_free(t->req);
 	free(t);
 	atomic_fetch_sub(&a->st.active_tx, 1);
@@ -181,10 +182,17 @@ int tx_seen(tx *t, const aiotf_id *perm)
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause)
 {
 	char *body = aiotf_notif_body(t->req->trans_id, items, last, fail_cause);
-	if (body != NULL)
-		notify_post(t->a, t->req->notif_uri, body);
-	else
-		log_error("transaction %s: AIoTNotif: out of memory, not sent", t->req->trans_id);
+	char host[256];
+	const char *path;
+	int tls, port;
+	if (body != NULL && t->req->dest != NULL &&
+	    aiotf_parse_url(t->req->notif_uri, &tls, host, sizeof host, &port, &path) == 0) {
+		notify_post(t->a, t->req->dest, path, body, last);
+		return;
+	}
+	free(body);
+	atomic_fetch_add(&t->a->st.notif_failed, 1);
+	log_error("transaction %s: AIoTNotif: out of memory, not sent", t->req->trans_id);
 }
 
 void tx_add_report(tx *t, cJSON *item)
@@ -311,7 +319,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 		if (stop || (draining && a->drain_forced)) /* too late to run */
 			afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 		else
-			afauth_submit(a, r);
+			notif_policy_admit(a, r); /* then afauth_submit */
 	}
 	if (stop)
 		event_base_loopbreak(a->base);
@@ -388,6 +396,15 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.paging_max_adm = 16384;
 	if (a->cfg.adm_max_queued < 1)
 		a->cfg.adm_max_queued = 65536;
+	if (a->cfg.notify_max_dests < 1)
+		a->cfg.notify_max_dests = 256;
+	if (a->cfg.notify_max_dests_per_af < 1)
+		a->cfg.notify_max_dests_per_af = 64;
+	if (a->cfg.notify_queue_bytes < 1)
+		a->cfg.notify_queue_bytes = 32u << 20;
+	if (a->cfg.notify_dest_queue_bytes < 1)
+		a->cfg.notify_dest_queue_bytes = 4u << 20;
+	a->cfg.notify_schemes = a->cfg.notify_hosts = a->cfg.notify_networks = NULL;
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -423,6 +440,10 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	}
 	if (a->notif_ca != NULL &&
 	    (a->notif_tls = sbi_client_tls_ctx(a->notif_ca, NULL, NULL, err, errlen)) == NULL)
+		goto fail;
+	if ((a->notif_pol = notif_policy_new(cfg->notify_schemes, cfg->notify_hosts,
+					     cfg->notify_networks, cfg->notify_local, err,
+					     errlen)) == NULL)
 		goto fail;
 	if ((a->be = aiot_backend_openssl_new()) == NULL) {
 		snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
@@ -484,7 +505,9 @@ void aiotf_free(aiotf *a)
 	a->stopping = 1;
 	adm_pool_free(a);
 	afauth_free_all(a);
+	notif_policy_cancel_all(a);
 	notify_free_all(a);
+	notif_policy_free(a->notif_pol);
 	sbi_client_tls_ctx_free(a->adm_tls_ctx);
 	sbi_client_tls_ctx_free(a->notif_tls);
 	while (a->txs != NULL)
@@ -696,6 +719,7 @@ char *aiotf_metrics(void *app)
 		"# TYPE aiot_aiotf_notifications_total counter\n"
 		"aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
 		"aiot_aiotf_notifications_total{result=\"failed\"} %llu\n"
+		"aiot_aiotf_notifications_total{result=\"dropped\"} %llu\n"
 		"# HELP aiot_aiotf_readers_connected Readers with a completed NG Setup.\n"
 		"# TYPE aiot_aiotf_readers_connected gauge\n"
 		"aiot_aiotf_readers_connected %d\n",
@@ -707,7 +731,24 @@ char *aiotf_metrics(void *app)
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
 		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_queue),
 		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed), U(s->notif_sent),
-		U(s->notif_failed), atomic_load(&s->readers));
+		U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers));
+	fprintf(f, /* docs/security.md "Notifications" */
+		"# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
+		"(lastRepInd) dropped over a queue bound.\n"
+		"# TYPE aiot_aiotf_notif_last_dropped_total counter\n"
+		"aiot_aiotf_notif_last_dropped_total %llu\n"
+		"# HELP aiot_aiotf_notif_refused_total Requests refused for their notifUri.\n"
+		"# TYPE aiot_aiotf_notif_refused_total counter\n"
+		"aiot_aiotf_notif_refused_total{reason=\"policy\"} %llu\n"
+		"aiot_aiotf_notif_refused_total{reason=\"destinations\"} %llu\n"
+		"# HELP aiot_aiotf_notif_destinations Notification destinations (one connection each).\n"
+		"# TYPE aiot_aiotf_notif_destinations gauge\n"
+		"aiot_aiotf_notif_destinations %d\n"
+		"# HELP aiot_aiotf_notif_queued_bytes Notifications queued, all destinations.\n"
+		"# TYPE aiot_aiotf_notif_queued_bytes gauge\n"
+		"aiot_aiotf_notif_queued_bytes %llu\n",
+		U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
+		atomic_load(&s->notif_dests), U(s->notif_queued_bytes));
 #undef U
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
 			"ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");

@@ -49,6 +49,16 @@ typedef struct aiotf_cfg {
 	int paging_max_d2r;
 	int paging_max_adm;
 	int adm_max_queued;        /* ADM requests waiting for a stream; <1: 65536 */
+	/* Notifications (docs/security.md "Notifications"). The notifUri policy, comma-separated
+	 * lists (NULL: default): schemes [http,https]; hosts (names, "*.domain") [any];
+	 * networks (ADDR/BITS, "any") [public unicast, plus loopback when notify_local: the
+	 * Naiotf SBI listens on loopback, so the AFs are local processes]. */
+	const char *notify_schemes, *notify_hosts, *notify_networks;
+	int notify_local;
+	int notify_max_dests;        /* destinations = connections [256] */
+	int notify_max_dests_per_af; /* created for one afId [64] */
+	size_t notify_queue_bytes;   /* queued notifications, all destinations [32 MiB] */
+	size_t notify_dest_queue_bytes; /* per destination [4 MiB] */
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */
@@ -62,6 +72,11 @@ const char *aiotf_ng_transport(const aiotf *a);
  * failCause, deliver the notifications, and stop the loop thread; returns within about
  * grace_ms. */
 void aiotf_drain(aiotf *a, int grace_ms);
+/* 0 when the notifUri policy lists parse (a bad value is a usage error), else -1 with err. */
+int aiotf_notify_policy_check(const char *schemes, const char *hosts, const char *networks,
+			      char *err, size_t errlen);
+/* Log the notification policy and bounds (once, at start). */
+void aiotf_log_notify(const aiotf *a);
 /* Stop the loop thread (transactions in progress are abandoned) and free everything. */
 void aiotf_free(aiotf *a);
 

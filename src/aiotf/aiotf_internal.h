@@ -91,6 +91,8 @@ typedef struct aiotf_req {
 	uint8_t length;
 	uint8_t data[AIOT_NAS_MAX_DATA];
 	sbi_pending *pending;   /* the AF's request, answered once authorized (afauth.c) */
+	char notif_addr[46];    /* notifUri's host as checked and resolved (notify_policy.c) */
+	struct notif_dest *dest; /* its destination, held while the transaction runs */
 	struct aiotf_req *next;
 } aiotf_req;
 
@@ -153,6 +155,12 @@ typedef struct aiotf_stats {
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
+	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */
+	atomic_ullong notif_last_dropped; /* ... of them, a transaction's lastRepInd */
+	atomic_ullong notif_uri_refused;  /* notifUri outside the policy (notify_policy.c) */
+	atomic_ullong notif_dest_refused; /* no destination slot: request refused 503 */
+	atomic_ullong notif_queued_bytes;
+	atomic_int notif_dests;
 	atomic_ullong d2r_received;
 	atomic_int readers;
 	atomic_int active_tx;
@@ -198,11 +206,34 @@ int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t 
 /* ---- notifications (notify.c) ----------------------------------------------------------- */
 
 typedef struct notif_dest notif_dest;
-/* POST an AIoTNotif (body malloc'd, owned) to uri; in order per destination. */
-void notify_post(aiotf *a, const char *uri, char *body);
+/* The destination of r's notifUri (at r->notif_addr), held until notify_release: NULL with
+ * why when notify.max-destinations (or its share per AF) are all held or busy. */
+notif_dest *notify_acquire(aiotf *a, const aiotf_req *r, char *why, size_t cap);
+void notify_release(aiotf *a, notif_dest *d);
+/* POST an AIoTNotif (body malloc'd, owned) to d; in order per destination; last: the
+ * transaction's lastRepInd (kept over the queue bounds ahead of other notifications). */
+void notify_post(aiotf *a, notif_dest *d, const char *path, char *body, int last);
 /* 1 when no notification is queued or in flight. */
 int notify_idle(const aiotf *a);
 void notify_free_all(aiotf *a);
+
+/* ---- notifUri policy (notify_policy.c) ------------------------------------------------ */
+
+typedef struct notif_policy notif_policy;
+typedef struct lookup lookup;
+/* Comma-separated lists (NULL: default); local: the SBI listens on loopback only. */
+notif_policy *notif_policy_new(const char *schemes, const char *hosts, const char *networks,
+			       int local, char *err, size_t errlen);
+void notif_policy_free(notif_policy *p);
+/* An address (text) under notify.networks or the default: 1, 0, or -1 (not an address);
+ * a host under notify.hosts: 1 or 0. */
+int notif_policy_allows_addr(const notif_policy *p, const char *addr);
+int notif_policy_allows_host(const notif_policy *p, const char *host);
+/* Loop thread: check r->notif_uri (resolving a name once), then afauth_submit(r), or refuse
+ * it (400 MANDATORY_IE_INCORRECT). */
+void notif_policy_admit(aiotf *a, aiotf_req *r);
+/* Teardown: answer the requests still waiting for a name (503). */
+void notif_policy_cancel_all(aiotf *a);
 
 /* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
 
@@ -382,7 +413,11 @@ struct aiotf {
 	/* made once at start (file reads), shared by the ADM and notification clients */
 	struct evdns_base *dns;
 	struct ssl_ctx_st *adm_tls_ctx, *notif_tls;
-	notif_dest *dests;
+	notif_dest *dests;   /* most recently used first */
+	int ndests;
+	size_t notif_bytes;  /* queued, all destinations */
+	notif_policy *notif_pol;
+	lookup *lookups;     /* notifUri names being resolved */
 	tx *txs;
 	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */
 	amap profiles;       /* permanent ID -> profile_info* */

@@ -38,6 +38,19 @@ static const char usage_text[] =
 	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
 	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
 	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
+	"  --notify-schemes LIST        notifUri schemes allowed (notify.schemes) [http,https]\n"
+	"  --notify-hosts LIST          notifUri hosts allowed: names, *.domain (notify.hosts)\n"
+	"                               [any]\n"
+	"  --notify-networks LIST       addresses a notifUri may lead to: ADDR/BITS, any\n"
+	"                               (notify.networks) [public unicast; and loopback when\n"
+	"                               --listen is a loopback address]\n"
+	"  --notify-max-destinations N  notification destinations = connections\n"
+	"                               (notify.max-destinations)           [256]\n"
+	"  --notify-max-destinations-per-af N  of them, created for one afId\n"
+	"                               (notify.max-destinations-per-af)    [64]\n"
+	"  --notify-queue-bytes N       notifications queued, in all (notify.queue-bytes)\n"
+	"                               [33554432]\n"
+	"  --notify-dest-queue-bytes N  ... per destination (notify.dest-queue-bytes) [4194304]\n"
 	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
 	"  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
 	"                               transactions and notify the AFs (shutdown-grace) [3]\n"
@@ -77,6 +90,13 @@ static const cfg_opt opts[] = {
 	{"name", "name"},
 	{"cipher", "cipher"},
 	{"notif-ca", "notif-ca"},
+	{"notify-schemes", "notify.schemes"},
+	{"notify-hosts", "notify.hosts"},
+	{"notify-networks", "notify.networks"},
+	{"notify-max-destinations", "notify.max-destinations"},
+	{"notify-max-destinations-per-af", "notify.max-destinations-per-af"},
+	{"notify-queue-bytes", "notify.queue-bytes"},
+	{"notify-dest-queue-bytes", "notify.dest-queue-bytes"},
 	{"max-transactions", "max-transactions"},
 	{"shutdown-grace", "shutdown-grace"},
 	{"af-auth-ttl-ms", "af-auth-ttl-ms"},
@@ -105,12 +125,21 @@ static void adm_tls_settings(const cfg *c, const char **ca, const char **cert, c
 	*ca = *cert = *key = NULL;
 }
 
+/* The default notifUri policy allows loopback when the Naiotf SBI listens on loopback
+ * only: its AFs are then local processes, which reach loopback without the AIOTF. */
+static int listen_is_loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
+	       strncmp(listen, "localhost:", 10) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
-	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued;
+	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, nqb,
+		ndqb;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -143,7 +172,14 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "ng.max-adm", 16384, 1, 10000000, &max_adm, err, sizeof err) ||
 	    cfg_get_uint(c, "adm.max-queued", 65536, 1, 10000000, &adm_queued, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
-	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err)) {
+	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err) ||
+	    cfg_get_uint(c, "notify.max-destinations", 256, 1, 65536, &ndst, err, sizeof err) ||
+	    cfg_get_uint(c, "notify.max-destinations-per-af", 64, 1, 65536, &ndst_af, err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "notify.queue-bytes", 32u << 20, 1u << 16, 1ull << 40, &nqb, err,
+			 sizeof err) ||
+	    cfg_get_uint(c, "notify.dest-queue-bytes", 4u << 20, 1u << 16, 1ull << 40, &ndqb, err,
+			 sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -165,7 +201,13 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	if (aiotf_notify_policy_check(cfg_get(c, "notify.schemes"), cfg_get(c, "notify.hosts"),
+				      cfg_get(c, "notify.networks"), err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
+	const char *listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780";
 	const char *adm_ca, *adm_cert, *adm_key;
 	adm_tls_settings(c, &adm_ca, &adm_cert, &adm_key);
 	aiotf_cfg ac = {
@@ -191,6 +233,14 @@ int main(int argc, char **argv)
 		.paging_max_d2r = (int)max_d2r,
 		.paging_max_adm = (int)max_adm,
 		.adm_max_queued = (int)adm_queued,
+		.notify_schemes = cfg_get(c, "notify.schemes"),
+		.notify_hosts = cfg_get(c, "notify.hosts"),
+		.notify_networks = cfg_get(c, "notify.networks"),
+		.notify_local = listen_is_loopback(listen),
+		.notify_max_dests = (int)ndst,
+		.notify_max_dests_per_af = (int)ndst_af,
+		.notify_queue_bytes = (size_t)nqb,
+		.notify_dest_queue_bytes = (size_t)ndqb,
 	};
 
 	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
@@ -207,7 +257,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sbi_server_cfg sc = {
-		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780",
+		.listen = listen,
 		.workers = 1, /* the work runs in the AIOTF's own loop thread */
 		.tls_cert = cfg_get(c, "tls.cert"),
 		.tls_key = cfg_get(c, "tls.key"),
@@ -231,6 +281,7 @@ int main(int argc, char **argv)
 	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
 		 ac.cipher ? "on" : "off");
+	aiotf_log_notify(a);
 	if (ac.report_rate > 0)
 		log_info("reader Inventory Reports: %d D2R/s, burst %d, link closed at %d dropped/s",
 			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
