@@ -35,19 +35,38 @@ static const char *kind_name(const tx *t)
 /* ---- paging ------------------------------------------------------------------------------ */
 
 /* (Re)start a paging's timeout: inventory-timeout-ms without a report from its reader ends
- * it, however long the whole inventory of a large population takes. */
+ * it, however long the whole inventory of a large population takes. Until the reader has
+ * acknowledged the paging, the shorter ng.ack-timeout-ms: a silent link does not hold the
+ * transaction for the whole inventory timeout. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	struct timeval tv = {a->cfg.inventory_timeout_ms / 1000,
-			     (a->cfg.inventory_timeout_ms % 1000) * 1000};
+	int ms = a->cfg.inventory_timeout_ms, ack = a->cfg.ng_ack_timeout_ms;
+	if (!p->acked && ack > 0 && ack < ms)
+		ms = ack;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(p->timer, &tv);
 }
 
 static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
+	probe *p = arg;
 	(void)fd;
 	(void)what;
-	inv_probe_end(arg, "timeout");
+	if (p->acked || p->t->a->cfg.ng_ack_timeout_ms <= 0) {
+		inv_probe_end(p, "timeout");
+		return;
+	}
+	inv_probe_end(p, "not acknowledged by the reader");
+	ng_probe_unacked(p->t->a, p); /* may close the reader's link */
+}
+
+void inv_probe_acked(probe *p)
+{
+	if (p->acked)
+		return;
+	ng_probe_acked(p);
+	if (!p->done)
+		probe_arm(p->t->a, p);
 }
 
 /* Step 2: an Inventory Request on one reader. 0 if a probe was opened. */
@@ -694,6 +713,7 @@ static void auth_route(dresp *d)
 void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
+	ng_probe_acked(p);
 	probe_arm(a, p); /* the reader is making progress: the timeout counts silence */
 	for (uint32_t r = 0; r < m->u.report.nreaders; r++) {
 		const ngap_reader_report *rr = &m->u.report.readers[r];
