@@ -30,8 +30,10 @@
 #include "aiotf_internal.h"
 #include "svc/log.h"
 
-/* Larger than any NG Setup Request (TS 38.413 9.2.6.1 here: gNB ID, reader index, name). */
-#define NG_PRESETUP_FRAME 4096u
+/* Before NG Setup a link may send frames of this size at most: an NG Setup Request is under
+ * 200 octets; the margin lets a confused peer's early report be dropped and counted rather
+ * than close the link (it_attacks scenario 7 sends a 40 KB one). */
+#define NG_PRESETUP_FRAME 65536u
 
 static const char *const close_reason[NG_CLOSE_N] = {
 	[NG_CLOSE_LINK_CAP] = "over ng.max-links",
@@ -210,6 +212,9 @@ static void on_close(void *arg, ngap_link *l, const char *err)
 	if (rd->setup)
 		log_info("reader gNB %u index %u disconnected%s%s", rd->gnb_id, rd->reader_index,
 			 err ? ": " : "", err ? err : "");
+	else
+		log_debug("NG link from %s closed before NG Setup%s%s", ngap_link_peer(l),
+			  err ? ": " : "", err ? err : "");
 	rd->link = NULL; /* freed by the transport after this returns */
 	reader_gone(a, rd);
 }

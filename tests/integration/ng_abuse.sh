@@ -78,7 +78,7 @@ echo "# 40 links announce a 4 MiB frame and send 4 000 000 octets of it, before 
 r0=$(rss)
 "$ABUSE" --aiotf 127.0.0.1:$NG --links 40 --half-frame 4000000 --bind 127.0.1.1 --per-address 10 \
 	--hold-ms 10000 >$W/half0.out 2>&1
-check "before NG Setup: every link closed at its frame prefix (> 4096 octets)" 40 \
+check "before NG Setup: every link closed at its frame prefix (> 64 KiB)" 40 \
 	"$(( $(js $W/half0.out ready refused) + $(js $W/half0.out summary closed_by_peer) ))"
 r1=$(rss)
 echo "     RSS $r0 kB -> $r1 kB"
