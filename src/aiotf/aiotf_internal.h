@@ -269,6 +269,7 @@ struct reader {
 	struct event *timer; /* NG Setup deadline, then the idle timeout */
 	uint64_t last_rx_us; /* last message from the reader */
 	uint32_t unacked;    /* consecutive pagings it left unacknowledged */
+	uint64_t last_ack_us; /* when it last acknowledged a paging */
 	/* Inventory Report rate limit (ng_readers.c): token bucket, drops in the current
 	 * one-second window. */
 	double tokens;
@@ -288,6 +289,8 @@ void ng_probe_detach(aiotf *a, probe *p);
  * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
 void ng_probe_acked(probe *p);
 void ng_probe_unacked(aiotf *a, probe *p);
+/* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
+int ng_probe_link_answering(const probe *p);
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
 
 /* ---- transactions (aiotf.c, inventory.c, command.c) ------------------------------------- */
@@ -303,6 +306,7 @@ struct probe {
 	uint8_t done;        /* inventory part ended (complete, failure, timeout, link lost) */
 	uint8_t released;
 	uint8_t acked;       /* the reader answered this paging (ng.ack-timeout-ms) */
+	uint64_t sent_us;    /* Inventory Request sent */
 	long target;         /* index into t->targets for single-device paging, else -1 */
 	struct event *timer;
 	int cmds_active;

@@ -34,15 +34,19 @@ static const char *kind_name(const tx *t)
 
 /* ---- paging ------------------------------------------------------------------------------ */
 
+/* Until the reader acknowledges a paging, the shorter ng.ack-timeout-ms applies (when it is
+ * shorter than inventory-timeout-ms): a silent link does not hold the transaction. */
+static int ack_phase(const aiotf *a, const probe *p)
+{
+	int ack = a->cfg.ng_ack_timeout_ms;
+	return !p->acked && ack > 0 && ack < a->cfg.inventory_timeout_ms;
+}
+
 /* (Re)start a paging's timeout: inventory-timeout-ms without a report from its reader ends
- * it, however long the whole inventory of a large population takes. Until the reader has
- * acknowledged the paging, the shorter ng.ack-timeout-ms: a silent link does not hold the
- * transaction for the whole inventory timeout. */
+ * it, however long the whole inventory of a large population takes. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	int ms = a->cfg.inventory_timeout_ms, ack = a->cfg.ng_ack_timeout_ms;
-	if (!p->acked && ack > 0 && ack < ms)
-		ms = ack;
+	int ms = ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms;
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(p->timer, &tv);
 }
@@ -50,14 +54,18 @@ static void probe_arm(aiotf *a, probe *p)
 static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	probe *p = arg;
+	aiotf *a = p->t->a;
 	(void)fd;
 	(void)what;
-	if (p->acked || p->t->a->cfg.ng_ack_timeout_ms <= 0) {
+	if (!ack_phase(a, p)) {
 		inv_probe_end(p, "timeout");
-		return;
+	} else if (ng_probe_link_answering(p)) {
+		p->acked = 1; /* the link acknowledged a later paging: this answer is only late */
+		probe_arm(a, p);
+	} else {
+		inv_probe_end(p, "not acknowledged by the reader");
+		ng_probe_unacked(a, p); /* may close the reader's link */
 	}
-	inv_probe_end(p, "not acknowledged by the reader");
-	ng_probe_unacked(p->t->a, p); /* may close the reader's link */
 }
 
 void inv_probe_acked(probe *p)
@@ -79,6 +87,7 @@ static int probe_send(tx *t, reader *rd, long target)
 		return -1;
 	p->t = t;
 	p->target = target;
+	p->sent_us = aiotf_now_us();
 	if ((p->timer = evtimer_new(a->base, probe_timeout_cb, p)) == NULL ||
 	    ng_probe_attach(a, p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",

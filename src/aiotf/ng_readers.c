@@ -309,8 +309,15 @@ probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr)
 void ng_probe_acked(probe *p)
 {
 	p->acked = 1;
-	if (p->rd != NULL)
+	if (p->rd != NULL) {
 		p->rd->unacked = 0;
+		p->rd->last_ack_us = aiotf_now_us();
+	}
+}
+
+int ng_probe_link_answering(const probe *p)
+{
+	return p->rd != NULL && p->rd->last_ack_us >= p->sent_us;
 }
 
 void ng_probe_unacked(aiotf *a, probe *p)

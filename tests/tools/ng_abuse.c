@@ -293,5 +293,12 @@ int main(int argc, char **argv)
 	printf("{\"event\":\"summary\",\"opened\":%d,\"setup\":%d,\"closed_by_peer\":%d,"
 	       "\"last_close_ms\":%llu,\"inventory_requests\":%lu}\n",
 	       opened, nset, closed, (unsigned long long)last, invreq);
+	for (int i = 0; i < n; i++) {
+		if (L[i].closed_ms == 0)
+			close(L[i].fd);
+		free(L[i].msg);
+	}
+	free(L);
+	free(pf);
 	return 0;
 }
