@@ -55,9 +55,9 @@ struct ngap_link {
 	int connected;
 	int reading; /* EV_READ enabled (accepted links wait for their callbacks) */
 	uint32_t max_frame;
-	size_t partial;        /* input octets held (a frame not yet complete), counted in ls */
-	int over_budget;       /* closed by its listener's partial-frame budget */
-	ngap_listener *ls;     /* accepted links: the listener that accounts for them */
+	size_t partial;    /* input octets held (a frame not yet complete), counted in ls */
+	int over_budget;   /* closed by its listener's partial-frame budget */
+	ngap_listener *ls; /* accepted links: the listener that accounts for them */
 	ngap_link *ls_next, *ls_prev;
 	char peer[INET6_ADDRSTRLEN];
 };
@@ -68,9 +68,9 @@ struct ngap_listener {
 	void (*on_accept)(void *arg, ngap_link *l);
 	void *arg;
 	int sctp;
-	ngap_link *links;      /* accepted links still alive */
-	size_t partial;        /* sum of their partial octets */
-	size_t partial_max;    /* 0: no bound */
+	ngap_link *links;   /* accepted links still alive */
+	size_t partial;     /* sum of their partial octets */
+	size_t partial_max; /* 0: no bound */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -97,7 +97,6 @@ static int parse_transport(const char *s, enum transport *t)
 		return -1;
 	return 0;
 }
-
 
 /* The kernel has no SCTP (module absent or blocked). */
 static int sctp_unavailable(int e)
@@ -497,7 +496,8 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 		close(fd);
 		return;
 	}
-	if (getnameinfo(sa, (socklen_t)salen, l->peer, sizeof l->peer, NULL, 0, NI_NUMERICHOST) != 0)
+	if (getnameinfo(sa, (socklen_t)salen, l->peer, sizeof l->peer, NULL, 0, NI_NUMERICHOST) !=
+	    0)
 		l->peer[0] = '\0';
 	l->ls = ls;
 	l->ls_next = ls->links;

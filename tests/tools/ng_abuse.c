@@ -36,13 +36,13 @@ static const char usage_text[] =
 
 typedef struct lnk {
 	int fd;
-	int setup;            /* NG Setup Response received */
+	int setup; /* NG Setup Response received */
 	uint8_t hdr[4];
-	size_t have;          /* octets of hdr, then of msg */
+	size_t have; /* octets of hdr, then of msg */
 	uint32_t flen;
 	uint8_t *msg;
-	uint64_t closed_ms;   /* 0: open */
-	int early;            /* closed before the links were ready */
+	uint64_t closed_ms; /* 0: open */
+	int early;          /* closed before the links were ready */
 } lnk;
 
 static uint64_t now_ms(void)
@@ -103,7 +103,7 @@ static int send_half(int fd, size_t part)
 {
 	static uint8_t junk[65536];
 	uint8_t pfx[4] = {(uint8_t)(NGAP_MAX_MESSAGE >> 24), (uint8_t)(NGAP_MAX_MESSAGE >> 16),
-			  (uint8_t)(NGAP_MAX_MESSAGE >> 8), (uint8_t)NGAP_MAX_MESSAGE};
+	                  (uint8_t)(NGAP_MAX_MESSAGE >> 8), (uint8_t)NGAP_MAX_MESSAGE};
 	if (send_all(fd, pfx, 4) != 0)
 		return -1;
 	while (part > 0) {
@@ -128,14 +128,15 @@ static int pump(lnk *l, unsigned long *invreq)
 			if (l->have < 4)
 				continue;
 			l->flen = (uint32_t)l->hdr[0] << 24 | (uint32_t)l->hdr[1] << 16 |
-				  (uint32_t)l->hdr[2] << 8 | l->hdr[3];
+			          (uint32_t)l->hdr[2] << 8 | l->hdr[3];
 			if (l->flen == 0 || l->flen > NGAP_MAX_MESSAGE ||
 			    (l->msg = malloc(l->flen)) == NULL)
 				return -1;
 			l->have = 0;
 			continue;
 		}
-		size_t n = (size_t)(r - i) < l->flen - l->have ? (size_t)(r - i) : l->flen - l->have;
+		size_t n =
+		    (size_t)(r - i) < l->flen - l->have ? (size_t)(r - i) : l->flen - l->have;
 		memcpy(l->msg + l->have, buf + i, n);
 		l->have += n;
 		i += (ssize_t)n;
@@ -158,7 +159,7 @@ static int pump(lnk *l, unsigned long *invreq)
 
 /* Poll every open link until cond() holds or deadline; closes are timestamped from t0. */
 static void run(lnk *L, int n, struct pollfd *pf, uint64_t deadline, uint64_t t0,
-		unsigned long *invreq, int (*cond)(const lnk *, int))
+                unsigned long *invreq, int (*cond)(const lnk *, int))
 {
 	while (now_ms() < deadline && !cond(L, n)) {
 		int k = 0;
@@ -172,7 +173,8 @@ static void run(lnk *L, int n, struct pollfd *pf, uint64_t deadline, uint64_t t0
 		for (int i = 0, j = 0; i < n; i++) {
 			if (L[i].closed_ms != 0)
 				continue;
-			if ((pf[j++].revents & (POLLIN | POLLHUP | POLLERR)) && pump(&L[i], invreq) < 0) {
+			if ((pf[j++].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    pump(&L[i], invreq) < 0) {
 				L[i].closed_ms = now_ms() - t0 + 1;
 				close(L[i].fd);
 			}
@@ -199,9 +201,9 @@ static int all_closed(const lnk *L, int n)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"aiotf", 1, 0, 'a'},    {"links", 1, 0, 'n'},   {"setup", 0, 0, 's'},
-	    {"half-frame", 1, 0, 'f'}, {"gnb-base", 1, 0, 'g'}, {"hold-ms", 1, 0, 'h'},
-	    {"bind", 1, 0, 'b'},     {"per-address", 1, 0, 'p'}, {0, 0, 0, 0}};
+	    {"aiotf", 1, 0, 'a'},      {"links", 1, 0, 'n'},       {"setup", 0, 0, 's'},
+	    {"half-frame", 1, 0, 'f'}, {"gnb-base", 1, 0, 'g'},    {"hold-ms", 1, 0, 'h'},
+	    {"bind", 1, 0, 'b'},       {"per-address", 1, 0, 'p'}, {0, 0, 0, 0}};
 	struct in_addr bind_ip = {0};
 	int per = 1 << 30;
 	const char *aiotf = NULL;
@@ -212,20 +214,36 @@ int main(int argc, char **argv)
 	unsigned long invreq = 0;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'a': aiotf = optarg; break;
-		case 'n': n = atoi(optarg); break;
-		case 's': setup = 1; break;
-		case 'f': half = strtoul(optarg, NULL, 10); break;
-		case 'g': gnb = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'h': hold = strtoull(optarg, NULL, 10); break;
+		case 'a':
+			aiotf = optarg;
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 's':
+			setup = 1;
+			break;
+		case 'f':
+			half = strtoul(optarg, NULL, 10);
+			break;
+		case 'g':
+			gnb = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			hold = strtoull(optarg, NULL, 10);
+			break;
 		case 'b':
 			if (inet_pton(AF_INET, optarg, &bind_ip) != 1) {
 				fputs(usage_text, stderr);
 				return 2;
 			}
 			break;
-		case 'p': per = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
-		default: fputs(usage_text, stderr); return 2;
+		case 'p':
+			per = atoi(optarg) > 0 ? atoi(optarg) : 1;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
 		}
 	}
 	char host[256], *colon;
