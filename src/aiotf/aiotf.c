@@ -405,6 +405,12 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	if (a->cfg.notify_dest_queue_bytes < 1)
 		a->cfg.notify_dest_queue_bytes = 4u << 20;
 	a->cfg.notify_schemes = a->cfg.notify_hosts = a->cfg.notify_networks = NULL;
+	int *ng_bounds[] = {&a->cfg.ng_max_links, &a->cfg.ng_max_links_per_peer,
+			    &a->cfg.ng_setup_timeout_ms, &a->cfg.ng_idle_timeout_ms,
+			    &a->cfg.ng_ack_timeout_ms, &a->cfg.ng_unacked_close};
+	for (size_t i = 0; i < sizeof ng_bounds / sizeof ng_bounds[0]; i++)
+		if (*ng_bounds[i] < 0)
+			*ng_bounds[i] = 0; /* off */
 	if (a->name == NULL || a->ng_listen == NULL || a->ng_transport == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -426,7 +432,6 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	aiot_hex_encode(rnd, sizeof rnd, a->trans_prefix);
 	if ((a->base = event_base_new()) == NULL ||
 	    (a->wake = event_new(a->base, -1, 0, wake_cb, a)) == NULL ||
-	    (a->corr = calloc(65536, sizeof *a->corr)) == NULL ||
 	    amap_init(&a->tid_to_perm, 1024) != 0 || amap_init(&a->profiles, 1024) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -529,7 +534,6 @@ void aiotf_free(aiotf *a)
 		evdns_base_free(a->dns, 0);
 	if (a->base)
 		event_base_free(a->base);
-	free(a->corr);
 	free(a->name);
 	free(a->ng_listen);
 	free(a->ng_transport);
@@ -715,6 +719,12 @@ char *aiotf_metrics(void *app)
 		"# HELP aiot_aiotf_readers_closed_total Reader NG links closed by the AIOTF.\n"
 		"# TYPE aiot_aiotf_readers_closed_total counter\n"
 		"aiot_aiotf_readers_closed_total{reason=\"flood\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"link_cap\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"peer_cap\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"setup_timeout\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"idle_timeout\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"buffer\"} %llu\n"
+		"aiot_aiotf_readers_closed_total{reason=\"unacknowledged\"} %llu\n"
 		"# HELP aiot_aiotf_notifications_total AIoTNotif sent, by outcome.\n"
 		"# TYPE aiot_aiotf_notifications_total counter\n"
 		"aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
@@ -722,7 +732,10 @@ char *aiotf_metrics(void *app)
 		"aiot_aiotf_notifications_total{result=\"dropped\"} %llu\n"
 		"# HELP aiot_aiotf_readers_connected Readers with a completed NG Setup.\n"
 		"# TYPE aiot_aiotf_readers_connected gauge\n"
-		"aiot_aiotf_readers_connected %d\n",
+		"aiot_aiotf_readers_connected %d\n"
+		"# HELP aiot_aiotf_ng_links NG links open, with or without NG Setup.\n"
+		"# TYPE aiot_aiotf_ng_links gauge\n"
+		"aiot_aiotf_ng_links %d\n",
 		U(s->tx[0]), U(s->tx[1]), U(s->tx_failed[0]), U(s->tx_failed[1]),
 		atomic_load(&s->active_tx), U(s->requests_refused), U(s->d2r_received),
 		U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
@@ -730,8 +743,12 @@ char *aiotf_metrics(void *app)
 		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
 		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_queue),
-		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed), U(s->notif_sent),
-		U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers));
+		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed),
+		U(s->ng_closed[NG_CLOSE_LINK_CAP]), U(s->ng_closed[NG_CLOSE_PEER_CAP]),
+		U(s->ng_closed[NG_CLOSE_SETUP]), U(s->ng_closed[NG_CLOSE_IDLE]),
+		U(s->ng_closed[NG_CLOSE_BUFFER]), U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->notif_sent),
+		U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers),
+		atomic_load(&s->ng_links));
 	fprintf(f, /* docs/security.md "Notifications" */
 		"# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
 		"(lastRepInd) dropped over a queue bound.\n"

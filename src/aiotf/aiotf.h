@@ -59,6 +59,17 @@ typedef struct aiotf_cfg {
 	int notify_max_dests_per_af; /* created for one afId [64] */
 	size_t notify_queue_bytes;   /* queued notifications, all destinations [32 MiB] */
 	size_t notify_dest_queue_bytes; /* per destination [4 MiB] */
+	/* NG listener bounds (0 turns each off): links in all and per peer address; the NG
+	 * Setup deadline of a new link; the idle timeout of a set-up link (no message from it);
+	 * octets of partial frames held across all links; the time a reader has to acknowledge
+	 * a paging, and how many unacknowledged pagings in a row close its link. */
+	int ng_max_links;
+	int ng_max_links_per_peer;
+	int ng_setup_timeout_ms;
+	int ng_idle_timeout_ms;
+	size_t ng_buffer_max;
+	int ng_ack_timeout_ms;
+	int ng_unacked_close;
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */

@@ -133,6 +133,17 @@ int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap);
 
 /* ---- metrics (written by the loop thread, read by the SBI thread) ----------------------- */
 
+/* Why the AIOTF closed (or refused) an NG link, besides flooding (ng_readers.c). */
+enum ng_close_reason {
+	NG_CLOSE_LINK_CAP = 0, /* ng.max-links */
+	NG_CLOSE_PEER_CAP,     /* ng.max-links-per-peer */
+	NG_CLOSE_SETUP,        /* ng.setup-timeout-ms */
+	NG_CLOSE_IDLE,         /* ng.idle-timeout-ms */
+	NG_CLOSE_BUFFER,       /* ng.buffer-max */
+	NG_CLOSE_UNACKED,      /* ng.unacked-close */
+	NG_CLOSE_N
+};
+
 typedef struct aiotf_stats {
 	atomic_ullong tx[2];           /* by tx_type */
 	atomic_ullong tx_failed[2];    /* ended with a FailureCause */
@@ -153,6 +164,7 @@ typedef struct aiotf_stats {
 	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
 	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
+	atomic_ullong ng_closed[NG_CLOSE_N]; /* NG links closed by the listener's bounds */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
 	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */
@@ -163,6 +175,7 @@ typedef struct aiotf_stats {
 	atomic_int notif_dests;
 	atomic_ullong d2r_received;
 	atomic_int readers;
+	atomic_int ng_links;           /* NG links open, set up or not */
 	atomic_int active_tx;
 } aiotf_stats;
 
@@ -242,12 +255,21 @@ probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
 void ng_probe_release(aiotf *a, probe *p);
 
 struct reader {
+	aiotf *a;
 	ngap_link *link;
 	uint32_t gnb_id;
 	uint16_t reader_index;
 	int setup;          /* NG Setup done */
 	probe *probes;      /* probes on this reader (probe.rd_next) */
 	reader *next, *prev;
+	/* Correlation identifiers are this link's own (2 octets, big-endian -> probe*): other
+	 * links cannot exhaust them. */
+	amap corr;
+	uint32_t next_corr;
+	struct event *timer; /* NG Setup deadline, then the idle timeout */
+	uint64_t last_rx_us; /* last message from the reader */
+	uint32_t unacked;    /* consecutive pagings it left unacknowledged */
+	uint64_t last_ack_us; /* when it last acknowledged a paging */
 	/* Inventory Report rate limit (ng_readers.c): token bucket, drops in the current
 	 * one-second window. */
 	double tokens;
@@ -260,9 +282,15 @@ int ng_start(aiotf *a, char *err, size_t errlen);
 void ng_stop(aiotf *a);
 /* Readers that completed NG Setup. */
 size_t ng_readers_ready(const aiotf *a);
-/* Allocate a correlation id for p on p->rd and link it; -1 when all 65536 are in use. */
+/* Allocate a correlation id for p on rd and link it; -1 when all 65536 of rd are in use. */
 int ng_probe_attach(aiotf *a, probe *p, reader *rd);
 void ng_probe_detach(aiotf *a, probe *p);
+/* The paging p was acknowledged (Inventory Response, Report or Failure) or not within
+ * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
+void ng_probe_acked(probe *p);
+void ng_probe_unacked(aiotf *a, probe *p);
+/* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
+int ng_probe_link_answering(const probe *p);
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
 
 /* ---- transactions (aiotf.c, inventory.c, command.c) ------------------------------------- */
@@ -277,6 +305,8 @@ struct probe {
 	uint8_t attached;
 	uint8_t done;        /* inventory part ended (complete, failure, timeout, link lost) */
 	uint8_t released;
+	uint8_t acked;       /* the reader answered this paging (ng.ack-timeout-ms) */
+	uint64_t sent_us;    /* Inventory Request sent */
 	long target;         /* index into t->targets for single-device paging, else -1 */
 	struct event *timer;
 	int cmds_active;
@@ -407,8 +437,7 @@ struct aiotf {
 	aiot_backend *be;
 	ngap_listener *ng;
 	reader *readers;
-	probe **corr;        /* 65536 slots */
-	uint32_t next_corr;
+	size_t nlinks;       /* NG links accepted and open (set up or not) */
 	adm_pool adm;
 	/* made once at start (file reads), shared by the ADM and notification clients */
 	struct evdns_base *dns;
@@ -461,6 +490,7 @@ void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm);
 void inv_start(tx *t);
 void inv_on_report(aiotf *a, probe *p, const ngap_msg *m);
 void inv_probe_end(probe *p, const char *why); /* complete, failure, timeout, link lost */
+void inv_probe_acked(probe *p);                /* the reader accepted the paging */
 void inv_finish(tx *t);                        /* release + final notification */
 /* RES matching for one get-authentication answer (exposed for unit tests). For each
  * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is

@@ -25,14 +25,16 @@
 
 enum { CMD_KEY = 1, CMD_WAIT, CMD_TID_WAIT, CMD_GET_TID, CMD_DONE };
 
-static void cmd_key(const dresp *d, uint8_t key[6])
+/* (paging, RAN device ID): correlation identifiers are per reader link, so two pagings of
+ * one transaction may share one; the probe itself names the paging. */
+#define CMD_KEY_LEN (sizeof(probe *) + 4)
+static void cmd_key(const dresp *d, uint8_t key[CMD_KEY_LEN])
 {
-	key[0] = (uint8_t)(d->p->corr >> 8);
-	key[1] = (uint8_t)d->p->corr;
-	key[2] = (uint8_t)(d->ran_device_id >> 24);
-	key[3] = (uint8_t)(d->ran_device_id >> 16);
-	key[4] = (uint8_t)(d->ran_device_id >> 8);
-	key[5] = (uint8_t)d->ran_device_id;
+	memcpy(key, &d->p, sizeof d->p);
+	key[CMD_KEY_LEN - 4] = (uint8_t)(d->ran_device_id >> 24);
+	key[CMD_KEY_LEN - 3] = (uint8_t)(d->ran_device_id >> 16);
+	key[CMD_KEY_LEN - 2] = (uint8_t)(d->ran_device_id >> 8);
+	key[CMD_KEY_LEN - 1] = (uint8_t)d->ran_device_id;
 }
 
 void cmd_free(cmdstate *c)
@@ -76,7 +78,7 @@ static void cmd_end(dresp *d)
 {
 	cmdstate *c = d->cmd;
 	tx *t = d->t;
-	uint8_t key[6];
+	uint8_t key[CMD_KEY_LEN];
 	if (c->phase == CMD_DONE)
 		return;
 	c->phase = CMD_DONE;
@@ -220,7 +222,7 @@ void cmd_start(dresp *d)
 {
 	tx *t = d->t;
 	aiotf *a = t->a;
-	uint8_t key[6];
+	uint8_t key[CMD_KEY_LEN];
 	int err = 0;
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], rn[33], rd[33];
 	d->cmd = calloc(1, sizeof *d->cmd);
@@ -334,7 +336,7 @@ static void tid_update_done(dresp *d, int ok)
 void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
-	uint8_t key[6], buf[AIOT_NAS_MAX_PDU];
+	uint8_t key[CMD_KEY_LEN], buf[AIOT_NAS_MAX_PDU];
 	dresp probe_d = {.p = p};
 	int failure = m->type == NGAP_COMMAND_FAILURE;
 	if (failure && !m->u.fail.has_ran_device_id) {

@@ -34,20 +34,47 @@ static const char *kind_name(const tx *t)
 
 /* ---- paging ------------------------------------------------------------------------------ */
 
+/* Until the reader acknowledges a paging, the shorter ng.ack-timeout-ms applies (when it is
+ * shorter than inventory-timeout-ms): a silent link does not hold the transaction. */
+static int ack_phase(const aiotf *a, const probe *p)
+{
+	int ack = a->cfg.ng_ack_timeout_ms;
+	return !p->acked && ack > 0 && ack < a->cfg.inventory_timeout_ms;
+}
+
 /* (Re)start a paging's timeout: inventory-timeout-ms without a report from its reader ends
  * it, however long the whole inventory of a large population takes. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	struct timeval tv = {a->cfg.inventory_timeout_ms / 1000,
-			     (a->cfg.inventory_timeout_ms % 1000) * 1000};
+	int ms = ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(p->timer, &tv);
 }
 
 static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
+	probe *p = arg;
+	aiotf *a = p->t->a;
 	(void)fd;
 	(void)what;
-	inv_probe_end(arg, "timeout");
+	if (!ack_phase(a, p)) {
+		inv_probe_end(p, "timeout");
+	} else if (ng_probe_link_answering(p)) {
+		p->acked = 1; /* the link acknowledged a later paging: this answer is only late */
+		probe_arm(a, p);
+	} else {
+		inv_probe_end(p, "not acknowledged by the reader");
+		ng_probe_unacked(a, p); /* may close the reader's link */
+	}
+}
+
+void inv_probe_acked(probe *p)
+{
+	if (p->acked)
+		return;
+	ng_probe_acked(p);
+	if (!p->done)
+		probe_arm(p->t->a, p);
 }
 
 /* Step 2: an Inventory Request on one reader. 0 if a probe was opened. */
@@ -60,6 +87,7 @@ static int probe_send(tx *t, reader *rd, long target)
 		return -1;
 	p->t = t;
 	p->target = target;
+	p->sent_us = aiotf_now_us();
 	if ((p->timer = evtimer_new(a->base, probe_timeout_cb, p)) == NULL ||
 	    ng_probe_attach(a, p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",
@@ -694,6 +722,7 @@ static void auth_route(dresp *d)
 void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
+	ng_probe_acked(p);
 	probe_arm(a, p); /* the reader is making progress: the timeout counts silence */
 	for (uint32_t r = 0; r < m->u.report.nreaders; r++) {
 		const ngap_reader_report *rr = &m->u.report.readers[r];

@@ -69,6 +69,19 @@ static const char usage_text[] =
 	"                               transaction waiting for the ADM (ng.max-adm) [16384]\n"
 	"  --adm-max-queued N           ADM requests waiting for a stream (adm.max-queued)\n"
 	"                                                                        [65536]\n"
+	"  --ng-max-links N             NG links open at once; over it the oldest link\n"
+	"                               without NG Setup is closed (ng.max-links)  [1024]\n"
+	"  --ng-max-links-per-peer N    NG links from one address (ng.max-links-per-peer) [64]\n"
+	"  --ng-setup-timeout-ms N      a link without NG Setup by then is closed\n"
+	"                               (ng.setup-timeout-ms)                    [5000]\n"
+	"  --ng-idle-timeout-ms N       a set-up link silent this long is closed, 0: never\n"
+	"                               (ng.idle-timeout-ms)                     [0]\n"
+	"  --ng-buffer-max N            octets of partial frames held over all links; over it\n"
+	"                               the link holding most is closed (ng.buffer-max) [33554432]\n"
+	"  --ng-ack-timeout-ms N        a paging the reader has not acknowledged by then ends\n"
+	"                               (ng.ack-timeout-ms)                      [2000]\n"
+	"  --ng-unacked-close N         pagings unacknowledged in a row that close the link,\n"
+	"                               0: never (ng.unacked-close)              [3]\n"
 	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
 	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
@@ -109,6 +122,13 @@ static const cfg_opt opts[] = {
 	{"reader-max-d2r", "ng.max-d2r"},
 	{"reader-max-adm", "ng.max-adm"},
 	{"adm-max-queued", "adm.max-queued"},
+	{"ng-max-links", "ng.max-links"},
+	{"ng-max-links-per-peer", "ng.max-links-per-peer"},
+	{"ng-setup-timeout-ms", "ng.setup-timeout-ms"},
+	{"ng-idle-timeout-ms", "ng.idle-timeout-ms"},
+	{"ng-buffer-max", "ng.buffer-max"},
+	{"ng-ack-timeout-ms", "ng.ack-timeout-ms"},
+	{"ng-unacked-close", "ng.unacked-close"},
 };
 
 /* An http:// ADM URL is h2c: the TLS client settings (say, of config/aiotf.yaml) do not
@@ -140,6 +160,7 @@ int main(int argc, char **argv)
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
 	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, nqb,
 		ndqb;
+	unsigned long long ng_links, ng_peer, ng_setup, ng_idle, ng_buf, ng_ack, ng_unacked;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
@@ -179,7 +200,14 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "notify.queue-bytes", 32u << 20, 1u << 16, 1ull << 40, &nqb, err,
 			 sizeof err) ||
 	    cfg_get_uint(c, "notify.dest-queue-bytes", 4u << 20, 1u << 16, 1ull << 40, &ndqb, err,
-			 sizeof err)) {
+			 sizeof err) ||
+	    cfg_get_uint(c, "ng.max-links", 1024, 0, 1000000, &ng_links, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.max-links-per-peer", 64, 0, 1000000, &ng_peer, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.setup-timeout-ms", 5000, 0, 3600000, &ng_setup, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.idle-timeout-ms", 0, 0, 86400000, &ng_idle, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.buffer-max", 32u << 20, 0, 1ull << 40, &ng_buf, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.ack-timeout-ms", 2000, 0, 3600000, &ng_ack, err, sizeof err) ||
+	    cfg_get_uint(c, "ng.unacked-close", 3, 0, 1000000, &ng_unacked, err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -241,6 +269,13 @@ int main(int argc, char **argv)
 		.notify_max_dests_per_af = (int)ndst_af,
 		.notify_queue_bytes = (size_t)nqb,
 		.notify_dest_queue_bytes = (size_t)ndqb,
+		.ng_max_links = (int)ng_links,
+		.ng_max_links_per_peer = (int)ng_peer,
+		.ng_setup_timeout_ms = (int)ng_setup,
+		.ng_idle_timeout_ms = (int)ng_idle,
+		.ng_buffer_max = (size_t)ng_buf,
+		.ng_ack_timeout_ms = (int)ng_ack,
+		.ng_unacked_close = (int)ng_unacked,
 	};
 
 	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
@@ -282,6 +317,11 @@ int main(int argc, char **argv)
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
 		 ac.cipher ? "on" : "off");
 	aiotf_log_notify(a);
+	log_info("NG links: at most %d, %d per address (0: no cap); NG Setup within %d ms; idle "
+		 "timeout %d ms; partial frames %zu octets in all; pagings acknowledged within %d ms, "
+		 "link closed after %d unacknowledged", ac.ng_max_links, ac.ng_max_links_per_peer,
+		 ac.ng_setup_timeout_ms, ac.ng_idle_timeout_ms, ac.ng_buffer_max,
+		 ac.ng_ack_timeout_ms, ac.ng_unacked_close);
 	if (ac.report_rate > 0)
 		log_info("reader Inventory Reports: %d D2R/s, burst %d, link closed at %d dropped/s",
 			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,

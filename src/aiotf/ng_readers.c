@@ -13,40 +13,152 @@
  * 1,000 made-up T-IDs against 1,020 devices cost 1,000 lookups and 0 XRES, where the scan
  * of every device cost 1,705,440 XRES. A paging's D2Rs and ADM requests have budgets too
  * (cfg.paging_max_*).
+ *
+ * The listener is bounded against peers that connect and do nothing useful
+ * (docs/security.md): links in all and per peer address (a new link over the total takes the
+ * place of the oldest one that has not completed NG Setup), an NG Setup deadline, frames of
+ * at most NG_PRESETUP_FRAME octets before NG Setup, a budget of partial-frame octets across
+ * links (ngap_link.c), an optional idle timeout, correlation identifiers of each link's own,
+ * and a deadline for a reader to acknowledge a paging (inventory.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "aiotf_internal.h"
 #include "svc/log.h"
 
+/* Before NG Setup a link may send frames of this size at most: an NG Setup Request is under
+ * 200 octets; the margin lets a confused peer's early report be dropped and counted rather
+ * than close the link (it_attacks scenario 7 sends a 40 KB one). */
+#define NG_PRESETUP_FRAME 65536u
+
+static const char *const close_reason[NG_CLOSE_N] = {
+	[NG_CLOSE_LINK_CAP] = "over ng.max-links",
+	[NG_CLOSE_PEER_CAP] = "over ng.max-links-per-peer",
+	[NG_CLOSE_SETUP] = "no NG Setup within ng.setup-timeout-ms",
+	[NG_CLOSE_IDLE] = "idle for ng.idle-timeout-ms",
+	[NG_CLOSE_BUFFER] = "partial frames over ng.buffer-max",
+	[NG_CLOSE_UNACKED] = "pagings left unacknowledged (ng.unacked-close)",
+};
+
 static void on_msg(void *arg, ngap_link *l, ngap_msg *m);
 static void on_close(void *arg, ngap_link *l, const char *err);
+static void reader_gone(aiotf *a, reader *rd);
+static void timer_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Close rd's link now for reason (counted); rd is freed. Safe inside the link's callbacks. */
+static void reader_close(aiotf *a, reader *rd, enum ng_close_reason why)
+{
+	if (rd->setup)
+		log_warn("reader gNB %u index %u: NG link closed: %s", rd->gnb_id,
+			 rd->reader_index, close_reason[why]);
+	else
+		log_info("NG link from %s closed: %s", ngap_link_peer(rd->link), close_reason[why]);
+	atomic_fetch_add(&a->st.ng_closed[why], 1);
+	ngap_link_set_user(rd->link, NULL);
+	ngap_link_free(rd->link);
+	rd->link = NULL;
+	reader_gone(a, rd);
+}
+
+static void timer_arm(reader *rd, int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(rd->timer, &tv);
+}
+
+/* The NG Setup deadline, then (once set up) the idle timeout, checked lazily against the
+ * last message received. */
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	reader *rd = arg;
+	aiotf *a = rd->a;
+	(void)fd;
+	(void)what;
+	if (!rd->setup) {
+		reader_close(a, rd, NG_CLOSE_SETUP);
+		return;
+	}
+	int idle = a->cfg.ng_idle_timeout_ms;
+	uint64_t quiet_ms = (aiotf_now_us() - rd->last_rx_us) / 1000;
+	if (idle <= 0)
+		return;
+	if (quiet_ms >= (uint64_t)idle)
+		reader_close(a, rd, NG_CLOSE_IDLE);
+	else
+		timer_arm(rd, idle - (int)quiet_ms);
+}
+
+/* ng.max-links / ng.max-links-per-peer: 0 if l may be accepted, making room if needed by
+ * closing the oldest link that has not completed NG Setup (such a link serves nothing). */
+static int admit_link(aiotf *a, ngap_link *l)
+{
+	const aiotf_cfg *c = &a->cfg;
+	const char *peer = ngap_link_peer(l);
+	reader *oldest = NULL;
+	int same = 0;
+	for (reader *rd = a->readers; rd != NULL; rd = rd->next) {
+		same += strcmp(ngap_link_peer(rd->link), peer) == 0;
+		if (!rd->setup)
+			oldest = rd; /* the list is newest first */
+	}
+	if (c->ng_max_links_per_peer > 0 && same >= c->ng_max_links_per_peer) {
+		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_PEER_CAP], 1);
+		log_warn("NG link from %s refused: %d links from that address (ng.max-links-per-peer)",
+			 peer, same);
+		return -1;
+	}
+	if (c->ng_max_links <= 0 || a->nlinks < (size_t)c->ng_max_links)
+		return 0;
+	if (oldest != NULL) {
+		reader_close(a, oldest, NG_CLOSE_LINK_CAP);
+		return 0;
+	}
+	atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_LINK_CAP], 1);
+	log_warn("NG link from %s refused: %zu links, all set up (ng.max-links)", peer, a->nlinks);
+	return -1;
+}
 
 static void on_accept(void *arg, ngap_link *l)
 {
 	aiotf *a = arg;
-	reader *rd = calloc(1, sizeof *rd);
-	if (rd == NULL) {
-		log_error("NG link: out of memory, connection refused");
+	if (admit_link(a, l) != 0) {
 		ngap_link_free(l);
 		return;
 	}
+	reader *rd = calloc(1, sizeof *rd);
+	if (rd == NULL || (rd->timer = evtimer_new(a->base, timer_cb, rd)) == NULL) {
+		log_error("NG link: out of memory, connection refused");
+		free(rd);
+		ngap_link_free(l);
+		return;
+	}
+	rd->a = a;
 	rd->link = l;
 	rd->next = a->readers;
 	if (a->readers)
 		a->readers->prev = rd;
 	a->readers = rd;
+	a->nlinks++;
+	atomic_store(&a->st.ng_links, (int)a->nlinks);
+	rd->last_rx_us = aiotf_now_us();
+	if (a->cfg.ng_setup_timeout_ms > 0)
+		timer_arm(rd, a->cfg.ng_setup_timeout_ms);
+	ngap_link_set_max_frame(l, NG_PRESETUP_FRAME);
 	ngap_link_set_user(l, rd);
 	ngap_link_cbs cbs = {.on_msg = on_msg, .on_close = on_close, .arg = a};
 	ngap_link_set_cbs(l, &cbs);
-	log_debug("NG link: connection accepted");
+	log_debug("NG link: connection accepted from %s", ngap_link_peer(l));
 }
 
 int ng_start(aiotf *a, char *err, size_t errlen)
 {
 	a->ng = ngap_listen(a->base, a->ng_listen, a->ng_transport, on_accept, a, err, errlen);
+	if (a->ng != NULL)
+		ngap_listener_set_partial_max(a->ng, a->cfg.ng_buffer_max);
 	return a->ng ? 0 : -1;
 }
 
@@ -60,6 +172,16 @@ static void reader_unlink(aiotf *a, reader *rd)
 		rd->next->prev = rd->prev;
 	if (rd->setup)
 		atomic_fetch_sub(&a->st.readers, 1);
+	a->nlinks--;
+	atomic_store(&a->st.ng_links, (int)a->nlinks);
+}
+
+static void reader_free(reader *rd)
+{
+	amap_clear(&rd->corr, NULL);
+	if (rd->timer)
+		event_free(rd->timer);
+	free(rd);
 }
 
 /* The reader left: every probe on it loses its reader, then its procedures end. */
@@ -76,7 +198,7 @@ static void reader_gone(aiotf *a, reader *rd)
 		cmd_probe_lost(p);
 	}
 	reader_unlink(a, rd);
-	free(rd);
+	reader_free(rd);
 }
 
 static void on_close(void *arg, ngap_link *l, const char *err)
@@ -85,9 +207,14 @@ static void on_close(void *arg, ngap_link *l, const char *err)
 	reader *rd = ngap_link_user(l);
 	if (rd == NULL)
 		return;
+	if (ngap_link_over_budget(l))
+		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_BUFFER], 1);
 	if (rd->setup)
 		log_info("reader gNB %u index %u disconnected%s%s", rd->gnb_id, rd->reader_index,
 			 err ? ": " : "", err ? err : "");
+	else
+		log_debug("NG link from %s closed before NG Setup%s%s", ngap_link_peer(l),
+			  err ? ": " : "", err ? err : "");
 	rd->link = NULL; /* freed by the transport after this returns */
 	reader_gone(a, rd);
 }
@@ -102,7 +229,7 @@ void ng_stop(aiotf *a)
 		reader_unlink(a, rd);
 		for (probe *p = rd->probes; p != NULL; p = p->rd_next)
 			p->rd = NULL;
-		free(rd);
+		reader_free(rd);
 	}
 	if (a->ng)
 		ngap_listener_free(a->ng);
@@ -117,29 +244,45 @@ size_t ng_readers_ready(const aiotf *a)
 	return n;
 }
 
+static void corr_key(uint16_t c, uint8_t k[2])
+{
+	k[0] = (uint8_t)(c >> 8);
+	k[1] = (uint8_t)c;
+}
+
 int ng_probe_attach(aiotf *a, probe *p, reader *rd)
 {
+	uint8_t k[2];
+	int err = 0;
+	(void)a;
+	if (rd->corr.n >= 65536)
+		return -1;
 	for (uint32_t i = 0; i < 65536; i++) {
-		uint16_t c = (uint16_t)(a->next_corr + i);
-		if (a->corr[c] == NULL) {
-			a->corr[c] = p;
-			a->next_corr = (uint32_t)c + 1;
-			p->corr = c;
-			p->attached = 1;
-			p->rd = rd;
-			p->rd_prev = NULL;
-			p->rd_next = rd->probes;
-			if (rd->probes)
-				rd->probes->rd_prev = p;
-			rd->probes = p;
-			return 0;
-		}
+		uint16_t c = (uint16_t)(rd->next_corr + i);
+		corr_key(c, k);
+		if (amap_get(&rd->corr, k, 2) != NULL)
+			continue;
+		amap_put(&rd->corr, k, 2, p, &err);
+		if (err)
+			return -1;
+		rd->next_corr = (uint32_t)c + 1;
+		p->corr = c;
+		p->attached = 1;
+		p->rd = rd;
+		p->rd_prev = NULL;
+		p->rd_next = rd->probes;
+		if (rd->probes)
+			rd->probes->rd_prev = p;
+		rd->probes = p;
+		return 0;
 	}
 	return -1;
 }
 
 void ng_probe_detach(aiotf *a, probe *p)
 {
+	uint8_t k[2];
+	(void)a;
 	if (p->rd != NULL) {
 		if (p->rd_prev)
 			p->rd_prev->rd_next = p->rd_next;
@@ -147,17 +290,43 @@ void ng_probe_detach(aiotf *a, probe *p)
 			p->rd->probes = p->rd_next;
 		if (p->rd_next)
 			p->rd_next->rd_prev = p->rd_prev;
+		corr_key(p->corr, k);
+		if (p->attached && amap_get(&p->rd->corr, k, 2) == p)
+			amap_del(&p->rd->corr, k, 2);
 		p->rd = NULL;
 	}
-	if (p->attached && a->corr[p->corr] == p)
-		a->corr[p->corr] = NULL;
 	p->attached = 0;
 }
 
 probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr)
 {
-	probe *p = a->corr[corr];
-	return p != NULL && p->rd == rd ? p : NULL;
+	uint8_t k[2];
+	(void)a;
+	corr_key(corr, k);
+	return amap_get(&rd->corr, k, 2);
+}
+
+void ng_probe_acked(probe *p)
+{
+	p->acked = 1;
+	if (p->rd != NULL) {
+		p->rd->unacked = 0;
+		p->rd->last_ack_us = aiotf_now_us();
+	}
+}
+
+int ng_probe_link_answering(const probe *p)
+{
+	return p->rd != NULL && p->rd->last_ack_us >= p->sent_us;
+}
+
+void ng_probe_unacked(aiotf *a, probe *p)
+{
+	reader *rd = p->rd;
+	if (rd == NULL || rd->link == NULL)
+		return;
+	if (a->cfg.ng_unacked_close > 0 && ++rd->unacked >= (uint32_t)a->cfg.ng_unacked_close)
+		reader_close(a, rd, NG_CLOSE_UNACKED);
 }
 
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m)
@@ -270,6 +439,10 @@ static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 		return;
 	if (!rd->setup) {
 		rd->setup = 1;
+		ngap_link_set_max_frame(rd->link, NGAP_MAX_MESSAGE);
+		event_del(rd->timer);
+		if (a->cfg.ng_idle_timeout_ms > 0)
+			timer_arm(rd, a->cfg.ng_idle_timeout_ms);
 		atomic_fetch_add(&a->st.readers, 1);
 		log_info("reader gNB %u index %u connected (%d readers)", rd->gnb_id,
 			 rd->reader_index, atomic_load(&a->st.readers));
@@ -283,6 +456,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 	probe *p;
 	if (rd == NULL)
 		goto out;
+	rd->last_rx_us = aiotf_now_us();
 	/* Before anything else: a flood costs a token bucket check per message. */
 	if (m->type == NGAP_INVENTORY_REPORT && !report_admit(a, rd, m)) {
 		if (a->cfg.flood_close > 0 && rd->window_drops >= (uint32_t)a->cfg.flood_close)
@@ -302,11 +476,14 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 	p = ng_probe_find(a, rd, m->correlation_id);
 	switch (m->type) {
 	case NGAP_INVENTORY_RESPONSE:
-		break; /* accepted; the reports follow */
+		if (p != NULL)
+			inv_probe_acked(p); /* accepted; the reports follow */
+		break;
 	case NGAP_INVENTORY_FAILURE:
 		if (p != NULL) {
 			log_debug("gNB %u: Inventory Failure (cause %u/%u)", rd->gnb_id,
 				  m->u.fail.cause.group, m->u.fail.cause.value);
+			ng_probe_acked(p);
 			inv_probe_end(p, "inventory failure");
 		}
 		break;

@@ -7,12 +7,15 @@
  * on stream 0 with PPID 0, not the PPID 60 of real NGAP (setting it needs sctp_sendmsg per
  * message); the length prefix makes message boundaries independent of SCTP's.
  *
- * A frame announcing more than NGAP_MAX_MESSAGE octets, or a message that does not decode,
- * closes the link with an error (a real NG-RAN node would send an ErrorIndication first).
+ * A frame announcing more than the link's maximum (NGAP_MAX_MESSAGE octets unless the owner
+ * lowered it), or a message that does not decode, closes the link with an error (a real
+ * NG-RAN node would send an ErrorIndication first). A listener bounds the octets of partial
+ * frames its links hold in total: past the budget, the link holding the most is closed.
  * Writes use write(2): a process using this must ignore SIGPIPE.
  */
 #include <errno.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -51,6 +54,12 @@ struct ngap_link {
 	int closed; /* on_close delivered or suppressed; no more callbacks */
 	int connected;
 	int reading; /* EV_READ enabled (accepted links wait for their callbacks) */
+	uint32_t max_frame;
+	size_t partial;    /* input octets held (a frame not yet complete), counted in ls */
+	int over_budget;   /* closed by its listener's partial-frame budget */
+	ngap_listener *ls; /* accepted links: the listener that accounts for them */
+	ngap_link *ls_next, *ls_prev;
+	char peer[INET6_ADDRSTRLEN];
 };
 
 struct ngap_listener {
@@ -59,6 +68,9 @@ struct ngap_listener {
 	void (*on_accept)(void *arg, ngap_link *l);
 	void *arg;
 	int sctp;
+	ngap_link *links;   /* accepted links still alive */
+	size_t partial;     /* sum of their partial octets */
+	size_t partial_max; /* 0: no bound */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -85,7 +97,6 @@ static int parse_transport(const char *s, enum transport *t)
 		return -1;
 	return 0;
 }
-
 
 /* The kernel has no SCTP (module absent or blocked). */
 static int sctp_unavailable(int e)
@@ -141,8 +152,24 @@ static void set_nodelay(int fd, int sctp)
 
 /* ---- links ------------------------------------------------------------------------------- */
 
+static void link_account(ngap_link *l, size_t held)
+{
+	if (l->ls != NULL)
+		l->ls->partial = l->ls->partial - l->partial + held;
+	l->partial = held;
+}
+
 static void link_destroy(ngap_link *l)
 {
+	link_account(l, 0);
+	if (l->ls != NULL) {
+		if (l->ls_prev)
+			l->ls_prev->ls_next = l->ls_next;
+		else
+			l->ls->links = l->ls_next;
+		if (l->ls_next)
+			l->ls_next->ls_prev = l->ls_prev;
+	}
 	bufferevent_free(l->bev);
 	free(l);
 }
@@ -199,6 +226,30 @@ static void deliver_frame(ngap_link *l, struct evbuffer *in, uint32_t flen)
 		ngap_free(m);
 }
 
+/* The listener's links hold more partial octets than its budget: close the link that holds
+ * the most (the one that made it overflow may be a genuine reader behind a hoarder). */
+static void enforce_budget(ngap_listener *ls)
+{
+	ngap_link *big = NULL;
+	char err[128];
+
+	if (ls == NULL || ls->partial_max == 0 || ls->partial <= ls->partial_max)
+		return;
+	for (ngap_link *o = ls->links; o != NULL; o = o->ls_next)
+		if (!o->closed && (big == NULL || o->partial > big->partial))
+			big = o;
+	if (big == NULL)
+		return;
+	set_err(err, sizeof err,
+	        "%zu octets of partial frames buffered on this listener (limit %zu); this link "
+	        "held the most, %zu",
+	        ls->partial, ls->partial_max, big->partial);
+	big->over_budget = 1;
+	big->depth++; /* it may be another link than the one reading */
+	link_fail(big, err);
+	link_leave(big);
+}
+
 static void read_cb(struct bufferevent *bev, void *arg)
 {
 	ngap_link *l = arg;
@@ -211,24 +262,23 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		uint8_t pfx[FRAME_PREFIX];
 		uint32_t flen;
 
-		if (avail < FRAME_PREFIX) {
-			bufferevent_setwatermark(bev, EV_READ, FRAME_PREFIX, 0);
+		if (avail < FRAME_PREFIX)
 			break;
-		}
 		evbuffer_copyout(in, pfx, FRAME_PREFIX);
 		flen = get_be32(pfx);
-		if (flen > NGAP_MAX_MESSAGE) {
+		if (flen > l->max_frame) {
 			set_err(err, sizeof err, "frame of %u octets exceeds the %u maximum",
-			        (unsigned)flen, (unsigned)NGAP_MAX_MESSAGE);
+			        (unsigned)flen, (unsigned)l->max_frame);
 			link_fail(l, err);
 			break;
 		}
-		if (avail - FRAME_PREFIX < flen) {
-			/* Wake up only when the whole frame is here. */
-			bufferevent_setwatermark(bev, EV_READ, FRAME_PREFIX + (size_t)flen, 0);
-			break;
-		}
+		if (avail - FRAME_PREFIX < flen)
+			break; /* called again at every read: the partial octets are accounted */
 		deliver_frame(l, in, flen);
+	}
+	if (!l->dead) {
+		link_account(l, evbuffer_get_length(in));
+		enforce_budget(l->ls);
 	}
 	link_leave(l);
 }
@@ -268,6 +318,7 @@ static ngap_link *link_new(struct event_base *base, int fd, int connected)
 		return NULL;
 	}
 	l->connected = connected;
+	l->max_frame = NGAP_MAX_MESSAGE;
 	bufferevent_set_max_single_read(l->bev, MAX_SINGLE_READ);
 	bufferevent_setwatermark(l->bev, EV_READ, FRAME_PREFIX, 0);
 	bufferevent_setcb(l->bev, read_cb, NULL, event_cb, l);
@@ -399,6 +450,22 @@ void ngap_link_free(ngap_link *l)
 	link_destroy(l);
 }
 
+void ngap_link_set_max_frame(ngap_link *l, uint32_t max)
+{
+	if (l != NULL)
+		l->max_frame = max < NGAP_MAX_MESSAGE ? max : NGAP_MAX_MESSAGE;
+}
+
+int ngap_link_over_budget(const ngap_link *l)
+{
+	return l != NULL && l->over_budget;
+}
+
+const char *ngap_link_peer(const ngap_link *l)
+{
+	return l != NULL ? l->peer : "";
+}
+
 void ngap_link_set_user(ngap_link *l, void *user)
 {
 	if (l != NULL)
@@ -419,8 +486,6 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 	ngap_link *l;
 
 	(void)lev;
-	(void)sa;
-	(void)salen;
 	if (ls->on_accept == NULL) {
 		close(fd);
 		return;
@@ -431,6 +496,14 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 		close(fd);
 		return;
 	}
+	if (getnameinfo(sa, (socklen_t)salen, l->peer, sizeof l->peer, NULL, 0, NI_NUMERICHOST) !=
+	    0)
+		l->peer[0] = '\0';
+	l->ls = ls;
+	l->ls_next = ls->links;
+	if (ls->links)
+		ls->links->ls_prev = l;
+	ls->links = l;
 	/* Reading starts when ngap_link_set_cbs() gives the link its callbacks. */
 	ls->on_accept(ls->arg, l);
 }
@@ -530,10 +603,18 @@ const char *ngap_listener_transport(const ngap_listener *ls)
 	return ls != NULL && ls->sctp ? "sctp" : "tcp";
 }
 
+void ngap_listener_set_partial_max(ngap_listener *ls, size_t octets)
+{
+	if (ls != NULL)
+		ls->partial_max = octets;
+}
+
 void ngap_listener_free(ngap_listener *ls)
 {
 	if (ls == NULL)
 		return;
+	for (ngap_link *l = ls->links; l != NULL; l = l->ls_next)
+		l->ls = NULL; /* links outliving their listener are no longer accounted */
 	evconnlistener_free(ls->lev);
 	event_free(ls->retry);
 	free(ls);

@@ -29,6 +29,10 @@ ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char
 int ngap_listener_port(const ngap_listener *ls);
 const char *ngap_listener_transport(const ngap_listener *ls); /* "sctp" or "tcp" */
 void ngap_listener_free(ngap_listener *ls);
+/* Bound the octets of partial frames (announced, not yet complete) that the listener's links
+ * hold together; past it the link holding the most is closed (ngap_link_over_budget() says
+ * so in its on_close). 0: no bound (the default). */
+void ngap_listener_set_partial_max(ngap_listener *ls, size_t octets);
 
 /* Connect (non-blocking); failures arrive through on_close. */
 ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
@@ -40,6 +44,13 @@ int ngap_send(ngap_link *l, const ngap_msg *m);
 /* Close now; on_close is not called. Safe inside this link's callbacks (the free is
  * deferred until they return). Queued output is flushed best effort, without blocking. */
 void ngap_link_free(ngap_link *l);
+/* The largest frame this link accepts (at most, and by default, NGAP_MAX_MESSAGE); a frame
+ * announcing more closes the link. */
+void ngap_link_set_max_frame(ngap_link *l, uint32_t max);
+/* 1 if the link was closed by its listener's partial-frame budget. */
+int ngap_link_over_budget(const ngap_link *l);
+/* An accepted link's peer address (numeric host), "" if unknown or connected. */
+const char *ngap_link_peer(const ngap_link *l);
 /* Opaque per-link user pointer. */
 void ngap_link_set_user(ngap_link *l, void *user);
 void *ngap_link_user(const ngap_link *l);
