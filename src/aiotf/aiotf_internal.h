@@ -153,6 +153,7 @@ typedef struct aiotf_stats {
 	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
 	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
+	atomic_ullong foreign_rand;    /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
 	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */

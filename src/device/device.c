@@ -186,7 +186,7 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 		return idt;
 
 	/* TS 33.369 5.2.2 step 5: the Inventory Response (nas.h) carries RAND_AIOT_d, RES_AIOT
-	 * and the identifier chosen above. */
+	 * and the identifier chosen above, behind the RAND tag. */
 	res_len = d->cfg->res_bits / 8u;
 	pos = AIOT_NAS_INV_RES_OFF + res_len;
 	if (cap < pos + (idt == AIOT_NAS_ID_PERM) + id_len)
@@ -204,6 +204,8 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 		return rc;
 	out[0] = AIOT_NAS_INVENTORY_RESPONSE;
 	out[1] = AIOT_NAS_INV_FLAGS(idt, res_len);
+	/* Our extension (docs/protocol.md §3.2, NOTE 2): which RAND_AIOT_n this answers. */
+	memcpy(out + AIOT_NAS_INV_TAG_OFF, rand_n, AIOT_NAS_RAND_TAG_LEN);
 	memcpy(out + AIOT_NAS_INV_RAND_OFF, rand_d, sizeof(rand_d));
 	if (idt == AIOT_NAS_ID_PERM)
 		out[pos++] = id_len;

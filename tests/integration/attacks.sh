@@ -46,6 +46,7 @@ RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/relay.log | head -1)
 metric() { curl -s http://127.0.0.1:$AMPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 adm_metric() { curl -s http://127.0.0.1:$ADM_MPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 ADM_AUTH='aiot_adm_ops_total{op="get-authentication"}'
+FOREIGN='aiot_aiotf_reports_dropped_total{reason="foreign_rand"}'
 sim() { # FIELD of the simulator's stats (SIGUSR1 writes them)
 	rm -f $W/sim.json
 	kill -USR1 $SIMPID
@@ -57,11 +58,13 @@ sim() { # FIELD of the simulator's stats (SIGUSR1 writes them)
 ROUNDTO=2000; [ $SANITIZED = 1 ] && ROUNDTO=6000
 start_reader() {
 	"$B/aiot-reader" --aiotf 127.0.0.1:$NG --ng-transport tcp --air $RELAY --round-timeout-ms $ROUNDTO \
-		--command-timeout-ms 2000 2>>$W/reader.log &
+		--command-timeout-ms 2000 --metrics 127.0.0.1:0 2>>$W/reader.log &
 	READERPID=$!; PIDS+=("$READERPID")
 	wait_readers "${1:-1}" || bad "reader did not connect"
+	RMPORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' $W/reader.log | tail -1)
 }
 stop_reader() { kill $READERPID; wait $READERPID 2>/dev/null || true; wait_readers 0; }
+reader_metric() { curl -s http://127.0.0.1:$RMPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 wait_readers() { # N: readers with a completed NG Setup
 	for _ in $(seq 1 100); do [ "$(metric aiot_aiotf_readers_connected)" = "$1" ] && return 0; sleep 0.1; done
 	return 1
@@ -122,13 +125,17 @@ NREC=$(grep -c '^inv ' $W/air.rec)
 	>$W/rogue1.out 2>$W/rogue1.log &
 R1=$!; PIDS+=("$R1")
 wait_readers 2 || bad "rogue reader did not connect"
-f0=$(metric aiot_aiotf_auth_failures_total); g0=$(adm_metric "$ADM_AUTH")
+f0=$(metric aiot_aiotf_auth_failures_total); g0=$(adm_metric "$ADM_AUTH"); fr0=$(metric "$FOREIGN")
 inventory
 wait $R1; check "replay: rogue_reader answered the Inventory Request" 0 $?
 check "replay: the genuine reader's devices still reported, the replayed ones not" "$GEN" "$(reported_set)"
-check "replay: every replayed response rejected (RES over the old RAND_AIOT_n)" $((NREC + K)) \
-	$(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
-echo "     ADM get-authentication requests for the inventory: $(( $(adm_metric "$ADM_AUTH") - g0 ))"
+# NOTE 2 filter (docs/protocol.md §3.2): the replayed responses answer older RAND_AIOT_n;
+# their RAND tag is not this inventory's, so the AIOTF drops them before any ADM call.
+check "replay: every replayed response dropped (RAND tag of an old RAND_AIOT_n), only the $K clones rejected" \
+	"$NREC $K" "$(( $(metric "$FOREIGN") - fr0 )) $(( $(metric aiot_aiotf_auth_failures_total) - f0 ))"
+g1=$(( $(adm_metric "$ADM_AUTH") - g0 ))
+echo "     ADM get-authentication requests for the inventory: $g1 (genuine devices $((N + K)); $NREC replayed answers: none reached the ADM)"
+[ "$g1" -le $((N + K)) ] && ok "replay: no ADM request for a replayed answer" || bad "replay: $g1 ADM requests"
 wait_readers 1
 
 # --- 2. forged RES_AIOT, genuine identifiers; replays; the rogue reader alone ---------------
@@ -140,10 +147,14 @@ NREC=$(grep -c '^inv ' $W/air.rec)
 R2=$!; PIDS+=("$R2")
 wait_readers 1 || bad "rogue reader did not connect"
 f0=$(metric aiot_aiotf_auth_failures_total); a0=$(metric aiot_aiotf_devices_authenticated_total)
+fr0=$(metric "$FOREIGN")
 inventory 30
 wait $R2; check "forge: rogue_reader answered the Inventory Request" 0 $?
 check "forge: the AF gets AUTH_FAILURE and no device" "AUTH_FAILURE 0" "$(cause) $(ndev)"
-check "forge: 50 forged + $NREC replayed responses rejected" $((50 + NREC)) $(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
+# The forged ones carry this paging's RAND tag (a paged reader knows RAND_AIOT_n: the tag
+# filters, it does not authenticate): the ADM rejects them. The replayed ones are dropped.
+check "forge: 50 forged responses rejected, $NREC replayed dropped (RAND tag)" "50 $NREC" \
+	"$(( $(metric aiot_aiotf_auth_failures_total) - f0 )) $(( $(metric "$FOREIGN") - fr0 ))"
 check "forge: nothing authenticated" 0 $(( $(metric aiot_aiotf_devices_authenticated_total) - a0 ))
 start_reader
 
@@ -306,6 +317,36 @@ check "flood: closed at the threshold ($FLOOD_CLOSE dropped)" $FLOOD_CLOSE $(( $
 check "unsolicited, rate, flood: still no ADM request" "0 0" \
 	"$(( $(adm_metric "$ADM_AUTH") - g0 )) $(( $(adm_metric 'aiot_adm_ops_total{op="get-rand"}') - gr0 ))"
 check "flood: the genuine reader kept its link" 1 "$(metric aiot_aiotf_readers_connected)"
+
+# --- 8. pagings the network did not send (TS 33.369 5.2.2 NOTE 2) -----------------------------
+# A relay sends, right before each of the reader's PAGINGs, 2 copies with random RAND_AIOT_n
+# in the reader's own session and round: every device answers them into the genuine
+# inventory. Their RAND tag (docs/protocol.md §3.2) is not the inventory's: the reader drops
+# them (not relayed, not acknowledged) and the AIOTF would too, before any ADM call.
+echo "# 8. amplification: pagings with RAND_AIOT_n the network did not send, inside its inventory"
+"$B/rogue_air" relay --listen 127.0.0.1:0 --air $AIR --record $W/amp.rec --foreign-pagings 2 \
+	>$W/amp.out 2>$W/amp.log &
+AMPID=$!; PIDS+=("$AMPID")
+for _ in $(seq 1 50); do grep -q "relay on" $W/amp.log && break; sleep 0.1; done
+stop_reader; RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/amp.log | head -1); start_reader
+d0=$(metric aiot_aiotf_d2r_total); f0=$(metric aiot_aiotf_auth_failures_total); fr0=$(metric "$FOREIGN")
+g0=$(adm_metric "$ADM_AUTH"); x0=$(adm_metric aiot_adm_xres_total)
+inventory
+rf=$(reader_metric aiot_reader_d2r_foreign_total)
+dd=$(( $(metric aiot_aiotf_d2r_total) - d0 )); ff=$(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
+gg=$(( $(adm_metric "$ADM_AUTH") - g0 )); xx=$(( $(adm_metric aiot_adm_xres_total) - x0 ))
+stop_reader; kill $AMPID; wait $AMPID 2>/dev/null || true
+cat $W/amp.out | sed 's/^/     /'
+echo "     measured: $rf answers to foreign pagings dropped by the reader; at the AIOTF $dd D2R," \
+	"$ff rejected, $(( $(metric "$FOREIGN") - fr0 )) dropped; ADM: $gg get-authentication, $xx XRES"
+check "amplification: the genuine inventory reports every genuine device" "$GEN" "$(reported_set)"
+[ "${rf:-0}" -ge $N ] && ok "amplification: the reader dropped $rf answers to foreign pagings" \
+	|| bad "amplification: the reader dropped ${rf:-0} answers"
+check "amplification: one D2R per device reached the AIOTF, only the $K clones rejected" \
+	"$((N + K)) $K" "$dd $ff"
+[ "$gg" -le $((N + K)) ] && ok "amplification: $gg ADM get-authentication for $((N + K)) devices (0 per provoked answer)" \
+	|| bad "amplification: $gg ADM get-authentication for $((N + K)) devices"
+RELAY=$MAINRELAY; start_reader
 
 # --- after everything: the genuine system still serves --------------------------------------
 echo "# genuine traffic after the attacks"
