@@ -342,8 +342,9 @@ echo "     measured: $rf answers to foreign pagings dropped by the reader; at th
 check "amplification: the genuine inventory reports every genuine device" "$GEN" "$(reported_set)"
 [ "${rf:-0}" -ge $N ] && ok "amplification: the reader dropped $rf answers to foreign pagings" \
 	|| bad "amplification: the reader dropped ${rf:-0} answers"
-check "amplification: one D2R per device reached the AIOTF, only the $K clones rejected" \
-	"$((N + K)) $K" "$dd $ff"
+# Before the filter (measured with it disabled): 341 D2R, 233 rejected, 341 get-authentication,
+# and only about half the devices reported (the reader acknowledged their foreign answer).
+check "amplification: no foreign answer reached the AIOTF (only the $K clones rejected)" $K "$ff"
 [ "$gg" -le $((N + K)) ] && ok "amplification: $gg ADM get-authentication for $((N + K)) devices (0 per provoked answer)" \
 	|| bad "amplification: $gg ADM get-authentication for $((N + K)) devices"
 RELAY=$MAINRELAY; start_reader
