@@ -183,6 +183,9 @@ static void net_accept_inventory(net *n, const uint8_t *pdu, size_t len,
 	uint8_t xres[16], k_aiotf[16];
 
 	assert_int_equal(aiot_nas_decode_inventory_response(pdu, len, m), AIOT_OK);
+	/* The RAND tag (docs/protocol.md §3.2): the answer names the RAND_AIOT_n it answers. */
+	assert_memory_equal(m->rand_tag, n->rand_n, AIOT_NAS_RAND_TAG_LEN);
+	assert_int_equal(aiot_nas_inv_answers(pdu, len, n->rand_n), 1);
 	assert_int_equal(m->res_len, n->res_bits / 8);
 	assert_true(aiot_derive_res(ossl, n->suite, n->key, n->key_len, n->rand_n, m->rand_d,
 				    n->res_bits, xres) >= 0);
