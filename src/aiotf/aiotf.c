@@ -706,6 +706,7 @@ char *aiotf_metrics(void *app)
 		"# TYPE aiot_aiotf_reports_dropped_total counter\n"
 		"aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
 		"aiot_aiotf_reports_dropped_total{reason=\"rate\"} %llu\n"
+		"aiot_aiotf_reports_dropped_total{reason=\"foreign_rand\"} %llu\n"
 		"# HELP aiot_aiotf_d2r_unchecked_total D2Rs counted unverified without an ADM request.\n"
 		"# TYPE aiot_aiotf_d2r_unchecked_total counter\n"
 		"aiot_aiotf_d2r_unchecked_total{reason=\"d2r-budget\"} %llu\n"
@@ -742,7 +743,8 @@ char *aiotf_metrics(void *app)
 		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
 		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		U(s->unsolicited), U(s->rate_dropped), U(s->d2r_budget), U(s->d2r_adm_queue),
+		U(s->unsolicited), U(s->rate_dropped), U(s->foreign_rand), U(s->d2r_budget),
+		U(s->d2r_adm_queue),
 		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed),
 		U(s->ng_closed[NG_CLOSE_LINK_CAP]), U(s->ng_closed[NG_CLOSE_PEER_CAP]),
 		U(s->ng_closed[NG_CLOSE_SETUP]), U(s->ng_closed[NG_CLOSE_IDLE]),

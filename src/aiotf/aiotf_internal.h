@@ -165,6 +165,7 @@ typedef struct aiotf_stats {
 	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
 	atomic_ullong flood_closed;    /* reader links closed for flooding */
 	atomic_ullong ng_closed[NG_CLOSE_N]; /* NG links closed by the listener's bounds */
+	atomic_ullong foreign_rand;    /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
 	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */

@@ -115,7 +115,7 @@ static int probe_send(tx *t, reader *rd, long target)
 		m.u.inv_req.ident_kind = NGAP_IDENT_SINGLE;
 		memcpy(m.u.inv_req.ident, id->b, id->len);
 		m.u.inv_req.ident_bits = (uint16_t)(8u * id->len);
-		m.u.inv_req.expected_d2r_size = 2 + 16 + 16; /* no identifier when named */
+		m.u.inv_req.expected_d2r_size = AIOT_NAS_INV_RES_OFF + 16; /* no identifier when named */
 	} else if (q->kind == TGT_FILTER) {
 		m.u.inv_req.ident_kind = NGAP_IDENT_GROUP;
 		memcpy(m.u.inv_req.ident, q->filt.b, q->filt.len);
@@ -741,6 +741,12 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) != 0) {
 				t->nundecodable++;
 				atomic_fetch_add(&a->st.undecodable, 1);
+				continue;
+			}
+			/* NOTE 2 (our extension, docs/protocol.md §3.2): an answer to a paging
+			 * we did not send costs no ADM call. */
+			if (!aiot_nas_inv_answers(dv->nas_pdu, dv->nas_len, t->rand_n)) {
+				atomic_fetch_add(&a->st.foreign_rand, 1);
 				continue;
 			}
 			dresp *d = calloc(1, sizeof *d);

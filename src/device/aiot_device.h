@@ -47,34 +47,51 @@ typedef struct aiot_device_cfg {
 	void *user;
 } aiot_device_cfg;
 
+/* Sessions held at once (>= 2): the one a command last proved, and the newest pagings answered
+ * (docs/protocol.md §3.8). A paging flood must deliver this many pagings (one less when a
+ * session is proven) between the network's paging and its command to abort the command. */
+#ifndef AIOT_DEVICE_SESSIONS
+#define AIOT_DEVICE_SESSIONS 4
+#endif
+
+/* One session: a paging answered (TS 33.369 5.2.2 step 4) and its keys. */
+typedef struct aiot_device_session {
+	uint8_t rand_n[16];
+	uint8_t rand_d[16];
+	uint8_t k_int[16];
+	uint8_t k_enc[16];
+	uint32_t dl_count;     /* highest downlink COUNT accepted */
+	uint32_t ul_count;     /* next uplink COUNT */
+	uint8_t used;          /* 1: holds keys */
+	uint8_t dl_seen;       /* 1 once a downlink COUNT was accepted under these keys */
+} aiot_device_session;
+
 typedef struct aiot_device {
 	const aiot_device_cfg *cfg;
 	uint8_t tid[16];
 	uint8_t has_tid;
 	uint8_t disabled;
-	/* Current session: the last paging answered. */
-	uint8_t has_session;
-	uint8_t rand_n[16];
-	uint8_t rand_d[16];
-	uint8_t k_int[16];
-	uint8_t k_enc[16];
-	uint8_t dl_seen;       /* 1 once a downlink COUNT was accepted under these keys */
-	uint32_t dl_count;     /* highest downlink COUNT accepted */
-	uint32_t ul_count;     /* next uplink COUNT */
+	/* Paging abort (TS 33.369 5.2.2 NOTE 1, our extension): a paging no longer replaces the
+	 * session. The proven session (a command verified under it) is kept until a command
+	 * verifies under another; the other slots hold the newest pagings, oldest replaced. */
+	uint8_t proven;        /* index of the proven session, AIOT_DEVICE_SESSIONS: none */
+	uint8_t newest;        /* index of the slot the last paging filled */
+	aiot_device_session s[AIOT_DEVICE_SESSIONS];
 } aiot_device;
 
 /* tid: the provisioned T-ID (16 bytes) or NULL. Returns AIOT_OK or AIOT_ERR_INVAL. */
 int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *tid);
 
-/* Paging: writes an Inventory Response into out (*out_len bytes) and starts a new session,
- * or returns AIOT_ERR_NOT_ADDRESSED (nothing changes), AIOT_ERR_DISABLED, AIOT_ERR_*.
+/* Paging: writes an Inventory Response into out (*out_len bytes) and starts a new session
+ * beside the ones held (it replaces the oldest unproven one), or returns AIOT_ERR_NOT_ADDRESSED (nothing changes), AIOT_ERR_DISABLED, AIOT_ERR_*.
  * ident_bits: length of ident in bits (GROUP may be any prefix length; SINGLE whole bytes). */
 int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_kind kind,
 			  const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
 			  size_t *out_len);
 
-/* Command Request: verifies MAC and COUNT, decrypts, executes, and writes a protected
- * Command Response into out. Any failure returns AIOT_ERR_* with no change of state and no
+/* Command Request: verifies COUNT and MAC under each session held, decrypts, executes, and
+ * writes a protected Command Response into out; the session it verified under becomes the
+ * only one held. Any failure returns AIOT_ERR_* with no change of state and no
  * output (a device sends nothing back to an unauthenticated command). pdu is modified in
  * place (decryption). */
 int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *out, size_t cap,
@@ -83,7 +100,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 /* The identifier the device presents: T-ID when privacy is on, else the permanent ID. */
 const uint8_t *aiot_device_tid(const aiot_device *d); /* NULL if none */
 
-/* Forget the session keys (e.g. field lost). */
+/* Forget every session and its keys (e.g. field lost). */
 void aiot_device_end_session(aiot_device *d);
 
 #endif

@@ -21,7 +21,16 @@
  * lengths and COUNT values (all public on the air anyway; a stale COUNT is refused before
  * the MAC is computed), whether a MAC failed (the device stays silent, visible anyway).
  * K_AIOT_root is loaded only for a derivation and zeroised right after; K_AIOTF is never
- * kept; K_AIOT_int / K_AIOT_enc live in *d until the next paging, DISABLE or end_session.
+ * kept; K_AIOT_int / K_AIOT_enc live in *d until their slot is reused, a command proves
+ * another session, DISABLE or end_session.
+ *
+ * Paging abort (TS 33.369 5.2.2 NOTE 1; our extension, docs/protocol.md §3.8): anyone can page,
+ * and a paging used to replace the session, so a flood of pagings aborted every command. The
+ * device now holds AIOT_DEVICE_SESSIONS sessions: the one a command last proved and the
+ * newest pagings. A Command Request is tried under each (COUNT, then MAC); the one it
+ * verifies under becomes the only session. Each session keeps its own COUNTs, so the replay
+ * rules are those of one session, per session; keys differ, so a command verifies under at
+ * most the session it was protected for (a forged MAC: AIOT_DEVICE_SESSIONS chances in 2^32).
  */
 #include <string.h>
 #include "aiot_device.h"
@@ -32,6 +41,8 @@
 
 /* The static state of a tag stays within a few hundred bytes. */
 _Static_assert(sizeof(aiot_device) <= 512, "aiot_device exceeds the 512-byte RAM budget");
+_Static_assert(AIOT_DEVICE_SESSIONS >= 2 && AIOT_DEVICE_SESSIONS < 255, "AIOT_DEVICE_SESSIONS");
+#define NSES AIOT_DEVICE_SESSIONS
 
 #define DEV_BE NULL    /* the reference primitives, called directly (backend.h) */
 #define DEV_KEY_MAX 32 /* K_AIOT_root: 16 or 32 bytes (aiot_suite_check_key) */
@@ -48,6 +59,8 @@ int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *
 		return AIOT_ERR_INVAL;
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
+	d->proven = NSES;
+	d->newest = NSES - 1;
 	if (tid) {
 		memcpy(d->tid, tid, AIOT_TID_LEN);
 		d->has_tid = 1;
@@ -119,11 +132,12 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
 
 /*
  * TS 33.369 5.2.2 step 4: RES_AIOT (A.2) into res, K_AIOTF (A.3) and from it K_AIOT_int /
- * K_AIOT_enc into *d. K_AIOT_root and K_AIOTF are on the stack only while this runs. Returns
+ * K_AIOT_enc into *s. K_AIOT_root and K_AIOTF are on the stack only while this runs. Returns
  * AIOT_OK, or AIOT_ERR_* (key_load) with nothing written.
  */
-static DEV_NOINLINE int derive_session(aiot_device *d, const uint8_t rand_n[16],
-				       const uint8_t rand_d[16], uint8_t *res)
+static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session *s,
+				       const uint8_t rand_n[16], const uint8_t rand_d[16],
+				       uint8_t *res)
 {
 	static const uint8_t alg[4] = {AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2, AIOT_ALG_TYPE_ENC,
 				       AIOT_ALG_ID_NEA2};
@@ -141,9 +155,9 @@ static DEV_NOINLINE int derive_session(aiot_device *d, const uint8_t rand_n[16],
 			AIOT_KAIOTF_LEN);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
 	aiot_zeroize(key, sizeof(key));
-	aiot_kdf2_algkey(&k, k_aiotf, alg, d->k_int);
+	aiot_kdf2_algkey(&k, k_aiotf, alg, s->k_int);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_algkey(&k, k_aiotf, alg + 2, d->k_enc);
+	aiot_kdf2_algkey(&k, k_aiotf, alg + 2, s->k_enc);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
 	/* K_AIOTF itself is not kept: only K_AIOT_int / K_AIOT_enc are needed. */
 	aiot_zeroize(k_aiotf, sizeof(k_aiotf));
@@ -156,7 +170,9 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 {
 	const uint8_t *id = NULL;
 	uint8_t id_len = 0, rand_d[16];
+	aiot_device_session *s;
 	size_t res_len, pos;
+	unsigned slot;
 	int idt, rc;
 
 	if (out_len)
@@ -170,7 +186,7 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 		return idt;
 
 	/* TS 33.369 5.2.2 step 5: the Inventory Response (nas.h) carries RAND_AIOT_d, RES_AIOT
-	 * and the identifier chosen above. */
+	 * and the identifier chosen above, behind the RAND tag. */
 	res_len = d->cfg->res_bits / 8u;
 	pos = AIOT_NAS_INV_RES_OFF + res_len;
 	if (cap < pos + (idt == AIOT_NAS_ID_PERM) + id_len)
@@ -178,12 +194,18 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 	if (d->cfg->entropy(d->cfg->user, rand_d, sizeof(rand_d)) != 0)
 		return AIOT_ERR_CALLBACK;
 	/* The last check: from here on nothing fails, so *d and out may be written. The new
-	 * session replaces the old one (5.2.2 NOTE 1). */
-	rc = derive_session(d, rand_n, rand_d, out + AIOT_NAS_INV_RES_OFF);
+	 * session takes the slot after the newest, never the proven one (5.2.2 NOTE 1). */
+	slot = (d->newest + 1u) % NSES;
+	if (slot == d->proven)
+		slot = (slot + 1u) % NSES;
+	s = &d->s[slot];
+	rc = derive_session(d, s, rand_n, rand_d, out + AIOT_NAS_INV_RES_OFF);
 	if (rc != AIOT_OK)
 		return rc;
 	out[0] = AIOT_NAS_INVENTORY_RESPONSE;
 	out[1] = AIOT_NAS_INV_FLAGS(idt, res_len);
+	/* Our extension (docs/protocol.md §3.2, NOTE 2): which RAND_AIOT_n this answers. */
+	memcpy(out + AIOT_NAS_INV_TAG_OFF, rand_n, AIOT_NAS_RAND_TAG_LEN);
 	memcpy(out + AIOT_NAS_INV_RAND_OFF, rand_d, sizeof(rand_d));
 	if (idt == AIOT_NAS_ID_PERM)
 		out[pos++] = id_len;
@@ -191,12 +213,13 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 		memcpy(out + pos, id, id_len);
 	*out_len = pos + id_len;
 
-	memcpy(d->rand_n, rand_n, sizeof(d->rand_n));
-	memcpy(d->rand_d, rand_d, sizeof(d->rand_d));
-	d->has_session = 1;
-	d->dl_seen = 0;
-	d->dl_count = 0;
-	d->ul_count = 0;
+	memcpy(s->rand_n, rand_n, sizeof(s->rand_n));
+	memcpy(s->rand_d, rand_d, sizeof(s->rand_d));
+	s->used = 1;
+	s->dl_seen = 0;
+	s->dl_count = 0;
+	s->ul_count = 0;
+	d->newest = (uint8_t)slot;
 	return AIOT_OK;
 }
 
@@ -211,7 +234,8 @@ static uint8_t cb_status(int st)
 /* TID_UPDATE: next T-ID from K_AIOT_root and this session's RANDs (FC AIOT_FC_TID), persisted
  * first: if it cannot be stored the device keeps the old one and says so, and the network
  * keeps the old one too. */
-static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, uint8_t new_tid[AIOT_TID_LEN])
+static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, const aiot_device_session *s,
+				       uint8_t new_tid[AIOT_TID_LEN])
 {
 	const aiot_device_cfg *cfg = d->cfg;
 	uint8_t key[DEV_KEY_MAX];
@@ -219,11 +243,61 @@ static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, uint8_t new_tid[AIO
 
 	if (key_len < 0)
 		return AIOT_ST_ERROR_UNSPECIFIED;
-	aiot_derive_tid(DEV_BE, cfg->suite, key, (size_t)key_len, d->rand_n, d->rand_d, new_tid);
+	aiot_derive_tid(DEV_BE, cfg->suite, key, (size_t)key_len, s->rand_n, s->rand_d, new_tid);
 	aiot_zeroize(key, sizeof(key));
 	if (cfg->tid_store && cfg->tid_store(cfg->user, new_tid) != 0)
 		return AIOT_ST_ERROR_UNSPECIFIED;
 	return AIOT_ST_SUCCESS;
+}
+
+/*
+ * Framing, replay and MAC, under each session held: the index of the session the Command
+ * Request verifies under (deciphered in place, *p set), or AIOT_ERR_* with pdu unchanged.
+ * Replay first (no crypto): a replayed or stale COUNT costs no CMAC. Only a Command Request
+ * is accepted: a reflected Command Response (uplink) is refused here, and a Command Request
+ * protected with DIRECTION = uplink fails the MAC. Each downlink COUNT once, strictly
+ * increasing under one K_AIOTF, per session (docs/protocol.md §3.8).
+ */
+static int find_session(const aiot_device *d, uint8_t *pdu, size_t len, aiot_nas_protected *p)
+{
+	int rc = aiot_nas_decode_protected(pdu, len, p), err = AIOT_ERR_STATE;
+	uint32_t count;
+
+	if (rc < 0)
+		return rc;
+	if (p->type != AIOT_NAS_COMMAND_REQUEST)
+		return AIOT_ERR_UNKNOWN;
+	count = p->count;
+	for (unsigned i = 0; i < NSES; i++) {
+		const aiot_device_session *s = &d->s[i];
+		if (!s->used)
+			continue;
+		if (s->dl_seen && count <= s->dl_count) {
+			err = AIOT_ERR_REPLAY;
+			continue;
+		}
+		if (s->ul_count == UINT32_MAX)
+			continue; /* uplink COUNT space exhausted: page again (STATE) */
+		/* Implicit authentication of the network (TS 33.369 5.2.2, end; 5.3.2):
+		 * 128-NIA2 under K_AIOT_int, compared in constant time, then deciphering. */
+		rc = aiot_nas_unprotect(DEV_BE, s->k_int, s->k_enc, AIOT_DIR_DOWNLINK, pdu, len, p);
+		if (rc == AIOT_OK)
+			return (int)i;
+		if (err != AIOT_ERR_REPLAY)
+			err = rc;
+	}
+	return err;
+}
+
+/* A command verified under session i: it becomes the only session (NOTE 1, above). */
+static void prove_session(aiot_device *d, unsigned i)
+{
+	if (d->proven == i)
+		return;
+	for (unsigned j = 0; j < NSES; j++)
+		if (j != i)
+			aiot_zeroize(&d->s[j], sizeof(d->s[j]));
+	d->proven = (uint8_t)i;
 }
 
 int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *out, size_t cap,
@@ -231,12 +305,13 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 {
 	const aiot_device_cfg *cfg;
 	aiot_nas_protected p;
+	aiot_device_session *s;
 	aiot_nas_command c;
 	uint8_t *res; /* the result payload (nas.h), built in place after the header */
 	uint8_t new_tid[AIOT_TID_LEN], st = AIOT_ST_SUCCESS;
 	size_t res_len = 2;
 	uint32_t count;
-	int rc, n;
+	int rc, n, slot;
 
 	if (out_len)
 		*out_len = 0;
@@ -246,30 +321,11 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	res = out + AIOT_NAS_SEC_HDR_LEN;
 	if (d->disabled)
 		return AIOT_ERR_DISABLED;
-	if (!d->has_session)
-		return AIOT_ERR_STATE;
-
-	/* Framing and replay first (no crypto, nothing touched): a replayed or stale COUNT
-	 * costs no CMAC. Only a Command Request is accepted: a reflected Command Response
-	 * (uplink) is refused here, and a Command Request protected with DIRECTION = uplink
-	 * fails the MAC below. Each downlink COUNT once, strictly increasing under one
-	 * K_AIOTF (docs/protocol.md §3.8). */
-	rc = aiot_nas_decode_protected(pdu, len, &p);
-	if (rc < 0)
-		return rc;
-	if (p.type != AIOT_NAS_COMMAND_REQUEST)
-		return AIOT_ERR_UNKNOWN;
+	slot = find_session(d, pdu, len, &p);
+	if (slot < 0)
+		return slot;
+	s = &d->s[slot];
 	count = p.count;
-	if (d->dl_seen && count <= d->dl_count)
-		return AIOT_ERR_REPLAY;
-	if (d->ul_count == UINT32_MAX)
-		return AIOT_ERR_STATE; /* uplink COUNT space exhausted: page again */
-
-	/* Implicit authentication of the network (TS 33.369 5.2.2, end; 5.3.2): 128-NIA2
-	 * under K_AIOT_int, compared in constant time, then deciphering in place. */
-	rc = aiot_nas_unprotect(DEV_BE, d->k_int, d->k_enc, AIOT_DIR_DOWNLINK, pdu, len, &p);
-	if (rc < 0)
-		return rc;
 
 	rc = aiot_nas_decode_command(p.payload, p.payload_len, &c);
 	if (rc == AIOT_ERR_UNKNOWN)
@@ -300,23 +356,24 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		st = cfg->mem_write ? cb_status(cfg->mem_write(cfg->user, c.offset, c.data, c.length))
 				    : AIOT_ST_NOT_IMPLEMENTED;
 	} else if (c.cmd == AIOT_CMD_TID_UPDATE) {
-		st = tid_update(d, new_tid);
+		st = tid_update(d, s, new_tid);
 	}
 	res[1] = st;
 
 	/* The protected Command Response, in place: same ciphering as the request, DIRECTION
 	 * uplink, COUNT = ul_count. Room was checked, so this cannot fail. */
-	n = aiot_nas_protect(DEV_BE, d->k_int, p.ciphered ? d->k_enc : NULL,
-			     AIOT_NAS_COMMAND_RESPONSE, d->ul_count, AIOT_DIR_UPLINK, res, res_len,
+	n = aiot_nas_protect(DEV_BE, s->k_int, p.ciphered ? s->k_enc : NULL,
+			     AIOT_NAS_COMMAND_RESPONSE, s->ul_count, AIOT_DIR_UPLINK, res, res_len,
 			     out, cap);
 	if (n < 0)
 		return n;
 
 	/* Commit. */
 	*out_len = (size_t)n;
-	d->dl_count = count;
-	d->dl_seen = 1;
-	d->ul_count++;
+	s->dl_count = count;
+	s->dl_seen = 1;
+	s->ul_count++;
+	prove_session(d, (unsigned)slot);
 	if (rc == AIOT_OK && c.cmd == AIOT_CMD_TID_UPDATE && st == AIOT_ST_SUCCESS) {
 		memcpy(d->tid, new_tid, sizeof(d->tid));
 		d->has_tid = 1;
@@ -345,7 +402,6 @@ void aiot_device_end_session(aiot_device *d)
 {
 	if (!d)
 		return;
-	/* Everything from rand_n on: the session (aiot_device.h). */
-	aiot_zeroize(d->rand_n, sizeof(*d) - offsetof(aiot_device, rand_n));
-	d->has_session = 0;
+	aiot_zeroize(d->s, sizeof(d->s));
+	d->proven = NSES;
 }

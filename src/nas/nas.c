@@ -18,7 +18,7 @@
 #define INV_RES_SHIFT AIOT_NAS_INV_RES_SHIFT
 #define INV_RES_MASK 0x30u
 #define INV_RESERVED 0x0Fu
-#define INV_FIXED_LEN AIOT_NAS_INV_RES_OFF /* type, flags, RAND_AIOT_d */
+#define INV_FIXED_LEN AIOT_NAS_INV_RES_OFF /* type, flags, RAND tag, RAND_AIOT_d */
 
 /* Security header octet 1 (docs/protocol.md §3.5). */
 #define SEC_CIPHERED 0x80u
@@ -113,6 +113,7 @@ int aiot_nas_encode_inventory_response(const aiot_nas_inventory_response *m, uin
 
 	out[0] = AIOT_NAS_INVENTORY_RESPONSE;
 	out[1] = AIOT_NAS_INV_FLAGS(m->id_type, m->res_len);
+	memcpy(out + AIOT_NAS_INV_TAG_OFF, m->rand_tag, AIOT_NAS_RAND_TAG_LEN);
 	memcpy(out + AIOT_NAS_INV_RAND_OFF, m->rand_d, 16);
 	memcpy(out + INV_FIXED_LEN, m->res, m->res_len);
 	pos = INV_FIXED_LEN + m->res_len;
@@ -150,7 +151,8 @@ int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
 
 	if (len < INV_FIXED_LEN + (size_t)m->res_len)
 		return AIOT_ERR_TRUNC;
-	memcpy(m->rand_d, buf + 2, 16);
+	memcpy(m->rand_tag, buf + AIOT_NAS_INV_TAG_OFF, AIOT_NAS_RAND_TAG_LEN);
+	memcpy(m->rand_d, buf + AIOT_NAS_INV_RAND_OFF, 16);
 	memcpy(m->res, buf + INV_FIXED_LEN, m->res_len);
 	pos = INV_FIXED_LEN + m->res_len;
 
@@ -172,6 +174,14 @@ int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
 	if (len != pos) /* nothing may follow */
 		return AIOT_ERR_MALFORMED;
 	return AIOT_OK;
+}
+
+/* NOTE 2 filter (docs/protocol.md §3.2): RAND_AIOT_n is public, no constant time needed. */
+int aiot_nas_inv_answers(const uint8_t *buf, size_t len, const uint8_t rand_n[16])
+{
+	return buf != NULL && rand_n != NULL && len >= INV_FIXED_LEN &&
+	       buf[0] == AIOT_NAS_INVENTORY_RESPONSE &&
+	       memcmp(buf + AIOT_NAS_INV_TAG_OFF, rand_n, AIOT_NAS_RAND_TAG_LEN) == 0;
 }
 
 /* ---- Command payload (docs/protocol.md §3.3) -------------------------------------------- */

@@ -13,8 +13,11 @@
  * big-endian) and a 32-bit 128-NIA2 MAC. The MAC covers octets 0-1 and everything after the
  * MAC (the possibly ciphered payload); COUNT enters NIA2 as its COUNT input.
  *
- *   Inventory Response: type | idtype(2) rescode(2) 0000 | RAND_AIOT_d(16) | RES(4/8/12/16)
- *                       | [PERM: len(1..128) id] | [T-ID: 16] -- nothing may follow
+ *   Inventory Response: type | idtype(2) rescode(2) 0000 | RAND tag(2) | RAND_AIOT_d(16)
+ *                       | RES(4/8/12/16) | [PERM: len(1..128) id] | [T-ID: 16] -- nothing may
+ *                       follow. The RAND tag (our extension, not TS 33.369) is the first two
+ *                       octets of the paging's RAND_AIOT_n: readers and the AIOTF drop answers
+ *                       to pagings they did not send (5.2.2 NOTE 2) before any ADM call.
  *   Protected:          type | C 0000000 | COUNT(4) | MAC(4) | payload(1..246, to the end)
  *   Command payload:    cmd | READ/WRITE: offset(2) length(1, 1..200) [WRITE: data]
  *   Result payload:     cmd | status | [READ+SUCCESS: length(1, 1..200) data]
@@ -34,11 +37,13 @@
 #define AIOT_NAS_MAX_PDU 256          /* NGAP estimateofExpectedD2RMsgSize 1..256 */
 #define AIOT_NAS_SEC_HDR_LEN 10       /* type, flags, COUNT(4), MAC(4) */
 #define AIOT_NAS_MAX_PAYLOAD (AIOT_NAS_MAX_PDU - AIOT_NAS_SEC_HDR_LEN) /* 1..246 */
-#define AIOT_NAS_INV_RESP_MAX_LEN (2 + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 163 */
+#define AIOT_NAS_RAND_TAG_LEN 2
+#define AIOT_NAS_INV_RESP_MAX_LEN (2 + AIOT_NAS_RAND_TAG_LEN + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 165 */
 
 /* Inventory Response layout (docs/protocol.md §3.2), for the device's in-place build. */
-#define AIOT_NAS_INV_RAND_OFF 2  /* RAND_AIOT_d */
-#define AIOT_NAS_INV_RES_OFF 18  /* RES_AIOT, then the identifier */
+#define AIOT_NAS_INV_TAG_OFF 2   /* RAND tag: RAND_AIOT_n's first AIOT_NAS_RAND_TAG_LEN octets */
+#define AIOT_NAS_INV_RAND_OFF 4  /* RAND_AIOT_d */
+#define AIOT_NAS_INV_RES_OFF 20  /* RES_AIOT, then the identifier */
 /* Octet 1: identifier type (bits 7-6), RES length code (bits 5-4: res_len / 4 - 1). */
 #define AIOT_NAS_INV_ID_SHIFT 6
 #define AIOT_NAS_INV_RES_SHIFT 4
@@ -54,6 +59,7 @@ typedef enum aiot_nas_id_type {
 } aiot_nas_id_type;
 
 typedef struct aiot_nas_inventory_response {
+	uint8_t rand_tag[AIOT_NAS_RAND_TAG_LEN]; /* of the RAND_AIOT_n answered */
 	uint8_t rand_d[16];
 	uint8_t res[16];
 	uint8_t res_len;      /* 4, 8, 12 or 16 */
@@ -114,6 +120,9 @@ int aiot_nas_encode_inventory_response(const aiot_nas_inventory_response *m, uin
 				       size_t cap);
 int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
 				       aiot_nas_inventory_response *m);
+/* 1 if buf is an Inventory Response whose RAND tag is that of rand_n (a paging we sent),
+ * else 0. A filter, not authentication: anyone who heard the paging can copy the tag. */
+int aiot_nas_inv_answers(const uint8_t *buf, size_t len, const uint8_t rand_n[16]);
 
 int aiot_nas_encode_command(const aiot_nas_command *c, uint8_t *out, size_t cap);
 int aiot_nas_decode_command(const uint8_t *buf, size_t len, aiot_nas_command *c);

@@ -17,6 +17,7 @@
 #include "air/air.h"
 #include "air/air_udp.h"
 #include "common/aiot_err.h"
+#include "nas/nas.h"
 #include "ngap/ngap_aiot.h"
 #include "ngap/ngap_link.h"
 #include "reader.h"
@@ -408,6 +409,13 @@ static void on_single(inv *s, const air_frame *f)
 	reader *r = s->r;
 	size_t idx = dev_by_handle(s, f->u.slot.handle);
 	s->rx_single++;
+	/* TS 33.369 5.2.2 NOTE 2, our extension (docs/protocol.md §3.2): an answer to a paging
+	 * this reader did not send (its RAND tag is not this session's RAND_AIOT_n) is neither
+	 * relayed nor acknowledged: the device answers our paging in a later round. */
+	if (!aiot_nas_inv_answers(f->u.slot.nas, f->u.slot.nas_len, s->rand_n)) {
+		r->st.d2r_foreign++;
+		return;
+	}
 	if (idx == SIZE_MAX) {
 		if (s->ndev == s->devcap) {
 			size_t nc = s->devcap ? s->devcap * 2 : 256;

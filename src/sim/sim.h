@@ -27,6 +27,10 @@ typedef struct sim_dev {
 	                       until acknowledged: re-sent as is in later rounds */
 	uint8_t disabled;   /* the disabled callback ran */
 	uint32_t serial;    /* medium session the device last answered (0: none) */
+	/* The medium sessions of its last AIOT_DEVICE_SESSIONS answers: a Command Request in
+	 * any of them reaches the device, whose library holds that many sessions (NOTE 1). */
+	uint32_t answered[AIOT_DEVICE_SESSIONS];
+	uint8_t answered_next;
 	uint32_t line;      /* devices.jsonl line (clones: the copied device's line) */
 	uint32_t next_perm; /* index chains: permanent ID, T-ID, group code */
 	uint32_t next_tid;

@@ -232,8 +232,9 @@ static uint8_t *resp_of(const sim *s, uint32_t idx)
  * The answer of device idx to a PAGING of session ss: its kept Inventory Response if it
  * already answered this session (re-sent until acknowledged), else a new one from the
  * device library (a new device session: RAND_AIOT_d, RES_AIOT, K_AIOTF), kept for the
- * session's later rounds. A device keeps one answer, that of the session it last answered:
- * paged by another session in between, it answers this one anew (5.2.2 NOTE 1). Returns the
+ * session's later rounds that page the same RAND_AIOT_n. A device keeps one answer, that of the session it last answered:
+ * paged by another session in between, it answers this one anew (5.2.2 NOTE 1), and keeps
+ * the keys of the earlier ones (aiot_device.h). Returns the
  * PDU length, or 0 if the device does not answer (not addressed, disabled).
  */
 static size_t answer(sim *s, const sim_session *ss, const air_frame *f, uint32_t idx)
@@ -241,7 +242,10 @@ static size_t answer(sim *s, const sim_session *ss, const air_frame *f, uint32_t
 	sim_dev *d = &s->devs[idx];
 	uint8_t pdu[AIOT_NAS_INV_RESP_MAX_LEN];
 	size_t len = 0;
-	if (d->serial == ss->serial && d->resp_len != 0) {
+	/* The kept answer, if it answers this paging's RAND_AIOT_n (a paging in this session
+	 * with another RAND_AIOT_n, an attacker's, gets a new answer: NOTE 2). */
+	if (d->serial == ss->serial && d->resp_len != 0 &&
+	    aiot_nas_inv_answers(resp_of(s, idx), d->resp_len, f->u.paging.rand_n)) {
 		if (d->disabled)
 			return 0;
 		s->st.repeats++;
@@ -257,6 +261,7 @@ static size_t answer(sim *s, const sim_session *ss, const air_frame *f, uint32_t
 	d->resp_len = (uint8_t)len;
 	d->serial = ss->serial;
 	d->acked = 0;
+	d->answered[d->answered_next++ % AIOT_DEVICE_SESSIONS] = ss->serial;
 	s->st.responses++;
 	return len;
 }
@@ -374,9 +379,14 @@ static void on_command(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 	sim_session *ss = s->sessions[k];
 	ss->last_use = s->clock;
 	uint32_t idx = index_of(ss, f->u.cmd.handle);
-	if (idx >= s->ndev || s->devs[idx].serial != ss->serial)
+	if (idx >= s->ndev)
 		return;
 	sim_dev *d = &s->devs[idx];
+	int answered = 0;
+	for (int i = 0; i < AIOT_DEVICE_SESSIONS; i++)
+		answered |= d->answered[i] == ss->serial;
+	if (!answered)
+		return; /* not a device of this session */
 	uint8_t pdu[AIR_MAX_NAS], out[AIOT_NAS_MAX_PDU];
 	size_t olen = 0;
 	memcpy(pdu, f->u.cmd.nas, f->u.cmd.nas_len);

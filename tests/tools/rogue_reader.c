@@ -11,6 +11,9 @@
  *                   random RES_AIOT of the device's length (--forge-count N: the first N);
  *   --fake-tid N    N T-IDs nobody holds (random, drawn once), each with a random
  *                   RAND_AIOT_d and RES_AIOT: the amplification of TS 33.369 NOTE 3.
+ *                   Forged and fake answers carry the RAND tag of the Inventory Request's
+ *                   RAND_AIOT_n (this attacker is paged: the tag filters, it does not
+ *                   authenticate).
  *
  * --silent accepts every Inventory Request (InventoryResponse) and never reports: the
  * AIOTF's paging stays open until its timeout (a reader whose devices never answer).
@@ -65,6 +68,7 @@ static struct {
 	uint32_t gnb_id;
 	uint16_t reader_index;
 	uint16_t next_corr;
+	uint8_t rand_n[16]; /* of the Inventory Request answered (unsolicited: zero) */
 	int setup_done, closed_by_peer, rc, silent;
 } R = {.requests_wanted = 1, .gnb_id = 666, .reader_index = 66, .linger_ms = 3000};
 
@@ -186,12 +190,15 @@ static int send_report(uint16_t corr, int complete)
 		                             .has_ran_device_id = 1,
 		                             .ran_device_id = (uint32_t)i};
 	for (size_t i = 0; i < R.nforge; i++) {
-		/* Inventory Response: type, flags, RAND_AIOT_d(16), RES: fresh random bytes. */
+		/* Inventory Response: type, flags, RAND tag of the paging, RAND_AIOT_d(16), RES:
+		 * fresh random bytes. */
 		aiot_nas_inventory_response t;
 		forged[i] = R.forge[i];
 		if (aiot_nas_decode_inventory_response(forged[i].b, forged[i].len, &t) != AIOT_OK ||
-		    getrandom(forged[i].b + 2, 16u + t.res_len, 0) != (ssize_t)(16u + t.res_len))
+		    getrandom(forged[i].b + AIOT_NAS_INV_RAND_OFF, 16u + t.res_len, 0) !=
+		        (ssize_t)(16u + t.res_len))
 			die_oom(); /* our own template */
+		memcpy(forged[i].b + AIOT_NAS_INV_TAG_OFF, R.rand_n, AIOT_NAS_RAND_TAG_LEN);
 		dv[R.nreplay + i] =
 		    (ngap_device_report){.nas_pdu = forged[i].b,
 		                         .nas_len = forged[i].len,
@@ -289,6 +296,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		r.type = NGAP_INVENTORY_RESPONSE;
 		r.correlation_id = m->correlation_id;
 		ngap_send(l, &r);
+		memcpy(R.rand_n, m->u.inv_req.rand_n, 16);
 		int rc = R.silent ? AIOT_OK : send_report(m->correlation_id, 1);
 		R.requests++;
 		aiot_hex_encode(m->u.inv_req.rand_n, 16, hex);

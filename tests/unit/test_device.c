@@ -183,6 +183,9 @@ static void net_accept_inventory(net *n, const uint8_t *pdu, size_t len,
 	uint8_t xres[16], k_aiotf[16];
 
 	assert_int_equal(aiot_nas_decode_inventory_response(pdu, len, m), AIOT_OK);
+	/* The RAND tag (docs/protocol.md §3.2): the answer names the RAND_AIOT_n it answers. */
+	assert_memory_equal(m->rand_tag, n->rand_n, AIOT_NAS_RAND_TAG_LEN);
+	assert_int_equal(aiot_nas_inv_answers(pdu, len, n->rand_n), 1);
 	assert_int_equal(m->res_len, n->res_bits / 8);
 	assert_true(aiot_derive_res(ossl, n->suite, n->key, n->key_len, n->rand_n, m->rand_d,
 				    n->res_bits, xres) >= 0);
@@ -290,6 +293,20 @@ static int reject_page(aiot_device *d, const uint8_t rand_n[16], aiot_page_kind 
 	assert_int_equal(out_len, 0);
 	assert_true(all_fill(out, sizeof(out)));
 	return rc;
+}
+
+/* The session the last paging opened, and how many sessions the device holds. */
+static aiot_device_session *cur(aiot_device *d)
+{
+	return &d->s[d->newest];
+}
+
+static int held(const aiot_device *d)
+{
+	int k = 0;
+	for (int i = 0; i < AIOT_DEVICE_SESSIONS; i++)
+		k += d->s[i].used;
+	return k;
 }
 
 /* Page the device and let the network accept the answer. */
@@ -409,10 +426,10 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 	assert_int_equal(m.id_len, sizeof(perm_id));
 	assert_memory_equal(m.id, perm_id, sizeof(perm_id));
 	assert_int_equal(env.key_loads, 1);
-	assert_int_equal(d.has_session, 1);
-	assert_memory_equal(d.rand_n, n.rand_n, 16);
-	assert_memory_equal(d.k_int, n.k_int, 16);
-	assert_memory_equal(d.k_enc, n.k_enc, 16);
+	assert_int_equal(held(&d), 1);
+	assert_memory_equal(cur(&d)->rand_n, n.rand_n, 16);
+	assert_memory_equal(cur(&d)->k_int, n.k_int, 16);
+	assert_memory_equal(cur(&d)->k_enc, n.k_enc, 16);
 
 	for (int cipher = 0; cipher <= 1; cipher++) {
 		uint8_t wr[AIOT_NAS_MAX_DATA];
@@ -450,18 +467,19 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 
 	/* A second inventory: fresh session, COUNTs restart at 0. */
 	do_page(&d, &n, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
-	assert_int_equal(d.dl_seen, 0);
-	assert_int_equal(d.ul_count, 0);
+	assert_int_equal(cur(&d)->dl_seen, 0);
+	assert_int_equal(cur(&d)->ul_count, 0);
+	assert_int_equal(held(&d), 2); /* the proven session is kept beside it */
 
 	/* DISABLE (5.2.2 of TS 23.369) */
 	aiot_nas_command dis = {.cmd = AIOT_CMD_DISABLE};
 	assert_int_equal(run_cmd(&d, &n, &dis, 0, NULL, NULL), AIOT_ST_SUCCESS);
 	assert_int_equal(env.disabled_calls, 1);
 	assert_int_equal(d.disabled, 1);
-	assert_int_equal(d.has_session, 0);
-	static const uint8_t zero[16];
-	assert_memory_equal(d.k_int, zero, 16);
-	assert_memory_equal(d.k_enc, zero, 16);
+	assert_int_equal(held(&d), 0);
+	static const aiot_device_session zero;
+	for (int i = 0; i < AIOT_DEVICE_SESSIONS; i++)
+		assert_memory_equal(&d.s[i], &zero, sizeof(zero));
 
 	/* Disabled: ignores everything afterwards. */
 	uint8_t pdu[AIOT_NAS_MAX_PDU];
@@ -515,7 +533,7 @@ static void test_replay(void **state)
 	len = net_cmd(&n, &rd, 1, pdu); /* COUNT 10 */
 
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len), AIOT_OK);
-	assert_int_equal(d.dl_count, 10);
+	assert_int_equal(cur(&d)->dl_count, 10);
 	/* the same message again (re-protect: the first one was decrypted in place) */
 	n.dl_count = 10;
 	len = net_cmd(&n, &rd, 1, pdu);
@@ -644,14 +662,30 @@ static void test_no_session(void **state)
 	/* end_session: back to no session, keys zeroised */
 	ready(&d, &c, &n, AIOT_SUITE_3GPP);
 	aiot_device_end_session(&d);
-	static const uint8_t zero[16];
-	assert_int_equal(d.has_session, 0);
-	assert_memory_equal(d.k_int, zero, 16);
-	assert_memory_equal(d.k_enc, zero, 16);
+	static const aiot_device_session zero;
+	assert_int_equal(held(&d), 0);
+	for (int i = 0; i < AIOT_DEVICE_SESSIONS; i++)
+		assert_memory_equal(&d.s[i], &zero, sizeof(zero));
 	len = net_cmd(&n, &rd, 0, pdu);
 	assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_STATE);
 }
 
+/* Page the device k times in sessions the network never commands (a rogue reader's). */
+static void rogue_pages(aiot_device *d, int k)
+{
+	net r;
+	aiot_nas_inventory_response m;
+	uint8_t out[AIOT_NAS_MAX_PDU];
+	size_t out_len;
+
+	net_init(&r, d->cfg->suite, d->cfg->res_bits);
+	r.seq = 200;
+	while (k-- > 0)
+		do_page(d, &r, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
+}
+
+/* Paging abort (TS 33.369 5.2.2 NOTE 1, docs/protocol.md §3.8): pagings do not replace the
+ * sessions held; a command proves one, which becomes the only session. */
 static void test_old_session(void **state)
 {
 	aiot_device_cfg c;
@@ -659,18 +693,62 @@ static void test_old_session(void **state)
 	net n, old;
 	aiot_nas_inventory_response m;
 	uint8_t pdu[AIOT_NAS_MAX_PDU], out[AIOT_NAS_MAX_PDU];
-	size_t out_len;
+	size_t out_len, len;
 	aiot_nas_command rd = {.cmd = AIOT_CMD_READ, .offset = 0, .length = 4};
+	const int k = AIOT_DEVICE_SESSIONS;
 	(void)state;
 
+	/* The network's session survives k - 1 rogue pagings before its command... */
 	ready(&d, &c, &n, AIOT_SUITE_AES);
+	rogue_pages(&d, k - 1);
+	assert_int_equal(held(&d), k);
+	assert_int_equal(run_cmd(&d, &n, &rd, 1, NULL, NULL), AIOT_ST_SUCCESS);
+	/* ...and the command made it the only one, its COUNT rules unchanged. */
+	assert_int_equal(held(&d), 1);
+	n.dl_count = 0;
+	len = net_cmd(&n, &rd, 0, pdu);
+	assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_REPLAY);
+
+	/* Proven, it is kept however many pagings follow (the ring skips it). */
+	rogue_pages(&d, 3 * k);
+	assert_int_equal(held(&d), k);
+	n.dl_count = 1;
+	assert_int_equal(run_cmd(&d, &n, &rd, 0, NULL, NULL), AIOT_ST_SUCCESS);
+	len = net_cmd(&n, &rd, 0, pdu);
+	n.dl_count--;
+	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len), AIOT_OK);
+	len = net_cmd(&n, &rd, 0, pdu); /* the same COUNT again */
+	assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_REPLAY);
+
+	/* A new network session beside the proven one: its first command proves it and the
+	 * old one is gone (MAC, whichever COUNT). */
 	old = n;
 	do_page(&d, &n, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
+	rogue_pages(&d, k - 2);
+	assert_int_equal(run_cmd(&d, &n, &rd, 1, NULL, NULL), AIOT_ST_SUCCESS);
+	assert_int_equal(held(&d), 1);
 	for (int cipher = 0; cipher <= 1; cipher++) {
-		size_t len = net_cmd(&old, &rd, cipher, pdu);
+		old.dl_count = 100;
+		len = net_cmd(&old, &rd, cipher, pdu);
 		assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_MAC);
 	}
-	assert_int_equal(run_cmd(&d, &n, &rd, 1, NULL, NULL), AIOT_ST_SUCCESS);
+
+	/* The bound: k pagings after the network's, with no proven session, replace it. */
+	aiot_device_end_session(&d);
+	do_page(&d, &n, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
+	rogue_pages(&d, k);
+	len = net_cmd(&n, &rd, 0, pdu);
+	assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_MAC);
+	/* With a proven session, one fewer: k - 1 pagings. */
+	do_page(&d, &n, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
+	assert_int_equal(run_cmd(&d, &n, &rd, 0, NULL, NULL), AIOT_ST_SUCCESS);
+	old = n;
+	do_page(&d, &n, AIOT_PAGE_ALL, NULL, 0, &m, out, &out_len);
+	rogue_pages(&d, k - 1);
+	n.dl_count = 5; /* not stale under the proven session either: the MAC decides */
+	len = net_cmd(&n, &rd, 0, pdu);
+	assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_MAC);
+	assert_int_equal(run_cmd(&d, &old, &rd, 0, NULL, NULL), AIOT_ST_SUCCESS);
 }
 
 static void test_direction(void **state)

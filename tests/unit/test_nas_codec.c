@@ -157,6 +157,8 @@ static void make_inv(aiot_nas_inventory_response *m, uint8_t res_len, aiot_nas_i
                      uint8_t id_len)
 {
 	memset(m, 0, sizeof *m);
+	m->rand_tag[0] = 0xA1; /* RAND_AIOT_n A1 B2 ... */
+	m->rand_tag[1] = 0xB2;
 	for (int i = 0; i < 16; i++) {
 		m->rand_d[i] = (uint8_t)(0x10 + i);
 		m->res[i] = (uint8_t)(0xE0 + i);
@@ -172,6 +174,8 @@ static size_t build_inv(const aiot_nas_inventory_response *m, uint8_t *b)
 	size_t n = 0;
 	b[n++] = 0x01;
 	b[n++] = (uint8_t)(m->id_type << 6 | (m->res_len / 4 - 1) << 4);
+	b[n++] = m->rand_tag[0];
+	b[n++] = m->rand_tag[1];
 	memcpy(b + n, m->rand_d, 16);
 	n += 16;
 	memcpy(b + n, m->res, m->res_len);
@@ -189,6 +193,7 @@ static void test_inv_golden(void **state)
 	uint8_t out[64];
 	static const uint8_t want[] = {
 	    0x01, 0x50, /* PERM, RES 8 */
+	    0xa1, 0xb2, /* RAND tag: RAND_AIOT_n's first two octets */
 	    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
 	    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, /* RAND_AIOT_d */
 	    0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, /* RES_AIOT */
@@ -201,7 +206,8 @@ static void test_inv_golden(void **state)
 	assert_int_equal(d.id_type, AIOT_NAS_ID_PERM);
 	assert_int_equal(d.res_len, 8);
 	assert_int_equal(d.id_len, 3);
-	assert_ptr_equal(d.id, want + 27);
+	assert_ptr_equal(d.id, want + 29);
+	assert_memory_equal(d.rand_tag, m.rand_tag, 2);
 	assert_memory_equal(d.rand_d, m.rand_d, 16);
 	assert_memory_equal(d.res, m.res, 8);
 }
@@ -217,7 +223,7 @@ static void test_inv_roundtrip_all(void **state)
 
 		make_inv(&m, rl, AIOT_NAS_ID_NONE, 0);
 		n = build_inv(&m, b);
-		assert_int_equal(n, 18u + rl);
+		assert_int_equal(n, 20u + rl);
 		check_codec(&m, b, n, dec_inv, enc_inv, 1);
 		assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_OK);
 		assert_int_equal(d.id_type, AIOT_NAS_ID_NONE);
@@ -226,7 +232,7 @@ static void test_inv_roundtrip_all(void **state)
 
 		make_inv(&m, rl, AIOT_NAS_ID_TID, 16);
 		n = build_inv(&m, b);
-		assert_int_equal(n, 34u + rl);
+		assert_int_equal(n, 36u + rl);
 		check_codec(&m, b, n, dec_inv, enc_inv, 1);
 		assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_OK);
 		assert_int_equal(d.id_type, AIOT_NAS_ID_TID);
@@ -236,7 +242,7 @@ static void test_inv_roundtrip_all(void **state)
 		for (size_t i = 0; i < sizeof perm_lens; i++) {
 			make_inv(&m, rl, AIOT_NAS_ID_PERM, perm_lens[i]);
 			n = build_inv(&m, b);
-			assert_int_equal(n, 19u + rl + perm_lens[i]);
+			assert_int_equal(n, 21u + rl + perm_lens[i]);
 			assert_true(n <= AIOT_NAS_INV_RESP_MAX_LEN);
 			check_codec(&m, b, n, dec_inv, enc_inv, 1);
 			assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_OK);
@@ -281,19 +287,19 @@ static void test_inv_malformed(void **state)
 	/* bad id lengths: 0, 129, 255 (the rest of the message left in place) */
 	static const uint8_t bad_len[] = {0, 129, 200, 255};
 	for (size_t i = 0; i < sizeof bad_len; i++) {
-		b[34] = bad_len[i];
+		b[36] = bad_len[i];
 		assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_ERR_MALFORMED);
 	}
 	/* id length 0 with nothing after it */
-	b[34] = 0;
-	assert_int_equal(aiot_nas_decode_inventory_response(b, 35, &d), AIOT_ERR_MALFORMED);
+	b[36] = 0;
+	assert_int_equal(aiot_nas_decode_inventory_response(b, 37, &d), AIOT_ERR_MALFORMED);
 	/* length octet announces more than present */
-	b[34] = 6;
+	b[36] = 6;
 	assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_ERR_TRUNC);
 	/* announces less: trailing bytes */
-	b[34] = 4;
+	b[36] = 4;
 	assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_ERR_MALFORMED);
-	b[34] = 5;
+	b[36] = 5;
 	/* oversized: a 128-byte id followed by 300 more bytes */
 	make_inv(&m, 16, AIOT_NAS_ID_PERM, 128);
 	n = build_inv(&m, b);
@@ -306,6 +312,33 @@ static void test_inv_malformed(void **state)
 	/* a NONE message relabelled TID: id missing */
 	b[1] |= 0x80;
 	assert_int_equal(aiot_nas_decode_inventory_response(b, n, &d), AIOT_ERR_TRUNC);
+}
+
+/* The NOTE 2 filter: the RAND tag against the paging's RAND_AIOT_n. */
+static void test_inv_answers(void **state)
+{
+	(void)state;
+	aiot_nas_inventory_response m;
+	uint8_t b[600], rand_n[16] = {0xA1, 0xB2, 0x33};
+	size_t n;
+
+	make_inv(&m, 8, AIOT_NAS_ID_TID, 16);
+	n = build_inv(&m, b);
+	assert_int_equal(aiot_nas_inv_answers(b, n, rand_n), 1);
+	rand_n[15] ^= 1; /* only the first two octets are carried */
+	assert_int_equal(aiot_nas_inv_answers(b, n, rand_n), 1);
+	for (int i = 0; i < 2; i++) {
+		for (unsigned bit = 0; bit < 8; bit++) {
+			rand_n[i] ^= (uint8_t)(1u << bit);
+			assert_int_equal(aiot_nas_inv_answers(b, n, rand_n), 0);
+			rand_n[i] ^= (uint8_t)(1u << bit);
+		}
+	}
+	assert_int_equal(aiot_nas_inv_answers(b, AIOT_NAS_INV_RES_OFF - 1, rand_n), 0);
+	assert_int_equal(aiot_nas_inv_answers(NULL, n, rand_n), 0);
+	assert_int_equal(aiot_nas_inv_answers(b, n, NULL), 0);
+	b[0] = AIOT_NAS_COMMAND_RESPONSE;
+	assert_int_equal(aiot_nas_inv_answers(b, n, rand_n), 0);
 }
 
 static void test_inv_encode_inval(void **state)
@@ -783,6 +816,7 @@ int main(void)
 	    cmocka_unit_test(test_inv_golden),
 	    cmocka_unit_test(test_inv_roundtrip_all),
 	    cmocka_unit_test(test_inv_malformed),
+	    cmocka_unit_test(test_inv_answers),
 	    cmocka_unit_test(test_inv_encode_inval),
 	    cmocka_unit_test(test_cmd_golden),
 	    cmocka_unit_test(test_cmd_roundtrip_all),
