@@ -730,14 +730,6 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 			const ngap_device_report *dv = &rr->devices[k];
 			aiot_nas_inventory_response ir;
 			atomic_fetch_add(&a->st.d2r_received, 1);
-			if (p->d2r >= (size_t)a->cfg.paging_max_d2r) {
-				/* This reader's budget in this transaction is spent: the rest is
-				 * neither kept nor checked. */
-				t->nunverified++;
-				atomic_fetch_add(&a->st.d2r_budget, 1);
-				continue;
-			}
-			p->d2r++;
 			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) != 0) {
 				t->nundecodable++;
 				atomic_fetch_add(&a->st.undecodable, 1);
@@ -749,6 +741,15 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 				atomic_fetch_add(&a->st.foreign_rand, 1);
 				continue;
 			}
+			if (p->d2r >= (size_t)a->cfg.paging_max_d2r) {
+				/* This reader's budget in this transaction is spent: the rest is
+				 * neither kept nor checked. (Undecodable and foreign answers are
+				 * dropped before: they cost no memory and no ADM call.) */
+				t->nunverified++;
+				atomic_fetch_add(&a->st.d2r_budget, 1);
+				continue;
+			}
+			p->d2r++;
 			dresp *d = calloc(1, sizeof *d);
 			if (d == NULL) {
 				t->nunverified++;
