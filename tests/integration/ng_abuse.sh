@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The AIOTF's NG listener against peers that connect and do nothing useful
-# (docs/security.md T16): links per peer address and in all, the NG Setup deadline, the idle
+# (docs/security.md T15): links per peer address and in all, the NG Setup deadline, the idle
 # timeout, partial frames (before NG Setup and after it: the budget over all links, with the
 # AIOTF's RSS measured), and silent set-up links that never acknowledge a paging: the
 # genuine aiot-reader keeps being served, on correlation identifiers of its own, and the
