@@ -511,17 +511,17 @@ void aiotf_free(aiotf *a)
 	adm_pool_free(a);
 	afauth_free_all(a);
 	notif_policy_cancel_all(a);
-	notify_free_all(a);
-	notif_policy_free(a->notif_pol);
-	sbi_client_tls_ctx_free(a->adm_tls_ctx);
-	sbi_client_tls_ctx_free(a->notif_tls);
 	while (a->txs != NULL)
-		tx_free(a->txs);
+		tx_free(a->txs); /* releases its notification destination: before the destinations */
 	ng_stop(a);
 	for (aiotf_req *r = a->qhead, *n; r != NULL; r = n) {
 		n = r->next;
 		afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 	}
+	notify_free_all(a);
+	notif_policy_free(a->notif_pol);
+	sbi_client_tls_ctx_free(a->adm_tls_ctx);
+	sbi_client_tls_ctx_free(a->notif_tls);
 	amap_clear(&a->tid_to_perm, free_id);
 	amap_clear(&a->profiles, free_id);
 	if (a->be)
