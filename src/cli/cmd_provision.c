@@ -35,6 +35,7 @@
 #include "cli.h"
 #include "common/aiot_err.h"
 #include "common/base64.h"
+#include "common/clock.h"
 #include "common/hex.h"
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
@@ -291,13 +292,6 @@ static void fill_random(uint8_t *p, size_t n)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A JSON string literal of s (quotes included). */
 static void json_str(FILE *f, const char *s)
 {
@@ -450,7 +444,7 @@ static int do_provision(const struct prov_args *a)
 	catch_stop_signals();
 	open_store(&r);
 	r.out = open_out(&r);
-	double t0 = now_s();
+	double t0 = aiot_mono_s();
 	unsigned long long next_progress = PROGRESS_EVERY;
 	while (r.done < a->count && !stop_signal) {
 		size_t n = a->count - r.done < BATCH ? (size_t)(a->count - r.done) : BATCH;
@@ -468,7 +462,7 @@ static int do_provision(const struct prov_args *a)
 	free(buf);
 	if (stop_signal && r.done == 0)
 		run_fail(&r, "interrupted by signal %d: no device provisioned", (int)stop_signal);
-	double dt = now_s() - t0;
+	double dt = aiot_mono_s() - t0;
 	close(r.out);
 	aiot_store_close(r.s);
 	if (stop_signal)
@@ -646,9 +640,9 @@ static int do_import(const struct prov_args *a)
 	struct prov_run r = {.a = a, .out = -1};
 	open_store(&r);
 	aiot_store *s = r.s;
-	double t0 = now_s();
+	double t0 = aiot_mono_s();
 	import_pass(a->import, s, recs);
-	double dt = now_s() - t0;
+	double dt = aiot_mono_s() - t0;
 	size_t total = aiot_store_count(s);
 	aiot_store_close(s);
 	free(recs);

@@ -17,6 +17,7 @@
 #include "air/air.h"
 #include "air/air_udp.h"
 #include "common/aiot_err.h"
+#include "common/clock.h"
 #include "nas/nas.h"
 #include "ngap/ngap_aiot.h"
 #include "ngap/ngap_link.h"
@@ -98,13 +99,6 @@ struct reader {
 };
 
 static void link_connect(reader *r);
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static struct timeval ms_tv(unsigned ms)
 {
@@ -334,7 +328,7 @@ static void start_round(inv *s)
 
 static void finish_inventory(inv *s)
 {
-	double dt = (double)(now_us() - s->t0_us) / 1e6;
+	double dt = (double)(aiot_mono_us() - s->t0_us) / 1e6;
 	s->running = 0;
 	evtimer_del(s->round_timer);
 	flush_report(s, 1);
@@ -378,7 +372,7 @@ static void end_round(inv *s, const air_frame *re)
 	          re ? "" : " (timeout)");
 	int silent = re != NULL && single == 0 && collided == 0;
 	if (silent || s->rounds >= r->cfg.max_rounds || s->timeouts_in_row >= MAX_TIMEOUTS_IN_ROW ||
-	    (s->deadline_us && now_us() >= s->deadline_us)) {
+	    (s->deadline_us && aiot_mono_us() >= s->deadline_us)) {
 		finish_inventory(s);
 		return;
 	}
@@ -579,7 +573,7 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	s->corr = corr;
 	do {
 		if (getrandom(&s->air_session, sizeof s->air_session, 0) != sizeof s->air_session)
-			s->air_session = (uint32_t)now_us() ^ ((uint32_t)corr << 16);
+			s->air_session = (uint32_t)aiot_mono_us() ^ ((uint32_t)corr << 16);
 	} while (find_air(r, s->air_session) != NULL);
 	memcpy(s->rand_n, m->u.inv_req.rand_n, 16);
 	s->kind = m->u.inv_req.ident_kind == NGAP_IDENT_SINGLE  ? AIR_IDENT_SINGLE
@@ -597,7 +591,7 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	}
 	s->q = (uint8_t)q;
 	s->running = 1;
-	s->t0_us = now_us();
+	s->t0_us = aiot_mono_us();
 	if (m->u.inv_req.time_interval) /* the inventory's time budget, in seconds */
 		s->deadline_us = s->t0_us + (uint64_t)m->u.inv_req.time_interval * 1000000u;
 	s->next = r->sessions;
