@@ -60,5 +60,5 @@ format:
 # Every C file of src tests fuzz bench as the repository's .clang-format wants it (no change
 # made; each difference is printed and fails the target).
 FORMAT_FILES = $(shell git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.[ch]' 'bench/*.[ch]')
-format-check:
+format-check: deps
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
