@@ -22,10 +22,10 @@
 #include "ngap/ngap_aiot.h"
 #include "ngap/ngap_link.h"
 #include "reader.h"
+#include "reader_dfsa.h"
 #include "svc/log.h"
 
 #define MAX_TIMEOUTS_IN_ROW 3 /* silent medium: the inventory ends */
-#define SCHOUTE 2.39          /* expected tags per collided slot (Schoute 1983) */
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
 
@@ -342,12 +342,9 @@ static void finish_inventory(inv *s)
 }
 
 /*
- * The round is over (ROUND_END, or silence for round-timeout-ms: re == NULL). Frame size of
- * the next round: Schoute's backlog estimate, 2.39 devices per collided slot plus the
- * detected singles whose frame was lost, and the frame size 2^Q closest to it (DFSA; the
- * EPC Gen2 Q-algorithm needs per-slot QueryAdjust, which a whole-frame air does not have).
- * A saturated frame (no empty slot) says only "many more": the backlog is then taken as at
- * least 4 x 2^Q. The inventory ends after a silent round: no single, no collision.
+ * The round is over (ROUND_END, or silence for round-timeout-ms: re == NULL). The frame size
+ * of the next round is reader_dfsa.c's. The inventory ends after a silent round: no single,
+ * no collision.
  */
 static void end_round(inv *s, const air_frame *re)
 {
@@ -377,15 +374,9 @@ static void end_round(inv *s, const air_frame *re)
 		return;
 	}
 	flush_report(s, 0);
-	double backlog = SCHOUTE * collided + (single > s->rx_single ? single - s->rx_single : 0);
-	if (re == NULL)
-		backlog = (double)(1u << s->q); /* nothing known: keep the frame size */
-	else if (empty == 0 && collided > 0 && backlog < 4.0 * (1u << s->q))
-		backlog = 4.0 * (1u << s->q);
-	uint8_t q = 0; /* round(log2(backlog)): 2^(q - 1/2) <= backlog < 2^(q + 1/2) */
-	while (q < AIR_MAX_Q && backlog >= 1.41421356 * (double)(1u << q))
-		q++;
-	s->q = q;
+	dfsa_round seen = {.q = s->q, .timed_out = re == NULL, .single = single,
+	                   .received = s->rx_single, .collided = collided, .empty = empty};
+	s->q = dfsa_next_q(&seen);
 	start_round(s);
 }
 
@@ -582,14 +573,7 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	s->ident_bits = s->kind == AIR_IDENT_ALL ? 0 : m->u.inv_req.ident_bits;
 	memcpy(s->ident, m->u.inv_req.ident, (s->ident_bits + 7u) / 8);
 	s->followon = m->u.inv_req.followon_command ? 1 : 0;
-	/* Initial frame size from approxNumberofDevices: 2^Q >= n. */
-	unsigned n = m->u.inv_req.approx_devices, q = 4;
-	if (n) {
-		q = 0;
-		while (q < AIR_MAX_Q && (1u << q) < n)
-			q++;
-	}
-	s->q = (uint8_t)q;
+	s->q = dfsa_first_q(m->u.inv_req.approx_devices);
 	s->running = 1;
 	s->t0_us = aiot_mono_us();
 	if (m->u.inv_req.time_interval) /* the inventory's time budget, in seconds */
