@@ -9,17 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "crypto/backend_openssl.h"
 #include "crypto/kdf.h"
 
 #define NKEYS 1024
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double run(const aiot_backend *be, aiot_suite s, double secs)
 {
@@ -29,7 +23,7 @@ static double run(const aiot_backend *be, aiot_suite s, double secs)
 		for (int j = 0; j < 16; j++)
 			keys[i][j] = (uint8_t)(i * 31 + j * 7);
 	unsigned long n = 0;
-	double t0 = now(), t;
+	double t0 = aiot_mono_s(), t;
 	do {
 		for (int i = 0; i < 1000; i++, n++) {
 			rd[0] = (uint8_t)n;
@@ -39,7 +33,7 @@ static double run(const aiot_backend *be, aiot_suite s, double secs)
 				exit(1);
 			}
 		}
-		t = now() - t0;
+		t = aiot_mono_s() - t0;
 	} while (t < secs);
 	return (double)n / t;
 }

@@ -9,6 +9,7 @@ PACKAGES=(
 	libssl-dev openssl           # crypto backend (network side), test oracle (openssl CLI)
 	libcmocka-dev                # unit tests
 	clang llvm libclang-rt-14-dev # ASan/UBSan build, libFuzzer
+	clang-format                 # make format-check (.clang-format)
 	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi # Cortex-M0 device build
 	valgrind                     # instruction counts of the device code on the host
 	qemu-system-arm              # the device code on an emulated Cortex-M0 (micro:bit): instruction counts

@@ -5,30 +5,7 @@
 
 #include "air.h"
 #include "common/aiot_err.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "common/bytes.h"
 
 /* Identification field rules (NGAP AIoT-DeviceIdentificationRequested): ALL carries no
  * bits; SINGLE a whole identifier (octets); GROUP a bit prefix of 1..1024 bits. */
@@ -130,15 +107,15 @@ int air_encode(const air_frame *f, uint8_t *out, size_t cap)
 	uint8_t *p = out;
 	*p++ = AIR_VERSION;
 	*p++ = f->type;
-	put32(p, f->session);
+	aiot_put_be32(p, f->session);
 	p += 4;
 	switch (f->type) {
 	case AIR_PAGING: {
 		size_t il = (f->u.paging.ident_bits + 7u) / 8;
-		put16(p, f->u.paging.round);
+		aiot_put_be16(p, f->u.paging.round);
 		p[2] = f->u.paging.q;
 		p[3] = f->u.paging.kind;
-		put16(p + 4, f->u.paging.ident_bits);
+		aiot_put_be16(p + 4, f->u.paging.ident_bits);
 		p += 6;
 		if (il)
 			memcpy(p, f->u.paging.ident, il);
@@ -146,48 +123,48 @@ int air_encode(const air_frame *f, uint8_t *out, size_t cap)
 		break;
 	}
 	case AIR_ACK:
-		put16(p, f->u.ack.n);
+		aiot_put_be16(p, f->u.ack.n);
 		for (size_t i = 0; i < f->u.ack.n; i++)
-			put32(p + 2 + 4 * i, f->u.ack.handles[i]);
+			aiot_put_be32(p + 2 + 4 * i, f->u.ack.handles[i]);
 		break;
 	case AIR_COMMAND:
 	case AIR_COMMAND_RESP:
-		put32(p, f->u.cmd.handle);
-		put16(p + 4, f->u.cmd.nas_len);
+		aiot_put_be32(p, f->u.cmd.handle);
+		aiot_put_be16(p + 4, f->u.cmd.nas_len);
 		memcpy(p + 6, f->u.cmd.nas, f->u.cmd.nas_len);
 		break;
 	case AIR_RELEASE:
 		break;
 	case AIR_SLOT:
-		put16(p, f->u.slot.round);
+		aiot_put_be16(p, f->u.slot.round);
 		p += 2;
 		if (slot_len(f->u.slot.slot) == 2) {
-			put16(p, (uint16_t)f->u.slot.slot);
+			aiot_put_be16(p, (uint16_t)f->u.slot.slot);
 			p += 2;
 		} else {
-			put32(p, f->u.slot.slot | 0x80000000u);
+			aiot_put_be32(p, f->u.slot.slot | 0x80000000u);
 			p += 4;
 		}
 		*p++ = f->u.slot.outcome;
 		if (f->u.slot.outcome == AIR_SLOT_SINGLE) {
-			put32(p, f->u.slot.handle);
-			put16(p + 4, f->u.slot.nas_len);
+			aiot_put_be32(p, f->u.slot.handle);
+			aiot_put_be16(p + 4, f->u.slot.nas_len);
 			memcpy(p + 6, f->u.slot.nas, f->u.slot.nas_len);
 		} else {
-			put16(p, f->u.slot.ncolliding);
+			aiot_put_be16(p, f->u.slot.ncolliding);
 		}
 		break;
 	case AIR_ROUND_END:
-		put16(p, f->u.round_end.round);
+		aiot_put_be16(p, f->u.round_end.round);
 		p[2] = f->u.round_end.q;
 		if (count_len(f->u.round_end.q) == 2) {
-			put16(p + 3, (uint16_t)f->u.round_end.empty);
-			put16(p + 5, (uint16_t)f->u.round_end.single);
-			put16(p + 7, (uint16_t)f->u.round_end.collided);
+			aiot_put_be16(p + 3, (uint16_t)f->u.round_end.empty);
+			aiot_put_be16(p + 5, (uint16_t)f->u.round_end.single);
+			aiot_put_be16(p + 7, (uint16_t)f->u.round_end.collided);
 		} else {
-			put32(p + 3, f->u.round_end.empty);
-			put32(p + 7, f->u.round_end.single);
-			put32(p + 11, f->u.round_end.collided);
+			aiot_put_be32(p + 3, f->u.round_end.empty);
+			aiot_put_be32(p + 7, f->u.round_end.single);
+			aiot_put_be32(p + 11, f->u.round_end.collided);
 		}
 		break;
 	}
@@ -200,8 +177,8 @@ static int decode_nas(const uint8_t *p, size_t len, uint32_t *handle, const uint
 {
 	if (len < 6)
 		return AIOT_ERR_TRUNC;
-	*handle = get32(p);
-	*nas_len = get16(p + 4);
+	*handle = aiot_get_be32(p);
+	*nas_len = aiot_get_be16(p + 4);
 	if (*nas_len < 1 || *nas_len > AIR_MAX_NAS)
 		return AIOT_ERR_MALFORMED;
 	if (len - 6 < *nas_len)
@@ -216,10 +193,10 @@ static int decode_paging(const uint8_t *p, size_t len, air_frame *f)
 {
 	if (len < 6)
 		return AIOT_ERR_TRUNC;
-	f->u.paging.round = get16(p);
+	f->u.paging.round = aiot_get_be16(p);
 	f->u.paging.q = p[2];
 	f->u.paging.kind = p[3];
-	f->u.paging.ident_bits = get16(p + 4);
+	f->u.paging.ident_bits = aiot_get_be16(p + 4);
 	if (f->u.paging.q > AIR_MAX_Q || f->u.paging.kind > AIR_IDENT_ALL ||
 	    !ident_valid(f->u.paging.kind, f->u.paging.ident_bits))
 		return AIOT_ERR_MALFORMED;
@@ -239,17 +216,17 @@ static int decode_slot(const uint8_t *p, size_t len, air_frame *f)
 {
 	if (len < 4)
 		return AIOT_ERR_TRUNC;
-	f->u.slot.round = get16(p);
+	f->u.slot.round = aiot_get_be16(p);
 	if (p[2] & 0x80) { /* long form: 4 octets, only for slots >= 2^15 */
 		if (len < 6)
 			return AIOT_ERR_TRUNC;
-		f->u.slot.slot = get32(p + 2) & 0x7FFFFFFFu;
+		f->u.slot.slot = aiot_get_be32(p + 2) & 0x7FFFFFFFu;
 		if (f->u.slot.slot < 0x8000u || f->u.slot.slot >= (1u << AIR_MAX_Q))
 			return AIOT_ERR_MALFORMED;
 		p += 6;
 		len -= 6;
 	} else {
-		f->u.slot.slot = get16(p + 2);
+		f->u.slot.slot = aiot_get_be16(p + 2);
 		p += 4;
 		len -= 4;
 	}
@@ -265,7 +242,7 @@ static int decode_slot(const uint8_t *p, size_t len, air_frame *f)
 		return AIOT_ERR_TRUNC;
 	if (len > 2)
 		return AIOT_ERR_MALFORMED;
-	f->u.slot.ncolliding = get16(p);
+	f->u.slot.ncolliding = aiot_get_be16(p);
 	return f->u.slot.ncolliding >= 2 ? AIOT_OK : AIOT_ERR_MALFORMED;
 }
 
@@ -273,7 +250,7 @@ static int decode_round_end(const uint8_t *p, size_t len, air_frame *f)
 {
 	if (len < 3)
 		return AIOT_ERR_TRUNC;
-	f->u.round_end.round = get16(p);
+	f->u.round_end.round = aiot_get_be16(p);
 	f->u.round_end.q = p[2];
 	if (f->u.round_end.q > AIR_MAX_Q)
 		return AIOT_ERR_MALFORMED;
@@ -283,13 +260,13 @@ static int decode_round_end(const uint8_t *p, size_t len, air_frame *f)
 	if (len > 3 + 3 * cl)
 		return AIOT_ERR_MALFORMED;
 	if (cl == 2) {
-		f->u.round_end.empty = get16(p + 3);
-		f->u.round_end.single = get16(p + 5);
-		f->u.round_end.collided = get16(p + 7);
+		f->u.round_end.empty = aiot_get_be16(p + 3);
+		f->u.round_end.single = aiot_get_be16(p + 5);
+		f->u.round_end.collided = aiot_get_be16(p + 7);
 	} else {
-		f->u.round_end.empty = get32(p + 3);
-		f->u.round_end.single = get32(p + 7);
-		f->u.round_end.collided = get32(p + 11);
+		f->u.round_end.empty = aiot_get_be32(p + 3);
+		f->u.round_end.single = aiot_get_be32(p + 7);
+		f->u.round_end.collided = aiot_get_be32(p + 11);
 	}
 	if ((uint64_t)f->u.round_end.empty + f->u.round_end.single + f->u.round_end.collided !=
 	    1u << f->u.round_end.q)
@@ -313,7 +290,7 @@ int air_decode(const uint8_t *buf, size_t len, air_frame *f)
 		return AIOT_ERR_TRUNC;
 	if (len > AIR_MAX_FRAME)
 		return AIOT_ERR_MALFORMED;
-	f->session = get32(buf + 2);
+	f->session = aiot_get_be32(buf + 2);
 	const uint8_t *p = buf + AIR_HDR_LEN;
 	len -= AIR_HDR_LEN;
 	switch (f->type) {
@@ -322,7 +299,7 @@ int air_decode(const uint8_t *buf, size_t len, air_frame *f)
 	case AIR_ACK:
 		if (len < 2)
 			return AIOT_ERR_TRUNC;
-		f->u.ack.n = get16(p);
+		f->u.ack.n = aiot_get_be16(p);
 		if (f->u.ack.n < 1 || f->u.ack.n > AIR_MAX_ACK)
 			return AIOT_ERR_MALFORMED;
 		if (len - 2 < 4u * f->u.ack.n)
@@ -346,7 +323,7 @@ int air_decode(const uint8_t *buf, size_t len, air_frame *f)
 
 uint32_t air_ack_handle(const air_frame *f, size_t i)
 {
-	return get32(f->u.ack.raw + 4 * i);
+	return aiot_get_be32(f->u.ack.raw + 4 * i);
 }
 
 const char *air_type_name(uint8_t type)

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "common/aiot_err.h"
+#include "common/bytes.h"
 #include "crypto/aiot_fc.h"
 #include "crypto/backend_openssl.h"
 #include "crypto/ct.h"
@@ -243,8 +244,7 @@ static int do_nxa2(const struct args *a, const aiot_backend *be)
 	char padded[9] = "00000000";
 	memcpy(padded + 8 - cl, c, cl);
 	cli_hex("--count", padded, cnt, 4, NULL, 0);
-	uint32_t count = (uint32_t)cnt[0] << 24 | (uint32_t)cnt[1] << 16 |
-			 (uint32_t)cnt[2] << 8 | cnt[3];
+	uint32_t count = aiot_get_be32(cnt);
 	uint8_t bearer = (uint8_t)cli_uint("--bearer", need(a->bearer, "--bearer", a->sub), 31);
 	uint8_t dir = (uint8_t)cli_uint("--direction", need(a->direction, "--direction", a->sub), 1);
 	size_t n = cli_hex("--msg", need(a->msg, "--msg", a->sub), msg, sizeof msg, NULL, 0);

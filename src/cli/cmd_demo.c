@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "common/base64.h"
+#include "common/clock.h"
 #include "demo.h"
 
 #define STEPS 7
@@ -40,18 +41,11 @@ typedef struct demo {
 	double t0;
 } demo;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void step(demo *d, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void step(demo *d, int i, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(d->out, "[%d/%d %6.1fs] ", i, STEPS, now_s() - d->t0);
+	fprintf(d->out, "[%d/%d %6.1fs] ", i, STEPS, aiot_mono_s() - d->t0);
 	va_start(ap, fmt);
 	vfprintf(d->out, fmt, ap);
 	va_end(ap);
@@ -233,7 +227,7 @@ int cmd_demo(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	d.t0 = now_s();
+	d.t0 = aiot_mono_s();
 
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
 	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
@@ -315,11 +309,11 @@ int cmd_demo(int argc, char **argv)
 		 "\"notifUri\":\"http://127.0.0.1:%d/notify\"}",
 		 d.n + d.k, demo_af_port(d.af));
 	step(&d, 5, "AF -> AIOTF: inventory of all devices");
-	double t_inv = now_s();
+	double t_inv = aiot_mono_s();
 	double rej0 = demo_metric(d.aiotf_metrics, "aiot_aiotf_auth_failures_total");
 	const demo_tx_result *inv = transact(&d, "/naiotf-aiot/v1/request-inv", body,
 					     60 + (int)(d.n / 200));
-	t_inv = now_s() - t_inv;
+	t_inv = aiot_mono_s() - t_inv;
 	double rej = demo_metric(d.aiotf_metrics, "aiot_aiotf_auth_failures_total") - rej0;
 	/* Every reported identity must be a provisioned one (foreign would be a forgery). */
 	unsigned long authenticated = 0, foreign;
@@ -412,7 +406,7 @@ int cmd_demo(int argc, char **argv)
 	demo_af_stop(d.af);
 	d.af = NULL;
 
-	double secs = now_s() - d.t0;
+	double secs = aiot_mono_s() - d.t0;
 	unsigned long missed = d.n - authenticated;
 	int ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
 		 clone_accepted == 0;

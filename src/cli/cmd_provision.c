@@ -29,15 +29,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "cli.h"
 #include "common/aiot_err.h"
 #include "common/base64.h"
+#include "common/clock.h"
 #include "common/hex.h"
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
+#include "devfile/devices_jsonl.h"
 #include "sbi/sbi_wipe.h"
 #include "store/store.h"
 #include "svc/nodump.h"
@@ -45,7 +46,6 @@
 #define BATCH 10000
 #define PROGRESS_EVERY 100000
 #define ID_RANDOM_LEN 8
-#define MAX_LINE 4096
 #define OUT_LINE_MAX 800 /* a written line: 88 + 64 + 6 * AIOT_GROUP_MAX + 32 + the names */
 
 static const char provision_usage[] =
@@ -291,13 +291,6 @@ static void fill_random(uint8_t *p, size_t n)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A JSON string literal of s (quotes included). */
 static void json_str(FILE *f, const char *s)
 {
@@ -450,7 +443,7 @@ static int do_provision(const struct prov_args *a)
 	catch_stop_signals();
 	open_store(&r);
 	r.out = open_out(&r);
-	double t0 = now_s();
+	double t0 = aiot_mono_s();
 	unsigned long long next_progress = PROGRESS_EVERY;
 	while (r.done < a->count && !stop_signal) {
 		size_t n = a->count - r.done < BATCH ? (size_t)(a->count - r.done) : BATCH;
@@ -468,7 +461,7 @@ static int do_provision(const struct prov_args *a)
 	free(buf);
 	if (stop_signal && r.done == 0)
 		run_fail(&r, "interrupted by signal %d: no device provisioned", (int)stop_signal);
-	double dt = now_s() - t0;
+	double dt = aiot_mono_s() - t0;
 	close(r.out);
 	aiot_store_close(r.s);
 	if (stop_signal)
@@ -483,102 +476,31 @@ static int do_provision(const struct prov_args *a)
 
 /* ---- import ----------------------------------------------------------------------------- */
 
-/* Parses one JSONL line into r: 0, or -1 with the reason in msg. */
+/* One line of the file into r (the store takes what devices_jsonl.h parses, with its own
+ * limit on the permanent ID): 0, 1 for a blank line, -1 with the reason in msg. */
 static int parse_line(const char *line, size_t len, aiot_dev_record *r, char *msg, size_t mlen)
 {
-	const char *end = NULL;
-	int rc = -1;
-	uint8_t seen = 0;
-	cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	_Static_assert(sizeof r->group >= sizeof((aiot_devline *)0)->group, "group names fit");
+	aiot_devline l;
 	memset(r, 0, sizeof *r);
-	if (o == NULL || !cJSON_IsObject(o)) {
-		snprintf(msg, mlen, "not a JSON object");
-		goto out;
-	}
-	for (; end != NULL && end < line + len; end++)
-		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
-			snprintf(msg, mlen, "trailing characters after the JSON object");
-			goto out;
-		}
-	static const char *const names[] = {"aiotDevPermId", "key",     "suite", "resBits",
-	                                    "group",         "privacy", "tid"};
-	const cJSON *m[7] = {0};
-	for (const cJSON *c = o->child; c != NULL; c = c->next) {
-		size_t k = 0;
-		while (k < 7 && strcmp(c->string, names[k]) != 0)
-			k++;
-		if (k == 7) {
-			snprintf(msg, mlen, "unknown member \"%.40s\"", c->string);
-			goto out;
-		}
-		if (seen & (1u << k)) {
-			snprintf(msg, mlen, "duplicate member \"%s\"", names[k]);
-			goto out;
-		}
-		seen |= (uint8_t)(1u << k);
-		m[k] = c;
-	}
-	for (size_t k = 0; k < 5; k++)
-		if (m[k] == NULL) {
-			snprintf(msg, mlen, "missing member \"%s\"", names[k]);
-			goto out;
-		}
-	const char *id = cJSON_GetStringValue(m[0]);
-	int n = id ? aiot_b64_decode(id, strlen(id), r->perm_id, AIOT_PERM_ID_MAX) : -1;
-	if (n < 1) {
-		snprintf(msg, mlen, "aiotDevPermId: not base64 of 1 to %d bytes", AIOT_PERM_ID_MAX);
-		goto out;
-	}
-	r->perm_id_len = (uint8_t)n;
-	const char *suite = cJSON_GetStringValue(m[2]);
-	if (suite == NULL || aiot_suite_from_name(suite, &r->suite) != AIOT_OK) {
-		snprintf(msg, mlen, "suite: not \"3gpp\" or \"aes\"");
-		goto out;
-	}
-	const char *key = cJSON_GetStringValue(m[1]);
-	n = key ? aiot_hex_decode(key, strlen(key), r->key, sizeof r->key) : -1;
-	if (n < 0 || aiot_suite_check_key(r->suite, (size_t)n) != AIOT_OK) {
-		snprintf(msg, mlen, "key: not hex of a %s key",
-		         r->suite == AIOT_SUITE_AES ? "128-bit" : "128- or 256-bit");
-		goto out;
-	}
-	r->key_len = (uint8_t)n;
-	double rb = cJSON_IsNumber(m[3]) ? m[3]->valuedouble : -1;
-	if (!(rb == 32 || rb == 64 || rb == 96 || rb == 128)) {
-		snprintf(msg, mlen, "resBits: not 32, 64, 96 or 128");
-		goto out;
-	}
-	r->res_bits = (uint8_t)rb;
-	const char *g = cJSON_GetStringValue(m[4]);
-	if (g == NULL || g[0] == '\0' || strlen(g) > AIOT_GROUP_MAX) {
-		snprintf(msg, mlen, "group: not a string of 1 to %d characters", AIOT_GROUP_MAX);
-		goto out;
-	}
-	memcpy(r->group, g, strlen(g) + 1);
-	if (m[5] != NULL && !cJSON_IsBool(m[5])) {
-		snprintf(msg, mlen, "privacy: not true or false");
-		goto out;
-	}
-	r->privacy = m[5] != NULL && cJSON_IsTrue(m[5]);
-	if (m[6] != NULL) {
-		const char *tid = cJSON_GetStringValue(m[6]);
-		if (!r->privacy) {
-			snprintf(msg, mlen, "tid given without \"privacy\":true");
-			goto out;
-		}
-		if (tid == NULL || aiot_hex_decode(tid, strlen(tid), r->tid, 16) != 16) {
-			snprintf(msg, mlen, "tid: not 32 hex digits");
-			goto out;
-		}
+	int rc = aiot_devline_parse(line, len, AIOT_DEVLINE_ALL, AIOT_PERM_ID_MAX, &l, msg, mlen);
+	if (rc != 0)
+		return rc;
+	memcpy(r->perm_id, l.perm_id, l.perm_id_len);
+	r->perm_id_len = l.perm_id_len;
+	r->suite = l.suite;
+	memcpy(r->key, l.key, l.key_len);
+	r->key_len = l.key_len;
+	r->res_bits = l.res_bits;
+	memcpy(r->group, l.group, sizeof l.group);
+	r->privacy = l.privacy;
+	if (l.has_tid) {
+		memcpy(r->tid, l.tid, 16);
 		r->has_tid = 1;
 		r->tid_type = AIOT_TID_STORED;
 	}
-	rc = 0;
-out:
-	cJSON_Delete(o);
-	if (rc != 0)
-		aiot_zeroize(r, sizeof *r);
-	return rc;
+	aiot_zeroize(&l, sizeof l);
+	return 0;
 }
 
 /* Reads path line by line; with s == NULL only checks every line. Returns devices read. */
@@ -594,14 +516,10 @@ static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_
 		cli_fail(CLI_EXIT_FAIL, "--import %s: %s", path, strerror(errno));
 	while ((len = getline(&line, &cap, f)) != -1) {
 		lineno++;
-		if (len > MAX_LINE)
-			cli_fail(CLI_EXIT_FAIL, "%s:%llu: line longer than %d bytes", path, lineno,
-			         MAX_LINE);
-		if (strspn(line, " \t\r\n") == (size_t)len)
+		int pr = parse_line(line, (size_t)len, &recs[n], msg, sizeof msg);
+		if (pr == 1)
 			continue; /* blank line */
-		if (memchr(line, '\0', (size_t)len) != NULL)
-			cli_fail(CLI_EXIT_FAIL, "%s:%llu: NUL byte in line", path, lineno);
-		if (parse_line(line, (size_t)len, &recs[n], msg, sizeof msg) != 0)
+		if (pr != 0)
 			cli_fail(CLI_EXIT_FAIL, "%s:%llu: %s; nothing imported", path, lineno, msg);
 		aiot_zeroize(line, (size_t)len);
 		devices++;
@@ -646,9 +564,9 @@ static int do_import(const struct prov_args *a)
 	struct prov_run r = {.a = a, .out = -1};
 	open_store(&r);
 	aiot_store *s = r.s;
-	double t0 = now_s();
+	double t0 = aiot_mono_s();
 	import_pass(a->import, s, recs);
-	double dt = now_s() - t0;
+	double dt = aiot_mono_s() - t0;
 	size_t total = aiot_store_count(s);
 	aiot_store_close(s);
 	free(recs);

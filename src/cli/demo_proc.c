@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "demo.h"
 
 #define MAX_PROCS 16
@@ -80,18 +81,11 @@ int demo_run(const char *name, const char *logfile, char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int demo_wait_log(demo_proc *p, const char *needle, int timeout_ms, char *line, size_t cap)
 {
-	long end = now_ms() + timeout_ms;
+	uint64_t end = aiot_mono_ms() + (uint64_t)timeout_ms;
 	char buf[4096];
-	while (now_ms() < end) {
+	while (aiot_mono_ms() < end) {
 		FILE *f = fopen(p->log, "r");
 		while (f != NULL && fgets(buf, sizeof buf, f) != NULL) {
 			if (strstr(buf, needle) != NULL) {

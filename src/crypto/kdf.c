@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/aiot_err.h"
+#include "../common/bytes.h"
 #include "aiot_fc.h"
 #include "cmac.h"
 #include "ct.h"
@@ -54,8 +55,7 @@ static size_t build_s(uint8_t *fc_byte, uint8_t fc, const aiot_kdf_param *params
 	iov[n++] = (aiot_iov){fc_byte, 1};
 	*total = 1;
 	for (size_t i = 0; i < np; i++) {
-		lens[2 * i] = (uint8_t)(params[i].len >> 8);
-		lens[2 * i + 1] = (uint8_t)params[i].len;
+		aiot_put_be16(&lens[2 * i], (uint16_t)params[i].len);
 		iov[n++] = (aiot_iov){params[i].p, params[i].len};
 		iov[n++] = (aiot_iov){&lens[2 * i], 2};
 		*total += (size_t)params[i].len + 2;

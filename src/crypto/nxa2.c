@@ -12,14 +12,12 @@
 #include "ctr.h"
 #include "ct.h"
 #include "common/aiot_err.h"
+#include "common/bytes.h"
 
 /* COUNT (32) || BEARER (5) || DIRECTION (1) || 0^26: the 64-bit prefix shared by both. */
 static void prefix(uint8_t p[8], uint32_t count, uint8_t bearer, uint8_t direction)
 {
-	p[0] = (uint8_t)(count >> 24);
-	p[1] = (uint8_t)(count >> 16);
-	p[2] = (uint8_t)(count >> 8);
-	p[3] = (uint8_t)count;
+	aiot_put_be32(p, count);
 	p[4] = (uint8_t)((bearer << 3) | (direction << 2));
 	p[5] = p[6] = p[7] = 0;
 }

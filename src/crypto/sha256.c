@@ -8,6 +8,7 @@
 
 #include "sha256.h"
 #include "ct.h"
+#include "../common/bytes.h"
 
 /* FIPS 180-4 4.2.2 */
 static const uint32_t K[64] = {
@@ -26,19 +27,6 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static uint32_t load_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void store_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /*
  * FIPS 180-4 6.2.2 on the block in c->buf. The message schedule is a rolling 16-word window
  * expanded in place in c->buf (the block is consumed), so the frame holds only the eight
@@ -49,7 +37,7 @@ static void compress(aiot_sha256_ctx *c)
 	uint32_t *w = c->buf.w, v[8];
 
 	for (unsigned i = 0; i < 16; i++)
-		w[i] = load_be32(c->buf.b + 4 * i); /* in place: word i covers bytes 4i..4i+3 */
+		w[i] = aiot_get_be32(c->buf.b + 4 * i); /* in place: word i covers bytes 4i..4i+3 */
 	for (unsigned i = 0; i < 8; i++)
 		v[i] = c->h[i];
 	for (unsigned t = 0; t < 64; t++) {
@@ -117,15 +105,15 @@ static void finish(aiot_sha256_ctx *c)
 		c->nbuf = 0;
 	}
 	memset(c->buf.b + c->nbuf, 0, 56 - c->nbuf);
-	store_be32(c->buf.b + 56, (uint32_t)(bits >> 32));
-	store_be32(c->buf.b + 60, (uint32_t)bits);
+	aiot_put_be32(c->buf.b + 56, (uint32_t)(bits >> 32));
+	aiot_put_be32(c->buf.b + 60, (uint32_t)bits);
 	compress(c);
 }
 
 static void digest(const aiot_sha256_ctx *c, uint8_t out[32])
 {
 	for (unsigned i = 0; i < 8; i++)
-		store_be32(out + 4 * i, c->h[i]);
+		aiot_put_be32(out + 4 * i, c->h[i]);
 }
 
 void aiot_sha256_final(aiot_sha256_ctx *c, uint8_t out[32])

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common/aiot_err.h"
+#include "../common/bytes.h"
 #include "nas.h"
 
 /* Inventory Response octet 1 (docs/protocol.md §3.2). */
@@ -28,30 +29,6 @@
 #define CMD_RW_HDR_LEN 4
 /* Result: command code, status. */
 #define RES_HDR_LEN 2
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static int cmd_known(unsigned c)
 {
@@ -215,7 +192,7 @@ int aiot_nas_encode_command(const aiot_nas_command *c, uint8_t *out, size_t cap)
 
 	out[0] = (uint8_t)c->cmd;
 	if (need > 1) {
-		put_be16(out + 1, c->offset);
+		aiot_put_be16(out + 1, c->offset);
 		out[3] = c->length;
 		if (c->cmd == AIOT_CMD_WRITE)
 			memcpy(out + CMD_RW_HDR_LEN, c->data, c->length);
@@ -238,7 +215,7 @@ int aiot_nas_decode_command(const uint8_t *buf, size_t len, aiot_nas_command *c)
 	if (c->cmd == AIOT_CMD_READ || c->cmd == AIOT_CMD_WRITE) {
 		if (len < CMD_RW_HDR_LEN)
 			return AIOT_ERR_TRUNC;
-		c->offset = get_be16(buf + 1);
+		c->offset = aiot_get_be16(buf + 1);
 		c->length = buf[3];
 		if (!range_ok(c->offset, c->length))
 			return AIOT_ERR_MALFORMED;
@@ -348,7 +325,7 @@ int aiot_nas_encode_protected(const aiot_nas_protected *p, uint8_t *out, size_t 
 	memmove(out + AIOT_NAS_SEC_HDR_LEN, p->payload, p->payload_len);
 	out[0] = p->type;
 	out[1] = p->ciphered ? SEC_CIPHERED : 0;
-	put_be32(out + 2, p->count);
+	aiot_put_be32(out + 2, p->count);
 	memcpy(out + 6, p->mac, 4);
 	return (int)need;
 }
@@ -372,7 +349,7 @@ int aiot_nas_decode_protected(const uint8_t *buf, size_t len, aiot_nas_protected
 		return AIOT_ERR_TRUNC;
 	p->type = buf[0];
 	p->ciphered = (buf[1] & SEC_CIPHERED) ? 1 : 0;
-	p->count = get_be32(buf + 2);
+	p->count = aiot_get_be32(buf + 2);
 	memcpy(p->mac, buf + 6, 4);
 	p->payload = buf + AIOT_NAS_SEC_HDR_LEN;
 	p->payload_len = len - AIOT_NAS_SEC_HDR_LEN;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../common/aiot_err.h"
+#include "../common/bytes.h"
 #include "ngap_aiot.h"
 
 #define NGAP_VERSION 1
@@ -35,21 +36,7 @@
 #define READER_REPORT_MIN 4 /* reader index (2), device count (2) */
 #define DEVICE_REPORT_MIN 4 /* flags, NAS length (2), >= 1 NAS octet */
 
-/* ---- byte helpers ------------------------------------------------------------------------ */
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+/* ---- cursors (byte order: common/bytes.h) ------------------------------------------------ */
 
 /* A read cursor; every get_* checks the bytes left first. */
 typedef struct rd {
@@ -71,7 +58,7 @@ static int get_be16(rd *r, uint16_t *v)
 {
 	if (r->left < 2)
 		return AIOT_ERR_TRUNC;
-	*v = (uint16_t)((uint16_t)r->p[0] << 8 | r->p[1]);
+	*v = aiot_get_be16(r->p);
 	r->p += 2;
 	r->left -= 2;
 	return AIOT_OK;
@@ -81,7 +68,7 @@ static int get_be32(rd *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return AIOT_ERR_TRUNC;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
+	*v = aiot_get_be32(r->p);
 	r->p += 4;
 	r->left -= 4;
 	return AIOT_OK;
@@ -109,13 +96,13 @@ static void put_u8(wr *w, uint8_t v)
 
 static void put16(wr *w, uint16_t v)
 {
-	put_be16(w->p, v);
+	aiot_put_be16(w->p, v);
 	w->p += 2;
 }
 
 static void put32(wr *w, uint32_t v)
 {
-	put_be32(w->p, v);
+	aiot_put_be32(w->p, v);
 	w->p += 4;
 }
 

@@ -32,6 +32,7 @@
 #include <event2/util.h>
 
 #include "../common/aiot_err.h"
+#include "../common/bytes.h"
 #include "ngap_link.h"
 #include "svc/netaddr.h"
 
@@ -193,11 +194,6 @@ static void link_leave(ngap_link *l)
 		link_destroy(l);
 }
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* One complete frame at the head of in: decode it and hand it over. */
 static void deliver_frame(ngap_link *l, struct evbuffer *in, uint32_t flen)
 {
@@ -265,7 +261,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		if (avail < FRAME_PREFIX)
 			break;
 		evbuffer_copyout(in, pfx, FRAME_PREFIX);
-		flen = get_be32(pfx);
+		flen = aiot_get_be32(pfx);
 		if (flen > l->max_frame) {
 			set_err(err, sizeof err, "frame of %u octets exceeds the %u maximum",
 			        (unsigned)flen, (unsigned)l->max_frame);
@@ -403,10 +399,7 @@ int ngap_send(ngap_link *l, const ngap_msg *m)
 	if (evbuffer_reserve_space(out, (ev_ssize_t)(FRAME_PREFIX + n), &v, 1) != 1)
 		return AIOT_ERR_NOSPACE;
 	p = v.iov_base;
-	p[0] = (uint8_t)(n >> 24);
-	p[1] = (uint8_t)(n >> 16);
-	p[2] = (uint8_t)(n >> 8);
-	p[3] = (uint8_t)n;
+	aiot_put_be32(p, (uint32_t)n);
 	rc = ngap_encode(m, p + FRAME_PREFIX, n);
 	if (rc < 0)
 		return rc; /* nothing committed */

@@ -17,14 +17,15 @@
 #include "air/air.h"
 #include "air/air_udp.h"
 #include "common/aiot_err.h"
+#include "common/clock.h"
 #include "nas/nas.h"
 #include "ngap/ngap_aiot.h"
 #include "ngap/ngap_link.h"
 #include "reader.h"
+#include "reader_dfsa.h"
 #include "svc/log.h"
 
 #define MAX_TIMEOUTS_IN_ROW 3 /* silent medium: the inventory ends */
-#define SCHOUTE 2.39          /* expected tags per collided slot (Schoute 1983) */
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
 
@@ -98,13 +99,6 @@ struct reader {
 };
 
 static void link_connect(reader *r);
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static struct timeval ms_tv(unsigned ms)
 {
@@ -334,7 +328,7 @@ static void start_round(inv *s)
 
 static void finish_inventory(inv *s)
 {
-	double dt = (double)(now_us() - s->t0_us) / 1e6;
+	double dt = (double)(aiot_mono_us() - s->t0_us) / 1e6;
 	s->running = 0;
 	evtimer_del(s->round_timer);
 	flush_report(s, 1);
@@ -348,12 +342,9 @@ static void finish_inventory(inv *s)
 }
 
 /*
- * The round is over (ROUND_END, or silence for round-timeout-ms: re == NULL). Frame size of
- * the next round: Schoute's backlog estimate, 2.39 devices per collided slot plus the
- * detected singles whose frame was lost, and the frame size 2^Q closest to it (DFSA; the
- * EPC Gen2 Q-algorithm needs per-slot QueryAdjust, which a whole-frame air does not have).
- * A saturated frame (no empty slot) says only "many more": the backlog is then taken as at
- * least 4 x 2^Q. The inventory ends after a silent round: no single, no collision.
+ * The round is over (ROUND_END, or silence for round-timeout-ms: re == NULL). The frame size
+ * of the next round is reader_dfsa.c's. The inventory ends after a silent round: no single,
+ * no collision.
  */
 static void end_round(inv *s, const air_frame *re)
 {
@@ -378,20 +369,14 @@ static void end_round(inv *s, const air_frame *re)
 	          re ? "" : " (timeout)");
 	int silent = re != NULL && single == 0 && collided == 0;
 	if (silent || s->rounds >= r->cfg.max_rounds || s->timeouts_in_row >= MAX_TIMEOUTS_IN_ROW ||
-	    (s->deadline_us && now_us() >= s->deadline_us)) {
+	    (s->deadline_us && aiot_mono_us() >= s->deadline_us)) {
 		finish_inventory(s);
 		return;
 	}
 	flush_report(s, 0);
-	double backlog = SCHOUTE * collided + (single > s->rx_single ? single - s->rx_single : 0);
-	if (re == NULL)
-		backlog = (double)(1u << s->q); /* nothing known: keep the frame size */
-	else if (empty == 0 && collided > 0 && backlog < 4.0 * (1u << s->q))
-		backlog = 4.0 * (1u << s->q);
-	uint8_t q = 0; /* round(log2(backlog)): 2^(q - 1/2) <= backlog < 2^(q + 1/2) */
-	while (q < AIR_MAX_Q && backlog >= 1.41421356 * (double)(1u << q))
-		q++;
-	s->q = q;
+	dfsa_round seen = {.q = s->q, .timed_out = re == NULL, .single = single,
+	                   .received = s->rx_single, .collided = collided, .empty = empty};
+	s->q = dfsa_next_q(&seen);
 	start_round(s);
 }
 
@@ -579,7 +564,7 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	s->corr = corr;
 	do {
 		if (getrandom(&s->air_session, sizeof s->air_session, 0) != sizeof s->air_session)
-			s->air_session = (uint32_t)now_us() ^ ((uint32_t)corr << 16);
+			s->air_session = (uint32_t)aiot_mono_us() ^ ((uint32_t)corr << 16);
 	} while (find_air(r, s->air_session) != NULL);
 	memcpy(s->rand_n, m->u.inv_req.rand_n, 16);
 	s->kind = m->u.inv_req.ident_kind == NGAP_IDENT_SINGLE  ? AIR_IDENT_SINGLE
@@ -588,16 +573,9 @@ static void on_inventory_request(reader *r, const ngap_msg *m)
 	s->ident_bits = s->kind == AIR_IDENT_ALL ? 0 : m->u.inv_req.ident_bits;
 	memcpy(s->ident, m->u.inv_req.ident, (s->ident_bits + 7u) / 8);
 	s->followon = m->u.inv_req.followon_command ? 1 : 0;
-	/* Initial frame size from approxNumberofDevices: 2^Q >= n. */
-	unsigned n = m->u.inv_req.approx_devices, q = 4;
-	if (n) {
-		q = 0;
-		while (q < AIR_MAX_Q && (1u << q) < n)
-			q++;
-	}
-	s->q = (uint8_t)q;
+	s->q = dfsa_first_q(m->u.inv_req.approx_devices);
 	s->running = 1;
-	s->t0_us = now_us();
+	s->t0_us = aiot_mono_us();
 	if (m->u.inv_req.time_interval) /* the inventory's time budget, in seconds */
 		s->deadline_us = s->t0_us + (uint64_t)m->u.inv_req.time_interval * 1000000u;
 	s->next = r->sessions;

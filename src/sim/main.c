@@ -17,6 +17,7 @@
 
 #include "air/air.h"
 #include "common/base64.h"
+#include "common/clock.h"
 #include "air/air_udp.h"
 #include "sbi/sbi_metrics.h"
 #include "sim.h"
@@ -70,13 +71,6 @@ typedef struct app {
 	const char *stats_path;
 } app;
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void schedule_drain(app *a, uint64_t in_us)
 {
 	struct timeval tv = {.tv_sec = (time_t)(in_us / 1000000u),
@@ -109,7 +103,7 @@ static void enqueue(void *arg, const uint8_t *frame, size_t len)
 			a->qcap = nc;
 		}
 	}
-	uint64_t t = now_us();
+	uint64_t t = aiot_mono_us();
 	qhdr h = {.due_us = t + a->delay_us, .peer = a->from, .len = (uint16_t)len};
 	memcpy(a->q + a->qtail, &h, sizeof h);
 	memcpy(a->q + a->qtail + sizeof h, frame, len);
@@ -134,7 +128,7 @@ static void drain(app *a)
 	struct mmsghdr mm[SIM_BURST_MAX];
 	struct iovec iov[SIM_BURST_MAX];
 	for (;;) {
-		uint64_t t = now_us();
+		uint64_t t = aiot_mono_us();
 		unsigned n = 0;
 		size_t off = a->qhead;
 		while (off < a->qtail && n < a->burst) {
@@ -363,7 +357,7 @@ int main(int argc, char **argv)
 	if (write_stats(&a) != 0)
 		goto out;
 	rc = SVC_EXIT_FAIL;
-	uint64_t t0 = now_us();
+	uint64_t t0 = aiot_mono_us();
 	if (sim_load(&a.s, devices, (uint32_t)clones, (uint64_t)seed, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
@@ -375,7 +369,7 @@ int main(int argc, char **argv)
 	if (a.gap_us == 0)
 		a.gap_us = 1;
 	log_info("%u devices (%u clones) loaded in %.2f s", a.s.ndev - a.s.nclones, a.s.nclones,
-	         (double)(now_us() - t0) / 1e6);
+	         (double)(aiot_mono_us() - t0) / 1e6);
 	(void)write_stats(&a); /* with the device counts */
 
 	air_addr la;

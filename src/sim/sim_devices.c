@@ -4,7 +4,6 @@
  * per line with its callbacks (secure storage, entropy, user memory, T-ID NVM), plus clones,
  * plus the identifier indexes that let a paging reach only the devices it may address.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +12,10 @@
 
 #include "common/aiot_err.h"
 #include "common/base64.h"
-#include "common/hex.h"
 #include "crypto/aiot_fc.h"
 #include "crypto/ct.h"
 #include "crypto/sha256.h"
+#include "devfile/devices_jsonl.h"
 #include "sim.h"
 
 /* The callbacks get the device as `user`; the population they belong to is this one (one
@@ -163,98 +162,33 @@ static void set_callbacks(sim_dev *d)
 	d->cfg.user = d;
 }
 
-/* One line of devices.jsonl into d (permanent ID appended to ids at *ids_used). */
-static int parse_line(char *line, sim_dev *d, uint8_t *ids, size_t *ids_used, char *msg,
-                      size_t mlen)
+/* One line of devices.jsonl into d (permanent ID appended to ids at *ids_used): 0, 1 for a
+ * blank line, -1 with the reason in msg. resBits and group may be left out here. */
+static int parse_line(const char *line, size_t len, sim_dev *d, uint8_t *ids, size_t *ids_used,
+                      char *msg, size_t mlen)
 {
-	static const char *const known[] = {"aiotDevPermId", "key",     "suite", "resBits",
-	                                    "group",         "privacy", "tid",   NULL};
-	cJSON *j = cJSON_Parse(line), *it;
-	int rc = -1;
-	if (!cJSON_IsObject(j)) {
-		snprintf(msg, mlen, "not a JSON object");
-		goto out;
-	}
-	cJSON_ArrayForEach(it, j)
-	{
-		size_t k = 0;
-		while (known[k] != NULL && strcmp(known[k], it->string) != 0)
-			k++;
-		if (known[k] == NULL) {
-			snprintf(msg, mlen, "unknown member \"%.40s\"", it->string);
-			goto out;
-		}
-	}
-	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "aiotDevPermId"));
-	const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "key"));
-	const char *suite = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "suite"));
-	cJSON *bits = cJSON_GetObjectItemCaseSensitive(j, "resBits");
-	cJSON *grp = cJSON_GetObjectItemCaseSensitive(j, "group");
-	cJSON *priv = cJSON_GetObjectItemCaseSensitive(j, "privacy");
-	cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "tid");
-	int n;
-	if (id == NULL ||
-	    (n = aiot_b64_decode(id, strlen(id), ids + *ids_used, AIOT_NAS_MAX_ID_LEN)) < 1) {
-		snprintf(msg, mlen, "aiotDevPermId: not base64 of 1 to %d bytes",
-		         AIOT_NAS_MAX_ID_LEN);
-		goto out;
-	}
-	d->cfg.perm_id = NULL; /* set once ids stops moving */
-	d->cfg.perm_id_len = (uint8_t)n;
-	size_t kl = key ? strlen(key) : 0;
-	if (key == NULL || (kl != 32 && kl != 64) ||
-	    aiot_hex_decode(key, kl, d->key, sizeof d->key) != (int)(kl / 2)) {
-		snprintf(msg, mlen, "key: not 32 or 64 hex digits");
-		goto out;
-	}
-	d->key_len = (uint8_t)(kl / 2);
-	aiot_suite su;
-	if (suite == NULL || aiot_suite_from_name(suite, &su) != AIOT_OK) {
-		snprintf(msg, mlen, "suite: not \"3gpp\" or \"aes\"");
-		goto out;
-	}
-	if (aiot_suite_check_key(su, d->key_len) != AIOT_OK) {
-		snprintf(msg, mlen, "key: %u bits do not suit suite %s", 8u * d->key_len, suite);
-		goto out;
-	}
-	d->cfg.suite = su;
-	d->cfg.res_bits = AIOT_RES_BITS_DEFAULT;
-	if (bits != NULL) {
-		double v = cJSON_IsNumber(bits) ? bits->valuedouble : 0;
-		if (!(v == 32 || v == 64 || v == 96 || v == 128)) {
-			snprintf(msg, mlen, "resBits: not 32, 64, 96 or 128");
-			goto out;
-		}
-		d->cfg.res_bits = (uint8_t)v;
-	}
-	if (grp != NULL && (!cJSON_IsString(grp) || grp->valuestring[0] == '\0')) {
-		snprintf(msg, mlen, "group: not a non-empty string");
-		goto out;
-	}
-	if (priv != NULL && !cJSON_IsBool(priv)) {
-		snprintf(msg, mlen, "privacy: not true or false");
-		goto out;
-	}
-	d->cfg.privacy = cJSON_IsTrue(priv) ? 1 : 0;
-	if (tid != NULL) {
-		const char *t = cJSON_GetStringValue(tid);
-		if (!d->cfg.privacy) {
-			snprintf(msg, mlen, "tid given without \"privacy\":true");
-			goto out;
-		}
-		if (t == NULL || aiot_hex_decode(t, strlen(t), d->nvm_tid, 16) != 16) {
-			snprintf(msg, mlen, "tid: not 32 hex digits");
-			goto out;
-		}
-	} else if (d->cfg.privacy) {
+	aiot_devline l;
+	int rc = aiot_devline_parse(line, len, 0, AIOT_NAS_MAX_ID_LEN, &l, msg, mlen);
+	if (rc != 0)
+		return rc;
+	if (l.privacy && !l.has_tid) {
 		/* The device would have to show its permanent ID: refuse (TS 33.369 privacy). */
 		snprintf(msg, mlen, "privacy device without a tid");
+		rc = -1;
 		goto out;
 	}
-	*ids_used += (size_t)n;
-	rc = 0;
+	memcpy(ids + *ids_used, l.perm_id, l.perm_id_len);
+	*ids_used += l.perm_id_len;
+	d->cfg.perm_id = NULL; /* set once ids stops moving */
+	d->cfg.perm_id_len = l.perm_id_len;
+	memcpy(d->key, l.key, l.key_len);
+	d->key_len = l.key_len;
+	d->cfg.suite = l.suite;
+	d->cfg.res_bits = l.res_bits;
+	d->cfg.privacy = l.privacy;
+	memcpy(d->nvm_tid, l.tid, sizeof d->nvm_tid);
 out:
-	cJSON_Delete(j);
+	aiot_zeroize(&l, sizeof l);
 	return rc;
 }
 
@@ -357,15 +291,16 @@ int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err
 	}
 	while ((n = getline(&line, &lcap, f)) >= 0) {
 		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)n)
-			continue; /* blank line */
 		if (ngen + clones + 1 > cap && grow(s, &cap, &ids_cap) != 0) {
 			snprintf(err, errlen, "out of memory at %u devices", ngen);
 			goto out;
 		}
 		sim_dev *d = &s->devs[ngen];
 		memset(d, 0, sizeof *d);
-		if (parse_line(line, d, s->ids, &ids_used, msg, sizeof msg) != 0) {
+		int pr = parse_line(line, (size_t)n, d, s->ids, &ids_used, msg, sizeof msg);
+		if (pr == 1)
+			continue; /* blank line */
+		if (pr != 0) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto out;
 		}

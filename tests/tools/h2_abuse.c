@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define T_DATA 0
 #define T_HEADERS 1
 #define T_RST 3
@@ -58,14 +60,6 @@ static const char *code_name(long c)
 	if (c < 0)
 		return "-";
 	return c < (long)(sizeof(n) / sizeof(n[0])) ? n[c] : "UNKNOWN";
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* 0, or -1 once the server stopped taking bytes (closed, or not reading for 2 s). */
@@ -153,10 +147,10 @@ static void drain(double secs)
 {
 	static uint8_t buf[1 << 16];
 	static size_t have;
-	double end = now_s() + secs;
+	double end = aiot_mono_s() + secs;
 
 	while (!closed) {
-		double left = end - now_s();
+		double left = end - aiot_mono_s();
 		struct pollfd pf = {fd, POLLIN, 0};
 		ssize_t r;
 
@@ -242,7 +236,7 @@ int main(int argc, char **argv)
 	path = argc > 4 ? argv[4] : "/";
 	n = argc > 5 ? atol(argv[5]) : 10000;
 	secs = argc > 6 ? atof(argv[6]) : 3;
-	t0 = now_s();
+	t0 = aiot_mono_s();
 	fd = connect_to(argv[1], argv[2]);
 	if (fd < 0) {
 		fprintf(stderr, "h2_abuse: cannot connect to %s:%s\n", argv[1], argv[2]);
@@ -299,13 +293,13 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "trickle") == 0 || strcmp(mode, "slow-body") == 0) {
 		/* POST with a content-length it never completes, one byte per second. */
 		const char *cl = strcmp(mode, "trickle") == 0 ? "1000000000" : "100";
-		double end = now_s() + secs;
+		double end = aiot_mono_s() + secs;
 
 		k = req_head(b, 1, path);
 		k += hpack_lit(b + k, 0x00, "content-type", "application/json", 16);
 		k += hpack_lit(b + k, 0x00, "content-length", cl, strlen(cl));
 		if (frame(T_HEADERS, F_END_HEADERS, 1, b, k) == 0)
-			while (now_s() < end && !closed && status < 0 && rst_code < 0) {
+			while (aiot_mono_s() < end && !closed && status < 0 && rst_code < 0) {
 				if (frame(T_DATA, 0, 1, "{", 1) != 0)
 					break;
 				drain(1);
@@ -346,9 +340,9 @@ int main(int argc, char **argv)
 				break;
 		}
 		{
-			double end = now_s() + secs;
+			double end = aiot_mono_s() + secs;
 
-			while (now_s() < end) {
+			while (aiot_mono_s() < end) {
 				char c;
 				ssize_t r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
@@ -366,7 +360,7 @@ int main(int argc, char **argv)
 		/* The answers are ready but may not flow (RFC 9113 6.9.2); PINGs are answered, so
 		 * the connection is anything but silent. */
 		static const uint8_t win0[6] = {0, 4, 0, 0, 0, 0};
-		double end = now_s() + secs;
+		double end = aiot_mono_s() + secs;
 
 		frame(T_SETTINGS, 0, 0, win0, 6);
 		for (i = 0; i < n; i++) {
@@ -374,7 +368,7 @@ int main(int argc, char **argv)
 			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k))
 				break;
 		}
-		while (!closed && now_s() < end && frame(T_PING, 0, 0, "zerowind", 8) == 0)
+		while (!closed && aiot_mono_s() < end && frame(T_PING, 0, 0, "zerowind", 8) == 0)
 			drain(0.5);
 		goto report;
 	} else if (strcmp(mode, "idle") == 0) {
@@ -388,7 +382,8 @@ int main(int argc, char **argv)
 	drain(secs);
 report:
 	printf("%s: sent=%ld status=%d rst=%s goaway=%s closed=%d bytes=%ld t=%.1f\n", mode, sent,
-	       status, code_name(rst_code), code_name(goaway_code), closed, rbytes, now_s() - t0);
+	       status, code_name(rst_code), code_name(goaway_code), closed, rbytes,
+	       aiot_mono_s() - t0);
 	close(fd);
 	return 0;
 }

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
+#include "common/clock.h"
 #include "ngap/ngap_aiot.h"
 
 static const char usage_text[] =
@@ -44,13 +46,6 @@ typedef struct lnk {
 	uint64_t closed_ms; /* 0: open */
 	int early;          /* closed before the links were ready */
 } lnk;
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* src: host-order IPv4 source address, 0 for any. */
 static int dial(const struct addrinfo *ai, uint32_t src)
@@ -91,10 +86,7 @@ static int send_setup(int fd, uint32_t gnb)
 	size_t n = ngap_encoded_size(&m);
 	if (n == 0 || n + 4 > sizeof buf || ngap_encode(&m, buf + 4, n) < 0)
 		return -1;
-	buf[0] = (uint8_t)(n >> 24);
-	buf[1] = (uint8_t)(n >> 16);
-	buf[2] = (uint8_t)(n >> 8);
-	buf[3] = (uint8_t)n;
+	aiot_put_be32(buf, (uint32_t)n);
 	return send_all(fd, buf, n + 4);
 }
 
@@ -127,8 +119,7 @@ static int pump(lnk *l, unsigned long *invreq)
 			l->hdr[l->have++] = buf[i++];
 			if (l->have < 4)
 				continue;
-			l->flen = (uint32_t)l->hdr[0] << 24 | (uint32_t)l->hdr[1] << 16 |
-			          (uint32_t)l->hdr[2] << 8 | l->hdr[3];
+			l->flen = aiot_get_be32(l->hdr);
 			if (l->flen == 0 || l->flen > NGAP_MAX_MESSAGE ||
 			    (l->msg = malloc(l->flen)) == NULL)
 				return -1;
@@ -161,7 +152,7 @@ static int pump(lnk *l, unsigned long *invreq)
 static void run(lnk *L, int n, struct pollfd *pf, uint64_t deadline, uint64_t t0,
                 unsigned long *invreq, int (*cond)(const lnk *, int))
 {
-	while (now_ms() < deadline && !cond(L, n)) {
+	while (aiot_mono_ms() < deadline && !cond(L, n)) {
 		int k = 0;
 		for (int i = 0; i < n; i++)
 			if (L[i].closed_ms == 0)
@@ -175,7 +166,7 @@ static void run(lnk *L, int n, struct pollfd *pf, uint64_t deadline, uint64_t t0
 				continue;
 			if ((pf[j++].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    pump(&L[i], invreq) < 0) {
-				L[i].closed_ms = now_ms() - t0 + 1;
+				L[i].closed_ms = aiot_mono_ms() - t0 + 1;
 				close(L[i].fd);
 			}
 		}
@@ -267,7 +258,7 @@ int main(int argc, char **argv)
 	struct pollfd *pf = calloc((size_t)n, sizeof *pf);
 	if (L == NULL || pf == NULL)
 		return 1;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = aiot_mono_ms();
 	int opened = 0;
 	for (int i = 0; i < n; i++) {
 		uint32_t src = ntohl(bind_ip.s_addr);
@@ -282,10 +273,10 @@ int main(int argc, char **argv)
 	}
 	freeaddrinfo(ai);
 	if (setup)
-		run(L, n, pf, now_ms() + 20000, t0, &invreq, all_set_up);
+		run(L, n, pf, aiot_mono_ms() + 20000, t0, &invreq, all_set_up);
 	for (int i = 0; half > 0 && i < n; i++)
 		if (L[i].closed_ms == 0 && send_half(L[i].fd, half) != 0) {
-			L[i].closed_ms = now_ms() - t0 + 1;
+			L[i].closed_ms = aiot_mono_ms() - t0 + 1;
 			close(L[i].fd);
 		}
 	int nset = 0, refused = 0;
@@ -298,7 +289,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (int i = 0; i < n; i++)
 		L[i].early = L[i].closed_ms != 0;
-	t0 = now_ms();
+	t0 = aiot_mono_ms();
 	run(L, n, pf, t0 + hold, t0, &invreq, all_closed);
 	int closed = 0;
 	uint64_t last = 0;

@@ -49,6 +49,7 @@
 #include "air/air.h"
 #include "air/air_udp.h"
 #include "common/aiot_err.h"
+#include "common/clock.h"
 #include "common/hex.h"
 #include "nas/nas.h"
 
@@ -80,13 +81,6 @@ static void oom(void)
 {
 	fputs("rogue_air: out of memory\n", stderr);
 	exit(1);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void rnd(void *p, size_t n)
@@ -180,9 +174,9 @@ static dev *inventory(int fd, uint32_t session, int q, size_t *ndev, unsigned *r
 		size_t nacks = 0;
 		int ended = 0;
 		unsigned single = 0, collided = 0, empty = 0;
-		uint64_t deadline = now_ms() + 3000;
+		uint64_t deadline = aiot_mono_ms() + 3000;
 		while (!ended && !stop) {
-			uint64_t t = now_ms();
+			uint64_t t = aiot_mono_ms();
 			if (t >= deadline)
 				break;
 			ssize_t len = recv_wait(fd, buf, sizeof buf, (int)(deadline - t));
@@ -246,8 +240,8 @@ static unsigned count_responses(int fd, uint32_t session, int ms)
 {
 	uint8_t buf[AIR_MAX_FRAME];
 	unsigned c = 0;
-	uint64_t deadline = now_ms() + (uint64_t)ms;
-	for (uint64_t t; (t = now_ms()) < deadline && !stop;) {
+	uint64_t deadline = aiot_mono_ms() + (uint64_t)ms;
+	for (uint64_t t; (t = aiot_mono_ms()) < deadline && !stop;) {
 		ssize_t len = recv_wait(fd, buf, sizeof buf, (int)(deadline - t));
 		air_frame f;
 		if (len > 0 && air_decode(buf, (size_t)len, &f) == AIOT_OK &&
@@ -593,9 +587,9 @@ static int mode_flood(const char *air, unsigned rate, unsigned duration_ms, int 
 	int fd = air_socket(air, NULL);
 	uint8_t buf[AIR_MAX_FRAME];
 	unsigned long pagings = 0, d2r = 0;
-	uint64_t t0 = now_ms(), end = t0 + duration_ms;
+	uint64_t t0 = aiot_mono_ms(), end = t0 + duration_ms;
 	while (!stop) {
-		uint64_t t = now_ms();
+		uint64_t t = aiot_mono_ms();
 		if (t >= end)
 			break;
 		uint64_t due = t0 + pagings * 1000u / (rate ? rate : 1);
@@ -615,7 +609,7 @@ static int mode_flood(const char *air, unsigned rate, unsigned duration_ms, int 
 	while (recv_wait(fd, buf, sizeof buf, 200) > 0) /* what is still in flight */
 		d2r++;
 	printf("{\"mode\":\"flood\",\"pagings\":%lu,\"d2r_frames\":%lu,\"ms\":%llu}\n", pagings,
-	       d2r, (unsigned long long)(now_ms() - t0));
+	       d2r, (unsigned long long)(aiot_mono_ms() - t0));
 	close(fd);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/aiot_err.h"
+#include "common/bytes.h"
 #include "ngap/ngap_aiot.h"
 
 #define HDR 8
@@ -256,14 +257,6 @@ static uint8_t *encode_alloc(const ngap_msg *m, size_t *len)
 	return b;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* The properties every valid encoding has. */
 static void check_valid_encoding(const ngap_msg *m)
 {
@@ -308,7 +301,7 @@ static void check_valid_encoding(const ngap_msg *m)
 		assert_non_null(t);
 		for (size_t k = HDR; k < n; k++) {
 			memcpy(t, b, k);
-			put32(t + 4, (uint32_t)(k - HDR));
+			aiot_put_be32(t + 4, (uint32_t)(k - HDR));
 			assert_int_not_equal(ngap_decode(t, k, &d2), AIOT_OK);
 			assert_null(d2);
 		}
@@ -320,7 +313,7 @@ static void check_valid_encoding(const ngap_msg *m)
 	memcpy(t, b, n);
 	t[n] = 0;
 	assert_int_equal(ngap_decode(t, n + 1, &d2), AIOT_ERR_MALFORMED);
-	put32(t + 4, (uint32_t)(n + 1 - HDR));
+	aiot_put_be32(t + 4, (uint32_t)(n + 1 - HDR));
 	assert_int_equal(ngap_decode(t, n + 1, &d2), AIOT_ERR_MALFORMED);
 	assert_null(d2);
 	free(t);
@@ -398,7 +391,7 @@ static void bhdr(bb *x, unsigned type, unsigned corr)
 
 static void bfix(bb *x) /* set the body length */
 {
-	put32(x->b + 4, (uint32_t)(x->n - HDR));
+	aiot_put_be32(x->b + 4, (uint32_t)(x->n - HDR));
 }
 
 static int bdecode(bb *x)
@@ -556,7 +549,7 @@ static void test_decode_header(void **state)
 	assert_non_null(big);
 	big[0] = 1;
 	big[1] = NGAP_INVENTORY_RESPONSE;
-	put32(big + 4, NGAP_MAX_MESSAGE + 1 - HDR);
+	aiot_put_be32(big + 4, NGAP_MAX_MESSAGE + 1 - HDR);
 	assert_int_equal(ngap_decode(big, NGAP_MAX_MESSAGE + 1, &m), AIOT_ERR_MALFORMED);
 	free(big);
 }
@@ -834,7 +827,7 @@ static void test_decode_count_bombs(void **state)
 
 	/* A huge body length with a short buffer. */
 	bhdr(&x, NGAP_INVENTORY_REPORT, 1);
-	put32(x.b + 4, 0xFFFFFFFFu);
+	aiot_put_be32(x.b + 4, 0xFFFFFFFFu);
 	ngap_msg *m = NULL;
 	assert_int_equal(ngap_decode(x.b, x.n, &m), AIOT_ERR_TRUNC);
 	assert_null(m);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "test_sbi_util.h"
 
 struct fx {
@@ -286,14 +287,6 @@ static int raw_h2(int port, const uint8_t *settings, size_t slen)
 	return fd;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Every 50 ms: a PING, and with get a new GET /teapot (an answer with a body) on the next
  * stream. Returns the seconds until the server closed, or -1 after 5 s. */
 static double keep_busy(int fd, int get)
@@ -302,28 +295,28 @@ static double keep_busy(int fd, int get)
 	/* HEADERS, END_STREAM|END_HEADERS: GET, http, :path /teapot, :authority x */
 	uint8_t hdr[9 + 14] = {0, 0, 14, 1, 5, 0, 0, 0, 0, 0x82, 0x86, 0x04, 7, '/', 't', 'e', 'a',
 			       'p', 'o', 't', 0x01, 1, 'x'};
-	double t0 = mono_s();
+	double t0 = aiot_mono_s();
 	uint32_t sid = 1;
 	char buf[4096];
 
-	while (mono_s() - t0 < 5) {
+	while (aiot_mono_s() - t0 < 5) {
 		struct timeval tv = {0, 50000};
 
 		if (send(fd, ping, sizeof(ping), MSG_NOSIGNAL) < 0)
-			return mono_s() - t0;
+			return aiot_mono_s() - t0;
 		if (get) {
 			hdr[5] = (uint8_t)(sid >> 24), hdr[6] = (uint8_t)(sid >> 16);
 			hdr[7] = (uint8_t)(sid >> 8), hdr[8] = (uint8_t)sid;
 			sid += 2;
 			if (send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL) < 0)
-				return mono_s() - t0;
+				return aiot_mono_s() - t0;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		for (;;) { /* read what came (PING ACKs, HEADERS...) until 50 ms of quiet */
 			ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-				return mono_s() - t0;
+				return aiot_mono_s() - t0;
 			if (n < 0)
 				break;
 		}
