@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "aiotf_internal.h"
 #include "common/base64.h"
 #include "common/hex.h"
@@ -46,17 +44,14 @@ static int ack_phase(const aiotf *a, const probe *p)
  * it, however long the whole inventory of a large population takes. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	int ms = ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(p->timer, &tv);
+	a->io->timer_arm(p->timer, ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms
+						   : a->cfg.inventory_timeout_ms);
 }
 
-static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void probe_timeout_cb(void *arg)
 {
 	probe *p = arg;
 	aiotf *a = p->t->a;
-	(void)fd;
-	(void)what;
 	if (!ack_phase(a, p)) {
 		inv_probe_end(p, "timeout");
 	} else if (ng_probe_link_answering(p)) {
@@ -87,19 +82,18 @@ static int probe_send(tx *t, reader *rd, long target)
 		return -1;
 	p->t = t;
 	p->target = target;
-	p->sent_us = aiotf_now_us();
-	if ((p->timer = evtimer_new(a->base, probe_timeout_cb, p)) == NULL ||
+	p->sent_us = a->io->now_us(a);
+	if ((p->timer = a->io->timer_new(a, probe_timeout_cb, p)) == NULL ||
 	    ng_probe_attach(a, p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",
 			 q->trans_id);
-		if (p->timer)
-			event_free(p->timer);
+		a->io->timer_free(p->timer);
 		free(p);
 		return -1;
 	}
 	p->tx_next = t->probes;
 	t->probes = p;
-	t->probes_open++;
+	tx_hold(t); /* until inv_probe_end */
 	if (target >= 0)
 		t->targets[target].open_probes++;
 
@@ -156,8 +150,8 @@ static void target_done(tx *t, size_t i)
 		return;
 	t->targets[i].state = 3;
 	t->targets_active--;
-	targets_pump(t);
-	tx_check(t);
+	targets_pump(t); /* the next target holds before this one releases */
+	tx_release(t);
 }
 
 static void target_page(tx *t, size_t i)
@@ -194,8 +188,8 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int
 	}
 }
 
-/* Nadm_DM aiot-device-profile-data of perm (TS 29.369): adm_call's 0 or -1. */
-static int profile_get(aiotf *a, const aiotf_id *perm, adm_done_fn done, void *arg)
+/* Nadm_DM aiot-device-profile-data of perm (TS 29.369) for t (or none): tx_adm's 0 or -1. */
+static int profile_get(aiotf *a, tx *t, const aiotf_id *perm, adm_done_fn done, void *arg)
 {
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], path[600];
 	aiot_b64_encode(perm->b, perm->len, b64);
@@ -207,7 +201,7 @@ static int profile_get(aiotf *a, const aiotf_id *perm, adm_done_fn done, void *a
 			path[o++] = *c;
 	}
 	path[o] = '\0';
-	return adm_call(a, "GET", path, NULL, 0, NULL, done, arg);
+	return tx_adm(a, t, "GET", path, NULL, 0, NULL, done, free, arg);
 }
 
 typedef struct tid_ref {
@@ -219,7 +213,7 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
 {
 	tid_ref *r = arg;
 	(void)err; /* a cache: the device is simply authenticated anonymously again */
-	if (!r->a->stopping && status == 200 && body != NULL)
+	if (status == 200 && body != NULL)
 		profile_learn(r->a, &r->perm, body, 1);
 	free(r);
 }
@@ -238,7 +232,7 @@ static void tid_confirm(aiotf *a, const dresp *d)
 	if (r == NULL)
 		return;
 	*r = (tid_ref){a, d->perm};
-	if (profile_get(a, &d->perm, on_tid_profile, r) != 0)
+	if (profile_get(a, NULL, &d->perm, on_tid_profile, r) != 0)
 		free(r);
 }
 
@@ -253,9 +247,6 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	tx *t = r->t;
 	size_t i = r->i;
 	free(r);
-	if (t->a->stopping)
-		return;
-	t->pending--;
 	target_t *g = &t->targets[i];
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
 	aiot_b64_encode(g->perm.b, g->perm.len, b64);
@@ -302,10 +293,8 @@ static void target_resolve(tx *t, size_t i)
 	}
 	*r = (target_ref){t, i};
 	g->state = 1;
-	t->pending++;
-	if (profile_get(a, &g->perm, on_profile, r) != 0) {
+	if (profile_get(a, t, &g->perm, on_profile, r) != 0) {
 		free(r);
-		t->pending--;
 		t->nadm_errors++;
 		target_done(t, i);
 	}
@@ -316,6 +305,7 @@ static void targets_pump(tx *t)
 	while (!t->finished && t->targets_active < AIOTF_TARGET_WINDOW && t->next_target < t->ntargets) {
 		size_t i = t->next_target++;
 		t->targets_active++;
+		tx_hold(t); /* until target_done */
 		target_resolve(t, i);
 	}
 }
@@ -324,9 +314,6 @@ static void on_rand(void *arg, int status, const cJSON *body, const char *err)
 {
 	tx *t = arg;
 	sbi_err e = {0};
-	if (t->a->stopping)
-		return;
-	t->pending--;
 	if (status != 200 || body == NULL || sbi_json_hex(body, "randN", 1, t->rand_n, 16, &e) != 1) {
 		/* Step 1 failed: no authentication is possible, so nothing is paged. */
 		log_warn("transaction %s: get-rand: %s", t->req->trans_id,
@@ -367,9 +354,7 @@ void inv_start(tx *t)
 			t->targets[i].perm = q->devs[i];
 		t->ntargets = q->ndevs;
 	}
-	t->pending++;
-	if (adm_call(a, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, t) != 0) {
-		t->pending--;
+	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, NULL, t) != 0) {
 		t->nadm_errors++;
 		t->abort_cause = "NO_SUCC_INV_RESP";
 		t->next_target = t->ntargets;
@@ -385,8 +370,7 @@ void inv_probe_end(probe *p, const char *why)
 	if (p->done)
 		return;
 	p->done = 1;
-	event_del(p->timer);
-	t->probes_open--;
+	t->a->io->timer_cancel(p->timer);
 	log_debug("transaction %s: paging %u ended: %s", t->req->trans_id, p->corr, why);
 	if (strcmp(why, "complete") != 0 && strcmp(why, "released by the reader") != 0)
 		t->nprobes_failed++; /* timeout, reader lost, InventoryFailure, send failed */
@@ -394,7 +378,7 @@ void inv_probe_end(probe *p, const char *why)
 		ng_probe_release(t->a, p); /* TS 23.369 6.2.2: no command follows */
 	if (p->target >= 0 && --t->targets[p->target].open_probes == 0)
 		target_done(t, (size_t)p->target);
-	tx_check(t);
+	tx_release(t); /* held by probe_send */
 }
 
 /* ---- authentication ---------------------------------------------------------------------- */
@@ -577,10 +561,9 @@ static void waiting_run(probe *p)
 		if ((p->waiting = d->grp_next) == NULL)
 			p->waiting_tail = NULL;
 		d->grp_next = NULL;
-		t->pending--;
-		if (t->finished) /* halted: nothing more is asked */
-			continue;
-		auth_route(d);
+		if (!t->finished) /* halted: nothing more is asked */
+			auth_route(d);
+		tx_release(t); /* held by auth_route while d waited */
 	}
 }
 
@@ -588,11 +571,6 @@ static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 {
 	authgrp *g = arg;
 	tx *t = g->t;
-	if (t->a->stopping) {
-		free(g);
-		return;
-	}
-	t->pending--;
 	g->p->adm_calls--;
 	if (!g->sent)
 		grp_unlink(g);
@@ -625,7 +603,6 @@ static void grp_done(void *arg, int status, const cJSON *body, const char *err)
 	probe *p = g->p;
 	free(g);
 	waiting_run(p);
-	tx_check(t);
 }
 
 static authgrp *grp_new(tx *t, probe *p, grp_kind kind, const aiotf_id *key)
@@ -687,7 +664,7 @@ static void auth_route(dresp *d)
 		else
 			p->waiting = d;
 		p->waiting_tail = d;
-		t->pending++;
+		tx_hold(t); /* until waiting_run */
 		atomic_fetch_add(&a->st.d2r_deferred, 1);
 		return;
 	}
@@ -700,12 +677,10 @@ static void auth_route(dresp *d)
 	g->resps = d;
 	g->n++;
 	if (fresh) {
-		t->pending++;
 		g->p->adm_calls++;
-		int rc = adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
-				  grp_done, g);
+		int rc = tx_adm(a, t, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
+				grp_done, free, g);
 		if (rc != 0) {
-			t->pending--;
 			g->p->adm_calls--;
 			grp_unlink(g);
 			free(g);
@@ -814,7 +789,7 @@ void inv_finish(tx *t)
 	t->nreported = total;
 	if (total == 0)
 		atomic_fetch_add(&a->st.tx_failed[t->req->type], 1);
-	double ms = (double)(aiotf_now_us() - t->t0_us) / 1000.0;
+	double ms = (double)(a->io->now_us(a) - t->t0_us) / 1000.0;
 	const char *why = t->halted ? " (the AIOTF is stopping)" : "";
 	if (t->req->type == TX_COMMAND)
 		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "

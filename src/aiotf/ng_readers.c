@@ -331,6 +331,11 @@ void ng_probe_unacked(aiotf *a, probe *p)
 
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m)
 {
+	return a->io->ng_send(a, rd, m);
+}
+
+int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m)
+{
 	(void)a;
 	if (rd == NULL || rd->link == NULL)
 		return -1;
