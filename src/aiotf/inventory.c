@@ -381,6 +381,12 @@ void inv_probe_end(probe *p, const char *why)
 	tx_release(t); /* held by probe_send */
 }
 
+void inv_probe_lost(probe *p, const char *why)
+{
+	inv_probe_end(p, why);
+	cmd_probe_lost(p);
+}
+
 /* ---- authentication ---------------------------------------------------------------------- */
 
 static amap *grp_open(tx *t, grp_kind kind)

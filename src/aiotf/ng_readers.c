@@ -194,8 +194,7 @@ static void reader_gone(aiotf *a, reader *rd)
 	for (probe *p = list, *n; p != NULL; p = n) {
 		n = p->rd_next;
 		p->rd_next = p->rd_prev = NULL;
-		inv_probe_end(p, "reader disconnected");
-		cmd_probe_lost(p);
+		inv_probe_lost(p, "reader disconnected");
 	}
 	reader_unlink(a, rd);
 	reader_free(rd);
@@ -511,8 +510,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		break;
 	case NGAP_SESSION_RELEASE_REQUEST:
 		if (p != NULL) {
-			inv_probe_end(p, "released by the reader");
-			cmd_probe_lost(p);
+			inv_probe_lost(p, "released by the reader");
 			ng_probe_release(a, p);
 		}
 		break;

@@ -3,7 +3,7 @@
  * The AIOTF's procedures (inventory.c, command.c) and their transactions (tx.c), sans I/O.
  *
  * Events in: an accepted request (tx_start, inv_start), NG-link messages (inv_on_report,
- * inv_probe_acked, inv_probe_end, cmd_on_response, cmd_probe_lost), ADM answers and timer
+ * inv_probe_acked, inv_probe_end, inv_probe_lost, cmd_on_response), ADM answers and timer
  * expiries (the callbacks the procedures gave). Actions out, only through aiotf_io: send on
  * the NG link, call the ADM, notify the AF, arm or cancel a timer, read the clock. The daemon
  * implements aiotf_io with libevent and sockets (io_event.c); tests/unit/test_aiotf_proc.c
@@ -224,6 +224,9 @@ void inv_start(tx *t);
 void inv_on_report(aiotf *a, probe *p, const ngap_msg *m);
 void inv_probe_end(probe *p, const char *why); /* complete, failure, timeout, link lost */
 void inv_probe_acked(probe *p);                /* the reader accepted the paging */
+/* The paging's reader left or released it (p->rd already NULL when it left): its inventory
+ * part and its commands end. */
+void inv_probe_lost(probe *p, const char *why);
 void inv_finish(tx *t);                        /* release + final notification */
 /* RES matching for one get-authentication answer (exposed for unit tests). For each
  * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is
