@@ -310,7 +310,7 @@ void ng_probe_acked(probe *p)
 	p->acked = 1;
 	if (p->rd != NULL) {
 		p->rd->unacked = 0;
-		p->rd->last_ack_us = aiotf_now_us();
+		p->rd->last_ack_us = p->t->a->io->now_us(p->t->a); /* the clock of p->sent_us */
 	}
 }
 

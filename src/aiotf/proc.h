@@ -228,6 +228,10 @@ void inv_probe_acked(probe *p);                /* the reader accepted the paging
  * part and its commands end. */
 void inv_probe_lost(probe *p, const char *why);
 void inv_finish(tx *t);                        /* release + final notification */
+/* Between inventory.c and inv_auth.c: steps 7-9 for one D2R; the ADM's profile of a device
+ * that authenticated with a T-ID the AIOTF did not know (its own T-IDs are then cached). */
+void inv_auth_route(dresp *d);
+void inv_tid_confirm(aiotf *a, const dresp *d);
 /* RES matching for one get-authentication answer (exposed for unit tests). For each
  * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is
  * malformed (nothing marked). */

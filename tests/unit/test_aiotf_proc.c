@@ -493,6 +493,46 @@ static void inventory_reader_lost_between_reports(void **state)
 	assert_int_equal(count_dev(2), 1);
 }
 
+#define TWO_DEVICES "{" NOTIF ",\"targetDevices\":{\"devices\":[\"ZGV2LTE=\",\"ZGV2LTI=\"]}}"
+
+/* Single-device paging: each target's profile first. dev-2 is unknown (404), dev-1 is paged
+ * alone, answers, is reported; the transaction ends once, after its last target. */
+static void inventory_targets(void **state)
+{
+	(void)state;
+	RD[1]->setup = 0;
+	start(TX_INVENTORY, TWO_DEVICES);
+	answer_rand();
+	assert_int_equal(adm_count("aiot-device-profile-data/ZGV2LTE%3D"), 1);
+	assert_int_equal(adm_count("aiot-device-profile-data/ZGV2LTI%3D"), 1);
+	adm_answer(adm_last("ZGV2LTI%3D"), 404, NULL);
+	assert_non_null(A->txs);
+	adm_answer(adm_last("ZGV2LTE%3D"), 200, "{}");
+	report(paged(0), (const int[]){1}, 1, 1);
+	assert_non_null(A->txs);
+	answer_auth(adm_last("get-authentication"), 1);
+	assert_ended_once();
+	assert_int_equal(count_dev(1), 1);
+	assert_int_equal(count_dev(2), 0);
+	assert_null(strstr(last_notif(), "failCause"));
+}
+
+/* The AIOTF stops while the targets' profiles are at the ADM; the answers arrive after the
+ * stop: nothing is paged, nothing more is notified. */
+static void inventory_targets_answer_after_stop(void **state)
+{
+	(void)state;
+	start(TX_INVENTORY, TWO_DEVICES);
+	answer_rand();
+	tx_halt(A->txs);
+	assert_int_equal(count_last(), 1);
+	size_t sent = F.nnotif, ng = F.nng;
+	adm_answer(adm_last("ZGV2LTE%3D"), 200, "{}");
+	adm_answer(adm_last("ZGV2LTI%3D"), 0, NULL);
+	assert_int_equal(F.nng, ng);
+	assert_int_equal(F.nnotif, sent);
+}
+
 /* ---- command ----------------------------------------------------------------------------------
  */
 
@@ -560,6 +600,21 @@ static void command_duplicate_response(void **state)
 	assert_null(strstr(last_notif(), "failCause"));
 }
 
+/* The reader is lost while the Command Response is awaited: the device's command fails,
+ * the transaction ends once, reporting it. */
+static void command_reader_lost(void **state)
+{
+	(void)state;
+	probe *p = command_sent();
+	ng_probe_detach(A, p);
+	inv_probe_lost(p, "reader disconnected");
+	run_deferred();
+	assert_ended_once();
+	assert_int_equal(atomic_load(&A->st.cmd_failed), 1);
+	assert_int_equal(count_dev(1), 1);
+	assert_non_null(strstr(F.notif[0], "ERROR_UNSPECIFIED"));
+}
+
 /* The AIOTF stops (drain over: tx_halt) while the Command Response is awaited: the AF gets
  * its last notification at once, with failCause; the command's timeout afterwards reports
  * nothing more, and the transaction is freed with the AIOTF. */
@@ -621,6 +676,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(inventory_adm_answer_after_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_get_rand_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_reader_lost_between_reports, setup, teardown),
+	    cmocka_unit_test_setup_teardown(inventory_targets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(inventory_targets_answer_after_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_reader_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(command_duplicate_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(command_stop_during_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(command_stop_during_session_key, setup, teardown),
