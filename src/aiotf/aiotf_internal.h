@@ -158,9 +158,6 @@ void notif_policy_cancel_all(aiotf *a);
 
 /* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
 
-/* The probe that owns corr on reader rd, or NULL. */
-probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
-void ng_probe_release(aiotf *a, probe *p);
 
 struct reader {
 	aiotf *a;
@@ -186,23 +183,10 @@ struct reader {
 	uint32_t window_drops;
 };
 
+/* aiotf_io's ng_send in the daemon (io_event.c). */
+int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m);
 int ng_start(aiotf *a, char *err, size_t errlen);
 void ng_stop(aiotf *a);
-/* Readers that completed NG Setup. */
-size_t ng_readers_ready(const aiotf *a);
-/* Allocate a correlation id for p on rd and link it; -1 when all 65536 of rd are in use. */
-int ng_probe_attach(aiotf *a, probe *p, reader *rd);
-void ng_probe_detach(aiotf *a, probe *p);
-/* The paging p was acknowledged (Inventory Response, Report or Failure) or not within
- * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
-void ng_probe_acked(probe *p);
-void ng_probe_unacked(aiotf *a, probe *p);
-/* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
-int ng_probe_link_answering(const probe *p);
-/* Every NG message goes through a->io->ng_send (the procedures' action); ng_link_send is the
- * daemon's implementation. */
-int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
-int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m);
 
 
 struct aiotf {

@@ -69,6 +69,26 @@ typedef struct aiotf_io {
 
 extern const aiotf_io aiotf_io_event; /* io_event.c */
 
+/* ---- pagings on readers (ng_readers.c): bookkeeping on struct reader, no I/O ------------ */
+
+/* Readers that completed NG Setup. */
+size_t ng_readers_ready(const aiotf *a);
+/* Allocate a correlation id for p on rd and link it; -1 when all 65536 of rd are in use. */
+int ng_probe_attach(aiotf *a, probe *p, reader *rd);
+void ng_probe_detach(aiotf *a, probe *p);
+/* The probe that owns corr on reader rd, or NULL. */
+probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
+/* Session Release Command for p's paging, once (through ng_send). */
+void ng_probe_release(aiotf *a, probe *p);
+/* The paging p was acknowledged (Inventory Response, Report or Failure) or not within
+ * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
+void ng_probe_acked(probe *p);
+void ng_probe_unacked(aiotf *a, probe *p);
+/* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
+int ng_probe_link_answering(const probe *p);
+/* a->io->ng_send: every NG message, the procedures' and the link's own. */
+int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
+
 /* ---- transactions ------------------------------------------------------------------------ */
 
 /* One paging on one reader: one AIoT correlation identifier. */
@@ -227,7 +247,7 @@ void inv_probe_acked(probe *p);                /* the reader accepted the paging
 /* The paging's reader left or released it (p->rd already NULL when it left): its inventory
  * part and its commands end. */
 void inv_probe_lost(probe *p, const char *why);
-void inv_finish(tx *t);                        /* release + final notification */
+void inv_finish(tx *t); /* release + final notification */
 /* Between inventory.c and inv_auth.c: steps 7-9 for one D2R; the ADM's profile of a device
  * that authenticated with a T-ID the AIOTF did not know (its own T-IDs are then cached). */
 void inv_auth_route(dresp *d);

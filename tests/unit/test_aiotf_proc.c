@@ -538,15 +538,22 @@ static void inventory_targets_answer_after_stop(void **state)
 
 #define READ_CMD "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,\"length\":4}"
 
-/* Device 1 answers a command transaction, is authenticated, gets its K_AIOTF: the READ
- * Command Request is on the link when this returns. */
-static probe *command_sent(void)
+/* A command transaction on reader 0, answered by device n (a complete report). */
+static probe *command_reported(int n)
 {
 	RD[1]->setup = 0;
 	start(TX_COMMAND, READ_CMD);
 	answer_rand();
 	probe *p = paged(0);
-	report(p, (const int[]){1}, 1, 1);
+	report(p, (const int[]){n}, 1, 1);
+	return p;
+}
+
+/* ... by device 1, authenticated, with its K_AIOTF: the READ Command Request is on the link
+ * when this returns. */
+static probe *command_sent(void)
+{
+	probe *p = command_reported(1);
 	answer_auth(adm_last("get-authentication"), 1);
 	assert_int_equal(adm_count("get-session-key"), 1);
 	char hex[33], json[64];
@@ -639,16 +646,13 @@ static void command_stop_during_command(void **state)
 static void command_stop_during_session_key(void **state)
 {
 	(void)state;
-	RD[1]->setup = 0;
-	start(TX_COMMAND, READ_CMD);
-	answer_rand();
-	report(paged(0), (const int[]){1}, 1, 1);
+	command_reported(1);
 	answer_auth(adm_last("get-authentication"), 1);
 	assert_int_equal(adm_count("get-session-key"), 1);
 	tx_halt(A->txs);
 	assert_int_equal(count_last(), 1);
 	size_t sent = F.nnotif;
-	/* teardown() answers get-session-key while stopping; the count must not move. */
+	/* Torn down: the ADM pool fails get-session-key (A->stopping); nothing moves. */
 	A->stopping = 1;
 	size_t i = adm_last("get-session-key");
 	F.adm[i].answered = 1;
@@ -660,10 +664,7 @@ static void command_stop_during_session_key(void **state)
 static void command_unknown_device(void **state)
 {
 	(void)state;
-	RD[1]->setup = 0;
-	start(TX_COMMAND, READ_CMD);
-	answer_rand();
-	report(paged(0), (const int[]){3}, 1, 1);
+	command_reported(3);
 	adm_answer(adm_last("get-authentication"), 404, NULL);
 	assert_int_equal(adm_count("get-session-key"), 0);
 	assert_ended_once();
