@@ -183,8 +183,9 @@ struct reader {
 	uint32_t window_drops;
 };
 
-/* aiotf_io's ng_send in the daemon (io_event.c). */
+/* aiotf_io's ng_send and ng_close in the daemon (io_event.c). */
 int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m);
+void ng_link_close_unacked(aiotf *a, reader *rd);
 int ng_start(aiotf *a, char *err, size_t errlen);
 void ng_stop(aiotf *a);
 

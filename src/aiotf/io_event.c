@@ -80,6 +80,7 @@ const aiotf_io aiotf_io_event = {
     .now_us = ev_now,
     .adm_call = adm_call,
     .ng_send = ng_link_send,
+    .ng_close = ng_link_close_unacked,
     .notify = ev_notify,
     .timer_new = ev_timer_new,
     .timer_arm = ev_timer_arm,

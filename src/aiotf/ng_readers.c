@@ -325,7 +325,12 @@ void ng_probe_unacked(aiotf *a, probe *p)
 	if (rd == NULL || rd->link == NULL)
 		return;
 	if (a->cfg.ng_unacked_close > 0 && ++rd->unacked >= (uint32_t)a->cfg.ng_unacked_close)
-		reader_close(a, rd, NG_CLOSE_UNACKED);
+		a->io->ng_close(a, rd); /* ng_link_close_unacked in the daemon */
+}
+
+void ng_link_close_unacked(aiotf *a, reader *rd)
+{
+	reader_close(a, rd, NG_CLOSE_UNACKED);
 }
 
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m)

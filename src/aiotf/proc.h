@@ -5,9 +5,9 @@
  * Events in: an accepted request (tx_start, inv_start), NG-link messages (inv_on_report,
  * inv_probe_acked, inv_probe_end, inv_probe_lost, cmd_on_response), ADM answers and timer
  * expiries (the callbacks the procedures gave). Actions out, only through aiotf_io: send on
- * the NG link, call the ADM, notify the AF, arm or cancel a timer, read the clock. The daemon
- * implements aiotf_io with libevent and sockets (io_event.c); tests/unit/test_aiotf_proc.c
- * with recording fakes.
+ * the NG link (or close a reader's link), call the ADM, notify the AF, arm or cancel a timer,
+ * read the clock. The daemon implements aiotf_io with libevent and sockets (io_event.c);
+ * tests/unit/test_aiotf_proc.c with recording fakes.
  *
  * Lifetime (one owner, tx.c): every operation a transaction waits for holds it — an ADM
  * request (tx_adm), an open paging, a single-device target in progress, a D2R waiting for
@@ -59,6 +59,9 @@ typedef struct aiotf_io {
 	int (*adm_call)(aiotf *a, const char *method, const char *path, char *body, size_t len,
 	                adm_build_fn build, adm_done_fn done, void *arg);
 	int (*ng_send)(aiotf *a, reader *rd, const ngap_msg *m); /* 0, or -1: not sent */
+	/* Close rd's link, which leaves its pagings unacknowledged (ng.unacked-close): the
+	 * pagings still open on it end through inv_probe_lost, maybe before this returns. */
+	void (*ng_close)(aiotf *a, reader *rd);
 	/* POST an AIoTNotif body (malloc'd) to r's notifUri: 0 (body taken) or -1 (not). */
 	int (*notify)(aiotf *a, const aiotf_req *r, char *body, int last);
 	aiotf_timer *(*timer_new)(aiotf *a, aiotf_timer_fn fn, void *arg); /* NULL: no memory */

@@ -61,6 +61,7 @@ static struct {
 	size_t nng;
 	char *notif[MAXREC];
 	size_t nnotif;
+	reader *closed; /* the link ng_close was asked to close */
 } F;
 
 static uint64_t f_now(aiotf *a)
@@ -97,6 +98,12 @@ static int f_ng(aiotf *a, reader *rd, const ngap_msg *m)
 		memcpy(r->nas, m->u.cmd.nas_pdu, r->nas_len);
 	}
 	return 0;
+}
+
+static void f_ng_close(aiotf *a, reader *rd)
+{
+	(void)a;
+	F.closed = rd;
 }
 
 static int f_notify(aiotf *a, const aiotf_req *r, char *body, int last)
@@ -147,8 +154,17 @@ static void f_timer_free(aiotf_timer *tm)
 	free(tm);
 }
 
-static const aiotf_io fake_io = {f_now,       f_adm,       f_ng,           f_notify,
-                                 f_timer_new, f_timer_arm, f_timer_cancel, f_timer_free};
+static const aiotf_io fake_io = {
+    .now_us = f_now,
+    .adm_call = f_adm,
+    .ng_send = f_ng,
+    .ng_close = f_ng_close,
+    .notify = f_notify,
+    .timer_new = f_timer_new,
+    .timer_arm = f_timer_arm,
+    .timer_cancel = f_timer_cancel,
+    .timer_free = f_timer_free,
+};
 
 /* The event loop's turn: deferred work (timers armed at 0 ms) runs until none is left. */
 static void run_deferred(void)
@@ -451,6 +467,29 @@ static void inventory_adm_answer_after_timeout(void **state)
 	assert_int_equal(count_last(), 1);
 }
 
+/* A reader that never acknowledges its paging (ng.ack-timeout-ms, ng.unacked-close 1): the
+ * paging ends at the shorter deadline, the link is to be closed, the transaction ends once;
+ * the other reader, which acknowledged, keeps inventory-timeout-ms. */
+static void inventory_paging_not_acknowledged(void **state)
+{
+	(void)state;
+	A->cfg.ng_ack_timeout_ms = 1000;
+	A->cfg.ng_unacked_close = 1;
+	start(TX_INVENTORY, "{" NOTIF "," AREA "}");
+	answer_rand();
+	probe *p0 = paged(0), *p1 = paged(1);
+	inv_probe_acked(p1); /* reader 1's Inventory Response */
+	expire(1000);
+	assert_true(p0->done);
+	assert_false(p1->done);
+	assert_ptr_equal(F.closed, RD[0]);
+	assert_non_null(A->txs);
+	report(p1, (const int[]){1}, 1, 1);
+	answer_auth(adm_last("get-authentication"), 1);
+	assert_ended_once();
+	assert_int_equal(count_dev(1), 1);
+}
+
 /* Step 1 failing after the ADM client's own timeout (status 0): no paging, one end. */
 static void inventory_get_rand_timeout(void **state)
 {
@@ -676,6 +715,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(inventory_adm_answer_after_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_get_rand_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(inventory_paging_not_acknowledged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_reader_lost_between_reports, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_targets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inventory_targets_answer_after_stop, setup, teardown),
