@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF context, the SBI handoff to the event loop thread, transactions, metrics. */
+/* AIOTF context, the SBI handoff to the event loop thread, the shutdown drain, metrics. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,190 +33,6 @@ uint64_t aiotf_now_us(void)
 static char *dup_opt(const char *s)
 {
 	return s ? strdup(s) : NULL;
-}
-
-/* ---- transactions --------------------------------------------------------------------- */
-
-static void tx_fin_cb(evutil_socket_t fd, short what, void *arg);
-
-static tx *tx_new(aiotf *a, aiotf_req *req)
-{
-	tx *t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return NULL;
-	t->a = a;
-	t->req = req;
-	t->t0_us = aiotf_now_us();
-	if ((t->fin = event_new(a->base, -1, 0, tx_fin_cb, t)) == NULL ||
-	    amap_init(&t->open_named, 64) != 0 || amap_init(&t->open_tid, 64) != 0 ||
-	    amap_init(&t->seen, 64) != 0 || amap_init(&t->cmds, 16) != 0) {
-		if (t->fin)
-			event_free(t->fin);
-		amap_clear(&t->open_named, NULL);
-		amap_clear(&t->open_tid, NULL);
-		amap_clear(&t->seen, NULL);
-		free(t);
-		return NULL;
-	}
-	t->next = a->txs;
-	if (a->txs)
-		a->txs->prev = t;
-	a->txs = t;
-	return t;
-}
-
-void tx_free(tx *t)
-{
-	aiotf *a = t->a;
-	if (t->prev)
-		t->prev->next = t->next;
-	else
-		a->txs = t->next;
-	if (t->next)
-		t->next->prev = t->prev;
-	for (probe *p = t->probes, *n; p != NULL; p = n) {
-		n = p->tx_next;
-		ng_probe_detach(a, p);
-		if (p->timer)
-			event_free(p->timer);
-		free(p);
-	}
-	for (dresp *d = t->resps, *n; d != NULL; d = n) {
-		n = d->next;
-		cmd_free(d->cmd);
-		free(d);
-	}
-	/* Open groups are owned by their queued ADM request (freed when it completes). */
-	amap_clear(&t->open_named, NULL);
-	amap_clear(&t->open_tid, NULL);
-	amap_clear(&t->seen, NULL);
-	amap_clear(&t->cmds, NULL);
-	cJSON_Delete(t->batch);
-	event_free(t->fin);
-	free(t->targets);
-	notify_release(a, t->req->dest);
-	aiotf_req_free(t->req);
-	free(t);
-	atomic_fetch_sub(&a->st.active_tx, 1);
-}
-
-static void tx_fin_cb(evutil_socket_t fd, short what, void *arg)
-{
-	tx *t = arg;
-	(void)fd;
-	(void)what;
-	if (t->finished || t->pending > 0 || t->probes_open > 0 ||
-	    t->next_target < t->ntargets || t->targets_active > 0)
-		return;
-	t->finished = 1;
-	inv_finish(t);
-	tx_free(t);
-}
-
-void tx_halt(tx *t)
-{
-	if (t->finished)
-		return;
-	t->finished = 1;
-	t->halted = 1;
-	t->abort_cause = "NO_SUCC_INV_RESP"; /* the network stopped, not the devices */
-	inv_finish(t);                       /* releases the pagings, notifies, logs */
-	for (probe *p = t->probes; p != NULL; p = p->tx_next) {
-		event_del(p->timer);
-		ng_probe_detach(t->a, p); /* later reports on it are unsolicited */
-	}
-}
-
-void tx_check(tx *t)
-{
-	if (!t->finished)
-		event_active(t->fin, 0, 0);
-}
-
-cJSON *aiotf_dev_item(const aiotf_id *perm, const uint8_t *read, size_t len, const char *fail)
-{
-	cJSON *it = cJSON_CreateObject();
-	if (it == NULL || sbi_json_put(it, "deviceId", sbi_json_b64_item(perm->b, perm->len)) ||
-	    (read != NULL && sbi_json_put(it, "readCmdRep", sbi_json_b64_item(read, len))) ||
-	    (fail != NULL && cJSON_AddStringToObject(it, "failCause", fail) == NULL)) {
-		cJSON_Delete(it);
-		return NULL;
-	}
-	return it;
-}
-
-char *aiotf_notif_body(const char *trans_id, cJSON *items, int last, const char *fail_cause)
-{
-	cJSON *n = cJSON_CreateObject();
-	char *body = NULL;
-	int with_items = items != NULL;
-	if (n == NULL || cJSON_AddStringToObject(n, "transId", trans_id) == NULL)
-		goto out;
-	if (items != NULL) {
-		if (!cJSON_AddItemToObject(n, "devicesRepData", items))
-			goto out;
-		items = NULL; /* n owns it */
-	}
-	if (last && cJSON_AddTrueToObject(n, "lastRepInd") == NULL)
-		goto out;
-	if (fail_cause != NULL && !with_items &&
-	    cJSON_AddStringToObject(n, "failCause", fail_cause) == NULL)
-		goto out;
-	body = cJSON_PrintUnformatted(n);
-out:
-	cJSON_Delete(items);
-	cJSON_Delete(n);
-	return body;
-}
-
-int tx_seen(tx *t, const aiotf_id *perm)
-{
-	int err;
-	if (amap_get(&t->seen, perm->b, perm->len) != NULL)
-		return 1;
-	amap_put(&t->seen, perm->b, perm->len, t, &err);
-	return err ? -1 : 0;
-}
-
-/* Send an AIoTNotif: items (may be NULL), lastRepInd, failCause (never with items). */
-void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause)
-{
-	char *body = aiotf_notif_body(t->req->trans_id, items, last, fail_cause);
-	char host[256];
-	const char *path;
-	int tls, port;
-	if (body != NULL && t->req->dest != NULL &&
-	    aiotf_parse_url(t->req->notif_uri, &tls, host, sizeof host, &port, &path) == 0) {
-		notify_post(t->a, t->req->dest, path, body, last);
-		return;
-	}
-	free(body);
-	atomic_fetch_add(&t->a->st.notif_failed, 1);
-	log_error("transaction %s: AIoTNotif: out of memory, not sent", t->req->trans_id);
-}
-
-void tx_add_report(tx *t, cJSON *item)
-{
-	if (item == NULL) {
-		t->nunverified++; /* its DevicesRepInfo could not be built (out of memory) */
-		return;
-	}
-	if (t->finished) { /* halted: the last notification is gone */
-		cJSON_Delete(item);
-		return;
-	}
-	if ((t->batch == NULL && (t->batch = cJSON_CreateArray()) == NULL) ||
-	    !cJSON_AddItemToArray(t->batch, item)) {
-		cJSON_Delete(item);
-		t->nunverified++; /* not reported: the last notification says so */
-		return;
-	}
-	if (++t->nbatch >= AIOTF_NOTIF_BATCH) {
-		t->nreported += t->nbatch;
-		tx_notify(t, t->batch, 0, NULL);
-		t->batch = NULL;
-		t->nbatch = 0;
-	}
 }
 
 static void free_id(void *p)
@@ -327,16 +143,6 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 		drain_start(a);
 }
 
-tx *tx_start(aiotf *a, aiotf_req *r)
-{
-	tx *t = tx_new(a, r);
-	if (t == NULL)
-		log_error("transaction %s: out of memory", r->trans_id);
-	else
-		atomic_fetch_add(&a->st.tx[r->type], 1);
-	return t;
-}
-
 static void *loop_main(void *arg)
 {
 	aiotf *a = arg;
@@ -354,6 +160,7 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&a->qlock, NULL);
 	a->cfg = *cfg;
+	a->io = &aiotf_io_event;
 	a->name = strdup(cfg->name ? cfg->name : "aiotf");
 	a->ng_listen = strdup(cfg->ng_listen ? cfg->ng_listen : "127.0.0.1:38412");
 	a->ng_transport = strdup(cfg->ng_transport ? cfg->ng_transport : "auto");

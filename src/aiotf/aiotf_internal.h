@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF internals shared by its files. Everything below the "loop thread" line is touched
- * only by the AIOTF's event loop thread. */
+/* AIOTF daemon internals shared by its files: the context (struct aiotf), the SBI handoff,
+ * AF authorization, the ADM client pool, notifications, readers and the NG link. The
+ * procedures and their transactions are in proc.h, the map in map.h, requests in naiotf.h.
+ * Everything below the "loop thread" line is touched only by the AIOTF's event loop thread. */
 #ifndef AIOT_AIOTF_INTERNAL_H
 #define AIOT_AIOTF_INTERNAL_H
 #include <pthread.h>
@@ -17,96 +19,14 @@
 #include "sbi/sbi_hist.h"
 #include "sbi/sbi_json.h"
 
+#include "map.h"
+#include "naiotf.h"
+#include "proc.h"
+
 #define AIOTF_MAX_DEVICES_PER_REQ 10000 /* targetDevices.devices items */
 #define AIOTF_STREAMS_PER_CONN 100      /* ADM requests in flight per connection */
-#define AIOTF_NOTIF_BATCH 1000          /* DevicesRepInfo per AIoTNotif */
-#define AIOTF_TARGET_WINDOW 128         /* single-device pagings in progress per transaction */
-#define AIOTF_NAMED_MAX_RAND_D 64       /* randDlist of one named get-authentication */
 #define AIOTF_MAX_URI 1024
 #define AIOTF_AFAUTH_CACHE 256          /* AFs whose authorization data is kept (afauth.c) */
-
-/* ---- small byte-keyed hash map (map.c) ------------------------------------------------- */
-
-typedef struct amap_ent {
-	struct amap_ent *next;          /* hash chain */
-	struct amap_ent *older, *newer; /* by last amap_put, for a bounded map's eviction */
-	uint32_t hash;
-	uint8_t klen;
-	void *val;
-	uint8_t key[];
-} amap_ent;
-
-typedef struct amap {
-	amap_ent **b;
-	size_t nb, n;
-	uint64_t seed; /* drawn at amap_init: keys are identifiers peers choose */
-	amap_ent *oldest, *newest;
-	/* Optional bound, set after amap_init: past max entries amap_put evicts the entry put
-	 * longest ago, frees its value with evict and counts it in *evictions. */
-	size_t max;
-	void (*evict)(void *val);
-	atomic_ullong *evictions;
-} amap;
-
-/* 0, or -1 (no memory, no randomness). A zeroed amap is initialised by its first amap_put. */
-int amap_init(amap *m, size_t nbuckets);
-void *amap_get(const amap *m, const uint8_t *k, size_t klen);
-/* Insert or replace (the entry becomes the newest); returns the previous value (or NULL);
- * -1 in *err on allocation failure. */
-void *amap_put(amap *m, const uint8_t *k, size_t klen, void *val, int *err);
-void *amap_del(amap *m, const uint8_t *k, size_t klen);
-void amap_clear(amap *m, void (*free_val)(void *));
-
-/* ---- identifiers and validated requests (naiotf.c) ------------------------------------- */
-
-typedef struct aiotf_id {
-	uint8_t len; /* 1..AIOT_NAS_MAX_ID_LEN */
-	uint8_t b[AIOT_NAS_MAX_ID_LEN];
-} aiotf_id;
-
-/* AiotAreaId (TS 29.571), as validated: digits / hex digits, nid "" when absent. */
-typedef struct aiotf_area {
-	char mcc[4], mnc[4], nid[12], code[7];
-} aiotf_area;
-
-typedef enum tx_type { TX_INVENTORY = 0, TX_COMMAND = 1 } tx_type;
-typedef enum tgt_kind { TGT_AREA = 0, TGT_DEVICES = 1, TGT_FILTER = 2 } tgt_kind;
-
-typedef struct aiotf_req {
-	tx_type type;
-	char trans_id[48];
-	char *af_id;
-	char *notif_uri;
-	tgt_kind kind;          /* TGT_AREA: no targetDevices */
-	aiotf_area *areas;      /* targetArea.areaIds (NULL when absent) */
-	size_t nareas;
-	aiotf_id *devs; /* TGT_DEVICES */
-	size_t ndevs;
-	aiotf_id filt;  /* TGT_FILTER */
-	uint32_t num_devices;   /* 0 = absent */
-	uint32_t time_interval; /* 0 = absent */
-	/* TX_COMMAND */
-	int cmd;                /* AIOT_CMD_READ / _WRITE / _DISABLE */
-	uint16_t offset;
-	uint8_t length;
-	uint8_t data[AIOT_NAS_MAX_DATA];
-	sbi_pending *pending;   /* the AF's request, answered once authorized (afauth.c) */
-	char notif_addr[46];    /* notifUri's host as checked and resolved (notify_policy.c) */
-	struct notif_dest *dest; /* its destination, held while the transaction runs */
-	struct aiotf_req *next;
-} aiotf_req;
-
-/* Parse and validate an InventoryReq / CommandReq body. NULL with e filled
- * (sbi_err_status() gives the status). */
-aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e);
-void aiotf_req_free(aiotf_req *r);
-/* An AiotArea; where names it in error texts. 0, or -1 with e filled. *out malloc'd. */
-int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n,
-		      sbi_err *e);
-/* "http://HOST:PORT/path" / "https://..." ([v6] allowed). 0 or -1. path points into uri
- * ("/" when absent). */
-int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
-		    const char **path);
 
 /* ---- AF authorization (afauth.c) ------------------------------------------------------- */
 
@@ -182,20 +102,7 @@ typedef struct aiotf_stats {
 
 /* ================= loop thread only below ================================================ */
 
-typedef struct reader reader;
-typedef struct probe probe;
-typedef struct tx tx;
-typedef struct dresp dresp;
-typedef struct authgrp authgrp;
-
 /* ---- ADM client pool (adm_client.c) ----------------------------------------------------- */
-
-/* status: HTTP status, 0 on transport failure/timeout (err says which); body: the parsed
- * JSON of a 2xx answer (NULL otherwise or when not JSON), valid during the call only. */
-typedef void (*adm_done_fn)(void *arg, int status, const cJSON *body, const char *err);
-/* Builds the request body when the request is actually sent (so a queued request can
- * still absorb work); returns a malloc'd body or NULL. */
-typedef char *(*adm_build_fn)(void *arg, size_t *len);
 
 typedef struct admreq admreq;
 typedef struct adm_pool {
@@ -251,9 +158,6 @@ void notif_policy_cancel_all(aiotf *a);
 
 /* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
 
-/* The probe that owns corr on reader rd, or NULL. */
-probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
-void ng_probe_release(aiotf *a, probe *p);
 
 struct reader {
 	aiotf *a;
@@ -279,140 +183,12 @@ struct reader {
 	uint32_t window_drops;
 };
 
+/* aiotf_io's ng_send and ng_close in the daemon (io_event.c). */
+int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m);
+void ng_link_close_unacked(aiotf *a, reader *rd);
 int ng_start(aiotf *a, char *err, size_t errlen);
 void ng_stop(aiotf *a);
-/* Readers that completed NG Setup. */
-size_t ng_readers_ready(const aiotf *a);
-/* Allocate a correlation id for p on rd and link it; -1 when all 65536 of rd are in use. */
-int ng_probe_attach(aiotf *a, probe *p, reader *rd);
-void ng_probe_detach(aiotf *a, probe *p);
-/* The paging p was acknowledged (Inventory Response, Report or Failure) or not within
- * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
-void ng_probe_acked(probe *p);
-void ng_probe_unacked(aiotf *a, probe *p);
-/* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
-int ng_probe_link_answering(const probe *p);
-int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
 
-/* ---- transactions (aiotf.c, inventory.c, command.c) ------------------------------------- */
-
-/* One paging on one reader: one AIoT correlation identifier. */
-struct probe {
-	tx *t;
-	reader *rd;          /* NULL once the reader left */
-	probe *rd_next, *rd_prev;
-	probe *tx_next;
-	uint16_t corr;
-	uint8_t attached;
-	uint8_t done;        /* inventory part ended (complete, failure, timeout, link lost) */
-	uint8_t released;
-	uint8_t acked;       /* the reader answered this paging (ng.ack-timeout-ms) */
-	uint64_t sent_us;    /* Inventory Request sent */
-	long target;         /* index into t->targets for single-device paging, else -1 */
-	struct event *timer;
-	int cmds_active;
-	/* Budgets of this reader in this transaction (cfg.paging_max_*): D2Rs taken, and
-	 * get-authentication requests opened and not yet answered; D2Rs waiting for one of
-	 * those to end (linked by grp_next). */
-	size_t d2r;
-	size_t adm_calls;
-	dresp *waiting, *waiting_tail;
-};
-
-/* A single-device paging target (targetDevices.devices). */
-typedef struct target_t {
-	aiotf_id perm;
-	aiotf_id tid;        /* paging identity when the device uses identifier privacy */
-	uint8_t has_tid;
-	uint8_t state;       /* 0 waiting, 1 profile lookup, 2 paged, 3 done */
-	int open_probes;
-} target_t;
-
-enum { AUTH_PENDING = 0, AUTH_OK, AUTH_FAIL, AUTH_UNVERIFIED };
-
-/* Command state of one authenticated device (command.c). Keys zeroised on free. */
-typedef struct cmdstate {
-	uint8_t k_int[16], k_enc[16];
-	uint32_t dl_count;
-	uint8_t ul_seen;
-	uint32_t ul_count;
-	int phase;           /* CMD_* in command.c */
-	int sent_cmd;        /* command code awaiting its result */
-	cJSON *item;         /* the DevicesRepInfo of the requested command */
-	uint8_t ok;
-	struct event *timer;
-	uint8_t privacy;
-} cmdstate;
-
-/* One D2R answer (decoded Inventory Response). */
-struct dresp {
-	tx *t;
-	probe *p;
-	dresp *next;         /* in t->resps */
-	dresp *grp_next;     /* in its authgrp */
-	uint8_t rand_d[16];
-	uint8_t res[16];
-	uint8_t res_len;
-	uint8_t id_type;     /* aiot_nas_id_type */
-	aiotf_id id;         /* as presented (perm or T-ID) */
-	aiotf_id perm;       /* resolved permanent identifier (valid when has_perm) */
-	uint8_t has_perm;
-	uint8_t auth;        /* AUTH_* */
-	uint8_t has_ran_id;
-	uint32_t ran_device_id;
-	cmdstate *cmd;
-};
-
-/* NAMED: by aiotDevPermId; TID: by a T-ID the AIOTF cannot resolve, which the ADM resolves
- * (vendor extension, common/vendor_ext.h). */
-typedef enum grp_kind { GRP_NAMED = 0, GRP_TID = 1 } grp_kind;
-
-/* Responses sharing one get-authentication request. */
-struct authgrp {
-	tx *t;
-	probe *p;            /* the paging whose ADM budget the request counts against */
-	grp_kind kind;
-	aiotf_id key;        /* permanent ID (NAMED) or T-ID (TID) */
-	dresp *resps;
-	size_t n;
-	uint8_t sent;
-};
-
-struct tx {
-	aiotf *a;
-	aiotf_req *req;
-	tx *next, *prev;
-	uint64_t t0_us;
-	uint8_t rand_n[16];
-	uint8_t have_rand;
-	uint8_t finished;
-	probe *probes;
-	int probes_open;     /* probes whose inventory part is not done */
-	int pending;         /* ADM requests, profile lookups and commands in progress */
-	target_t *targets;
-	size_t ntargets, next_target;
-	int targets_active;
-	dresp *resps;
-	amap open_named;     /* permanent ID -> authgrp not yet sent */
-	amap open_tid;       /* T-ID -> authgrp not yet sent */
-	amap seen;           /* permanent IDs authenticated (reported / commanded once) */
-	size_t nresp, nauth, nrej, nunverified, nundecodable, ncmd_ok, ncmd_fail;
-	size_t nprobes_failed; /* pagings that ended without the reader's completion */
-	cJSON *batch;        /* DevicesRepInfo array being filled */
-	size_t nbatch, nreported;
-	const char *abort_cause; /* set when the transaction cannot run (ADM down, ...) */
-	uint8_t halted;      /* failed by the AIOTF's shutdown (tx_halt) */
-	struct event *fin;   /* deferred completion check (never finish inside a loop) */
-	amap cmds;           /* (correlation id, RAN device id) -> dresp awaiting a result */
-	uint8_t paging_started;
-	size_t nadm_errors;
-};
-
-/* Cached Nadm_DM profile facts. */
-typedef struct profile_info {
-	uint8_t has_tid;
-	uint8_t tid[16];
-} profile_info;
 
 struct aiotf {
 	aiotf_cfg cfg;
@@ -449,6 +225,7 @@ struct aiotf {
 	notif_policy *notif_pol;
 	lookup *lookups;     /* notifUri names being resolved */
 	tx *txs;
+	const aiotf_io *io;  /* the procedures' actions: aiotf_io_event (io_event.c), or a test's */
 	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */
 	amap profiles;       /* permanent ID -> profile_info* */
 	/* shutdown drain (aiotf_drain) */
@@ -466,42 +243,5 @@ void afauth_submit(aiotf *a, aiotf_req *r);
 void afauth_free_all(aiotf *a); /* after adm_pool_free() */
 /* Answer r with a ProblemDetails and free it. */
 void afauth_refuse(aiotf *a, aiotf_req *r, int status, const char *cause, const char *detail);
-
-/* aiotf.c */
-tx *tx_start(aiotf *a, aiotf_req *r);      /* the transaction of an accepted request */
-void tx_free(tx *t);
-void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause);
-void tx_check(tx *t);                      /* finish the transaction if nothing is left */
-void tx_add_report(tx *t, cJSON *item);    /* a DevicesRepInfo; sends full batches */
-/* TS 29.569 DevicesRepInfo: deviceId, with readCmdRep (read != NULL) and failCause (fail
- * != NULL). NULL when out of memory. */
-cJSON *aiotf_dev_item(const aiotf_id *perm, const uint8_t *read, size_t len, const char *fail);
-/* TS 29.569 AIoTNotif, printed: transId, devicesRepData = items (owned, freed in every
- * case), lastRepInd, failCause (never with items). NULL when out of memory. */
-char *aiotf_notif_body(const char *trans_id, cJSON *items, int last, const char *fail_cause);
-/* 1 if already reported; else marks it and returns 0; -1 when it cannot be recorded (out
- * of memory: the caller must not report the device, which could then be reported twice). */
-int tx_seen(tx *t, const aiotf_id *perm);
-/* Fail a running transaction now (the AIOTF is stopping): final AIoTNotif with failCause,
- * one log line; it takes no further work and is freed with the AIOTF. */
-void tx_halt(tx *t);
-void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm);
-
-/* inventory.c */
-void inv_start(tx *t);
-void inv_on_report(aiotf *a, probe *p, const ngap_msg *m);
-void inv_probe_end(probe *p, const char *why); /* complete, failure, timeout, link lost */
-void inv_probe_acked(probe *p);                /* the reader accepted the paging */
-void inv_finish(tx *t);                        /* release + final notification */
-/* RES matching for one get-authentication answer (exposed for unit tests). For each
- * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is
- * malformed (nothing marked). */
-int inv_match_auth(authgrp *g, const cJSON *body);
-
-/* command.c */
-void cmd_start(dresp *d);   /* an authenticated response of a command transaction */
-void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m);
-void cmd_probe_lost(probe *p);
-void cmd_free(cmdstate *c);
 
 #endif

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "aiotf_internal.h"
 #include "common/aiot_err.h"
 #include "common/base64.h"
@@ -37,12 +35,11 @@ static void cmd_key(const dresp *d, uint8_t key[CMD_KEY_LEN])
 	key[CMD_KEY_LEN - 1] = (uint8_t)d->ran_device_id;
 }
 
-void cmd_free(cmdstate *c)
+void cmd_free(aiotf *a, cmdstate *c)
 {
 	if (c == NULL)
 		return;
-	if (c->timer)
-		event_free(c->timer);
+	a->io->timer_free(c->timer);
 	cJSON_Delete(c->item);
 	aiot_zeroize(c, sizeof *c);
 	free(c);
@@ -82,7 +79,7 @@ static void cmd_end(dresp *d)
 	if (c->phase == CMD_DONE)
 		return;
 	c->phase = CMD_DONE;
-	event_del(c->timer);
+	t->a->io->timer_cancel(c->timer);
 	aiot_zeroize(c->k_int, sizeof c->k_int);
 	aiot_zeroize(c->k_enc, sizeof c->k_enc);
 	cmd_key(d, key);
@@ -100,8 +97,7 @@ static void cmd_end(dresp *d)
 	tx_add_report(t, c->item);
 	c->item = NULL;
 	d->p->cmds_active--;
-	t->pending--;
-	tx_check(t);
+	tx_release(t); /* held by cmd_start */
 }
 
 /* Protect and send one command (COUNT = next downlink COUNT). */
@@ -136,9 +132,7 @@ static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 							 : AIOT_NAS_SEC_HDR_LEN + 2);
 	if (ng_send(a, d->p->rd, &msg) != 0)
 		return -1;
-	struct timeval tv = {a->cfg.command_timeout_ms / 1000,
-			     (a->cfg.command_timeout_ms % 1000) * 1000};
-	evtimer_add(c->timer, &tv);
+	a->io->timer_arm(c->timer, a->cfg.command_timeout_ms);
 	return 0;
 }
 
@@ -177,8 +171,6 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 	sbi_err e = {0};
 	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
-	if (a->stopping)
-		return;
 	cmdstate *c = d->cmd;
 	aiot_suite suite = AIOT_SUITE_3GPP;
 	int ok = status == 200 && body != NULL &&
@@ -205,11 +197,9 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 	send_requested(d);
 }
 
-static void cmd_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void cmd_timeout_cb(void *arg)
 {
 	dresp *d = arg;
-	(void)fd;
-	(void)what;
 	if (d->cmd->phase == CMD_WAIT)
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 	else
@@ -233,7 +223,7 @@ void cmd_start(dresp *d)
 	}
 	cmdstate *c = d->cmd;
 	d->p->cmds_active++;
-	t->pending++;
+	tx_hold(t); /* until cmd_end */
 	c->phase = CMD_KEY;
 	/* A privacy device: it answered with a T-ID, or it was paged by one (the transaction's
 	 * own copy of its profile: the profile cache may have evicted it since, cache-max). */
@@ -241,7 +231,7 @@ void cmd_start(dresp *d)
 	c->privacy = d->id_type == AIOT_NAS_ID_TID ||
 		     (d->p->target >= 0 && t->targets[d->p->target].has_tid) ||
 		     (pi != NULL && pi->has_tid);
-	if ((c->timer = evtimer_new(a->base, cmd_timeout_cb, d)) == NULL || !d->has_ran_id) {
+	if ((c->timer = a->io->timer_new(a, cmd_timeout_cb, d)) == NULL || !d->has_ran_id) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 		return;
@@ -265,8 +255,8 @@ void cmd_start(dresp *d)
 		cmd_end(d);
 		return;
 	}
-	if (adm_call(a, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
-		     d) != 0) {
+	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
+		   NULL, d) != 0) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 	}
@@ -278,8 +268,6 @@ static void on_tid(void *arg, int status, const cJSON *body, const char *err)
 	aiotf *a = d->t->a;
 	sbi_err e = {0};
 	uint8_t tid[16];
-	if (a->stopping)
-		return;
 	if (status == 200 && body != NULL && sbi_json_hex(body, "tid", 1, tid, 16, &e) == 1) {
 		profile_info *pi = amap_get(&a->profiles, d->perm.b, d->perm.len);
 		if (pi != NULL) {
@@ -328,8 +316,8 @@ static void tid_update_done(dresp *d, int ok)
 		cmd_end(d);
 		return;
 	}
-	if (adm_call(d->t->a, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
-		     d) != 0)
+	if (tx_adm(d->t->a, d->t, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
+		   NULL, d) != 0)
 		cmd_end(d);
 }
 
@@ -353,7 +341,7 @@ void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 	cmdstate *c = d->cmd;
 	int tid_phase = c->phase == CMD_TID_WAIT;
 	if (failure) {
-		event_del(c->timer);
+		a->io->timer_cancel(c->timer);
 		if (tid_phase) {
 			tid_update_done(d, 0);
 		} else {
@@ -383,7 +371,7 @@ void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 	}
 	c->ul_seen = 1;
 	c->ul_count = pr.count;
-	event_del(c->timer);
+	a->io->timer_cancel(c->timer);
 	aiot_nas_result r;
 	rc = aiot_nas_decode_result(pr.payload, pr.payload_len, &r);
 	int ok = rc == 0 && (int)r.cmd == c->sent_cmd && r.status == AIOT_ST_SUCCESS;

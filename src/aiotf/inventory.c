@@ -12,19 +12,15 @@
  *              extension, common/vendor_ext.h): one XRES per RAND_AIOT_d, never a scan
  *              of every device. Each paging has budgets of D2Rs and of ADM requests.
  *   step 10    RES_AIOT = XRES_AIOT, constant time over the device's RES length
- * then the command procedure (command.c) or the report to the AF (AIoTNotif).
+ * then the command procedure (command.c) or the report to the AF (AIoTNotif). Steps 7-10
+ * are in inv_auth.c; the transaction's lifetime is tx.c's (proc.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "aiotf_internal.h"
 #include "common/base64.h"
-#include "common/hex.h"
-#include "common/vendor_ext.h"
-#include "crypto/ct.h"
 #include "svc/log.h"
 
 static const char *kind_name(const tx *t)
@@ -46,17 +42,14 @@ static int ack_phase(const aiotf *a, const probe *p)
  * it, however long the whole inventory of a large population takes. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	int ms = ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(p->timer, &tv);
+	a->io->timer_arm(p->timer, ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms
+						   : a->cfg.inventory_timeout_ms);
 }
 
-static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void probe_timeout_cb(void *arg)
 {
 	probe *p = arg;
 	aiotf *a = p->t->a;
-	(void)fd;
-	(void)what;
 	if (!ack_phase(a, p)) {
 		inv_probe_end(p, "timeout");
 	} else if (ng_probe_link_answering(p)) {
@@ -87,19 +80,18 @@ static int probe_send(tx *t, reader *rd, long target)
 		return -1;
 	p->t = t;
 	p->target = target;
-	p->sent_us = aiotf_now_us();
-	if ((p->timer = evtimer_new(a->base, probe_timeout_cb, p)) == NULL ||
+	p->sent_us = a->io->now_us(a);
+	if ((p->timer = a->io->timer_new(a, probe_timeout_cb, p)) == NULL ||
 	    ng_probe_attach(a, p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",
 			 q->trans_id);
-		if (p->timer)
-			event_free(p->timer);
+		a->io->timer_free(p->timer);
 		free(p);
 		return -1;
 	}
 	p->tx_next = t->probes;
 	t->probes = p;
-	t->probes_open++;
+	tx_hold(t); /* until inv_probe_end */
 	if (target >= 0)
 		t->targets[target].open_probes++;
 
@@ -156,8 +148,8 @@ static void target_done(tx *t, size_t i)
 		return;
 	t->targets[i].state = 3;
 	t->targets_active--;
-	targets_pump(t);
-	tx_check(t);
+	targets_pump(t); /* the next target holds before this one releases */
+	tx_release(t);
 }
 
 static void target_page(tx *t, size_t i)
@@ -194,8 +186,8 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int
 	}
 }
 
-/* Nadm_DM aiot-device-profile-data of perm (TS 29.369): adm_call's 0 or -1. */
-static int profile_get(aiotf *a, const aiotf_id *perm, adm_done_fn done, void *arg)
+/* Nadm_DM aiot-device-profile-data of perm (TS 29.369) for t (or none): tx_adm's 0 or -1. */
+static int profile_get(aiotf *a, tx *t, const aiotf_id *perm, adm_done_fn done, void *arg)
 {
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], path[600];
 	aiot_b64_encode(perm->b, perm->len, b64);
@@ -207,7 +199,7 @@ static int profile_get(aiotf *a, const aiotf_id *perm, adm_done_fn done, void *a
 			path[o++] = *c;
 	}
 	path[o] = '\0';
-	return adm_call(a, "GET", path, NULL, 0, NULL, done, arg);
+	return tx_adm(a, t, "GET", path, NULL, 0, NULL, done, free, arg);
 }
 
 typedef struct tid_ref {
@@ -219,7 +211,7 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
 {
 	tid_ref *r = arg;
 	(void)err; /* a cache: the device is simply authenticated anonymously again */
-	if (!r->a->stopping && status == 200 && body != NULL)
+	if (status == 200 && body != NULL)
 		profile_learn(r->a, &r->perm, body, 1);
 	free(r);
 }
@@ -230,7 +222,7 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
  * any T-ID in such a scan. So the T-ID is not learnt from the answer; the device's profile
  * from the ADM says which T-IDs are its own (tidCurrent, tidPrevious), and only those are
  * cached. */
-static void tid_confirm(aiotf *a, const dresp *d)
+void inv_tid_confirm(aiotf *a, const dresp *d)
 {
 	if (amap_get(&a->tid_to_perm, d->id.b, 16) != NULL)
 		return;
@@ -238,7 +230,7 @@ static void tid_confirm(aiotf *a, const dresp *d)
 	if (r == NULL)
 		return;
 	*r = (tid_ref){a, d->perm};
-	if (profile_get(a, &d->perm, on_tid_profile, r) != 0)
+	if (profile_get(a, NULL, &d->perm, on_tid_profile, r) != 0)
 		free(r);
 }
 
@@ -253,9 +245,6 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	tx *t = r->t;
 	size_t i = r->i;
 	free(r);
-	if (t->a->stopping)
-		return;
-	t->pending--;
 	target_t *g = &t->targets[i];
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
 	aiot_b64_encode(g->perm.b, g->perm.len, b64);
@@ -302,10 +291,8 @@ static void target_resolve(tx *t, size_t i)
 	}
 	*r = (target_ref){t, i};
 	g->state = 1;
-	t->pending++;
-	if (profile_get(a, &g->perm, on_profile, r) != 0) {
+	if (profile_get(a, t, &g->perm, on_profile, r) != 0) {
 		free(r);
-		t->pending--;
 		t->nadm_errors++;
 		target_done(t, i);
 	}
@@ -316,6 +303,7 @@ static void targets_pump(tx *t)
 	while (!t->finished && t->targets_active < AIOTF_TARGET_WINDOW && t->next_target < t->ntargets) {
 		size_t i = t->next_target++;
 		t->targets_active++;
+		tx_hold(t); /* until target_done */
 		target_resolve(t, i);
 	}
 }
@@ -324,9 +312,6 @@ static void on_rand(void *arg, int status, const cJSON *body, const char *err)
 {
 	tx *t = arg;
 	sbi_err e = {0};
-	if (t->a->stopping)
-		return;
-	t->pending--;
 	if (status != 200 || body == NULL || sbi_json_hex(body, "randN", 1, t->rand_n, 16, &e) != 1) {
 		/* Step 1 failed: no authentication is possible, so nothing is paged. */
 		log_warn("transaction %s: get-rand: %s", t->req->trans_id,
@@ -367,9 +352,7 @@ void inv_start(tx *t)
 			t->targets[i].perm = q->devs[i];
 		t->ntargets = q->ndevs;
 	}
-	t->pending++;
-	if (adm_call(a, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, t) != 0) {
-		t->pending--;
+	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, NULL, t) != 0) {
 		t->nadm_errors++;
 		t->abort_cause = "NO_SUCC_INV_RESP";
 		t->next_target = t->ntargets;
@@ -385,8 +368,7 @@ void inv_probe_end(probe *p, const char *why)
 	if (p->done)
 		return;
 	p->done = 1;
-	event_del(p->timer);
-	t->probes_open--;
+	t->a->io->timer_cancel(p->timer);
 	log_debug("transaction %s: paging %u ended: %s", t->req->trans_id, p->corr, why);
 	if (strcmp(why, "complete") != 0 && strcmp(why, "released by the reader") != 0)
 		t->nprobes_failed++; /* timeout, reader lost, InventoryFailure, send failed */
@@ -394,328 +376,13 @@ void inv_probe_end(probe *p, const char *why)
 		ng_probe_release(t->a, p); /* TS 23.369 6.2.2: no command follows */
 	if (p->target >= 0 && --t->targets[p->target].open_probes == 0)
 		target_done(t, (size_t)p->target);
-	tx_check(t);
+	tx_release(t); /* held by probe_send */
 }
 
-/* ---- authentication ---------------------------------------------------------------------- */
-
-static amap *grp_open(tx *t, grp_kind kind)
+void inv_probe_lost(probe *p, const char *why)
 {
-	return kind == GRP_NAMED ? &t->open_named : &t->open_tid;
-}
-
-static void grp_unlink(authgrp *g)
-{
-	amap *m = grp_open(g->t, g->kind);
-	if (amap_get(m, g->key.b, g->key.len) == g)
-		amap_del(m, g->key.b, g->key.len);
-}
-
-/* Built when the request leaves the queue: until then the group absorbs more RAND_d. */
-static char *grp_build(void *arg, size_t *len)
-{
-	authgrp *g = arg;
-	tx *t = g->t;
-	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], hex[33];
-	grp_unlink(g);
-	g->sent = 1;
-	size_t cap = 256 + 2 * sizeof b64 + g->n * 40, o = 0;
-	char *s = malloc(cap);
-	if (s == NULL)
-		return NULL;
-	if (g->kind == GRP_NAMED) {
-		aiot_b64_encode(g->key.b, g->key.len, b64);
-		o += (size_t)snprintf(s + o, cap - o, "{\"aiotDevPermId\":\"%s\",", b64);
-	} else {
-		/* The T-ID in the vendor extension; a group paging's filteringInfo beside it,
-		 * so the device must also belong to the group paged. */
-		aiot_hex_encode(g->key.b, 16, hex);
-		o += (size_t)snprintf(s + o, cap - o, "{\"%s\":{\"%s\":\"%s\"},", AIOT_VENDOR_EXT,
-				      AIOT_VENDOR_TID, hex);
-		if (t->req->kind == TGT_FILTER) {
-			aiot_b64_encode(t->req->filt.b, t->req->filt.len, b64);
-			o += (size_t)snprintf(s + o, cap - o, "\"filteringInfo\":\"%s\",", b64);
-		}
-	}
-	aiot_hex_encode(t->rand_n, 16, hex);
-	o += (size_t)snprintf(s + o, cap - o, "\"randN\":\"%s\",\"randDlist\":[", hex);
-	for (dresp *d = g->resps; d != NULL; d = d->grp_next) {
-		aiot_hex_encode(d->rand_d, 16, hex);
-		o += (size_t)snprintf(s + o, cap - o, "%s\"%s\"", d == g->resps ? "" : ",", hex);
-	}
-	o += (size_t)snprintf(s + o, cap - o, "]}");
-	*len = o;
-	return s;
-}
-
-static void auth_result(dresp *d)
-{
-	tx *t = d->t;
-	aiotf *a = t->a;
-	if (t->finished)
-		return; /* halted: the AF has had its last notification */
-	if (d->auth == AUTH_OK && d->p->target >= 0) {
-		const aiotf_id *want = &t->targets[d->p->target].perm;
-		if (want->len != d->perm.len || memcmp(want->b, d->perm.b, want->len) != 0)
-			d->auth = AUTH_FAIL; /* authentic, but not the device that was paged */
-	}
-	if (d->auth == AUTH_OK) {
-		t->nauth++;
-		atomic_fetch_add(&a->st.devices_authenticated, 1);
-		int seen = tx_seen(t, &d->perm);
-		if (seen < 0) {
-			/* Cannot tell a second answer of a device from its first: not reported
-			 * rather than maybe reported twice, and the transaction says so. */
-			t->nauth--;
-			t->nunverified++;
-			return;
-		}
-		if (seen)
-			return; /* the same device through another reader or a second answer */
-		if (d->id_type == AIOT_NAS_ID_TID)
-			tid_confirm(a, d);
-		if (t->req->type == TX_INVENTORY)
-			tx_add_report(t, aiotf_dev_item(&d->perm, NULL, 0, NULL));
-		else
-			cmd_start(d);
-	} else if (d->auth == AUTH_FAIL) {
-		t->nrej++;
-		atomic_fetch_add(&a->st.auth_failures, 1);
-	} else {
-		t->nunverified++;
-	}
-}
-
-static int xres_of(const cJSON *ad, uint8_t xres[16])
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(ad, "xres");
-	if (!cJSON_IsString(x))
-		return -1;
-	size_t n = strlen(x->valuestring);
-	if (n < 8 || n > 32 || n % 8 != 0) /* Xres: 4 to 16 octets */
-		return -1;
-	return aiot_hex_decode(x->valuestring, n, xres, 16);
-}
-
-int inv_match_auth(authgrp *g, const cJSON *body)
-{
-	const cJSON *sets = cJSON_GetObjectItemCaseSensitive(body, "authDataSets"), *set, *ad;
-	sbi_err e = {0};
-	uint8_t rd[16], xres[16], pid[AIOT_NAS_MAX_ID_LEN];
-	size_t plen;
-	if (!cJSON_IsArray(sets))
-		return -1;
-	/* Pass 1: the whole answer is well formed (TS 29.369 GetAuthenticationResponse). */
-	cJSON_ArrayForEach(set, sets)
-	{
-		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(set, "authDataSet");
-		if (sbi_json_hex(set, "randD", 1, rd, 16, &e) != 1 || !cJSON_IsArray(arr))
-			return -1;
-		cJSON_ArrayForEach(ad, arr)
-		{
-			if (xres_of(ad, xres) < 0)
-				return -1;
-			int h = sbi_json_b64(ad, "aiotDevPermId", g->kind != GRP_NAMED, pid, sizeof pid,
-					     &plen, &e);
-			if (h < 0)
-				return -1;
-		}
-	}
-	/* Pass 2: step 10, each response against every XRES computed for its RAND_d. */
-	for (dresp *d = g->resps; d != NULL; d = d->grp_next)
-		d->auth = AUTH_FAIL;
-	cJSON_ArrayForEach(set, sets)
-	{
-		sbi_json_hex(set, "randD", 1, rd, 16, &e);
-		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(set, "authDataSet");
-		for (dresp *d = g->resps; d != NULL; d = d->grp_next) {
-			if (d->auth == AUTH_OK || memcmp(d->rand_d, rd, 16) != 0)
-				continue; /* RAND_AIOT_d is public: no need for constant time */
-			cJSON_ArrayForEach(ad, arr)
-			{
-				int n = xres_of(ad, xres);
-				if (n != d->res_len || !aiot_ct_eq(d->res, xres, (size_t)n))
-					continue;
-				if (g->kind != GRP_NAMED) { /* step 9: the ADM names the device */
-					sbi_json_b64(ad, "aiotDevPermId", 1, pid, sizeof pid, &plen, &e);
-					d->perm.len = (uint8_t)plen;
-					memcpy(d->perm.b, pid, plen);
-					d->has_perm = 1;
-				}
-				d->auth = AUTH_OK;
-				break;
-			}
-		}
-	}
-	return 0;
-}
-
-/* The ADM resolved the T-ID of g (it echoes it): each response whose RES matched is the
- * device the ADM named, and the T-ID is one of that device's own, so it is cached. A RES
- * replayed under another T-ID matched nothing (the ADM computed only that T-ID's device). */
-static void grp_learn_tid(authgrp *g, const cJSON *body)
-{
-	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(body, AIOT_VENDOR_EXT);
-	uint8_t echo[16];
-	sbi_err e = {0};
-	if (!cJSON_IsObject(ext) || sbi_json_hex(ext, AIOT_VENDOR_TID, 1, echo, 16, &e) != 1 ||
-	    memcmp(echo, g->key.b, 16) != 0)
-		return; /* an ADM without the extension: tid_confirm asks for the profile */
-	for (dresp *d = g->resps; d != NULL; d = d->grp_next)
-		if (d->auth == AUTH_OK)
-			aiotf_learn_tid(g->t->a, g->key.b, &d->perm);
-}
-
-static void auth_route(dresp *d);
-
-/* A request of p ended: the D2Rs waiting for p's ADM budget go on while it allows. */
-static void waiting_run(probe *p)
-{
-	tx *t = p->t;
-	while (p->waiting != NULL && p->adm_calls < (size_t)t->a->cfg.paging_max_adm) {
-		dresp *d = p->waiting;
-		if ((p->waiting = d->grp_next) == NULL)
-			p->waiting_tail = NULL;
-		d->grp_next = NULL;
-		t->pending--;
-		if (t->finished) /* halted: nothing more is asked */
-			continue;
-		auth_route(d);
-	}
-}
-
-static void grp_done(void *arg, int status, const cJSON *body, const char *err)
-{
-	authgrp *g = arg;
-	tx *t = g->t;
-	if (t->a->stopping) {
-		free(g);
-		return;
-	}
-	t->pending--;
-	g->p->adm_calls--;
-	if (!g->sent)
-		grp_unlink(g);
-	int mark = AUTH_UNVERIFIED;
-	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
-	aiot_b64_encode(g->key.b, g->key.len, b64);
-	if (status == 200 && body != NULL && inv_match_auth(g, body) == 0) {
-		mark = -1; /* set per response */
-		if (g->kind == GRP_TID)
-			grp_learn_tid(g, body);
-	} else if (status == 404) {
-		mark = AUTH_FAIL; /* no such device: the identifier it presented is not ours */
-	} else {
-		t->nadm_errors++;
-		log_warn("transaction %s: get-authentication for %s %s (%zu RAND_d): %s",
-			 t->req->trans_id, g->kind == GRP_TID ? "T-ID" : "device", b64, g->n,
-			 status == 200 ? "malformed answer"
-				       : status == 0 ? (err ? err : "ADM unreachable") : "ADM error");
-		if (status == 413)
-			log_warn("transaction %s: the ADM refused the batch as too large (limits.*)",
-				 t->req->trans_id);
-	}
-	for (dresp *d = g->resps, *n; d != NULL; d = n) {
-		n = d->grp_next;
-		d->grp_next = NULL;
-		if (mark >= 0)
-			d->auth = (uint8_t)mark;
-		auth_result(d);
-	}
-	probe *p = g->p;
-	free(g);
-	waiting_run(p);
-	tx_check(t);
-}
-
-static authgrp *grp_new(tx *t, probe *p, grp_kind kind, const aiotf_id *key)
-{
-	authgrp *g = calloc(1, sizeof *g);
-	int err = 0;
-	if (g == NULL)
-		return NULL;
-	g->t = t;
-	g->p = p;
-	g->kind = kind;
-	g->key = *key;
-	amap_put(grp_open(t, kind), key->b, key->len, g, &err);
-	if (err) {
-		free(g);
-		return NULL;
-	}
-	return g;
-}
-
-/* Steps 7-9: find or open the get-authentication request this response joins. */
-static void auth_route(dresp *d)
-{
-	tx *t = d->t;
-	aiotf *a = t->a;
-	authgrp *g = NULL;
-	grp_kind kind;
-	const aiotf_id *key = NULL;
-
-	if (d->id_type == AIOT_NAS_ID_NONE) {
-		if (d->p->target < 0) { /* unnamed answer to a group paging: cannot be checked */
-			d->auth = AUTH_FAIL;
-			auth_result(d);
-			return;
-		}
-		d->perm = t->targets[d->p->target].perm;
-		d->has_perm = 1;
-	} else if (d->id_type == AIOT_NAS_ID_PERM) {
-		d->perm = d->id;
-		d->has_perm = 1;
-	} else {
-		const aiotf_id *perm = amap_get(&a->tid_to_perm, d->id.b, 16);
-		if (perm != NULL) {
-			d->perm = *perm;
-			d->has_perm = 1;
-		}
-	}
-	kind = d->has_perm ? GRP_NAMED : GRP_TID;
-	key = d->has_perm ? &d->perm : &d->id;
-	g = amap_get(grp_open(t, kind), key->b, key->len);
-	if (g != NULL && g->n >= AIOTF_NAMED_MAX_RAND_D)
-		g = NULL;
-	int fresh = g == NULL;
-	if (fresh && d->p->adm_calls >= (size_t)a->cfg.paging_max_adm) {
-		/* This paging's ADM budget is spent: d waits for one of its requests to end. */
-		probe *p = d->p;
-		if (p->waiting_tail != NULL)
-			p->waiting_tail->grp_next = d;
-		else
-			p->waiting = d;
-		p->waiting_tail = d;
-		t->pending++;
-		atomic_fetch_add(&a->st.d2r_deferred, 1);
-		return;
-	}
-	if (fresh && (g = grp_new(t, d->p, kind, key)) == NULL) {
-		d->auth = AUTH_UNVERIFIED;
-		auth_result(d);
-		return;
-	}
-	d->grp_next = g->resps;
-	g->resps = d;
-	g->n++;
-	if (fresh) {
-		t->pending++;
-		g->p->adm_calls++;
-		int rc = adm_call(a, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
-				  grp_done, g);
-		if (rc != 0) {
-			t->pending--;
-			g->p->adm_calls--;
-			grp_unlink(g);
-			free(g);
-			d->grp_next = NULL;
-			d->auth = AUTH_UNVERIFIED;
-			if (rc == -2)
-				atomic_fetch_add(&a->st.d2r_adm_queue, 1);
-			auth_result(d);
-		}
-	}
+	inv_probe_end(p, why);
+	cmd_probe_lost(p);
 }
 
 /* Step 6: the D2R NAS PDUs of one Inventory Report. */
@@ -769,7 +436,7 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 			d->next = t->resps;
 			t->resps = d;
 			t->nresp++;
-			auth_route(d);
+			inv_auth_route(d);
 		}
 	}
 	if (m->u.report.complete)
@@ -814,7 +481,7 @@ void inv_finish(tx *t)
 	t->nreported = total;
 	if (total == 0)
 		atomic_fetch_add(&a->st.tx_failed[t->req->type], 1);
-	double ms = (double)(aiotf_now_us() - t->t0_us) / 1000.0;
+	double ms = (double)(a->io->now_us(a) - t->t0_us) / 1000.0;
 	const char *why = t->halted ? " (the AIOTF is stopping)" : "";
 	if (t->req->type == TX_COMMAND)
 		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "

@@ -194,8 +194,7 @@ static void reader_gone(aiotf *a, reader *rd)
 	for (probe *p = list, *n; p != NULL; p = n) {
 		n = p->rd_next;
 		p->rd_next = p->rd_prev = NULL;
-		inv_probe_end(p, "reader disconnected");
-		cmd_probe_lost(p);
+		inv_probe_lost(p, "reader disconnected");
 	}
 	reader_unlink(a, rd);
 	reader_free(rd);
@@ -311,7 +310,7 @@ void ng_probe_acked(probe *p)
 	p->acked = 1;
 	if (p->rd != NULL) {
 		p->rd->unacked = 0;
-		p->rd->last_ack_us = aiotf_now_us();
+		p->rd->last_ack_us = p->t->a->io->now_us(p->t->a); /* the clock of p->sent_us */
 	}
 }
 
@@ -326,10 +325,20 @@ void ng_probe_unacked(aiotf *a, probe *p)
 	if (rd == NULL || rd->link == NULL)
 		return;
 	if (a->cfg.ng_unacked_close > 0 && ++rd->unacked >= (uint32_t)a->cfg.ng_unacked_close)
-		reader_close(a, rd, NG_CLOSE_UNACKED);
+		a->io->ng_close(a, rd); /* ng_link_close_unacked in the daemon */
+}
+
+void ng_link_close_unacked(aiotf *a, reader *rd)
+{
+	reader_close(a, rd, NG_CLOSE_UNACKED);
 }
 
 int ng_send(aiotf *a, reader *rd, const ngap_msg *m)
+{
+	return a->io->ng_send(a, rd, m);
+}
+
+int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m)
 {
 	(void)a;
 	if (rd == NULL || rd->link == NULL)
@@ -506,8 +515,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		break;
 	case NGAP_SESSION_RELEASE_REQUEST:
 		if (p != NULL) {
-			inv_probe_end(p, "released by the reader");
-			cmd_probe_lost(p);
+			inv_probe_lost(p, "released by the reader");
 			ng_probe_release(a, p);
 		}
 		break;
