@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "aiotf_internal.h"
 #include "svc/log.h"
 
@@ -134,7 +135,7 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		req_free(r);
 		return;
 	}
-	sbi_hist_observe(&a->st.adm_latency, aiotf_now_us() - r->t0_us);
+	sbi_hist_observe(&a->st.adm_latency, aiot_mono_us() - r->t0_us);
 	if (resp->status == 0 && r->attempts < 2) {
 		/* One retry, at the head of the queue (TS 29.500 5.2.7: transport failure). */
 		log_debug("ADM %s %s: %s; retrying", r->method, r->path, resp->error);
@@ -191,7 +192,7 @@ static void dispatch(aiotf *a)
 		}
 		r->attempts++;
 		r->conn = best;
-		r->t0_us = aiotf_now_us();
+		r->t0_us = aiot_mono_us();
 		if (sbi_client_request(p->c[best], r->method, r->path,
 				       r->body ? "application/json" : NULL, r->body, r->body_len,
 				       on_response, r) != 0) {

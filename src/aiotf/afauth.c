@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "aiotf_internal.h"
 #include "common/base64.h"
 #include "svc/log.h"
@@ -296,7 +297,7 @@ static void entry_free(afauth_entry *e)
  * fetch order, newest first); entries being fetched stay. */
 static void prune(aiotf *a)
 {
-	uint64_t now = aiotf_now_us(), ttl = (uint64_t)a->cfg.af_auth_ttl_ms * 1000u;
+	uint64_t now = aiot_mono_us(), ttl = (uint64_t)a->cfg.af_auth_ttl_ms * 1000u;
 	size_t kept = 0;
 	for (afauth_entry **pp = &a->afauth; *pp != NULL;) {
 		afauth_entry *e = *pp;
@@ -358,7 +359,7 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 		entry_free(e);
 		return;
 	}
-	e->fetched_us = aiotf_now_us();
+	e->fetched_us = aiot_mono_us();
 	e->next = a->afauth; /* newest first */
 	a->afauth = e;
 	prune(a);
@@ -383,7 +384,7 @@ static void pct_encode(const char *in, char *out)
 
 void afauth_submit(aiotf *a, aiotf_req *r)
 {
-	uint64_t now = aiotf_now_us(), ttl = (uint64_t)a->cfg.af_auth_ttl_ms * 1000u;
+	uint64_t now = aiot_mono_us(), ttl = (uint64_t)a->cfg.af_auth_ttl_ms * 1000u;
 	afauth_entry *e;
 	char path[sizeof AFAUTH_PATH + 3 * AFAUTH_MAX_ID];
 	r->next = NULL;

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "common/clock.h"
 #include "aiotf_internal.h"
 #include "common/hex.h"
 #include "crypto/backend_openssl.h"
@@ -21,13 +22,6 @@ static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
 static void threads_init(void)
 {
 	evthread_use_pthreads();
-}
-
-uint64_t aiotf_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static char *dup_opt(const char *s)
@@ -80,7 +74,7 @@ static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
 	aiotf *a = arg;
 	(void)fd;
 	(void)what;
-	uint64_t ms = (aiotf_now_us() - a->drain_t0_us) / 1000u;
+	uint64_t ms = (aiot_mono_us() - a->drain_t0_us) / 1000u;
 	uint64_t flush = a->grace_ms / 2 < 1000 ? (uint64_t)a->grace_ms / 2 : 1000;
 	if (!a->drain_forced && ms + flush >= (uint64_t)a->grace_ms) {
 		a->drain_forced = 1;
@@ -105,7 +99,7 @@ static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
 static void drain_start(aiotf *a)
 {
 	static const struct timeval tick = {0, 10000};
-	a->drain_t0_us = aiotf_now_us();
+	a->drain_t0_us = aiot_mono_us();
 	log_info("stopping: new requests refused, %zu transactions running, at most %d ms",
 		 tx_running(a), a->grace_ms);
 	if ((a->drain_tick = event_new(a->base, -1, EV_PERSIST, drain_tick_cb, a)) == NULL ||

@@ -235,8 +235,6 @@ struct aiotf {
 	afauth_entry *afauth; /* AF authorization data by afId, newest first (afauth.c) */
 };
 
-uint64_t aiotf_now_us(void);
-
 /* afauth.c: answer r (r->pending) once its AF's authorization is known; an accepted
  * request becomes a transaction. */
 void afauth_submit(aiotf *a, aiotf_req *r);

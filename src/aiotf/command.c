@@ -12,6 +12,7 @@
 
 #include "aiotf_internal.h"
 #include "common/aiot_err.h"
+#include "common/bytes.h"
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/vendor_ext.h"
@@ -29,10 +30,7 @@ enum { CMD_KEY = 1, CMD_WAIT, CMD_TID_WAIT, CMD_GET_TID, CMD_DONE };
 static void cmd_key(const dresp *d, uint8_t key[CMD_KEY_LEN])
 {
 	memcpy(key, &d->p, sizeof d->p);
-	key[CMD_KEY_LEN - 4] = (uint8_t)(d->ran_device_id >> 24);
-	key[CMD_KEY_LEN - 3] = (uint8_t)(d->ran_device_id >> 16);
-	key[CMD_KEY_LEN - 2] = (uint8_t)(d->ran_device_id >> 8);
-	key[CMD_KEY_LEN - 1] = (uint8_t)d->ran_device_id;
+	aiot_put_be32(key + CMD_KEY_LEN - 4, d->ran_device_id);
 }
 
 void cmd_free(aiotf *a, cmdstate *c)

@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "aiotf_internal.h"
 
 struct aiotf_timer {
@@ -17,7 +18,7 @@ struct aiotf_timer {
 static uint64_t ev_now(aiotf *a)
 {
 	(void)a;
-	return aiotf_now_us();
+	return aiot_mono_us();
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)

@@ -27,7 +27,9 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "aiotf_internal.h"
+#include "common/bytes.h"
 #include "svc/log.h"
 
 /* Before NG Setup a link may send frames of this size at most: an NG Setup Request is under
@@ -83,7 +85,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	int idle = a->cfg.ng_idle_timeout_ms;
-	uint64_t quiet_ms = (aiotf_now_us() - rd->last_rx_us) / 1000;
+	uint64_t quiet_ms = (aiot_mono_us() - rd->last_rx_us) / 1000;
 	if (idle <= 0)
 		return;
 	if (quiet_ms >= (uint64_t)idle)
@@ -144,7 +146,7 @@ static void on_accept(void *arg, ngap_link *l)
 	a->readers = rd;
 	a->nlinks++;
 	atomic_store(&a->st.ng_links, (int)a->nlinks);
-	rd->last_rx_us = aiotf_now_us();
+	rd->last_rx_us = aiot_mono_us();
 	if (a->cfg.ng_setup_timeout_ms > 0)
 		timer_arm(rd, a->cfg.ng_setup_timeout_ms);
 	ngap_link_set_max_frame(l, NG_PRESETUP_FRAME);
@@ -245,8 +247,7 @@ size_t ng_readers_ready(const aiotf *a)
 
 static void corr_key(uint16_t c, uint8_t k[2])
 {
-	k[0] = (uint8_t)(c >> 8);
-	k[1] = (uint8_t)c;
+	aiot_put_be16(k, c);
 }
 
 int ng_probe_attach(aiotf *a, probe *p, reader *rd)
@@ -378,7 +379,7 @@ static int report_admit(aiotf *a, reader *rd, const ngap_msg *m)
 		cost += m->u.report.readers[r].ndevices;
 	if (cost < 1)
 		cost = 1; /* an empty report still costs its decoding */
-	uint64_t now = aiotf_now_us();
+	uint64_t now = aiot_mono_us();
 	if (rd->refill_us == 0) {
 		rd->tokens = c->report_burst;
 		rd->refill_us = now;
@@ -465,7 +466,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 	probe *p;
 	if (rd == NULL)
 		goto out;
-	rd->last_rx_us = aiotf_now_us();
+	rd->last_rx_us = aiot_mono_us();
 	/* Before anything else: a flood costs a token bucket check per message. */
 	if (m->type == NGAP_INVENTORY_REPORT && !report_admit(a, rd, m)) {
 		if (a->cfg.flood_close > 0 && rd->window_drops >= (uint32_t)a->cfg.flood_close)
