@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ADM's device store: the device profiles and long-term keys K_AIOT_root.
- * Backend: SQLite (the embedded default; WAL, prepared statements, indexes by permanent ID,
- * T-ID and filter group). Every device is also held in an in-memory cache for the hot path
- * (get-authentication never touches the database). Keys are encrypted at rest with
- * AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per record, AAD = the
- * permanent ID: the database file never holds a key in the clear, and a ciphertext cannot be
- * moved to another device's row.
+ * Every device is held in an in-memory cache with its indexes (store_cache.h) for the hot path
+ * (get-authentication never touches the database), and persisted by a backend chosen by the
+ * URI scheme (store_backend.h): today SQLite, "sqlite:PATH" (WAL, prepared statements). Keys
+ * are encrypted at rest with AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per
+ * record, AAD = the permanent ID: the database file never holds a key in the clear, and a
+ * ciphertext cannot be moved to another device's row.
  *
  * Thread-safety: lookups may run from any thread concurrently (read lock). Updates are
  * persisted by the store's writer thread, which commits in batches (group commit) and applies
@@ -77,7 +77,8 @@ size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t pref
  * commit) and only then applies them to the cache: a lookup never sees a change that is not
  * durable, and a failed commit leaves the cache as it was. done(arg, rc) runs on the writer
  * thread once the outcome is known: AIOT_OK (committed and visible), AIOT_STORE_CHANGED (the
- * compare-and-set found another value: nothing was written; re-read and decide again) or a
+ * compare-and-set found another value: nothing was written; re-read and decide again: the
+ * re-read sees the write that won, as done runs once its whole batch is visible) or a
  * negative AIOT_ERR_* (the commit failed: nothing was written). done may be NULL. The calls
  * return AIOT_ERR_UNKNOWN at once for an unknown device (done is then not called).
  * done may queue further updates but must not call aiot_store_flush() or aiot_store_close()
