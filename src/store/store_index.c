@@ -108,45 +108,43 @@ size_t store_pow2_at_least(size_t n)
 	return c;
 }
 
-/* Rebuilds by_id for capacity for want devices (load <= 1/2). */
-int store_id_reserve(store_cache *s, size_t want)
+/* Replaces *table by an empty one of room for want entries (load <= 1/2) unless it has the
+ * room already: 1 replaced (the caller re-inserts), 0 kept, or AIOT_ERR_NOSPACE. */
+static int table_grow(uint32_t **table, size_t *mask, size_t want)
 {
 	size_t cap = store_pow2_at_least(2 * want);
-	if (s->by_id != NULL && cap <= s->id_mask + 1)
-		return AIOT_OK;
+	if (*table != NULL && cap <= *mask + 1)
+		return 0;
 	uint32_t *t = calloc(cap, sizeof *t);
 	if (t == NULL)
 		return AIOT_ERR_NOSPACE;
-	free(s->by_id);
-	s->by_id = t;
-	s->id_mask = cap - 1;
-	for (size_t k = 0; k < s->n; k++) {
-		const struct store_dev *d = &s->devs[k];
-		s->by_id[id_find_slot(s, store_dev_id(d), d->id_len)] = (uint32_t)(k + 1);
-	}
-	return AIOT_OK;
+	free(*table);
+	*table = t;
+	*mask = cap - 1;
+	return 1;
+}
+
+int store_id_reserve(store_cache *s, size_t want)
+{
+	int rc = table_grow(&s->by_id, &s->id_mask, want);
+	for (size_t k = 0; rc == 1 && k < s->n; k++)
+		store_id_put(s, (uint32_t)k);
+	return rc < 0 ? rc : AIOT_OK;
 }
 
 int store_tid_reserve(store_cache *s, size_t want)
 {
-	size_t cap = store_pow2_at_least(2 * want);
-	if (s->by_tid != NULL && cap <= s->tid_mask + 1)
-		return AIOT_OK;
-	uint32_t *t = calloc(cap, sizeof *t);
-	if (t == NULL)
-		return AIOT_ERR_NOSPACE;
-	free(s->by_tid);
-	s->by_tid = t;
-	s->tid_mask = cap - 1;
-	s->tid_n = 0;
-	for (size_t k = 0; k < s->n; k++) {
+	int rc = table_grow(&s->by_tid, &s->tid_mask, want);
+	if (rc == 1)
+		s->tid_n = 0;
+	for (size_t k = 0; rc == 1 && k < s->n; k++) {
 		uint32_t e = (uint32_t)(k + 1) << 1;
 		if (s->devs[k].flags & F_TID)
 			store_tid_put(s, e);
 		if (s->devs[k].flags & F_TID_PREV)
 			store_tid_put(s, e | 1);
 	}
-	return AIOT_OK;
+	return rc < 0 ? rc : AIOT_OK;
 }
 
 struct store_dev *store_find_tid(const store_cache *s, const uint8_t tid[16])
