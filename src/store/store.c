@@ -84,7 +84,8 @@ aiot_store *aiot_store_open_backend(const aiot_store_backend *be, const char *pa
 {
 	aiot_store *s = calloc(1, sizeof *s);
 	if (s == NULL || store_cache_init(&s->cache) != AIOT_OK) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen,
+		         s == NULL ? "out of memory" : "cannot seed the cache (CSPRNG)");
 		free(s);
 		return NULL;
 	}
