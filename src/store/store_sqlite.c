@@ -32,11 +32,6 @@
 #define BUSY_TIMEOUT_MS 5000
 #define PAGE_CACHE_KIB "-65536" /* negative: KiB, not pages */
 
-/* The KEK check value: the GCM sealing of a fixed label, so that a wrong KEK is reported at
- * open instead of failing row by row (store.h). */
-static const char kek_check_label[] = "aiot device store KEK check v1";
-static const char kek_check_aad[] = "aiot-store-kek-check";
-
 static const char schema_sql[] = "CREATE TABLE schema_version(version INTEGER NOT NULL);"
                                  "CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
                                  "CREATE TABLE devices("
@@ -113,7 +108,7 @@ out:
 
 static int create_schema(aiot_db *d, aiot_keywrap *kw, char *err, size_t errlen)
 {
-	uint8_t check[sizeof kek_check_label - 1 + AIOT_KW_OVERHEAD];
+	uint8_t check[AIOT_KW_CHECK_LEN];
 	sqlite3_stmt *st = NULL;
 
 	if (exec(d->db, "BEGIN IMMEDIATE") != AIOT_OK)
@@ -135,9 +130,7 @@ static int create_schema(aiot_db *d, aiot_keywrap *kw, char *err, size_t errlen)
 		goto fail_sql_rb;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (aiot_keywrap_seal(kw, (const uint8_t *)kek_check_aad, sizeof kek_check_aad - 1,
-	                      (const uint8_t *)kek_check_label, sizeof kek_check_label - 1,
-	                      check) != AIOT_OK) {
+	if (aiot_keywrap_check_seal(kw, check) != AIOT_OK) {
 		exec(d->db, "ROLLBACK");
 		snprintf(err, errlen, "cannot compute the KEK check value");
 		return AIOT_ERR_CRYPTO;
@@ -167,7 +160,6 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
                                 size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	uint8_t label[sizeof kek_check_label];
 	int rc = AIOT_ERR_STATE;
 
 	if (sqlite3_prepare_v2(d->db, "SELECT version FROM schema_version", -1, &st, NULL) !=
@@ -190,11 +182,8 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
 		set_err(err, errlen, "%s: no KEK check value (%s)", path, sqlite3_errmsg(d->db));
 		goto out;
 	}
-	int n = aiot_keywrap_open(kw, (const uint8_t *)kek_check_aad, sizeof kek_check_aad - 1,
-	                          sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-	                          label, sizeof label);
-	if (n != (int)sizeof kek_check_label - 1 ||
-	    memcmp(label, kek_check_label, sizeof kek_check_label - 1) != 0) {
+	if (aiot_keywrap_check_open(kw, sqlite3_column_blob(st, 0),
+	                            (size_t)sqlite3_column_bytes(st, 0)) != AIOT_OK) {
 		set_err(err, errlen,
 		        "%s: wrong key-encryption key (the KEK check value does not "
 		        "authenticate)",
