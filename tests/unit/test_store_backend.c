@@ -6,7 +6,8 @@
  * released (so that the writes queued meanwhile form one batch). Proven here: the cache
  * changes only with what the backend committed, a compare-and-set that no longer holds is
  * reported and never reaches the backend, a set commits whole, and a done callback runs once
- * its batch is visible (so a re-read after AIOT_STORE_CHANGED sees the write that won).
+ * its batch is visible (so a re-read after AIOT_STORE_CHANGED sees the write that won); and
+ * the SQLite backend, called through the interface, commits a batch whole or not at all.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/aiot_err.h"
@@ -411,15 +413,56 @@ static void test_scheme_dispatch(void **state)
 	assert_string_equal(err, "store URI 'sqlite': expected sqlite:PATH");
 }
 
+/* The SQLite backend keeps the same promise: a batch with a change it cannot make (no such
+ * row) commits none of its changes. */
+static aiot_dev_record loaded;
+static int keep_row(void *arg, const aiot_dev_record *r, const char *profile)
+{
+	(void)arg, (void)profile;
+	loaded = *r;
+	return AIOT_OK;
+}
+
+static void test_sqlite_batch_all_or_none(void **state)
+{
+	(void)state;
+	const aiot_store_backend *be = &aiot_store_backend_sqlite;
+	char dir[] = "/tmp/aiot-store-be-XXXXXX", path[64], err[256] = "";
+	aiot_dev_record r, ghost;
+	uint8_t t0[16], t1[16];
+	memset(t0, 0x50, 16), memset(t1, 0x51, 16);
+	make_dev(&r, 1, t0);
+	make_dev(&ghost, 2, NULL);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/d.db", dir);
+	void *b = be->open(path, 1, kek, err, sizeof err);
+	assert_non_null(b);
+	assert_int_equal(be->insert(b, &r, 1, err, sizeof err), AIOT_OK);
+	aiot_store_change ch[2] = {
+	    {.kind = AIOT_CHANGE_TID, .perm_id = r.perm_id, .len = 12, .tid = t1, .tid_prev = t0},
+	    {.kind = AIOT_CHANGE_PROFILE, .perm_id = ghost.perm_id, .len = 12, .json = "{}"}};
+	assert_int_equal(be->commit(b, ch, 2, err, sizeof err), AIOT_ERR_UNKNOWN);
+	assert_int_equal(be->load(b, keep_row, NULL, err, sizeof err), AIOT_OK);
+	assert_memory_equal(loaded.tid, t0, 16);
+	assert_int_equal(loaded.has_tid_prev, 0);
+	assert_int_equal(be->commit(b, ch, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(be->load(b, keep_row, NULL, err, sizeof err), AIOT_OK);
+	assert_memory_equal(loaded.tid, t1, 16);
+	assert_memory_equal(loaded.tid_prev, t0, 16);
+	assert_int_equal(be->count(b), 1);
+	be->close(b);
+	be->remove(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_failed_commit_leaves_cache),
-	    T(test_cas_mismatch_reported),
-	    T(test_failed_insert_leaves_cache),
-	    T(test_scheme_dispatch),
+	    T(test_failed_commit_leaves_cache), T(test_cas_mismatch_reported),
+	    T(test_failed_insert_leaves_cache), T(test_scheme_dispatch),
+	    T(test_sqlite_batch_all_or_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
