@@ -431,7 +431,10 @@ static int tid_as_is(sbi_response *resp, const aiot_dev_record *r)
 	return 1;
 }
 
-/* The T-ID this call makes current into next; 1 after answering resp instead. */
+/* The T-ID this call makes current into next; 1 after answering resp instead. r is committed
+ * state (the store publishes a write only once durable), and a write queued but not yet
+ * committed is caught by the compare-and-set: the idempotency checks below hold whatever the
+ * timing of the writer thread, and after AIOT_STORE_CHANGED they run on the write that won. */
 static int tid_next(tid_call *t, const aiot_dev_record *r, uint8_t next[16], sbi_response *resp)
 {
 	if (t->has_meant && r->has_tid && aiot_ct_eq(r->tid, t->meant, 16))

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -97,4 +98,24 @@ int aiot_keywrap_open(aiot_keywrap *kw, const uint8_t *aad, size_t aad_len, cons
 fail:
 	OPENSSL_cleanse(pt, pt_len);
 	return rc;
+}
+
+static const char check_label[] = "aiot device store KEK check v1";
+static const char check_aad[] = "aiot-store-kek-check";
+_Static_assert(sizeof check_label - 1 + AIOT_KW_OVERHEAD == AIOT_KW_CHECK_LEN, "check length");
+
+int aiot_keywrap_check_seal(aiot_keywrap *kw, uint8_t out[AIOT_KW_CHECK_LEN])
+{
+	return aiot_keywrap_seal(kw, (const uint8_t *)check_aad, sizeof check_aad - 1,
+	                         (const uint8_t *)check_label, sizeof check_label - 1, out);
+}
+
+int aiot_keywrap_check_open(aiot_keywrap *kw, const uint8_t *blob, size_t len)
+{
+	uint8_t label[sizeof check_label];
+	int n = aiot_keywrap_open(kw, (const uint8_t *)check_aad, sizeof check_aad - 1, blob, len,
+	                          label, sizeof label);
+	if (n != (int)sizeof check_label - 1 || memcmp(label, check_label, (size_t)n) != 0)
+		return AIOT_ERR_MAC;
+	return AIOT_OK;
 }

@@ -34,4 +34,11 @@ int aiot_keywrap_seal(aiot_keywrap *kw, const uint8_t *aad, size_t aad_len, cons
 int aiot_keywrap_open(aiot_keywrap *kw, const uint8_t *aad, size_t aad_len, const uint8_t *blob,
                       size_t blob_len, uint8_t *pt, size_t cap);
 
+/* The KEK check value every backend stores at creation, so that a wrong KEK is reported at
+ * open instead of failing row by row (store.h): the sealing of a fixed label. open: AIOT_OK,
+ * or AIOT_ERR_MAC if the value does not authenticate under this KEK. */
+#define AIOT_KW_CHECK_LEN (30 + AIOT_KW_OVERHEAD)
+int aiot_keywrap_check_seal(aiot_keywrap *kw, uint8_t out[AIOT_KW_CHECK_LEN]);
+int aiot_keywrap_check_open(aiot_keywrap *kw, const uint8_t *blob, size_t len);
+
 #endif

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ADM's device store: the device profiles and long-term keys K_AIOT_root.
- * Backend: SQLite (the embedded default; WAL, prepared statements, indexes by permanent ID,
- * T-ID and filter group). Every device is also held in an in-memory cache for the hot path
- * (get-authentication never touches the database). Keys are encrypted at rest with
- * AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per record, AAD = the
- * permanent ID: the database file never holds a key in the clear, and a ciphertext cannot be
- * moved to another device's row.
+ * Every device is held in an in-memory cache with its indexes (store_cache.h) for the hot path
+ * (get-authentication never touches the database), and persisted by a backend chosen by the
+ * URI scheme (store_backend.h): today SQLite, "sqlite:PATH" (WAL, prepared statements). Keys
+ * are encrypted at rest with AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per
+ * record, AAD = the permanent ID: the database file never holds a key in the clear, and a
+ * ciphertext cannot be moved to another device's row.
  *
  * Thread-safety: lookups may run from any thread concurrently (read lock). Updates are
  * persisted by the store's writer thread, which commits in batches (group commit) and applies
@@ -31,14 +31,14 @@ typedef struct aiot_dev_record {
 	uint8_t perm_id_len;
 	aiot_suite suite;
 	uint8_t res_bits;
-	uint8_t key[32];          /* K_AIOT_root in the clear: only ever in memory */
-	uint8_t key_len;          /* 16 or 32 */
+	uint8_t key[32]; /* K_AIOT_root in the clear: only ever in memory */
+	uint8_t key_len; /* 16 or 32 */
 	char group[AIOT_GROUP_MAX + 1];
-	uint8_t privacy;          /* device presents T-IDs */
+	uint8_t privacy; /* device presents T-IDs */
 	uint8_t has_tid, has_tid_prev;
 	aiot_tid_type tid_type;
 	uint8_t tid[16], tid_prev[16];
-	uint8_t has_session;      /* RANDs of the last session whose K_AIOTF was issued */
+	uint8_t has_session; /* RANDs of the last session whose K_AIOTF was issued */
 	uint8_t rand_n[16], rand_d[16];
 } aiot_dev_record;
 
@@ -48,7 +48,7 @@ typedef struct aiot_store aiot_store;
  * Loads every device into the cache. NULL on failure with a message in err (a wrong KEK
  * is detected and reported, not silently producing garbage keys). */
 aiot_store *aiot_store_open(const char *uri, const uint8_t kek[32], int create, char *err,
-			    size_t errlen);
+                            size_t errlen);
 /* Flushes pending writes, joins the writer thread, zeroises the cache and the KEK. */
 void aiot_store_close(aiot_store *s);
 
@@ -58,7 +58,7 @@ size_t aiot_store_count(aiot_store *s);
 /* Provisioning: insert n new devices in one transaction (durable on return). Fails with
  * AIOT_ERR_INVAL (and inserts nothing) if a permanent ID already exists. 0 on success. */
 int aiot_store_insert(aiot_store *s, const aiot_dev_record *recs, size_t n, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /* Lookups copy the record (key included) into *out; the caller zeroises it.
  * AIOT_OK, or AIOT_ERR_UNKNOWN if no such device. by_tid matches the current or the
@@ -69,15 +69,15 @@ int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record 
 /* Every device whose permanent ID starts with the first prefix_bits bits of prefix, at
  * most max; cb is called under the read lock for each (do not call back into the store).
  * Returns the number matched (which may exceed max: then cb ran max times only). */
-size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t prefix_bits,
-			       size_t max, void (*cb)(void *arg, const aiot_dev_record *r),
-			       void *arg);
+size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t prefix_bits, size_t max,
+                               void (*cb)(void *arg, const aiot_dev_record *r), void *arg);
 
 /* Updates are queued to the store's writer thread, which commits them in batches (group
  * commit) and only then applies them to the cache: a lookup never sees a change that is not
  * durable, and a failed commit leaves the cache as it was. done(arg, rc) runs on the writer
  * thread once the outcome is known: AIOT_OK (committed and visible), AIOT_STORE_CHANGED (the
- * compare-and-set found another value: nothing was written; re-read and decide again) or a
+ * compare-and-set found another value: nothing was written; re-read and decide again: the
+ * re-read sees the write that won, as done runs once its whole batch is visible) or a
  * negative AIOT_ERR_* (the commit failed: nothing was written). done may be NULL. The calls
  * return AIOT_ERR_UNKNOWN at once for an unknown device (done is then not called).
  * done may queue further updates but must not call aiot_store_flush() or aiot_store_close()
@@ -95,11 +95,11 @@ typedef struct aiot_tid_expect {
 /* Rotation (TS 33.369 identifier privacy): tid becomes current and the current one becomes
  * previous, if the device still matches expect (NULL expect: unconditionally). */
 int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len,
-		       const aiot_tid_expect *expect, const uint8_t tid[16], aiot_tid_type type,
-		       aiot_store_done done, void *arg);
+                       const aiot_tid_expect *expect, const uint8_t tid[16], aiot_tid_type type,
+                       aiot_store_done done, void *arg);
 int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
-			   const uint8_t rand_n[16], const uint8_t rand_d[16],
-			   aiot_store_done done, void *arg);
+                           const uint8_t rand_n[16], const uint8_t rand_d[16], aiot_store_done done,
+                           void *arg);
 
 /* The Nadm_DM profile document beyond the fields above (lastKnownAiotfInfo ...), as JSON
  * text of at most AIOT_PROFILE_MAX bytes. get: malloc'd string or NULL if none. */
@@ -115,7 +115,7 @@ typedef struct aiot_profile_write {
 /* Writes n profiles (of n different devices) atomically: all of them (one transaction) or
  * none (AIOT_STORE_CHANGED if any expect no longer holds). */
 int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n,
-			    aiot_store_done done, void *arg);
+                            aiot_store_done done, void *arg);
 
 /* Block until every queued write has committed. */
 void aiot_store_flush(aiot_store *s);
@@ -124,7 +124,7 @@ void aiot_store_flush(aiot_store *s);
  * link) owned by this user or root and not accessible to group/other, else an error.
  * create_if_missing: as aiot_kek_create. */
 int aiot_kek_load(const char *path, uint8_t kek[32], int create_if_missing, char *err,
-		  size_t errlen);
+                  size_t errlen);
 /* A new KEK file: 32 bytes from the OS CSPRNG, mode 0600, O_EXCL (AIOT_ERR_STATE if the file
  * exists), fsynced with its directory; removed again if it could not be written whole. */
 int aiot_kek_create(const char *path, uint8_t kek[32], char *err, size_t errlen);

@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SQLite persistence of the device store (store_db.h). Every statement is prepared once at
- * open; keys are bound only as AES-256-GCM blobs (keywrap.h). */
+/*
+ * The device store's SQLite backend (store_backend.h, scheme "sqlite:PATH"). Every statement
+ * is prepared once at open; keys are bound only as AES-256-GCM blobs (keywrap.h), under the
+ * KEK the backend holds from open to close. A connection is not thread-safe: the store calls
+ * a backend under its backend lock only.
+ *
+ * Durability: WAL with synchronous=NORMAL. A committed transaction is in the WAL file when
+ * COMMIT returns, so it survives the process being killed (kill -9, crash); the WAL is not
+ * fsynced on every commit, so the last transactions before a power loss or kernel crash may
+ * be lost (never corrupted). This is the documented SQLite trade-off for WAL/NORMAL.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -14,16 +23,14 @@
 
 #include "common/aiot_err.h"
 #include "common/hex.h"
+#include "keywrap.h"
 #include "private_file.h"
-#include "store_db.h"
+#include "store_backend.h"
+
+#define AIOT_STORE_SCHEMA_VERSION 1
 
 #define BUSY_TIMEOUT_MS 5000
 #define PAGE_CACHE_KIB "-65536" /* negative: KiB, not pages */
-
-/* The KEK check value: the GCM sealing of a fixed label, so that a wrong KEK is reported at
- * open instead of failing row by row (store.h). */
-static const char kek_check_label[] = "aiot device store KEK check v1";
-static const char kek_check_aad[] = "aiot-store-kek-check";
 
 static const char schema_sql[] = "CREATE TABLE schema_version(version INTEGER NOT NULL);"
                                  "CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
@@ -45,11 +52,12 @@ static const char schema_sql[] = "CREATE TABLE schema_version(version INTEGER NO
                                  "CREATE INDEX devices_tid_prev ON devices(tid_prev);"
                                  "CREATE INDEX devices_group ON devices(group_name);";
 
-struct aiot_db {
+typedef struct aiot_db {
 	sqlite3 *db;
+	aiot_keywrap *kw;
 	int lock_fd; /* PATH.lock, flock()ed while open: one process per store */
 	sqlite3_stmt *begin, *commit, *rollback, *insert, *upd_tid, *upd_session, *upd_profile;
-};
+} aiot_db;
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
                                                           ...)
@@ -100,7 +108,7 @@ out:
 
 static int create_schema(aiot_db *d, aiot_keywrap *kw, char *err, size_t errlen)
 {
-	uint8_t check[sizeof kek_check_label - 1 + AIOT_KW_OVERHEAD];
+	uint8_t check[AIOT_KW_CHECK_LEN];
 	sqlite3_stmt *st = NULL;
 
 	if (exec(d->db, "BEGIN IMMEDIATE") != AIOT_OK)
@@ -122,9 +130,7 @@ static int create_schema(aiot_db *d, aiot_keywrap *kw, char *err, size_t errlen)
 		goto fail_sql_rb;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (aiot_keywrap_seal(kw, (const uint8_t *)kek_check_aad, sizeof kek_check_aad - 1,
-	                      (const uint8_t *)kek_check_label, sizeof kek_check_label - 1,
-	                      check) != AIOT_OK) {
+	if (aiot_keywrap_check_seal(kw, check) != AIOT_OK) {
 		exec(d->db, "ROLLBACK");
 		snprintf(err, errlen, "cannot compute the KEK check value");
 		return AIOT_ERR_CRYPTO;
@@ -154,7 +160,6 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
                                 size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	uint8_t label[sizeof kek_check_label];
 	int rc = AIOT_ERR_STATE;
 
 	if (sqlite3_prepare_v2(d->db, "SELECT version FROM schema_version", -1, &st, NULL) !=
@@ -177,11 +182,8 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
 		set_err(err, errlen, "%s: no KEK check value (%s)", path, sqlite3_errmsg(d->db));
 		goto out;
 	}
-	int n = aiot_keywrap_open(kw, (const uint8_t *)kek_check_aad, sizeof kek_check_aad - 1,
-	                          sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-	                          label, sizeof label);
-	if (n != (int)sizeof kek_check_label - 1 ||
-	    memcmp(label, kek_check_label, sizeof kek_check_label - 1) != 0) {
+	if (aiot_keywrap_check_open(kw, sqlite3_column_blob(st, 0),
+	                            (size_t)sqlite3_column_bytes(st, 0)) != AIOT_OK) {
 		set_err(err, errlen,
 		        "%s: wrong key-encryption key (the KEK check value does not "
 		        "authenticate)",
@@ -248,13 +250,9 @@ static void remove_files(const char *path)
 			(void)unlink(p);
 }
 
-void aiot_store_remove(const char *uri)
-{
-	if (uri != NULL && strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0')
-		remove_files(uri + 7);
-}
+static void db_close(void *b);
 
-aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err, size_t errlen)
+static void *db_open(const char *path, int create, const uint8_t kek[32], char *err, size_t errlen)
 {
 	aiot_db *d = calloc(1, sizeof *d);
 	sqlite3_stmt *st = NULL;
@@ -266,8 +264,12 @@ aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err,
 		return NULL;
 	}
 	d->lock_fd = -1;
+	if ((d->kw = aiot_keywrap_new(kek)) == NULL) {
+		set_err(err, errlen, "cannot initialise AES-256-GCM");
+		goto fail;
+	}
 	/* Missing: refused before a lock file is made beside it. Then re-checked under the
-	 * lock, which is held until aiot_db_close. */
+	 * lock, which is held until db_close. */
 	if ((!create && check_file(path, 0, &created, err, errlen) != AIOT_OK) ||
 	    (d->lock_fd = aiot_private_lock(path, err, errlen)) < 0 ||
 	    check_file(path, create, &created, err, errlen) != AIOT_OK)
@@ -287,8 +289,8 @@ aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* WAL + NORMAL: committed transactions survive a process crash (store_db.h). A 64 MiB
-	 * page cache halves provisioning time (inserts at random B-tree positions). */
+	/* WAL + NORMAL: committed transactions survive a process crash (see the top of this file).
+	 * A 64 MiB page cache halves provisioning time (inserts at random B-tree positions). */
 	if (exec(d->db, "PRAGMA synchronous=NORMAL") != AIOT_OK ||
 	    exec(d->db, "PRAGMA cache_size=" PAGE_CACHE_KIB) != AIOT_OK) {
 		set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(d->db));
@@ -303,9 +305,9 @@ aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err,
 		set_err(err, errlen, "%s: not an aiot device store (no schema)", path);
 		goto fail;
 	}
-	if (!exists && create_schema(d, kw, err, errlen) != AIOT_OK)
+	if (!exists && create_schema(d, d->kw, err, errlen) != AIOT_OK)
 		goto fail;
-	if (check_schema_and_kek(d, path, kw, err, errlen) != AIOT_OK)
+	if (check_schema_and_kek(d, path, d->kw, err, errlen) != AIOT_OK)
 		goto fail;
 	if (prepare_all(d) != AIOT_OK) {
 		set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(d->db));
@@ -314,14 +316,15 @@ aiot_db *aiot_db_open(const char *path, int create, aiot_keywrap *kw, char *err,
 	return d;
 fail:
 	sqlite3_finalize(st);
-	aiot_db_close(d);
+	db_close(d);
 	if (created)
 		remove_files(path);
 	return NULL;
 }
 
-void aiot_db_close(aiot_db *d)
+static void db_close(void *b)
 {
+	aiot_db *d = b;
 	if (d == NULL)
 		return;
 	sqlite3_finalize(d->begin);
@@ -334,16 +337,13 @@ void aiot_db_close(aiot_db *d)
 	sqlite3_close(d->db);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd); /* after SQLite: the lock covers the whole session */
+	aiot_keywrap_free(d->kw);  /* cleanses the KEK schedule */
 	free(d);
 }
 
-const char *aiot_db_errmsg(aiot_db *d)
+static long long db_count(void *b)
 {
-	return sqlite3_errmsg(d->db);
-}
-
-long long aiot_db_count(aiot_db *d)
-{
+	aiot_db *d = b;
 	sqlite3_stmt *st = NULL;
 	long long n = AIOT_ERR_STATE;
 	if (sqlite3_prepare_v2(d->db, "SELECT count(*) FROM devices", -1, &st, NULL) == SQLITE_OK &&
@@ -407,9 +407,9 @@ static const char *decode_row(sqlite3_stmt *st, aiot_dev_record *r)
 	return NULL;
 }
 
-int aiot_db_load(aiot_db *d, aiot_keywrap *kw, aiot_db_row_fn row, void *arg, char *err,
-                 size_t errlen)
+static int db_load(void *b, aiot_store_row_fn row, void *arg, char *err, size_t errlen)
 {
+	aiot_db *d = b;
 	sqlite3_stmt *st = NULL;
 	aiot_dev_record r;
 	char idhex[2 * AIOT_PERM_ID_MAX + 1], first_bad[2 * AIOT_PERM_ID_MAX + 1] = "";
@@ -434,8 +434,9 @@ int aiot_db_load(aiot_db *d, aiot_keywrap *kw, aiot_db_row_fn row, void *arg, ch
 			goto out;
 		}
 		aiot_hex_encode(r.perm_id, r.perm_id_len, idhex);
-		int k = aiot_keywrap_open(kw, r.perm_id, r.perm_id_len, sqlite3_column_blob(st, 5),
-		                          (size_t)sqlite3_column_bytes(st, 5), r.key, sizeof r.key);
+		int k =
+		    aiot_keywrap_open(d->kw, r.perm_id, r.perm_id_len, sqlite3_column_blob(st, 5),
+		                      (size_t)sqlite3_column_bytes(st, 5), r.key, sizeof r.key);
 		if (k < 0 || aiot_suite_check_key(r.suite, (size_t)k) != AIOT_OK) {
 			/* Keep counting: the error names how many rows are affected. */
 			if (bad_keys++ == 0)
@@ -479,9 +480,15 @@ static void bind_opt(sqlite3_stmt *st, int col, int has, const uint8_t *p, int l
 		sqlite3_bind_null(st, col);
 }
 
-int aiot_db_insert(aiot_db *d, aiot_keywrap *kw, const aiot_dev_record *recs, size_t n, char *err,
-                   size_t errlen)
+static void db_rollback(aiot_db *d)
 {
+	if (!sqlite3_get_autocommit(d->db))
+		(void)step_done(d->rollback);
+}
+
+static int db_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, size_t errlen)
+{
+	aiot_db *d = b;
 	uint8_t blob[32 + AIOT_KW_OVERHEAD];
 	char idhex[2 * AIOT_PERM_ID_MAX + 1];
 	int rc = AIOT_ERR_STATE;
@@ -493,8 +500,8 @@ int aiot_db_insert(aiot_db *d, aiot_keywrap *kw, const aiot_dev_record *recs, si
 	for (size_t i = 0; i < n; i++) {
 		const aiot_dev_record *r = &recs[i];
 		sqlite3_stmt *st = d->insert;
-		if (aiot_keywrap_seal(kw, r->perm_id, r->perm_id_len, r->key, r->key_len, blob) !=
-		    AIOT_OK) {
+		if (aiot_keywrap_seal(d->kw, r->perm_id, r->perm_id_len, r->key, r->key_len,
+		                      blob) != AIOT_OK) {
 			snprintf(err, errlen, "cannot encrypt a key");
 			rc = AIOT_ERR_CRYPTO;
 			goto fail;
@@ -536,24 +543,8 @@ int aiot_db_insert(aiot_db *d, aiot_keywrap *kw, const aiot_dev_record *recs, si
 	return AIOT_OK;
 fail:
 	OPENSSL_cleanse(blob, sizeof blob);
-	aiot_db_rollback(d);
+	db_rollback(d);
 	return rc;
-}
-
-int aiot_db_begin(aiot_db *d)
-{
-	return step_done(d->begin);
-}
-
-int aiot_db_commit(aiot_db *d)
-{
-	return step_done(d->commit);
-}
-
-void aiot_db_rollback(aiot_db *d)
-{
-	if (!sqlite3_get_autocommit(d->db))
-		(void)step_done(d->rollback);
 }
 
 /* An UPDATE must hit exactly one row. */
@@ -565,8 +556,8 @@ static int step_one(aiot_db *d, sqlite3_stmt *st)
 	return rc;
 }
 
-int aiot_db_update_tid(aiot_db *d, const uint8_t *perm_id, size_t len, const uint8_t *tid,
-                       const uint8_t *tid_prev, aiot_tid_type type)
+static int db_update_tid(aiot_db *d, const uint8_t *perm_id, size_t len, const uint8_t *tid,
+                         const uint8_t *tid_prev, aiot_tid_type type)
 {
 	sqlite3_stmt *st = d->upd_tid;
 	bind_opt(st, 1, tid != NULL, tid, 16);
@@ -576,8 +567,8 @@ int aiot_db_update_tid(aiot_db *d, const uint8_t *perm_id, size_t len, const uin
 	return step_one(d, st);
 }
 
-int aiot_db_update_session(aiot_db *d, const uint8_t *perm_id, size_t len, const uint8_t rand_n[16],
-                           const uint8_t rand_d[16])
+static int db_update_session(aiot_db *d, const uint8_t *perm_id, size_t len,
+                             const uint8_t rand_n[16], const uint8_t rand_d[16])
 {
 	sqlite3_stmt *st = d->upd_session;
 	sqlite3_bind_blob(st, 1, rand_n, 16, SQLITE_STATIC);
@@ -586,7 +577,7 @@ int aiot_db_update_session(aiot_db *d, const uint8_t *perm_id, size_t len, const
 	return step_one(d, st);
 }
 
-int aiot_db_update_profile(aiot_db *d, const uint8_t *perm_id, size_t len, const char *json)
+static int db_update_profile(aiot_db *d, const uint8_t *perm_id, size_t len, const char *json)
 {
 	sqlite3_stmt *st = d->upd_profile;
 	if (json != NULL)
@@ -596,3 +587,44 @@ int aiot_db_update_profile(aiot_db *d, const uint8_t *perm_id, size_t len, const
 	sqlite3_bind_blob(st, 2, perm_id, (int)len, SQLITE_STATIC);
 	return step_one(d, st);
 }
+
+static int db_change(aiot_db *d, const aiot_store_change *c)
+{
+	switch (c->kind) {
+	case AIOT_CHANGE_TID:
+		return db_update_tid(d, c->perm_id, c->len, c->tid, c->tid_prev, c->tid_type);
+	case AIOT_CHANGE_SESSION:
+		return db_update_session(d, c->perm_id, c->len, c->rand_n, c->rand_d);
+	case AIOT_CHANGE_PROFILE:
+		return db_update_profile(d, c->perm_id, c->len, c->json);
+	}
+	return AIOT_ERR_INVAL;
+}
+
+/* One transaction for the whole batch (group commit). */
+static int db_commit(void *b, const aiot_store_change *ch, size_t n, char *err, size_t errlen)
+{
+	aiot_db *d = b;
+	int rc = step_done(d->begin);
+	for (size_t i = 0; i < n && rc == AIOT_OK; i++)
+		rc = db_change(d, &ch[i]);
+	if (rc == AIOT_OK)
+		rc = step_done(d->commit);
+	if (rc != AIOT_OK) {
+		set_err(err, errlen, "%s",
+		        rc == AIOT_ERR_UNKNOWN ? "no such device row" : sqlite3_errmsg(d->db));
+		db_rollback(d);
+	}
+	return rc;
+}
+
+const aiot_store_backend aiot_store_backend_sqlite = {
+    .scheme = "sqlite",
+    .open = db_open,
+    .close = db_close,
+    .count = db_count,
+    .load = db_load,
+    .insert = db_insert,
+    .commit = db_commit,
+    .remove = remove_files,
+};
