@@ -72,27 +72,13 @@ static void conn_readcb(struct bufferevent *bev, void *arg)
 
 	if (c->h2 == NULL)
 		return;
-	while (evbuffer_get_length(in) > 0) {
-		struct evbuffer_iovec v[8];
-		int i, nv = evbuffer_peek(in, -1, NULL, v, 8);
-		size_t used = 0;
-
-		for (i = 0; i < nv && i < 8; i++) {
-			ssize_t r = nghttp2_session_mem_recv(c->h2, v[i].iov_base, v[i].iov_len);
-
-			if (r < 0) {
-				/* Fatal (bad preface, flooding...): nghttp2 has queued GOAWAY
-				 * where it could; send it, then close (RFC 9113 5.4.1). */
-				nghttp2_session_terminate_session(c->h2, NGHTTP2_PROTOCOL_ERROR);
-				sbi_metrics_reject(&c->w->srv->metrics, SBI_REJECT_PROTOCOL);
-				evbuffer_drain(in, evbuffer_get_length(in));
-				bufferevent_disable(bev, EV_READ);
-				sbi_conn_flush(c);
-				return;
-			}
-			used += (size_t)r;
-		}
-		evbuffer_drain(in, used);
+	if (sbi_h2_feed(c->h2, in) != 0) {
+		/* Fatal (bad preface, flooding...): nghttp2 has queued GOAWAY where it could;
+		 * send it, then close (RFC 9113 5.4.1). */
+		nghttp2_session_terminate_session(c->h2, NGHTTP2_PROTOCOL_ERROR);
+		sbi_metrics_reject(&c->w->srv->metrics, SBI_REJECT_PROTOCOL);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		bufferevent_disable(bev, EV_READ);
 	}
 	sbi_conn_flush(c);
 }

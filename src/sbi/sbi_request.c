@@ -52,12 +52,9 @@ static int hbuf_add(sbi_pending *p, const uint8_t *name, size_t nl, const uint8_
 	size_t need = nl + vl + 2;
 
 	if (p->hcap - p->hlen < need) {
-		size_t cap = p->hcap ? p->hcap : 512;
-		char *nb;
+		size_t cap = sbi_grow_cap(p->hcap, p->hlen, need, 512);
+		char *nb = realloc(p->hbuf, cap);
 
-		while (cap - p->hlen < need)
-			cap *= 2;
-		nb = realloc(p->hbuf, cap);
 		if (nb == NULL)
 			return -1;
 		p->hbuf = nb;
@@ -114,12 +111,9 @@ int sbi_req_add_header(sbi_pending *p, const uint8_t *name, size_t nl, const uin
 int sbi_req_add_body(sbi_pending *p, const uint8_t *data, size_t len)
 {
 	if (p->bcap - p->blen < len + 1) {
-		size_t cap = p->bcap ? p->bcap : 1024;
-		uint8_t *nb;
+		size_t cap = sbi_grow_cap(p->bcap, p->blen, len + 1, 1024);
+		uint8_t *nb = realloc(p->body, cap);
 
-		while (cap - p->blen < len + 1)
-			cap *= 2;
-		nb = realloc(p->body, cap);
 		if (nb == NULL)
 			return -1;
 		p->body = nb;
