@@ -123,7 +123,7 @@ static void conn_out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info,
 
 	(void)b;
 	if (info->n_deleted > 0 || (info->orig_size == 0 && info->n_added > 0))
-		c->t_write = sbi_now_ms();
+		c->t_write = aiot_mono_coarse_ms();
 }
 
 void sbi_conn_free(struct sbi_conn *c)
@@ -193,7 +193,7 @@ void sbi_conn_new(struct sbi_worker *w, evutil_socket_t fd)
 		return;
 	}
 	c->w = w;
-	c->t_accept = c->t_active = c->t_write = c->t_rst = sbi_now_ms();
+	c->t_accept = c->t_active = c->t_write = c->t_rst = aiot_mono_coarse_ms();
 	c->rst_tokens = RST_BURST;
 	c->bev = conn_bev(c, fd);
 	if (c->bev == NULL) {

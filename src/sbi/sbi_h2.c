@@ -27,7 +27,7 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	n = sbi_buf_read((const uint8_t *)st->resp_body, st->resp_len, &st->resp_off, buf, len,
 	                 flags);
 	if (n > 0)
-		st->t_progress = st->conn->t_active = sbi_now_ms();
+		st->t_progress = st->conn->t_active = aiot_mono_coarse_ms();
 	return n;
 }
 
@@ -71,7 +71,7 @@ void sbi_stream_respond(struct sbi_stream *st, sbi_response *resp)
 	}
 	sbi_mem_charge(st, &st->mem_resp, st->resp_len);
 	st->sending = body_allowed && st->resp_len > 0;
-	st->t_progress = sbi_now_ms();
+	st->t_progress = aiot_mono_coarse_ms();
 
 	snprintf(status, sizeof(status), "%03d", resp->status);
 	snprintf(clen, sizeof(clen), "%zu", st->resp_len);
@@ -169,7 +169,7 @@ static void request_complete(struct sbi_stream *st)
 	st->handed = 1;
 	p->counted = 1;
 	p->op = srv->cfg.operation != NULL ? srv->cfg.operation(&p->req) : -1;
-	p->t_handed_us = sbi_now_us();
+	p->t_handed_us = aiot_mono_us();
 	w->npending++;
 	atomic_fetch_add(&srv->metrics.pending, 1);
 	memset(&resp, 0, sizeof(resp));
@@ -203,7 +203,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud
 	st->p = p;
 	st->conn = c;
 	st->id = f->hd.stream_id;
-	st->t_start = sbi_now_ms();
+	st->t_start = aiot_mono_coarse_ms();
 	st->next = c->streams;
 	if (c->streams)
 		c->streams->prev = st;
@@ -312,7 +312,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	}
 	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
 		return 0; /* PING, SETTINGS, WINDOW_UPDATE...: no progress, the idle timer runs */
-	((struct sbi_conn *)ud)->t_active = sbi_now_ms();
+	((struct sbi_conn *)ud)->t_active = aiot_mono_coarse_ms();
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 	if (st == NULL)
 		return 0;

@@ -38,7 +38,7 @@ int sbi_over_budget(struct sbi_conn *c, size_t more)
  * application work for nothing: GOAWAY(ENHANCE_YOUR_CALM) (nghttp2 >= 1.57 does the same). */
 void sbi_rst_limit(struct sbi_conn *c)
 {
-	uint64_t now = sbi_now_ms(), add = (now - c->t_rst) * RST_RATE_PER_S / 1000u;
+	uint64_t now = aiot_mono_coarse_ms(), add = (now - c->t_rst) * RST_RATE_PER_S / 1000u;
 
 	if (add > 0) {
 		c->t_rst = now;
@@ -150,7 +150,7 @@ static void sweep_conn(struct sbi_conn *c, const sbi_server_cfg *cfg, uint64_t n
 void sbi_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sbi_worker *w = arg;
-	uint64_t now = sbi_now_ms();
+	uint64_t now = aiot_mono_coarse_ms();
 	struct sbi_conn *c, *next;
 
 	(void)fd;

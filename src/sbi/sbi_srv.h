@@ -41,12 +41,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 
 #include <event2/event.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
+#include "common/clock.h"
 #include "sbi/sbi_internal.h"
 #include "sbi/sbi_server.h"
 
@@ -172,22 +172,6 @@ struct sbi_server {
 	struct sbi_worker *workers;
 	sbi_metrics metrics;
 };
-
-static inline uint64_t sbi_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static inline uint64_t sbi_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* ---- sbi_request.c: assembly of one request, no I/O ---------------------------------------- */
 

@@ -77,7 +77,7 @@ void sbi_pending_free(sbi_pending *p)
 void sbi_pending_uncount(struct sbi_worker *w, sbi_pending *p)
 {
 	if (p->counted) {
-		sbi_metrics_observe(&w->srv->metrics, p->op, sbi_now_us() - p->t_handed_us);
+		sbi_metrics_observe(&w->srv->metrics, p->op, aiot_mono_us() - p->t_handed_us);
 		p->counted = 0;
 		w->npending--;
 		atomic_fetch_sub(&w->srv->metrics.pending, 1);
