@@ -202,12 +202,9 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
 		return 0;
 	}
 	if (r->rcap - r->rlen < len + 1) {
-		size_t cap = r->rcap ? r->rcap : 1024;
-		uint8_t *nb;
+		size_t cap = sbi_grow_cap(r->rcap, r->rlen, len + 1, 1024);
+		uint8_t *nb = aiot_realloc_wipe(r->rbody, r->rcap, cap); /* it may hold K_AIOTF */
 
-		while (cap - r->rlen < len + 1)
-			cap *= 2;
-		nb = aiot_realloc_wipe(r->rbody, r->rcap, cap); /* it may hold K_AIOTF */
 		if (nb == NULL)
 			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 		r->rbody = nb;
@@ -375,24 +372,14 @@ static void client_readcb(struct bufferevent *bev, void *arg)
 {
 	struct sbi_client *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	int rv;
 
 	if (c->h2 == NULL)
 		return;
-	while (evbuffer_get_length(in) > 0) {
-		struct evbuffer_iovec v[8];
-		int i, nv = evbuffer_peek(in, -1, NULL, v, 8);
-		size_t used = 0;
-
-		for (i = 0; i < nv && i < 8; i++) {
-			ssize_t rv = nghttp2_session_mem_recv(c->h2, v[i].iov_base, v[i].iov_len);
-
-			if (rv < 0) {
-				client_disconnect(c, nghttp2_strerror((int)rv));
-				return;
-			}
-			used += (size_t)rv;
-		}
-		evbuffer_drain(in, used);
+	rv = sbi_h2_feed(c->h2, in);
+	if (rv != 0) {
+		client_disconnect(c, nghttp2_strerror(rv));
+		return;
 	}
 	client_flush(c);
 }

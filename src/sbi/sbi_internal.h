@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <event2/buffer.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
@@ -115,6 +116,37 @@ static inline ssize_t sbi_buf_read(const uint8_t *body, size_t total, size_t *of
 	if (*off == total)
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
 	return (ssize_t)n;
+}
+
+/* Feeds what `in` holds to an nghttp2 session (client and server alike), draining what it
+ * took: 0, or nghttp2's error (fatal for the session; the rest of `in` is left). */
+static inline int sbi_h2_feed(nghttp2_session *h2, struct evbuffer *in)
+{
+	while (evbuffer_get_length(in) > 0) {
+		struct evbuffer_iovec v[8];
+		int i, nv = evbuffer_peek(in, -1, NULL, v, 8);
+		size_t used = 0;
+
+		for (i = 0; i < nv && i < 8; i++) {
+			ssize_t r = nghttp2_session_mem_recv(h2, v[i].iov_base, v[i].iov_len);
+
+			if (r < 0)
+				return (int)r;
+			used += (size_t)r;
+		}
+		evbuffer_drain(in, used);
+	}
+	return 0;
+}
+
+/* The capacity (doubling from cap, or from first) that holds `used` + `need` bytes. */
+static inline size_t sbi_grow_cap(size_t cap, size_t used, size_t need, size_t first)
+{
+	if (cap == 0)
+		cap = first;
+	while (cap - used < need)
+		cap *= 2;
+	return cap;
 }
 
 #endif

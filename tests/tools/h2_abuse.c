@@ -368,8 +368,14 @@ int main(int argc, char **argv)
 			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k))
 				break;
 		}
-		while (!closed && aiot_mono_s() < end && frame(T_PING, 0, 0, "zerowind", 8) == 0)
+		while (!closed && aiot_mono_s() < end) {
+			if (frame(T_PING, 0, 0, "zerowind", 8) != 0) {
+				/* the server closed between two PINGs: the write says so first */
+				closed = errno == EPIPE || errno == ECONNRESET;
+				break;
+			}
 			drain(0.5);
+		}
 		goto report;
 	} else if (strcmp(mode, "idle") == 0) {
 		drain(secs);
