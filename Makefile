@@ -1,7 +1,7 @@
 # aiot — thin wrapper over CMake/CTest. See README.md.
 #   make        build everything into build/ (build/aiot, ...)
-#   make test   install packages, build, run all tests; then the ASan+UBSan build (clang,
-#               with libFuzzer targets) runs them again
+#   make test   install packages, check the format (clang-format), build, run all tests;
+#               then the ASan+UBSan build (clang, with libFuzzer targets) runs them again
 #   make fuzz   run every libFuzzer target for FUZZ_SECONDS each
 #   make bench  benchmarks (docs/benchmarks.md)
 #   make format-check  clang-format --dry-run -Werror (.clang-format) over src tests fuzz bench
@@ -24,7 +24,7 @@ build: deps
 	cmake -S . -B $(BUILD) $(WERROR) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: test-release test-asan
+test: format-check test-release test-asan
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -54,11 +54,12 @@ demo: build
 clean:
 	rm -rf $(BUILD) $(ASAN)
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+format: deps
+	clang-format -i $(FORMAT_FILES)
 
 # Every C file of src tests fuzz bench as the repository's .clang-format wants it (no change
 # made; each difference is printed and fails the target).
-FORMAT_FILES = $(shell git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.[ch]' 'bench/*.[ch]')
+FORMAT_FILES = $(shell git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.[ch]' 'bench/*.[ch]' 2>/dev/null || \
+		find src tests fuzz bench -name '*.[ch]')
 format-check: deps
 	@clang-format --dry-run -Werror $(FORMAT_FILES)

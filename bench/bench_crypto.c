@@ -49,10 +49,10 @@ int main(int argc, char **argv)
 		const aiot_backend *be;
 		aiot_suite s;
 	} cases[] = {
-		{"openssl", ossl, AIOT_SUITE_3GPP},
-		{"openssl", ossl, AIOT_SUITE_AES},
-		{"ref", &aiot_backend_ref, AIOT_SUITE_3GPP},
-		{"ref", &aiot_backend_ref, AIOT_SUITE_AES},
+	    {"openssl", ossl, AIOT_SUITE_3GPP},
+	    {"openssl", ossl, AIOT_SUITE_AES},
+	    {"ref", &aiot_backend_ref, AIOT_SUITE_3GPP},
+	    {"ref", &aiot_backend_ref, AIOT_SUITE_AES},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		printf("xres_per_s suite=%s backend=%s %.0f\n", aiot_suite_name(cases[i].s),

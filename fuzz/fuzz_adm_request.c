@@ -86,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.method = (data[0] & 4) ? "GET" : "POST";
 		snprintf(path, sizeof path, "/nadm-sec/v1/%s", text);
 		req.path = strchr(text, '/') || strstr(text, "session") || strstr(text, "tid")
-				   ? "/nadm-sec/v1/get-rand"
-				   : path;
+		               ? "/nadm-sec/v1/get-rand"
+		               : path;
 		break;
 	case 2: /* a device profile by an arbitrary path segment */
 		req.method = "GET";
@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default: /* bundled profiles / AF data by an arbitrary query */
 		req.method = "GET";
 		req.path = (data[0] & 4) ? "/nadm-dm/v1/af-authorization-data"
-					 : "/nadm-dm/v1/aiot-device-profile-data";
+		                         : "/nadm-dm/v1/aiot-device-profile-data";
 		req.query = text;
 		break;
 	}

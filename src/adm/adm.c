@@ -13,7 +13,7 @@
 #define DM_AF_AUTH "/nadm-dm/v1/af-authorization-data"
 
 adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const char *af_auth_json,
-	     char *err, size_t errlen)
+             char *err, size_t errlen)
 {
 	adm *a = calloc(1, sizeof *a);
 	if (a == NULL || workers < 1) {
@@ -23,8 +23,8 @@ adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const cha
 	}
 	a->store = store;
 	a->workers = workers;
-	a->lim = (adm_limits){.max_rand_d = 1024, .max_candidates = 4096, .max_xres = 65536,
-			      .max_bundle = 256};
+	a->lim = (adm_limits){
+	    .max_rand_d = 1024, .max_candidates = 4096, .max_xres = 65536, .max_bundle = 256};
 	if (limits != NULL) {
 		if (limits->max_rand_d)
 			a->lim.max_rand_d = limits->max_rand_d;
@@ -133,7 +133,7 @@ static void route_sec(adm *a, const sbi_request *req, sbi_response *resp, const 
 		fn = nadm_sec_get_tid;
 	if (fn == NULL) {
 		sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND",
-			    "no operation %s in nadm-sec/v1", op);
+		            "no operation %s in nadm-sec/v1", op);
 		return;
 	}
 	if (want_json_body(req, resp, "application/json"))
@@ -165,9 +165,10 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 	if (strncmp(p, DM_PROFILE "/", strlen(DM_PROFILE) + 1) == 0) {
 		const char *seg = p + strlen(DM_PROFILE) + 1;
 		char id[4 * AIOT_PERM_ID_MAX];
-		if (strchr(seg, '/') != NULL || sbi_pct_decode(seg, strlen(seg), id, sizeof id) <= 0) {
+		if (strchr(seg, '/') != NULL ||
+		    sbi_pct_decode(seg, strlen(seg), id, sizeof id) <= 0) {
 			sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
-				    "aiotDevPermId path segment is not valid");
+			            "aiotDevPermId path segment is not valid");
 			return;
 		}
 		if (strcmp(req->method, "GET") == 0 ||
@@ -175,7 +176,8 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 		     want_json_body(req, resp, "application/merge-patch+json"))) {
 			nadm_dm_profile(a, req, resp, id);
 		} else if (strcmp(req->method, "PATCH") != 0) {
-			sbi_problem(resp, 405, NULL, "%s accepts GET and PATCH", DM_PROFILE "/{id}");
+			sbi_problem(resp, 405, NULL, "%s accepts GET and PATCH",
+			            DM_PROFILE "/{id}");
 			resp->extra[resp->nextra++] = (sbi_header){"allow", "GET, PATCH"};
 		}
 		return;
@@ -192,12 +194,25 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 	sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND", "no resource %s", p);
 }
 
-enum { OP_SEC_N = 4, OP_PROFILE_GET = 4, OP_PROFILE_PATCH, OP_PROFILES_GET, OP_PROFILES_PATCH,
-       OP_AF_AUTH_GET };
+enum {
+	OP_SEC_N = 4,
+	OP_PROFILE_GET = 4,
+	OP_PROFILE_PATCH,
+	OP_PROFILES_GET,
+	OP_PROFILES_PATCH,
+	OP_AF_AUTH_GET
+};
 const char *const adm_operations[] = {
-	"get-rand", "get-authentication", "get-session-key", "get-tid", /* Nadm_Sec first */
-	"dm-profile-get", "dm-profile-patch", "dm-profiles-get", "dm-profiles-patch",
-	"dm-af-authorization-data-get", NULL,
+    "get-rand",
+    "get-authentication",
+    "get-session-key",
+    "get-tid", /* Nadm_Sec first */
+    "dm-profile-get",
+    "dm-profile-patch",
+    "dm-profiles-get",
+    "dm-profiles-patch",
+    "dm-af-authorization-data-get",
+    NULL,
 };
 
 int adm_operation(const sbi_request *req)
@@ -227,36 +242,36 @@ char *adm_metrics(void *app)
 	if (f == NULL)
 		return NULL;
 	fprintf(f,
-		"# HELP aiot_adm_devices Devices in the store.\n"
-		"# TYPE aiot_adm_devices gauge\n"
-		"aiot_adm_devices %zu\n"
-		"# HELP aiot_adm_ops_total Nadm_Sec / Nadm_DM operations served.\n"
-		"# TYPE aiot_adm_ops_total counter\n"
-		"aiot_adm_ops_total{op=\"get-rand\"} %llu\n"
-		"aiot_adm_ops_total{op=\"get-authentication\"} %llu\n"
-		"aiot_adm_ops_total{op=\"get-session-key\"} %llu\n"
-		"aiot_adm_ops_total{op=\"get-tid\"} %llu\n"
-		"aiot_adm_ops_total{op=\"dm\"} %llu\n"
-		"# HELP aiot_adm_xres_total XRES_AIOT values computed.\n"
-		"# TYPE aiot_adm_xres_total counter\n"
-		"aiot_adm_xres_total %llu\n"
-		"# HELP aiot_adm_tid_rotations_total T-IDs rotated.\n"
-		"# TYPE aiot_adm_tid_rotations_total counter\n"
-		"aiot_adm_tid_rotations_total %llu\n"
-		"# HELP aiot_adm_auth_by_tid_total get-authentication by T-ID (vendor extension).\n"
-		"# TYPE aiot_adm_auth_by_tid_total counter\n"
-		"aiot_adm_auth_by_tid_total{result=\"found\"} %llu\n"
-		"aiot_adm_auth_by_tid_total{result=\"unknown\"} %llu\n"
-		"# HELP aiot_adm_errors_total Requests refused.\n"
-		"# TYPE aiot_adm_errors_total counter\n"
-		"aiot_adm_errors_total{reason=\"not_found\"} %llu\n"
-		"aiot_adm_errors_total{reason=\"invalid\"} %llu\n",
-		aiot_store_count(a->store), (unsigned long long)a->rand_issued,
-		(unsigned long long)a->auth_requests, (unsigned long long)a->session_keys,
-		(unsigned long long)a->tid_requests, (unsigned long long)a->dm_requests,
-		(unsigned long long)a->xres_computed, (unsigned long long)a->tid_rotations,
-		(unsigned long long)a->auth_by_tid[0], (unsigned long long)a->auth_by_tid[1],
-		(unsigned long long)a->not_found, (unsigned long long)a->rejected);
+	        "# HELP aiot_adm_devices Devices in the store.\n"
+	        "# TYPE aiot_adm_devices gauge\n"
+	        "aiot_adm_devices %zu\n"
+	        "# HELP aiot_adm_ops_total Nadm_Sec / Nadm_DM operations served.\n"
+	        "# TYPE aiot_adm_ops_total counter\n"
+	        "aiot_adm_ops_total{op=\"get-rand\"} %llu\n"
+	        "aiot_adm_ops_total{op=\"get-authentication\"} %llu\n"
+	        "aiot_adm_ops_total{op=\"get-session-key\"} %llu\n"
+	        "aiot_adm_ops_total{op=\"get-tid\"} %llu\n"
+	        "aiot_adm_ops_total{op=\"dm\"} %llu\n"
+	        "# HELP aiot_adm_xres_total XRES_AIOT values computed.\n"
+	        "# TYPE aiot_adm_xres_total counter\n"
+	        "aiot_adm_xres_total %llu\n"
+	        "# HELP aiot_adm_tid_rotations_total T-IDs rotated.\n"
+	        "# TYPE aiot_adm_tid_rotations_total counter\n"
+	        "aiot_adm_tid_rotations_total %llu\n"
+	        "# HELP aiot_adm_auth_by_tid_total get-authentication by T-ID (vendor extension).\n"
+	        "# TYPE aiot_adm_auth_by_tid_total counter\n"
+	        "aiot_adm_auth_by_tid_total{result=\"found\"} %llu\n"
+	        "aiot_adm_auth_by_tid_total{result=\"unknown\"} %llu\n"
+	        "# HELP aiot_adm_errors_total Requests refused.\n"
+	        "# TYPE aiot_adm_errors_total counter\n"
+	        "aiot_adm_errors_total{reason=\"not_found\"} %llu\n"
+	        "aiot_adm_errors_total{reason=\"invalid\"} %llu\n",
+	        aiot_store_count(a->store), (unsigned long long)a->rand_issued,
+	        (unsigned long long)a->auth_requests, (unsigned long long)a->session_keys,
+	        (unsigned long long)a->tid_requests, (unsigned long long)a->dm_requests,
+	        (unsigned long long)a->xres_computed, (unsigned long long)a->tid_rotations,
+	        (unsigned long long)a->auth_by_tid[0], (unsigned long long)a->auth_by_tid[1],
+	        (unsigned long long)a->not_found, (unsigned long long)a->rejected);
 	fclose(f);
 	return out;
 }

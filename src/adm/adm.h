@@ -29,7 +29,7 @@ typedef struct adm adm;
  * AfAuthorizationData documents served by Nadm_DM, as a JSON object {"<afId>": {...}} or
  * NULL. */
 adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const char *af_auth_json,
-	     char *err, size_t errlen);
+             char *err, size_t errlen);
 void adm_free(adm *a);
 
 /* The sbi_handler for every ADM route. */

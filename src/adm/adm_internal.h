@@ -13,14 +13,14 @@ struct adm {
 	aiot_store *store;
 	adm_limits lim;
 	int workers;
-	aiot_backend **be; /* one OpenSSL backend per SBI worker thread */
+	aiot_backend **be;      /* one OpenSSL backend per SBI worker thread */
 	aiot_backend *be_store; /* for decisions retried on the store's writer thread */
-	cJSON *af_auth;    /* AfAuthorizationData.afAuthData map, or NULL */
+	cJSON *af_auth;         /* AfAuthorizationData.afAuthData map, or NULL */
 	/* Counters for /metrics. */
 	/* auth_by_tid: get-authentication by T-ID (vendor extension), found / unknown */
 	atomic_ullong auth_by_tid[2];
 	atomic_ullong rand_issued, auth_requests, xres_computed, session_keys, tid_requests,
-		tid_rotations, dm_requests, not_found, rejected;
+	    tid_rotations, dm_requests, not_found, rejected;
 };
 
 /* Nadm_Sec, TS 29.369 5.3 (one function per custom operation). */

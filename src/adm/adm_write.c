@@ -63,7 +63,7 @@ void adm_cas_done(void *arg, int rc)
 		r.status = c->status;
 	} else {
 		sbi_problem(&r, 500, "SYSTEM_FAILURE", "the store could not persist the change%s",
-			    rc == AIOT_STORE_CHANGED ? " (concurrent modifications)" : "");
+		            rc == AIOT_STORE_CHANGED ? " (concurrent modifications)" : "");
 	}
 	finish(c, &r);
 }

@@ -28,13 +28,13 @@ __attribute__((format(printf, 3, 4))) static int no(chk *c, const char *at, cons
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	snprintf(c->err, c->errlen, "AF authorization data '%.64s': %s: %s", c->af,
-		 at[0] ? at : "/", why);
+	         at[0] ? at : "/", why);
 	return -1;
 }
 
 /* A string member matching the ERE pattern (the YAML's, anchored). */
 static int pattern(chk *c, const cJSON *o, const char *name, int required, const char *re,
-		   const char *at)
+                   const char *at)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 	regex_t r;
@@ -63,7 +63,7 @@ static int members(chk *c, const cJSON *o, const char *const *names, const char 
 
 /* An array of at least one item; each item passes item(). */
 static int array_of(chk *c, const cJSON *o, const char *name, const char *at,
-		    int (*item)(chk *, const cJSON *, const char *))
+                    int (*item)(chk *, const cJSON *, const char *))
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, name), *it;
 	char where[96];
@@ -152,7 +152,7 @@ static int area(chk *c, const cJSON *a, const char *at)
 static int individual(chk *c, const cJSON *af)
 {
 	static const char *const names[] = {"afId", "allowedArea", "allowedServiceOperations",
-					    "allowedTargetAiotDevices", NULL};
+	                                    "allowedTargetAiotDevices", NULL};
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(af, "afId");
 	if (!cJSON_IsObject(af))
 		return no(c, "/", "expected an IndividualAfAuthorizationData object");
@@ -170,8 +170,9 @@ static int individual(chk *c, const cJSON *af)
 int dm_af_auth_check(const cJSON *map, char *err, size_t errlen)
 {
 	if (!cJSON_IsObject(map) || map->child == NULL) {
-		snprintf(err, errlen, "AF authorization data: expected an AfAuthorizationData "
-				      "object with a non-empty afAuthData map");
+		snprintf(err, errlen,
+		         "AF authorization data: expected an AfAuthorizationData "
+		         "object with a non-empty afAuthData map");
 		return -1;
 	}
 	for (const cJSON *af = map->child; af != NULL; af = af->next) {

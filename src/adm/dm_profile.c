@@ -13,17 +13,17 @@
 /* The TS 29.571 string patterns, verbatim ("\/" written "/": the same in POSIX ERE). */
 enum { P_UUID, P_IPV4, P_IPV6_1, P_IPV6_2, P_PFX_1, P_PFX_2, P_FQDN, P_N };
 static const char *const patterns[P_N] = {
-	/* NfInstanceId: format uuid (RFC 4122 string form) */
-	"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
-	"^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|"
-	"2[0-4][0-9]|25[0-5])$",
-	"^((:|(0?|([1-9a-f][0-9a-f]{0,3}))):)((0?|([1-9a-f][0-9a-f]{0,3})):){0,6}(:|(0?|([1-9a-f]"
-	"[0-9a-f]{0,3})))$",
-	"^((([^:]+:){7}([^:]+))|((([^:]+:)*[^:]+)?::(([^:]+:)*[^:]+)?))$",
-	"^((:|(0?|([1-9a-f][0-9a-f]{0,3}))):)((0?|([1-9a-f][0-9a-f]{0,3})):){0,6}(:|(0?|([1-9a-f]"
-	"[0-9a-f]{0,3})))(/(([0-9])|([0-9]{2})|(1[0-1][0-9])|(12[0-8])))$",
-	"^((([^:]+:){7}([^:]+))|((([^:]+:)*[^:]+)?::(([^:]+:)*[^:]+)?))(/.+)$",
-	"^([0-9A-Za-z]([-0-9A-Za-z]{0,61}[0-9A-Za-z])?\\.)+[A-Za-z]{2,63}\\.?$",
+    /* NfInstanceId: format uuid (RFC 4122 string form) */
+    "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    "^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|"
+    "2[0-4][0-9]|25[0-5])$",
+    "^((:|(0?|([1-9a-f][0-9a-f]{0,3}))):)((0?|([1-9a-f][0-9a-f]{0,3})):){0,6}(:|(0?|([1-9a-f]"
+    "[0-9a-f]{0,3})))$",
+    "^((([^:]+:){7}([^:]+))|((([^:]+:)*[^:]+)?::(([^:]+:)*[^:]+)?))$",
+    "^((:|(0?|([1-9a-f][0-9a-f]{0,3}))):)((0?|([1-9a-f][0-9a-f]{0,3})):){0,6}(:|(0?|([1-9a-f]"
+    "[0-9a-f]{0,3})))(/(([0-9])|([0-9]{2})|(1[0-1][0-9])|(12[0-8])))$",
+    "^((([^:]+:){7}([^:]+))|((([^:]+:)*[^:]+)?::(([^:]+:)*[^:]+)?))(/.+)$",
+    "^([0-9A-Za-z]([-0-9A-Za-z]{0,61}[0-9A-Za-z])?\\.)+[A-Za-z]{2,63}\\.?$",
 };
 static regex_t re[P_N];
 static int re_ok;
@@ -44,7 +44,7 @@ static int matches(const char *s, int p)
 }
 
 __attribute__((format(printf, 5, 6))) static int fail(dm_err *e, int status, const char *cause,
-							const char *param, const char *fmt, ...)
+                                                      const char *param, const char *fmt, ...)
 {
 	va_list ap;
 	e->status = status;
@@ -73,8 +73,7 @@ static int only(const cJSON *obj, const char *const *names, const char *at, dm_e
 	return 0;
 }
 
-static int string_of(const cJSON *s, int p1, int p2, const char *param, const char *what,
-		     dm_err *e)
+static int string_of(const cJSON *s, int p1, int p2, const char *param, const char *what, dm_err *e)
 {
 	if (!cJSON_IsString(s) || !matches(s->valuestring, p1) ||
 	    (p2 >= 0 && !matches(s->valuestring, p2)))
@@ -89,7 +88,7 @@ static int check_ipaddr(const cJSON *a, dm_err *e)
 	static const char at[] = "/lastKnownAiotfInfo/lastKnownAiotfAddress";
 	if (!cJSON_IsObject(a) || cJSON_GetArraySize(a) != 1)
 		return fail(e, 400, "OPTIONAL_IE_INCORRECT", at,
-			    "expected an IpAddr: one of ipv4Addr, ipv6Addr, ipv6Prefix");
+		            "expected an IpAddr: one of ipv4Addr, ipv6Addr, ipv6Prefix");
 	if (only(a, names, at, e) != 0)
 		return -1;
 	const cJSON *v = a->child;
@@ -105,7 +104,7 @@ static int check_ipaddr(const cJSON *a, dm_err *e)
 static int check_lk(const cJSON *lk, dm_err *e)
 {
 	static const char *const names[] = {"lastKnownAiotfInfoInd", "lastKnownAiotfId",
-					    "lastKnownAiotfAddress", "lastKnownAiotfFqdn", NULL};
+	                                    "lastKnownAiotfAddress", "lastKnownAiotfFqdn", NULL};
 	static const char at[] = "/lastKnownAiotfInfo";
 	if (!cJSON_IsObject(lk))
 		return fail(e, 400, "MANDATORY_IE_INCORRECT", at, "expected a LastKnownAiotfInfo");
@@ -114,17 +113,18 @@ static int check_lk(const cJSON *lk, dm_err *e)
 	const cJSON *ind = cJSON_GetObjectItemCaseSensitive(lk, "lastKnownAiotfInfoInd");
 	if (!cJSON_IsBool(ind))
 		return fail(e, 400, ind ? "MANDATORY_IE_INCORRECT" : "MANDATORY_IE_MISSING",
-			    "/lastKnownAiotfInfo/lastKnownAiotfInfoInd", "expected a boolean");
+		            "/lastKnownAiotfInfo/lastKnownAiotfInfoInd", "expected a boolean");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(lk, "lastKnownAiotfId");
 	if (id != NULL && string_of(id, P_UUID, -1, "/lastKnownAiotfInfo/lastKnownAiotfId",
-				    "an NfInstanceId (UUID)", e) != 0)
+	                            "an NfInstanceId (UUID)", e) != 0)
 		return -1;
 	const cJSON *fq = cJSON_GetObjectItemCaseSensitive(lk, "lastKnownAiotfFqdn");
 	if (fq != NULL && (!cJSON_IsString(fq) || strlen(fq->valuestring) < 4 ||
-			   strlen(fq->valuestring) > 253 || !matches(fq->valuestring, P_FQDN)))
-		return fail(e, 400, "OPTIONAL_IE_INCORRECT", "/lastKnownAiotfInfo/lastKnownAiotfFqdn",
-			    "expected an Fqdn (4 to 253 characters, labels of letters, digits "
-			    "and inner hyphens)");
+	                   strlen(fq->valuestring) > 253 || !matches(fq->valuestring, P_FQDN)))
+		return fail(e, 400, "OPTIONAL_IE_INCORRECT",
+		            "/lastKnownAiotfInfo/lastKnownAiotfFqdn",
+		            "expected an Fqdn (4 to 253 characters, labels of letters, digits "
+		            "and inner hyphens)");
 	const cJSON *ad = cJSON_GetObjectItemCaseSensitive(lk, "lastKnownAiotfAddress");
 	return ad != NULL ? check_ipaddr(ad, e) : 0;
 }
@@ -136,21 +136,24 @@ static int check_thi(const cJSON *t, aiot_tid_type type, dm_err *e)
 	static const char *const names[] = {"tidType", "tidHandlingInformation", NULL};
 	static const char at[] = "/tidHandlingInformation";
 	if (!cJSON_IsObject(t))
-		return fail(e, 400, "OPTIONAL_IE_INCORRECT", at, "expected a TidHandlingInformation");
+		return fail(e, 400, "OPTIONAL_IE_INCORRECT", at,
+		            "expected a TidHandlingInformation");
 	if (only(t, names, at, e) != 0)
 		return -1;
 	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(t, "tidType");
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(t, "tidHandlingInformation");
 	if (f != NULL && !cJSON_IsBool(f))
-		return fail(e, 400, "OPTIONAL_IE_INCORRECT", "/tidHandlingInformation/"
-			    "tidHandlingInformation", "expected a boolean");
+		return fail(e, 400, "OPTIONAL_IE_INCORRECT",
+		            "/tidHandlingInformation/"
+		            "tidHandlingInformation",
+		            "expected a boolean");
 	if (!cJSON_IsString(tt))
 		return fail(e, 400, tt ? "MANDATORY_IE_INCORRECT" : "MANDATORY_IE_MISSING",
-			    "/tidHandlingInformation/tidType", "expected a TidType");
+		            "/tidHandlingInformation/tidType", "expected a TidType");
 	const char *mine = type == AIOT_TID_CONCEALED ? "CONCEALED" : "STORED";
 	if (strcmp(tt->valuestring, mine) != 0)
 		return fail(e, 403, "MODIFICATION_NOT_ALLOWED", "/tidHandlingInformation/tidType",
-			    "the device's T-ID type is %s, set at provisioning", mine);
+		            "the device's T-ID type is %s, set at provisioning", mine);
 	return 0;
 }
 
@@ -165,7 +168,7 @@ int dm_doc_check(const cJSON *doc, aiot_tid_type type, dm_err *e)
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "tidHandlingInformation");
 	if (t == NULL)
 		return fail(e, 400, "MANDATORY_IE_MISSING", "/tidHandlingInformation/tidType",
-			    "required");
+		            "required");
 	return check_lk(lk, e) != 0 ? -1 : check_thi(t, type, e);
 }
 
@@ -174,8 +177,8 @@ cJSON *dm_doc_load(const char *stored, aiot_tid_type type)
 	dm_err e;
 	cJSON *doc = stored ? cJSON_Parse(stored) : NULL;
 	cJSON *lk = doc ? cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo") : NULL;
-	cJSON *t = doc ? cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation")
-		       : NULL;
+	cJSON *t =
+	    doc ? cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation") : NULL;
 	cJSON_Delete(doc);
 	if (lk == NULL || check_lk(lk, &e) != 0) { /* required: "not known" by default */
 		cJSON_Delete(lk);
@@ -224,19 +227,19 @@ int dm_merge(cJSON *doc, const cJSON *patch, const uint8_t *id, size_t idlen, dm
 	for (const cJSON *p = patch->child; p != NULL; p = p->next) {
 		if (strcmp(p->string, "aiotDevPermId") == 0) {
 			uint8_t other[AIOT_PERM_ID_MAX];
-			int n = cJSON_IsString(p) ? aiot_b64_decode(p->valuestring,
-								     strlen(p->valuestring), other,
-								     sizeof other)
-						  : -1;
+			int n = cJSON_IsString(p)
+			            ? aiot_b64_decode(p->valuestring, strlen(p->valuestring), other,
+			                              sizeof other)
+			            : -1;
 			if (n != (int)idlen || memcmp(other, id, idlen) != 0)
 				return fail(e, 403, "MODIFICATION_NOT_ALLOWED", "/aiotDevPermId",
-					    "the resource's identifier cannot be changed");
+				            "the resource's identifier cannot be changed");
 		} else if (strcmp(p->string, "tidCurrent") == 0 ||
-			   strcmp(p->string, "tidPrevious") == 0) {
+		           strcmp(p->string, "tidPrevious") == 0) {
 			char at[32];
 			snprintf(at, sizeof at, "/%s", p->string);
 			return fail(e, 403, "MODIFICATION_NOT_ALLOWED", at,
-				    "managed by the ADM (Nadm_Sec get-tid)");
+			            "managed by the ADM (Nadm_Sec get-tid)");
 		}
 	}
 	cJSON *body = cJSON_Duplicate(patch, 1);
@@ -280,7 +283,7 @@ static cJSON *resolve(cJSON *doc, const char *ptr, char *name, size_t cap)
 }
 
 int dm_patch_op(cJSON *doc, const cJSON *item, const char *ptr, const char *from_ptr,
-		const char *where, dm_err *e)
+                const char *where, dm_err *e)
 {
 	char name[128], fname[128];
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(item, "op");
@@ -292,8 +295,9 @@ int dm_patch_op(cJSON *doc, const cJSON *item, const char *ptr, const char *from
 
 	int needs = !strcmp(o, "replace") || !strcmp(o, "remove") || !strcmp(o, "test");
 	if (parent == NULL || (needs && target == NULL))
-		return fail(e, 400, "INVALID_MSG_FORMAT", where, "path names no member of the "
-			    "profile");
+		return fail(e, 400, "INVALID_MSG_FORMAT", where,
+		            "path names no member of the "
+		            "profile");
 	if (strcmp(o, "add") == 0 || strcmp(o, "replace") == 0) {
 		if (value == NULL)
 			return fail(e, 400, "MANDATORY_IE_MISSING", where, "%s needs a value", o);
@@ -306,18 +310,21 @@ int dm_patch_op(cJSON *doc, const cJSON *item, const char *ptr, const char *from
 		cJSON *fp = from_ptr ? resolve(doc, from_ptr, fname, sizeof fname) : NULL;
 		cJSON *src = fp ? cJSON_GetObjectItemCaseSensitive(fp, fname) : NULL;
 		if (src == NULL)
-			return fail(e, 400, "INVALID_MSG_FORMAT", where, "from names no member of "
-				    "the same profile");
+			return fail(e, 400, "INVALID_MSG_FORMAT", where,
+			            "from names no member of "
+			            "the same profile");
 		add = strcmp(o, "move") == 0 ? cJSON_DetachItemViaPointer(fp, src)
-					     : cJSON_Duplicate(src, 1);
+		                             : cJSON_Duplicate(src, 1);
 		parent = resolve(doc, ptr, name, sizeof name); /* the move may have changed it */
 		if (parent == NULL) {
 			cJSON_Delete(add);
 			return fail(e, 400, "INVALID_MSG_FORMAT", where, "path names no member");
 		}
 	} else if (strcmp(o, "remove") != 0) {
-		return fail(e, 400, "MANDATORY_IE_INCORRECT", where, "op '%.20s' is not an RFC 6902 "
-			    "operation", o);
+		return fail(e, 400, "MANDATORY_IE_INCORRECT", where,
+		            "op '%.20s' is not an RFC 6902 "
+		            "operation",
+		            o);
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(parent, name);
 	if (add != NULL)

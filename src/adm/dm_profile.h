@@ -30,6 +30,6 @@ int dm_merge(cJSON *doc, const cJSON *patch, const uint8_t *id, size_t idlen, dm
 /* RFC 6902: applies one PatchItem operation whose path (and from) were resolved to ptr (and
  * from_ptr) inside doc. where names the item in errors. */
 int dm_patch_op(cJSON *doc, const cJSON *item, const char *ptr, const char *from_ptr,
-		const char *where, dm_err *e);
+                const char *where, dm_err *e);
 
 #endif

@@ -20,37 +20,47 @@
 #include "svc/nodump.h"
 
 static const char usage_text[] =
-	"usage: aiot-adm [-c adm.yaml] [options]\n"
-	"  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
-	"  --listen ADDR:PORT      SBI address (listen)                 [127.0.0.1:7777]\n"
-	"  --store sqlite:PATH     device store (store)                 required\n"
-	"  --kek-file FILE         32-byte key-encryption key (kek-file) required\n"
-	"  --tls-cert FILE         server certificate: TLS 1.3 (tls.cert)\n"
-	"  --tls-key FILE          its private key (tls.key)\n"
-	"  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
-	"  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
-	"  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
-	"  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
-	"  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
-	"  --limits.KEY N          the limits of config/adm.yaml, by their key: --limits.max-body\n"
-	"                          --limits.max-streams --limits.max-rand-d --limits.max-candidates\n"
-	"                          --limits.max-xres --limits.max-bundle --limits.max-pending\n"
-	"                          --limits.max-connections --limits.idle-timeout-ms\n"
-	"                          --limits.body-timeout-ms --limits.max-conn-memory\n"
-	"                          --limits.max-memory --limits.handshake-timeout-ms\n";
+    "usage: aiot-adm [-c adm.yaml] [options]\n"
+    "  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
+    "  --listen ADDR:PORT      SBI address (listen)                 [127.0.0.1:7777]\n"
+    "  --store sqlite:PATH     device store (store)                 required\n"
+    "  --kek-file FILE         32-byte key-encryption key (kek-file) required\n"
+    "  --tls-cert FILE         server certificate: TLS 1.3 (tls.cert)\n"
+    "  --tls-key FILE          its private key (tls.key)\n"
+    "  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
+    "  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
+    "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
+    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
+    "  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
+    "  --limits.KEY N          the limits of config/adm.yaml, by their key: --limits.max-body\n"
+    "                          --limits.max-streams --limits.max-rand-d --limits.max-candidates\n"
+    "                          --limits.max-xres --limits.max-bundle --limits.max-pending\n"
+    "                          --limits.max-connections --limits.idle-timeout-ms\n"
+    "                          --limits.body-timeout-ms --limits.max-conn-memory\n"
+    "                          --limits.max-memory --limits.handshake-timeout-ms\n";
 
 static const cfg_opt opts[] = {
-	{"listen", "listen"},     {"store", "store"},       {"kek-file", "kek-file"},
-	{"tls-cert", "tls.cert"}, {"tls-key", "tls.key"},   {"tls-ca", "tls.ca"},
-	{"workers", "workers"},   {"metrics", "metrics"},   {"af-auth", "af-authorization-data"},
-	{"log-level", "log-level"},
+    {"listen", "listen"},       {"store", "store"},     {"kek-file", "kek-file"},
+    {"tls-cert", "tls.cert"},   {"tls-key", "tls.key"}, {"tls-ca", "tls.ca"},
+    {"workers", "workers"},     {"metrics", "metrics"}, {"af-auth", "af-authorization-data"},
+    {"log-level", "log-level"},
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
-	"limits.max-body", "limits.max-streams", "limits.max-rand-d", "limits.max-candidates",
-	"limits.max-xres", "limits.max-bundle", "limits.max-pending", "limits.max-connections",
-	"limits.idle-timeout-ms", "limits.body-timeout-ms", "limits.max-conn-memory",
-	"limits.max-memory", "limits.handshake-timeout-ms", NULL,
+    "limits.max-body",
+    "limits.max-streams",
+    "limits.max-rand-d",
+    "limits.max-candidates",
+    "limits.max-xres",
+    "limits.max-bundle",
+    "limits.max-pending",
+    "limits.max-connections",
+    "limits.idle-timeout-ms",
+    "limits.body-timeout-ms",
+    "limits.max-conn-memory",
+    "limits.max-memory",
+    "limits.handshake-timeout-ms",
+    NULL,
 };
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -85,8 +95,8 @@ int main(int argc, char **argv)
 
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
-				   file_keys, usage_text)
-		   : -1;
+	                           file_keys, usage_text)
+	           : -1;
 	if (pa != 0) {
 		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;
@@ -101,9 +111,9 @@ int main(int argc, char **argv)
 	sbi_wipe_freed_memory();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
-			 err, sizeof err) != 0 ||
+	                 err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "limits.max-body", 1 << 20, 1024, 1ull << 30, &max_body, err,
-			 sizeof err) != 0 ||
+	                 sizeof err) != 0 ||
 	    cfg_get_uint(c, "limits.max-streams", 128, 1, 65536, &max_streams, err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-rand-d", 1024, 1, 1 << 20, &v[0], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-candidates", 4096, 1, 1 << 24, &v[1], err, sizeof err) ||
@@ -112,15 +122,15 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "limits.max-pending", 4096, 1, 1 << 24, &sl[0], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-connections", 1024, 1, 1 << 20, &sl[1], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.idle-timeout-ms", 60000, 100, 86400000, &sl[2], err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "limits.body-timeout-ms", 10000, 100, 3600000, &sl[3], err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "limits.max-conn-memory", 16 << 20, 65536, 1ull << 32, &sl[4], err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "limits.max-memory", 256 << 20, 65536, 1ull << 40, &sl[5], err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "limits.handshake-timeout-ms", 10000, 100, 600000, &sl[6], err,
-			 sizeof err)) {
+	                 sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -157,42 +167,44 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	adm_limits lim = {.max_rand_d = v[0], .max_candidates = v[1], .max_xres = v[2],
-			  .max_bundle = v[3]};
+	adm_limits lim = {
+	    .max_rand_d = v[0], .max_candidates = v[1], .max_xres = v[2], .max_bundle = v[3]};
 	if ((a = adm_new(store, (int)workers, &lim, af_auth, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
 
 	sbi_server_cfg sc = {
-		.listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",
-		.workers = (int)workers,
-		.tls_cert = cfg_get(c, "tls.cert"),
-		.tls_key = cfg_get(c, "tls.key"),
-		.tls_ca = cfg_get(c, "tls.ca"),
-		.metrics_listen = cfg_get(c, "metrics"),
-		.max_body = max_body,
-		.max_header = 16384,
-		.max_streams = (uint32_t)max_streams,
-		.max_pending = (uint32_t)sl[0],
-		.max_connections = (uint32_t)sl[1],
-		.idle_timeout_ms = (uint32_t)sl[2],
-		.body_timeout_ms = (uint32_t)sl[3],
-		.max_conn_memory = (size_t)sl[4],
-		.max_memory = (size_t)sl[5],
-		.handshake_timeout_ms = (uint32_t)sl[6],
-		.handler = adm_handle,
-		.app = a,
-		.metrics = adm_metrics,
-		.operations = adm_operations,
-		.operation = adm_operation,
+	    .listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",
+	    .workers = (int)workers,
+	    .tls_cert = cfg_get(c, "tls.cert"),
+	    .tls_key = cfg_get(c, "tls.key"),
+	    .tls_ca = cfg_get(c, "tls.ca"),
+	    .metrics_listen = cfg_get(c, "metrics"),
+	    .max_body = max_body,
+	    .max_header = 16384,
+	    .max_streams = (uint32_t)max_streams,
+	    .max_pending = (uint32_t)sl[0],
+	    .max_connections = (uint32_t)sl[1],
+	    .idle_timeout_ms = (uint32_t)sl[2],
+	    .body_timeout_ms = (uint32_t)sl[3],
+	    .max_conn_memory = (size_t)sl[4],
+	    .max_memory = (size_t)sl[5],
+	    .handshake_timeout_ms = (uint32_t)sl[6],
+	    .handler = adm_handle,
+	    .app = a,
+	    .metrics = adm_metrics,
+	    .operations = adm_operations,
+	    .operation = adm_operation,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
 	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
-		       sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
+	               sc.tls_ca     ? "TLS 1.3, mutual"
+	               : sc.tls_cert ? "TLS 1.3"
+	                             : "h2c");
 	log_info("%zu devices, %llu workers", aiot_store_count(store), workers);
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));

@@ -25,11 +25,12 @@ static cJSON *profile_json(adm *a, const aiot_dev_record *r)
 	cJSON *j = doc ? cJSON_CreateObject() : NULL;
 	if (sbi_json_put(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len)) ||
 	    sbi_json_put(j, "lastKnownAiotfInfo",
-			 cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo")) ||
+	                 cJSON_DetachItemFromObjectCaseSensitive(doc, "lastKnownAiotfInfo")) ||
 	    (r->has_tid && sbi_json_put(j, "tidCurrent", sbi_json_hex_item(r->tid, 16))) ||
-	    (r->has_tid_prev && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16))) ||
+	    (r->has_tid_prev &&
+	     sbi_json_put(j, "tidPrevious", sbi_json_hex_item(r->tid_prev, 16))) ||
 	    sbi_json_put(j, "tidHandlingInformation",
-			 cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation"))) {
+	                 cJSON_DetachItemFromObjectCaseSensitive(doc, "tidHandlingInformation"))) {
 		cJSON_Delete(doc);
 		cJSON_Delete(j);
 		return NULL;
@@ -140,9 +141,8 @@ static long path_target(dm_patch *p, const char *path, const char **rest, size_t
 		b64[n++] = (*c == '~' && c + 1 < end) ? (*++c == '1' ? '/' : '~') : *c;
 	b64[n] = '\0';
 	/* aiotDevPermId and the T-IDs are the ADM's own: only these two members change. */
-	if (decode_id(b64, id, &idlen) != 0 ||
-	    (strncmp(end, "/lastKnownAiotfInfo", 19) != 0 &&
-	     strncmp(end, "/tidHandlingInformation", 23) != 0))
+	if (decode_id(b64, id, &idlen) != 0 || (strncmp(end, "/lastKnownAiotfInfo", 19) != 0 &&
+	                                        strncmp(end, "/tidHandlingInformation", 23) != 0))
 		return -1;
 	*rest = end;
 	for (size_t i = 0; i < p->n; i++)
@@ -176,13 +176,14 @@ static int bundle_parse(dm_patch *p, size_t max, dm_err *e)
 		snprintf(where, sizeof where, "/%zu/path", k);
 		if (!cJSON_IsObject(it) || !cJSON_IsString(op) || !cJSON_IsString(path) ||
 		    (t = path_target(p, path->valuestring, &m->rest, cnt)) < 0)
-			return refuse(e, where, "expected a PatchItem whose path is /{aiotDevPermId}"
-						"/lastKnownAiotfInfo... or .../tidHandlingInformation...");
+			return refuse(e, where,
+			              "expected a PatchItem whose path is /{aiotDevPermId}"
+			              "/lastKnownAiotfInfo... or .../tidHandlingInformation...");
 		m->it = it;
 		m->t = (size_t)t;
 		snprintf(where, sizeof where, "/%zu/from", k);
 		if (from != NULL && (!cJSON_IsString(from) ||
-				     path_target(p, from->valuestring, &m->from, cnt) != t))
+		                     path_target(p, from->valuestring, &m->from, cnt) != t))
 			return refuse(e, where, "from must name a member of the same device");
 	}
 	p->nitems = cnt;
@@ -262,15 +263,14 @@ static int patch_decide(adm_cas *c, sbi_response *resp)
 		return 1;
 	}
 	adm_cas_defer(c);
-	return adm_cas_queued(c, aiot_store_set_profiles(c->a->store, p->w, changed, adm_cas_done,
-							  c),
-			      resp);
+	return adm_cas_queued(
+	    c, aiot_store_set_profiles(c->a->store, p->w, changed, adm_cas_done, c), resp);
 }
 
 /* PATCH of one profile (merge patch) or of the bundle (PatchItem array): the body is checked
  * against TS29369_Nadm_DM.yaml member by member; what is not understood is refused. */
 static void dm_patch_run(adm *a, const sbi_request *req, sbi_response *resp, const uint8_t *id,
-			 size_t idlen)
+                         size_t idlen)
 {
 	size_t cap = id != NULL ? AIOT_PROFILE_MAX : a->lim.max_bundle * (size_t)AIOT_PROFILE_MAX;
 	dm_err e = {0};
@@ -295,8 +295,9 @@ static void dm_patch_run(adm *a, const sbi_request *req, sbi_response *resp, con
 		goto refused;
 	}
 	if (p->bundled ? !cJSON_IsArray(p->body) : !cJSON_IsObject(p->body)) {
-		refuse(&e, "/", p->bundled ? "expected a JSON array of PatchItem"
-					   : "expected a JSON merge patch object (RFC 7396)");
+		refuse(&e, "/",
+		       p->bundled ? "expected a JSON array of PatchItem"
+		                  : "expected a JSON merge patch object (RFC 7396)");
 		e.cause = "INVALID_MSG_FORMAT";
 		goto refused;
 	}
@@ -336,7 +337,7 @@ void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const c
 
 	if (decode_id(b64, id, &idlen) != 0) {
 		sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
-			    "aiotDevPermId: expected base64 of 1 to %d bytes", AIOT_PERM_ID_MAX);
+		            "aiotDevPermId: expected base64 of 1 to %d bytes", AIOT_PERM_ID_MAX);
 		return;
 	}
 	if (strcmp(req->method, "GET") != 0) {
@@ -373,7 +374,7 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 	const char *v = query_param(req->query, "requester-aiot-devices-id", &len);
 	if (v == NULL || len == 0) {
 		sbi_problem(resp, 400, "MANDATORY_QUERY_PARAM_MISSING",
-			    "requester-aiot-devices-id is required");
+		            "requester-aiot-devices-id is required");
 		return;
 	}
 	cJSON *root = cJSON_CreateObject();
@@ -394,14 +395,14 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 		if (++count > a->lim.max_bundle) {
 			cJSON_Delete(root);
 			sbi_problem(resp, 400, "MANDATORY_QUERY_PARAM_INCORRECT",
-				    "requester-aiot-devices-id: at most %zu identifiers",
-				    a->lim.max_bundle);
+			            "requester-aiot-devices-id: at most %zu identifiers",
+			            a->lim.max_bundle);
 			return;
 		}
 		if (sbi_pct_decode(v, n, b64, sizeof b64) <= 0 || decode_id(b64, id, &idlen) != 0) {
 			cJSON_Delete(root);
 			sbi_problem(resp, 400, "MANDATORY_QUERY_PARAM_INCORRECT",
-				    "requester-aiot-devices-id: item %zu is not base64", count);
+			            "requester-aiot-devices-id: item %zu is not base64", count);
 			return;
 		}
 		int known = aiot_store_get(a->store, id, idlen, &r) == 0;

@@ -75,7 +75,7 @@ static int vendor_tid(adm *a, const cJSON *j, uint8_t tid[16], sbi_response *res
 	if (!cJSON_IsObject(ext)) {
 		atomic_fetch_add(&a->rejected, 1);
 		sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT", "%s is not an object",
-			    AIOT_VENDOR_EXT);
+		            AIOT_VENDOR_EXT);
 		return -1;
 	}
 	int h = sbi_json_hex(ext, AIOT_VENDOR_TID, 0, tid, 16, &e);
@@ -88,7 +88,7 @@ static int vendor_tid(adm *a, const cJSON *j, uint8_t tid[16], sbi_response *res
  * if any: a T-ID costs one XRES per RAND_d, never a scan. Unknown: 404, like an unknown
  * aiotDevPermId (TS 29.369 allows 404 here). 0, or -1 after answering resp. */
 static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_t flen,
-		       sbi_response *resp, cands *c)
+                       sbi_response *resp, cands *c)
 {
 	c->cap = 1;
 	if ((c->r = calloc(1, sizeof *c->r)) == NULL) {
@@ -101,7 +101,7 @@ static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_
 		atomic_fetch_add(&a->not_found, 1);
 		atomic_fetch_add(&a->auth_by_tid[1], 1);
 		sbi_problem(resp, 404, NULL, "no AIoT device with this T-ID%s",
-			    filt != NULL ? " within filteringInfo" : "");
+		            filt != NULL ? " within filteringInfo" : "");
 		return -1;
 	}
 	atomic_fetch_add(&a->auth_by_tid[0], 1);
@@ -114,7 +114,7 @@ static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_
  * the permanent ID), or all devices when none is given (NGAP allDevices). Returns 0, or -1
  * after answering resp. */
 static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c, int *named,
-			   uint8_t tid[16], int *has_tid)
+                           uint8_t tid[16], int *has_tid)
 {
 	uint8_t id[AIOT_PERM_ID_MAX], filt[AIOT_PERM_ID_MAX];
 	size_t idlen = 0, flen = 0;
@@ -131,7 +131,7 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 	if (*has_tid && hid == 1) {
 		atomic_fetch_add(&a->rejected, 1);
 		sbi_problem(resp, 400, "OPTIONAL_IE_INCORRECT",
-			    "aiotDevPermId and a T-ID in %s are exclusive", AIOT_VENDOR_EXT);
+		            "aiotDevPermId and a T-ID in %s are exclusive", AIOT_VENDOR_EXT);
 		return -1;
 	}
 	if (*has_tid)
@@ -151,15 +151,14 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 	if (total == 0) {
 		atomic_fetch_add(&a->not_found, 1);
 		sbi_problem(resp, 404, NULL, "no AIoT device matches %s",
-			    hf == 1 ? "filteringInfo" : "(no device provisioned)");
+		            hf == 1 ? "filteringInfo" : "(no device provisioned)");
 		return -1;
 	}
 	if (total > a->lim.max_candidates) {
 		atomic_fetch_add(&a->rejected, 1);
-		sbi_problem(resp, 413, NULL,
-			    "%s matches %zu devices; at most %zu per request",
-			    hf == 1 ? "filteringInfo" : "a request without identifier", total,
-			    a->lim.max_candidates);
+		sbi_problem(resp, 413, NULL, "%s matches %zu devices; at most %zu per request",
+		            hf == 1 ? "filteringInfo" : "a request without identifier", total,
+		            a->lim.max_candidates);
 		return -1;
 	}
 	c->cap = total;
@@ -175,16 +174,16 @@ oom:
 /* GetAuthenticationResponse {"authDataSets":[{"randD":..,"authDataSet":[{"xres":..,
  * "aiotDevPermId":..}]}]} for every (randD, candidate); NULL on failure. */
 static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
-			   const uint8_t (*rand_d)[AIOT_RAND_LEN], size_t nd, const cands *c,
-			   int with_id, const uint8_t *tid)
+                           const uint8_t (*rand_d)[AIOT_RAND_LEN], size_t nd, const cands *c,
+                           int with_id, const uint8_t *tid)
 {
 	static const char ext[] = ",\"" AIOT_VENDOR_EXT "\":{\"" AIOT_VENDOR_TID "\":\"";
 	static const char head[] = "{\"authDataSets\":[", set1[] = "{\"randD\":\"",
-			  set2[] = "\",\"authDataSet\":[", ad1[] = "{\"xres\":\"",
-			  ad2[] = "\",\"aiotDevPermId\":\"";
+	                  set2[] = "\",\"authDataSet\":[", ad1[] = "{\"xres\":\"",
+	                  ad2[] = "\",\"aiotDevPermId\":\"";
 	size_t per_ad = sizeof ad1 + 32 + sizeof ad2 + AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 8;
 	size_t cap = sizeof head + nd * (sizeof set1 + 32 + sizeof set2 + 8 + c->n * per_ad) +
-		     sizeof ext + 32 + 8;
+	             sizeof ext + 32 + 8;
 	char *out = malloc(cap), *p = out;
 	/* Each candidate's key is prepared once (HMAC states) and used for every randD. */
 	aiot_prf_key *pk = calloc(c->n, sizeof *pk);
@@ -205,14 +204,16 @@ static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 		for (size_t k = 0; k < c->n; k++) {
 			const aiot_dev_record *r = &c->r[k];
 			uint8_t xres[16];
-			if (aiot_derive_res_k(be, &pk[k], rand_n, rand_d[i], r->res_bits, xres) != 0)
+			if (aiot_derive_res_k(be, &pk[k], rand_n, rand_d[i], r->res_bits, xres) !=
+			    0)
 				goto fail;
 			if (k > 0)
 				*p++ = ',';
 			PUT(ad1);
 			aiot_hex_encode(xres, r->res_bits / 8u, p);
 			p += r->res_bits / 4u;
-			if (with_id) { /* step 9: the permanent ID when the request did not name it */
+			if (with_id) { /* step 9: the permanent ID when the request did not name it
+				        */
 				PUT(ad2);
 				aiot_b64_encode(r->perm_id, r->perm_id_len, p);
 				p += strlen(p);
@@ -268,7 +269,8 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	size_t i = 0;
 	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
 		cJSON *wrap = cJSON_CreateObject(); /* reuse the one Rand validator */
-		if (wrap == NULL || !cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it)) {
+		if (wrap == NULL ||
+		    !cJSON_AddItemReferenceToObject(wrap, "randDlist[]", (cJSON *)it)) {
 			cJSON_Delete(wrap);
 			sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 			goto out;
@@ -285,16 +287,16 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	if (nd * c.n > a->lim.max_xres) {
 		atomic_fetch_add(&a->rejected, 1);
 		sbi_problem(resp, 413, NULL,
-			    "%zu randD x %zu devices = %zu XRES; at most %zu per request", nd, c.n,
-			    nd * c.n, a->lim.max_xres);
+		            "%zu randD x %zu devices = %zu XRES; at most %zu per request", nd, c.n,
+		            nd * c.n, a->lim.max_xres);
 		goto out;
 	}
 
 	/* Step 8: XRES_AIOT with each device's own suite and RES length (Annex A.2), written
 	 * straight into the response body: this is the ADM's hot path, and building it as a
 	 * cJSON tree cost more than the cryptography (docs/benchmarks.md). */
-	char *body = auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named,
-				   has_tid ? tid : NULL);
+	char *body =
+	    auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named, has_tid ? tid : NULL);
 	if (body == NULL) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "XRES derivation failed");
 		goto out;
@@ -327,9 +329,9 @@ static int session_decide(adm_cas *c, sbi_response *resp)
 	session_call *s = (session_call *)c;
 	adm_cas_defer(c);
 	return adm_cas_queued(c,
-			      aiot_store_set_session(c->a->store, s->id, s->idlen, s->rand_n,
-						     s->rand_d, adm_cas_done, c),
-			      resp);
+	                      aiot_store_set_session(c->a->store, s->id, s->idlen, s->rand_n,
+	                                             s->rand_d, adm_cas_done, c),
+	                      resp);
 }
 
 static void session_free(adm_cas *c)
@@ -372,7 +374,7 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	}
 	/* Step 11, Annex A.3. */
 	int rc = aiot_derive_kaiotf(worker_be(a, req), r.suite, r.key, r.key_len, s->rand_n,
-				   s->rand_d, k_aiotf);
+	                            s->rand_d, k_aiotf);
 	aiot_suite suite = r.suite;
 	aiot_zeroize(&r, sizeof r);
 	if (rc != 0) {
@@ -413,9 +415,9 @@ static cJSON *tid_reply(const aiot_dev_record *r, const uint8_t tid[16], const u
 	cJSON *j = cJSON_CreateObject();
 	cJSON *hi = cJSON_AddObjectToObject(j, "tidHandInfo");
 	if (hi == NULL ||
-	    cJSON_AddStringToObject(hi, "tidType", r->tid_type == AIOT_TID_CONCEALED
-							   ? "CONCEALED"
-							   : "STORED") == NULL ||
+	    cJSON_AddStringToObject(hi, "tidType",
+	                            r->tid_type == AIOT_TID_CONCEALED ? "CONCEALED" : "STORED") ==
+	        NULL ||
 	    sbi_json_put(j, "tid", sbi_json_hex_item(tid, 16)) != 0 ||
 	    (prev != NULL && sbi_json_put(j, "tidPrevious", sbi_json_hex_item(prev, 16)) != 0)) {
 		cJSON_Delete(j);
@@ -453,11 +455,11 @@ static int tid_next(tid_call *t, const aiot_dev_record *r, uint8_t next[16], sbi
 		if (r->has_tid)
 			return tid_as_is(resp, r);
 		sbi_problem(resp, 404, NULL,
-			    "the device has no T-ID and no session to derive one from");
+		            "the device has no T-ID and no session to derive one from");
 		return 1;
 	}
-	if (aiot_derive_tid(adm_cas_be(&t->c), r->suite, r->key, r->key_len, r->rand_n,
-			    r->rand_d, next) != 0) {
+	if (aiot_derive_tid(adm_cas_be(&t->c), r->suite, r->key, r->key_len, r->rand_n, r->rand_d,
+	                    next) != 0) {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "T-ID derivation failed");
 		return 1;
 	}
@@ -481,7 +483,7 @@ static int tid_decide(adm_cas *c, sbi_response *resp)
 		goto out;
 	/* Written only if the device still has the T-ID (and session) decided on. */
 	aiot_tid_expect ex = {r.has_tid ? r.tid : NULL, t->resync ? NULL : r.rand_n,
-			      t->resync ? NULL : r.rand_d};
+	                      t->resync ? NULL : r.rand_d};
 	c->status = 200;
 	c->reply = tid_reply(&r, next, r.has_tid ? r.tid : NULL);
 	if (c->reply == NULL) {
@@ -492,9 +494,9 @@ static int tid_decide(adm_cas *c, sbi_response *resp)
 	t->has_meant = 1;
 	adm_cas_defer(c);
 	answered = adm_cas_queued(c,
-				  aiot_store_set_tid(c->a->store, t->id, t->idlen, &ex, next,
-						     r.tid_type, adm_cas_done, c),
-				  resp);
+	                          aiot_store_set_tid(c->a->store, t->id, t->idlen, &ex, next,
+	                                             r.tid_type, adm_cas_done, c),
+	                          resp);
 out:
 	aiot_zeroize(&r, sizeof r);
 	aiot_zeroize(next, sizeof next);

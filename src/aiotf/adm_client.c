@@ -38,11 +38,11 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 {
 	adm_pool *p = &a->adm;
 	const char *path;
-	if (aiotf_parse_url(a->adm_url, &a->adm_tls, a->adm_host, sizeof a->adm_host,
-			    &a->adm_port, &path) != 0 ||
+	if (aiotf_parse_url(a->adm_url, &a->adm_tls, a->adm_host, sizeof a->adm_host, &a->adm_port,
+	                    &path) != 0 ||
 	    strcmp(path, "/") != 0) {
 		snprintf(err, errlen, "adm: '%s' is not http://HOST:PORT or https://HOST:PORT",
-			 a->adm_url);
+		         a->adm_url);
 		return -1;
 	}
 	if (a->adm_tls && a->adm_ca == NULL) {
@@ -69,14 +69,14 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 		return -1;
 	}
 	if (a->adm_tls && (a->adm_tls_ctx = sbi_client_tls_ctx(a->adm_ca, a->adm_cert, a->adm_key,
-							       err, errlen)) == NULL)
+	                                                       err, errlen)) == NULL)
 		return -1;
 	sbi_client_cfg cc = {
-		.host = a->adm_host,
-		.port = a->adm_port,
-		.tls_ctx = a->adm_tls_ctx, /* one context for every connection */
-		.dns = a->dns,
-		.timeout_ms = a->cfg.adm_timeout_ms,
+	    .host = a->adm_host,
+	    .port = a->adm_port,
+	    .tls_ctx = a->adm_tls_ctx, /* one context for every connection */
+	    .dns = a->dns,
+	    .timeout_ms = a->cfg.adm_timeout_ms,
 	};
 	for (int i = 0; i < p->n; i++)
 		if ((p->c[i] = sbi_client_new(a->base, &cc, err, errlen)) == NULL)
@@ -101,7 +101,7 @@ static void fail_run(aiotf *a)
 		if (!a->stopping)
 			atomic_fetch_add(&a->st.adm_errors, 1);
 		r->done(r->arg, 0, NULL,
-			a->stopping ? "the AIOTF is stopping" : "cannot queue the request");
+		        a->stopping ? "the AIOTF is stopping" : "cannot queue the request");
 		req_free(r);
 	}
 }
@@ -194,8 +194,8 @@ static void dispatch(aiotf *a)
 		r->conn = best;
 		r->t0_us = aiot_mono_us();
 		if (sbi_client_request(p->c[best], r->method, r->path,
-				       r->body ? "application/json" : NULL, r->body, r->body_len,
-				       on_response, r) != 0) {
+		                       r->body ? "application/json" : NULL, r->body, r->body_len,
+		                       on_response, r) != 0) {
 			fail_later(r);
 			continue;
 		}
@@ -206,7 +206,7 @@ static void dispatch(aiotf *a)
 }
 
 int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
-	     adm_build_fn build, adm_done_fn done, void *arg)
+             adm_build_fn build, adm_done_fn done, void *arg)
 {
 	if (a->adm.queued >= (size_t)a->cfg.adm_max_queued && !a->stopping) {
 		free(body);

@@ -39,8 +39,8 @@ struct afauth_entry {
 	aiotf *a;
 	char *af_id;
 	afauth data;
-	uint64_t fetched_us;    /* 0 while the fetch runs */
-	aiotf_req *waiters;     /* requests waiting for the fetch */
+	uint64_t fetched_us; /* 0 while the fetch runs */
+	aiotf_req *waiters;  /* requests waiting for the fetch */
 	afauth_entry *next;
 };
 
@@ -71,9 +71,9 @@ static int parse_target(const cJSON *it, afauth *z)
 	if ((id == NULL) == (f == NULL))
 		return -1;
 	const cJSON *s = id ? id : f;
-	int n = cJSON_IsString(s) ? aiot_b64_decode(s->valuestring, strlen(s->valuestring), v.b,
-						    sizeof v.b)
-				  : -1;
+	int n = cJSON_IsString(s)
+	            ? aiot_b64_decode(s->valuestring, strlen(s->valuestring), v.b, sizeof v.b)
+	            : -1;
 	if (n <= 0)
 		return -1;
 	v.len = (uint8_t)n;
@@ -88,7 +88,8 @@ int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, siz
 {
 	sbi_err e = {0};
 	const cJSON *map = cJSON_GetObjectItemCaseSensitive(body, "afAuthData");
-	const cJSON *one = cJSON_IsObject(map) ? cJSON_GetObjectItemCaseSensitive(map, af_id) : NULL;
+	const cJSON *one =
+	    cJSON_IsObject(map) ? cJSON_GetObjectItemCaseSensitive(map, af_id) : NULL;
 	const cJSON *ops, *area, *tg, *it;
 	memset(z, 0, sizeof *z);
 	if (!cJSON_IsObject(map)) {
@@ -133,7 +134,7 @@ int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, siz
 	return 0;
 bad:
 	snprintf(err, errlen, "AF '%s': IndividualAfAuthorizationData does not match its schema",
-		 af_id);
+	         af_id);
 	afauth_clear(z);
 	return -1;
 }
@@ -161,7 +162,7 @@ static int id_allowed(const afauth *z, const aiotf_id *id)
 }
 
 static int refuse(char *why, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int refuse(char *why, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
@@ -176,42 +177,49 @@ static int targets_allowed(const afauth *z, const aiotf_req *r, char *why, size_
 	if (!z->has_targets)
 		return 0;
 	if (r->kind == TGT_AREA)
-		return refuse(why, cap, "all devices of the area are beyond "
-					"allowedTargetAiotDevices: name targetDevices");
+		return refuse(why, cap,
+		              "all devices of the area are beyond "
+		              "allowedTargetAiotDevices: name targetDevices");
 	if (r->kind == TGT_FILTER) {
 		for (size_t i = 0; i < z->nfilts; i++)
 			if (starts_with(&r->filt, &z->filts[i]))
 				return 0;
-		return refuse(why, cap, "targetDevices.filteringInfo is not within "
-					"allowedTargetAiotDevices");
+		return refuse(why, cap,
+		              "targetDevices.filteringInfo is not within "
+		              "allowedTargetAiotDevices");
 	}
 	for (size_t i = 0; i < r->ndevs; i++)
 		if (!id_allowed(z, &r->devs[i]))
-			return refuse(why, cap, "targetDevices.devices[%zu] is not within "
-						"allowedTargetAiotDevices", i);
+			return refuse(why, cap,
+			              "targetDevices.devices[%zu] is not within "
+			              "allowedTargetAiotDevices",
+			              i);
 	return 0;
 }
 
 int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap)
 {
-	int op = r->type == TX_INVENTORY ? 0
-		 : r->cmd == AIOT_CMD_READ ? 1
-		 : r->cmd == AIOT_CMD_WRITE ? 2
-					      : 3;
+	int op = r->type == TX_INVENTORY    ? 0
+	         : r->cmd == AIOT_CMD_READ  ? 1
+	         : r->cmd == AIOT_CMD_WRITE ? 2
+	                                    : 3;
 	if (!z->known)
 		return refuse(why, cap, "no authorization data for AF '%s'", r->af_id);
 	if (!(z->ops & (1u << op)))
 		return refuse(why, cap, "AF '%s' is not allowed %s (allowedServiceOperations)",
-			      r->af_id, op_names[op]);
+		              r->af_id, op_names[op]);
 	if (z->has_area && r->nareas == 0)
-		return refuse(why, cap, "AF '%s' is restricted to allowedArea: targetArea is "
-					"required (without it every reader is paged)", r->af_id);
+		return refuse(why, cap,
+		              "AF '%s' is restricted to allowedArea: targetArea is "
+		              "required (without it every reader is paged)",
+		              r->af_id);
 	for (size_t i = 0; z->has_area && i < r->nareas; i++) {
 		size_t k = 0;
 		while (k < z->nareas && !area_eq(&r->areas[i], &z->areas[k]))
 			k++;
 		if (k == z->nareas)
-			return refuse(why, cap, "targetArea.areaIds[%zu] is outside allowedArea", i);
+			return refuse(why, cap, "targetArea.areaIds[%zu] is outside allowedArea",
+			              i);
 	}
 	return targets_allowed(z, r, why, cap);
 }
@@ -280,7 +288,7 @@ static void decide_and_answer(aiotf *a, const afauth *z, aiotf_req *r)
 		return;
 	}
 	log_info("request from AF '%s' refused: %s", printable(r->af_id, pa, sizeof pa),
-		 printable(why, why, sizeof why));
+	         printable(why, why, sizeof why));
 	afauth_refuse(a, r, 403, NULL, why);
 }
 
@@ -329,19 +337,23 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 	char msg[256] = "";
 	e->waiters = NULL;
 	int ok = status == 404 || (status == 200 && body != NULL &&
-				   afauth_parse(body, e->af_id, &e->data, msg, sizeof msg) == 0);
+	                           afauth_parse(body, e->af_id, &e->data, msg, sizeof msg) == 0);
 	if (!a->stopping && !ok) {
 		if (status == 0)
-			snprintf(msg, sizeof msg, "the ADM could not be reached for the AF "
-						  "authorization data: %s", err ? err : "no answer");
+			snprintf(msg, sizeof msg,
+			         "the ADM could not be reached for the AF "
+			         "authorization data: %s",
+			         err ? err : "no answer");
 		else if (status != 200)
-			snprintf(msg, sizeof msg, "the ADM answered %d to the AF authorization data "
-						  "request", status);
+			snprintf(msg, sizeof msg,
+			         "the ADM answered %d to the AF authorization data "
+			         "request",
+			         status);
 		else if (msg[0] == '\0')
 			snprintf(msg, sizeof msg, "the ADM's AF authorization data is not JSON");
 		char pa[80];
 		log_warn("AF '%s': %s", printable(e->af_id, pa, sizeof pa),
-			 printable(msg, msg, sizeof msg));
+		         printable(msg, msg, sizeof msg));
 	}
 	for (aiotf_req *r = w, *n; r != NULL; r = n) {
 		n = r->next;
@@ -389,8 +401,9 @@ void afauth_submit(aiotf *a, aiotf_req *r)
 	char path[sizeof AFAUTH_PATH + 3 * AFAUTH_MAX_ID];
 	r->next = NULL;
 	if (strlen(r->af_id) > AFAUTH_MAX_ID) {
-		afauth_refuse(a, r, 403, NULL, "afId: no authorization data can name an AF ID "
-						"longer than 255 characters");
+		afauth_refuse(a, r, 403, NULL,
+		              "afId: no authorization data can name an AF ID "
+		              "longer than 255 characters");
 		return;
 	}
 	for (e = a->afauth; e != NULL; e = e->next)

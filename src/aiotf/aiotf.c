@@ -81,7 +81,7 @@ static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
 		size_t n = tx_running(a);
 		if (n > 0)
 			log_warn("stopping: %zu transactions still running after %llu ms: failed",
-				 n, (unsigned long long)ms);
+			         n, (unsigned long long)ms);
 		for (tx *t = a->txs; t != NULL; t = t->next)
 			tx_halt(t);
 	}
@@ -91,7 +91,7 @@ static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(a->base);
 	} else if (ms >= (uint64_t)a->grace_ms) {
 		log_warn("stopping: shutdown-grace (%d ms) over%s", a->grace_ms,
-			 idle ? "" : ", notifications still undelivered are dropped");
+		         idle ? "" : ", notifications still undelivered are dropped");
 		event_base_loopbreak(a->base);
 	}
 }
@@ -101,7 +101,7 @@ static void drain_start(aiotf *a)
 	static const struct timeval tick = {0, 10000};
 	a->drain_t0_us = aiot_mono_us();
 	log_info("stopping: new requests refused, %zu transactions running, at most %d ms",
-		 tx_running(a), a->grace_ms);
+	         tx_running(a), a->grace_ms);
 	if ((a->drain_tick = event_new(a->base, -1, EV_PERSIST, drain_tick_cb, a)) == NULL ||
 	    event_add(a->drain_tick, &tick) != 0) {
 		log_error("stopping: out of memory, transactions dropped");
@@ -206,9 +206,9 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	if (a->cfg.notify_dest_queue_bytes < 1)
 		a->cfg.notify_dest_queue_bytes = 4u << 20;
 	a->cfg.notify_schemes = a->cfg.notify_hosts = a->cfg.notify_networks = NULL;
-	int *ng_bounds[] = {&a->cfg.ng_max_links, &a->cfg.ng_max_links_per_peer,
-			    &a->cfg.ng_setup_timeout_ms, &a->cfg.ng_idle_timeout_ms,
-			    &a->cfg.ng_ack_timeout_ms, &a->cfg.ng_unacked_close};
+	int *ng_bounds[] = {&a->cfg.ng_max_links,        &a->cfg.ng_max_links_per_peer,
+	                    &a->cfg.ng_setup_timeout_ms, &a->cfg.ng_idle_timeout_ms,
+	                    &a->cfg.ng_ack_timeout_ms,   &a->cfg.ng_unacked_close};
 	for (size_t i = 0; i < sizeof ng_bounds / sizeof ng_bounds[0]; i++)
 		if (*ng_bounds[i] < 0)
 			*ng_bounds[i] = 0; /* off */
@@ -247,9 +247,9 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	if (a->notif_ca != NULL &&
 	    (a->notif_tls = sbi_client_tls_ctx(a->notif_ca, NULL, NULL, err, errlen)) == NULL)
 		goto fail;
-	if ((a->notif_pol = notif_policy_new(cfg->notify_schemes, cfg->notify_hosts,
-					     cfg->notify_networks, cfg->notify_local, err,
-					     errlen)) == NULL)
+	if ((a->notif_pol =
+	         notif_policy_new(cfg->notify_schemes, cfg->notify_hosts, cfg->notify_networks,
+	                          cfg->notify_local, err, errlen)) == NULL)
 		goto fail;
 	if ((a->be = aiot_backend_openssl_new()) == NULL) {
 		snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
@@ -313,7 +313,8 @@ void aiotf_free(aiotf *a)
 	afauth_free_all(a);
 	notif_policy_cancel_all(a);
 	while (a->txs != NULL)
-		tx_free(a->txs); /* releases its notification destination: before the destinations */
+		tx_free(
+		    a->txs); /* releases its notification destination: before the destinations */
 	ng_stop(a);
 	for (aiotf_req *r = a->qhead, *n; r != NULL; r = n) {
 		n = r->next;
@@ -366,7 +367,7 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		type = TX_COMMAND;
 	} else {
 		sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND",
-			    "no operation %s in naiotf-aiot/v1", p);
+		            "no operation %s in naiotf-aiot/v1", p);
 		return;
 	}
 	if (strcmp(req->method, "POST") != 0) {
@@ -376,8 +377,9 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	}
 	if (!sbi_media_is(req->content_type, "application/json")) {
 		atomic_fetch_add(&a->st.requests_refused, 1);
-		sbi_problem(resp, 415, NULL, "content-type must be "
-								  "application/json");
+		sbi_problem(resp, 415, NULL,
+		            "content-type must be "
+		            "application/json");
 		return;
 	}
 	sbi_err e = {0};
@@ -391,7 +393,7 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	    a->notif_ca == NULL) {
 		atomic_fetch_add(&a->st.requests_refused, 1);
 		sbi_problem(resp, 400, "MANDATORY_IE_INCORRECT",
-			    "notifUri: https needs a CA configured at the AIOTF (notif-ca)");
+		            "notifUri: https needs a CA configured at the AIOTF (notif-ca)");
 		aiotf_req_free(r);
 		return;
 	}
@@ -399,12 +401,12 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		atomic_fetch_sub(&a->st.active_tx, 1);
 		atomic_fetch_add(&a->st.requests_refused, 1);
 		sbi_problem(resp, 503, "NF_CONGESTION", "%d transactions in progress",
-			    a->cfg.max_transactions);
+		            a->cfg.max_transactions);
 		aiotf_req_free(r);
 		return;
 	}
 	snprintf(r->trans_id, sizeof r->trans_id, "%s-%llu", a->trans_prefix,
-		 (unsigned long long)atomic_fetch_add(&a->trans_seq, 1) + 1);
+	         (unsigned long long)atomic_fetch_add(&a->trans_seq, 1) + 1);
 	/* The answer waits for the AF's authorization (afauth.c, in the loop thread). */
 	pthread_mutex_lock(&a->qlock);
 	int stopped = a->stop || a->draining;
@@ -435,9 +437,9 @@ int aiotf_operation(const sbi_request *req)
 	if (strcmp(req->method, "POST") != 0 || strncmp(p, API_ROOT, strlen(API_ROOT)) != 0)
 		return -1;
 	p += strlen(API_ROOT);
-	return strcmp(p, "request-inv") == 0 ? TX_INVENTORY
+	return strcmp(p, "request-inv") == 0   ? TX_INVENTORY
 	       : strcmp(p, "request-cmd") == 0 ? TX_COMMAND
-					       : -1;
+	                                       : -1;
 }
 
 char *aiotf_metrics(void *app)
@@ -450,128 +452,132 @@ char *aiotf_metrics(void *app)
 	if (f == NULL)
 		return NULL;
 #define U(x) ((unsigned long long)atomic_load(&(x)))
-	fprintf(f,
-		"# HELP aiot_aiotf_transactions_total Naiotf_AIoT transactions accepted.\n"
-		"# TYPE aiot_aiotf_transactions_total counter\n"
-		"aiot_aiotf_transactions_total{type=\"inventory\"} %llu\n"
-		"aiot_aiotf_transactions_total{type=\"command\"} %llu\n"
-		"# HELP aiot_aiotf_transactions_failed_total Transactions ended with a failCause.\n"
-		"# TYPE aiot_aiotf_transactions_failed_total counter\n"
-		"aiot_aiotf_transactions_failed_total{type=\"inventory\"} %llu\n"
-		"aiot_aiotf_transactions_failed_total{type=\"command\"} %llu\n"
-		"# HELP aiot_aiotf_transactions_active Transactions queued or running.\n"
-		"# TYPE aiot_aiotf_transactions_active gauge\n"
-		"aiot_aiotf_transactions_active %d\n"
-		"# HELP aiot_aiotf_requests_refused_total Naiotf requests refused (4xx/5xx).\n"
-		"# TYPE aiot_aiotf_requests_refused_total counter\n"
-		"aiot_aiotf_requests_refused_total %llu\n"
-		"# HELP aiot_aiotf_d2r_total Inventory Responses received in Inventory Reports.\n"
-		"# TYPE aiot_aiotf_d2r_total counter\n"
-		"aiot_aiotf_d2r_total %llu\n"
-		"# HELP aiot_aiotf_devices_authenticated_total Responses whose RES_AIOT matched.\n"
-		"# TYPE aiot_aiotf_devices_authenticated_total counter\n"
-		"aiot_aiotf_devices_authenticated_total %llu\n"
-		"# HELP aiot_aiotf_auth_failures_total Responses whose RES_AIOT did not match.\n"
-		"# TYPE aiot_aiotf_auth_failures_total counter\n"
-		"aiot_aiotf_auth_failures_total %llu\n"
-		"# HELP aiot_aiotf_undecodable_total Inventory Responses that did not decode.\n"
-		"# TYPE aiot_aiotf_undecodable_total counter\n"
-		"aiot_aiotf_undecodable_total %llu\n"
-		"# HELP aiot_aiotf_bad_mac_total Command Responses failing the NIA2 check.\n"
-		"# TYPE aiot_aiotf_bad_mac_total counter\n"
-		"aiot_aiotf_bad_mac_total %llu\n"
-		"# HELP aiot_aiotf_replays_total Command Responses with a COUNT seen before.\n"
-		"# TYPE aiot_aiotf_replays_total counter\n"
-		"aiot_aiotf_replays_total %llu\n"
-		"# HELP aiot_aiotf_commands_total Commands by outcome.\n"
-		"# TYPE aiot_aiotf_commands_total counter\n"
-		"aiot_aiotf_commands_total{result=\"ok\"} %llu\n"
-		"aiot_aiotf_commands_total{result=\"failed\"} %llu\n"
-		"# HELP aiot_aiotf_tid_updates_total T-ID rotations completed (TID_UPDATE + get-tid).\n"
-		"# TYPE aiot_aiotf_tid_updates_total counter\n"
-		"aiot_aiotf_tid_updates_total %llu\n"
-		"# HELP aiot_aiotf_cache_evictions_total Entries evicted from a full cache (cache-max).\n"
-		"# TYPE aiot_aiotf_cache_evictions_total counter\n"
-		"aiot_aiotf_cache_evictions_total{cache=\"tid\"} %llu\n"
-		"aiot_aiotf_cache_evictions_total{cache=\"profile\"} %llu\n"
-		"# HELP aiot_aiotf_adm_requests_total Requests to the ADM (Nadm_Sec, Nadm_DM).\n"
-		"# TYPE aiot_aiotf_adm_requests_total counter\n"
-		"aiot_aiotf_adm_requests_total %llu\n"
-		"# HELP aiot_aiotf_adm_errors_total ADM requests failed (transport, timeout, 4xx/5xx).\n"
-		"# TYPE aiot_aiotf_adm_errors_total counter\n"
-		"aiot_aiotf_adm_errors_total %llu\n"
-		"# HELP aiot_aiotf_adm_retries_total ADM requests retried after a transport failure.\n"
-		"# TYPE aiot_aiotf_adm_retries_total counter\n"
-		"aiot_aiotf_adm_retries_total %llu\n"
-		"# HELP aiot_aiotf_reports_dropped_total NG reports and answers dropped unprocessed.\n"
-		"# TYPE aiot_aiotf_reports_dropped_total counter\n"
-		"aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
-		"aiot_aiotf_reports_dropped_total{reason=\"rate\"} %llu\n"
-		"aiot_aiotf_reports_dropped_total{reason=\"foreign_rand\"} %llu\n"
-		"# HELP aiot_aiotf_d2r_unchecked_total D2Rs counted unverified without an ADM request.\n"
-		"# TYPE aiot_aiotf_d2r_unchecked_total counter\n"
-		"aiot_aiotf_d2r_unchecked_total{reason=\"d2r-budget\"} %llu\n"
-		"aiot_aiotf_d2r_unchecked_total{reason=\"adm-queue\"} %llu\n"
-		"# HELP aiot_aiotf_d2r_deferred_total D2Rs that waited for their paging's ADM budget.\n"
-		"# TYPE aiot_aiotf_d2r_deferred_total counter\n"
-		"aiot_aiotf_d2r_deferred_total %llu\n"
-		"# HELP aiot_aiotf_adm_queue_full_total ADM requests refused: the request queue was full.\n"
-		"# TYPE aiot_aiotf_adm_queue_full_total counter\n"
-		"aiot_aiotf_adm_queue_full_total %llu\n"
-		"# HELP aiot_aiotf_readers_closed_total Reader NG links closed by the AIOTF.\n"
-		"# TYPE aiot_aiotf_readers_closed_total counter\n"
-		"aiot_aiotf_readers_closed_total{reason=\"flood\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"link_cap\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"peer_cap\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"setup_timeout\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"idle_timeout\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"buffer\"} %llu\n"
-		"aiot_aiotf_readers_closed_total{reason=\"unacknowledged\"} %llu\n"
-		"# HELP aiot_aiotf_notifications_total AIoTNotif sent, by outcome.\n"
-		"# TYPE aiot_aiotf_notifications_total counter\n"
-		"aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
-		"aiot_aiotf_notifications_total{result=\"failed\"} %llu\n"
-		"aiot_aiotf_notifications_total{result=\"dropped\"} %llu\n"
-		"# HELP aiot_aiotf_readers_connected Readers with a completed NG Setup.\n"
-		"# TYPE aiot_aiotf_readers_connected gauge\n"
-		"aiot_aiotf_readers_connected %d\n"
-		"# HELP aiot_aiotf_ng_links NG links open, with or without NG Setup.\n"
-		"# TYPE aiot_aiotf_ng_links gauge\n"
-		"aiot_aiotf_ng_links %d\n",
-		U(s->tx[0]), U(s->tx[1]), U(s->tx_failed[0]), U(s->tx_failed[1]),
-		atomic_load(&s->active_tx), U(s->requests_refused), U(s->d2r_received),
-		U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
-		U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
-		U(s->cache_evictions[0]), U(s->cache_evictions[1]),
-		U(s->adm_requests), U(s->adm_errors), U(s->adm_retries),
-		U(s->unsolicited), U(s->rate_dropped), U(s->foreign_rand), U(s->d2r_budget),
-		U(s->d2r_adm_queue),
-		U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed),
-		U(s->ng_closed[NG_CLOSE_LINK_CAP]), U(s->ng_closed[NG_CLOSE_PEER_CAP]),
-		U(s->ng_closed[NG_CLOSE_SETUP]), U(s->ng_closed[NG_CLOSE_IDLE]),
-		U(s->ng_closed[NG_CLOSE_BUFFER]), U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->notif_sent),
-		U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers),
-		atomic_load(&s->ng_links));
+	fprintf(
+	    f,
+	    "# HELP aiot_aiotf_transactions_total Naiotf_AIoT transactions accepted.\n"
+	    "# TYPE aiot_aiotf_transactions_total counter\n"
+	    "aiot_aiotf_transactions_total{type=\"inventory\"} %llu\n"
+	    "aiot_aiotf_transactions_total{type=\"command\"} %llu\n"
+	    "# HELP aiot_aiotf_transactions_failed_total Transactions ended with a failCause.\n"
+	    "# TYPE aiot_aiotf_transactions_failed_total counter\n"
+	    "aiot_aiotf_transactions_failed_total{type=\"inventory\"} %llu\n"
+	    "aiot_aiotf_transactions_failed_total{type=\"command\"} %llu\n"
+	    "# HELP aiot_aiotf_transactions_active Transactions queued or running.\n"
+	    "# TYPE aiot_aiotf_transactions_active gauge\n"
+	    "aiot_aiotf_transactions_active %d\n"
+	    "# HELP aiot_aiotf_requests_refused_total Naiotf requests refused (4xx/5xx).\n"
+	    "# TYPE aiot_aiotf_requests_refused_total counter\n"
+	    "aiot_aiotf_requests_refused_total %llu\n"
+	    "# HELP aiot_aiotf_d2r_total Inventory Responses received in Inventory Reports.\n"
+	    "# TYPE aiot_aiotf_d2r_total counter\n"
+	    "aiot_aiotf_d2r_total %llu\n"
+	    "# HELP aiot_aiotf_devices_authenticated_total Responses whose RES_AIOT matched.\n"
+	    "# TYPE aiot_aiotf_devices_authenticated_total counter\n"
+	    "aiot_aiotf_devices_authenticated_total %llu\n"
+	    "# HELP aiot_aiotf_auth_failures_total Responses whose RES_AIOT did not match.\n"
+	    "# TYPE aiot_aiotf_auth_failures_total counter\n"
+	    "aiot_aiotf_auth_failures_total %llu\n"
+	    "# HELP aiot_aiotf_undecodable_total Inventory Responses that did not decode.\n"
+	    "# TYPE aiot_aiotf_undecodable_total counter\n"
+	    "aiot_aiotf_undecodable_total %llu\n"
+	    "# HELP aiot_aiotf_bad_mac_total Command Responses failing the NIA2 check.\n"
+	    "# TYPE aiot_aiotf_bad_mac_total counter\n"
+	    "aiot_aiotf_bad_mac_total %llu\n"
+	    "# HELP aiot_aiotf_replays_total Command Responses with a COUNT seen before.\n"
+	    "# TYPE aiot_aiotf_replays_total counter\n"
+	    "aiot_aiotf_replays_total %llu\n"
+	    "# HELP aiot_aiotf_commands_total Commands by outcome.\n"
+	    "# TYPE aiot_aiotf_commands_total counter\n"
+	    "aiot_aiotf_commands_total{result=\"ok\"} %llu\n"
+	    "aiot_aiotf_commands_total{result=\"failed\"} %llu\n"
+	    "# HELP aiot_aiotf_tid_updates_total T-ID rotations completed (TID_UPDATE + get-tid).\n"
+	    "# TYPE aiot_aiotf_tid_updates_total counter\n"
+	    "aiot_aiotf_tid_updates_total %llu\n"
+	    "# HELP aiot_aiotf_cache_evictions_total Entries evicted from a full cache "
+	    "(cache-max).\n"
+	    "# TYPE aiot_aiotf_cache_evictions_total counter\n"
+	    "aiot_aiotf_cache_evictions_total{cache=\"tid\"} %llu\n"
+	    "aiot_aiotf_cache_evictions_total{cache=\"profile\"} %llu\n"
+	    "# HELP aiot_aiotf_adm_requests_total Requests to the ADM (Nadm_Sec, Nadm_DM).\n"
+	    "# TYPE aiot_aiotf_adm_requests_total counter\n"
+	    "aiot_aiotf_adm_requests_total %llu\n"
+	    "# HELP aiot_aiotf_adm_errors_total ADM requests failed (transport, timeout, "
+	    "4xx/5xx).\n"
+	    "# TYPE aiot_aiotf_adm_errors_total counter\n"
+	    "aiot_aiotf_adm_errors_total %llu\n"
+	    "# HELP aiot_aiotf_adm_retries_total ADM requests retried after a transport failure.\n"
+	    "# TYPE aiot_aiotf_adm_retries_total counter\n"
+	    "aiot_aiotf_adm_retries_total %llu\n"
+	    "# HELP aiot_aiotf_reports_dropped_total NG reports and answers dropped unprocessed.\n"
+	    "# TYPE aiot_aiotf_reports_dropped_total counter\n"
+	    "aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
+	    "aiot_aiotf_reports_dropped_total{reason=\"rate\"} %llu\n"
+	    "aiot_aiotf_reports_dropped_total{reason=\"foreign_rand\"} %llu\n"
+	    "# HELP aiot_aiotf_d2r_unchecked_total D2Rs counted unverified without an ADM "
+	    "request.\n"
+	    "# TYPE aiot_aiotf_d2r_unchecked_total counter\n"
+	    "aiot_aiotf_d2r_unchecked_total{reason=\"d2r-budget\"} %llu\n"
+	    "aiot_aiotf_d2r_unchecked_total{reason=\"adm-queue\"} %llu\n"
+	    "# HELP aiot_aiotf_d2r_deferred_total D2Rs that waited for their paging's ADM budget.\n"
+	    "# TYPE aiot_aiotf_d2r_deferred_total counter\n"
+	    "aiot_aiotf_d2r_deferred_total %llu\n"
+	    "# HELP aiot_aiotf_adm_queue_full_total ADM requests refused: the request queue was "
+	    "full.\n"
+	    "# TYPE aiot_aiotf_adm_queue_full_total counter\n"
+	    "aiot_aiotf_adm_queue_full_total %llu\n"
+	    "# HELP aiot_aiotf_readers_closed_total Reader NG links closed by the AIOTF.\n"
+	    "# TYPE aiot_aiotf_readers_closed_total counter\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"flood\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"link_cap\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"peer_cap\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"setup_timeout\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"idle_timeout\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"buffer\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"unacknowledged\"} %llu\n"
+	    "# HELP aiot_aiotf_notifications_total AIoTNotif sent, by outcome.\n"
+	    "# TYPE aiot_aiotf_notifications_total counter\n"
+	    "aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
+	    "aiot_aiotf_notifications_total{result=\"failed\"} %llu\n"
+	    "aiot_aiotf_notifications_total{result=\"dropped\"} %llu\n"
+	    "# HELP aiot_aiotf_readers_connected Readers with a completed NG Setup.\n"
+	    "# TYPE aiot_aiotf_readers_connected gauge\n"
+	    "aiot_aiotf_readers_connected %d\n"
+	    "# HELP aiot_aiotf_ng_links NG links open, with or without NG Setup.\n"
+	    "# TYPE aiot_aiotf_ng_links gauge\n"
+	    "aiot_aiotf_ng_links %d\n",
+	    U(s->tx[0]), U(s->tx[1]), U(s->tx_failed[0]), U(s->tx_failed[1]),
+	    atomic_load(&s->active_tx), U(s->requests_refused), U(s->d2r_received),
+	    U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
+	    U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
+	    U(s->cache_evictions[0]), U(s->cache_evictions[1]), U(s->adm_requests),
+	    U(s->adm_errors), U(s->adm_retries), U(s->unsolicited), U(s->rate_dropped),
+	    U(s->foreign_rand), U(s->d2r_budget), U(s->d2r_adm_queue), U(s->d2r_deferred),
+	    U(s->adm_queue_full), U(s->flood_closed), U(s->ng_closed[NG_CLOSE_LINK_CAP]),
+	    U(s->ng_closed[NG_CLOSE_PEER_CAP]), U(s->ng_closed[NG_CLOSE_SETUP]),
+	    U(s->ng_closed[NG_CLOSE_IDLE]), U(s->ng_closed[NG_CLOSE_BUFFER]),
+	    U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->notif_sent), U(s->notif_failed),
+	    U(s->notif_dropped), atomic_load(&s->readers), atomic_load(&s->ng_links));
 	fprintf(f, /* docs/security.md "Notifications" */
-		"# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
-		"(lastRepInd) dropped over a queue bound.\n"
-		"# TYPE aiot_aiotf_notif_last_dropped_total counter\n"
-		"aiot_aiotf_notif_last_dropped_total %llu\n"
-		"# HELP aiot_aiotf_notif_refused_total Requests refused for their notifUri.\n"
-		"# TYPE aiot_aiotf_notif_refused_total counter\n"
-		"aiot_aiotf_notif_refused_total{reason=\"policy\"} %llu\n"
-		"aiot_aiotf_notif_refused_total{reason=\"destinations\"} %llu\n"
-		"# HELP aiot_aiotf_notif_destinations Notification destinations (one connection each).\n"
-		"# TYPE aiot_aiotf_notif_destinations gauge\n"
-		"aiot_aiotf_notif_destinations %d\n"
-		"# HELP aiot_aiotf_notif_queued_bytes Notifications queued, all destinations.\n"
-		"# TYPE aiot_aiotf_notif_queued_bytes gauge\n"
-		"aiot_aiotf_notif_queued_bytes %llu\n",
-		U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
-		atomic_load(&s->notif_dests), U(s->notif_queued_bytes));
+	        "# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
+	        "(lastRepInd) dropped over a queue bound.\n"
+	        "# TYPE aiot_aiotf_notif_last_dropped_total counter\n"
+	        "aiot_aiotf_notif_last_dropped_total %llu\n"
+	        "# HELP aiot_aiotf_notif_refused_total Requests refused for their notifUri.\n"
+	        "# TYPE aiot_aiotf_notif_refused_total counter\n"
+	        "aiot_aiotf_notif_refused_total{reason=\"policy\"} %llu\n"
+	        "aiot_aiotf_notif_refused_total{reason=\"destinations\"} %llu\n"
+	        "# HELP aiot_aiotf_notif_destinations Notification destinations (one connection "
+	        "each).\n"
+	        "# TYPE aiot_aiotf_notif_destinations gauge\n"
+	        "aiot_aiotf_notif_destinations %d\n"
+	        "# HELP aiot_aiotf_notif_queued_bytes Notifications queued, all destinations.\n"
+	        "# TYPE aiot_aiotf_notif_queued_bytes gauge\n"
+	        "aiot_aiotf_notif_queued_bytes %llu\n",
+	        U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
+	        atomic_load(&s->notif_dests), U(s->notif_queued_bytes));
 #undef U
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
-			"ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");
+	                "ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");
 	sbi_hist_print(f, "aiot_aiotf_adm_request_duration_seconds", "", &s->adm_latency);
 	if (fclose(f) != 0) {
 		free(out);

@@ -18,29 +18,29 @@
 typedef struct aiotf aiotf;
 
 typedef struct aiotf_cfg {
-	const char *name;          /* AIOTF name in NGAP (1..150 characters) */
-	const char *ng_listen;     /* "ADDR:PORT" for readers */
-	const char *ng_transport;  /* "auto", "sctp" or "tcp" */
-	const char *adm_url;       /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
-	const char *adm_ca;        /* PEM CA for https (required with https) */
-	const char *adm_cert;      /* client certificate (mutual TLS), optional */
+	const char *name;         /* AIOTF name in NGAP (1..150 characters) */
+	const char *ng_listen;    /* "ADDR:PORT" for readers */
+	const char *ng_transport; /* "auto", "sctp" or "tcp" */
+	const char *adm_url;      /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
+	const char *adm_ca;       /* PEM CA for https (required with https) */
+	const char *adm_cert;     /* client certificate (mutual TLS), optional */
 	const char *adm_key;
-	const char *notif_ca;      /* PEM CA for https notifUris; NULL: http notifUris only */
-	int adm_connections;       /* HTTP/2 connections to the ADM, each ~100 streams */
-	int adm_timeout_ms;        /* per ADM request */
-	int inventory_timeout_ms;  /* per paging, from the Inventory Request to the last report */
-	int command_timeout_ms;    /* per Command Request */
-	int cipher;                /* 1: cipher command payloads (128-NEA2) */
-	int max_transactions;      /* queued + running; more are refused with 503 */
-	int af_auth_ttl_ms;        /* AF authorization data kept this long (0: every request) */
-	int cache_max;             /* entries in each of the T-ID and profile caches (<1: 100000) */
+	const char *notif_ca;     /* PEM CA for https notifUris; NULL: http notifUris only */
+	int adm_connections;      /* HTTP/2 connections to the ADM, each ~100 streams */
+	int adm_timeout_ms;       /* per ADM request */
+	int inventory_timeout_ms; /* per paging, from the Inventory Request to the last report */
+	int command_timeout_ms;   /* per Command Request */
+	int cipher;               /* 1: cipher command payloads (128-NEA2) */
+	int max_transactions;     /* queued + running; more are refused with 503 */
+	int af_auth_ttl_ms;       /* AF authorization data kept this long (0: every request) */
+	int cache_max;            /* entries in each of the T-ID and profile caches (<1: 100000) */
 	/* Per reader link, a token bucket on Inventory Reports (the messages that make the
 	 * AIOTF call the ADM), charged per D2R they carry: report_rate D2Rs per second,
 	 * report_burst at most; an excess report is dropped and counted. flood_close: that
 	 * many reports dropped for rate within one second close the reader's NG link. 0 turns
 	 * each off. */
 	int report_rate;
-	int report_burst;          /* 0: 2 * report_rate */
+	int report_burst; /* 0: 2 * report_rate */
 	int flood_close;
 	/* Budgets of one paging (one reader in one transaction): D2Rs taken, and
 	 * get-authentication requests waiting for the ADM. A D2R past the first is counted
@@ -48,16 +48,16 @@ typedef struct aiotf_cfg {
 	 * bounded by the first). <1: 262144 and 16384. */
 	int paging_max_d2r;
 	int paging_max_adm;
-	int adm_max_queued;        /* ADM requests waiting for a stream; <1: 65536 */
+	int adm_max_queued; /* ADM requests waiting for a stream; <1: 65536 */
 	/* Notifications (docs/security.md "Notifications"). The notifUri policy, comma-separated
 	 * lists (NULL: default): schemes [http,https]; hosts (names, "*.domain") [any];
 	 * networks (ADDR/BITS, "any") [public unicast, plus loopback when notify_local: the
 	 * Naiotf SBI listens on loopback, so the AFs are local processes]. */
 	const char *notify_schemes, *notify_hosts, *notify_networks;
 	int notify_local;
-	int notify_max_dests;        /* destinations = connections [256] */
-	int notify_max_dests_per_af; /* created for one afId [64] */
-	size_t notify_queue_bytes;   /* queued notifications, all destinations [32 MiB] */
+	int notify_max_dests;           /* destinations = connections [256] */
+	int notify_max_dests_per_af;    /* created for one afId [64] */
+	size_t notify_queue_bytes;      /* queued notifications, all destinations [32 MiB] */
 	size_t notify_dest_queue_bytes; /* per destination [4 MiB] */
 	/* NG listener bounds (0 turns each off): links in all and per peer address; the NG
 	 * Setup deadline of a new link; the idle timeout of a set-up link (no message from it);
@@ -85,7 +85,7 @@ const char *aiotf_ng_transport(const aiotf *a);
 void aiotf_drain(aiotf *a, int grace_ms);
 /* 0 when the notifUri policy lists parse (a bad value is a usage error), else -1 with err. */
 int aiotf_notify_policy_check(const char *schemes, const char *hosts, const char *networks,
-			      char *err, size_t errlen);
+                              char *err, size_t errlen);
 /* Log the notification policy and bounds (once, at start). */
 void aiotf_log_notify(const aiotf *a);
 /* Stop the loop thread (transactions in progress are abandoned) and free everything. */

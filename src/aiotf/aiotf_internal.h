@@ -26,19 +26,19 @@
 #define AIOTF_MAX_DEVICES_PER_REQ 10000 /* targetDevices.devices items */
 #define AIOTF_STREAMS_PER_CONN 100      /* ADM requests in flight per connection */
 #define AIOTF_MAX_URI 1024
-#define AIOTF_AFAUTH_CACHE 256          /* AFs whose authorization data is kept (afauth.c) */
+#define AIOTF_AFAUTH_CACHE 256 /* AFs whose authorization data is kept (afauth.c) */
 
 /* ---- AF authorization (afauth.c) ------------------------------------------------------- */
 
 /* IndividualAfAuthorizationData of one AF, as checked. */
 typedef struct afauth {
-	uint8_t known;          /* the ADM has data for this AF */
+	uint8_t known; /* the ADM has data for this AF */
 	uint8_t has_area, has_targets;
-	unsigned ops;           /* allowedServiceOperations, a bit per operation */
-	aiotf_area *areas;      /* allowedArea.areaIds */
+	unsigned ops;      /* allowedServiceOperations, a bit per operation */
+	aiotf_area *areas; /* allowedArea.areaIds */
 	size_t nareas;
-	amap ids;               /* allowedTargetAiotDevices: permanent IDs (a set) */
-	aiotf_id *filts;        /* ... and filtering information */
+	amap ids;        /* allowedTargetAiotDevices: permanent IDs (a set) */
+	aiotf_id *filts; /* ... and filtering information */
 	size_t nfilts;
 } afauth;
 
@@ -65,8 +65,8 @@ enum ng_close_reason {
 };
 
 typedef struct aiotf_stats {
-	atomic_ullong tx[2];           /* by tx_type */
-	atomic_ullong tx_failed[2];    /* ended with a FailureCause */
+	atomic_ullong tx[2];        /* by tx_type */
+	atomic_ullong tx_failed[2]; /* ended with a FailureCause */
 	atomic_ullong requests_refused;
 	atomic_ullong devices_authenticated;
 	atomic_ullong auth_failures;
@@ -76,16 +76,16 @@ typedef struct aiotf_stats {
 	atomic_ullong tid_updates;
 	atomic_ullong cache_evictions[2]; /* T-ID cache, profile cache */
 	atomic_ullong adm_requests, adm_errors, adm_retries;
-	sbi_hist adm_latency;          /* each ADM answer or transport failure */
-	atomic_ullong unsolicited;     /* reports/answers matching no open paging or command */
-	atomic_ullong rate_dropped;    /* Inventory Reports over a reader's report rate */
+	sbi_hist adm_latency;       /* each ADM answer or transport failure */
+	atomic_ullong unsolicited;  /* reports/answers matching no open paging or command */
+	atomic_ullong rate_dropped; /* Inventory Reports over a reader's report rate */
 	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, the ADM request
 	 * queue full (adm_client.c); D2Rs that waited for their paging's ADM budget */
 	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
-	atomic_ullong adm_queue_full;  /* ADM requests refused: the queue was full */
-	atomic_ullong flood_closed;    /* reader links closed for flooding */
+	atomic_ullong adm_queue_full;        /* ADM requests refused: the queue was full */
+	atomic_ullong flood_closed;          /* reader links closed for flooding */
 	atomic_ullong ng_closed[NG_CLOSE_N]; /* NG links closed by the listener's bounds */
-	atomic_ullong foreign_rand;    /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
+	atomic_ullong foreign_rand; /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
 	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */
@@ -96,7 +96,7 @@ typedef struct aiotf_stats {
 	atomic_int notif_dests;
 	atomic_ullong d2r_received;
 	atomic_int readers;
-	atomic_int ng_links;           /* NG links open, set up or not */
+	atomic_int ng_links; /* NG links open, set up or not */
 	atomic_int active_tx;
 } aiotf_stats;
 
@@ -111,7 +111,7 @@ typedef struct adm_pool {
 	int n;
 	admreq *qhead, *qtail;
 	size_t queued;
-	admreq *failed;          /* failed before sending: done() runs from fail_ev */
+	admreq *failed; /* failed before sending: done() runs from fail_ev */
 	struct event *fail_ev;
 } adm_pool;
 
@@ -122,7 +122,7 @@ void adm_pool_free(aiotf *a);
  * already wait): nothing was queued, body is freed, done will never run and arg stays the
  * caller's. */
 int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
-	      adm_build_fn build, adm_done_fn done, void *arg);
+             adm_build_fn build, adm_done_fn done, void *arg);
 
 /* ---- notifications (notify.c) ----------------------------------------------------------- */
 
@@ -144,7 +144,7 @@ typedef struct notif_policy notif_policy;
 typedef struct lookup lookup;
 /* Comma-separated lists (NULL: default); local: the SBI listens on loopback only. */
 notif_policy *notif_policy_new(const char *schemes, const char *hosts, const char *networks,
-			       int local, char *err, size_t errlen);
+                               int local, char *err, size_t errlen);
 void notif_policy_free(notif_policy *p);
 /* An address (text) under notify.networks or the default: 1, 0, or -1 (not an address);
  * a host under notify.hosts: 1 or 0. */
@@ -158,22 +158,21 @@ void notif_policy_cancel_all(aiotf *a);
 
 /* ---- readers and the NG link (ng_readers.c) --------------------------------------------- */
 
-
 struct reader {
 	aiotf *a;
 	ngap_link *link;
 	uint32_t gnb_id;
 	uint16_t reader_index;
-	int setup;          /* NG Setup done */
-	probe *probes;      /* probes on this reader (probe.rd_next) */
+	int setup;     /* NG Setup done */
+	probe *probes; /* probes on this reader (probe.rd_next) */
 	reader *next, *prev;
 	/* Correlation identifiers are this link's own (2 octets, big-endian -> probe*): other
 	 * links cannot exhaust them. */
 	amap corr;
 	uint32_t next_corr;
-	struct event *timer; /* NG Setup deadline, then the idle timeout */
-	uint64_t last_rx_us; /* last message from the reader */
-	uint32_t unacked;    /* consecutive pagings it left unacknowledged */
+	struct event *timer;  /* NG Setup deadline, then the idle timeout */
+	uint64_t last_rx_us;  /* last message from the reader */
+	uint32_t unacked;     /* consecutive pagings it left unacknowledged */
 	uint64_t last_ack_us; /* when it last acknowledged a paging */
 	/* Inventory Report rate limit (ng_readers.c): token bucket, drops in the current
 	 * one-second window. */
@@ -189,7 +188,6 @@ void ng_link_close_unacked(aiotf *a, reader *rd);
 int ng_start(aiotf *a, char *err, size_t errlen);
 void ng_stop(aiotf *a);
 
-
 struct aiotf {
 	aiotf_cfg cfg;
 	char *name, *ng_listen, *ng_transport, *adm_url, *adm_ca, *adm_cert, *adm_key, *notif_ca;
@@ -203,7 +201,7 @@ struct aiotf {
 	pthread_mutex_t qlock;
 	aiotf_req *qhead, *qtail;
 	int stop;
-	int draining;        /* SIGTERM: new requests refused, in-flight ones drained */
+	int draining; /* SIGTERM: new requests refused, in-flight ones drained */
 	int grace_ms;
 	/* loop thread */
 	struct event_base *base;
@@ -214,20 +212,20 @@ struct aiotf {
 	aiot_backend *be;
 	ngap_listener *ng;
 	reader *readers;
-	size_t nlinks;       /* NG links accepted and open (set up or not) */
+	size_t nlinks; /* NG links accepted and open (set up or not) */
 	adm_pool adm;
 	/* made once at start (file reads), shared by the ADM and notification clients */
 	struct evdns_base *dns;
 	struct ssl_ctx_st *adm_tls_ctx, *notif_tls;
-	notif_dest *dests;   /* most recently used first */
+	notif_dest *dests; /* most recently used first */
 	int ndests;
-	size_t notif_bytes;  /* queued, all destinations */
+	size_t notif_bytes; /* queued, all destinations */
 	notif_policy *notif_pol;
-	lookup *lookups;     /* notifUri names being resolved */
+	lookup *lookups; /* notifUri names being resolved */
 	tx *txs;
-	const aiotf_io *io;  /* the procedures' actions: aiotf_io_event (io_event.c), or a test's */
-	amap tid_to_perm;    /* T-ID (16) -> aiotf_id* */
-	amap profiles;       /* permanent ID -> profile_info* */
+	const aiotf_io *io; /* the procedures' actions: aiotf_io_event (io_event.c), or a test's */
+	amap tid_to_perm;   /* T-ID (16) -> aiotf_id* */
+	amap profiles;      /* permanent ID -> profile_info* */
 	/* shutdown drain (aiotf_drain) */
 	struct event *drain_tick;
 	uint64_t drain_t0_us;

@@ -66,7 +66,9 @@ static void set_result(dresp *d, int ok, const uint8_t *data, size_t len, const 
 	cJSON_Delete(c->item);
 	c->ok = (uint8_t)ok;
 	c->item = aiotf_dev_item(&d->perm, ok ? data : NULL, len,
-				 ok ? NULL : cause ? cause : "ERROR_UNSPECIFIED");
+	                         ok      ? NULL
+	                         : cause ? cause
+	                                 : "ERROR_UNSPECIFIED");
 }
 
 static void cmd_end(dresp *d)
@@ -110,8 +112,8 @@ static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 	if (n < 0)
 		return -1;
 	int m = aiot_nas_protect(a->be, c->k_int, a->cfg.cipher ? c->k_enc : NULL,
-				 AIOT_NAS_COMMAND_REQUEST, c->dl_count, AIOT_DIR_DOWNLINK, plain,
-				 (size_t)n, pdu, sizeof pdu);
+	                         AIOT_NAS_COMMAND_REQUEST, c->dl_count, AIOT_DIR_DOWNLINK, plain,
+	                         (size_t)n, pdu, sizeof pdu);
 	aiot_zeroize(plain, sizeof plain);
 	if (m < 0)
 		return -1;
@@ -125,9 +127,9 @@ static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 	msg.u.cmd.ran_device_id = d->ran_device_id;
 	msg.u.cmd.nas_pdu = pdu;
 	msg.u.cmd.nas_len = (uint16_t)m;
-	msg.u.cmd.expected_d2r_size = (uint16_t)(cmd->cmd == AIOT_CMD_READ
-							 ? AIOT_NAS_SEC_HDR_LEN + 3 + cmd->length
-							 : AIOT_NAS_SEC_HDR_LEN + 2);
+	msg.u.cmd.expected_d2r_size =
+	    (uint16_t)(cmd->cmd == AIOT_CMD_READ ? AIOT_NAS_SEC_HDR_LEN + 3 + cmd->length
+	                                         : AIOT_NAS_SEC_HDR_LEN + 2);
 	if (ng_send(a, d->p->rd, &msg) != 0)
 		return -1;
 	a->io->timer_arm(c->timer, a->cfg.command_timeout_ms);
@@ -137,8 +139,10 @@ static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 static void send_requested(dresp *d)
 {
 	const aiotf_req *q = d->t->req;
-	aiot_nas_command cmd = {.cmd = (aiot_nas_cmd)q->cmd, .offset = q->offset,
-				.length = q->length, .data = q->cmd == AIOT_CMD_WRITE ? q->data : NULL};
+	aiot_nas_command cmd = {.cmd = (aiot_nas_cmd)q->cmd,
+	                        .offset = q->offset,
+	                        .length = q->length,
+	                        .data = q->cmd == AIOT_CMD_WRITE ? q->data : NULL};
 	if (q->cmd == AIOT_CMD_DISABLE)
 		cmd.offset = cmd.length = 0;
 	d->cmd->phase = CMD_WAIT;
@@ -172,22 +176,23 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 	cmdstate *c = d->cmd;
 	aiot_suite suite = AIOT_SUITE_3GPP;
 	int ok = status == 200 && body != NULL &&
-		 sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
-		 answer_suite(body, &suite) == 0;
+	         sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
+	         answer_suite(body, &suite) == 0;
 	/* TS 33.369 5.3.2: K_AIOT_int / K_AIOT_enc from K_AIOTF (provisional FC 0xA2), with
 	 * the PRF of the device's own suite. */
 	if (ok)
-		ok = aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_INT,
-					AIOT_ALG_ID_NIA2, c->k_int) == 0 &&
-		     aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC,
-					AIOT_ALG_ID_NEA2, c->k_enc) == 0;
+		ok = aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
+		                        c->k_int) == 0 &&
+		     aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
+		                        c->k_enc) == 0;
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
 	if (!ok) {
 		aiot_b64_encode(d->perm.b, d->perm.len, b64);
 		d->t->nadm_errors++;
 		log_warn("transaction %s: get-session-key for %s: %s", d->t->req->trans_id, b64,
-			 status == 0 ? (err ? err : "ADM unreachable")
-				     : status == 200 ? "malformed answer" : "ADM error");
+		         status == 0     ? (err ? err : "ADM unreachable")
+		         : status == 200 ? "malformed answer"
+		                         : "ADM error");
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 		return;
@@ -202,7 +207,7 @@ static void cmd_timeout_cb(void *arg)
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 	else
 		log_warn("transaction %s: TID_UPDATE not answered; the ADM keeps the T-ID",
-			 d->t->req->trans_id);
+		         d->t->req->trans_id);
 	cmd_end(d);
 }
 
@@ -227,8 +232,8 @@ void cmd_start(dresp *d)
 	 * own copy of its profile: the profile cache may have evicted it since, cache-max). */
 	const profile_info *pi = amap_get(&a->profiles, d->perm.b, d->perm.len);
 	c->privacy = d->id_type == AIOT_NAS_ID_TID ||
-		     (d->p->target >= 0 && t->targets[d->p->target].has_tid) ||
-		     (pi != NULL && pi->has_tid);
+	             (d->p->target >= 0 && t->targets[d->p->target].has_tid) ||
+	             (pi != NULL && pi->has_tid);
 	if ((c->timer = a->io->timer_new(a, cmd_timeout_cb, d)) == NULL || !d->has_ran_id) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
@@ -247,14 +252,14 @@ void cmd_start(dresp *d)
 	char *body = NULL;
 	/* Step 11: K_AIOTF for (device, RAND_AIOT_n, RAND_AIOT_d). */
 	int n = asprintf(&body, "{\"aiotDevPermId\":\"%s\",\"randN\":\"%s\",\"randD\":\"%s\"}", b64,
-			 rn, rd);
+	                 rn, rd);
 	if (n < 0) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 		return;
 	}
 	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
-		   NULL, d) != 0) {
+	           NULL, d) != 0) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 	}
@@ -277,8 +282,9 @@ static void on_tid(void *arg, int status, const cJSON *body, const char *err)
 	} else {
 		d->t->nadm_errors++;
 		log_warn("transaction %s: get-tid after TID_UPDATE: %s; the device will need a "
-			 "resync", d->t->req->trans_id,
-			 status == 0 ? (err ? err : "ADM unreachable") : "ADM error");
+		         "resync",
+		         d->t->req->trans_id,
+		         status == 0 ? (err ? err : "ADM unreachable") : "ADM error");
 	}
 	cmd_end(d);
 }
@@ -315,7 +321,7 @@ static void tid_update_done(dresp *d, int ok)
 		return;
 	}
 	if (tx_adm(d->t->a, d->t, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
-		   NULL, d) != 0)
+	           NULL, d) != 0)
 		cmd_end(d);
 }
 
@@ -355,12 +361,12 @@ void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 	memcpy(buf, m->u.cmd.nas_pdu, m->u.cmd.nas_len);
 	aiot_nas_protected pr;
 	int rc = aiot_nas_unprotect(a->be, c->k_int, c->k_enc, AIOT_DIR_UPLINK, buf,
-				    m->u.cmd.nas_len, &pr);
+	                            m->u.cmd.nas_len, &pr);
 	if (rc != 0 || pr.type != AIOT_NAS_COMMAND_RESPONSE) {
 		/* Not from the device holding K_AIOTF: as if nothing had been received. */
 		atomic_fetch_add(&a->st.bad_mac, 1);
 		log_debug("transaction %s: Command Response rejected: %s", t->req->trans_id,
-			  rc ? aiot_strerror(rc) : "not a Command Response");
+		          rc ? aiot_strerror(rc) : "not a Command Response");
 		return;
 	}
 	if (c->ul_seen && pr.count <= c->ul_count) { /* docs/protocol.md §3.8 */
@@ -385,8 +391,8 @@ void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 		set_result(d, 1, q->cmd == AIOT_CMD_READ ? r.data : NULL, r.data_len, NULL);
 	else
 		set_result(d, 0, NULL, 0,
-			   rc == 0 && (int)r.cmd == c->sent_cmd ? status_cause(r.status)
-								: "ERROR_UNSPECIFIED");
+		           rc == 0 && (int)r.cmd == c->sent_cmd ? status_cause(r.status)
+		                                                : "ERROR_UNSPECIFIED");
 	aiot_zeroize(buf, sizeof buf);
 	if (ok)
 		after_success(d);

@@ -42,8 +42,8 @@ static int ack_phase(const aiotf *a, const probe *p)
  * it, however long the whole inventory of a large population takes. */
 static void probe_arm(aiotf *a, probe *p)
 {
-	a->io->timer_arm(p->timer, ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms
-						   : a->cfg.inventory_timeout_ms);
+	a->io->timer_arm(p->timer,
+	                 ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms);
 }
 
 static void probe_timeout_cb(void *arg)
@@ -84,7 +84,7 @@ static int probe_send(tx *t, reader *rd, long target)
 	if ((p->timer = a->io->timer_new(a, probe_timeout_cb, p)) == NULL ||
 	    ng_probe_attach(a, p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",
-			 q->trans_id);
+		         q->trans_id);
 		a->io->timer_free(p->timer);
 		free(p);
 		return -1;
@@ -107,7 +107,8 @@ static int probe_send(tx *t, reader *rd, long target)
 		m.u.inv_req.ident_kind = NGAP_IDENT_SINGLE;
 		memcpy(m.u.inv_req.ident, id->b, id->len);
 		m.u.inv_req.ident_bits = (uint16_t)(8u * id->len);
-		m.u.inv_req.expected_d2r_size = AIOT_NAS_INV_RES_OFF + 16; /* no identifier when named */
+		m.u.inv_req.expected_d2r_size =
+		    AIOT_NAS_INV_RES_OFF + 16; /* no identifier when named */
 	} else if (q->kind == TGT_FILTER) {
 		m.u.inv_req.ident_kind = NGAP_IDENT_GROUP;
 		memcpy(m.u.inv_req.ident, q->filt.b, q->filt.len);
@@ -116,10 +117,11 @@ static int probe_send(tx *t, reader *rd, long target)
 		m.u.inv_req.ident_kind = NGAP_IDENT_ALL;
 	}
 	if (q->num_devices > 0)
-		m.u.inv_req.approx_devices = q->num_devices > 65535 ? 65535 : (uint16_t)q->num_devices;
+		m.u.inv_req.approx_devices =
+		    q->num_devices > 65535 ? 65535 : (uint16_t)q->num_devices;
 	if (q->time_interval > 0)
-		m.u.inv_req.time_interval = q->time_interval > 256 ? 256
-								   : (uint16_t)q->time_interval;
+		m.u.inv_req.time_interval =
+		    q->time_interval > 256 ? 256 : (uint16_t)q->time_interval;
 	m.u.inv_req.followon_command = q->type == TX_COMMAND;
 	memcpy(m.u.inv_req.rand_n, t->rand_n, 16);
 	probe_arm(a, p);
@@ -194,7 +196,8 @@ static int profile_get(aiotf *a, tx *t, const aiotf_id *perm, adm_done_fn done, 
 	size_t o = snprintf(path, sizeof path, "/nadm-dm/v1/aiot-device-profile-data/");
 	for (const char *c = b64; *c != '\0' && o + 4 < sizeof path; c++) {
 		if (*c == '+' || *c == '/' || *c == '=')
-			o += (size_t)snprintf(path + o, sizeof path - o, "%%%02X", (unsigned char)*c);
+			o += (size_t)snprintf(path + o, sizeof path - o, "%%%02X",
+			                      (unsigned char)*c);
 		else
 			path[o++] = *c;
 	}
@@ -260,11 +263,13 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	}
 	if (status == 404) {
 		log_info("transaction %s: device %s is unknown to the ADM, not paged",
-			 t->req->trans_id, b64);
+		         t->req->trans_id, b64);
 	} else {
 		t->nadm_errors++;
 		log_warn("transaction %s: profile of %s: %s; not paged", t->req->trans_id, b64,
-			 status ? "ADM error" : err ? err : "ADM unreachable");
+		         status ? "ADM error"
+		         : err  ? err
+		                : "ADM unreachable");
 	}
 	target_done(t, i);
 }
@@ -300,7 +305,8 @@ static void target_resolve(tx *t, size_t i)
 
 static void targets_pump(tx *t)
 {
-	while (!t->finished && t->targets_active < AIOTF_TARGET_WINDOW && t->next_target < t->ntargets) {
+	while (!t->finished && t->targets_active < AIOTF_TARGET_WINDOW &&
+	       t->next_target < t->ntargets) {
 		size_t i = t->next_target++;
 		t->targets_active++;
 		tx_hold(t); /* until target_done */
@@ -312,14 +318,16 @@ static void on_rand(void *arg, int status, const cJSON *body, const char *err)
 {
 	tx *t = arg;
 	sbi_err e = {0};
-	if (status != 200 || body == NULL || sbi_json_hex(body, "randN", 1, t->rand_n, 16, &e) != 1) {
+	if (status != 200 || body == NULL ||
+	    sbi_json_hex(body, "randN", 1, t->rand_n, 16, &e) != 1) {
 		/* Step 1 failed: no authentication is possible, so nothing is paged. */
 		log_warn("transaction %s: get-rand: %s", t->req->trans_id,
-			 status == 0 ? (err ? err : "ADM unreachable")
-				     : status == 200 ? e.text : "ADM refused");
+		         status == 0     ? (err ? err : "ADM unreachable")
+		         : status == 200 ? e.text
+		                         : "ADM refused");
 		t->nadm_errors++;
 		t->abort_cause = "NO_SUCC_INV_RESP"; /* the network failed, not the devices */
-		t->next_target = t->ntargets; /* nothing will be paged */
+		t->next_target = t->ntargets;        /* nothing will be paged */
 		tx_check(t);
 		return;
 	}
@@ -397,7 +405,8 @@ void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
 			const ngap_device_report *dv = &rr->devices[k];
 			aiot_nas_inventory_response ir;
 			atomic_fetch_add(&a->st.d2r_received, 1);
-			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) != 0) {
+			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) !=
+			    0) {
 				t->nundecodable++;
 				atomic_fetch_add(&a->st.undecodable, 1);
 				continue;
@@ -456,10 +465,10 @@ static const char *final_cause(const tx *t, size_t total)
 		return t->abort_cause;
 	if (total > 0)
 		return t->req->type == TX_INVENTORY && (t->nunverified > 0 || t->nprobes_failed > 0)
-			       ? "NO_SUCC_INV_RESP"
-			       : NULL;
+		           ? "NO_SUCC_INV_RESP"
+		           : NULL;
 	return t->nrej > 0 && t->nunverified == 0 && t->nadm_errors == 0 ? "AUTH_FAILURE"
-									  : "NO_SUCC_INV_RESP";
+	                                                                 : "NO_SUCC_INV_RESP";
 }
 
 void inv_finish(tx *t)
@@ -484,15 +493,16 @@ void inv_finish(tx *t)
 	double ms = (double)(a->io->now_us(a) - t->t0_us) / 1000.0;
 	const char *why = t->halted ? " (the AIOTF is stopping)" : "";
 	if (t->req->type == TX_COMMAND)
-		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "
-			 "%zu unverified, %zu undecodable, commands %zu ok %zu failed, %.1f ms%s%s%s",
-			 t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej,
-			 t->nunverified, t->nundecodable, t->ncmd_ok, t->ncmd_fail, ms,
-			 cause ? ", failCause " : "", cause ? cause : "", why);
+		log_info(
+		    "transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "
+		    "%zu unverified, %zu undecodable, commands %zu ok %zu failed, %.1f ms%s%s%s",
+		    t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej, t->nunverified,
+		    t->nundecodable, t->ncmd_ok, t->ncmd_fail, ms, cause ? ", failCause " : "",
+		    cause ? cause : "", why);
 	else
 		log_info("transaction %s %s: %zu responses, %zu authenticated, %zu rejected, "
-			 "%zu unverified, %zu undecodable, %zu devices reported, %.1f ms%s%s%s",
-			 t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej,
-			 t->nunverified, t->nundecodable, total, ms, cause ? ", failCause " : "",
-			 cause ? cause : "", why);
+		         "%zu unverified, %zu undecodable, %zu devices reported, %.1f ms%s%s%s",
+		         t->req->trans_id, kind_name(t), t->nresp, t->nauth, t->nrej,
+		         t->nunverified, t->nundecodable, total, ms, cause ? ", failCause " : "",
+		         cause ? cause : "", why);
 }

@@ -18,117 +18,117 @@
 #include "svc/nodump.h"
 
 static const char usage_text[] =
-	"usage: aiot-aiotf [-c aiotf.yaml] [options]\n"
-	"  -c, --config FILE            YAML configuration (keys in parentheses, nested by '.')\n"
-	"  --listen ADDR:PORT           Naiotf_AIoT SBI address (listen)         [127.0.0.1:7780]\n"
-	"  --tls-cert FILE              server certificate: TLS 1.3 (tls.cert)\n"
-	"  --tls-key FILE               its private key (tls.key)\n"
-	"  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
-	"  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
-	"  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
-	"  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required;\n"
-	"                               http:// is h2c and ignores adm.ca/cert/key\n"
-	"  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
-	"  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
-	"  --adm-key FILE               its private key (adm.key)\n"
-	"  --adm-connections N          HTTP/2 connections to the ADM (adm.connections) [4]\n"
-	"  --adm-timeout-ms MS          per ADM request (adm.timeout-ms)         [2000]\n"
-	"  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
-	"  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
-	"  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
-	"  --cipher on|off              cipher command payloads (cipher)         [on]\n"
-	"  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
-	"  --notify-schemes LIST        notifUri schemes allowed (notify.schemes) [http,https]\n"
-	"  --notify-hosts LIST          notifUri hosts allowed: names, *.domain (notify.hosts)\n"
-	"                               [any]\n"
-	"  --notify-networks LIST       addresses a notifUri may lead to: ADDR/BITS, any\n"
-	"                               (notify.networks) [public unicast; and loopback when\n"
-	"                               --listen is a loopback address]\n"
-	"  --notify-max-destinations N  notification destinations = connections\n"
-	"                               (notify.max-destinations)           [256]\n"
-	"  --notify-max-destinations-per-af N  of them, created for one afId\n"
-	"                               (notify.max-destinations-per-af)    [64]\n"
-	"  --notify-queue-bytes N       notifications queued, in all (notify.queue-bytes)\n"
-	"                               [33554432]\n"
-	"  --notify-dest-queue-bytes N  ... per destination (notify.dest-queue-bytes) [4194304]\n"
-	"  --max-transactions N         queued + running (max-transactions)      [1024]\n"
-	"  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
-	"                               transactions and notify the AFs (shutdown-grace) [3]\n"
-	"  --cache-max N                T-IDs and device profiles the AIOTF keeps from the\n"
-	"                               ADM, each; the oldest is evicted (cache-max) [100000]\n"
-	"  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
-	"                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
-	"  --reader-report-rate N       D2Rs/s per reader in its Inventory Reports, 0: no\n"
-	"                               limit (ng.report-rate)                   [100000]\n"
-	"  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
-	"  --reader-flood-close N       reports dropped within a second that close the\n"
-	"                               reader's NG link, 0: never (ng.flood-close) [5000]\n"
-	"  --reader-max-d2r N           D2Rs taken from one reader in one transaction\n"
-	"                               (ng.max-d2r)                             [262144]\n"
-	"  --reader-max-adm N           get-authentication requests of one reader in one\n"
-	"                               transaction waiting for the ADM (ng.max-adm) [16384]\n"
-	"  --adm-max-queued N           ADM requests waiting for a stream (adm.max-queued)\n"
-	"                                                                        [65536]\n"
-	"  --ng-max-links N             NG links open at once; over it the oldest link\n"
-	"                               without NG Setup is closed (ng.max-links)  [1024]\n"
-	"  --ng-max-links-per-peer N    NG links from one address (ng.max-links-per-peer) [64]\n"
-	"  --ng-setup-timeout-ms N      a link without NG Setup by then is closed\n"
-	"                               (ng.setup-timeout-ms)                    [5000]\n"
-	"  --ng-idle-timeout-ms N       a set-up link silent this long is closed, 0: never\n"
-	"                               (ng.idle-timeout-ms)                     [0]\n"
-	"  --ng-buffer-max N            octets of partial frames held over all links; over it\n"
-	"                               the link holding most is closed (ng.buffer-max) [33554432]\n"
-	"  --ng-ack-timeout-ms N        a paging the reader has not acknowledged by then ends\n"
-	"                               (ng.ack-timeout-ms)                      [2000]\n"
-	"  --ng-unacked-close N         pagings unacknowledged in a row that close the link,\n"
-	"                               0: never (ng.unacked-close)              [3]\n"
-	"  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
-	"  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
+    "usage: aiot-aiotf [-c aiotf.yaml] [options]\n"
+    "  -c, --config FILE            YAML configuration (keys in parentheses, nested by '.')\n"
+    "  --listen ADDR:PORT           Naiotf_AIoT SBI address (listen)         [127.0.0.1:7780]\n"
+    "  --tls-cert FILE              server certificate: TLS 1.3 (tls.cert)\n"
+    "  --tls-key FILE               its private key (tls.key)\n"
+    "  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
+    "  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
+    "  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
+    "  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required;\n"
+    "                               http:// is h2c and ignores adm.ca/cert/key\n"
+    "  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
+    "  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
+    "  --adm-key FILE               its private key (adm.key)\n"
+    "  --adm-connections N          HTTP/2 connections to the ADM (adm.connections) [4]\n"
+    "  --adm-timeout-ms MS          per ADM request (adm.timeout-ms)         [2000]\n"
+    "  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
+    "  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
+    "  --name NAME                  AIOTF name in NGAP (name)                [aiotf]\n"
+    "  --cipher on|off              cipher command payloads (cipher)         [on]\n"
+    "  --notif-ca FILE              CA for https notifUris (notif-ca)\n"
+    "  --notify-schemes LIST        notifUri schemes allowed (notify.schemes) [http,https]\n"
+    "  --notify-hosts LIST          notifUri hosts allowed: names, *.domain (notify.hosts)\n"
+    "                               [any]\n"
+    "  --notify-networks LIST       addresses a notifUri may lead to: ADDR/BITS, any\n"
+    "                               (notify.networks) [public unicast; and loopback when\n"
+    "                               --listen is a loopback address]\n"
+    "  --notify-max-destinations N  notification destinations = connections\n"
+    "                               (notify.max-destinations)           [256]\n"
+    "  --notify-max-destinations-per-af N  of them, created for one afId\n"
+    "                               (notify.max-destinations-per-af)    [64]\n"
+    "  --notify-queue-bytes N       notifications queued, in all (notify.queue-bytes)\n"
+    "                               [33554432]\n"
+    "  --notify-dest-queue-bytes N  ... per destination (notify.dest-queue-bytes) [4194304]\n"
+    "  --max-transactions N         queued + running (max-transactions)      [1024]\n"
+    "  --shutdown-grace S           on SIGTERM, seconds to finish or fail the running\n"
+    "                               transactions and notify the AFs (shutdown-grace) [3]\n"
+    "  --cache-max N                T-IDs and device profiles the AIOTF keeps from the\n"
+    "                               ADM, each; the oldest is evicted (cache-max) [100000]\n"
+    "  --af-auth-ttl-ms MS          keep an AF's authorization data from the ADM this\n"
+    "                               long, 0: fetch it for every request (af-auth-ttl-ms) [10000]\n"
+    "  --reader-report-rate N       D2Rs/s per reader in its Inventory Reports, 0: no\n"
+    "                               limit (ng.report-rate)                   [100000]\n"
+    "  --reader-report-burst N      token bucket depth (ng.report-burst)     [2 x rate]\n"
+    "  --reader-flood-close N       reports dropped within a second that close the\n"
+    "                               reader's NG link, 0: never (ng.flood-close) [5000]\n"
+    "  --reader-max-d2r N           D2Rs taken from one reader in one transaction\n"
+    "                               (ng.max-d2r)                             [262144]\n"
+    "  --reader-max-adm N           get-authentication requests of one reader in one\n"
+    "                               transaction waiting for the ADM (ng.max-adm) [16384]\n"
+    "  --adm-max-queued N           ADM requests waiting for a stream (adm.max-queued)\n"
+    "                                                                        [65536]\n"
+    "  --ng-max-links N             NG links open at once; over it the oldest link\n"
+    "                               without NG Setup is closed (ng.max-links)  [1024]\n"
+    "  --ng-max-links-per-peer N    NG links from one address (ng.max-links-per-peer) [64]\n"
+    "  --ng-setup-timeout-ms N      a link without NG Setup by then is closed\n"
+    "                               (ng.setup-timeout-ms)                    [5000]\n"
+    "  --ng-idle-timeout-ms N       a set-up link silent this long is closed, 0: never\n"
+    "                               (ng.idle-timeout-ms)                     [0]\n"
+    "  --ng-buffer-max N            octets of partial frames held over all links; over it\n"
+    "                               the link holding most is closed (ng.buffer-max) [33554432]\n"
+    "  --ng-ack-timeout-ms N        a paging the reader has not acknowledged by then ends\n"
+    "                               (ng.ack-timeout-ms)                      [2000]\n"
+    "  --ng-unacked-close N         pagings unacknowledged in a row that close the link,\n"
+    "                               0: never (ng.unacked-close)              [3]\n"
+    "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
+    "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
 static const cfg_opt opts[] = {
-	{"listen", "listen"},
-	{"tls-cert", "tls.cert"},
-	{"tls-key", "tls.key"},
-	{"tls-ca", "tls.ca"},
-	{"ng-listen", "ng.listen"},
-	{"ng-transport", "ng.transport"},
-	{"adm", "adm.url"},
-	{"adm-ca", "adm.ca"},
-	{"adm-cert", "adm.cert"},
-	{"adm-key", "adm.key"},
-	{"adm-connections", "adm.connections"},
-	{"adm-timeout-ms", "adm.timeout-ms"},
-	{"inventory-timeout-ms", "inventory-timeout-ms"},
-	{"command-timeout-ms", "command-timeout-ms"},
-	{"name", "name"},
-	{"cipher", "cipher"},
-	{"notif-ca", "notif-ca"},
-	{"notify-schemes", "notify.schemes"},
-	{"notify-hosts", "notify.hosts"},
-	{"notify-networks", "notify.networks"},
-	{"notify-max-destinations", "notify.max-destinations"},
-	{"notify-max-destinations-per-af", "notify.max-destinations-per-af"},
-	{"notify-queue-bytes", "notify.queue-bytes"},
-	{"notify-dest-queue-bytes", "notify.dest-queue-bytes"},
-	{"max-transactions", "max-transactions"},
-	{"shutdown-grace", "shutdown-grace"},
-	{"af-auth-ttl-ms", "af-auth-ttl-ms"},
-	{"cache-max", "cache-max"},
-	{"metrics", "metrics"},
-	{"log-level", "log-level"},
-	{"reader-report-rate", "ng.report-rate"},
-	{"reader-report-burst", "ng.report-burst"},
-	{"reader-flood-close", "ng.flood-close"},
-	{"reader-max-d2r", "ng.max-d2r"},
-	{"reader-max-adm", "ng.max-adm"},
-	{"adm-max-queued", "adm.max-queued"},
-	{"ng-max-links", "ng.max-links"},
-	{"ng-max-links-per-peer", "ng.max-links-per-peer"},
-	{"ng-setup-timeout-ms", "ng.setup-timeout-ms"},
-	{"ng-idle-timeout-ms", "ng.idle-timeout-ms"},
-	{"ng-buffer-max", "ng.buffer-max"},
-	{"ng-ack-timeout-ms", "ng.ack-timeout-ms"},
-	{"ng-unacked-close", "ng.unacked-close"},
+    {"listen", "listen"},
+    {"tls-cert", "tls.cert"},
+    {"tls-key", "tls.key"},
+    {"tls-ca", "tls.ca"},
+    {"ng-listen", "ng.listen"},
+    {"ng-transport", "ng.transport"},
+    {"adm", "adm.url"},
+    {"adm-ca", "adm.ca"},
+    {"adm-cert", "adm.cert"},
+    {"adm-key", "adm.key"},
+    {"adm-connections", "adm.connections"},
+    {"adm-timeout-ms", "adm.timeout-ms"},
+    {"inventory-timeout-ms", "inventory-timeout-ms"},
+    {"command-timeout-ms", "command-timeout-ms"},
+    {"name", "name"},
+    {"cipher", "cipher"},
+    {"notif-ca", "notif-ca"},
+    {"notify-schemes", "notify.schemes"},
+    {"notify-hosts", "notify.hosts"},
+    {"notify-networks", "notify.networks"},
+    {"notify-max-destinations", "notify.max-destinations"},
+    {"notify-max-destinations-per-af", "notify.max-destinations-per-af"},
+    {"notify-queue-bytes", "notify.queue-bytes"},
+    {"notify-dest-queue-bytes", "notify.dest-queue-bytes"},
+    {"max-transactions", "max-transactions"},
+    {"shutdown-grace", "shutdown-grace"},
+    {"af-auth-ttl-ms", "af-auth-ttl-ms"},
+    {"cache-max", "cache-max"},
+    {"metrics", "metrics"},
+    {"log-level", "log-level"},
+    {"reader-report-rate", "ng.report-rate"},
+    {"reader-report-burst", "ng.report-burst"},
+    {"reader-flood-close", "ng.flood-close"},
+    {"reader-max-d2r", "ng.max-d2r"},
+    {"reader-max-adm", "ng.max-adm"},
+    {"adm-max-queued", "adm.max-queued"},
+    {"ng-max-links", "ng.max-links"},
+    {"ng-max-links-per-peer", "ng.max-links-per-peer"},
+    {"ng-setup-timeout-ms", "ng.setup-timeout-ms"},
+    {"ng-idle-timeout-ms", "ng.idle-timeout-ms"},
+    {"ng-buffer-max", "ng.buffer-max"},
+    {"ng-ack-timeout-ms", "ng.ack-timeout-ms"},
+    {"ng-unacked-close", "ng.unacked-close"},
 };
 
 /* An http:// ADM URL is h2c: the TLS client settings (say, of config/aiotf.yaml) do not
@@ -159,15 +159,15 @@ int main(int argc, char **argv)
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
 	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, nqb,
-		ndqb;
+	    ndqb;
 	unsigned long long ng_links, ng_peer, ng_setup, ng_idle, ng_buf, ng_ack, ng_unacked;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
 
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-aiotf", opts, sizeof opts / sizeof opts[0],
-				   NULL, usage_text)
-		   : -1;
+	                           NULL, usage_text)
+	           : -1;
 	if (pa != 0) {
 		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;
@@ -196,11 +196,11 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err) ||
 	    cfg_get_uint(c, "notify.max-destinations", 256, 1, 65536, &ndst, err, sizeof err) ||
 	    cfg_get_uint(c, "notify.max-destinations-per-af", 64, 1, 65536, &ndst_af, err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "notify.queue-bytes", 32u << 20, 1u << 16, 1ull << 40, &nqb, err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "notify.dest-queue-bytes", 4u << 20, 1u << 16, 1ull << 40, &ndqb, err,
-			 sizeof err) ||
+	                 sizeof err) ||
 	    cfg_get_uint(c, "ng.max-links", 1024, 0, 1000000, &ng_links, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.max-links-per-peer", 64, 0, 1000000, &ng_peer, err, sizeof err) ||
 	    cfg_get_uint(c, "ng.setup-timeout-ms", 5000, 0, 3600000, &ng_setup, err, sizeof err) ||
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (aiotf_notify_policy_check(cfg_get(c, "notify.schemes"), cfg_get(c, "notify.hosts"),
-				      cfg_get(c, "notify.networks"), err, sizeof err) != 0) {
+	                              cfg_get(c, "notify.networks"), err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -239,43 +239,43 @@ int main(int argc, char **argv)
 	const char *adm_ca, *adm_cert, *adm_key;
 	adm_tls_settings(c, &adm_ca, &adm_cert, &adm_key);
 	aiotf_cfg ac = {
-		.name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf",
-		.ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",
-		.ng_transport = tr,
-		.adm_url = cfg_get(c, "adm.url"),
-		.adm_ca = adm_ca,
-		.adm_cert = adm_cert,
-		.adm_key = adm_key,
-		.notif_ca = cfg_get(c, "notif-ca"),
-		.adm_connections = (int)conns,
-		.adm_timeout_ms = (int)adm_to,
-		.inventory_timeout_ms = (int)inv_to,
-		.command_timeout_ms = (int)cmd_to,
-		.cipher = strcmp(ciph, "on") == 0,
-		.max_transactions = (int)max_tx,
-		.af_auth_ttl_ms = (int)az_ttl,
-		.cache_max = (int)cache_max,
-		.report_rate = (int)rrate,
-		.report_burst = (int)rburst,
-		.flood_close = (int)fclose,
-		.paging_max_d2r = (int)max_d2r,
-		.paging_max_adm = (int)max_adm,
-		.adm_max_queued = (int)adm_queued,
-		.notify_schemes = cfg_get(c, "notify.schemes"),
-		.notify_hosts = cfg_get(c, "notify.hosts"),
-		.notify_networks = cfg_get(c, "notify.networks"),
-		.notify_local = listen_is_loopback(listen),
-		.notify_max_dests = (int)ndst,
-		.notify_max_dests_per_af = (int)ndst_af,
-		.notify_queue_bytes = (size_t)nqb,
-		.notify_dest_queue_bytes = (size_t)ndqb,
-		.ng_max_links = (int)ng_links,
-		.ng_max_links_per_peer = (int)ng_peer,
-		.ng_setup_timeout_ms = (int)ng_setup,
-		.ng_idle_timeout_ms = (int)ng_idle,
-		.ng_buffer_max = (size_t)ng_buf,
-		.ng_ack_timeout_ms = (int)ng_ack,
-		.ng_unacked_close = (int)ng_unacked,
+	    .name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf",
+	    .ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",
+	    .ng_transport = tr,
+	    .adm_url = cfg_get(c, "adm.url"),
+	    .adm_ca = adm_ca,
+	    .adm_cert = adm_cert,
+	    .adm_key = adm_key,
+	    .notif_ca = cfg_get(c, "notif-ca"),
+	    .adm_connections = (int)conns,
+	    .adm_timeout_ms = (int)adm_to,
+	    .inventory_timeout_ms = (int)inv_to,
+	    .command_timeout_ms = (int)cmd_to,
+	    .cipher = strcmp(ciph, "on") == 0,
+	    .max_transactions = (int)max_tx,
+	    .af_auth_ttl_ms = (int)az_ttl,
+	    .cache_max = (int)cache_max,
+	    .report_rate = (int)rrate,
+	    .report_burst = (int)rburst,
+	    .flood_close = (int)fclose,
+	    .paging_max_d2r = (int)max_d2r,
+	    .paging_max_adm = (int)max_adm,
+	    .adm_max_queued = (int)adm_queued,
+	    .notify_schemes = cfg_get(c, "notify.schemes"),
+	    .notify_hosts = cfg_get(c, "notify.hosts"),
+	    .notify_networks = cfg_get(c, "notify.networks"),
+	    .notify_local = listen_is_loopback(listen),
+	    .notify_max_dests = (int)ndst,
+	    .notify_max_dests_per_af = (int)ndst_af,
+	    .notify_queue_bytes = (size_t)nqb,
+	    .notify_dest_queue_bytes = (size_t)ndqb,
+	    .ng_max_links = (int)ng_links,
+	    .ng_max_links_per_peer = (int)ng_peer,
+	    .ng_setup_timeout_ms = (int)ng_setup,
+	    .ng_idle_timeout_ms = (int)ng_idle,
+	    .ng_buffer_max = (size_t)ng_buf,
+	    .ng_ack_timeout_ms = (int)ng_ack,
+	    .ng_unacked_close = (int)ng_unacked,
 	};
 
 	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
@@ -292,40 +292,44 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sbi_server_cfg sc = {
-		.listen = listen,
-		.workers = 1, /* the work runs in the AIOTF's own loop thread */
-		.tls_cert = cfg_get(c, "tls.cert"),
-		.tls_key = cfg_get(c, "tls.key"),
-		.tls_ca = cfg_get(c, "tls.ca"),
-		.metrics_listen = cfg_get(c, "metrics"),
-		.max_body = 4u << 20,
-		.max_header = 16384,
-		.max_streams = 128,
-		.handler = aiotf_handle,
-		.app = a,
-		.metrics = aiotf_metrics,
-		.operations = aiotf_operations,
-		.operation = aiotf_operation,
+	    .listen = listen,
+	    .workers = 1, /* the work runs in the AIOTF's own loop thread */
+	    .tls_cert = cfg_get(c, "tls.cert"),
+	    .tls_key = cfg_get(c, "tls.key"),
+	    .tls_ca = cfg_get(c, "tls.ca"),
+	    .metrics_listen = cfg_get(c, "metrics"),
+	    .max_body = 4u << 20,
+	    .max_header = 16384,
+	    .max_streams = 128,
+	    .handler = aiotf_handle,
+	    .app = a,
+	    .metrics = aiotf_metrics,
+	    .operations = aiotf_operations,
+	    .operation = aiotf_operation,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
 	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
-		 sc.tls_ca ? "TLS 1.3, mutual" : sc.tls_cert ? "TLS 1.3" : "h2c");
+	               sc.tls_ca     ? "TLS 1.3, mutual"
+	               : sc.tls_cert ? "TLS 1.3"
+	                             : "h2c");
 	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
-		 ac.cipher ? "on" : "off");
+	         ac.cipher ? "on" : "off");
 	aiotf_log_notify(a);
-	log_info("NG links: at most %d, %d per address (0: no cap); NG Setup within %d ms; idle "
-		 "timeout %d ms; partial frames %zu octets in all; pagings acknowledged within %d ms, "
-		 "link closed after %d unacknowledged", ac.ng_max_links, ac.ng_max_links_per_peer,
-		 ac.ng_setup_timeout_ms, ac.ng_idle_timeout_ms, ac.ng_buffer_max,
-		 ac.ng_ack_timeout_ms, ac.ng_unacked_close);
+	log_info(
+	    "NG links: at most %d, %d per address (0: no cap); NG Setup within %d ms; idle "
+	    "timeout %d ms; partial frames %zu octets in all; pagings acknowledged within %d ms, "
+	    "link closed after %d unacknowledged",
+	    ac.ng_max_links, ac.ng_max_links_per_peer, ac.ng_setup_timeout_ms,
+	    ac.ng_idle_timeout_ms, ac.ng_buffer_max, ac.ng_ack_timeout_ms, ac.ng_unacked_close);
 	if (ac.report_rate > 0)
-		log_info("reader Inventory Reports: %d D2R/s, burst %d, link closed at %d dropped/s",
-			 ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
-			 ac.flood_close);
+		log_info(
+		    "reader Inventory Reports: %d D2R/s, burst %d, link closed at %d dropped/s",
+		    ac.report_rate, ac.report_burst > 0 ? ac.report_burst : 2 * ac.report_rate,
+		    ac.flood_close);
 	else
 		log_info("reader Inventory Reports: no rate limit");
 	if (sc.metrics_listen != NULL)

@@ -31,8 +31,7 @@ int amap_init(amap *m, size_t nbuckets)
 	return m->b ? 0 : -1;
 }
 
-static amap_ent *find(const amap *m, const uint8_t *k, size_t klen, uint32_t h,
-		      amap_ent ***slot)
+static amap_ent *find(const amap *m, const uint8_t *k, size_t klen, uint32_t h, amap_ent ***slot)
 {
 	if (m->nb == 0)
 		return NULL;

@@ -20,7 +20,7 @@
 #define OPT_INCORRECT "OPTIONAL_IE_INCORRECT"
 
 static int bad(sbi_err *e, const char *cause, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int bad(sbi_err *e, const char *cause, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +40,7 @@ static int match_digits(const char *s, size_t min, size_t max, int hex)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		int ok = (c >= '0' && c <= '9') ||
-			 (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+		         (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
 		if (!ok)
 			return 0;
 	}
@@ -48,21 +48,21 @@ static int match_digits(const char *s, size_t min, size_t max, int hex)
 }
 
 /* Optional string member matching a digit pattern; required adds MISSING. */
-static int pattern_member(const cJSON *o, const char *name, int required, size_t min,
-			  size_t max, int hex, const char *where, sbi_err *e)
+static int pattern_member(const cJSON *o, const char *name, int required, size_t min, size_t max,
+                          int hex, const char *where, sbi_err *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
 	if (it == NULL)
 		return required ? bad(e, MISSING, "%s%s: missing", where, name) : 0;
 	if (!cJSON_IsString(it) || !match_digits(it->valuestring, min, max, hex))
-		return bad(e, required ? INCORRECT : OPT_INCORRECT, "%s%s: does not match its pattern",
-			   where, name);
+		return bad(e, required ? INCORRECT : OPT_INCORRECT,
+		           "%s%s: does not match its pattern", where, name);
 	return 1;
 }
 
 /* Uinteger (TS 29.571): an integral JSON number >= 0, here also <= max. */
 static int uint_member(const cJSON *o, const char *name, unsigned long max, unsigned long *out,
-		       sbi_err *e)
+                       sbi_err *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
 	if (it == NULL)
@@ -85,8 +85,7 @@ static void copy_member(const cJSON *o, const char *name, char *out, size_t cap)
 
 /* AiotArea: {areaIds: [AiotAreaId{plmnId{mcc,mnc}, nid?, aiotAreaCode}], minItems 1}.
  * where names the member in error texts ("targetArea", "allowedArea"). */
-int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n,
-		      sbi_err *e)
+int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n, sbi_err *e)
 {
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(area, "areaIds");
 	char w[64], wp[64];
@@ -108,7 +107,8 @@ int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, si
 		const cJSON *plmn = cJSON_GetObjectItemCaseSensitive(it, "plmnId");
 		int rc = 0;
 		if (!cJSON_IsObject(it))
-			rc = bad(e, INCORRECT, "%s.areaIds[]: expected an AiotAreaId object", where);
+			rc =
+			    bad(e, INCORRECT, "%s.areaIds[]: expected an AiotAreaId object", where);
 		else if (plmn == NULL)
 			rc = bad(e, MISSING, "%s%s: missing", w, "plmnId");
 		else if (!cJSON_IsObject(plmn))
@@ -171,18 +171,19 @@ fail:
 static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 {
 	if (!cJSON_IsObject(td))
-		return bad(e, INCORRECT, "%s%s: expected an AIoTDevices object", "targetDevices", "");
+		return bad(e, INCORRECT, "%s%s: expected an AIoTDevices object", "targetDevices",
+		           "");
 	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(td, "devices");
 	const cJSON *filt = cJSON_GetObjectItemCaseSensitive(td, "filteringInfo");
 	if ((devs == NULL) == (filt == NULL))
 		return bad(e, INCORRECT, "%s%s: exactly one of devices and filteringInfo",
-			   "targetDevices", "");
+		           "targetDevices", "");
 	if (filt != NULL) {
 		size_t n = 0;
 		if (sbi_json_b64(td, "filteringInfo", 1, r->filt.b, sizeof r->filt.b, &n, e) < 0) {
 			snprintf(e->text, sizeof e->text,
-				 "targetDevices.filteringInfo: expected base64 of 1 to %d bytes",
-				 AIOT_NAS_MAX_ID_LEN);
+			         "targetDevices.filteringInfo: expected base64 of 1 to %d bytes",
+			         AIOT_NAS_MAX_ID_LEN);
 			return -1;
 		}
 		r->filt.len = (uint8_t)n;
@@ -194,7 +195,7 @@ static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 	if (sbi_json_array(td, "devices", 1, AIOTF_MAX_DEVICES_PER_REQ, &arr, &n, e) < 0) {
 		if (e->status != 413)
 			snprintf(e->text, sizeof e->text,
-				 "targetDevices.devices: expected a non-empty array");
+			         "targetDevices.devices: expected a non-empty array");
 		return -1;
 	}
 	if ((r->devs = calloc(n, sizeof *r->devs)) == NULL)
@@ -203,15 +204,17 @@ static int check_devices(const cJSON *td, aiotf_req *r, sbi_err *e)
 	size_t i = 0;
 	cJSON_ArrayForEach(it, arr)
 	{
-		int len = cJSON_IsString(it) ? aiot_b64_decode(it->valuestring,
-							       strlen(it->valuestring), r->devs[i].b,
-							       sizeof r->devs[i].b)
-					     : -1;
+		int len = cJSON_IsString(it)
+		              ? aiot_b64_decode(it->valuestring, strlen(it->valuestring),
+		                                r->devs[i].b, sizeof r->devs[i].b)
+		              : -1;
 		if (len <= 0) {
 			e->cause = INCORRECT;
-			snprintf(e->text, sizeof e->text,
-				 "targetDevices.devices[%zu]: expected an AiotDevPermId (base64 of 1 "
-				 "to %d bytes)", i, AIOT_NAS_MAX_ID_LEN);
+			snprintf(
+			    e->text, sizeof e->text,
+			    "targetDevices.devices[%zu]: expected an AiotDevPermId (base64 of 1 "
+			    "to %d bytes)",
+			    i, AIOT_NAS_MAX_ID_LEN);
 			return -1;
 		}
 		r->devs[i++].len = (uint8_t)len;
@@ -251,7 +254,8 @@ static int check_command(const cJSON *j, aiotf_req *r, sbi_err *e)
 	else if (strcmp(ct->valuestring, "PERMANENT_DISABLE") == 0)
 		r->cmd = AIOT_CMD_DISABLE;
 	else /* the anyOf string branch: well-formed, but nothing this AIOTF can execute */
-		return bad(e, INCORRECT, "commandType: '%s' is not supported%s", ct->valuestring, "");
+		return bad(e, INCORRECT, "commandType: '%s' is not supported%s", ct->valuestring,
+		           "");
 	if ((hoff = uint_member(j, "offset", 65535, &off, e)) < 0 ||
 	    (hlen = uint_member(j, "length", AIOT_NAS_MAX_DATA, &len, e)) < 0 ||
 	    uint_member(j, "msgSize", 0xffffffffu, &msz, e) < 0)
@@ -260,27 +264,27 @@ static int check_command(const cJSON *j, aiotf_req *r, sbi_err *e)
 	int hdata = sbi_json_b64(j, "data", 0, r->data, sizeof r->data, &dlen, e);
 	if (hdata < 0) {
 		snprintf(e->text, sizeof e->text, "data: expected base64 of 1 to %d bytes",
-			 AIOT_NAS_MAX_DATA);
+		         AIOT_NAS_MAX_DATA);
 		return -1;
 	}
 	if (r->cmd == AIOT_CMD_READ) {
 		if (!hoff || !hlen)
 			return bad(e, MISSING, "%s%s: READ requires offset and length",
-				   hoff ? "length" : "offset", "");
+			           hoff ? "length" : "offset", "");
 		if (len == 0)
 			return bad(e, OPT_INCORRECT, "length: 1 to 200%s%s", "", "");
 	} else if (r->cmd == AIOT_CMD_WRITE) {
 		if (!hoff || !hdata)
 			return bad(e, MISSING, "%s%s: WRITE requires offset and data",
-				   hoff ? "data" : "offset", "");
+			           hoff ? "data" : "offset", "");
 		if (hlen && len != dlen)
-			return bad(e, OPT_INCORRECT, "length: must equal the length of data%s%s", "",
-				   "");
+			return bad(e, OPT_INCORRECT, "length: must equal the length of data%s%s",
+			           "", "");
 		len = dlen;
 	}
 	if (r->cmd != AIOT_CMD_DISABLE && off + len > 65536)
 		return bad(e, OPT_INCORRECT, "offset + length: beyond the 64 KiB user memory%s%s",
-			   "", "");
+		           "", "");
 	r->offset = (uint16_t)off;
 	r->length = (uint8_t)len;
 	return 0;
@@ -330,8 +334,8 @@ aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *
 	if (ti != NULL) { /* DurationSec: an integer */
 		if (!cJSON_IsNumber(ti) || ti->valuedouble != floor(ti->valuedouble) ||
 		    ti->valuedouble < 0 || ti->valuedouble > 1e9) {
-			bad(e, OPT_INCORRECT, "timeInterval: expected an integer number of seconds%s%s",
-			    "", "");
+			bad(e, OPT_INCORRECT,
+			    "timeInterval: expected an integer number of seconds%s%s", "", "");
 			goto fail;
 		}
 		r->time_interval = (uint32_t)ti->valuedouble;
@@ -363,7 +367,7 @@ void aiotf_req_free(aiotf_req *r)
 }
 
 int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
-		    const char **path)
+                    const char **path)
 {
 	const char *p;
 	if (strncmp(uri, "http://", 7) == 0) {

@@ -38,12 +38,12 @@
 #define NG_PRESETUP_FRAME 65536u
 
 static const char *const close_reason[NG_CLOSE_N] = {
-	[NG_CLOSE_LINK_CAP] = "over ng.max-links",
-	[NG_CLOSE_PEER_CAP] = "over ng.max-links-per-peer",
-	[NG_CLOSE_SETUP] = "no NG Setup within ng.setup-timeout-ms",
-	[NG_CLOSE_IDLE] = "idle for ng.idle-timeout-ms",
-	[NG_CLOSE_BUFFER] = "partial frames over ng.buffer-max",
-	[NG_CLOSE_UNACKED] = "pagings left unacknowledged (ng.unacked-close)",
+    [NG_CLOSE_LINK_CAP] = "over ng.max-links",
+    [NG_CLOSE_PEER_CAP] = "over ng.max-links-per-peer",
+    [NG_CLOSE_SETUP] = "no NG Setup within ng.setup-timeout-ms",
+    [NG_CLOSE_IDLE] = "idle for ng.idle-timeout-ms",
+    [NG_CLOSE_BUFFER] = "partial frames over ng.buffer-max",
+    [NG_CLOSE_UNACKED] = "pagings left unacknowledged (ng.unacked-close)",
 };
 
 static void on_msg(void *arg, ngap_link *l, ngap_msg *m);
@@ -55,8 +55,8 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg);
 static void reader_close(aiotf *a, reader *rd, enum ng_close_reason why)
 {
 	if (rd->setup)
-		log_warn("reader gNB %u index %u: NG link closed: %s", rd->gnb_id,
-			 rd->reader_index, close_reason[why]);
+		log_warn("reader gNB %u index %u: NG link closed: %s", rd->gnb_id, rd->reader_index,
+		         close_reason[why]);
 	else
 		log_info("NG link from %s closed: %s", ngap_link_peer(rd->link), close_reason[why]);
 	atomic_fetch_add(&a->st.ng_closed[why], 1);
@@ -109,8 +109,9 @@ static int admit_link(aiotf *a, ngap_link *l)
 	}
 	if (c->ng_max_links_per_peer > 0 && same >= c->ng_max_links_per_peer) {
 		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_PEER_CAP], 1);
-		log_warn("NG link from %s refused: %d links from that address (ng.max-links-per-peer)",
-			 peer, same);
+		log_warn(
+		    "NG link from %s refused: %d links from that address (ng.max-links-per-peer)",
+		    peer, same);
 		return -1;
 	}
 	if (c->ng_max_links <= 0 || a->nlinks < (size_t)c->ng_max_links)
@@ -212,10 +213,10 @@ static void on_close(void *arg, ngap_link *l, const char *err)
 		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_BUFFER], 1);
 	if (rd->setup)
 		log_info("reader gNB %u index %u disconnected%s%s", rd->gnb_id, rd->reader_index,
-			 err ? ": " : "", err ? err : "");
+		         err ? ": " : "", err ? err : "");
 	else
 		log_debug("NG link from %s closed before NG Setup%s%s", ngap_link_peer(l),
-			  err ? ": " : "", err ? err : "");
+		          err ? ": " : "", err ? err : "");
 	rd->link = NULL; /* freed by the transport after this returns */
 	reader_gone(a, rd);
 }
@@ -347,7 +348,7 @@ int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m)
 	int rc = ngap_send(rd->link, m);
 	if (rc != 0)
 		log_warn("NG link: cannot send %s to gNB %u: error %d", ngap_type_name(m->type),
-			 rd->gnb_id, rc);
+		         rd->gnb_id, rc);
 	return rc;
 }
 
@@ -399,7 +400,7 @@ static int report_admit(aiotf *a, reader *rd, const ngap_msg *m)
 	}
 	if (rd->window_drops++ == 0)
 		log_warn("gNB %u index %u: Inventory Reports over %d D2R/s, dropping", rd->gnb_id,
-			 rd->reader_index, c->report_rate);
+		         rd->reader_index, c->report_rate);
 	return 0;
 }
 
@@ -407,8 +408,8 @@ static int report_admit(aiotf *a, reader *rd, const ngap_msg *m)
 static void reader_close_flood(aiotf *a, reader *rd)
 {
 	log_warn("gNB %u index %u: %u Inventory Reports dropped within a second (limit %d): "
-		 "NG link closed", rd->gnb_id, rd->reader_index, rd->window_drops,
-		 a->cfg.flood_close);
+	         "NG link closed",
+	         rd->gnb_id, rd->reader_index, rd->window_drops, a->cfg.flood_close);
 	atomic_fetch_add(&a->st.flood_closed, 1);
 	ngap_link_set_user(rd->link, NULL);
 	ngap_link_free(rd->link);
@@ -426,7 +427,8 @@ static void replace_same_reader(aiotf *a, const reader *rd)
 		    o->reader_index != rd->reader_index)
 			continue;
 		log_warn("reader gNB %u index %u: NG Setup on a new link; the old link is closed "
-			 "and replaced", rd->gnb_id, rd->reader_index);
+		         "and replaced",
+		         rd->gnb_id, rd->reader_index);
 		ngap_link_set_user(o->link, NULL);
 		ngap_link_free(o->link);
 		o->link = NULL;
@@ -455,7 +457,7 @@ static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 			timer_arm(rd, a->cfg.ng_idle_timeout_ms);
 		atomic_fetch_add(&a->st.readers, 1);
 		log_info("reader gNB %u index %u connected (%d readers)", rd->gnb_id,
-			 rd->reader_index, atomic_load(&a->st.readers));
+		         rd->reader_index, atomic_load(&a->st.readers));
 	}
 }
 
@@ -492,7 +494,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 	case NGAP_INVENTORY_FAILURE:
 		if (p != NULL) {
 			log_debug("gNB %u: Inventory Failure (cause %u/%u)", rd->gnb_id,
-				  m->u.fail.cause.group, m->u.fail.cause.value);
+			          m->u.fail.cause.group, m->u.fail.cause.value);
 			ng_probe_acked(p);
 			inv_probe_end(p, "inventory failure");
 		}
@@ -501,7 +503,8 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		if (p == NULL || p->done) {
 			atomic_fetch_add(&a->st.unsolicited, 1);
 			log_debug("gNB %u: Inventory Report for correlation id %u: no open "
-				  "paging, dropped", rd->gnb_id, m->correlation_id);
+			          "paging, dropped",
+			          rd->gnb_id, m->correlation_id);
 			break;
 		}
 		inv_on_report(a, p, m);
@@ -524,7 +527,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		break;
 	default:
 		log_warn("NG link: gNB %u sent %s, which only an AIOTF sends; dropped", rd->gnb_id,
-			 ngap_type_name(m->type));
+		         ngap_type_name(m->type));
 		break;
 	}
 out:

@@ -37,7 +37,7 @@ struct notif_dest {
 	notif_msg *qhead, *qtail;
 	size_t bytes;
 	int busy;
-	int refs;        /* transactions naming it */
+	int refs;                                 /* transactions naming it */
 	unsigned long long dropped, dropped_last; /* this episode (logged when it ends) */
 	notif_dest *next;
 };
@@ -82,7 +82,7 @@ static void on_done(void *arg, const sbi_client_response *resp)
 			log_warn("AIoTNotif to %s%s: %s; dropped", d->key, m->path, resp->error);
 		else
 			log_warn("AIoTNotif to %s%s: status %d; dropped", d->key, m->path,
-				 resp->status);
+			         resp->status);
 	}
 	pop(d);
 	send_next(d);
@@ -94,7 +94,7 @@ static void send_next(notif_dest *d)
 		notif_msg *m = d->qhead;
 		m->attempts++;
 		if (sbi_client_request(d->c, "POST", m->path, "application/json", m->body,
-				       strlen(m->body), on_done, d) == 0) {
+		                       strlen(m->body), on_done, d) == 0) {
 			d->busy = 1;
 			return;
 		}
@@ -104,8 +104,8 @@ static void send_next(notif_dest *d)
 	}
 	if (d->qhead == NULL && d->dropped > 0) { /* the episode ends with an empty queue */
 		log_warn("AIoTNotif to %s: queue drained; %llu notifications were dropped over the "
-			 "queue bounds, %llu of them a transaction's last (lastRepInd)", d->key,
-			 d->dropped, d->dropped_last);
+		         "queue bounds, %llu of them a transaction's last (lastRepInd)",
+		         d->key, d->dropped, d->dropped_last);
 		d->dropped = d->dropped_last = 0;
 	}
 }
@@ -139,7 +139,7 @@ static int evict_idle(aiotf *a, const char *owner)
 }
 
 static notif_dest *dest_new(aiotf *a, const aiotf_req *r, const char *key, const char *host,
-			    int tls, int port)
+                            int tls, int port)
 {
 	char err[256];
 	notif_dest *d = calloc(1, sizeof *d);
@@ -147,9 +147,11 @@ static notif_dest *dest_new(aiotf *a, const aiotf_req *r, const char *key, const
 		return NULL;
 	/* The address checked by the policy, never resolved again; the name for TLS and
 	 * :authority. */
-	sbi_client_cfg cc = {.host = r->notif_addr, .port = port,
-			     .tls_ctx = tls ? a->notif_tls : NULL, .tls_server_name = host,
-			     .timeout_ms = 5000};
+	sbi_client_cfg cc = {.host = r->notif_addr,
+	                     .port = port,
+	                     .tls_ctx = tls ? a->notif_tls : NULL,
+	                     .tls_server_name = host,
+	                     .timeout_ms = 5000};
 	if ((d->c = sbi_client_new(a->base, &cc, err, sizeof err)) == NULL) {
 		log_warn("AIoTNotif to %s: %s", key, err);
 		free(d);
@@ -172,7 +174,7 @@ notif_dest *notify_acquire(aiotf *a, const aiotf_req *r, char *why, size_t cap)
 		return NULL;
 	}
 	snprintf(key, sizeof key, "%s://%s:%d (%s)", tls ? "https" : "http", host, port,
-		 r->notif_addr);
+	         r->notif_addr);
 	notif_dest **pp = &a->dests, *d;
 	for (; (d = *pp) != NULL; pp = &d->next) {
 		if (strcmp(d->key, key) == 0) {
@@ -182,13 +184,17 @@ notif_dest *notify_acquire(aiotf *a, const aiotf_req *r, char *why, size_t cap)
 		owned += strcmp(d->owner, r->af_id) == 0;
 	}
 	if (owned >= a->cfg.notify_max_dests_per_af && evict_idle(a, r->af_id) != 0) {
-		snprintf(why, cap, "notifUri: this AF holds its %d notification destinations "
-			 "(notify.max-destinations-per-af)", a->cfg.notify_max_dests_per_af);
+		snprintf(why, cap,
+		         "notifUri: this AF holds its %d notification destinations "
+		         "(notify.max-destinations-per-af)",
+		         a->cfg.notify_max_dests_per_af);
 		goto refused;
 	}
 	if (a->ndests >= a->cfg.notify_max_dests && evict_idle(a, NULL) != 0) {
-		snprintf(why, cap, "notifUri: %d notification destinations in use "
-			 "(notify.max-destinations)", a->cfg.notify_max_dests);
+		snprintf(why, cap,
+		         "notifUri: %d notification destinations in use "
+		         "(notify.max-destinations)",
+		         a->cfg.notify_max_dests);
 		goto refused;
 	}
 	if ((d = dest_new(a, r, key, host, tls, port)) == NULL) {
@@ -232,8 +238,10 @@ static void drop_queued(aiotf *a, notif_dest *d, notif_msg **pp)
 			d->qtail = x;
 	}
 	if (d->dropped++ == 0)
-		log_warn("AIoTNotif to %s: queue over its bound; queued notifications dropped until "
-			 "it drains", d->key);
+		log_warn(
+		    "AIoTNotif to %s: queue over its bound; queued notifications dropped until "
+		    "it drains",
+		    d->key);
 	if (m->last) {
 		atomic_fetch_add(&a->st.notif_last_dropped, 1);
 		d->dropped_last++;
@@ -292,7 +300,8 @@ static void drop(aiotf *a, notif_dest *d, const char *path, char *body, int last
 	}
 	if (d->dropped++ == 0) /* once per episode, which ends when the queue drains */
 		log_warn("AIoTNotif to %s%s: queue full (%zu bytes here, %zu in all); dropping "
-			 "notifications until it drains", d->key, path, d->bytes, a->notif_bytes);
+		         "notifications until it drains",
+		         d->key, path, d->bytes, a->notif_bytes);
 	free(body);
 }
 

@@ -29,21 +29,21 @@ typedef struct net {
 } net;
 
 struct notif_policy {
-	int schemes;        /* bit 0: http, bit 1: https */
-	char **hosts;       /* NULL: any host */
+	int schemes;  /* bit 0: http, bit 1: https */
+	char **hosts; /* NULL: any host */
 	size_t nhosts;
-	net *nets;          /* NULL: the default (public unicast) */
+	net *nets; /* NULL: the default (public unicast) */
 	size_t nnets;
-	int loopback;       /* default only: loopback too (the SBI listens on loopback) */
+	int loopback; /* default only: loopback too (the SBI listens on loopback) */
 };
 
 /* Not public unicast (IANA special-purpose registries): refused by default. */
 static const char *const special[] = {
-	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12",
-	"192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-	"198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3", "::/127", "64:ff9b::/96",
-	"64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16", "fc00::/7",
-	"fe80::/10", "fec0::/10", "ff00::/8"};
+    "0.0.0.0/8",       "10.0.0.0/8",     "100.64.0.0/10",  "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24",    "192.0.2.0/24",   "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",    "::/127",         "64:ff9b::/96",
+    "64:ff9b:1::/48",  "100::/64",       "2001::/23",      "2001:db8::/32",  "2002::/16",
+    "fc00::/7",        "fe80::/10",      "fec0::/10",      "ff00::/8"};
 static const char *const loopback[] = {"127.0.0.0/8", "::1/128"};
 
 static int addr16(const char *s, uint8_t out[16])
@@ -156,7 +156,7 @@ static int add_net(void *arg, const char *s)
 }
 
 notif_policy *notif_policy_new(const char *schemes, const char *hosts, const char *networks,
-			       int local, char *err, size_t errlen)
+                               int local, char *err, size_t errlen)
 {
 	notif_policy *p = calloc(1, sizeof *p);
 	if (p == NULL) {
@@ -173,7 +173,8 @@ notif_policy *notif_policy_new(const char *schemes, const char *hosts, const cha
 		goto fail;
 	}
 	if (networks != NULL && (each_item(networks, add_net, p) != 0 || p->nnets == 0)) {
-		snprintf(err, errlen, "notify.networks: '%s': a list of ADDR/BITS, or any", networks);
+		snprintf(err, errlen, "notify.networks: '%s': a list of ADDR/BITS, or any",
+		         networks);
 		goto fail;
 	}
 	return p;
@@ -183,7 +184,7 @@ fail:
 }
 
 int aiotf_notify_policy_check(const char *schemes, const char *hosts, const char *networks,
-			      char *err, size_t errlen)
+                              char *err, size_t errlen)
 {
 	notif_policy *p = notif_policy_new(schemes, hosts, networks, 0, err, errlen);
 	notif_policy_free(p);
@@ -205,13 +206,14 @@ void aiotf_log_notify(const aiotf *a)
 {
 	const notif_policy *p = a->notif_pol;
 	log_info("notifUri: schemes %s%s%s, hosts %s, networks %s; at most %d destinations "
-		 "(%d per AF), %zu bytes queued (%zu per destination)",
-		 p->schemes & 1 ? "http" : "", p->schemes == 3 ? "," : "",
-		 p->schemes & 2 ? "https" : "", p->nhosts ? "listed" : "any",
-		 p->nets ? "listed" : p->loopback ? "public and loopback (the SBI is on loopback)"
-						   : "public",
-		 a->cfg.notify_max_dests, a->cfg.notify_max_dests_per_af, a->cfg.notify_queue_bytes,
-		 a->cfg.notify_dest_queue_bytes);
+	         "(%d per AF), %zu bytes queued (%zu per destination)",
+	         p->schemes & 1 ? "http" : "", p->schemes == 3 ? "," : "",
+	         p->schemes & 2 ? "https" : "", p->nhosts ? "listed" : "any",
+	         p->nets       ? "listed"
+	         : p->loopback ? "public and loopback (the SBI is on loopback)"
+	                       : "public",
+	         a->cfg.notify_max_dests, a->cfg.notify_max_dests_per_af, a->cfg.notify_queue_bytes,
+	         a->cfg.notify_dest_queue_bytes);
 }
 
 static int host_ok(const notif_policy *p, const char *host)
@@ -222,9 +224,8 @@ static int host_ok(const notif_policy *p, const char *host)
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const char *h = p->hosts[i];
 		size_t l = strlen(h);
-		if (strcasecmp(h, host) == 0 ||
-		    (h[0] == '*' && h[1] == '.' && hl > l - 1 &&
-		     strcasecmp(host + hl - (l - 1), h + 1) == 0))
+		if (strcasecmp(h, host) == 0 || (h[0] == '*' && h[1] == '.' && hl > l - 1 &&
+		                                 strcasecmp(host + hl - (l - 1), h + 1) == 0))
 			return 1;
 	}
 	return 0;
@@ -269,8 +270,8 @@ typedef struct lookup {
 	char host[256];
 } lookup;
 
-__attribute__((format(printf, 3, 4))) static void refuse(aiotf *a, aiotf_req *r,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void refuse(aiotf *a, aiotf_req *r, const char *fmt,
+                                                         ...)
 {
 	char why[300], pa[80];
 	va_list ap;
@@ -353,7 +354,8 @@ void notif_policy_admit(aiotf *a, aiotf_req *r)
 		return;
 	}
 	if (!(p->schemes & (tls ? 2 : 1))) {
-		refuse(a, r, "notifUri: scheme %s not allowed (notify.schemes)", tls ? "https" : "http");
+		refuse(a, r, "notifUri: scheme %s not allowed (notify.schemes)",
+		       tls ? "https" : "http");
 		return;
 	}
 	if (!host_ok(p, host)) {

@@ -16,7 +16,7 @@ cJSON *af_notif_accept(const sbi_request *req, sbi_response *resp)
 	if (j == NULL) {
 		int st = sbi_err_status(&e);
 		sbi_problem(resp, st, st == 400 && e.cause == NULL ? "INVALID_MSG_FORMAT" : e.cause,
-			    "%s", e.text);
+		            "%s", e.text);
 		return NULL;
 	}
 	/* TS 29.569 AIoTNotif: transId is mandatory. */

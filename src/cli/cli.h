@@ -14,8 +14,8 @@ _Noreturn void cli_fail(int code, const char *fmt, ...) __attribute__((format(pr
 
 /* Decode the hex argument of option opt into buf; exits 2 with a clear message on bad hex or
  * if the length is not one of the allowed byte counts (allowed = NULL: any up to cap). */
-size_t cli_hex(const char *opt, const char *hex, uint8_t *buf, size_t cap,
-	       const size_t *allowed, size_t nallowed);
+size_t cli_hex(const char *opt, const char *hex, uint8_t *buf, size_t cap, const size_t *allowed,
+               size_t nallowed);
 
 /* Parse a decimal or 0x-hex unsigned integer in [0, max]; exits 2 otherwise. */
 unsigned long long cli_uint(const char *opt, const char *s, unsigned long long max);

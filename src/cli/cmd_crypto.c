@@ -22,46 +22,62 @@
 #define MAX_MSG 65536
 
 static const char crypto_usage[] =
-	"usage:\n"
-	"  aiot crypto kdf    --key HEX --fc HEX [--param HEX]...\n"
-	"  aiot crypto res    --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX [--bits 32|64|96|128]\n"
-	"  aiot crypto kaiotf --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
-	"  aiot crypto tid    --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
-	"  aiot crypto algkey --suite 3gpp|aes --key HEX(K_AIOTF) --type enc|int [--alg N]\n"
-	"  aiot crypto nia2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
-	"  aiot crypto nea2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
-	"common: [--backend openssl|ref]\n"
-	"kdf prints the 256-bit generic KDF output of TS 33.220 B.2 (HMAC-SHA-256);\n"
-	"--bits for nia2/nea2 is the message length in bits (default 8 x bytes given).\n";
+    "usage:\n"
+    "  aiot crypto kdf    --key HEX --fc HEX [--param HEX]...\n"
+    "  aiot crypto res    --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX [--bits "
+    "32|64|96|128]\n"
+    "  aiot crypto kaiotf --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
+    "  aiot crypto tid    --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
+    "  aiot crypto algkey --suite 3gpp|aes --key HEX(K_AIOTF) --type enc|int [--alg N]\n"
+    "  aiot crypto nia2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
+    "  aiot crypto nea2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
+    "common: [--backend openssl|ref]\n"
+    "kdf prints the 256-bit generic KDF output of TS 33.220 B.2 (HMAC-SHA-256);\n"
+    "--bits for nia2/nea2 is the message length in bits (default 8 x bytes given).\n";
 
 struct args {
 	const char *sub;
-	const char *key, *fc, *suite, *rand_n, *rand_d, *bits, *count, *bearer, *direction,
-		*msg, *type, *alg, *backend;
+	const char *key, *fc, *suite, *rand_n, *rand_d, *bits, *count, *bearer, *direction, *msg,
+	    *type, *alg, *backend;
 	const char *params[AIOT_KDF_MAX_PARAMS];
 	size_t nparams;
 };
 
-enum { O_KEY = 1, O_FC, O_PARAM, O_SUITE, O_RAND_N, O_RAND_D, O_BITS, O_COUNT, O_BEARER,
-       O_DIRECTION, O_MSG, O_TYPE, O_ALG, O_BACKEND, O_HELP };
+enum {
+	O_KEY = 1,
+	O_FC,
+	O_PARAM,
+	O_SUITE,
+	O_RAND_N,
+	O_RAND_D,
+	O_BITS,
+	O_COUNT,
+	O_BEARER,
+	O_DIRECTION,
+	O_MSG,
+	O_TYPE,
+	O_ALG,
+	O_BACKEND,
+	O_HELP
+};
 
 static const struct option opts[] = {
-	{"key", required_argument, NULL, O_KEY},
-	{"fc", required_argument, NULL, O_FC},
-	{"param", required_argument, NULL, O_PARAM},
-	{"suite", required_argument, NULL, O_SUITE},
-	{"rand-n", required_argument, NULL, O_RAND_N},
-	{"rand-d", required_argument, NULL, O_RAND_D},
-	{"bits", required_argument, NULL, O_BITS},
-	{"count", required_argument, NULL, O_COUNT},
-	{"bearer", required_argument, NULL, O_BEARER},
-	{"direction", required_argument, NULL, O_DIRECTION},
-	{"msg", required_argument, NULL, O_MSG},
-	{"type", required_argument, NULL, O_TYPE},
-	{"alg", required_argument, NULL, O_ALG},
-	{"backend", required_argument, NULL, O_BACKEND},
-	{"help", no_argument, NULL, O_HELP},
-	{NULL, 0, NULL, 0},
+    {"key", required_argument, NULL, O_KEY},
+    {"fc", required_argument, NULL, O_FC},
+    {"param", required_argument, NULL, O_PARAM},
+    {"suite", required_argument, NULL, O_SUITE},
+    {"rand-n", required_argument, NULL, O_RAND_N},
+    {"rand-d", required_argument, NULL, O_RAND_D},
+    {"bits", required_argument, NULL, O_BITS},
+    {"count", required_argument, NULL, O_COUNT},
+    {"bearer", required_argument, NULL, O_BEARER},
+    {"direction", required_argument, NULL, O_DIRECTION},
+    {"msg", required_argument, NULL, O_MSG},
+    {"type", required_argument, NULL, O_TYPE},
+    {"alg", required_argument, NULL, O_ALG},
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 static void parse(int argc, char **argv, struct args *a)
@@ -71,33 +87,62 @@ static void parse(int argc, char **argv, struct args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case O_KEY: a->key = optarg; break;
-		case O_FC: a->fc = optarg; break;
+		case O_KEY:
+			a->key = optarg;
+			break;
+		case O_FC:
+			a->fc = optarg;
+			break;
 		case O_PARAM:
 			if (a->nparams == AIOT_KDF_MAX_PARAMS)
 				cli_fail(CLI_EXIT_USAGE, "--param: at most %d parameters",
-					 AIOT_KDF_MAX_PARAMS);
+				         AIOT_KDF_MAX_PARAMS);
 			a->params[a->nparams++] = optarg;
 			break;
-		case O_SUITE: a->suite = optarg; break;
-		case O_RAND_N: a->rand_n = optarg; break;
-		case O_RAND_D: a->rand_d = optarg; break;
-		case O_BITS: a->bits = optarg; break;
-		case O_COUNT: a->count = optarg; break;
-		case O_BEARER: a->bearer = optarg; break;
-		case O_DIRECTION: a->direction = optarg; break;
-		case O_MSG: a->msg = optarg; break;
-		case O_TYPE: a->type = optarg; break;
-		case O_ALG: a->alg = optarg; break;
-		case O_BACKEND: a->backend = optarg; break;
-		case O_HELP: fputs(crypto_usage, stdout); exit(0);
+		case O_SUITE:
+			a->suite = optarg;
+			break;
+		case O_RAND_N:
+			a->rand_n = optarg;
+			break;
+		case O_RAND_D:
+			a->rand_d = optarg;
+			break;
+		case O_BITS:
+			a->bits = optarg;
+			break;
+		case O_COUNT:
+			a->count = optarg;
+			break;
+		case O_BEARER:
+			a->bearer = optarg;
+			break;
+		case O_DIRECTION:
+			a->direction = optarg;
+			break;
+		case O_MSG:
+			a->msg = optarg;
+			break;
+		case O_TYPE:
+			a->type = optarg;
+			break;
+		case O_ALG:
+			a->alg = optarg;
+			break;
+		case O_BACKEND:
+			a->backend = optarg;
+			break;
+		case O_HELP:
+			fputs(crypto_usage, stdout);
+			exit(0);
 		default:
 			cli_fail(CLI_EXIT_USAGE, "crypto %s: unknown or incomplete option '%s'\n%s",
-				 a->sub, argv[optind - 1], crypto_usage);
+			         a->sub, argv[optind - 1], crypto_usage);
 		}
 	}
 	if (optind != argc)
-		cli_fail(CLI_EXIT_USAGE, "crypto %s: unexpected argument '%s'", a->sub, argv[optind]);
+		cli_fail(CLI_EXIT_USAGE, "crypto %s: unexpected argument '%s'", a->sub,
+		         argv[optind]);
 }
 
 static const char *need(const char *v, const char *opt, const char *sub)
@@ -110,17 +155,30 @@ static const char *need(const char *v, const char *opt, const char *sub)
 /* Refuse options that the subcommand does not take, so that a typo is not ignored. */
 static void only(const struct args *a, const char *allowed)
 {
-	struct { const char *name; const void *set; } all[] = {
-		{"key", a->key}, {"fc", a->fc}, {"param", a->nparams ? a : NULL},
-		{"suite", a->suite}, {"rand-n", a->rand_n}, {"rand-d", a->rand_d},
-		{"bits", a->bits}, {"count", a->count}, {"bearer", a->bearer},
-		{"direction", a->direction}, {"msg", a->msg}, {"type", a->type}, {"alg", a->alg},
+	struct {
+		const char *name;
+		const void *set;
+	} all[] = {
+	    {"key", a->key},
+	    {"fc", a->fc},
+	    {"param", a->nparams ? a : NULL},
+	    {"suite", a->suite},
+	    {"rand-n", a->rand_n},
+	    {"rand-d", a->rand_d},
+	    {"bits", a->bits},
+	    {"count", a->count},
+	    {"bearer", a->bearer},
+	    {"direction", a->direction},
+	    {"msg", a->msg},
+	    {"type", a->type},
+	    {"alg", a->alg},
 	};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		char word[32];
 		snprintf(word, sizeof word, " %s ", all[i].name);
 		if (all[i].set != NULL && strstr(allowed, word) == NULL)
-			cli_fail(CLI_EXIT_USAGE, "crypto %s does not take --%s", a->sub, all[i].name);
+			cli_fail(CLI_EXIT_USAGE, "crypto %s does not take --%s", a->sub,
+			         all[i].name);
 	}
 }
 
@@ -137,8 +195,8 @@ static size_t get_key(const struct args *a, aiot_suite s, uint8_t key[32])
 	size_t n = cli_hex("--key", need(a->key, "--key", a->sub), key, 32, NULL, 0);
 	if (aiot_suite_check_key(s, n) != AIOT_OK)
 		cli_fail(CLI_EXIT_USAGE, "--key: suite %s cannot take a %zu-bit key (%s)",
-			 aiot_suite_name(s), 8 * n,
-			 s == AIOT_SUITE_AES ? "128 bits" : "128 or 256 bits");
+		         aiot_suite_name(s), 8 * n,
+		         s == AIOT_SUITE_AES ? "128 bits" : "128 or 256 bits");
 	return n;
 }
 
@@ -189,8 +247,8 @@ static int do_rand_derivation(const struct args *a, const aiot_backend *be)
 	size_t klen = get_key(a, s, key);
 	get_rands(a, rn, rd);
 	if (strcmp(a->sub, "res") == 0) {
-		unsigned bits = a->bits ? (unsigned)cli_uint("--bits", a->bits, 128)
-					: AIOT_RES_BITS_DEFAULT;
+		unsigned bits =
+		    a->bits ? (unsigned)cli_uint("--bits", a->bits, 128) : AIOT_RES_BITS_DEFAULT;
 		if (!AIOT_RES_BITS_VALID(bits))
 			cli_fail(CLI_EXIT_USAGE, "--bits: %u is not 32, 64, 96 or 128", bits);
 		outlen = bits / 8;
@@ -221,7 +279,7 @@ static int do_algkey(const struct args *a, const aiot_backend *be)
 	else
 		cli_fail(CLI_EXIT_USAGE, "--type: '%s' is not enc or int", t);
 	uint8_t alg = a->alg ? (uint8_t)cli_uint("--alg", a->alg, 255)
-			     : (type == AIOT_ALG_TYPE_ENC ? AIOT_ALG_ID_NEA2 : AIOT_ALG_ID_NIA2);
+	                     : (type == AIOT_ALG_TYPE_ENC ? AIOT_ALG_ID_NEA2 : AIOT_ALG_ID_NIA2);
 	int rc = aiot_derive_algkey(be, s, k, type, alg, out);
 	aiot_zeroize(k, sizeof k);
 	check(rc, "algkey");
@@ -246,12 +304,13 @@ static int do_nxa2(const struct args *a, const aiot_backend *be)
 	cli_hex("--count", padded, cnt, 4, NULL, 0);
 	uint32_t count = aiot_get_be32(cnt);
 	uint8_t bearer = (uint8_t)cli_uint("--bearer", need(a->bearer, "--bearer", a->sub), 31);
-	uint8_t dir = (uint8_t)cli_uint("--direction", need(a->direction, "--direction", a->sub), 1);
+	uint8_t dir =
+	    (uint8_t)cli_uint("--direction", need(a->direction, "--direction", a->sub), 1);
 	size_t n = cli_hex("--msg", need(a->msg, "--msg", a->sub), msg, sizeof msg, NULL, 0);
 	size_t bits = a->bits ? (size_t)cli_uint("--bits", a->bits, 8ull * n) : 8 * n;
 	if (a->bits && (bits + 7) / 8 != n)
 		cli_fail(CLI_EXIT_USAGE, "--bits: %zu bits need %zu message bytes, %zu given", bits,
-			 (bits + 7) / 8, n);
+		         (bits + 7) / 8, n);
 	int rc;
 	if (strcmp(a->sub, "nia2") == 0) {
 		rc = aiot_nia2(be, key, count, bearer, dir, msg, bits, out);
@@ -297,7 +356,8 @@ int cmd_crypto(int argc, char **argv)
 	else if (strcmp(a.sub, "nia2") == 0 || strcmp(a.sub, "nea2") == 0)
 		rc = do_nxa2(&a, be);
 	else
-		cli_fail(CLI_EXIT_USAGE, "crypto: unknown subcommand '%s'\n%s", a.sub, crypto_usage);
+		cli_fail(CLI_EXIT_USAGE, "crypto: unknown subcommand '%s'\n%s", a.sub,
+		         crypto_usage);
 	aiot_backend_openssl_free(ossl);
 	return rc;
 }

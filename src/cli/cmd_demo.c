@@ -37,7 +37,7 @@ typedef struct demo {
 	demo_proc adm, aiotf, devsim, reader;
 	demo_af *af;
 	int aiotf_port, aiotf_metrics, devsim_port;
-	char **ids;   /* genuine permanent IDs (base64), n of them */
+	char **ids; /* genuine permanent IDs (base64), n of them */
 	double t0;
 } demo;
 
@@ -76,7 +76,7 @@ _Noreturn static void die(demo *d, const char *fmt, ...)
 }
 
 static void start(demo *d, demo_proc *p, const char *name, char *const argv[], const char *ready,
-		  char *line, size_t cap)
+                  char *line, size_t cap)
 {
 	if (demo_spawn(p, name, d->dir, argv) != 0)
 		die(d, "cannot start %s", name);
@@ -147,7 +147,8 @@ static const demo_tx_result *transact(demo *d, const char *path, const char *bod
 			break;
 		if (waited % 10 == 8 && r != NULL)
 			fprintf(d->out, "           ... %zu devices reported so far\n",
-				r->ndevices), fflush(d->out);
+			        r->ndevices),
+			    fflush(d->out);
 	}
 	if (interrupted)
 		die(d, "interrupted");
@@ -158,7 +159,7 @@ static const demo_tx_result *transact(demo *d, const char *path, const char *bod
 }
 
 static char *cmd_body(demo *d, const char *type, char **ids, size_t nids, int offset, int length,
-		      const char *data_b64)
+                      const char *data_b64)
 {
 	char notif[128];
 	snprintf(notif, sizeof notif, "http://127.0.0.1:%d/notify", demo_af_port(d->af));
@@ -197,10 +198,13 @@ static int index_of(const demo_tx_result *r, const char *id)
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"devices", required_argument, NULL, 'n'}, {"clones", required_argument, NULL, 'k'},
-		{"json", no_argument, NULL, 'j'},          {"workdir", required_argument, NULL, 'w'},
-		{"loss", required_argument, NULL, 'l'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"devices", required_argument, NULL, 'n'},
+	    {"clones", required_argument, NULL, 'k'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"loss", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	demo d = {.n = 1000, .k = 5, .dir = "aiot-demo", .loss = "0", .out = stdout};
 	char line[1024], err[512], a1[64], a2[64], a3[64], a4[1100], a5[1100], a6[1100], a7[1100];
@@ -208,16 +212,27 @@ int cmd_demo(int argc, char **argv)
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'n': d.n = (unsigned long)cli_uint("--devices", optarg, 1000000); break;
-		case 'k': d.k = (unsigned long)cli_uint("--clones", optarg, 100000); break;
-		case 'j': d.json = 1, d.out = stderr; break;
-		case 'w': d.dir = optarg; break;
-		case 'l': d.loss = optarg; break;
+		case 'n':
+			d.n = (unsigned long)cli_uint("--devices", optarg, 1000000);
+			break;
+		case 'k':
+			d.k = (unsigned long)cli_uint("--clones", optarg, 100000);
+			break;
+		case 'j':
+			d.json = 1, d.out = stderr;
+			break;
+		case 'w':
+			d.dir = optarg;
+			break;
+		case 'l':
+			d.loss = optarg;
+			break;
 		case 'h':
 			puts("usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
 			     "[--workdir DIR (aiot-demo)] [--loss P (0)]");
 			return 0;
-		default: cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
+		default:
+			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
 		}
 	}
 	if (d.n < 11)
@@ -244,8 +259,8 @@ int cmd_demo(int argc, char **argv)
 	snprintf(a6, sizeof a6, "%s/devices.jsonl", d.dir);
 	snprintf(a7, sizeof a7, "%s/provision.log", d.dir);
 	step(&d, 2, "provisioning %lu devices (aiot provision: random keys, encrypted store)", d.n);
-	char *pv[] = {"aiot", "provision", "--store", a4, "--kek-file", a5, "--count", a1,
-		      "--group", "warehouse-1", "--out", a6, NULL};
+	char *pv[] = {"aiot", "provision", "--store",     a4,      "--kek-file", a5,  "--count",
+	              a1,     "--group",   "warehouse-1", "--out", a6,           NULL};
 	if (demo_run("aiot", a7, pv) != 0)
 		die(&d, "provisioning failed (see %s)", a7);
 	load_ids(&d, a6);
@@ -261,9 +276,9 @@ int cmd_demo(int argc, char **argv)
 	snprintf(afauth, sizeof afauth, "%s/af-auth.json", d.dir);
 	if (demo_af_write_auth(afauth, "aiot-demo-af", err, sizeof err) != 0)
 		die(&d, "%s", err);
-	char *av[] = {"aiot-adm", "--listen", "127.0.0.1:0", "--store", a4, "--kek-file", a5,
-		      "--tls-cert", cert, "--tls-key", key, "--tls-ca", ca, "--workers", "2",
-		      "--af-auth", afauth, NULL};
+	char *av[] = {"aiot-adm", "--listen",   "127.0.0.1:0", "--store",   a4,     "--kek-file",
+	              a5,         "--tls-cert", cert,          "--tls-key", key,    "--tls-ca",
+	              ca,         "--workers",  "2",           "--af-auth", afauth, NULL};
 	start(&d, &d.adm, "aiot-adm", av, "listening on", line, sizeof line);
 	int adm_port = demo_port_after(line, "listening on");
 	step(&d, 3, "aiot-adm on 127.0.0.1:%d (TLS 1.3, client certificates required)", adm_port);
@@ -271,9 +286,12 @@ int cmd_demo(int argc, char **argv)
 	/* 4. AIOTF, device simulator, reader. */
 	char admurl[128];
 	snprintf(admurl, sizeof admurl, "https://127.0.0.1:%d", adm_port);
-	char *fv[] = {"aiot-aiotf", "--listen", "127.0.0.1:0", "--ng-listen", "127.0.0.1:0",
-		      "--adm", admurl, "--adm-ca", ca, "--adm-cert", acert, "--adm-key", akey,
-		      "--metrics", "127.0.0.1:0", "--name", "aiotf-demo", NULL};
+	char *fv[] = {"aiot-aiotf",  "--listen",    "127.0.0.1:0",
+	              "--ng-listen", "127.0.0.1:0", "--adm",
+	              admurl,        "--adm-ca",    ca,
+	              "--adm-cert",  acert,         "--adm-key",
+	              akey,          "--metrics",   "127.0.0.1:0",
+	              "--name",      "aiotf-demo",  NULL};
 	start(&d, &d.aiotf, "aiot-aiotf", fv, "metrics on port", line, sizeof line);
 	d.aiotf_metrics = atoi(strstr(line, "metrics on port") + strlen("metrics on port"));
 	if (demo_wait_log(&d.aiotf, "listening on", 1000, line, sizeof line) != 0)
@@ -284,17 +302,19 @@ int cmd_demo(int argc, char **argv)
 	int ng_port = demo_port_after(line, "ng link on");
 	snprintf(a2, sizeof a2, "%lu", d.k);
 	snprintf(stats, sizeof stats, "%s/devsim-stats.json", d.dir);
-	char *sv[] = {"aiot-devsim", "--devices", a6, "--air-listen", "127.0.0.1:0", "--clones", a2,
-		      "--loss", (char *)d.loss, "--stats", stats, NULL};
+	char *sv[] = {"aiot-devsim",  "--devices", a6,    "--air-listen",
+	              "127.0.0.1:0",  "--clones",  a2,    "--loss",
+	              (char *)d.loss, "--stats",   stats, NULL};
 	start(&d, &d.devsim, "aiot-devsim", sv, "air on", line, sizeof line);
 	d.devsim_port = demo_port_after(line, "air on");
 	snprintf(a1, sizeof a1, "127.0.0.1:%d", ng_port);
 	snprintf(a3, sizeof a3, "127.0.0.1:%d", d.devsim_port);
-	char *rv[] = {"aiot-reader", "--aiotf", a1, "--air", a3, "--gnb-id", "1",
-		      "--reader-index", "1", "--name", "reader-1", NULL};
+	char *rv[] = {"aiot-reader", "--aiotf",        a1,  "--air",  a3,         "--gnb-id",
+	              "1",           "--reader-index", "1", "--name", "reader-1", NULL};
 	start(&d, &d.reader, "aiot-reader", rv, "NG link up", line, sizeof line);
-	step(&d, 4, "aiot-aiotf (Naiotf :%d, NG link :%d), aiot-devsim (%lu devices + %lu clones, "
-		    "air :%d), aiot-reader connected",
+	step(&d, 4,
+	     "aiot-aiotf (Naiotf :%d, NG link :%d), aiot-devsim (%lu devices + %lu clones, "
+	     "air :%d), aiot-reader connected",
 	     d.aiotf_port, ng_port, d.n, d.k, d.devsim_port);
 
 	/* 5. Inventory of all devices (TS 23.369 6.2.2): the AF's request, answered by
@@ -303,16 +323,17 @@ int cmd_demo(int argc, char **argv)
 	if (d.af == NULL)
 		die(&d, "AF: %s", err);
 	char body[512];
-	snprintf(body, sizeof body,
-		 "{\"afId\":\"aiot-demo-af\",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\","
-		 "\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]},\"numDevices\":%lu,"
-		 "\"notifUri\":\"http://127.0.0.1:%d/notify\"}",
-		 d.n + d.k, demo_af_port(d.af));
+	snprintf(
+	    body, sizeof body,
+	    "{\"afId\":\"aiot-demo-af\",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\","
+	    "\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]},\"numDevices\":%lu,"
+	    "\"notifUri\":\"http://127.0.0.1:%d/notify\"}",
+	    d.n + d.k, demo_af_port(d.af));
 	step(&d, 5, "AF -> AIOTF: inventory of all devices");
 	double t_inv = aiot_mono_s();
 	double rej0 = demo_metric(d.aiotf_metrics, "aiot_aiotf_auth_failures_total");
-	const demo_tx_result *inv = transact(&d, "/naiotf-aiot/v1/request-inv", body,
-					     60 + (int)(d.n / 200));
+	const demo_tx_result *inv =
+	    transact(&d, "/naiotf-aiot/v1/request-inv", body, 60 + (int)(d.n / 200));
 	t_inv = aiot_mono_s() - t_inv;
 	double rej = demo_metric(d.aiotf_metrics, "aiot_aiotf_auth_failures_total") - rej0;
 	/* Every reported identity must be a provisioned one (foreign would be a forgery). */
@@ -327,10 +348,11 @@ int cmd_demo(int argc, char **argv)
 			authenticated++;
 	free(sorted);
 	foreign = (unsigned long)inv->ndevices - authenticated;
-	fprintf(d.out, "           %lu of %lu devices authenticated in %.2f s (%.0f devices/s), %.0f "
-	       "responses rejected%s%s\n",
-	       authenticated, d.n, t_inv, (double)authenticated / t_inv, rej,
-	       inv->fail_cause[0] ? ", failCause " : "", inv->fail_cause);
+	fprintf(d.out,
+	        "           %lu of %lu devices authenticated in %.2f s (%.0f devices/s), %.0f "
+	        "responses rejected%s%s\n",
+	        authenticated, d.n, t_inv, (double)authenticated / t_inv, rej,
+	        inv->fail_cause[0] ? ", failCause " : "", inv->fail_cause);
 
 	/* 6. Commands (TS 23.369 6.2.3): READ to ten authenticated devices, WRITE + READ-back,
 	 * and a READ aimed at an identity a clone also answers to. */
@@ -345,13 +367,14 @@ int cmd_demo(int argc, char **argv)
 	for (size_t i = 0; i < inv->ndevices && nten < 10; i++) {
 		int cloned = 0;
 		const cJSON *c;
-		cJSON_ArrayForEach(c, clone_ids) cloned |= cJSON_IsString(c) &&
-							  strcmp(c->valuestring, inv->ids[i]) == 0;
+		cJSON_ArrayForEach(c, clone_ids) cloned |=
+		    cJSON_IsString(c) && strcmp(c->valuestring, inv->ids[i]) == 0;
 		if (!cloned)
 			ten[nten++] = inv->ids[i];
 	}
 	cJSON_Delete(st);
-	step(&d, 6, "AF -> AIOTF: READ to %zu devices, WRITE + READ-back, a command aimed at a clone",
+	step(&d, 6,
+	     "AF -> AIOTF: READ to %zu devices, WRITE + READ-back, a command aimed at a clone",
 	     nten);
 	unsigned long read_ok = 0, write_ok = 0;
 	char *b = cmd_body(&d, "READ", ten, nten, 0, 16, NULL);
@@ -362,8 +385,8 @@ int cmd_demo(int argc, char **argv)
 		if (at >= 0 && r->read_data[at] != NULL && r->dev_fail[at] == NULL)
 			read_ok++;
 	}
-	fprintf(d.out, "           READ: %lu of %zu devices answered with their user memory\n", read_ok,
-	       nten);
+	fprintf(d.out, "           READ: %lu of %zu devices answered with their user memory\n",
+	        read_ok, nten);
 
 	uint8_t data[16];
 	char data_b64[AIOT_B64_LEN(16) + 1];
@@ -383,7 +406,7 @@ int cmd_demo(int argc, char **argv)
 	    strcmp(r->read_data[r_at], data_b64) == 0)
 		write_ok = 1;
 	fprintf(d.out, "           WRITE %s at offset 32 of %s, READ back: %s\n", data_b64, ten[0],
-	       write_ok ? "same bytes" : "MISMATCH");
+	        write_ok ? "same bytes" : "MISMATCH");
 
 	long clone_accepted = -1;
 	if (clone_target != NULL) {
@@ -391,9 +414,10 @@ int cmd_demo(int argc, char **argv)
 		r = transact(&d, "/naiotf-aiot/v1/request-cmd", b, 60);
 		free(b);
 		int at = index_of(r, clone_target);
-		fprintf(d.out, "           READ aimed at %s (also claimed by a clone): %s\n", clone_target,
-		       at >= 0 && r->read_data[at] ? "answered by the authenticated device"
-						   : "no answer");
+		fprintf(d.out, "           READ aimed at %s (also claimed by a clone): %s\n",
+		        clone_target,
+		        at >= 0 && r->read_data[at] ? "answered by the authenticated device"
+		                                    : "no answer");
 	}
 	st = devsim_stats(&d);
 	clone_accepted = stat_num(st, "clone_commands_accepted");
@@ -409,20 +433,22 @@ int cmd_demo(int argc, char **argv)
 	double secs = aiot_mono_s() - d.t0;
 	unsigned long missed = d.n - authenticated;
 	int ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
-		 clone_accepted == 0;
-	fprintf(d.out, "\nsummary: %lu devices, %lu clones\n"
-	       "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
-	       "write_ok %lu, commands accepted by clones %ld, %.1f s\n"
-	       "  %s\n",
-	       d.n, d.k, authenticated, missed, rej, read_ok, nten, write_ok, clone_accepted, secs,
-	       ok ? "OK: every genuine device authenticated, every clone rejected, no command "
-		    "reached a clone"
-		  : "FAILED");
+	         clone_accepted == 0;
+	fprintf(d.out,
+	        "\nsummary: %lu devices, %lu clones\n"
+	        "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
+	        "write_ok %lu, commands accepted by clones %ld, %.1f s\n"
+	        "  %s\n",
+	        d.n, d.k, authenticated, missed, rej, read_ok, nten, write_ok, clone_accepted, secs,
+	        ok ? "OK: every genuine device authenticated, every clone rejected, no command "
+	             "reached a clone"
+	           : "FAILED");
 	if (d.json)
 		printf("{\"devices\":%lu,\"clones\":%lu,\"authenticated\":%lu,\"rejected\":%.0f,"
 		       "\"missed\":%lu,\"read_ok\":%lu,\"write_ok\":%lu,"
 		       "\"clone_commands_accepted\":%ld,\"seconds\":%.2f}\n",
-		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted, secs);
+		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
+		       secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

@@ -17,12 +17,12 @@
 #define PKI_MAX_NAMES 32
 
 static const char pki_usage[] =
-	"usage: aiot pki --out DIR --names NAME[,NAME...] [--san LIST] [--days N] [--force]\n"
-	"  --out DIR      where to write ca.crt, NAME.crt, NAME.key (created, mode 0700, if absent)\n"
-	"  --names LIST   one certificate per name, e.g. adm,aiotf,af (CN and DNS:NAME)\n"
-	"  --san LIST     more subjectAltNames, OpenSSL syntax  [" PKI_DEFAULT_SAN "]\n"
-	"  --days N       validity in days                      [365]\n"
-	"  --force        replace existing files (default: refuse)\n";
+    "usage: aiot pki --out DIR --names NAME[,NAME...] [--san LIST] [--days N] [--force]\n"
+    "  --out DIR      where to write ca.crt, NAME.crt, NAME.key (created, mode 0700, if absent)\n"
+    "  --names LIST   one certificate per name, e.g. adm,aiotf,af (CN and DNS:NAME)\n"
+    "  --san LIST     more subjectAltNames, OpenSSL syntax  [" PKI_DEFAULT_SAN "]\n"
+    "  --days N       validity in days                      [365]\n"
+    "  --force        replace existing files (default: refuse)\n";
 
 /* Split "a,b,c" in place into names[]; exits 2 on a bad name. */
 static size_t split_names(char *list, const char *names[PKI_MAX_NAMES])
@@ -32,8 +32,8 @@ static size_t split_names(char *list, const char *names[PKI_MAX_NAMES])
 	     t = strtok_r(NULL, ",", &save)) {
 		if (!pki_name_ok(t))
 			cli_fail(CLI_EXIT_USAGE,
-				 "pki: --names: '%s' is not 1..%d of a-z 0-9 . _ - (nor 'ca')", t,
-				 PKI_MAX_NAME);
+			         "pki: --names: '%s' is not 1..%d of a-z 0-9 . _ - (nor 'ca')", t,
+			         PKI_MAX_NAME);
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(names[i], t) == 0)
 				cli_fail(CLI_EXIT_USAGE, "pki: --names: '%s' twice", t);
@@ -49,10 +49,13 @@ static size_t split_names(char *list, const char *names[PKI_MAX_NAMES])
 int cmd_pki(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},  {"names", required_argument, NULL, 'n'},
-		{"san", required_argument, NULL, 's'},  {"days", required_argument, NULL, 'd'},
-		{"force", no_argument, NULL, 'f'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"out", required_argument, NULL, 'o'},
+	    {"names", required_argument, NULL, 'n'},
+	    {"san", required_argument, NULL, 's'},
+	    {"days", required_argument, NULL, 'd'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *names[PKI_MAX_NAMES];
 	char *list = NULL, err[1200];
@@ -61,13 +64,26 @@ int cmd_pki(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o.dir = optarg; break;
-		case 'n': list = optarg; break;
-		case 's': o.san = optarg; break;
-		case 'd': o.days = (int)cli_uint("--days", optarg, 36500); break;
-		case 'f': o.overwrite = 1; break;
-		case 'h': fputs(pki_usage, stdout); return 0;
-		default: cli_fail(CLI_EXIT_USAGE, "pki: bad option\n%s", pki_usage);
+		case 'o':
+			o.dir = optarg;
+			break;
+		case 'n':
+			list = optarg;
+			break;
+		case 's':
+			o.san = optarg;
+			break;
+		case 'd':
+			o.days = (int)cli_uint("--days", optarg, 36500);
+			break;
+		case 'f':
+			o.overwrite = 1;
+			break;
+		case 'h':
+			fputs(pki_usage, stdout);
+			return 0;
+		default:
+			cli_fail(CLI_EXIT_USAGE, "pki: bad option\n%s", pki_usage);
 		}
 	}
 	if (optind != argc || o.dir == NULL || list == NULL)

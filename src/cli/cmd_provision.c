@@ -189,9 +189,9 @@ static void parse_args(int argc, char **argv, struct prov_args *a)
 struct prov_run {
 	const struct prov_args *a;
 	aiot_store *s;
-	int out;             /* --out fd, or -1 */
-	int kek_created;     /* this run made the KEK file */
-	int store_existed;   /* the store file was there before this run */
+	int out;           /* --out fd, or -1 */
+	int kek_created;   /* this run made the KEK file */
+	int store_existed; /* the store file was there before this run */
 	unsigned long long done;
 };
 
@@ -399,8 +399,7 @@ static int append_lines(int fd, const aiot_dev_record *recs, size_t n, char *buf
 
 /* One batch, file first, then the store (module comment). */
 static int provision_batch(struct prov_run *r, const uint8_t code[4], size_t n,
-                           aiot_dev_record *recs, uint8_t *rnd, char *buf, char *err,
-                           size_t errlen)
+                           aiot_dev_record *recs, uint8_t *rnd, char *buf, char *err, size_t errlen)
 {
 	off_t off = lseek(r->out, 0, SEEK_CUR);
 	int rc = AIOT_ERR_INVAL;
@@ -419,8 +418,8 @@ static int provision_batch(struct prov_run *r, const uint8_t code[4], size_t n,
 		if (rc != AIOT_OK && (ftruncate(r->out, off) != 0 ||
 		                      lseek(r->out, off, SEEK_SET) != off || fsync(r->out) != 0))
 			snprintf(err + strlen(err), errlen - strlen(err),
-			         "; cannot truncate %s back to its committed devices: %s", r->a->out,
-			         strerror(errno));
+			         "; cannot truncate %s back to its committed devices: %s",
+			         r->a->out, strerror(errno));
 	}
 	aiot_zeroize(recs, n * sizeof *recs);
 	return rc;
@@ -448,8 +447,8 @@ static int do_provision(const struct prov_args *a)
 	while (r.done < a->count && !stop_signal) {
 		size_t n = a->count - r.done < BATCH ? (size_t)(a->count - r.done) : BATCH;
 		if (provision_batch(&r, code, n, recs, rnd, buf, err, sizeof err) != AIOT_OK)
-			run_fail(&r, "%s (%llu devices were provisioned and written to %s)",
-			         err, r.done, a->out);
+			run_fail(&r, "%s (%llu devices were provisioned and written to %s)", err,
+			         r.done, a->out);
 		r.done += n;
 		if (r.done >= next_progress && a->count >= PROGRESS_EVERY) {
 			fprintf(stderr, "aiot provision: %llu / %llu devices\n", r.done, a->count);

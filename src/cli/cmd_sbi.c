@@ -15,23 +15,23 @@
 #include "sbi/sbi_client.h"
 
 static const char sbi_usage[] =
-	"usage: aiot sbi METHOD URL [--data JSON] [--content-type TYPE]\n"
-	"                [--cacert FILE [--cert FILE --key FILE] [--server-name NAME]]\n"
-	"                [--timeout MS]\n"
-	"URL: http://HOST:PORT/path (h2c, prior knowledge) or https://HOST:PORT/path (TLS 1.3)\n";
+    "usage: aiot sbi METHOD URL [--data JSON] [--content-type TYPE]\n"
+    "                [--cacert FILE [--cert FILE --key FILE] [--server-name NAME]]\n"
+    "                [--timeout MS]\n"
+    "URL: http://HOST:PORT/path (h2c, prior knowledge) or https://HOST:PORT/path (TLS 1.3)\n";
 
 int cmd_sbi(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"data", required_argument, NULL, 'd'},
-		{"content-type", required_argument, NULL, 't'},
-		{"cacert", required_argument, NULL, 'a'},
-		{"cert", required_argument, NULL, 'c'},
-		{"key", required_argument, NULL, 'k'},
-		{"server-name", required_argument, NULL, 's'},
-		{"timeout", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"data", required_argument, NULL, 'd'},
+	    {"content-type", required_argument, NULL, 't'},
+	    {"cacert", required_argument, NULL, 'a'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"server-name", required_argument, NULL, 's'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *data = NULL, *ctype = NULL;
 	sbi_client_cfg cfg = {.timeout_ms = 10000};
@@ -39,15 +39,32 @@ int cmd_sbi(int argc, char **argv)
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'd': data = optarg; break;
-		case 't': ctype = optarg; break;
-		case 'a': cfg.tls_ca = optarg; break;
-		case 'c': cfg.tls_cert = optarg; break;
-		case 'k': cfg.tls_key = optarg; break;
-		case 's': cfg.tls_server_name = optarg; break;
-		case 'T': cfg.timeout_ms = (int)cli_uint("--timeout", optarg, 600000); break;
-		case 'h': fputs(sbi_usage, stdout); return 0;
-		default: cli_fail(CLI_EXIT_USAGE, "sbi: bad option\n%s", sbi_usage);
+		case 'd':
+			data = optarg;
+			break;
+		case 't':
+			ctype = optarg;
+			break;
+		case 'a':
+			cfg.tls_ca = optarg;
+			break;
+		case 'c':
+			cfg.tls_cert = optarg;
+			break;
+		case 'k':
+			cfg.tls_key = optarg;
+			break;
+		case 's':
+			cfg.tls_server_name = optarg;
+			break;
+		case 'T':
+			cfg.timeout_ms = (int)cli_uint("--timeout", optarg, 600000);
+			break;
+		case 'h':
+			fputs(sbi_usage, stdout);
+			return 0;
+		default:
+			cli_fail(CLI_EXIT_USAGE, "sbi: bad option\n%s", sbi_usage);
 		}
 	}
 	if (argc - optind != 2)

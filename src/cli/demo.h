@@ -57,7 +57,7 @@ int demo_af_port(const demo_af *af);
 void demo_af_stop(demo_af *af);
 /* POST body to the AIOTF's path; returns the transId (malloc'd) or NULL with err. */
 char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,
-		      size_t errlen);
+                      size_t errlen);
 /* Wait until the transaction finished (or timeout); returns its result (owned by af). */
 const demo_tx_result *demo_af_wait(demo_af *af, const char *trans_id, int timeout_ms);
 

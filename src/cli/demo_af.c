@@ -25,8 +25,8 @@ typedef struct tx {
 	char id[128];
 	demo_tx_result r;
 	size_t cap;
-	size_t *slots;   /* open addressing over r.ids: index + 1, 0 = empty */
-	size_t nslots;   /* power of two, > 2 * cap */
+	size_t *slots; /* open addressing over r.ids: index + 1, 0 = empty */
+	size_t nslots; /* power of two, > 2 * cap */
 } tx;
 
 static size_t hash_str(const char *s)
@@ -110,9 +110,12 @@ static void add_device(tx *t, const cJSON *d)
 			char **a = realloc(t->r.ids, cap * sizeof *a);
 			char **b = realloc(t->r.read_data, cap * sizeof *b);
 			char **c = realloc(t->r.dev_fail, cap * sizeof *c);
-			if (a) t->r.ids = a;
-			if (b) t->r.read_data = b;
-			if (c) t->r.dev_fail = c;
+			if (a)
+				t->r.ids = a;
+			if (b)
+				t->r.read_data = b;
+			if (c)
+				t->r.dev_fail = c;
 			if (!a || !b || !c)
 				return;
 			t->cap = cap;
@@ -165,13 +168,13 @@ demo_af *demo_af_start(char *err, size_t errlen)
 	pthread_mutex_init(&af->mu, NULL);
 	pthread_cond_init(&af->cv, NULL);
 	sbi_server_cfg cfg = {
-		.listen = "127.0.0.1:0",
-		.workers = 1,
-		.max_body = 64 << 20,
-		.max_header = 16384,
-		.max_streams = 256,
-		.handler = on_notify,
-		.app = af,
+	    .listen = "127.0.0.1:0",
+	    .workers = 1,
+	    .max_body = 64 << 20,
+	    .max_header = 16384,
+	    .max_streams = 256,
+	    .handler = on_notify,
+	    .app = af,
 	};
 	af->srv = sbi_server_start(&cfg, err, errlen);
 	if (af->srv == NULL) {
@@ -209,7 +212,7 @@ void demo_af_stop(demo_af *af)
 }
 
 char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	(void)af;
 	sbi_client_cfg cfg = {.host = "127.0.0.1", .port = aiotf_port, .timeout_ms = 30000};
@@ -223,7 +226,7 @@ char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char 
 			id = strdup(t->valuestring);
 		else
 			snprintf(err, errlen, "AIOTF answered %d without transId: %.200s", st,
-				 resp ? resp : "");
+			         resp ? resp : "");
 		cJSON_Delete(j);
 	} else if (st != 0) {
 		snprintf(err, errlen, "AIOTF answered %d: %.300s", st, resp ? resp : "");
@@ -277,7 +280,8 @@ double demo_metric(int port, const char *sample)
 	buf[len] = '\0';
 	double v = -1;
 	size_t sl = strlen(sample);
-	for (char *line = buf; line != NULL && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (char *line = buf; line != NULL && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, sample, sl) == 0 && line[sl] == ' ') {
 			v = strtod(line + sl + 1, NULL);
 			break;
@@ -291,8 +295,10 @@ int demo_af_write_auth(const char *path, const char *af_id, char *err, size_t er
 {
 	FILE *f = fopen(path, "w");
 	int ok = f != NULL &&
-		 fprintf(f, "{\"afAuthData\":{\"%s\":{\"afId\":\"%s\",\"allowedServiceOperations\":"
-			    "[\"INVENTORY\",\"READ\",\"WRITE\"]}}}\n", af_id, af_id) > 0;
+	         fprintf(f,
+	                 "{\"afAuthData\":{\"%s\":{\"afId\":\"%s\",\"allowedServiceOperations\":"
+	                 "[\"INVENTORY\",\"READ\",\"WRITE\"]}}}\n",
+	                 af_id, af_id) > 0;
 	if (f != NULL && fclose(f) != 0)
 		ok = 0;
 	if (!ok)

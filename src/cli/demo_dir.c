@@ -16,10 +16,10 @@
 
 /* Every file a run makes (cmd_demo.c, demo_pki.c, the children): all a new run removes. */
 static const char *const made[] = {
-	"adm.db", "adm.db-wal", "adm.db-shm", "adm.db.lock", "kek", "devices.jsonl",
-	"provision.log", "ca.crt", "adm.crt", "adm.key", "aiotf.crt", "aiotf.key",
-	"aiot-adm.log", "aiot-aiotf.log", "aiot-devsim.log", "aiot-reader.log",
-	"devsim-stats.json",
+    "adm.db",          "adm.db-wal",        "adm.db-shm",   "adm.db.lock",    "kek",
+    "devices.jsonl",   "provision.log",     "ca.crt",       "adm.crt",        "adm.key",
+    "aiotf.crt",       "aiotf.key",         "aiot-adm.log", "aiot-aiotf.log", "aiot-devsim.log",
+    "aiot-reader.log", "devsim-stats.json",
 };
 
 static int is_made(const char *name)

@@ -21,14 +21,14 @@ _Noreturn void cli_fail(int code, const char *fmt, ...)
 	exit(code);
 }
 
-size_t cli_hex(const char *opt, const char *hex, uint8_t *buf, size_t cap,
-	       const size_t *allowed, size_t nallowed)
+size_t cli_hex(const char *opt, const char *hex, uint8_t *buf, size_t cap, const size_t *allowed,
+               size_t nallowed)
 {
 	size_t len = strlen(hex);
 	int n = aiot_hex_decode(hex, len, buf, cap);
 	if (n == AIOT_ERR_NOSPACE)
 		cli_fail(CLI_EXIT_USAGE, "%s: too long (%zu hex digits, at most %zu)", opt, len,
-			 2 * cap);
+		         2 * cap);
 	if (n < 0)
 		cli_fail(CLI_EXIT_USAGE, "%s: not an even-length hex string", opt);
 	if (allowed != NULL) {
@@ -38,7 +38,8 @@ size_t cli_hex(const char *opt, const char *hex, uint8_t *buf, size_t cap,
 		char want[128] = "";
 		for (size_t i = 0; i < nallowed; i++) {
 			size_t o = strlen(want);
-			snprintf(want + o, sizeof want - o, "%s%zu", i ? " or " : "", 8 * allowed[i]);
+			snprintf(want + o, sizeof want - o, "%s%zu", i ? " or " : "",
+			         8 * allowed[i]);
 		}
 		cli_fail(CLI_EXIT_USAGE, "%s: %d bits given, %s bits expected", opt, 8 * n, want);
 	}

@@ -38,7 +38,7 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 
 /* issuer == NULL: self-signed CA. */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
-		       const char *san, int is_ca, long serial, int days)
+                       const char *san, int is_ca, long serial, int days)
 {
 	X509 *c = X509_new();
 	if (c == NULL)
@@ -50,13 +50,13 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 	X509_set_pubkey(c, key);
 	X509_NAME *name = X509_get_subject_name(c);
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"aiot", -1, -1,
-				   0);
+	                           0);
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509 *signer = issuer ? issuer : c;
 	X509_set_issuer_name(c, X509_get_subject_name(signer));
 	if (add_ext(c, signer, NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "CA:FALSE") ||
 	    add_ext(c, signer, NID_key_usage,
-		    is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") ||
+	            is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") ||
 	    add_ext(c, signer, NID_subject_key_identifier, "hash") ||
 	    (issuer != NULL && add_ext(c, signer, NID_authority_key_identifier, "keyid")) ||
 	    (san != NULL && add_ext(c, signer, NID_subject_alt_name, san)) ||
@@ -71,7 +71,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 /* Create dir/file with mode; replace an existing file only when overwrite is set. Never
  * follows a symbolic link. */
 static FILE *create(const char *dir, const char *file, mode_t mode, int overwrite, char *err,
-		    size_t errlen)
+                    size_t errlen)
 {
 	char path[1100];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -93,7 +93,7 @@ static FILE *create(const char *dir, const char *file, mode_t mode, int overwrit
 }
 
 static int write_pem(const pki_opts *o, const char *name, X509 *cert, EVP_PKEY *key, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	char file[PKI_MAX_NAME + 8];
 	int ok;
@@ -132,18 +132,17 @@ int pki_name_ok(const char *name)
 }
 
 /* One certificate issued by the CA: SAN DNS:name plus o->san. */
-static int issue(const pki_opts *o, size_t i, X509 *ca, EVP_PKEY *ca_key, char *err,
-		 size_t errlen)
+static int issue(const pki_opts *o, size_t i, X509 *ca, EVP_PKEY *ca_key, char *err, size_t errlen)
 {
 	char san[PKI_MAX_NAME + 1100];
 	int rc = -1;
 	snprintf(san, sizeof san, "DNS:%s,%s", o->names[i], o->san);
 	EVP_PKEY *key = new_key();
-	X509 *c = key ? make_cert(key, o->names[i], ca, ca_key, san, 0, (long)i + 2, o->days)
-		      : NULL;
+	X509 *c =
+	    key ? make_cert(key, o->names[i], ca, ca_key, san, 0, (long)i + 2, o->days) : NULL;
 	if (c == NULL)
 		snprintf(err, errlen, "%s: cannot make the certificate (SAN '%s')", o->names[i],
-			 san);
+		         san);
 	else
 		rc = write_pem(o, o->names[i], c, key, err, errlen);
 	X509_free(c);
@@ -173,7 +172,11 @@ out:
 int demo_make_pki(const char *dir, char *err, size_t errlen)
 {
 	static const char *const names[] = {"adm", "aiotf"};
-	pki_opts o = {.dir = dir, .names = names, .nnames = 2, .san = PKI_DEFAULT_SAN,
-		      .days = 2, .overwrite = 1};
+	pki_opts o = {.dir = dir,
+	              .names = names,
+	              .nnames = 2,
+	              .san = PKI_DEFAULT_SAN,
+	              .days = 2,
+	              .overwrite = 1};
 	return pki_make(&o, err, errlen);
 }

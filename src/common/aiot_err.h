@@ -6,19 +6,19 @@
 
 enum {
 	AIOT_OK = 0,
-	AIOT_ERR_INVAL = -1,      /* a caller argument is out of range */
-	AIOT_ERR_TRUNC = -2,      /* input ends before a field it announces */
-	AIOT_ERR_NOSPACE = -3,    /* output buffer too small */
-	AIOT_ERR_UNKNOWN = -4,    /* unknown message type, command or code point */
-	AIOT_ERR_MALFORMED = -5,  /* inconsistent lengths, reserved bits set, trailing bytes */
-	AIOT_ERR_MAC = -6,        /* integrity check failed */
-	AIOT_ERR_REPLAY = -7,     /* COUNT already used under this key */
-	AIOT_ERR_STATE = -8,      /* not valid in the current state (e.g. no session) */
-	AIOT_ERR_CRYPTO = -9,     /* the crypto backend failed */
+	AIOT_ERR_INVAL = -1,          /* a caller argument is out of range */
+	AIOT_ERR_TRUNC = -2,          /* input ends before a field it announces */
+	AIOT_ERR_NOSPACE = -3,        /* output buffer too small */
+	AIOT_ERR_UNKNOWN = -4,        /* unknown message type, command or code point */
+	AIOT_ERR_MALFORMED = -5,      /* inconsistent lengths, reserved bits set, trailing bytes */
+	AIOT_ERR_MAC = -6,            /* integrity check failed */
+	AIOT_ERR_REPLAY = -7,         /* COUNT already used under this key */
+	AIOT_ERR_STATE = -8,          /* not valid in the current state (e.g. no session) */
+	AIOT_ERR_CRYPTO = -9,         /* the crypto backend failed */
 	AIOT_ERR_NOT_ADDRESSED = -10, /* paging not for this device */
-	AIOT_ERR_KEYLEN = -11,    /* key length the suite cannot take */
-	AIOT_ERR_DISABLED = -12,  /* device permanently disabled */
-	AIOT_ERR_CALLBACK = -13,  /* an application callback failed */
+	AIOT_ERR_KEYLEN = -11,        /* key length the suite cannot take */
+	AIOT_ERR_DISABLED = -12,      /* device permanently disabled */
+	AIOT_ERR_CALLBACK = -13,      /* an application callback failed */
 };
 
 /* A static English description; never NULL. */

@@ -11,10 +11,10 @@
 #define AIOT_FC_H
 
 /* FC values: first octet of S in the generic KDF (TS 33.220 Annex B.2). */
-#define AIOT_FC_RES    0xA0 /* RES_AIOT / XRES_AIOT (33.369 A.2, provisional) */
+#define AIOT_FC_RES 0xA0    /* RES_AIOT / XRES_AIOT (33.369 A.2, provisional) */
 #define AIOT_FC_KAIOTF 0xA1 /* K_AIOTF (33.369 A.3, provisional) */
 #define AIOT_FC_ALGKEY 0xA2 /* K_AIOT_enc / K_AIOT_int, keyed with K_AIOTF (provisional) */
-#define AIOT_FC_TID    0xA3 /* next T-ID (identifier privacy, provisional) */
+#define AIOT_FC_TID 0xA3    /* next T-ID (identifier privacy, provisional) */
 
 /* Lengths of the RAND parameters in S: P0 = RAND_AIOT_n, P1 = RAND_AIOT_d, L = 0x0010. */
 #define AIOT_RAND_LEN 16

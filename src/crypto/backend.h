@@ -30,23 +30,23 @@ typedef struct aiot_backend {
 	void *ctx; /* backend state, passed back to every op; NULL for ref */
 	/* HMAC-SHA-256 (FIPS 198-1) over the concatenation of iov[0..niov). key_len >= 1. */
 	int (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len, const aiot_iov *iov,
-			   size_t niov, uint8_t mac[32]);
+	                   size_t niov, uint8_t mac[32]);
 	/* AES-128-CMAC (NIST SP 800-38B, bit-granular) over the first nbits bits of the
 	 * concatenation of iov[0..niov); nbits <= 8 * total length. Bits past nbits in the
 	 * last byte are ignored. */
 	int (*aes_cmac)(void *ctx, const uint8_t key[16], const aiot_iov *iov, size_t niov,
-			size_t nbits, uint8_t mac[16]);
+	                size_t nbits, uint8_t mac[16]);
 	/* AES-128-CTR: out = in XOR keystream, counter block ctr0 incremented as a 128-bit
 	 * big-endian integer (SP 800-38A). in == out allowed. */
 	int (*aes_ctr)(void *ctx, const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in,
-		       uint8_t *out, size_t len);
+	               uint8_t *out, size_t len);
 	/* Optional (NULL: not offered): HMAC-SHA-256 with the key-dependent work done once.
 	 * hmac_prepare stores the inner and outer hash states for key in st (at most
 	 * AIOT_HMAC_STATE_MAX bytes); hmac_prepared then MACs many messages under that key.
 	 * For the ADM, which evaluates one device key over many RAND_d. */
 	int (*hmac_prepare)(void *ctx, const uint8_t *key, size_t key_len, uint8_t *st);
 	int (*hmac_prepared)(void *ctx, const uint8_t *st, const aiot_iov *iov, size_t niov,
-			     uint8_t mac[32]);
+	                     uint8_t mac[32]);
 } aiot_backend;
 
 #define AIOT_HMAC_STATE_MAX 256

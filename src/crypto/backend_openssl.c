@@ -32,7 +32,7 @@ typedef struct ossl_state {
 } ossl_state;
 
 static int ossl_hmac(void *ctx, const uint8_t *key, size_t key_len, const aiot_iov *iov,
-		     size_t niov, uint8_t mac[32])
+                     size_t niov, uint8_t mac[32])
 {
 	ossl_state *st = ctx;
 	size_t outl = 0;
@@ -71,7 +71,7 @@ static void cmac_dbl(uint8_t b[16])
 /* SP 800-38B with a partial final byte: AES-ECB from OpenSSL, CMAC chaining here.
  * OpenSSL's CMAC only takes whole bytes. */
 static int cmac_bits(ossl_state *st, const uint8_t key[16], const aiot_iov *iov, size_t niov,
-		     size_t nbits, uint8_t mac[16])
+                     size_t nbits, uint8_t mac[16])
 {
 	uint8_t k[16] = {0}, x[16] = {0}, blk[16];
 	size_t nbytes = (nbits + 7) / 8, seen = 0, fill = 0;
@@ -121,7 +121,7 @@ out:
 }
 
 static int ossl_cmac(void *ctx, const uint8_t key[16], const aiot_iov *iov, size_t niov,
-		     size_t nbits, uint8_t mac[16])
+                     size_t nbits, uint8_t mac[16])
 {
 	ossl_state *st = ctx;
 	size_t total = 0, outl = 0;
@@ -153,7 +153,7 @@ static int ossl_cmac(void *ctx, const uint8_t key[16], const aiot_iov *iov, size
 }
 
 static int ossl_ctr(void *ctx, const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in,
-		    uint8_t *out, size_t len)
+                    uint8_t *out, size_t len)
 {
 	ossl_state *st = ctx;
 	if (key == NULL || ctr0 == NULL || (len > 0 && (in == NULL || out == NULL)))
@@ -206,7 +206,7 @@ static int ossl_hmac_prepare(void *ctx, const uint8_t *key, size_t key_len, uint
 }
 
 static int ossl_hmac_prepared(void *ctx, const uint8_t *st, const aiot_iov *iov, size_t niov,
-			      uint8_t mac[32])
+                              uint8_t mac[32])
 {
 	(void)ctx;
 	hmac_states hs;
@@ -251,9 +251,9 @@ aiot_backend *aiot_backend_openssl_new(void)
 		return NULL;
 	char sha256[] = "SHA256", aes_cbc[] = "AES-128-CBC";
 	OSSL_PARAM hp[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha256, 0),
-			   OSSL_PARAM_construct_end()};
+	                   OSSL_PARAM_construct_end()};
 	OSSL_PARAM cp[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, aes_cbc, 0),
-			   OSSL_PARAM_construct_end()};
+	                   OSSL_PARAM_construct_end()};
 	st->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	st->cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	st->ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
@@ -267,13 +267,13 @@ aiot_backend *aiot_backend_openssl_new(void)
 	    !EVP_MAC_CTX_set_params(st->cmac_ctx, cp))
 		goto fail;
 	st->be = (aiot_backend){
-		.name = "openssl",
-		.ctx = st,
-		.hmac_sha256 = ossl_hmac,
-		.aes_cmac = ossl_cmac,
-		.aes_ctr = ossl_ctr,
-		.hmac_prepare = ossl_hmac_prepare,
-		.hmac_prepared = ossl_hmac_prepared,
+	    .name = "openssl",
+	    .ctx = st,
+	    .hmac_sha256 = ossl_hmac,
+	    .aes_cmac = ossl_cmac,
+	    .aes_ctr = ossl_ctr,
+	    .hmac_prepare = ossl_hmac_prepare,
+	    .hmac_prepared = ossl_hmac_prepared,
 	};
 	return &st->be;
 fail:

@@ -13,7 +13,6 @@
 #include "hmac_sha256.h"
 #include "common/aiot_err.h"
 
-
 /* AIOT_OK and the total length if every element with len > 0 has a pointer. */
 static int iov_check(const aiot_iov *iov, size_t niov, size_t *total)
 {

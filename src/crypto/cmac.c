@@ -22,10 +22,10 @@ static void dbl(uint8_t k[16])
 
 typedef struct cmac_state {
 	aiot_aes128_key ks; /* 16 bytes: round keys on the fly */
-	uint8_t x[16];  /* chaining value XOR the current block */
-	size_t left;    /* message bytes still to absorb */
-	uint8_t fill;   /* bytes of x holding the current block */
-	uint8_t rbits;  /* bits used in the last byte, 0 = all 8 */
+	uint8_t x[16];      /* chaining value XOR the current block */
+	size_t left;        /* message bytes still to absorb */
+	uint8_t fill;       /* bytes of x holding the current block */
+	uint8_t rbits;      /* bits used in the last byte, 0 = all 8 */
 } cmac_state;
 
 static void absorb(cmac_state *st, uint8_t m)

@@ -6,6 +6,6 @@
 #include <stdint.h>
 
 void aiot_aes_ctr(const uint8_t key[16], const uint8_t ctr0[16], const uint8_t *in, uint8_t *out,
-		  size_t len);
+                  size_t len);
 
 #endif

@@ -5,6 +5,6 @@
 #include "backend.h"
 
 void aiot_hmac_sha256(const uint8_t *key, size_t key_len, const aiot_iov *iov, size_t niov,
-		      uint8_t mac[32]);
+                      uint8_t mac[32]);
 
 #endif

@@ -28,8 +28,10 @@ int aiot_suite_from_name(const char *name, aiot_suite *out)
 const char *aiot_suite_name(aiot_suite s)
 {
 	switch (s) {
-	case AIOT_SUITE_3GPP: return "3gpp";
-	case AIOT_SUITE_AES: return "aes";
+	case AIOT_SUITE_3GPP:
+		return "3gpp";
+	case AIOT_SUITE_AES:
+		return "aes";
 	}
 	return "?";
 }
@@ -48,7 +50,7 @@ int aiot_suite_check_key(aiot_suite s, size_t key_len)
 /* S = FC || P0 || L0 || ... || Pn || Ln as a gather list over the caller's parameters:
  * nothing is copied. iov needs 1 + 2 * np entries, lens 2 * np bytes. */
 static size_t build_s(uint8_t *fc_byte, uint8_t fc, const aiot_kdf_param *params, size_t np,
-		      uint8_t *lens, aiot_iov *iov, size_t *total)
+                      uint8_t *lens, aiot_iov *iov, size_t *total)
 {
 	size_t n = 0;
 	*fc_byte = fc;
@@ -77,9 +79,10 @@ static int check_params(const aiot_kdf_param *params, size_t np)
  * length (32 or 16) or AIOT_ERR_*. be == NULL: the reference primitives, called directly
  * (backend.h); otherwise only through the backend's function pointers, so an image whose
  * backend leaves an op NULL links no code of that suite. */
-static inline __attribute__((always_inline)) int
-prf_iov(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-	const aiot_iov *iov, size_t n, size_t total, uint8_t *out)
+static inline __attribute__((always_inline)) int prf_iov(const aiot_backend *be, aiot_suite s,
+                                                         const uint8_t *key, size_t key_len,
+                                                         const aiot_iov *iov, size_t n,
+                                                         size_t total, uint8_t *out)
 {
 	int rc;
 
@@ -109,7 +112,7 @@ prf_iov(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len
 }
 
 int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t fc,
-	     const aiot_kdf_param *params, size_t np, uint8_t out[32])
+             const aiot_kdf_param *params, size_t np, uint8_t out[32])
 {
 	uint8_t fc_byte, lens[2 * AIOT_KDF_MAX_PARAMS];
 	aiot_iov iov[1 + 2 * AIOT_KDF_MAX_PARAMS];
@@ -126,7 +129,7 @@ int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t
 }
 
 int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		   uint8_t fc, const aiot_kdf_param *params, size_t np, uint8_t out[32])
+                   uint8_t fc, const aiot_kdf_param *params, size_t np, uint8_t out[32])
 {
 	uint8_t fc_byte, lens[2 * AIOT_KDF_MAX_PARAMS];
 	aiot_iov iov[1 + 2 * AIOT_KDF_MAX_PARAMS];
@@ -154,8 +157,8 @@ int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, siz
 /* The PRF into a temporary, keep the last out_len bytes: backends, and HMAC-SHA-256's 32
  * bytes. Out of line, so that the device's AES-CMAC path carries no temporary. */
 static __attribute__((noinline)) int prf_tail(const aiot_backend *be, aiot_suite s,
-					      const aiot_kdf2 *k, const aiot_iov iov[5],
-					      size_t total)
+                                              const aiot_kdf2 *k, const aiot_iov iov[5],
+                                              size_t total)
 {
 	uint8_t prf[32];
 	int n;
@@ -190,14 +193,14 @@ int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k)
 	if (be == NULL && s == AIOT_SUITE_AES && k->out_len <= 16) {
 		/* the reference AES-CMAC writes the last out_len bytes itself */
 		aiot_aes_cmac_part(k->key, iov, 5, 8 * total, k->out, 16u - (unsigned)k->out_len,
-				   (unsigned)k->out_len);
+		                   (unsigned)k->out_len);
 		return AIOT_OK;
 	}
 	return prf_tail(be, s, k, iov, total);
 }
 
 int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		      aiot_prf_key *pk)
+                      aiot_prf_key *pk)
 {
 	int rc;
 	if (key == NULL || pk == NULL)
@@ -208,7 +211,8 @@ int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, 
 	pk->suite = s;
 	pk->key_len = (uint8_t)key_len;
 	memcpy(pk->key, key, key_len);
-	if (s == AIOT_SUITE_3GPP && be != NULL && be->hmac_prepare != NULL && be->hmac_prepared != NULL) {
+	if (s == AIOT_SUITE_3GPP && be != NULL && be->hmac_prepare != NULL &&
+	    be->hmac_prepared != NULL) {
 		if ((rc = be->hmac_prepare(be->ctx, key, key_len, pk->st)) != AIOT_OK) {
 			aiot_prf_key_clear(pk);
 			return rc;
@@ -224,12 +228,12 @@ void aiot_prf_key_clear(aiot_prf_key *pk)
 }
 
 int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint8_t rand_n[16],
-		      const uint8_t rand_d[16], unsigned bits, uint8_t *res)
+                      const uint8_t rand_d[16], unsigned bits, uint8_t *res)
 {
 	if (pk == NULL || !pk->prepared || be == NULL)
 		return pk == NULL ? AIOT_ERR_INVAL
-				  : aiot_derive_res(be, pk->suite, pk->key, pk->key_len, rand_n,
-						    rand_d, bits, res);
+		                  : aiot_derive_res(be, pk->suite, pk->key, pk->key_len, rand_n,
+		                                    rand_d, bits, res);
 	if (!AIOT_RES_BITS_VALID(bits) || rand_n == NULL || rand_d == NULL || res == NULL)
 		return AIOT_ERR_INVAL;
 	/* The same S as aiot_derive_res() (kdf.h). */

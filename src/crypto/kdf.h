@@ -34,12 +34,12 @@ int aiot_suite_check_key(aiot_suite s, size_t key_len);
 
 /* TS 33.220 B.2 generic KDF: HMAC-SHA-256(key, S), full 32-byte output. np <= 8. */
 int aiot_kdf(const aiot_backend *be, const uint8_t *key, size_t key_len, uint8_t fc,
-	     const aiot_kdf_param *params, size_t np, uint8_t out[32]);
+             const aiot_kdf_param *params, size_t np, uint8_t out[32]);
 
 /* The suite's PRF over S built from fc and params; writes 32 (3gpp) or 16 (aes) bytes and
  * returns that length, or a negative AIOT_ERR_*. */
 int aiot_suite_prf(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		   uint8_t fc, const aiot_kdf_param *params, size_t np, uint8_t out[32]);
+                   uint8_t fc, const aiot_kdf_param *params, size_t np, uint8_t out[32]);
 
 /*
  * One derivation of Annex A: PRF(key, FC || P0 || L0 || P1 || L1), the last out_len bytes
@@ -59,25 +59,30 @@ int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k);
 /* k for PRF(KEY, FC || RAND_n || 0x0010 || RAND_d || 0x0010), the last out_len bytes: the
  * derivations keyed with K_AIOT_root (RES, K_AIOTF, T-ID). */
 static inline void aiot_kdf2_rands(aiot_kdf2 *k, uint8_t fc, const uint8_t *key, size_t key_len,
-				   const uint8_t rand_n[16], const uint8_t rand_d[16],
-				   uint8_t *out, size_t out_len)
+                                   const uint8_t rand_n[16], const uint8_t rand_d[16], uint8_t *out,
+                                   size_t out_len)
 {
-	*k = (aiot_kdf2){key, rand_n, rand_d, out, key_len, out_len,
-			 {fc, 0, AIOT_RAND_LEN, 0, AIOT_RAND_LEN}};
+	*k = (aiot_kdf2){
+	    key, rand_n, rand_d, out, key_len, out_len, {fc, 0, AIOT_RAND_LEN, 0, AIOT_RAND_LEN}};
 }
 
 /* k for K_AIOT_enc / K_AIOT_int: PRF(K_AIOTF, 0xA2-FC || type || 0x0001 || id || 0x0001);
  * alg points at the two octets algorithm type, algorithm identity. */
-static inline void aiot_kdf2_algkey(aiot_kdf2 *k, const uint8_t k_aiotf[16],
-				    const uint8_t alg[2], uint8_t out[16])
+static inline void aiot_kdf2_algkey(aiot_kdf2 *k, const uint8_t k_aiotf[16], const uint8_t alg[2],
+                                    uint8_t out[16])
 {
-	*k = (aiot_kdf2){k_aiotf, &alg[0], &alg[1], out, AIOT_KAIOTF_LEN, AIOT_ALGKEY_LEN,
-			 {AIOT_FC_ALGKEY, 0, 1, 0, 1}};
+	*k = (aiot_kdf2){k_aiotf,
+	                 &alg[0],
+	                 &alg[1],
+	                 out,
+	                 AIOT_KAIOTF_LEN,
+	                 AIOT_ALGKEY_LEN,
+	                 {AIOT_FC_ALGKEY, 0, 1, 0, 1}};
 }
 
 static inline int aiot_derive_rands(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-				    size_t key_len, uint8_t fc, const uint8_t rand_n[16],
-				    const uint8_t rand_d[16], uint8_t *out, size_t out_len)
+                                    size_t key_len, uint8_t fc, const uint8_t rand_n[16],
+                                    const uint8_t rand_d[16], uint8_t *out, size_t out_len)
 {
 	aiot_kdf2 k;
 
@@ -87,8 +92,8 @@ static inline int aiot_derive_rands(const aiot_backend *be, aiot_suite s, const 
 
 /* RES_AIOT / XRES_AIOT (33.369 A.2): bits in {32, 64, 96, 128}; writes bits/8 bytes. */
 static inline int aiot_derive_res(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-				  size_t key_len, const uint8_t rand_n[16],
-				  const uint8_t rand_d[16], unsigned bits, uint8_t *res)
+                                  size_t key_len, const uint8_t rand_n[16],
+                                  const uint8_t rand_d[16], unsigned bits, uint8_t *res)
 {
 	if (!AIOT_RES_BITS_VALID(bits))
 		return AIOT_ERR_INVAL;
@@ -97,17 +102,17 @@ static inline int aiot_derive_res(const aiot_backend *be, aiot_suite s, const ui
 
 /* K_AIOTF (33.369 A.3). */
 static inline int aiot_derive_kaiotf(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-				     size_t key_len, const uint8_t rand_n[16],
-				     const uint8_t rand_d[16], uint8_t k_aiotf[16])
+                                     size_t key_len, const uint8_t rand_n[16],
+                                     const uint8_t rand_d[16], uint8_t k_aiotf[16])
 {
 	return aiot_derive_rands(be, s, key, key_len, AIOT_FC_KAIOTF, rand_n, rand_d, k_aiotf,
-				 AIOT_KAIOTF_LEN);
+	                         AIOT_KAIOTF_LEN);
 }
 
 /* K_AIOT_enc (alg_type AIOT_ALG_TYPE_ENC) / K_AIOT_int (AIOT_ALG_TYPE_INT) from K_AIOTF. */
 static inline int aiot_derive_algkey(const aiot_backend *be, aiot_suite s,
-				     const uint8_t k_aiotf[16], uint8_t alg_type, uint8_t alg_id,
-				     uint8_t out[16])
+                                     const uint8_t k_aiotf[16], uint8_t alg_type, uint8_t alg_id,
+                                     uint8_t out[16])
 {
 	const uint8_t alg[2] = {alg_type, alg_id};
 	aiot_kdf2 k;
@@ -120,11 +125,11 @@ static inline int aiot_derive_algkey(const aiot_backend *be, aiot_suite s,
 
 /* Next T-ID (identifier privacy) from K_AIOT_root and the session's RANDs. */
 static inline int aiot_derive_tid(const aiot_backend *be, aiot_suite s, const uint8_t *key,
-				  size_t key_len, const uint8_t rand_n[16],
-				  const uint8_t rand_d[16], uint8_t tid[16])
+                                  size_t key_len, const uint8_t rand_n[16],
+                                  const uint8_t rand_d[16], uint8_t tid[16])
 {
 	return aiot_derive_rands(be, s, key, key_len, AIOT_FC_TID, rand_n, rand_d, tid,
-				 AIOT_TID_LEN);
+	                         AIOT_TID_LEN);
 }
 
 /* A K_AIOT_root prepared for many derivations (the ADM's batched get-authentication): the
@@ -139,10 +144,10 @@ typedef struct aiot_prf_key {
 } aiot_prf_key;
 
 int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
-		      aiot_prf_key *pk);
+                      aiot_prf_key *pk);
 void aiot_prf_key_clear(aiot_prf_key *pk);
 /* aiot_derive_res() with a prepared key: same result. */
 int aiot_derive_res_k(const aiot_backend *be, const aiot_prf_key *pk, const uint8_t rand_n[16],
-		      const uint8_t rand_d[16], unsigned bits, uint8_t *res);
+                      const uint8_t rand_d[16], unsigned bits, uint8_t *res);
 
 #endif

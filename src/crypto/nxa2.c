@@ -25,7 +25,7 @@ static void prefix(uint8_t p[8], uint32_t count, uint8_t bearer, uint8_t directi
 /* A backend's CMAC into a temporary, keep the first 4 octets. Out of line: the device path
  * (be == NULL) needs no temporary and should not carry its frame. */
 static __attribute__((noinline)) int nia2_be(const aiot_backend *be, const uint8_t key[16],
-					     const aiot_iov iov[2], size_t nbits, uint8_t mac[4])
+                                             const aiot_iov iov[2], size_t nbits, uint8_t mac[4])
 {
 	uint8_t t[16];
 	int rc = be->aes_cmac(be->ctx, key, iov, 2, nbits, t);

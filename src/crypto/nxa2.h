@@ -13,10 +13,10 @@
 
 /* bearer < 32, direction <= 1, else AIOT_ERR_INVAL. */
 int aiot_nia2(const aiot_backend *be, const uint8_t key[16], uint32_t count, uint8_t bearer,
-	      uint8_t direction, const uint8_t *msg, size_t nbits, uint8_t mac[4]);
+              uint8_t direction, const uint8_t *msg, size_t nbits, uint8_t mac[4]);
 
 /* out may equal in; out receives (nbits + 7) / 8 bytes. */
 int aiot_nea2(const aiot_backend *be, const uint8_t key[16], uint32_t count, uint8_t bearer,
-	      uint8_t direction, const uint8_t *in, size_t nbits, uint8_t *out);
+              uint8_t direction, const uint8_t *in, size_t nbits, uint8_t *out);
 
 #endif

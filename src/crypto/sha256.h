@@ -30,6 +30,6 @@ void aiot_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
  */
 void aiot_sha256_init_xor(aiot_sha256_ctx *c, const uint8_t *key, size_t key_len, uint8_t pad);
 void aiot_sha256_final_xor(aiot_sha256_ctx *c, const uint8_t *key, size_t key_len, uint8_t pad,
-			   uint8_t tmp[32]);
+                           uint8_t tmp[32]);
 
 #endif

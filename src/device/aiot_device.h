@@ -29,8 +29,8 @@ typedef struct aiot_device_cfg {
 	const uint8_t *perm_id; /* AIoT Device Permanent Identifier, in ROM; 1..128 bytes */
 	uint8_t perm_id_len;
 	aiot_suite suite;
-	uint8_t res_bits;       /* 32, 64, 96 or 128 */
-	uint8_t privacy;        /* 1: present the T-ID, never the permanent identifier */
+	uint8_t res_bits; /* 32, 64, 96 or 128 */
+	uint8_t privacy;  /* 1: present the T-ID, never the permanent identifier */
 	/* RAND_AIOT_d source (TS 33.369 5.2.2 step 4). 0 on success. */
 	int (*entropy)(void *user, uint8_t *out, size_t len);
 	/* Secure storage: copy K_AIOT_root (16 or 32 bytes) into key, set *len. 0 on success.
@@ -60,10 +60,10 @@ typedef struct aiot_device_session {
 	uint8_t rand_d[16];
 	uint8_t k_int[16];
 	uint8_t k_enc[16];
-	uint32_t dl_count;     /* highest downlink COUNT accepted */
-	uint32_t ul_count;     /* next uplink COUNT */
-	uint8_t used;          /* 1: holds keys */
-	uint8_t dl_seen;       /* 1 once a downlink COUNT was accepted under these keys */
+	uint32_t dl_count; /* highest downlink COUNT accepted */
+	uint32_t ul_count; /* next uplink COUNT */
+	uint8_t used;      /* 1: holds keys */
+	uint8_t dl_seen;   /* 1 once a downlink COUNT was accepted under these keys */
 } aiot_device_session;
 
 typedef struct aiot_device {
@@ -74,8 +74,8 @@ typedef struct aiot_device {
 	/* Paging abort (TS 33.369 5.2.2 NOTE 1, our extension): a paging no longer replaces the
 	 * session. The proven session (a command verified under it) is kept until a command
 	 * verifies under another; the other slots hold the newest pagings, oldest replaced. */
-	uint8_t proven;        /* index of the proven session, AIOT_DEVICE_SESSIONS: none */
-	uint8_t newest;        /* index of the slot the last paging filled */
+	uint8_t proven; /* index of the proven session, AIOT_DEVICE_SESSIONS: none */
+	uint8_t newest; /* index of the slot the last paging filled */
 	aiot_device_session s[AIOT_DEVICE_SESSIONS];
 } aiot_device;
 
@@ -83,11 +83,12 @@ typedef struct aiot_device {
 int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *tid);
 
 /* Paging: writes an Inventory Response into out (*out_len bytes) and starts a new session
- * beside the ones held (it replaces the oldest unproven one), or returns AIOT_ERR_NOT_ADDRESSED (nothing changes), AIOT_ERR_DISABLED, AIOT_ERR_*.
- * ident_bits: length of ident in bits (GROUP may be any prefix length; SINGLE whole bytes). */
+ * beside the ones held (it replaces the oldest unproven one), or returns AIOT_ERR_NOT_ADDRESSED
+ * (nothing changes), AIOT_ERR_DISABLED, AIOT_ERR_*. ident_bits: length of ident in bits (GROUP may
+ * be any prefix length; SINGLE whole bytes). */
 int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_kind kind,
-			  const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
-			  size_t *out_len);
+                          const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
+                          size_t *out_len);
 
 /* Command Request: verifies COUNT and MAC under each session held, decrypts, executes, and
  * writes a protected Command Response into out; the session it verified under becomes the
@@ -95,7 +96,7 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
  * output (a device sends nothing back to an unauthenticated command). pdu is modified in
  * place (decryption). */
 int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *out, size_t cap,
-			   size_t *out_len);
+                           size_t *out_len);
 
 /* The identifier the device presents: T-ID when privacy is on, else the permanent ID. */
 const uint8_t *aiot_device_tid(const aiot_device *d); /* NULL if none */

@@ -92,7 +92,7 @@ static int load_key(const aiot_device_cfg *cfg, uint8_t key[DEV_KEY_MAX])
  * privacy device shows its T-ID, never its permanent ID.
  */
 static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *ident,
-		     size_t ident_bits, const uint8_t **id, uint8_t *id_len)
+                     size_t ident_bits, const uint8_t **id, uint8_t *id_len)
 {
 	const aiot_device_cfg *cfg = d->cfg;
 	size_t n = ident_bits / 8;
@@ -111,7 +111,8 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
 	case AIOT_PAGE_GROUP:
 		/* Filtering information: a bit prefix of the permanent identifier (bit 0 = MSB
 		 * of octet 0, as in an ASN.1 BIT STRING). */
-		if (ident_bits > 8u * cfg->perm_id_len || (n && !aiot_ct_eq(ident, cfg->perm_id, n)) ||
+		if (ident_bits > 8u * cfg->perm_id_len ||
+		    (n && !aiot_ct_eq(ident, cfg->perm_id, n)) ||
 		    (rem && ((ident[n] ^ cfg->perm_id[n]) & (0xFF00u >> rem) & 0xFFu)))
 			return AIOT_ERR_NOT_ADDRESSED;
 		/* fall through */
@@ -136,11 +137,11 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
  * AIOT_OK, or AIOT_ERR_* (key_load) with nothing written.
  */
 static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session *s,
-				       const uint8_t rand_n[16], const uint8_t rand_d[16],
-				       uint8_t *res)
+                                       const uint8_t rand_n[16], const uint8_t rand_d[16],
+                                       uint8_t *res)
 {
 	static const uint8_t alg[4] = {AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2, AIOT_ALG_TYPE_ENC,
-				       AIOT_ALG_ID_NEA2};
+	                               AIOT_ALG_ID_NEA2};
 	const aiot_device_cfg *cfg = d->cfg;
 	uint8_t key[DEV_KEY_MAX], k_aiotf[AIOT_KAIOTF_LEN];
 	aiot_kdf2 k; /* one derivation at a time, in one frame (kdf.h) */
@@ -149,10 +150,11 @@ static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session
 	if (key_len < 0)
 		return key_len;
 	/* Arguments checked above: these cannot fail. */
-	aiot_kdf2_rands(&k, AIOT_FC_RES, key, (size_t)key_len, rand_n, rand_d, res, cfg->res_bits / 8u);
+	aiot_kdf2_rands(&k, AIOT_FC_RES, key, (size_t)key_len, rand_n, rand_d, res,
+	                cfg->res_bits / 8u);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
 	aiot_kdf2_rands(&k, AIOT_FC_KAIOTF, key, (size_t)key_len, rand_n, rand_d, k_aiotf,
-			AIOT_KAIOTF_LEN);
+	                AIOT_KAIOTF_LEN);
 	aiot_prf2(DEV_BE, cfg->suite, &k);
 	aiot_zeroize(key, sizeof(key));
 	aiot_kdf2_algkey(&k, k_aiotf, alg, s->k_int);
@@ -165,8 +167,8 @@ static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session
 }
 
 int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_kind kind,
-			  const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
-			  size_t *out_len)
+                          const uint8_t *ident, size_t ident_bits, uint8_t *out, size_t cap,
+                          size_t *out_len)
 {
 	const uint8_t *id = NULL;
 	uint8_t id_len = 0, rand_d[16];
@@ -235,7 +237,7 @@ static uint8_t cb_status(int st)
  * first: if it cannot be stored the device keeps the old one and says so, and the network
  * keeps the old one too. */
 static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, const aiot_device_session *s,
-				       uint8_t new_tid[AIOT_TID_LEN])
+                                       uint8_t new_tid[AIOT_TID_LEN])
 {
 	const aiot_device_cfg *cfg = d->cfg;
 	uint8_t key[DEV_KEY_MAX];
@@ -301,7 +303,7 @@ static void prove_session(aiot_device *d, unsigned i)
 }
 
 int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *out, size_t cap,
-			   size_t *out_len)
+                           size_t *out_len)
 {
 	const aiot_device_cfg *cfg;
 	aiot_nas_protected p;
@@ -336,7 +338,8 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	/* Room before anything is executed: the largest response this command can produce
 	 * (READ with all its data) must fit, so that no command is executed without its
 	 * response. */
-	if (cap < AIOT_NAS_SEC_HDR_LEN + 2 + (rc == AIOT_OK && c.cmd == AIOT_CMD_READ ? 1u + c.length : 0u))
+	if (cap < AIOT_NAS_SEC_HDR_LEN + 2 +
+	              (rc == AIOT_OK && c.cmd == AIOT_CMD_READ ? 1u + c.length : 0u))
 		return AIOT_ERR_NOSPACE;
 	res[0] = p.payload[0];
 	if (rc < 0) {
@@ -346,15 +349,17 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		st = AIOT_ST_INVALID_MANDATORY;
 	} else if (c.cmd == AIOT_CMD_READ) {
 		/* The data goes straight to its place in the response: cmd, status, length. */
-		st = cfg->mem_read ? cb_status(cfg->mem_read(cfg->user, c.offset, res + 3, c.length))
-				   : AIOT_ST_NOT_IMPLEMENTED;
+		st = cfg->mem_read
+		         ? cb_status(cfg->mem_read(cfg->user, c.offset, res + 3, c.length))
+		         : AIOT_ST_NOT_IMPLEMENTED;
 		if (st == AIOT_ST_SUCCESS) {
 			res[2] = c.length;
 			res_len = 3u + c.length;
 		}
 	} else if (c.cmd == AIOT_CMD_WRITE) {
-		st = cfg->mem_write ? cb_status(cfg->mem_write(cfg->user, c.offset, c.data, c.length))
-				    : AIOT_ST_NOT_IMPLEMENTED;
+		st = cfg->mem_write
+		         ? cb_status(cfg->mem_write(cfg->user, c.offset, c.data, c.length))
+		         : AIOT_ST_NOT_IMPLEMENTED;
 	} else if (c.cmd == AIOT_CMD_TID_UPDATE) {
 		st = tid_update(d, s, new_tid);
 	}
@@ -363,8 +368,8 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 	/* The protected Command Response, in place: same ciphering as the request, DIRECTION
 	 * uplink, COUNT = ul_count. Room was checked, so this cannot fail. */
 	n = aiot_nas_protect(DEV_BE, s->k_int, p.ciphered ? s->k_enc : NULL,
-			     AIOT_NAS_COMMAND_RESPONSE, s->ul_count, AIOT_DIR_UPLINK, res, res_len,
-			     out, cap);
+	                     AIOT_NAS_COMMAND_RESPONSE, s->ul_count, AIOT_DIR_UPLINK, res, res_len,
+	                     out, cap);
 	if (n < 0)
 		return n;
 

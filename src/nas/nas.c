@@ -261,7 +261,8 @@ int aiot_nas_encode_result(const aiot_nas_result *r, uint8_t *out, size_t cap)
 	out[1] = (uint8_t)r->status;
 	if (need > RES_HDR_LEN) {
 		out[2] = r->data_len;
-		/* memmove: the device builds READ data in place, so source and destination may overlap */
+		/* memmove: the device builds READ data in place, so source and destination may
+		 * overlap */
 		memmove(out + RES_HDR_LEN + 1, r->data, r->data_len);
 	}
 	return (int)need;

@@ -32,24 +32,25 @@
 #define AIOT_NAS_COMMAND_REQUEST 0x02
 #define AIOT_NAS_COMMAND_RESPONSE 0x03
 
-#define AIOT_NAS_MAX_ID_LEN 128       /* identifier: 1..1024 bits as in NGAP, whole octets here */
-#define AIOT_NAS_MAX_DATA 200         /* user-memory bytes in one READ/WRITE */
-#define AIOT_NAS_MAX_PDU 256          /* NGAP estimateofExpectedD2RMsgSize 1..256 */
-#define AIOT_NAS_SEC_HDR_LEN 10       /* type, flags, COUNT(4), MAC(4) */
+#define AIOT_NAS_MAX_ID_LEN 128 /* identifier: 1..1024 bits as in NGAP, whole octets here */
+#define AIOT_NAS_MAX_DATA 200   /* user-memory bytes in one READ/WRITE */
+#define AIOT_NAS_MAX_PDU 256    /* NGAP estimateofExpectedD2RMsgSize 1..256 */
+#define AIOT_NAS_SEC_HDR_LEN 10 /* type, flags, COUNT(4), MAC(4) */
 #define AIOT_NAS_MAX_PAYLOAD (AIOT_NAS_MAX_PDU - AIOT_NAS_SEC_HDR_LEN) /* 1..246 */
 #define AIOT_NAS_RAND_TAG_LEN 2
-#define AIOT_NAS_INV_RESP_MAX_LEN (2 + AIOT_NAS_RAND_TAG_LEN + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 165 */
+#define AIOT_NAS_INV_RESP_MAX_LEN                                                                  \
+	(2 + AIOT_NAS_RAND_TAG_LEN + 16 + 16 + 1 + AIOT_NAS_MAX_ID_LEN) /* 165 */
 
 /* Inventory Response layout (docs/protocol.md §3.2), for the device's in-place build. */
-#define AIOT_NAS_INV_TAG_OFF 2   /* RAND tag: RAND_AIOT_n's first AIOT_NAS_RAND_TAG_LEN octets */
-#define AIOT_NAS_INV_RAND_OFF 4  /* RAND_AIOT_d */
-#define AIOT_NAS_INV_RES_OFF 20  /* RES_AIOT, then the identifier */
+#define AIOT_NAS_INV_TAG_OFF 2  /* RAND tag: RAND_AIOT_n's first AIOT_NAS_RAND_TAG_LEN octets */
+#define AIOT_NAS_INV_RAND_OFF 4 /* RAND_AIOT_d */
+#define AIOT_NAS_INV_RES_OFF 20 /* RES_AIOT, then the identifier */
 /* Octet 1: identifier type (bits 7-6), RES length code (bits 5-4: res_len / 4 - 1). */
 #define AIOT_NAS_INV_ID_SHIFT 6
 #define AIOT_NAS_INV_RES_SHIFT 4
 #define AIOT_NAS_INV_FLAGS(id_type, res_len)                                                       \
-	((uint8_t)((unsigned)(id_type) << AIOT_NAS_INV_ID_SHIFT |                                  \
-		   ((unsigned)(res_len) / 4u - 1u) << AIOT_NAS_INV_RES_SHIFT))
+	((uint8_t)((unsigned)(id_type) << AIOT_NAS_INV_ID_SHIFT | ((unsigned)(res_len) / 4u - 1u)  \
+	                                                              << AIOT_NAS_INV_RES_SHIFT))
 
 /* Identifier presented in an Inventory Response. */
 typedef enum aiot_nas_id_type {
@@ -62,10 +63,10 @@ typedef struct aiot_nas_inventory_response {
 	uint8_t rand_tag[AIOT_NAS_RAND_TAG_LEN]; /* of the RAND_AIOT_n answered */
 	uint8_t rand_d[16];
 	uint8_t res[16];
-	uint8_t res_len;      /* 4, 8, 12 or 16 */
+	uint8_t res_len; /* 4, 8, 12 or 16 */
 	aiot_nas_id_type id_type;
-	const uint8_t *id;    /* points into the decoded buffer (or caller data when encoding) */
-	uint8_t id_len;       /* 0 for NONE, 16 for TID, 1..128 for PERM */
+	const uint8_t *id; /* points into the decoded buffer (or caller data when encoding) */
+	uint8_t id_len;    /* 0 for NONE, 16 for TID, 1..128 for PERM */
 } aiot_nas_inventory_response;
 
 /* Commands (TS 23.369 5.2.2: Read, Write, Disable) and privacy. */
@@ -79,33 +80,33 @@ typedef enum aiot_nas_cmd {
 /* Result status in a Command Response; mirrors the per-device fail causes of TS 29.569. */
 typedef enum aiot_nas_status {
 	AIOT_ST_SUCCESS = 0x00,
-	AIOT_ST_PARAMS_INVALID = 0x01,  /* COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID */
+	AIOT_ST_PARAMS_INVALID = 0x01, /* COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID */
 	AIOT_ST_ERROR_UNSPECIFIED = 0x02,
 	AIOT_ST_LOW_ENERGY = 0x03,
 	AIOT_ST_INVALID_MANDATORY = 0x04, /* INVALID_MANDATORY_INFORMATION */
-	AIOT_ST_NOT_IMPLEMENTED = 0x05, /* MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED */
+	AIOT_ST_NOT_IMPLEMENTED = 0x05,   /* MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED */
 } aiot_nas_status;
 
 /* Plain command payload, carried inside a Command Request. */
 typedef struct aiot_nas_command {
 	aiot_nas_cmd cmd;
-	uint16_t offset;       /* READ/WRITE */
-	uint8_t length;        /* READ/WRITE, <= AIOT_NAS_MAX_DATA */
-	const uint8_t *data;   /* WRITE: length bytes */
+	uint16_t offset;     /* READ/WRITE */
+	uint8_t length;      /* READ/WRITE, <= AIOT_NAS_MAX_DATA */
+	const uint8_t *data; /* WRITE: length bytes */
 } aiot_nas_command;
 
 /* Plain result payload, carried inside a Command Response. */
 typedef struct aiot_nas_result {
-	aiot_nas_cmd cmd;       /* echoes the command */
+	aiot_nas_cmd cmd; /* echoes the command */
 	aiot_nas_status status;
-	const uint8_t *data;    /* READ with SUCCESS: data_len bytes, else NULL */
+	const uint8_t *data; /* READ with SUCCESS: data_len bytes, else NULL */
 	uint8_t data_len;
 } aiot_nas_result;
 
 /* A protected message as seen on the wire (before or after integrity/cipher processing). */
 typedef struct aiot_nas_protected {
-	uint8_t type;           /* AIOT_NAS_COMMAND_REQUEST or _RESPONSE */
-	uint8_t ciphered;       /* 0 or 1 */
+	uint8_t type;     /* AIOT_NAS_COMMAND_REQUEST or _RESPONSE */
+	uint8_t ciphered; /* 0 or 1 */
 	uint32_t count;
 	uint8_t mac[4];
 	const uint8_t *payload; /* points into the buffer */
@@ -117,9 +118,9 @@ int aiot_nas_peek_type(const uint8_t *buf, size_t len);
 
 /* Encoders return the number of bytes written (> 0) or AIOT_ERR_*. */
 int aiot_nas_encode_inventory_response(const aiot_nas_inventory_response *m, uint8_t *out,
-				       size_t cap);
+                                       size_t cap);
 int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
-				       aiot_nas_inventory_response *m);
+                                       aiot_nas_inventory_response *m);
 /* 1 if buf is an Inventory Response whose RAND tag is that of rand_n (a paging we sent),
  * else 0. A filter, not authentication: anyone who heard the paging can copy the tag. */
 int aiot_nas_inv_answers(const uint8_t *buf, size_t len, const uint8_t rand_n[16]);

@@ -15,14 +15,14 @@
 /* Build a protected message of type (COMMAND_REQUEST or COMMAND_RESPONSE) around plain.
  * k_enc == NULL: not ciphered. Returns bytes written or AIOT_ERR_*. */
 int aiot_nas_protect(const aiot_backend *be, const uint8_t k_int[16], const uint8_t *k_enc,
-		     uint8_t type, uint32_t count, uint8_t direction, const uint8_t *plain,
-		     size_t plain_len, uint8_t *out, size_t cap);
+                     uint8_t type, uint32_t count, uint8_t direction, const uint8_t *plain,
+                     size_t plain_len, uint8_t *out, size_t cap);
 
 /* Decode and verify buf (constant-time MAC compare); on success decrypt the payload in
  * place when ciphered (k_enc required then, else AIOT_ERR_STATE) and fill p, whose payload
  * then points at the plain text inside buf. On any failure buf's payload is left as is and
  * AIOT_ERR_MAC / AIOT_ERR_* is returned. */
 int aiot_nas_unprotect(const aiot_backend *be, const uint8_t k_int[16], const uint8_t *k_enc,
-		       uint8_t direction, uint8_t *buf, size_t len, aiot_nas_protected *p);
+                       uint8_t direction, uint8_t *buf, size_t len, aiot_nas_protected *p);
 
 #endif

@@ -22,18 +22,18 @@
 #define NGAP_MAX_MESSAGE (4u << 20) /* one framed message; bigger reports are split */
 
 typedef enum ngap_type {
-	NGAP_NG_SETUP_REQUEST = 1,           /* reader -> AIOTF: GlobalGNB-ID, reader index */
-	NGAP_NG_SETUP_RESPONSE = 2,          /* AIOTF -> reader: AIOTF name */
-	NGAP_INVENTORY_REQUEST = 3,          /* AIOTF -> reader */
-	NGAP_INVENTORY_RESPONSE = 4,         /* reader -> AIOTF: accepted */
-	NGAP_INVENTORY_FAILURE = 5,          /* reader -> AIOTF: Cause */
-	NGAP_INVENTORY_REPORT = 6,           /* reader -> AIOTF: D2R NAS PDUs */
-	NGAP_COMMAND_REQUEST = 7,            /* AIOTF -> reader */
-	NGAP_COMMAND_RESPONSE = 8,           /* reader -> AIOTF */
-	NGAP_COMMAND_FAILURE = 9,            /* reader -> AIOTF */
-	NGAP_SESSION_RELEASE_COMMAND = 10,   /* AIOTF -> reader (AIOTSessionReleaseCommand) */
-	NGAP_SESSION_RELEASE_COMPLETE = 11,  /* reader -> AIOTF */
-	NGAP_SESSION_RELEASE_REQUEST = 12,   /* reader -> AIOTF */
+	NGAP_NG_SETUP_REQUEST = 1,          /* reader -> AIOTF: GlobalGNB-ID, reader index */
+	NGAP_NG_SETUP_RESPONSE = 2,         /* AIOTF -> reader: AIOTF name */
+	NGAP_INVENTORY_REQUEST = 3,         /* AIOTF -> reader */
+	NGAP_INVENTORY_RESPONSE = 4,        /* reader -> AIOTF: accepted */
+	NGAP_INVENTORY_FAILURE = 5,         /* reader -> AIOTF: Cause */
+	NGAP_INVENTORY_REPORT = 6,          /* reader -> AIOTF: D2R NAS PDUs */
+	NGAP_COMMAND_REQUEST = 7,           /* AIOTF -> reader */
+	NGAP_COMMAND_RESPONSE = 8,          /* reader -> AIOTF */
+	NGAP_COMMAND_FAILURE = 9,           /* reader -> AIOTF */
+	NGAP_SESSION_RELEASE_COMMAND = 10,  /* AIOTF -> reader (AIOTSessionReleaseCommand) */
+	NGAP_SESSION_RELEASE_COMPLETE = 11, /* reader -> AIOTF */
+	NGAP_SESSION_RELEASE_REQUEST = 12,  /* reader -> AIOTF */
 } ngap_type;
 
 /* AIoT-DeviceIdentificationRequested (CHOICE). */
@@ -48,8 +48,8 @@ typedef enum ngap_cause_group { NGAP_CAUSE_RADIO = 0, NGAP_CAUSE_MISC = 4 } ngap
 enum {
 	NGAP_CAUSE_UNSPECIFIED = 0,
 	NGAP_CAUSE_UNKNOWN_RAN_AIOT_DEVICE_ID = 1, /* unknown-RAN-AIoT-Device-NGAP-ID */
-	NGAP_CAUSE_AREA_NOT_SERVED = 2,  /* requested-AIoT-service-area-information-not-served */
-	NGAP_CAUSE_UNKNOWN_SESSION = 3,  /* unknown-AIoT-session */
+	NGAP_CAUSE_AREA_NOT_SERVED = 2, /* requested-AIoT-service-area-information-not-served */
+	NGAP_CAUSE_UNKNOWN_SESSION = 3, /* unknown-AIoT-session */
 	NGAP_CAUSE_DEVICE_NOT_REACHABLE = 4, /* aiot-device-not-reachable */
 	NGAP_CAUSE_MULTIPLE_SESSION_IDS = 5, /* multiple-AIoT-session-ID-instances */
 	NGAP_CAUSE_OVERLOAD = 6,
@@ -69,18 +69,18 @@ typedef struct ngap_device_report { /* deviceReportList item */
 	const uint8_t *nas_pdu;     /* AIoT-NASPDU; points into the decoded message */
 	uint16_t nas_len;           /* 1..NGAP_MAX_NAS_PDU */
 	uint8_t has_ran_device_id;
-	uint32_t ran_device_id;     /* RAN-AIOT-Device-NGAP-ID */
+	uint32_t ran_device_id; /* RAN-AIOT-Device-NGAP-ID */
 } ngap_device_report;
 
 typedef struct ngap_reader_report { /* readerReportList item */
 	uint16_t reader_index;
 	ngap_device_report *devices;
-	uint32_t ndevices;          /* 0..NGAP_MAX_DEVICES */
+	uint32_t ndevices; /* 0..NGAP_MAX_DEVICES */
 } ngap_reader_report;
 
 typedef struct ngap_msg {
 	ngap_type type;
-	uint16_t correlation_id;    /* AIoT-CorrelationIdentifier 0..65535 */
+	uint16_t correlation_id; /* AIoT-CorrelationIdentifier 0..65535 */
 	union {
 		struct { /* NG_SETUP_REQUEST */
 			uint32_t gnb_id;
@@ -94,8 +94,8 @@ typedef struct ngap_msg {
 			char aiotf_name[NGAP_MAX_AIOTF_NAME + 1]; /* AIOTFIdentifier */
 			ngap_ident_kind ident_kind;
 			uint8_t ident[NGAP_MAX_IDENT_BITS / 8];
-			uint16_t ident_bits;        /* 1..1024 for SINGLE/GROUP, 0 for ALL */
-			ngap_reader_ref *readers;   /* optional reader list */
+			uint16_t ident_bits;      /* 1..1024 for SINGLE/GROUP, 0 for ALL */
+			ngap_reader_ref *readers; /* optional reader list */
 			uint32_t nreaders;
 			uint16_t expected_d2r_size; /* 1..256 */
 			uint16_t approx_devices;    /* 0 = absent, else 1..65535 */
@@ -112,14 +112,14 @@ typedef struct ngap_msg {
 			uint32_t gnb_id;
 			ngap_reader_report *readers;
 			uint32_t nreaders;
-			uint8_t complete;           /* inventoryCompleteIndication */
+			uint8_t complete; /* inventoryCompleteIndication */
 		} report;
 		struct { /* COMMAND_REQUEST / COMMAND_RESPONSE */
 			char aiotf_name[NGAP_MAX_AIOTF_NAME + 1]; /* request only */
 			uint32_t ran_device_id;
 			const uint8_t *nas_pdu;
 			uint16_t nas_len;
-			uint16_t expected_d2r_size;  /* request only: 0 = absent, else 1..256 */
+			uint16_t expected_d2r_size; /* request only: 0 = absent, else 1..256 */
 		} cmd;
 	} u;
 } ngap_msg;

@@ -24,8 +24,8 @@ typedef struct ngap_link_cbs {
 
 /* "ADDR:PORT". transport: "sctp", "tcp" or "auto" (SCTP if available, else TCP). */
 ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char *transport,
-			   void (*on_accept)(void *arg, ngap_link *l), void *arg, char *err,
-			   size_t errlen);
+                           void (*on_accept)(void *arg, ngap_link *l), void *arg, char *err,
+                           size_t errlen);
 int ngap_listener_port(const ngap_listener *ls);
 const char *ngap_listener_transport(const ngap_listener *ls); /* "sctp" or "tcp" */
 void ngap_listener_free(ngap_listener *ls);
@@ -36,7 +36,7 @@ void ngap_listener_set_partial_max(ngap_listener *ls, size_t octets);
 
 /* Connect (non-blocking); failures arrive through on_close. */
 ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
-			const ngap_link_cbs *cbs, char *err, size_t errlen);
+                        const ngap_link_cbs *cbs, char *err, size_t errlen);
 /* Set the callbacks of an accepted link; it starts reading then. */
 void ngap_link_set_cbs(ngap_link *l, const ngap_link_cbs *cbs);
 /* Encode and queue m; 0 or an AIOT_ERR_*. */

@@ -32,19 +32,19 @@ static const char usage_text[] =
     "  --log-level LEVEL         error|warn|info|debug (log-level)      [info]\n";
 
 static const cfg_opt opts[] = {
-	{"aiotf", "aiotf"},
-	{"ng-transport", "ng-transport"},
-	{"air", "air"},
-	{"gnb-id", "gnb-id"},
-	{"reader-index", "reader-index"},
-	{"name", "name"},
-	{"max-rounds", "max-rounds"},
-	{"round-timeout-ms", "round-timeout-ms"},
-	{"command-timeout-ms", "command-timeout-ms"},
-	{"report-batch", "report-batch"},
-	{"max-sessions", "max-sessions"},
-	{"metrics", "metrics"},
-	{"log-level", "log-level"},
+    {"aiotf", "aiotf"},
+    {"ng-transport", "ng-transport"},
+    {"air", "air"},
+    {"gnb-id", "gnb-id"},
+    {"reader-index", "reader-index"},
+    {"name", "name"},
+    {"max-rounds", "max-rounds"},
+    {"round-timeout-ms", "round-timeout-ms"},
+    {"command-timeout-ms", "command-timeout-ms"},
+    {"report-batch", "report-batch"},
+    {"max-sessions", "max-sessions"},
+    {"metrics", "metrics"},
+    {"log-level", "log-level"},
 };
 
 /* GET /metrics: runs on the reader's loop thread (sbi_metrics.h). */
@@ -98,8 +98,8 @@ int main(int argc, char **argv)
 
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-reader", opts, sizeof opts / sizeof opts[0],
-				   NULL, usage_text)
-		   : -1;
+	                           NULL, usage_text)
+	           : -1;
 	if (pa != 0) {
 		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
 		goto out;

@@ -374,8 +374,12 @@ static void end_round(inv *s, const air_frame *re)
 		return;
 	}
 	flush_report(s, 0);
-	dfsa_round seen = {.q = s->q, .timed_out = re == NULL, .single = single,
-	                   .received = s->rx_single, .collided = collided, .empty = empty};
+	dfsa_round seen = {.q = s->q,
+	                   .timed_out = re == NULL,
+	                   .single = single,
+	                   .received = s->rx_single,
+	                   .collided = collided,
+	                   .empty = empty};
 	s->q = dfsa_next_q(&seen);
 	start_round(s);
 }
@@ -786,8 +790,9 @@ static int transport_usable(const char *t, char *err, size_t errlen)
 	if (e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT || e == EAFNOSUPPORT ||
 	    e == EPFNOSUPPORT || e == EPROTOTYPE || e == EPERM || e == EACCES) {
 		snprintf(err, errlen,
-			 "ng-transport sctp: this kernel has no SCTP (%s); load the sctp module "
-			 "or use --ng-transport tcp or auto", strerror(e));
+		         "ng-transport sctp: this kernel has no SCTP (%s); load the sctp module "
+		         "or use --ng-transport tcp or auto",
+		         strerror(e));
 		return -1;
 	}
 	return 0;

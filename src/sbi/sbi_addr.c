@@ -12,7 +12,6 @@
 
 #include "sbi/sbi_internal.h"
 
-
 int sbi_socket_port(int fd)
 {
 	struct sockaddr_storage ss;

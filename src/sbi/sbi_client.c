@@ -147,8 +147,8 @@ static void creq_reset_response(struct creq *r)
 
 /* ---- nghttp2 callbacks -------------------------------------------------------------------- */
 
-static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
-			 uint32_t *flags, nghttp2_data_source *src, void *ud)
+static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+                         nghttp2_data_source *src, void *ud)
 {
 	struct creq *r = src->ptr;
 
@@ -158,8 +158,8 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	return sbi_buf_read((const uint8_t *)r->body, r->body_len, &r->body_off, buf, len, flags);
 }
 
-static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
-		     size_t nl, const uint8_t *value, size_t vl, uint8_t flags, void *ud)
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
+                     const uint8_t *value, size_t vl, uint8_t flags, void *ud)
 {
 	struct creq *r;
 
@@ -187,7 +187,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 }
 
 static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
-			 size_t len, void *ud)
+                         size_t len, void *ud)
 {
 	struct creq *r = nghttp2_session_get_stream_user_data(s, id);
 
@@ -340,11 +340,8 @@ static void client_submit(struct sbi_client *c)
 		next = r->next;
 		if (r->stream_id != 0)
 			continue;
-#define CNV(nm, v)                                                                      \
-	(nghttp2_nv)                                                                   \
-	{                                                                              \
-		(uint8_t *)(nm), (uint8_t *)(v), strlen(nm), strlen(v), NGHTTP2_NV_FLAG_NONE \
-	}
+#define CNV(nm, v)                                                                                 \
+	(nghttp2_nv){(uint8_t *)(nm), (uint8_t *)(v), strlen(nm), strlen(v), NGHTTP2_NV_FLAG_NONE}
 		nv[n++] = CNV(":method", r->method);
 		nv[n++] = CNV(":scheme", scheme);
 		nv[n++] = CNV(":authority", auth);
@@ -393,8 +390,8 @@ static void client_writecb(struct bufferevent *bev, void *arg)
 static int session_start(struct sbi_client *c)
 {
 	nghttp2_settings_entry iv[] = {
-		{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-		{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
+	    {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+	    {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
 	};
 
 	if (nghttp2_session_client_new3(&c->h2, c->cbs, c, NULL, sbi_wipe_mem()) != 0) {
@@ -437,7 +434,7 @@ static void client_eventcb(struct bufferevent *bev, short what, void *arg)
 		snprintf(why, sizeof(why), "connect to %s:%d timed out", c->host, c->port);
 	} else if (bufferevent_socket_get_dns_error(bev) != 0) {
 		snprintf(why, sizeof(why), "resolve %s: %s", c->host,
-			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
+		         evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
 	} else if (c->ssl != NULL && (e0 = bufferevent_get_openssl_error(bev)) != 0) {
 		SSL *ssl = bufferevent_openssl_get_ssl(bev);
 		unsigned long e, first = ERR_GET_LIB(e0) != 0 ? e0 : 0;
@@ -454,14 +451,14 @@ static void client_eventcb(struct bufferevent *bev, short what, void *arg)
 			snprintf(buf, sizeof(buf), "handshake failed");
 		if (vr != X509_V_OK)
 			snprintf(why, sizeof(why), "TLS: %s (%s)", buf,
-				 X509_verify_cert_error_string(vr));
+			         X509_verify_cert_error_string(vr));
 		else
 			snprintf(why, sizeof(why), "TLS: %s", buf);
 	} else if (what & BEV_EVENT_EOF) {
 		snprintf(why, sizeof(why), "connection closed by peer");
 	} else {
 		snprintf(why, sizeof(why), "%s:%d: %s", c->host, c->port,
-			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
 	client_disconnect(c, why);
 }
@@ -480,14 +477,14 @@ static int client_connect(struct sbi_client *c)
 		if (ssl == NULL)
 			return -1;
 		/* RFC 6066 3: no IP literals in SNI; verify the name or the IP SAN instead. */
-		if ((!is_ip && (SSL_set_tlsext_host_name(ssl, name) != 1 ||
-				SSL_set1_host(ssl, name) != 1)) ||
+		if ((!is_ip &&
+		     (SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, name) != 1)) ||
 		    (is_ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)) {
 			SSL_free(ssl);
 			return -1;
 		}
-		c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-							opts);
+		c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl,
+		                                        BUFFEREVENT_SSL_CONNECTING, opts);
 		if (c->bev == NULL)
 			return -1;
 		bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
@@ -598,7 +595,7 @@ static void timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	struct sbi_client *c;
 	unsigned char ip[16];
@@ -618,8 +615,8 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 	c->server_name = cfg->tls_server_name ? strdup(cfg->tls_server_name) : NULL;
 	c->cbs = callbacks_new();
 	c->kick = event_new(base, -1, 0, kick_cb, c);
-	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) ||
-	    c->cbs == NULL || c->kick == NULL)
+	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) || c->cbs == NULL ||
+	    c->kick == NULL)
 		goto oom;
 	if (cfg->tls_ctx != NULL) {
 		if (SSL_CTX_up_ref(cfg->tls_ctx) != 1)
@@ -694,8 +691,8 @@ static void client_destroy(struct sbi_client *c)
 	free(c);
 }
 
-struct ssl_ctx_st *sbi_client_tls_ctx(const char *ca, const char *cert, const char *key,
-				      char *err, size_t errlen)
+struct ssl_ctx_st *sbi_client_tls_ctx(const char *ca, const char *cert, const char *key, char *err,
+                                      size_t errlen)
 {
 	return sbi_tls_client_ctx(ca, cert, key, err, errlen);
 }
@@ -717,8 +714,8 @@ void sbi_client_free(sbi_client *c)
 }
 
 int sbi_client_request(sbi_client *c, const char *method, const char *path,
-		       const char *content_type, const void *body, size_t body_len,
-		       sbi_client_cb cb, void *arg)
+                       const char *content_type, const void *body, size_t body_len,
+                       sbi_client_cb cb, void *arg)
 {
 	struct creq *r;
 	struct timeval tv;
@@ -787,8 +784,7 @@ static void fetch_cb(void *arg, const sbi_client_response *resp)
 }
 
 int sbi_fetch(const sbi_client_cfg *cfg, const char *method, const char *path,
-	      const char *content_type, const char *body, char **body_out, char *err,
-	      size_t errlen)
+              const char *content_type, const char *body, char **body_out, char *err, size_t errlen)
 {
 	struct fetch_state fs;
 	struct event_base *base;
@@ -806,7 +802,7 @@ int sbi_fetch(const sbi_client_cfg *cfg, const char *method, const char *path,
 	if (c == NULL)
 		goto out;
 	if (sbi_client_request(c, method, path, content_type, body, body ? strlen(body) : 0,
-			       fetch_cb, &fs) != 0) {
+	                       fetch_cb, &fs) != 0) {
 		snprintf(err, errlen, "cannot queue the request");
 		goto out;
 	}

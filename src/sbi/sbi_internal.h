@@ -31,10 +31,10 @@ void sbi_threads_init(void);
 
 /* TLS 1.3 only, ALPN "h2" (RFC 9113 3.2). ca != NULL: client certificates are required. */
 SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
-			    size_t errlen);
+                            size_t errlen);
 /* TLS 1.3 only, ALPN "h2", server verified against ca; cert/key optional (mutual TLS). */
 SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
-			    size_t errlen);
+                            size_t errlen);
 /* 1 when the handshake on ssl selected "h2". */
 int sbi_tls_alpn_is_h2(SSL *ssl);
 /* The oldest queued OpenSSL error as text (or fallback), clearing the queue. */
@@ -51,10 +51,10 @@ enum sbi_reject_reason {
 	SBI_REJECT_BODY_TOO_LARGE,
 	SBI_REJECT_HEADER_TOO_LARGE,
 	SBI_REJECT_BAD_REQUEST,
-	SBI_REJECT_PROTOCOL, /* invalid frame / stream error detected by nghttp2 */
-	SBI_REJECT_ALPN,     /* TLS client that did not negotiate h2 */
-	SBI_REJECT_TLS,      /* handshake failure */
-	SBI_REJECT_OVERLOAD, /* 503: the worker's in-flight request bound was reached */
+	SBI_REJECT_PROTOCOL,     /* invalid frame / stream error detected by nghttp2 */
+	SBI_REJECT_ALPN,         /* TLS client that did not negotiate h2 */
+	SBI_REJECT_TLS,          /* handshake failure */
+	SBI_REJECT_OVERLOAD,     /* 503: the worker's in-flight request bound was reached */
 	SBI_REJECT_CONN_LIMIT,   /* connection refused: the worker's connection bound */
 	SBI_REJECT_IDLE,         /* connection closed after idle_timeout_ms without traffic */
 	SBI_REJECT_SLOW_READER,  /* connection closed: its output did not drain in time */
@@ -70,7 +70,7 @@ typedef struct sbi_metrics {
 	_Atomic uint64_t status[600]; /* responses by exact status code, 100..599 */
 	_Atomic int64_t conns_active;
 	_Atomic uint64_t conns_total;
-	_Atomic int64_t pending; /* requests handed to the application, not yet answered */
+	_Atomic int64_t pending;  /* requests handed to the application, not yet answered */
 	_Atomic int64_t buffered; /* bytes of unsent answers and incomplete request bodies */
 	_Atomic uint64_t rejected[SBI_REJECT_N];
 	/* the HTTP/1.1 listener (sbi_metrics_http.c) on its own thread */
@@ -101,11 +101,10 @@ void sbi_metrics_stop(sbi_metrics *m);
 /* The Prometheus text page (malloc'd), or NULL. */
 char *sbi_metrics_render(sbi_metrics *m);
 
-
 /* The body of an nghttp2 data provider over a flat buffer (client requests and server
  * responses alike): copy up to len bytes from body at *off, set EOF at the end. */
 static inline ssize_t sbi_buf_read(const uint8_t *body, size_t total, size_t *off, uint8_t *buf,
-				   size_t len, uint32_t *flags)
+                                   size_t len, uint32_t *flags)
 {
 	size_t n = total - *off;
 	if (n > len)

@@ -27,8 +27,7 @@ static int fail(sbi_err *e, const char *cause, const char *name, const char *wha
 }
 
 /* Shared presence/type check. 1: item found and is a string; 0: absent optional. */
-static int get_string(const cJSON *obj, const char *name, int required, const char **s,
-		      sbi_err *e)
+static int get_string(const cJSON *obj, const char *name, int required, const char **s, sbi_err *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (it == NULL || cJSON_IsNull(it)) {
@@ -37,14 +36,14 @@ static int get_string(const cJSON *obj, const char *name, int required, const ch
 		return 0;
 	}
 	if (!cJSON_IsString(it) || it->valuestring == NULL)
-		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT,
-			    name, "expected a string");
+		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT, name,
+		            "expected a string");
 	*s = it->valuestring;
 	return 1;
 }
 
 int sbi_json_hex(const cJSON *obj, const char *name, int required, uint8_t *out, size_t n,
-		 sbi_err *e)
+                 sbi_err *e)
 {
 	const char *s;
 	int rc = get_string(obj, name, required, &s, e);
@@ -61,7 +60,7 @@ int sbi_json_hex(const cJSON *obj, const char *name, int required, uint8_t *out,
 }
 
 int sbi_json_b64(const cJSON *obj, const char *name, int required, uint8_t *out, size_t cap,
-		 size_t *len, sbi_err *e)
+                 size_t *len, sbi_err *e)
 {
 	const char *s;
 	int rc = get_string(obj, name, required, &s, e);
@@ -72,7 +71,7 @@ int sbi_json_b64(const cJSON *obj, const char *name, int required, uint8_t *out,
 		e->cause = required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT;
 		e->status = 400;
 		snprintf(e->text, sizeof e->text, "%s: expected base64 of 1 to %zu bytes", name,
-			 cap);
+		         cap);
 		return -1;
 	}
 	*len = (size_t)n;
@@ -88,14 +87,14 @@ int sbi_json_bool(const cJSON *obj, const char *name, int required, int *out, sb
 		return 0;
 	}
 	if (!cJSON_IsBool(it))
-		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT,
-			    name, "expected a boolean");
+		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT, name,
+		            "expected a boolean");
 	*out = cJSON_IsTrue(it);
 	return 1;
 }
 
-int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
-		   const cJSON **arr, size_t *count, sbi_err *e)
+int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max, const cJSON **arr,
+                   size_t *count, sbi_err *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (it == NULL || cJSON_IsNull(it)) {
@@ -104,17 +103,17 @@ int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
 		return 0;
 	}
 	if (!cJSON_IsArray(it))
-		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT,
-			    name, "expected an array");
+		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT, name,
+		            "expected an array");
 	size_t n = (size_t)cJSON_GetArraySize(it);
 	if (n == 0)
-		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT,
-			    name, "at least one item required");
+		return fail(e, required ? CAUSE_INCORRECT : CAUSE_OPT_INCORRECT, name,
+		            "at least one item required");
 	if (n > max) {
 		e->cause = NULL; /* TS 29.500 Table 5.2.7.2-1 has no cause for 413 */
 		e->status = 413;
 		snprintf(e->text, sizeof e->text, "%s: %zu items, at most %zu accepted", name, n,
-			 max);
+		         max);
 		return -1;
 	}
 	*arr = it;

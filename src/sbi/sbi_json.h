@@ -24,14 +24,14 @@ int sbi_err_status(const sbi_err *e);
 
 /* Hex string of exactly n bytes (pattern ^[A-Fa-f0-9]{2n}$), e.g. Rand (n = 16). */
 int sbi_json_hex(const cJSON *obj, const char *name, int required, uint8_t *out, size_t n,
-		 sbi_err *e);
+                 sbi_err *e);
 /* "Bytes" (base64, format byte) into out; *len receives the decoded length (1..cap). */
 int sbi_json_b64(const cJSON *obj, const char *name, int required, uint8_t *out, size_t cap,
-		 size_t *len, sbi_err *e);
+                 size_t *len, sbi_err *e);
 int sbi_json_bool(const cJSON *obj, const char *name, int required, int *out, sbi_err *e);
 /* An array (minItems 1 .. maxItems max) returned in *arr. */
-int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max,
-		   const cJSON **arr, size_t *count, sbi_err *e);
+int sbi_json_array(const cJSON *obj, const char *name, int required, size_t max, const cJSON **arr,
+                   size_t *count, sbi_err *e);
 
 /* Parse a JSON text a peer wrote, strictly (sbi_json_strict.c): NULL with err (400
  * INVALID_MSG_FORMAT) on trailing data, a second document, U+0000 or a raw control character
@@ -57,6 +57,5 @@ cJSON *sbi_json_b64_item(const uint8_t *p, size_t n);
 int sbi_json_put(cJSON *o, const char *name, cJSON *v);
 /* Zeroise every string of j (a reply holding a key, K_AIOTF), then delete it. */
 void sbi_json_wipe(cJSON *j);
-
 
 #endif

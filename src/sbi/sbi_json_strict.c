@@ -96,8 +96,9 @@ static int strings_check(const uint8_t *b, size_t len, sbi_err *e)
 		else if (b[i] == '\\')
 			step = escape_check(b, i, len, e);
 		else if (b[i] < 0x20)
-			return refuse(e, "body: raw control character U+%04X in a string at byte %zu",
-				      b[i], i);
+			return refuse(e,
+			              "body: raw control character U+%04X in a string at byte %zu",
+			              b[i], i);
 		else if (b[i] >= 0x80 && (step = (long)utf8_len(b + i, len - i)) == 0)
 			return refuse(e, "body: invalid UTF-8 at byte %zu", i);
 		if (step < 0)

@@ -19,31 +19,31 @@
 #include "svc/netaddr.h"
 
 static const char *const reject_names[SBI_REJECT_N] = {
-	[SBI_REJECT_BODY_TOO_LARGE] = "body_too_large",
-	[SBI_REJECT_HEADER_TOO_LARGE] = "header_too_large",
-	[SBI_REJECT_BAD_REQUEST] = "bad_request",
-	[SBI_REJECT_PROTOCOL] = "protocol_error",
-	[SBI_REJECT_ALPN] = "alpn",
-	[SBI_REJECT_TLS] = "tls_handshake",
-	[SBI_REJECT_OVERLOAD] = "overload",
-	[SBI_REJECT_CONN_LIMIT] = "connection_limit",
-	[SBI_REJECT_IDLE] = "idle_timeout",
-	[SBI_REJECT_SLOW_READER] = "slow_reader",
-	[SBI_REJECT_BODY_TIMEOUT] = "body_timeout",
-	[SBI_REJECT_RESET_FLOOD] = "reset_flood",
-	[SBI_REJECT_MEMORY] = "memory_budget",
-	[SBI_REJECT_STALLED] = "stalled",
-	[SBI_REJECT_HANDSHAKE_TIMEOUT] = "handshake_timeout",
+    [SBI_REJECT_BODY_TOO_LARGE] = "body_too_large",
+    [SBI_REJECT_HEADER_TOO_LARGE] = "header_too_large",
+    [SBI_REJECT_BAD_REQUEST] = "bad_request",
+    [SBI_REJECT_PROTOCOL] = "protocol_error",
+    [SBI_REJECT_ALPN] = "alpn",
+    [SBI_REJECT_TLS] = "tls_handshake",
+    [SBI_REJECT_OVERLOAD] = "overload",
+    [SBI_REJECT_CONN_LIMIT] = "connection_limit",
+    [SBI_REJECT_IDLE] = "idle_timeout",
+    [SBI_REJECT_SLOW_READER] = "slow_reader",
+    [SBI_REJECT_BODY_TIMEOUT] = "body_timeout",
+    [SBI_REJECT_RESET_FLOOD] = "reset_flood",
+    [SBI_REJECT_MEMORY] = "memory_budget",
+    [SBI_REJECT_STALLED] = "stalled",
+    [SBI_REJECT_HANDSHAKE_TIMEOUT] = "handshake_timeout",
 };
 
 /* Upper bounds of the buckets, in microseconds and as printed (seconds). */
 static const uint64_t hist_le_us[SBI_HIST_BUCKETS] = {
-	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 2500000, 5000000, 10000000,
+    100,   250,    500,    1000,   2500,    5000,    10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
 };
 static const char *const hist_le[SBI_HIST_BUCKETS] = {
-	"0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
-	"0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+    "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+    "0.05",   "0.1",     "0.25",   "0.5",   "1",      "2.5",   "5",    "10",
 };
 
 void sbi_hist_observe(sbi_hist *h, uint64_t us)
@@ -71,12 +71,12 @@ int sbi_hist_print(FILE *f, const char *name, const char *labels, sbi_hist *h)
 	for (i = 0; i <= SBI_HIST_BUCKETS; i++) {
 		cum += atomic_load_explicit(&h->n[i], memory_order_relaxed);
 		rc |= fprintf(f, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels, sep,
-			      i < SBI_HIST_BUCKETS ? hist_le[i] : "+Inf", (unsigned long long)cum);
+		              i < SBI_HIST_BUCKETS ? hist_le[i] : "+Inf", (unsigned long long)cum);
 	}
 	rc |= fprintf(f, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, *labels ? "{" : "",
-		      labels, *labels ? "}" : "",
-		      (double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) / 1e6, name,
-		      *labels ? "{" : "", labels, *labels ? "}" : "", (unsigned long long)cum);
+	              labels, *labels ? "}" : "",
+	              (double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) / 1e6, name,
+	              *labels ? "{" : "", labels, *labels ? "}" : "", (unsigned long long)cum);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -117,12 +117,12 @@ void sbi_metrics_observe(sbi_metrics *m, int op, uint64_t us)
 static int render_build_info(FILE *f)
 {
 	return fprintf(f,
-		       "# HELP aiot_build_info The aiot release and the libraries in use.\n"
-		       "# TYPE aiot_build_info gauge\n"
-		       "aiot_build_info{version=\"%s\",openssl=\"%s\",nghttp2=\"%s\","
-		       "libevent=\"%s\"} 1\n",
-		       AIOT_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
-		       nghttp2_version(0)->version_str, event_get_version());
+	               "# HELP aiot_build_info The aiot release and the libraries in use.\n"
+	               "# TYPE aiot_build_info gauge\n"
+	               "aiot_build_info{version=\"%s\",openssl=\"%s\",nghttp2=\"%s\","
+	               "libevent=\"%s\"} 1\n",
+	               AIOT_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
+	               nghttp2_version(0)->version_str, event_get_version());
 }
 
 static int render_ops(FILE *f, sbi_metrics *m)
@@ -133,8 +133,9 @@ static int render_ops(FILE *f, sbi_metrics *m)
 
 	if (m->op_hist == NULL)
 		return 0;
-	rc = sbi_hist_header(f, name, "SBI requests answered by the application, from the "
-				      "complete request to the response, by operation.");
+	rc = sbi_hist_header(f, name,
+	                     "SBI requests answered by the application, from the "
+	                     "complete request to the response, by operation.");
 	for (i = 0; i <= m->nops && rc >= 0; i++) {
 		snprintf(label, sizeof(label), "op=\"%s\"", i < m->nops ? m->op_names[i] : "other");
 		rc = sbi_hist_print(f, name, label, &m->op_hist[i]);
@@ -148,44 +149,49 @@ static int render_server(FILE *f, sbi_metrics *m)
 	int i, rc;
 
 	rc = fputs("# HELP aiot_sbi_requests_total SBI responses sent, by status.\n"
-		   "# TYPE aiot_sbi_requests_total counter\n", f);
+	           "# TYPE aiot_sbi_requests_total counter\n",
+	           f);
 	for (i = 100; i < 600 && rc >= 0; i++) {
 		uint64_t v = atomic_load_explicit(&m->status[i], memory_order_relaxed);
 
 		cls[i / 100] += v;
 		if (v != 0)
 			rc = fprintf(f, "aiot_sbi_requests_total{status=\"%d\"} %llu\n", i,
-				     (unsigned long long)v);
+			             (unsigned long long)v);
 	}
 	if (rc >= 0)
 		rc = fputs("# HELP aiot_sbi_responses_class_total SBI responses, by status class.\n"
-			   "# TYPE aiot_sbi_responses_class_total counter\n", f);
+		           "# TYPE aiot_sbi_responses_class_total counter\n",
+		           f);
 	for (i = 1; i < 6 && rc >= 0; i++)
 		rc = fprintf(f, "aiot_sbi_responses_class_total{class=\"%dxx\"} %llu\n", i,
-			     (unsigned long long)cls[i]);
+		             (unsigned long long)cls[i]);
 	if (rc >= 0)
-		rc = fprintf(
-			f,
-			"# HELP aiot_sbi_connections_active Open HTTP/2 connections.\n"
-			"# TYPE aiot_sbi_connections_active gauge\n"
-			"aiot_sbi_connections_active %lld\n"
-			"# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
-			"# TYPE aiot_sbi_connections_total counter\n"
-			"aiot_sbi_connections_total %llu\n"
-			"# HELP aiot_sbi_requests_pending Requests handed to the application and not yet answered.\n"
-			"# TYPE aiot_sbi_requests_pending gauge\n"
-			"aiot_sbi_requests_pending %lld\n"
-			"# HELP aiot_sbi_buffered_bytes Answers not yet sent and request bodies not yet complete.\n"
-			"# TYPE aiot_sbi_buffered_bytes gauge\n"
-			"aiot_sbi_buffered_bytes %lld\n"
-			"# HELP aiot_sbi_streams_rejected_total Streams or connections refused by the server.\n"
-			"# TYPE aiot_sbi_streams_rejected_total counter\n",
-			(long long)atomic_load(&m->conns_active),
-			(unsigned long long)atomic_load(&m->conns_total),
-			(long long)atomic_load(&m->pending), (long long)atomic_load(&m->buffered));
+		rc = fprintf(f,
+		             "# HELP aiot_sbi_connections_active Open HTTP/2 connections.\n"
+		             "# TYPE aiot_sbi_connections_active gauge\n"
+		             "aiot_sbi_connections_active %lld\n"
+		             "# HELP aiot_sbi_connections_total HTTP/2 connections accepted.\n"
+		             "# TYPE aiot_sbi_connections_total counter\n"
+		             "aiot_sbi_connections_total %llu\n"
+		             "# HELP aiot_sbi_requests_pending Requests handed to the application "
+		             "and not yet answered.\n"
+		             "# TYPE aiot_sbi_requests_pending gauge\n"
+		             "aiot_sbi_requests_pending %lld\n"
+		             "# HELP aiot_sbi_buffered_bytes Answers not yet sent and request "
+		             "bodies not yet complete.\n"
+		             "# TYPE aiot_sbi_buffered_bytes gauge\n"
+		             "aiot_sbi_buffered_bytes %lld\n"
+		             "# HELP aiot_sbi_streams_rejected_total Streams or connections "
+		             "refused by the server.\n"
+		             "# TYPE aiot_sbi_streams_rejected_total counter\n",
+		             (long long)atomic_load(&m->conns_active),
+		             (unsigned long long)atomic_load(&m->conns_total),
+		             (long long)atomic_load(&m->pending),
+		             (long long)atomic_load(&m->buffered));
 	for (i = 0; i < SBI_REJECT_N && rc >= 0; i++)
 		rc = fprintf(f, "aiot_sbi_streams_rejected_total{reason=\"%s\"} %llu\n",
-			     reject_names[i], (unsigned long long)atomic_load(&m->rejected[i]));
+		             reject_names[i], (unsigned long long)atomic_load(&m->rejected[i]));
 	return rc < 0 ? -1 : 0;
 }
 
@@ -286,8 +292,8 @@ char *sbi_metrics_format(const sbi_metric *m, size_t n)
 	free(info);
 	for (size_t i = 0; i < n; i++)
 		bad |= evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name,
-					   m[i].help, m[i].name, m[i].type, m[i].name,
-					   (unsigned long long)m[i].value) < 0;
+		                           m[i].help, m[i].name, m[i].type, m[i].name,
+		                           (unsigned long long)m[i].value) < 0;
 	size_t len = evbuffer_get_length(b);
 	if (!bad && (out = malloc(len + 1)) != NULL) {
 		evbuffer_remove(b, out, len);

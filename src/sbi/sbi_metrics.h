@@ -30,8 +30,8 @@ typedef struct sbi_metrics_http sbi_metrics_http;
  * of request head, no body, GET and HEAD, 64 connections, 10 s each, a pause on EMFILE.
  * NULL with err on failure. */
 sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *addr,
-					 char *(*render)(void *arg), void *arg, char *err,
-					 size_t errlen);
+                                         char *(*render)(void *arg), void *arg, char *err,
+                                         size_t errlen);
 int sbi_metrics_http_port(const sbi_metrics_http *h);
 void sbi_metrics_http_free(sbi_metrics_http *h);
 

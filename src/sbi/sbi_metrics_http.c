@@ -83,13 +83,20 @@ static void conn_written(struct bufferevent *bev, void *arg)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Content Too Large";
-	case 431: return "Request Header Fields Too Large";
-	default: return "Internal Server Error";
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Content Too Large";
+	case 431:
+		return "Request Header Fields Too Large";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -102,10 +109,10 @@ static void conn_reply(struct mh_conn *c, int status, char *page, int head)
 	if (status == 200 && page == NULL)
 		status = 500;
 	evbuffer_add_printf(out,
-			    "HTTP/1.1 %d %s\r\nContent-Type: text/plain; version=0.0.4; "
-			    "charset=utf-8\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
-			    status, reason(status), status == 200 ? len : 0,
-			    status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	                    "HTTP/1.1 %d %s\r\nContent-Type: text/plain; version=0.0.4; "
+	                    "charset=utf-8\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
+	                    status, reason(status), status == 200 ? len : 0,
+	                    status == 405 ? "Allow: GET, HEAD\r\n" : "");
 	if (status == 200 && !head)
 		evbuffer_add(out, page, len);
 	free(page);
@@ -175,8 +182,8 @@ static void conn_read(struct bufferevent *bev, void *arg)
 	conn_reply(c, status, status == 200 ? c->h->render(c->h->arg) : NULL, is_head);
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-		      int salen, void *arg)
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
 {
 	sbi_metrics_http *h = arg;
 	struct timeval dl = {MH_DEADLINE_S, 0};
@@ -186,7 +193,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	(void)sa;
 	(void)salen;
 	h->paused = 0;
-	if (c == NULL || (c->bev = bufferevent_socket_new(h->base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	if (c == NULL ||
+	    (c->bev = bufferevent_socket_new(h->base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL ||
 	    (c->deadline = evtimer_new(h->base, conn_deadline, c)) == NULL) {
 		if (c != NULL && c->bev != NULL)
 			bufferevent_free(c->bev);
@@ -218,7 +226,7 @@ static void accept_error(struct evconnlistener *l, void *arg)
 
 	if (!h->paused)
 		log_warn("metrics: accept: %s; pausing %d ms between attempts",
-			 evutil_socket_error_to_string(e), MH_PAUSE_MS);
+		         evutil_socket_error_to_string(e), MH_PAUSE_MS);
 	h->paused = 1;
 	evconnlistener_disable(l);
 	evtimer_add(h->retry, &pause);
@@ -246,7 +254,7 @@ static evutil_socket_t metrics_socket(const char *addr, char *err, size_t errlen
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 64) != 0) {
 		snprintf(err, errlen, "metrics listen %s: %s", addr,
-			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		if (fd >= 0)
 			evutil_closesocket(fd);
 		return -1;
@@ -255,8 +263,8 @@ static evutil_socket_t metrics_socket(const char *addr, char *err, size_t errlen
 }
 
 sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *addr,
-					 char *(*render)(void *arg), void *arg, char *err,
-					 size_t errlen)
+                                         char *(*render)(void *arg), void *arg, char *err,
+                                         size_t errlen)
 {
 	sbi_metrics_http *h = calloc(1, sizeof *h);
 	evutil_socket_t fd = -1;
@@ -267,7 +275,7 @@ sbi_metrics_http *sbi_metrics_http_start(struct event_base *base, const char *ad
 		goto fail;
 	h->port = sbi_socket_port(fd);
 	h->lst = evconnlistener_new(base, on_accept, h,
-				    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	                            LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (h->lst == NULL)
 		goto oom;
 	evconnlistener_set_error_cb(h->lst, accept_error);

@@ -15,37 +15,68 @@
 const char *sbi_reason_phrase(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 303: return "See Other";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Unknown";
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 303:
+		return "See Other";
+	case 307:
+		return "Temporary Redirect";
+	case 308:
+		return "Permanent Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -135,35 +166,35 @@ static const struct {
 	short status;
 	const char *cause;
 } causes[] = {
-	{400, "INVALID_API"},
-	{400, "INVALID_MSG_FORMAT"},
-	{400, "INVALID_QUERY_PARAM"},
-	{400, "MANDATORY_QUERY_PARAM_INCORRECT"},
-	{400, "OPTIONAL_QUERY_PARAM_INCORRECT"},
-	{400, "MANDATORY_QUERY_PARAM_MISSING"},
-	{400, "MANDATORY_IE_INCORRECT"},
-	{400, "OPTIONAL_IE_INCORRECT"},
-	{400, "MANDATORY_IE_MISSING"},
-	{400, "UNSPECIFIED_MSG_FAILURE"},
-	{400, "RESOURCE_CONTEXT_NOT_FOUND"},
-	{403, "CCA_VERIFICATION_FAILURE"},
-	{403, "TOKEN_CCA_MISMATCH"},
-	{403, "MODIFICATION_NOT_ALLOWED"},
-	{404, "SUBSCRIPTION_NOT_FOUND"},
-	{404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
-	{411, "INCORRECT_LENGTH"},
-	{429, "NF_CONGESTION_RISK"},
-	{429, "NF_SERVICE_CONGESTION_RISK"},
-	{500, "INSUFFICIENT_RESOURCES"},
-	{500, "UNSPECIFIED_NF_FAILURE"},
-	{500, "SYSTEM_FAILURE"},
-	{500, "NF_FAILOVER"},
-	{500, "NF_SERVICE_FAILOVER"},
-	{502, "INBOUND_SERVER_ERROR"},
-	{503, "NF_CONGESTION"},
-	{503, "NF_SERVICE_CONGESTION"},
-	{504, "TARGET_NF_NOT_REACHABLE"},
-	{504, "TIMED_OUT_REQUEST"},
+    {400, "INVALID_API"},
+    {400, "INVALID_MSG_FORMAT"},
+    {400, "INVALID_QUERY_PARAM"},
+    {400, "MANDATORY_QUERY_PARAM_INCORRECT"},
+    {400, "OPTIONAL_QUERY_PARAM_INCORRECT"},
+    {400, "MANDATORY_QUERY_PARAM_MISSING"},
+    {400, "MANDATORY_IE_INCORRECT"},
+    {400, "OPTIONAL_IE_INCORRECT"},
+    {400, "MANDATORY_IE_MISSING"},
+    {400, "UNSPECIFIED_MSG_FAILURE"},
+    {400, "RESOURCE_CONTEXT_NOT_FOUND"},
+    {403, "CCA_VERIFICATION_FAILURE"},
+    {403, "TOKEN_CCA_MISMATCH"},
+    {403, "MODIFICATION_NOT_ALLOWED"},
+    {404, "SUBSCRIPTION_NOT_FOUND"},
+    {404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
+    {411, "INCORRECT_LENGTH"},
+    {429, "NF_CONGESTION_RISK"},
+    {429, "NF_SERVICE_CONGESTION_RISK"},
+    {500, "INSUFFICIENT_RESOURCES"},
+    {500, "UNSPECIFIED_NF_FAILURE"},
+    {500, "SYSTEM_FAILURE"},
+    {500, "NF_FAILOVER"},
+    {500, "NF_SERVICE_FAILOVER"},
+    {502, "INBOUND_SERVER_ERROR"},
+    {503, "NF_CONGESTION"},
+    {503, "NF_SERVICE_CONGESTION"},
+    {504, "TARGET_NF_NOT_REACHABLE"},
+    {504, "TIMED_OUT_REQUEST"},
 };
 
 int sbi_cause_valid(int status, const char *cause)

@@ -48,7 +48,7 @@ typedef struct sbi_request {
 	size_t body_len;
 	const sbi_header *headers; /* all request headers */
 	size_t nheaders;
-	int worker;                /* index of the worker thread, 0..workers-1 */
+	int worker; /* index of the worker thread, 0..workers-1 */
 } sbi_request;
 
 typedef struct sbi_response {
@@ -56,9 +56,9 @@ typedef struct sbi_response {
 	const char *content_type; /* static string, e.g. "application/json" */
 	char *body;               /* malloc'd; the server frees it. NULL = no body */
 	size_t body_len;
-	sbi_header extra[4];      /* extra response headers (static or malloc'd? static only) */
+	sbi_header extra[4]; /* extra response headers (static or malloc'd? static only) */
 	size_t nextra;
-	int sensitive;            /* body holds a key (K_AIOTF): wiped before it is freed */
+	int sensitive; /* body holds a key (K_AIOTF): wiped before it is freed */
 } sbi_response;
 
 /* A handler fills resp synchronously, or calls sbi_defer() and completes later. */
@@ -72,20 +72,20 @@ sbi_pending *sbi_defer(const sbi_request *req);
 void sbi_complete(sbi_pending *p, sbi_response *resp);
 
 typedef struct sbi_server_cfg {
-	const char *listen;        /* "ADDR:PORT" ("[::1]:PORT" for IPv6); port 0 = ephemeral */
-	int workers;               /* >= 1 */
-	const char *tls_cert;      /* PEM; NULL = cleartext h2c */
+	const char *listen;   /* "ADDR:PORT" ("[::1]:PORT" for IPv6); port 0 = ephemeral */
+	int workers;          /* >= 1 */
+	const char *tls_cert; /* PEM; NULL = cleartext h2c */
 	const char *tls_key;
-	const char *tls_ca;        /* PEM CA bundle; set = client certificates required */
+	const char *tls_ca;         /* PEM CA bundle; set = client certificates required */
 	const char *metrics_listen; /* "ADDR:PORT" for GET /metrics over HTTP/1.1, or NULL */
-	size_t max_body;           /* default 1 MiB */
-	size_t max_header;         /* default 16 KiB */
-	uint32_t max_streams;      /* default 128 */
-	uint32_t max_pending;      /* in-flight requests, all workers; default 4096 */
-	uint32_t max_connections;  /* open connections, all workers; default 1024 */
-	uint32_t idle_timeout_ms;  /* default 60000 */
-	uint32_t body_timeout_ms;  /* a request's headers + body; default 10000 */
-	uint32_t retry_after_s;    /* Retry-After of the 503; default 1 */
+	size_t max_body;            /* default 1 MiB */
+	size_t max_header;          /* default 16 KiB */
+	uint32_t max_streams;       /* default 128 */
+	uint32_t max_pending;       /* in-flight requests, all workers; default 4096 */
+	uint32_t max_connections;   /* open connections, all workers; default 1024 */
+	uint32_t idle_timeout_ms;   /* default 60000 */
+	uint32_t body_timeout_ms;   /* a request's headers + body; default 10000 */
+	uint32_t retry_after_s;     /* Retry-After of the 503; default 1 */
 	/* Bytes of answers not yet sent and of request bodies not yet complete, per connection
 	 * and over all connections: at the budget a new request is answered 503 without calling
 	 * the handler (and a growing body gets 503). Defaults 16 MiB and 256 MiB. */
@@ -115,7 +115,7 @@ void sbi_server_stop(sbi_server *s);
 /* Helpers for handlers. problem(): an application/problem+json ProblemDetails
  * {"title","status","detail","cause"} (TS 29.571 5.2.4.1); cause may be NULL. */
 void sbi_problem(sbi_response *resp, int status, const char *cause, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* 1 when cause is one TS 29.500 Table 5.2.7.2-1 defines for status (or NULL: cause is
  * optional), else 0. sbi_problem() checks it in debug builds. */
 int sbi_cause_valid(int status, const char *cause);

@@ -36,7 +36,7 @@ static void ctx_error(char *err, size_t errlen, const char *what, const char *pa
 
 /* RFC 7301 3.2: no common protocol -> no_application_protocol alert. */
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-		       const unsigned char *in, unsigned int inlen, void *arg)
+                       const unsigned char *in, unsigned int inlen, void *arg)
 {
 	unsigned int i = 0;
 
@@ -57,8 +57,7 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
-static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, char *err,
-			 size_t errlen)
+static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, char *err, size_t errlen)
 {
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		ctx_error(err, errlen, "certificate", cert);
@@ -91,12 +90,12 @@ static SSL_CTX *ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	/* plaintext records may hold K_AIOTF: wiped when OpenSSL frees them */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-				     SSL_OP_CLEANSE_PLAINTEXT);
+	                             SSL_OP_CLEANSE_PLAINTEXT);
 	return ctx;
 }
 
 SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	SSL_CTX *ctx = ctx_new(TLS_server_method(), err, errlen);
 
@@ -105,7 +104,7 @@ SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, c
 	if (load_cert_key(ctx, cert, key, err, errlen) != 0)
 		goto fail;
 	if (ca != NULL) {
-		STACK_OF(X509_NAME) *names;
+		STACK_OF(X509_NAME) * names;
 
 		if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
 			ctx_error(err, errlen, "CA file", ca);
@@ -128,7 +127,7 @@ fail:
 }
 
 SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	SSL_CTX *ctx = ctx_new(TLS_client_method(), err, errlen);
 

@@ -40,10 +40,10 @@ static const char usage_text[] =
     "  --log-level LEVEL       error|warn|info|debug (log-level)              [info]\n";
 
 static const cfg_opt cfg_opts[] = {
-	{"devices", "devices"}, {"air-listen", "air-listen"}, {"loss", "loss"},
-	{"delay-us", "delay-us"}, {"clones", "clones"},       {"seed", "seed"},
-	{"max-fps", "max-fps"}, {"stats", "stats"},           {"metrics", "metrics"},
-	{"log-level", "log-level"},
+    {"devices", "devices"},     {"air-listen", "air-listen"}, {"loss", "loss"},
+    {"delay-us", "delay-us"},   {"clones", "clones"},         {"seed", "seed"},
+    {"max-fps", "max-fps"},     {"stats", "stats"},           {"metrics", "metrics"},
+    {"log-level", "log-level"},
 };
 
 #define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
@@ -266,8 +266,8 @@ static char *render_metrics(void *arg)
 	const sbi_metric m[] = {
 	    {"aiot_devsim_devices", "gauge", "Genuine devices simulated.",
 	     a->s.ndev - a->s.nclones},
-	    {"aiot_devsim_clones", "gauge", "Clones simulated (a device's identifier, a wrong key).",
-	     a->s.nclones},
+	    {"aiot_devsim_clones", "gauge",
+	     "Clones simulated (a device's identifier, a wrong key).", a->s.nclones},
 	    {"aiot_devsim_pagings_total", "counter", "PAGING frames received.", st->pagings},
 	    {"aiot_devsim_responses_total", "counter",
 	     "Inventory Responses computed by the devices.", st->responses},
@@ -308,8 +308,8 @@ static int parse_num(const char *name, const char *v, double lo, double hi, doub
 	errno = 0;
 	double d = strtod(v, &end);
 	if (*v == '\0' || *end != '\0' || errno != 0 || !(d >= lo && d <= hi)) {
-		fprintf(stderr, "aiot-devsim: %s: '%s' is not a number in [%g, %g]\n", name, v,
-		        lo, hi);
+		fprintf(stderr, "aiot-devsim: %s: '%s' is not a number in [%g, %g]\n", name, v, lo,
+		        hi);
 		return -1;
 	}
 	*out = d;
@@ -334,8 +334,8 @@ int main(int argc, char **argv)
 	a.fd = -1;
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-devsim", cfg_opts,
-				   sizeof cfg_opts / sizeof cfg_opts[0], NULL, usage_text)
-		   : -1;
+	                           sizeof cfg_opts / sizeof cfg_opts[0], NULL, usage_text)
+	           : -1;
 	if (pa != 0) {
 		cfg_free(c);
 		return pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;

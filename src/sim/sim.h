@@ -21,12 +21,12 @@ typedef struct sim_dev {
 	aiot_device_cfg cfg;
 	uint8_t key[32]; /* K_AIOT_root (a clone: a random wrong key) */
 	uint8_t key_len;
-	uint8_t clone;      /* 1: copies another device's identifiers, wrong key */
-	uint8_t acked;      /* read and acknowledged in session `serial` */
-	uint8_t resp_len;   /* its Inventory Response for session `serial` (0: none), kept
-	                       until acknowledged: re-sent as is in later rounds */
-	uint8_t disabled;   /* the disabled callback ran */
-	uint32_t serial;    /* medium session the device last answered (0: none) */
+	uint8_t clone;    /* 1: copies another device's identifiers, wrong key */
+	uint8_t acked;    /* read and acknowledged in session `serial` */
+	uint8_t resp_len; /* its Inventory Response for session `serial` (0: none), kept
+	                     until acknowledged: re-sent as is in later rounds */
+	uint8_t disabled; /* the disabled callback ran */
+	uint32_t serial;  /* medium session the device last answered (0: none) */
 	/* The medium sessions of its last AIOT_DEVICE_SESSIONS answers: a Command Request in
 	 * any of them reaches the device, whose library holds that many sessions (NOTE 1). */
 	uint32_t answered[AIOT_DEVICE_SESSIONS];

@@ -232,10 +232,10 @@ static uint8_t *resp_of(const sim *s, uint32_t idx)
  * The answer of device idx to a PAGING of session ss: its kept Inventory Response if it
  * already answered this session (re-sent until acknowledged), else a new one from the
  * device library (a new device session: RAND_AIOT_d, RES_AIOT, K_AIOTF), kept for the
- * session's later rounds that page the same RAND_AIOT_n. A device keeps one answer, that of the session it last answered:
- * paged by another session in between, it answers this one anew (5.2.2 NOTE 1), and keeps
- * the keys of the earlier ones (aiot_device.h). Returns the
- * PDU length, or 0 if the device does not answer (not addressed, disabled).
+ * session's later rounds that page the same RAND_AIOT_n. A device keeps one answer, that of the
+ * session it last answered: paged by another session in between, it answers this one anew (5.2.2
+ * NOTE 1), and keeps the keys of the earlier ones (aiot_device.h). Returns the PDU length, or 0 if
+ * the device does not answer (not addressed, disabled).
  */
 static size_t answer(sim *s, const sim_session *ss, const air_frame *f, uint32_t idx)
 {

@@ -113,7 +113,7 @@ const char *cfg_unknown_key(const cfg *c, const char *const *known)
 }
 
 int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
-		 unsigned long long max, unsigned long long *out, char *err, size_t errlen)
+                 unsigned long long max, unsigned long long *out, char *err, size_t errlen)
 {
 	const char *v = cfg_get(c, key);
 	if (v == NULL) {
@@ -128,10 +128,10 @@ int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned
 
 		if (line > 0)
 			snprintf(err, errlen, "%s:%zu: %s: '%s' is not an integer in %llu..%llu",
-				 c->file, line, key, v, min, max);
+			         c->file, line, key, v, min, max);
 		else
 			snprintf(err, errlen, "%s: '%s' is not an integer in %llu..%llu", key, v,
-				 min, max);
+			         min, max);
 		return -1;
 	}
 	*out = x;
@@ -141,13 +141,13 @@ int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned
 /* A key of the file at line: refused when the file already gave it (YAML 1.2 3.2.1.1: the
  * keys of a mapping are unique; "a: {b: 1}" and "a.b: 1" name the same setting too). */
 static int key_seen(cfg *seen, const char *name, const char *key, size_t line, char *err,
-		    size_t errlen)
+                    size_t errlen)
 {
 	size_t first = cfg_line(seen, key);
 
 	if (first > 0) {
-		snprintf(err, errlen, "%s:%zu: duplicate key '%s' (first at %s:%zu)", name, line, key,
-			 name, first);
+		snprintf(err, errlen, "%s:%zu: duplicate key '%s' (first at %s:%zu)", name, line,
+		         key, name, first);
 		return -1;
 	}
 	if (seen->n >= MAX_KEYS) {
@@ -181,7 +181,7 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 	while (!done) {
 		if (!yaml_parser_parse(p, &ev)) {
 			snprintf(err, errlen, "%s:%zu:%zu: %s", name, p->problem_mark.line + 1,
-				 p->problem_mark.column + 1, p->problem ? p->problem : "bad YAML");
+			         p->problem_mark.column + 1, p->problem ? p->problem : "bad YAML");
 			cfg_free(seen);
 			return -1;
 		}
@@ -196,7 +196,8 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 				goto out;
 			}
 			if (depth >= 0 && want_key[depth]) {
-				snprintf(err, errlen, "%s:%zu: a mapping cannot be a key", name, line);
+				snprintf(err, errlen, "%s:%zu: a mapping cannot be a key", name,
+				         line);
 				goto out;
 			}
 			depth++;
@@ -216,12 +217,13 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 		case YAML_SCALAR_EVENT: {
 			const char *s = (const char *)ev.data.scalar.value;
 			if (depth < 0) {
-				snprintf(err, errlen, "%s:%zu: expected a mapping at the top", name, line);
+				snprintf(err, errlen, "%s:%zu: expected a mapping at the top", name,
+				         line);
 				goto out;
 			}
 			if (want_key[depth]) {
 				int n = snprintf(key, sizeof key, "%s%s%s", path[depth],
-						 path[depth][0] ? "." : "", s);
+				                 path[depth][0] ? "." : "", s);
 				if (n < 0 || (size_t)n >= sizeof key) {
 					snprintf(err, errlen, "%s:%zu: key too long", name, line);
 					goto out;
@@ -240,8 +242,8 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 			break;
 		}
 		case YAML_SEQUENCE_START_EVENT:
-			snprintf(err, errlen, "%s:%zu: lists are not supported here (key '%s')", name,
-				 line, key);
+			snprintf(err, errlen, "%s:%zu: lists are not supported here (key '%s')",
+			         name, line, key);
 			goto out;
 		case YAML_ALIAS_EVENT:
 			snprintf(err, errlen, "%s:%zu: aliases are not supported", name, line);
@@ -251,7 +253,7 @@ static int parse(cfg *c, yaml_parser_t *p, const char *name, char *err, size_t e
 		}
 		yaml_event_delete(&ev);
 		continue;
-out:
+	out:
 		yaml_event_delete(&ev);
 		cfg_free(seen);
 		return rc;
@@ -294,7 +296,7 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
 }
 
 static int is_known(const char *key, const cfg_opt *opts, size_t nopts,
-		    const char *const *file_keys)
+                    const char *const *file_keys)
 {
 	for (size_t i = 0; i < nopts; i++)
 		if (strcmp(opts[i].key, key) == 0)
@@ -335,7 +337,7 @@ static size_t distance(const char *a, const char *b)
 /* The known key nearest to key, when a typo can explain the difference (at most a third of
  * its characters), else NULL. */
 static const char *nearest(const char *key, const cfg_opt *opts, size_t nopts,
-			   const char *const *file_keys)
+                           const char *const *file_keys)
 {
 	const char *best = NULL;
 	size_t bd = strlen(key) / 3 + 1, d;
@@ -354,7 +356,7 @@ static const char *nearest(const char *key, const cfg_opt *opts, size_t nopts,
 }
 
 static void unknown_key(const cfg *c, const kv *it, const char *prog, const cfg_opt *opts,
-			size_t nopts, const char *const *file_keys)
+                        size_t nopts, const char *const *file_keys)
 {
 	const char *near = nearest(it->key, opts, nopts, file_keys);
 
@@ -368,7 +370,7 @@ static void unknown_key(const cfg *c, const kv *it, const char *prog, const cfg_
 }
 
 int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
-		  size_t nopts, const char *const *file_keys, const char *usage)
+                  size_t nopts, const char *const *file_keys, const char *usage)
 {
 	const char *file = NULL;
 	char err[512];
@@ -384,8 +386,8 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 		lo[i] = (struct option){opts[i].flag, required_argument, NULL, 256 + (int)i};
 	/* Every key is a flag too: a file-only key is spelled as in the file, --limits.max-body */
 	for (size_t i = 0; i < nfk; i++)
-		lo[nopts + i] = (struct option){file_keys[i], required_argument, NULL,
-						256 + (int)(nopts + i)};
+		lo[nopts + i] =
+		    (struct option){file_keys[i], required_argument, NULL, 256 + (int)(nopts + i)};
 	lo[nopts + nfk] = (struct option){"config", required_argument, NULL, 'c'};
 	lo[nopts + nfk + 1] = (struct option){"help", no_argument, NULL, 'h'};
 	optind = 1;

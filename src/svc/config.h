@@ -35,7 +35,7 @@ size_t cfg_line(const cfg *c, const char *key);
 /* Unsigned integer in [min, max]; def when absent; -1 with err ("FILE:LINE: key: ..." when
  * the file set it) when malformed. */
 int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
-		 unsigned long long max, unsigned long long *out, char *err, size_t errlen);
+                 unsigned long long max, unsigned long long *out, char *err, size_t errlen);
 
 /* A daemon option: `--flag VALUE` sets configuration key `key`. */
 typedef struct cfg_opt {
@@ -51,6 +51,6 @@ typedef struct cfg_opt {
  * "prog: ..." on stderr.
  * Returns 0, 1 when --help was printed (exit 0), or -1 (exit SVC_EXIT_USAGE). */
 int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
-		  size_t nopts, const char *const *file_keys, const char *usage);
+                  size_t nopts, const char *const *file_keys, const char *usage);
 
 #endif

@@ -30,7 +30,8 @@ int log_init_from_cfg(const char *prog, const struct cfg *c)
 	const char *lvl = cfg_get(c, "log-level") ? cfg_get(c, "log-level") : "info";
 	int level = log_level_from_name(lvl);
 	if (level < 0) {
-		fprintf(stderr, "%s: log-level: '%s' is not error, warn, info or debug\n", prog, lvl);
+		fprintf(stderr, "%s: log-level: '%s' is not error, warn, info or debug\n", prog,
+		        lvl);
 		return -1;
 	}
 	log_init(prog, level);

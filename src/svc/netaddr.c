@@ -9,7 +9,7 @@
 #include <string.h>
 
 int svc_parse_addr(const char *s, int passive, struct sockaddr_storage *ss, socklen_t *len,
-		   char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
 	char host[256];
 	const char *colon, *hs;
@@ -69,6 +69,6 @@ int svc_parse_addr(const char *s, int passive, struct sockaddr_storage *ss, sock
 	return 0;
 bad:
 	snprintf(err, errlen, "bad address \"%s\" (want ADDR:PORT or [ADDR]:PORT)",
-		 s ? s : "(null)");
+	         s ? s : "(null)");
 	return -1;
 }

@@ -9,6 +9,6 @@
 
 /* passive: for bind() (AI_PASSIVE). 0, or -1 with a message in err. */
 int svc_parse_addr(const char *s, int passive, struct sockaddr_storage *ss, socklen_t *len,
-		   char *err, size_t errlen);
+                   char *err, size_t errlen);
 
 #endif

@@ -52,10 +52,10 @@ static void Default_Handler(void)
 }
 
 __attribute__((section(".isr_vector"), used)) static const uintptr_t vectors[4] = {
-	(uintptr_t)&_estack,
-	(uintptr_t)Reset_Handler,
-	(uintptr_t)Default_Handler,
-	(uintptr_t)Default_Handler,
+    (uintptr_t)&_estack,
+    (uintptr_t)Reset_Handler,
+    (uintptr_t)Default_Handler,
+    (uintptr_t)Default_Handler,
 };
 
 void Reset_Handler(void)
@@ -70,9 +70,9 @@ void Reset_Handler(void)
 }
 
 static const uint8_t k_root[16] = {0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f,
-				   0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
+                                   0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
 static const uint8_t perm_id[12] = {0xC3, 0x5A, 0x96, 0x0F, 0x11, 0x22,
-				    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+                                    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 static uint8_t user_mem[64];
 static uint32_t rng = 0x12345678u;
 
@@ -106,13 +106,13 @@ static int fw_mem_read(void *user, uint16_t offset, uint8_t *out, uint8_t len)
 }
 
 static const aiot_device_cfg cfg = {
-	.perm_id = perm_id,
-	.perm_id_len = sizeof(perm_id),
-	.suite = BENCH_SUITE,
-	.res_bits = 64,
-	.entropy = fw_entropy,
-	.key_load = fw_key_load,
-	.mem_read = fw_mem_read,
+    .perm_id = perm_id,
+    .perm_id_len = sizeof(perm_id),
+    .suite = BENCH_SUITE,
+    .res_bits = 64,
+    .entropy = fw_entropy,
+    .key_load = fw_key_load,
+    .mem_read = fw_mem_read,
 };
 
 static aiot_device dev;
@@ -129,15 +129,15 @@ int main(void)
 	if (aiot_device_init(&dev, &cfg, NULL) != AIOT_OK)
 		return 1;
 	bench_mark(1);
-	rc = aiot_device_on_paging(&dev, rand_n, AIOT_PAGE_ALL, NULL, 0, out, sizeof(out),
-				   &out_len);
+	rc =
+	    aiot_device_on_paging(&dev, rand_n, AIOT_PAGE_ALL, NULL, 0, out, sizeof(out), &out_len);
 	bench_mark(2);
 	if (rc != AIOT_OK || out_len == 0)
 		return 1;
 
 	n = aiot_nas_protect(&aiot_backend_ref, dev.s[dev.newest].k_int, dev.s[dev.newest].k_enc,
-			     AIOT_NAS_COMMAND_REQUEST, 1,
-			     AIOT_DIR_DOWNLINK, read_cmd, sizeof(read_cmd), pdu, sizeof(pdu));
+	                     AIOT_NAS_COMMAND_REQUEST, 1, AIOT_DIR_DOWNLINK, read_cmd,
+	                     sizeof(read_cmd), pdu, sizeof(pdu));
 	if (n < 0)
 		return 1;
 	bench_mark(3);

@@ -34,10 +34,10 @@ static void Default_Handler(void)
 
 /* Cortex-M0 vector table: initial SP, reset, NMI, HardFault. */
 __attribute__((section(".isr_vector"), used)) static const uintptr_t vectors[4] = {
-	(uintptr_t)&_estack,
-	(uintptr_t)Reset_Handler,
-	(uintptr_t)Default_Handler,
-	(uintptr_t)Default_Handler,
+    (uintptr_t)&_estack,
+    (uintptr_t)Reset_Handler,
+    (uintptr_t)Default_Handler,
+    (uintptr_t)Default_Handler,
 };
 
 void Reset_Handler(void)
@@ -54,9 +54,9 @@ void Reset_Handler(void)
 
 /* K_AIOT_root: a real tag reads it from protected flash / a secure element. */
 static const uint8_t k_root[16] = {0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f,
-				   0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
+                                   0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
 static const uint8_t perm_id[12] = {0xC3, 0x5A, 0x96, 0x0F, 0x11, 0x22,
-				    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+                                    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 static uint8_t user_mem[64];
 
 static int fw_entropy(void *user, uint8_t *out, size_t len)
@@ -109,18 +109,18 @@ static void fw_disabled(void *user)
 #endif
 
 static const aiot_device_cfg cfg = {
-	.perm_id = perm_id,
-	.perm_id_len = sizeof(perm_id),
-	.suite = FW_SUITE,
-	.res_bits = 64,
-	.privacy = 0,
-	.entropy = fw_entropy,
-	.key_load = fw_key_load,
-	.mem_read = fw_mem_read,
-	.mem_write = fw_mem_write,
-	.tid_store = NULL,
-	.disabled = fw_disabled,
-	.user = NULL,
+    .perm_id = perm_id,
+    .perm_id_len = sizeof(perm_id),
+    .suite = FW_SUITE,
+    .res_bits = 64,
+    .privacy = 0,
+    .entropy = fw_entropy,
+    .key_load = fw_key_load,
+    .mem_read = fw_mem_read,
+    .mem_write = fw_mem_write,
+    .tid_store = NULL,
+    .disabled = fw_disabled,
+    .user = NULL,
 };
 
 static aiot_device dev;
@@ -155,7 +155,7 @@ int main(void)
 			if (bits > 8 * (len - 20))
 				continue;
 			aiot_device_on_paging(&dev, rx + 4, (aiot_page_kind)rx[1], rx + 20, bits,
-					      tx, sizeof(tx), &out_len);
+			                      tx, sizeof(tx), &out_len);
 		} else if (len >= 1 && rx[0] == FRAME_COMMAND) {
 			aiot_device_on_command(&dev, rx + 1, len - 1, tx, sizeof(tx), &out_len);
 		}

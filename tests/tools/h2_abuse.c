@@ -52,10 +52,20 @@ static long rbytes;
 
 static const char *code_name(long c)
 {
-	static const char *const n[] = {"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR",
-		"FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED", "FRAME_SIZE_ERROR",
-		"REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR",
-		"ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+	static const char *const n[] = {"NO_ERROR",
+	                                "PROTOCOL_ERROR",
+	                                "INTERNAL_ERROR",
+	                                "FLOW_CONTROL_ERROR",
+	                                "SETTINGS_TIMEOUT",
+	                                "STREAM_CLOSED",
+	                                "FRAME_SIZE_ERROR",
+	                                "REFUSED_STREAM",
+	                                "CANCEL",
+	                                "COMPRESSION_ERROR",
+	                                "CONNECT_ERROR",
+	                                "ENHANCE_YOUR_CALM",
+	                                "INADEQUATE_SECURITY",
+	                                "HTTP_1_1_REQUIRED"};
 
 	if (c < 0)
 		return "-";
@@ -80,9 +90,15 @@ static int put(const void *b, size_t n)
 
 static int frame(uint8_t type, uint8_t flags, uint32_t sid, const void *payload, size_t len)
 {
-	uint8_t h[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, type, flags,
-			(uint8_t)(sid >> 24 & 0x7f), (uint8_t)(sid >> 16), (uint8_t)(sid >> 8),
-			(uint8_t)sid};
+	uint8_t h[9] = {(uint8_t)(len >> 16),
+	                (uint8_t)(len >> 8),
+	                (uint8_t)len,
+	                type,
+	                flags,
+	                (uint8_t)(sid >> 24 & 0x7f),
+	                (uint8_t)(sid >> 16),
+	                (uint8_t)(sid >> 8),
+	                (uint8_t)sid};
 
 	if (put(h, 9) != 0 || (len > 0 && put(payload, len) != 0))
 		return -1;
@@ -181,9 +197,11 @@ static void drain(double secs)
 			if (type == T_SETTINGS && !(flags & F_ACK))
 				frame(T_SETTINGS, F_ACK, 0, NULL, 0);
 			else if (type == T_RST && len >= 4 && rst_code < 0)
-				rst_code = (long)buf[9] << 24 | buf[10] << 16 | buf[11] << 8 | buf[12];
+				rst_code =
+				    (long)buf[9] << 24 | buf[10] << 16 | buf[11] << 8 | buf[12];
 			else if (type == T_GOAWAY && len >= 8 && goaway_code < 0)
-				goaway_code = (long)buf[13] << 24 | buf[14] << 16 | buf[15] << 8 | buf[16];
+				goaway_code =
+				    (long)buf[13] << 24 | buf[14] << 16 | buf[15] << 8 | buf[16];
 			else if (type == T_HEADERS && status < 0 && len > 0 && buf[9] == 0x88)
 				status = 200; /* :status 200 from the static table */
 			else if (type == T_DATA && status < 0) {
@@ -259,8 +277,8 @@ int main(int argc, char **argv)
 			size_t len = k - off < 16384 ? k - off : 16384;
 			uint8_t fl = off + len == k ? F_END_HEADERS : 0;
 
-			if (frame(off == 0 ? T_HEADERS : T_CONT, fl | (off == 0 ? F_END_STREAM : 0), 1,
-				  b + off, len) != 0)
+			if (frame(off == 0 ? T_HEADERS : T_CONT, fl | (off == 0 ? F_END_STREAM : 0),
+			          1, b + off, len) != 0)
 				break;
 		}
 	} else if (strcmp(mode, "big-header") == 0) {
@@ -277,8 +295,8 @@ int main(int argc, char **argv)
 			size_t len = k - off < 16384 ? k - off : 16384;
 			uint8_t fl = off + len == k ? F_END_HEADERS : 0;
 
-			if (frame(off == 0 ? T_HEADERS : T_CONT, fl | (off == 0 ? F_END_STREAM : 0), 1,
-				  b + off, len) != 0)
+			if (frame(off == 0 ? T_HEADERS : T_CONT, fl | (off == 0 ? F_END_STREAM : 0),
+			          1, b + off, len) != 0)
 				break;
 		}
 	} else if (strcmp(mode, "continuation-flood") == 0) {
@@ -318,7 +336,8 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < n; i++) {
 			k = req_head(b, 0, path);
-			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k) ||
+			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b,
+			          k) ||
 			    frame(T_RST, 0, (uint32_t)(2 * i + 1), cancel, 4))
 				break;
 		}
@@ -336,7 +355,8 @@ int main(int argc, char **argv)
 		frame(T_SETTINGS, 0, 0, win0, 6);
 		for (i = 0; i < n; i++) {
 			k = req_head(b, 0, path);
-			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k))
+			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b,
+			          k))
 				break;
 		}
 		{
@@ -365,7 +385,8 @@ int main(int argc, char **argv)
 		frame(T_SETTINGS, 0, 0, win0, 6);
 		for (i = 0; i < n; i++) {
 			k = req_head(b, 0, path);
-			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b, k))
+			if (frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, (uint32_t)(2 * i + 1), b,
+			          k))
 				break;
 		}
 		while (!closed && aiot_mono_s() < end) {

@@ -357,7 +357,8 @@ static void foreign_pages(int fd, const air_frame *genuine, unsigned n, swallow 
 static int swallowed(swallow *sw, size_t n, const air_frame *f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (sw[i].left && sw[i].session == f->session && sw[i].round == f->u.round_end.round) {
+		if (sw[i].left && sw[i].session == f->session &&
+		    sw[i].round == f->u.round_end.round) {
 			sw[i].left--;
 			return 1;
 		}
@@ -365,7 +366,7 @@ static int swallowed(swallow *sw, size_t n, const air_frame *f)
 }
 
 static int mode_relay(const char *listen, const char *air, const char *record, int dup,
-		      unsigned abort_n, unsigned foreign_n)
+                      unsigned abort_n, unsigned foreign_n)
 {
 	int lfd = air_socket(NULL, listen), ufd = air_socket(air, NULL);
 	int afd = abort_n ? air_socket(air, NULL) : -1; /* the attacker's own radio */
@@ -395,8 +396,9 @@ static int mode_relay(const char *listen, const char *air, const char *record, i
 	fprintf(stderr, "rogue_air: relay on %s -> %s\n",
 	        air_addr_str((struct sockaddr *)&ss, a, sizeof a), air);
 	while (!stop) {
-		struct pollfd p[3] = {{.fd = lfd, .events = POLLIN}, {.fd = ufd, .events = POLLIN},
-				      {.fd = afd, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = lfd, .events = POLLIN},
+		                      {.fd = ufd, .events = POLLIN},
+		                      {.fd = afd, .events = POLLIN}};
 		if (poll(p, 3, 500) <= 0)
 			continue;
 		if (p[2].revents & POLLIN) /* answers to our own pagings: dropped */
@@ -617,12 +619,18 @@ static int mode_flood(const char *air, unsigned rate, unsigned duration_ms, int 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"air", required_argument, NULL, 1},    {"listen", required_argument, NULL, 2},
-	    {"record", required_argument, NULL, 3}, {"dup-commands", no_argument, NULL, 4},
-	    {"forge", required_argument, NULL, 5},  {"verbatim", no_argument, NULL, 6},
-	    {"rate", required_argument, NULL, 7},   {"duration-ms", required_argument, NULL, 8},
-	    {"q", required_argument, NULL, 9},      {"page-before-command", required_argument, NULL, 10},
-	    {"foreign-pagings", required_argument, NULL, 11}, {NULL, 0, NULL, 0},
+	    {"air", required_argument, NULL, 1},
+	    {"listen", required_argument, NULL, 2},
+	    {"record", required_argument, NULL, 3},
+	    {"dup-commands", no_argument, NULL, 4},
+	    {"forge", required_argument, NULL, 5},
+	    {"verbatim", no_argument, NULL, 6},
+	    {"rate", required_argument, NULL, 7},
+	    {"duration-ms", required_argument, NULL, 8},
+	    {"q", required_argument, NULL, 9},
+	    {"page-before-command", required_argument, NULL, 10},
+	    {"foreign-pagings", required_argument, NULL, 11},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *air = NULL, *listen = NULL, *record = NULL;
 	int dup = 0, verbatim = 0, q = 6, o;

@@ -163,7 +163,8 @@ static void load_fake_tids(unsigned long n)
 			die_oom();
 		aiot_nas_inventory_response m = {
 		    .res_len = 8, .id_type = AIOT_NAS_ID_TID, .id = tid, .id_len = 16};
-		int len = aiot_nas_encode_inventory_response(&m, R.forge[R.nforge].b, AIOT_NAS_MAX_PDU);
+		int len =
+		    aiot_nas_encode_inventory_response(&m, R.forge[R.nforge].b, AIOT_NAS_MAX_PDU);
 		if (len <= 0)
 			die_oom();
 		R.forge[R.nforge++].len = (uint16_t)len;
@@ -445,7 +446,8 @@ int main(int argc, char **argv)
 	load_fake_tids(fake_tids);
 	if ((!R.silent && R.nreplay + R.nforge == 0) || R.nreplay + R.nforge > NGAP_MAX_DEVICES) {
 		fprintf(stderr,
-		        "rogue_reader: 1..%u Inventory Responses needed (--replay/--forge/--fake-tid)\n",
+		        "rogue_reader: 1..%u Inventory Responses needed "
+		        "(--replay/--forge/--fake-tid)\n",
 		        NGAP_MAX_DEVICES);
 		return 1;
 	}

@@ -87,10 +87,10 @@ static int teardown(void **state)
 static int post(const char *body, cJSON **out)
 {
 	sbi_request req = {.method = "POST",
-			   .path = "/nadm-sec/v1/get-authentication",
-			   .content_type = "application/json",
-			   .body = (const uint8_t *)body,
-			   .body_len = strlen(body)};
+	                   .path = "/nadm-sec/v1/get-authentication",
+	                   .content_type = "application/json",
+	                   .body = (const uint8_t *)body,
+	                   .body_len = strlen(body)};
 	sbi_response resp = {0};
 	adm_handle(the_adm, &req, &resp);
 	*out = resp.body ? cJSON_ParseWithLength(resp.body, resp.body_len) : NULL;
@@ -108,8 +108,8 @@ static char *tid_body(const uint8_t tid[16], const char *extra)
 	aiot_hex_encode(rand_d[0], 16, d0);
 	aiot_hex_encode(rand_d[1], 16, d1);
 	snprintf(b, sizeof b,
-		 "{\"%s\":{\"%s\":\"%s\"},%s\"randN\":\"%s\",\"randDlist\":[\"%s\",\"%s\"]}",
-		 AIOT_VENDOR_EXT, AIOT_VENDOR_TID, t, extra, n, d0, d1);
+	         "{\"%s\":{\"%s\":\"%s\"},%s\"randN\":\"%s\",\"randDlist\":[\"%s\",\"%s\"]}",
+	         AIOT_VENDOR_EXT, AIOT_VENDOR_TID, t, extra, n, d0, d1);
 	return b;
 }
 
@@ -136,12 +136,13 @@ static void expect_device(const cJSON *j, int k, const uint8_t tid[16])
 		const cJSON *ads = cJSON_GetObjectItem(cJSON_GetArrayItem(sets, i), "authDataSet");
 		assert_int_equal(cJSON_GetArraySize(ads), 1); /* one device, never a scan */
 		const cJSON *ad = cJSON_GetArrayItem(ads, 0);
-		assert_int_equal(aiot_derive_res(be, dev[k].suite, dev[k].key, dev[k].key_len, rand_n,
-						 rand_d[i], 64, xres),
-				 0);
+		assert_int_equal(aiot_derive_res(be, dev[k].suite, dev[k].key, dev[k].key_len,
+		                                 rand_n, rand_d[i], 64, xres),
+		                 0);
 		aiot_hex_encode(xres, 8, x);
 		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(ad, "xres")), x);
-		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(ad, "aiotDevPermId")), id);
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(ad, "aiotDevPermId")),
+		                    id);
 	}
 	aiot_hex_encode(tid, 16, t);
 	const cJSON *ext = cJSON_GetObjectItem(j, AIOT_VENDOR_EXT);
@@ -204,11 +205,12 @@ static void test_malformed(void **state)
 	cJSON_Delete(j);
 	char b[256];
 	snprintf(b, sizeof b, "{\"%s\":[],\"randN\":\"%032d\",\"randDlist\":[\"%032d\"]}",
-		 AIOT_VENDOR_EXT, 0, 0);
+	         AIOT_VENDOR_EXT, 0, 0);
 	assert_int_equal(post(b, &j), 400); /* the extension is an object */
 	cJSON_Delete(j);
-	snprintf(b, sizeof b, "{\"%s\":{\"%s\":\"abcd\"},\"randN\":\"%032d\",\"randDlist\":[\"%032d\"]}",
-		 AIOT_VENDOR_EXT, AIOT_VENDOR_TID, 0, 0);
+	snprintf(b, sizeof b,
+	         "{\"%s\":{\"%s\":\"abcd\"},\"randN\":\"%032d\",\"randDlist\":[\"%032d\"]}",
+	         AIOT_VENDOR_EXT, AIOT_VENDOR_TID, 0, 0);
 	assert_int_equal(post(b, &j), 400); /* 16 octets */
 	cJSON_Delete(j);
 }
@@ -216,10 +218,10 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_current),
-		cmocka_unit_test(test_previous),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_current),
+	    cmocka_unit_test(test_previous),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

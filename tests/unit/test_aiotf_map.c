@@ -97,8 +97,8 @@ static void crafted_keys_spread(void **state)
 	}
 	assert_int_equal(m.n, NKEYS);
 	size_t chain = longest_chain(&m);
-	print_message("%d crafted keys, %zu buckets: longest chain %zu (FNV-1a: %d)\n", NKEYS,
-		      m.nb, chain, NKEYS);
+	print_message("%d crafted keys, %zu buckets: longest chain %zu (FNV-1a: %d)\n", NKEYS, m.nb,
+	              chain, NKEYS);
 	assert_true(chain <= 16);
 	for (uint32_t i = 0; i < NKEYS; i++) {
 		make_key(pairs, i, k);
@@ -143,7 +143,7 @@ static void two_maps_two_layouts(void **state)
 			same += f != NULL;
 		}
 	print_message("%zu of %zu keys in the same bucket of both maps (%zu buckets)\n", same, n,
-		      a.nb);
+	              a.nb);
 	assert_true(same < n / 16);
 	amap_clear(&a, NULL);
 	amap_clear(&b, NULL);
@@ -225,9 +225,9 @@ static void bounded_evicts_oldest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(crafted_keys_spread),
-		cmocka_unit_test(two_maps_two_layouts),
-		cmocka_unit_test(bounded_evicts_oldest),
+	    cmocka_unit_test(crafted_keys_spread),
+	    cmocka_unit_test(two_maps_two_layouts),
+	    cmocka_unit_test(bounded_evicts_oldest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,9 @@
 #include "aiotf/aiotf_internal.h"
 
 #define NOTIF "\"afId\":\"af\",\"notifUri\":\"http://127.0.0.1:9/cb\""
-#define AREA "\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"0a0B0c\"}]}"
+#define AREA                                                                                       \
+	"\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},"               \
+	"\"aiotAreaCode\":\"0a0B0c\"}]}"
 
 static aiotf_req *parse(tx_type t, const char *json, sbi_err *e)
 {
@@ -36,22 +38,26 @@ static void test_inventory_valid(void **state)
 {
 	(void)state;
 	sbi_err e;
-	aiotf_req *r = parse(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":5,\"devLocReqInd\":true,"
-					   "\"suppFeat\":\"0a\",\"timeInterval\":3}", &e);
+	aiotf_req *r = parse(TX_INVENTORY,
+	                     "{" NOTIF "," AREA ",\"numDevices\":5,\"devLocReqInd\":true,"
+	                     "\"suppFeat\":\"0a\",\"timeInterval\":3}",
+	                     &e);
 	assert_non_null(r);
 	assert_int_equal(r->kind, TGT_AREA);
 	assert_int_equal(r->num_devices, 5);
 	assert_int_equal(r->time_interval, 3);
 	assert_string_equal(r->af_id, "af");
 	aiotf_req_free(r);
-	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\",\"BAUG\"]}}", &e);
+	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\",\"BAUG\"]}}",
+	          &e);
 	assert_non_null(r);
 	assert_int_equal(r->kind, TGT_DEVICES);
 	assert_int_equal(r->ndevs, 2);
 	assert_int_equal(r->devs[1].len, 3);
 	assert_int_equal(r->devs[1].b[0], 4);
 	aiotf_req_free(r);
-	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"3q2+7w==\"}}", &e);
+	r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"3q2+7w==\"}}",
+	          &e);
 	assert_non_null(r);
 	assert_int_equal(r->kind, TGT_FILTER);
 	assert_int_equal(r->filt.len, 4);
@@ -65,25 +71,32 @@ static void test_inventory_invalid(void **state)
 	expect_bad(TX_INVENTORY, "{\"notifUri\":\"http://a:1/\"," AREA "}", "MANDATORY_IE_MISSING");
 	expect_bad(TX_INVENTORY, "{\"afId\":\"a\"," AREA "}", "MANDATORY_IE_MISSING");
 	expect_bad(TX_INVENTORY, "{\"afId\":7,\"notifUri\":\"http://a:1/\"," AREA "}",
-		   "MANDATORY_IE_INCORRECT");
+	           "MANDATORY_IE_INCORRECT");
 	expect_bad(TX_INVENTORY, "{" NOTIF "}", "MANDATORY_IE_MISSING");
 	expect_bad(TX_INVENTORY, "{\"afId\":\"a\",\"notifUri\":\"ftp://x/\"," AREA "}", NULL);
 	expect_bad(TX_INVENTORY, "{\"afId\":\"a\",\"notifUri\":\"http://x:0/\"," AREA "}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{}}", NULL);
-	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\"],"
-				 "\"filteringInfo\":\"AQID\"}}", NULL);
+	expect_bad(TX_INVENTORY,
+	           "{" NOTIF ",\"targetDevices\":{\"devices\":[\"AQID\"],"
+	           "\"filteringInfo\":\"AQID\"}}",
+	           NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[]}}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"!!\"]}}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"\"}}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{}}", "MANDATORY_IE_MISSING");
 	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[]}}", NULL);
-	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
-				 "\"01\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000000\"}]}}", NULL);
-	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
-				 "\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"00000g\"}]}}", NULL);
-	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
-				 "\"001\",\"mnc\":\"01\"},\"nid\":\"1\",\"aiotAreaCode\":\"000000\"}]}}",
-		   NULL);
+	expect_bad(TX_INVENTORY,
+	           "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+	           "\"01\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000000\"}]}}",
+	           NULL);
+	expect_bad(TX_INVENTORY,
+	           "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+	           "\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"00000g\"}]}}",
+	           NULL);
+	expect_bad(TX_INVENTORY,
+	           "{" NOTIF ",\"targetArea\":{\"areaIds\":[{\"plmnId\":{\"mcc\":"
+	           "\"001\",\"mnc\":\"01\"},\"nid\":\"1\",\"aiotAreaCode\":\"000000\"}]}}",
+	           NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"devLocReqInd\":false}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":-1}", NULL);
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA ",\"numDevices\":1.5}", NULL);
@@ -96,8 +109,10 @@ static void test_devices_merged(void **state)
 {
 	(void)state;
 	sbi_err e;
-	aiotf_req *r = parse(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"devices\":[\"BAUG\","
-					   "\"AQID\",\"BAUG\",\"AQI=\",\"AQID\",\"BAUG\"]}}", &e);
+	aiotf_req *r = parse(TX_INVENTORY,
+	                     "{" NOTIF ",\"targetDevices\":{\"devices\":[\"BAUG\","
+	                     "\"AQID\",\"BAUG\",\"AQI=\",\"AQID\",\"BAUG\"]}}",
+	                     &e);
 	assert_non_null(r);
 	assert_int_equal(r->ndevs, 3);
 	assert_int_equal(r->devs[0].b[0], 4);
@@ -117,10 +132,14 @@ static void test_devices_merged(void **state)
 	assert_int_equal(r->ndevs, 1);
 	aiotf_req_free(r);
 
-	expect_bad(TX_INVENTORY, "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"AQID\","
-				 "\"filteringInfo\":\"BAUG\"}}", "INVALID_MSG_FORMAT");
-	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"commandType\":"
-			       "\"PERMANENT_DISABLE\"}", "INVALID_MSG_FORMAT");
+	expect_bad(TX_INVENTORY,
+	           "{" NOTIF ",\"targetDevices\":{\"filteringInfo\":\"AQID\","
+	           "\"filteringInfo\":\"BAUG\"}}",
+	           "INVALID_MSG_FORMAT");
+	expect_bad(TX_COMMAND,
+	           "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"commandType\":"
+	           "\"PERMANENT_DISABLE\"}",
+	           "INVALID_MSG_FORMAT");
 	expect_bad(TX_INVENTORY, "{" NOTIF "," AREA "}{}", "INVALID_MSG_FORMAT");
 }
 
@@ -128,15 +147,19 @@ static void test_command(void **state)
 {
 	(void)state;
 	sbi_err e;
-	aiotf_req *r = parse(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":"
-					 "65535,\"length\":1}", &e);
+	aiotf_req *r = parse(TX_COMMAND,
+	                     "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":"
+	                     "65535,\"length\":1}",
+	                     &e);
 	assert_non_null(r);
 	assert_int_equal(r->cmd, AIOT_CMD_READ);
 	assert_int_equal(r->offset, 65535);
 	assert_int_equal(r->length, 1);
 	aiotf_req_free(r);
-	r = parse(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":2,"
-				"\"data\":\"aGk=\"}", &e);
+	r = parse(TX_COMMAND,
+	          "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":2,"
+	          "\"data\":\"aGk=\"}",
+	          &e);
 	assert_non_null(r);
 	assert_int_equal(r->length, 2);
 	assert_memory_equal(r->data, "hi", 2);
@@ -149,19 +172,27 @@ static void test_command(void **state)
 	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"ERASE\"}", NULL);
 	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":1}", NULL);
 	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0}",
-		   "MANDATORY_IE_MISSING");
+	           "MANDATORY_IE_MISSING");
 	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"length\":4}",
-		   "MANDATORY_IE_MISSING");
-	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
-				"\"length\":0}", NULL);
-	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
-				"\"length\":201}", NULL);
-	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":65535,"
-				"\"length\":2}", NULL);
+	           "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND,
+	           "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
+	           "\"length\":0}",
+	           NULL);
+	expect_bad(TX_COMMAND,
+	           "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,"
+	           "\"length\":201}",
+	           NULL);
+	expect_bad(TX_COMMAND,
+	           "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":65535,"
+	           "\"length\":2}",
+	           NULL);
 	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":0}",
-		   "MANDATORY_IE_MISSING");
-	expect_bad(TX_COMMAND, "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":0,"
-				"\"data\":\"aGk=\",\"length\":3}", NULL);
+	           "MANDATORY_IE_MISSING");
+	expect_bad(TX_COMMAND,
+	           "{" NOTIF "," AREA ",\"commandType\":\"WRITE\",\"offset\":0,"
+	           "\"data\":\"aGk=\",\"length\":3}",
+	           NULL);
 }
 
 static void test_url(void **state)
@@ -170,22 +201,30 @@ static void test_url(void **state)
 	char host[64];
 	int tls, port;
 	const char *path;
-	assert_int_equal(aiotf_parse_url("http://127.0.0.1:8080/a/b?c=1", &tls, host, sizeof host,
-					 &port, &path), 0);
+	assert_int_equal(
+	    aiotf_parse_url("http://127.0.0.1:8080/a/b?c=1", &tls, host, sizeof host, &port, &path),
+	    0);
 	assert_int_equal(tls, 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 8080);
 	assert_string_equal(path, "/a/b?c=1");
-	assert_int_equal(aiotf_parse_url("https://[::1]:443", &tls, host, sizeof host, &port,
-					 &path), 0);
+	assert_int_equal(
+	    aiotf_parse_url("https://[::1]:443", &tls, host, sizeof host, &port, &path), 0);
 	assert_string_equal(host, "::1");
 	assert_string_equal(path, "/");
 	assert_int_equal(tls, 1);
 	assert_int_equal(aiotf_parse_url("http://h", &tls, host, sizeof host, &port, &path), 0);
 	assert_int_equal(port, 80);
-	const char *bad[] = {"", "http://", "http://:1/", "http://h:x/", "http://h:70000/",
-			     "http://u@h/", "http://h:1/a b", "gopher://h/", "http://[::1/",
-			     "http://h:1#frag"};
+	const char *bad[] = {"",
+	                     "http://",
+	                     "http://:1/",
+	                     "http://h:x/",
+	                     "http://h:70000/",
+	                     "http://u@h/",
+	                     "http://h:1/a b",
+	                     "gopher://h/",
+	                     "http://[::1/",
+	                     "http://h:1#frag"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (aiotf_parse_url(bad[i], &tls, host, sizeof host, &port, &path) == 0)
 			fail_msg("accepted %s", bad[i]);
@@ -206,9 +245,9 @@ static void test_match_named(void **state)
 	g.resps = &d1;
 	g.n = 2;
 	const char *body =
-		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
-		"[{\"xres\":\"aabbccdd01020304\"}]},{\"randD\":\"22222222222222222222222222222222\","
-		"\"authDataSet\":[{\"xres\":\"aabbccdd01020304\"}]}]}";
+	    "{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+	    "[{\"xres\":\"aabbccdd01020304\"}]},{\"randD\":\"22222222222222222222222222222222\","
+	    "\"authDataSet\":[{\"xres\":\"aabbccdd01020304\"}]}]}";
 	cJSON *j = cJSON_Parse(body);
 	assert_int_equal(inv_match_auth(&g, j), 0);
 	assert_int_equal(d1.auth, AUTH_OK);
@@ -225,13 +264,14 @@ static void test_match_named(void **state)
 
 	/* Malformed answers: nothing is marked. */
 	const char *bad[] = {
-		"{}", "{\"authDataSets\":{}}",
-		"{\"authDataSets\":[{\"randD\":\"11\",\"authDataSet\":[]}]}",
-		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\"}]}",
-		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
-		"[{\"xres\":\"aabbcc\"}]}]}",
-		"{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
-		"[{\"xres\":\"zzbbccdd01020304\"}]}]}",
+	    "{}",
+	    "{\"authDataSets\":{}}",
+	    "{\"authDataSets\":[{\"randD\":\"11\",\"authDataSet\":[]}]}",
+	    "{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\"}]}",
+	    "{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+	    "[{\"xres\":\"aabbcc\"}]}]}",
+	    "{\"authDataSets\":[{\"randD\":\"11111111111111111111111111111111\",\"authDataSet\":"
+	    "[{\"xres\":\"zzbbccdd01020304\"}]}]}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		d1.auth = d2.auth = AUTH_PENDING;
@@ -256,10 +296,10 @@ static void test_match_anonymous(void **state)
 	g.resps = &d;
 	g.n = 1;
 	cJSON *j = cJSON_Parse(
-		"{\"authDataSets\":[{\"randD\":\"33333333333333333333333333333333\",\"authDataSet\":["
-		"{\"xres\":\"0102030500000000\",\"aiotDevPermId\":\"AQ==\"},"
-		"{\"xres\":\"01020305\",\"aiotDevPermId\":\"Ag==\"},"
-		"{\"xres\":\"01020304\",\"aiotDevPermId\":\"AwQ=\"}]}]}");
+	    "{\"authDataSets\":[{\"randD\":\"33333333333333333333333333333333\",\"authDataSet\":["
+	    "{\"xres\":\"0102030500000000\",\"aiotDevPermId\":\"AQ==\"},"
+	    "{\"xres\":\"01020305\",\"aiotDevPermId\":\"Ag==\"},"
+	    "{\"xres\":\"01020304\",\"aiotDevPermId\":\"AwQ=\"}]}]}");
 	assert_int_equal(inv_match_auth(&g, j), 0);
 	assert_int_equal(d.auth, AUTH_OK);
 	assert_int_equal(d.perm.len, 2);
@@ -268,7 +308,7 @@ static void test_match_anonymous(void **state)
 	cJSON_Delete(j);
 	/* Without aiotDevPermId an anonymous answer cannot identify the device: malformed. */
 	j = cJSON_Parse("{\"authDataSets\":[{\"randD\":\"33333333333333333333333333333333\","
-			"\"authDataSet\":[{\"xres\":\"01020304\"}]}]}");
+	                "\"authDataSet\":[{\"xres\":\"01020304\"}]}]}");
 	d.auth = AUTH_PENDING;
 	assert_int_equal(inv_match_auth(&g, j), -1);
 	cJSON_Delete(j);
@@ -318,13 +358,17 @@ static void test_afauth_who_and_what(void **state)
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
 	afauth_clear(&z);
 	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"READ\",\"FUTURE_OP\"]}"), &z,
-		 0);
+	         0);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
 	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF "," READ_CMD AREA "}"), 0);
-	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF ",\"commandType\":\"WRITE\","
-						 "\"offset\":0,\"data\":\"AA==\"," AREA "}"), -1);
-	assert_int_equal(az_allows(&z, TX_COMMAND, "{" NOTIF ",\"commandType\":"
-						 "\"PERMANENT_DISABLE\"," AREA "}"), -1);
+	assert_int_equal(az_allows(&z, TX_COMMAND,
+	                           "{" NOTIF ",\"commandType\":\"WRITE\","
+	                           "\"offset\":0,\"data\":\"AA==\"," AREA "}"),
+	                 -1);
+	assert_int_equal(az_allows(&z, TX_COMMAND,
+	                           "{" NOTIF ",\"commandType\":"
+	                           "\"PERMANENT_DISABLE\"," AREA "}"),
+	                 -1);
 	afauth_clear(&z);
 	/* Data that does not match the schema is an error, never a grant. */
 	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":\"READ\"}"), &z, -1);
@@ -333,7 +377,8 @@ static void test_afauth_who_and_what(void **state)
 	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[]}"), &z, -1);
 	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[{}]}"), &z, -1);
 	az_parse(AZ("{\"afId\":\"af\",\"allowedTargetAiotDevices\":[{\"aiotDevPermId\":\"AQ==\","
-		    "\"filteringInfo\":\"AQ==\"}]}"), &z, -1);
+	            "\"filteringInfo\":\"AQ==\"}]}"),
+	         &z, -1);
 	az_parse(AZ("7"), &z, -1);
 	az_parse("{\"x\":1}", &z, -1);
 }
@@ -342,19 +387,32 @@ static void test_afauth_area(void **state)
 {
 	(void)state;
 	afauth z;
-	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"INVENTORY\"],\"allowedArea\":"
-		    "{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":"
-		    "\"0A0B0C\"},{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":\"0123456789a\","
-		    "\"aiotAreaCode\":\"000001\"}]}}"), &z, 0);
+	az_parse(
+	    AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"INVENTORY\"],\"allowedArea\":"
+	       "{\"areaIds\":[{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":"
+	       "\"0A0B0C\"},{\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":\"0123456789a\","
+	       "\"aiotAreaCode\":\"000001\"}]}}"),
+	    &z, 0);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), 0); /* 0a0B0c */
-	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
-		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":\"0123456789A\",\"aiotAreaCode\":"
-		"\"000001\"}]}}"), 0);
+	assert_int_equal(az_allows(&z, TX_INVENTORY,
+	                           "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+	                           "\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"nid\":"
+	                           "\"0123456789A\",\"aiotAreaCode\":"
+	                           "\"000001\"}]}}"),
+	                 0);
 	/* the same code without the nid is another area */
-	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
-		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]}}"), -1);
-	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
-		"\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"001\"},\"aiotAreaCode\":\"0a0b0c\"}]}}"), -1);
+	assert_int_equal(
+	    az_allows(
+	        &z, TX_INVENTORY,
+	        "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+	        "\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]}}"),
+	    -1);
+	assert_int_equal(
+	    az_allows(
+	        &z, TX_INVENTORY,
+	        "{" NOTIF ",\"targetArea\":{\"areaIds\":[{"
+	        "\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"001\"},\"aiotAreaCode\":\"0a0b0c\"}]}}"),
+	    -1);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQID\"") "}"), -1);
 	afauth_clear(&z);
 }
@@ -365,10 +423,11 @@ static void test_afauth_targets(void **state)
 	afauth z;
 	/* filter 01 02 (AQI=), device 07 07 07 (BwcH) */
 	az_parse(AZ("{\"afId\":\"af\",\"allowedServiceOperations\":[\"INVENTORY\",\"READ\"],"
-		    "\"allowedTargetAiotDevices\":[{\"filteringInfo\":\"AQI=\"},{\"aiotDevPermId\":"
-		    "\"BwcH\"}]}"), &z, 0);
+	            "\"allowedTargetAiotDevices\":[{\"filteringInfo\":\"AQI=\"},{\"aiotDevPermId\":"
+	            "\"BwcH\"}]}"),
+	         &z, 0);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQID\",\"BwcH\"") "}"),
-			 0);
+	                 0);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQI=\"") "}"), 0);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"AQM=\"") "}"), -1);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," DEVS("\"BwcHBw==\"") "}"), -1);
@@ -379,18 +438,23 @@ static void test_afauth_targets(void **state)
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," FILT("BwcH") "}"), -1);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "}"), -1);
 	assert_int_equal(az_allows(&z, TX_INVENTORY, "{" NOTIF "," AREA "," DEVS("\"AQID\"") "}"),
-			 0);
+	                 0);
 	afauth_clear(&z);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inventory_valid), cmocka_unit_test(test_inventory_invalid),
-		cmocka_unit_test(test_command),         cmocka_unit_test(test_url),
-		cmocka_unit_test(test_match_named),     cmocka_unit_test(test_match_anonymous),
-		cmocka_unit_test(test_afauth_who_and_what), cmocka_unit_test(test_afauth_area),
-		cmocka_unit_test(test_afauth_targets), cmocka_unit_test(test_devices_merged),
+	    cmocka_unit_test(test_inventory_valid),
+	    cmocka_unit_test(test_inventory_invalid),
+	    cmocka_unit_test(test_command),
+	    cmocka_unit_test(test_url),
+	    cmocka_unit_test(test_match_named),
+	    cmocka_unit_test(test_match_anonymous),
+	    cmocka_unit_test(test_afauth_who_and_what),
+	    cmocka_unit_test(test_afauth_area),
+	    cmocka_unit_test(test_afauth_targets),
+	    cmocka_unit_test(test_devices_merged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,15 +30,35 @@ static void check_addrs(const notif_policy *p, const char *const *yes, const cha
 static void default_public_only(void **state)
 {
 	(void)state;
-	static const char *const yes[] = {"8.8.8.8", "172.15.255.255", "172.32.0.0",
-					  "100.128.0.1", "223.255.255.255", "2001:4860:4860::8888",
-					  "::ffff:8.8.8.8", NULL};
-	static const char *const no[] = {
-		"127.0.0.1", "127.255.255.254", "10.0.0.1", "172.16.0.1", "172.31.255.255",
-		"192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-		"255.255.255.255", "192.0.2.1", "198.18.0.1", "::1", "::", "fe80::1", "fd00::1",
-		"fc00::1", "ff02::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a00:1",
-		"2001:db8::1", "2002:a00:1::1", "4000::1", NULL};
+	static const char *const yes[] = {
+	    "8.8.8.8",         "172.15.255.255",       "172.32.0.0",     "100.128.0.1",
+	    "223.255.255.255", "2001:4860:4860::8888", "::ffff:8.8.8.8", NULL};
+	static const char *const no[] = {"127.0.0.1",
+	                                 "127.255.255.254",
+	                                 "10.0.0.1",
+	                                 "172.16.0.1",
+	                                 "172.31.255.255",
+	                                 "192.168.1.1",
+	                                 "169.254.169.254",
+	                                 "100.64.0.1",
+	                                 "0.0.0.0",
+	                                 "224.0.0.1",
+	                                 "255.255.255.255",
+	                                 "192.0.2.1",
+	                                 "198.18.0.1",
+	                                 "::1",
+	                                 "::",
+	                                 "fe80::1",
+	                                 "fd00::1",
+	                                 "fc00::1",
+	                                 "ff02::1",
+	                                 "::ffff:10.0.0.1",
+	                                 "::ffff:127.0.0.1",
+	                                 "64:ff9b::a00:1",
+	                                 "2001:db8::1",
+	                                 "2002:a00:1::1",
+	                                 "4000::1",
+	                                 NULL};
 	notif_policy *p = pol(NULL, NULL, NULL, 0);
 	assert_non_null(p);
 	assert_int_equal(notif_policy_allows_addr(p, "3fff::1"), 1); /* 2000::/3 */
@@ -61,10 +81,10 @@ static void default_loopback_when_local(void **state)
 static void configured_networks(void **state)
 {
 	(void)state;
-	static const char *const yes[] = {"10.20.0.0", "10.20.0.255", "::ffff:10.20.0.5",
-					  "2001:db8:1::1", "2001:db8:1:ffff::1", NULL};
-	static const char *const no[] = {"10.20.1.0", "10.19.255.255", "127.0.0.1", "8.8.8.8",
-					 "2001:db8:2::1", "::1", NULL};
+	static const char *const yes[] = {"10.20.0.0",     "10.20.0.255",        "::ffff:10.20.0.5",
+	                                  "2001:db8:1::1", "2001:db8:1:ffff::1", NULL};
+	static const char *const no[] = {"10.20.1.0",     "10.19.255.255", "127.0.0.1", "8.8.8.8",
+	                                 "2001:db8:2::1", "::1",           NULL};
 	notif_policy *p = pol("https", NULL, " 10.20.0.0/24 , 2001:db8:1::/48", 1);
 	assert_non_null(p);
 	check_addrs(p, yes, no);
@@ -103,8 +123,9 @@ static void hosts(void **state)
 static void refused_configurations(void **state)
 {
 	(void)state;
-	static const char *const nets[] = {"10.0.0.0/33", "300.1.1.1", "10.0.0.0/", "10.0.0.0/-1",
-					   "::/129", "10.0.0.0/8x", "", ",", "example.com", NULL};
+	static const char *const nets[] = {"10.0.0.0/33", "300.1.1.1",   "10.0.0.0/", "10.0.0.0/-1",
+	                                   "::/129",      "10.0.0.0/8x", "",          ",",
+	                                   "example.com", NULL};
 	for (const char *const *n = nets; *n != NULL; n++)
 		if (pol(NULL, NULL, *n, 0) != NULL)
 			fail_msg("networks '%s' accepted", *n);
@@ -117,11 +138,9 @@ static void refused_configurations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_public_only),
-		cmocka_unit_test(default_loopback_when_local),
-		cmocka_unit_test(configured_networks),
-		cmocka_unit_test(hosts),
-		cmocka_unit_test(refused_configurations),
+	    cmocka_unit_test(default_public_only),    cmocka_unit_test(default_loopback_when_local),
+	    cmocka_unit_test(configured_networks),    cmocka_unit_test(hosts),
+	    cmocka_unit_test(refused_configurations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

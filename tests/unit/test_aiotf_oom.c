@@ -147,7 +147,7 @@ static void test_notif(void **state)
 	hooks(0);
 	char *s = notif_cause();
 	assert_string_equal(s, "{\"transId\":\"0123456789abcdef-2\",\"lastRepInd\":true,"
-			       "\"failCause\":\"NO_SUCC_INV_RESP\"}");
+	                       "\"failCause\":\"NO_SUCC_INV_RESP\"}");
 	cJSON_free(s);
 }
 
@@ -166,9 +166,9 @@ static void test_json_put(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dev_item),
-		cmocka_unit_test(test_notif),
-		cmocka_unit_test(test_json_put),
+	    cmocka_unit_test(test_dev_item),
+	    cmocka_unit_test(test_notif),
+	    cmocka_unit_test(test_json_put),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ static aiot_backend *ossl;
 static const aiot_backend *ref = &aiot_backend_ref;
 /* The reference side of a comparison: every other iteration the backend struct, else NULL,
  * the reference primitives called directly (what the device does, backend.h). */
-#define REF(i) (((i) & 1u) ? ref : NULL)
+#define REF(i) (((i)&1u) ? ref : NULL)
 
 static uint64_t rnd(void)
 {
@@ -296,14 +296,14 @@ static void test_domain_separation(void **state)
 	}
 	/* Bad arguments are errors, never a result. */
 	assert_int_equal(aiot_derive_res(ossl, AIOT_SUITE_AES, key, 32, rn, rd, 64, res),
-			 AIOT_ERR_KEYLEN);
+	                 AIOT_ERR_KEYLEN);
 	assert_int_equal(aiot_derive_res(ossl, AIOT_SUITE_3GPP, key, 20, rn, rd, 64, res),
-			 AIOT_ERR_KEYLEN);
+	                 AIOT_ERR_KEYLEN);
 	assert_int_equal(aiot_derive_res(ossl, AIOT_SUITE_3GPP, key, 16, rn, rd, 48, res),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
 	assert_int_equal(aiot_derive_algkey(ossl, AIOT_SUITE_3GPP, key, 7, 2, res), AIOT_ERR_INVAL);
 	assert_int_equal(aiot_derive_res(ossl, (aiot_suite)9, key, 16, rn, rd, 64, res),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
 }
 
 static int setup(void **state)
@@ -332,12 +332,17 @@ int main(void)
 	printf("differential tests: %lu random inputs per function, seed 0x%llx\n", n_iter,
 	       (unsigned long long)rng_state);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aes_block),   cmocka_unit_test(test_sha256),
-		cmocka_unit_test(test_hmac),        cmocka_unit_test(test_cmac),
-		cmocka_unit_test(test_ctr),         cmocka_unit_test(test_kdf),
-		cmocka_unit_test(test_res),         cmocka_unit_test(test_res_prepared),
-		cmocka_unit_test(test_session_keys),
-		cmocka_unit_test(test_nia2_nea2),   cmocka_unit_test(test_domain_separation),
+	    cmocka_unit_test(test_aes_block),
+	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_hmac),
+	    cmocka_unit_test(test_cmac),
+	    cmocka_unit_test(test_ctr),
+	    cmocka_unit_test(test_kdf),
+	    cmocka_unit_test(test_res),
+	    cmocka_unit_test(test_res_prepared),
+	    cmocka_unit_test(test_session_keys),
+	    cmocka_unit_test(test_nia2_nea2),
+	    cmocka_unit_test(test_domain_separation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

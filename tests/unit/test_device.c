@@ -104,25 +104,25 @@ static void cb_disabled(void *user)
 }
 
 static const uint8_t perm_id[12] = {0xC3, 0x5A, 0x96, 0x0F, 0x11, 0x22,
-				    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+                                    0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 static const uint8_t tid0[16] = {0x7E, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-				 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+                                 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
 
 static aiot_device_cfg make_cfg(aiot_suite suite, uint8_t res_bits, uint8_t privacy)
 {
 	aiot_device_cfg c = {
-		.perm_id = perm_id,
-		.perm_id_len = sizeof(perm_id),
-		.suite = suite,
-		.res_bits = res_bits,
-		.privacy = privacy,
-		.entropy = cb_entropy,
-		.key_load = cb_key_load,
-		.mem_read = cb_mem_read,
-		.mem_write = cb_mem_write,
-		.tid_store = cb_tid_store,
-		.disabled = cb_disabled,
-		.user = &env,
+	    .perm_id = perm_id,
+	    .perm_id_len = sizeof(perm_id),
+	    .suite = suite,
+	    .res_bits = res_bits,
+	    .privacy = privacy,
+	    .entropy = cb_entropy,
+	    .key_load = cb_key_load,
+	    .mem_read = cb_mem_read,
+	    .mem_write = cb_mem_write,
+	    .tid_store = cb_tid_store,
+	    .disabled = cb_disabled,
+	    .user = &env,
 	};
 	return c;
 }
@@ -178,7 +178,7 @@ static void net_new_rand(net *n)
 
 /* TS 33.369 5.2.2 steps 7-11: check RES_AIOT against XRES_AIOT, derive K_AIOTF and the keys. */
 static void net_accept_inventory(net *n, const uint8_t *pdu, size_t len,
-				 aiot_nas_inventory_response *m)
+                                 aiot_nas_inventory_response *m)
 {
 	uint8_t xres[16], k_aiotf[16];
 
@@ -188,25 +188,25 @@ static void net_accept_inventory(net *n, const uint8_t *pdu, size_t len,
 	assert_int_equal(aiot_nas_inv_answers(pdu, len, n->rand_n), 1);
 	assert_int_equal(m->res_len, n->res_bits / 8);
 	assert_true(aiot_derive_res(ossl, n->suite, n->key, n->key_len, n->rand_n, m->rand_d,
-				    n->res_bits, xres) >= 0);
+	                            n->res_bits, xres) >= 0);
 	assert_memory_equal(m->res, xres, m->res_len);
 	memcpy(n->rand_d, m->rand_d, 16);
 	assert_true(aiot_derive_kaiotf(ossl, n->suite, n->key, n->key_len, n->rand_n, n->rand_d,
-				       k_aiotf) >= 0);
-	assert_true(aiot_derive_algkey(ossl, n->suite, k_aiotf, AIOT_ALG_TYPE_INT,
-				       AIOT_ALG_ID_NIA2, n->k_int) >= 0);
-	assert_true(aiot_derive_algkey(ossl, n->suite, k_aiotf, AIOT_ALG_TYPE_ENC,
-				       AIOT_ALG_ID_NEA2, n->k_enc) >= 0);
+	                               k_aiotf) >= 0);
+	assert_true(aiot_derive_algkey(ossl, n->suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
+	                               n->k_int) >= 0);
+	assert_true(aiot_derive_algkey(ossl, n->suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
+	                               n->k_enc) >= 0);
 	n->dl_count = 0;
 	n->ul_next = 0;
 }
 
 /* A protected Command Request around raw plain bytes. */
 static size_t net_protect_raw(net *n, const uint8_t *plain, size_t plain_len, int cipher,
-			      uint32_t count, uint8_t dir, uint8_t type, uint8_t *pdu)
+                              uint32_t count, uint8_t dir, uint8_t type, uint8_t *pdu)
 {
-	int rc = aiot_nas_protect(ossl, n->k_int, cipher ? n->k_enc : NULL, type, count, dir,
-				  plain, plain_len, pdu, AIOT_NAS_MAX_PDU);
+	int rc = aiot_nas_protect(ossl, n->k_int, cipher ? n->k_enc : NULL, type, count, dir, plain,
+	                          plain_len, pdu, AIOT_NAS_MAX_PDU);
 	assert_true(rc > 0);
 	return (size_t)rc;
 }
@@ -217,19 +217,18 @@ static size_t net_cmd(net *n, const aiot_nas_command *c, int cipher, uint8_t *pd
 	int k = aiot_nas_encode_command(c, plain, sizeof(plain));
 	assert_true(k > 0);
 	return net_protect_raw(n, plain, (size_t)k, cipher, n->dl_count++, AIOT_DIR_DOWNLINK,
-			       AIOT_NAS_COMMAND_REQUEST, pdu);
+	                       AIOT_NAS_COMMAND_REQUEST, pdu);
 }
 
 /* Verify and decode a Command Response; buf is a scratch copy r points into. */
 static void net_check_resp(net *n, const uint8_t *resp, size_t len, int ciphered, uint8_t *buf,
-			   aiot_nas_result *r)
+                           aiot_nas_result *r)
 {
 	aiot_nas_protected p;
 
 	memcpy(buf, resp, len);
-	assert_int_equal(aiot_nas_unprotect(ossl, n->k_int, n->k_enc, AIOT_DIR_UPLINK, buf, len,
-					    &p),
-			 AIOT_OK);
+	assert_int_equal(
+	    aiot_nas_unprotect(ossl, n->k_int, n->k_enc, AIOT_DIR_UPLINK, buf, len, &p), AIOT_OK);
 	assert_int_equal(p.type, AIOT_NAS_COMMAND_RESPONSE);
 	assert_int_equal(p.count, n->ul_next);
 	n->ul_next++;
@@ -278,7 +277,7 @@ static int reject_cmd(aiot_device *d, uint8_t *pdu, size_t len)
 }
 
 static int reject_page(aiot_device *d, const uint8_t rand_n[16], aiot_page_kind kind,
-		       const uint8_t *ident, size_t bits)
+                       const uint8_t *ident, size_t bits)
 {
 	aiot_device before;
 	uint8_t out[AIOT_NAS_MAX_PDU];
@@ -310,27 +309,26 @@ static int held(const aiot_device *d)
 }
 
 /* Page the device and let the network accept the answer. */
-static void do_page(aiot_device *d, net *n, aiot_page_kind kind, const uint8_t *ident,
-		    size_t bits, aiot_nas_inventory_response *m, uint8_t *out, size_t *out_len)
+static void do_page(aiot_device *d, net *n, aiot_page_kind kind, const uint8_t *ident, size_t bits,
+                    aiot_nas_inventory_response *m, uint8_t *out, size_t *out_len)
 {
 	net_new_rand(n);
-	assert_int_equal(aiot_device_on_paging(d, n->rand_n, kind, ident, bits, out,
-					       AIOT_NAS_MAX_PDU, out_len),
-			 AIOT_OK);
+	assert_int_equal(
+	    aiot_device_on_paging(d, n->rand_n, kind, ident, bits, out, AIOT_NAS_MAX_PDU, out_len),
+	    AIOT_OK);
 	assert_true(*out_len > 0);
 	net_accept_inventory(n, out, *out_len, m);
 }
 
 /* Run one command; returns the decoded result (data copied into data_out if any). */
 static aiot_nas_status run_cmd(aiot_device *d, net *n, const aiot_nas_command *c, int cipher,
-			       uint8_t *data_out, uint8_t *data_len)
+                               uint8_t *data_out, uint8_t *data_len)
 {
 	uint8_t pdu[AIOT_NAS_MAX_PDU], out[AIOT_NAS_MAX_PDU], buf[AIOT_NAS_MAX_PDU];
 	size_t len = net_cmd(n, c, cipher, pdu), out_len = 0;
 	aiot_nas_result r;
 
-	assert_int_equal(aiot_device_on_command(d, pdu, len, out, sizeof(out), &out_len),
-			 AIOT_OK);
+	assert_int_equal(aiot_device_on_command(d, pdu, len, out, sizeof(out), &out_len), AIOT_OK);
 	assert_true(out_len > 0);
 	assert_false(contains(out, out_len, perm_id, sizeof(perm_id)) && d->cfg->privacy);
 	net_check_resp(n, out, out_len, cipher, buf, &r);
@@ -436,8 +434,8 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 		uint16_t off = (uint16_t)(100 + cipher * 300);
 		for (size_t i = 0; i < sizeof(wr); i++)
 			wr[i] = (uint8_t)(i * 3 + cipher + res_bits);
-		aiot_nas_command w = {.cmd = AIOT_CMD_WRITE, .offset = off,
-				      .length = sizeof(wr), .data = wr};
+		aiot_nas_command w = {
+		    .cmd = AIOT_CMD_WRITE, .offset = off, .length = sizeof(wr), .data = wr};
 		assert_int_equal(run_cmd(&d, &n, &w, cipher, NULL, NULL), AIOT_ST_SUCCESS);
 		assert_memory_equal(env.mem + off, wr, sizeof(wr));
 
@@ -449,8 +447,7 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 		/* out of the 1 KiB user memory: the application says PARAMS_INVALID */
 		rd.offset = USER_MEM - 1;
 		rd.length = 2;
-		assert_int_equal(run_cmd(&d, &n, &rd, cipher, data, &dlen),
-				 AIOT_ST_PARAMS_INVALID);
+		assert_int_equal(run_cmd(&d, &n, &rd, cipher, data, &dlen), AIOT_ST_PARAMS_INVALID);
 		assert_int_equal(dlen, 0);
 	}
 
@@ -459,7 +456,7 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 	aiot_nas_command t = {.cmd = AIOT_CMD_TID_UPDATE};
 	assert_int_equal(run_cmd(&d, &n, &t, 1, NULL, NULL), AIOT_ST_SUCCESS);
 	assert_true(aiot_derive_tid(ossl, suite, n.key, n.key_len, n.rand_n, n.rand_d, tid_net) >=
-		    0);
+	            0);
 	assert_int_equal(d.has_tid, 1);
 	assert_memory_equal(d.tid, tid_net, 16);
 	assert_int_equal(env.tid_stores, 1);
@@ -488,7 +485,7 @@ static void full_exchange(aiot_suite suite, size_t key_len, uint8_t res_bits)
 	net_new_rand(&n);
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_ALL, NULL, 0), AIOT_ERR_DISABLED);
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, perm_id, 96),
-			 AIOT_ERR_DISABLED);
+	                 AIOT_ERR_DISABLED);
 	assert_int_equal(env.disabled_calls, 1);
 }
 
@@ -569,22 +566,22 @@ static void test_bit_flips(void **state)
 		setup(NULL);
 		ready(&d, &c, &n, cipher ? AIOT_SUITE_AES : AIOT_SUITE_3GPP);
 		memset(wr, 0x3C, sizeof(wr));
-		aiot_nas_command w = {.cmd = AIOT_CMD_WRITE, .offset = 7, .length = sizeof(wr),
-				      .data = wr};
+		aiot_nas_command w = {
+		    .cmd = AIOT_CMD_WRITE, .offset = 7, .length = sizeof(wr), .data = wr};
 		len = net_cmd(&n, &w, cipher, pdu);
 		for (size_t i = 0; i < len; i++) {
 			for (int b = 0; b < 8; b++) {
 				pdu[i] ^= (uint8_t)(1u << b);
 				int rc = reject_cmd(&d, pdu, len);
 				assert_true(rc == AIOT_ERR_MAC || rc == AIOT_ERR_UNKNOWN ||
-					    rc == AIOT_ERR_MALFORMED);
+				            rc == AIOT_ERR_MALFORMED);
 				pdu[i] ^= (uint8_t)(1u << b);
 			}
 		}
 		assert_int_equal(env.mem_writes, 0);
 		/* the untouched message still goes through */
 		assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len),
-				 AIOT_OK);
+		                 AIOT_OK);
 		assert_int_equal(env.mem_writes, 1);
 	}
 }
@@ -627,11 +624,11 @@ static void test_wrong_key(void **state)
 	evil = n;
 	evil.key[0] ^= 1;
 	assert_true(aiot_derive_kaiotf(ossl, evil.suite, evil.key, evil.key_len, evil.rand_n,
-				       evil.rand_d, k_aiotf) >= 0);
+	                               evil.rand_d, k_aiotf) >= 0);
 	assert_true(aiot_derive_algkey(ossl, evil.suite, k_aiotf, AIOT_ALG_TYPE_INT,
-				       AIOT_ALG_ID_NIA2, evil.k_int) >= 0);
+	                               AIOT_ALG_ID_NIA2, evil.k_int) >= 0);
 	assert_true(aiot_derive_algkey(ossl, evil.suite, k_aiotf, AIOT_ALG_TYPE_ENC,
-				       AIOT_ALG_ID_NEA2, evil.k_enc) >= 0);
+	                               AIOT_ALG_ID_NEA2, evil.k_enc) >= 0);
 	for (int cipher = 0; cipher <= 1; cipher++) {
 		size_t len = net_cmd(&evil, &dis, cipher, pdu);
 		assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_MAC);
@@ -767,14 +764,14 @@ static void test_direction(void **state)
 	for (int cipher = 0; cipher <= 1; cipher++) {
 		/* Command Request protected as if uplink */
 		len = net_protect_raw(&n, plain, (size_t)k, cipher, 1, AIOT_DIR_UPLINK,
-				      AIOT_NAS_COMMAND_REQUEST, pdu);
+		                      AIOT_NAS_COMMAND_REQUEST, pdu);
 		assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_MAC);
 		/* a Command Response (uplink message type) */
 		len = net_protect_raw(&n, plain, (size_t)k, cipher, 1, AIOT_DIR_UPLINK,
-				      AIOT_NAS_COMMAND_RESPONSE, pdu);
+		                      AIOT_NAS_COMMAND_RESPONSE, pdu);
 		assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_UNKNOWN);
 		len = net_protect_raw(&n, plain, (size_t)k, cipher, 1, AIOT_DIR_DOWNLINK,
-				      AIOT_NAS_COMMAND_RESPONSE, pdu);
+		                      AIOT_NAS_COMMAND_RESPONSE, pdu);
 		assert_int_equal(reject_cmd(&d, pdu, len), AIOT_ERR_UNKNOWN);
 	}
 	/* the device's own response reflected back to it */
@@ -862,17 +859,17 @@ static void test_addressing(void **state)
 	memcpy(id, perm_id, sizeof(perm_id));
 	id[11] ^= 0x01;
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, id, 96),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, perm_id, 88),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	memcpy(id, perm_id, sizeof(perm_id));
 	id[12] = 0;
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, id, 104),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	memcpy(id, tid0, 16);
 	id[0] ^= 0x80;
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, id, 128),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	/* SINGLE must be whole octets */
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, perm_id, 95), AIOT_ERR_INVAL);
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_SINGLE, perm_id, 0), AIOT_ERR_INVAL);
@@ -893,16 +890,16 @@ static void test_addressing(void **state)
 		id[last / 8] ^= (uint8_t)(0x80u >> (last % 8));
 		net_new_rand(&n);
 		assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_GROUP, id, bits),
-				 AIOT_ERR_NOT_ADDRESSED);
+		                 AIOT_ERR_NOT_ADDRESSED);
 	}
 	/* a filter longer than the permanent ID */
 	memcpy(id, perm_id, sizeof(perm_id));
 	id[12] = 0;
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_GROUP, id, 97),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	/* group filters are matched against the permanent ID, not the T-ID */
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_GROUP, tid0, 8),
-			 AIOT_ERR_NOT_ADDRESSED);
+	                 AIOT_ERR_NOT_ADDRESSED);
 	assert_int_equal(reject_page(&d, n.rand_n, AIOT_PAGE_GROUP, NULL, 8), AIOT_ERR_INVAL);
 }
 
@@ -983,9 +980,9 @@ static void test_unsupported_and_malformed(void **state)
 	plain[1] = 0;
 	for (int cipher = 0; cipher <= 1; cipher++) {
 		len = net_protect_raw(&n, plain, 2, cipher, n.dl_count++, AIOT_DIR_DOWNLINK,
-				      AIOT_NAS_COMMAND_REQUEST, pdu);
+		                      AIOT_NAS_COMMAND_REQUEST, pdu);
 		assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len),
-				 AIOT_OK);
+		                 AIOT_OK);
 		net_check_resp(&n, out, out_len, cipher, buf, &r);
 		assert_int_equal(r.cmd, AIOT_CMD_DISABLE);
 		assert_int_equal(r.status, AIOT_ST_INVALID_MANDATORY);
@@ -994,12 +991,12 @@ static void test_unsupported_and_malformed(void **state)
 	/* READ truncated, READ of 0 bytes */
 	static const uint8_t bad_read[][4] = {{AIOT_CMD_READ, 0, 0, 0}, {AIOT_CMD_READ, 0, 0}};
 	len = net_protect_raw(&n, bad_read[0], 4, 0, n.dl_count++, AIOT_DIR_DOWNLINK,
-			      AIOT_NAS_COMMAND_REQUEST, pdu);
+	                      AIOT_NAS_COMMAND_REQUEST, pdu);
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len), AIOT_OK);
 	net_check_resp(&n, out, out_len, 0, buf, &r);
 	assert_int_equal(r.status, AIOT_ST_INVALID_MANDATORY);
 	len = net_protect_raw(&n, bad_read[1], 3, 1, n.dl_count++, AIOT_DIR_DOWNLINK,
-			      AIOT_NAS_COMMAND_REQUEST, pdu);
+	                      AIOT_NAS_COMMAND_REQUEST, pdu);
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len), AIOT_OK);
 	net_check_resp(&n, out, out_len, 1, buf, &r);
 	assert_int_equal(r.status, AIOT_ST_INVALID_MANDATORY);
@@ -1008,11 +1005,11 @@ static void test_unsupported_and_malformed(void **state)
 	 * no state change (documented in device.c) */
 	plain[0] = 0x7F;
 	len = net_protect_raw(&n, plain, 1, 0, n.dl_count++, AIOT_DIR_DOWNLINK,
-			      AIOT_NAS_COMMAND_REQUEST, pdu);
+	                      AIOT_NAS_COMMAND_REQUEST, pdu);
 	aiot_device before = d;
 	memset(out, OUT_FILL, sizeof(out));
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), &out_len),
-			 AIOT_ERR_UNKNOWN);
+	                 AIOT_ERR_UNKNOWN);
 	assert_int_equal(out_len, 0);
 	assert_memory_equal(&before, &d, sizeof(d));
 	assert_true(all_fill(out, sizeof(out)));
@@ -1031,14 +1028,14 @@ static void test_output_space(void **state)
 	ready(&d, &c, &n, AIOT_SUITE_3GPP);
 	net_new_rand(&n);
 	aiot_device before = d;
-	assert_int_equal(aiot_device_on_paging(&d, n.rand_n, AIOT_PAGE_ALL, NULL, 0, out,
-					       sizeof(out), &need),
-			 AIOT_OK);
+	assert_int_equal(
+	    aiot_device_on_paging(&d, n.rand_n, AIOT_PAGE_ALL, NULL, 0, out, sizeof(out), &need),
+	    AIOT_OK);
 	d = before;
 	for (size_t cap = 0; cap < need; cap++) {
-		assert_int_equal(aiot_device_on_paging(&d, n.rand_n, AIOT_PAGE_ALL, NULL, 0, out,
-						       cap, &out_len),
-				 AIOT_ERR_NOSPACE);
+		assert_int_equal(
+		    aiot_device_on_paging(&d, n.rand_n, AIOT_PAGE_ALL, NULL, 0, out, cap, &out_len),
+		    AIOT_ERR_NOSPACE);
 		assert_int_equal(out_len, 0);
 		assert_memory_equal(&before, &d, sizeof(d));
 	}
@@ -1053,34 +1050,33 @@ static void test_output_space(void **state)
 	for (size_t cap = 0; cap < AIOT_NAS_SEC_HDR_LEN + 3 + 150; cap++) {
 		memcpy(pdu, copy, len);
 		assert_int_equal(aiot_device_on_command(&d, pdu, len, out, cap, &out_len),
-				 AIOT_ERR_NOSPACE);
+		                 AIOT_ERR_NOSPACE);
 		assert_int_equal(out_len, 0);
 		assert_memory_equal(&before, &d, sizeof(d));
 	}
 	assert_int_equal(env.mem_reads, 0);
 	len = net_cmd(&n, &w, 0, pdu);
-	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, AIOT_NAS_SEC_HDR_LEN + 1,
-						&out_len),
-			 AIOT_ERR_NOSPACE);
+	assert_int_equal(
+	    aiot_device_on_command(&d, pdu, len, out, AIOT_NAS_SEC_HDR_LEN + 1, &out_len),
+	    AIOT_ERR_NOSPACE);
 	assert_int_equal(env.mem_writes, 0);
 	assert_memory_equal(&before, &d, sizeof(d));
-	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, AIOT_NAS_SEC_HDR_LEN + 2,
-						&out_len),
-			 AIOT_OK);
+	assert_int_equal(
+	    aiot_device_on_command(&d, pdu, len, out, AIOT_NAS_SEC_HDR_LEN + 2, &out_len), AIOT_OK);
 	assert_int_equal(env.mem_writes, 1);
 
 	/* NULL arguments */
 	assert_int_equal(aiot_device_on_command(NULL, pdu, len, out, sizeof(out), &out_len),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
 	assert_int_equal(aiot_device_on_command(&d, NULL, len, out, sizeof(out), &out_len),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, NULL, sizeof(out), &out_len),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
 	assert_int_equal(aiot_device_on_command(&d, pdu, len, out, sizeof(out), NULL),
-			 AIOT_ERR_INVAL);
-	assert_int_equal(aiot_device_on_paging(&d, NULL, AIOT_PAGE_ALL, NULL, 0, out, sizeof(out),
-					       &out_len),
-			 AIOT_ERR_INVAL);
+	                 AIOT_ERR_INVAL);
+	assert_int_equal(
+	    aiot_device_on_paging(&d, NULL, AIOT_PAGE_ALL, NULL, 0, out, sizeof(out), &out_len),
+	    AIOT_ERR_INVAL);
 	assert_null(aiot_device_tid(NULL));
 	aiot_device_end_session(NULL);
 }
@@ -1125,22 +1121,22 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_sizeof, setup),
-		cmocka_unit_test_setup(test_init_validation, setup),
-		cmocka_unit_test_setup(test_full_exchange, setup),
-		cmocka_unit_test_setup(test_replay, setup),
-		cmocka_unit_test_setup(test_bit_flips, setup),
-		cmocka_unit_test_setup(test_truncated, setup),
-		cmocka_unit_test_setup(test_wrong_key, setup),
-		cmocka_unit_test_setup(test_no_session, setup),
-		cmocka_unit_test_setup(test_old_session, setup),
-		cmocka_unit_test_setup(test_direction, setup),
-		cmocka_unit_test_setup(test_privacy, setup),
-		cmocka_unit_test_setup(test_addressing, setup),
-		cmocka_unit_test_setup(test_callback_failures, setup),
-		cmocka_unit_test_setup(test_unsupported_and_malformed, setup),
-		cmocka_unit_test_setup(test_output_space, setup),
-		cmocka_unit_test_setup(test_many_sessions, setup),
+	    cmocka_unit_test_setup(test_sizeof, setup),
+	    cmocka_unit_test_setup(test_init_validation, setup),
+	    cmocka_unit_test_setup(test_full_exchange, setup),
+	    cmocka_unit_test_setup(test_replay, setup),
+	    cmocka_unit_test_setup(test_bit_flips, setup),
+	    cmocka_unit_test_setup(test_truncated, setup),
+	    cmocka_unit_test_setup(test_wrong_key, setup),
+	    cmocka_unit_test_setup(test_no_session, setup),
+	    cmocka_unit_test_setup(test_old_session, setup),
+	    cmocka_unit_test_setup(test_direction, setup),
+	    cmocka_unit_test_setup(test_privacy, setup),
+	    cmocka_unit_test_setup(test_addressing, setup),
+	    cmocka_unit_test_setup(test_callback_failures, setup),
+	    cmocka_unit_test_setup(test_unsupported_and_malformed, setup),
+	    cmocka_unit_test_setup(test_output_space, setup),
+	    cmocka_unit_test_setup(test_many_sessions, setup),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

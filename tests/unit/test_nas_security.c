@@ -419,8 +419,8 @@ static void cross_one(aiot_backend *o, uint8_t dir, int ci, size_t len, uint32_t
 	uint8_t a[AIOT_NAS_MAX_PDU], b[AIOT_NAS_MAX_PDU];
 	aiot_nas_protected p;
 	const uint8_t *ke = ci ? k_enc : NULL;
-	int n = aiot_nas_protect(be, k_int, ke, AIOT_NAS_COMMAND_REQUEST, count, dir,
-	                         plain, len, a, sizeof a);
+	int n = aiot_nas_protect(be, k_int, ke, AIOT_NAS_COMMAND_REQUEST, count, dir, plain, len, a,
+	                         sizeof a);
 
 	assert_int_equal(n, (int)(AIOT_NAS_SEC_HDR_LEN + len));
 	assert_int_equal(aiot_nas_protect(o, k_int, ke, AIOT_NAS_COMMAND_REQUEST, count, dir, plain,
@@ -429,8 +429,7 @@ static void cross_one(aiot_backend *o, uint8_t dir, int ci, size_t len, uint32_t
 	assert_memory_equal(a, b, (size_t)n);
 	assert_int_equal(aiot_nas_unprotect(o, k_int, ke, dir, a, (size_t)n, &p), AIOT_OK);
 	assert_memory_equal(p.payload, plain, len);
-	assert_int_equal(aiot_nas_unprotect(be, k_int, ke, dir, b, (size_t)n, &p),
-	                 AIOT_OK);
+	assert_int_equal(aiot_nas_unprotect(be, k_int, ke, dir, b, (size_t)n, &p), AIOT_OK);
 	assert_memory_equal(p.payload, plain, len);
 }
 
@@ -465,9 +464,10 @@ int main(void)
 	const struct CMUnitTest ref_tests[] = {SEC_TESTS, cmocka_unit_test(test_cross_backend)};
 	const struct CMUnitTest ossl_tests[] = {SEC_TESTS};
 	const struct CMUnitTest direct_tests[] = {SEC_TESTS_COMMON,
-						  cmocka_unit_test(test_cross_backend)};
+	                                          cmocka_unit_test(test_cross_backend)};
 	int fails = cmocka_run_group_tests_name("nas_security_ref", ref_tests, setup_ref, NULL);
-	fails += cmocka_run_group_tests_name("nas_security_direct", direct_tests, setup_direct, NULL);
+	fails +=
+	    cmocka_run_group_tests_name("nas_security_direct", direct_tests, setup_direct, NULL);
 	fails += cmocka_run_group_tests_name("nas_security_openssl", ossl_tests, setup_openssl,
 	                                     teardown_openssl);
 	return fails;

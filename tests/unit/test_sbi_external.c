@@ -17,8 +17,10 @@ static int port, mport;
 
 static int group_setup(void **state)
 {
-	sbi_server_cfg cfg = {.workers = 4, .metrics_listen = "127.0.0.1:0",
-			      .max_header = 4096, .metrics = app_metrics};
+	sbi_server_cfg cfg = {.workers = 4,
+	                      .metrics_listen = "127.0.0.1:0",
+	                      .max_header = 4096,
+	                      .metrics = app_metrics};
 
 	(void)state;
 	tapp_start();
@@ -44,9 +46,10 @@ static void test_curl_h2c_post(void **state)
 	int rc;
 
 	(void)state;
-	cmd = xasprintf("curl --http2-prior-knowledge -sS -X POST -H 'content-type: application/json' "
-			"-H 'x-tag: 1' -d '{}' -D - http://127.0.0.1:%d/echo?q=1",
-			port);
+	cmd = xasprintf(
+	    "curl --http2-prior-knowledge -sS -X POST -H 'content-type: application/json' "
+	    "-H 'x-tag: 1' -d '{}' -D - http://127.0.0.1:%d/echo?q=1",
+	    port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_int_equal(rc, 0);
@@ -59,8 +62,8 @@ static void test_curl_h2c_post(void **state)
 	free(out);
 
 	cmd = xasprintf("curl --http2-prior-knowledge -sS -w '%%{http_code}' "
-			"http://127.0.0.1:%d/nothing-here",
-			port);
+	                "http://127.0.0.1:%d/nothing-here",
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_int_equal(rc, 0);
@@ -76,8 +79,8 @@ static void test_curl_413_and_431(void **state)
 
 	(void)state;
 	cmd = xasprintf("head -c 3000000 /dev/zero | curl --http2-prior-knowledge -sS "
-			"-X POST --data-binary @- -w ' %%{http_code}' http://127.0.0.1:%d/echo",
-			port);
+	                "-X POST --data-binary @- -w ' %%{http_code}' http://127.0.0.1:%d/echo",
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_non_null(strstr(out, "\"status\":413"));
@@ -85,8 +88,8 @@ static void test_curl_413_and_431(void **state)
 	free(out);
 
 	cmd = xasprintf("curl --http2-prior-knowledge -sS -H \"x-big: $(head -c 6000 /dev/zero | "
-			"tr '\\0' a)\" -w ' %%{http_code}' http://127.0.0.1:%d/echo",
-			port);
+	                "tr '\\0' a)\" -w ' %%{http_code}' http://127.0.0.1:%d/echo",
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_non_null(strstr(out, " 431"));
@@ -106,18 +109,19 @@ static void test_h2load(void **state)
 	assert_non_null(p);
 	print_message("h2load: %.*s", (int)(strchr(p, '\n') - p + 1), p);
 	if (strstr(out, "finished in"))
-		print_message("h2load: %.*s", (int)(strchr(strstr(out, "finished in"), '\n') -
-						 strstr(out, "finished in") + 1),
-			      strstr(out, "finished in"));
+		print_message("h2load: %.*s",
+		              (int)(strchr(strstr(out, "finished in"), '\n') -
+		                    strstr(out, "finished in") + 1),
+		              strstr(out, "finished in"));
 	assert_non_null(strstr(p, "20000 succeeded"));
 	free(out);
 
 	/* POST bodies, deferred (cross-thread) responses */
 	cmd = xasprintf("printf '{\"a\":1}' > /tmp/aiot-sbi-h2load-body.$$; "
-			"h2load -n 5000 -c 4 -m 16 -d /tmp/aiot-sbi-h2load-body.$$ "
-			"-H 'content-type: application/json' http://127.0.0.1:%d/defer 2>&1; "
-			"rm -f /tmp/aiot-sbi-h2load-body.$$",
-			port);
+	                "h2load -n 5000 -c 4 -m 16 -d /tmp/aiot-sbi-h2load-body.$$ "
+	                "-H 'content-type: application/json' http://127.0.0.1:%d/defer 2>&1; "
+	                "rm -f /tmp/aiot-sbi-h2load-body.$$",
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	p = strstr(out, "requests:");
@@ -141,11 +145,13 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(out, "aiot_sbi_requests_total{status=\"413\"} 1\n"));
 	assert_non_null(strstr(out, "aiot_sbi_requests_total{status=\"431\"} 1\n"));
 	assert_non_null(strstr(out, "aiot_sbi_connections_active"));
-	assert_non_null(strstr(out, "aiot_sbi_streams_rejected_total{reason=\"body_too_large\"} 1\n"));
+	assert_non_null(
+	    strstr(out, "aiot_sbi_streams_rejected_total{reason=\"body_too_large\"} 1\n"));
 	assert_non_null(strstr(out, "aiot_test_app_up 1\n"));
 	free(out);
 
-	cmd = xasprintf("curl -sS -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/other", mport);
+	cmd =
+	    xasprintf("curl -sS -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/other", mport);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_string_equal(out, "404");
@@ -155,10 +161,10 @@ static void test_metrics(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_curl_h2c_post),
-		cmocka_unit_test(test_curl_413_and_431),
-		cmocka_unit_test(test_h2load),
-		cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_curl_h2c_post),
+	    cmocka_unit_test(test_curl_413_and_431),
+	    cmocka_unit_test(test_h2load),
+	    cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

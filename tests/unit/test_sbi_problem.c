@@ -40,7 +40,7 @@ static void test_body(void **state)
 	sbi_problem(&r, 413, NULL, "body of %d bytes", 5);
 	assert_non_null(r.body);
 	assert_string_equal(r.body, "{\"title\":\"Content Too Large\",\"status\":413,"
-				    "\"detail\":\"body of 5 bytes\"}");
+	                            "\"detail\":\"body of 5 bytes\"}");
 	free(r.body);
 	sbi_problem(&r, 400, "MANDATORY_IE_MISSING", "x");
 	assert_non_null(strstr(r.body, "\"cause\":\"MANDATORY_IE_MISSING\""));
@@ -50,7 +50,9 @@ static void test_body(void **state)
 /* ---- the tree ------------------------------------------------------------------------------ */
 
 /* status, cause: sbi_problem(x, 404, "CAUSE" and the server's `status == 400 ? "CAUSE"`. */
-#define RE_PAIR "(sbi_problem\\([^,]+,[[:space:]]*|status == )([0-9]{3})(,|[[:space:]]*\\?)[[:space:]]*\"([A-Z_]+)\""
+#define RE_PAIR                                                                                    \
+	"(sbi_problem\\([^,]+,[[:space:]]*|status == "                                             \
+	")([0-9]{3})(,|[[:space:]]*\\?)[[:space:]]*\"([A-Z_]+)\""
 /* causes carried by an sbi_err (status from sbi_err_status()): fail/bad(e, "X", e->cause = "X",
  * and the cause constants (#define NAME "X") of the files that fill an sbi_err. */
 #define RE_ERR "((fail|bad)\\(e,[[:space:]]*|e->cause = |#define [A-Z_]+ )\"([A-Z_]+)\""
@@ -84,7 +86,8 @@ static void scan(const char *path, const char *text)
 	for (p = text; regexec(&re_pair, p, 5, m, 0) == 0; p += m[0].rm_eo) {
 		int status = atoi(p + m[2].rm_so);
 
-		snprintf(cause, sizeof cause, "%.*s", (int)(m[4].rm_eo - m[4].rm_so), p + m[4].rm_so);
+		snprintf(cause, sizeof cause, "%.*s", (int)(m[4].rm_eo - m[4].rm_so),
+		         p + m[4].rm_so);
 		npairs++;
 		if (!sbi_cause_valid(status, cause)) {
 			print_error("%s: status %d with cause %s\n", path, status, cause);
@@ -94,11 +97,12 @@ static void scan(const char *path, const char *text)
 	for (p = text; uses_err && regexec(&re_err, p, 4, m, 0) == 0; p += m[0].rm_eo) {
 		sbi_err e = {.cause = cause};
 
-		snprintf(cause, sizeof cause, "%.*s", (int)(m[3].rm_eo - m[3].rm_so), p + m[3].rm_so);
+		snprintf(cause, sizeof cause, "%.*s", (int)(m[3].rm_eo - m[3].rm_so),
+		         p + m[3].rm_so);
 		nerr++;
 		if (!sbi_cause_valid(sbi_err_status(&e), cause)) {
 			print_error("%s: sbi_err cause %s for status %d\n", path, cause,
-				    sbi_err_status(&e));
+			            sbi_err_status(&e));
 			nbad++;
 		}
 	}
@@ -142,9 +146,9 @@ static void test_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_body),
-		cmocka_unit_test(test_tree),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_body),
+	    cmocka_unit_test(test_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,7 @@ static int fx_teardown(void **state)
 }
 
 static void one(struct fx *f, const char *method, const char *path, const char *ct,
-		const void *body, size_t len, struct rec *r)
+                const void *body, size_t len, struct rec *r)
 {
 	int outstanding = 1;
 
@@ -106,7 +106,7 @@ static void test_get_post_roundtrip(void **state)
 	one(f, "GET", "/teapot", NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 418);
 	assert_string_equal(r.body, "{\"title\":\"Unknown\",\"status\":418,"
-				    "\"detail\":\"short and \\\"stout\\\"\\n\"}");
+	                            "\"detail\":\"short and \\\"stout\\\"\\n\"}");
 	free(r.body);
 }
 
@@ -158,9 +158,9 @@ static void test_many_concurrent_streams(void **state)
 		r[i].outstanding = &outstanding;
 		/* alternate synchronous and deferred (cross-thread) responses */
 		assert_int_equal(sbi_client_request(f->cli, "POST", i % 2 ? "/defer" : "/echo",
-						    "application/json", body, (size_t)l, rec_cb,
-						    &r[i]),
-				 0);
+		                                    "application/json", body, (size_t)l, rec_cb,
+		                                    &r[i]),
+		                 0);
 	}
 	assert_int_equal(run_until(f->base, &outstanding, 20000), 0);
 	for (i = 0; i < N_CONC; i++) {
@@ -168,7 +168,8 @@ static void test_many_concurrent_streams(void **state)
 		if (r[i].status == 200)
 			ok++;
 		if (getenv("SBI_DEBUG") && r[i].status != 200)
-			fprintf(stderr, "%d: status %d err %s body %s\n", i, r[i].status, r[i].err, r[i].body);
+			fprintf(stderr, "%d: status %d err %s body %s\n", i, r[i].status, r[i].err,
+			        r[i].body);
 		if (i % 2 == 0) {
 			snprintf(body, sizeof(body), "{\"i\":%d}", i);
 			assert_string_equal(r[i].body, body);
@@ -192,8 +193,8 @@ static void test_client_timeout(void **state)
 	for (i = 0; i < 3; i++) {
 		r[i].outstanding = &outstanding;
 		assert_int_equal(sbi_client_request(c, "GET", i == 1 ? "/echo" : "/never", NULL,
-						    NULL, 0, rec_cb, &r[i]),
-				 0);
+		                                    NULL, 0, rec_cb, &r[i]),
+		                 0);
 	}
 	assert_int_equal(run_until(f->base, &outstanding, 5000), 0);
 	assert_int_equal(r[0].status, 0);
@@ -225,7 +226,7 @@ static void test_connection_refused_then_reconnect(void **state)
 
 	cc.port = f->port;
 	st = sbi_fetch(&cc, "POST", "/echo", "application/json", "{\"x\":1}", &body, err,
-		       sizeof(err));
+	               sizeof(err));
 	assert_int_equal(st, 200);
 	assert_string_equal(body, "{\"x\":1}");
 	free(body);
@@ -236,18 +237,19 @@ static void test_malformed_peer(void **state)
 {
 	struct fx *f = *state;
 	static const char *inputs[] = {
-		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-		/* HEADERS with a garbage HPACK block */
-		("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x0e\x01\x05\x00\x00\x00\x01"
-		 "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
-		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\x00\x00\x00\x00\x00\x00",
+	    "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+	    /* HEADERS with a garbage HPACK block */
+	    ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x0e\x01\x05\x00\x00\x00\x01"
+	     "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	    "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\x00\x00\x00\x00\x00\x00",
 	};
 	static const size_t lens[] = {27, 24 + 9 + 14, 24 + 9};
 	size_t i;
 	struct rec r;
 
 	for (i = 0; i < 3; i++) {
-		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+		struct sockaddr_in sa = {.sin_family = AF_INET,
+		                         .sin_port = htons((uint16_t)f->port)};
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		char buf[512];
 		struct timeval tv = {5, 0};
@@ -291,10 +293,11 @@ static int raw_h2(int port, const uint8_t *settings, size_t slen)
  * stream. Returns the seconds until the server closed, or -1 after 5 s. */
 static double keep_busy(int fd, int get)
 {
-	static const uint8_t ping[17] = {0, 0, 8, 6, 0, 0, 0, 0, 0, 'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'};
+	static const uint8_t ping[17] = {0,   0,   8,   6,   0,   0,   0,   0,  0,
+	                                 'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'};
 	/* HEADERS, END_STREAM|END_HEADERS: GET, http, :path /teapot, :authority x */
-	uint8_t hdr[9 + 14] = {0, 0, 14, 1, 5, 0, 0, 0, 0, 0x82, 0x86, 0x04, 7, '/', 't', 'e', 'a',
-			       'p', 'o', 't', 0x01, 1, 'x'};
+	uint8_t hdr[9 + 14] = {0, 0,   14,  1,   5,   0,   0,   0,   0,    0x82, 0x86, 0x04,
+	                       7, '/', 't', 'e', 'a', 'p', 'o', 't', 0x01, 1,    'x'};
 	double t0 = aiot_mono_s();
 	uint32_t sid = 1;
 	char buf[4096];
@@ -355,8 +358,8 @@ static void test_zero_window_stalled(void **state)
 
 static int fx_setup_idle(void **state)
 {
-	sbi_server_cfg cfg = {.max_body = 64 * 1024, .max_header = 4096, .max_streams = 256,
-			      .idle_timeout_ms = 300};
+	sbi_server_cfg cfg = {
+	    .max_body = 64 * 1024, .max_header = 4096, .max_streams = 256, .idle_timeout_ms = 300};
 
 	return fx_setup_cfg(state, &cfg, 5000);
 }
@@ -370,13 +373,13 @@ static void test_stop_with_open_connections(void **state)
 	memset(r, 0, sizeof(r));
 	r[0].outstanding = &outstanding;
 	assert_int_equal(sbi_client_request(f->cli, "GET", "/echo", NULL, NULL, 0, rec_cb, &r[0]),
-			 0);
+	                 0);
 	assert_int_equal(run_until(f->base, &outstanding, 5000), 0);
 	/* an in-flight deferred request that will never be completed before the stop */
 	outstanding = 1;
 	r[1].outstanding = &outstanding;
 	assert_int_equal(sbi_client_request(f->cli, "GET", "/never", NULL, NULL, 0, rec_cb, &r[1]),
-			 0);
+	                 0);
 	while (tapp.nnever == 0)
 		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 	sbi_server_stop(f->srv); /* GOAWAY, bounded grace, then close */
@@ -413,7 +416,7 @@ static void test_problem_escaping(void **state)
 	assert_int_equal(resp.status, 400);
 	assert_string_equal(resp.content_type, "application/problem+json");
 	assert_string_equal(resp.body, "{\"title\":\"Bad Request\",\"status\":400,"
-				       "\"detail\":\"bad \\\\ \\u0001 \\ufffd caf\xc3\xa9\"}");
+	                               "\"detail\":\"bad \\\\ \\u0001 \\ufffd caf\xc3\xa9\"}");
 	assert_int_equal(resp.body_len, strlen(resp.body));
 	free(resp.body);
 }
@@ -421,21 +424,20 @@ static void test_problem_escaping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_problem_escaping),
-		cmocka_unit_test(test_bad_config),
-		cmocka_unit_test_setup_teardown(test_get_post_roundtrip, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_body_limit_413, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_deferred_other_thread, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_many_concurrent_streams, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_client_timeout, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_connection_refused_then_reconnect, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_peer, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ping_does_not_keep_idle, fx_setup_idle,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_zero_window_stalled, fx_setup_idle, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_stop_with_open_connections, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test(test_problem_escaping),
+	    cmocka_unit_test(test_bad_config),
+	    cmocka_unit_test_setup_teardown(test_get_post_roundtrip, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_body_limit_413, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_deferred_other_thread, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_many_concurrent_streams, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_client_timeout, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_connection_refused_then_reconnect, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_peer, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ping_does_not_keep_idle, fx_setup_idle,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_window_stalled, fx_setup_idle, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_with_open_connections, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

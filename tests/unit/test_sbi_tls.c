@@ -45,8 +45,8 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static int fetch(const char *ca, const char *cert, const char *key, const char *path,
-		 char **body, char *err, size_t errlen)
+static int fetch(const char *ca, const char *cert, const char *key, const char *path, char **body,
+                 char *err, size_t errlen)
 {
 	sbi_client_cfg cc = {.host = "127.0.0.1", .port = port, .timeout_ms = 3000};
 
@@ -54,7 +54,7 @@ static int fetch(const char *ca, const char *cert, const char *key, const char *
 	cc.tls_cert = cert ? pki_path(dir, cert) : NULL;
 	cc.tls_key = key ? pki_path(dir, key) : NULL;
 	return sbi_fetch(&cc, "POST", path, "application/json", "{\"tls\":true}", body, err,
-			 errlen);
+	                 errlen);
 }
 
 static void test_mtls_ok(void **state)
@@ -63,11 +63,11 @@ static void test_mtls_ok(void **state)
 
 	(void)state;
 	assert_int_equal(fetch("ca.pem", "cli.pem", "cli.key", "/echo", &body, err, sizeof(err)),
-			 200);
+	                 200);
 	assert_string_equal(body, "{\"tls\":true}");
 	free(body);
 	assert_int_equal(fetch("ca.pem", "cli.pem", "cli.key", "/defer", &body, err, sizeof(err)),
-			 200);
+	                 200);
 	free(body);
 }
 
@@ -87,7 +87,7 @@ static void test_mtls_other_ca_client_cert(void **state)
 
 	(void)state;
 	assert_int_equal(fetch("ca.pem", "cli2.pem", "cli2.key", "/echo", &body, err, sizeof(err)),
-			 0);
+	                 0);
 	assert_null(body);
 }
 
@@ -97,7 +97,7 @@ static void test_server_not_trusted(void **state)
 
 	(void)state;
 	assert_int_equal(fetch("ca2.pem", "cli.pem", "cli.key", "/echo", &body, err, sizeof(err)),
-			 0);
+	                 0);
 	assert_non_null(strstr(err, "certificate verify failed"));
 }
 
@@ -124,10 +124,10 @@ static void test_curl_tls(void **state)
 
 	(void)state;
 	cmd = xasprintf("curl -sS --http2 --cacert %s --cert %s --key %s -X POST "
-			"-H 'content-type: application/json' -d '{\"c\":1}' "
-			"-w ' %%{http_version} %%{http_code}' https://127.0.0.1:%d/echo",
-			pki_path(dir, "ca.pem"), pki_path(dir, "cli.pem"), pki_path(dir, "cli.key"),
-			port);
+	                "-H 'content-type: application/json' -d '{\"c\":1}' "
+	                "-w ' %%{http_version} %%{http_code}' https://127.0.0.1:%d/echo",
+	                pki_path(dir, "ca.pem"), pki_path(dir, "cli.pem"), pki_path(dir, "cli.key"),
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_int_equal(rc, 0);
@@ -136,7 +136,7 @@ static void test_curl_tls(void **state)
 
 	/* no client certificate: refused */
 	cmd = xasprintf("curl -sS --http2 --cacert %s https://127.0.0.1:%d/echo 2>/dev/null",
-			pki_path(dir, "ca.pem"), port);
+	                pki_path(dir, "ca.pem"), port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_int_not_equal(rc, 0);
@@ -144,9 +144,9 @@ static void test_curl_tls(void **state)
 
 	/* ALPN without h2 (RFC 9113 3.2): refused at the handshake */
 	cmd = xasprintf("curl -sS --http1.1 --cacert %s --cert %s --key %s "
-			"https://127.0.0.1:%d/echo 2>/dev/null",
-			pki_path(dir, "ca.pem"), pki_path(dir, "cli.pem"), pki_path(dir, "cli.key"),
-			port);
+	                "https://127.0.0.1:%d/echo 2>/dev/null",
+	                pki_path(dir, "ca.pem"), pki_path(dir, "cli.pem"), pki_path(dir, "cli.key"),
+	                port);
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	assert_int_not_equal(rc, 0);
@@ -168,7 +168,7 @@ static void test_h2load_tls(void **state)
 	s = start_server(&cfg);
 	assert_non_null(s);
 	cmd = xasprintf("h2load -n 2000 -c 2 -m 16 https://127.0.0.1:%d/echo 2>&1",
-			sbi_server_port(s));
+	                sbi_server_port(s));
 	out = run_capture(cmd, &rc);
 	free(cmd);
 	p = strstr(out, "requests:");
@@ -182,13 +182,13 @@ static void test_h2load_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mtls_ok),
-		cmocka_unit_test(test_mtls_no_client_cert),
-		cmocka_unit_test(test_mtls_other_ca_client_cert),
-		cmocka_unit_test(test_server_not_trusted),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_curl_tls),
-		cmocka_unit_test(test_h2load_tls),
+	    cmocka_unit_test(test_mtls_ok),
+	    cmocka_unit_test(test_mtls_no_client_cert),
+	    cmocka_unit_test(test_mtls_other_ca_client_cert),
+	    cmocka_unit_test(test_server_not_trusted),
+	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_curl_tls),
+	    cmocka_unit_test(test_h2load_tls),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

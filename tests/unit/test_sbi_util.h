@@ -271,17 +271,18 @@ TU int make_pki(char dir[static 64])
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	cmd = xasprintf(
-		"set -e; cd %s; exec 2>pki.log\n"
-		"for ca in ca ca2; do\n"
-		"  openssl req -x509 %s -keyout $ca.key -out $ca.pem -days 2 -subj /CN=aiot-test-$ca\n"
-		"done\n"
-		"printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > srv.ext\n"
-		"printf 'extendedKeyUsage=clientAuth\\n' > cli.ext\n"
-		"mk() { openssl req %s -keyout $1.key -out $1.csr -subj /CN=$1;\n"
-		"  openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -days 2 \\\n"
-		"    -out $1.pem -extfile $3.ext; }\n"
-		"mk srv ca srv; mk cli ca cli; mk cli2 ca2 cli\n",
-		dir, ec, ec);
+	    "set -e; cd %s; exec 2>pki.log\n"
+	    "for ca in ca ca2; do\n"
+	    "  openssl req -x509 %s -keyout $ca.key -out $ca.pem -days 2 -subj /CN=aiot-test-$ca\n"
+	    "done\n"
+	    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
+	    "srv.ext\n"
+	    "printf 'extendedKeyUsage=clientAuth\\n' > cli.ext\n"
+	    "mk() { openssl req %s -keyout $1.key -out $1.csr -subj /CN=$1;\n"
+	    "  openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -days 2 \\\n"
+	    "    -out $1.pem -extfile $3.ext; }\n"
+	    "mk srv ca srv; mk cli ca cli; mk cli2 ca2 cli\n",
+	    dir, ec, ec);
 	rc = system(cmd);
 	free(cmd);
 	return rc == 0 ? 0 : -1;

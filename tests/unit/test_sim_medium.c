@@ -33,10 +33,10 @@ static const char good[] =
     "{\"aiotDevPermId\":\"" ID0 "\",\"key\":\"" KEY0
     "\",\"suite\":\"3gpp\",\"resBits\":64,\"group\":\"g\"}\n"
     "{\"aiotDevPermId\":\"" ID1 "\",\"key\":\"101112131415161718191a1b1c1d1e1f\",\"suite\":"
-                                "\"3gpp\",\"resBits\":64,\"group\":\"g\"}\n"
+    "\"3gpp\",\"resBits\":64,\"group\":\"g\"}\n"
     "\n"
     "{\"aiotDevPermId\":\"" ID2 "\",\"key\":\"202122232425262728292a2b2c2d2e2f\",\"suite\":\"aes\","
-                                "\"resBits\":32,\"group\":\"h\"}\n"
+    "\"resBits\":32,\"group\":\"h\"}\n"
     "{\"aiotDevPermId\":\"" ID3
     "\",\"key\":\"303132333435363738393a3b3c3d3e3f\",\"suite\":\"3gpp\",\"resBits\":128,\"group\":"
     "\"p\",\"privacy\":true,\"tid\":\"" TID3 "\"}\n";
