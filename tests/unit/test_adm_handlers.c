@@ -31,6 +31,7 @@
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
 #include "sbi/sbi_client.h"
+#include "test_store_util.h"
 
 #define SEC "/nadm-sec/v1/"
 #define DM "/nadm-dm/v1/aiot-device-profile-data"
@@ -102,17 +103,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char p[192];
 	(void)state;
 	sbi_server_stop(srv);
 	adm_free(the_adm);
 	aiot_store_close(store);
 	aiot_backend_openssl_free(be);
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", db, sfx[i]);
-		unlink(p);
-	}
+	test_sqlite_remove(db);
 	rmdir(dir);
 	return 0;
 }

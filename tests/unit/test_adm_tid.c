@@ -25,6 +25,7 @@
 #include "common/vendor_ext.h"
 #include "crypto/backend_openssl.h"
 #include "crypto/kdf.h"
+#include "test_store_util.h"
 
 static char dir[64], db[128], uri[160];
 static uint8_t kek[32];
@@ -70,15 +71,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char p[192];
 	(void)state;
 	adm_free(the_adm);
 	aiot_store_close(store);
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", db, sfx[i]);
-		unlink(p);
-	}
+	test_sqlite_remove(db);
 	rmdir(dir);
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "common/aiot_err.h"
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "test_store_util.h"
 
 static char dir[64];
 static char db_path[128], uri[160];
@@ -34,12 +35,7 @@ static uint8_t kek[32];
 
 static void rm_files(void)
 {
-	char p[192];
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", db_path, sfx[i]);
-		unlink(p);
-	}
+	test_sqlite_remove(db_path);
 }
 
 static int setup(void **state)
