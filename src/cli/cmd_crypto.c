@@ -28,17 +28,22 @@ static const char crypto_usage[] =
     "32|64|96|128]\n"
     "  aiot crypto kaiotf --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
     "  aiot crypto tid    --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX\n"
+    "  aiot crypto macn   --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX --id HEX\n"
+    "  aiot crypto resd   --suite 3gpp|aes --key HEX --rand-n HEX --rand-d HEX --id HEX [--bits "
+    "32|64|96|128]\n"
     "  aiot crypto algkey --suite 3gpp|aes --key HEX(K_AIOTF) --type enc|int [--alg N]\n"
     "  aiot crypto nia2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
     "  aiot crypto nea2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
     "common: [--backend openssl|ref]\n"
+    "macn and resd are the DO-A proofs (MAC_N, RES_D); --id is the identifier the device\n"
+    "sent in its Registration Request (its T-ID, or its permanent ID), 1 to 128 octets;\n"
     "kdf prints the 256-bit generic KDF output of TS 33.220 B.2 (HMAC-SHA-256);\n"
     "--bits for nia2/nea2 is the message length in bits (default 8 x bytes given).\n";
 
 struct args {
 	const char *sub;
 	const char *key, *fc, *suite, *rand_n, *rand_d, *bits, *count, *bearer, *direction, *msg,
-	    *type, *alg, *backend;
+	    *type, *alg, *backend, *id;
 	const char *params[AIOT_KDF_MAX_PARAMS];
 	size_t nparams;
 };
@@ -58,6 +63,7 @@ enum {
 	O_TYPE,
 	O_ALG,
 	O_BACKEND,
+	O_ID,
 	O_HELP
 };
 
@@ -76,6 +82,7 @@ static const struct option opts[] = {
     {"type", required_argument, NULL, O_TYPE},
     {"alg", required_argument, NULL, O_ALG},
     {"backend", required_argument, NULL, O_BACKEND},
+    {"id", required_argument, NULL, O_ID},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -132,6 +139,9 @@ static void parse(int argc, char **argv, struct args *a)
 		case O_BACKEND:
 			a->backend = optarg;
 			break;
+		case O_ID:
+			a->id = optarg;
+			break;
 		case O_HELP:
 			fputs(crypto_usage, stdout);
 			exit(0);
@@ -172,6 +182,7 @@ static void only(const struct args *a, const char *allowed)
 	    {"msg", a->msg},
 	    {"type", a->type},
 	    {"alg", a->alg},
+	    {"id", a->id},
 	};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		char word[32];
@@ -234,6 +245,16 @@ static int do_kdf(const struct args *a, const aiot_backend *be)
 	return 0;
 }
 
+/* --bits for res and resd: L of the device profile. */
+static unsigned get_res_bits(const struct args *a)
+{
+	unsigned bits =
+	    a->bits ? (unsigned)cli_uint("--bits", a->bits, 128) : AIOT_RES_BITS_DEFAULT;
+	if (!AIOT_RES_BITS_VALID(bits))
+		cli_fail(CLI_EXIT_USAGE, "--bits: %u is not 32, 64, 96 or 128", bits);
+	return bits;
+}
+
 static int do_rand_derivation(const struct args *a, const aiot_backend *be)
 {
 	uint8_t key[32], rn[16], rd[16], out[16];
@@ -247,10 +268,7 @@ static int do_rand_derivation(const struct args *a, const aiot_backend *be)
 	size_t klen = get_key(a, s, key);
 	get_rands(a, rn, rd);
 	if (strcmp(a->sub, "res") == 0) {
-		unsigned bits =
-		    a->bits ? (unsigned)cli_uint("--bits", a->bits, 128) : AIOT_RES_BITS_DEFAULT;
-		if (!AIOT_RES_BITS_VALID(bits))
-			cli_fail(CLI_EXIT_USAGE, "--bits: %u is not 32, 64, 96 or 128", bits);
+		unsigned bits = get_res_bits(a);
 		outlen = bits / 8;
 		rc = aiot_derive_res(be, s, key, klen, rn, rd, bits, out);
 	} else if (strcmp(a->sub, "kaiotf") == 0) {
@@ -258,6 +276,29 @@ static int do_rand_derivation(const struct args *a, const aiot_backend *be)
 	} else {
 		rc = aiot_derive_tid(be, s, key, klen, rn, rd, out);
 	}
+	aiot_zeroize(key, sizeof key);
+	check(rc, a->sub);
+	cli_print_hex(out, outlen);
+	return 0;
+}
+
+/* DO-A: MAC_N (M2) and RES_D (M3), bound to the identifier sent in M1. */
+static int do_doa(const struct args *a, const aiot_backend *be)
+{
+	uint8_t key[32], rn[16], rd[16], id[AIOT_DOA_ID_MAX], out[16];
+	int macn = strcmp(a->sub, "macn") == 0;
+	only(a, macn ? " suite key rand-n rand-d id " : " suite key rand-n rand-d id bits ");
+	aiot_suite s = get_suite(a);
+	size_t klen = get_key(a, s, key);
+	get_rands(a, rn, rd);
+	size_t idlen = cli_hex("--id", need(a->id, "--id", a->sub), id, sizeof id, NULL, 0);
+	if (idlen == 0)
+		cli_fail(CLI_EXIT_USAGE, "--id: empty identifier (1 to %d octets)",
+		         AIOT_DOA_ID_MAX);
+	size_t outlen = macn ? AIOT_MACN_LEN : get_res_bits(a) / 8;
+	int rc = macn ? aiot_derive_macn(be, s, key, klen, rn, rd, id, idlen, out)
+	              : aiot_derive_resd(be, s, key, klen, rn, rd, id, idlen,
+	                                 (unsigned)(8 * outlen), out);
 	aiot_zeroize(key, sizeof key);
 	check(rc, a->sub);
 	cli_print_hex(out, outlen);
@@ -351,6 +392,8 @@ int cmd_crypto(int argc, char **argv)
 		rc = do_kdf(&a, be);
 	else if (!strcmp(a.sub, "res") || !strcmp(a.sub, "kaiotf") || !strcmp(a.sub, "tid"))
 		rc = do_rand_derivation(&a, be);
+	else if (strcmp(a.sub, "macn") == 0 || strcmp(a.sub, "resd") == 0)
+		rc = do_doa(&a, be);
 	else if (strcmp(a.sub, "algkey") == 0)
 		rc = do_algkey(&a, be);
 	else if (strcmp(a.sub, "nia2") == 0 || strcmp(a.sub, "nea2") == 0)

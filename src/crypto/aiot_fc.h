@@ -15,6 +15,10 @@
 #define AIOT_FC_KAIOTF 0xA1 /* K_AIOTF (33.369 A.3, provisional) */
 #define AIOT_FC_ALGKEY 0xA2 /* K_AIOT_enc / K_AIOT_int, keyed with K_AIOTF (provisional) */
 #define AIOT_FC_TID 0xA3    /* next T-ID (identifier privacy, provisional) */
+/* Device-originated access (DO-A, docs/protocol.md): P0 = RAND_n, P1 = RAND_d, P2 = the
+ * identifier the device sent in its Registration Request (T-ID, or permanent ID). */
+#define AIOT_FC_MACN 0xA4 /* MAC_N, the network's proof in M2 (ours, no 3GPP text) */
+#define AIOT_FC_RESD 0xA5 /* RES_D / XRES_D, the device's proof in M3 (ours) */
 
 /* Lengths of the RAND parameters in S: P0 = RAND_AIOT_n, P1 = RAND_AIOT_d, L = 0x0010. */
 #define AIOT_RAND_LEN 16
@@ -38,6 +42,9 @@
 #define AIOT_KAIOTF_LEN 16
 #define AIOT_ALGKEY_LEN 16
 #define AIOT_TID_LEN 16
+#define AIOT_MACN_LEN 8 /* MAC_N: the last 8 octets */
+/* RES_D: the last L/8 octets, L from the device profile as for RES_AIOT (AIOT_RES_BITS_*) */
+#define AIOT_DOA_ID_MAX 128 /* P2: an identifier of 1..1024 bits, whole octets */
 
 /* 128-NIA2 MAC length carried in AIoT NAS (TS 33.401 B.2.3: the first 32 bits of the CMAC). */
 #define AIOT_NIA2_MAC_LEN 4

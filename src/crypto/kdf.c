@@ -199,6 +199,26 @@ int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k)
 	return prf_tail(be, s, k, iov, total);
 }
 
+int aiot_derive_doa(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+                    uint8_t fc, const uint8_t rand_n[16], const uint8_t rand_d[16],
+                    const uint8_t *id, size_t id_len, uint8_t *out, size_t out_len)
+{
+	if (rand_n == NULL || rand_d == NULL || id == NULL || id_len == 0 ||
+	    id_len > AIOT_DOA_ID_MAX || out == NULL || out_len == 0 || out_len > 16)
+		return AIOT_ERR_INVAL;
+	const aiot_kdf_param p[3] = {
+	    {rand_n, AIOT_RAND_LEN}, {rand_d, AIOT_RAND_LEN}, {id, (uint16_t)id_len}};
+	uint8_t prf[32];
+	int n = aiot_suite_prf(be, s, key, key_len, fc, p, 3, prf);
+
+	if (n >= 0 && (size_t)n >= out_len)
+		memcpy(out, prf + (size_t)n - out_len, out_len);
+	else if (n >= 0)
+		n = AIOT_ERR_INVAL;
+	aiot_zeroize(prf, sizeof prf);
+	return n < 0 ? n : AIOT_OK;
+}
+
 int aiot_prf_key_init(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
                       aiot_prf_key *pk)
 {

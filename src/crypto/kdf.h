@@ -132,6 +132,35 @@ static inline int aiot_derive_tid(const aiot_backend *be, aiot_suite s, const ui
 	                         AIOT_TID_LEN);
 }
 
+/* The DO-A derivations keyed with K_AIOT_root: PRF(KEY, FC || RAND_n || 0x0010 || RAND_d ||
+ * 0x0010 || ID || len(ID)), the last out_len bytes. id: the identifier the device sent in its
+ * Registration Request, 1..AIOT_DOA_ID_MAX octets. */
+int aiot_derive_doa(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
+                    uint8_t fc, const uint8_t rand_n[16], const uint8_t rand_d[16],
+                    const uint8_t *id, size_t id_len, uint8_t *out, size_t out_len);
+
+/* MAC_N, the network's proof in DO-A M2: AIOT_MACN_LEN (8) bytes. */
+static inline int aiot_derive_macn(const aiot_backend *be, aiot_suite s, const uint8_t *key,
+                                   size_t key_len, const uint8_t rand_n[16],
+                                   const uint8_t rand_d[16], const uint8_t *id, size_t id_len,
+                                   uint8_t mac_n[AIOT_MACN_LEN])
+{
+	return aiot_derive_doa(be, s, key, key_len, AIOT_FC_MACN, rand_n, rand_d, id, id_len, mac_n,
+	                       AIOT_MACN_LEN);
+}
+
+/* RES_D / XRES_D, the device's proof in DO-A M3: bits in {32, 64, 96, 128}; bits/8 bytes. */
+static inline int aiot_derive_resd(const aiot_backend *be, aiot_suite s, const uint8_t *key,
+                                   size_t key_len, const uint8_t rand_n[16],
+                                   const uint8_t rand_d[16], const uint8_t *id, size_t id_len,
+                                   unsigned bits, uint8_t *res_d)
+{
+	if (!AIOT_RES_BITS_VALID(bits))
+		return AIOT_ERR_INVAL;
+	return aiot_derive_doa(be, s, key, key_len, AIOT_FC_RESD, rand_n, rand_d, id, id_len, res_d,
+	                       bits / 8);
+}
+
 /* A K_AIOT_root prepared for many derivations (the ADM's batched get-authentication): the
  * backend's precomputed HMAC states when it offers them, else the key itself. Holds key
  * material: clear it with aiot_prf_key_clear(). */

@@ -19,6 +19,7 @@ fc() { # the value of a #define in the one FC table, as two hex digits
 }
 FC_RES=$(fc AIOT_FC_RES); FC_KAIOTF=$(fc AIOT_FC_KAIOTF)
 FC_ALGKEY=$(fc AIOT_FC_ALGKEY); FC_TID=$(fc AIOT_FC_TID)
+FC_MACN=$(fc AIOT_FC_MACN); FC_RESD=$(fc AIOT_FC_RESD)
 ENC=$(fc AIOT_ALG_TYPE_ENC); INT=$(fc AIOT_ALG_TYPE_INT); NEA2=$(fc AIOT_ALG_ID_NEA2)
 
 hmac() { # hexkey hexmsg -> lowercase hex
@@ -68,6 +69,14 @@ for ((i = 0; i < N; i++)); do
 			S="${FC_TID}${rn}0010${rd}0010"
 			expect "tid $suite/$be" "$(last "$(prf $suite "$key" "$S")" 16)" \
 				"$("$AIOT" crypto tid --backend $be --suite $suite --key "$key" --rand-n "$rn" --rand-d "$rd")"
+			# DO-A: P2 = the identifier of M1 (a 16-octet T-ID, or a permanent ID of any length)
+			idl=$((i % 3 ? 16 : 1 + RANDOM % 128)); id=$(openssl rand -hex $idl); L2=$(printf %04x $idl)
+			S="${FC_MACN}${rn}0010${rd}0010${id}${L2}"
+			expect "macn $suite/$be/$idl" "$(last "$(prf $suite "$key" "$S")" 8)" \
+				"$("$AIOT" crypto macn --backend $be --suite $suite --key "$key" --rand-n "$rn" --rand-d "$rd" --id "$id")"
+			S="${FC_RESD}${rn}0010${rd}0010${id}${L2}"
+			expect "resd $suite/$be/$bits" "$(last "$(prf $suite "$key" "$S")" $((bits / 8)))" \
+				"$("$AIOT" crypto resd --backend $be --suite $suite --key "$key" --rand-n "$rn" --rand-d "$rd" --id "$id" --bits $bits)"
 			S="${FC_ALGKEY}${ENC}0001${NEA2}0001"
 			expect "algkey enc $suite/$be" "$(last "$(prf $suite "$kf" "$S")" 16)" \
 				"$("$AIOT" crypto algkey --backend $be --suite $suite --key "$kf" --type enc)"
@@ -99,7 +108,7 @@ bad() { # description, then the command line
 	out=$("$AIOT" "$@" 2>/tmp/aiot-cli-err.$$) || rc=$?
 	err=$(cat /tmp/aiot-cli-err.$$); rm -f /tmp/aiot-cli-err.$$
 	checks=$((checks + 1))
-	if [ $rc -eq 0 ] || [ -n "$out" ] || [ -z "$err" ]; then
+	if [ $rc -ne 2 ] || [ -n "$out" ] || [ -z "$err" ]; then
 		echo "FAIL bad-arg '$what': rc=$rc out='$out' err='$err'" >&2
 		fail=$((fail + 1))
 	fi
@@ -123,6 +132,13 @@ bad "bits << msg" crypto nea2 --key $K --count 1 --bearer 0 --direction 0 --msg 
 bad "fc 2 bytes" crypto kdf --key $K --fc a0a0
 bad "empty key" crypto kdf --key "" --fc a0
 bad "unknown sub" crypto frobnicate --key $K
+bad "macn without --id" crypto macn --suite aes --key $K --rand-n $R --rand-d $R
+bad "macn empty --id" crypto macn --suite aes --key $K --rand-n $R --rand-d $R --id ""
+bad "macn 129-octet --id" crypto macn --suite 3gpp --key $K --rand-n $R --rand-d $R --id "$(printf '00%.0s' {1..129})"
+bad "macn --bits" crypto macn --suite 3gpp --key $K --rand-n $R --rand-d $R --id 01 --bits 64
+bad "resd bits 16" crypto resd --suite 3gpp --key $K --rand-n $R --rand-d $R --id 01 --bits 16
+bad "resd odd --id" crypto resd --suite aes --key $K --rand-n $R --rand-d $R --id 012
+bad "resd short rand-d" crypto resd --suite aes --key $K --rand-n $R --rand-d 00 --id 01
 bad "unknown backend" crypto res --backend gpu --suite aes --key $K --rand-n $R --rand-d $R
 
 echo "crypto_vs_openssl: $checks checks, $fail failed"

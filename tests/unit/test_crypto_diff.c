@@ -255,6 +255,35 @@ static void test_session_keys(void **state)
 	}
 }
 
+/* DO-A: MAC_N and RES_D over an identifier of any length, both backends (be NULL too). */
+static void test_doa(void **state)
+{
+	(void)state;
+	for (unsigned long i = 0; i < n_iter; i++) {
+		uint8_t key[32], rn[16], rd[16], id[AIOT_DOA_ID_MAX], a[16], b[16], c[16];
+		size_t klen, idlen = 1 + below(AIOT_DOA_ID_MAX);
+		unsigned bits = 32 * (unsigned)(1 + below(4));
+		aiot_suite s = pick_suite(&klen);
+		fill(key, klen);
+		fill(rn, 16);
+		fill(rd, 16);
+		fill(id, idlen);
+		assert_int_equal(aiot_derive_macn(REF(i), s, key, klen, rn, rd, id, idlen, a),
+		                 AIOT_OK);
+		assert_int_equal(aiot_derive_macn(ossl, s, key, klen, rn, rd, id, idlen, b),
+		                 AIOT_OK);
+		assert_int_equal(aiot_derive_macn(NULL, s, key, klen, rn, rd, id, idlen, c),
+		                 AIOT_OK);
+		assert_memory_equal(a, b, AIOT_MACN_LEN);
+		assert_memory_equal(a, c, AIOT_MACN_LEN);
+		assert_int_equal(aiot_derive_resd(REF(i), s, key, klen, rn, rd, id, idlen, bits, a),
+		                 AIOT_OK);
+		assert_int_equal(aiot_derive_resd(ossl, s, key, klen, rn, rd, id, idlen, bits, b),
+		                 AIOT_OK);
+		assert_memory_equal(a, b, bits / 8);
+	}
+}
+
 static void test_nia2_nea2(void **state)
 {
 	(void)state;
@@ -294,6 +323,27 @@ static void test_domain_separation(void **state)
 		assert_int_equal(aiot_derive_res(ossl, s, key, 16, rd, rn, 128, swapped), AIOT_OK);
 		assert_memory_not_equal(res, swapped, 16);
 	}
+	/* MAC_N, RES_D (same inputs, one role each) and RES_AIOT differ; the identifier binds. */
+	uint8_t id[16], mn[16], rdoa[16], other[16];
+	fill(id, 16);
+	for (int s = AIOT_SUITE_3GPP; s <= AIOT_SUITE_AES; s++) {
+		assert_int_equal(aiot_derive_res(ossl, s, key, 16, rn, rd, 64, res), AIOT_OK);
+		assert_int_equal(aiot_derive_macn(ossl, s, key, 16, rn, rd, id, 16, mn), AIOT_OK);
+		assert_int_equal(aiot_derive_resd(ossl, s, key, 16, rn, rd, id, 16, 64, rdoa),
+		                 AIOT_OK);
+		assert_memory_not_equal(mn, rdoa, 8);
+		assert_memory_not_equal(res, rdoa, 8);
+		assert_int_equal(aiot_derive_macn(ossl, s, key, 16, rn, rd, id, 15, other),
+		                 AIOT_OK);
+		assert_memory_not_equal(mn, other, 8);
+	}
+	assert_int_equal(aiot_derive_macn(ossl, AIOT_SUITE_AES, key, 16, rn, rd, id, 0, mn),
+	                 AIOT_ERR_INVAL);
+	assert_int_equal(
+	    aiot_derive_macn(ossl, AIOT_SUITE_AES, key, 16, rn, rd, id, AIOT_DOA_ID_MAX + 1, mn),
+	    AIOT_ERR_INVAL);
+	assert_int_equal(aiot_derive_resd(ossl, AIOT_SUITE_AES, key, 16, rn, rd, id, 16, 40, mn),
+	                 AIOT_ERR_INVAL);
 	/* Bad arguments are errors, never a result. */
 	assert_int_equal(aiot_derive_res(ossl, AIOT_SUITE_AES, key, 32, rn, rd, 64, res),
 	                 AIOT_ERR_KEYLEN);
@@ -332,17 +382,12 @@ int main(void)
 	printf("differential tests: %lu random inputs per function, seed 0x%llx\n", n_iter,
 	       (unsigned long long)rng_state);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_aes_block),
-	    cmocka_unit_test(test_sha256),
-	    cmocka_unit_test(test_hmac),
-	    cmocka_unit_test(test_cmac),
-	    cmocka_unit_test(test_ctr),
-	    cmocka_unit_test(test_kdf),
-	    cmocka_unit_test(test_res),
-	    cmocka_unit_test(test_res_prepared),
-	    cmocka_unit_test(test_session_keys),
-	    cmocka_unit_test(test_nia2_nea2),
-	    cmocka_unit_test(test_domain_separation),
+	    cmocka_unit_test(test_aes_block),    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_hmac),         cmocka_unit_test(test_cmac),
+	    cmocka_unit_test(test_ctr),          cmocka_unit_test(test_kdf),
+	    cmocka_unit_test(test_res),          cmocka_unit_test(test_res_prepared),
+	    cmocka_unit_test(test_session_keys), cmocka_unit_test(test_doa),
+	    cmocka_unit_test(test_nia2_nea2),    cmocka_unit_test(test_domain_separation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
