@@ -291,41 +291,22 @@ static void fill_random(uint8_t *p, size_t n)
 	}
 }
 
-/* A JSON string literal of s (quotes included). */
-static void json_str(FILE *f, const char *s)
+/* One line of --out for r, through the format's one writer (devices_jsonl.h). */
+static int format_line(const aiot_dev_record *r, char *buf, size_t cap)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void write_line(FILE *f, const aiot_dev_record *r)
-{
-	char id[AIOT_B64_LEN(AIOT_PERM_ID_MAX) + 1], key[65], tid[33];
-	aiot_b64_encode(r->perm_id, r->perm_id_len, id);
-	aiot_hex_encode(r->key, r->key_len, key);
-	fprintf(f,
-	        "{\"aiotDevPermId\":\"%s\",\"key\":\"%s\",\"suite\":\"%s\",\"resBits\":%u,"
-	        "\"group\":",
-	        id, key, aiot_suite_name(r->suite), (unsigned)r->res_bits);
-	json_str(f, r->group);
-	if (r->privacy) {
-		fputs(",\"privacy\":true", f);
-		if (r->has_tid) {
-			aiot_hex_encode(r->tid, 16, tid);
-			fprintf(f, ",\"tid\":\"%s\"", tid);
-		}
-	}
-	fputs("}\n", f);
-	aiot_zeroize(key, sizeof key);
+	aiot_devline l = {.perm_id_len = r->perm_id_len,
+	                  .suite = r->suite,
+	                  .key_len = r->key_len,
+	                  .res_bits = r->res_bits,
+	                  .privacy = r->privacy,
+	                  .has_tid = r->has_tid};
+	memcpy(l.perm_id, r->perm_id, r->perm_id_len);
+	memcpy(l.key, r->key, r->key_len);
+	memcpy(l.group, r->group, sizeof r->group);
+	memcpy(l.tid, r->tid, sizeof l.tid);
+	int n = aiot_devline_format(&l, buf, cap);
+	aiot_zeroize(&l, sizeof l);
+	return n;
 }
 
 static int open_out(struct prov_run *r)
@@ -383,16 +364,17 @@ static int write_all(int fd, const char *p, size_t n)
 /* Appends the batch's lines to --out and fsyncs them. 0, or -1 with errno. */
 static int append_lines(int fd, const aiot_dev_record *recs, size_t n, char *buf, size_t cap)
 {
-	FILE *m = fmemopen(buf, cap, "w");
-	if (m == NULL)
-		return -1;
-	setvbuf(m, NULL, _IONBF, 0); /* no stdio copy of the keys */
-	for (size_t i = 0; i < n; i++)
-		write_line(m, &recs[i]);
-	long len = ftell(m);
-	int bad = ferror(m) || len < 0 || (size_t)len >= cap;
-	fclose(m);
-	int rc = bad ? (errno = ENOSPC, -1) : write_all(fd, buf, (size_t)len);
+	size_t len = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int w = format_line(&recs[i], buf + len, cap - len);
+		if (w < 0)
+			rc = (errno = ENOSPC, -1);
+		else
+			len += (size_t)w;
+	}
+	if (rc == 0)
+		rc = write_all(fd, buf, len);
 	aiot_zeroize(buf, cap);
 	return rc == 0 ? fsync(fd) : rc;
 }

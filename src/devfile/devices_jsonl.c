@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* devices.jsonl, one line at a time (devices_jsonl.h, docs/protocol.md §5.6). Checks run in
- * the order of the line: its length and bytes, the JSON object, its members, their values. */
+ * the order of the line: its length and bytes, the JSON object, its members, their values.
+ * The writer (aiot_devline_format) is at the end. */
 #include <stdio.h>
 #include <string.h>
 
@@ -141,4 +142,81 @@ int aiot_devline_parse(const char *line, size_t len, unsigned flags, size_t id_m
 	if (rc != 0)
 		aiot_zeroize(out, sizeof *out);
 	return rc;
+}
+
+/* ---- the writer ------------------------------------------------------------------------ */
+
+typedef struct out {
+	char *p;
+	size_t len, cap;
+	int full;
+} out;
+
+static void put(out *o, const char *s, size_t n)
+{
+	if (o->full || n >= o->cap - o->len) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void puts_(out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* A JSON string literal of s (quotes included). */
+static void put_json_str(out *o, const char *s)
+{
+	char esc[8];
+	put(o, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(o, (const char[]){'\\', (char)c}, 2);
+		else if (c < 0x20)
+			put(o, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+		else
+			put(o, (const char *)&c, 1);
+	}
+	put(o, "\"", 1);
+}
+
+int aiot_devline_format(const aiot_devline *d, char *buf, size_t cap)
+{
+	char id[AIOT_B64_LEN(AIOT_DEVLINE_ID_MAX) + 1], key[65], hex[33], num[8];
+	out o = {buf, 0, cap, cap == 0};
+
+	if (d->perm_id_len == 0 || d->perm_id_len > AIOT_DEVLINE_ID_MAX ||
+	    aiot_suite_check_key(d->suite, d->key_len) != AIOT_OK ||
+	    !AIOT_RES_BITS_VALID(d->res_bits) || d->group[0] == '\0' ||
+	    strlen(d->group) > AIOT_DEVLINE_GROUP_MAX || (d->has_tid && !d->privacy))
+		return -1;
+	aiot_b64_encode(d->perm_id, d->perm_id_len, id);
+	aiot_hex_encode(d->key, d->key_len, key);
+	puts_(&o, "{\"aiotDevPermId\":\"");
+	puts_(&o, id);
+	puts_(&o, "\",\"key\":\"");
+	puts_(&o, key);
+	puts_(&o, "\",\"suite\":\"");
+	puts_(&o, aiot_suite_name(d->suite));
+	snprintf(num, sizeof num, "%u", (unsigned)d->res_bits);
+	puts_(&o, "\",\"resBits\":");
+	puts_(&o, num);
+	puts_(&o, ",\"group\":");
+	put_json_str(&o, d->group);
+	if (d->privacy)
+		puts_(&o, ",\"privacy\":true");
+	if (d->has_tid) {
+		aiot_hex_encode(d->tid, 16, hex);
+		puts_(&o, ",\"tid\":\"");
+		puts_(&o, hex);
+		puts_(&o, "\"");
+	}
+	puts_(&o, "}\n");
+	aiot_zeroize(key, sizeof key);
+	return o.full ? -1 : (int)o.len;
 }

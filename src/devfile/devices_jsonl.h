@@ -2,7 +2,8 @@
 /*
  * devices.jsonl (docs/protocol.md §5.6): the device credentials `aiot provision` writes, one
  * JSON object per line. This module is the one reader of the format; its two users are
- * `aiot provision --import` (into the ADM's store) and aiot-devsim (the device population).
+ * `aiot provision --import` (into the ADM's store) and aiot-devsim (the device population),
+ * and the one writer (`aiot provision --out`): what it writes, the parser takes back.
  * It owns the line rules (length, blank lines, strict JSON: no unknown, duplicate or trailing
  * data) and the value rules of every member; each user keeps only what is its own (the
  * store's identifier limit, the simulator's rule that a privacy device needs a T-ID).
@@ -42,5 +43,11 @@ typedef struct aiot_devline {
  * or -1 with the reason in msg (no line number: the caller adds it). */
 int aiot_devline_parse(const char *line, size_t len, unsigned flags, size_t id_max,
                        aiot_devline *out, char *msg, size_t mlen);
+
+/* Writes d as one line, newline included, in the member order of the format: every member
+ * (resBits, group; privacy and tid only when set). Returns the line's length, or -1 when it
+ * does not fit in cap or d breaks a value rule (no device then). The line carries the key:
+ * buf is the caller's to zeroise. */
+int aiot_devline_format(const aiot_devline *d, char *buf, size_t cap);
 
 #endif

@@ -183,6 +183,33 @@ static void test_id_limit(void **state)
 }
 
 /* A line refused after its key was decoded leaves nothing of the key in *out. */
+/* The writer's line is the one the parser takes back, byte for byte (FULL is such a line);
+ * a line that does not fit, or a device the format cannot carry, is refused. */
+static void test_format_mirror(void **state)
+{
+	aiot_devline d, e;
+	char buf[AIOT_DEVLINE_MAX_LEN];
+	(void)state;
+	assert_int_equal(parse(FULL, AIOT_DEVLINE_ALL, &d), 0);
+	int n = aiot_devline_format(&d, buf, sizeof buf);
+	assert_int_equal(n, (int)strlen(FULL));
+	assert_string_equal(buf, FULL);
+	for (size_t cap = 0; cap <= (size_t)n; cap++)
+		assert_int_equal(aiot_devline_format(&d, buf, cap), -1);
+	/* escapes in the group survive the round trip */
+	strcpy(d.group, "a\"b\\c\x01");
+	n = aiot_devline_format(&d, buf, sizeof buf);
+	assert_true(n > 0);
+	assert_int_equal(parse(buf, AIOT_DEVLINE_ALL, &e), 0);
+	assert_string_equal(e.group, d.group);
+	assert_memory_equal(&e, &d, sizeof d);
+	d.privacy = 0; /* a T-ID without privacy: no line */
+	assert_int_equal(aiot_devline_format(&d, buf, sizeof buf), -1);
+	d.privacy = 1;
+	d.res_bits = 48;
+	assert_int_equal(aiot_devline_format(&d, buf, sizeof buf), -1);
+}
+
 static void test_refused_is_zeroised(void **state)
 {
 	static const aiot_devline zero;
@@ -202,7 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_full_line),           cmocka_unit_test(test_required_members),
 	    cmocka_unit_test(test_line_rules),          cmocka_unit_test(test_member_rules),
 	    cmocka_unit_test(test_profile_rules),       cmocka_unit_test(test_id_limit),
-	    cmocka_unit_test(test_refused_is_zeroised),
+	    cmocka_unit_test(test_refused_is_zeroised), cmocka_unit_test(test_format_mirror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
