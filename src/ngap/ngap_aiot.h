@@ -3,7 +3,9 @@
  * The NG link between the AIOTF and NG-RAN readers: the NGAP AIoT procedures of TS 38.413
  * V19.2.0 (38413-j20.asn), with the same IEs and value ranges, in the project's own compact
  * binary encoding (docs/protocol.md §4) instead of ASN.1 PER. AIoT NAS PDUs travel inside as
- * opaque octet strings (AIoT-NASPDU). Plus a minimal NG Setup so a reader announces itself.
+ * opaque octet strings (AIoT-NASPDU). Plus a minimal NG Setup so a reader announces itself,
+ * and the device-originated access (DO-A) transport, which NGAP Rel-19 does not have: ours,
+ * numbered after the others (docs/protocol.md §4.3.8-4.3.10).
  *
  * Sans-I/O codec: ngap_encode() into a caller buffer; ngap_decode() validates every length
  * and range and returns an allocated message (network side only) or an error code, never
@@ -34,6 +36,12 @@ typedef enum ngap_type {
 	NGAP_SESSION_RELEASE_COMMAND = 10,  /* AIOTF -> reader (AIOTSessionReleaseCommand) */
 	NGAP_SESSION_RELEASE_COMPLETE = 11, /* reader -> AIOTF */
 	NGAP_SESSION_RELEASE_REQUEST = 12,  /* reader -> AIOTF */
+	/* DO-A (ours): a device that speaks first reaches the AIOTF through a reader, which
+	 * names it by a RAN-AIOT-Device-NGAP-ID of its own for the length of the exchange. */
+	NGAP_DOA_UPLINK_NAS = 13, /* reader -> AIOTF: Registration Request, Auth Response, data */
+	NGAP_DOA_DOWNLINK_NAS =
+	    14, /* AIOTF -> reader: Authentication Request, Registration Accept */
+	NGAP_DOA_DOWNLINK_FAILURE = 15, /* reader -> AIOTF: a downlink PDU was not delivered */
 } ngap_type;
 
 /* AIoT-DeviceIdentificationRequested (CHOICE). */
@@ -103,7 +111,8 @@ typedef struct ngap_msg {
 			uint8_t followon_command;   /* AIoT-FollowonCommandIndication present */
 			uint8_t rand_n[16];         /* AIoT-SecurityInfo a-IoT-RAND-n (mandatory) */
 		} inv_req;
-		struct { /* INVENTORY_FAILURE, COMMAND_FAILURE, SESSION_RELEASE_COMMAND/_REQUEST */
+		struct { /* INVENTORY_FAILURE, COMMAND_FAILURE, SESSION_RELEASE_COMMAND/_REQUEST,
+			    DOA_DOWNLINK_FAILURE (RAN ID required) */
 			ngap_cause cause;
 			uint8_t has_ran_device_id;
 			uint32_t ran_device_id;
@@ -121,6 +130,13 @@ typedef struct ngap_msg {
 			uint16_t nas_len;
 			uint16_t expected_d2r_size; /* request only: 0 = absent, else 1..256 */
 		} cmd;
+		struct {                        /* DOA_UPLINK_NAS / DOA_DOWNLINK_NAS */
+			uint32_t ran_device_id; /* the reader's name for the device */
+			uint8_t
+			    end; /* downlink only: the exchange ends, the reader forgets the ID */
+			const uint8_t *nas_pdu;
+			uint16_t nas_len; /* 1..NGAP_MAX_NAS_PDU */
+		} doa;
 	} u;
 } ngap_msg;
 

@@ -30,6 +30,7 @@
 #define FLAG_FOLLOWON 0x01u /* inventory request: AIoT-FollowonCommandIndication */
 #define FLAG_RAN_ID 0x01u   /* cause body, device report: RAN-AIOT-Device-NGAP-ID */
 #define FLAG_COMPLETE 0x01u /* inventory report: inventoryCompleteIndication */
+#define FLAG_DOA_END 0x01u  /* DO-A downlink: the exchange ends with this PDU */
 
 /* Smallest encodings of list items, to bound counts by the bytes present. */
 #define READER_REF_LEN 6    /* gNB ID (4), reader index (2) */
@@ -251,6 +252,16 @@ static size_t body_size(const ngap_msg *m, int *bad)
 		if (!cause_ok(&m->u.fail.cause) || m->u.fail.has_ran_device_id > 1)
 			break;
 		return 3 + (m->u.fail.has_ran_device_id ? 4u : 0u);
+	case NGAP_DOA_DOWNLINK_FAILURE: /* which device it was about is not optional here */
+		if (!cause_ok(&m->u.fail.cause) || m->u.fail.has_ran_device_id != 1)
+			break;
+		return 3 + 4;
+	case NGAP_DOA_UPLINK_NAS:
+	case NGAP_DOA_DOWNLINK_NAS:
+		if (!nas_ok(m->u.doa.nas_pdu, m->u.doa.nas_len) || m->u.doa.end > 1 ||
+		    (m->type == NGAP_DOA_UPLINK_NAS && m->u.doa.end))
+			break;
+		return 4 + 1 + 2 + m->u.doa.nas_len;
 	case NGAP_INVENTORY_REPORT:
 		return report_size(m, bad);
 	case NGAP_COMMAND_REQUEST:
@@ -377,6 +388,7 @@ int ngap_encode(const ngap_msg *m, uint8_t *out, size_t cap)
 	case NGAP_COMMAND_FAILURE:
 	case NGAP_SESSION_RELEASE_COMMAND:
 	case NGAP_SESSION_RELEASE_REQUEST:
+	case NGAP_DOA_DOWNLINK_FAILURE:
 		put_cause_body(&w, m);
 		break;
 	case NGAP_INVENTORY_REPORT:
@@ -393,6 +405,13 @@ int ngap_encode(const ngap_msg *m, uint8_t *out, size_t cap)
 		put32(&w, m->u.cmd.ran_device_id);
 		put16(&w, m->u.cmd.nas_len);
 		put_bytes(&w, m->u.cmd.nas_pdu, m->u.cmd.nas_len);
+		break;
+	case NGAP_DOA_UPLINK_NAS:
+	case NGAP_DOA_DOWNLINK_NAS:
+		put32(&w, m->u.doa.ran_device_id);
+		put_u8(&w, m->u.doa.end ? FLAG_DOA_END : 0);
+		put16(&w, m->u.doa.nas_len);
+		put_bytes(&w, m->u.doa.nas_pdu, m->u.doa.nas_len);
 		break;
 	}
 	return (int)need;
@@ -589,6 +608,15 @@ static int dec_body(rd *r, ngap_msg *m, carve *c)
 	case NGAP_SESSION_RELEASE_COMMAND:
 	case NGAP_SESSION_RELEASE_REQUEST:
 		return dec_cause_body(r, m);
+	case NGAP_DOA_DOWNLINK_FAILURE:
+		CHECK(dec_cause_body(r, m));
+		return m->u.fail.has_ran_device_id ? AIOT_OK : AIOT_ERR_MALFORMED;
+	case NGAP_DOA_UPLINK_NAS:
+	case NGAP_DOA_DOWNLINK_NAS:
+		CHECK(get_be32(r, &m->u.doa.ran_device_id));
+		CHECK(get_flags(r, m->type == NGAP_DOA_DOWNLINK_NAS ? FLAG_DOA_END : 0,
+		                &m->u.doa.end));
+		return get_nas(r, &m->u.doa.nas_pdu, &m->u.doa.nas_len);
 	case NGAP_INVENTORY_REPORT:
 		return dec_report(r, m, c);
 	case NGAP_COMMAND_REQUEST:
@@ -617,7 +645,7 @@ static int dec_all(const uint8_t *buf, size_t len, ngap_msg *m, carve *c)
 	if (version != NGAP_VERSION)
 		return AIOT_ERR_UNKNOWN;
 	CHECK(get_u8(&r, &type));
-	if (type < NGAP_NG_SETUP_REQUEST || type > NGAP_SESSION_RELEASE_REQUEST)
+	if (type < NGAP_NG_SETUP_REQUEST || type > NGAP_DOA_DOWNLINK_FAILURE)
 		return AIOT_ERR_UNKNOWN;
 	m->type = (ngap_type)type;
 	CHECK(get_be16(&r, &m->correlation_id));
@@ -711,6 +739,12 @@ const char *ngap_type_name(ngap_type t)
 		return "AIOTSessionReleaseComplete";
 	case NGAP_SESSION_RELEASE_REQUEST:
 		return "AIOTSessionReleaseRequest";
+	case NGAP_DOA_UPLINK_NAS:
+		return "DoaUplinkNasTransport";
+	case NGAP_DOA_DOWNLINK_NAS:
+		return "DoaDownlinkNasTransport";
+	case NGAP_DOA_DOWNLINK_FAILURE:
+		return "DoaDownlinkFailure";
 	}
 	return "unknown";
 }

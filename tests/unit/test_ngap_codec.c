@@ -163,6 +163,24 @@ static int make_sample(ngap_msg *m, ngap_type t, int v)
 		m->u.cmd.nas_pdu = nas_max;
 		m->u.cmd.nas_len = v ? NGAP_MAX_NAS_PDU : 1;
 		return 1;
+	case NGAP_DOA_UPLINK_NAS:
+	case NGAP_DOA_DOWNLINK_NAS:
+		if (v > V_MAX)
+			return 0;
+		m->u.doa.ran_device_id = v ? 0xFFFFFFFFu : 0;
+		m->u.doa.end = v && t == NGAP_DOA_DOWNLINK_NAS;
+		m->u.doa.nas_pdu = nas_max;
+		m->u.doa.nas_len = v ? NGAP_MAX_NAS_PDU : 1;
+		return 1;
+	case NGAP_DOA_DOWNLINK_FAILURE:
+		if (v > V_MAX)
+			return 0;
+		m->u.fail.cause.group = v ? NGAP_CAUSE_RADIO : NGAP_CAUSE_MISC;
+		m->u.fail.cause.value =
+		    v ? NGAP_CAUSE_DEVICE_NOT_REACHABLE : NGAP_CAUSE_UNKNOWN_RAN_AIOT_DEVICE_ID;
+		m->u.fail.has_ran_device_id = 1;
+		m->u.fail.ran_device_id = v ? 0xFFFFFFFFu : 0;
+		return 1;
 	}
 	return 0;
 }
@@ -214,6 +232,7 @@ static void assert_msg_equal(const ngap_msg *a, const ngap_msg *b)
 	case NGAP_COMMAND_FAILURE:
 	case NGAP_SESSION_RELEASE_COMMAND:
 	case NGAP_SESSION_RELEASE_REQUEST:
+	case NGAP_DOA_DOWNLINK_FAILURE:
 		assert_int_equal(a->u.fail.cause.group, b->u.fail.cause.group);
 		assert_int_equal(a->u.fail.cause.value, b->u.fail.cause.value);
 		assert_int_equal(a->u.fail.has_ran_device_id, b->u.fail.has_ran_device_id);
@@ -239,6 +258,13 @@ static void assert_msg_equal(const ngap_msg *a, const ngap_msg *b)
 		assert_int_equal(a->u.cmd.expected_d2r_size, b->u.cmd.expected_d2r_size);
 		assert_int_equal(a->u.cmd.nas_len, b->u.cmd.nas_len);
 		assert_memory_equal(a->u.cmd.nas_pdu, b->u.cmd.nas_pdu, a->u.cmd.nas_len);
+		break;
+	case NGAP_DOA_UPLINK_NAS:
+	case NGAP_DOA_DOWNLINK_NAS:
+		assert_int_equal(a->u.doa.ran_device_id, b->u.doa.ran_device_id);
+		assert_int_equal(a->u.doa.end, b->u.doa.end);
+		assert_int_equal(a->u.doa.nas_len, b->u.doa.nas_len);
+		assert_memory_equal(a->u.doa.nas_pdu, b->u.doa.nas_pdu, a->u.doa.nas_len);
 		break;
 	}
 }
@@ -326,6 +352,7 @@ static const ngap_type all_types[] = {
     NGAP_INVENTORY_RESPONSE,      NGAP_INVENTORY_FAILURE,        NGAP_INVENTORY_REPORT,
     NGAP_COMMAND_REQUEST,         NGAP_COMMAND_RESPONSE,         NGAP_COMMAND_FAILURE,
     NGAP_SESSION_RELEASE_COMMAND, NGAP_SESSION_RELEASE_COMPLETE, NGAP_SESSION_RELEASE_REQUEST,
+    NGAP_DOA_UPLINK_NAS,          NGAP_DOA_DOWNLINK_NAS,         NGAP_DOA_DOWNLINK_FAILURE,
 };
 #define NTYPES (sizeof all_types / sizeof all_types[0])
 
@@ -341,7 +368,7 @@ static void test_roundtrip_all(void **state)
 				check_valid_encoding(&m);
 				count++;
 			}
-	assert_int_equal(count, 2 * 12 + 3); /* + inventory mid, report big1/big2 */
+	assert_int_equal(count, 2 * 15 + 3); /* + inventory mid, report big1/big2 */
 }
 
 /* ---- golden layout: hand-built bytes equal the encoder's ------------------------------- */
@@ -535,7 +562,7 @@ static void test_decode_header(void **state)
 	x.b[0] = 2;
 	assert_int_equal(ngap_decode(x.b, x.n, &m), AIOT_ERR_UNKNOWN);
 	x.b[0] = 1;
-	const unsigned bad_types[] = {0, 13, 0x7F, 0xFF};
+	const unsigned bad_types[] = {0, 16, 0x7F, 0xFF};
 	for (size_t i = 0; i < 4; i++) {
 		x.b[1] = (uint8_t)bad_types[i];
 		assert_int_equal(ngap_decode(x.b, x.n, &m), AIOT_ERR_UNKNOWN);
@@ -785,6 +812,40 @@ static void test_decode_command(void **state)
 			b8(&x, k);
 		assert_int_equal(bdecode(&x), want_nas[i]);
 	}
+	/* DO-A transport: the END flag only downlink, no other flag bit, NAS 1..256 octets. */
+	for (unsigned t = NGAP_DOA_UPLINK_NAS; t <= NGAP_DOA_DOWNLINK_NAS; t++) {
+		const unsigned flags[] = {0, 1, 2, 0x80};
+		for (size_t i = 0; i < 4; i++) {
+			bhdr(&x, t, 0);
+			b32(&x, 7);
+			b8(&x, flags[i]);
+			b16(&x, 1);
+			b8(&x, 0x42);
+			int ok = flags[i] == 0 || (flags[i] == 1 && t == NGAP_DOA_DOWNLINK_NAS);
+			assert_int_equal(bdecode(&x), ok ? AIOT_OK : AIOT_ERR_MALFORMED);
+		}
+		for (size_t i = 0; i < 4; i++) {
+			bhdr(&x, t, 0);
+			b32(&x, 7);
+			b8(&x, 0);
+			b16(&x, nas[i]);
+			for (unsigned k = 0; k < nas[i]; k++)
+				b8(&x, k);
+			assert_int_equal(bdecode(&x), want_nas[i]);
+		}
+		bhdr(&x, t, 0); /* truncated RAN ID */
+		b16(&x, 7);
+		assert_int_equal(bdecode(&x), AIOT_ERR_TRUNC);
+	}
+	/* A DO-A downlink failure names the device it is about. */
+	bhdr(&x, NGAP_DOA_DOWNLINK_FAILURE, 0);
+	b8(&x, NGAP_CAUSE_RADIO);
+	b8(&x, NGAP_CAUSE_DEVICE_NOT_REACHABLE);
+	b8(&x, 0);
+	assert_int_equal(bdecode(&x), AIOT_ERR_MALFORMED);
+	x.b[HDR + 2] = 1;
+	b32(&x, 9);
+	assert_int_equal(bdecode(&x), AIOT_OK);
 	/* Empty-bodied messages carry nothing. */
 	bhdr(&x, NGAP_SESSION_RELEASE_COMPLETE, 1);
 	b8(&x, 0);
@@ -855,7 +916,20 @@ static void test_encode_inval(void **state)
 	assert_int_equal(ngap_encoded_size(NULL), 0);
 	m.type = 0;
 	assert_enc_inval(&m);
-	m.type = 13;
+	m.type = 16;
+	assert_enc_inval(&m);
+	/* DO-A: no END flag uplink; a downlink failure without its RAN ID. */
+	make_sample(&m, NGAP_DOA_UPLINK_NAS, V_MIN);
+	m.u.doa.end = 1;
+	assert_enc_inval(&m);
+	make_sample(&m, NGAP_DOA_DOWNLINK_NAS, V_MIN);
+	m.u.doa.end = 2;
+	assert_enc_inval(&m);
+	make_sample(&m, NGAP_DOA_DOWNLINK_NAS, V_MIN);
+	m.u.doa.nas_len = 0;
+	assert_enc_inval(&m);
+	make_sample(&m, NGAP_DOA_DOWNLINK_FAILURE, V_MIN);
+	m.u.fail.has_ran_device_id = 0;
 	assert_enc_inval(&m);
 
 	/* Names. */
@@ -998,7 +1072,7 @@ static void test_type_names(void **state)
 	for (size_t i = 0; i < NTYPES; i++)
 		assert_string_not_equal(ngap_type_name(all_types[i]), "unknown");
 	assert_string_equal(ngap_type_name((ngap_type)0), "unknown");
-	assert_string_equal(ngap_type_name((ngap_type)13), "unknown");
+	assert_string_equal(ngap_type_name((ngap_type)16), "unknown");
 }
 
 /* One small valid encoding of every message type, for the fuzzer's seed corpus. */
