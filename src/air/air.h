@@ -6,8 +6,12 @@
  *   version(1) = 1 | type(1) | session(4, the reader's inventory session) | body
  *
  * R2D (reader -> devices): PAGING, ACK, COMMAND, RELEASE. D2R (medium -> reader): SLOT,
- * ROUND_END, COMMAND_RESP. The process simulating the devices is the radio medium: it runs
- * the slotted random access and reports each slot's outcome (TS 33.369 5.2.2 steps 3-5 run
+ * ROUND_END, COMMAND_RESP. Device-originated access (DO-A, §5.7): the reader opens access
+ * rounds (DOA_OPEN) in which devices with something to send contend for slots; the medium
+ * reports each non-empty slot (DOA_SLOT: the uplink NAS PDU, or a collision) and the round's
+ * counts (ROUND_END); the reader answers a device by its handle (DOA_DOWNLINK) and tells
+ * those it has read to stop retrying (ACK). The process simulating the devices is the radio medium:
+ * it runs the slotted random access and reports each slot's outcome (TS 33.369 5.2.2 steps 3-5 run
  * inside it). AIoT NAS PDUs travel as opaque octet strings (docs/protocol.md §3).
  *
  * Sans-I/O codec: encoders write into a caller buffer and validate every field first;
@@ -34,9 +38,12 @@ typedef enum air_type {
 	AIR_ACK = 0x02,          /* R2D: handles read successfully; they stay silent */
 	AIR_COMMAND = 0x03,      /* R2D: handle, Command Request NAS PDU */
 	AIR_RELEASE = 0x04,      /* R2D: the session ends; devices forget it */
+	AIR_DOA_OPEN = 0x05,     /* R2D: a DO-A access round: round, Q */
+	AIR_DOA_DOWNLINK = 0x06, /* R2D: handle, DO-A downlink NAS PDU (M2, M4) */
 	AIR_SLOT = 0x81,         /* D2R: one non-empty slot: SINGLE (handle + NAS) or COLLISION */
 	AIR_ROUND_END = 0x82,    /* D2R: the round's slot counts */
 	AIR_COMMAND_RESP = 0x83, /* D2R: handle, Command Response NAS PDU */
+	AIR_DOA_SLOT = 0x84,     /* D2R: a non-empty DO-A slot, as SLOT (uplink NAS PDU) */
 } air_type;
 
 /* Identification information of a paging (NGAP AIoT-DeviceIdentificationRequested). */
@@ -62,17 +69,21 @@ typedef struct air_frame {
 			const uint32_t *handles; /* encode: n handles */
 			const uint8_t *raw; /* decode: 4n octets, big-endian (air_ack_handle) */
 		} ack;
-		struct { /* AIR_COMMAND, AIR_COMMAND_RESP */
+		struct { /* AIR_DOA_OPEN */
+			uint16_t round;
+			uint8_t q; /* 2^q slots, q 0..AIR_MAX_Q */
+		} doa_open;
+		struct { /* AIR_COMMAND, AIR_COMMAND_RESP, AIR_DOA_DOWNLINK */
 			uint32_t handle;
 			const uint8_t *nas;
 			uint16_t nas_len; /* 1..AIR_MAX_NAS */
 		} cmd;
-		struct {
+		struct { /* AIR_SLOT, AIR_DOA_SLOT */
 			uint16_t round;
 			uint32_t slot;       /* < 2^AIR_MAX_Q: 2 octets below 2^15, else 4 */
 			uint8_t outcome;     /* AIR_SLOT_* */
 			uint32_t handle;     /* SINGLE */
-			const uint8_t *nas;  /* SINGLE: the Inventory Response */
+			const uint8_t *nas;  /* SINGLE: the Inventory Response (DO-A: uplink PDU) */
 			uint16_t nas_len;    /* SINGLE: 1..AIR_MAX_NAS */
 			uint16_t ncolliding; /* COLLISION: >= 2 */
 		} slot;

@@ -65,12 +65,16 @@ static int frame_size(const air_frame *f)
 		return AIR_HDR_LEN + 2 + 4 * f->u.ack.n;
 	case AIR_COMMAND:
 	case AIR_COMMAND_RESP:
+	case AIR_DOA_DOWNLINK:
 		if (!nas_valid(f->u.cmd.nas, f->u.cmd.nas_len))
 			return AIOT_ERR_INVAL;
 		return AIR_HDR_LEN + 6 + f->u.cmd.nas_len;
 	case AIR_RELEASE:
 		return AIR_HDR_LEN;
-	case AIR_SLOT: {
+	case AIR_DOA_OPEN:
+		return f->u.doa_open.q > AIR_MAX_Q ? AIOT_ERR_INVAL : AIR_HDR_LEN + 3;
+	case AIR_SLOT:
+	case AIR_DOA_SLOT: {
 		if (f->u.slot.slot >= (1u << AIR_MAX_Q))
 			return AIOT_ERR_INVAL;
 		int sl = slot_len(f->u.slot.slot);
@@ -129,13 +133,19 @@ int air_encode(const air_frame *f, uint8_t *out, size_t cap)
 		break;
 	case AIR_COMMAND:
 	case AIR_COMMAND_RESP:
+	case AIR_DOA_DOWNLINK:
 		aiot_put_be32(p, f->u.cmd.handle);
 		aiot_put_be16(p + 4, f->u.cmd.nas_len);
 		memcpy(p + 6, f->u.cmd.nas, f->u.cmd.nas_len);
 		break;
 	case AIR_RELEASE:
 		break;
+	case AIR_DOA_OPEN:
+		aiot_put_be16(p, f->u.doa_open.round);
+		p[2] = f->u.doa_open.q;
+		break;
 	case AIR_SLOT:
+	case AIR_DOA_SLOT:
 		aiot_put_be16(p, f->u.slot.round);
 		p += 2;
 		if (slot_len(f->u.slot.slot) == 2) {
@@ -310,10 +320,18 @@ int air_decode(const uint8_t *buf, size_t len, air_frame *f)
 		return AIOT_OK;
 	case AIR_COMMAND:
 	case AIR_COMMAND_RESP:
+	case AIR_DOA_DOWNLINK:
 		return decode_nas(p, len, &f->u.cmd.handle, &f->u.cmd.nas, &f->u.cmd.nas_len);
 	case AIR_RELEASE:
 		return len == 0 ? AIOT_OK : AIOT_ERR_MALFORMED;
+	case AIR_DOA_OPEN:
+		if (len < 3)
+			return AIOT_ERR_TRUNC;
+		f->u.doa_open.round = aiot_get_be16(p);
+		f->u.doa_open.q = p[2];
+		return len > 3 || f->u.doa_open.q > AIR_MAX_Q ? AIOT_ERR_MALFORMED : AIOT_OK;
 	case AIR_SLOT:
+	case AIR_DOA_SLOT:
 		return decode_slot(p, len, f);
 	case AIR_ROUND_END:
 		return decode_round_end(p, len, f);
@@ -343,6 +361,12 @@ const char *air_type_name(uint8_t type)
 		return "ROUND_END";
 	case AIR_COMMAND_RESP:
 		return "COMMAND_RESP";
+	case AIR_DOA_OPEN:
+		return "DOA_OPEN";
+	case AIR_DOA_DOWNLINK:
+		return "DOA_DOWNLINK";
+	case AIR_DOA_SLOT:
+		return "DOA_SLOT";
 	}
 	return NULL;
 }

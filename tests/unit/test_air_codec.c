@@ -133,6 +133,34 @@ static void test_round_trips(void **state)
 	for (uint32_t sl = 0; sl < (1u << AIR_MAX_Q); sl = sl * 2 + 1)
 		assert_int_equal(round_trip((f.u.slot.slot = sl, &f), buf),
 		                 AIR_HDR_LEN + (sl < 32768 ? 5 : 7) + 2);
+	/* DO-A: an access round, the uplink PDU of a slot, a downlink to a handle. */
+	memset(&f, 0, sizeof f);
+	f.type = AIR_DOA_OPEN;
+	f.session = 77;
+	for (uint8_t q = 0; q <= AIR_MAX_Q; q++) {
+		f.u.doa_open.round = (uint16_t)(q * 4099u);
+		f.u.doa_open.q = q;
+		assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 3);
+	}
+	memset(&f, 0, sizeof f);
+	f.type = AIR_DOA_SLOT;
+	f.u.slot.round = 3;
+	f.u.slot.slot = 40000;
+	f.u.slot.outcome = AIR_SLOT_SINGLE;
+	f.u.slot.handle = 7;
+	f.u.slot.nas = nas;
+	f.u.slot.nas_len = 33;
+	assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 7 + 6 + 33);
+	f.u.slot.slot = 1;
+	f.u.slot.outcome = AIR_SLOT_COLLISION;
+	f.u.slot.ncolliding = 5;
+	assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 5 + 2);
+	memset(&f, 0, sizeof f);
+	f.type = AIR_DOA_DOWNLINK;
+	f.u.cmd.handle = 7;
+	f.u.cmd.nas = nas;
+	f.u.cmd.nas_len = AIR_MAX_NAS;
+	assert_int_equal(round_trip(&f, buf), AIR_HDR_LEN + 6 + AIR_MAX_NAS);
 	memset(&f, 0, sizeof f);
 	f.type = AIR_ROUND_END;
 	for (uint8_t q = 0; q <= AIR_MAX_Q; q++) {
@@ -169,7 +197,7 @@ static void test_malformed(void **state)
 	b[1] = AIR_RELEASE;
 	expect(b, 6, AIOT_ERR_UNKNOWN);
 	b[0] = 1;
-	b[1] = 0x05; /* type */
+	b[1] = 0x07; /* type */
 	expect(b, 6, AIOT_ERR_UNKNOWN);
 	b[1] = 0x80;
 	expect(b, 6, AIOT_ERR_UNKNOWN);
@@ -297,7 +325,20 @@ static void test_encoder_errors(void **state)
 	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL); /* 0 slots of 1 */
 	f.type = 0x42;
 	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
+	f.type = AIR_DOA_OPEN;
+	f.u.doa_open.q = AIR_MAX_Q + 1;
+	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
+	f.type = AIR_DOA_DOWNLINK; /* no NAS */
+	memset(&f.u, 0, sizeof f.u);
+	assert_int_equal(air_encode(&f, buf, sizeof buf), AIOT_ERR_INVAL);
+	/* DOA_OPEN: Q in range, nothing after it. */
+	uint8_t o[] = {1, AIR_DOA_OPEN, 0, 0, 0, 1, 0, 1, AIR_MAX_Q + 1};
+	expect(o, sizeof o, AIOT_ERR_MALFORMED);
+	o[8] = AIR_MAX_Q;
+	expect(o, sizeof o, AIOT_OK);
+	expect(o, sizeof o - 1, AIOT_ERR_TRUNC);
 	assert_null(air_type_name(0x42));
+	assert_string_equal(air_type_name(AIR_DOA_SLOT), "DOA_SLOT");
 	assert_string_equal(air_type_name(AIR_ROUND_END), "ROUND_END");
 }
 
