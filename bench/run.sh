@@ -118,14 +118,15 @@ if want tls; then
 	mkdir -p $W/www
 	curl -sS --http2-prior-knowledge -o $W/www/x.json -H 'content-type: application/json' \
 		--data @$W/one.json http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
-	H2C_PID=$ADM_PID; H2C_PORT=$ADM_PORT
+	# One process at a time opens a store: the h2c ADM makes way for the TLS one, then
+	# comes back for the batched figures.
+	stop_pid $ADM_PID
 	start_adm $W/adm-tls.log --listen 127.0.0.1:0 --store sqlite:$W/adm/adm.db --kek-file $W/adm/kek \
 		--workers 2 --tls-cert $W/tls.crt --tls-key $W/tls.key
-	TLS_PID=$ADM_PID; ADM_PID=$H2C_PID
 	U=https://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
 	run h2load -n $N -c 8 -m 32 -d $W/one.json -H 'content-type: application/json' $U >$W/h2-adm-tls.txt 2>&1
-	stop_pid $TLS_PID
-	ADM_PORT=$H2C_PORT
+	stop_pid $ADM_PID
+	start_adm $W/adm.log --listen 127.0.0.1:0 --store sqlite:$W/adm/adm.db --kek-file $W/adm/kek --workers 2
 	nghttpd -d $W/www 0 $W/tls.key $W/tls.crt >$W/nghttpd-tls.log 2>&1 & NGPID=$!; PIDS+=($NGPID); sleep 0.5
 	NGPORT=$(ss -ltnp 2>/dev/null | awk -v p=$NGPID '$0 ~ "pid="p"," {split($4,a,":"); print a[length(a)]; exit}')
 	run h2load -n $N -c 8 -m 32 https://127.0.0.1:$NGPORT/x.json >$W/h2-ng-tls.txt 2>&1
