@@ -61,7 +61,8 @@ static struct {
 	size_t nng;
 	char *notif[MAXREC];
 	size_t nnotif;
-	reader *closed; /* the link ng_close was asked to close */
+	reader *closed;  /* the link ng_close was asked to close */
+	size_t released; /* transactions whose notification destination was released */
 } F;
 
 static uint64_t f_now(aiotf *a)
@@ -104,6 +105,13 @@ static void f_ng_close(aiotf *a, reader *rd)
 {
 	(void)a;
 	F.closed = rd;
+}
+
+static void f_notify_release(aiotf *a, const aiotf_req *r)
+{
+	(void)a;
+	(void)r;
+	F.released++;
 }
 
 static int f_notify(aiotf *a, const aiotf_req *r, char *body, int last)
@@ -160,6 +168,7 @@ static const aiotf_io fake_io = {
     .ng_send = f_ng,
     .ng_close = f_ng_close,
     .notify = f_notify,
+    .notify_release = f_notify_release,
     .timer_new = f_timer_new,
     .timer_arm = f_timer_arm,
     .timer_cancel = f_timer_cancel,
@@ -239,7 +248,12 @@ static const uint8_t RAND_N[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x8
 static const uint8_t K_AIOTF[AIOT_KAIOTF_LEN] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
                                                  0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
 
-static aiotf *A;
+/* The procedures' context, built alone (no struct aiotf): its configuration, counters and
+ * crypto backend; owner NULL (the fakes need none). */
+static aiotf_proc PC, *const A = &PC;
+static aiotf_cfg CFG;
+static aiotf_stats ST;
+static aiot_backend *BE;
 static reader *RD[2];
 static int ngap_dummy; /* a link the fakes never use: the readers are "connected" */
 
@@ -248,23 +262,19 @@ static int setup(void **state)
 	(void)state;
 	memset(&F, 0, sizeof F);
 	F.now = 1000000;
-	A = calloc(1, sizeof *A);
-	assert_non_null(A);
-	A->io = &fake_io;
-	A->name = "aiotf-proc-test";
-	A->cfg.name = A->name;
-	A->cfg.inventory_timeout_ms = 5000;
-	A->cfg.command_timeout_ms = 3000;
-	A->cfg.paging_max_d2r = 1000;
-	A->cfg.paging_max_adm = 16;
-	A->cfg.cipher = 1;
-	assert_int_equal(amap_init(&A->tid_to_perm, 16), 0);
-	assert_int_equal(amap_init(&A->profiles, 16), 0);
-	assert_non_null(A->be = aiot_backend_openssl_new());
+	memset(&CFG, 0, sizeof CFG);
+	memset(&ST, 0, sizeof ST);
+	CFG.name = "aiotf-proc-test";
+	CFG.inventory_timeout_ms = 5000;
+	CFG.command_timeout_ms = 3000;
+	CFG.paging_max_d2r = 1000;
+	CFG.paging_max_adm = 16;
+	CFG.cipher = 1;
+	assert_non_null(BE = aiot_backend_openssl_new());
+	assert_int_equal(aiotf_proc_init(A, NULL, &fake_io, &CFG, BE, &ST), 0);
 	for (int i = 1; i >= 0; i--) {
 		reader *rd = calloc(1, sizeof *rd);
 		assert_non_null(rd);
-		rd->a = A;
 		rd->setup = 1;
 		rd->link = (ngap_link *)&ngap_dummy;
 		rd->gnb_id = (uint32_t)i + 1;
@@ -286,20 +296,16 @@ static int teardown(void **state)
 		}
 		free(F.adm[i].body);
 	}
-	while (A->txs != NULL)
-		tx_free(A->txs);
+	aiotf_proc_free(A); /* the transactions left, the caches */
 	for (int i = 0; i < 2; i++) {
 		amap_clear(&RD[i]->corr, NULL);
 		free(RD[i]);
 	}
-	amap_clear(&A->tid_to_perm, free);
-	amap_clear(&A->profiles, free);
-	aiot_backend_openssl_free(A->be);
+	aiot_backend_openssl_free(BE);
 	for (size_t i = 0; i < F.ntimers; i++)
 		assert_null(F.timers[i]); /* every timer was freed with its owner */
 	for (size_t i = 0; i < F.nnotif; i++)
 		free(F.notif[i]);
-	free(A);
 	return 0;
 }
 
@@ -314,7 +320,7 @@ static tx *start(tx_type type, const char *json)
 	aiotf_req *r = naiotf_parse(type, (const uint8_t *)json, strlen(json), &e);
 	assert_non_null(r);
 	snprintf(r->trans_id, sizeof r->trans_id, "t-%d", (int)type);
-	atomic_fetch_add(&A->st.active_tx, 1); /* as aiotf_handle */
+	atomic_fetch_add(&ST.active_tx, 1); /* as aiotf_handle */
 	tx *t = tx_start(A, r);
 	assert_non_null(t);
 	inv_start(t);
@@ -327,7 +333,7 @@ static probe *paged(int i)
 {
 	for (size_t k = 0; k < F.nng; k++)
 		if (F.ng[k].type == NGAP_INVENTORY_REQUEST && F.ng[k].rd == RD[i])
-			return ng_probe_find(A, RD[i], F.ng[k].corr);
+			return ng_probe_find(RD[i], F.ng[k].corr);
 	fail_msg("reader %d was not paged", i);
 	return NULL;
 }
@@ -435,8 +441,9 @@ static const char *last_notif(void)
 static void assert_ended_once(void)
 {
 	assert_null(A->txs);
-	assert_int_equal(atomic_load(&A->st.active_tx), 0);
+	assert_int_equal(atomic_load(&ST.active_tx), 0);
 	assert_int_equal(count_last(), 1);
+	assert_int_equal(F.released, 1); /* tx_free, once */
 }
 
 /* ---- inventory --------------------------------------------------------------------------------
@@ -473,8 +480,8 @@ static void inventory_adm_answer_after_timeout(void **state)
 static void inventory_paging_not_acknowledged(void **state)
 {
 	(void)state;
-	A->cfg.ng_ack_timeout_ms = 1000;
-	A->cfg.ng_unacked_close = 1;
+	CFG.ng_ack_timeout_ms = 1000;
+	CFG.ng_unacked_close = 1;
 	start(TX_INVENTORY, "{" NOTIF "," AREA "}");
 	answer_rand();
 	probe *p0 = paged(0), *p1 = paged(1);
@@ -514,7 +521,7 @@ static void inventory_reader_lost_between_reports(void **state)
 	report(p1, (const int[]){1}, 1, 0);
 	assert_int_equal(adm_count("get-authentication"), 1); /* one request for both D2Rs */
 	size_t auth1 = adm_last("get-authentication");
-	ng_probe_detach(A, p0); /* the link closed (reader_gone) */
+	ng_probe_detach(p0); /* the link closed (reader_gone) */
 	inv_probe_lost(p0, "reader disconnected");
 	run_deferred();
 	inv_probe_lost(p0, "reader disconnected"); /* told twice: ends once */
@@ -608,17 +615,17 @@ static void command_response(probe *p, uint32_t count)
 {
 	uint8_t k_int[16], k_enc[16], plain[64], pdu[AIOT_NAS_MAX_PDU];
 	static const uint8_t data[4] = {1, 2, 3, 4};
-	assert_int_equal(aiot_derive_algkey(A->be, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_INT,
+	assert_int_equal(aiot_derive_algkey(BE, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_INT,
 	                                    AIOT_ALG_ID_NIA2, k_int),
 	                 0);
-	assert_int_equal(aiot_derive_algkey(A->be, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_ENC,
+	assert_int_equal(aiot_derive_algkey(BE, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_ENC,
 	                                    AIOT_ALG_ID_NEA2, k_enc),
 	                 0);
 	aiot_nas_result r = {
 	    .cmd = AIOT_CMD_READ, .status = AIOT_ST_SUCCESS, .data = data, .data_len = 4};
 	int n = aiot_nas_encode_result(&r, plain, sizeof plain);
 	assert_true(n > 0);
-	int m = aiot_nas_protect(A->be, k_int, k_enc, AIOT_NAS_COMMAND_RESPONSE, count,
+	int m = aiot_nas_protect(BE, k_int, k_enc, AIOT_NAS_COMMAND_RESPONSE, count,
 	                         AIOT_DIR_UPLINK, plain, (size_t)n, pdu, sizeof pdu);
 	assert_true(m > 0);
 	ngap_msg msg;
@@ -638,7 +645,7 @@ static void command_duplicate_response(void **state)
 	probe *p = command_sent();
 	command_response(p, 0);
 	command_response(p, 0); /* before the end runs: matched to nothing */
-	assert_int_equal(atomic_load(&A->st.cmd_ok), 1);
+	assert_int_equal(atomic_load(&ST.cmd_ok), 1);
 	run_deferred();
 	assert_ended_once();
 	assert_int_equal(count_dev(1), 1);
@@ -652,11 +659,11 @@ static void command_reader_lost(void **state)
 {
 	(void)state;
 	probe *p = command_sent();
-	ng_probe_detach(A, p);
+	ng_probe_detach(p);
 	inv_probe_lost(p, "reader disconnected");
 	run_deferred();
 	assert_ended_once();
-	assert_int_equal(atomic_load(&A->st.cmd_failed), 1);
+	assert_int_equal(atomic_load(&ST.cmd_failed), 1);
 	assert_int_equal(count_dev(1), 1);
 	assert_non_null(strstr(F.notif[0], "ERROR_UNSPECIFIED"));
 }
