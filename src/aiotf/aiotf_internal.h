@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF daemon internals shared by its files: the context (struct aiotf), the SBI handoff,
- * AF authorization, the ADM client pool, notifications, readers and the NG link. The
- * procedures and their transactions are in proc.h, the map in map.h, requests in naiotf.h.
- * Everything below the "loop thread" line is touched only by the AIOTF's event loop thread. */
+/* AIOTF daemon internals shared by its files (never by the procedures): the context (struct
+ * aiotf), the SBI handoff, AF authorization, the ADM client pool, notifications, readers and
+ * the NG link. The procedures, their transactions and their context (struct aiotf_proc,
+ * embedded in struct aiotf) are in proc.h, the counters in stats.h, the map in map.h,
+ * requests in naiotf.h. Everything below the "loop thread" line is touched only by the
+ * AIOTF's event loop thread. */
 #ifndef AIOT_AIOTF_INTERNAL_H
 #define AIOT_AIOTF_INTERNAL_H
 #include <pthread.h>

@@ -2,9 +2,13 @@
 /* AIOTF procedures without sockets (src/aiotf/proc.h): the inventory and command procedures
  * driven through orders of events the integration tests cannot force (an ADM answer after
  * the paging's timeout, a reader lost between two reports, duplicate answers, a stop during a
- * command). The actions go to recording fakes of aiotf_io; the test plays the ADM, the
- * readers and the clock. Each transaction must end exactly once: one lastRepInd, its memory
- * freed once (ASan), the active count back to zero. */
+ * command, the T-ID rotation of a privacy device: TID_UPDATE then get-tid, answered late,
+ * failing or not at all). The procedures' context (struct aiotf_proc) is built alone, without
+ * the daemon's struct aiotf; the actions go to recording fakes of aiotf_io; the test plays
+ * the ADM, the readers and the clock. aiotf_internal.h is included for struct reader only
+ * (ng_readers.c's, which the test sets up by hand). Each transaction must end exactly once:
+ * one lastRepInd, one release of its notification destination, its memory freed once (ASan),
+ * the active count back to zero. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +19,8 @@
 
 #include <cmocka.h>
 
-#include "aiotf/aiotf_internal.h"
+#include "aiotf/aiotf_internal.h" /* struct reader */
+#include "aiotf/proc.h"
 #include "common/base64.h"
 #include "common/hex.h"
 #include "crypto/aiot_fc.h"
@@ -191,8 +196,8 @@ static void run_deferred(void)
 	}
 }
 
-/* Time passes: every armed timer of at least ms fires (then the deferred work runs). */
-static void expire(int ms)
+/* Time passes: every armed timer of at most ms fires, in this event (no deferred work). */
+static void fire(int ms)
 {
 	F.now += (uint64_t)ms * 1000u;
 	for (size_t i = 0; i < F.ntimers; i++) {
@@ -202,6 +207,12 @@ static void expire(int ms)
 			tm->fn(tm->arg);
 		}
 	}
+}
+
+/* ... then the deferred work runs. */
+static void expire(int ms)
+{
+	fire(ms);
 	run_deferred();
 }
 
@@ -354,8 +365,9 @@ static void dev(int n, aiotf_id *perm, uint8_t rand_d[16], uint8_t res[8])
 	memset(res, 0xa0 + n, 8);
 }
 
-/* A reader's Inventory Report carrying the D2Rs of devices devs[0..n). */
-static void report(probe *p, const int *devs, size_t n, int complete)
+/* A reader's Inventory Report carrying the D2Rs of devices devs[0..n), each presenting its
+ * permanent ID, or the T-ID tid when tid is not NULL (identifier privacy). */
+static void report_as(probe *p, const int *devs, size_t n, int complete, const uint8_t *tid)
 {
 	uint8_t pdus[4][AIOT_NAS_INV_RESP_MAX_LEN];
 	ngap_device_report dv[4];
@@ -369,9 +381,9 @@ static void report(probe *p, const int *devs, size_t n, int complete)
 		dev(devs[k], &perm, ir.rand_d, ir.res);
 		memcpy(ir.rand_tag, RAND_N, AIOT_NAS_RAND_TAG_LEN);
 		ir.res_len = 8;
-		ir.id_type = AIOT_NAS_ID_PERM;
-		ir.id = perm.b;
-		ir.id_len = perm.len;
+		ir.id_type = tid != NULL ? AIOT_NAS_ID_TID : AIOT_NAS_ID_PERM;
+		ir.id = tid != NULL ? tid : perm.b;
+		ir.id_len = tid != NULL ? 16 : perm.len;
 		int len = aiot_nas_encode_inventory_response(&ir, pdus[k], sizeof pdus[k]);
 		assert_true(len > 0);
 		dv[k].nas_pdu = pdus[k];
@@ -389,6 +401,11 @@ static void report(probe *p, const int *devs, size_t n, int complete)
 	m.u.report.complete = (uint8_t)complete;
 	inv_on_report(A, p, &m);
 	run_deferred();
+}
+
+static void report(probe *p, const int *devs, size_t n, int complete)
+{
+	report_as(p, devs, n, complete, NULL);
 }
 
 /* The ADM's GetAuthenticationResponse for device n: XRES = its RES. */
@@ -584,22 +601,28 @@ static void inventory_targets_answer_after_stop(void **state)
 
 #define READ_CMD "{" NOTIF "," AREA ",\"commandType\":\"READ\",\"offset\":0,\"length\":4}"
 
-/* A command transaction on reader 0, answered by device n (a complete report). */
-static probe *command_reported(int n)
+/* A command transaction on reader 0, answered by device n (a complete report), under its
+ * T-ID tid when not NULL. */
+static probe *command_reported_as(int n, const uint8_t *tid)
 {
 	RD[1]->setup = 0;
 	start(TX_COMMAND, READ_CMD);
 	answer_rand();
 	probe *p = paged(0);
-	report(p, (const int[]){n}, 1, 1);
+	report_as(p, (const int[]){n}, 1, 1, tid);
 	return p;
+}
+
+static probe *command_reported(int n)
+{
+	return command_reported_as(n, NULL);
 }
 
 /* ... by device 1, authenticated, with its K_AIOTF: the READ Command Request is on the link
  * when this returns. */
-static probe *command_sent(void)
+static probe *command_sent_as(const uint8_t *tid)
 {
-	probe *p = command_reported(1);
+	probe *p = command_reported_as(1, tid);
 	answer_auth(adm_last("get-authentication"), 1);
 	assert_int_equal(adm_count("get-session-key"), 1);
 	char hex[33], json[64];
@@ -610,19 +633,32 @@ static probe *command_sent(void)
 	return p;
 }
 
-/* The device's Command Response (uplink COUNT count) to the READ just sent. */
-static void command_response(probe *p, uint32_t count)
+static probe *command_sent(void)
 {
-	uint8_t k_int[16], k_enc[16], plain[64], pdu[AIOT_NAS_MAX_PDU];
-	static const uint8_t data[4] = {1, 2, 3, 4};
+	return command_sent_as(NULL);
+}
+
+/* The device's K_AIOT_int and K_AIOT_enc (TS 33.369 5.3.2), from K_AIOTF. */
+static void device_keys(uint8_t k_int[16], uint8_t k_enc[16])
+{
 	assert_int_equal(aiot_derive_algkey(BE, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_INT,
 	                                    AIOT_ALG_ID_NIA2, k_int),
 	                 0);
 	assert_int_equal(aiot_derive_algkey(BE, AIOT_SUITE_3GPP, K_AIOTF, AIOT_ALG_TYPE_ENC,
 	                                    AIOT_ALG_ID_NEA2, k_enc),
 	                 0);
+}
+
+/* The device's Command Response (uplink COUNT count) with result (cmd, status); a READ's
+ * success carries 4 octets. */
+static void command_result(probe *p, uint32_t count, aiot_nas_cmd cmd, aiot_nas_status status)
+{
+	uint8_t k_int[16], k_enc[16], plain[64], pdu[AIOT_NAS_MAX_PDU];
+	static const uint8_t data[4] = {1, 2, 3, 4};
+	int read = cmd == AIOT_CMD_READ && status == AIOT_ST_SUCCESS;
+	device_keys(k_int, k_enc);
 	aiot_nas_result r = {
-	    .cmd = AIOT_CMD_READ, .status = AIOT_ST_SUCCESS, .data = data, .data_len = 4};
+	    .cmd = cmd, .status = status, .data = read ? data : NULL, .data_len = read ? 4 : 0};
 	int n = aiot_nas_encode_result(&r, plain, sizeof plain);
 	assert_true(n > 0);
 	int m = aiot_nas_protect(BE, k_int, k_enc, AIOT_NAS_COMMAND_RESPONSE, count,
@@ -636,6 +672,29 @@ static void command_response(probe *p, uint32_t count)
 	msg.u.cmd.nas_pdu = pdu;
 	msg.u.cmd.nas_len = (uint16_t)m;
 	cmd_on_response(A, p, &msg);
+}
+
+/* The device's Command Response (uplink COUNT count) to the READ just sent. */
+static void command_response(probe *p, uint32_t count)
+{
+	command_result(p, count, AIOT_CMD_READ, AIOT_ST_SUCCESS);
+}
+
+/* The command the device reads in the k-th NG message (a Command Request). */
+static aiot_nas_cmd sent_command(size_t k)
+{
+	uint8_t k_int[16], k_enc[16], buf[AIOT_NAS_MAX_PDU];
+	aiot_nas_protected pr;
+	aiot_nas_command c;
+	assert_true(k < F.nng);
+	assert_int_equal(F.ng[k].type, NGAP_COMMAND_REQUEST);
+	device_keys(k_int, k_enc);
+	memcpy(buf, F.ng[k].nas, F.ng[k].nas_len);
+	assert_int_equal(
+	    aiot_nas_unprotect(BE, k_int, k_enc, AIOT_DIR_DOWNLINK, buf, F.ng[k].nas_len, &pr), 0);
+	assert_int_equal(pr.type, AIOT_NAS_COMMAND_REQUEST);
+	assert_int_equal(aiot_nas_decode_command(pr.payload, pr.payload_len, &c), 0);
+	return c.cmd;
 }
 
 /* The device answers, and its answer arrives twice (a replay): one result, one end. */
@@ -717,6 +776,197 @@ static void command_unknown_device(void **state)
 	assert_non_null(strstr(last_notif(), "AUTH_FAILURE"));
 }
 
+/* ---- identifier privacy: TID_UPDATE, then get-tid ------------------------------------------
+ */
+
+static const uint8_t TID_OLD[16] = {0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71,
+                                    0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x01};
+static const uint8_t TID_NEW[16] = {0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72,
+                                    0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x02};
+#define TID_NEW_JSON "{\"tid\":\"72727272727272727272727272727202\"}"
+
+/* Device 1's permanent ID cached for T-ID tid (as a previous get-tid or profile left it). */
+static void tid_known(const uint8_t tid[16])
+{
+	aiotf_id perm;
+	uint8_t rand_d[16], res[8];
+	dev(1, &perm, rand_d, res);
+	aiotf_learn_tid(A, tid, &perm);
+}
+
+/* 1 if the T-ID cache maps tid to device 1. */
+static int tid_is_dev1(const uint8_t tid[16])
+{
+	const aiotf_id *perm = amap_get(&A->tid_to_perm, tid, 16);
+	return perm != NULL && perm->len == 5 && memcmp(perm->b, "dev-1", 5) == 0;
+}
+
+/* A privacy device (it answered with its T-ID) whose READ succeeded: the AIOTF sends
+ * TID_UPDATE (the NG message after the READ) and nothing else is asked or notified yet. The
+ * probe; the index of the TID_UPDATE in F.ng. */
+static probe *tid_update_sent(size_t *k)
+{
+	tid_known(TID_OLD);
+	probe *p = command_sent_as(TID_OLD);
+	size_t read = F.nng - 1;
+	assert_int_equal(sent_command(read), AIOT_CMD_READ);
+	command_response(p, 0);
+	run_deferred();
+	assert_int_equal(F.nng, read + 2);
+	*k = F.nng - 1;
+	assert_int_equal(sent_command(*k), AIOT_CMD_TID_UPDATE);
+	assert_int_equal(F.ng[*k].ran_device_id, 101);
+	assert_int_equal(adm_count("get-tid"), 0);
+	assert_non_null(A->txs);
+	assert_int_equal(F.nnotif, 0);
+	return p;
+}
+
+/* ... and the device confirmed TID_UPDATE: now (not before) the AIOTF asks the ADM for the
+ * device's next T-ID; the transaction waits for the answer. */
+static probe *get_tid_asked(void)
+{
+	size_t k;
+	probe *p = tid_update_sent(&k);
+	command_result(p, 1, AIOT_CMD_TID_UPDATE, AIOT_ST_SUCCESS);
+	run_deferred();
+	assert_int_equal(adm_count("get-tid"), 1);
+	assert_non_null(strstr(F.adm[adm_last("get-tid")].body, "\"aiotDevPermId\":\"ZGV2LTE=\""));
+	assert_int_equal(F.nng, k + 1); /* nothing more on the link */
+	assert_non_null(A->txs);
+	assert_int_equal(F.nnotif, 0);
+	return p;
+}
+
+/* The device's READ result, reported once, and no failCause: the T-ID rotation does not
+ * change what the AF is told. */
+static void assert_read_reported(void)
+{
+	assert_ended_once();
+	assert_int_equal(count_dev(1), 1);
+	assert_non_null(strstr(F.notif[0], "readCmdRep"));
+	assert_null(strstr(last_notif(), "failCause"));
+	assert_int_equal(atomic_load(&ST.cmd_ok), 1);
+}
+
+/* READ, TID_UPDATE, get-tid, in that order; the new T-ID is cached for the device, the old
+ * one stays (the device may not have received the confirmation); one end. */
+static void command_tid_update(void **state)
+{
+	(void)state;
+	get_tid_asked();
+	adm_answer(adm_last("get-tid"), 200, TID_NEW_JSON);
+	assert_read_reported();
+	assert_int_equal(atomic_load(&ST.tid_updates), 1);
+	assert_true(tid_is_dev1(TID_NEW));
+	assert_true(tid_is_dev1(TID_OLD));
+}
+
+/* A device that answered with its permanent ID but uses privacy (its cached profile has a
+ * T-ID) is rotated too, and its cached profile moves to the new T-ID. A device without
+ * privacy gets no TID_UPDATE (command_duplicate_response). */
+static void command_tid_update_by_profile(void **state)
+{
+	(void)state;
+	aiotf_id perm;
+	uint8_t rand_d[16], res[8];
+	int err = 0;
+	dev(1, &perm, rand_d, res);
+	profile_info *pi = calloc(1, sizeof *pi);
+	assert_non_null(pi);
+	pi->has_tid = 1;
+	memcpy(pi->tid, TID_OLD, 16);
+	assert_null(amap_put(&A->profiles, perm.b, perm.len, pi, &err));
+	assert_int_equal(err, 0);
+	probe *p = command_sent();
+	command_response(p, 0);
+	run_deferred();
+	assert_int_equal(sent_command(F.nng - 1), AIOT_CMD_TID_UPDATE);
+	command_result(p, 1, AIOT_CMD_TID_UPDATE, AIOT_ST_SUCCESS);
+	run_deferred();
+	adm_answer(adm_last("get-tid"), 200, TID_NEW_JSON);
+	assert_read_reported();
+	assert_memory_equal(pi->tid, TID_NEW, 16);
+	assert_true(tid_is_dev1(TID_NEW));
+}
+
+/* get-tid fails at the ADM client's own timeout (status 0): the transaction, which waited
+ * for it, ends once; no new T-ID is cached. */
+static void command_get_tid_timeout(void **state)
+{
+	(void)state;
+	get_tid_asked();
+	expire(60000); /* no AIOTF timer is armed for the ADM's answer */
+	assert_non_null(A->txs);
+	assert_int_equal(F.nnotif, 0);
+	adm_answer(adm_last("get-tid"), 0, NULL);
+	assert_read_reported();
+	assert_int_equal(atomic_load(&ST.tid_updates), 0);
+	assert_null(amap_get(&A->tid_to_perm, TID_NEW, 16));
+}
+
+/* The reader is lost while get-tid is at the ADM, which then fails it (500): the command
+ * is past the link, so it waits for the answer; one end, nothing cached. */
+static void command_get_tid_fails_after_reader_lost(void **state)
+{
+	(void)state;
+	probe *p = get_tid_asked();
+	ng_probe_detach(p);
+	inv_probe_lost(p, "reader disconnected");
+	run_deferred();
+	assert_non_null(A->txs);
+	assert_int_equal(F.nnotif, 0);
+	adm_answer(adm_last("get-tid"), 500, NULL);
+	assert_read_reported();
+	assert_int_equal(atomic_load(&ST.tid_updates), 0);
+	assert_null(amap_get(&A->tid_to_perm, TID_NEW, 16));
+}
+
+/* The device does not answer TID_UPDATE within command-timeout-ms: no get-tid (the ADM keeps
+ * the T-ID), one end; its answer arriving after the timeout, in the same turn of the loop as
+ * the end, matches nothing and asks nothing. */
+static void command_tid_update_not_answered(void **state)
+{
+	(void)state;
+	size_t k;
+	probe *p = tid_update_sent(&k);
+	unsigned long long unsolicited = atomic_load(&ST.unsolicited);
+	fire(3000);
+	assert_non_null(A->txs); /* its end is deferred */
+	command_result(p, 1, AIOT_CMD_TID_UPDATE, AIOT_ST_SUCCESS);
+	assert_int_equal(atomic_load(&ST.unsolicited), unsolicited + 1);
+	run_deferred();
+	assert_int_equal(adm_count("get-tid"), 0);
+	assert_read_reported();
+}
+
+/* The device refuses TID_UPDATE: no get-tid, one end, the READ still reported. */
+static void command_tid_update_refused(void **state)
+{
+	(void)state;
+	size_t k;
+	probe *p = tid_update_sent(&k);
+	command_result(p, 1, AIOT_CMD_TID_UPDATE, AIOT_ST_ERROR_UNSPECIFIED);
+	run_deferred();
+	assert_int_equal(adm_count("get-tid"), 0);
+	assert_read_reported();
+}
+
+/* The AIOTF stops (tx_halt) while get-tid is at the ADM: the AF has its last notification
+ * at once; the answer arriving afterwards notifies nothing more. */
+static void command_stop_during_get_tid(void **state)
+{
+	(void)state;
+	get_tid_asked();
+	tx_halt(A->txs);
+	assert_int_equal(count_last(), 1);
+	size_t sent = F.nnotif;
+	adm_answer(adm_last("get-tid"), 200, TID_NEW_JSON);
+	assert_int_equal(F.nnotif, sent);
+	assert_int_equal(count_last(), 1);
+	assert_non_null(A->txs); /* halted transactions are freed with the AIOTF */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +981,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(command_stop_during_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(command_stop_during_session_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(command_unknown_device, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_tid_update, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_tid_update_by_profile, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_get_tid_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_get_tid_fails_after_reader_lost, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(command_tid_update_not_answered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_tid_update_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(command_stop_during_get_tid, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
