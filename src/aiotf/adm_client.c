@@ -98,10 +98,10 @@ static void fail_run(aiotf *a)
 	while (p->failed != NULL) {
 		admreq *r = p->failed;
 		p->failed = r->next;
-		if (!a->stopping)
+		if (!a->proc.stopping)
 			atomic_fetch_add(&a->st.adm_errors, 1);
 		r->done(r->arg, 0, NULL,
-		        a->stopping ? "the AIOTF is stopping" : "cannot queue the request");
+		        a->proc.stopping ? "the AIOTF is stopping" : "cannot queue the request");
 		req_free(r);
 	}
 }
@@ -130,7 +130,7 @@ static void on_response(void *arg, const sbi_client_response *resp)
 	adm_pool *p = &a->adm;
 	if (r->conn >= 0 && r->conn < p->n)
 		p->inflight[r->conn]--;
-	if (a->stopping) {
+	if (a->proc.stopping) {
 		r->done(r->arg, 0, NULL, "the AIOTF is stopping");
 		req_free(r);
 		return;
@@ -208,7 +208,7 @@ static void dispatch(aiotf *a)
 int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t len,
              adm_build_fn build, adm_done_fn done, void *arg)
 {
-	if (a->adm.queued >= (size_t)a->cfg.adm_max_queued && !a->stopping) {
+	if (a->adm.queued >= (size_t)a->cfg.adm_max_queued && !a->proc.stopping) {
 		free(body);
 		atomic_fetch_add(&a->st.adm_queue_full, 1);
 		log_debug("ADM %s %s: the request queue is full", method, path);
@@ -231,7 +231,7 @@ int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t 
 	r->done = done;
 	r->arg = arg;
 	r->conn = -1;
-	if (a->stopping) {
+	if (a->proc.stopping) {
 		fail_later(r);
 		return 0;
 	}

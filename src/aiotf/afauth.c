@@ -257,7 +257,7 @@ static void accept_req(aiotf *a, aiotf_req *r)
 		return;
 	}
 	sbi_pending *p = r->pending;
-	tx *t = tx_start(a, r);
+	tx *t = tx_start(&a->proc, r);
 	if (t == NULL) {
 		free(body);
 		notify_release(a, r->dest);
@@ -338,7 +338,7 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 	e->waiters = NULL;
 	int ok = status == 404 || (status == 200 && body != NULL &&
 	                           afauth_parse(body, e->af_id, &e->data, msg, sizeof msg) == 0);
-	if (!a->stopping && !ok) {
+	if (!a->proc.stopping && !ok) {
 		if (status == 0)
 			snprintf(msg, sizeof msg,
 			         "the ADM could not be reached for the AF "
@@ -357,7 +357,7 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 	}
 	for (aiotf_req *r = w, *n; r != NULL; r = n) {
 		n = r->next;
-		if (a->stopping)
+		if (a->proc.stopping)
 			afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
 		else if (!ok && status == 0) /* TS 29.500 5.2.7.2: the network, not the AF */
 			afauth_refuse(a, r, 504, "TARGET_NF_NOT_REACHABLE", msg);
@@ -367,7 +367,7 @@ static void on_fetch(void *arg, int status, const cJSON *body, const char *err)
 			decide_and_answer(a, &e->data, r);
 	}
 	unlink_entry(a, e);
-	if (a->stopping || !ok) {
+	if (a->proc.stopping || !ok) {
 		entry_free(e);
 		return;
 	}

@@ -29,39 +29,13 @@ static char *dup_opt(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static void free_id(void *p)
-{
-	free(p);
-}
-
-/* Identifiers the ADM gave us, kept so that the next paging or answer needs no ADM call;
- * bounded, because any device the ADM knows can be made to add one (issue 11). */
-static void cache_bound(amap *m, size_t max, atomic_ullong *evictions)
-{
-	m->max = max;
-	m->evict = free_id;
-	m->evictions = evictions;
-}
-
-void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm)
-{
-	aiotf_id *copy = malloc(sizeof *copy);
-	int err;
-	if (copy == NULL)
-		return;
-	*copy = *perm;
-	free(amap_put(&a->tid_to_perm, tid, 16, copy, &err));
-	if (err)
-		free(copy);
-}
-
 /* ---- the shutdown drain (loop thread) ---------------------------------------------------- */
 
 /* Transactions still running on their own (not finished, not halted). */
 static size_t tx_running(const aiotf *a)
 {
 	size_t n = 0;
-	for (const tx *t = a->txs; t != NULL; t = t->next)
+	for (const tx *t = a->proc.txs; t != NULL; t = t->next)
 		n += !t->finished;
 	return n;
 }
@@ -82,7 +56,7 @@ static void drain_tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (n > 0)
 			log_warn("stopping: %zu transactions still running after %llu ms: failed",
 			         n, (unsigned long long)ms);
-		for (tx *t = a->txs; t != NULL; t = t->next)
+		for (tx *t = a->proc.txs; t != NULL; t = t->next)
 			tx_halt(t);
 	}
 	int idle = notify_idle(a);
@@ -154,7 +128,6 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&a->qlock, NULL);
 	a->cfg = *cfg;
-	a->io = &aiotf_io_event;
 	a->name = strdup(cfg->name ? cfg->name : "aiotf");
 	a->ng_listen = strdup(cfg->ng_listen ? cfg->ng_listen : "127.0.0.1:38412");
 	a->ng_transport = strdup(cfg->ng_transport ? cfg->ng_transport : "auto");
@@ -232,13 +205,10 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 	}
 	aiot_hex_encode(rnd, sizeof rnd, a->trans_prefix);
 	if ((a->base = event_base_new()) == NULL ||
-	    (a->wake = event_new(a->base, -1, 0, wake_cb, a)) == NULL ||
-	    amap_init(&a->tid_to_perm, 1024) != 0 || amap_init(&a->profiles, 1024) != 0) {
+	    (a->wake = event_new(a->base, -1, 0, wake_cb, a)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	cache_bound(&a->tid_to_perm, (size_t)a->cfg.cache_max, &a->st.cache_evictions[0]);
-	cache_bound(&a->profiles, (size_t)a->cfg.cache_max, &a->st.cache_evictions[1]);
 	/* /etc/resolv.conf and /etc/hosts read here, once, not per new notification host. */
 	if ((a->dns = evdns_base_new(a->base, EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
 		snprintf(err, errlen, "cannot set up the DNS resolver");
@@ -253,6 +223,10 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		goto fail;
 	if ((a->be = aiot_backend_openssl_new()) == NULL) {
 		snprintf(err, errlen, "OpenSSL cannot provide HMAC, CMAC or AES-CTR");
+		goto fail;
+	}
+	if (aiotf_proc_init(&a->proc, a, &aiotf_io_event, &a->cfg, a->be, &a->st) != 0) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (adm_pool_init(a, err, errlen) != 0 || ng_start(a, err, errlen) != 0)
@@ -308,13 +282,12 @@ void aiotf_free(aiotf *a)
 	}
 	/* Teardown in the caller's thread: the loop no longer runs. ADM and notification
 	 * callbacks triggered by freeing the clients only release their own memory. */
-	a->stopping = 1;
+	a->proc.stopping = 1;
 	adm_pool_free(a);
 	afauth_free_all(a);
 	notif_policy_cancel_all(a);
-	while (a->txs != NULL)
-		tx_free(
-		    a->txs); /* releases its notification destination: before the destinations */
+	/* The transactions release their notification destinations: before the destinations */
+	aiotf_proc_free(&a->proc);
 	ng_stop(a);
 	for (aiotf_req *r = a->qhead, *n; r != NULL; r = n) {
 		n = r->next;
@@ -324,8 +297,6 @@ void aiotf_free(aiotf *a)
 	notif_policy_free(a->notif_pol);
 	sbi_client_tls_ctx_free(a->adm_tls_ctx);
 	sbi_client_tls_ctx_free(a->notif_tls);
-	amap_clear(&a->tid_to_perm, free_id);
-	amap_clear(&a->profiles, free_id);
 	if (a->be)
 		aiot_backend_openssl_free(a->be);
 	if (a->wake)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AIOTF daemon internals shared by its files: the context (struct aiotf), the SBI handoff,
- * AF authorization, the ADM client pool, notifications, readers and the NG link. The
- * procedures and their transactions are in proc.h, the map in map.h, requests in naiotf.h.
- * Everything below the "loop thread" line is touched only by the AIOTF's event loop thread. */
+/* AIOTF daemon internals shared by its files (never by the procedures): the context (struct
+ * aiotf), the SBI handoff, AF authorization, the ADM client pool, notifications, readers and
+ * the NG link. The procedures, their transactions and their context (struct aiotf_proc,
+ * embedded in struct aiotf) are in proc.h, the counters in stats.h, the map in map.h,
+ * requests in naiotf.h. Everything below the "loop thread" line is touched only by the
+ * AIOTF's event loop thread. */
 #ifndef AIOT_AIOTF_INTERNAL_H
 #define AIOT_AIOTF_INTERNAL_H
 #include <pthread.h>
@@ -22,6 +24,7 @@
 #include "map.h"
 #include "naiotf.h"
 #include "proc.h"
+#include "stats.h"
 
 #define AIOTF_MAX_DEVICES_PER_REQ 10000 /* targetDevices.devices items */
 #define AIOTF_STREAMS_PER_CONN 100      /* ADM requests in flight per connection */
@@ -50,55 +53,6 @@ int afauth_parse(const cJSON *body, const char *af_id, afauth *z, char *err, siz
 void afauth_clear(afauth *z);
 /* 0 if z allows r, else -1 with the reason in why. */
 int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap);
-
-/* ---- metrics (written by the loop thread, read by the SBI thread) ----------------------- */
-
-/* Why the AIOTF closed (or refused) an NG link, besides flooding (ng_readers.c). */
-enum ng_close_reason {
-	NG_CLOSE_LINK_CAP = 0, /* ng.max-links */
-	NG_CLOSE_PEER_CAP,     /* ng.max-links-per-peer */
-	NG_CLOSE_SETUP,        /* ng.setup-timeout-ms */
-	NG_CLOSE_IDLE,         /* ng.idle-timeout-ms */
-	NG_CLOSE_BUFFER,       /* ng.buffer-max */
-	NG_CLOSE_UNACKED,      /* ng.unacked-close */
-	NG_CLOSE_N
-};
-
-typedef struct aiotf_stats {
-	atomic_ullong tx[2];        /* by tx_type */
-	atomic_ullong tx_failed[2]; /* ended with a FailureCause */
-	atomic_ullong requests_refused;
-	atomic_ullong devices_authenticated;
-	atomic_ullong auth_failures;
-	atomic_ullong bad_mac;
-	atomic_ullong replays;
-	atomic_ullong cmd_ok, cmd_failed;
-	atomic_ullong tid_updates;
-	atomic_ullong cache_evictions[2]; /* T-ID cache, profile cache */
-	atomic_ullong adm_requests, adm_errors, adm_retries;
-	sbi_hist adm_latency;       /* each ADM answer or transport failure */
-	atomic_ullong unsolicited;  /* reports/answers matching no open paging or command */
-	atomic_ullong rate_dropped; /* Inventory Reports over a reader's report rate */
-	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, the ADM request
-	 * queue full (adm_client.c); D2Rs that waited for their paging's ADM budget */
-	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;
-	atomic_ullong adm_queue_full;        /* ADM requests refused: the queue was full */
-	atomic_ullong flood_closed;          /* reader links closed for flooding */
-	atomic_ullong ng_closed[NG_CLOSE_N]; /* NG links closed by the listener's bounds */
-	atomic_ullong foreign_rand; /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
-	atomic_ullong undecodable;
-	atomic_ullong notif_sent, notif_failed;
-	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */
-	atomic_ullong notif_last_dropped; /* ... of them, a transaction's lastRepInd */
-	atomic_ullong notif_uri_refused;  /* notifUri outside the policy (notify_policy.c) */
-	atomic_ullong notif_dest_refused; /* no destination slot: request refused 503 */
-	atomic_ullong notif_queued_bytes;
-	atomic_int notif_dests;
-	atomic_ullong d2r_received;
-	atomic_int readers;
-	atomic_int ng_links; /* NG links open, set up or not */
-	atomic_int active_tx;
-} aiotf_stats;
 
 /* ================= loop thread only below ================================================ */
 
@@ -208,10 +162,8 @@ struct aiotf {
 	struct event *wake;
 	pthread_t thread;
 	int running;
-	int stopping;
 	aiot_backend *be;
 	ngap_listener *ng;
-	reader *readers;
 	size_t nlinks; /* NG links accepted and open (set up or not) */
 	adm_pool adm;
 	/* made once at start (file reads), shared by the ADM and notification clients */
@@ -222,10 +174,8 @@ struct aiotf {
 	size_t notif_bytes; /* queued, all destinations */
 	notif_policy *notif_pol;
 	lookup *lookups; /* notifUri names being resolved */
-	tx *txs;
-	const aiotf_io *io; /* the procedures' actions: aiotf_io_event (io_event.c), or a test's */
-	amap tid_to_perm;   /* T-ID (16) -> aiotf_id* */
-	amap profiles;      /* permanent ID -> profile_info* */
+	/* the procedures' context (proc.h: who owns what in it), with io = aiotf_io_event */
+	aiotf_proc proc;
 	/* shutdown drain (aiotf_drain) */
 	struct event *drain_tick;
 	uint64_t drain_t0_us;

@@ -7,10 +7,13 @@
  * result reported. A device using identifier privacy then gets a TID_UPDATE command and
  * the ADM rotates its T-ID (get-tid), so both sides move to the next T-ID.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aiotf_internal.h"
+#include "nas/nas.h"
+#include "proc.h"
+#include "sbi/sbi_json.h"
 #include "common/aiot_err.h"
 #include "common/bytes.h"
 #include "common/base64.h"
@@ -33,11 +36,11 @@ static void cmd_key(const dresp *d, uint8_t key[CMD_KEY_LEN])
 	aiot_put_be32(key + CMD_KEY_LEN - 4, d->ran_device_id);
 }
 
-void cmd_free(aiotf *a, cmdstate *c)
+void cmd_free(aiotf_proc *pc, cmdstate *c)
 {
 	if (c == NULL)
 		return;
-	a->io->timer_free(c->timer);
+	pc->io->timer_free(c->timer);
 	cJSON_Delete(c->item);
 	aiot_zeroize(c, sizeof *c);
 	free(c);
@@ -79,7 +82,7 @@ static void cmd_end(dresp *d)
 	if (c->phase == CMD_DONE)
 		return;
 	c->phase = CMD_DONE;
-	t->a->io->timer_cancel(c->timer);
+	t->pc->io->timer_cancel(c->timer);
 	aiot_zeroize(c->k_int, sizeof c->k_int);
 	aiot_zeroize(c->k_enc, sizeof c->k_enc);
 	cmd_key(d, key);
@@ -89,10 +92,10 @@ static void cmd_end(dresp *d)
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 	if (c->ok) {
 		t->ncmd_ok++;
-		atomic_fetch_add(&t->a->st.cmd_ok, 1);
+		atomic_fetch_add(&t->pc->st->cmd_ok, 1);
 	} else {
 		t->ncmd_fail++;
-		atomic_fetch_add(&t->a->st.cmd_failed, 1);
+		atomic_fetch_add(&t->pc->st->cmd_failed, 1);
 	}
 	tx_add_report(t, c->item);
 	c->item = NULL;
@@ -104,14 +107,14 @@ static void cmd_end(dresp *d)
 static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 {
 	cmdstate *c = d->cmd;
-	aiotf *a = d->t->a;
+	aiotf_proc *pc = d->t->pc;
 	uint8_t plain[AIOT_NAS_MAX_PAYLOAD], pdu[AIOT_NAS_MAX_PDU];
 	if (d->p->rd == NULL || !d->has_ran_id)
 		return -1;
 	int n = aiot_nas_encode_command(cmd, plain, sizeof plain);
 	if (n < 0)
 		return -1;
-	int m = aiot_nas_protect(a->be, c->k_int, a->cfg.cipher ? c->k_enc : NULL,
+	int m = aiot_nas_protect(pc->be, c->k_int, pc->cfg->cipher ? c->k_enc : NULL,
 	                         AIOT_NAS_COMMAND_REQUEST, c->dl_count, AIOT_DIR_DOWNLINK, plain,
 	                         (size_t)n, pdu, sizeof pdu);
 	aiot_zeroize(plain, sizeof plain);
@@ -123,16 +126,16 @@ static int send_cmd(dresp *d, const aiot_nas_command *cmd)
 	memset(&msg, 0, sizeof msg);
 	msg.type = NGAP_COMMAND_REQUEST;
 	msg.correlation_id = d->p->corr;
-	snprintf(msg.u.cmd.aiotf_name, sizeof msg.u.cmd.aiotf_name, "%s", a->name);
+	snprintf(msg.u.cmd.aiotf_name, sizeof msg.u.cmd.aiotf_name, "%s", pc->name);
 	msg.u.cmd.ran_device_id = d->ran_device_id;
 	msg.u.cmd.nas_pdu = pdu;
 	msg.u.cmd.nas_len = (uint16_t)m;
 	msg.u.cmd.expected_d2r_size =
 	    (uint16_t)(cmd->cmd == AIOT_CMD_READ ? AIOT_NAS_SEC_HDR_LEN + 3 + cmd->length
 	                                         : AIOT_NAS_SEC_HDR_LEN + 2);
-	if (ng_send(a, d->p->rd, &msg) != 0)
+	if (ng_send(pc, d->p->rd, &msg) != 0)
 		return -1;
-	a->io->timer_arm(c->timer, a->cfg.command_timeout_ms);
+	pc->io->timer_arm(c->timer, pc->cfg->command_timeout_ms);
 	return 0;
 }
 
@@ -169,7 +172,7 @@ static int answer_suite(const cJSON *body, aiot_suite *s)
 static void on_key(void *arg, int status, const cJSON *body, const char *err)
 {
 	dresp *d = arg;
-	aiotf *a = d->t->a;
+	aiotf_proc *pc = d->t->pc;
 	sbi_err e = {0};
 	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
@@ -181,9 +184,9 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 	/* TS 33.369 5.3.2: K_AIOT_int / K_AIOT_enc from K_AIOTF (provisional FC 0xA2), with
 	 * the PRF of the device's own suite. */
 	if (ok)
-		ok = aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
+		ok = aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
 		                        c->k_int) == 0 &&
-		     aiot_derive_algkey(a->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
+		     aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
 		                        c->k_enc) == 0;
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
 	if (!ok) {
@@ -214,14 +217,14 @@ static void cmd_timeout_cb(void *arg)
 void cmd_start(dresp *d)
 {
 	tx *t = d->t;
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	uint8_t key[CMD_KEY_LEN];
 	int err = 0;
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], rn[33], rd[33];
 	d->cmd = calloc(1, sizeof *d->cmd);
 	if (d->cmd == NULL) {
 		t->ncmd_fail++; /* out of memory: counted, never reported as done */
-		atomic_fetch_add(&a->st.cmd_failed, 1);
+		atomic_fetch_add(&pc->st->cmd_failed, 1);
 		return;
 	}
 	cmdstate *c = d->cmd;
@@ -230,11 +233,12 @@ void cmd_start(dresp *d)
 	c->phase = CMD_KEY;
 	/* A privacy device: it answered with a T-ID, or it was paged by one (the transaction's
 	 * own copy of its profile: the profile cache may have evicted it since, cache-max). */
-	const profile_info *pi = amap_get(&a->profiles, d->perm.b, d->perm.len);
+	const profile_info *pi = amap_get(&pc->profiles, d->perm.b, d->perm.len);
 	c->privacy = d->id_type == AIOT_NAS_ID_TID ||
 	             (d->p->target >= 0 && t->targets[d->p->target].has_tid) ||
 	             (pi != NULL && pi->has_tid);
-	if ((c->timer = a->io->timer_new(a, cmd_timeout_cb, d)) == NULL || !d->has_ran_id) {
+	if ((c->timer = pc->io->timer_new(pc->owner, cmd_timeout_cb, d)) == NULL ||
+	    !d->has_ran_id) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
 		return;
@@ -258,7 +262,7 @@ void cmd_start(dresp *d)
 		cmd_end(d);
 		return;
 	}
-	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
+	if (tx_adm(pc, t, "POST", "/nadm-sec/v1/get-session-key", body, (size_t)n, NULL, on_key,
 	           NULL, d) != 0) {
 		set_result(d, 0, NULL, 0, "ERROR_UNSPECIFIED");
 		cmd_end(d);
@@ -268,17 +272,17 @@ void cmd_start(dresp *d)
 static void on_tid(void *arg, int status, const cJSON *body, const char *err)
 {
 	dresp *d = arg;
-	aiotf *a = d->t->a;
+	aiotf_proc *pc = d->t->pc;
 	sbi_err e = {0};
 	uint8_t tid[16];
 	if (status == 200 && body != NULL && sbi_json_hex(body, "tid", 1, tid, 16, &e) == 1) {
-		profile_info *pi = amap_get(&a->profiles, d->perm.b, d->perm.len);
+		profile_info *pi = amap_get(&pc->profiles, d->perm.b, d->perm.len);
 		if (pi != NULL) {
 			pi->has_tid = 1;
 			memcpy(pi->tid, tid, 16);
 		}
-		aiotf_learn_tid(a, tid, &d->perm);
-		atomic_fetch_add(&a->st.tid_updates, 1);
+		aiotf_learn_tid(pc, tid, &d->perm);
+		atomic_fetch_add(&pc->st->tid_updates, 1);
 	} else {
 		d->t->nadm_errors++;
 		log_warn("transaction %s: get-tid after TID_UPDATE: %s; the device will need a "
@@ -320,32 +324,32 @@ static void tid_update_done(dresp *d, int ok)
 		cmd_end(d);
 		return;
 	}
-	if (tx_adm(d->t->a, d->t, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
+	if (tx_adm(d->t->pc, d->t, "POST", "/nadm-sec/v1/get-tid", body, (size_t)n, NULL, on_tid,
 	           NULL, d) != 0)
 		cmd_end(d);
 }
 
-void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
+void cmd_on_response(aiotf_proc *pc, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
 	uint8_t key[CMD_KEY_LEN], buf[AIOT_NAS_MAX_PDU];
 	dresp probe_d = {.p = p};
 	int failure = m->type == NGAP_COMMAND_FAILURE;
 	if (failure && !m->u.fail.has_ran_device_id) {
-		atomic_fetch_add(&a->st.unsolicited, 1);
+		atomic_fetch_add(&pc->st->unsolicited, 1);
 		return;
 	}
 	probe_d.ran_device_id = failure ? m->u.fail.ran_device_id : m->u.cmd.ran_device_id;
 	cmd_key(&probe_d, key);
 	dresp *d = amap_get(&t->cmds, key, sizeof key);
 	if (d == NULL || (d->cmd->phase != CMD_WAIT && d->cmd->phase != CMD_TID_WAIT)) {
-		atomic_fetch_add(&a->st.unsolicited, 1);
+		atomic_fetch_add(&pc->st->unsolicited, 1);
 		return;
 	}
 	cmdstate *c = d->cmd;
 	int tid_phase = c->phase == CMD_TID_WAIT;
 	if (failure) {
-		a->io->timer_cancel(c->timer);
+		pc->io->timer_cancel(c->timer);
 		if (tid_phase) {
 			tid_update_done(d, 0);
 		} else {
@@ -355,27 +359,27 @@ void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m)
 		return;
 	}
 	if (m->u.cmd.nas_len == 0 || m->u.cmd.nas_len > sizeof buf) {
-		atomic_fetch_add(&a->st.bad_mac, 1);
+		atomic_fetch_add(&pc->st->bad_mac, 1);
 		return;
 	}
 	memcpy(buf, m->u.cmd.nas_pdu, m->u.cmd.nas_len);
 	aiot_nas_protected pr;
-	int rc = aiot_nas_unprotect(a->be, c->k_int, c->k_enc, AIOT_DIR_UPLINK, buf,
+	int rc = aiot_nas_unprotect(pc->be, c->k_int, c->k_enc, AIOT_DIR_UPLINK, buf,
 	                            m->u.cmd.nas_len, &pr);
 	if (rc != 0 || pr.type != AIOT_NAS_COMMAND_RESPONSE) {
 		/* Not from the device holding K_AIOTF: as if nothing had been received. */
-		atomic_fetch_add(&a->st.bad_mac, 1);
+		atomic_fetch_add(&pc->st->bad_mac, 1);
 		log_debug("transaction %s: Command Response rejected: %s", t->req->trans_id,
 		          rc ? aiot_strerror(rc) : "not a Command Response");
 		return;
 	}
 	if (c->ul_seen && pr.count <= c->ul_count) { /* docs/protocol.md §3.8 */
-		atomic_fetch_add(&a->st.replays, 1);
+		atomic_fetch_add(&pc->st->replays, 1);
 		return;
 	}
 	c->ul_seen = 1;
 	c->ul_count = pr.count;
-	a->io->timer_cancel(c->timer);
+	pc->io->timer_cancel(c->timer);
 	aiot_nas_result r;
 	rc = aiot_nas_decode_result(pr.payload, pr.payload_len, &r);
 	int ok = rc == 0 && (int)r.cmd == c->sent_cmd && r.status == AIOT_ST_SUCCESS;

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aiotf_internal.h"
+#include "nas/nas.h"
+#include "proc.h"
+#include "sbi/sbi_json.h"
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/vendor_ext.h"
@@ -71,7 +73,7 @@ static char *grp_build(void *arg, size_t *len)
 static void auth_result(dresp *d)
 {
 	tx *t = d->t;
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	if (t->finished)
 		return; /* halted: the AF has had its last notification */
 	if (d->auth == AUTH_OK && d->p->target >= 0) {
@@ -81,7 +83,7 @@ static void auth_result(dresp *d)
 	}
 	if (d->auth == AUTH_OK) {
 		t->nauth++;
-		atomic_fetch_add(&a->st.devices_authenticated, 1);
+		atomic_fetch_add(&pc->st->devices_authenticated, 1);
 		int seen = tx_seen(t, &d->perm);
 		if (seen < 0) {
 			/* Cannot tell a second answer of a device from its first: not reported
@@ -93,14 +95,14 @@ static void auth_result(dresp *d)
 		if (seen)
 			return; /* the same device through another reader or a second answer */
 		if (d->id_type == AIOT_NAS_ID_TID)
-			inv_tid_confirm(a, d);
+			inv_tid_confirm(pc, d);
 		if (t->req->type == TX_INVENTORY)
 			tx_add_report(t, aiotf_dev_item(&d->perm, NULL, 0, NULL));
 		else
 			cmd_start(d);
 	} else if (d->auth == AUTH_FAIL) {
 		t->nrej++;
-		atomic_fetch_add(&a->st.auth_failures, 1);
+		atomic_fetch_add(&pc->st->auth_failures, 1);
 	} else {
 		t->nunverified++;
 	}
@@ -184,14 +186,14 @@ static void grp_learn_tid(authgrp *g, const cJSON *body)
 		return; /* an ADM without the extension: tid_confirm asks for the profile */
 	for (dresp *d = g->resps; d != NULL; d = d->grp_next)
 		if (d->auth == AUTH_OK)
-			aiotf_learn_tid(g->t->a, g->key.b, &d->perm);
+			aiotf_learn_tid(g->t->pc, g->key.b, &d->perm);
 }
 
 /* A request of p ended: the D2Rs waiting for p's ADM budget go on while it allows. */
 static void waiting_run(probe *p)
 {
 	tx *t = p->t;
-	while (p->waiting != NULL && p->adm_calls < (size_t)t->a->cfg.paging_max_adm) {
+	while (p->waiting != NULL && p->adm_calls < (size_t)t->pc->cfg->paging_max_adm) {
 		dresp *d = p->waiting;
 		if ((p->waiting = d->grp_next) == NULL)
 			p->waiting_tail = NULL;
@@ -264,7 +266,7 @@ static authgrp *grp_new(tx *t, probe *p, grp_kind kind, const aiotf_id *key)
 void inv_auth_route(dresp *d)
 {
 	tx *t = d->t;
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	authgrp *g = NULL;
 	grp_kind kind;
 	const aiotf_id *key = NULL;
@@ -281,7 +283,7 @@ void inv_auth_route(dresp *d)
 		d->perm = d->id;
 		d->has_perm = 1;
 	} else {
-		const aiotf_id *perm = amap_get(&a->tid_to_perm, d->id.b, 16);
+		const aiotf_id *perm = amap_get(&pc->tid_to_perm, d->id.b, 16);
 		if (perm != NULL) {
 			d->perm = *perm;
 			d->has_perm = 1;
@@ -293,7 +295,7 @@ void inv_auth_route(dresp *d)
 	if (g != NULL && g->n >= AIOTF_NAMED_MAX_RAND_D)
 		g = NULL;
 	int fresh = g == NULL;
-	if (fresh && d->p->adm_calls >= (size_t)a->cfg.paging_max_adm) {
+	if (fresh && d->p->adm_calls >= (size_t)pc->cfg->paging_max_adm) {
 		/* This paging's ADM budget is spent: d waits for one of its requests to end. */
 		probe *p = d->p;
 		if (p->waiting_tail != NULL)
@@ -302,7 +304,7 @@ void inv_auth_route(dresp *d)
 			p->waiting = d;
 		p->waiting_tail = d;
 		tx_hold(t); /* until waiting_run */
-		atomic_fetch_add(&a->st.d2r_deferred, 1);
+		atomic_fetch_add(&pc->st->d2r_deferred, 1);
 		return;
 	}
 	if (fresh && (g = grp_new(t, d->p, kind, key)) == NULL) {
@@ -315,8 +317,8 @@ void inv_auth_route(dresp *d)
 	g->n++;
 	if (fresh) {
 		g->p->adm_calls++;
-		int rc = tx_adm(a, t, "POST", "/nadm-sec/v1/get-authentication", NULL, 0, grp_build,
-		                grp_done, free, g);
+		int rc = tx_adm(pc, t, "POST", "/nadm-sec/v1/get-authentication", NULL, 0,
+		                grp_build, grp_done, free, g);
 		if (rc != 0) {
 			g->p->adm_calls--;
 			grp_unlink(g);
@@ -324,7 +326,7 @@ void inv_auth_route(dresp *d)
 			d->grp_next = NULL;
 			d->auth = AUTH_UNVERIFIED;
 			if (rc == -2)
-				atomic_fetch_add(&a->st.d2r_adm_queue, 1);
+				atomic_fetch_add(&pc->st->d2r_adm_queue, 1);
 			auth_result(d);
 		}
 	}

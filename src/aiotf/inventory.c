@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aiotf_internal.h"
+#include "nas/nas.h"
+#include "proc.h"
+#include "sbi/sbi_json.h"
 #include "common/base64.h"
 #include "svc/log.h"
 
@@ -32,32 +34,32 @@ static const char *kind_name(const tx *t)
 
 /* Until the reader acknowledges a paging, the shorter ng.ack-timeout-ms applies (when it is
  * shorter than inventory-timeout-ms): a silent link does not hold the transaction. */
-static int ack_phase(const aiotf *a, const probe *p)
+static int ack_phase(const aiotf_proc *pc, const probe *p)
 {
-	int ack = a->cfg.ng_ack_timeout_ms;
-	return !p->acked && ack > 0 && ack < a->cfg.inventory_timeout_ms;
+	int ack = pc->cfg->ng_ack_timeout_ms;
+	return !p->acked && ack > 0 && ack < pc->cfg->inventory_timeout_ms;
 }
 
 /* (Re)start a paging's timeout: inventory-timeout-ms without a report from its reader ends
  * it, however long the whole inventory of a large population takes. */
-static void probe_arm(aiotf *a, probe *p)
+static void probe_arm(aiotf_proc *pc, probe *p)
 {
-	a->io->timer_arm(p->timer,
-	                 ack_phase(a, p) ? a->cfg.ng_ack_timeout_ms : a->cfg.inventory_timeout_ms);
+	pc->io->timer_arm(p->timer, ack_phase(pc, p) ? pc->cfg->ng_ack_timeout_ms
+	                                             : pc->cfg->inventory_timeout_ms);
 }
 
 static void probe_timeout_cb(void *arg)
 {
 	probe *p = arg;
-	aiotf *a = p->t->a;
-	if (!ack_phase(a, p)) {
+	aiotf_proc *pc = p->t->pc;
+	if (!ack_phase(pc, p)) {
 		inv_probe_end(p, "timeout");
 	} else if (ng_probe_link_answering(p)) {
 		p->acked = 1; /* the link acknowledged a later paging: this answer is only late */
-		probe_arm(a, p);
+		probe_arm(pc, p);
 	} else {
 		inv_probe_end(p, "not acknowledged by the reader");
-		ng_probe_unacked(a, p); /* may close the reader's link */
+		ng_probe_unacked(pc, p); /* may close the reader's link */
 	}
 }
 
@@ -67,25 +69,25 @@ void inv_probe_acked(probe *p)
 		return;
 	ng_probe_acked(p);
 	if (!p->done)
-		probe_arm(p->t->a, p);
+		probe_arm(p->t->pc, p);
 }
 
 /* Step 2: an Inventory Request on one reader. 0 if a probe was opened. */
 static int probe_send(tx *t, reader *rd, long target)
 {
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	const aiotf_req *q = t->req;
 	probe *p = calloc(1, sizeof *p);
 	if (p == NULL)
 		return -1;
 	p->t = t;
 	p->target = target;
-	p->sent_us = a->io->now_us(a);
-	if ((p->timer = a->io->timer_new(a, probe_timeout_cb, p)) == NULL ||
-	    ng_probe_attach(a, p, rd) != 0) {
+	p->sent_us = pc->io->now_us(pc->owner);
+	if ((p->timer = pc->io->timer_new(pc->owner, probe_timeout_cb, p)) == NULL ||
+	    ng_probe_attach(p, rd) != 0) {
 		log_warn("transaction %s: no AIoT correlation identifier free, paging skipped",
 		         q->trans_id);
-		a->io->timer_free(p->timer);
+		pc->io->timer_free(p->timer);
 		free(p);
 		return -1;
 	}
@@ -99,7 +101,7 @@ static int probe_send(tx *t, reader *rd, long target)
 	memset(&m, 0, sizeof m);
 	m.type = NGAP_INVENTORY_REQUEST;
 	m.correlation_id = p->corr;
-	snprintf(m.u.inv_req.aiotf_name, sizeof m.u.inv_req.aiotf_name, "%s", a->name);
+	snprintf(m.u.inv_req.aiotf_name, sizeof m.u.inv_req.aiotf_name, "%s", pc->name);
 	m.u.inv_req.expected_d2r_size = AIOT_NAS_INV_RESP_MAX_LEN;
 	if (target >= 0) {
 		const target_t *g = &t->targets[target];
@@ -124,8 +126,8 @@ static int probe_send(tx *t, reader *rd, long target)
 		    q->time_interval > 256 ? 256 : (uint16_t)q->time_interval;
 	m.u.inv_req.followon_command = q->type == TX_COMMAND;
 	memcpy(m.u.inv_req.rand_n, t->rand_n, 16);
-	probe_arm(a, p);
-	if (ng_send(a, rd, &m) != 0)
+	probe_arm(pc, p);
+	if (ng_send(pc, rd, &m) != 0)
 		inv_probe_end(p, "send failed");
 	return 0;
 }
@@ -136,9 +138,9 @@ static int page_all(tx *t, long target)
 	int n = 0;
 	if (t->finished)
 		return 0; /* halted: nothing new is paged */
-	for (reader *rd = t->a->readers; rd != NULL; rd = rd->next)
-		if (rd->setup && rd->link != NULL && probe_send(t, rd, target) == 0)
-			n++;
+	for (reader *rd = ng_reader_next_ready(t->pc, NULL); rd != NULL;
+	     rd = ng_reader_next_ready(t->pc, rd))
+		n += probe_send(t, rd, target) == 0;
 	return n;
 }
 
@@ -163,7 +165,7 @@ static void target_page(tx *t, size_t i)
 
 /* The ADM's profile of perm: its T-IDs into the T-ID cache, the profile into the profile
  * cache (keep: not over one already there, which a get-tid may have updated since). */
-static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int keep)
+static void profile_learn(aiotf_proc *pc, const aiotf_id *perm, const cJSON *body, int keep)
 {
 	sbi_err e = {0};
 	profile_info *pi = calloc(1, sizeof *pi);
@@ -173,15 +175,15 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int
 		return;
 	if (sbi_json_hex(body, "tidCurrent", 0, pi->tid, 16, &e) == 1) {
 		pi->has_tid = 1;
-		aiotf_learn_tid(a, pi->tid, perm);
+		aiotf_learn_tid(pc, pi->tid, perm);
 	}
 	if (sbi_json_hex(body, "tidPrevious", 0, prev, 16, &e) == 1)
-		aiotf_learn_tid(a, prev, perm);
-	if (keep && amap_get(&a->profiles, perm->b, perm->len) != NULL) {
+		aiotf_learn_tid(pc, prev, perm);
+	if (keep && amap_get(&pc->profiles, perm->b, perm->len) != NULL) {
 		free(pi);
 		return;
 	}
-	free(amap_put(&a->profiles, perm->b, perm->len, pi, &err));
+	free(amap_put(&pc->profiles, perm->b, perm->len, pi, &err));
 	if (err) {
 		free(pi);
 		log_warn("profile cache: out of memory");
@@ -189,7 +191,7 @@ static void profile_learn(aiotf *a, const aiotf_id *perm, const cJSON *body, int
 }
 
 /* Nadm_DM aiot-device-profile-data of perm (TS 29.369) for t (or none): tx_adm's 0 or -1. */
-static int profile_get(aiotf *a, tx *t, const aiotf_id *perm, adm_done_fn done, void *arg)
+static int profile_get(aiotf_proc *pc, tx *t, const aiotf_id *perm, adm_done_fn done, void *arg)
 {
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], path[600];
 	aiot_b64_encode(perm->b, perm->len, b64);
@@ -202,11 +204,11 @@ static int profile_get(aiotf *a, tx *t, const aiotf_id *perm, adm_done_fn done, 
 			path[o++] = *c;
 	}
 	path[o] = '\0';
-	return tx_adm(a, t, "GET", path, NULL, 0, NULL, done, free, arg);
+	return tx_adm(pc, t, "GET", path, NULL, 0, NULL, done, free, arg);
 }
 
 typedef struct tid_ref {
-	aiotf *a;
+	aiotf_proc *pc;
 	aiotf_id perm;
 } tid_ref;
 
@@ -215,7 +217,7 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
 	tid_ref *r = arg;
 	(void)err; /* a cache: the device is simply authenticated anonymously again */
 	if (status == 200 && body != NULL)
-		profile_learn(r->a, &r->perm, body, 1);
+		profile_learn(r->pc, &r->perm, body, 1);
 	free(r);
 }
 
@@ -225,15 +227,15 @@ static void on_tid_profile(void *arg, int status, const cJSON *body, const char 
  * any T-ID in such a scan. So the T-ID is not learnt from the answer; the device's profile
  * from the ADM says which T-IDs are its own (tidCurrent, tidPrevious), and only those are
  * cached. */
-void inv_tid_confirm(aiotf *a, const dresp *d)
+void inv_tid_confirm(aiotf_proc *pc, const dresp *d)
 {
-	if (amap_get(&a->tid_to_perm, d->id.b, 16) != NULL)
+	if (amap_get(&pc->tid_to_perm, d->id.b, 16) != NULL)
 		return;
 	tid_ref *r = malloc(sizeof *r);
 	if (r == NULL)
 		return;
-	*r = (tid_ref){a, d->perm};
-	if (profile_get(a, NULL, &d->perm, on_tid_profile, r) != 0)
+	*r = (tid_ref){pc, d->perm};
+	if (profile_get(pc, NULL, &d->perm, on_tid_profile, r) != 0)
 		free(r);
 }
 
@@ -253,7 +255,7 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 	aiot_b64_encode(g->perm.b, g->perm.len, b64);
 	if (status == 200 && body != NULL) {
 		sbi_err e = {0};
-		profile_learn(t->a, &g->perm, body, 0); /* a cache: may fail (out of memory) */
+		profile_learn(t->pc, &g->perm, body, 0); /* a cache: may fail (out of memory) */
 		if (sbi_json_hex(body, "tidCurrent", 0, g->tid.b, 16, &e) == 1) {
 			g->has_tid = 1;
 			g->tid.len = 16;
@@ -277,9 +279,9 @@ static void on_profile(void *arg, int status, const cJSON *body, const char *err
 /* Single-device paging: the device's profile says whether it pages by T-ID. */
 static void target_resolve(tx *t, size_t i)
 {
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	target_t *g = &t->targets[i];
-	const profile_info *pi = amap_get(&a->profiles, g->perm.b, g->perm.len);
+	const profile_info *pi = amap_get(&pc->profiles, g->perm.b, g->perm.len);
 	if (pi != NULL) {
 		if (pi->has_tid) {
 			g->has_tid = 1;
@@ -296,7 +298,7 @@ static void target_resolve(tx *t, size_t i)
 	}
 	*r = (target_ref){t, i};
 	g->state = 1;
-	if (profile_get(a, t, &g->perm, on_profile, r) != 0) {
+	if (profile_get(pc, t, &g->perm, on_profile, r) != 0) {
 		free(r);
 		t->nadm_errors++;
 		target_done(t, i);
@@ -342,9 +344,9 @@ static void on_rand(void *arg, int status, const cJSON *body, const char *err)
 
 void inv_start(tx *t)
 {
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	aiotf_req *q = t->req;
-	if (ng_readers_ready(a) == 0) {
+	if (ng_readers_ready(pc) == 0) {
 		t->abort_cause = "NO_SUCC_INV_RESP";
 		log_info("transaction %s: no reader connected", q->trans_id);
 		tx_check(t);
@@ -360,7 +362,7 @@ void inv_start(tx *t)
 			t->targets[i].perm = q->devs[i];
 		t->ntargets = q->ndevs;
 	}
-	if (tx_adm(a, t, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, NULL, t) != 0) {
+	if (tx_adm(pc, t, "POST", "/nadm-sec/v1/get-rand", NULL, 0, NULL, on_rand, NULL, t) != 0) {
 		t->nadm_errors++;
 		t->abort_cause = "NO_SUCC_INV_RESP";
 		t->next_target = t->ntargets;
@@ -376,12 +378,12 @@ void inv_probe_end(probe *p, const char *why)
 	if (p->done)
 		return;
 	p->done = 1;
-	t->a->io->timer_cancel(p->timer);
+	t->pc->io->timer_cancel(p->timer);
 	log_debug("transaction %s: paging %u ended: %s", t->req->trans_id, p->corr, why);
 	if (strcmp(why, "complete") != 0 && strcmp(why, "released by the reader") != 0)
 		t->nprobes_failed++; /* timeout, reader lost, InventoryFailure, send failed */
 	if (t->req->type == TX_INVENTORY)
-		ng_probe_release(t->a, p); /* TS 23.369 6.2.2: no command follows */
+		ng_probe_release(t->pc, p); /* TS 23.369 6.2.2: no command follows */
 	if (p->target >= 0 && --t->targets[p->target].open_probes == 0)
 		target_done(t, (size_t)p->target);
 	tx_release(t); /* held by probe_send */
@@ -394,35 +396,35 @@ void inv_probe_lost(probe *p, const char *why)
 }
 
 /* Step 6: the D2R NAS PDUs of one Inventory Report. */
-void inv_on_report(aiotf *a, probe *p, const ngap_msg *m)
+void inv_on_report(aiotf_proc *pc, probe *p, const ngap_msg *m)
 {
 	tx *t = p->t;
 	ng_probe_acked(p);
-	probe_arm(a, p); /* the reader is making progress: the timeout counts silence */
+	probe_arm(pc, p); /* the reader is making progress: the timeout counts silence */
 	for (uint32_t r = 0; r < m->u.report.nreaders; r++) {
 		const ngap_reader_report *rr = &m->u.report.readers[r];
 		for (uint32_t k = 0; k < rr->ndevices; k++) {
 			const ngap_device_report *dv = &rr->devices[k];
 			aiot_nas_inventory_response ir;
-			atomic_fetch_add(&a->st.d2r_received, 1);
+			atomic_fetch_add(&pc->st->d2r_received, 1);
 			if (aiot_nas_decode_inventory_response(dv->nas_pdu, dv->nas_len, &ir) !=
 			    0) {
 				t->nundecodable++;
-				atomic_fetch_add(&a->st.undecodable, 1);
+				atomic_fetch_add(&pc->st->undecodable, 1);
 				continue;
 			}
 			/* NOTE 2 (our extension, docs/protocol.md §3.2): an answer to a paging
 			 * we did not send costs no ADM call. */
 			if (!aiot_nas_inv_answers(dv->nas_pdu, dv->nas_len, t->rand_n)) {
-				atomic_fetch_add(&a->st.foreign_rand, 1);
+				atomic_fetch_add(&pc->st->foreign_rand, 1);
 				continue;
 			}
-			if (p->d2r >= (size_t)a->cfg.paging_max_d2r) {
+			if (p->d2r >= (size_t)pc->cfg->paging_max_d2r) {
 				/* This reader's budget in this transaction is spent: the rest is
 				 * neither kept nor checked. (Undecodable and foreign answers are
 				 * dropped before: they cost no memory and no ADM call.) */
 				t->nunverified++;
-				atomic_fetch_add(&a->st.d2r_budget, 1);
+				atomic_fetch_add(&pc->st->d2r_budget, 1);
 				continue;
 			}
 			p->d2r++;
@@ -473,9 +475,9 @@ static const char *final_cause(const tx *t, size_t total)
 
 void inv_finish(tx *t)
 {
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	for (probe *p = t->probes; p != NULL; p = p->tx_next)
-		ng_probe_release(a, p); /* command procedure done (TS 23.369 6.2.3 step 11) */
+		ng_probe_release(pc, p); /* command procedure done (TS 23.369 6.2.3 step 11) */
 	size_t total = t->nreported + t->nbatch;
 	const char *cause = final_cause(t, total);
 	/* The devices not yet sent, then the last notification: lastRepInd with the failCause
@@ -489,8 +491,8 @@ void inv_finish(tx *t)
 	t->nbatch = 0;
 	t->nreported = total;
 	if (total == 0)
-		atomic_fetch_add(&a->st.tx_failed[t->req->type], 1);
-	double ms = (double)(a->io->now_us(a) - t->t0_us) / 1000.0;
+		atomic_fetch_add(&pc->st->tx_failed[t->req->type], 1);
+	double ms = (double)(pc->io->now_us(pc->owner) - t->t0_us) / 1000.0;
 	const char *why = t->halted ? " (the AIOTF is stopping)" : "";
 	if (t->req->type == TX_COMMAND)
 		log_info(

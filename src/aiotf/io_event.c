@@ -77,12 +77,18 @@ static int ev_notify(aiotf *a, const aiotf_req *r, char *body, int last)
 	return 0;
 }
 
+static void ev_notify_release(aiotf *a, const aiotf_req *r)
+{
+	notify_release(a, r->dest);
+}
+
 const aiotf_io aiotf_io_event = {
     .now_us = ev_now,
     .adm_call = adm_call,
     .ng_send = ng_link_send,
     .ng_close = ng_link_close_unacked,
     .notify = ev_notify,
+    .notify_release = ev_notify_release,
     .timer_new = ev_timer_new,
     .timer_arm = ev_timer_arm,
     .timer_cancel = ev_timer_cancel,

@@ -102,7 +102,7 @@ static int admit_link(aiotf *a, ngap_link *l)
 	const char *peer = ngap_link_peer(l);
 	reader *oldest = NULL;
 	int same = 0;
-	for (reader *rd = a->readers; rd != NULL; rd = rd->next) {
+	for (reader *rd = a->proc.readers; rd != NULL; rd = rd->next) {
 		same += strcmp(ngap_link_peer(rd->link), peer) == 0;
 		if (!rd->setup)
 			oldest = rd; /* the list is newest first */
@@ -141,10 +141,10 @@ static void on_accept(void *arg, ngap_link *l)
 	}
 	rd->a = a;
 	rd->link = l;
-	rd->next = a->readers;
-	if (a->readers)
-		a->readers->prev = rd;
-	a->readers = rd;
+	rd->next = a->proc.readers;
+	if (a->proc.readers)
+		a->proc.readers->prev = rd;
+	a->proc.readers = rd;
 	a->nlinks++;
 	atomic_store(&a->st.ng_links, (int)a->nlinks);
 	rd->last_rx_us = aiot_mono_us();
@@ -170,7 +170,7 @@ static void reader_unlink(aiotf *a, reader *rd)
 	if (rd->prev)
 		rd->prev->next = rd->next;
 	else
-		a->readers = rd->next;
+		a->proc.readers = rd->next;
 	if (rd->next)
 		rd->next->prev = rd->prev;
 	if (rd->setup)
@@ -223,8 +223,8 @@ static void on_close(void *arg, ngap_link *l, const char *err)
 
 void ng_stop(aiotf *a)
 {
-	while (a->readers != NULL) {
-		reader *rd = a->readers;
+	while (a->proc.readers != NULL) {
+		reader *rd = a->proc.readers;
 		if (rd->link)
 			ngap_link_free(rd->link);
 		rd->link = NULL;
@@ -238,11 +238,20 @@ void ng_stop(aiotf *a)
 	a->ng = NULL;
 }
 
-size_t ng_readers_ready(const aiotf *a)
+reader *ng_reader_next_ready(const aiotf_proc *pc, const reader *prev)
+{
+	reader *rd = prev != NULL ? prev->next : pc->readers;
+	while (rd != NULL && !(rd->setup && rd->link != NULL))
+		rd = rd->next;
+	return rd;
+}
+
+size_t ng_readers_ready(const aiotf_proc *pc)
 {
 	size_t n = 0;
-	for (const reader *rd = a->readers; rd != NULL; rd = rd->next)
-		n += rd->setup && rd->link != NULL;
+	for (const reader *rd = ng_reader_next_ready(pc, NULL); rd != NULL;
+	     rd = ng_reader_next_ready(pc, rd))
+		n++;
 	return n;
 }
 
@@ -251,11 +260,10 @@ static void corr_key(uint16_t c, uint8_t k[2])
 	aiot_put_be16(k, c);
 }
 
-int ng_probe_attach(aiotf *a, probe *p, reader *rd)
+int ng_probe_attach(probe *p, reader *rd)
 {
 	uint8_t k[2];
 	int err = 0;
-	(void)a;
 	if (rd->corr.n >= 65536)
 		return -1;
 	for (uint32_t i = 0; i < 65536; i++) {
@@ -280,10 +288,9 @@ int ng_probe_attach(aiotf *a, probe *p, reader *rd)
 	return -1;
 }
 
-void ng_probe_detach(aiotf *a, probe *p)
+void ng_probe_detach(probe *p)
 {
 	uint8_t k[2];
-	(void)a;
 	if (p->rd != NULL) {
 		if (p->rd_prev)
 			p->rd_prev->rd_next = p->rd_next;
@@ -299,10 +306,9 @@ void ng_probe_detach(aiotf *a, probe *p)
 	p->attached = 0;
 }
 
-probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr)
+probe *ng_probe_find(const reader *rd, uint16_t corr)
 {
 	uint8_t k[2];
-	(void)a;
 	corr_key(corr, k);
 	return amap_get(&rd->corr, k, 2);
 }
@@ -312,7 +318,7 @@ void ng_probe_acked(probe *p)
 	p->acked = 1;
 	if (p->rd != NULL) {
 		p->rd->unacked = 0;
-		p->rd->last_ack_us = p->t->a->io->now_us(p->t->a); /* the clock of p->sent_us */
+		p->rd->last_ack_us = p->t->pc->io->now_us(p->t->pc->owner); /* as p->sent_us */
 	}
 }
 
@@ -321,13 +327,14 @@ int ng_probe_link_answering(const probe *p)
 	return p->rd != NULL && p->rd->last_ack_us >= p->sent_us;
 }
 
-void ng_probe_unacked(aiotf *a, probe *p)
+void ng_probe_unacked(aiotf_proc *pc, probe *p)
 {
 	reader *rd = p->rd;
+	int close = pc->cfg->ng_unacked_close;
 	if (rd == NULL || rd->link == NULL)
 		return;
-	if (a->cfg.ng_unacked_close > 0 && ++rd->unacked >= (uint32_t)a->cfg.ng_unacked_close)
-		a->io->ng_close(a, rd); /* ng_link_close_unacked in the daemon */
+	if (close > 0 && ++rd->unacked >= (uint32_t)close)
+		pc->io->ng_close(pc->owner, rd); /* ng_link_close_unacked in the daemon */
 }
 
 void ng_link_close_unacked(aiotf *a, reader *rd)
@@ -335,9 +342,9 @@ void ng_link_close_unacked(aiotf *a, reader *rd)
 	reader_close(a, rd, NG_CLOSE_UNACKED);
 }
 
-int ng_send(aiotf *a, reader *rd, const ngap_msg *m)
+int ng_send(aiotf_proc *pc, reader *rd, const ngap_msg *m)
 {
-	return a->io->ng_send(a, rd, m);
+	return pc->io->ng_send(pc->owner, rd, m);
 }
 
 int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m)
@@ -352,7 +359,7 @@ int ng_link_send(aiotf *a, reader *rd, const ngap_msg *m)
 	return rc;
 }
 
-void ng_probe_release(aiotf *a, probe *p)
+void ng_probe_release(aiotf_proc *pc, probe *p)
 {
 	if (p->released || p->rd == NULL)
 		return;
@@ -362,7 +369,7 @@ void ng_probe_release(aiotf *a, probe *p)
 	m.correlation_id = p->corr;
 	m.u.fail.cause = (ngap_cause){NGAP_CAUSE_MISC, NGAP_CAUSE_UNSPECIFIED};
 	p->released = 1;
-	ng_send(a, p->rd, &m);
+	ng_send(pc, p->rd, &m);
 }
 
 /* Token bucket charged per D2R (cfg.report_rate D2Rs per second, cfg.report_burst deep);
@@ -422,7 +429,7 @@ static void reader_close_flood(aiotf *a, reader *rd)
  * replaces the old one, whose pagings end as if it had left (docs/protocol.md 4.6). */
 static void replace_same_reader(aiotf *a, const reader *rd)
 {
-	for (reader *o = a->readers; o != NULL; o = o->next) {
+	for (reader *o = a->proc.readers; o != NULL; o = o->next) {
 		if (o == rd || !o->setup || o->link == NULL || o->gnb_id != rd->gnb_id ||
 		    o->reader_index != rd->reader_index)
 			continue;
@@ -447,7 +454,7 @@ static void setup(aiotf *a, reader *rd, const ngap_msg *m)
 	rd->gnb_id = m->u.setup_req.gnb_id;
 	rd->reader_index = m->u.setup_req.reader_index;
 	replace_same_reader(a, rd);
-	if (ng_send(a, rd, &r) != 0)
+	if (ng_send(&a->proc, rd, &r) != 0)
 		return;
 	if (!rd->setup) {
 		rd->setup = 1;
@@ -485,7 +492,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 			atomic_fetch_add(&a->st.unsolicited, 1);
 		goto out;
 	}
-	p = ng_probe_find(a, rd, m->correlation_id);
+	p = ng_probe_find(rd, m->correlation_id);
 	switch (m->type) {
 	case NGAP_INVENTORY_RESPONSE:
 		if (p != NULL)
@@ -507,7 +514,7 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 			          rd->gnb_id, m->correlation_id);
 			break;
 		}
-		inv_on_report(a, p, m);
+		inv_on_report(&a->proc, p, m);
 		break;
 	case NGAP_COMMAND_RESPONSE:
 	case NGAP_COMMAND_FAILURE:
@@ -515,12 +522,12 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 			atomic_fetch_add(&a->st.unsolicited, 1);
 			break;
 		}
-		cmd_on_response(a, p, m);
+		cmd_on_response(&a->proc, p, m);
 		break;
 	case NGAP_SESSION_RELEASE_REQUEST:
 		if (p != NULL) {
 			inv_probe_lost(p, "released by the reader");
-			ng_probe_release(a, p);
+			ng_probe_release(&a->proc, p);
 		}
 		break;
 	case NGAP_SESSION_RELEASE_COMPLETE:

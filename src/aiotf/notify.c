@@ -69,7 +69,7 @@ static void on_done(void *arg, const sbi_client_response *resp)
 	aiotf *a = d->a;
 	notif_msg *m = d->qhead;
 	d->busy = 0;
-	if (m == NULL || a->stopping)
+	if (m == NULL || a->proc.stopping)
 		return;
 	if (resp->status >= 200 && resp->status < 300) {
 		atomic_fetch_add(&a->st.notif_sent, 1);

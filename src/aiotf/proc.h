@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The AIOTF's procedures (inventory.c, command.c) and their transactions (tx.c), sans I/O.
+ * The AIOTF's procedures (inventory.c, inv_auth.c, command.c) and their transactions (tx.c),
+ * sans I/O. They include this header, never aiotf_internal.h: everything they read or write
+ * is in their context (struct aiotf_proc) or reached through a function declared here.
  *
  * Events in: an accepted request (tx_start, inv_start), NG-link messages (inv_on_report,
  * inv_probe_acked, inv_probe_end, inv_probe_lost, cmd_on_response), ADM answers and timer
@@ -9,12 +11,26 @@
  * read the clock. The daemon implements aiotf_io with libevent and sockets (io_event.c);
  * tests/unit/test_aiotf_proc.c with recording fakes.
  *
+ * Who owns what in struct aiotf_proc (embedded in struct aiotf; a test builds one alone):
+ *   owner, io, cfg, name, be, st  the daemon's (aiotf.c): set by aiotf_proc_init, read only
+ *                                 here (the counters in *st are bumped, stats.h);
+ *   readers                       ng_readers.c's registry: it adds and frees readers; the
+ *                                 procedures reach them only through ng_reader_next_ready
+ *                                 and the ng_probe_* functions below;
+ *   txs                           tx.c's: the transactions, created by tx_start, freed by
+ *                                 tx_free (aiotf_proc_free frees those left);
+ *   tid_to_perm, profiles         the caches (proc.c): filled by the procedures from ADM
+ *                                 answers, bounded by cfg->cache_max;
+ *   stopping                      set once by the daemon's teardown (aiotf_free).
+ * A new procedure (device-originated access, say) is one module beside inventory.c that
+ * takes its events through functions declared here and acts through io.
+ *
  * Lifetime (one owner, tx.c): every operation a transaction waits for holds it — an ADM
  * request (tx_adm), an open paging, a single-device target in progress, a D2R waiting for
  * its paging's ADM budget, a command. tx_release of the last hold arms the transaction's end,
  * which runs once: the final AIoTNotif (lastRepInd), then tx_free. tx_halt (the AIOTF is
  * stopping) ends it at once; later events find it finished and change nothing. While the
- * AIOTF is torn down (a->stopping), ADM answers reach no procedure: tx.c drops them, in one
+ * AIOTF is torn down (pc->stopping), ADM answers reach no procedure: tx.c drops them, in one
  * place, and tx_free frees what is left.
  */
 #ifndef AIOT_AIOTF_PROC_H
@@ -25,9 +41,11 @@
 #include <cjson/cJSON.h>
 
 #include "aiotf.h"
+#include "crypto/backend.h"
 #include "map.h"
 #include "naiotf.h"
 #include "ngap/ngap_link.h"
+#include "stats.h"
 
 #define AIOTF_NOTIF_BATCH 1000    /* DevicesRepInfo per AIoTNotif */
 #define AIOTF_TARGET_WINDOW 128   /* single-device pagings in progress per transaction */
@@ -38,6 +56,7 @@ typedef struct probe probe;
 typedef struct tx tx;
 typedef struct dresp dresp;
 typedef struct authgrp authgrp;
+typedef struct aiotf_proc aiotf_proc;
 
 /* ---- actions (implemented by the daemon, io_event.c, or by a test) ---------------------- */
 
@@ -64,6 +83,8 @@ typedef struct aiotf_io {
 	void (*ng_close)(aiotf *a, reader *rd);
 	/* POST an AIoTNotif body (malloc'd) to r's notifUri: 0 (body taken) or -1 (not). */
 	int (*notify)(aiotf *a, const aiotf_req *r, char *body, int last);
+	/* r's transaction ended (tx_free): what the notifications hold for it is released. */
+	void (*notify_release)(aiotf *a, const aiotf_req *r);
 	aiotf_timer *(*timer_new)(aiotf *a, aiotf_timer_fn fn, void *arg); /* NULL: no memory */
 	void (*timer_arm)(aiotf_timer *tm, int ms); /* re-arms; 0: once the current event ends */
 	void (*timer_cancel)(aiotf_timer *tm);
@@ -72,25 +93,52 @@ typedef struct aiotf_io {
 
 extern const aiotf_io aiotf_io_event; /* io_event.c */
 
+/* ---- the procedures' context ------------------------------------------------------------- */
+
+struct aiotf_proc {
+	aiotf *owner;         /* opaque here: the first argument of every io action */
+	const aiotf_io *io;   /* the actions */
+	const aiotf_cfg *cfg; /* timeouts, budgets, cipher, cache_max */
+	const char *name;     /* AIOTF Name on the NG link */
+	aiot_backend *be;     /* NAS security, key derivation */
+	aiotf_stats *st;      /* counters the procedures bump */
+	reader *readers;      /* ng_readers.c's registry (see above) */
+	tx *txs;              /* tx.c's */
+	amap tid_to_perm;     /* T-ID (16) -> aiotf_id* */
+	amap profiles;        /* permanent ID -> profile_info* */
+	int stopping;         /* torn down: ADM answers reach no procedure */
+};
+
+/* proc.c: name = cfg->name; the caches bounded by cfg->cache_max (0: unbounded). 0, or -1
+ * (out of memory). */
+int aiotf_proc_init(aiotf_proc *pc, aiotf *owner, const aiotf_io *io, const aiotf_cfg *cfg,
+                    aiot_backend *be, aiotf_stats *st);
+/* Frees the transactions left (after the ADM client: their requests are gone), then the
+ * caches. */
+void aiotf_proc_free(aiotf_proc *pc);
+/* The T-ID cache: tid is one of perm's own. */
+void aiotf_learn_tid(aiotf_proc *pc, const uint8_t tid[16], const aiotf_id *perm);
+
 /* ---- pagings on readers (ng_readers.c): bookkeeping on struct reader, no I/O ------------ */
 
-/* Readers that completed NG Setup. */
-size_t ng_readers_ready(const aiotf *a);
+/* Readers that completed NG Setup; the next one after prev (NULL: the first), or NULL. */
+size_t ng_readers_ready(const aiotf_proc *pc);
+reader *ng_reader_next_ready(const aiotf_proc *pc, const reader *prev);
 /* Allocate a correlation id for p on rd and link it; -1 when all 65536 of rd are in use. */
-int ng_probe_attach(aiotf *a, probe *p, reader *rd);
-void ng_probe_detach(aiotf *a, probe *p);
+int ng_probe_attach(probe *p, reader *rd);
+void ng_probe_detach(probe *p);
 /* The probe that owns corr on reader rd, or NULL. */
-probe *ng_probe_find(aiotf *a, const reader *rd, uint16_t corr);
+probe *ng_probe_find(const reader *rd, uint16_t corr);
 /* Session Release Command for p's paging, once (through ng_send). */
-void ng_probe_release(aiotf *a, probe *p);
+void ng_probe_release(aiotf_proc *pc, probe *p);
 /* The paging p was acknowledged (Inventory Response, Report or Failure) or not within
  * ng.ack-timeout-ms: a reader that leaves ng.unacked-close in a row loses its link. */
 void ng_probe_acked(probe *p);
-void ng_probe_unacked(aiotf *a, probe *p);
+void ng_probe_unacked(aiotf_proc *pc, probe *p);
 /* 1 if p's link acknowledged any paging since p was sent (it is working, if slowly). */
 int ng_probe_link_answering(const probe *p);
-/* a->io->ng_send: every NG message, the procedures' and the link's own. */
-int ng_send(aiotf *a, reader *rd, const ngap_msg *m);
+/* pc->io->ng_send: every NG message, the procedures' and the link's own. */
+int ng_send(aiotf_proc *pc, reader *rd, const ngap_msg *m);
 
 /* ---- transactions ------------------------------------------------------------------------ */
 
@@ -177,7 +225,7 @@ struct authgrp {
 };
 
 struct tx {
-	aiotf *a;
+	aiotf_proc *pc;
 	aiotf_req *req;
 	tx *next, *prev;
 	uint64_t t0_us;
@@ -214,7 +262,7 @@ typedef struct profile_info {
 } profile_info;
 
 /* tx.c: the lifetime */
-tx *tx_start(aiotf *a, aiotf_req *r); /* the transaction of an accepted request */
+tx *tx_start(aiotf_proc *pc, aiotf_req *r); /* the transaction of an accepted request */
 void tx_free(tx *t);
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause);
 void tx_hold(tx *t);    /* an operation the transaction waits for */
@@ -223,7 +271,7 @@ void tx_check(tx *t);   /* arm the end (it runs if no hold is left) */
 /* An ADM request the transaction waits for (t may be NULL: a cache fill no transaction
  * waits for). done runs once unless the AIOTF is being torn down, when drop(arg) runs
  * instead (drop may be NULL); then the hold is released. adm_call's 0, -1 or -2. */
-int tx_adm(aiotf *a, tx *t, const char *method, const char *path, char *body, size_t len,
+int tx_adm(aiotf_proc *pc, tx *t, const char *method, const char *path, char *body, size_t len,
            adm_build_fn build, adm_done_fn done, void (*drop)(void *arg), void *arg);
 void tx_add_report(tx *t, cJSON *item); /* a DevicesRepInfo; sends full batches */
 /* TS 29.569 DevicesRepInfo: deviceId, with readCmdRep (read != NULL) and failCause (fail
@@ -239,12 +287,9 @@ int tx_seen(tx *t, const aiotf_id *perm);
  * one log line; it takes no further work and is freed with the AIOTF. */
 void tx_halt(tx *t);
 
-/* The T-ID cache (aiotf.c). */
-void aiotf_learn_tid(aiotf *a, const uint8_t tid[16], const aiotf_id *perm);
-
 /* inventory.c */
 void inv_start(tx *t);
-void inv_on_report(aiotf *a, probe *p, const ngap_msg *m);
+void inv_on_report(aiotf_proc *pc, probe *p, const ngap_msg *m);
 void inv_probe_end(probe *p, const char *why); /* complete, failure, timeout, link lost */
 void inv_probe_acked(probe *p);                /* the reader accepted the paging */
 /* The paging's reader left or released it (p->rd already NULL when it left): its inventory
@@ -254,7 +299,7 @@ void inv_finish(tx *t); /* release + final notification */
 /* Between inventory.c and inv_auth.c: steps 7-9 for one D2R; the ADM's profile of a device
  * that authenticated with a T-ID the AIOTF did not know (its own T-IDs are then cached). */
 void inv_auth_route(dresp *d);
-void inv_tid_confirm(aiotf *a, const dresp *d);
+void inv_tid_confirm(aiotf_proc *pc, const dresp *d);
 /* RES matching for one get-authentication answer (exposed for unit tests). For each
  * response in grp, marks auth AUTH_OK (perm filled) or AUTH_FAIL. -1 if the body is
  * malformed (nothing marked). */
@@ -262,8 +307,8 @@ int inv_match_auth(authgrp *g, const cJSON *body);
 
 /* command.c */
 void cmd_start(dresp *d); /* an authenticated response of a command transaction */
-void cmd_on_response(aiotf *a, probe *p, const ngap_msg *m);
+void cmd_on_response(aiotf_proc *pc, probe *p, const ngap_msg *m);
 void cmd_probe_lost(probe *p);
-void cmd_free(aiotf *a, cmdstate *c);
+void cmd_free(aiotf_proc *pc, cmdstate *c);
 
 #endif

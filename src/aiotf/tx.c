@@ -9,64 +9,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aiotf_internal.h"
+#include "nas/nas.h"
+#include "proc.h"
+#include "sbi/sbi_json.h"
 #include "svc/log.h"
 
 static void tx_end(void *arg);
 
-static tx *tx_new(aiotf *a, aiotf_req *req)
+static tx *tx_new(aiotf_proc *pc, aiotf_req *req)
 {
 	tx *t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return NULL;
-	t->a = a;
+	t->pc = pc;
 	t->req = req;
-	t->t0_us = a->io->now_us(a);
-	if ((t->fin = a->io->timer_new(a, tx_end, t)) == NULL ||
+	t->t0_us = pc->io->now_us(pc->owner);
+	if ((t->fin = pc->io->timer_new(pc->owner, tx_end, t)) == NULL ||
 	    amap_init(&t->open_named, 64) != 0 || amap_init(&t->open_tid, 64) != 0 ||
 	    amap_init(&t->seen, 64) != 0 || amap_init(&t->cmds, 16) != 0) {
-		a->io->timer_free(t->fin);
+		pc->io->timer_free(t->fin);
 		amap_clear(&t->open_named, NULL);
 		amap_clear(&t->open_tid, NULL);
 		amap_clear(&t->seen, NULL);
 		free(t);
 		return NULL;
 	}
-	t->next = a->txs;
-	if (a->txs)
-		a->txs->prev = t;
-	a->txs = t;
+	t->next = pc->txs;
+	if (pc->txs)
+		pc->txs->prev = t;
+	pc->txs = t;
 	return t;
 }
 
-tx *tx_start(aiotf *a, aiotf_req *r)
+tx *tx_start(aiotf_proc *pc, aiotf_req *r)
 {
-	tx *t = tx_new(a, r);
+	tx *t = tx_new(pc, r);
 	if (t == NULL)
 		log_error("transaction %s: out of memory", r->trans_id);
 	else
-		atomic_fetch_add(&a->st.tx[r->type], 1);
+		atomic_fetch_add(&pc->st->tx[r->type], 1);
 	return t;
 }
 
 void tx_free(tx *t)
 {
-	aiotf *a = t->a;
+	aiotf_proc *pc = t->pc;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
-		a->txs = t->next;
+		pc->txs = t->next;
 	if (t->next)
 		t->next->prev = t->prev;
 	for (probe *p = t->probes, *n; p != NULL; p = n) {
 		n = p->tx_next;
-		ng_probe_detach(a, p);
-		a->io->timer_free(p->timer);
+		ng_probe_detach(p);
+		pc->io->timer_free(p->timer);
 		free(p);
 	}
 	for (dresp *d = t->resps, *n; d != NULL; d = n) {
 		n = d->next;
-		cmd_free(a, d->cmd);
+		cmd_free(pc, d->cmd);
 		free(d);
 	}
 	/* Open groups are owned by their queued ADM request (freed when it completes). */
@@ -75,12 +77,12 @@ void tx_free(tx *t)
 	amap_clear(&t->seen, NULL);
 	amap_clear(&t->cmds, NULL);
 	cJSON_Delete(t->batch);
-	a->io->timer_free(t->fin);
+	pc->io->timer_free(t->fin);
 	free(t->targets);
-	notify_release(a, t->req->dest);
+	pc->io->notify_release(pc->owner, t->req);
 	aiotf_req_free(t->req);
 	free(t);
-	atomic_fetch_sub(&a->st.active_tx, 1);
+	atomic_fetch_sub(&pc->st->active_tx, 1);
 }
 
 /* The end, once: nothing is outstanding (or tx_halt ended it already). */
@@ -103,15 +105,15 @@ void tx_halt(tx *t)
 	t->abort_cause = "NO_SUCC_INV_RESP"; /* the network stopped, not the devices */
 	inv_finish(t);                       /* releases the pagings, notifies, logs */
 	for (probe *p = t->probes; p != NULL; p = p->tx_next) {
-		t->a->io->timer_cancel(p->timer);
-		ng_probe_detach(t->a, p); /* later reports on it are unsolicited */
+		t->pc->io->timer_cancel(p->timer);
+		ng_probe_detach(p); /* later reports on it are unsolicited */
 	}
 }
 
 void tx_check(tx *t)
 {
 	if (!t->finished)
-		t->a->io->timer_arm(t->fin, 0);
+		t->pc->io->timer_arm(t->fin, 0);
 }
 
 void tx_hold(tx *t)
@@ -127,7 +129,7 @@ void tx_release(tx *t)
 
 /* One ADM request: the hold it keeps and where its answer goes. */
 typedef struct tx_op {
-	aiotf *a;
+	aiotf_proc *pc;
 	tx *t;
 	adm_build_fn build;
 	adm_done_fn done;
@@ -145,7 +147,7 @@ static void op_done(void *arg, int status, const cJSON *body, const char *err)
 {
 	tx_op *op = arg;
 	tx *t = op->t;
-	if (op->a->stopping) { /* torn down: no procedure runs, tx_free follows */
+	if (op->pc->stopping) { /* torn down: no procedure runs, tx_free follows */
 		if (op->drop != NULL)
 			op->drop(op->arg);
 		free(op);
@@ -157,7 +159,7 @@ static void op_done(void *arg, int status, const cJSON *body, const char *err)
 		tx_release(t);
 }
 
-int tx_adm(aiotf *a, tx *t, const char *method, const char *path, char *body, size_t len,
+int tx_adm(aiotf_proc *pc, tx *t, const char *method, const char *path, char *body, size_t len,
            adm_build_fn build, adm_done_fn done, void (*drop)(void *arg), void *arg)
 {
 	tx_op *op = malloc(sizeof *op);
@@ -165,8 +167,9 @@ int tx_adm(aiotf *a, tx *t, const char *method, const char *path, char *body, si
 		free(body);
 		return -1;
 	}
-	*op = (tx_op){a, t, build, done, drop, arg};
-	int rc = a->io->adm_call(a, method, path, body, len, build ? op_build : NULL, op_done, op);
+	*op = (tx_op){pc, t, build, done, drop, arg};
+	int rc = pc->io->adm_call(pc->owner, method, path, body, len, build ? op_build : NULL,
+	                          op_done, op);
 	if (rc != 0) {
 		free(op);
 		return rc;
@@ -225,10 +228,10 @@ int tx_seen(tx *t, const aiotf_id *perm)
 void tx_notify(tx *t, cJSON *items, int last, const char *fail_cause)
 {
 	char *body = aiotf_notif_body(t->req->trans_id, items, last, fail_cause);
-	if (body != NULL && t->a->io->notify(t->a, t->req, body, last) == 0)
+	if (body != NULL && t->pc->io->notify(t->pc->owner, t->req, body, last) == 0)
 		return;
 	free(body);
-	atomic_fetch_add(&t->a->st.notif_failed, 1);
+	atomic_fetch_add(&t->pc->st->notif_failed, 1);
 	log_error("transaction %s: AIoTNotif: out of memory, not sent", t->req->trans_id);
 }
 

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The procedures' context (proc.h): its setup and teardown, and the T-ID cache. */
+#include <stdlib.h>
+
+#include "proc.h"
+
+/* Identifiers the ADM gave us, kept so that the next paging or answer needs no ADM call;
+ * bounded, because any device the ADM knows can be made to add one (issue 11). */
+static void cache_bound(amap *m, size_t max, atomic_ullong *evictions)
+{
+	m->max = max;
+	m->evict = free;
+	m->evictions = evictions;
+}
+
+int aiotf_proc_init(aiotf_proc *pc, aiotf *owner, const aiotf_io *io, const aiotf_cfg *cfg,
+                    aiot_backend *be, aiotf_stats *st)
+{
+	*pc = (aiotf_proc){
+	    .owner = owner, .io = io, .cfg = cfg, .name = cfg->name, .be = be, .st = st};
+	if (amap_init(&pc->tid_to_perm, 1024) != 0 || amap_init(&pc->profiles, 1024) != 0) {
+		amap_clear(&pc->tid_to_perm, NULL);
+		return -1;
+	}
+	size_t max = cfg->cache_max > 0 ? (size_t)cfg->cache_max : 0;
+	cache_bound(&pc->tid_to_perm, max, &st->cache_evictions[0]);
+	cache_bound(&pc->profiles, max, &st->cache_evictions[1]);
+	return 0;
+}
+
+void aiotf_proc_free(aiotf_proc *pc)
+{
+	while (pc->txs != NULL)
+		tx_free(pc->txs);
+	amap_clear(&pc->tid_to_perm, free);
+	amap_clear(&pc->profiles, free);
+}
+
+void aiotf_learn_tid(aiotf_proc *pc, const uint8_t tid[16], const aiotf_id *perm)
+{
+	aiotf_id *copy = malloc(sizeof *copy);
+	int err;
+	if (copy == NULL)
+		return;
+	*copy = *perm;
+	free(amap_put(&pc->tid_to_perm, tid, 16, copy, &err));
+	if (err)
+		free(copy);
+}
