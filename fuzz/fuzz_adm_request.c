@@ -4,7 +4,9 @@
  * get-authentication handler end to end (against a real store of 16 devices), plus the
  * Nadm_DM GETs with an arbitrary path segment or query. Operations that answer only after a
  * store write (get-session-key, get-tid, PATCH) need a running SBI server and are covered by
- * the integration tests instead.
+ * the integration tests instead. get-doa-authentication's request path (parse, T-ID and
+ * permanent-ID lookups, every refusal) runs against a second ADM whose store is empty, so
+ * that it never reaches its store write.
  * Input: byte 0 selects the request, the rest is the body (or the path/query text).
  */
 #include <stdio.h>
@@ -16,8 +18,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static adm *g_adm;
-static aiot_store *g_store;
+static adm *g_adm, *g_adm_empty;
+static aiot_store *g_store, *g_store_empty;
 static char g_dir[64];
 
 static void remove_scratch(void)
@@ -57,7 +59,10 @@ static void setup(void)
 		abort();
 	adm_limits lim = {.max_rand_d = 64, .max_candidates = 16, .max_xres = 1024};
 	g_adm = adm_new(g_store, 1, &lim, NULL, err, sizeof err);
-	if (g_adm == NULL)
+	snprintf(uri, sizeof uri, "sqlite:%s/empty.db", dir);
+	if (g_adm == NULL ||
+	    (g_store_empty = aiot_store_open(uri, kek, 1, err, sizeof err)) == NULL ||
+	    (g_adm_empty = adm_new(g_store_empty, 1, &lim, NULL, err, sizeof err)) == NULL)
 		abort();
 }
 
@@ -75,9 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sbi_response resp = {0};
 	char path[700];
 	switch (data[0] % 4) {
-	case 0: /* get-authentication with the body */
+	case 0: /* get-authentication with the body; with bit 2: get-doa-authentication */
 		req.method = "POST";
-		req.path = "/nadm-sec/v1/get-authentication";
+		req.path = (data[0] & 4) ? "/nadm-sec/v1/get-doa-authentication"
+		                         : "/nadm-sec/v1/get-authentication";
 		req.content_type = "application/json";
 		req.body = data + 1;
 		req.body_len = size - 1;
@@ -101,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.query = text;
 		break;
 	}
-	adm_handle(g_adm, &req, &resp);
+	int doa = data[0] % 4 == 0 && (data[0] & 4);
+	adm_handle(doa ? g_adm_empty : g_adm, &req, &resp);
 	free(resp.body);
 	return 0;
 }

@@ -131,6 +131,8 @@ static void route_sec(adm *a, const sbi_request *req, sbi_response *resp, const 
 		fn = nadm_sec_get_session_key;
 	else if (strcmp(op, "get-tid") == 0)
 		fn = nadm_sec_get_tid;
+	else if (strcmp(op, "get-doa-authentication") == 0)
+		fn = nadm_sec_get_doa_authentication;
 	if (fn == NULL) {
 		sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND",
 		            "no operation %s in nadm-sec/v1", op);
@@ -195,8 +197,8 @@ void adm_handle(void *app, const sbi_request *req, sbi_response *resp)
 }
 
 enum {
-	OP_SEC_N = 4,
-	OP_PROFILE_GET = 4,
+	OP_SEC_N = 5,
+	OP_PROFILE_GET = 5,
 	OP_PROFILE_PATCH,
 	OP_PROFILES_GET,
 	OP_PROFILES_PATCH,
@@ -206,7 +208,8 @@ const char *const adm_operations[] = {
     "get-rand",
     "get-authentication",
     "get-session-key",
-    "get-tid", /* Nadm_Sec first */
+    "get-tid",
+    "get-doa-authentication", /* Nadm_Sec first (with its DO-A extension) */
     "dm-profile-get",
     "dm-profile-patch",
     "dm-profiles-get",
@@ -272,6 +275,19 @@ char *adm_metrics(void *app)
 	        (unsigned long long)a->xres_computed, (unsigned long long)a->tid_rotations,
 	        (unsigned long long)a->auth_by_tid[0], (unsigned long long)a->auth_by_tid[1],
 	        (unsigned long long)a->not_found, (unsigned long long)a->rejected);
+	fprintf(f,
+	        "# HELP aiot_adm_doa_requests_total get-doa-authentication (DO-A) requests.\n"
+	        "# TYPE aiot_adm_doa_requests_total counter\n"
+	        "aiot_adm_doa_requests_total %llu\n"
+	        "# HELP aiot_adm_doa_total get-doa-authentication outcomes.\n"
+	        "# TYPE aiot_adm_doa_total counter\n"
+	        "aiot_adm_doa_total{result=\"issued\"} %llu\n"
+	        "aiot_adm_doa_total{result=\"unknown\"} %llu\n"
+	        "aiot_adm_doa_total{result=\"rand_d_reused\"} %llu\n",
+	        (unsigned long long)a->doa_requests,
+	        (unsigned long long)a->doa_results[ADM_DOA_ISSUED],
+	        (unsigned long long)a->doa_results[ADM_DOA_UNKNOWN],
+	        (unsigned long long)a->doa_results[ADM_DOA_RAND_REUSED]);
 	fclose(f);
 	return out;
 }

@@ -5,6 +5,8 @@
  *   Nadm_Sec  {apiRoot}/nadm-sec/v1  get-rand, get-authentication, get-session-key, get-tid
  *   Nadm_DM   {apiRoot}/nadm-dm/v1   aiot-device-profile-data (GET/PATCH, single and
  *                                    bundled), af-authorization-data (GET)
+ * and one local extension of Nadm_Sec for device-originated access (openapi/Nadm_Sec_DoA.yaml):
+ *   get-doa-authentication  {tid | aiotDevPermId, randD} -> {aiotDevPermId, randN, macN, xresD}
  * Request handling is a pure function of the request and the store; the daemon (main.c)
  * owns the I/O.
  */

@@ -21,13 +21,18 @@ struct adm {
 	atomic_ullong auth_by_tid[2];
 	atomic_ullong rand_issued, auth_requests, xres_computed, session_keys, tid_requests,
 	    tid_rotations, dm_requests, not_found, rejected;
+	/* get-doa-authentication (nadm_sec_doa.c): requests, and their outcomes */
+	atomic_ullong doa_requests, doa_results[3];
 };
+enum { ADM_DOA_ISSUED, ADM_DOA_UNKNOWN, ADM_DOA_RAND_REUSED };
 
 /* Nadm_Sec, TS 29.369 5.3 (one function per custom operation). */
 void nadm_sec_get_rand(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp);
 void nadm_sec_get_tid(adm *a, const sbi_request *req, sbi_response *resp);
+/* Local extension for device-originated access (openapi/Nadm_Sec_DoA.yaml). */
+void nadm_sec_get_doa_authentication(adm *a, const sbi_request *req, sbi_response *resp);
 
 /* Nadm_DM, TS 29.369 5.2. id: the percent-decoded {aiotDevPermId} path segment or NULL. */
 void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const char *id);

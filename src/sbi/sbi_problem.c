@@ -180,6 +180,11 @@ static const struct {
     {403, "CCA_VERIFICATION_FAILURE"},
     {403, "TOKEN_CCA_MISMATCH"},
     {403, "MODIFICATION_NOT_ALLOWED"},
+    /* Not TS 29.500's: TS 29.503 6.3.7.3 (Nudm_UEAU, the UDM's counterpart of the ADM's
+     * Nadm_Sec), the one cause of the 5G authentication services for a request refused as
+     * an authentication; the ADM's DO-A extension (openapi/Nadm_Sec_DoA.yaml) uses it for a
+     * replayed RAND_d. */
+    {403, "AUTHENTICATION_REJECTED"},
     {404, "SUBSCRIPTION_NOT_FOUND"},
     {404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
     {411, "INCORRECT_LENGTH"},

@@ -302,6 +302,30 @@ int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
 	return submit(s, o);
 }
 
+int aiot_store_add_doa_rand(aiot_store *s, const uint8_t *perm_id, size_t len,
+                            const uint8_t rand_d[16], aiot_store_done done, void *arg)
+{
+	if (perm_id == NULL || rand_d == NULL || len < 1 || len > AIOT_PERM_ID_MAX)
+		return AIOT_ERR_INVAL;
+	struct store_op *o = store_op_new(OP_DOA, perm_id, len, done, arg);
+	if (o == NULL || (o->doa = calloc(1, sizeof *o->doa)) == NULL) {
+		store_op_free(o);
+		return AIOT_ERR_NOSPACE;
+	}
+	memcpy(o->a, rand_d, 16);
+	o->cas = 1;
+	return submit(s, o);
+}
+
+int aiot_store_doa_seen(const aiot_dev_record *r, const uint8_t rand_d[16])
+{
+	struct store_doa w = {.n = r->doa_n};
+	if (w.n > AIOT_DOA_WINDOW)
+		return 1; /* not a record of this store: refuse rather than read past the window */
+	memcpy(w.rand_d, r->doa_rand_d, sizeof w.rand_d);
+	return store_doa_has(&w, rand_d);
+}
+
 static int profile_ok(const char *json)
 {
 	return json == NULL || strlen(json) <= AIOT_PROFILE_MAX;

@@ -23,6 +23,7 @@
 #define AIOT_PERM_ID_MAX 64   /* bytes of AiotDevPermId this store takes */
 #define AIOT_GROUP_MAX 63     /* characters of a group name */
 #define AIOT_GROUP_CODE_LEN 4 /* permanent IDs start with a 4-byte group code */
+#define AIOT_DOA_WINDOW 8     /* RAND_d of a device's last DO-A exchanges the ADM refuses */
 
 typedef enum aiot_tid_type { AIOT_TID_STORED = 0, AIOT_TID_CONCEALED = 1 } aiot_tid_type;
 
@@ -40,7 +41,14 @@ typedef struct aiot_dev_record {
 	uint8_t tid[16], tid_prev[16];
 	uint8_t has_session; /* RANDs of the last session whose K_AIOTF was issued */
 	uint8_t rand_n[16], rand_d[16];
+	/* DO-A (docs/protocol.md): the RAND_d of the device's last doa_n exchanges, oldest first.
+	 * A RAND_d among them is refused (replayed Registration Request). */
+	uint8_t doa_n;
+	uint8_t doa_rand_d[AIOT_DOA_WINDOW][16];
 } aiot_dev_record;
+
+/* 1 if rand_d is one of r's last AIOT_DOA_WINDOW DO-A RAND_d (no secret: no constant time). */
+int aiot_store_doa_seen(const aiot_dev_record *r, const uint8_t rand_d[16]);
 
 typedef struct aiot_store aiot_store;
 
@@ -100,6 +108,14 @@ int aiot_store_set_tid(aiot_store *s, const uint8_t *perm_id, size_t len,
 int aiot_store_set_session(aiot_store *s, const uint8_t *perm_id, size_t len,
                            const uint8_t rand_n[16], const uint8_t rand_d[16], aiot_store_done done,
                            void *arg);
+
+/* DO-A (ADM get-doa-authentication): rand_d joins the device's window of its last
+ * AIOT_DOA_WINDOW RAND_d (the oldest leaves), if it is not in the window yet. The check is
+ * the compare-and-set: when rand_d is already there (another exchange used it, even one
+ * queued concurrently) nothing is written and done gets AIOT_STORE_CHANGED; re-read the
+ * device and refuse. */
+int aiot_store_add_doa_rand(aiot_store *s, const uint8_t *perm_id, size_t len,
+                            const uint8_t rand_d[16], aiot_store_done done, void *arg);
 
 /* The Nadm_DM profile document beyond the fields above (lastKnownAiotfInfo ...), as JSON
  * text of at most AIOT_PROFILE_MAX bytes. get: malloc'd string or NULL if none. */

@@ -32,6 +32,7 @@ typedef enum aiot_store_change_kind {
 	AIOT_CHANGE_TID,     /* tid current, tid_prev previous (NULL: none), tid_type */
 	AIOT_CHANGE_SESSION, /* rand_n, rand_d */
 	AIOT_CHANGE_PROFILE, /* json (NULL: no profile) */
+	AIOT_CHANGE_DOA,     /* doa_rand_d: the whole new window, doa_n x 16 bytes, oldest first */
 } aiot_store_change_kind;
 
 typedef struct aiot_store_change {
@@ -42,6 +43,8 @@ typedef struct aiot_store_change {
 	aiot_tid_type tid_type;
 	const uint8_t *rand_n, *rand_d;
 	const char *json;
+	const uint8_t *doa_rand_d;
+	size_t doa_n;
 } aiot_store_change;
 
 /* Called for every stored device at load; the record (key in the clear) is the backend's and

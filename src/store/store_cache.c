@@ -21,6 +21,9 @@ static void dev_free(struct store_dev *d)
 	if (d->id_len > STORE_ID_INLINE)
 		free(d->id.heap);
 	free(d->profile);
+	if (d->doa != NULL)
+		OPENSSL_cleanse(d->doa, sizeof *d->doa);
+	free(d->doa);
 	OPENSSL_cleanse(d, sizeof *d);
 }
 
@@ -43,6 +46,10 @@ static void dev_to_record(const store_cache *s, const struct store_dev *d, aiot_
 	r->has_session = (d->flags & F_SESSION) != 0;
 	memcpy(r->rand_n, d->rand_n, 16);
 	memcpy(r->rand_d, d->rand_d, 16);
+	if (d->doa != NULL) {
+		r->doa_n = d->doa->n;
+		memcpy(r->doa_rand_d, d->doa->rand_d, sizeof r->doa_rand_d);
+	}
 }
 
 /* Interned group name index, or -1 (out of memory / too many groups). */
@@ -82,9 +89,14 @@ static int dev_from_record(store_cache *s, const aiot_dev_record *r, const char 
 		memcpy(d->id.in, r->perm_id, r->perm_id_len);
 	}
 	d->id_len = r->perm_id_len;
-	if (profile != NULL && (d->profile = strdup(profile)) == NULL) {
+	if ((profile != NULL && (d->profile = strdup(profile)) == NULL) ||
+	    (r->doa_n > 0 && (d->doa = calloc(1, sizeof *d->doa)) == NULL)) {
 		dev_free(d);
 		return AIOT_ERR_NOSPACE;
+	}
+	if (d->doa != NULL) {
+		d->doa->n = r->doa_n;
+		memcpy(d->doa->rand_d, r->doa_rand_d, sizeof d->doa->rand_d);
 	}
 	d->group = (uint16_t)g;
 	d->suite = (uint8_t)r->suite;
@@ -120,7 +132,17 @@ int store_record_check(const aiot_dev_record *r)
 		return AIOT_ERR_INVAL;
 	if (r->has_tid_prev && !r->has_tid)
 		return AIOT_ERR_INVAL;
+	if (r->doa_n > AIOT_DOA_WINDOW)
+		return AIOT_ERR_INVAL;
 	return AIOT_OK;
+}
+
+int store_doa_has(const struct store_doa *w, const uint8_t rand_d[16])
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (memcmp(w->rand_d[i], rand_d, 16) == 0)
+			return 1;
+	return 0;
 }
 
 /* ---- life cycle and open ---------------------------------------------------------------- */
@@ -271,6 +293,8 @@ size_t store_cache_memory(store_cache *c)
 			m += c->devs[i].id_len;
 		if (c->devs[i].profile != NULL)
 			m += strlen(c->devs[i].profile) + 1;
+		if (c->devs[i].doa != NULL)
+			m += sizeof *c->devs[i].doa;
 	}
 	pthread_rwlock_unlock(&c->rw);
 	return m;
@@ -353,6 +377,8 @@ static struct store_stage *stage_of(store_cache *s, struct store_stages *g,
 		memcpy(t->rand_n, d->rand_n, 16);
 		memcpy(t->rand_d, d->rand_d, 16);
 		t->profile = d->profile;
+		if (d->doa != NULL)
+			t->doa = *d->doa;
 	}
 	return t;
 }
@@ -362,6 +388,8 @@ static int op_check(const struct store_op *o, const struct store_stage *t)
 {
 	if (!o->cas)
 		return AIOT_OK;
+	if (o->kind == OP_DOA) /* the RAND_d must be new to the device's window */
+		return store_doa_has(&t->doa, o->a) ? AIOT_STORE_CHANGED : AIOT_OK;
 	if (o->kind == OP_PROFILE) {
 		int same = o->expect == NULL || t->profile == NULL
 		               ? o->expect == t->profile
@@ -404,6 +432,16 @@ static void op_stage(struct store_op *o, struct store_stage *t)
 		t->profile_op = o;
 		t->profile_set = 1;
 		break;
+	case OP_DOA: /* the oldest RAND_d leaves a full window */
+		if (t->doa.n == AIOT_DOA_WINDOW) {
+			memmove(t->doa.rand_d[0], t->doa.rand_d[1], (AIOT_DOA_WINDOW - 1) * 16);
+			t->doa.n--;
+		}
+		memcpy(t->doa.rand_d[t->doa.n++], o->a, 16);
+		*o->doa = t->doa; /* what the backend writes */
+		t->doa_op = o;
+		t->doa_set = 1;
+		break;
 	}
 }
 
@@ -436,6 +474,13 @@ static void stage_publish(store_cache *s, struct store_stage *t)
 		free(d->profile);
 		d->profile = t->profile_op->json; /* the cache takes the text over */
 		t->profile_op->json = NULL;
+	}
+	if (t->doa_set) {
+		if (d->doa == NULL) { /* the op's block, made before the commit */
+			d->doa = t->doa_op->doa;
+			t->doa_op->doa = NULL;
+		}
+		*d->doa = t->doa;
 	}
 }
 

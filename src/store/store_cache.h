@@ -3,8 +3,9 @@
  * The device store's in-memory cache and its indexes (store_cache.c, store_index.c), internal
  * to src/store. The cache holds every device; get-authentication never touches the backend.
  *
- *   devs[]    compact records, 128 bytes each (key, T-IDs, RANDs, permanent ID inline up to
- *             16 bytes, group as an index into an interned table);
+ *   devs[]    compact records, 136 bytes each (key, T-IDs, RANDs, permanent ID inline up to
+ *             16 bytes, group as an index into an interned table; the DO-A RAND_d window
+ *             on the heap, only for devices that made a DO-A exchange);
  *   by_id     open-addressing hash (linear probing) of uint32 indexes, load <= 1/2;
  *   by_tid    the same over current and previous T-IDs (entry = index << 1 | is_prev): it
  *             resolves the T-IDs a reader reports (aiot_store_get_by_tid, Nadm_Sec);
@@ -29,6 +30,12 @@
 
 enum { F_PRIVACY = 1, F_TID = 2, F_TID_PREV = 4, F_SESSION = 8, F_CONCEALED = 16 };
 
+/* A device's DO-A window (aiot_dev_record.doa_rand_d): n RAND_d, oldest first. */
+struct store_doa {
+	uint8_t n;
+	uint8_t rand_d[AIOT_DOA_WINDOW][16];
+};
+
 struct store_dev {
 	uint8_t key[32];
 	uint8_t tid[16], tid_prev[16];
@@ -38,6 +45,7 @@ struct store_dev {
 		uint8_t *heap;
 	} id;
 	char *profile;
+	struct store_doa *doa; /* NULL until the device's first DO-A exchange */
 	uint16_t group;
 	uint8_t id_len, suite, res_bits, key_len, flags;
 };
@@ -59,17 +67,19 @@ typedef struct store_cache {
 /* One queued update with what its caller read (compare-and-set). A profile set
  * (aiot_store_set_profiles) is n consecutive ops; the first carries n, done and arg, and the
  * set commits or fails as one. The writer (store_writer.c) owns a queued op. */
-enum store_op_kind { OP_TID, OP_SESSION, OP_PROFILE };
+enum store_op_kind { OP_TID, OP_SESSION, OP_PROFILE, OP_DOA };
 struct store_op {
 	struct store_op *next;
 	enum store_op_kind kind;
 	uint8_t id_len, cas, expect_tid, expect_session;
 	aiot_tid_type tid_type;
 	uint8_t id[AIOT_PERM_ID_MAX];
-	uint8_t a[16], b[16];                  /* tid, tid_prev (staged) | rand_n, rand_d */
+	uint8_t a[16], b[16]; /* tid, tid_prev (staged) | rand_n, rand_d | rand_d (OP_DOA) */
 	uint8_t e_tid[16], e_rn[16], e_rd[16]; /* compare-and-set: what the caller read */
 	uint8_t has_tid_prev;
 	char *json, *expect;
+	struct store_doa *doa; /* OP_DOA: the window once staged (what the backend writes); the
+	                        * cache takes it over for a device that had none */
 	size_t set_n;
 	int rc;
 	aiot_store_done done;
@@ -81,8 +91,10 @@ struct store_op {
  * each other. The stage is published to the cache only once the backend committed. */
 struct store_stage {
 	uint32_t dev; /* index + 1; 0: free slot */
-	uint8_t flags, tid_set, session_set, profile_set;
+	uint8_t flags, tid_set, session_set, profile_set, doa_set;
 	uint8_t tid[16], tid_prev[16], rand_n[16], rand_d[16];
+	struct store_doa doa;
+	struct store_op *doa_op;     /* the last OP_DOA staged: its window block */
 	const char *profile;         /* the cache's (borrowed) or profile_op's */
 	struct store_op *profile_op; /* owner of the staged profile text */
 };
@@ -95,6 +107,8 @@ struct store_stages {
 int store_cache_init(store_cache *c);
 void store_cache_free(store_cache *c); /* zeroises every key */
 int store_record_check(const aiot_dev_record *r);
+/* 1 if rand_d is in the window w. */
+int store_doa_has(const struct store_doa *w, const uint8_t rand_d[16]);
 
 /* Open: reserve, one row at a time (single-threaded), then build the indexes. */
 int store_cache_load_row(store_cache *c, const aiot_dev_record *r, const char *profile);

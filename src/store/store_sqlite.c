@@ -27,7 +27,8 @@
 #include "private_file.h"
 #include "store_backend.h"
 
-#define AIOT_STORE_SCHEMA_VERSION 1
+/* 2: devices.doa_rand_d (the DO-A RAND_d window); a version 1 store is migrated at open. */
+#define AIOT_STORE_SCHEMA_VERSION 2
 
 #define BUSY_TIMEOUT_MS 5000
 #define PAGE_CACHE_KIB "-65536" /* negative: KiB, not pages */
@@ -46,7 +47,8 @@ static const char schema_sql[] = "CREATE TABLE schema_version(version INTEGER NO
                                  " tid_type INT NOT NULL DEFAULT 0,"
                                  " rand_n BLOB,"
                                  " rand_d BLOB,"
-                                 " profile_json TEXT"
+                                 " profile_json TEXT,"
+                                 " doa_rand_d BLOB"
                                  ") WITHOUT ROWID;"
                                  "CREATE INDEX devices_tid ON devices(tid);"
                                  "CREATE INDEX devices_tid_prev ON devices(tid_prev);"
@@ -56,7 +58,8 @@ typedef struct aiot_db {
 	sqlite3 *db;
 	aiot_keywrap *kw;
 	int lock_fd; /* PATH.lock, flock()ed while open: one process per store */
-	sqlite3_stmt *begin, *commit, *rollback, *insert, *upd_tid, *upd_session, *upd_profile;
+	sqlite3_stmt *begin, *commit, *rollback, *insert, *upd_tid, *upd_session, *upd_profile,
+	    *upd_doa;
 } aiot_db;
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -156,6 +159,20 @@ fail_sql:
 	return AIOT_ERR_STATE;
 }
 
+/* Version 1 had no DO-A window: the column is added (no device has used DO-A yet). */
+static int migrate_v1(aiot_db *d)
+{
+	if (exec(d->db, "BEGIN IMMEDIATE") != AIOT_OK)
+		return AIOT_ERR_STATE;
+	if (exec(d->db, "ALTER TABLE devices ADD COLUMN doa_rand_d BLOB;"
+	                "UPDATE schema_version SET version=2 WHERE version=1;"
+	                "COMMIT") != AIOT_OK) {
+		exec(d->db, "ROLLBACK");
+		return AIOT_ERR_STATE;
+	}
+	return AIOT_OK;
+}
+
 static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, char *err,
                                 size_t errlen)
 {
@@ -169,13 +186,13 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
 		goto out;
 	}
 	int version = sqlite3_column_int(st, 0);
-	if (version != AIOT_STORE_SCHEMA_VERSION) {
+	sqlite3_finalize(st);
+	st = NULL;
+	if (version != 1 && version != AIOT_STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: schema version %d is not supported (this build: %d)",
 		         path, version, AIOT_STORE_SCHEMA_VERSION);
 		goto out;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (sqlite3_prepare_v2(d->db, "SELECT value FROM meta WHERE name='kek_check'", -1, &st,
 	                       NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
@@ -191,6 +208,14 @@ static int check_schema_and_kek(aiot_db *d, const char *path, aiot_keywrap *kw, 
 		rc = AIOT_ERR_MAC;
 		goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* Migrated only once the KEK proved this is the operator's store. */
+	if (version == 1 && migrate_v1(d) != AIOT_OK) {
+		set_err(err, errlen, "%s: cannot migrate schema version 1 to %d (%s)", path,
+		        AIOT_STORE_SCHEMA_VERSION, sqlite3_errmsg(d->db));
+		goto out;
+	}
 	rc = AIOT_OK;
 out:
 	sqlite3_finalize(st);
@@ -204,15 +229,16 @@ static int prepare_all(aiot_db *d)
 	    prepare(d, "ROLLBACK", &d->rollback) != AIOT_OK ||
 	    prepare(d,
 	            "INSERT INTO devices(perm_id, group_name, suite, res_bits, privacy, key_blob,"
-	            " tid, tid_prev, tid_type, rand_n, rand_d, profile_json)"
-	            " VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL)",
+	            " tid, tid_prev, tid_type, rand_n, rand_d, profile_json, doa_rand_d)"
+	            " VALUES(?,?,?,?,?,?,?,?,?,?,?,NULL,?)",
 	            &d->insert) != AIOT_OK ||
 	    prepare(d, "UPDATE devices SET tid=?, tid_prev=?, tid_type=? WHERE perm_id=?",
 	            &d->upd_tid) != AIOT_OK ||
 	    prepare(d, "UPDATE devices SET rand_n=?, rand_d=? WHERE perm_id=?", &d->upd_session) !=
 	        AIOT_OK ||
 	    prepare(d, "UPDATE devices SET profile_json=? WHERE perm_id=?", &d->upd_profile) !=
-	        AIOT_OK)
+	        AIOT_OK ||
+	    prepare(d, "UPDATE devices SET doa_rand_d=? WHERE perm_id=?", &d->upd_doa) != AIOT_OK)
 		return AIOT_ERR_STATE;
 	return AIOT_OK;
 }
@@ -334,6 +360,7 @@ static void db_close(void *b)
 	sqlite3_finalize(d->upd_tid);
 	sqlite3_finalize(d->upd_session);
 	sqlite3_finalize(d->upd_profile);
+	sqlite3_finalize(d->upd_doa);
 	sqlite3_close(d->db);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd); /* after SQLite: the lock covers the whole session */
@@ -404,6 +431,12 @@ static const char *decode_row(sqlite3_stmt *st, aiot_dev_record *r)
 	if (rn < 0 || rd < 0 || rn != rd)
 		return "bad rand_n / rand_d";
 	r->has_session = (uint8_t)rn;
+	size_t dl = (size_t)sqlite3_column_bytes(st, 12);
+	if (dl % 16 != 0 || dl > sizeof r->doa_rand_d)
+		return "bad doa_rand_d length";
+	if (dl > 0)
+		memcpy(r->doa_rand_d, sqlite3_column_blob(st, 12), dl);
+	r->doa_n = (uint8_t)(dl / 16);
 	return NULL;
 }
 
@@ -419,7 +452,7 @@ static int db_load(void *b, aiot_store_row_fn row, void *arg, char *err, size_t 
 	if (sqlite3_prepare_v2(
 	        d->db,
 	        "SELECT perm_id, group_name, suite, res_bits, privacy, key_blob,"
-	        " tid, tid_prev, tid_type, rand_n, rand_d, profile_json FROM devices",
+	        " tid, tid_prev, tid_type, rand_n, rand_d, profile_json, doa_rand_d FROM devices",
 	        -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot read devices: %s", sqlite3_errmsg(d->db));
 		goto out;
@@ -518,6 +551,7 @@ static int db_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, 
 		sqlite3_bind_int(st, 9, (int)r->tid_type);
 		bind_opt(st, 10, r->has_session, r->rand_n, 16);
 		bind_opt(st, 11, r->has_session, r->rand_d, 16);
+		bind_opt(st, 12, r->doa_n > 0, r->doa_rand_d[0], 16 * r->doa_n);
 		int s = sqlite3_step(st);
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
@@ -588,6 +622,14 @@ static int db_update_profile(aiot_db *d, const uint8_t *perm_id, size_t len, con
 	return step_one(d, st);
 }
 
+static int db_update_doa(aiot_db *d, const uint8_t *perm_id, size_t len, const uint8_t *w, size_t n)
+{
+	sqlite3_stmt *st = d->upd_doa;
+	bind_opt(st, 1, n > 0, w, (int)(16 * n));
+	sqlite3_bind_blob(st, 2, perm_id, (int)len, SQLITE_STATIC);
+	return step_one(d, st);
+}
+
 static int db_change(aiot_db *d, const aiot_store_change *c)
 {
 	switch (c->kind) {
@@ -597,6 +639,8 @@ static int db_change(aiot_db *d, const aiot_store_change *c)
 		return db_update_session(d, c->perm_id, c->len, c->rand_n, c->rand_d);
 	case AIOT_CHANGE_PROFILE:
 		return db_update_profile(d, c->perm_id, c->len, c->json);
+	case AIOT_CHANGE_DOA:
+		return db_update_doa(d, c->perm_id, c->len, c->doa_rand_d, c->doa_n);
 	}
 	return AIOT_ERR_INVAL;
 }

@@ -30,6 +30,9 @@ void store_op_free(struct store_op *o)
 		struct store_op *next = o->next;
 		free(o->json);
 		free(o->expect);
+		if (o->doa != NULL)
+			OPENSSL_cleanse(o->doa, sizeof *o->doa);
+		free(o->doa);
 		OPENSSL_cleanse(o, sizeof *o);
 		free(o);
 		o = next;
@@ -55,6 +58,11 @@ static aiot_store_change change_of(const struct store_op *o)
 	case OP_PROFILE:
 		c.kind = AIOT_CHANGE_PROFILE;
 		c.json = o->json;
+		break;
+	case OP_DOA:
+		c.kind = AIOT_CHANGE_DOA;
+		c.doa_rand_d = o->doa->rand_d[0];
+		c.doa_n = o->doa->n;
 		break;
 	}
 	return c;

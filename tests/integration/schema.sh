@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every kind of SBI body aiot emits, checked against the official 3GPP YAMLs (spec/openapi)
-# by tests/schema/check_bodies.py: real aiot-adm (with AF authorization data), aiot-aiotf,
+# and aiot's own extensions of them (openapi/: get-doa-authentication) by
+# tests/schema/check_bodies.py: real aiot-adm (with AF authorization data), aiot-aiotf,
 # aiot-reader, aiot-devsim (with a clone) and aiot af-sink as the notifUri, driven by curl.
 # Nadm_Sec and Nadm_DM answers, Naiotf answers, every AIoTNotif the AF received, every
 # request the AIOTF sent to the ADM (through tests/schema/sbi_tap.py), and the
@@ -52,6 +53,7 @@ N=http://127.0.0.1:$PORT/naiotf-aiot/v1; AM=$MPORT
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 
 SECY=TS29369_Nadm_Sec.yaml; DMY=TS29369_Nadm_DM.yaml; NY=TS29569_Naiotf_AIoT.yaml
+DOAY=Nadm_Sec_DoA.yaml # ours (openapi/), a local extension of Nadm_Sec
 PD="TS29571_CommonData.yaml schema:ProblemDetails" # errors an operation does not list (405, no path)
 M=$W/manifest; NB=0
 # cap EXPECTED-STATUS YAML OPERATION LABEL -- curl args: sends the request, checks the status,
@@ -111,6 +113,26 @@ cap 200 $SECY "POST /get-tid" "get-tid after a session (tidPrevious)" -- \
 	$J "{\"aiotDevPermId\":\"$(dev $W/p.jsonl 2 .aiotDevPermId)\"}" $SEC/get-tid
 check "get-tid after a session carries tidPrevious" true "$(jq 'has("tidPrevious")' $BODY)"
 cap 200 $SECY "POST /get-tid" "get-tid resyncInd" -- $J "{\"aiotDevPermId\":\"$PID_\",\"resyncInd\":true}" $SEC/get-tid
+
+# get-doa-authentication (DO-A): the answers, and the requests sent, against openapi/$DOAY.
+DOA="POST /get-doa-authentication"
+# req LABEL BODY: records a request body we send, for the check against the YAML
+req() { NB=$((NB + 1)); echo -n "$2" >$W/body.$NB; printf '%s\t%s\trequest\tapplication/json\t%s\t%s\n' $DOAY "$DOA" $W/body.$NB "$1" >>$M; }
+DD=$(rand16)
+for b in "{\"aiotDevPermId\":\"$ID\",\"randD\":\"$DD\"}" "{\"tid\":\"$PTID\",\"randD\":\"$DD\"}"; do
+	req "get-doa-authentication request $b" "$b"
+	cap 200 $DOAY "$DOA" "get-doa-authentication $b" -- $J "$b" $SEC/get-doa-authentication
+done
+check "get-doa-authentication by T-ID names the device" "$PID_" "$(jq -r .aiotDevPermId $BODY)"
+cap 403 $DOAY "$DOA" "get-doa-authentication 403 RAND_d reused" -- \
+	$J "{\"aiotDevPermId\":\"$ID\",\"randD\":\"$DD\"}" $SEC/get-doa-authentication
+cap 404 $DOAY "$DOA" "get-doa-authentication 404 unknown T-ID" -- \
+	$J "{\"tid\":\"$(rand16)\",\"randD\":\"$DD\"}" $SEC/get-doa-authentication
+cap 400 $DOAY "$DOA" "get-doa-authentication 400 both identifiers" -- \
+	$J "{\"tid\":\"$PTID\",\"aiotDevPermId\":\"$ID\",\"randD\":\"$DD\"}" $SEC/get-doa-authentication
+cap 400 $DOAY "$DOA" "get-doa-authentication 400 no identifier" -- $J "{\"randD\":\"$DD\"}" $SEC/get-doa-authentication
+cap 415 $DOAY "$DOA" "get-doa-authentication 415" -- $JT "{\"randD\":\"$DD\"}" $SEC/get-doa-authentication
+cap 405 $DOAY "$DOA" "get-doa-authentication 405 (not listed: ProblemDetails)" -- $SEC/get-doa-authentication
 
 # --- Nadm_DM answers ----------------------------------------------------------------------
 P="GET /aiot-device-profile-data/{aiotDevPermId}"
@@ -235,7 +257,7 @@ for k in get-rand get-authentication get-session-key get-tid af-authorization-da
 done
 
 # --- the check ---------------------------------------------------------------------------------
-rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
+rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --spec "$S/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
 grep -v '^ok ' $W/check.txt >&2 || true
 while read -r l; do
 	case "$l" in ok\ *) ok "schema: ${l#ok }" ;; FAIL\ *) bad "schema: ${l#FAIL }" ;; esac

@@ -2,8 +2,8 @@
 """Validate SBI bodies against the official 3GPP OpenAPI 3.0 YAMLs (spec/openapi/).
 
 usage:
-  check_bodies.py [--spec DIR] YAML OPERATION STATUS CONTENT-TYPE BODY-FILE
-  check_bodies.py [--spec DIR] --batch FILE    (one check a line, fields separated by TABs:
+  check_bodies.py [--spec DIR]... YAML OPERATION STATUS CONTENT-TYPE BODY-FILE
+  check_bodies.py [--spec DIR]... --batch FILE    (one check a line, fields separated by TABs:
                                                 YAML OPERATION STATUS CONTENT-TYPE BODY-FILE LABEL)
 
 OPERATION is "METHOD /path" (an operation of YAML's paths), "METHOD /path CALLBACK" (the
@@ -122,20 +122,28 @@ def format_checker():
 
 
 class Spec:
-    """Every YAML of DIR, converted, addressed by file URI so that relative $refs resolve."""
+    """Every YAML of each DIR, converted, addressed by file URI so that relative $refs
+    resolve (also from one DIR into another: aiot's own extensions in openapi/ refer to the
+    official types in spec/openapi/). A YAML is named by its file name, first DIR first."""
 
-    def __init__(self, root):
-        self.root = os.path.abspath(root)
+    def __init__(self, roots):
+        self.roots = [os.path.abspath(r) for r in roots]
         self.docs = {}
-        for f in sorted(os.listdir(self.root)):
-            if f.endswith(".yaml"):
-                with open(os.path.join(self.root, f), encoding="utf-8") as fh:
-                    raw = yaml.load(fh, Loader=yaml.CSafeLoader)
-                self.docs[self.uri(f)] = oas_to_jsonschema(raw)
+        for root in self.roots:
+            for f in sorted(os.listdir(root)):
+                if f.endswith(".yaml"):
+                    with open(os.path.join(root, f), encoding="utf-8") as fh:
+                        raw = yaml.load(fh, Loader=yaml.CSafeLoader)
+                    self.docs["file://" + os.path.join(root, f)] = oas_to_jsonschema(raw)
+        self.root = ", ".join(self.roots)
         self.fc = format_checker()
 
     def uri(self, name):
-        return "file://" + os.path.join(self.root, name)
+        for root in self.roots:
+            u = "file://" + os.path.join(root, name)
+            if u in self.docs:
+                return u
+        return "file://" + os.path.join(self.roots[0], name)
 
     def doc(self, name):
         d = self.docs.get(self.uri(name))
@@ -161,7 +169,9 @@ class Spec:
 def _join(base, ref):
     if ref.startswith("#"):
         return base + ref
-    return "file://" + os.path.join(os.path.dirname(base[len("file://"):]), ref)
+    path, hash_, frag = ref.partition("#")
+    full = os.path.normpath(os.path.join(os.path.dirname(base[len("file://"):]), path))
+    return "file://" + full + hash_ + frag
 
 
 def _pointer(doc, frag):
@@ -220,7 +230,7 @@ def target(spec, yname, op, status, ctype):
     if key == "default" and not content and ctype == PROBLEM:
         # The status is not listed and "default" describes no body: TS 29.500 5.2.7.2 says an
         # error answer carries ProblemDetails, so that is what it is checked against.
-        return ({"$ref": "TS29571_CommonData.yaml#/components/schemas/ProblemDetails"}, base,
+        return ({"$ref": spec.uri("TS29571_CommonData.yaml") + "#/components/schemas/ProblemDetails"}, base,
                 f"{where} (status {status} not listed, no content) -> TS 29.500 ProblemDetails")
     if ctype == "-":
         if content:
@@ -338,9 +348,10 @@ def check_one(spec, yname, op, status, ctype, body):
 
 
 def main(argv):
-    spec_dir = DEFAULT_SPEC
-    if len(argv) >= 2 and argv[0] == "--spec":
-        spec_dir, argv = argv[1], argv[2:]
+    spec_dirs = []
+    while len(argv) >= 2 and argv[0] == "--spec":
+        spec_dirs.append(argv[1])
+        argv = argv[2:]
     if len(argv) == 2 and argv[0] == "--batch":
         with open(argv[1], encoding="utf-8") as fh:
             checks = [ln.rstrip("\n").split("\t") for ln in fh if ln.strip()]
@@ -350,7 +361,7 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     try:
-        spec = Spec(spec_dir)
+        spec = Spec(spec_dirs or [DEFAULT_SPEC])
     except (OSError, yaml.YAMLError, SpecError) as e:
         print(f"check_bodies: {e}", file=sys.stderr)
         return 2

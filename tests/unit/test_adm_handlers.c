@@ -50,6 +50,8 @@ static adm *the_adm;
 static sbi_server *srv;
 static aiot_backend *be;
 
+#include "test_adm_util.h" /* uses the_adm and srv */
+
 static int make_devices(void)
 {
 	static const uint8_t suffix[NDEV] = {0x11, 0x22, 0x33, 0x44};
@@ -111,85 +113,6 @@ static int teardown(void **state)
 	test_sqlite_remove(db);
 	rmdir(dir);
 	return 0;
-}
-
-/* ---- calls ------------------------------------------------------------------------------ */
-
-typedef struct answer {
-	int status;
-	char ct[64];
-	cJSON *j; /* the body parsed, or NULL */
-} answer;
-
-/* adm_handle() called as the server's worker would (for answers that write nothing). */
-static answer direct(const char *method, const char *path, const char *query, const char *ct,
-                     const char *body)
-{
-	sbi_request req = {.method = method,
-	                   .path = path,
-	                   .query = query,
-	                   .content_type = ct,
-	                   .body = (const uint8_t *)(body ? body : ""),
-	                   .body_len = body ? strlen(body) : 0};
-	sbi_response resp = {0};
-	answer a = {0};
-	adm_handle(the_adm, &req, &resp);
-	a.status = resp.status;
-	snprintf(a.ct, sizeof a.ct, "%s", resp.content_type ? resp.content_type : "");
-	a.j = resp.body ? cJSON_ParseWithLength(resp.body, resp.body_len) : NULL;
-	free(resp.body);
-	return a;
-}
-
-/* Through the SBI server (for answers given once a store write committed). */
-static answer served(const char *method, const char *path, const char *ct, const char *body)
-{
-	sbi_client_cfg cfg = {
-	    .host = "127.0.0.1", .port = sbi_server_port(srv), .timeout_ms = 10000};
-	char err[256], *out = NULL;
-	answer a = {0};
-	a.status = sbi_fetch(&cfg, method, path, ct, body, &out, err, sizeof err);
-	if (a.status == 0)
-		fail_msg("%s %s: %s", method, path, err);
-	a.j = out ? cJSON_Parse(out) : NULL;
-	free(out);
-	return a;
-}
-
-static const char *str(const cJSON *j, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, name));
-}
-
-/* A ProblemDetails with status (and cause, when given). Frees a. */
-static void problem(answer a, int status, const char *cause)
-{
-	assert_int_equal(a.status, status);
-	assert_string_equal(a.ct, "application/problem+json");
-	assert_int_equal(cJSON_GetObjectItemCaseSensitive(a.j, "status")->valueint, status);
-	if (cause != NULL)
-		assert_string_equal(str(a.j, "cause"), cause);
-	cJSON_Delete(a.j);
-}
-
-static char *hex16(const uint8_t b[16])
-{
-	static char s[4][33];
-	static int k;
-	char *o = s[k++ % 4];
-	aiot_hex_encode(b, 16, o);
-	return o;
-}
-
-/* snprintf that fails the test rather than truncate. */
-static void fmt(char *b, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *b, size_t cap, const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	int n = vsnprintf(b, cap, f, ap);
-	va_end(ap);
-	assert_true(n >= 0 && (size_t)n < cap);
 }
 
 /* ---- Nadm_Sec ---------------------------------------------------------------------------- */

@@ -129,6 +129,10 @@ static int mem_apply(const aiot_store_change *c)
 		free(mem.profile[i]);
 		mem.profile[i] = c->json != NULL ? strdup(c->json) : NULL;
 		break;
+	case AIOT_CHANGE_DOA:
+		r->doa_n = (uint8_t)c->doa_n;
+		memcpy(r->doa_rand_d, c->doa_rand_d, 16 * c->doa_n);
+		break;
 	}
 	return AIOT_OK;
 }
@@ -369,6 +373,61 @@ static void test_cas_mismatch_reported(void **state)
 	aiot_store_close(s);
 }
 
+/* DO-A: two exchanges queued with one RAND_d for one device (two AIOTFs relaying one M1, or
+ * a replay racing the original) land in one batch: exactly one joins the window, the other
+ * is AIOT_STORE_CHANGED and never reaches the backend; a different RAND_d is not held up. */
+static void test_doa_rand_cas(void **state)
+{
+	(void)state;
+	aiot_dev_record r[2], got;
+	uint8_t d1[16], d2[16];
+	char err[256];
+	memset(d1, 0x61, 16), memset(d2, 0x62, 16);
+	aiot_store *s = open_mem(1);
+	make_dev(&r[0], 1, NULL);
+	make_dev(&r[1], 2, NULL);
+	assert_int_equal(aiot_store_insert(s, r, 2, err, sizeof err), AIOT_OK);
+	cur = s, cur_id = r[0].perm_id, rc_n = 0;
+	hold_commit(s, r[1].perm_id);
+	for (size_t k = 0; k < 2; k++)
+		assert_int_equal(
+		    aiot_store_add_doa_rand(s, r[0].perm_id, 12, d1, log_done, (void *)k), AIOT_OK);
+	assert_int_equal(aiot_store_add_doa_rand(s, r[0].perm_id, 12, d2, log_done, (void *)2),
+	                 AIOT_OK);
+	release_commit(s);
+	assert_int_equal(rc_n, 3);
+	assert_int_equal(rc_log[0], AIOT_OK);
+	assert_int_equal(rc_log[1], AIOT_STORE_CHANGED);
+	assert_int_equal(rc_log[2], AIOT_OK);
+	assert_int_equal(mem.last_n, 2); /* the loser never reached the backend */
+	assert_int_equal(mem.last[1].kind, AIOT_CHANGE_DOA);
+	assert_int_equal(aiot_store_get(s, r[0].perm_id, 12, &got), AIOT_OK);
+	assert_int_equal(got.doa_n, 2);
+	assert_memory_equal(got.doa_rand_d[0], d1, 16);
+	assert_memory_equal(got.doa_rand_d[1], d2, 16);
+	assert_true(aiot_store_doa_seen(&got, d1) && aiot_store_doa_seen(&got, d2));
+	/* Later, the same RAND_d again: refused at once, nothing committed. */
+	size_t before = mem.commits;
+	assert_int_equal(aiot_store_add_doa_rand(s, r[0].perm_id, 12, d2, log_done, (void *)3),
+	                 AIOT_OK);
+	aiot_store_flush(s);
+	assert_int_equal(rc_log[3], AIOT_STORE_CHANGED);
+	assert_int_equal(mem.commits, before);
+	/* The backend holds the window: a reopen finds it; another device has none. */
+	aiot_store_close(s);
+	s = open_mem(0);
+	assert_int_equal(aiot_store_get(s, r[0].perm_id, 12, &got), AIOT_OK);
+	assert_int_equal(got.doa_n, 2);
+	assert_true(aiot_store_doa_seen(&got, d1));
+	assert_int_equal(aiot_store_get(s, r[1].perm_id, 12, &got), AIOT_OK);
+	assert_int_equal(got.doa_n, 0);
+	assert_false(aiot_store_doa_seen(&got, d1));
+	assert_int_equal(
+	    aiot_store_add_doa_rand(s, (const uint8_t *)"nobody-here!", 12, d1, NULL, NULL),
+	    AIOT_ERR_UNKNOWN);
+	aiot_store_close(s);
+}
+
 /* An insert the backend refuses or fails leaves the cache as it was. */
 static void test_failed_insert_leaves_cache(void **state)
 {
@@ -460,8 +519,11 @@ static void test_sqlite_batch_all_or_none(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_failed_commit_leaves_cache), T(test_cas_mismatch_reported),
-	    T(test_failed_insert_leaves_cache), T(test_scheme_dispatch),
+	    T(test_failed_commit_leaves_cache),
+	    T(test_cas_mismatch_reported),
+	    T(test_doa_rand_cas),
+	    T(test_failed_insert_leaves_cache),
+	    T(test_scheme_dispatch),
 	    T(test_sqlite_batch_all_or_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
