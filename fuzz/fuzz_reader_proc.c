@@ -16,33 +16,18 @@
 #include "common/aiot_err.h"
 #include "ngap/ngap_aiot.h"
 #include "reader/reader_proc.h"
+#include "../tests/unit/reader_fake_io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NSESS 4 /* air sessions the script can name */
-#define NTIMERS 64
-
-struct reader_timer {
-	reader_timer_fn fn;
-	void *arg;
-	int armed;
-};
 
 static struct {
-	uint64_t now;
 	uint32_t next_session;
-	reader_timer *timers[NTIMERS];
-	size_t ntimers;
 	/* The last PAGING of each air session (1..NSESS): its round and Q. */
 	uint16_t round[NSESS + 1];
 	uint8_t q[NSESS + 1];
 } F;
-
-static uint64_t f_now(void *arg)
-{
-	(void)arg;
-	return F.now;
-}
 
 static int f_random(void *arg, void *out, size_t len)
 {
@@ -75,47 +60,9 @@ static void f_air_send(void *arg, const uint8_t *frame, size_t len)
 	}
 }
 
-static reader_timer *f_timer_new(void *arg, reader_timer_fn fn, void *fn_arg)
-{
-	(void)arg;
-	for (size_t i = 0; i < NTIMERS; i++)
-		if (F.timers[i] == NULL) {
-			reader_timer *tm = calloc(1, sizeof *tm);
-			if (tm == NULL)
-				return NULL;
-			*tm = (reader_timer){fn, fn_arg, 0};
-			F.timers[i] = tm;
-			F.ntimers++;
-			return tm;
-		}
-	return NULL; /* as out of memory */
-}
-
-static void f_timer_arm(reader_timer *tm, unsigned ms)
-{
-	(void)ms;
-	tm->armed = 1;
-}
-
-static void f_timer_cancel(reader_timer *tm)
-{
-	tm->armed = 0;
-}
-
-static void f_timer_free(reader_timer *tm)
-{
-	if (tm == NULL)
-		return;
-	for (size_t i = 0; i < NTIMERS; i++)
-		if (F.timers[i] == tm) {
-			F.timers[i] = NULL;
-			F.ntimers--;
-		}
-	free(tm);
-}
-
-static const reader_io fuzz_io = {f_now,       f_random,    f_ng_send,      f_air_send,
-                                  f_timer_new, f_timer_arm, f_timer_cancel, f_timer_free};
+static const reader_io fuzz_io = {fake_now,          f_random,       f_ng_send,
+                                  f_air_send,        fake_timer_new, fake_timer_arm,
+                                  fake_timer_cancel, fake_timer_free};
 
 /* The script's reader of octets: 0 once the input is used up. */
 typedef struct script {
@@ -202,10 +149,10 @@ static void air_event(reader_proc *rp, script *s, uint8_t op)
 static void fire(script *s)
 {
 	size_t k = take(s), seen = 0;
-	for (size_t i = 0; i < NTIMERS; i++)
-		if (F.timers[i] != NULL && F.timers[i]->armed && seen++ == k % (F.ntimers + 1)) {
-			F.timers[i]->armed = 0;
-			F.timers[i]->fn(F.timers[i]->arg);
+	for (size_t i = 0; i < FAKE_TIMERS; i++)
+		if (fake_timers[i] != NULL && fake_timers[i]->armed &&
+		    seen++ == k % (fake_ntimers + 1)) {
+			fake_timer_fire(fake_timers[i]);
 			return;
 		}
 }
@@ -221,6 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                  .max_sessions = 3};
 	script s = {data, size};
 	memset(&F, 0, sizeof F);
+	fake_io_reset();
 	reader_proc *rp = reader_proc_new(&cfg, &fuzz_io, NULL);
 	if (rp == NULL)
 		return 0;
@@ -250,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op & 0x80)
 				reader_proc_link_lost(rp);
 			else if (op & 0x40)
-				F.now += 700000;
+				fake_clock_us += 700000;
 			else
 				fire(&s);
 			break;
@@ -259,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 	reader_proc_free(rp);
-	if (F.ntimers != 0) /* a session or command outlived the procedures */
+	if (fake_ntimers != 0) /* a session or command outlived the procedures */
 		__builtin_trap();
 	return 0;
 }
