@@ -63,6 +63,8 @@ static char *render_metrics(void *arg)
 	    {"aiot_reader_d2r_foreign_total", "counter",
 	     "Inventory Responses dropped: their RAND tag is not the paging's (NOTE 2).",
 	     st.d2r_foreign},
+	    {"aiot_reader_air_dropped_total", "counter",
+	     "D2R air frames dropped: they do not decode.", st.air_dropped},
 	    {"aiot_reader_commands_sent_total", "counter",
 	     "Command Requests sent on the air, retries included.", st.commands_sent},
 	    {"aiot_reader_commands_delivered_total", "counter",

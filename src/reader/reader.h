@@ -36,6 +36,7 @@ typedef struct reader_stats {
 	uint64_t collided_slots;     /* slots the medium reported collided */
 	uint64_t d2r_relayed;        /* Inventory Responses relayed in Inventory Reports */
 	uint64_t d2r_foreign;        /* answers to a RAND_AIOT_n this reader did not page */
+	uint64_t air_dropped;        /* D2R datagrams that do not decode */
 	uint64_t commands_sent;      /* Command Requests sent on the air, retries included */
 	uint64_t commands_delivered; /* Command Responses relayed to the AIOTF */
 	uint64_t commands_failed;    /* device not reachable after the retry */

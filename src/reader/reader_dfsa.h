@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The reader's frame-size rule (dynamic framed slotted ALOHA, docs/protocol.md §5.5): pure
- * functions of what a round saw, no I/O, no clock. reader.c owns the rounds and their timers
- * and asks these for the Q of the next frame (2^Q slots).
+ * functions of what a round saw, no I/O, no clock. reader_proc.c owns the rounds and their
+ * timers and asks these for the Q of the next frame (2^Q slots).
  */
 #ifndef AIOT_READER_DFSA_H
 #define AIOT_READER_DFSA_H

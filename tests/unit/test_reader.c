@@ -3,7 +3,8 @@
  * The reader (src/reader): its sans-I/O part, the frame-size rule of the anti-collision
  * rounds (reader_dfsa.c, docs/protocol.md §5.5), with expected values worked out by hand from
  * Schoute's estimate; and reader_new's configuration checks. The rounds, the relaying and the
- * commands run on libevent timers and sockets inside reader.c: it_reader_devsim covers them.
+ * commands (reader_proc.c) are driven without sockets by test_reader_proc.c, and end to end
+ * by it_reader_devsim.
  */
 #include <setjmp.h>
 #include <stdarg.h>
