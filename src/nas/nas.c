@@ -50,7 +50,7 @@ int aiot_nas_peek_type(const uint8_t *buf, size_t len)
 {
 	if (buf == NULL || len == 0)
 		return AIOT_ERR_TRUNC;
-	if (buf[0] < AIOT_NAS_INVENTORY_RESPONSE || buf[0] > AIOT_NAS_COMMAND_RESPONSE)
+	if (buf[0] < AIOT_NAS_INVENTORY_RESPONSE || buf[0] > AIOT_NAS_UPLINK_DATA)
 		return AIOT_ERR_UNKNOWN;
 	return buf[0];
 }
@@ -305,7 +305,8 @@ int aiot_nas_decode_result(const uint8_t *buf, size_t len, aiot_nas_result *r)
 
 static int protected_type(unsigned t)
 {
-	return t == AIOT_NAS_COMMAND_REQUEST || t == AIOT_NAS_COMMAND_RESPONSE;
+	return t == AIOT_NAS_COMMAND_REQUEST || t == AIOT_NAS_COMMAND_RESPONSE ||
+	       t == AIOT_NAS_DOA_REG_ACCEPT || t == AIOT_NAS_UPLINK_DATA;
 }
 
 int aiot_nas_encode_protected(const aiot_nas_protected *p, uint8_t *out, size_t cap)

@@ -146,7 +146,7 @@ static void test_peek_type(void **state)
 	assert_int_equal(aiot_nas_peek_type(b, 0), AIOT_ERR_TRUNC);
 	for (unsigned t = 0; t < 256; t++) {
 		b[0] = (uint8_t)t;
-		int want = (t >= 1 && t <= 3) ? (int)t : AIOT_ERR_UNKNOWN;
+		int want = (t >= 1 && t <= AIOT_NAS_UPLINK_DATA) ? (int)t : AIOT_ERR_UNKNOWN;
 		assert_int_equal(aiot_nas_peek_type(b, 1), want);
 	}
 }
@@ -748,7 +748,7 @@ static void test_prot_malformed(void **state)
 	b[1] = 0x80;
 	assert_int_equal(aiot_nas_decode_protected(b, 20, &d), AIOT_OK);
 	for (unsigned t = 0; t < 256; t++) {
-		if (t == 2 || t == 3)
+		if (t == 2 || t == 3 || t == AIOT_NAS_DOA_REG_ACCEPT || t == AIOT_NAS_UPLINK_DATA)
 			continue;
 		b[0] = (uint8_t)t;
 		assert_int_equal(aiot_nas_decode_protected(b, 20, &d), AIOT_ERR_UNKNOWN);
