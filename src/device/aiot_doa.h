@@ -57,8 +57,9 @@ typedef struct aiot_doa {
 int aiot_doa_init(aiot_doa *d, const aiot_device_cfg *cfg, const uint8_t *tid, uint8_t max_tries);
 
 /* Power-up or an event to report: a fresh RAND_d and M1 into out (*out_len octets), state
- * WAIT_M2; any earlier session and its keys are erased. AIOT_ERR_STATE: privacy is on and
- * there is no T-ID; AIOT_ERR_NOSPACE, _CALLBACK (entropy): nothing changes. */
+ * WAIT_M2; any earlier session and its keys are erased. M1 names the device by its T-ID, or
+ * by its permanent ID if it has no T-ID. AIOT_ERR_STATE: privacy is on and there is no T-ID;
+ * AIOT_ERR_NOSPACE, _CALLBACK (entropy): nothing changes. */
 int aiot_doa_start(aiot_doa *d, uint8_t *out, size_t cap, size_t *out_len);
 
 /* The firmware's timer for the pending answer (M2 or M4) expired: a new M1 with a new RAND_d

@@ -63,13 +63,14 @@ static void wipe_session(aiot_doa *d)
 static int send_m1(aiot_doa *d, uint8_t *out, size_t cap, size_t *out_len, uint8_t tries)
 {
 	const aiot_device_cfg *cfg = d->cfg;
-	/* As for a paging to all: a privacy device shows its T-ID, never its permanent ID. */
-	unsigned idt = cfg->privacy ? AIOT_NAS_ID_TID : AIOT_NAS_ID_PERM;
+	/* DESIGN §5: the T-ID, or the permanent ID if the device has none; but a privacy
+	 * device never shows its permanent ID (as for a paging to all). */
+	unsigned idt = d->has_tid ? AIOT_NAS_ID_TID : AIOT_NAS_ID_PERM;
 	size_t pos = AIOT_NAS_DOA_M1_ID_OFF;
 	uint8_t id_len, rand_d[16];
 	const uint8_t *id;
 
-	if (idt == AIOT_NAS_ID_TID && !d->has_tid)
+	if (idt == AIOT_NAS_ID_PERM && cfg->privacy)
 		return AIOT_ERR_STATE;
 	id = doa_id(d, idt, &id_len);
 	if (cap < pos + (idt == AIOT_NAS_ID_PERM) + id_len)

@@ -260,7 +260,9 @@ static void test_full_registration(void **state)
 				env.key_len = suites[s] == AIOT_SUITE_AES ? 16 : 32;
 				make_cfg(suites[s], bits, privacy);
 				net_init(&n);
-				assert_int_equal(aiot_doa_init(&d, &cfg, tid0, 0), AIOT_OK);
+				/* privacy: with a T-ID; else none: the permanent ID */
+				assert_int_equal(aiot_doa_init(&d, &cfg, privacy ? tid0 : NULL, 0),
+				                 AIOT_OK);
 				assert_int_equal(d.max_tries, AIOT_DOA_MAX_TRIES_DEFAULT);
 				assert_int_equal(aiot_doa_start(&d, m1, sizeof m1, &l1), AIOT_OK);
 				assert_int_equal(aiot_nas_decode_doa_reg_request(m1, l1, &r),
@@ -304,6 +306,15 @@ static void test_full_registration(void **state)
 					assert_memory_equal(p.payload, sensor, c * 5);
 				}
 				assert_int_equal(d.m2_dropped + d.m2_foreign + d.m4_dropped, 0);
+				/* the next registration names the device by its new T-ID */
+				assert_int_equal(aiot_doa_start(&d, m1, sizeof m1, &l1), AIOT_OK);
+				assert_int_equal(aiot_nas_decode_doa_reg_request(m1, l1, &r),
+				                 AIOT_OK);
+				assert_int_equal(r.id_type, AIOT_NAS_ID_TID);
+				assert_memory_equal(r.id, tid, 16);
+				assert_int_equal(d.state, AIOT_DOA_WAIT_M2);
+				static const uint8_t zero[16];
+				assert_memory_equal(d.k_int, zero, 16);
 			}
 }
 
