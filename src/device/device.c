@@ -45,15 +45,6 @@ _Static_assert(sizeof(aiot_device) <= 512, "aiot_device exceeds the 512-byte RAM
 _Static_assert(AIOT_DEVICE_SESSIONS >= 2 && AIOT_DEVICE_SESSIONS < 255, "AIOT_DEVICE_SESSIONS");
 #define NSES AIOT_DEVICE_SESSIONS
 
-int aiot_dev_cfg_ok(const aiot_device_cfg *cfg)
-{
-	/* A suite this image was built with (AIOT_DEVICE_SUITES, backend.h). */
-	return cfg && cfg->perm_id && cfg->perm_id_len >= 1 &&
-	       cfg->perm_id_len <= AIOT_NAS_MAX_ID_LEN &&
-	       (cfg->suite == AIOT_SUITE_AES || (AIOT_REF_3GPP && cfg->suite == AIOT_SUITE_3GPP)) &&
-	       AIOT_RES_BITS_VALID(cfg->res_bits) && cfg->entropy && cfg->key_load;
-}
-
 int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *tid)
 {
 	if (!d || !aiot_dev_cfg_ok(cfg))
@@ -128,25 +119,6 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
 		return AIOT_NAS_ID_PERM;
 	}
 	return AIOT_ERR_INVAL;
-}
-
-void aiot_dev_session_keys(const aiot_device_cfg *cfg, const uint8_t *key, size_t key_len,
-                           const uint8_t rand_n[16], const uint8_t rand_d[16], uint8_t k_int[16],
-                           uint8_t k_enc[16])
-{
-	static const uint8_t alg[4] = {AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2, AIOT_ALG_TYPE_ENC,
-	                               AIOT_ALG_ID_NEA2};
-	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
-	aiot_kdf2 k; /* one derivation at a time, in one frame (kdf.h) */
-
-	aiot_kdf2_rands(&k, AIOT_FC_KAIOTF, key, key_len, rand_n, rand_d, k_aiotf, AIOT_KAIOTF_LEN);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_algkey(&k, k_aiotf, alg, k_int);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_algkey(&k, k_aiotf, alg + 2, k_enc);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	/* K_AIOTF itself is not kept: only K_AIOT_int / K_AIOT_enc are needed. */
-	aiot_zeroize(k_aiotf, sizeof(k_aiotf));
 }
 
 /*
@@ -239,19 +211,12 @@ static uint8_t cb_status(int st)
 	return (uint8_t)st;
 }
 
-DEV_NOINLINE uint8_t aiot_dev_next_tid(const aiot_device_cfg *cfg, const uint8_t rand_n[16],
-                                       const uint8_t rand_d[16], uint8_t new_tid[AIOT_TID_LEN])
+/* TID_UPDATE (aiot_dev_next_tid), out of line: K_AIOT_root's frame stays off the paths that
+ * do not rotate the T-ID. */
+static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, const aiot_device_session *s,
+                                       uint8_t new_tid[AIOT_TID_LEN])
 {
-	uint8_t key[DEV_KEY_MAX];
-	int key_len = aiot_dev_load_key(cfg, key);
-
-	if (key_len < 0)
-		return AIOT_ST_ERROR_UNSPECIFIED;
-	aiot_derive_tid(DEV_BE, cfg->suite, key, (size_t)key_len, rand_n, rand_d, new_tid);
-	aiot_zeroize(key, sizeof(key));
-	if (cfg->tid_store && cfg->tid_store(cfg->user, new_tid) != 0)
-		return AIOT_ST_ERROR_UNSPECIFIED;
-	return AIOT_ST_SUCCESS;
+	return aiot_dev_next_tid(d->cfg, s->rand_n, s->rand_d, new_tid);
 }
 
 /*
@@ -363,7 +328,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		         ? cb_status(cfg->mem_write(cfg->user, c.offset, c.data, c.length))
 		         : AIOT_ST_NOT_IMPLEMENTED;
 	} else if (c.cmd == AIOT_CMD_TID_UPDATE) {
-		st = aiot_dev_next_tid(cfg, s->rand_n, s->rand_d, new_tid);
+		st = tid_update(d, s, new_tid);
 	}
 	res[1] = st;
 

@@ -236,6 +236,12 @@ static int check_m4(aiot_doa *d, uint8_t *pdu, size_t len, aiot_nas_doa_accept *
 	return aiot_nas_decode_doa_accept(p.payload, p.payload_len, a);
 }
 
+/* TID_UPDATE (aiot_dev_next_tid), out of line: K_AIOT_root's frame stays off the other paths. */
+static DEV_NOINLINE uint8_t tid_update(const aiot_doa *d, uint8_t new_tid[AIOT_TID_LEN])
+{
+	return aiot_dev_next_tid(d->cfg, d->rand_n, d->rand_d, new_tid);
+}
+
 int aiot_doa_on_accept(aiot_doa *d, uint8_t *pdu, size_t len)
 {
 	aiot_nas_doa_accept a;
@@ -251,8 +257,7 @@ int aiot_doa_on_accept(aiot_doa *d, uint8_t *pdu, size_t len)
 	}
 	/* TID_UPDATE as in the command procedure (FC AIOT_FC_TID over this session's RANDs):
 	 * applied only once stored. */
-	if (a.tid_update &&
-	    aiot_dev_next_tid(d->cfg, d->rand_n, d->rand_d, new_tid) == AIOT_ST_SUCCESS) {
+	if (a.tid_update && tid_update(d, new_tid) == AIOT_ST_SUCCESS) {
 		memcpy(d->tid, new_tid, sizeof(d->tid));
 		d->has_tid = 1;
 		if (d->tid_rotations < UINT8_MAX)
