@@ -11,6 +11,7 @@
 
 #include "../common/aiot_err.h"
 #include "nas_doa.h"
+#include "nas_internal.h"
 
 #define DOA_RESERVED 0x3Fu /* octet 1 bits 5-0 of M1 and M3 */
 #define ACCEPT_RESERVED 0x7Fu
@@ -57,17 +58,14 @@ int aiot_nas_decode_doa_reg_request(const uint8_t *buf, size_t len, aiot_nas_doa
 	size_t pos = AIOT_NAS_DOA_M1_ID_OFF;
 	unsigned idt;
 
+	int rc;
+
 	if (m == NULL)
 		return AIOT_ERR_INVAL;
 	memset(m, 0, sizeof *m);
-	if (buf == NULL || len == 0)
-		return AIOT_ERR_TRUNC;
-	if (buf[0] != AIOT_NAS_DOA_REG_REQUEST)
-		return AIOT_ERR_UNKNOWN;
-	if (len < 2)
-		return AIOT_ERR_TRUNC;
-	if (buf[1] & DOA_RESERVED)
-		return AIOT_ERR_MALFORMED;
+	rc = aiot_nas_flags_hdr(buf, len, AIOT_NAS_DOA_REG_REQUEST, DOA_RESERVED);
+	if (rc != AIOT_OK)
+		return rc;
 	idt = buf[1] >> AIOT_NAS_DOA_FLAGS_SHIFT;
 	if (idt != AIOT_NAS_ID_PERM && idt != AIOT_NAS_ID_TID) /* 00 and 11 reserved */
 		return AIOT_ERR_UNKNOWN;
@@ -175,15 +173,10 @@ int aiot_nas_decode_doa_auth_response(const uint8_t *buf, size_t len, aiot_nas_d
 	if (m == NULL)
 		return AIOT_ERR_INVAL;
 	memset(m, 0, sizeof *m);
-	if (buf == NULL || len == 0)
-		return AIOT_ERR_TRUNC;
-	if (buf[0] != AIOT_NAS_DOA_AUTH_RESPONSE)
-		return AIOT_ERR_UNKNOWN;
+	rc = aiot_nas_flags_hdr(buf, len, AIOT_NAS_DOA_AUTH_RESPONSE, DOA_RESERVED);
+	if (rc != AIOT_OK)
+		return rc;
 	if (len > AIOT_NAS_MAX_PDU)
-		return AIOT_ERR_MALFORMED;
-	if (len < 2)
-		return AIOT_ERR_TRUNC;
-	if (buf[1] & DOA_RESERVED)
 		return AIOT_ERR_MALFORMED;
 	m->res_len = (uint8_t)(4u * ((unsigned)(buf[1] >> AIOT_NAS_DOA_FLAGS_SHIFT) + 1u));
 	pos = AIOT_NAS_DOA_M3_RES_OFF + m->res_len;
