@@ -67,24 +67,6 @@ static const aiot_device_cfg cfg = {
 };
 
 static aiot_device dev;
-static uint8_t rx[AIOT_NAS_MAX_PDU + 20], tx[AIOT_NAS_MAX_PDU];
-
-static size_t radio_receive(void)
-{
-	size_t len = RADIO_RX_LEN;
-
-	if (len > sizeof(rx))
-		len = sizeof(rx);
-	for (size_t i = 0; i < len; i++)
-		rx[i] = (uint8_t)RADIO_RX_FIFO;
-	return len;
-}
-
-static void radio_send(size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		RADIO_TX_FIFO = tx[i];
-}
 
 int main(void)
 {

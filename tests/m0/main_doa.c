@@ -45,26 +45,7 @@ static const aiot_device_cfg cfg = {
 };
 
 static aiot_doa doa;
-static uint8_t rx[AIOT_NAS_MAX_PDU], tx[AIOT_NAS_MAX_PDU], reading[16];
-
-static size_t radio_receive(void)
-{
-	size_t len = RADIO_RX_LEN;
-
-	if (len > sizeof(rx))
-		len = sizeof(rx);
-	for (size_t i = 0; i < len; i++)
-		rx[i] = (uint8_t)RADIO_RX_FIFO;
-	return len;
-}
-
-static void radio_send(size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		RADIO_TX_FIFO = tx[i];
-	if (len)
-		TIMER_START = 1;
-}
+static uint8_t reading[16];
 
 static void read_sensor(void)
 {
@@ -96,6 +77,8 @@ int main(void)
 			aiot_doa_on_accept(&doa, rx, len);
 		}
 		radio_send(out_len);
+		if (out_len && doa.state != AIOT_DOA_REGISTERED)
+			TIMER_START = 1; /* M2 or M4 is due */
 	}
 	return 0;
 }
