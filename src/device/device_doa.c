@@ -138,6 +138,14 @@ static int check_m2(aiot_doa *d, const uint8_t *pdu, size_t len, aiot_nas_doa_au
 	return rc;
 }
 
+/* K_AIOTF and K_AIOT_int / K_AIOT_enc into *d, out of line: its frame and MAC_N's are not
+ * on the stack at the same time. */
+static DEV_NOINLINE void doa_keys(aiot_doa *d, const uint8_t *key, size_t key_len,
+                                  const uint8_t rand_n[16])
+{
+	aiot_dev_session_keys(d->cfg, key, key_len, rand_n, d->rand_d, d->k_int, d->k_enc);
+}
+
 /*
  * The network's proof: MAC_N (FC AIOT_FC_MACN) recomputed under K_AIOT_root and compared in
  * constant time; only then RES_D (FC AIOT_FC_RESD) into res_d and the session keys into *d.
@@ -160,8 +168,7 @@ static DEV_NOINLINE int prove_network(aiot_doa *d, const aiot_nas_doa_auth_reque
 	if (ok) {
 		aiot_derive_resd(DEV_BE, cfg->suite, key, (size_t)key_len, m->rand_n, d->rand_d, id,
 		                 id_len, cfg->res_bits, res_d);
-		aiot_dev_session_keys(cfg, key, (size_t)key_len, m->rand_n, d->rand_d, d->k_int,
-		                      d->k_enc);
+		doa_keys(d, key, (size_t)key_len, m->rand_n);
 	}
 	aiot_zeroize(key, sizeof(key));
 	return ok ? AIOT_OK : AIOT_ERR_MAC;
