@@ -13,8 +13,10 @@
 # src/crypto/backend_ref.c: 1 = 3gpp, 2 = aes, 3 = both (default). The firmware is then
 # configured for the 3gpp suite unless only aes is built.
 #
-# Fails if anything does not compile warning-free, if the image does not link, or if
-# sizeof(aiot_device) > 512 on the target. Results go to docs/benchmarks.md by hand.
+# Fails if anything does not compile warning-free, if an image does not link, or if
+# sizeof(aiot_device) > 512 or sizeof(aiot_doa) > 256 on the target. Results go to
+# docs/benchmarks.md by hand. Two images: a network-triggered tag (tests/m0/main.c) and a
+# DO-A tag (tests/m0/main_doa.c).
 set -euo pipefail
 
 src=${1:?usage: device-m0.sh <source-dir> <out-dir>}
@@ -39,8 +41,8 @@ esac
 CFLAGS=(-std=c11 -ffreestanding -Os -mcpu=cortex-m0 -mthumb -ffunction-sections
 	-fdata-sections -Wall -Wextra -Werror -I"$src/src" -DAIOT_DEVICE_SUITES="$SUITES")
 
-rm -rf "$out/obj" "$out/fw"
-mkdir -p "$out/obj" "$out/fw"
+rm -rf "$out/obj" "$out/fw" "$out/fw-doa"
+mkdir -p "$out/obj" "$out/fw" "$out/fw-doa"
 
 sources=()
 for f in "$src"/src/common/*.c "$src"/src/crypto/*.c "$src"/src/nas/*.c "$src"/src/device/*.c; do
@@ -65,34 +67,42 @@ echo
 echo "== library objects (arm-none-eabi-size, before --gc-sections)"
 (cd "$out/obj" && "$SIZE" -t "${objs[@]##*/}")
 
-# sizeof(aiot_device) as the target sees it (the _Static_assert in device.c also checks it).
+# sizeof(aiot_device) and sizeof(aiot_doa) as the target sees them (the _Static_asserts in
+# device.c and device_doa.c also check them).
 cat >"$out/obj/sizeof_probe.c" <<'EOF'
-#include "device/aiot_device.h"
+#include "device/aiot_doa.h"
 char aiot_device_sizeof_probe[sizeof(aiot_device)];
+char aiot_doa_sizeof_probe[sizeof(aiot_doa)];
 EOF
 "$CC" "${CFLAGS[@]}" -fcommon -c "$out/obj/sizeof_probe.c" -o "$out/obj/sizeof_probe.o"
-dev_hex=$("$NM" -S "$out/obj/sizeof_probe.o" | awk '/aiot_device_sizeof_probe/ {print $2}')
-dev_size=${dev_hex:+$((16#$dev_hex))}
 echo
-echo "== sizeof(aiot_device) on Cortex-M0: $dev_size bytes (limit 512)"
-if [ -z "$dev_size" ] || [ "$dev_size" -gt 512 ]; then
-	echo "device-m0: sizeof(aiot_device) = ${dev_size:-?} > 512" >&2
-	exit 1
-fi
+for probe in aiot_device:512 aiot_doa:256; do
+	name=${probe%:*} limit=${probe#*:}
+	hex=$("$NM" -S "$out/obj/sizeof_probe.o" | awk -v s="${name}_sizeof_probe" '$4 == s {print $2}')
+	size=${hex:+$((16#$hex))}
+	echo "== sizeof($name) on Cortex-M0: $size bytes (limit $limit)"
+	if [ -z "$size" ] || [ "$size" -gt "$limit" ]; then
+		echo "device-m0: sizeof($name) = ${size:-?} > $limit" >&2
+		exit 1
+	fi
+done
 
-# The firmware image: vector table + reset handler + main loop, newlib-nano for mem*.
+# A firmware image: vector table + reset handler + main loop, newlib-nano for mem*.
+#   image <dir> <main.c> <title>: tests/m0/main.c (network-triggered tag) or main_doa.c (DO-A)
 fw_cflags=("${CFLAGS[@]}" -DFW_SUITE="$fw_suite")
-(cd "$out/fw" && "$CC" "${fw_cflags[@]}" -fstack-usage -fcallgraph-info=su \
-	-c "$src/tests/m0/main.c" -o "$out/fw/main.o")
-"$CC" "${CFLAGS[@]}" -nostartfiles -Wl,--gc-sections -T "$src/tests/m0/m0.ld" \
-	--specs=nano.specs --specs=nosys.specs -Wl,-Map="$out/fw/firmware.map" \
-	"$out/fw/main.o" "${objs[@]}" -o "$out/fw/firmware.elf"
-echo
-echo "== firmware image (tests/m0/main.c + library + newlib-nano mem*, -Wl,--gc-sections)"
-(cd "$out/fw" && "$SIZE" firmware.elf)
-echo
-echo "== what each object contributes to the image after --gc-sections (from the link map)"
-sed -n '/^Linker script and memory map/,$p' "$out/fw/firmware.map" | awk -v suites="$SUITES" '
+image() {
+	local dir=$out/$1 main=$src/tests/m0/$2 title=$3
+	(cd "$dir" && "$CC" "${fw_cflags[@]}" -fstack-usage -fcallgraph-info=su \
+		-c "$main" -o "$dir/main.o")
+	"$CC" "${CFLAGS[@]}" -nostartfiles -Wl,--gc-sections -T "$src/tests/m0/m0.ld" \
+		--specs=nano.specs --specs=nosys.specs -Wl,-Map="$dir/firmware.map" \
+		"$dir/main.o" "${objs[@]}" -o "$dir/firmware.elf"
+	echo
+	echo "== $title firmware image (tests/m0/$2 + library + newlib-nano mem*, -Wl,--gc-sections)"
+	(cd "$dir" && "$SIZE" firmware.elf)
+	echo
+	echo "== what each object contributes to the $title image after --gc-sections (from the link map)"
+	sed -n '/^Linker script and memory map/,$p' "$dir/firmware.map" | awk -v suites="$SUITES" -v title="$title" '
 function hex(h,    i, c, v) {
 	v = 0; h = tolower(h); sub(/^0x/, "", h)
 	for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
@@ -123,8 +133,12 @@ END {
 		if (f == "main.o" || f ~ /^lib/) continue
 		lt += v[f, "text"]; ld += v[f, "data"]; lb += v[f, "bss"]
 	}
-	printf "== library in the image (suites %s): text %d data %d bss %d\n", suites, lt, ld, lb
+	printf "== library in the %s image (suites %s): text %d data %d bss %d\n", title, suites, lt, ld, lb
 }'
+}
+image fw main.c network-triggered
+image fw-doa main_doa.c DO-A
+
 echo
 echo "== largest functions/objects kept in the image"
 "$NM" -S --size-sort -r "$out/fw/firmware.elf" | awk 'NR <= 15' | while read -r _ sz ty name; do
@@ -141,7 +155,7 @@ if cat "$out"/obj/*.su "$out"/fw/*.su | awk -F'\t' '$3 != "static" {bad=1} END {
 fi
 
 # Worst-case call paths from the call graphs. Indirect calls are resolved by call site:
-# device.c calls only the firmware callbacks (fw_* in tests/m0/main.c); every other indirect
+# device.c and device_doa.c call only the firmware callbacks (fw_* in tests/m0/main.c); every other indirect
 # call in the library is a backend op (kdf.c, nxa2.c), taken only when be != NULL, and the
 # device passes be == NULL (DEV_BE in device.c: the reference primitives, called directly),
 # so those edges are not on any device path.
@@ -189,7 +203,7 @@ END {
 	for (k = 1; k <= ne; k++) {
 		split(e[k], sd, SUBSEP); s = sd[1]; d = sd[2]
 		if (d == "__indirect_call") {
-			if (file[s] ~ /device\/device\.c/) {
+			if (file[s] ~ /device\/device(_doa)?\.c/) {
 				for (j = 1; j <= nfw; j++) out[s, ++nout[s]] = fwcb[j]
 				continue
 			}
@@ -198,7 +212,9 @@ END {
 		if (!(d in frame) || frame[d] == 0) { b = short(d); if (b in def) d = def[b] }
 		out[s, ++nout[s]] = d
 	}
-	n = split("aiot_device_init aiot_device_on_paging aiot_device_on_command Reset_Handler",
+	n = split("aiot_device_init aiot_device_on_paging aiot_device_on_command " \
+		  "aiot_doa_start aiot_doa_on_timeout aiot_doa_on_auth_request aiot_doa_on_accept " \
+		  "aiot_doa_send Reset_Handler",
 		  roots, " ")
 	for (r = 1; r <= n; r++) {
 		f = roots[r]; if (!(f in def)) { for (t in frame) if (short(t) == f) def[f] = t }

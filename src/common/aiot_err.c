@@ -32,6 +32,8 @@ const char *aiot_strerror(int err)
 		return "device permanently disabled";
 	case AIOT_ERR_CALLBACK:
 		return "application callback failed";
+	case AIOT_ERR_TIMEOUT:
+		return "no answer after the allowed attempts";
 	}
 	return "unknown error";
 }

@@ -19,6 +19,7 @@ enum {
 	AIOT_ERR_KEYLEN = -11,        /* key length the suite cannot take */
 	AIOT_ERR_DISABLED = -12,      /* device permanently disabled */
 	AIOT_ERR_CALLBACK = -13,      /* an application callback failed */
+	AIOT_ERR_TIMEOUT = -14,       /* no answer after the allowed attempts (device DO-A) */
 };
 
 /* A static English description; never NULL. */

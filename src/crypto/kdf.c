@@ -199,18 +199,35 @@ int aiot_prf2(const aiot_backend *be, aiot_suite s, const aiot_kdf2 *k)
 	return prf_tail(be, s, k, iov, total);
 }
 
+/* PRF(KEY, FC || RAND_n || L || RAND_d || L || ID || len(ID)) with a 7-entry gather list over
+ * the caller's parameters, as aiot_prf2() does for two: the reference AES-CMAC writes the last
+ * out_len bytes itself; HMAC and the backends go through a temporary. A device verifies MAC_N
+ * and computes RES_D on its deepest call path. */
 int aiot_derive_doa(const aiot_backend *be, aiot_suite s, const uint8_t *key, size_t key_len,
                     uint8_t fc, const uint8_t rand_n[16], const uint8_t rand_d[16],
                     const uint8_t *id, size_t id_len, uint8_t *out, size_t out_len)
 {
-	if (rand_n == NULL || rand_d == NULL || id == NULL || id_len == 0 ||
+	const uint8_t hdr[5] = {fc, 0, AIOT_RAND_LEN, 0, AIOT_RAND_LEN};
+	const uint8_t l2[2] = {(uint8_t)(id_len >> 8), (uint8_t)id_len};
+	const aiot_iov iov[7] = {{hdr, 1},     {rand_n, AIOT_RAND_LEN},
+	                         {hdr + 1, 2}, {rand_d, AIOT_RAND_LEN},
+	                         {hdr + 3, 2}, {id, id_len},
+	                         {l2, 2}};
+	size_t total = 5 + 2 * AIOT_RAND_LEN + id_len + 2;
+	uint8_t prf[32];
+	int n;
+
+	if (key == NULL || rand_n == NULL || rand_d == NULL || id == NULL || id_len == 0 ||
 	    id_len > AIOT_DOA_ID_MAX || out == NULL || out_len == 0 || out_len > 16)
 		return AIOT_ERR_INVAL;
-	const aiot_kdf_param p[3] = {
-	    {rand_n, AIOT_RAND_LEN}, {rand_d, AIOT_RAND_LEN}, {id, (uint16_t)id_len}};
-	uint8_t prf[32];
-	int n = aiot_suite_prf(be, s, key, key_len, fc, p, 3, prf);
-
+	if ((n = aiot_suite_check_key(s, key_len)) != AIOT_OK)
+		return n;
+	if (be == NULL && s == AIOT_SUITE_AES) {
+		aiot_aes_cmac_part(key, iov, 7, 8 * total, out, 16u - (unsigned)out_len,
+		                   (unsigned)out_len);
+		return AIOT_OK;
+	}
+	n = prf_iov(be, s, key, key_len, iov, 7, total, prf);
 	if (n >= 0 && (size_t)n >= out_len)
 		memcpy(out, prf + (size_t)n - out_len, out_len);
 	else if (n >= 0)

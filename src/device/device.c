@@ -38,24 +38,16 @@
 #include "../crypto/aiot_fc.h"
 #include "../crypto/ct.h"
 #include "../nas/nas_security.h"
+#include "device_internal.h"
 
 /* The static state of a tag stays within a few hundred bytes. */
 _Static_assert(sizeof(aiot_device) <= 512, "aiot_device exceeds the 512-byte RAM budget");
 _Static_assert(AIOT_DEVICE_SESSIONS >= 2 && AIOT_DEVICE_SESSIONS < 255, "AIOT_DEVICE_SESSIONS");
 #define NSES AIOT_DEVICE_SESSIONS
 
-#define DEV_BE NULL    /* the reference primitives, called directly (backend.h) */
-#define DEV_KEY_MAX 32 /* K_AIOT_root: 16 or 32 bytes (aiot_suite_check_key) */
-/* Keeps K_AIOT_root's frame off the path of the other callers (stack: docs/benchmarks.md). */
-#define DEV_NOINLINE __attribute__((noinline))
-
 int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *tid)
 {
-	/* A suite this image was built with (AIOT_DEVICE_SUITES, backend.h). */
-	if (!d || !cfg || !cfg->perm_id || cfg->perm_id_len < 1 ||
-	    cfg->perm_id_len > AIOT_NAS_MAX_ID_LEN ||
-	    !(cfg->suite == AIOT_SUITE_AES || (AIOT_REF_3GPP && cfg->suite == AIOT_SUITE_3GPP)) ||
-	    !AIOT_RES_BITS_VALID(cfg->res_bits) || !cfg->entropy || !cfg->key_load)
+	if (!d || !aiot_dev_cfg_ok(cfg))
 		return AIOT_ERR_INVAL;
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
@@ -68,9 +60,7 @@ int aiot_device_init(aiot_device *d, const aiot_device_cfg *cfg, const uint8_t *
 	return AIOT_OK;
 }
 
-/* K_AIOT_root from secure storage into key[DEV_KEY_MAX]: its length (16 or 32), or
- * AIOT_ERR_* with key zeroised. */
-static int load_key(const aiot_device_cfg *cfg, uint8_t key[DEV_KEY_MAX])
+int aiot_dev_load_key(const aiot_device_cfg *cfg, uint8_t key[DEV_KEY_MAX])
 {
 	size_t len = 0;
 	int rc = AIOT_ERR_CALLBACK;
@@ -140,29 +130,17 @@ static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session
                                        const uint8_t rand_n[16], const uint8_t rand_d[16],
                                        uint8_t *res)
 {
-	static const uint8_t alg[4] = {AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2, AIOT_ALG_TYPE_ENC,
-	                               AIOT_ALG_ID_NEA2};
 	const aiot_device_cfg *cfg = d->cfg;
-	uint8_t key[DEV_KEY_MAX], k_aiotf[AIOT_KAIOTF_LEN];
-	aiot_kdf2 k; /* one derivation at a time, in one frame (kdf.h) */
-	int key_len = load_key(cfg, key);
+	uint8_t key[DEV_KEY_MAX];
+	int key_len = aiot_dev_load_key(cfg, key);
 
 	if (key_len < 0)
 		return key_len;
 	/* Arguments checked above: these cannot fail. */
-	aiot_kdf2_rands(&k, AIOT_FC_RES, key, (size_t)key_len, rand_n, rand_d, res,
-	                cfg->res_bits / 8u);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_rands(&k, AIOT_FC_KAIOTF, key, (size_t)key_len, rand_n, rand_d, k_aiotf,
-	                AIOT_KAIOTF_LEN);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
+	aiot_derive_rands(DEV_BE, cfg->suite, key, (size_t)key_len, AIOT_FC_RES, rand_n, rand_d,
+	                  res, cfg->res_bits / 8u);
+	aiot_dev_session_keys(cfg, key, (size_t)key_len, rand_n, rand_d, s->k_int, s->k_enc);
 	aiot_zeroize(key, sizeof(key));
-	aiot_kdf2_algkey(&k, k_aiotf, alg, s->k_int);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	aiot_kdf2_algkey(&k, k_aiotf, alg + 2, s->k_enc);
-	aiot_prf2(DEV_BE, cfg->suite, &k);
-	/* K_AIOTF itself is not kept: only K_AIOT_int / K_AIOT_enc are needed. */
-	aiot_zeroize(k_aiotf, sizeof(k_aiotf));
 	return AIOT_OK;
 }
 
@@ -233,23 +211,12 @@ static uint8_t cb_status(int st)
 	return (uint8_t)st;
 }
 
-/* TID_UPDATE: next T-ID from K_AIOT_root and this session's RANDs (FC AIOT_FC_TID), persisted
- * first: if it cannot be stored the device keeps the old one and says so, and the network
- * keeps the old one too. */
+/* TID_UPDATE (aiot_dev_next_tid), out of line: K_AIOT_root's frame stays off the paths that
+ * do not rotate the T-ID. */
 static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, const aiot_device_session *s,
                                        uint8_t new_tid[AIOT_TID_LEN])
 {
-	const aiot_device_cfg *cfg = d->cfg;
-	uint8_t key[DEV_KEY_MAX];
-	int key_len = load_key(cfg, key);
-
-	if (key_len < 0)
-		return AIOT_ST_ERROR_UNSPECIFIED;
-	aiot_derive_tid(DEV_BE, cfg->suite, key, (size_t)key_len, s->rand_n, s->rand_d, new_tid);
-	aiot_zeroize(key, sizeof(key));
-	if (cfg->tid_store && cfg->tid_store(cfg->user, new_tid) != 0)
-		return AIOT_ST_ERROR_UNSPECIFIED;
-	return AIOT_ST_SUCCESS;
+	return aiot_dev_next_tid(d->cfg, s->rand_n, s->rand_d, new_tid);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "../common/aiot_err.h"
 #include "../common/bytes.h"
 #include "nas.h"
+#include "nas_internal.h"
 
 /* Inventory Response octet 1 (docs/protocol.md §3.2). */
 #define INV_ID_SHIFT AIOT_NAS_INV_ID_SHIFT
@@ -50,9 +51,22 @@ int aiot_nas_peek_type(const uint8_t *buf, size_t len)
 {
 	if (buf == NULL || len == 0)
 		return AIOT_ERR_TRUNC;
-	if (buf[0] < AIOT_NAS_INVENTORY_RESPONSE || buf[0] > AIOT_NAS_COMMAND_RESPONSE)
+	if (buf[0] < AIOT_NAS_INVENTORY_RESPONSE || buf[0] > AIOT_NAS_UPLINK_DATA)
 		return AIOT_ERR_UNKNOWN;
 	return buf[0];
+}
+
+int aiot_nas_flags_hdr(const uint8_t *buf, size_t len, uint8_t type, uint8_t reserved)
+{
+	if (buf == NULL || len == 0)
+		return AIOT_ERR_TRUNC;
+	if (buf[0] != type)
+		return AIOT_ERR_UNKNOWN;
+	if (len < 2)
+		return AIOT_ERR_TRUNC;
+	if (buf[1] & reserved)
+		return AIOT_ERR_MALFORMED;
+	return AIOT_OK;
 }
 
 /* ---- Inventory Response (docs/protocol.md §3.2) ----------------------------------------- */
@@ -109,17 +123,14 @@ int aiot_nas_decode_inventory_response(const uint8_t *buf, size_t len,
 	size_t pos;
 	unsigned idt;
 
+	int rc;
+
 	if (m == NULL)
 		return AIOT_ERR_INVAL;
 	memset(m, 0, sizeof *m);
-	if (buf == NULL || len == 0)
-		return AIOT_ERR_TRUNC;
-	if (buf[0] != AIOT_NAS_INVENTORY_RESPONSE)
-		return AIOT_ERR_UNKNOWN;
-	if (len < 2)
-		return AIOT_ERR_TRUNC;
-	if (buf[1] & INV_RESERVED)
-		return AIOT_ERR_MALFORMED;
+	rc = aiot_nas_flags_hdr(buf, len, AIOT_NAS_INVENTORY_RESPONSE, INV_RESERVED);
+	if (rc != AIOT_OK)
+		return rc;
 	idt = (buf[1] & INV_ID_MASK) >> INV_ID_SHIFT;
 	if (idt > AIOT_NAS_ID_TID) /* code point 11 reserved */
 		return AIOT_ERR_UNKNOWN;
@@ -305,7 +316,8 @@ int aiot_nas_decode_result(const uint8_t *buf, size_t len, aiot_nas_result *r)
 
 static int protected_type(unsigned t)
 {
-	return t == AIOT_NAS_COMMAND_REQUEST || t == AIOT_NAS_COMMAND_RESPONSE;
+	return t == AIOT_NAS_COMMAND_REQUEST || t == AIOT_NAS_COMMAND_RESPONSE ||
+	       t == AIOT_NAS_DOA_REG_ACCEPT || t == AIOT_NAS_UPLINK_DATA;
 }
 
 int aiot_nas_encode_protected(const aiot_nas_protected *p, uint8_t *out, size_t cap)

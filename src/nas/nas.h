@@ -9,6 +9,7 @@
  *   0x01 Inventory Response   D2R, plain: RES_AIOT, RAND_AIOT_d, optional identifier
  *   0x02 Command Request      network -> device, protected: COUNT, MAC, [ciphered] command
  *   0x03 Command Response     device -> network, protected: COUNT, MAC, [ciphered] result
+ *   0x04-0x08                 device-originated access (DO-A): nas_doa.h
  * The protected messages carry a security header: flags (bit 7 = ciphered), COUNT (32 bits,
  * big-endian) and a 32-bit 128-NIA2 MAC. The MAC covers octets 0-1 and everything after the
  * MAC (the possibly ciphered payload); COUNT enters NIA2 as its COUNT input.
@@ -31,6 +32,12 @@
 #define AIOT_NAS_INVENTORY_RESPONSE 0x01
 #define AIOT_NAS_COMMAND_REQUEST 0x02
 #define AIOT_NAS_COMMAND_RESPONSE 0x03
+/* DO-A (docs/protocol.md §3.10, nas_doa.h); 0x07 and 0x08 carry the security header. */
+#define AIOT_NAS_DOA_REG_REQUEST 0x04   /* M1, device -> network, plain */
+#define AIOT_NAS_DOA_AUTH_REQUEST 0x05  /* M2, network -> device, plain (MAC_N) */
+#define AIOT_NAS_DOA_AUTH_RESPONSE 0x06 /* M3, device -> network, RES_D [+ Uplink Data] */
+#define AIOT_NAS_DOA_REG_ACCEPT 0x07    /* M4, network -> device, protected, COUNT 0 */
+#define AIOT_NAS_UPLINK_DATA 0x08       /* device -> network, protected, COUNT 0 (in M3), 1, 2.. */
 
 #define AIOT_NAS_MAX_ID_LEN 128 /* identifier: 1..1024 bits as in NGAP, whole octets here */
 #define AIOT_NAS_MAX_DATA 200   /* user-memory bytes in one READ/WRITE */
@@ -105,7 +112,7 @@ typedef struct aiot_nas_result {
 
 /* A protected message as seen on the wire (before or after integrity/cipher processing). */
 typedef struct aiot_nas_protected {
-	uint8_t type;     /* AIOT_NAS_COMMAND_REQUEST or _RESPONSE */
+	uint8_t type;     /* COMMAND_REQUEST, _RESPONSE, DOA_REG_ACCEPT or UPLINK_DATA */
 	uint8_t ciphered; /* 0 or 1 */
 	uint32_t count;
 	uint8_t mac[4];

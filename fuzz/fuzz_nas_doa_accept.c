@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fuzz aiot_nas_decode_doa_accept (the plain payload of DO-A M4, docs/protocol.md §3.10.4):
+ * any input either fails cleanly or is the one canonical encoding of what it decodes to. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/aiot_err.h"
+#include "nas/nas_doa.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	aiot_nas_doa_accept m;
+	uint8_t out[AIOT_NAS_DOA_ACCEPT_LEN];
+
+	if (aiot_nas_decode_doa_accept(data, size, &m) != AIOT_OK)
+		return 0;
+	if (m.tid_update > 1)
+		__builtin_trap();
+	int n = aiot_nas_encode_doa_accept(&m, out, sizeof out);
+	if (n < 0 || (size_t)n != size || memcmp(out, data, size) != 0)
+		__builtin_trap();
+	if (aiot_nas_encode_doa_accept(&m, out, size - 1) != AIOT_ERR_NOSPACE)
+		__builtin_trap();
+	return 0;
+}
