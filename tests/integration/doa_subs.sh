@@ -122,6 +122,14 @@ post 201 "created again after the DELETE" "{\"afId\":\"af-doa\",$NU}"
 check "metrics: 4 subscriptions" 4 "$(metric aiot_aiotf_doa_subscriptions)"
 check "no request left pending" 0 "$(metric aiot_aiotf_transactions_active)"
 
+# The bound from the configuration file (doa.max-subscriptions)
+printf 'doa:\n  max-subscriptions: 1\n' >$W/one.yaml
+start_daemon $W/aiotf1.log "$B/aiot-aiotf" -c $W/one.yaml --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 \
+	--ng-transport tcp --adm http://127.0.0.1:$APORT
+C=http://127.0.0.1:$PORT/naiotf-aiot/v1/doa-subscriptions
+post 201 "doa.max-subscriptions: 1 (file), the first" "{\"afId\":\"af-doa\",$NU}"
+post 503 "doa.max-subscriptions: 1 (file), the second" "{\"afId\":\"af-doa2\",$NU}"
+
 rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --spec "$S/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
 n=$(grep -c '^ok ' $W/check.txt || true)
 if [ $rc -eq 0 ]; then ok "$n bodies valid against openapi/$Y"; else grep -v '^ok ' $W/check.txt >&2; bad "bodies against openapi/$Y"; fi
