@@ -244,9 +244,90 @@ static void test_nothing_after_delete(void **state)
 	assert_int_equal(atomic_load(&f->a->st.active_tx), 0);
 }
 
+/* ---- the request and its authorization, without the network ------------------------------ */
+
+static aiotf_req *parse(const char *members, sbi_err *e)
+{
+	char json[512];
+	snprintf(json, sizeof json, "{\"afId\":\"af\",\"notifUri\":\"http://127.0.0.1:9/x\"%s}",
+	         members);
+	memset(e, 0, sizeof *e);
+	return naiotf_parse(TX_DOA_SUB, (const uint8_t *)json, strlen(json), e);
+}
+
+static void test_parse(void **state)
+{
+	(void)state;
+	sbi_err e;
+	aiotf_req *r = parse("", &e);
+	assert_non_null(r);
+	assert_int_equal(r->kind, TGT_AREA); /* no filter */
+	assert_int_equal(r->reg_ind, 0);
+	aiotf_req_free(r);
+	r = parse(",\"regInd\":true,\"targetDevices\":{\"filteringInfo\":\"AQI=\"}", &e);
+	assert_non_null(r);
+	assert_int_equal(r->kind, TGT_FILTER);
+	assert_int_equal(r->reg_ind, 1);
+	aiotf_req_free(r);
+	static const char *const bad[] = {
+	    ",\"regInd\":1",
+	    ",\"targetArea\":{}",
+	    ",\"targetDevices\":{}",
+	    ",\"targetDevices\":{\"devices\":[]}",
+	    ",\"targetDevices\":{\"devices\":[\"AQ==\"],\"filteringInfo\":\"AQ==\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if ((r = parse(bad[i], &e)) != NULL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(sbi_err_status(&e), 400);
+	}
+}
+
+/* afauth_decide on a DoaSubscription under the AF's data (members of
+ * IndividualAfAuthorizationData): 0 allowed, -1 refused. */
+static int decide(const char *az, const char *members)
+{
+	char body[512], err[256], why[256];
+	sbi_err e;
+	afauth z;
+	snprintf(body, sizeof body, "{\"afAuthData\":{\"af\":{\"afId\":\"af\"%s}}}", az);
+	cJSON *j = cJSON_Parse(body);
+	assert_non_null(j);
+	assert_int_equal(afauth_parse(j, "af", &z, err, sizeof err), 0);
+	cJSON_Delete(j);
+	aiotf_req *r = parse(members, &e);
+	assert_non_null(r);
+	int rc = afauth_decide(&z, r, why, sizeof why);
+	aiotf_req_free(r);
+	afauth_clear(&z);
+	return rc;
+}
+
+static void test_authorization(void **state)
+{
+	(void)state;
+	const char *doa = ",\"allowedServiceOperations\":[\"DOA\"]";
+	const char *tg = ",\"allowedServiceOperations\":[\"DOA\"],\"allowedTargetAiotDevices\":"
+	                 "[{\"filteringInfo\":\"AQID\"}]";
+	const char *area =
+	    ",\"allowedServiceOperations\":[\"DOA\"],\"allowedArea\":{\"areaIds\":[{"
+	    "\"plmnId\":{\"mcc\":\"001\",\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]}";
+	assert_int_equal(decide(doa, ""), 0);
+	assert_int_equal(decide(",\"allowedServiceOperations\":[\"INVENTORY\",\"READ\"]", ""), -1);
+	assert_int_equal(decide("", ""), -1); /* no operations: nothing */
+	assert_int_equal(decide(tg, ""), -1); /* every device, beyond the targets */
+	assert_int_equal(decide(tg, ",\"targetDevices\":{\"filteringInfo\":\"AQIDBA==\"}"), 0);
+	assert_int_equal(decide(tg, ",\"targetDevices\":{\"filteringInfo\":\"AQI=\"}"), -1);
+	assert_int_equal(decide(tg, ",\"targetDevices\":{\"devices\":[\"AQIDBA==\",\"CQk=\"]}"),
+	                 -1);
+	assert_int_equal(decide(area, ""), -1); /* DO-A uplinks name no area */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_authorization),
 	    cmocka_unit_test_setup_teardown(test_filters_and_reg_ind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batches_in_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nothing_after_delete, setup, teardown),
