@@ -61,7 +61,7 @@ void doa_subs_handle_id(aiotf *a, const sbi_request *req, const char *id, sbi_re
 	}
 	aiotf_req *r = strlen(id) == DOA_SUB_ID_LEN ? calloc(1, sizeof *r) : NULL;
 	if (r == NULL) { /* not an identifier this AIOTF gives, or out of memory */
-		sbi_problem(resp, 404, "RESOURCE_NOT_FOUND", "no such DO-A subscription");
+		sbi_problem(resp, 404, "SUBSCRIPTION_NOT_FOUND", "no such DO-A subscription");
 		return;
 	}
 	r->type = get ? TX_DOA_GET : TX_DOA_DEL;
@@ -207,7 +207,7 @@ void doa_subs_op(aiotf *a, aiotf_req *r)
 		if (strcmp(s->r->trans_id, r->trans_id) == 0)
 			break;
 	if (s == NULL) {
-		afauth_refuse(a, r, 404, "RESOURCE_NOT_FOUND", "no such DO-A subscription");
+		afauth_refuse(a, r, 404, "SUBSCRIPTION_NOT_FOUND", "no such DO-A subscription");
 		return;
 	}
 	sbi_response resp = {0};

@@ -75,7 +75,7 @@ check "devices merged, regInd absent (false)" "2 null" "$(jq -r '"\(.targetDevic
 check "metrics: 2 subscriptions" 2 "$(metric aiot_aiotf_doa_subscriptions)"
 cap 204 "$DI" "DELETE the subscription" -- -X DELETE $C/$SID
 cap 404 "$GI" "GET after DELETE" -- $C/$SID
-check "404 cause" RESOURCE_NOT_FOUND "$(cause)"
+check "404 cause" SUBSCRIPTION_NOT_FOUND "$(cause)"
 cap 404 "$DI" "DELETE again" -- -X DELETE $C/$SID
 cap 404 "$GI" "GET an unknown id" -- $C/$(rand16)
 cap 404 "$GI" "GET a malformed id" -- $C/xyz
