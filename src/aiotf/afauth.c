@@ -17,6 +17,9 @@
  *     or start with a listed filteringInfo; a filteringInfo must start with a listed one
  *     (it is then at least as narrow); a request without targetDevices (all devices of
  *     the area) is refused
+ *   DO-A subscriptions: allowedServiceOperations "DOA"; the targets as above (the filter is
+ *     then within what the AF may see); an AF restricted to allowedArea is refused (a DO-A
+ *     uplink names no area, so the AIOTF could not keep it to one)
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -33,7 +36,10 @@
 #define AFAUTH_MAX_ID 255 /* characters of an afId the ADM can look up */
 
 /* AllowedServiceOperation values this AIOTF offers; bit i of afauth.ops grants op_names[i]. */
-static const char *const op_names[] = {"INVENTORY", "READ", "WRITE", "PERMANENT_DISABLE"};
+/* "DOA" is ours (the anyOf string branch of TS 29.369 AllowedServiceOperation): it grants DO-A
+ * subscriptions (openapi/Naiotf_DoA.yaml), i.e. the registrations and uplink data of DO-A
+ * devices within allowedTargetAiotDevices. */
+static const char *const op_names[] = {"INVENTORY", "READ", "WRITE", "PERMANENT_DISABLE", "DOA"};
 
 struct afauth_entry {
 	aiotf *a;
@@ -178,7 +184,7 @@ static int targets_allowed(const afauth *z, const aiotf_req *r, char *why, size_
 		return 0;
 	if (r->kind == TGT_AREA)
 		return refuse(why, cap,
-		              "all devices of the area are beyond "
+		              "all devices (of the area) are beyond "
 		              "allowedTargetAiotDevices: name targetDevices");
 	if (r->kind == TGT_FILTER) {
 		for (size_t i = 0; i < z->nfilts; i++)
@@ -200,6 +206,7 @@ static int targets_allowed(const afauth *z, const aiotf_req *r, char *why, size_
 int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap)
 {
 	int op = r->type == TX_INVENTORY    ? 0
+	         : r->type == TX_DOA_SUB    ? 4
 	         : r->cmd == AIOT_CMD_READ  ? 1
 	         : r->cmd == AIOT_CMD_WRITE ? 2
 	                                    : 3;
@@ -208,6 +215,11 @@ int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap)
 	if (!(z->ops & (1u << op)))
 		return refuse(why, cap, "AF '%s' is not allowed %s (allowedServiceOperations)",
 		              r->af_id, op_names[op]);
+	if (z->has_area && r->type == TX_DOA_SUB)
+		return refuse(why, cap,
+		              "AF '%s' is restricted to allowedArea: DO-A uplinks name no "
+		              "area, so a DO-A subscription cannot be kept to one",
+		              r->af_id);
 	if (z->has_area && r->nareas == 0)
 		return refuse(why, cap,
 		              "AF '%s' is restricted to allowedArea: targetArea is "
@@ -241,6 +253,10 @@ static void accept_req(aiotf *a, aiotf_req *r)
 {
 	sbi_response resp = {0};
 	char *body = NULL;
+	if (r->type == TX_DOA_SUB) {
+		doa_subs_create(a, r);
+		return;
+	}
 	if (asprintf(&body, "{\"transId\":\"%s\"}", r->trans_id) < 0) {
 		afauth_refuse(a, r, 500, "SYSTEM_FAILURE", "out of memory");
 		return;

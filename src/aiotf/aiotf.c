@@ -102,6 +102,8 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 		r->next = NULL;
 		if (stop || (draining && a->drain_forced)) /* too late to run */
 			afauth_refuse(a, r, 503, NULL, "the AIOTF is stopping");
+		else if (r->type == TX_DOA_GET || r->type == TX_DOA_DEL)
+			doa_subs_op(a, r);
 		else
 			notif_policy_admit(a, r); /* then afauth_submit */
 	}
@@ -176,6 +178,10 @@ aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen)
 		a->cfg.notify_max_dests_per_af = 64;
 	if (a->cfg.notify_queue_bytes < 1)
 		a->cfg.notify_queue_bytes = 32u << 20;
+	if (a->cfg.doa_max_subs < 1)
+		a->cfg.doa_max_subs = 1024;
+	if (a->cfg.doa_max_subs_per_af < 1)
+		a->cfg.doa_max_subs_per_af = 64;
 	if (a->cfg.notify_dest_queue_bytes < 1)
 		a->cfg.notify_dest_queue_bytes = 4u << 20;
 	a->cfg.notify_schemes = a->cfg.notify_hosts = a->cfg.notify_networks = NULL;
@@ -288,6 +294,7 @@ void aiotf_free(aiotf *a)
 	notif_policy_cancel_all(a);
 	/* The transactions release their notification destinations: before the destinations */
 	aiotf_proc_free(&a->proc);
+	doa_subs_free_all(a); /* the subscriptions too, and their batch timer */
 	ng_stop(a);
 	for (aiotf_req *r = a->qhead, *n; r != NULL; r = n) {
 		n = r->next;
@@ -336,6 +343,11 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		type = TX_INVENTORY;
 	} else if (strcmp(p, "request-cmd") == 0) {
 		type = TX_COMMAND;
+	} else if (strcmp(p, DOA_SUBS_PATH) == 0) {
+		type = TX_DOA_SUB;
+	} else if (strncmp(p, DOA_SUBS_PATH "/", sizeof DOA_SUBS_PATH) == 0) {
+		doa_subs_handle_id(a, req, p + sizeof DOA_SUBS_PATH, resp);
+		return;
 	} else {
 		sbi_problem(resp, 404, "RESOURCE_URI_STRUCTURE_NOT_FOUND",
 		            "no operation %s in naiotf-aiot/v1", p);
@@ -376,9 +388,23 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		aiotf_req_free(r);
 		return;
 	}
-	snprintf(r->trans_id, sizeof r->trans_id, "%s-%llu", a->trans_prefix,
-	         (unsigned long long)atomic_fetch_add(&a->trans_seq, 1) + 1);
+	if (type == TX_DOA_SUB) {
+		if (doa_sub_new_id(r) != 0) {
+			atomic_fetch_sub(&a->st.active_tx, 1);
+			aiotf_req_free(r);
+			sbi_problem(resp, 500, "SYSTEM_FAILURE", "no randomness available");
+			return;
+		}
+	} else {
+		snprintf(r->trans_id, sizeof r->trans_id, "%s-%llu", a->trans_prefix,
+		         (unsigned long long)atomic_fetch_add(&a->trans_seq, 1) + 1);
+	}
 	/* The answer waits for the AF's authorization (afauth.c, in the loop thread). */
+	aiotf_enqueue(a, req, r, resp);
+}
+
+int aiotf_enqueue(aiotf *a, const sbi_request *req, aiotf_req *r, sbi_response *resp)
+{
 	pthread_mutex_lock(&a->qlock);
 	int stopped = a->stop || a->draining;
 	if (!stopped) {
@@ -394,9 +420,10 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp)
 		atomic_fetch_sub(&a->st.active_tx, 1);
 		aiotf_req_free(r);
 		sbi_problem(resp, 503, NULL, "the AIOTF is stopping");
-		return;
+		return -1;
 	}
 	event_active(a->wake, 0, 0);
+	return 0;
 }
 
 const char *const aiotf_operations[] = {"request-inv", "request-cmd", NULL};
@@ -543,9 +570,12 @@ char *aiotf_metrics(void *app)
 	        "aiot_aiotf_notif_destinations %d\n"
 	        "# HELP aiot_aiotf_notif_queued_bytes Notifications queued, all destinations.\n"
 	        "# TYPE aiot_aiotf_notif_queued_bytes gauge\n"
-	        "aiot_aiotf_notif_queued_bytes %llu\n",
+	        "aiot_aiotf_notif_queued_bytes %llu\n"
+	        "# HELP aiot_aiotf_doa_subscriptions DO-A subscriptions of the AFs.\n"
+	        "# TYPE aiot_aiotf_doa_subscriptions gauge\n"
+	        "aiot_aiotf_doa_subscriptions %llu\n",
 	        U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
-	        atomic_load(&s->notif_dests), U(s->notif_queued_bytes));
+	        atomic_load(&s->notif_dests), U(s->notif_queued_bytes), U(s->doa_subs));
 #undef U
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
 	                "ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");

@@ -70,6 +70,9 @@ typedef struct aiotf_cfg {
 	size_t ng_buffer_max;
 	int ng_ack_timeout_ms;
 	int ng_unacked_close;
+	/* DO-A subscriptions (doa_subs.h), in all and created by one afId [1024, 64] */
+	int doa_max_subs;
+	int doa_max_subs_per_af;
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */

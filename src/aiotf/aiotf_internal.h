@@ -21,6 +21,7 @@
 #include "sbi/sbi_hist.h"
 #include "sbi/sbi_json.h"
 
+#include "doa_subs.h"
 #include "map.h"
 #include "naiotf.h"
 #include "proc.h"
@@ -181,7 +182,12 @@ struct aiotf {
 	uint64_t drain_t0_us;
 	uint8_t drain_forced;
 	afauth_entry *afauth; /* AF authorization data by afId, newest first (afauth.c) */
+	doa_subs *doa_subs;   /* DO-A subscriptions (doa_subs.c), NULL until the first */
 };
+
+/* aiotf.c, SBI thread: hand r (parsed, counted in active_tx) to the loop thread, r->pending
+ * deferred; 0, or -1 when stopping (resp filled, r freed). */
+int aiotf_enqueue(aiotf *a, const sbi_request *req, aiotf_req *r, sbi_response *resp);
 
 /* afauth.c: answer r (r->pending) once its AF's authorization is known; an accepted
  * request becomes a transaction. */

@@ -48,6 +48,10 @@ static const char usage_text[] =
     "                               (notify.max-destinations)           [256]\n"
     "  --notify-max-destinations-per-af N  of them, created for one afId\n"
     "                               (notify.max-destinations-per-af)    [64]\n"
+    "  --doa-max-subscriptions N    DO-A subscriptions of the AFs, in memory\n"
+    "                               (doa.max-subscriptions)             [1024]\n"
+    "  --doa-max-subscriptions-per-af N  of them, created by one afId\n"
+    "                               (doa.max-subscriptions-per-af)      [64]\n"
     "  --notify-queue-bytes N       notifications queued, in all (notify.queue-bytes)\n"
     "                               [33554432]\n"
     "  --notify-dest-queue-bytes N  ... per destination (notify.dest-queue-bytes) [4194304]\n"
@@ -108,6 +112,8 @@ static const cfg_opt opts[] = {
     {"notify-networks", "notify.networks"},
     {"notify-max-destinations", "notify.max-destinations"},
     {"notify-max-destinations-per-af", "notify.max-destinations-per-af"},
+    {"doa-max-subscriptions", "doa.max-subscriptions"},
+    {"doa-max-subscriptions-per-af", "doa.max-subscriptions-per-af"},
     {"notify-queue-bytes", "notify.queue-bytes"},
     {"notify-dest-queue-bytes", "notify.dest-queue-bytes"},
     {"max-transactions", "max-transactions"},
@@ -158,8 +164,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
-	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, nqb,
-	    ndqb;
+	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, dsubs,
+	    dsubs_af, nqb, ndqb;
 	unsigned long long ng_links, ng_peer, ng_setup, ng_idle, ng_buf, ng_ack, ng_unacked;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
@@ -195,6 +201,9 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "ng.flood-close", 5000, 0, 100000000, &fclose, err, sizeof err) ||
 	    cfg_get_uint(c, "shutdown-grace", 3, 0, 3600, &grace, err, sizeof err) ||
 	    cfg_get_uint(c, "notify.max-destinations", 256, 1, 65536, &ndst, err, sizeof err) ||
+	    cfg_get_uint(c, "doa.max-subscriptions", 1024, 1, 1000000, &dsubs, err, sizeof err) ||
+	    cfg_get_uint(c, "doa.max-subscriptions-per-af", 64, 1, 1000000, &dsubs_af, err,
+	                 sizeof err) ||
 	    cfg_get_uint(c, "notify.max-destinations-per-af", 64, 1, 65536, &ndst_af, err,
 	                 sizeof err) ||
 	    cfg_get_uint(c, "notify.queue-bytes", 32u << 20, 1u << 16, 1ull << 40, &nqb, err,
@@ -267,6 +276,8 @@ int main(int argc, char **argv)
 	    .notify_local = listen_is_loopback(listen),
 	    .notify_max_dests = (int)ndst,
 	    .notify_max_dests_per_af = (int)ndst_af,
+	    .doa_max_subs = (int)dsubs,
+	    .doa_max_subs_per_af = (int)dsubs_af,
 	    .notify_queue_bytes = (size_t)nqb,
 	    .notify_dest_queue_bytes = (size_t)ndqb,
 	    .ng_max_links = (int)ng_links,

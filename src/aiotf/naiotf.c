@@ -4,7 +4,8 @@
  * checked against the OpenAPI schema (required members, anyOf targetArea/targetDevices,
  * AIoTDevices oneOf devices/filteringInfo, AiotArea patterns, devLocReqInd only true) plus
  * what the command needs to be executable (TS 23.369 5.2.2: READ offset+length, WRITE
- * offset+data, in the ranges of docs/protocol.md §3.3).
+ * offset+data, in the ranges of docs/protocol.md §3.3); and the DoaSubscription of our own
+ * extension (openapi/Naiotf_DoA.yaml).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -290,6 +291,23 @@ static int check_command(const cJSON *j, aiotf_req *r, sbi_err *e)
 	return 0;
 }
 
+/* DoaSubscription (openapi/Naiotf_DoA.yaml) past afId and notifUri: targetDevices (the
+ * filter, optional: absent selects every device) and regInd. targetArea is refused rather
+ * than ignored: a DO-A uplink names no area, so no area filter could be applied. */
+static int check_doa_sub(const cJSON *j, aiotf_req *r, sbi_err *e)
+{
+	const cJSON *td = cJSON_GetObjectItemCaseSensitive(j, "targetDevices");
+	const cJSON *ri = cJSON_GetObjectItemCaseSensitive(j, "regInd");
+	r->kind = TGT_AREA;
+	if (cJSON_GetObjectItemCaseSensitive(j, "targetArea") != NULL)
+		return bad(e, OPT_INCORRECT, "targetArea: a DO-A subscription filters by %s%s",
+		           "targetDevices only", "");
+	if (ri != NULL && !cJSON_IsBool(ri))
+		return bad(e, OPT_INCORRECT, "regInd: expected a boolean%s%s", "", "");
+	r->reg_ind = cJSON_IsTrue(ri);
+	return td != NULL ? check_devices(td, r, e) : 0;
+}
+
 aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e)
 {
 	cJSON *j = sbi_json_parse_object(body, len, e);
@@ -316,6 +334,12 @@ aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *
 	}
 	if (type == TX_COMMAND && check_command(j, r, e) < 0)
 		goto fail;
+	if (type == TX_DOA_SUB) {
+		if (check_doa_sub(j, r, e) < 0)
+			goto fail;
+		cJSON_Delete(j);
+		return r;
+	}
 	const cJSON *area = cJSON_GetObjectItemCaseSensitive(j, "targetArea");
 	const cJSON *td = cJSON_GetObjectItemCaseSensitive(j, "targetDevices");
 	if (area == NULL && td == NULL) {

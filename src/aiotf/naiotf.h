@@ -23,7 +23,15 @@ typedef struct aiotf_area {
 	char mcc[4], mnc[4], nid[12], code[7];
 } aiotf_area;
 
-typedef enum tx_type { TX_INVENTORY = 0, TX_COMMAND = 1 } tx_type;
+/* Transactions (inventory, command), then DO-A subscription requests (doa_subs.h): POST,
+ * GET, DELETE, which never become transactions. */
+typedef enum tx_type {
+	TX_INVENTORY = 0,
+	TX_COMMAND = 1,
+	TX_DOA_SUB = 2,
+	TX_DOA_GET = 3,
+	TX_DOA_DEL = 4
+} tx_type;
 typedef enum tgt_kind { TGT_AREA = 0, TGT_DEVICES = 1, TGT_FILTER = 2 } tgt_kind;
 
 typedef struct aiotf_req {
@@ -39,6 +47,7 @@ typedef struct aiotf_req {
 	aiotf_id filt;          /* TGT_FILTER */
 	uint32_t num_devices;   /* 0 = absent */
 	uint32_t time_interval; /* 0 = absent */
+	uint8_t reg_ind;        /* TX_DOA_SUB: regInd */
 	/* TX_COMMAND */
 	int cmd; /* AIOT_CMD_READ / _WRITE / _DISABLE */
 	uint16_t offset;
@@ -50,7 +59,7 @@ typedef struct aiotf_req {
 	struct aiotf_req *next;
 } aiotf_req;
 
-/* Parse and validate an InventoryReq / CommandReq body. NULL with e filled
+/* Parse and validate an InventoryReq / CommandReq / DoaSubscription body. NULL with e filled
  * (sbi_err_status() gives the status). */
 aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *e);
 void aiotf_req_free(aiotf_req *r);

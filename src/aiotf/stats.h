@@ -44,6 +44,7 @@ typedef struct aiotf_stats {
 	atomic_ullong foreign_rand; /* D2R answering a RAND_AIOT_n we did not page (NOTE 2) */
 	atomic_ullong undecodable;
 	atomic_ullong notif_sent, notif_failed;
+	atomic_ullong doa_subs;           /* DO-A subscriptions (a gauge) */
 	atomic_ullong notif_dropped;      /* over a queue bound (notify.c) */
 	atomic_ullong notif_last_dropped; /* ... of them, a transaction's lastRepInd */
 	atomic_ullong notif_uri_refused;  /* notifUri outside the policy (notify_policy.c) */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every kind of SBI body aiot emits, checked against the official 3GPP YAMLs (spec/openapi)
-# and aiot's own extensions of them (openapi/: get-doa-authentication) by
+# and aiot's own extensions of them (openapi/: get-doa-authentication, DO-A subscriptions) by
 # tests/schema/check_bodies.py: real aiot-adm (with AF authorization data), aiot-aiotf,
 # aiot-reader, aiot-devsim (with a clone) and aiot af-sink as the notifUri, driven by curl.
 # Nadm_Sec and Nadm_DM answers, Naiotf answers, every AIoTNotif the AF received, every
@@ -19,7 +19,7 @@ $PY -c 'import jsonschema, yaml' 2>/dev/null || { bad "python3-jsonschema / pyth
 cat $W/a.jsonl $W/p.jsonl $W/x.jsonl >$W/all.jsonl
 cat >$W/af.json <<'EOF'
 {"afAuthData":{
- "af-s":{"afId":"af-s","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE"]},
+ "af-s":{"afId":"af-s","allowedServiceOperations":["INVENTORY","READ","WRITE","PERMANENT_DISABLE","DOA"]},
  "af-read":{"afId":"af-read","allowedServiceOperations":["INVENTORY","READ"],
    "allowedArea":{"areaIds":[{"plmnId":{"mcc":"001","mnc":"01"},"nid":"0123456789a","aiotAreaCode":"00ab12"}]},
    "allowedTargetAiotDevices":[{"filteringInfo":"AQIDBA=="},{"aiotDevPermId":"BwcHBwAAAAE="}]}
@@ -214,6 +214,15 @@ cap 403 $NY "POST /request-inv" "Naiotf 403 unknown AF" -- $J "{\"afId\":\"af-no
 cap 403 $NY "POST /request-cmd" "Naiotf 403 operation not allowed" -- \
 	$J "{\"afId\":\"af-read\",\"notifUri\":\"http://127.0.0.1:1/x\",$AREA,\"commandType\":\"WRITE\",\"offset\":0,\"data\":\"AAAA\"}" $N/request-cmd
 cap 415 $NY "POST /request-inv" "Naiotf 415" -- $JT "{$U,$AREA}" $N/request-inv
+# DO-A subscriptions, against openapi/$DOSY (every refusal: it_doa_subs)
+DOSY=Naiotf_DoA.yaml
+cap 201 $DOSY "POST /doa-subscriptions" "DO-A subscription created" -- $J "{$U,\"regInd\":true,\"targetDevices\":{\"filteringInfo\":\"$FILT\"}}" $N/doa-subscriptions
+SUB=$(jq -r .subscriptionId $BODY)
+cap 200 $DOSY "GET /doa-subscriptions/{subscriptionId}" "DO-A subscription read" -- $N/doa-subscriptions/$SUB
+cap 204 $DOSY "DELETE /doa-subscriptions/{subscriptionId}" "DO-A subscription deleted" -- -X DELETE $N/doa-subscriptions/$SUB
+cap 404 $DOSY "GET /doa-subscriptions/{subscriptionId}" "DO-A subscription 404 after DELETE" -- $N/doa-subscriptions/$SUB
+cap 400 $DOSY "POST /doa-subscriptions" "DO-A subscription 400 regInd" -- $J "{$U,\"regInd\":1}" $N/doa-subscriptions
+cap 403 $DOSY "POST /doa-subscriptions" "DO-A subscription 403 DOA not allowed" -- $J "{\"afId\":\"af-read\",\"notifUri\":\"http://127.0.0.1:1/x\"}" $N/doa-subscriptions
 # An "ADM" (the AF sink) whose answer is no AfAuthorizationData: a 500.
 start_daemon $W/aiotf2.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$AFPORT --adm-timeout-ms 3000
