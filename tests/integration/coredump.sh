@@ -49,6 +49,8 @@ one_daemon() {
 	local name=$1 sig=$2; shift 2
 	mkdir -p $W/$name
 	start_daemon $W/$name.log run_dumpable $W/$name $W/$name.pid "$@" >$W/$name.out
+	# The wrapper writes the pid after fork: the child may be listening before it is written.
+	wait_file $W/$name.pid || { bad "$name: no pid written"; return; }
 	local pid; pid=$(cat $W/$name.pid)
 	check "$name: Max core file size (soft hard)" "0 0" \
 		"$(awk '/^Max core file size/ {print $5, $6}' /proc/$pid/limits)"
