@@ -3,7 +3,8 @@
 # processes: aiot provision, aiot-adm on SQLite, aiot-aiotf, and doa_reader as the reader,
 # which runs genuine DO-A devices (the device library) over the NG link. Registration with
 # mutual authentication (the devices verify MAC_N and M4), T-ID rotation for privacy devices,
-# Uplink Data delivered (counted in /metrics); clones (right identifier, wrong key) refused on
+# Uplink Data delivered (counted in /metrics), twice per device: the second registration of a
+# privacy device names it by the T-ID its first M4 gave it, which the ADM then knows; clones (right identifier, wrong key) refused on
 # RES_D; replayed M3 and Uplink Data refused; an M1 flood rate-limited before the ADM.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf doa_reader; do
@@ -28,35 +29,35 @@ metric() { curl -s http://127.0.0.1:$1/metrics | awk -v k="$2" '$1==k {print $2}
 
 T=20; [ "$SANITIZED" = 1 ] && T=60
 "$B/doa_reader" --aiotf 127.0.0.1:$NG --transport tcp --devices $W/all.jsonl --data $DATA \
-	--clones $CLONES --replay --flood $FLOOD --timeout-s $T >$W/reader.json 2>$W/reader.log ||
+	--rounds 2 --clones $CLONES --replay --flood $FLOOD --timeout-s $T >$W/reader.json 2>$W/reader.log ||
 	{ cat $W/reader.log >&2; bad "doa_reader did not finish"; }
 r=$(cat $W/reader.json); echo "$r"
 j() { echo "$r" | jq -r ".$1"; }
-check "every genuine device registered and verified M4 (MAC_N, then M4 under K_AIOT_int)" $N "$(j registered)"
-check "privacy devices applied TID_UPDATE from M4" 2 "$(j tid_rotations)"
+check "every genuine device registered twice, verifying MAC_N and M4 (under K_AIOT_int)" $((2 * N)) "$(j registered)"
+check "privacy devices applied TID_UPDATE from each M4, and were found by the new T-ID" 4 "$(j tid_rotations)"
 check "clones refused the network's MAC_N (it was made for the genuine key)" $CLONES "$(j clone_m2_refused)"
 check "no clone registered" 0 "$(j clone_registered)"
 
 # /metrics, polled: the last Uplink Data may still be in flight when the reader exits
 m() { metric $AMPORT "$1"; }
-want=$((N * (DATA + 1)))
+want=$((2 * N * (DATA + 1)))
 for _ in $(seq 1 50); do [ "$(m 'aiot_aiotf_doa_uplink_data_total{result="delivered"}')" = "$want" ] && break; sleep 0.1; done
 check "uplink data delivered: first block in M3 + $DATA each" $want "$(m 'aiot_aiotf_doa_uplink_data_total{result="delivered"}')"
-check "registrations" $N "$(m aiot_aiotf_doa_registrations_total)"
+check "registrations" $((2 * N)) "$(m aiot_aiotf_doa_registrations_total)"
 check "clones: RES_D failures" $CLONES "$(m aiot_aiotf_doa_res_d_failures_total)"
 check "exchanges ended on a wrong RES_D" $CLONES "$(m 'aiot_aiotf_doa_exchanges_total{end="res_d_wrong"}')"
 check "replayed Uplink Data refused" $N "$(m 'aiot_aiotf_doa_uplink_data_total{result="replayed"}')"
 check "replayed M3 refused (no exchange waits for it)" $N "$(m aiot_aiotf_doa_unexpected_total)"
 check "no forged Uplink Data" 0 "$(m 'aiot_aiotf_doa_uplink_data_total{result="bad_mac"}')"
-check "T-IDs rotated at the ADM (get-tid)" 2 "$(m aiot_aiotf_tid_updates_total)"
+check "T-IDs rotated at the ADM (get-tid)" 4 "$(m aiot_aiotf_tid_updates_total)"
 refused=$(m 'aiot_aiotf_doa_m1_refused_total{reason="reader_rate"}')
 idref=$(m 'aiot_aiotf_doa_m1_refused_total{reason="identifier_rate"}')
 m1=$(m aiot_aiotf_doa_m1_total)
-check "every M1 counted" $((N + CLONES + FLOOD)) "$m1"
+check "every M1 counted" $((2 * N + CLONES + FLOOD)) "$m1"
 [ "$refused" -gt 0 ] && ok "M1 flood: $refused refused by the reader's rate ($RATE/s, burst $BURST)" || bad "no M1 refused for rate"
 adm_doa=$(metric $ADM_M aiot_adm_doa_requests_total)
 # the reader's bucket admits at most BURST + RATE x elapsed; the identifier limit (8/10 s) less
-[ "$adm_doa" -le $((N + CLONES + 8)) ] && ok "the ADM saw $adm_doa get-doa-authentication of $m1 M1s ($idref refused per identifier)" ||
+[ "$adm_doa" -le $((2 * N + CLONES + 8)) ] && ok "the ADM saw $adm_doa get-doa-authentication of $m1 M1s ($idref refused per identifier)" ||
 	bad "ADM saw $adm_doa get-doa-authentication for $m1 M1s"
 check "no M2 beyond the ADM's answers" "$(metric $ADM_M 'aiot_adm_doa_total{result="issued"}')" "$(m aiot_aiotf_doa_m2_total)"
 finish

@@ -5,7 +5,8 @@
  * the attackers of tests/integration/aiotf_doa.sh. After NG Setup each device sends its
  * Registration Request (M1) under RAN ID = its line number; the tool relays the AIOTF's M2 to
  * the device, its M3 (with a first data block) back, then M4; a device that verified M4 sends
- * --data Uplink Data PDUs. Attackers:
+ * --data Uplink Data PDUs; --rounds R: the genuine devices register R times in a row (a
+ * privacy device names itself by the T-ID its last M4 gave it). Attackers:
  *   --clones K     the first K devices again (RAN IDs 1001..), with a wrong key: their M2
  *                  fails the device's MAC_N check; they answer a forged RES_D anyway;
  *   --replay       once every device is done: each M3 and each last Uplink Data again;
@@ -53,7 +54,8 @@ static struct {
 	unsigned data_per_dev, flood, registered, rotations, data_sent, clone_refused;
 	unsigned clone_registered, replayed, flood_sent;
 	int replay, phase, setup_done;
-} R;
+	unsigned rounds, round;
+} R = {.rounds = 1};
 
 static int cb_entropy(void *user, uint8_t *out, size_t len)
 {
@@ -154,11 +156,13 @@ static void on_m4(dev *d, const uint8_t *pdu, size_t len)
 	}
 }
 
+/* Every device (clones too in the first round) sends its M1. */
 static void start_all(void)
 {
 	uint8_t m1[AIOT_NAS_MAX_PDU];
 	size_t n;
-	for (size_t i = 0; i < R.ndev + R.nclones; i++) {
+	R.round++;
+	for (size_t i = 0; i < (R.round == 1 ? R.ndev + R.nclones : R.ndev); i++) {
 		dev *d = &R.devs[i];
 		if (aiot_doa_start(&d->d, m1, sizeof m1, &n) != AIOT_OK) {
 			fprintf(stderr, "doa_reader: device %u cannot start\n", d->ran);
@@ -186,6 +190,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	struct timeval tv = {0, 300000};
 	if (R.phase == 0 && !all_done()) {
 		tv.tv_usec = 20000;
+	} else if (R.phase == 0 && R.round < R.rounds) {
+		for (size_t i = 0; i < R.ndev; i++)
+			R.devs[i].done = 0;
+		start_all();
 	} else if (R.phase == 0) {
 		R.phase = 1; /* let the last Uplink Data land first */
 	} else if (R.phase == 1) {
@@ -294,7 +302,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"aiotf", 1, NULL, 'a'},     {"devices", 1, NULL, 'd'},   {"data", 1, NULL, 'n'},
 	    {"clones", 1, NULL, 'c'},    {"replay", 0, NULL, 'r'},    {"flood", 1, NULL, 'f'},
-	    {"transport", 1, NULL, 't'}, {"timeout-s", 1, NULL, 'T'}, {NULL, 0, NULL, 0}};
+	    {"transport", 1, NULL, 't'}, {"timeout-s", 1, NULL, 'T'}, {"rounds", 1, NULL, 'R'},
+	    {NULL, 0, NULL, 0}};
 	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (c) {
 		case 'a':
@@ -318,12 +327,15 @@ int main(int argc, char **argv)
 		case 't':
 			transport = optarg;
 			break;
+		case 'R':
+			R.rounds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'T':
 			timeout_s = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			fputs("usage: doa_reader --aiotf ADDR:PORT --devices FILE [--data N] "
-			      "[--clones K] [--replay] [--flood N] [--timeout-s N]\n",
+			      "[--rounds R] [--clones K] [--replay] [--flood N] [--timeout-s N]\n",
 			      stderr);
 			return 1;
 		}
