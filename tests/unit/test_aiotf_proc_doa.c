@@ -311,6 +311,42 @@ static void test_registration_tid(void **state)
 	assert_int_equal(ST.tid_updates, 1);
 }
 
+/* The device missed the M4 of its first rotation (still TID0, now the ADM's previous T-ID):
+ * its next registration makes TID0 current again (resyncInd) before rotating, so the ADM
+ * keeps TID0 as the previous T-ID whatever becomes of the new M4. */
+static void test_missed_m4_resync(void **state)
+{
+	(void)state;
+	tag t;
+	uint8_t m1[AIOT_NAS_MAX_PDU], m3[AIOT_NAS_MAX_PDU], tid[16], th[33];
+	char json[128];
+	tag_init(&t, 2, 1);
+	send_m1(&t, m1);
+	adm_doa(adm_last("get-doa-authentication"), &t);
+	answer_m2(&t, NULL, 0, m3);
+	adm_key(adm_last("get-session-key"), &t);
+	adm_tid(adm_last("get-tid"), &t); /* M4 sent, lost: the device keeps TID0 */
+	assert_int_equal(adm_count("get-tid"), 1);
+	send_m1(&t, m1);
+	assert_non_null(strstr(F.adm[adm_last("get-doa-authentication")].body, "7e0102"));
+	adm_doa(adm_last("get-doa-authentication"), &t);
+	answer_m2(&t, NULL, 0, m3);
+	adm_key(adm_last("get-session-key"), &t);
+	assert_int_equal(adm_count("get-tid"), 2);
+	assert_non_null(strstr(F.adm[adm_last("get-tid")].body, "\"resyncInd\":true"));
+	aiot_hex_encode(TID0, 16, (char *)th);
+	snprintf(json, sizeof json, "{\"tid\":\"%s\"}", (char *)th);
+	adm_answer(adm_last("get-tid"), 200, json); /* TID0 current again */
+	assert_int_equal(adm_count("get-tid"), 3);  /* then the rotation */
+	assert_null(strstr(F.adm[adm_last("get-tid")].body, "resyncInd"));
+	adm_tid(adm_last("get-tid"), &t);
+	ng_rec r = *last_down();
+	assert_int_equal(aiot_doa_on_accept(&t.d, r.nas, r.nas_len), AIOT_OK);
+	next_tid(&t, tid);
+	assert_memory_equal(t.d.tid, tid, 16);
+	assert_int_equal(ST.doa_registered, 2);
+}
+
 /* get-tid fails: M4 without TID_UPDATE, the device keeps its T-ID. */
 static void test_tid_rotation_fails(void **state)
 {
@@ -587,6 +623,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_registration, doa_setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_registration_tid, doa_setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tid_rotation_fails, doa_setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missed_m4_resync, doa_setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_res_d, doa_setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replayed_m3, doa_setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_uplink_replay, doa_setup, teardown),
