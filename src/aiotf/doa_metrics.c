@@ -37,7 +37,7 @@ void aiotf_doa_metrics(FILE *f, aiotf_stats *s)
 		        U(s->doa_m1_refused[i]));
 	counter(f, "aiot_aiotf_doa_m2_total", "DO-A Authentication Requests (M2) sent.",
 	        U(s->doa_m2_sent));
-	counter(f, "aiot_aiotf_doa_res_d_failures_total",
+	counter(f, "aiot_aiotf_doa_resd_failures_total",
 	        "DO-A Authentication Responses whose RES_D did not match XRES_D.",
 	        U(s->doa_res_d_failed));
 	counter(f, "aiot_aiotf_doa_registrations_total",

@@ -44,7 +44,7 @@ want=$((2 * N * (DATA + 1)))
 for _ in $(seq 1 50); do [ "$(m 'aiot_aiotf_doa_uplink_data_total{result="delivered"}')" = "$want" ] && break; sleep 0.1; done
 check "uplink data delivered: first block in M3 + $DATA each" $want "$(m 'aiot_aiotf_doa_uplink_data_total{result="delivered"}')"
 check "registrations" $((2 * N)) "$(m aiot_aiotf_doa_registrations_total)"
-check "clones: RES_D failures" $CLONES "$(m aiot_aiotf_doa_res_d_failures_total)"
+check "clones: RES_D failures" $CLONES "$(m aiot_aiotf_doa_resd_failures_total)"
 check "exchanges ended on a wrong RES_D" $CLONES "$(m 'aiot_aiotf_doa_exchanges_total{end="res_d_wrong"}')"
 check "replayed Uplink Data refused" $N "$(m 'aiot_aiotf_doa_uplink_data_total{result="replayed"}')"
 check "replayed M3 refused (no exchange waits for it)" $N "$(m aiot_aiotf_doa_unexpected_total)"
