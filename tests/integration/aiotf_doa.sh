@@ -5,7 +5,9 @@
 # mutual authentication (the devices verify MAC_N and M4), T-ID rotation for privacy devices,
 # Uplink Data delivered (counted in /metrics), twice per device: the second registration of a
 # privacy device names it by the T-ID its first M4 gave it, which the ADM then knows; clones (right identifier, wrong key) refused on
-# RES_D; replayed M3 and Uplink Data refused; an M1 flood rate-limited before the ADM.
+# RES_D; replayed M3 and Uplink Data refused; an M1 flood rate-limited before the ADM. An AF
+# subscribed (Naiotf DO-A subscription, aiot af-sink) gets every registration and every datum
+# once, none of the clones' or replays.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf doa_reader; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -16,16 +18,24 @@ done
 cat $W/d.jsonl $W/p.jsonl $W/x.jsonl >$W/all.jsonl
 N=10 DATA=3 CLONES=2 FLOOD=300 RATE=20 BURST=40
 
+echo '{"afAuthData":{"af-doa":{"afId":"af-doa","allowedServiceOperations":["DOA"]}}}' >$W/af.json
 start_daemon $W/adm.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek \
-	--workers 2 --metrics 127.0.0.1:0
+	--workers 2 --metrics 127.0.0.1:0 --af-auth $W/af.json
 APORT=$PORT; ADM_M=$MPORT
+start_daemon $W/af.log "$AIOT" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
+AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --metrics 127.0.0.1:0 --log-level info \
 	--doa-m1-rate $RATE --doa-m1-burst $BURST --doa-exchange-timeout-ms 3000
-AMPORT=$MPORT
+AMPORT=$MPORT; SBI=$PORT
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 ok "aiot-adm and aiot-aiotf started (NG $NG)"
 metric() { curl -s http://127.0.0.1:$1/metrics | awk -v k="$2" '$1==k {print $2}'; }
+
+r=$(h2post http://127.0.0.1:$SBI/naiotf-aiot/v1/doa-subscriptions \
+	"{\"afId\":\"af-doa\",\"notifUri\":\"http://127.0.0.1:$AFPORT/doa\",\"regInd\":true}")
+check "the AF subscribed to DO-A registrations and data" 201 "${r%% *}"
+SUB=$(echo "${r#* }" | jq -r .subscriptionId)
 
 T=20; [ "$SANITIZED" = 1 ] && T=60
 "$B/doa_reader" --aiotf 127.0.0.1:$NG --transport tcp --devices $W/all.jsonl --data $DATA \
@@ -60,4 +70,13 @@ adm_doa=$(metric $ADM_M aiot_adm_doa_requests_total)
 [ "$adm_doa" -le $((2 * N + CLONES + 8)) ] && ok "the ADM saw $adm_doa get-doa-authentication of $m1 M1s ($idref refused per identifier)" ||
 	bad "ADM saw $adm_doa get-doa-authentication for $m1 M1s"
 check "no M2 beyond the ADM's answers" "$(metric $ADM_M 'aiot_adm_doa_total{result="issued"}')" "$(m aiot_aiotf_doa_m2_total)"
+
+# The AF's notifications: AIoTNotif with transId = the subscriptionId; registrations without
+# readCmdRep, data with it (base64 of what the device sent)
+items() { jq -c --arg s "$SUB" 'select(.transId == $s) | .devicesRepData[]' $W/notifs.jsonl 2>/dev/null; }
+for _ in $(seq 1 50); do [ "$(items | wc -l)" -ge $((2 * N + want)) ] && break; sleep 0.1; done
+check "AF notified of every registration" $((2 * N)) "$(items | jq -s 'map(select(.readCmdRep == null)) | length')"
+check "AF notified of every datum once (no replay, no clone)" $want "$(items | jq -s 'map(select(.readCmdRep != null)) | length')"
+check "device 1's third datum, as it sent it, once per registration" 2 \
+	"$(items | jq -r 'select(.readCmdRep != null) | .readCmdRep | @base64d' | grep -c '^dev-1-data-3$')"
 finish
