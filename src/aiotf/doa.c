@@ -7,6 +7,7 @@
  *   M1  -> rate limits (doa_limit.c) -> get-doa-authentication -> M2 {tag, RAND_n, MAC_N}
  *   M3  -> RES_D = XRES_D (constant time) -> get-session-key -> K_AIOTF -> K_AIOT_int/enc
  *       -> the first data block verified (uplink COUNT 0) -> [get-tid] -> M4 (downlink COUNT 0)
+ * (the T-ID step: doa_tid.c)
  *   Uplink Data -> MAC, replay rule (§3.8: each COUNT once, strictly increasing) -> delivered
  *
  * A device is bound to (reader link, RAN-AIOT-Device-NGAP-ID): Uplink Data carries no
@@ -22,7 +23,7 @@
 
 #include "nas/nas_doa.h"
 #include "nas/nas_security.h"
-#include "proc.h"
+#include "doa_internal.h"
 #include "common/base64.h"
 #include "common/bytes.h"
 #include "common/hex.h"
@@ -30,32 +31,6 @@
 #include "crypto/ct.h"
 #include "sbi/sbi_json.h"
 #include "svc/log.h"
-
-enum { DS_ADM = 1, DS_WAIT_M3, DS_KEY, DS_TID, DS_REG };
-
-#define DOA_KEY_LEN (sizeof(reader *) + 4)
-
-struct doa_ctx {
-	aiotf_proc *pc;
-	reader *rd;
-	uint32_t ran_id;
-	doa_ctx *next, *prev; /* pc->doa_list */
-	uint8_t state;        /* DS_* */
-	uint8_t ex_ended;     /* the exchange has ended (exchange_end ran) */
-	uint8_t dead;         /* ended, waiting for its ADM answer to be freed */
-	uint8_t adm_pending;
-	uint8_t id_type; /* AIOT_NAS_ID_PERM or _TID: the identifier as sent in M1 */
-	aiotf_id id;
-	aiotf_id perm;
-	uint8_t rand_n[16], rand_d[16], xres[16], xres_len;
-	uint8_t k_int[16], k_enc[16];
-	uint8_t ul_seen;
-	uint32_t ul_count;
-	uint8_t tid_update;
-	uint8_t *first; /* the first data block of M3 until it is verified */
-	size_t first_len;
-	aiotf_timer *timer; /* the exchange's deadline, then the context's TTL */
-};
 
 static void ctx_key(const reader *rd, uint32_t ran_id, uint8_t key[DOA_KEY_LEN])
 {
@@ -175,8 +150,6 @@ static doa_ctx *ctx_new(aiotf_proc *pc, reader *rd, uint32_t ran_id)
 
 /* ---- the ADM requests: each holds its context ------------------------------------------ */
 
-typedef void (*doa_answer_fn)(doa_ctx *c, int status, const cJSON *body, const char *err);
-
 typedef struct doa_op {
 	doa_ctx *c;
 	doa_answer_fn fn;
@@ -207,7 +180,7 @@ static void op_done(void *arg, int status, const cJSON *body, const char *err)
 }
 
 /* POST path {"aiotDevPermId" (or the identifier of M1 for get-doa-authentication), ...}. */
-static int doa_adm(doa_ctx *c, const char *path, char *body, int n, doa_answer_fn fn)
+int doa_adm(doa_ctx *c, const char *path, char *body, int n, doa_answer_fn fn)
 {
 	doa_op *op = n < 0 ? NULL : malloc(sizeof *op);
 	if (op == NULL) {
@@ -223,7 +196,7 @@ static int doa_adm(doa_ctx *c, const char *path, char *body, int n, doa_answer_f
 	return rc;
 }
 
-static const char *adm_why(int status, const char *err)
+const char *doa_adm_why(int status, const char *err)
 {
 	return status == 0     ? (err ? err : "ADM unreachable")
 	       : status == 200 ? "malformed answer"
@@ -273,7 +246,7 @@ static int uplink_data(doa_ctx *c, uint8_t *buf, size_t len)
 
 /* ---- M4 ------------------------------------------------------------------------------------ */
 
-static void registered(doa_ctx *c)
+void doa_registered(doa_ctx *c)
 {
 	aiotf_proc *pc = c->pc;
 	uint8_t plain[AIOT_NAS_DOA_ACCEPT_LEN], pdu[AIOT_NAS_MAX_PDU];
@@ -299,101 +272,6 @@ static void registered(doa_ctx *c)
 	}
 }
 
-/* The profile cache keeps the ADM's current T-ID of a device the AIOTF rotated, so that its
- * next registration tells whether it applied that rotation (rotate_tid). */
-static void learn_current_tid(aiotf_proc *pc, const aiotf_id *perm, const uint8_t tid[16])
-{
-	profile_info *pi = amap_get(&pc->profiles, perm->b, perm->len);
-	int err = 0;
-	if (pi == NULL && (pi = calloc(1, sizeof *pi)) != NULL) {
-		amap_put(&pc->profiles, perm->b, perm->len, pi, &err);
-		if (err) {
-			free(pi);
-			pi = NULL;
-		}
-	}
-	if (pi != NULL) {
-		pi->has_tid = 1;
-		memcpy(pi->tid, tid, 16);
-	}
-	aiotf_learn_tid(pc, tid, perm);
-}
-
-static void on_tid(doa_ctx *c, int status, const cJSON *body, const char *err)
-{
-	sbi_err e = {0};
-	uint8_t tid[16];
-	if (status == 200 && body != NULL && sbi_json_hex(body, "tid", 1, tid, 16, &e) == 1) {
-		learn_current_tid(c->pc, &c->perm, tid);
-		atomic_fetch_add(&c->pc->st->tid_updates, 1);
-	} else {
-		/* M4 without TID_UPDATE: the device keeps the T-ID the ADM keeps current. */
-		c->tid_update = 0;
-		log_warn("DO-A: get-tid: %s; Registration Accept without TID_UPDATE",
-		         adm_why(status, err));
-	}
-	registered(c);
-}
-
-/* The ADM rotates first (get-tid derives the next T-ID from the session get-session-key just
- * recorded, this exchange's RANDs), then M4 carries TID_UPDATE: the device applies it on M4
- * with no answer to confirm it, and the ADM still finds it by its old T-ID, kept as the
- * previous one, if M4 is lost. */
-static int get_tid(doa_ctx *c, int resync, doa_answer_fn fn)
-{
-	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1], *body = NULL;
-	aiot_b64_encode(c->perm.b, c->perm.len, b64);
-	int n = asprintf(&body, "{\"aiotDevPermId\":\"%s\"%s}", b64,
-	                 resync ? ",\"resyncInd\":true" : "");
-	c->state = DS_TID;
-	return doa_adm(c, "/nadm-sec/v1/get-tid", body, n, fn);
-}
-
-static void rotate_tid(doa_ctx *c)
-{
-	c->tid_update = 1;
-	if (get_tid(c, 0, on_tid) != 0)
-		on_tid(c, 0, NULL, "cannot queue get-tid");
-}
-
-static void on_resync(doa_ctx *c, int status, const cJSON *body, const char *err)
-{
-	sbi_err e = {0};
-	uint8_t tid[16];
-	if (status != 200 || body == NULL || sbi_json_hex(body, "tid", 1, tid, 16, &e) != 1) {
-		/* rotating now could drop the T-ID the device holds */
-		log_warn("DO-A: get-tid resync: %s; Registration Accept without TID_UPDATE",
-		         adm_why(status, err));
-		registered(c);
-		return;
-	}
-	if (memcmp(tid, c->id.b, 16) != 0) {
-		/* The device held the ADM's current T-ID after all (the cache was stale): the
-		 * resync made it the previous one, where the ADM still finds it. No rotation. */
-		learn_current_tid(c->pc, &c->perm, tid);
-		registered(c);
-		return;
-	}
-	learn_current_tid(c->pc, &c->perm, tid);
-	rotate_tid(c);
-}
-
-/* A device that names itself by a T-ID other than the ADM's current one (as the AIOTF last
- * saw it) missed the M4 of its last rotation: it holds the ADM's previous T-ID, which a
- * rotation would now drop. The ADM makes it current again (resyncInd) first, so that it stays
- * the previous one after this rotation, whatever becomes of this M4. */
-static void tid_step(doa_ctx *c)
-{
-	const profile_info *pi = amap_get(&c->pc->profiles, c->perm.b, c->perm.len);
-	if (c->id_type == AIOT_NAS_ID_TID && pi != NULL && pi->has_tid &&
-	    memcmp(pi->tid, c->id.b, 16) != 0) {
-		if (get_tid(c, 1, on_resync) != 0)
-			on_resync(c, 0, NULL, "cannot queue get-tid");
-		return;
-	}
-	rotate_tid(c);
-}
-
 static void on_key(doa_ctx *c, int status, const cJSON *body, const char *err)
 {
 	aiotf_proc *pc = c->pc;
@@ -411,15 +289,15 @@ static void on_key(doa_ctx *c, int status, const cJSON *body, const char *err)
 		                        c->k_enc) == 0;
 	aiot_zeroize(k_aiotf, sizeof k_aiotf);
 	if (!ok) {
-		log_warn("DO-A: get-session-key: %s", adm_why(status, err));
+		log_warn("DO-A: get-session-key: %s", doa_adm_why(status, err));
 		ctx_end(c, DOA_END_ERROR);
 		return;
 	}
 	const profile_info *pi = amap_get(&pc->profiles, c->perm.b, c->perm.len);
 	if (c->id_type == AIOT_NAS_ID_TID || (pi != NULL && pi->has_tid))
-		tid_step(c);
+		doa_tid_step(c);
 	else
-		registered(c);
+		doa_registered(c);
 }
 
 /* ---- M3 ------------------------------------------------------------------------------------ */
@@ -498,7 +376,7 @@ static void on_doa_auth(doa_ctx *c, int status, const cJSON *body, const char *e
 	else if (status == 403)
 		why = DOA_REF_RAND_REUSED;
 	else
-		log_warn("DO-A: get-doa-authentication: %s", adm_why(status, err));
+		log_warn("DO-A: get-doa-authentication: %s", doa_adm_why(status, err));
 	atomic_fetch_add(&pc->st->doa_m1_refused[why], 1);
 	ctx_end(c, DOA_END_REFUSED);
 }

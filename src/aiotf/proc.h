@@ -23,7 +23,8 @@
  *                                 answers, bounded by cfg->cache_max;
  *   stopping                      set once by the daemon's teardown (aiotf_free).
  *   doa_*                         doa.c's (device-originated access): exchanges and
- *                                 registered contexts, their rate limits (doa_limit.c).
+ *                                 registered contexts, their rate limits (doa_limit.c),
+ *                                 the T-ID step (doa_tid.c).
  * A new procedure is one module beside inventory.c that takes its events through functions
  * declared here and acts through io (doa.c is one).
  *
