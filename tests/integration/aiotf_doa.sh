@@ -27,7 +27,7 @@ AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--adm http://127.0.0.1:$APORT --metrics 127.0.0.1:0 --log-level info \
 	--doa-m1-rate $RATE --doa-m1-burst $BURST --doa-exchange-timeout-ms 3000
-AMPORT=$MPORT; SBI=$PORT
+AMPORT=$MPORT; SBI=$PORT; AIOTFPID=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' $W/aiotf.log)
 ok "aiot-adm and aiot-aiotf started (NG $NG)"
 metric() { curl -s http://127.0.0.1:$1/metrics | awk -v k="$2" '$1==k {print $2}'; }
@@ -79,4 +79,9 @@ check "AF notified of every registration" $((2 * N)) "$(items | jq -s 'map(selec
 check "AF notified of every datum once (no replay, no clone)" $want "$(items | jq -s 'map(select(.readCmdRep != null)) | length')"
 check "device 1's third datum, as it sent it, once per registration" 2 \
 	"$(items | jq -r 'select(.readCmdRep != null) | .readCmdRep | @base64d' | grep -c '^dev-1-data-3$')"
+# The reader has left: its link's contexts went with it (keys zeroised); then SIGTERM, nothing
+# leaked (LeakSanitizer under ASan)
+for _ in $(seq 1 50); do [ "$(m aiot_aiotf_doa_contexts)" = 0 ] && break; sleep 0.1; done
+check "the reader's link closed: its DO-A contexts dropped" 0 "$(m aiot_aiotf_doa_contexts)"
+kill $AIOTFPID; wait $AIOTFPID 2>/dev/null; check "aiot-aiotf exits 0 on SIGTERM" 0 $?
 finish
