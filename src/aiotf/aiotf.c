@@ -577,6 +577,7 @@ char *aiotf_metrics(void *app)
 	        U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
 	        atomic_load(&s->notif_dests), U(s->notif_queued_bytes), U(s->doa_subs));
 #undef U
+	aiotf_doa_metrics(f, s);
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
 	                "ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");
 	sbi_hist_print(f, "aiot_aiotf_adm_request_duration_seconds", "", &s->adm_latency);

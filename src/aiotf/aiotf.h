@@ -73,6 +73,17 @@ typedef struct aiotf_cfg {
 	/* DO-A subscriptions (doa_subs.h), in all and created by one afId [1024, 64] */
 	int doa_max_subs;
 	int doa_max_subs_per_af;
+	/* Device-originated access (doa.c): an exchange's deadline from M1 to M4; exchanges and
+	 * registered contexts held at most (an M1 past it is refused); a context's lifetime
+	 * without verified Uplink Data; per reader link, M1s per second (token bucket, burst
+	 * doa_m1_burst, 0: 2 * rate; rate 0: off); per identifier, M1s within a window (0: off). */
+	int doa_exchange_timeout_ms;
+	int doa_max_contexts;
+	int doa_context_ttl_s;
+	int doa_m1_rate;
+	int doa_m1_burst;
+	int doa_id_m1_max;
+	int doa_id_window_ms;
 } aiotf_cfg;
 
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -31,6 +32,12 @@
 #define AIOTF_STREAMS_PER_CONN 100      /* ADM requests in flight per connection */
 #define AIOTF_MAX_URI 1024
 #define AIOTF_AFAUTH_CACHE 256 /* AFs whose authorization data is kept (afauth.c) */
+
+/* The receiver of DO-A registrations and Uplink Data (struct aiotf.doa_sink). */
+typedef void (*aiotf_doa_sink_fn)(void *arg, const aiotf_id *perm, const uint8_t *data, size_t len);
+
+/* The DO-A counters in /metrics (doa_metrics.c). */
+void aiotf_doa_metrics(FILE *f, aiotf_stats *s);
 
 /* ---- AF authorization (afauth.c) ------------------------------------------------------- */
 

@@ -155,20 +155,6 @@ static void send_requested(dresp *d)
 	}
 }
 
-/* The device's suite from the get-session-key answer's vendor extension
- * (common/vendor_ext.h); an ADM without it serves 3gpp devices only. -1 if malformed. */
-static int answer_suite(const cJSON *body, aiot_suite *s)
-{
-	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(body, AIOT_VENDOR_EXT);
-	*s = AIOT_SUITE_3GPP;
-	if (ext == NULL)
-		return 0;
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(ext, AIOT_VENDOR_SUITE);
-	if (!cJSON_IsObject(ext) || !cJSON_IsString(n))
-		return -1;
-	return aiot_suite_from_name(n->valuestring, s) == 0 ? 0 : -1;
-}
-
 static void on_key(void *arg, int status, const cJSON *body, const char *err)
 {
 	dresp *d = arg;
@@ -180,7 +166,7 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 	aiot_suite suite = AIOT_SUITE_3GPP;
 	int ok = status == 200 && body != NULL &&
 	         sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
-	         answer_suite(body, &suite) == 0;
+	         aiotf_answer_suite(body, &suite) == 0;
 	/* TS 33.369 5.3.2: K_AIOT_int / K_AIOT_enc from K_AIOTF (provisional FC 0xA2), with
 	 * the PRF of the device's own suite. */
 	if (ok)

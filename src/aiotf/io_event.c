@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The procedures' actions (proc.h, aiotf_io) as the daemon performs them: libevent timers on
  * the loop thread's base, the ADM client pool, the readers' NG links, the notification
- * queues. */
+ * queues, the DO-A subscriptions. */
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -93,4 +93,5 @@ const aiotf_io aiotf_io_event = {
     .timer_arm = ev_timer_arm,
     .timer_cancel = ev_timer_cancel,
     .timer_free = ev_timer_free,
+    .doa_deliver = doa_subs_deliver, /* the AFs' DO-A subscriptions (doa_subs.c) */
 };

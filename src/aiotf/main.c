@@ -86,6 +86,17 @@ static const char usage_text[] =
     "                               (ng.ack-timeout-ms)                      [2000]\n"
     "  --ng-unacked-close N         pagings unacknowledged in a row that close the link,\n"
     "                               0: never (ng.unacked-close)              [3]\n"
+    "  --doa-exchange-timeout-ms MS DO-A: M1 to M4 at most (doa.exchange-timeout-ms) [5000]\n"
+    "  --doa-max-contexts N         DO-A exchanges and registered devices held; an M1 past\n"
+    "                               it is refused (doa.max-contexts)         [100000]\n"
+    "  --doa-context-ttl-s S        a registered DO-A device without verified Uplink Data\n"
+    "                               this long is forgotten (doa.context-ttl-s) [3600]\n"
+    "  --doa-m1-rate N              DO-A Registration Requests per second per reader link,\n"
+    "                               before any ADM request, 0: off (doa.m1-rate) [10000]\n"
+    "  --doa-m1-burst N             ... bucket size, 0: 2 x rate (doa.m1-burst) [0]\n"
+    "  --doa-id-m1-max N            DO-A Registration Requests per identifier within\n"
+    "                               doa.id-window-ms, 0: off (doa.id-m1-max)  [8]\n"
+    "  --doa-id-window-ms MS        (doa.id-window-ms)                       [10000]\n"
     "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
 
@@ -135,7 +146,36 @@ static const cfg_opt opts[] = {
     {"ng-buffer-max", "ng.buffer-max"},
     {"ng-ack-timeout-ms", "ng.ack-timeout-ms"},
     {"ng-unacked-close", "ng.unacked-close"},
+    {"doa-exchange-timeout-ms", "doa.exchange-timeout-ms"},
+    {"doa-max-contexts", "doa.max-contexts"},
+    {"doa-context-ttl-s", "doa.context-ttl-s"},
+    {"doa-m1-rate", "doa.m1-rate"},
+    {"doa-m1-burst", "doa.m1-burst"},
+    {"doa-id-m1-max", "doa.id-m1-max"},
+    {"doa-id-window-ms", "doa.id-window-ms"},
 };
+
+/* The DO-A keys (doa.c): 0, or -1 with err. */
+static int doa_settings(cfg *c, aiotf_cfg *ac, char *err, size_t cap)
+{
+	unsigned long long v[7];
+	if (cfg_get_uint(c, "doa.exchange-timeout-ms", 5000, 1, 600000, &v[0], err, cap) ||
+	    cfg_get_uint(c, "doa.max-contexts", 100000, 1, 100000000, &v[1], err, cap) ||
+	    cfg_get_uint(c, "doa.context-ttl-s", 3600, 1, 2000000, &v[2], err, cap) ||
+	    cfg_get_uint(c, "doa.m1-rate", 10000, 0, 100000000, &v[3], err, cap) ||
+	    cfg_get_uint(c, "doa.m1-burst", 0, 0, 1000000000, &v[4], err, cap) ||
+	    cfg_get_uint(c, "doa.id-m1-max", 8, 0, 1000000, &v[5], err, cap) ||
+	    cfg_get_uint(c, "doa.id-window-ms", 10000, 1, 86400000, &v[6], err, cap))
+		return -1;
+	ac->doa_exchange_timeout_ms = (int)v[0];
+	ac->doa_max_contexts = (int)v[1];
+	ac->doa_context_ttl_s = (int)v[2];
+	ac->doa_m1_rate = (int)v[3];
+	ac->doa_m1_burst = (int)v[4];
+	ac->doa_id_m1_max = (int)v[5];
+	ac->doa_id_window_ms = (int)v[6];
+	return 0;
+}
 
 /* An http:// ADM URL is h2c: the TLS client settings (say, of config/aiotf.yaml) do not
  * apply, so `-c aiotf.yaml --adm http://...` works; they are dropped with a notice. */
@@ -288,6 +328,10 @@ int main(int argc, char **argv)
 	    .ng_ack_timeout_ms = (int)ng_ack,
 	    .ng_unacked_close = (int)ng_unacked,
 	};
+	if (doa_settings(c, &ac, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 
 	/* Signals go to this thread only (svc_wait_stop below); the other threads inherit the
 	 * mask. */

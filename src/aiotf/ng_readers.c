@@ -14,6 +14,9 @@
  * of every device cost 1,705,440 XRES. A paging's D2Rs and ADM requests have budgets too
  * (cfg.paging_max_*).
  *
+ * DO-A messages (device-originated access) go to doa.c, which rate-limits Registration
+ * Requests per reader link and per identifier before they cost an ADM request.
+ *
  * The listener is bounded against peers that connect and do nothing useful
  * (docs/security.md): links in all and per peer address (a new link over the total takes the
  * place of the oldest one that has not completed NG Setup), an NG Setup deadline, frames of
@@ -199,6 +202,7 @@ static void reader_gone(aiotf *a, reader *rd)
 		p->rd_next = p->rd_prev = NULL;
 		inv_probe_lost(p, "reader disconnected");
 	}
+	doa_reader_lost(&a->proc, rd);
 	reader_unlink(a, rd);
 	reader_free(rd);
 }
@@ -531,6 +535,12 @@ static void on_msg(void *arg, ngap_link *l, ngap_msg *m)
 		}
 		break;
 	case NGAP_SESSION_RELEASE_COMPLETE:
+		break;
+	case NGAP_DOA_UPLINK_NAS: /* device-originated access: bound to (rd, RAN ID), doa.c */
+		doa_on_uplink(&a->proc, rd, m);
+		break;
+	case NGAP_DOA_DOWNLINK_FAILURE:
+		doa_on_failure(&a->proc, rd, m);
 		break;
 	default:
 		log_warn("NG link: gNB %u sent %s, which only an AIOTF sends; dropped", rd->gnb_id,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "proc.h"
+#include "common/vendor_ext.h"
 
 /* Identifiers the ADM gave us, kept so that the next paging or answer needs no ADM call;
  * bounded, because any device the ADM knows can be made to add one (issue 11). */
@@ -18,8 +19,10 @@ int aiotf_proc_init(aiotf_proc *pc, aiotf *owner, const aiotf_io *io, const aiot
 {
 	*pc = (aiotf_proc){
 	    .owner = owner, .io = io, .cfg = cfg, .name = cfg->name, .be = be, .st = st};
-	if (amap_init(&pc->tid_to_perm, 1024) != 0 || amap_init(&pc->profiles, 1024) != 0) {
+	if (amap_init(&pc->tid_to_perm, 1024) != 0 || amap_init(&pc->profiles, 1024) != 0 ||
+	    doa_init(pc) != 0) {
 		amap_clear(&pc->tid_to_perm, NULL);
+		amap_clear(&pc->profiles, NULL);
 		return -1;
 	}
 	size_t max = cfg->cache_max > 0 ? (size_t)cfg->cache_max : 0;
@@ -32,6 +35,7 @@ void aiotf_proc_free(aiotf_proc *pc)
 {
 	while (pc->txs != NULL)
 		tx_free(pc->txs);
+	doa_free(pc);
 	amap_clear(&pc->tid_to_perm, free);
 	amap_clear(&pc->profiles, free);
 }
@@ -46,4 +50,16 @@ void aiotf_learn_tid(aiotf_proc *pc, const uint8_t tid[16], const aiotf_id *perm
 	free(amap_put(&pc->tid_to_perm, tid, 16, copy, &err));
 	if (err)
 		free(copy);
+}
+
+int aiotf_answer_suite(const cJSON *body, aiot_suite *s)
+{
+	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(body, AIOT_VENDOR_EXT);
+	*s = AIOT_SUITE_3GPP;
+	if (ext == NULL)
+		return 0;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(ext, AIOT_VENDOR_SUITE);
+	if (!cJSON_IsObject(ext) || !cJSON_IsString(n))
+		return -1;
+	return aiot_suite_from_name(n->valuestring, s) == 0 ? 0 : -1;
 }

@@ -22,8 +22,11 @@
  *   tid_to_perm, profiles         the caches (proc.c): filled by the procedures from ADM
  *                                 answers, bounded by cfg->cache_max;
  *   stopping                      set once by the daemon's teardown (aiotf_free).
- * A new procedure (device-originated access, say) is one module beside inventory.c that
- * takes its events through functions declared here and acts through io.
+ *   doa_*                         doa.c's (device-originated access): exchanges and
+ *                                 registered contexts, their rate limits (doa_limit.c),
+ *                                 the T-ID step (doa_tid.c).
+ * A new procedure is one module beside inventory.c that takes its events through functions
+ * declared here and acts through io (doa.c is one).
  *
  * Lifetime (one owner, tx.c): every operation a transaction waits for holds it — an ADM
  * request (tx_adm), an open paging, a single-device target in progress, a D2R waiting for
@@ -57,6 +60,7 @@ typedef struct tx tx;
 typedef struct dresp dresp;
 typedef struct authgrp authgrp;
 typedef struct aiotf_proc aiotf_proc;
+typedef struct doa_ctx doa_ctx;
 
 /* ---- actions (implemented by the daemon, io_event.c, or by a test) ---------------------- */
 
@@ -89,6 +93,10 @@ typedef struct aiotf_io {
 	void (*timer_arm)(aiotf_timer *tm, int ms); /* re-arms; 0: once the current event ends */
 	void (*timer_cancel)(aiotf_timer *tm);
 	void (*timer_free)(aiotf_timer *tm); /* NULL allowed */
+	/* DO-A (doa.c): deliver a device's verified Uplink Data (data, len), or its
+	 * registration (data NULL, len 0), to whoever subscribed; perm is the device's permanent
+	 * ID. The pointers are valid during the call only. */
+	void (*doa_deliver)(aiotf *a, const aiotf_id *perm, const uint8_t *data, size_t len);
 } aiotf_io;
 
 extern const aiotf_io aiotf_io_event; /* io_event.c */
@@ -107,6 +115,12 @@ struct aiotf_proc {
 	amap tid_to_perm;     /* T-ID (16) -> aiotf_id* */
 	amap profiles;        /* permanent ID -> profile_info* */
 	int stopping;         /* torn down: ADM answers reach no procedure */
+	/* doa.c: exchanges and contexts by (reader, RAN ID), most recently active first */
+	amap doa_ctxs;
+	doa_ctx *doa_list;
+	size_t doa_n;
+	amap doa_rd_rate; /* doa_limit.c: reader* -> M1 token bucket */
+	amap doa_id_rate; /* doa_limit.c: identifier as sent -> M1 window (cache_max) */
 };
 
 /* proc.c: name = cfg->name; the caches bounded by cfg->cache_max (0: unbounded). 0, or -1
@@ -116,6 +130,9 @@ int aiotf_proc_init(aiotf_proc *pc, aiotf *owner, const aiotf_io *io, const aiot
 /* Frees the transactions left (after the ADM client: their requests are gone), then the
  * caches. */
 void aiotf_proc_free(aiotf_proc *pc);
+/* The device's suite from a get-session-key answer's vendor extension (common/vendor_ext.h);
+ * an ADM without it serves 3gpp devices only. -1 if malformed. */
+int aiotf_answer_suite(const cJSON *body, aiot_suite *s);
 /* The T-ID cache: tid is one of perm's own. */
 void aiotf_learn_tid(aiotf_proc *pc, const uint8_t tid[16], const aiotf_id *perm);
 
@@ -310,5 +327,20 @@ void cmd_start(dresp *d); /* an authenticated response of a command transaction 
 void cmd_on_response(aiotf_proc *pc, probe *p, const ngap_msg *m);
 void cmd_probe_lost(probe *p);
 void cmd_free(aiotf_proc *pc, cmdstate *c);
+
+/* doa.c: device-originated access (docs/protocol.md §3.10, "The network side"). An NG
+ * DO-A Uplink NAS Transport or Downlink Failure from the set-up reader rd. */
+void doa_on_uplink(aiotf_proc *pc, reader *rd, const ngap_msg *m);
+void doa_on_failure(aiotf_proc *pc, reader *rd, const ngap_msg *m);
+/* rd's link is gone: its exchanges and contexts end, its rate state goes. */
+void doa_reader_lost(aiotf_proc *pc, reader *rd);
+int doa_init(aiotf_proc *pc);  /* 0 or -1 (out of memory) */
+void doa_free(aiotf_proc *pc); /* the exchanges left end (stopped); keys zeroised */
+
+/* doa_limit.c: 1 if an M1 from rd naming id (type octet, then the identifier) may cost an
+ * ADM request, else 0 with the refusal counted. */
+int doa_admit_reader(aiotf_proc *pc, const reader *rd);
+int doa_admit_id(aiotf_proc *pc, const uint8_t *id, size_t len);
+void doa_limit_reader_lost(aiotf_proc *pc, const reader *rd);
 
 #endif

@@ -20,6 +20,33 @@ enum ng_close_reason {
 	NG_CLOSE_N
 };
 
+/* Why a DO-A Registration Request (M1) got no answer (doa.c, doa_limit.c). */
+enum doa_refusal {
+	DOA_REF_MALFORMED = 0, /* not a well-formed M1 */
+	DOA_REF_RATE_READER,   /* over doa.m1-rate of its reader link */
+	DOA_REF_RATE_ID,       /* over doa.id-m1-max in doa.id-window-ms for its identifier */
+	DOA_REF_FULL,          /* doa.max-contexts exchanges and contexts held */
+	DOA_REF_UNKNOWN,       /* ADM 404: no device has the identifier */
+	DOA_REF_RAND_REUSED,   /* ADM 403: a RAND_d of the device's last 8 exchanges */
+	DOA_REF_ADM_ERROR,     /* ADM error, malformed answer, unreachable, timeout */
+	DOA_REF_ADM_QUEUE,     /* adm.max-queued requests already waiting */
+	DOA_REF_N
+};
+
+/* How a DO-A exchange (M1 accepted .. M4 sent) ended: each ends exactly once. */
+enum doa_end {
+	DOA_END_REGISTERED = 0, /* M4 sent, context registered */
+	DOA_END_REFUSED,        /* the ADM refused or failed (doa_refusal) */
+	DOA_END_RES_D,          /* RES_D wrong */
+	DOA_END_TIMEOUT,        /* doa.exchange-timeout-ms */
+	DOA_END_READER_LOST,    /* the reader link went */
+	DOA_END_REPLACED,       /* a new M1 under the same (reader, RAN ID) */
+	DOA_END_UNDELIVERED,    /* the reader could not deliver M2 (Downlink Failure) */
+	DOA_END_ERROR,          /* get-session-key failed, out of memory, send failed */
+	DOA_END_STOPPED,        /* the AIOTF stopped */
+	DOA_END_N
+};
+
 typedef struct aiotf_stats {
 	atomic_ullong tx[2];        /* by tx_type */
 	atomic_ullong tx_failed[2]; /* ended with a FailureCause */
@@ -52,6 +79,13 @@ typedef struct aiotf_stats {
 	atomic_ullong notif_queued_bytes;
 	atomic_int notif_dests;
 	atomic_ullong d2r_received;
+	/* DO-A (doa.c) */
+	atomic_ullong doa_m1, doa_m1_refused[DOA_REF_N], doa_m2_sent, doa_res_d_failed;
+	atomic_ullong doa_unexpected; /* M3 or data with no exchange/context in that state */
+	atomic_ullong doa_ended[DOA_END_N], doa_registered, doa_late_adm;
+	atomic_ullong doa_data_delivered, doa_data_replayed, doa_data_bad_mac;
+	atomic_ullong doa_ctx_expired; /* registered contexts dropped after doa.context-ttl-s */
+	atomic_int doa_contexts;       /* exchanges and registered contexts held */
 	atomic_int readers;
 	atomic_int ng_links; /* NG links open, set up or not */
 	atomic_int active_tx;

@@ -60,6 +60,11 @@ static int f_ng(aiotf *a, reader *rd, const ngap_msg *m)
 		r->ran_device_id = m->u.cmd.ran_device_id;
 		r->nas_len = m->u.cmd.nas_len;
 		memcpy(r->nas, m->u.cmd.nas_pdu, r->nas_len);
+	} else if (m->type == NGAP_DOA_DOWNLINK_NAS) {
+		r->ran_device_id = m->u.doa.ran_device_id;
+		r->end = m->u.doa.end;
+		r->nas_len = m->u.doa.nas_len;
+		memcpy(r->nas, m->u.doa.nas_pdu, r->nas_len);
 	}
 	return 0;
 }
@@ -125,6 +130,18 @@ static void f_timer_free(aiotf_timer *tm)
 	free(tm);
 }
 
+static void f_doa_deliver(aiotf *a, const aiotf_id *perm, const uint8_t *data, size_t len)
+{
+	(void)a;
+	assert_true(F.ndoa < MAXREC);
+	doa_rec *r = &F.doa[F.ndoa++];
+	r->perm = *perm;
+	r->registration = data == NULL;
+	r->len = len;
+	if (data != NULL)
+		memcpy(r->data, data, len);
+}
+
 static const aiotf_io fake_io = {
     .now_us = f_now,
     .adm_call = f_adm,
@@ -136,6 +153,7 @@ static const aiotf_io fake_io = {
     .timer_arm = f_timer_arm,
     .timer_cancel = f_timer_cancel,
     .timer_free = f_timer_free,
+    .doa_deliver = f_doa_deliver,
 };
 
 /* The event loop's turn: deferred work (timers armed at 0 ms) runs until none is left. */

@@ -29,9 +29,17 @@ typedef struct ng_rec {
 	ngap_type type;
 	uint16_t corr;
 	uint32_t ran_device_id;
+	uint8_t end; /* DO-A downlink */
 	uint8_t nas[AIOT_NAS_MAX_PDU];
 	size_t nas_len;
 } ng_rec;
+
+typedef struct doa_rec { /* aiotf_io.doa_deliver */
+	aiotf_id perm;
+	int registration; /* data NULL */
+	uint8_t data[AIOT_NAS_MAX_PAYLOAD];
+	size_t len;
+} doa_rec;
 
 typedef struct fakes {
 	uint64_t now;
@@ -43,6 +51,8 @@ typedef struct fakes {
 	size_t nng;
 	char *notif[MAXREC];
 	size_t nnotif;
+	doa_rec doa[MAXREC];
+	size_t ndoa;
 	reader *closed;  /* the link ng_close was asked to close */
 	size_t released; /* transactions whose notification destination was released */
 } fakes;
