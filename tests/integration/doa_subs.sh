@@ -6,8 +6,8 @@
 # allowedTargetAiotDevices, an AF kept to allowedArea), unknown ids (404), the bounds
 # doa.max-subscriptions and doa.max-subscriptions-per-af (503 NF_CONGESTION); every body
 # validated against openapi/Naiotf_DoA.yaml by tests/schema/check_bodies.py. The delivery of
-# notifications is tested at unit level (test_aiotf_doa_subs): it needs a DO-A device
-# registered through the AIOTF's DO-A procedure.
+# notifications: at unit level in test_aiotf_doa_subs, end to end (DO-A devices through the
+# AIOTF's procedure to a subscribed af-sink) in it_aiotf_doa.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
