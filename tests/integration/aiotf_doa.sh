@@ -79,6 +79,18 @@ check "AF notified of every registration" $((2 * N)) "$(items | jq -s 'map(selec
 check "AF notified of every datum once (no replay, no clone)" $want "$(items | jq -s 'map(select(.readCmdRep != null)) | length')"
 check "device 1's third datum, as it sent it, once per registration" 2 \
 	"$(items | jq -r 'select(.readCmdRep != null) | .readCmdRep | @base64d' | grep -c '^dev-1-data-3$')"
+# Every notification the AF received, against the callback of openapi/Naiotf_DoA.yaml
+M=$W/manifest; i=0
+while IFS= read -r line; do
+	i=$((i + 1)); echo "$line" >$W/notif.$i
+	printf '%s\t%s\trequest\tapplication/json\t%s\t%s\n' Naiotf_DoA.yaml \
+		"POST /doa-subscriptions DoaNotification" $W/notif.$i "DO-A notification $i" >>$M
+done <$W/notifs.jsonl
+rc=0; /usr/bin/python3 "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --spec "$S/openapi" \
+	--batch $M >$W/check.txt 2>&1 || rc=$?
+grep -v '^ok ' $W/check.txt >&2 || true
+check "every DO-A notification ($i) valid against openapi/Naiotf_DoA.yaml" "0 $i" \
+	"$rc $(grep -c '^ok ' $W/check.txt)"
 # The reader has left: its link's contexts went with it (keys zeroised); then SIGTERM, nothing
 # leaked (LeakSanitizer under ASan)
 for _ in $(seq 1 50); do [ "$(m aiot_aiotf_doa_contexts)" = 0 ] && break; sleep 0.1; done
