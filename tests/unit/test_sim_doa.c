@@ -339,6 +339,23 @@ static void test_new_session(void **state)
 	assert_int_equal(sim_doa_m2_dropped(&T.s), 0);
 }
 
+/* A lost SINGLE (--loss) is not ACKed: the device sends the same PDU again after a back-off,
+ * and every device still registers and reports. */
+static void test_loss(void **state)
+{
+	(void)state;
+	T.s.loss = 0.5;
+	for (int i = 0; i < 200 && sim_doa_registered(&T.s) < NDEV; i++)
+		round_(4);
+	assert_int_equal(sim_doa_registered(&T.s), NDEV);
+	assert_true(T.s.st.lost >= 1);
+	assert_true(T.s.st.doa_retries >= T.s.st.lost);
+	T.s.now_us += PERIOD_MS * 1000u;
+	for (int i = 0; i < 200 && T.s.st.doa_uplink_sent < NDEV; i++)
+		round_(4);
+	assert_int_equal(T.s.st.doa_uplink_sent, NDEV);
+}
+
 /* --doa beyond the population is refused. */
 static void test_setup_bounds(void **state)
 {
@@ -356,6 +373,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wrong_m2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_new_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_setup_bounds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
