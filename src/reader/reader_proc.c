@@ -598,8 +598,7 @@ void reader_proc_free(reader_proc *r)
 {
 	if (r == NULL)
 		return;
-	while (r->sessions != NULL)
-		inv_free(r->sessions, 1);
+	reader_proc_link_lost(r);
 	reader_doa_free(r->doa);
 	free(r);
 }
