@@ -186,7 +186,8 @@ void sim_doa_on_open(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 			s->doa[j].sent = 1;
 			s->doa_draw[ndraw++] = (sim_rand64(s) & (nslots - 1)) << 32 | j;
 		}
-	qsort(s->doa_draw, ndraw, sizeof *s->doa_draw, by_draw);
+	if (ndraw > 1) /* (no DO-A device: doa_draw is NULL) */
+		qsort(s->doa_draw, ndraw, sizeof *s->doa_draw, by_draw);
 	uint32_t single = 0, collided = 0;
 	for (uint32_t i = 0; i < ndraw;) {
 		uint32_t slot = (uint32_t)(s->doa_draw[i] >> 32), n = 1;

@@ -60,7 +60,7 @@ static struct {
 	size_t nack;
 	int drop_m2; /* answer the next M1 with a wrong MAC_N, then the right one */
 	int silent;  /* the network answers nothing */
-	unsigned rx_single, rx_collision;
+	unsigned rx_single, rx_collision, rx_end;
 	char path[64];
 } T;
 
@@ -165,6 +165,7 @@ static void on_d2r(void *arg, const uint8_t *frame, size_t len)
 	assert_int_equal(f.session, T.session);
 	if (f.type == AIR_ROUND_END) {
 		assert_int_equal(f.u.round_end.round, T.round);
+		T.rx_end++;
 		return;
 	}
 	assert_int_equal(f.type, AIR_DOA_SLOT);
@@ -356,6 +357,19 @@ static void test_loss(void **state)
 	assert_int_equal(T.s.st.doa_uplink_sent, NDEV);
 }
 
+/* A medium without DO-A devices still ends each DO-A round (all slots empty). */
+static void test_no_doa_devices(void **state)
+{
+	(void)state;
+	sim_doa_free(&T.s);
+	round_(2);
+	round_(0);
+	assert_int_equal(T.rx_single + T.rx_collision, 0);
+	assert_int_equal(T.rx_end, 2);
+	assert_int_equal(T.s.st.doa_opens, 2);
+	assert_int_equal(T.s.st.doa_starts, 0);
+}
+
 /* --doa beyond the population is refused. */
 static void test_setup_bounds(void **state)
 {
@@ -374,6 +388,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_new_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_doa_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_setup_bounds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
