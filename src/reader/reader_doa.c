@@ -29,6 +29,7 @@ struct reader_doa {
 	reader_stats *st;
 	uint32_t session; /* the air id of the current DO-A session */
 	uint64_t session_end_us;
+	uint64_t round_t0_us; /* the current round's DOA_OPEN */
 	uint16_t round;
 	uint8_t q;
 	uint8_t ended; /* ROUND_END of the current round seen */
@@ -152,24 +153,33 @@ static void send_acks(reader_doa *d)
 	d->nack = 0;
 }
 
-/* Every doa_interval_ms: the ACKs still owed (no ROUND_END came), the next Q, a new
- * session when this one is over, and the next DOA_OPEN. */
+/* Every doa_interval_ms, once the round has ended (ROUND_END, or round_timeout_ms without
+ * it): the ACKs still owed, the next Q, a new session when this one is over, the next
+ * DOA_OPEN. */
 static void on_tick(void *arg)
 {
 	reader_doa *d = arg;
+	uint64_t now = d->io->now_us(d->io_arg);
+	if (!d->ended && now - d->round_t0_us < (uint64_t)d->cfg.round_timeout_ms * 1000u) {
+		/* Its frames may still wait in the socket: a new round now would leave their
+		 * devices unACKed, and they would send the same PDU again. */
+		d->io->timer_arm(d->timer, d->cfg.doa_interval_ms);
+		return;
+	}
 	send_acks(d);
 	if (!d->ended) { /* no ROUND_END: what the reader received is all it knows */
 		dfsa_round seen = {.q = d->q, .single = d->rx_single, .collided = d->rx_collided};
 		seen.empty = d->rx_single + d->rx_collided == 0;
 		d->q = dfsa_doa_q(&seen);
 	}
-	if (d->io->now_us(d->io_arg) >= d->session_end_us)
+	if (now >= d->session_end_us)
 		new_session(d);
 	air_frame f = {.type = AIR_DOA_OPEN, .session = d->session};
 	f.u.doa_open.round = ++d->round;
 	f.u.doa_open.q = d->q;
 	d->rx_single = d->rx_collided = 0;
 	d->ended = 0;
+	d->round_t0_us = now;
 	air_out(d, &f);
 	d->st->doa_rounds++;
 	d->io->timer_arm(d->timer, d->cfg.doa_interval_ms);

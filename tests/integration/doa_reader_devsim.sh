@@ -65,6 +65,7 @@ check "doa: devices registered (peer)" $N "$(peer doa registered)"
 check "doa: devices with 2 Uplink Data (peer)" $N "$(peer doa with_data)"
 check "doa: no bad M3, bad Uplink Data or unknown M1" "0 0 0" \
 	"$(peer doa m3_bad) $(peer doa uplink_bad) $(peer doa m1_unknown)"
+echo "   $(peer doa duplicates) PDUs sent again after a late ACK, delivered once"
 check "doa: devsim runs $N DO-A devices" $N "$(stat doa doa_devices)"
 # (at exit the reader has lost its NG link, which starts a new DO-A session: count the M4s)
 regs=$(stat doa doa_registrations) # more if a slow answer timed out and a device began again

@@ -11,7 +11,9 @@
  * once --expect devices have registered and each has delivered --data Uplink Data after
  * its M3, and prints one JSON line of counters:
  *   {"registered":N,"registrations":N,"with_data":N,"uplink_data":N,"m1_unknown":N,
- *    "m3_bad":N,"uplink_bad":N,"ran_unknown":N,"ran_rebound":N}
+ *    "m3_bad":N,"uplink_bad":N,"ran_unknown":N,"ran_rebound":N,"duplicates":N}
+ * (duplicates: a PDU equal to the device's last accepted one, sent again when its ACK was
+ * late; delivered once).
  */
 #include <event2/event.h>
 #include <getopt.h>
@@ -39,6 +41,8 @@ typedef struct peer_dev {
 	uint8_t bound, registered;
 	uint32_t data; /* Uplink Data after M3 */
 	uint32_t next_seq;
+	uint8_t last[AIOT_NAS_MAX_PDU]; /* the last uplink PDU accepted (M1, M3, Uplink Data) */
+	uint16_t last_len;
 } peer_dev;
 
 static struct {
@@ -50,7 +54,7 @@ static struct {
 	size_t ndev;
 	unsigned long expect, want_data;
 	unsigned long registered, registrations, with_data, uplink, m1_unknown, m3_bad, uplink_bad,
-	    ran_unknown, ran_rebound;
+	    ran_unknown, ran_rebound, duplicates;
 	int rc, done;
 } P;
 
@@ -128,9 +132,9 @@ static void finish(int rc)
 		return;
 	printf("{\"registered\":%lu,\"registrations\":%lu,\"with_data\":%lu,\"uplink_data\":%lu,"
 	       "\"m1_unknown\":%lu,\"m3_bad\":%lu,\"uplink_bad\":%lu,\"ran_unknown\":%lu,"
-	       "\"ran_rebound\":%lu}\n",
+	       "\"ran_rebound\":%lu,\"duplicates\":%lu}\n",
 	       P.registered, P.registrations, P.with_data, P.uplink, P.m1_unknown, P.m3_bad,
-	       P.uplink_bad, P.ran_unknown, P.ran_rebound);
+	       P.uplink_bad, P.ran_unknown, P.ran_rebound, P.duplicates);
 	fflush(stdout);
 	P.rc = rc;
 	P.done = 1;
@@ -172,6 +176,12 @@ static void on_m1(ngap_link *l, uint32_t ran, const uint8_t *pdu, size_t len)
 		P.m1_unknown++;
 		return;
 	}
+	if (d->last_len == len && memcmp(d->last, pdu, len) == 0) {
+		P.duplicates++; /* the same M1 (same RAND_d) again: its M2 has gone */
+		return;
+	}
+	memcpy(d->last, pdu, len);
+	d->last_len = (uint16_t)len;
 	if (d->bound && d->ran != ran)
 		P.ran_rebound++; /* a new DO-A session of the reader, or a new registration */
 	d->bound = 1;
@@ -201,6 +211,12 @@ static void on_uplink(ngap_link *l, const ngap_msg *m)
 		P.ran_unknown++;
 		return;
 	}
+	/* A PDU the device sent again because its ACK came late: delivered once (the AIOTF's
+	 * deduplication), neither bad nor counted twice. */
+	if (d->last_len == len && memcmp(d->last, m->u.doa.nas_pdu, len) == 0) {
+		P.duplicates++;
+		return;
+	}
 	if (type == AIOT_NAS_DOA_AUTH_RESPONSE) {
 		if (doa_net_m3(P.be, &d->n, pdu, len, &data, &dlen) != AIOT_OK ||
 		    (dlen != 0 && !data_ok(d, data, dlen))) {
@@ -213,6 +229,8 @@ static void on_uplink(ngap_link *l, const ngap_msg *m)
 			return;
 		}
 		downlink(l, d->ran, m4, (size_t)n);
+		memcpy(d->last, m->u.doa.nas_pdu, len);
+		d->last_len = (uint16_t)len;
 		if (!d->registered) {
 			d->registered = 1;
 			P.registered++;
@@ -225,6 +243,8 @@ static void on_uplink(ngap_link *l, const ngap_msg *m)
 		P.uplink_bad++;
 		return;
 	}
+	memcpy(d->last, m->u.doa.nas_pdu, len);
+	d->last_len = (uint16_t)len;
 	P.uplink++;
 	if (++d->data == P.want_data)
 		P.with_data++;

@@ -119,7 +119,8 @@ static uint8_t doa_q(uint8_t q, uint32_t single, uint32_t collided)
 
 /* Rounds: singles relayed at once under new RAN IDs, collisions counted, the ACKs at the
  * round's end, the frame size from the DO-A rule; a device's later PDUs (M3, Uplink Data)
- * under the same RAN ID; a round without ROUND_END still ACKs at the next tick. */
+ * under the same RAN ID; a round without ROUND_END goes on until round-timeout-ms, then its
+ * ACKs go and the next round opens. */
 static void test_rounds(void **state)
 {
 	reader_proc *p = *state;
@@ -146,7 +147,11 @@ static void test_rounds(void **state)
 	assert_int_equal(next_uplink(11, 0xB1), ran11);
 	doa_single(p, SESSION0, 1, 12, 0xB2); /* a late slot of round 1: still relayed */
 	assert_int_equal(next_uplink(12, 0xB2), ran12);
-	fire(DOA_MS); /* no ROUND_END: the ACKs go now, Q from what was received */
+	fire(DOA_MS); /* no ROUND_END yet: the round may still be on the air */
+	assert_quiet();
+	assert_non_null(armed(DOA_MS));
+	fake_clock_us += ROUND_MS * 1000u;
+	fire(DOA_MS); /* round-timeout-ms: the ACKs go now, Q from what was received */
 	next_ack(SESSION0, (const uint32_t[]){11, 12}, 2);
 	dfsa_round seen = {.q = q, .single = 2, .empty = 0};
 	next_open(SESSION0, 3, dfsa_doa_q(&seen));
