@@ -2,8 +2,9 @@
 /*
  * Fuzz the reader's procedures (src/reader/reader_proc.h): the input is a script of events —
  * Inventory, Command and Release requests from the AIOTF, D2R frames (raw bytes, or SLOT,
- * ROUND_END and COMMAND_RESP frames for a live session's current round), timer expiries, the
- * loss of the NG link, the clock. The fakes check what comes out: every NG message encodes,
+ * ROUND_END and COMMAND_RESP frames for a live session's current round), DO-A slots and round
+ * ends for the DO-A session, DO-A downlinks (reader_doa.c), timer expiries, the loss of the
+ * NG link, the clock. The fakes check what comes out: every NG message encodes,
  * every air frame decodes, never more sessions than max-sessions, never a freed timer armed
  * (ASan), and every timer freed with the procedures.
  */
@@ -27,6 +28,10 @@ static struct {
 	/* The last PAGING of each air session (1..NSESS): its round and Q. */
 	uint16_t round[NSESS + 1];
 	uint8_t q[NSESS + 1];
+	/* The last DOA_OPEN: the DO-A session, its round and Q. */
+	uint32_t doa_session;
+	uint16_t doa_round;
+	uint8_t doa_q;
 } F;
 
 static int f_random(void *arg, void *out, size_t len)
@@ -57,6 +62,11 @@ static void f_air_send(void *arg, const uint8_t *frame, size_t len)
 	if (f.type == AIR_PAGING && f.session <= NSESS) {
 		F.round[f.session] = f.u.paging.round;
 		F.q[f.session] = f.u.paging.q;
+	}
+	if (f.type == AIR_DOA_OPEN) {
+		F.doa_session = f.session;
+		F.doa_round = f.u.doa_open.round;
+		F.doa_q = f.u.doa_open.q;
 	}
 }
 
@@ -146,6 +156,43 @@ static void air_event(reader_proc *rp, script *s, uint8_t op)
 	air_in(rp, &f);
 }
 
+/* A DO-A slot or round end of the DO-A session (op 0, 1), or a DO-A downlink (op 2) to one
+ * of the first RAN IDs the reader can give (entry i of generation g: (g << 20) | i). */
+static void doa_event(reader_proc *rp, script *s, uint8_t op)
+{
+	uint8_t nas[8] = {0x10, 0x01};
+	air_frame f = {.session = F.doa_session};
+	if (op == 2) {
+		ngap_msg m;
+		memset(&m, 0, sizeof m);
+		m.type = NGAP_DOA_DOWNLINK_NAS;
+		m.u.doa.ran_device_id = ((uint32_t)(take(s) & 15) << 20) | (take(s) & 7);
+		m.u.doa.end = take(s) & 1;
+		m.u.doa.nas_pdu = nas;
+		m.u.doa.nas_len = 1 + take(s) % sizeof nas;
+		reader_proc_on_ng(rp, &m);
+		return;
+	}
+	if (op == 0) {
+		f.type = AIR_DOA_SLOT;
+		f.u.slot.round = F.doa_round;
+		f.u.slot.outcome = (take(s) & 1) ? AIR_SLOT_COLLISION : AIR_SLOT_SINGLE;
+		f.u.slot.ncolliding = 2;
+		f.u.slot.handle = take(s) & 15;
+		f.u.slot.nas = nas;
+		f.u.slot.nas_len = sizeof nas;
+	} else {
+		uint32_t slots = 1u << F.doa_q;
+		f.type = AIR_ROUND_END;
+		f.u.round_end.round = F.doa_round;
+		f.u.round_end.q = F.doa_q;
+		f.u.round_end.single = take(s) % (slots + 1);
+		f.u.round_end.collided = take(s) % (slots - f.u.round_end.single + 1);
+		f.u.round_end.empty = slots - f.u.round_end.single - f.u.round_end.collided;
+	}
+	air_in(rp, &f);
+}
+
 static void fire(script *s)
 {
 	size_t k = take(s), seen = 0;
@@ -165,7 +212,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                  .round_timeout_ms = 100,
 	                  .command_timeout_ms = 50,
 	                  .report_batch = 4,
-	                  .max_sessions = 3};
+	                  .max_sessions = 3,
+	                  .doa_interval_ms = 30,
+	                  .doa_session_s = 1,
+	                  .doa_max_devices = 4};
 	script s = {data, size};
 	memset(&F, 0, sizeof F);
 	fake_io_reset();
@@ -174,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	while (s.n > 0) {
 		uint8_t op = take(&s);
-		switch (op % 8) {
+		switch (op % 10) {
 		case 0:
 		case 1:
 		case 2:
@@ -194,6 +244,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.n -= len;
 			break;
 		}
+		case 8:
+		case 9:
+			doa_event(rp, &s, op % 10 == 8 ? take(&s) % 3 : 0);
+			break;
 		default:
 			if (op & 0x80)
 				reader_proc_link_lost(rp);

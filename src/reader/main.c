@@ -28,6 +28,10 @@ static const char usage_text[] =
     "  --command-timeout-ms N    per attempt, one retry (command-timeout-ms) [1000]\n"
     "  --report-batch N          devices per Inventory Report (report-batch) [1024]\n"
     "  --max-sessions N          concurrent inventories (max-sessions)  [64]\n"
+    "  --doa-interval-ms N       a DO-A access round every N ms, 0: no DO-A\n"
+    "                            (doa.interval-ms)                      [100]\n"
+    "  --doa-session-s N         DO-A session (air id, RAN IDs) lifetime (doa.session-s) [300]\n"
+    "  --doa-max-devices N       DO-A devices per session (doa.max-devices) [65536]\n"
     "  --metrics ADDR:PORT       Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL         error|warn|info|debug (log-level)      [info]\n";
 
@@ -43,6 +47,9 @@ static const cfg_opt opts[] = {
     {"command-timeout-ms", "command-timeout-ms"},
     {"report-batch", "report-batch"},
     {"max-sessions", "max-sessions"},
+    {"doa-interval-ms", "doa.interval-ms"},
+    {"doa-session-s", "doa.session-s"},
+    {"doa-max-devices", "doa.max-devices"},
     {"metrics", "metrics"},
     {"log-level", "log-level"},
 };
@@ -71,6 +78,21 @@ static char *render_metrics(void *arg)
 	     "Command Responses relayed to the AIOTF.", st.commands_delivered},
 	    {"aiot_reader_commands_failed_total", "counter",
 	     "Command Requests failed: device not reachable after the retry.", st.commands_failed},
+	    {"aiot_reader_doa_sessions_total", "counter",
+	     "DO-A sessions opened (first, rotations, NG link losses).", st.doa_sessions},
+	    {"aiot_reader_doa_rounds_total", "counter", "DOA_OPEN access rounds announced.",
+	     st.doa_rounds},
+	    {"aiot_reader_doa_collided_slots_total", "counter",
+	     "DO-A slots the medium reported collided.", st.doa_collided_slots},
+	    {"aiot_reader_doa_uplink_total", "counter",
+	     "DO-A uplink NAS PDUs relayed to the AIOTF and ACKed on the air.", st.doa_uplink},
+	    {"aiot_reader_doa_downlink_total", "counter",
+	     "DO-A downlink NAS PDUs sent to a device.", st.doa_downlink},
+	    {"aiot_reader_doa_unknown_ran_total", "counter",
+	     "DO-A downlinks for an unknown RAN-AIOT-Device-NGAP-ID (DO-A Downlink Failure).",
+	     st.doa_unknown_ran},
+	    {"aiot_reader_doa_table_full_total", "counter",
+	     "DO-A uplinks not taken: doa.max-devices devices in the session.", st.doa_table_full},
 	    {"aiot_reader_ng_link_up", "gauge", "1 while the NG link to the AIOTF is set up.",
 	     (uint64_t)st.ng_link_up},
 	    {"aiot_reader_ng_setups_total", "counter", "NG Setups completed (1 + reconnects).",
@@ -92,7 +114,7 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
-	unsigned long long v[7];
+	unsigned long long v[10];
 	struct event_base *base = NULL;
 	struct event *sigs[2] = {NULL, NULL};
 	reader *r = NULL;
@@ -114,7 +136,10 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "round-timeout-ms", 2000, 1, 3600000, &v[3], err, sizeof err) ||
 	    cfg_get_uint(c, "command-timeout-ms", 1000, 1, 3600000, &v[4], err, sizeof err) ||
 	    cfg_get_uint(c, "report-batch", 1024, 1, 65535, &v[5], err, sizeof err) ||
-	    cfg_get_uint(c, "max-sessions", 64, 1, 65536, &v[6], err, sizeof err)) {
+	    cfg_get_uint(c, "max-sessions", 64, 1, 65536, &v[6], err, sizeof err) ||
+	    cfg_get_uint(c, "doa.interval-ms", 100, 0, 3600000, &v[7], err, sizeof err) ||
+	    cfg_get_uint(c, "doa.session-s", 300, 1, 86400, &v[8], err, sizeof err) ||
+	    cfg_get_uint(c, "doa.max-devices", 65536, 1, 1048575, &v[9], err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -130,6 +155,9 @@ int main(int argc, char **argv)
 	    .command_timeout_ms = (unsigned)v[4],
 	    .report_batch = (unsigned)v[5],
 	    .max_sessions = (unsigned)v[6],
+	    .doa_interval_ms = (unsigned)v[7],
+	    .doa_session_s = (unsigned)v[8],
+	    .doa_max_devices = (unsigned)v[9],
 	};
 	if (rc_.air == NULL) {
 		log_error("air is required (--air ADDR:PORT of aiot-devsim)");

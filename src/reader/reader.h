@@ -25,6 +25,10 @@ typedef struct reader_cfg {
 	unsigned command_timeout_ms; /* per attempt; one retry, then aiot-device-not-reachable */
 	unsigned report_batch;       /* devices per Inventory Report at most */
 	unsigned max_sessions;       /* concurrent inventory sessions */
+	/* Device-originated access (docs/protocol.md §5.7): 0 turns the DO-A rounds off. */
+	unsigned doa_interval_ms; /* a DOA_OPEN access round every ... */
+	unsigned doa_session_s;   /* the DO-A session (its air id, its RAN IDs) lasts ... */
+	unsigned doa_max_devices; /* DO-A devices with a RAN ID in a session, at most */
 } reader_cfg;
 
 typedef struct reader reader;
@@ -40,6 +44,13 @@ typedef struct reader_stats {
 	uint64_t commands_sent;      /* Command Requests sent on the air, retries included */
 	uint64_t commands_delivered; /* Command Responses relayed to the AIOTF */
 	uint64_t commands_failed;    /* device not reachable after the retry */
+	uint64_t doa_sessions;       /* DO-A sessions opened (rotations, link losses) */
+	uint64_t doa_rounds;         /* DOA_OPEN frames sent */
+	uint64_t doa_collided_slots; /* DO-A slots the medium reported collided */
+	uint64_t doa_uplink;         /* DO-A uplink PDUs relayed to the AIOTF (and ACKed) */
+	uint64_t doa_downlink;       /* DO-A downlink PDUs sent to a device */
+	uint64_t doa_unknown_ran;    /* downlinks for a RAN ID the reader does not know */
+	uint64_t doa_table_full;     /* uplinks not taken: doa-max-devices reached */
 	uint64_t ng_setups;          /* NG Setup Responses: the link came up */
 	uint64_t ng_link_losses;     /* the link closed or a connect failed */
 	int ng_link_up;

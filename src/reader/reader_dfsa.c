@@ -37,3 +37,15 @@ uint8_t dfsa_next_q(const dfsa_round *r)
 		q++;
 	return q;
 }
+
+/*
+ * DO-A rounds (docs/protocol.md §5.7): devices keep arriving, so the next round's contenders
+ * are estimated as this round's: the singles plus Schoute's 2.39 per collided slot (the rule
+ * above with no single counted as read), the frame size 2^Q closest to that.
+ */
+uint8_t dfsa_doa_q(const dfsa_round *r)
+{
+	dfsa_round c = *r;
+	c.received = 0;
+	return dfsa_next_q(&c);
+}

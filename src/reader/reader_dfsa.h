@@ -22,5 +22,8 @@ typedef struct dfsa_round {
 uint8_t dfsa_first_q(unsigned approx);
 /* Q of the next round: Schoute's backlog estimate, the frame size 2^Q closest to it. */
 uint8_t dfsa_next_q(const dfsa_round *r);
+/* Q of the next DO-A access round: the same rule on all the round's answers (received
+ * ignored: every device seen may contend again, new ones arrive). */
+uint8_t dfsa_doa_q(const dfsa_round *r);
 
 #endif

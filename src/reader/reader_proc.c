@@ -14,6 +14,7 @@
 #include "nas/nas.h"
 #include "reader_devtab.h"
 #include "reader_dfsa.h"
+#include "reader_doa.h"
 #include "reader_proc.h"
 #include "svc/log.h"
 
@@ -73,6 +74,7 @@ struct reader_proc {
 	uint32_t next_ran_id;
 	uint8_t rx_active; /* some round went on in the current receive batch */
 	reader_stats st;
+	reader_doa *doa; /* device-originated access (reader_doa.c) */
 };
 
 /* 0 when handed to the NG link. */
@@ -503,8 +505,10 @@ void reader_proc_on_air(reader_proc *r, const uint8_t *buf, size_t n)
 		return;
 	}
 	inv *s = find_air(r, f.session);
-	if (s == NULL)
-		return; /* a session already over */
+	if (s == NULL) {
+		(void)reader_doa_on_air(r->doa, &f); /* else a session already over */
+		return;
+	}
 	switch (f.type) {
 	case AIR_SLOT:
 		if (!s->running || f.u.slot.round != s->round)
@@ -558,6 +562,9 @@ int reader_proc_on_ng(reader_proc *r, const ngap_msg *m)
 	case NGAP_SESSION_RELEASE_COMMAND:
 		on_release_command(r, m);
 		return 1;
+	case NGAP_DOA_DOWNLINK_NAS:
+		reader_doa_on_downlink(r->doa, m);
+		return 1;
 	default:
 		return 0;
 	}
@@ -567,6 +574,7 @@ void reader_proc_link_lost(reader_proc *r)
 {
 	while (r->sessions != NULL)
 		inv_free(r->sessions, 1);
+	reader_doa_link_lost(r->doa);
 }
 
 reader_proc *reader_proc_new(const reader_cfg *cfg, const reader_io *io, void *io_arg)
@@ -579,6 +587,10 @@ reader_proc *reader_proc_new(const reader_cfg *cfg, const reader_io *io, void *i
 	r->io = io;
 	r->io_arg = io_arg;
 	r->next_ran_id = 1;
+	if ((r->doa = reader_doa_new(cfg, io, io_arg, &r->st)) == NULL) {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -587,6 +599,7 @@ void reader_proc_free(reader_proc *r)
 	if (r == NULL)
 		return;
 	reader_proc_link_lost(r);
+	reader_doa_free(r->doa);
 	free(r);
 }
 

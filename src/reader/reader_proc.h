@@ -22,8 +22,10 @@
  * on the loss of the NG link, and in reader_proc_free. reader.c owns the sockets, the NG
  * link, its reconnection and the link's counters (reader_stats ng_*).
  *
- * A second procedure (device-originated access) adds its own session kind and its own
- * cases to reader_proc_on_ng / reader_proc_on_air, beside the inventory's.
+ * Device-originated access (DO-A) is reader_doa.h's, owned by reader_proc and reached
+ * through the same events: DO-A Downlink NAS Transport in reader_proc_on_ng, the DO-A
+ * session's frames in reader_proc_on_air, the loss of the NG link; its access rounds run on
+ * a timer of the same reader_io (cfg doa_interval_ms, 0: off).
  */
 #ifndef AIOT_READER_PROC_H
 #define AIOT_READER_PROC_H
@@ -55,8 +57,9 @@ reader_proc *reader_proc_new(const reader_cfg *cfg, const reader_io *io, void *i
 /* Ends every session (RELEASE on the air) and frees p. NULL allowed. */
 void reader_proc_free(reader_proc *p);
 
-/* Inventory Request, Command Request, Session Release Command: 1 if handled, 0 if the message
- * is not a procedure's (the caller's: NG Setup Response, or unexpected). */
+/* Inventory Request, Command Request, Session Release Command, DO-A Downlink NAS Transport:
+ * 1 if handled, 0 if the message is not a procedure's (the caller's: NG Setup Response, or
+ * unexpected). */
 int reader_proc_on_ng(reader_proc *p, const ngap_msg *m);
 /* One received D2R datagram. Undecodable frames are dropped and counted (air_dropped). */
 void reader_proc_on_air(reader_proc *p, const uint8_t *buf, size_t len);

@@ -35,15 +35,30 @@ static const char usage_text[] =
     "  --clones K              K clones: identifiers of K devices, wrong keys (clones) [0]\n"
     "  --seed N                reproducible run, RAND_AIOT_d too: tests only (seed) [random]\n"
     "  --max-fps N             pace D2R frames, the reader's socket buffer (max-fps) [400000]\n"
+    "  --doa N|P%              N devices, or P% of them, do device-originated access:\n"
+    "                          register and report Uplink Data (doa)           [0]\n"
+    "  --doa-period-ms N       Uplink Data period of a registered DO-A device\n"
+    "                          (doa-period-ms)                                 [1000]\n"
+    "  --doa-timeout-ms N      M2 / M4 awaited this long, then a new M1\n"
+    "                          (doa-timeout-ms)                                [2000]\n"
     "  --stats FILE            JSON counters, at start, at exit and on SIGUSR1 (stats)\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL       error|warn|info|debug (log-level)              [info]\n";
 
 static const cfg_opt cfg_opts[] = {
-    {"devices", "devices"},     {"air-listen", "air-listen"}, {"loss", "loss"},
-    {"delay-us", "delay-us"},   {"clones", "clones"},         {"seed", "seed"},
-    {"max-fps", "max-fps"},     {"stats", "stats"},           {"metrics", "metrics"},
+    {"devices", "devices"},
+    {"air-listen", "air-listen"},
+    {"loss", "loss"},
+    {"delay-us", "delay-us"},
+    {"clones", "clones"},
+    {"seed", "seed"},
+    {"max-fps", "max-fps"},
+    {"stats", "stats"},
+    {"metrics", "metrics"},
     {"log-level", "log-level"},
+    {"doa", "doa"},
+    {"doa-period-ms", "doa-period-ms"},
+    {"doa-timeout-ms", "doa-timeout-ms"},
 };
 
 #define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
@@ -206,6 +221,7 @@ static void on_read(evutil_socket_t fd, short ev, void *arg)
 		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, &a->from.sa, &fl);
 		if (n < 0)
 			return;
+		a->s.now_us = aiot_mono_us();
 		int rc = sim_medium_input(&a->s, buf, (size_t)n, enqueue, a);
 		if (rc != 0)
 			log_debug("frame of %zd octets dropped: %d", n, rc);
@@ -229,7 +245,11 @@ static int write_stats(app *a)
 	        "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
 	        "\"collisions\":%llu,\"commands_accepted\":%llu,\"commands_rejected\":%llu,"
 	        "\"clone_commands_accepted\":%llu,\"clone_responses\":%llu,\"tid_rotations\":%llu,"
-	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,\"repeats\":%llu,",
+	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,\"repeats\":%llu,"
+	        "\"doa_devices\":%u,\"doa_registered\":%u,\"doa_registrations\":%llu,"
+	        "\"doa_starts\":%llu,\"doa_uplink_sent\":%llu,\"doa_m2_dropped\":%llu,"
+	        "\"doa_m4_dropped\":%llu,\"doa_retries\":%llu,\"doa_timeouts\":%llu,"
+	        "\"doa_gave_up\":%llu,\"doa_collisions\":%llu,\"doa_unexpected\":%llu,",
 	        a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
 	        (unsigned long long)st->responses, (unsigned long long)st->collisions,
 	        (unsigned long long)st->commands_accepted,
@@ -237,7 +257,13 @@ static int write_stats(app *a)
 	        (unsigned long long)st->clone_commands_accepted,
 	        (unsigned long long)st->clone_responses, (unsigned long long)st->tid_rotations,
 	        (unsigned long long)st->disabled, (unsigned long long)st->lost,
-	        (unsigned long long)st->bad_frames, (unsigned long long)st->repeats);
+	        (unsigned long long)st->bad_frames, (unsigned long long)st->repeats, a->s.ndoa,
+	        sim_doa_registered(&a->s), (unsigned long long)st->doa_registrations,
+	        (unsigned long long)st->doa_starts, (unsigned long long)st->doa_uplink_sent,
+	        (unsigned long long)sim_doa_m2_dropped(&a->s),
+	        (unsigned long long)sim_doa_m4_dropped(&a->s), (unsigned long long)st->doa_retries,
+	        (unsigned long long)st->doa_timeouts, (unsigned long long)st->doa_gave_up,
+	        (unsigned long long)st->doa_collisions, (unsigned long long)st->doa_unexpected);
 	/* The identities the clones claim, so that a test bed can aim commands at them. */
 	fputs("\"clone_ids\":[", f);
 	for (uint32_t i = 0, first = 1; i < a->s.ndev; i++) {
@@ -284,6 +310,25 @@ static char *render_metrics(void *arg)
 	     "Command Requests a clone accepted (must stay 0).", st->clone_commands_accepted},
 	    {"aiot_devsim_tid_rotations_total", "counter", "T-ID updates executed.",
 	     st->tid_rotations},
+	    {"aiot_devsim_doa_devices", "gauge", "Devices doing device-originated access (--doa).",
+	     a->s.ndoa},
+	    {"aiot_devsim_doa_registered", "gauge", "DO-A devices registered now (M4 verified).",
+	     sim_doa_registered(&a->s)},
+	    {"aiot_devsim_doa_registrations_total", "counter",
+	     "DO-A Registration Accepts verified.", st->doa_registrations},
+	    {"aiot_devsim_doa_uplink_sent_total", "counter",
+	     "DO-A Uplink Data PDUs the reader acknowledged.", st->doa_uplink_sent},
+	    {"aiot_devsim_doa_m2_dropped_total", "counter",
+	     "DO-A Authentication Requests a device refused (MAC_N, replay, foreign).",
+	     sim_doa_m2_dropped(&a->s)},
+	    {"aiot_devsim_doa_retries_total", "counter",
+	     "DO-A PDUs sent again after no ACK (collision or loss), after a back-off.",
+	     st->doa_retries},
+	    {"aiot_devsim_doa_timeouts_total", "counter",
+	     "DO-A registrations restarted with a new M1: M2 or M4 did not come.",
+	     st->doa_timeouts},
+	    {"aiot_devsim_doa_collisions_total", "counter", "DO-A slots with two or more devices.",
+	     st->doa_collisions},
 	    {"aiot_devsim_lost_total", "counter", "D2R frames lost on the air (--loss).", st->lost},
 	    {"aiot_devsim_bad_frames_total", "counter", "R2D frames that did not decode.",
 	     st->bad_frames},
@@ -323,9 +368,34 @@ static int num_key(const cfg *c, const char *key, double lo, double hi, double *
 	return v == NULL ? 0 : parse_num(key, v, lo, hi, out);
 }
 
+/* --doa N|P%: how many genuine devices do DO-A; UINT32_MAX with err when malformed. */
+static uint32_t doa_count(const char *v, uint32_t ngen, char *err, size_t errlen)
+{
+	double x;
+	size_t n = v ? strlen(v) : 0;
+	if (v == NULL)
+		return 0;
+	if (n > 1 && v[n - 1] == '%') {
+		char num[32];
+		if (n - 1 >= sizeof num)
+			goto bad;
+		memcpy(num, v, n - 1);
+		num[n - 1] = '\0';
+		if (parse_num("doa", num, 0, 100, &x) != 0)
+			goto bad;
+		return (uint32_t)((double)ngen * x / 100.0 + 0.5);
+	}
+	if (parse_num("doa", v, 0, 4294967294.0, &x) == 0 && x == (double)(uint32_t)x)
+		return (uint32_t)x;
+bad:
+	snprintf(err, errlen, "doa: '%s' is not a device count N or a share P%%", v);
+	return UINT32_MAX;
+}
+
 int main(int argc, char **argv)
 {
-	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000;
+	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000, doa_period = 1000,
+	       doa_timeout = 2000;
 	static app a;
 	char err[512], name[80];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
@@ -347,7 +417,10 @@ int main(int argc, char **argv)
 	if (num_key(c, "loss", 0, 0.99, &loss) || num_key(c, "delay-us", 0, 10e6, &delay) ||
 	    num_key(c, "clones", 0, 1e7, &clones) ||
 	    num_key(c, "seed", 0, 9007199254740991.0, &seed) ||
-	    num_key(c, "max-fps", 1000, 1e8, &fps) || log_init_from_cfg("aiot-devsim", c) != 0)
+	    num_key(c, "max-fps", 1000, 1e8, &fps) ||
+	    num_key(c, "doa-period-ms", 1, 86400000, &doa_period) ||
+	    num_key(c, "doa-timeout-ms", 1, 3600000, &doa_timeout) ||
+	    log_init_from_cfg("aiot-devsim", c) != 0)
 		goto out;
 	if (devices == NULL) {
 		fprintf(stderr, "aiot-devsim: devices is required (--devices FILE.jsonl)\n");
@@ -362,14 +435,21 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	uint32_t ndoa = doa_count(cfg_get(c, "doa"), a.s.ndev - a.s.nclones, err, sizeof err);
+	if (ndoa == UINT32_MAX || sim_doa_setup(&a.s, ndoa, (uint32_t)doa_period,
+	                                        (uint32_t)doa_timeout, err, sizeof err) != 0) {
+		log_error("%s", err);
+		rc = SVC_EXIT_USAGE;
+		goto out;
+	}
 	a.s.loss = loss;
 	a.delay_us = (uint64_t)delay;
 	a.burst = SIM_BURST;
 	a.gap_us = (uint64_t)(SIM_BURST * 1e6 / fps);
 	if (a.gap_us == 0)
 		a.gap_us = 1;
-	log_info("%u devices (%u clones) loaded in %.2f s", a.s.ndev - a.s.nclones, a.s.nclones,
-	         (double)(aiot_mono_us() - t0) / 1e6);
+	log_info("%u devices (%u clones, %u DO-A) loaded in %.2f s", a.s.ndev - a.s.nclones,
+	         a.s.nclones, a.s.ndoa, (double)(aiot_mono_us() - t0) / 1e6);
 	(void)write_stats(&a); /* with the device counts */
 
 	air_addr la;

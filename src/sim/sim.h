@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "air/air.h"
 #include "device/aiot_device.h"
+#include "device/aiot_doa.h"
 
 #define SIM_MEM_SIZE 256    /* user memory per device (TS 23.369 5.2.2 READ/WRITE) */
 #define SIM_MAX_SESSIONS 64 /* concurrent reader sessions the medium tracks */
@@ -36,13 +38,43 @@ typedef struct sim_dev {
 	uint32_t next_tid;
 	uint32_t next_group;
 	uint8_t nvm_tid[16]; /* simulated non-volatile memory of the T-ID */
+	uint8_t tid_indexed; /* nvm_tid is in the T-ID index */
 } sim_dev;
+
+/* A DO-A device (sim_doa.c): the device library's DO-A machine and what its radio keeps. */
+typedef struct sim_doa_dev {
+	aiot_doa doa;
+	uint32_t idx;             /* the device in sim.devs */
+	uint8_t pdu[AIR_MAX_NAS]; /* the uplink PDU waiting for a slot and its ACK */
+	uint16_t pdu_len;         /* 0: nothing to send */
+	uint8_t sent;             /* pdu went out in the last round, no ACK yet */
+	uint8_t bo_exp;           /* back-off: 0..2^bo_exp - 1 rounds sat out (capped) */
+	uint16_t backoff;         /* rounds still to sit out */
+	uint64_t answer_due_us;   /* M2 / M4 awaited until (0: none) */
+	uint64_t next_data_us;    /* REGISTERED: the next Uplink Data */
+	uint32_t data_seq;        /* application data: the device's line, then this */
+} sim_doa_dev;
+
+/* Device handles of a session: handle = ((index ^ k1) * m) ^ k2 (mod 2^32), m odd. */
+typedef struct sim_handles {
+	uint32_t k1, k2, m, minv;
+} sim_handles;
 
 typedef struct sim_stats {
 	uint64_t pagings, responses, collisions, commands_accepted, commands_rejected;
 	uint64_t clone_commands_accepted, clone_responses, tid_rotations, disabled;
 	uint64_t lost, bad_frames, tid_store_failures;
 	uint64_t repeats; /* kept Inventory Responses sent again in a later round */
+	/* DO-A (sim_doa.c). */
+	uint64_t doa_opens;         /* DOA_OPEN frames received */
+	uint64_t doa_starts;        /* registrations started (M1 with a fresh RAND_d) */
+	uint64_t doa_registrations; /* M4 accepted */
+	uint64_t doa_uplink_sent;   /* Uplink Data PDUs ACKed by the reader (M3's excluded) */
+	uint64_t doa_retries;       /* PDUs sent again: no ACK after a collision or a loss */
+	uint64_t doa_timeouts;      /* new M1s: the answer did not come in time */
+	uint64_t doa_gave_up;       /* registrations abandoned after max tries (restarted) */
+	uint64_t doa_collisions;    /* DO-A slots with two or more devices */
+	uint64_t doa_unexpected;    /* DOA_DOWNLINK to a device not waiting for it */
 } sim_stats;
 
 typedef struct sim_session sim_session;
@@ -69,6 +101,15 @@ typedef struct sim {
 	size_t resp_cap;
 	uint32_t *slot_count, *slot_first, *order;
 	sim_stats st;
+	/* Device-originated access: the devices doing it, and the reader's DO-A session. */
+	sim_doa_dev *doa;
+	uint32_t ndoa;
+	uint32_t doa_period_ms, doa_timeout_ms;
+	uint32_t doa_session; /* valid when doa_started */
+	uint8_t doa_started;
+	sim_handles doa_h;
+	uint64_t *doa_draw; /* per-round scratch: slot << 32 | device */
+	uint64_t now_us;    /* the caller's clock, set before each sim_medium_input */
 } sim;
 
 /* Load devices.jsonl (one device per line, docs/protocol.md §5.6), add `clones` clones,
@@ -83,8 +124,29 @@ typedef void (*sim_emit_fn)(void *arg, const uint8_t *frame, size_t len);
  * are counted and dropped (returns the decoder's AIOT_ERR_*), else AIOT_OK. */
 int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, void *arg);
 
+/* n of the genuine devices (spread evenly over the file) become DO-A devices: they register on
+ * the first DOA_OPEN of each DO-A session, send Uplink Data every period_ms once registered,
+ * and start again (new RAND_d) when M2 / M4 is not there timeout_ms after the reader took
+ * their PDU. 0, or -1 with err. */
+int sim_doa_setup(sim *s, uint32_t n, uint32_t period_ms, uint32_t timeout_ms, char *err,
+                  size_t errlen);
+/* Devices currently REGISTERED; sum of the devices' refused M2s / M4s. */
+uint32_t sim_doa_registered(const sim *s);
+uint64_t sim_doa_m2_dropped(const sim *s);
+uint64_t sim_doa_m4_dropped(const sim *s);
+
 /* Internals shared by the sim files. */
 uint64_t sim_rand64(sim *s);
+int sim_lost(sim *s); /* a D2R frame is lost on the air (--loss) */
+void sim_emit_frame(sim_emit_fn emit, void *arg, const air_frame *f);
+void sim_handles_new(sim *s, sim_handles *h);
+uint32_t sim_handle_of(const sim_handles *h, uint32_t idx);
+uint32_t sim_index_of(const sim_handles *h, uint32_t handle);
+/* sim_doa.c: DOA_OPEN, DOA_DOWNLINK, and an ACK under the DO-A session (1: it was). */
+void sim_doa_on_open(sim *s, const air_frame *f, sim_emit_fn emit, void *arg);
+void sim_doa_on_downlink(sim *s, const air_frame *f);
+int sim_doa_on_ack(sim *s, const air_frame *f);
+void sim_doa_free(sim *s);
 int sim_index_tid(sim *s, uint32_t idx, const uint8_t *old_tid, const uint8_t *new_tid);
 uint32_t sim_hash(const uint8_t *p, size_t n);
 

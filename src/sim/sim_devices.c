@@ -107,16 +107,19 @@ static int cb_mem_write(void *user, uint16_t offset, const uint8_t *in, uint8_t 
 	return AIOT_ST_SUCCESS;
 }
 
-/* TID_UPDATE (identifier privacy): persist, re-index; the library commits after this. */
+/* TID_UPDATE (identifier privacy): persist, re-index; the library commits after this. Both
+ * machines of a device (network-triggered, DO-A) store into the one NVM T-ID, which is the
+ * one indexed (tid_indexed). */
 static int cb_tid_store(void *user, const uint8_t tid[16])
 {
 	sim_dev *d = user;
 	uint32_t idx = (uint32_t)(d - g_sim->devs);
-	if (sim_index_tid(g_sim, idx, d->dev.has_tid ? d->dev.tid : NULL, tid) != 0) {
+	if (sim_index_tid(g_sim, idx, d->tid_indexed ? d->nvm_tid : NULL, tid) != 0) {
 		g_sim->st.tid_store_failures++;
 		return -1;
 	}
 	memcpy(d->nvm_tid, tid, 16);
+	d->tid_indexed = 1;
 	g_sim->st.tid_rotations++;
 	return 0;
 }
@@ -248,6 +251,7 @@ static int build_index(sim *s, char *err, size_t errlen)
 		d->next_tid = d->next_group = SIM_NONE;
 		chain_push(&s->perm_head[sim_hash(d->cfg.perm_id, d->cfg.perm_id_len) & s->hmask],
 		           &d->next_perm, i);
+		d->tid_indexed = d->dev.has_tid; /* its T-ID is nvm_tid (aiot_device_init) */
 		if (d->dev.has_tid)
 			chain_push(&s->tid_head[sim_hash(d->dev.tid, 16) & s->hmask], &d->next_tid,
 			           i);

@@ -31,9 +31,7 @@ struct sim_session {
 	uint32_t *read; /* devices acknowledged (ended on RELEASE) */
 	size_t nread, rcap;
 	uint8_t started;
-	/* Device handles are per session, like EPC Gen2's RN16, so that they do not link one
-	 * inventory to the next: handle = ((index ^ k1) * m) ^ k2 (mod 2^32), m odd. */
-	uint32_t k1, k2, m, minv;
+	sim_handles h; /* device handles of this session */
 	uint64_t last_use;
 };
 
@@ -51,14 +49,27 @@ static int push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 	return 0;
 }
 
-static uint32_t handle_of(const sim_session *ss, uint32_t idx)
+/* Device handles are per session, like EPC Gen2's RN16, so that they do not link one session
+ * to the next: handle = ((index ^ k1) * m) ^ k2 (mod 2^32), m odd. */
+void sim_handles_new(sim *s, sim_handles *h)
 {
-	return ((idx ^ ss->k1) * ss->m) ^ ss->k2;
+	uint64_t r = sim_rand64(s);
+	h->k1 = (uint32_t)r;
+	h->k2 = (uint32_t)(r >> 32);
+	h->m = (uint32_t)sim_rand64(s) | 1u;
+	h->minv = h->m; /* Newton: each step doubles the correct low bits (3 -> 48) */
+	for (int i = 0; i < 4; i++)
+		h->minv *= 2u - h->m * h->minv;
 }
 
-static uint32_t index_of(const sim_session *ss, uint32_t handle)
+uint32_t sim_handle_of(const sim_handles *h, uint32_t idx)
 {
-	return ((handle ^ ss->k2) * ss->minv) ^ ss->k1;
+	return ((idx ^ h->k1) * h->m) ^ h->k2;
+}
+
+uint32_t sim_index_of(const sim_handles *h, uint32_t handle)
+{
+	return ((handle ^ h->k2) * h->minv) ^ h->k1;
 }
 
 /* The session's devices forget it (air RELEASE; TS 33.369 5.2.2 NOTE 1 otherwise). */
@@ -107,13 +118,7 @@ static sim_session *session_new(sim *s, uint32_t id)
 	ss->serial = s->next_serial++;
 	if (s->next_serial == 0)
 		s->next_serial = 1;
-	uint64_t r = sim_rand64(s);
-	ss->k1 = (uint32_t)r;
-	ss->k2 = (uint32_t)(r >> 32);
-	ss->m = (uint32_t)sim_rand64(s) | 1u;
-	ss->minv = ss->m; /* Newton: each step doubles the correct low bits (3 -> 48) */
-	for (int i = 0; i < 4; i++)
-		ss->minv *= 2u - ss->m * ss->minv;
+	sim_handles_new(s, &ss->h);
 	s->sessions[slot] = ss;
 	return ss;
 }
@@ -184,12 +189,12 @@ static int ensure_round_buffers(sim *s, size_t n)
 	return 0;
 }
 
-static int lost(sim *s)
+int sim_lost(sim *s)
 {
 	return s->loss > 0 && (double)(sim_rand64(s) >> 11) * 0x1.0p-53 < s->loss;
 }
 
-static void emit_frame(sim_emit_fn emit, void *arg, const air_frame *f)
+void sim_emit_frame(sim_emit_fn emit, void *arg, const air_frame *f)
 {
 	uint8_t buf[AIR_MAX_FRAME];
 	int n = air_encode(f, buf, sizeof buf);
@@ -205,21 +210,21 @@ static void emit_slot(sim *s, sim_session *ss, const air_frame *f, uint32_t sl, 
 	out.u.slot.round = f->u.paging.round;
 	out.u.slot.slot = sl;
 	if (n == 1) {
-		if (lost(s)) {
+		if (sim_lost(s)) {
 			s->st.lost++; /* energy detected, frame not decodable */
 			return;
 		}
 		out.u.slot.outcome = AIR_SLOT_SINGLE;
-		out.u.slot.handle = handle_of(ss, idx);
+		out.u.slot.handle = sim_handle_of(&ss->h, idx);
 		out.u.slot.nas = nas;
 		out.u.slot.nas_len = (uint16_t)len;
-		emit_frame(emit, arg, &out);
+		sim_emit_frame(emit, arg, &out);
 		if (s->devs[idx].clone)
 			s->st.clone_responses++;
 	} else if (n > 1) {
 		out.u.slot.outcome = AIR_SLOT_COLLISION;
 		out.u.slot.ncolliding = n > UINT16_MAX ? UINT16_MAX : (uint16_t)n;
-		emit_frame(emit, arg, &out);
+		sim_emit_frame(emit, arg, &out);
 	}
 }
 
@@ -345,7 +350,7 @@ static int on_paging(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 	end.u.round_end.empty = empty;
 	end.u.round_end.single = single;
 	end.u.round_end.collided = collided;
-	emit_frame(emit, arg, &end);
+	sim_emit_frame(emit, arg, &end);
 	return AIOT_OK;
 }
 
@@ -357,7 +362,7 @@ static void on_ack(sim *s, const air_frame *f)
 	sim_session *ss = s->sessions[k];
 	ss->last_use = s->clock;
 	for (size_t i = 0; i < f->u.ack.n; i++) {
-		uint32_t idx = index_of(ss, air_ack_handle(f, i));
+		uint32_t idx = sim_index_of(&ss->h, air_ack_handle(f, i));
 		if (idx >= s->ndev)
 			continue;
 		sim_dev *d = &s->devs[idx];
@@ -378,7 +383,7 @@ static void on_command(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 		return;
 	sim_session *ss = s->sessions[k];
 	ss->last_use = s->clock;
-	uint32_t idx = index_of(ss, f->u.cmd.handle);
+	uint32_t idx = sim_index_of(&ss->h, f->u.cmd.handle);
 	if (idx >= s->ndev)
 		return;
 	sim_dev *d = &s->devs[idx];
@@ -398,7 +403,7 @@ static void on_command(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 	s->st.commands_accepted++;
 	if (d->clone)
 		s->st.clone_commands_accepted++; /* must never happen */
-	if (lost(s)) {
+	if (sim_lost(s)) {
 		s->st.lost++;
 		return;
 	}
@@ -406,7 +411,7 @@ static void on_command(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 	r.u.cmd.handle = f->u.cmd.handle;
 	r.u.cmd.nas = out;
 	r.u.cmd.nas_len = (uint16_t)olen;
-	emit_frame(emit, arg, &r);
+	sim_emit_frame(emit, arg, &r);
 }
 
 int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, void *arg)
@@ -422,7 +427,14 @@ int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, v
 	case AIR_PAGING:
 		return on_paging(s, &f, emit, arg);
 	case AIR_ACK:
-		on_ack(s, &f);
+		if (!sim_doa_on_ack(s, &f))
+			on_ack(s, &f);
+		return AIOT_OK;
+	case AIR_DOA_OPEN:
+		sim_doa_on_open(s, &f, emit, arg);
+		return AIOT_OK;
+	case AIR_DOA_DOWNLINK:
+		sim_doa_on_downlink(s, &f);
 		return AIOT_OK;
 	case AIR_COMMAND:
 		on_command(s, &f, emit, arg);
@@ -441,6 +453,7 @@ int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, v
 
 void sim_free(sim *s)
 {
+	sim_doa_free(s);
 	for (int i = 0; i < SIM_MAX_SESSIONS; i++)
 		if (s->sessions[i] != NULL)
 			session_free(s, i);
