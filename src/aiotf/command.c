@@ -159,23 +159,9 @@ static void on_key(void *arg, int status, const cJSON *body, const char *err)
 {
 	dresp *d = arg;
 	aiotf_proc *pc = d->t->pc;
-	sbi_err e = {0};
-	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
 	char b64[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
 	cmdstate *c = d->cmd;
-	aiot_suite suite = AIOT_SUITE_3GPP;
-	int ok = status == 200 && body != NULL &&
-	         sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
-	         aiotf_answer_suite(body, &suite) == 0;
-	/* TS 33.369 5.3.2: K_AIOT_int / K_AIOT_enc from K_AIOTF (provisional FC 0xA2), with
-	 * the PRF of the device's own suite. */
-	if (ok)
-		ok = aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
-		                        c->k_int) == 0 &&
-		     aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
-		                        c->k_enc) == 0;
-	aiot_zeroize(k_aiotf, sizeof k_aiotf);
-	if (!ok) {
+	if (aiotf_session_keys(pc, status, body, c->k_int, c->k_enc) != 0) {
 		aiot_b64_encode(d->perm.b, d->perm.len, b64);
 		d->t->nadm_errors++;
 		log_warn("transaction %s: get-session-key for %s: %s", d->t->req->trans_id, b64,

@@ -275,20 +275,8 @@ void doa_registered(doa_ctx *c)
 static void on_key(doa_ctx *c, int status, const cJSON *body, const char *err)
 {
 	aiotf_proc *pc = c->pc;
-	sbi_err e = {0};
-	uint8_t k_aiotf[AIOT_KAIOTF_LEN];
-	aiot_suite suite = AIOT_SUITE_3GPP;
-	int ok = status == 200 && body != NULL &&
-	         sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
-	         aiotf_answer_suite(body, &suite) == 0;
 	/* §2.3: K_AIOT_int / K_AIOT_enc from K_AIOTF, as after a paging (command.c). */
-	if (ok)
-		ok = aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
-		                        c->k_int) == 0 &&
-		     aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
-		                        c->k_enc) == 0;
-	aiot_zeroize(k_aiotf, sizeof k_aiotf);
-	if (!ok) {
+	if (aiotf_session_keys(pc, status, body, c->k_int, c->k_enc) != 0) {
 		log_warn("DO-A: get-session-key: %s", doa_adm_why(status, err));
 		ctx_end(c, DOA_END_ERROR);
 		return;

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The procedures' context (proc.h): its setup and teardown, and the T-ID cache. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "proc.h"
 #include "common/vendor_ext.h"
+#include "crypto/ct.h"
+#include "crypto/kdf.h"
+#include "sbi/sbi_json.h"
 
 /* Identifiers the ADM gave us, kept so that the next paging or answer needs no ADM call;
  * bounded, because any device the ADM knows can be made to add one (issue 11). */
@@ -62,4 +66,28 @@ int aiotf_answer_suite(const cJSON *body, aiot_suite *s)
 	if (!cJSON_IsObject(ext) || !cJSON_IsString(n))
 		return -1;
 	return aiot_suite_from_name(n->valuestring, s) == 0 ? 0 : -1;
+}
+
+int aiotf_session_keys(const aiotf_proc *pc, int status, const cJSON *body, uint8_t k_int[16],
+                       uint8_t k_enc[16])
+{
+	sbi_err e = {0};
+	uint8_t k_aiotf[AIOT_KAIOTF_LEN], ki[16], ke[16];
+	aiot_suite suite = AIOT_SUITE_3GPP;
+	int ok = status == 200 && body != NULL &&
+	         sbi_json_hex(body, "kAiotf", 1, k_aiotf, sizeof k_aiotf, &e) == 1 &&
+	         aiotf_answer_suite(body, &suite) == 0;
+	if (ok)
+		ok = aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_INT, AIOT_ALG_ID_NIA2,
+		                        ki) == 0 &&
+		     aiot_derive_algkey(pc->be, suite, k_aiotf, AIOT_ALG_TYPE_ENC, AIOT_ALG_ID_NEA2,
+		                        ke) == 0;
+	if (ok) {
+		memcpy(k_int, ki, sizeof ki);
+		memcpy(k_enc, ke, sizeof ke);
+	}
+	aiot_zeroize(k_aiotf, sizeof k_aiotf);
+	aiot_zeroize(ki, sizeof ki);
+	aiot_zeroize(ke, sizeof ke);
+	return ok ? 0 : -1;
 }

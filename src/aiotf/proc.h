@@ -133,6 +133,11 @@ void aiotf_proc_free(aiotf_proc *pc);
 /* The device's suite from a get-session-key answer's vendor extension (common/vendor_ext.h);
  * an ADM without it serves 3gpp devices only. -1 if malformed. */
 int aiotf_answer_suite(const cJSON *body, aiot_suite *s);
+/* K_AIOT_int / K_AIOT_enc (TS 33.369 5.3.2, provisional FC 0xA2) from a get-session-key
+ * answer (status, body): K_AIOTF with the PRF of the device's own suite. 0, or -1 (not a
+ * usable answer; nothing written). K_AIOTF never leaves this call. */
+int aiotf_session_keys(const aiotf_proc *pc, int status, const cJSON *body, uint8_t k_int[16],
+                       uint8_t k_enc[16]);
 /* The T-ID cache: tid is one of perm's own. */
 void aiotf_learn_tid(aiotf_proc *pc, const uint8_t tid[16], const aiotf_id *perm);
 
