@@ -2,12 +2,12 @@
 # make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
-#   BENCH_ONLY="crypto adm batch scale e2e device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale device"  (default: all)   BENCH_QUICK=1 (smaller runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm tls batch e2e scale device}
+ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale device}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -164,6 +164,58 @@ if want batch; then
 	say "| SBI share of the crypto-only rate | **$(awk -v a=$xps -v c=$cr 'BEGIN{printf "%.0f%%", 100*a/(2*c)}')** (goal ≥ 25%) |"
 fi
 [ -n "${ADM_PID:-}" ] && stop_pid $ADM_PID
+
+# --- the ADM: get-doa-authentication vs nghttpd -------------------------------------------------
+# The ADM answers a RAND_d once (403 for one of the device's last 8), and h2load sends one body
+# for every request: so the 200 path is measured with bench_doa_load (a fresh RAND_d per
+# request, device i mod N), calibrated by running it and h2load against the same nghttpd.
+ng_start() { # dir -> NGPID NGPORT
+	nghttpd --no-tls -d "$1" 0 >$W/nghttpd-doa.log 2>&1 & NGPID=$!; PIDS+=($NGPID)
+	NGPORT=""
+	for _ in $(seq 1 50); do
+		NGPORT=$(ss -ltnp 2>/dev/null | awk -v p=$NGPID '$0 ~ "pid="p"," {split($4,a,":"); print a[length(a)]; exit}')
+		[ -n "$NGPORT" ] && break
+		sleep 0.1
+	done
+}
+h2codes() { sed -n 's/.*status codes: \(.*\)$/\1/p' "$1"; }
+if want doa; then
+	echo "== ADM get-doa-authentication" >&2
+	ND=${QUICK:+20000}; ND=${ND:-100000}
+	mkdir -p $W/doa $W/wdoa && provision 10000 $W/doa
+	ID=$(head -1 $W/doa/dev.jsonl | jq -r .aiotDevPermId)
+	printf '{"aiotDevPermId":"%s","randD":"%s"}' $ID $(openssl rand -hex 16) >$W/doa-one.json
+	start_adm $W/adm-doa.log --listen 127.0.0.1:0 --store sqlite:$W/doa/adm.db --kek-file $W/doa/kek --workers 2
+	U=http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-doa-authentication
+	# the static file: one 200 answer of the ADM (another RAND_d than doa-one.json's)
+	curl -sS --http2-prior-knowledge -H 'content-type: application/json' -o $W/wdoa/x.json \
+		--data "{\"aiotDevPermId\":\"$ID\",\"randD\":\"$(openssl rand -hex 16)\"}" $U
+	run "$B/bench_doa_load" -n $ND -c 8 -m 32 --devices $W/doa/dev.jsonl $U >$W/doa-adm.txt 2>&1 || true
+	run h2load -n $ND -c 8 -m 32 -d $W/doa-one.json -H 'content-type: application/json' $U >$W/doa-adm-h2.txt 2>&1
+	stop_pid $ADM_PID
+	ng_start $W/wdoa
+	NU=http://127.0.0.1:$NGPORT/x.json
+	run h2load -n $ND -c 8 -m 32 -d $W/doa-one.json -H 'content-type: application/json' $NU >$W/doa-ng-h2.txt 2>&1
+	run "$B/bench_doa_load" -n $ND -c 8 -m 32 --devices $W/doa/dev.jsonl $NU >$W/doa-ng.txt 2>&1 || true
+	stop_pid $NGPID
+	ra=$(h2rate $W/doa-adm.txt); rh=$(h2rate $W/doa-adm-h2.txt)
+	rn=$(h2rate $W/doa-ng-h2.txt); rt=$(h2rate $W/doa-ng.txt)
+	pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
+	say ""
+	say "### ADM, get-doa-authentication (a fresh RAND_d per request), h2c"
+	say ""
+	say "\`aiot-adm --workers 2\` (10,000 devices) and \`nghttpd --no-tls\` serving one $(wc -c <$W/wdoa/x.json)-byte 200 answer of the ADM as a static file; every client with \`-n $ND -c 8 -m 32\`, POST application/json. \`build/bench_doa_load --devices dev.jsonl URL\` (bench/bench_doa_load.c: nghttp2 through the project's SBI client, one thread like h2load) sends each request a fresh body (device i mod 10,000, a random RAND_d): every answer is a 200 that derived MAC_N and XRES_D and made RAND_d durable in the device's replay window. h2load sends one body (\`-d doa-one.json\`, one device, one RAND_d) for every request: against the ADM that is one 200 and then the 403 path (RAND_d reused)."
+	say ""
+	say "| server | client | req/s | status codes |"
+	say "|---|---|---|---|"
+	say "| aiot-adm | bench_doa_load (fresh RAND_d) | $ra | $(h2codes $W/doa-adm.txt) |"
+	say "| nghttpd (static) | h2load -d (one body) | $rn | $(h2codes $W/doa-ng-h2.txt) |"
+	say "| nghttpd (static) | bench_doa_load (calibration) | $rt | $(h2codes $W/doa-ng.txt) |"
+	say "| aiot-adm, **the 403 path** | h2load -d (one body: RAND_d reused) | $rh | $(h2codes $W/doa-adm-h2.txt) |"
+	say "| **ratio aiot-adm / nghttpd (h2load)** | | **$(pct $ra $rn)** (goal ≥ 40%) | |"
+	say "| ratio, both with bench_doa_load | | $(pct $ra $rt) | |"
+	say "| bench_doa_load / h2load on nghttpd (the tool's own ceiling) | | $(pct $rt $rn) | |"
+fi
 
 # --- end to end -----------------------------------------------------------------------------
 if want e2e; then
