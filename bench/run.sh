@@ -3,6 +3,7 @@
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
 #   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_DOA_INTERVAL_MS=N: the reader's DO-A round interval in doa-e2e (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
