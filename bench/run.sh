@@ -335,7 +335,7 @@ if want doa-e2e; then
 	say "| AIOTF: exchanges timed out / late ADM answers | $(pm $E/aiotf.prom 'aiot_aiotf_doa_exchanges_total{end="timeout"}') / $(pm $E/aiotf.prom aiot_aiotf_doa_late_adm_total) |"
 	say "| ADM: get-doa-authentication requests | $(pm $E/adm.prom aiot_adm_doa_requests_total) |"
 	say "| reader: DO-A rounds / uplink PDUs relayed / collided slots | $(pm $E/reader.prom aiot_reader_doa_rounds_total) / $(pm $E/reader.prom aiot_reader_doa_uplink_total) / $(pm $E/reader.prom aiot_reader_doa_collided_slots_total) |"
-	say "| devsim: registered / collisions / retries / M1 timeouts | $(jq -r '"\(.doa_registered) / \(.doa_collisions) / \(.doa_retries) / \(.doa_timeouts // "-")"' $E/sim.json 2>/dev/null) |"
+	say "| devsim: registered / collisions / retries / answer (M2, M4) timeouts | $(jq -r '"\(.doa_registered) / \(.doa_collisions) / \(.doa_retries) / \(.doa_timeouts // "-")"' $E/sim.json 2>/dev/null) |"
 	say "| CPU seconds in that time: aiot-adm / aiot-aiotf / aiot-devsim / af-sink / aiot-reader (2 cores: at most 2 × wall time) | $cpus |"
 	say "| CPU µs per registration, same order | $cpuus |"
 	say "| AF (af-sink) notification items: registration=false / data=true | $nreg |"
