@@ -2,12 +2,13 @@
 # make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
-#   BENCH_ONLY="crypto adm batch scale e2e device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_DOA_INTERVAL_MS=N: the reader's DO-A round interval in doa-e2e (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm tls batch e2e scale device}
+ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale device}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -165,6 +166,60 @@ if want batch; then
 fi
 [ -n "${ADM_PID:-}" ] && stop_pid $ADM_PID
 
+# --- the ADM: get-doa-authentication vs nghttpd -------------------------------------------------
+# The ADM answers a RAND_d once (403 for one of the device's last 8), and h2load sends one body
+# for every request: so the 200 path is measured with bench_doa_load (a fresh RAND_d per
+# request, device i mod N), calibrated by running it and h2load against the same nghttpd.
+ng_start() { # dir -> NGPID NGPORT
+	nghttpd --no-tls -d "$1" 0 >$W/nghttpd-doa.log 2>&1 & NGPID=$!; PIDS+=($NGPID)
+	NGPORT=""
+	for _ in $(seq 1 50); do
+		NGPORT=$(ss -ltnp 2>/dev/null | awk -v p=$NGPID '$0 ~ "pid="p"," {split($4,a,":"); print a[length(a)]; exit}')
+		[ -n "$NGPORT" ] && break
+		sleep 0.1
+	done
+}
+h2codes() { sed -n 's/.*status codes: \(.*\)$/\1/p' "$1"; }
+if want doa; then
+	echo "== ADM get-doa-authentication" >&2
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	ND=${QUICK:+20000}; ND=${ND:-100000}
+	mkdir -p $W/doa $W/wdoa && provision 10000 $W/doa
+	ID=$(head -1 $W/doa/dev.jsonl | jq -r .aiotDevPermId)
+	printf '{"aiotDevPermId":"%s","randD":"%s"}' $ID $(openssl rand -hex 16) >$W/doa-one.json
+	start_adm $W/adm-doa.log --listen 127.0.0.1:0 --store sqlite:$W/doa/adm.db --kek-file $W/doa/kek --workers 2
+	U=http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-doa-authentication
+	# the static file: one 200 answer of the ADM (another RAND_d than doa-one.json's)
+	curl -sS --http2-prior-knowledge -H 'content-type: application/json' -o $W/wdoa/x.json \
+		--data "{\"aiotDevPermId\":\"$ID\",\"randD\":\"$(openssl rand -hex 16)\"}" $U
+	run "$B/bench_doa_load" -n $ND -c 8 -m 32 --devices $W/doa/dev.jsonl $U >$W/doa-adm.txt 2>&1 || true
+	run h2load -n $ND -c 8 -m 32 -d $W/doa-one.json -H 'content-type: application/json' $U >$W/doa-adm-h2.txt 2>&1
+	stop_pid $ADM_PID
+	ng_start $W/wdoa
+	NU=http://127.0.0.1:$NGPORT/x.json
+	run h2load -n $ND -c 8 -m 32 -d $W/doa-one.json -H 'content-type: application/json' $NU >$W/doa-ng-h2.txt 2>&1
+	run "$B/bench_doa_load" -n $ND -c 8 -m 32 --devices $W/doa/dev.jsonl $NU >$W/doa-ng.txt 2>&1 || true
+	stop_pid $NGPID
+	ra=$(h2rate $W/doa-adm.txt); rh=$(h2rate $W/doa-adm-h2.txt)
+	rn=$(h2rate $W/doa-ng-h2.txt); rt=$(h2rate $W/doa-ng.txt)
+	pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
+	say ""
+	say "### ADM, get-doa-authentication (a fresh RAND_d per request), h2c"
+	say ""
+	say "\`aiot-adm --workers 2\` (10,000 devices) and \`nghttpd --no-tls\` serving one $(wc -c <$W/wdoa/x.json)-byte 200 answer of the ADM as a static file; every client with \`-n $ND -c 8 -m 32\`, POST application/json. \`build/bench_doa_load --devices dev.jsonl URL\` (bench/bench_doa_load.c: nghttp2 through the project's SBI client, one thread like h2load) sends each request a fresh body (device i mod 10,000, a random RAND_d): every answer is a 200 that derived MAC_N and XRES_D and made RAND_d durable in the device's replay window. h2load sends one body (\`-d doa-one.json\`, one device, one RAND_d) for every request: against the ADM that is one 200 and then the 403 path (RAND_d reused)."
+	say ""
+	say "| server | client | req/s | status codes |"
+	say "|---|---|---|---|"
+	say "| aiot-adm | bench_doa_load (fresh RAND_d) | $ra | $(h2codes $W/doa-adm.txt) |"
+	say "| nghttpd (static) | h2load -d (one body) | $rn | $(h2codes $W/doa-ng-h2.txt) |"
+	say "| nghttpd (static) | bench_doa_load (calibration) | $rt | $(h2codes $W/doa-ng.txt) |"
+	say "| aiot-adm, **the 403 path** | h2load -d (one body: RAND_d reused) | $rh | $(h2codes $W/doa-adm-h2.txt) |"
+	say "| load average before this part (1, 5, 15 min; others' work on the machine) | | $LOAD0 | |"
+	say "| **ratio aiot-adm / nghttpd (h2load)** | | **$(pct $ra $rn)** (goal ≥ 40%) | |"
+	say "| ratio, both with bench_doa_load | | $(pct $ra $rt) | |"
+	say "| bench_doa_load / h2load on nghttpd (the tool's own ceiling) | | $(pct $rt $rn) | |"
+fi
+
 # --- end to end -----------------------------------------------------------------------------
 if want e2e; then
 	echo "== end to end" >&2
@@ -183,6 +238,107 @@ if want e2e; then
 		say ""
 		say "### End to end: not measured (the AIOTF, reader and simulator are not built yet)."
 	fi
+fi
+
+# --- end to end DO-A: registrations with data ------------------------------------------------
+# aiot-adm + aiot-aiotf + aiot-reader (DO-A rounds) + aiot-devsim (every device DO-A) + an AF
+# (aiot af-sink) subscribed to DO-A; wall time from the reader's start (its first DO-A round
+# follows its NG link setup) until the AIOTF counted every device registered and its first
+# data (M3's block) delivered.
+daemon() { # log "ready pattern" cmd... -> LASTPID
+	local log=$1 pat=$2; shift 2
+	"$@" 2>"$log" & LASTPID=$!; PIDS+=($LASTPID)
+	for _ in $(seq 1 600); do
+		grep -q "$pat" "$log" && return 0
+		kill -0 $LASTPID 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$1 did not start:" >&2; cat "$log" >&2; exit 1
+}
+port_of() { sed -n "s/.*$2 [^ ]*:\([0-9]*\).*/\1/p" "$1" | head -1; }
+mport_of() { sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$1" | head -1; }
+if want doa-e2e; then
+	echo "== end to end DO-A" >&2
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	NE=${QUICK:+10000}; NE=${NE:-100000}
+	E=$W/de; mkdir -p $E
+	provision $NE $E
+	echo '{"afAuthData":{"af-bench":{"afId":"af-bench","allowedServiceOperations":["DOA"]}}}' >$E/af.json
+	ADMA=(--listen 127.0.0.1:0 --store sqlite:$E/adm.db --kek-file $E/kek --workers 2 --metrics 127.0.0.1:0 --af-auth $E/af.json)
+	daemon $E/adm.log "metrics on port" "$B/aiot-adm" "${ADMA[@]}"; EADM=$LASTPID
+	daemon $E/af.log "listening on" "$B/aiot" af-sink --listen 127.0.0.1:0 --out $E/notifs.jsonl; EAF=$LASTPID
+	# bench settings: the M1 limits, the contexts and the exchange timeout sized for NE
+	# devices arriving at once on one reader link
+	AFA=(--listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp --adm http://127.0.0.1:$(port_of $E/adm.log "listening on")
+		--metrics 127.0.0.1:0 --doa-m1-rate 1000000 --doa-m1-burst 1000000 --doa-max-contexts $((2 * NE))
+		--doa-exchange-timeout-ms 30000)
+	daemon $E/aiotf.log "metrics on port" "$B/aiot-aiotf" "${AFA[@]}"; EAIOTF=$LASTPID
+	AFM=$(mport_of $E/aiotf.log)
+	curl -sS --http2-prior-knowledge -H 'content-type: application/json' -o $E/sub.json \
+		--data "{\"afId\":\"af-bench\",\"notifUri\":\"http://127.0.0.1:$(port_of $E/af.log "listening on")/doa\",\"regInd\":true}" \
+		http://127.0.0.1:$(port_of $E/aiotf.log "listening on")/naiotf-aiot/v1/doa-subscriptions
+	jq -e .subscriptionId $E/sub.json >/dev/null || { echo "DO-A subscription failed:" >&2; cat $E/sub.json >&2; exit 1; }
+	SIMA=(--devices $E/dev.jsonl --doa $NE --doa-period-ms 3600000 --doa-timeout-ms 30000 --stats $E/sim.json)
+	daemon $E/sim.log "air on" "$B/aiot-devsim" "${SIMA[@]}"; ESIM=$LASTPID
+	RDA=(--aiotf 127.0.0.1:$(port_of $E/aiotf.log "ng link on") --ng-transport tcp --air 127.0.0.1:$(port_of $E/sim.log "air on")
+		--doa-interval-ms ${BENCH_DOA_INTERVAL_MS:-2} --doa-max-devices $((2 * NE)) --metrics 127.0.0.1:0)
+	cpu() { awk -v t=$(getconf CLK_TCK) '{printf "%.2f", ($14+$15)/t}' /proc/$1/stat 2>/dev/null || echo 0; }
+	c0=(); for p in $EADM $EAIOTF $ESIM $EAF; do c0+=($(cpu $p)); done
+	t0=$(date +%s.%N)
+	"$B/aiot-reader" "${RDA[@]}" 2>$E/reader.log & ERD=$!; PIDS+=($ERD)
+	regs=0; dlv=0; t1=""
+	SECONDS=0
+	while [ $SECONDS -lt 600 ]; do # 10 minutes at most
+		curl -s http://127.0.0.1:$AFM/metrics >$E/poll.prom || true
+		regs=$(awk '$1=="aiot_aiotf_doa_registrations_total" {print $2}' $E/poll.prom)
+		dlv=$(awk '$1=="aiot_aiotf_doa_uplink_data_total{result=\"delivered\"}" {print $2}' $E/poll.prom)
+		if [ "${regs:-0}" -ge $NE ] && [ "${dlv:-0}" -ge $NE ]; then t1=$(date +%s.%N); break; fi
+		# each poll costs a curl (~10 ms of CPU): every 0.5 s until 90% are in, then 0.05 s
+		if [ "${regs:-0}" -lt $((NE * 9 / 10)) ]; then sleep 0.5; else sleep 0.05; fi
+	done
+	# CPU seconds each process spent in the measured interval (the reader: since its start)
+	cpus=""; i=0
+	for p in $EADM $EAIOTF $ESIM $EAF; do
+		cpus+="$(awk -v a=${c0[$i]} -v b=$(cpu $p) 'BEGIN{printf "%.2f", b-a}') / "; i=$((i + 1))
+	done
+	cpus+="$(cpu $ERD)"
+	# the same per registration, in microseconds
+	cpuus=$(echo "$cpus" | awk -v n=$NE -F' / ' '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " / " : ""), $i * 1e6 / n}')
+	RDM=$(mport_of $E/reader.log)
+	curl -s http://127.0.0.1:$AFM/metrics >$E/aiotf.prom
+	curl -s http://127.0.0.1:$RDM/metrics >$E/reader.prom || true
+	curl -s http://127.0.0.1:$(mport_of $E/adm.log)/metrics >$E/adm.prom 2>/dev/null || true
+	rm -f $E/sim.json; kill -USR1 $ESIM
+	for _ in $(seq 1 50); do [ -s $E/sim.json ] && break; sleep 0.1; done
+	for p in $ERD $ESIM $EAIOTF $EAF $EADM; do stop_pid $p; done
+	pm() { awk -v k="$2" '$1==k {print $2}' "$1"; }
+	nreg=$(jq -c '.devicesRepData[]? | has("readCmdRep")' $E/notifs.jsonl 2>/dev/null | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
+	if [ -n "$t1" ]; then
+		secs=$(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f", b-a}')
+		rate=$(awk -v n=$NE -v a=$t0 -v b=$t1 'BEGIN{printf "%.0f", n/(b-a)}')
+	else
+		secs="> 600 (not finished)"; rate="?"
+	fi
+	say ""
+	say "### End to end DO-A: $NE devices register and deliver their first data"
+	say ""
+	cmdl() { echo "$*" | sed -e "s|$E/||g" -e 's/127\.0\.0\.1:[1-9][0-9]*/127.0.0.1:PORT/g'; }
+	say "\`aiot-adm $(cmdl "${ADMA[@]}")\`, \`aiot af-sink\` subscribed (POST doa-subscriptions, regInd), \`aiot-aiotf $(cmdl "${AFA[@]}")\`, \`aiot-devsim $(cmdl "${SIMA[@]}")\`, \`aiot-reader $(cmdl "${RDA[@]}")\`. Time from the reader's start (NG setup, then its first DO-A round) until the AIOTF's /metrics (polled every 0.5 s, every 0.05 s past 90%) count $NE registrations and $NE Uplink Data delivered (M3's data block counts). The M1 limits, contexts, exchange timeout and the reader's table are bench settings, given on the command line above; everything else is the default."
+	say ""
+	say "| what | value |"
+	say "|---|---|"
+	say "| load average before this part (1, 5, 15 min; others' work on the machine) | $LOAD0 |"
+	say "| wall time | $secs s |"
+	say "| **DO-A registrations with data per second** | **$rate** (goal ≥ 20,000) |"
+	say "| AIOTF: registrations / data delivered | $regs / $dlv |"
+	say "| AIOTF: M1 received / refused (reader rate, identifier rate, contexts) | $(pm $E/aiotf.prom aiot_aiotf_doa_m1_total) / $(grep '^aiot_aiotf_doa_m1_refused_total' $E/aiotf.prom | awk '{s+=$2} END{print s+0}') |"
+	say "| AIOTF: exchanges timed out / late ADM answers | $(pm $E/aiotf.prom 'aiot_aiotf_doa_exchanges_total{end="timeout"}') / $(pm $E/aiotf.prom aiot_aiotf_doa_late_adm_total) |"
+	say "| ADM: get-doa-authentication requests | $(pm $E/adm.prom aiot_adm_doa_requests_total) |"
+	say "| reader: DO-A rounds / uplink PDUs relayed / collided slots | $(pm $E/reader.prom aiot_reader_doa_rounds_total) / $(pm $E/reader.prom aiot_reader_doa_uplink_total) / $(pm $E/reader.prom aiot_reader_doa_collided_slots_total) |"
+	say "| devsim: registered / collisions / retries / answer (M2, M4) timeouts | $(jq -r '"\(.doa_registered) / \(.doa_collisions) / \(.doa_retries) / \(.doa_timeouts // "-")"' $E/sim.json 2>/dev/null) |"
+	say "| CPU seconds in that time: aiot-adm / aiot-aiotf / aiot-devsim / af-sink / aiot-reader (2 cores: at most 2 × wall time) | $cpus |"
+	say "| CPU µs per registration, same order | $cpuus |"
+	say "| AF (af-sink) notification items: registration=false / data=true | $nreg |"
 fi
 
 # --- scale: 10 million devices ------------------------------------------------------------------
