@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/nf_id.h"
 #include "nrf.h"
 #include "nrf_key.h"
+#include "nrfc/nrfc_cfg.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                           (signing-key) required\n"
     "  --store sqlite:PATH      the registry (store)       [sqlite:DIR/nrf.db, DIR: the key's]\n"
     "  --nf-instance-id UUID    the NRF's NF instance ID (nf-instance-id) [kept in\n"
-    "                           PATH.nf-instance-id beside the store]\n"
+    "                           PATH.nf-instance-id beside the store, or\n"
+    "                           --nf-instance-id-file FILE]\n"
     "  --heartbeat-s N          heartBeatTimer given to NFs (heartbeat-s)       [60]\n"
     "  --heartbeat-grace-ms MS  lateness before SUSPENDED (heartbeat-grace-ms) [5000]\n"
     "  --validity-s N           SearchResult validityPeriod (validity-s)        [60]\n"
@@ -56,7 +57,8 @@ static const cfg_opt opts[] = {
     {"metrics", "metrics"},
     {"log-level", "log-level"},
 };
-static const char *const file_keys[] = {"limits.max-body", "limits.max-connections", NULL};
+static const char *const file_keys[] = {"limits.max-body", "limits.max-connections",
+                                        "nf-instance-id-file", NULL};
 
 /* store: the configured one, or sqlite:DIR/nrf.db beside the signing key. */
 static const char *store_uri(const cfg *c, const char *key_path, char *buf, size_t cap)
@@ -67,27 +69,6 @@ static const char *store_uri(const cfg *c, const char *key_path, char *buf, size
 	snprintf(dir, sizeof dir, "%s", key_path);
 	snprintf(buf, cap, "sqlite:%s/nrf.db", dirname(dir));
 	return buf;
-}
-
-/* The NRF's own NF instance ID (the iss of its tokens): the key, or kept beside the store. */
-static int own_id(const cfg *c, const char *uri, char id[37])
-{
-	const char *v = cfg_get(c, "nf-instance-id");
-	char path[4200];
-	if (v != NULL) {
-		if (!aiot_uuid_valid(v)) {
-			log_error("nf-instance-id: '%s' is not a UUID", v);
-			return -1;
-		}
-		snprintf(id, 37, "%s", v);
-		return 0;
-	}
-	snprintf(path, sizeof path, "%s.nf-instance-id", uri + strlen("sqlite:"));
-	if (aiot_nf_instance_id_load_or_create(path, id) != 0) {
-		log_error("%s: %s", path, errno == EINVAL ? "not a UUID" : strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -146,8 +127,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_info("signing key %s %s", key_path, created ? "created (P-256, mode 0600)" : "loaded");
-	if (own_id(c, uri, id) != 0)
+	char idfile[4200]; /* the NRF's own NF instance ID, the iss of its tokens */
+	snprintf(idfile, sizeof idfile, "%s.nf-instance-id", uri + strlen("sqlite:"));
+	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
+		log_error("%s", err);
 		goto out;
+	}
 	sigset_t set;
 	svc_block_signals(&set);
 	if ((store = nrf_store_open(uri, err, sizeof err)) == NULL) {

@@ -64,6 +64,27 @@ static int parse_query(const char *q, disc_params *p, sbi_err *e)
 	return 0;
 }
 
+/* The members of the NFManagement NFProfile the NFDiscovery NFProfile (TS 29.510 6.2.6.2.3)
+ * does not have: the NRF's business with the instance, not its consumers'. */
+static void to_discovery_profiles(cJSON *arr)
+{
+	static const char *const mgmt_only[] = {
+	    "heartBeatTimer",
+	    "nfProfileChangesInd",
+	    "nfProfileChangesSupportInd",
+	    "nfProfilePartialUpdateChangesSupportInd",
+	    "nrfInfo",
+	    "shutdownTime",
+	    "supportedRcfs",
+	    "canaryPrecedenceOverPreferred",
+	    "5gDdnmfInfo",
+	};
+	cJSON *p;
+	cJSON_ArrayForEach(p, arr) for (size_t i = 0; i < sizeof mgmt_only / sizeof mgmt_only[0];
+	                                i++)
+	    cJSON_DeleteItemFromObjectCaseSensitive(p, mgmt_only[i]);
+}
+
 static size_t split_names(char *s, const char **names)
 {
 	size_t n = 0;
@@ -101,6 +122,8 @@ void nrf_disc_search(nrf *n, const sbi_request *req, sbi_response *resp)
 	    .nservice_names = p.have_services ? split_names(p.services, names) : 0,
 	};
 	cJSON *res = cJSON_CreateObject(), *arr = nrf_registry_search(n->reg, &q, aiot_mono_ms());
+	if (arr != NULL)
+		to_discovery_profiles(arr);
 	if (res == NULL || arr == NULL ||
 	    sbi_json_put(res, "validityPeriod", cJSON_CreateNumber(n->cfg.validity_s)) != 0) {
 		cJSON_Delete(arr);
