@@ -89,12 +89,30 @@ static cJSON *get(cJSON *doc, const char *ptr)
 	return resolve_parent(doc, ptr, &parent, last) == 0 ? child(parent, last) : NULL;
 }
 
+/* v inserted before item i of arr (cJSON_InsertItemInArray of Debian's cJSON 1.7.15 refuses
+ * to insert into a parsed array): the items from i on are moved behind it. */
+static int insert_at(cJSON *arr, int i, cJSON *v)
+{
+	cJSON *tail = cJSON_CreateArray();
+	if (tail == NULL) {
+		cJSON_Delete(v);
+		return -1;
+	}
+	while (cJSON_GetArraySize(arr) > i)
+		cJSON_AddItemToArray(tail, cJSON_DetachItemFromArray(arr, i));
+	cJSON_AddItemToArray(arr, v);
+	while (tail->child != NULL)
+		cJSON_AddItemToArray(arr, cJSON_DetachItemFromArray(tail, 0));
+	cJSON_Delete(tail);
+	return 0;
+}
+
 /* RFC 6902 4.1 add (and the insertion half of move and copy); takes v. */
 static int add(cJSON *doc, const char *ptr, cJSON *v)
 {
 	cJSON *parent;
 	char last[MAX_TOKEN];
-	if (resolve_parent(doc, ptr, &parent, last) != 0)
+	if (v == NULL || resolve_parent(doc, ptr, &parent, last) != 0)
 		goto fail;
 	if (cJSON_IsObject(parent)) {
 		if (cJSON_GetObjectItemCaseSensitive(parent, last) != NULL)
@@ -105,10 +123,9 @@ static int add(cJSON *doc, const char *ptr, cJSON *v)
 	long i = strcmp(last, "-") == 0 ? n : array_index(last);
 	if (i < 0 || i > n)
 		goto fail;
-	return (i == n ? cJSON_AddItemToArray(parent, v)
-	               : cJSON_InsertItemInArray(parent, (int)i, v))
-	           ? 0
-	           : -1;
+	if (i < n)
+		return insert_at(parent, (int)i, v);
+	return cJSON_AddItemToArray(parent, v) ? 0 : -1;
 fail:
 	cJSON_Delete(v);
 	return -1;

@@ -81,13 +81,13 @@ void nrf_nfm_instance(nrf *n, const sbi_request *req, sbi_response *resp, const 
 		if (nrf_registry_delete(n->reg, id) == 0)
 			resp->status = 204;
 		else
-			sbi_problem(resp, 404, "RESOURCE_NOT_FOUND", "no NF instance %s", id);
+			sbi_problem(resp, 404, NULL, "no NF instance %s", id);
 	} else if (strcmp(m, "GET") == 0) {
 		cJSON *p = nrf_registry_get(n->reg, id, aiot_mono_ms());
 		if (p != NULL)
 			nrf_reply(resp, 200, p);
 		else
-			sbi_problem(resp, 404, "RESOURCE_NOT_FOUND", "no NF instance %s", id);
+			sbi_problem(resp, 404, NULL, "no NF instance %s", id);
 	} else {
 		sbi_problem(resp, 405, NULL,
 		            "nf-instances/{nfInstanceID} accepts GET, PUT, PATCH, "

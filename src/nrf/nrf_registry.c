@@ -217,7 +217,7 @@ int nrf_registry_patch(nrf_registry *r, const char *id, const cJSON *patch, uint
 	expire(r, now_ms);
 	nrf_entry *en = find(r, id);
 	if (en == NULL) {
-		fail(e, 404, "RESOURCE_NOT_FOUND", "no NF instance with this nfInstanceId");
+		fail(e, 404, NULL, "no NF instance with this nfInstanceId");
 		goto out;
 	}
 	cJSON *p = json_patch_apply(en->profile, patch, e);
