@@ -13,6 +13,16 @@ start_nrf() {
 		--heartbeat-s 1 --heartbeat-grace-ms 700 --metrics 127.0.0.1:0 --workers 2
 	NRFPID=$LASTPID; NP=$PORT; NMP=$MPORT
 }
+# The shipped config/nrf.yaml, with its paths and ports moved into the work dir.
+sed -e "s|127.0.0.1:8000|127.0.0.1:0|; s|127.0.0.1:9110|127.0.0.1:0|; s|/var/lib/aiot|$W/cfg|" \
+	"$S/config/nrf.yaml" >$W/nrf.yaml
+mkdir -p $W/cfg
+start_daemon $W/nrf-cfg.log "$B/aiot-nrf" -c $W/nrf.yaml
+grep -q "heartBeatTimer 60 s" $W/nrf-cfg.log && [ -s $W/cfg/nrf.db ] && [ -s $W/cfg/nrf-signing.pem ] &&
+	ok "aiot-nrf -c config/nrf.yaml: its keys, store and key file" || bad "config/nrf.yaml: $(cat $W/nrf-cfg.log)"
+kill $LASTPID
+rc=0; "$B/aiot-nrf" --listen 127.0.0.1:0 2>$W/nokey.log || rc=$?
+check "no --signing-key: usage error" 2 $rc
 start_nrf
 ok "aiot-nrf started on port $NP"
 check "signing key created, mode 0600" 600 "$(stat -c %a $NRFD/signing.pem)"
