@@ -208,8 +208,8 @@ static void test_url(void **state)
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 8080);
 	assert_string_equal(path, "/a/b?c=1");
-	assert_int_equal(
-	    sbi_parse_url("https://[::1]:443", &tls, host, sizeof host, &port, &path), 0);
+	assert_int_equal(sbi_parse_url("https://[::1]:443", &tls, host, sizeof host, &port, &path),
+	                 0);
 	assert_string_equal(host, "::1");
 	assert_string_equal(path, "/");
 	assert_int_equal(tls, 1);
