@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "common/nf_id.h"
+#include "svc/nf_id.h"
 #include "nrf_internal.h"
 #include "nrf_profile.h"
 

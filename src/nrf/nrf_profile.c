@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/nf_id.h"
+#include "svc/nf_id.h"
 #include "nrf_profile.h"
 
 static int bad(sbi_err *e, const char *cause, const char *what)

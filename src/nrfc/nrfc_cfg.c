@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/nf_id.h"
+#include "svc/nf_id.h"
 #include "nrfc_cfg.h"
 #include "svc/config.h"
 

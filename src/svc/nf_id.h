@@ -5,9 +5,11 @@
  * else one made at random at first start and kept in a file (beside its store, or the
  * `nf-instance-id-file` key), so that a restart keeps it. The NRF registers NFs under it
  * and OAuth 2.0 names them by it (sub, aud; the NRF's own is the tokens' iss).
+ * Host only (files, getrandom): here in src/svc, not in src/common, which is also built
+ * freestanding for the tag (cmake/device-m0.sh).
  */
-#ifndef AIOT_COMMON_NF_ID_H
-#define AIOT_COMMON_NF_ID_H
+#ifndef AIOT_SVC_NF_ID_H
+#define AIOT_SVC_NF_ID_H
 
 /* 1 if s is a UUID in RFC 4122 string form (either case). */
 int aiot_uuid_valid(const char *s);
