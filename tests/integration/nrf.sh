@@ -188,6 +188,21 @@ check "SIGTERM: the AIOTF deregistered" 404 "$(curl -s -o /dev/null -w '%{http_c
 check "SIGTERM: the ADM deregistered" 404 "$(curl -s -o /dev/null -w '%{http_code}' --http2-prior-knowledge $NFM/$ADMID)"
 grep -q "deregistered from the NRF" $W/adm.log && ok "ADM log: deregistered" || bad "ADM log: no deregistration"
 
+# --- over mutual TLS: an https:// NRF, the ADM with its client certificate ------------------
+"$AIOT" pki --out $W/pki --names nrf,adm >/dev/null 2>&1
+start_daemon $W/nrf-tls.log "$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $W/tls-signing.pem \
+	--tls-cert $W/pki/nrf.crt --tls-key $W/pki/nrf.key --tls-ca $W/pki/ca.crt --heartbeat-s 1
+TP=$PORT
+tcurl() { curl -s --cacert $W/pki/ca.crt --cert $W/pki/adm.crt --key $W/pki/adm.key "$@"; }
+start_daemon $W/adm-tls.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm.db --kek-file $W/kek --workers 1 \
+	--nrf https://127.0.0.1:$TP --nrf.ca $W/pki/ca.crt --nrf.cert $W/pki/adm.crt --nrf.key $W/pki/adm.key
+ADMPID=$LASTPID
+for _ in $(seq 1 50); do grep -q "registered with the NRF" $W/adm-tls.log && break; sleep 0.1; done
+check "mTLS: the ADM registered with an https NRF" REGISTERED \
+	"$(tcurl https://127.0.0.1:$TP/nnrf-nfm/v1/nf-instances/$ADMID | jq -r .nfStatus)"
+kill -TERM $ADMPID; wait $ADMPID 2>/dev/null || true
+check "mTLS: deregistered on SIGTERM" 404 "$(tcurl -o /dev/null -w '%{http_code}' https://127.0.0.1:$TP/nnrf-nfm/v1/nf-instances/$ADMID)"
+
 # --- every body against the official YAMLs -----------------------------------------------
 rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
 grep FAIL $W/check.txt >&2 || true
