@@ -71,9 +71,10 @@ static uint32_t do_register(nrfc *c)
 	    (st == 200 || st == 201) && body ? nrfc_profile_heartbeat(body, strlen(body)) : 0;
 	free(body);
 	if (st != 200 && st != 201) {
-		log_warn("NRF registration: %s", st ? "refused" : err);
-		if (st)
-			log_debug("NRF answered %d", st);
+		if (st != 0)
+			log_warn("NRF registration refused: HTTP %d", st);
+		else
+			log_warn("NRF registration: %s", err);
 		return 0;
 	}
 	return hb ? hb : 60;
@@ -112,7 +113,10 @@ static void *run(void *arg)
 			log_warn("NRF heartbeat: not registered any more; registering again");
 			hb = 0;
 		} else if (st != 200 && st != 204) {
-			log_warn("NRF heartbeat failed: %s", st ? "refused" : err);
+			if (st != 0)
+				log_warn("NRF heartbeat refused: HTTP %d", st);
+			else
+				log_warn("NRF heartbeat failed: %s", err);
 		}
 	}
 	return NULL;

@@ -23,6 +23,13 @@ grep -q "heartBeatTimer 60 s" $W/nrf-cfg.log && [ -s $W/cfg/nrf.db ] && [ -s $W/
 kill $LASTPID
 rc=0; "$B/aiot-nrf" --listen 127.0.0.1:0 2>$W/nokey.log || rc=$?
 check "no --signing-key: usage error" 2 $rc
+# a signing key others may read, or not P-256, is refused
+cp $W/cfg/nrf-signing.pem $W/k644.pem; chmod 644 $W/k644.pem
+rc=0; timeout 10 "$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $W/k644.pem 2>$W/k644.log || rc=$?
+[ $rc -eq 1 ] && grep -q "k644.pem" $W/k644.log && ok "signing key readable by others: refused" || bad "k644: rc $rc $(cat $W/k644.log)"
+openssl genpkey -algorithm ed25519 -out $W/ed.pem 2>/dev/null; chmod 600 $W/ed.pem
+rc=0; timeout 10 "$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $W/ed.pem 2>$W/ed.log || rc=$?
+[ $rc -eq 1 ] && grep -q "not a P-256 private key" $W/ed.log && ok "signing key not P-256: refused" || bad "ed25519 key: rc $rc $(cat $W/ed.log)"
 start_nrf
 ok "aiot-nrf started on port $NP"
 check "signing key created, mode 0600" 600 "$(stat -c %a $NRFD/signing.pem)"
