@@ -13,6 +13,8 @@
 
 #include "adm.h"
 #include "crypto/ct.h"
+#include "nrfc/nrfc_cfg.h"
+#include "sbi/sbi_json.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
@@ -32,6 +34,10 @@ static const char usage_text[] =
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
     "  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
+    "  --nrf URL               register with this NRF (nrf.url); also nrf.ca, nrf.cert,\n"
+    "                          nrf.key, nrf.heartbeat-s\n"
+    "  --nf-instance-id UUID   (nf-instance-id) [kept in PATH.nf-instance-id beside the\n"
+    "                          store, or --nf-instance-id-file FILE]\n"
     "  --limits.KEY N          the limits of config/adm.yaml, by their key: --limits.max-body\n"
     "                          --limits.max-streams --limits.max-rand-d --limits.max-candidates\n"
     "                          --limits.max-xres --limits.max-bundle --limits.max-pending\n"
@@ -43,7 +49,7 @@ static const cfg_opt opts[] = {
     {"listen", "listen"},       {"store", "store"},     {"kek-file", "kek-file"},
     {"tls-cert", "tls.cert"},   {"tls-key", "tls.key"}, {"tls-ca", "tls.ca"},
     {"workers", "workers"},     {"metrics", "metrics"}, {"af-auth", "af-authorization-data"},
-    {"log-level", "log-level"},
+    {"log-level", "log-level"}, {"nrf", "nrf.url"},     {"nf-instance-id", "nf-instance-id"},
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
@@ -60,6 +66,11 @@ static const char *const file_keys[] = {
     "limits.max-conn-memory",
     "limits.max-memory",
     "limits.handshake-timeout-ms",
+    "nrf.ca",
+    "nrf.cert",
+    "nrf.key",
+    "nrf.heartbeat-s",
+    "nf-instance-id-file",
     NULL,
 };
 
@@ -82,6 +93,67 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
+/* TS 29.510 6.1.6.2.2 AdmInfo: the AFs the ADM holds authorization data of (afIdList). */
+static char *adm_info(const char *af_auth)
+{
+	sbi_err e = {0};
+	cJSON *j = af_auth ? sbi_json_parse((const uint8_t *)af_auth, strlen(af_auth), &e) : NULL;
+	cJSON *info = cJSON_CreateObject(), *ids = NULL, *af;
+	cJSON_ArrayForEach(af, cJSON_GetObjectItemCaseSensitive(j, "afAuthData"))
+	{
+		if (ids == NULL && (ids = cJSON_AddArrayToObject(info, "afIdList")) == NULL)
+			break;
+		cJSON_AddItemToArray(ids, cJSON_CreateString(af->string));
+	}
+	char *txt = info ? cJSON_PrintUnformatted(info) : NULL;
+	cJSON_Delete(info);
+	cJSON_Delete(j);
+	return txt;
+}
+
+/* With nrf.url: register (nfType ADM, Nadm_Sec and Nadm_DM) and heartbeat (src/nrfc). */
+static int nrf_register(const cfg *c, const char *store_uri, const char *af_auth, int tls, int port,
+                        nrfc **out)
+{
+	static const char *const services[] = {"nadm-sec", "nadm-dm", NULL};
+	char err[512], id[37], idfile[4200], host[256];
+	nrfc_cfg nc;
+	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
+	if (on <= 0) {
+		if (on < 0)
+			log_error("%s", err);
+		return on;
+	}
+	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
+	         store_uri + strcspn(store_uri, ":") + 1);
+	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (nrfc_listen_host(cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777", host,
+	                     sizeof host) != 0) {
+		log_error("listen: no host for the NFProfile");
+		return -1;
+	}
+	char *info = adm_info(af_auth);
+	nrfc_nf nf = {.nf_instance_id = id,
+	              .nf_type = "ADM",
+	              .host = host,
+	              .port = port,
+	              .tls = tls,
+	              .services = services,
+	              .info_name = info ? "admInfo" : NULL,
+	              .info_json = info};
+	*out = nrfc_start(&nc, &nf, err, sizeof err);
+	free(info);
+	if (*out == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_info("nfInstanceId %s, registering with the NRF %s", id, nc.url);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -92,6 +164,7 @@ int main(int argc, char **argv)
 	sbi_server *srv = NULL;
 	char *af_auth = NULL;
 	uint8_t kek[32];
+	nrfc *nrf = NULL;
 
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
@@ -209,9 +282,15 @@ int main(int argc, char **argv)
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
+	if (nrf_register(c, store_uri, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) !=
+	    0)
+		goto out;
 	svc_wait_stop(&set);
+	nrfc_stop(nrf); /* deregister first: consumers stop choosing this ADM */
+	nrf = NULL;
 	rc = 0;
 out:
+	nrfc_stop(nrf);
 	sbi_server_stop(srv);
 	adm_free(a);
 	aiot_store_close(store);

@@ -38,8 +38,8 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 {
 	adm_pool *p = &a->adm;
 	const char *path;
-	if (aiotf_parse_url(a->adm_url, &a->adm_tls, a->adm_host, sizeof a->adm_host, &a->adm_port,
-	                    &path) != 0 ||
+	if (sbi_parse_url(a->adm_url, &a->adm_tls, a->adm_host, sizeof a->adm_host, &a->adm_port,
+	                  &path) != 0 ||
 	    strcmp(path, "/") != 0) {
 		snprintf(err, errlen, "adm: '%s' is not http://HOST:PORT or https://HOST:PORT",
 		         a->adm_url);

@@ -71,7 +71,7 @@ static int ev_notify(aiotf *a, const aiotf_req *r, char *body, int last)
 	const char *path;
 	int tls, port;
 	if (r->dest == NULL ||
-	    aiotf_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0)
+	    sbi_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0)
 		return -1;
 	notify_post(a, r->dest, path, body, last);
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aiotf.h"
+#include "nrf_link.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
@@ -26,7 +27,8 @@ static const char usage_text[] =
     "  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
     "  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
     "  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
-    "  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required;\n"
+    "  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required\n"
+    "                               unless --nrf finds the ADM;\n"
     "                               http:// is h2c and ignores adm.ca/cert/key\n"
     "  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
     "  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
@@ -98,7 +100,12 @@ static const char usage_text[] =
     "                               doa.id-window-ms, 0: off (doa.id-m1-max)  [8]\n"
     "  --doa-id-window-ms MS        (doa.id-window-ms)                       [10000]\n"
     "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
-    "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n";
+    "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n"
+    "  --nrf URL                    register with this NRF, and find the ADM through it\n"
+    "                               when --adm is not given (nrf.url); also nrf.ca,\n"
+    "                               nrf.cert, nrf.key, nrf.heartbeat-s\n"
+    "  --nf-instance-id UUID        (nf-instance-id) or --nf-instance-id-file FILE, where\n"
+    "                               one is made and kept: one of them with --nrf\n";
 
 static const cfg_opt opts[] = {
     {"listen", "listen"},
@@ -153,6 +160,9 @@ static const cfg_opt opts[] = {
     {"doa-m1-burst", "doa.m1-burst"},
     {"doa-id-m1-max", "doa.id-m1-max"},
     {"doa-id-window-ms", "doa.id-window-ms"},
+    {"nrf", "nrf.url"},
+    {"nf-instance-id", "nf-instance-id"},
+    {"nf-instance-id-file", "nf-instance-id-file"},
 };
 
 /* The DO-A keys (doa.c): 0, or -1 with err. */
@@ -202,6 +212,8 @@ static int listen_is_loopback(const char *listen)
 int main(int argc, char **argv)
 {
 	char err[512];
+	char nf_id[37] = {0};
+	nrfc *nrf = NULL;
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	unsigned long long conns, adm_to, inv_to, cmd_to, max_tx, rrate, rburst, fclose, grace;
 	unsigned long long az_ttl, cache_max, max_d2r, max_adm, adm_queued, ndst, ndst_af, dsubs,
@@ -284,6 +296,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = SVC_EXIT_FAIL;
+	if (aiotf_nrf_prepare(c, nf_id) < 0) /* before adm.url is read: it may find it */
+		goto out;
 	const char *listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780";
 	const char *adm_ca, *adm_cert, *adm_key;
 	adm_tls_settings(c, &adm_ca, &adm_cert, &adm_key);
@@ -390,10 +404,16 @@ int main(int argc, char **argv)
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
+	if (aiotf_nrf_register(c, nf_id, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) != 0)
+		goto out;
+
 	svc_wait_stop(&set);
+	nrfc_stop(nrf); /* deregister while draining: AFs stop choosing this AIOTF */
+	nrf = NULL;
 	aiotf_drain(a, (int)grace * 1000); /* the SBI server answers 503 meanwhile */
 	rc = 0;
 out:
+	nrfc_stop(nrf);
 	sbi_server_stop(srv);
 	aiotf_free(a);
 	cfg_free(c);

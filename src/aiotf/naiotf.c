@@ -327,7 +327,7 @@ aiotf_req *naiotf_parse(tx_type type, const uint8_t *body, size_t len, sbi_err *
 	int tls, port;
 	const char *path;
 	if (strlen(r->notif_uri) >= AIOTF_MAX_URI ||
-	    aiotf_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
+	    sbi_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
 		bad(e, INCORRECT, "notifUri: expected http://HOST:PORT/path or https://...%s%s", "",
 		    "");
 		goto fail;
@@ -388,53 +388,4 @@ void aiotf_req_free(aiotf_req *r)
 	free(r->devs);
 	free(r->areas);
 	free(r);
-}
-
-int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
-                    const char **path)
-{
-	const char *p;
-	if (strncmp(uri, "http://", 7) == 0) {
-		*tls = 0;
-		p = uri + 7;
-	} else if (strncmp(uri, "https://", 8) == 0) {
-		*tls = 1;
-		p = uri + 8;
-	} else {
-		return -1;
-	}
-	const char *hs = p, *he;
-	if (*p == '[') {
-		hs = p + 1;
-		if ((he = strchr(hs, ']')) == NULL)
-			return -1;
-		p = he + 1;
-	} else {
-		he = p + strcspn(p, ":/?#");
-		p = he;
-	}
-	size_t hl = (size_t)(he - hs);
-	if (hl == 0 || hl >= hcap || memchr(hs, '@', hl) != NULL)
-		return -1;
-	memcpy(host, hs, hl);
-	host[hl] = '\0';
-	long prt = *tls ? 443 : 80;
-	if (*p == ':') {
-		char *end;
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		prt = strtol(p, &end, 10);
-		if (prt < 1 || prt > 65535)
-			return -1;
-		p = end;
-	}
-	if (*p != '\0' && *p != '/' && *p != '?')
-		return -1;
-	*port = (int)prt;
-	*path = *p == '/' ? p : "/";
-	for (const char *c = p; *c != '\0'; c++)
-		if ((unsigned char)*c <= 0x20 || *c == 0x7f || *c == '#')
-			return -1;
-	return 0;
 }

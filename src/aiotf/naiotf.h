@@ -9,6 +9,7 @@
 
 #include "nas/nas.h"
 #include "sbi/sbi_json.h"
+#include "sbi/sbi_url.h"
 
 struct sbi_pending;
 struct notif_dest;
@@ -66,9 +67,5 @@ void aiotf_req_free(aiotf_req *r);
 /* An AiotArea; where names it in error texts. 0, or -1 with e filled. *out malloc'd. */
 int naiotf_parse_area(const cJSON *area, const char *where, aiotf_area **out, size_t *n,
                       sbi_err *e);
-/* "http://HOST:PORT/path" / "https://..." ([v6] allowed). 0 or -1. path points into uri
- * ("/" when absent). */
-int aiotf_parse_url(const char *uri, int *tls, char *host, size_t hcap, int *port,
-                    const char **path);
 
 #endif

@@ -169,7 +169,7 @@ notif_dest *notify_acquire(aiotf *a, const aiotf_req *r, char *why, size_t cap)
 	char host[256], key[400];
 	const char *path;
 	int tls, port, owned = 0;
-	if (aiotf_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
+	if (sbi_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
 		snprintf(why, cap, "notifUri: malformed");
 		return NULL;
 	}

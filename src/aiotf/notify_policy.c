@@ -349,7 +349,7 @@ void notif_policy_admit(aiotf *a, aiotf_req *r)
 	const char *path;
 	int tls, port;
 	uint8_t x[16];
-	if (aiotf_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
+	if (sbi_parse_url(r->notif_uri, &tls, host, sizeof host, &port, &path) != 0) {
 		refuse(a, r, "notifUri: %s", "malformed"); /* naiotf_parse checked it */
 		return;
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's walk-through, run as a newcomer would paste it: the shell blocks of "Running
-# each daemon alone", "Running the ADM" and its "Mutual TLS" paragraph are extracted from
-# README.md and run as they are, in scratch directories beside `build` and a copy of `config/`.
+# each daemon alone", "Running the ADM", its "Mutual TLS" paragraph and "Running the NRF" are
+# extracted from README.md and run as they are, in scratch directories beside `build` and a
+# copy of `config/`.
 # Only the well-known ports are swapped for free ones (in the blocks and in the copied
 # config/*.yaml alike), so that the test runs beside anything else. A README whose commands
 # stop working fails here.
@@ -32,7 +33,7 @@ freeport() {
 }
 SED=$W/ports.sed
 : >"$SED"
-for p in 7777 7780 38412 9000 9107 9108 9109 9110; do
+for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110; do
 	freeport; echo "s/\\b$p\\b/$FP/g" >>"$SED"
 done
 freeport u; echo "s/\\b47000\\b/$FP/g" >>"$SED"
@@ -57,7 +58,8 @@ scratch() {
 block '### Running each daemon alone' >"$W/alone.sh.in"
 block '## Running the ADM' >"$W/adm.sh.in"
 block '**Mutual TLS.**' >"$W/mtls.sh.in"
-for b in alone adm mtls; do
+block '## Running the NRF' >"$W/nrf.sh.in"
+for b in alone adm mtls nrf; do
 	[ -s "$W/$b.sh.in" ] && ok "README: the $b block is there" || bad "README: no $b block"
 done
 
@@ -81,6 +83,15 @@ xres=$(sed -n 1p "$W/adm.out" | jq -r '.authDataSets[0].authDataSet[0].xres')
 res=$(sed -n 2p "$W/adm.out")
 [ -n "$res" ] && [ "$xres" = "$res" ] && ok "adm: XRES = the device's RES ($res)" ||
 	bad "adm: XRES '$xres' vs RES '$res'"
+
+# 2b. Running the NRF, in the same directory (the store of step 2): the ADM and the AIOTF
+# register, the AIOTF finds the ADM through the NRF, both deregister on SIGTERM.
+run_block nrf "$W/adm"
+check "nrf: discovery found the ADM" "ADM $(cat "$W/adm/adm.db.nf-instance-id")" \
+	"$(sed -n 1p "$W/nrf.out" | jq -r '.nfInstances[] | .nfType + " " + .nfInstanceId')"
+grep -q "found through the NRF" "$W/nrf.err" && ok "nrf: the AIOTF found the ADM through the NRF" ||
+	bad "nrf: the AIOTF did not find the ADM"
+check "nrf: both deregistered on SIGTERM" 2 "$(grep -c 'deregistered from the NRF' "$W/nrf.err")"
 
 # 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
 run_block mtls "$W/adm"

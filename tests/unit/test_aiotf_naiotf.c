@@ -202,18 +202,18 @@ static void test_url(void **state)
 	int tls, port;
 	const char *path;
 	assert_int_equal(
-	    aiotf_parse_url("http://127.0.0.1:8080/a/b?c=1", &tls, host, sizeof host, &port, &path),
+	    sbi_parse_url("http://127.0.0.1:8080/a/b?c=1", &tls, host, sizeof host, &port, &path),
 	    0);
 	assert_int_equal(tls, 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 8080);
 	assert_string_equal(path, "/a/b?c=1");
-	assert_int_equal(
-	    aiotf_parse_url("https://[::1]:443", &tls, host, sizeof host, &port, &path), 0);
+	assert_int_equal(sbi_parse_url("https://[::1]:443", &tls, host, sizeof host, &port, &path),
+	                 0);
 	assert_string_equal(host, "::1");
 	assert_string_equal(path, "/");
 	assert_int_equal(tls, 1);
-	assert_int_equal(aiotf_parse_url("http://h", &tls, host, sizeof host, &port, &path), 0);
+	assert_int_equal(sbi_parse_url("http://h", &tls, host, sizeof host, &port, &path), 0);
 	assert_int_equal(port, 80);
 	const char *bad[] = {"",
 	                     "http://",
@@ -226,7 +226,7 @@ static void test_url(void **state)
 	                     "http://[::1/",
 	                     "http://h:1#frag"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-		if (aiotf_parse_url(bad[i], &tls, host, sizeof host, &port, &path) == 0)
+		if (sbi_parse_url(bad[i], &tls, host, sizeof host, &port, &path) == 0)
 			fail_msg("accepted %s", bad[i]);
 }
 

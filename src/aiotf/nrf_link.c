@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The AIOTF's registration with the NRF and its discovery of the ADM (nrf_link.h). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nrf_link.h"
+#include "nrfc/nrfc_cfg.h"
+#include "svc/config.h"
+#include "svc/log.h"
+
+#define DISCOVERY_WAIT_MS 10000 /* an ADM started with the AIOTF may register a bit later */
+
+int aiotf_nrf_prepare(struct cfg *c, char id[37])
+{
+	char err[512], url[300];
+	nrfc_cfg nc;
+	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
+	if (on < 0 || (on > 0 && nrfc_instance_id(c, NULL, id, err, sizeof err) != 0)) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (on == 0 || cfg_get(c, "adm.url") != NULL)
+		return on;
+	/* TS 29.510 5.3.2.2.2: the consumer names its type and the producer's */
+	if (nrfc_discover(&nc, "ADM", "AIOTF", id, "nadm-sec", DISCOVERY_WAIT_MS, url, sizeof url,
+	                  err, sizeof err) != 0) {
+		log_error("no ADM: %s", err);
+		return -1;
+	}
+	log_info("ADM %s found through the NRF", url);
+	return cfg_set(c, "adm.url", url) == 0 ? 1 : -1;
+}
+
+int aiotf_nrf_register(const struct cfg *c, const char *id, int tls, int port, nrfc **out)
+{
+	static const char *const services[] = {"naiotf-aiot", NULL};
+	char err[512], host[256], info[256];
+	nrfc_cfg nc;
+	if (nrfc_cfg_from(c, &nc, err, sizeof err) <= 0)
+		return 0; /* checked by aiotf_nrf_prepare */
+	if (nrfc_listen_host(cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780", host,
+	                     sizeof host) != 0) {
+		log_error("listen: no host for the NFProfile");
+		return -1;
+	}
+	/* TS 29.510 6.1.6.2.2 aiotfInfoList: one AiotfInfo, keyed by the AIOTF's name (its
+	 * AIoT areas are its readers', not configured here) */
+	const char *name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiotf";
+	cJSON *k = cJSON_CreateString(name);
+	char *kj = k ? cJSON_PrintUnformatted(k) : NULL;
+	cJSON_Delete(k);
+	snprintf(info, sizeof info, "{%s:{}}", kj ? kj : "\"aiotf\"");
+	cJSON_free(kj);
+	nrfc_nf nf = {.nf_instance_id = id,
+	              .nf_type = "AIOTF",
+	              .host = host,
+	              .port = port,
+	              .tls = tls,
+	              .services = services,
+	              .info_name = "aiotfInfoList",
+	              .info_json = info};
+	if ((*out = nrfc_start(&nc, &nf, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_info("nfInstanceId %s, registering with the NRF %s", id, nc.url);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AIOTF and the NRF (issue 14 item 5; the client is src/nrfc): with nrf.url, the AIOTF
+ * registers its NFProfile (nfType AIOTF, service naiotf-aiot, aiotfInfoList) and
+ * heartbeats, and, when adm.url is not given, finds the ADM by Nnrf_NFDiscovery
+ * (target-nf-type ADM, requester-nf-type AIOTF, service nadm-sec) at start.
+ */
+#ifndef AIOT_AIOTF_NRF_LINK_H
+#define AIOT_AIOTF_NRF_LINK_H
+#include "nrfc/nrfc.h"
+
+struct cfg;
+
+/* Before the AIOTF is made: with nrf.url, the NF instance ID into id (nf-instance-id or
+ * nf-instance-id-file required), and adm.url from discovery when it is absent. 1 when an
+ * NRF is configured, 0 when not, -1 after logging the failure. */
+int aiotf_nrf_prepare(struct cfg *c, char id[37]);
+
+/* Once the SBI server listens on port: start registering. 0, or -1 after logging. */
+int aiotf_nrf_register(const struct cfg *c, const char *id, int tls, int port, nrfc **out);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The NRF client every NF of this tree shares (aiot-adm, aiot-aiotf): registration of its
+ * NFProfile, heartbeats and deregistration (Nnrf_NFManagement, TS 29.510 5.2.2), and the
+ * discovery of a producer (Nnrf_NFDiscovery, TS 29.510 5.3.2).
+ *
+ * nrfc_start() hands the work to a thread of its own (blocking sbi_fetch on a private event
+ * loop), so the NF's own loops never wait for the NRF: it PUTs the profile (retrying every
+ * second until the NRF answers), then PATCHes a heartbeat every heartBeatTimer (the NRF's
+ * answer; nrf.heartbeat-s overrides it), PUTting again when the NRF has forgotten it (404);
+ * nrfc_stop() DELETEs the registration. The profile and the discovery answer are built and
+ * read by pure functions (nrfc_profile.c), unit-tested.
+ * Round 2 (Nnrf_AccessToken, issue 14 item 4) adds the token fetch beside nrfc_fetch().
+ */
+#ifndef AIOT_NRFC_H
+#define AIOT_NRFC_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct nrfc_nf {
+	const char *nf_instance_id; /* UUID */
+	const char *nf_type;        /* "ADM", "AIOTF" (TS 29.510 NFType) */
+	const char *host;           /* the address it serves on: IPv4, IPv6 or a name */
+	int port;
+	int tls;                     /* scheme https (else http: h2c) */
+	const char *const *services; /* NULL-terminated service names, e.g. "nadm-sec" */
+	const char *info_name;       /* "admInfo", "aiotfInfoList" or NULL */
+	const char *info_json;       /* its value, a JSON object text */
+} nrfc_nf;
+
+typedef struct nrfc_cfg {
+	const char *url; /* the NRF's apiRoot: http://HOST:PORT or https://HOST:PORT */
+	const char *tls_ca, *tls_cert, *tls_key; /* for https */
+	uint32_t heartbeat_s;                    /* 0: the heartBeatTimer the NRF answers */
+	int timeout_ms;                          /* per request; 0: 2000 */
+} nrfc_cfg;
+
+/* --- pure functions (nrfc_profile.c) ------------------------------------------------- */
+/* The NFProfile of nf (TS 29.510 6.1.6.2.2) as JSON text (malloc'd), or NULL. */
+char *nrfc_profile_json(const nrfc_nf *nf);
+/* From a SearchResult (TS 29.510 6.2.6.2.2): "http[s]://HOST:PORT" of the first instance that
+ * offers service (its NFService's scheme and ipEndPoints, else the profile's address).
+ * 0, or -1 when none does. */
+int nrfc_search_result_url(const char *json, size_t len, const char *service, char *url,
+                           size_t cap);
+/* The heartBeatTimer of an NFProfile answer, or 0. */
+uint32_t nrfc_profile_heartbeat(const char *json, size_t len);
+
+/* --- I/O ------------------------------------------------------------------------------ */
+typedef struct nrfc nrfc;
+
+/* Copies cfg and nf; starts the registration thread (call with the daemon's signals
+ * blocked). NULL with err when the URL is not http(s)://HOST:PORT. */
+nrfc *nrfc_start(const nrfc_cfg *cfg, const nrfc_nf *nf, char *err, size_t errlen);
+/* 1 once the NRF has accepted the profile. */
+int nrfc_registered(nrfc *c);
+/* Stop the heartbeats and DELETE the registration (bounded by timeout_ms); free. */
+void nrfc_stop(nrfc *c);
+
+/* Discovery, blocking: target_nf_type / requester_nf_type (and requester_id, may be NULL)
+ * -> "http[s]://HOST:PORT" of a producer offering service. Retries every 200 ms until
+ * wait_ms has passed (a producer may register after its consumer starts). 0, or -1 with
+ * err. */
+int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *requester_nf_type,
+                  const char *requester_id, const char *service, int wait_ms, char *url, size_t cap,
+                  char *err, size_t errlen);
+
+#endif
