@@ -55,13 +55,14 @@ sim() { # the simulator's stats now (SIGUSR1 writes them)
 	cp $W/sim.json $W/snap.json
 }
 s() { jq -r ".$1" $W/snap.json; }
-# Until every device registered and reported, every clone made its three attempts and every
-# kind of replay went out.
+# Until every device registered and reported, the clones' M3s (3 per clone and DO-A session,
+# fewer if one is not answered in time), the rogue network's M4s and every kind of replay went
+# out.
 t0=$(date +%s.%N)
 for _ in $(seq 1 $((DEADLINE * 5))); do
 	sim
 	[ "$(s doa_registered)" = $N ] && [ "$(s doa_uplink_sent)" -ge $((N * 3)) ] &&
-		[ "$(s doa_clone_m3_sent)" -ge $((CLONES * 3)) ] && [ "$(s doa_rogue_m4_sent)" -gt 0 ] &&
+		[ "$(s doa_clone_m3_sent)" -ge $((CLONES * 2)) ] && [ "$(s doa_rogue_m4_sent)" -gt 0 ] &&
 		[ "$(s doa_replays_own_m3)" -gt 0 ] && [ "$(s doa_replays_own_data)" -gt 0 ] &&
 		[ "$(s doa_replays_fresh)" -gt 0 ] && [ "$(s doa_replays_after_m1)" -gt 0 ] && break
 	sleep 0.2
@@ -79,7 +80,7 @@ up=$(s doa_uplink_sent)
 
 # --- rogue network: every forged M2 / M4 reached a device and was dropped ----------------------
 m2=$(s doa_rogue_m2_sent); m4=$(s doa_rogue_m4_sent)
-[ "$m2" -ge $N ] && [ "$m4" -gt 0 ] && ok "rogue network: $m2 forged M2s, $m4 forged M4s handed to devices" ||
+[ "$m2" -gt 0 ] && [ "$m4" -gt 0 ] && ok "rogue network: $m2 forged M2s, $m4 forged M4s handed to devices" ||
 	bad "rogue network: m2 $m2, m4 $m4"
 check "rogue network: none accepted" 0 "$(s doa_rogue_network_accepted)"
 [ "$(s doa_m2_dropped)" -ge "$m2" ] && [ "$(s doa_m4_dropped)" -ge "$m4" ] &&
@@ -116,12 +117,15 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 items | jq -r 'select(.readCmdRep != null) | .readCmdRep' >$W/data.txt
-dups=$(sort $W/data.txt | uniq -d | wc -l)
-check "AF: no application datum delivered twice (of $(wc -l <$W/data.txt))" 0 "$dups"
-lines=$(while read -r d; do echo "$d" | base64 -d | od -An -tx1 -N4 | tr -d ' '; done <$W/data.txt | sort -u | wc -l)
+# application data: (line, seq) big-endian; a clone's carries seq ffffffff
+/usr/bin/python3 -c 'import base64, sys
+d = [base64.b64decode(l) for l in open(sys.argv[1]).read().split()]
+print(len(d), len(d) - len(set(d)), len({x[:4] for x in d}), sum(x[4:] == b"\xff" * 4 for x in d))' \
+	$W/data.txt >$W/data.sum
+read -r ndata dups lines cdata <$W/data.sum
+check "AF: no application datum delivered twice (of $ndata)" 0 "$dups"
 check "AF: data from every genuine device" $N "$lines"
-check "AF: no datum of a clone (sequence ffffffff)" 0 \
-	"$(while read -r d; do echo "$d" | base64 -d | od -An -tx1 -j4 | tr -d ' '; done <$W/data.txt | grep -c '^ffffffff$' || true)"
+check "AF: no datum of a clone (sequence ffffffff)" 0 "$cdata"
 regs=$(items | jq -r 'select(.readCmdRep == null) | .deviceId' | sort -u | wc -l)
 check "AF: a registration of every genuine device" $N "$regs"
 finish
