@@ -10,6 +10,9 @@
  * DOA_OPEN is sent again after a random back-off of 0..2^k - 1 rounds, k = 1, 2, ... capped
  * (DOA-R2 decision 3). Its timer for the answer (M2 after M1, M4 after M3) starts at the ACK;
  * when it expires, aiot_doa_on_timeout gives a new M1. The clock is the caller's (now_us).
+ * The attackers of sim_doa_attack.c (§5.7.3) hear what goes over the air here (sim_doa_atk_*)
+ * and transmit in the same rounds; a forged downlink takes the genuine one's path
+ * (sim_doa_deliver).
  *
  * Ownership: the sim owns the sim_doa_dev array and the round scratch (sim_doa_free); the
  * frames passed in are borrowed for the call.
