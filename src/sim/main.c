@@ -41,6 +41,12 @@ static const char usage_text[] =
     "                          (doa-period-ms)                                 [1000]\n"
     "  --doa-timeout-ms N      M2 / M4 awaited this long, then a new M1\n"
     "                          (doa-timeout-ms)                                [2000]\n"
+    "  --rogue-network P       a rogue network forges M2s / M4s for a share P (0..1)\n"
+    "                          of the DO-A exchanges (rogue-network)           [0]\n"
+    "  --doa-clones K          K DO-A clones: a DO-A device's identifier, a wrong key\n"
+    "                          (doa-clones)                                    [0]\n"
+    "  --doa-replay P          a rogue device replays each M3 / Uplink Data it hears with\n"
+    "                          probability P (0..1) (doa-replay)               [0]\n"
     "  --stats FILE            JSON counters, at start, at exit and on SIGUSR1 (stats)\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL       error|warn|info|debug (log-level)              [info]\n";
@@ -59,6 +65,9 @@ static const cfg_opt cfg_opts[] = {
     {"doa", "doa"},
     {"doa-period-ms", "doa-period-ms"},
     {"doa-timeout-ms", "doa-timeout-ms"},
+    {"rogue-network", "rogue-network"},
+    {"doa-clones", "doa-clones"},
+    {"doa-replay", "doa-replay"},
 };
 
 #define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
@@ -241,29 +250,42 @@ static int write_stats(app *a)
 		log_error("stats: cannot write %s: %s: %s", a->stats_path, tmp, strerror(errno));
 		return -1;
 	}
-	fprintf(f,
-	        "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
-	        "\"collisions\":%llu,\"commands_accepted\":%llu,\"commands_rejected\":%llu,"
-	        "\"clone_commands_accepted\":%llu,\"clone_responses\":%llu,\"tid_rotations\":%llu,"
-	        "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,\"repeats\":%llu,"
-	        "\"doa_devices\":%u,\"doa_registered\":%u,\"doa_registrations\":%llu,"
-	        "\"doa_starts\":%llu,\"doa_uplink_sent\":%llu,\"doa_m2_dropped\":%llu,"
-	        "\"doa_m4_dropped\":%llu,\"doa_retries\":%llu,\"doa_timeouts\":%llu,"
-	        "\"doa_gave_up\":%llu,\"doa_collisions\":%llu,\"doa_unexpected\":%llu,",
-	        a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
-	        (unsigned long long)st->responses, (unsigned long long)st->collisions,
-	        (unsigned long long)st->commands_accepted,
-	        (unsigned long long)st->commands_rejected,
-	        (unsigned long long)st->clone_commands_accepted,
-	        (unsigned long long)st->clone_responses, (unsigned long long)st->tid_rotations,
-	        (unsigned long long)st->disabled, (unsigned long long)st->lost,
-	        (unsigned long long)st->bad_frames, (unsigned long long)st->repeats, a->s.ndoa,
-	        sim_doa_registered(&a->s), (unsigned long long)st->doa_registrations,
-	        (unsigned long long)st->doa_starts, (unsigned long long)st->doa_uplink_sent,
-	        (unsigned long long)sim_doa_m2_dropped(&a->s),
-	        (unsigned long long)sim_doa_m4_dropped(&a->s), (unsigned long long)st->doa_retries,
-	        (unsigned long long)st->doa_timeouts, (unsigned long long)st->doa_gave_up,
-	        (unsigned long long)st->doa_collisions, (unsigned long long)st->doa_unexpected);
+	fprintf(
+	    f,
+	    "{\"devices\":%u,\"clones\":%u,\"pagings\":%llu,\"responses\":%llu,"
+	    "\"collisions\":%llu,\"commands_accepted\":%llu,\"commands_rejected\":%llu,"
+	    "\"clone_commands_accepted\":%llu,\"clone_responses\":%llu,\"tid_rotations\":%llu,"
+	    "\"disabled\":%llu,\"lost\":%llu,\"bad_frames\":%llu,\"repeats\":%llu,"
+	    "\"doa_devices\":%u,\"doa_registered\":%u,\"doa_registrations\":%llu,"
+	    "\"doa_starts\":%llu,\"doa_uplink_sent\":%llu,\"doa_m2_dropped\":%llu,"
+	    "\"doa_m4_dropped\":%llu,\"doa_retries\":%llu,\"doa_timeouts\":%llu,"
+	    "\"doa_gave_up\":%llu,\"doa_collisions\":%llu,\"doa_unexpected\":%llu,"
+	    "\"doa_rogue_m2_sent\":%llu,\"doa_rogue_m4_sent\":%llu,"
+	    "\"doa_rogue_network_accepted\":%llu,\"doa_clones\":%u,\"doa_clone_m3_sent\":%llu,"
+	    "\"doa_clone_registered\":%llu,\"doa_replays_sent\":%llu,"
+	    "\"doa_replays_own_m3\":%llu,\"doa_replays_own_data\":%llu,"
+	    "\"doa_replays_fresh\":%llu,\"doa_replays_after_m1\":%llu,"
+	    "\"doa_replays_answered\":%llu,",
+	    a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
+	    (unsigned long long)st->responses, (unsigned long long)st->collisions,
+	    (unsigned long long)st->commands_accepted, (unsigned long long)st->commands_rejected,
+	    (unsigned long long)st->clone_commands_accepted,
+	    (unsigned long long)st->clone_responses, (unsigned long long)st->tid_rotations,
+	    (unsigned long long)st->disabled, (unsigned long long)st->lost,
+	    (unsigned long long)st->bad_frames, (unsigned long long)st->repeats, a->s.ndoa,
+	    sim_doa_registered(&a->s), (unsigned long long)st->doa_registrations,
+	    (unsigned long long)st->doa_starts, (unsigned long long)st->doa_uplink_sent,
+	    (unsigned long long)sim_doa_m2_dropped(&a->s),
+	    (unsigned long long)sim_doa_m4_dropped(&a->s), (unsigned long long)st->doa_retries,
+	    (unsigned long long)st->doa_timeouts, (unsigned long long)st->doa_gave_up,
+	    (unsigned long long)st->doa_collisions, (unsigned long long)st->doa_unexpected,
+	    (unsigned long long)st->doa_rogue_m2_sent, (unsigned long long)st->doa_rogue_m4_sent,
+	    (unsigned long long)st->doa_rogue_network_accepted, sim_doa_clones(&a->s),
+	    (unsigned long long)st->doa_clone_m3_sent, (unsigned long long)st->doa_clone_registered,
+	    (unsigned long long)st->doa_replays_sent, (unsigned long long)st->doa_replays_own_m3,
+	    (unsigned long long)st->doa_replays_own_data, (unsigned long long)st->doa_replays_fresh,
+	    (unsigned long long)st->doa_replays_after_m1,
+	    (unsigned long long)st->doa_replays_answered);
 	/* The identities the clones claim, so that a test bed can aim commands at them. */
 	fputs("\"clone_ids\":[", f);
 	for (uint32_t i = 0, first = 1; i < a->s.ndev; i++) {
@@ -329,6 +351,22 @@ static char *render_metrics(void *arg)
 	     st->doa_timeouts},
 	    {"aiot_devsim_doa_collisions_total", "counter", "DO-A slots with two or more devices.",
 	     st->doa_collisions},
+	    {"aiot_devsim_doa_rogue_m2_sent_total", "counter",
+	     "Forged DO-A M2s a rogue network handed to devices.", st->doa_rogue_m2_sent},
+	    {"aiot_devsim_doa_rogue_m4_sent_total", "counter",
+	     "Forged DO-A M4s a rogue network handed to devices.", st->doa_rogue_m4_sent},
+	    {"aiot_devsim_doa_rogue_network_accepted_total", "counter",
+	     "Forged M2s / M4s a device accepted (must stay 0).", st->doa_rogue_network_accepted},
+	    {"aiot_devsim_doa_clones", "gauge", "DO-A clones (--doa-clones).",
+	     sim_doa_clones(&a->s)},
+	    {"aiot_devsim_doa_clone_m3_sent_total", "counter",
+	     "Clone M3s (RES_D under a wrong key) the reader took.", st->doa_clone_m3_sent},
+	    {"aiot_devsim_doa_clone_registered_total", "counter",
+	     "Registration Accepts a clone received (must stay 0).", st->doa_clone_registered},
+	    {"aiot_devsim_doa_replays_sent_total", "counter",
+	     "Replayed M3s / Uplink Data the reader took.", st->doa_replays_sent},
+	    {"aiot_devsim_doa_replays_answered_total", "counter",
+	     "Registration Accepts for a replayed M3 (must stay 0).", st->doa_replays_answered},
 	    {"aiot_devsim_lost_total", "counter", "D2R frames lost on the air (--loss).", st->lost},
 	    {"aiot_devsim_bad_frames_total", "counter", "R2D frames that did not decode.",
 	     st->bad_frames},
@@ -395,7 +433,7 @@ bad:
 int main(int argc, char **argv)
 {
 	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000, doa_period = 1000,
-	       doa_timeout = 2000;
+	       doa_timeout = 2000, rogue = 0, doa_clones = 0, doa_replay = 0;
 	static app a;
 	char err[512], name[80];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
@@ -420,7 +458,9 @@ int main(int argc, char **argv)
 	    num_key(c, "max-fps", 1000, 1e8, &fps) ||
 	    num_key(c, "doa-period-ms", 1, 86400000, &doa_period) ||
 	    num_key(c, "doa-timeout-ms", 1, 3600000, &doa_timeout) ||
-	    log_init_from_cfg("aiot-devsim", c) != 0)
+	    num_key(c, "rogue-network", 0, 1, &rogue) ||
+	    num_key(c, "doa-clones", 0, 1e6, &doa_clones) ||
+	    num_key(c, "doa-replay", 0, 1, &doa_replay) || log_init_from_cfg("aiot-devsim", c) != 0)
 		goto out;
 	if (devices == NULL) {
 		fprintf(stderr, "aiot-devsim: devices is required (--devices FILE.jsonl)\n");
@@ -436,8 +476,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uint32_t ndoa = doa_count(cfg_get(c, "doa"), a.s.ndev - a.s.nclones, err, sizeof err);
-	if (ndoa == UINT32_MAX || sim_doa_setup(&a.s, ndoa, (uint32_t)doa_period,
-	                                        (uint32_t)doa_timeout, err, sizeof err) != 0) {
+	if (ndoa == UINT32_MAX ||
+	    sim_doa_setup(&a.s, ndoa, (uint32_t)doa_period, (uint32_t)doa_timeout, err,
+	                  sizeof err) != 0 ||
+	    sim_doa_attack_setup(&a.s, rogue, (uint32_t)doa_clones, doa_replay, err, sizeof err) !=
+	        0) {
 		log_error("%s", err);
 		rc = SVC_EXIT_USAGE;
 		goto out;

@@ -75,7 +75,19 @@ typedef struct sim_stats {
 	uint64_t doa_gave_up;       /* registrations abandoned after max tries (restarted) */
 	uint64_t doa_collisions;    /* DO-A slots with two or more devices */
 	uint64_t doa_unexpected;    /* DOA_DOWNLINK to a device not waiting for it */
+	/* DO-A attackers (sim_doa_attack.c, docs/protocol.md §5.7.3). */
+	uint64_t doa_rogue_m2_sent, doa_rogue_m4_sent;     /* forged PDUs handed to devices */
+	uint64_t doa_rogue_network_accepted;               /* of them accepted (must stay 0) */
+	uint64_t doa_clone_m3_sent;                        /* clone M3s the reader took */
+	uint64_t doa_clone_registered;                     /* M4 to a clone (must stay 0) */
+	uint64_t doa_replays_sent;                         /* replayed PDUs the reader took: */
+	uint64_t doa_replays_own_m3, doa_replays_own_data; /* under the victim's own handle */
+	uint64_t doa_replays_fresh;                        /* under a new attacker handle */
+	uint64_t doa_replays_after_m1; /* an old M3 after the attacker's own M1 */
+	uint64_t doa_replays_answered; /* M4 for a replayed M3 (must stay 0) */
 } sim_stats;
+
+typedef struct sim_doa_attack sim_doa_attack;
 
 typedef struct sim_session sim_session;
 
@@ -108,8 +120,9 @@ typedef struct sim {
 	uint32_t doa_session; /* valid when doa_started */
 	uint8_t doa_started;
 	sim_handles doa_h;
-	uint64_t *doa_draw; /* per-round scratch: slot << 32 | device */
-	uint64_t now_us;    /* the caller's clock, set before each sim_medium_input */
+	uint64_t *doa_draw;  /* per-round scratch: slot << 32 | device */
+	uint64_t now_us;     /* the caller's clock, set before each sim_medium_input */
+	sim_doa_attack *atk; /* DO-A attackers on the medium (NULL: none) */
 } sim;
 
 /* Load devices.jsonl (one device per line, docs/protocol.md §5.6), add `clones` clones,
@@ -135,9 +148,20 @@ uint32_t sim_doa_registered(const sim *s);
 uint64_t sim_doa_m2_dropped(const sim *s);
 uint64_t sim_doa_m4_dropped(const sim *s);
 
+/* DO-A attackers (sim_doa_attack.c, docs/protocol.md §5.7.3), after sim_doa_setup: a rogue
+ * network forging M2 / M4 for a share `rogue` (0..1) of the exchanges, `clones` DO-A clones,
+ * a rogue device replaying each M3 / Uplink Data it hears with probability `replay`. 0, or -1
+ * with err. */
+int sim_doa_attack_setup(sim *s, double rogue, uint32_t clones, double replay, char *err,
+                         size_t errlen);
+uint32_t sim_doa_clones(const sim *s);
+/* Clone c's wrong K_AIOT_root (*len octets) and the DO-A device it copies (tests only). */
+const uint8_t *sim_doa_clone_key(const sim *s, uint32_t c, size_t *len, uint32_t *victim);
+
 /* Internals shared by the sim files. */
 uint64_t sim_rand64(sim *s);
-int sim_lost(sim *s); /* a D2R frame is lost on the air (--loss) */
+void sim_drbg(sim *s, uint8_t *out, size_t len); /* SHA-256(seed || counter): RANDs, keys */
+int sim_lost(sim *s);                            /* a D2R frame is lost on the air (--loss) */
 void sim_emit_frame(sim_emit_fn emit, void *arg, const air_frame *f);
 void sim_handles_new(sim *s, sim_handles *h);
 uint32_t sim_handle_of(const sim_handles *h, uint32_t idx);
@@ -147,6 +171,23 @@ void sim_doa_on_open(sim *s, const air_frame *f, sim_emit_fn emit, void *arg);
 void sim_doa_on_downlink(sim *s, const air_frame *f);
 int sim_doa_on_ack(sim *s, const air_frame *f);
 void sim_doa_free(sim *s);
+/* A DOA_DOWNLINK's PDU handed to DO-A device dd's library; 1 if the library took it. */
+int sim_doa_deliver(sim *s, sim_doa_dev *dd, const uint8_t *nas, size_t len);
+/* sim_doa_attack.c, called by sim_doa.c (no-ops without attackers): a genuine device's PDU
+ * on the air (SINGLE) and a genuine DOA_DOWNLINK to it, seen by the attackers; its PDU
+ * acknowledged; a round's draws of the attackers (appended to s->doa_draw after the genuine
+ * ones; ids >= ndoa) and the PDU of such an id; ACK and DOA_DOWNLINK handles not of a
+ * genuine device; a new DO-A session. */
+void sim_doa_atk_heard(sim *s, uint32_t j, const uint8_t *pdu, size_t len);
+void sim_doa_atk_heard_down(sim *s, uint32_t j, const uint8_t *pdu, size_t len);
+void sim_doa_atk_acked(sim *s, uint32_t j);
+uint32_t sim_doa_atk_draw(sim *s, uint32_t nslots, uint32_t ndraw);
+const uint8_t *sim_doa_atk_pdu(sim *s, uint32_t id, uint32_t *handle, uint16_t *len);
+void sim_doa_atk_on_ack(sim *s, uint32_t handle);
+void sim_doa_atk_on_downlink(sim *s, uint32_t handle, const uint8_t *pdu, size_t len);
+int sim_doa_atk_unexpected(sim *s, uint32_t j, const uint8_t *pdu, size_t len);
+void sim_doa_atk_session(sim *s);
+void sim_doa_atk_free(sim *s);
 int sim_index_tid(sim *s, uint32_t idx, const uint8_t *old_tid, const uint8_t *new_tid);
 uint32_t sim_hash(const uint8_t *p, size_t n);
 

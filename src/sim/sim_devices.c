@@ -51,7 +51,7 @@ uint64_t sim_rand64(sim *s)
 
 /* RAND_AIOT_d source (TS 33.369 5.2.2 step 4; its randomness is FFS there): blocks of
  * SHA-256(seed || counter), the seed from getrandom() unless --seed asked for a replay. */
-static void drbg(sim *s, uint8_t *out, size_t len)
+void sim_drbg(sim *s, uint8_t *out, size_t len)
 {
 	while (len) {
 		uint8_t in[40], blk[32];
@@ -71,7 +71,7 @@ static void drbg(sim *s, uint8_t *out, size_t len)
 static int cb_entropy(void *user, uint8_t *out, size_t len)
 {
 	(void)user;
-	drbg(g_sim, out, len);
+	sim_drbg(g_sim, out, len);
 	return 0;
 }
 
@@ -220,7 +220,7 @@ static void make_clones(sim *s, uint32_t ngen, uint32_t k)
 		*c = s->devs[g];
 		c->clone = 1;
 		do { /* a wrong key of the same length */
-			drbg(s, c->key, c->key_len);
+			sim_drbg(s, c->key, c->key_len);
 		} while (aiot_ct_eq(c->key, s->devs[g].key, c->key_len));
 		char id[AIOT_B64_LEN(AIOT_NAS_MAX_ID_LEN) + 1];
 		aiot_b64_encode(c->cfg.perm_id, c->cfg.perm_id_len, id);

@@ -10,6 +10,9 @@
  * DOA_OPEN is sent again after a random back-off of 0..2^k - 1 rounds, k = 1, 2, ... capped
  * (DOA-R2 decision 3). Its timer for the answer (M2 after M1, M4 after M3) starts at the ACK;
  * when it expires, aiot_doa_on_timeout gives a new M1. The clock is the caller's (now_us).
+ * The attackers of sim_doa_attack.c (§5.7.3) hear what goes over the air here (sim_doa_atk_*)
+ * and transmit in the same rounds; a forged downlink takes the genuine one's path
+ * (sim_doa_deliver).
  *
  * Ownership: the sim owns the sim_doa_dev array and the round scratch (sim_doa_free); the
  * frames passed in are borrowed for the call.
@@ -59,6 +62,7 @@ int sim_doa_setup(sim *s, uint32_t n, uint32_t period_ms, uint32_t timeout_ms, c
 
 void sim_doa_free(sim *s)
 {
+	sim_doa_atk_free(s);
 	for (uint32_t j = 0; j < s->ndoa; j++)
 		aiot_doa_end(&s->doa[j].doa);
 	free(s->doa);
@@ -149,7 +153,8 @@ static int by_draw(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void emit_slot(sim *s, const air_frame *f, uint32_t slot, uint32_t n, sim_doa_dev *dd,
+/* One slot's outcome: a sender id < ndoa is a DO-A device, above an attacker's radio. */
+static void emit_slot(sim *s, const air_frame *f, uint32_t slot, uint32_t n, uint32_t id,
                       sim_emit_fn emit, void *arg)
 {
 	air_frame out = {.type = AIR_DOA_SLOT, .session = f->session};
@@ -161,11 +166,16 @@ static void emit_slot(sim *s, const air_frame *f, uint32_t slot, uint32_t n, sim
 	} else if (sim_lost(s)) {
 		s->st.lost++;
 		return;
-	} else {
+	} else if (id < s->ndoa) {
+		sim_doa_dev *dd = &s->doa[id];
 		out.u.slot.outcome = AIR_SLOT_SINGLE;
-		out.u.slot.handle = sim_handle_of(&s->doa_h, (uint32_t)(dd - s->doa));
+		out.u.slot.handle = sim_handle_of(&s->doa_h, id);
 		out.u.slot.nas = dd->pdu;
 		out.u.slot.nas_len = dd->pdu_len;
+		sim_doa_atk_heard(s, id, dd->pdu, dd->pdu_len); /* attackers listen */
+	} else {
+		out.u.slot.outcome = AIR_SLOT_SINGLE;
+		out.u.slot.nas = sim_doa_atk_pdu(s, id, &out.u.slot.handle, &out.u.slot.nas_len);
 	}
 	sim_emit_frame(emit, arg, &out);
 }
@@ -180,20 +190,22 @@ void sim_doa_on_open(sim *s, const air_frame *f, sim_emit_fn emit, void *arg)
 		sim_handles_new(s, &s->doa_h);
 		for (uint32_t j = 0; j < s->ndoa; j++)
 			start(s, &s->doa[j]);
+		sim_doa_atk_session(s);
 	}
 	for (uint32_t j = 0; j < s->ndoa; j++)
 		if (ready(s, &s->doa[j])) {
 			s->doa[j].sent = 1;
 			s->doa_draw[ndraw++] = (sim_rand64(s) & (nslots - 1)) << 32 | j;
 		}
-	if (ndraw > 1) /* (no DO-A device: doa_draw is NULL) */
+	ndraw = sim_doa_atk_draw(s, nslots, ndraw); /* after the devices: who is idle */
+	if (ndraw > 1)                              /* (no DO-A device: doa_draw is NULL) */
 		qsort(s->doa_draw, ndraw, sizeof *s->doa_draw, by_draw);
 	uint32_t single = 0, collided = 0;
 	for (uint32_t i = 0; i < ndraw;) {
 		uint32_t slot = (uint32_t)(s->doa_draw[i] >> 32), n = 1;
 		while (i + n < ndraw && (uint32_t)(s->doa_draw[i + n] >> 32) == slot)
 			n++;
-		emit_slot(s, f, slot, n, &s->doa[(uint32_t)s->doa_draw[i]], emit, arg);
+		emit_slot(s, f, slot, n, (uint32_t)s->doa_draw[i], emit, arg);
 		single += n == 1;
 		collided += n > 1;
 		i += n;
@@ -223,6 +235,7 @@ int sim_doa_on_ack(sim *s, const air_frame *f)
 		return 0;
 	for (size_t i = 0; i < f->u.ack.n; i++) {
 		sim_doa_dev *dd = by_handle(s, f->session, air_ack_handle(f, i));
+		sim_doa_atk_on_ack(s, air_ack_handle(f, i));
 		if (dd == NULL || !dd->sent)
 			continue;
 		dd->sent = 0;
@@ -230,40 +243,57 @@ int sim_doa_on_ack(sim *s, const air_frame *f)
 		dd->bo_exp = 0;
 		if (dd->doa.state == AIOT_DOA_REGISTERED) /* Uplink Data: nothing comes back */
 			s->st.doa_uplink_sent++;
-		else /* M1 or M3: the answer is awaited from now */
+		else { /* M1 or M3: the answer is awaited from now */
 			dd->answer_due_us = s->now_us + (uint64_t)s->doa_timeout_ms * 1000u;
+			sim_doa_atk_acked(s,
+			                  (uint32_t)(dd - s->doa)); /* a rogue network is faster */
+		}
 	}
 	return 1;
 }
 
 /* M2 (the device verifies MAC_N; M3 with the first data) or M4 (Registration Accept). A PDU the
- * library refuses changes nothing (counted in its m2_dropped / m4_dropped). */
+ * library refuses changes nothing (counted in its m2_dropped / m2_foreign / m4_dropped). */
+int sim_doa_deliver(sim *s, sim_doa_dev *dd, const uint8_t *nas, size_t len)
+{
+	uint8_t pdu[AIR_MAX_NAS], data[DATA_LEN];
+	size_t out = 0;
+	if (len > sizeof pdu)
+		return 0;
+	memcpy(pdu, nas, len);
+	if (dd->doa.state == AIOT_DOA_WAIT_M2) {
+		size_t dl = app_data(s, dd, data);
+		if (aiot_doa_on_auth_request(&dd->doa, pdu, len, data, dl, 1, dd->pdu,
+		                             sizeof dd->pdu, &out) != AIOT_OK)
+			return 0;
+		queue(dd, out);
+		dd->answer_due_us = 0;
+		dd->data_seq++;
+		return 1;
+	}
+	if (dd->doa.state == AIOT_DOA_WAIT_M4) {
+		if (aiot_doa_on_accept(&dd->doa, pdu, len) != AIOT_OK)
+			return 0;
+		s->st.doa_registrations++;
+		dd->pdu_len = 0; /* M4 proves M3 arrived, ACK or not */
+		dd->sent = 0;
+		dd->answer_due_us = 0;
+		dd->next_data_us = s->now_us + (uint64_t)s->doa_period_ms * 1000u;
+		return 1;
+	}
+	s->st.doa_unexpected++;
+	sim_doa_atk_unexpected(s, (uint32_t)(dd - s->doa), nas, len);
+	return 0;
+}
+
 void sim_doa_on_downlink(sim *s, const air_frame *f)
 {
 	sim_doa_dev *dd = by_handle(s, f->session, f->u.cmd.handle);
-	uint8_t pdu[AIR_MAX_NAS], data[DATA_LEN];
-	size_t len = 0;
-	if (dd == NULL)
-		return;
-	memcpy(pdu, f->u.cmd.nas, f->u.cmd.nas_len);
-	if (dd->doa.state == AIOT_DOA_WAIT_M2) {
-		size_t dl = app_data(s, dd, data);
-		if (aiot_doa_on_auth_request(&dd->doa, pdu, f->u.cmd.nas_len, data, dl, 1, dd->pdu,
-		                             sizeof dd->pdu, &len) == AIOT_OK) {
-			queue(dd, len);
-			dd->answer_due_us = 0;
-			dd->data_seq++;
-		}
-	} else if (dd->doa.state == AIOT_DOA_WAIT_M4) {
-		if (aiot_doa_on_accept(&dd->doa, pdu, f->u.cmd.nas_len) == AIOT_OK) {
-			s->st.doa_registrations++;
-			dd->pdu_len = 0; /* M4 proves M3 arrived, ACK or not */
-			dd->sent = 0;
-			dd->answer_due_us = 0;
-			dd->next_data_us = s->now_us + (uint64_t)s->doa_period_ms * 1000u;
-		}
-	} else {
-		s->st.doa_unexpected++;
+	if (dd != NULL) {
+		sim_doa_atk_heard_down(s, (uint32_t)(dd - s->doa), f->u.cmd.nas, f->u.cmd.nas_len);
+		(void)sim_doa_deliver(s, dd, f->u.cmd.nas, f->u.cmd.nas_len);
+	} else if (s->doa_started && f->session == s->doa_session) {
+		sim_doa_atk_on_downlink(s, f->u.cmd.handle, f->u.cmd.nas, f->u.cmd.nas_len);
 	}
 }
 

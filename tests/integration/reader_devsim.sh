@@ -137,7 +137,8 @@ check "cmd: devsim counted 20 T-ID rotations" 20 "$(sim_stats tid_rotations)"
 # The same counters on /metrics (curl), the reader's and the simulator's.
 P=$W/cmd.reader.prom
 grep -q '^aiot_build_info{version="' $P && ok "metrics: reader aiot_build_info" || bad "metrics: reader without aiot_build_info"
-curl -sf http://127.0.0.1:$SIMMPORT/metrics | grep -q '^aiot_build_info{version="' &&
+# (to a file: `grep -q` leaving early would fail curl's write under pipefail)
+curl -sf http://127.0.0.1:$SIMMPORT/metrics >$W/sim.prom && grep -q '^aiot_build_info{version="' $W/sim.prom &&
 	ok "metrics: devsim aiot_build_info" || bad "metrics: devsim without aiot_build_info"
 check "metrics: reader relayed $N Inventory Responses" $N "$(metric $P aiot_reader_d2r_relayed_total)"
 # (what the AIOTF side, ng_peer, received: robust to a slow machine where commands time out)
