@@ -230,9 +230,9 @@ static void doa_phase(demo *d, doa_result *res)
 	}
 	double took = aiot_mono_s() - t0;
 	/* The replayer sends what it recorded some time after the original: give it two
-	 * data periods to do so before the count. */
+	 * data periods (the simulator's default, 1 s) before the count. */
 	if (d->doa_attacks)
-		usleep(2 * 500000);
+		sleep(2);
 	demo_doa_count(d->doa, &c);
 	cJSON *st = devsim_stats(d);
 	res->registered = c.registered < (unsigned long)(dev_reg < 0 ? 0 : dev_reg)
