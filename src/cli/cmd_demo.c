@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P]`: the whole
- * system on one machine (TS 33.369 5.2.2 with TS 23.369 6.2.2 / 6.2.3). It provisions N
- * devices, starts ADM (mutual TLS), AIOTF, device simulator (N devices + K clones) and
- * reader as separate processes on loopback, then acts as the AF: an inventory of all
- * devices, READ to ten authenticated devices, WRITE + READ-back to one, and a command aimed
- * at a cloned identity. Exits 0 only if every genuine device was authenticated, every clone
- * was rejected and no command reached a clone.
+ * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P] [--no-doa]
+ * [--doa-devices N] [--no-doa-attacks]`: the whole system on one machine (TS 33.369 5.2.2
+ * with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md §3.10). It
+ * provisions N devices, starts ADM (mutual TLS), AIOTF, device simulator (N devices + K
+ * clones) and reader as separate processes on loopback, then acts as the AF: an inventory of
+ * all devices, READ to ten authenticated devices, WRITE + READ-back to one, and a command
+ * aimed at a cloned identity. Meanwhile a share of the devices register on their own (DO-A)
+ * and send data to the AF's DO-A subscription, among a rogue network, DO-A clones and
+ * replays played by the simulator. Exits 0 only if every genuine device was authenticated,
+ * every clone was rejected, no command reached a clone, and (unless --no-doa) every genuine
+ * DO-A device registered and delivered its data while no forged network message, clone or
+ * replay was accepted.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,16 +32,20 @@
 #include "common/clock.h"
 #include "demo.h"
 
-#define STEPS 7
+#define STEPS 8
+#define DOA_ATTACK_P "0.25" /* --rogue-network and --doa-replay of the simulator */
 
 typedef struct demo {
 	unsigned long n, k;
+	unsigned long ndoa, doa_clones; /* DO-A devices (0: --no-doa), DO-A clones */
+	int doa_attacks;
 	int json;
 	FILE *out; /* progress: stdout, or stderr with --json (stdout holds the JSON alone) */
 	const char *dir;
 	const char *loss;
 	demo_proc adm, aiotf, devsim, reader;
 	demo_af *af;
+	demo_doa *doa;
 	int aiotf_port, aiotf_metrics, devsim_port;
 	char **ids; /* genuine permanent IDs (base64), n of them */
 	double t0;
@@ -104,29 +114,16 @@ static void load_ids(demo *d, const char *path)
 		die(d, "%s holds %zu devices, %lu expected", path, i, d->n);
 }
 
-/* Ask devsim for its stats (SIGUSR1) and read the JSON it writes. */
+/* The simulator's stats (SIGUSR1, docs/protocol.md §5.7.2), or the demo ends. */
 static cJSON *devsim_stats(demo *d)
 {
-	char path[1100];
-	snprintf(path, sizeof path, "%s/devsim-stats.json", d->dir);
-	unlink(path);
-	kill(d->devsim.pid, SIGUSR1);
-	for (int i = 0; i < 250; i++) {
-		FILE *f = fopen(path, "r");
-		if (f != NULL) {
-			char buf[1 << 16];
-			size_t n = fread(buf, 1, sizeof buf - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			cJSON *j = cJSON_Parse(buf);
-			if (j != NULL)
-				return j;
-		}
-		usleep(20000);
-	}
-	die(d, "the device simulator wrote no statistics");
+	cJSON *j = demo_devsim_stats(&d->devsim, d->dir);
+	if (j == NULL)
+		die(d, "the device simulator wrote no statistics");
+	return j;
 }
 
+/* A devsim counter; -1 when missing (which fails any "must be 0" check). */
 static long stat_num(const cJSON *j, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
@@ -195,6 +192,77 @@ static int index_of(const demo_tx_result *r, const char *id)
 	return -1;
 }
 
+/* The DO-A phase's outcome: devices counted at the AF and the simulator, attacks at the
+ * simulator (its stats, docs/protocol.md §5.7.3) and the AF (a data block twice). */
+typedef struct doa_result {
+	unsigned long registered, delivered, foreign;
+	long rogue_accepted, clone_registered, replays_accepted;
+} doa_result;
+
+/* Wait until every DO-A device registered (the AF was notified and the device holds M4) and
+ * delivered data of its own, then read what the attackers achieved. */
+static void doa_phase(demo *d, doa_result *res)
+{
+	double t0 = aiot_mono_s(), limit = 30 + (double)d->ndoa / 50, shown = 0;
+	demo_doa_counts c;
+	long dev_reg = 0;
+	for (;;) {
+		demo_doa_count(d->doa, &c);
+		cJSON *st = devsim_stats(d);
+		dev_reg = stat_num(st, "doa_registered");
+		cJSON_Delete(st);
+		double t = aiot_mono_s() - t0;
+		if ((c.registered >= d->ndoa && c.delivered >= d->ndoa &&
+		     dev_reg >= (long)d->ndoa) ||
+		    t > limit)
+			break;
+		if (interrupted)
+			die(d, "interrupted");
+		if (t - shown >= 5) {
+			fprintf(d->out,
+			        "           ... %lu of %lu registered (%ld hold M4), %lu delivered "
+			        "data\n",
+			        c.registered, d->ndoa, dev_reg, c.delivered);
+			fflush(d->out);
+			shown = t;
+		}
+		usleep(250000);
+	}
+	double took = aiot_mono_s() - t0;
+	/* The replayer sends what it recorded some time after the original: give it two
+	 * data periods (the simulator's default, 1 s) before the count. */
+	if (d->doa_attacks)
+		sleep(2);
+	demo_doa_count(d->doa, &c);
+	cJSON *st = devsim_stats(d);
+	res->registered = c.registered < (unsigned long)(dev_reg < 0 ? 0 : dev_reg)
+	                      ? c.registered
+	                      : (unsigned long)dev_reg;
+	res->delivered = c.delivered;
+	res->foreign = c.foreign;
+	res->rogue_accepted = stat_num(st, "doa_rogue_network_accepted");
+	res->clone_registered = stat_num(st, "doa_clone_registered");
+	long answered = stat_num(st, "doa_replays_answered");
+	res->replays_accepted = answered < 0 ? -1 : answered + (long)c.duplicates;
+	fprintf(d->out,
+	        "           %lu of %lu registered, %lu delivered data (%lu blocks) within %.1f s\n",
+	        res->registered, d->ndoa, res->delivered, c.blocks, took);
+	if (d->doa_attacks)
+		fprintf(
+		    d->out,
+		    "           rogue network: %ld forged M2s and %ld forged M4s, %ld accepted; "
+		    "%ld clones: %ld M3s, %ld registered;\n"
+		    "           replays: %ld sent, %ld answered, %lu data blocks delivered twice\n",
+		    stat_num(st, "doa_rogue_m2_sent"), stat_num(st, "doa_rogue_m4_sent"),
+		    res->rogue_accepted, stat_num(st, "doa_clones"),
+		    stat_num(st, "doa_clone_m3_sent"), res->clone_registered,
+		    stat_num(st, "doa_replays_sent"), answered, c.duplicates);
+	if (c.foreign > 0)
+		fprintf(d->out, "           %lu reports the AF cannot attribute to their device\n",
+		        c.foreign);
+	cJSON_Delete(st);
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -203,10 +271,20 @@ int cmd_demo(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"workdir", required_argument, NULL, 'w'},
 	    {"loss", required_argument, NULL, 'l'},
+	    {"no-doa", no_argument, NULL, 'D'},
+	    {"doa-devices", required_argument, NULL, 'e'},
+	    {"no-doa-attacks", no_argument, NULL, 'A'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	demo d = {.n = 1000, .k = 5, .dir = "aiot-demo", .loss = "0", .out = stdout};
+	demo d = {.n = 1000,
+	          .k = 5,
+	          .ndoa = ULONG_MAX, /* 10 % of the devices */
+	          .doa_attacks = 1,
+	          .dir = "aiot-demo",
+	          .loss = "0",
+	          .out = stdout};
+	int no_doa = 0;
 	char line[1024], err[512], a1[64], a2[64], a3[64], a4[1100], a5[1100], a6[1100], a7[1100];
 	int o;
 	optind = 1;
@@ -227,9 +305,26 @@ int cmd_demo(int argc, char **argv)
 		case 'l':
 			d.loss = optarg;
 			break;
+		case 'D':
+			no_doa = 1;
+			break;
+		case 'e':
+			d.ndoa = (unsigned long)cli_uint("--doa-devices", optarg, 1000000);
+			break;
+		case 'A':
+			d.doa_attacks = 0;
+			break;
 		case 'h':
-			puts("usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
-			     "[--workdir DIR (aiot-demo)] [--loss P (0)]");
+			puts(
+			    "usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
+			    "[--workdir DIR (aiot-demo)] [--loss P (0)]\n"
+			    "                 [--no-doa] [--doa-devices N (10 % of --devices)] "
+			    "[--no-doa-attacks]\n"
+			    "  --no-doa          skip device-originated access (DO-A)\n"
+			    "  --doa-devices N   devices that register on their own and send data\n"
+			    "  --no-doa-attacks  DO-A without the simulated rogue network, clones "
+			    "and "
+			    "replays");
 			return 0;
 		default:
 			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
@@ -239,6 +334,13 @@ int cmd_demo(int argc, char **argv)
 		cli_fail(CLI_EXIT_USAGE, "demo: --devices must be at least 11");
 	if (d.k > d.n)
 		cli_fail(CLI_EXIT_USAGE, "demo: more clones than devices");
+	if (no_doa)
+		d.ndoa = 0;
+	else if (d.ndoa == ULONG_MAX)
+		d.ndoa = d.n / 10;
+	else if (d.ndoa > d.n)
+		cli_fail(CLI_EXIT_USAGE, "demo: --doa-devices is more than --devices");
+	d.doa_clones = d.doa_attacks ? (d.k < d.ndoa ? d.k : d.ndoa) : 0;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -300,28 +402,48 @@ int cmd_demo(int argc, char **argv)
 	if (demo_wait_log(&d.aiotf, "ng link on", 1000, line, sizeof line) != 0)
 		die(&d, "aiot-aiotf: no NG link address in its log");
 	int ng_port = demo_port_after(line, "ng link on");
+	/* The AF, and its DO-A subscription before any DO-A device can register. */
+	d.af = demo_af_start(err, sizeof err);
+	if (d.af == NULL)
+		die(&d, "AF: %s", err);
+	if (d.ndoa > 0) {
+		d.doa = demo_doa_new(d.ids, d.n);
+		char *sub = d.doa ? demo_doa_subscribe(d.aiotf_port, "aiot-demo-af",
+		                                       demo_af_port(d.af), err, sizeof err)
+		                  : NULL;
+		if (sub == NULL)
+			die(&d, "DO-A subscription: %s", d.doa ? err : "out of memory");
+		demo_af_route(d.af, sub, demo_doa_record, d.doa);
+		free(sub);
+	}
 	snprintf(a2, sizeof a2, "%lu", d.k);
 	snprintf(stats, sizeof stats, "%s/devsim-stats.json", d.dir);
-	char *sv[] = {"aiot-devsim",  "--devices", a6,    "--air-listen",
-	              "127.0.0.1:0",  "--clones",  a2,    "--loss",
-	              (char *)d.loss, "--stats",   stats, NULL};
+	char ndoa[32], ndoa_clones[32];
+	snprintf(ndoa, sizeof ndoa, "%lu", d.ndoa);
+	snprintf(ndoa_clones, sizeof ndoa_clones, "%lu", d.doa_clones);
+	char *sv[] = {"aiot-devsim", "--devices", a6, "--air-listen", "127.0.0.1:0", "--clones", a2,
+	              "--loss", (char *)d.loss, "--stats", stats, "--doa", ndoa,
+	              /* DO-A attackers (docs/protocol.md §5.7.3); the list ends here without */
+	              d.doa_attacks && d.ndoa > 0 ? "--doa-clones" : NULL, ndoa_clones,
+	              "--rogue-network", DOA_ATTACK_P, "--doa-replay", DOA_ATTACK_P, NULL};
 	start(&d, &d.devsim, "aiot-devsim", sv, "air on", line, sizeof line);
 	d.devsim_port = demo_port_after(line, "air on");
 	snprintf(a1, sizeof a1, "127.0.0.1:%d", ng_port);
 	snprintf(a3, sizeof a3, "127.0.0.1:%d", d.devsim_port);
-	char *rv[] = {"aiot-reader", "--aiotf",        a1,  "--air",  a3,         "--gnb-id",
-	              "1",           "--reader-index", "1", "--name", "reader-1", NULL};
+	char *rv[] = {"aiot-reader", "--aiotf", a1, "--air", a3, "--gnb-id", "1", "--reader-index",
+	              "1", "--name", "reader-1",
+	              /* DO-A access rounds every 20 ms, or none. At the reader's default of
+	               * 100 ms a device at its largest back-off (63 rounds, §5.7.2) sits out
+	               * 6.3 s: the last of 30 devices took up to 30 s to register. */
+	              "--doa-interval-ms", d.ndoa > 0 ? "20" : "0", NULL};
 	start(&d, &d.reader, "aiot-reader", rv, "NG link up", line, sizeof line);
 	step(&d, 4,
 	     "aiot-aiotf (Naiotf :%d, NG link :%d), aiot-devsim (%lu devices + %lu clones, "
-	     "air :%d), aiot-reader connected",
-	     d.aiotf_port, ng_port, d.n, d.k, d.devsim_port);
+	     "%lu of them DO-A, air :%d), aiot-reader connected",
+	     d.aiotf_port, ng_port, d.n, d.k, d.ndoa, d.devsim_port);
 
 	/* 5. Inventory of all devices (TS 23.369 6.2.2): the AF's request, answered by
 	 * notifications listing the authenticated devices. */
-	d.af = demo_af_start(err, sizeof err);
-	if (d.af == NULL)
-		die(&d, "AF: %s", err);
 	char body[512];
 	snprintf(
 	    body, sizeof body,
@@ -424,16 +546,31 @@ int cmd_demo(int argc, char **argv)
 	cJSON_Delete(st);
 	free(clone_target);
 
-	/* 7. Stop everything. */
-	step(&d, 7, "stopping aiot-reader, aiot-devsim, aiot-aiotf, aiot-adm");
+	/* 7. Device-originated access: they have been registering since the reader came up. */
+	doa_result doa = {0};
+	if (d.ndoa > 0) {
+		step(&d, 7, "DO-A: %lu devices register on their own and send data to the AF%s",
+		     d.ndoa, d.doa_attacks ? ", among a rogue network, clones and replays" : "");
+		doa_phase(&d, &doa);
+	} else {
+		step(&d, 7, "DO-A: skipped (--no-doa)");
+	}
+
+	/* 8. Stop everything. */
+	step(&d, 8, "stopping aiot-reader, aiot-devsim, aiot-aiotf, aiot-adm");
 	demo_stop_all();
 	demo_af_stop(d.af);
 	d.af = NULL;
+	demo_doa_free(d.doa);
+	d.doa = NULL;
 
 	double secs = aiot_mono_s() - d.t0;
 	unsigned long missed = d.n - authenticated;
+	int doa_ok = doa.registered == d.ndoa && doa.delivered == d.ndoa && doa.foreign == 0 &&
+	             doa.rogue_accepted == 0 && doa.clone_registered == 0 &&
+	             doa.replays_accepted == 0;
 	int ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
-	         clone_accepted == 0;
+	         clone_accepted == 0 && doa_ok;
 	fprintf(d.out,
 	        "\nsummary: %lu devices, %lu clones\n"
 	        "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
@@ -443,12 +580,27 @@ int cmd_demo(int argc, char **argv)
 	        ok ? "OK: every genuine device authenticated, every clone rejected, no command "
 	             "reached a clone"
 	           : "FAILED");
+	if (d.ndoa > 0)
+		fprintf(d.out,
+		        "  DO-A: %lu devices, registered %lu, data delivered %lu, rogue network "
+		        "accepted %ld, clones registered %ld, replays accepted %ld\n"
+		        "  %s\n",
+		        d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
+		        doa.clone_registered, doa.replays_accepted,
+		        doa_ok
+		            ? "OK: every DO-A device registered and delivered its data; no rogue "
+		              "network, clone or replay accepted"
+		            : "FAILED (DO-A)");
 	if (d.json)
 		printf("{\"devices\":%lu,\"clones\":%lu,\"authenticated\":%lu,\"rejected\":%.0f,"
 		       "\"missed\":%lu,\"read_ok\":%lu,\"write_ok\":%lu,"
-		       "\"clone_commands_accepted\":%ld,\"seconds\":%.2f}\n",
+		       "\"clone_commands_accepted\":%ld,\"doa_devices\":%lu,\"doa_registered\":%lu,"
+		       "\"doa_data_delivered\":%lu,\"doa_rogue_network_accepted\":%ld,"
+		       "\"doa_clone_registered\":%ld,\"doa_replays_accepted\":%ld,"
+		       "\"seconds\":%.2f}\n",
 		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
-		       secs);
+		       d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
+		       doa.clone_registered, doa.replays_accepted, secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

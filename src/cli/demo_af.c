@@ -75,7 +75,19 @@ struct demo_af {
 	pthread_cond_t cv;
 	tx txs[MAX_TX];
 	int ntx;
+	char route_id[128]; /* demo_af_route: notifications of this transId go to route_fn */
+	void (*route_fn)(void *, const cJSON *);
+	void *route_arg;
 };
+
+void demo_af_route(demo_af *af, const char *trans_id, void (*fn)(void *, const cJSON *), void *arg)
+{
+	pthread_mutex_lock(&af->mu);
+	snprintf(af->route_id, sizeof af->route_id, "%s", trans_id);
+	af->route_fn = fn;
+	af->route_arg = arg;
+	pthread_mutex_unlock(&af->mu);
+}
 
 static tx *tx_get(demo_af *af, const char *id)
 {
@@ -142,6 +154,15 @@ static void on_notify(void *app, const sbi_request *req, sbi_response *resp)
 		return;
 	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "transId");
 	pthread_mutex_lock(&af->mu);
+	if (af->route_fn != NULL && strcmp(tid->valuestring, af->route_id) == 0) {
+		void (*fn)(void *, const cJSON *) = af->route_fn;
+		void *arg = af->route_arg;
+		pthread_mutex_unlock(&af->mu);
+		fn(arg, j);
+		cJSON_Delete(j);
+		resp->status = 204;
+		return;
+	}
 	tx *t = tx_get(af, tid->valuestring);
 	if (t != NULL) {
 		const cJSON *d, *list = cJSON_GetObjectItemCaseSensitive(j, "devicesRepData");
@@ -297,7 +318,7 @@ int demo_af_write_auth(const char *path, const char *af_id, char *err, size_t er
 	int ok = f != NULL &&
 	         fprintf(f,
 	                 "{\"afAuthData\":{\"%s\":{\"afId\":\"%s\",\"allowedServiceOperations\":"
-	                 "[\"INVENTORY\",\"READ\",\"WRITE\"]}}}\n",
+	                 "[\"INVENTORY\",\"READ\",\"WRITE\",\"DOA\"]}}}\n",
 	                 af_id, af_id) > 0;
 	if (f != NULL && fclose(f) != 0)
 		ok = 0;

@@ -147,3 +147,25 @@ int demo_port_after(const char *line, const char *tag)
 		return -1;
 	return atoi(colon + 1);
 }
+
+cJSON *demo_devsim_stats(const demo_proc *devsim, const char *dir)
+{
+	char path[1100];
+	snprintf(path, sizeof path, "%s/devsim-stats.json", dir);
+	unlink(path);
+	kill(devsim->pid, SIGUSR1);
+	for (int i = 0; i < 250; i++) {
+		FILE *f = fopen(path, "r");
+		if (f != NULL) {
+			char buf[1 << 16];
+			size_t n = fread(buf, 1, sizeof buf - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			cJSON *j = cJSON_Parse(buf);
+			if (j != NULL)
+				return j;
+		}
+		usleep(20000);
+	}
+	return NULL;
+}

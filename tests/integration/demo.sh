@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `aiot demo` end to end: all four daemons as real processes on loopback, the AF in the demo.
 # A small run must authenticate every genuine device, reject every clone and let no command
-# reach a clone; a lossy air interface must still get everyone; nothing may be left running.
+# reach a clone, and register every DO-A device and deliver its data while the simulator's
+# rogue network, DO-A clones and replays get nowhere; a lossy air interface must still get
+# everyone; nothing may be left running.
 source "$(dirname "$0")/lib.bash"
 
 demo() { # name, then aiot demo args; sets rc and js (stdout: the JSON summary alone)
@@ -15,11 +17,31 @@ check_json() { # name json field expected
 
 demo small --devices 300 --clones 4
 check "small demo exits 0" 0 $rc
-for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0; do
+for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0 \
+	doa_devices:30 doa_registered:30 doa_data_delivered:30 doa_rogue_network_accepted:0 doa_clone_registered:0 \
+	doa_replays_accepted:0; do
 	check_json small "$js" "${f%%:*}" "${f#*:}"
 done
+# The attacks did happen (the simulator's last stats, written for the demo's DO-A count).
+for f in doa_rogue_m2_sent doa_rogue_m4_sent doa_clone_m3_sent doa_replays_sent; do
+	v=$(jq -r ".$f" $W/small/devsim-stats.json 2>/dev/null)
+	[ "${v:-0}" != null ] && [ "${v:-0}" -gt 0 ] && ok "small: DO-A attack $f = $v" || bad "small: $f = ${v:-none}"
+done
+check "small: DO-A clones = --clones" 4 "$(jq -r .doa_clones $W/small/devsim-stats.json)"
+grep -q "OK: every DO-A device registered and delivered its data" $W/small.out && ok "small: DO-A summary" || bad "small: no DO-A summary"
+# The AF's notifications followed the DO-A notification schema (the AIOTF sent AIoTNotif with
+# the subscription's id): every genuine data block was attributed to its own device.
+grep -q "cannot attribute" $W/small.out && bad "small: reports not attributable" || ok "small: every DO-A report attributable"
+
+demo nodoa --devices 50 --clones 2 --no-doa
+check "--no-doa exits 0" 0 $rc
+for f in authenticated:50 doa_devices:0 doa_registered:0 doa_rogue_network_accepted:0; do
+	check_json nodoa "$js" "${f%%:*}" "${f#*:}"
+done
+grep -q '^\[7/8 .*DO-A: skipped' $W/nodoa.out && ok "--no-doa: the DO-A step skipped" || bad "--no-doa: no skipped step"
+
 grep -q "OK: every genuine device authenticated" $W/small.out && ok "small: readable summary" || bad "small: no summary"
-grep -q "^\[7/7" $W/small.out && ok "small: progress through all 7 steps" || bad "small: progress lines missing"
+grep -q "^\[8/8" $W/small.out && ok "small: progress through all 8 steps" || bad "small: progress lines missing"
 if pgrep -f "$W/small" >/dev/null; then bad "small: a process is still running"; else ok "small: every process stopped"; fi
 grep -q "TLS 1.3, mutual" $W/small/aiot-adm.log && ok "ADM ran with mutual TLS" || bad "ADM not on mTLS"
 check "--json: stdout is one JSON document (jq . parses it)" "1 0" \
@@ -60,6 +82,8 @@ check "lossy air (15% D2R loss): exits 0" 0 $rc
 check_json lossy "$js" authenticated 500
 check_json lossy "$js" rejected 5
 check_json lossy "$js" clone_commands_accepted 0
+check_json lossy "$js" doa_registered 50
+check_json lossy "$js" doa_data_delivered 50
 
 "$AIOT" demo --devices 5 >$W/bad.out 2>&1 && bad "too few devices accepted" || ok "bad arguments refused: $(tail -1 $W/bad.out)"
 finish
