@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
     "  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
-    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
+    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n" AIOT_OAUTH_USAGE
     "  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
     "  --nrf URL               register with this NRF (nrf.url); also nrf.ca, nrf.cert,\n"
     "                          nrf.key, nrf.heartbeat-s\n"
@@ -50,6 +50,7 @@ static const cfg_opt opts[] = {
     {"tls-cert", "tls.cert"},   {"tls-key", "tls.key"}, {"tls-ca", "tls.ca"},
     {"workers", "workers"},     {"metrics", "metrics"}, {"af-auth", "af-authorization-data"},
     {"log-level", "log-level"}, {"nrf", "nrf.url"},     {"nf-instance-id", "nf-instance-id"},
+    AIOT_OAUTH_FLAGS,
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 	adm *a = NULL;
 	sbi_server *srv = NULL;
 	char *af_auth = NULL;
+	aiot_oauth_guard *guard = NULL;
 	uint8_t kek[32];
 	nrfc *nrf = NULL;
 
@@ -220,6 +222,11 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	if (aiot_oauth_guard_from_cfg(c, "ADM", adm_oauth_services, adm_op_scopes, (int)workers,
+	                              &guard, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
 	if (aiot_kek_load(kek_file, kek, 0, err, sizeof err) != 0) {
 		log_error("%s", err);
@@ -269,6 +276,8 @@ int main(int argc, char **argv)
 	    .metrics = adm_metrics,
 	    .operations = adm_operations,
 	    .operation = adm_operation,
+	    .authorize = guard != NULL ? aiot_oauth_authorize : NULL,
+	    .auth = guard,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);
@@ -279,6 +288,7 @@ int main(int argc, char **argv)
 	               : sc.tls_cert ? "TLS 1.3"
 	                             : "h2c");
 	log_info("%zu devices, %llu workers", aiot_store_count(store), workers);
+	aiot_oauth_log(guard);
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
@@ -292,6 +302,7 @@ int main(int argc, char **argv)
 out:
 	nrfc_stop(nrf);
 	sbi_server_stop(srv);
+	aiot_oauth_guard_free(guard);
 	adm_free(a);
 	aiot_store_close(store);
 	free(af_auth);

@@ -3,13 +3,12 @@
  * A producer's oauth2.* configuration (oauth_guard.h) into its guard: one reading of the
  * keys for every NF, so that the ADM and the AIOTF accept the same file and flags.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/uuid.h"
 #include "oauth/oauth_guard.h"
-
-const char *const aiot_oauth_file_keys[] = {"oauth2.operation-scopes", "oauth2.leeway-s", NULL};
+#include "svc/config.h"
 
 /* true|false; def when absent. 0 or -1. */
 static int get_bool(const cfg *c, const char *key, int def, int *out, char *err, size_t errlen)
@@ -28,15 +27,10 @@ static int get_bool(const cfg *c, const char *key, int def, int *out, char *err,
 	return 0;
 }
 
-/* TS 29.571 NfInstanceId: a UUID (RFC 9562 4, 8-4-4-4-12 hex digits). */
+/* TS 29.571 NfInstanceId: a UUID. */
 static int is_uuid(const char *s)
 {
-	size_t i;
-	for (i = 0; s[i] != '\0' && i < 36; i++)
-		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
-		                                            : !isxdigit((unsigned char)s[i]))
-			return 0;
-	return i == 36 && s[i] == '\0';
+	return aiot_uuid_ok(s, strlen(s));
 }
 
 int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const aiot_oauth_service *services,

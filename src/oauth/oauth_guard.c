@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "oauth/oauth_guard.h"
+#include "svc/log.h"
 
 struct aiot_oauth_guard {
 	aiot_oauth_cfg cfg;
@@ -164,4 +165,18 @@ char *aiot_oauth_metrics(aiot_oauth_guard *g)
 		                      i == NO_TOKEN ? "no_token" : aiot_jwt_status_name(i),
 		                      (unsigned long long)atomic_load(&g->refused[i]));
 	return s;
+}
+
+void aiot_oauth_log(const aiot_oauth_guard *g)
+{
+	if (g == NULL) {
+		log_info("OAuth 2.0: off, SBI requests need no access token (oauth2.required)");
+		return;
+	}
+	log_info("OAuth 2.0: required on every SBI request: ES256 tokens of issuer %s, kid %s, aud "
+	         "%s%s%s, leeway %d s, %s scopes",
+	         g->cfg.policy.issuer, g->kid, g->cfg.policy.nf_type,
+	         g->cfg.policy.nf_instance ? " or " : "",
+	         g->cfg.policy.nf_instance ? g->cfg.policy.nf_instance : "", g->cfg.policy.leeway_s,
+	         g->cfg.operation_scopes ? "service and operation" : "service");
 }

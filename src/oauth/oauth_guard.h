@@ -15,7 +15,7 @@
 #define AIOT_OAUTH_GUARD_H
 #include "oauth/jws.h"
 #include "sbi/sbi_server.h"
-#include "svc/config.h"
+struct cfg; /* svc/config.h */
 
 typedef struct aiot_oauth_service {
 	const char *prefix; /* API root on the path, "/nadm-sec/v1/" */
@@ -41,6 +41,8 @@ aiot_oauth_guard *aiot_oauth_guard_new(const aiot_oauth_cfg *oc, char *err, size
 void aiot_oauth_guard_free(aiot_oauth_guard *g);
 /* The sbi_server_cfg.authorize hook (auth = the guard). */
 int aiot_oauth_authorize(void *guard, const sbi_request *req, int op, sbi_response *resp);
+/* Logs (info) what the guard requires, or that SBI requests need no token (g NULL). */
+void aiot_oauth_log(const aiot_oauth_guard *g);
 /* Prometheus text of the refusals by reason (malloc'd; NULL on failure). */
 char *aiot_oauth_metrics(aiot_oauth_guard *g);
 
@@ -49,12 +51,10 @@ char *aiot_oauth_metrics(aiot_oauth_guard *g);
  * (0..30, default 30), nf-instance-id. op_scopes: NULL-terminated, indexed as the server's
  * operations. *out = NULL when oauth2.required is off. 0, or -1 with err (a configuration
  * error). The guard keeps c's strings: c must outlive it. */
-int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const aiot_oauth_service *services,
-                              const char *const *op_scopes, int workers, aiot_oauth_guard **out,
-                              char *err, size_t errlen);
-/* The configuration keys above, for a daemon's file_keys (NULL-terminated). */
-extern const char *const aiot_oauth_file_keys[];
-/* Command-line flags of the daemons for them (`--oauth2-required` takes no value). */
+int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type,
+                              const aiot_oauth_service *services, const char *const *op_scopes,
+                              int workers, aiot_oauth_guard **out, char *err, size_t errlen);
+/* The daemons' flags for the keys above (cfg_opt; `--oauth2-required` takes no value). */
 #define AIOT_OAUTH_FLAGS                                                                           \
 	{"oauth2-required", "oauth2.required=true"}, {"nrf-public-key", "oauth2.nrf-public-key"},  \
 	    {"oauth2-issuer", "oauth2.issuer"},                                                    \

@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/uuid.h"
 #include "sbi/sbi_internal.h"
 
 static const unsigned char alpn_h2[] = {2, 'h', '2'};
@@ -174,21 +175,17 @@ void sbi_tls_peer_nf_instance(SSL *ssl, char out[37])
 	for (int i = 0; i < sk_GENERAL_NAME_num(names) && out[0] == '\0'; i++) {
 		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
 		const unsigned char *d;
-		size_t n, j;
+		size_t n;
 		if (gn->type != GEN_URI)
 			continue;
 		d = ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier);
 		n = (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier);
-		if (n != 9 + 36 || strncasecmp((const char *)d, "urn:uuid:", 9) != 0)
+		if (n != 9 + AIOT_UUID_LEN || strncasecmp((const char *)d, "urn:uuid:", 9) != 0 ||
+		    !aiot_uuid_ok((const char *)d + 9, AIOT_UUID_LEN))
 			continue;
-		for (j = 0; j < 36; j++) { /* RFC 9562 4: 8-4-4-4-12 hex digits */
-			unsigned char ch = d[9 + j];
-			int dash = j == 8 || j == 13 || j == 18 || j == 23;
-			if (dash ? ch != '-' : !isxdigit(ch))
-				break;
-			out[j] = (char)tolower(ch);
-		}
-		out[j == 36 ? 36 : 0] = '\0';
+		for (size_t j = 0; j < AIOT_UUID_LEN; j++)
+			out[j] = (char)tolower(d[9 + j]);
+		out[AIOT_UUID_LEN] = '\0';
 	}
 	GENERAL_NAMES_free(names);
 }
