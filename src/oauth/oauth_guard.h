@@ -55,12 +55,15 @@ int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type,
                               const aiot_oauth_service *services, const char *const *op_scopes,
                               int workers, aiot_oauth_guard **out, char *err, size_t errlen);
 /* The daemons' flags for the keys above (cfg_opt; `--oauth2-required` takes no value). */
-#define AIOT_OAUTH_FLAGS                                                                           \
-	{"oauth2-required", "oauth2.required=true"}, {"nrf-public-key", "oauth2.nrf-public-key"},  \
-	    {"oauth2-issuer", "oauth2.issuer"},                                                    \
-	{                                                                                          \
-		"nf-instance-id", "nf-instance-id"                                                 \
-	}
+// clang-format off
+#define AIOT_OAUTH_FLAGS                                                      \
+	{"oauth2-required", "oauth2.required=true"},                          \
+	{"nrf-public-key", "oauth2.nrf-public-key"},                          \
+	{"oauth2-issuer", "oauth2.issuer"},                                   \
+	{"nf-instance-id", "nf-instance-id"},                                 \
+	{"oauth2.operation-scopes", "oauth2.operation-scopes"},               \
+	{"oauth2.leeway-s", "oauth2.leeway-s"}
+// clang-format on
 #define AIOT_OAUTH_USAGE                                                                           \
 	"  --oauth2-required       OAuth 2.0 access tokens on every SBI request "                  \
 	"(oauth2.required)\n"                                                                      \
