@@ -278,6 +278,7 @@ int main(int argc, char **argv)
 	    .operation = adm_operation,
 	    .authorize = guard != NULL ? aiot_oauth_authorize : NULL,
 	    .auth = guard,
+	    .auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);

@@ -150,8 +150,9 @@ void aiot_oauth_guard_free(aiot_oauth_guard *g)
 	free(g);
 }
 
-char *aiot_oauth_metrics(aiot_oauth_guard *g)
+char *aiot_oauth_metrics(void *guard)
 {
+	aiot_oauth_guard *g = guard;
 	size_t cap = 4096, o = 0;
 	char *s = malloc(cap);
 	if (s == NULL)

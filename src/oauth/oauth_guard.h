@@ -44,7 +44,7 @@ int aiot_oauth_authorize(void *guard, const sbi_request *req, int op, sbi_respon
 /* Logs (info) what the guard requires, or that SBI requests need no token (g NULL). */
 void aiot_oauth_log(const aiot_oauth_guard *g);
 /* Prometheus text of the refusals by reason (malloc'd; NULL on failure). */
-char *aiot_oauth_metrics(aiot_oauth_guard *g);
+char *aiot_oauth_metrics(void *guard);
 
 /* The producer's configuration (README "OAuth 2.0"): oauth2.required (true|false),
  * oauth2.nrf-public-key, oauth2.issuer, oauth2.operation-scopes (true|false), oauth2.leeway-s

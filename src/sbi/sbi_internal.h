@@ -84,6 +84,8 @@ typedef struct sbi_metrics {
 	pthread_t thread;
 	char *(*app_metrics)(void *app);
 	void *app;
+	char *(*auth_metrics)(void *auth); /* sbi_server_cfg.auth_metrics */
+	void *auth;
 	/* latency per operation: op_hist[nops] is "other" */
 	const char *const *op_names;
 	int nops;

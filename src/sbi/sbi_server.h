@@ -112,6 +112,7 @@ typedef struct sbi_server_cfg {
 	 * The /metrics listener is not an SBI service and never passes here. */
 	int (*authorize)(void *auth, const sbi_request *req, int op, sbi_response *resp);
 	void *auth;
+	char *(*auth_metrics)(void *auth); /* appended to /metrics like metrics(); may be NULL */
 } sbi_server_cfg;
 
 /* Bind and start the workers. NULL on failure, with a message in err. */

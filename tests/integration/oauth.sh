@@ -90,7 +90,10 @@ refused "oversized token (5000 octets): 401" "$(head -c 3750 /dev/zero | base64 
 check "two Authorization fields: 400" "400|Bearer error=\"invalid_request\"|$PJ" \
 	"$(call $SEC/get-rand "$T" "${H2[@]}" -H "authorization: Bearer $T")"
 check "Basic credentials are no token: 401" "401|Bearer|$PJ" "$(call $SEC/get-rand - "${H2[@]}" -H 'authorization: Basic YTpi')"
-check "/metrics needs no token (not an SBI service)" 200 "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MPORT/metrics)"
+check "/metrics needs no token (not an SBI service)" 200 "$(curl -s -o $W/metrics -w '%{http_code}' http://127.0.0.1:$MPORT/metrics)"
+m() { sed -n "s/^aiot_oauth2_refused_total{reason=\"$1\"} //p" $W/metrics; }
+check "/metrics: refusals by reason (no_token, bad_alg, bad_kid, bad_signature)" "3 2 1 2" "$(m no_token) $(m bad_alg) $(m bad_kid) $(m bad_signature)"
+promtool check metrics <$W/metrics >/dev/null 2>&1 && ok "promtool accepts /metrics" || bad "promtool: $(promtool check metrics <$W/metrics 2>&1 | head -3)"
 
 # --- mutual TLS: sub must be the client certificate's NF instance, operation scopes on ------
 "$AIOT" pki --out $W/pki --names adm,aiotf,rogue --nf-id aiotf=$AIOTF_ID --nf-id rogue=$ROGUE_ID >/dev/null
