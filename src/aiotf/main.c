@@ -297,6 +297,11 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (aiot_oauth_guard_from_cfg(c, "AIOTF", aiotf_oauth_services, aiotf_op_scopes, 1, &guard,
+	                              err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
 	if (aiotf_nrf_prepare(c, nf_id) < 0) /* before adm.url is read: it may find it */
 		goto out;
@@ -344,9 +349,7 @@ int main(int argc, char **argv)
 	    .ng_ack_timeout_ms = (int)ng_ack,
 	    .ng_unacked_close = (int)ng_unacked,
 	};
-	if (doa_settings(c, &ac, err, sizeof err) != 0 ||
-	    aiot_oauth_guard_from_cfg(c, "AIOTF", aiotf_oauth_services, aiotf_op_scopes, 1, &guard,
-	                              err, sizeof err) != 0) {
+	if (doa_settings(c, &ac, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}

@@ -100,15 +100,33 @@ promtool check metrics <$W/metrics >/dev/null 2>&1 && ok "promtool accepts /metr
 openssl x509 -in $W/pki/aiotf.crt -noout -ext subjectAltName | grep -q "URI:urn:uuid:$AIOTF_ID" &&
 	ok "aiot pki --nf-id: URI SAN urn:uuid:$AIOTF_ID" || bad "no URI SAN in aiotf.crt"
 "$AIOT" provision --store sqlite:$W/adm2.db --kek-file $W/kek --count 1 --out $W/d2.jsonl 2>/dev/null
-start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm2.db \
-	--kek-file $W/kek --workers 1 --nf-instance-id $ADM_ID "${OAUTH[@]}" --oauth2.operation-scopes true \
-	--tls-cert $W/pki/adm.crt --tls-key $W/pki/adm.key --tls-ca $W/pki/ca.crt
+cat >$W/adm2.yaml <<YAML
+listen: 127.0.0.1:0
+store: sqlite:$W/adm2.db
+kek-file: $W/kek
+workers: 1
+nf-instance-id: $ADM_ID
+tls:
+  cert: $W/pki/adm.crt
+  key: $W/pki/adm.key
+  ca: $W/pki/ca.crt
+oauth2:
+  required: true
+  nrf-public-key: $W/nrf.pub
+  issuer: $NRF_ID
+  operation-scopes: true
+  leeway-s: 10
+YAML
+start_daemon $W/adm2.log "$B/aiot-adm" -c $W/adm2.yaml
+grep -q "leeway 10 s, service and operation scopes" $W/adm2.log && ok "oauth2 settings from the YAML file" || bad "adm2 log: $(cat $W/adm2.log)"
 TLS=https://127.0.0.1:$PORT/nadm-sec/v1/get-rand
 as() { echo --cacert $W/pki/ca.crt --cert $W/pki/$1.crt --key $W/pki/$1.key; }
 OP=$(mint --scope "nadm-sec nadm-sec:get-rand:invoke")
 check "mTLS, sub = the peer's NF instance, operation scope: 200" "200||application/json" "$(call $TLS "$OP" $(as aiotf))"
 check "the AIOTF's token presented by another NF (sub != peer): 401" "401|$INV|$PJ" "$(call $TLS "$OP" $(as rogue))"
 check "a client certificate without an NF instance ID: sub not bound, 200" "200||application/json" "$(call $TLS "$OP" $(as adm))"
+check "expired 20 s ago, beyond the file's 10 s leeway: 401" "401|Bearer error=\"invalid_token\", error_description=\"expired\"|$PJ" \
+	"$(call $TLS "$(mint --scope 'nadm-sec nadm-sec:get-rand:invoke' --iat $((NOW - 700)) --exp $((NOW - 20)))" $(as aiotf))"
 check "service scope only, operation scope required: 403" "403|Bearer error=\"insufficient_scope\"|$PJ" "$(call $TLS "$T" $(as aiotf))"
 check "scope of another operation (get-tid): 403" "403|Bearer error=\"insufficient_scope\"|$PJ" \
 	"$(call $TLS "$(mint --scope 'nadm-sec nadm-sec:get-tid:invoke')" $(as aiotf))"
@@ -119,6 +137,10 @@ start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0
 INVU=http://127.0.0.1:$PORT/naiotf-aiot/v1/request-inv
 AFT() { mint --sub 5d4c3b2a-1908-4a7b-8c6d-5e4f3a2b1c0d --aud "${1:-AIOTF}" --scope "${2:-naiotf-aiot naiotf-aiot:inventory}"; }
 refused "AIOTF: no token: 401" - 401 Bearer $INVU
+check "a bad oauth2 setting is a configuration error (exit 2)" 2 "$("$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 \
+	--adm http://127.0.0.1:1 "${OAUTH[@]}" --oauth2.leeway-s 31 2>/dev/null; echo $?)"
+check "oauth2.required without the NRF's key: exit 2" 2 "$("$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 \
+	--adm http://127.0.0.1:1 --oauth2-required --oauth2-issuer $NRF_ID 2>/dev/null; echo $?)"
 refused "AIOTF: token for the ADM: 401" "$(AFT ADM)" 401 'Bearer error="invalid_token", error_description="wrong audience"' $INVU
 refused "AIOTF: no inventory scope: 403" "$(AFT AIOTF 'naiotf-aiot naiotf-aiot:command')" 403 'Bearer error="insufficient_scope"' $INVU
 refused "AIOTF: alg none: 401" "$("$FORGE" none "$KID" "$(claims AIOTF)")" 401 "$INV" $INVU
