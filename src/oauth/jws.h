@@ -78,8 +78,10 @@ const char *aiot_jwt_status_name(aiot_jwt_status s);
 typedef struct aiot_jwt_claims {
 	char iss[AIOT_JWT_MAX_STR + 1];
 	char sub[AIOT_JWT_MAX_STR + 1];
-	char aud[AIOT_JWT_MAX_AUD][AIOT_JWT_MAX_STR + 1]; /* a string is one audience */
+	/* TS 29.510 Audience: an NFType (a string) or an array of NfInstanceIds */
+	char aud[AIOT_JWT_MAX_AUD][AIOT_JWT_MAX_STR + 1];
 	size_t naud;
+	int aud_is_array;
 	char scope[AIOT_JWT_MAX_SCOPE + 1]; /* space-separated (RFC 6749 3.3) */
 	int64_t exp, iat, nbf;              /* NumericDate; nbf 0 when absent */
 	int has_nbf;
@@ -97,14 +99,16 @@ aiot_jwt_status aiot_jws_verify_es256(EVP_PKEY *pub, const char *kid, const char
 
 /* ---- jwt_claims.c ----------------------------------------------------------------------- */
 
-/* Parses a claims object (json, len octets; strict JSON). */
+/* Parses a claims object (json, len octets; strict JSON) to the letter of TS 29.510
+ * AccessTokenClaims: iss and sub NfInstanceIds (UUIDs), aud, scope matching the YAML's
+ * pattern (scopes separated by one space), exp an integer; iat and nbf optional integers. */
 aiot_jwt_status aiot_jwt_claims_parse(const uint8_t *json, size_t len, aiot_jwt_claims *out);
 
 /* What a producer accepts (TS 33.501 13.4.1.2). */
 typedef struct aiot_jwt_policy {
 	const char *issuer;      /* iss: the NRF's NF instance ID */
-	const char *nf_type;     /* own NF type ("ADM"): one accepted aud */
-	const char *nf_instance; /* own NF instance ID: the other; may be NULL */
+	const char *nf_type;     /* own NF type ("ADM"): accepted as aud (a string) */
+	const char *nf_instance; /* own NF instance ID: accepted in aud (an array); may be NULL */
 	int leeway_s;            /* 0..AIOT_JWT_MAX_LEEWAY */
 } aiot_jwt_policy;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/uuid.h"
 #include "oauth/jws.h"
 #include "sbi/sbi_json.h"
 
@@ -31,7 +32,7 @@ static int get_date(const cJSON *o, const char *name, int64_t *out)
 	if (v == NULL)
 		return 0;
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
-	    v->valuedouble > MAX_DATE)
+	    v->valuedouble > MAX_DATE || v->valuedouble != floor(v->valuedouble))
 		return -1;
 	*out = (int64_t)v->valuedouble;
 	return 1;
@@ -43,12 +44,14 @@ static int get_aud(const cJSON *o, aiot_jwt_claims *c)
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "aud"), *it;
 	if (cJSON_IsString(a)) {
 		c->naud = 1;
+		c->aud_is_array = 0;
 		return get_str(o, "aud", c->aud[0], sizeof c->aud[0]);
 	}
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
 	    cJSON_GetArraySize(a) > AIOT_JWT_MAX_AUD)
 		return -1;
 	c->naud = 0;
+	c->aud_is_array = 1;
 	cJSON_ArrayForEach(it, a)
 	{
 		size_t n;
@@ -58,6 +61,23 @@ static int get_aud(const cJSON *o, aiot_jwt_claims *c)
 		memcpy(c->aud[c->naud++], it->valuestring, n + 1);
 	}
 	return 0;
+}
+
+/* The scope pattern of TS 29.510: ^([a-zA-Z0-9_:-]+)( [a-zA-Z0-9_:-]+)*$ */
+static int scope_ok(const char *s)
+{
+	static const char set[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:-";
+	for (;;) {
+		size_t n = strspn(s, set);
+		if (n == 0)
+			return 0;
+		s += n;
+		if (*s == '\0')
+			return 1;
+		if (*s++ != ' ')
+			return 0;
+	}
 }
 
 aiot_jwt_status aiot_jwt_claims_parse(const uint8_t *json, size_t len, aiot_jwt_claims *out)
@@ -70,6 +90,8 @@ aiot_jwt_status aiot_jwt_claims_parse(const uint8_t *json, size_t len, aiot_jwt_
 	if (o == NULL || get_str(o, "iss", out->iss, sizeof out->iss) != 0 ||
 	    get_str(o, "sub", out->sub, sizeof out->sub) != 0 || get_aud(o, out) != 0 ||
 	    get_str(o, "scope", out->scope, sizeof out->scope) != 0 ||
+	    !aiot_uuid_ok(out->iss, strlen(out->iss)) ||
+	    !aiot_uuid_ok(out->sub, strlen(out->sub)) || !scope_ok(out->scope) ||
 	    get_date(o, "exp", &out->exp) != 1 || get_date(o, "iat", &out->iat) < 0 ||
 	    (out->has_nbf = get_date(o, "nbf", &out->nbf)) < 0)
 		goto out;
@@ -94,9 +116,10 @@ int aiot_jwt_has_scope(const char *list, const char *scope)
 
 static int in_audience(const aiot_jwt_claims *c, const aiot_jwt_policy *pol)
 {
+	if (!c->aud_is_array)
+		return pol->nf_type != NULL && strcmp(c->aud[0], pol->nf_type) == 0;
 	for (size_t i = 0; i < c->naud; i++)
-		if ((pol->nf_type != NULL && strcmp(c->aud[i], pol->nf_type) == 0) ||
-		    (pol->nf_instance != NULL && strcasecmp(c->aud[i], pol->nf_instance) == 0))
+		if (pol->nf_instance != NULL && strcasecmp(c->aud[i], pol->nf_instance) == 0)
 			return 1;
 	return 0;
 }

@@ -64,8 +64,8 @@ check "PyJWT verifies aiot's token with the NRF public key" "$AIOTF_ID" "$("$FOR
 P=$("$FORGE" es256 $W/nrf.pem "$KID" "$(claims)")
 check "PyJWT-signed ES256 token: get-rand 200" "200||application/json" "$(call $SEC/get-rand "$P" "${H2[@]}")"
 check "aiot token verify accepts PyJWT's token" 0 "$("$AIOT" token verify --pub $W/nrf.pub --iss $NRF_ID --aud ADM --scope nadm-sec --token "$P" >/dev/null; echo $?)"
-A=$(mint --aud "AIOTF,$ADM_ID")
-check "aud as an array naming the ADM's instance ID: 200" "200||application/json" "$(call $SEC/get-rand "$A" "${H2[@]}")"
+A=$(mint --aud "$ROGUE_ID,$ADM_ID")
+check "aud an array of NF instance IDs naming the ADM's: 200" "200||application/json" "$(call $SEC/get-rand "$A" "${H2[@]}")"
 
 # --- every refusal ------------------------------------------------------------------------
 refused "no token: 401" - 401 Bearer
@@ -80,6 +80,9 @@ refused "expired: 401" "$(mint --iat $((NOW - 700)) --exp $((NOW - 31)))" 401 'B
 check "expired 20 s ago, within the 30 s leeway: 200" "200||application/json" "$(call $SEC/get-rand "$(mint --iat $((NOW - 700)) --exp $((NOW - 20)))" "${H2[@]}")"
 refused "not yet valid (nbf in an hour): 401" "$(mint --nbf $((NOW + 3600)))" 401 'Bearer error="invalid_token", error_description="not yet valid"'
 refused "wrong aud (AIOTF): 401" "$(mint --aud AIOTF)" 401 'Bearer error="invalid_token", error_description="wrong audience"'
+refused "aud an array without the ADM's instance ID: 401" "$(mint --aud "$ROGUE_ID,ADM")" 401 'Bearer error="invalid_token", error_description="wrong audience"'
+refused "aud the ADM's instance ID as a string (an NFType there): 401" "$(mint --aud $ADM_ID)" 401 'Bearer error="invalid_token", error_description="wrong audience"'
+refused "sub not an NfInstanceId: 401" "$(mint --sub aiotf)" 401 "$INV"
 refused "wrong iss: 401" "$(mint --iss $ROGUE_ID)" 401 "$INV"
 refused "missing scope (nadm-dm for Nadm_Sec): 403" "$(mint --scope nadm-dm)" 403 'Bearer error="insufficient_scope"'
 refused "scope of Nadm_Sec on Nadm_DM: 403" "$T" 403 'Bearer error="insufficient_scope"' "http://127.0.0.1:$PORT/nadm-dm/v1/af-authorization-data"

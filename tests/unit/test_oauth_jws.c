@@ -119,8 +119,9 @@ static void test_signature_bits(void **state)
 	free(t);
 	/* the claims changed under a valid signature */
 	t = sign(claims_ok);
-	char *other_t = sign("{\"iss\":\"" NRF "\",\"sub\":\"x\",\"aud\":\"ADM\",\"scope\":\"a\","
-	                     "\"exp\":1}");
+	char *other_t =
+	    sign("{\"iss\":\"" NRF "\",\"sub\":\"" PEER "\",\"aud\":\"ADM\",\"scope\":\"a\","
+	         "\"exp\":1}");
 	memcpy(strchr(t, '.'), strchr(other_t, '.'), strrchr(other_t, '.') - strchr(other_t, '.'));
 	assert_int_not_equal(verify(t, &c), AIOT_JWT_OK);
 	free(t);
@@ -185,20 +186,35 @@ static void test_form_refusals(void **state)
 	assert_int_equal(verify(big, &c), AIOT_JWT_TOO_LARGE);
 	free(big);
 	/* claims: a valid signature over something that is not AccessTokenClaims */
+	/* each differs from a valid one in one point */
+#define C0 "{\"iss\":\"" NRF "\",\"sub\":\"" PEER "\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1}"
+#define C(iss, sub, rest) "{\"iss\":\"" iss "\",\"sub\":\"" sub "\"," rest "}"
 	static const char *const bad[] = {
 	    "not json",
 	    "[1]",
-	    "{\"iss\":\"" NRF "\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\"}", /* no exp */
-	    "{\"iss\":\"" NRF "\",\"sub\":\"s\",\"aud\":[],\"scope\":\"a\",\"exp\":1}",
-	    "{\"iss\":\"" NRF "\",\"sub\":\"s\",\"aud\":7,\"scope\":\"a\",\"exp\":1}",
-	    "{\"iss\":\"" NRF "\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":\"1\"}",
-	    "{\"iss\":\"" NRF "\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":-1}",
-	    "{\"iss\":\"" NRF
-	    "\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1,\"exp\":2}",
-	    "{\"iss\":\"" NRF
-	    "\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1,\"nbf\":null}",
-	    "{\"iss\":\"\",\"sub\":\"s\",\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1}",
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\""), /* no exp */
+	    C(NRF, PEER, "\"aud\":[],\"scope\":\"a\",\"exp\":1"),
+	    C(NRF, PEER, "\"aud\":7,\"scope\":\"a\",\"exp\":1"),
+	    C(NRF, PEER, "\"aud\":[\"ADM\",7],\"scope\":\"a\",\"exp\":1"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":\"1\""),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":-1"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1.5"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1e300"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1,\"exp\":2"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1,\"nbf\":null"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a  b\",\"exp\":1"), /* two spaces */
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a \",\"exp\":1"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"a/b\",\"exp\":1"),
+	    C(NRF, PEER, "\"aud\":\"ADM\",\"scope\":\"\",\"exp\":1"),
+	    C(NRF, "s", "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1"), /* not NfInstanceIds */
+	    C("nrf", PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1"),
+	    C("", PEER, "\"aud\":\"ADM\",\"scope\":\"a\",\"exp\":1"),
 	};
+#undef C
+	t = sign(C0);
+	assert_int_equal(verify(t, &c), AIOT_JWT_OK); /* the valid one they differ from */
+	free(t);
+
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		t = sign(bad[i]);
 		assert_int_equal(verify(t, &c), AIOT_JWT_MALFORMED);
@@ -241,8 +257,16 @@ static void test_policy(void **state)
 	pol.issuer = NRF;
 	pol.nf_type = "AIOTF";
 	assert_int_equal(aiot_jwt_validate(&c, &pol, NOW, NULL, NULL), AIOT_JWT_BAD_AUD);
-	snprintf(c.aud[1], sizeof c.aud[1], "%s", PEER); /* aud as an array naming the instance */
+	/* TS 29.510 Audience: a string is an NF type, an array holds NF instance IDs */
+	pol.nf_type = "ADM";
+	snprintf(c.aud[0], sizeof c.aud[0], "%s", PEER);
+	assert_int_equal(aiot_jwt_validate(&c, &pol, NOW, NULL, NULL), AIOT_JWT_BAD_AUD);
+	c.aud_is_array = 1;
 	c.naud = 2;
+	snprintf(c.aud[0], sizeof c.aud[0], "ADM");
+	snprintf(c.aud[1], sizeof c.aud[1], "%s", NRF);
+	assert_int_equal(aiot_jwt_validate(&c, &pol, NOW, NULL, NULL), AIOT_JWT_BAD_AUD);
+	snprintf(c.aud[1], sizeof c.aud[1], "%s", "0E9A6A4C-1B7E-4A63-8F4C-7F3A52F5A0C1");
 	assert_int_equal(aiot_jwt_validate(&c, &pol, NOW, NULL, NULL), AIOT_JWT_OK);
 	assert_true(aiot_jwt_has_scope("a  b c", "b"));
 	assert_false(aiot_jwt_has_scope("ab", "a"));
