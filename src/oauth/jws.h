@@ -122,12 +122,12 @@ int aiot_jwt_has_scope(const char *list, const char *scope);
 
 /* ---- jwt_cache.c ------------------------------------------------------------------------ */
 
-/* Tokens whose signature verified, by SHA-256 of the token, direct-mapped on `slots` slots
+/* Tokens whose signature verified, each with a copy of its octets, direct-mapped on `slots` slots
  * (a collision replaces), kept until their exp. One thread's (the SBI gives each worker one). */
 typedef struct aiot_jwt_cache aiot_jwt_cache;
 aiot_jwt_cache *aiot_jwt_cache_new(size_t slots);
 void aiot_jwt_cache_free(aiot_jwt_cache *c);
-/* aiot_jws_verify_es256() through the cache: a hit costs a SHA-256 and a compare. */
+/* aiot_jws_verify_es256() through the cache: a hit costs a keyed hash and a compare. */
 aiot_jwt_status aiot_jwt_cache_verify(aiot_jwt_cache *c, EVP_PKEY *pub, const char *kid,
                                       const char *token, size_t len, int64_t now,
                                       aiot_jwt_claims *out);
