@@ -15,7 +15,16 @@
  *   jwt_claims.c the claims (iss, sub, aud, scope, exp, iat, nbf) and the policy check
  *   jwt_cache.c  verified tokens: signature checked once, claims re-validated per request
  * Every parser returns a status; none asserts on peer data. The SBI hook of a producer is
- * oauth_guard.h. Thread safety: everything here is reentrant; a cache is one thread's.
+ * oauth_guard.h. Thread safety: everything here is reentrant (one EVP_PKEY may sign or verify
+ * in several threads at once); a cache is one thread's.
+ *
+ * An issuer (the NRF, Nnrf_AccessToken) does, once: key = aiot_jws_key_load_or_create(path),
+ * aiot_jws_kid(key, kid), and publishes the public half (aiot_jws_pubkey_save) for the
+ * producers' oauth2.nrf-public-key; per token: aiot_jws_sign_es256(key, kid, claims, &token).
+ * The claims must be what producers accept (aiot_jwt_claims_parse): TS 29.510
+ * AccessTokenClaims with iss = the NRF's NF instance ID, sub = the consumer's, aud = the
+ * producer's NF type (a string) or an array of producer NF instance IDs, scope the service's
+ * (and operation's) names separated by one space, integer exp and iat.
  */
 #ifndef AIOT_OAUTH_JWS_H
 #define AIOT_OAUTH_JWS_H
