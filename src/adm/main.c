@@ -113,23 +113,36 @@ static char *adm_info(const char *af_auth)
 }
 
 /* With nrf.url: register (nfType ADM, Nadm_Sec and Nadm_DM) and heartbeat (src/nrfc). */
-static int nrf_register(const cfg *c, const char *store_uri, const char *af_auth, int tls, int port,
+/* This ADM's NF instance ID, when it has one (nf-instance-id, nf-instance-id-file, or with
+ * nrf.url the one kept beside the store): what it registers with, an accepted token aud.
+ * id[0] = '\0' when none. 0 or -1. */
+static int own_instance_id(const cfg *c, const char *store_uri, char id[37])
+{
+	char err[512], idfile[4200];
+	id[0] = '\0';
+	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL &&
+	    cfg_get(c, "nrf.url") == NULL)
+		return 0;
+	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
+	         store_uri + strcspn(store_uri, ":") + 1);
+	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int nrf_register(const cfg *c, const char *id, const char *af_auth, int tls, int port,
                         nrfc **out)
 {
 	static const char *const services[] = {"nadm-sec", "nadm-dm", NULL};
-	char err[512], id[37], idfile[4200], host[256];
+	char err[512], host[256];
 	nrfc_cfg nc;
 	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
 	if (on <= 0) {
 		if (on < 0)
 			log_error("%s", err);
 		return on;
-	}
-	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
-	         store_uri + strcspn(store_uri, ":") + 1);
-	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
-		log_error("%s", err);
-		return -1;
 	}
 	if (nrfc_listen_host(cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777", host,
 	                     sizeof host) != 0) {
@@ -165,6 +178,7 @@ int main(int argc, char **argv)
 	sbi_server *srv = NULL;
 	char *af_auth = NULL;
 	aiot_oauth_guard *guard = NULL;
+	char nf_id[37];
 	uint8_t kek[32];
 	nrfc *nrf = NULL;
 
@@ -222,8 +236,10 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
-	if (aiot_oauth_guard_from_cfg(c, "ADM", adm_oauth_services, adm_op_scopes, (int)workers,
-	                              &guard, err, sizeof err) != 0) {
+	if (own_instance_id(c, store_uri, nf_id) != 0)
+		goto out;
+	if (aiot_oauth_guard_from_cfg(c, "ADM", nf_id[0] ? nf_id : NULL, adm_oauth_services,
+	                              adm_op_scopes, (int)workers, &guard, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -293,8 +309,7 @@ int main(int argc, char **argv)
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
-	if (nrf_register(c, store_uri, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) !=
-	    0)
+	if (nrf_register(c, nf_id, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) != 0)
 		goto out;
 	svc_wait_stop(&set);
 	nrfc_stop(nrf); /* deregister first: consumers stop choosing this ADM */

@@ -12,6 +12,7 @@
 
 #include "aiotf.h"
 #include "nrf_link.h"
+#include "nrfc/nrfc_cfg.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
@@ -297,8 +298,14 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (aiot_oauth_guard_from_cfg(c, "AIOTF", aiotf_oauth_services, aiotf_op_scopes, 1, &guard,
-	                              err, sizeof err) != 0) {
+	/* this AIOTF's NF instance ID, an accepted token aud, when configured (src/nrfc) */
+	if ((cfg_get(c, "nf-instance-id") != NULL || cfg_get(c, "nf-instance-id-file") != NULL) &&
+	    nrfc_instance_id(c, NULL, nf_id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (aiot_oauth_guard_from_cfg(c, "AIOTF", nf_id[0] ? nf_id : NULL, aiotf_oauth_services,
+	                              aiotf_op_scopes, 1, &guard, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}

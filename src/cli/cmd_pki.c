@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "common/uuid.h"
 #include "pki.h"
+#include "svc/nf_id.h"
 
 #define PKI_MAX_NAMES 32
 
@@ -57,7 +57,7 @@ static void nf_id(char *arg, const char *const *names, size_t n, const char **id
 	size_t i = 0;
 	if (eq != NULL) {
 		*eq = '\0';
-		if (!aiot_uuid_ok(eq + 1, strlen(eq + 1)))
+		if (!aiot_uuid_valid(eq + 1))
 			eq = NULL;
 	}
 	while (eq != NULL && i < n && strcmp(names[i], arg) != 0)

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/uuid.h"
 #include "oauth/jws.h"
 #include "sbi/sbi_json.h"
+#include "svc/nf_id.h"
 
 #define MAX_DATE 253402300799.0 /* 9999-12-31T23:59:59Z */
 
@@ -89,9 +89,8 @@ aiot_jwt_status aiot_jwt_claims_parse(const uint8_t *json, size_t len, aiot_jwt_
 	memset(out, 0, sizeof *out);
 	if (o == NULL || get_str(o, "iss", out->iss, sizeof out->iss) != 0 ||
 	    get_str(o, "sub", out->sub, sizeof out->sub) != 0 || get_aud(o, out) != 0 ||
-	    get_str(o, "scope", out->scope, sizeof out->scope) != 0 ||
-	    !aiot_uuid_ok(out->iss, strlen(out->iss)) ||
-	    !aiot_uuid_ok(out->sub, strlen(out->sub)) || !scope_ok(out->scope) ||
+	    get_str(o, "scope", out->scope, sizeof out->scope) != 0 || !aiot_uuid_valid(out->iss) ||
+	    !aiot_uuid_valid(out->sub) || !scope_ok(out->scope) ||
 	    get_date(o, "exp", &out->exp) != 1 || get_date(o, "iat", &out->iat) < 0 ||
 	    (out->has_nbf = get_date(o, "nbf", &out->nbf)) < 0)
 		goto out;

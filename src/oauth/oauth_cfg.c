@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/uuid.h"
 #include "oauth/oauth_guard.h"
 #include "svc/config.h"
+#include "svc/nf_id.h"
 
 /* true|false; def when absent. 0 or -1. */
 static int get_bool(const cfg *c, const char *key, int def, int *out, char *err, size_t errlen)
@@ -27,20 +27,13 @@ static int get_bool(const cfg *c, const char *key, int def, int *out, char *err,
 	return 0;
 }
 
-/* TS 29.571 NfInstanceId: a UUID. */
-static int is_uuid(const char *s)
-{
-	return aiot_uuid_ok(s, strlen(s));
-}
-
-int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const aiot_oauth_service *services,
-                              const char *const *op_scopes, int workers, aiot_oauth_guard **out,
-                              char *err, size_t errlen)
+int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const char *nf_instance,
+                              const aiot_oauth_service *services, const char *const *op_scopes,
+                              int workers, aiot_oauth_guard **out, char *err, size_t errlen)
 {
 	int required, opscopes;
 	unsigned long long leeway;
 	const char *pub = cfg_get(c, "oauth2.nrf-public-key"), *iss = cfg_get(c, "oauth2.issuer");
-	const char *inst = cfg_get(c, "nf-instance-id");
 	size_t nops = 0;
 
 	*out = NULL;
@@ -49,14 +42,9 @@ int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const aiot_oaut
 	    cfg_get_uint(c, "oauth2.leeway-s", AIOT_JWT_MAX_LEEWAY, 0, AIOT_JWT_MAX_LEEWAY, &leeway,
 	                 err, errlen) != 0)
 		return -1;
-	if (inst != NULL && !is_uuid(inst)) {
-		snprintf(err, errlen, "nf-instance-id: '%s' is not a UUID (TS 29.571 NfInstanceId)",
-		         inst);
-		return -1;
-	}
 	if (!required)
 		return 0;
-	if (pub == NULL || iss == NULL || !is_uuid(iss)) {
+	if (pub == NULL || iss == NULL || !aiot_uuid_valid(iss)) {
 		snprintf(err, errlen,
 		         "oauth2.required needs oauth2.nrf-public-key and oauth2.issuer (the NRF's "
 		         "NF instance ID, a UUID)");
@@ -68,7 +56,7 @@ int aiot_oauth_guard_from_cfg(const cfg *c, const char *nf_type, const aiot_oaut
 	    .nrf_key = aiot_jws_pubkey_load(pub, err, errlen),
 	    .policy = {.issuer = iss,
 	               .nf_type = nf_type,
-	               .nf_instance = inst,
+	               .nf_instance = nf_instance,
 	               .leeway_s = (int)leeway},
 	    .services = services,
 	    .op_scopes = op_scopes,

@@ -48,10 +48,11 @@ char *aiot_oauth_metrics(void *guard);
 
 /* The producer's configuration (README "OAuth 2.0"): oauth2.required (true|false),
  * oauth2.nrf-public-key, oauth2.issuer, oauth2.operation-scopes (true|false), oauth2.leeway-s
- * (0..30, default 30), nf-instance-id. op_scopes: NULL-terminated, indexed as the server's
+ * (0..30, default 30). nf_instance: this NF's instance ID (nf-instance-id, src/nrfc), accepted
+ * in an aud array; NULL: none. op_scopes: NULL-terminated, indexed as the server's
  * operations. *out = NULL when oauth2.required is off. 0, or -1 with err (a configuration
  * error). The guard keeps c's strings: c must outlive it. */
-int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type,
+int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type, const char *nf_instance,
                               const aiot_oauth_service *services, const char *const *op_scopes,
                               int workers, aiot_oauth_guard **out, char *err, size_t errlen);
 /* The daemons' flags for the keys above (cfg_opt; `--oauth2-required` takes no value). */
@@ -60,7 +61,6 @@ int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type,
 	{"oauth2-required", "oauth2.required=true"},                          \
 	{"nrf-public-key", "oauth2.nrf-public-key"},                          \
 	{"oauth2-issuer", "oauth2.issuer"},                                   \
-	{"nf-instance-id", "nf-instance-id"},                                 \
 	{"oauth2.operation-scopes", "oauth2.operation-scopes"},               \
 	{"oauth2.leeway-s", "oauth2.leeway-s"}
 // clang-format on
@@ -69,7 +69,6 @@ int aiot_oauth_guard_from_cfg(const struct cfg *c, const char *nf_type,
 	"(oauth2.required)\n"                                                                      \
 	"  --nrf-public-key FILE   the NRF's P-256 public key, PEM (oauth2.nrf-public-key)\n"      \
 	"  --oauth2-issuer UUID    the NRF's NF instance ID, the tokens' iss (oauth2.issuer)\n"    \
-	"  --nf-instance-id UUID   this NF's instance ID, an accepted aud (nf-instance-id)\n"      \
 	"  --oauth2.operation-scopes true|false  per-operation scopes too       [false]\n"         \
 	"  --oauth2.leeway-s N     clock leeway of exp/nbf, at most 30          [30]\n"
 

@@ -12,8 +12,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "common/uuid.h"
 #include "sbi/sbi_internal.h"
+#include "svc/nf_id.h"
 
 static const unsigned char alpn_h2[] = {2, 'h', '2'};
 
@@ -180,12 +180,13 @@ void sbi_tls_peer_nf_instance(SSL *ssl, char out[37])
 			continue;
 		d = ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier);
 		n = (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier);
-		if (n != 9 + AIOT_UUID_LEN || strncasecmp((const char *)d, "urn:uuid:", 9) != 0 ||
-		    !aiot_uuid_ok((const char *)d + 9, AIOT_UUID_LEN))
+		if (n != 9 + 36 || strncasecmp((const char *)d, "urn:uuid:", 9) != 0)
 			continue;
-		for (size_t j = 0; j < AIOT_UUID_LEN; j++)
+		for (size_t j = 0; j < 36; j++)
 			out[j] = (char)tolower(d[9 + j]);
-		out[AIOT_UUID_LEN] = '\0';
+		out[36] = '\0';
+		if (!aiot_uuid_valid(out))
+			out[0] = '\0';
 	}
 	GENERAL_NAMES_free(names);
 }
