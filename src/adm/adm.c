@@ -218,6 +218,26 @@ const char *const adm_operations[] = {
     NULL,
 };
 
+const aiot_oauth_service adm_oauth_services[] = {
+    {SEC_ROOT, "nadm-sec"},
+    {"/nadm-dm/v1/", "nadm-dm"},
+    {NULL, NULL},
+};
+
+const char *const adm_op_scopes[] = {
+    "nadm-sec:get-rand:invoke",
+    "nadm-sec:get-authentication:invoke",
+    "nadm-sec:get-session-key:invoke",
+    "nadm-sec:get-tid:invoke",
+    "",
+    "nadm-dm:aiot-device-profile-data:read",
+    "nadm-dm:aiot-device-profile-data:modify",
+    "nadm-dm:aiot-device-profile-data:read",
+    "nadm-dm:aiot-device-profile-data:modify",
+    "nadm-dm:af-authorization-data:read",
+    NULL,
+};
+
 int adm_operation(const sbi_request *req)
 {
 	const char *p = req->path;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oauth/oauth_guard.h"
 #include "sbi/sbi_server.h"
 #include "store/store.h"
 
@@ -41,6 +42,10 @@ char *adm_metrics(void *app);
 /* sbi_server_cfg.operations / .operation: the Nadm_Sec and Nadm_DM operations, for the
  * latency histogram. */
 extern const char *const adm_operations[];
+/* OAuth 2.0 (TS 29.369 securitySchemes): the scope of each service and of each operation
+ * (indexed as adm_operations; get-doa-authentication, an extension, has none of its own). */
+extern const aiot_oauth_service adm_oauth_services[];
+extern const char *const adm_op_scopes[];
 int adm_operation(const sbi_request *req);
 
 #endif

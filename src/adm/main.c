@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
     "  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
-    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
+    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n" AIOT_OAUTH_USAGE
     "  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
     "  --nrf URL               register with this NRF (nrf.url); also nrf.ca, nrf.cert,\n"
     "                          nrf.key, nrf.heartbeat-s\n"
@@ -50,6 +50,7 @@ static const cfg_opt opts[] = {
     {"tls-cert", "tls.cert"},   {"tls-key", "tls.key"}, {"tls-ca", "tls.ca"},
     {"workers", "workers"},     {"metrics", "metrics"}, {"af-auth", "af-authorization-data"},
     {"log-level", "log-level"}, {"nrf", "nrf.url"},     {"nf-instance-id", "nf-instance-id"},
+    AIOT_OAUTH_FLAGS,
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
@@ -112,23 +113,36 @@ static char *adm_info(const char *af_auth)
 }
 
 /* With nrf.url: register (nfType ADM, Nadm_Sec and Nadm_DM) and heartbeat (src/nrfc). */
-static int nrf_register(const cfg *c, const char *store_uri, const char *af_auth, int tls, int port,
+/* This ADM's NF instance ID, when it has one (nf-instance-id, nf-instance-id-file, or with
+ * nrf.url the one kept beside the store): what it registers with, an accepted token aud.
+ * id[0] = '\0' when none. 0 or -1. */
+static int own_instance_id(const cfg *c, const char *store_uri, char id[37])
+{
+	char err[512], idfile[4200];
+	id[0] = '\0';
+	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL &&
+	    cfg_get(c, "nrf.url") == NULL)
+		return 0;
+	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
+	         store_uri + strcspn(store_uri, ":") + 1);
+	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int nrf_register(const cfg *c, const char *id, const char *af_auth, int tls, int port,
                         nrfc **out)
 {
 	static const char *const services[] = {"nadm-sec", "nadm-dm", NULL};
-	char err[512], id[37], idfile[4200], host[256];
+	char err[512], host[256];
 	nrfc_cfg nc;
 	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
 	if (on <= 0) {
 		if (on < 0)
 			log_error("%s", err);
 		return on;
-	}
-	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
-	         store_uri + strcspn(store_uri, ":") + 1);
-	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
-		log_error("%s", err);
-		return -1;
 	}
 	if (nrfc_listen_host(cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777", host,
 	                     sizeof host) != 0) {
@@ -163,6 +177,8 @@ int main(int argc, char **argv)
 	adm *a = NULL;
 	sbi_server *srv = NULL;
 	char *af_auth = NULL;
+	aiot_oauth_guard *guard = NULL;
+	char nf_id[37];
 	uint8_t kek[32];
 	nrfc *nrf = NULL;
 
@@ -220,6 +236,13 @@ int main(int argc, char **argv)
 		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
 		goto out;
 	}
+	if (own_instance_id(c, store_uri, nf_id) != 0)
+		goto out;
+	if (aiot_oauth_guard_from_cfg(c, "ADM", nf_id[0] ? nf_id : NULL, adm_oauth_services,
+	                              adm_op_scopes, (int)workers, &guard, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
 	if (aiot_kek_load(kek_file, kek, 0, err, sizeof err) != 0) {
 		log_error("%s", err);
@@ -269,6 +292,9 @@ int main(int argc, char **argv)
 	    .metrics = adm_metrics,
 	    .operations = adm_operations,
 	    .operation = adm_operation,
+	    .authorize = guard != NULL ? aiot_oauth_authorize : NULL,
+	    .auth = guard,
+	    .auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);
@@ -279,11 +305,11 @@ int main(int argc, char **argv)
 	               : sc.tls_cert ? "TLS 1.3"
 	                             : "h2c");
 	log_info("%zu devices, %llu workers", aiot_store_count(store), workers);
+	aiot_oauth_log(guard);
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
-	if (nrf_register(c, store_uri, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) !=
-	    0)
+	if (nrf_register(c, nf_id, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) != 0)
 		goto out;
 	svc_wait_stop(&set);
 	nrfc_stop(nrf); /* deregister first: consumers stop choosing this ADM */
@@ -292,6 +318,7 @@ int main(int argc, char **argv)
 out:
 	nrfc_stop(nrf);
 	sbi_server_stop(srv);
+	aiot_oauth_guard_free(guard);
 	adm_free(a);
 	aiot_store_close(store);
 	free(af_auth);

@@ -427,6 +427,8 @@ int aiotf_enqueue(aiotf *a, const sbi_request *req, aiotf_req *r, sbi_response *
 }
 
 const char *const aiotf_operations[] = {"request-inv", "request-cmd", NULL};
+const aiot_oauth_service aiotf_oauth_services[] = {{API_ROOT, "naiotf-aiot"}, {NULL, NULL}};
+const char *const aiotf_op_scopes[] = {"naiotf-aiot:inventory", "naiotf-aiot:command", NULL};
 
 int aiotf_operation(const sbi_request *req)
 {

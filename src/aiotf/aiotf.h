@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "crypto/kdf.h"
+#include "oauth/oauth_guard.h"
 #include "sbi/sbi_server.h"
 
 typedef struct aiotf aiotf;
@@ -110,6 +111,10 @@ void aiotf_handle(void *app, const sbi_request *req, sbi_response *resp);
 char *aiotf_metrics(void *app);
 /* sbi_server_cfg.operations / .operation: the Naiotf_AIoT operations. */
 extern const char *const aiotf_operations[];
+/* OAuth 2.0 (TS 29.569 securitySchemes): the service's scope and each operation's (indexed
+ * as aiotf_operations; the DO-A subscriptions, an extension, need the service's only). */
+extern const aiot_oauth_service aiotf_oauth_services[];
+extern const char *const aiotf_op_scopes[];
 int aiotf_operation(const sbi_request *req);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "aiotf.h"
 #include "nrf_link.h"
+#include "nrfc/nrfc_cfg.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
@@ -99,7 +100,7 @@ static const char usage_text[] =
     "  --doa-id-m1-max N            DO-A Registration Requests per identifier within\n"
     "                               doa.id-window-ms, 0: off (doa.id-m1-max)  [8]\n"
     "  --doa-id-window-ms MS        (doa.id-window-ms)                       [10000]\n"
-    "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n"
+    "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n" AIOT_OAUTH_USAGE
     "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n"
     "  --nrf URL                    register with this NRF, and find the ADM through it\n"
     "                               when --adm is not given (nrf.url); also nrf.ca,\n"
@@ -140,6 +141,7 @@ static const cfg_opt opts[] = {
     {"cache-max", "cache-max"},
     {"metrics", "metrics"},
     {"log-level", "log-level"},
+    AIOT_OAUTH_FLAGS,
     {"reader-report-rate", "ng.report-rate"},
     {"reader-report-burst", "ng.report-burst"},
     {"reader-flood-close", "ng.flood-close"},
@@ -221,6 +223,7 @@ int main(int argc, char **argv)
 	unsigned long long ng_links, ng_peer, ng_setup, ng_idle, ng_buf, ng_ack, ng_unacked;
 	aiotf *a = NULL;
 	sbi_server *srv = NULL;
+	aiot_oauth_guard *guard = NULL;
 
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-aiotf", opts, sizeof opts / sizeof opts[0],
@@ -292,6 +295,17 @@ int main(int argc, char **argv)
 	}
 	if (aiotf_notify_policy_check(cfg_get(c, "notify.schemes"), cfg_get(c, "notify.hosts"),
 	                              cfg_get(c, "notify.networks"), err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	/* this AIOTF's NF instance ID, an accepted token aud, when configured (src/nrfc) */
+	if ((cfg_get(c, "nf-instance-id") != NULL || cfg_get(c, "nf-instance-id-file") != NULL) &&
+	    nrfc_instance_id(c, NULL, nf_id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (aiot_oauth_guard_from_cfg(c, "AIOTF", nf_id[0] ? nf_id : NULL, aiotf_oauth_services,
+	                              aiotf_op_scopes, 1, &guard, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -375,6 +389,9 @@ int main(int argc, char **argv)
 	    .metrics = aiotf_metrics,
 	    .operations = aiotf_operations,
 	    .operation = aiotf_operation,
+	    .authorize = guard != NULL ? aiot_oauth_authorize : NULL,
+	    .auth = guard,
+	    .auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL,
 	};
 	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
 		log_error("%s", err);
@@ -388,6 +405,7 @@ int main(int argc, char **argv)
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
 	         ac.cipher ? "on" : "off");
 	aiotf_log_notify(a);
+	aiot_oauth_log(guard);
 	log_info(
 	    "NG links: at most %d, %d per address (0: no cap); NG Setup within %d ms; idle "
 	    "timeout %d ms; partial frames %zu octets in all; pagings acknowledged within %d ms, "
@@ -415,6 +433,7 @@ int main(int argc, char **argv)
 out:
 	nrfc_stop(nrf);
 	sbi_server_stop(srv);
+	aiot_oauth_guard_free(guard);
 	aiotf_free(a);
 	cfg_free(c);
 	return rc;

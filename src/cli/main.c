@@ -79,6 +79,7 @@ static void usage(FILE *f)
 	      "  provision  create devices (keys, IDs) in an ADM store, or import them\n"
 	      "  sbi        one HTTP/2 request with aiot's own SBI client (h2c or TLS)\n"
 	      "  pki        a CA and certificates for mutual TLS (ADM, AIOTF, AF)\n"
+	      "  token      OAuth 2.0 access tokens (JWS ES256): keygen, kid, sign, verify\n"
 	      "  af-sink    an AF's notifUri: prints each AIoTNotif as one JSON line\n"
 	      "  demo       the whole system on loopback: inventory, commands, clones\n"
 	      "\n"
@@ -102,6 +103,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - 1, argv + 1);
 	if (strcmp(argv[1], "pki") == 0)
 		return cmd_pki(argc - 1, argv + 1);
+	if (strcmp(argv[1], "token") == 0)
+		return cmd_token(argc - 1, argv + 1);
 	if (strcmp(argv[1], "af-sink") == 0)
 		return cmd_af_sink(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -136,7 +136,9 @@ static int issue(const pki_opts *o, size_t i, X509 *ca, EVP_PKEY *ca_key, char *
 {
 	char san[PKI_MAX_NAME + 1100];
 	int rc = -1;
-	snprintf(san, sizeof san, "DNS:%s,%s", o->names[i], o->san);
+	snprintf(san, sizeof san, "DNS:%s,%s%s%s", o->names[i], o->san,
+	         o->nf_ids && o->nf_ids[i] ? ",URI:urn:uuid:" : "",
+	         o->nf_ids && o->nf_ids[i] ? o->nf_ids[i] : "");
 	EVP_PKEY *key = new_key();
 	X509 *c =
 	    key ? make_cert(key, o->names[i], ca, ca_key, san, 0, (long)i + 2, o->days) : NULL;

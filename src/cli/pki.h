@@ -12,8 +12,11 @@ typedef struct pki_opts {
 	const char *const *names; /* one certificate each: NAME.crt, NAME.key */
 	size_t nnames;
 	const char *san; /* subjectAltName entries added to DNS:NAME (OpenSSL syntax) */
-	int days;        /* validity */
-	int overwrite;   /* replace existing files (else: refuse) */
+	/* nf_ids[i]: NF instance ID (a UUID) of names[i], put in its certificate as the URI SAN
+	 * urn:uuid:<id> (TS 33.310 6.1.3c); NULL (array or entry): none. */
+	const char *const *nf_ids;
+	int days;      /* validity */
+	int overwrite; /* replace existing files (else: refuse) */
 } pki_opts;
 
 /* 1 when name is 1..64 of [a-z0-9._-], not starting with '-' or '.', and not "ca". */

@@ -104,6 +104,7 @@ static void conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			sbi_conn_free(c);
 			return;
 		}
+		sbi_tls_peer_nf_instance(ssl, c->peer_nf);
 		if (sbi_h2_start(c) != 0) {
 			sbi_conn_free(c);
 			return;

@@ -165,10 +165,19 @@ static void request_complete(struct sbi_stream *st)
 		sbi_stream_reject(st, 500, SBI_REJECT_BAD_REQUEST, "out of memory");
 		return;
 	}
+	memcpy(p->peer_nf, st->conn->peer_nf, sizeof p->peer_nf);
+	p->req.peer_nf_instance = p->peer_nf[0] != '\0' ? p->peer_nf : NULL;
+	p->op = srv->cfg.operation != NULL ? srv->cfg.operation(&p->req) : -1;
+	memset(&resp, 0, sizeof(resp));
+	if (srv->cfg.authorize != NULL &&
+	    srv->cfg.authorize(srv->cfg.auth, &p->req, p->op, &resp) != 0) {
+		sbi_stream_respond(st, &resp); /* 401/403: the handler never sees it */
+		stream_drop_request(st);
+		return;
+	}
 	st->head = strcmp(p->req.method, "HEAD") == 0;
 	st->handed = 1;
 	p->counted = 1;
-	p->op = srv->cfg.operation != NULL ? srv->cfg.operation(&p->req) : -1;
 	p->t_handed_us = aiot_mono_us();
 	w->npending++;
 	atomic_fetch_add(&srv->metrics.pending, 1);

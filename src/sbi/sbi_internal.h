@@ -35,6 +35,9 @@ SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, c
 /* TLS 1.3 only, ALPN "h2", server verified against ca; cert/key optional (mutual TLS). */
 SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
                             size_t errlen);
+/* The peer certificate's URI SAN "urn:uuid:<uuid>" (TS 33.310 6.1.3c: the NF instance ID)
+ * as 36 lowercase characters + NUL in out; "" when there is none. */
+void sbi_tls_peer_nf_instance(SSL *ssl, char out[37]);
 /* 1 when the handshake on ssl selected "h2". */
 int sbi_tls_alpn_is_h2(SSL *ssl);
 /* The oldest queued OpenSSL error as text (or fallback), clearing the queue. */
@@ -81,6 +84,8 @@ typedef struct sbi_metrics {
 	pthread_t thread;
 	char *(*app_metrics)(void *app);
 	void *app;
+	char *(*auth_metrics)(void *auth); /* sbi_server_cfg.auth_metrics */
+	void *auth;
 	/* latency per operation: op_hist[nops] is "other" */
 	const char *const *op_names;
 	int nops;

@@ -205,8 +205,9 @@ char *sbi_metrics_render(sbi_metrics *m)
 	if (f == NULL)
 		return NULL;
 	rc = render_build_info(f) < 0 || render_server(f, m) != 0 || render_ops(f, m) != 0;
-	if (rc == 0 && m->app_metrics != NULL) {
-		app = m->app_metrics(m->app);
+	for (int k = 0; k < 2 && rc == 0; k++) { /* the application's, then the authorizer's */
+		char *(*fn)(void *) = k == 0 ? m->app_metrics : m->auth_metrics;
+		app = fn != NULL ? fn(k == 0 ? m->app : m->auth) : NULL;
 		if (app != NULL)
 			rc = fputs(app, f) < 0;
 		free(app);

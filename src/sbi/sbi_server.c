@@ -140,6 +140,8 @@ sbi_server *sbi_server_start(const sbi_server_cfg *cfg, char *err, size_t errlen
 	}
 	s->metrics.app_metrics = cfg->metrics;
 	s->metrics.app = cfg->app;
+	s->metrics.auth_metrics = cfg->auth_metrics;
+	s->metrics.auth = cfg->auth;
 	if (sbi_metrics_operations(&s->metrics, cfg->operations) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

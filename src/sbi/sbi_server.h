@@ -49,6 +49,9 @@ typedef struct sbi_request {
 	const sbi_header *headers; /* all request headers */
 	size_t nheaders;
 	int worker; /* index of the worker thread, 0..workers-1 */
+	/* Mutual TLS: the NF instance ID of the client certificate's URI SAN
+	 * "urn:uuid:<nfInstanceId>" (TS 33.310 6.1.3c), lowercase; NULL when there is none. */
+	const char *peer_nf_instance;
 } sbi_request;
 
 typedef struct sbi_response {
@@ -102,6 +105,14 @@ typedef struct sbi_server_cfg {
 	 * aiot_sbi_request_duration_seconds{op=...} of /metrics. Called in the worker. */
 	const char *const *operations;
 	int (*operation)(const sbi_request *req);
+	/* Authorization of every SBI request before its handler (TS 33.501 13.4.1.2, OAuth 2.0
+	 * at the producer; src/oauth/oauth_guard.h is the one the NFs use), called in the worker
+	 * with the request's operation index (as above): 0 lets the request through; otherwise
+	 * it filled resp (401/403 ProblemDetails) and the handler is not called. NULL: none.
+	 * The /metrics listener is not an SBI service and never passes here. */
+	int (*authorize)(void *auth, const sbi_request *req, int op, sbi_response *resp);
+	void *auth;
+	char *(*auth_metrics)(void *auth); /* appended to /metrics like metrics(); may be NULL */
 } sbi_server_cfg;
 
 /* Bind and start the workers. NULL on failure, with a message in err. */

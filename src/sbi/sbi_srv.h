@@ -99,6 +99,7 @@ struct sbi_pending {
 	int64_t content_length;
 	uint64_t t_handed_us; /* monotonic: handed to the application */
 	int op;               /* cfg.operation() of the request, for the latency histogram */
+	char peer_nf[37];     /* the connection's, copied: a deferred request may outlive it */
 };
 
 struct sbi_stream {
@@ -139,6 +140,7 @@ struct sbi_conn {
 	size_t mem;          /* bytes charged by its streams */
 	uint32_t rst_tokens; /* "rapid reset" bucket */
 	uint64_t t_rst;      /* ms: last refill */
+	char peer_nf[37];    /* mutual TLS: the peer's NF instance ID (URI SAN), or "" */
 };
 
 struct sbi_worker {

@@ -3,13 +3,17 @@
  * TLS contexts for the SBI (TS 33.501 13.1: TLS on the SBI; TS 29.500 5.2: HTTP/2 over
  * TLS). TLS 1.3 only, ALPN "h2" (RFC 9113 3.2); a peer that does not negotiate h2 is refused.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "sbi/sbi_internal.h"
+#include "svc/nf_id.h"
 
 static const unsigned char alpn_h2[] = {2, 'h', '2'};
 
@@ -157,4 +161,32 @@ int sbi_tls_alpn_is_h2(SSL *ssl)
 
 	SSL_get0_alpn_selected(ssl, &p, &l);
 	return p != NULL && l == 2 && memcmp(p, "h2", 2) == 0;
+}
+
+void sbi_tls_peer_nf_instance(SSL *ssl, char out[37])
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	GENERAL_NAMES *names;
+
+	out[0] = '\0';
+	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK ||
+	    (names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL)) == NULL)
+		return;
+	for (int i = 0; i < sk_GENERAL_NAME_num(names) && out[0] == '\0'; i++) {
+		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+		const unsigned char *d;
+		size_t n;
+		if (gn->type != GEN_URI)
+			continue;
+		d = ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier);
+		n = (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier);
+		if (n != 9 + 36 || strncasecmp((const char *)d, "urn:uuid:", 9) != 0)
+			continue;
+		for (size_t j = 0; j < 36; j++)
+			out[j] = (char)tolower(d[9 + j]);
+		out[36] = '\0';
+		if (!aiot_uuid_valid(out))
+			out[0] = '\0';
+	}
+	GENERAL_NAMES_free(names);
 }

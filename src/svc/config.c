@@ -295,11 +295,18 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* The key of an option: "key" of a switch's "key=value". */
+static size_t opt_key_len(const cfg_opt *o)
+{
+	return strcspn(o->key, "=");
+}
+
 static int is_known(const char *key, const cfg_opt *opts, size_t nopts,
                     const char *const *file_keys)
 {
 	for (size_t i = 0; i < nopts; i++)
-		if (strcmp(opts[i].key, key) == 0)
+		if (strncmp(opts[i].key, key, opt_key_len(&opts[i])) == 0 &&
+		    key[opt_key_len(&opts[i])] == '\0')
 			return 1;
 	for (size_t i = 0; file_keys != NULL && file_keys[i] != NULL; i++)
 		if (strcmp(file_keys[i], key) == 0)
@@ -369,6 +376,18 @@ static void unknown_key(const cfg *c, const kv *it, const char *prog, const cfg_
 	fputc('\n', stderr);
 }
 
+/* A switch's "key=value": key set to value. 0 or -1. */
+static int set_switch(cfg *flags, const cfg_opt *o)
+{
+	char key[MAX_KEY];
+	size_t n = opt_key_len(o);
+	if (n >= sizeof key)
+		return -1;
+	memcpy(key, o->key, n);
+	key[n] = '\0';
+	return cfg_set(flags, key, o->key + n + 1);
+}
+
 int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt *opts,
                   size_t nopts, const char *const *file_keys, const char *usage)
 {
@@ -383,7 +402,10 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 	if (lo == NULL || flags == NULL)
 		goto out;
 	for (size_t i = 0; i < nopts; i++)
-		lo[i] = (struct option){opts[i].flag, required_argument, NULL, 256 + (int)i};
+		lo[i] = (struct option){opts[i].flag,
+		                        opts[i].key[opt_key_len(&opts[i])] ? no_argument
+		                                                           : required_argument,
+		                        NULL, 256 + (int)i};
 	/* Every key is a flag too: a file-only key is spelled as in the file, --limits.max-body */
 	for (size_t i = 0; i < nfk; i++)
 		lo[nopts + i] =
@@ -400,8 +422,13 @@ int cfg_from_args(cfg *c, int argc, char **argv, const char *prog, const cfg_opt
 			goto out;
 		} else if (o >= 256 && (size_t)(o - 256) < nopts + nfk) {
 			size_t i = (size_t)(o - 256);
-			if (cfg_set(flags, i < nopts ? opts[i].key : file_keys[i - nopts], optarg))
+			if (i < nopts && opts[i].key[opt_key_len(&opts[i])] != '\0') {
+				if (set_switch(flags, &opts[i]) != 0)
+					goto out;
+			} else if (cfg_set(flags, i < nopts ? opts[i].key : file_keys[i - nopts],
+			                   optarg)) {
 				goto out;
+			}
 		} else {
 			fputs(usage, stderr);
 			goto out;

@@ -37,7 +37,8 @@ size_t cfg_line(const cfg *c, const char *key);
 int cfg_get_uint(const cfg *c, const char *key, unsigned long long def, unsigned long long min,
                  unsigned long long max, unsigned long long *out, char *err, size_t errlen);
 
-/* A daemon option: `--flag VALUE` sets configuration key `key`. */
+/* A daemon option: `--flag VALUE` sets configuration key `key`; a key written "key=value"
+ * makes a switch: `--flag` (no value) sets key to value. */
 typedef struct cfg_opt {
 	const char *flag;
 	const char *key;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's walk-through, run as a newcomer would paste it: the shell blocks of "Running
-# each daemon alone", "Running the ADM", its "Mutual TLS" paragraph and "Running the NRF" are
-# extracted from README.md and run as they are, in scratch directories beside `build` and a
-# copy of `config/`.
+# each daemon alone", "Running the ADM", its "Mutual TLS" and "OAuth 2.0 access tokens"
+# paragraphs and "Running the NRF" are extracted from README.md and run as they are, in scratch
+# directories beside `build` and a copy of `config/`.
 # Only the well-known ports are swapped for free ones (in the blocks and in the copied
 # config/*.yaml alike), so that the test runs beside anything else. A README whose commands
 # stop working fails here.
@@ -58,8 +58,9 @@ scratch() {
 block '### Running each daemon alone' >"$W/alone.sh.in"
 block '## Running the ADM' >"$W/adm.sh.in"
 block '**Mutual TLS.**' >"$W/mtls.sh.in"
+block '**OAuth 2.0 access tokens.**' >"$W/oauth.sh.in"
 block '## Running the NRF' >"$W/nrf.sh.in"
-for b in alone adm mtls nrf; do
+for b in alone adm mtls oauth nrf; do
 	[ -s "$W/$b.sh.in" ] && ok "README: the $b block is there" || bad "README: no $b block"
 done
 
@@ -96,6 +97,10 @@ check "nrf: both deregistered on SIGTERM" 2 "$(grep -c 'deregistered from the NR
 # 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
 run_block mtls "$W/adm"
 check "mtls: curl and aiot sbi got a RAND over mutual TLS" 2 "$(grep -c '"randN"' "$W/mtls.out")"
+# 4. OAuth 2.0, same directory: aiot token makes the NRF's key and a token; 401 without it.
+run_block oauth "$W/adm"
+check "oauth: the kid, no token 401, then a RAND with the token" "43 401 1" \
+	"$(sed -n 1p "$W/oauth.out" | tr -d "\n" | wc -c) $(sed -n 2p "$W/oauth.out") $(grep -c '"randN"' "$W/oauth.out")"
 cd "$W/adm"
 check "mtls: openssl verify" "adm.crt: OK aiotf.crt: OK af.crt: OK" \
 	"$(openssl verify -CAfile ca.crt adm.crt aiotf.crt af.crt | tr '\n' ' ' | sed 's/ $//')"
