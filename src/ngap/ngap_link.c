@@ -12,6 +12,10 @@
  * NG-RAN node would send an ErrorIndication first). A listener bounds the octets of partial
  * frames its links hold in total: past the budget, the link holding the most is closed.
  * Writes use write(2): a process using this must ignore SIGPIPE.
+ *
+ * With a TLS context (ngap_tls.h; TCP only), the same frames travel in TLS 1.3 records
+ * (bufferevent_openssl): no frame is read before the handshake, with its certificate checks,
+ * has completed, and a link that fails it is closed with ngap_link_tls_refused() set.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -27,13 +31,16 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+#include <openssl/ssl.h>
 
 #include "../common/aiot_err.h"
 #include "../common/bytes.h"
 #include "ngap_link.h"
+#include "ngap_tls.h"
 #include "svc/netaddr.h"
 
 #define FRAME_PREFIX 4
@@ -55,6 +62,8 @@ struct ngap_link {
 	int closed; /* on_close delivered or suppressed; no more callbacks */
 	int connected;
 	int reading; /* EV_READ enabled (accepted links wait for their callbacks) */
+	int tls;     /* TLS records over TCP */
+	int secure;  /* TLS handshake completed */
 	uint32_t max_frame;
 	size_t partial;    /* input octets held (a frame not yet complete), counted in ls */
 	int over_budget;   /* closed by its listener's partial-frame budget */
@@ -69,6 +78,7 @@ struct ngap_listener {
 	void (*on_accept)(void *arg, ngap_link *l);
 	void *arg;
 	int sctp;
+	ngap_tls_ctx *tls;  /* NULL: plain */
 	ngap_link *links;   /* accepted links still alive */
 	size_t partial;     /* sum of their partial octets */
 	size_t partial_max; /* 0: no bound */
@@ -288,6 +298,12 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	l->depth++;
 	if (what & BEV_EVENT_CONNECTED) {
 		l->connected = 1;
+		l->secure = l->tls;
+		if (l->tls && l->cbs.on_secure != NULL)
+			l->cbs.on_secure(l->cbs.arg, l);
+	} else if (l->tls && !l->secure) {
+		ngap_tls_bev_error(bev, err, sizeof err);
+		link_fail(l, err);
 	} else if (what & BEV_EVENT_EOF) {
 		link_fail(l, evbuffer_get_length(bufferevent_get_input(bev)) > 0
 		                 ? "peer closed the connection in the middle of a frame"
@@ -302,17 +318,37 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	link_leave(l);
 }
 
-static ngap_link *link_new(struct event_base *base, int fd, int connected)
+/* The bufferevent of a link: plain, or TLS (ssl, owned by it once created). */
+static struct bufferevent *link_bev(struct event_base *base, int fd, SSL *ssl, int accepting)
+{
+	struct bufferevent *bev;
+
+	if (ssl == NULL)
+		return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(
+	    base, fd, ssl, accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		SSL_free(ssl);
+	else /* a peer that closes without close_notify is an EOF, not an error */
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+static ngap_link *link_new(struct event_base *base, int fd, int connected, SSL *ssl)
 {
 	ngap_link *l = calloc(1, sizeof *l);
 
-	if (l == NULL)
+	if (l == NULL) {
+		SSL_free(ssl);
 		return NULL;
-	l->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	}
+	l->bev = link_bev(base, fd, ssl, connected);
 	if (l->bev == NULL) {
 		free(l);
 		return NULL;
 	}
+	l->tls = ssl != NULL;
 	l->connected = connected;
 	l->max_frame = NGAP_MAX_MESSAGE;
 	bufferevent_set_max_single_read(l->bev, MAX_SINGLE_READ);
@@ -329,13 +365,15 @@ static void link_start_reading(ngap_link *l)
 	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
 }
 
-ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
-                        const ngap_link_cbs *cbs, char *err, size_t errlen)
+static ngap_link *link_connect(struct event_base *base, const char *addr, const char *transport,
+                               ngap_tls_ctx *tls, const ngap_link_cbs *cbs, char *err,
+                               size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	enum transport t;
 	ngap_link *l = NULL;
+	SSL *ssl = NULL;
 	int fd, sctp;
 
 	if (base == NULL || parse_transport(transport, &t) != 0) {
@@ -349,7 +387,11 @@ ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *t
 	if (fd < 0)
 		return NULL;
 	set_nodelay(fd, sctp);
-	l = link_new(base, fd, 0);
+	if (tls != NULL && (ssl = ngap_tls_peer(tls, addr, err, errlen)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	l = link_new(base, fd, 0, ssl);
 	if (l == NULL) {
 		close(fd);
 		set_err(err, errlen, "out of memory");
@@ -365,6 +407,18 @@ ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *t
 		return NULL;
 	}
 	return l;
+}
+
+ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
+                        const ngap_link_cbs *cbs, char *err, size_t errlen)
+{
+	return link_connect(base, addr, transport, NULL, cbs, err, errlen);
+}
+
+ngap_link *ngap_connect_tls(struct event_base *base, const char *addr, ngap_tls_ctx *tls,
+                            const ngap_link_cbs *cbs, char *err, size_t errlen)
+{
+	return link_connect(base, addr, "tcp", tls, cbs, err, errlen);
 }
 
 void ngap_link_set_cbs(ngap_link *l, const ngap_link_cbs *cbs)
@@ -417,7 +471,7 @@ static void flush_output(ngap_link *l)
 	struct evbuffer *out = bufferevent_get_output(l->bev);
 	evutil_socket_t fd = bufferevent_getfd(l->bev);
 
-	if (!l->connected || fd < 0 || evbuffer_unfreeze(out, 1) != 0)
+	if (!l->connected || l->tls || fd < 0 || evbuffer_unfreeze(out, 1) != 0)
 		return;
 	while (evbuffer_get_length(out) > 0) {
 		size_t n = evbuffer_get_contiguous_space(out);
@@ -449,6 +503,18 @@ void ngap_link_set_max_frame(ngap_link *l, uint32_t max)
 		l->max_frame = max < NGAP_MAX_MESSAGE ? max : NGAP_MAX_MESSAGE;
 }
 
+int ngap_link_tls_refused(const ngap_link *l)
+{
+	return l != NULL && l->tls && !l->secure;
+}
+
+int ngap_link_tls_info(const ngap_link *l, char *buf, size_t len)
+{
+	if (l == NULL || !l->secure)
+		return -1;
+	return ngap_tls_describe(bufferevent_openssl_get_ssl(l->bev), buf, len);
+}
+
 int ngap_link_over_budget(const ngap_link *l)
 {
 	return l != NULL && l->over_budget;
@@ -477,14 +543,15 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 {
 	ngap_listener *ls = arg;
 	ngap_link *l;
+	SSL *ssl = NULL;
 
 	(void)lev;
-	if (ls->on_accept == NULL) {
+	if (ls->on_accept == NULL || (ls->tls != NULL && (ssl = SSL_new(ls->tls)) == NULL)) {
 		close(fd);
 		return;
 	}
 	set_nodelay(fd, ls->sctp);
-	l = link_new(evconnlistener_get_base(lev), fd, 1);
+	l = link_new(evconnlistener_get_base(lev), fd, 1, ssl);
 	if (l == NULL) {
 		close(fd);
 		return;
@@ -602,10 +669,22 @@ void ngap_listener_set_partial_max(ngap_listener *ls, size_t octets)
 		ls->partial_max = octets;
 }
 
+int ngap_listener_set_tls(ngap_listener *ls, ngap_tls_ctx *tls)
+{
+	if (ls == NULL || (tls != NULL && ls->sctp))
+		return -1;
+	if (tls != NULL && SSL_CTX_up_ref(tls) != 1)
+		return -1;
+	SSL_CTX_free(ls->tls);
+	ls->tls = tls;
+	return 0;
+}
+
 void ngap_listener_free(ngap_listener *ls)
 {
 	if (ls == NULL)
 		return;
+	SSL_CTX_free(ls->tls);
 	for (ngap_link *l = ls->links; l != NULL; l = l->ls_next)
 		l->ls = NULL; /* links outliving their listener are no longer accounted */
 	evconnlistener_free(ls->lev);
