@@ -52,12 +52,13 @@ metric() { curl -s http://127.0.0.1:$AMPORT/metrics | awk -v k="$1" '$1==k {prin
 TLSREF='aiot_aiotf_readers_closed_total{reason="tls"}'
 # wait_refused N: until the AIOTF has counted N TLS refusals
 wait_refused() {
-	for _ in $(seq 1 100); do [ "$(metric "$TLSREF")" -ge "$1" ] && return 0; sleep 0.05; done
+	for _ in $(seq 1 200); do [ "$(metric "$TLSREF")" -ge "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
 
 # --- openssl s_client: TLS 1.3, a CertificateRequest, refused without a certificate -----------
-echo | timeout 10 openssl s_client -connect 127.0.0.1:$NG -CAfile $P/ca.crt -verify_ip 127.0.0.1 \
+# (stdin held open a second: s_client reads until the AIOTF's alert instead of quitting at EOF)
+(sleep 1) | timeout 10 openssl s_client -connect 127.0.0.1:$NG -CAfile $P/ca.crt -verify_ip 127.0.0.1 \
 	>$W/s1.out 2>&1 || true
 grep -q "New, TLSv1.3, Cipher is TLS_" $W/s1.out && ok "s_client: TLS 1.3 ($(sed -n 's/.*Cipher is //p' $W/s1.out | head -1))" || bad "s_client: no TLS 1.3: $(head -c 600 $W/s1.out)"
 grep -q "Acceptable client certificate CA names" $W/s1.out && ok "s_client: the AIOTF requests a certificate (of $(grep -A1 'Acceptable client certificate CA names' $W/s1.out | tail -1))" || bad "s_client: no certificate request"
