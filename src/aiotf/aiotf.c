@@ -534,6 +534,7 @@ char *aiotf_metrics(void *app)
 	    "aiot_aiotf_readers_closed_total{reason=\"idle_timeout\"} %llu\n"
 	    "aiot_aiotf_readers_closed_total{reason=\"buffer\"} %llu\n"
 	    "aiot_aiotf_readers_closed_total{reason=\"unacknowledged\"} %llu\n"
+	    "aiot_aiotf_readers_closed_total{reason=\"tls\"} %llu\n"
 	    "# HELP aiot_aiotf_notifications_total AIoTNotif sent, by outcome.\n"
 	    "# TYPE aiot_aiotf_notifications_total counter\n"
 	    "aiot_aiotf_notifications_total{result=\"ok\"} %llu\n"
@@ -555,8 +556,9 @@ char *aiotf_metrics(void *app)
 	    U(s->adm_queue_full), U(s->flood_closed), U(s->ng_closed[NG_CLOSE_LINK_CAP]),
 	    U(s->ng_closed[NG_CLOSE_PEER_CAP]), U(s->ng_closed[NG_CLOSE_SETUP]),
 	    U(s->ng_closed[NG_CLOSE_IDLE]), U(s->ng_closed[NG_CLOSE_BUFFER]),
-	    U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->notif_sent), U(s->notif_failed),
-	    U(s->notif_dropped), atomic_load(&s->readers), atomic_load(&s->ng_links));
+	    U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->ng_closed[NG_CLOSE_TLS]), U(s->notif_sent),
+	    U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers),
+	    atomic_load(&s->ng_links));
 	fprintf(f, /* docs/security.md "Notifications" */
 	        "# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
 	        "(lastRepInd) dropped over a queue bound.\n"

@@ -22,9 +22,14 @@ typedef struct aiotf_cfg {
 	const char *name;         /* AIOTF name in NGAP (1..150 characters) */
 	const char *ng_listen;    /* "ADDR:PORT" for readers */
 	const char *ng_transport; /* "auto", "sctp" or "tcp" */
-	const char *adm_url;      /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
-	const char *adm_ca;       /* PEM CA for https (required with https) */
-	const char *adm_cert;     /* client certificate (mutual TLS), optional */
+	/* TLS 1.3 on the NG link (TCP only, docs/backhaul.md): the AIOTF's certificate and key
+	 * (none: plain NG), the CA of the readers' certificates, and whether a reader must
+	 * present one (ng_tls_required: else a reader without a certificate is let in). */
+	const char *ng_tls_cert, *ng_tls_key, *ng_tls_ca;
+	int ng_tls_required;
+	const char *adm_url;  /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
+	const char *adm_ca;   /* PEM CA for https (required with https) */
+	const char *adm_cert; /* client certificate (mutual TLS), optional */
 	const char *adm_key;
 	const char *notif_ca;     /* PEM CA for https notifUris; NULL: http notifUris only */
 	int adm_connections;      /* HTTP/2 connections to the ADM, each ~100 streams */

@@ -28,6 +28,12 @@ static const char usage_text[] =
     "  --tls-ca FILE                CA for AF client certificates (tls.ca)\n"
     "  --ng-listen ADDR:PORT        NG link for readers (ng.listen)          [127.0.0.1:38412]\n"
     "  --ng-transport T             auto|sctp|tcp (ng.transport)             [auto]\n"
+    "  --ng-tls-cert FILE           TLS 1.3 on the NG link, TCP only: this certificate\n"
+    "                               (ng.tls-cert)\n"
+    "  --ng-tls-key FILE            its private key, mode 0600 (ng.tls-key)\n"
+    "  --ng-tls-ca FILE             CA of the readers' certificates (ng.tls-ca)\n"
+    "  --ng-tls-required            refuse readers speaking plain NG or without a\n"
+    "                               certificate of ng.tls-ca (ng.tls-required: true)\n"
     "  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required\n"
     "                               unless --nrf finds the ADM;\n"
     "                               http:// is h2c and ignores adm.ca/cert/key\n"
@@ -115,6 +121,10 @@ static const cfg_opt opts[] = {
     {"tls-ca", "tls.ca"},
     {"ng-listen", "ng.listen"},
     {"ng-transport", "ng.transport"},
+    {"ng-tls-cert", "ng.tls-cert"},
+    {"ng-tls-key", "ng.tls-key"},
+    {"ng-tls-ca", "ng.tls-ca"},
+    {"ng-tls-required", "ng.tls-required=true"},
     {"adm", "adm.url"},
     {"adm-ca", "adm.ca"},
     {"adm-cert", "adm.cert"},
@@ -201,6 +211,40 @@ static void adm_tls_settings(const cfg *c, const char **ca, const char **cert, c
 		return;
 	log_info("ADM %s is h2c: adm.ca, adm.cert and adm.key ignored", url);
 	*ca = *cert = *key = NULL;
+}
+
+/* ng.tls-*: a configuration error (exit 2) is refused here. TLS needs TCP: "auto" means TCP
+ * then, and SCTP with TLS (which would be DTLS over SCTP, RFC 6083) is refused. */
+static int ng_tls_settings(const cfg *c, aiotf_cfg *ac)
+{
+	const char *req = cfg_get(c, "ng.tls-required");
+
+	ac->ng_tls_cert = cfg_get(c, "ng.tls-cert");
+	ac->ng_tls_key = cfg_get(c, "ng.tls-key");
+	ac->ng_tls_ca = cfg_get(c, "ng.tls-ca");
+	if (req != NULL && strcmp(req, "true") != 0 && strcmp(req, "false") != 0) {
+		log_error("ng.tls-required: expected true or false, not '%s'", req);
+		return -1;
+	}
+	ac->ng_tls_required = req != NULL && strcmp(req, "true") == 0;
+	if ((ac->ng_tls_cert == NULL) != (ac->ng_tls_key == NULL) ||
+	    (ac->ng_tls_ca != NULL && ac->ng_tls_cert == NULL)) {
+		log_error("ng.tls-cert and ng.tls-key go together; ng.tls-ca needs them");
+		return -1;
+	}
+	if (ac->ng_tls_required && ac->ng_tls_ca == NULL) {
+		log_error("ng.tls-required needs ng.tls-cert, ng.tls-key and ng.tls-ca");
+		return -1;
+	}
+	if (ac->ng_tls_cert == NULL)
+		return 0;
+	if (strcmp(ac->ng_transport, "sctp") == 0) {
+		log_error("ng.transport sctp with ng.tls-*: TLS runs over TCP only (use "
+		          "ng.transport tcp, or NDS/IP under SCTP: docs/backhaul.md)");
+		return -1;
+	}
+	ac->ng_transport = "tcp";
+	return 0;
 }
 
 /* The default notifUri policy allows loopback when the Naiotf SBI listens on loopback
@@ -356,6 +400,10 @@ int main(int argc, char **argv)
 	    .ng_ack_timeout_ms = (int)ng_ack,
 	    .ng_unacked_close = (int)ng_unacked,
 	};
+	if (ng_tls_settings(c, &ac) != 0) {
+		rc = SVC_EXIT_USAGE;
+		goto out;
+	}
 	if (doa_settings(c, &ac, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
@@ -401,7 +449,11 @@ int main(int argc, char **argv)
 	               sc.tls_ca     ? "TLS 1.3, mutual"
 	               : sc.tls_cert ? "TLS 1.3"
 	                             : "h2c");
-	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a), aiotf_ng_transport(a));
+	svc_log_listen("ng link on", ac.ng_listen, aiotf_ng_port(a),
+	               ac.ng_tls_required ? "tcp, TLS 1.3, reader certificates required"
+	               : ac.ng_tls_ca     ? "tcp, TLS 1.3, reader certificates verified"
+	               : ac.ng_tls_cert   ? "tcp, TLS 1.3"
+	                                  : aiotf_ng_transport(a));
 	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
 	         ac.cipher ? "on" : "off");
 	aiotf_log_notify(a);

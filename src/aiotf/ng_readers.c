@@ -47,6 +47,7 @@ static const char *const close_reason[NG_CLOSE_N] = {
     [NG_CLOSE_IDLE] = "idle for ng.idle-timeout-ms",
     [NG_CLOSE_BUFFER] = "partial frames over ng.buffer-max",
     [NG_CLOSE_UNACKED] = "pagings left unacknowledged (ng.unacked-close)",
+    [NG_CLOSE_TLS] = "TLS handshake failed",
 };
 
 static void on_msg(void *arg, ngap_link *l, ngap_msg *m);
@@ -128,6 +129,16 @@ static int admit_link(aiotf *a, ngap_link *l)
 	return -1;
 }
 
+/* TLS link up: what was negotiated, and who the reader's certificate says it is. */
+static void on_secure(void *arg, ngap_link *l)
+{
+	char info[400];
+
+	(void)arg;
+	if (ngap_link_tls_info(l, info, sizeof info) == 0)
+		log_info("NG link from %s: %s", ngap_link_peer(l), info);
+}
+
 static void on_accept(void *arg, ngap_link *l)
 {
 	aiotf *a = arg;
@@ -155,17 +166,39 @@ static void on_accept(void *arg, ngap_link *l)
 		timer_arm(rd, a->cfg.ng_setup_timeout_ms);
 	ngap_link_set_max_frame(l, NG_PRESETUP_FRAME);
 	ngap_link_set_user(l, rd);
-	ngap_link_cbs cbs = {.on_msg = on_msg, .on_close = on_close, .arg = a};
+	ngap_link_cbs cbs = {
+	    .on_msg = on_msg, .on_close = on_close, .arg = a, .on_secure = on_secure};
 	ngap_link_set_cbs(l, &cbs);
 	log_debug("NG link: connection accepted from %s", ngap_link_peer(l));
+}
+
+/* ng.tls-*: TLS 1.3 with certificates on the listener (TCP; main.c refuses SCTP with it). */
+static int ng_tls_start(aiotf *a, char *err, size_t errlen)
+{
+	const aiotf_cfg *c = &a->cfg;
+	ngap_tls_ctx *tls;
+	int rc;
+
+	if (c->ng_tls_cert == NULL)
+		return 0;
+	tls = ngap_tls_server_ctx(c->ng_tls_cert, c->ng_tls_key, c->ng_tls_ca, c->ng_tls_required,
+	                          err, errlen);
+	if (tls == NULL)
+		return -1;
+	rc = ngap_listener_set_tls(a->ng, tls);
+	ngap_tls_ctx_free(tls); /* the listener holds its own reference */
+	if (rc != 0)
+		snprintf(err, errlen, "NG TLS needs the TCP transport (ng.transport tcp)");
+	return rc;
 }
 
 int ng_start(aiotf *a, char *err, size_t errlen)
 {
 	a->ng = ngap_listen(a->base, a->ng_listen, a->ng_transport, on_accept, a, err, errlen);
-	if (a->ng != NULL)
-		ngap_listener_set_partial_max(a->ng, a->cfg.ng_buffer_max);
-	return a->ng ? 0 : -1;
+	if (a->ng == NULL)
+		return -1;
+	ngap_listener_set_partial_max(a->ng, a->cfg.ng_buffer_max);
+	return ng_tls_start(a, err, errlen);
 }
 
 static void reader_unlink(aiotf *a, reader *rd)
@@ -215,6 +248,13 @@ static void on_close(void *arg, ngap_link *l, const char *err)
 		return;
 	if (ngap_link_over_budget(l))
 		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_BUFFER], 1);
+	if (ngap_link_tls_refused(l)) { /* before any NG message: counted, said once */
+		atomic_fetch_add(&a->st.ng_closed[NG_CLOSE_TLS], 1);
+		log_warn("NG link from %s refused: %s", ngap_link_peer(l), err ? err : "TLS");
+		rd->link = NULL;
+		reader_gone(a, rd);
+		return;
+	}
 	if (rd->setup)
 		log_info("reader gNB %u index %u disconnected%s%s", rd->gnb_id, rd->reader_index,
 		         err ? ": " : "", err ? err : "");

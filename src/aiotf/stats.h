@@ -17,6 +17,7 @@ enum ng_close_reason {
 	NG_CLOSE_IDLE,         /* ng.idle-timeout-ms */
 	NG_CLOSE_BUFFER,       /* ng.buffer-max */
 	NG_CLOSE_UNACKED,      /* ng.unacked-close */
+	NG_CLOSE_TLS,          /* TLS handshake failed: plain NG, no or a foreign certificate */
 	NG_CLOSE_N
 };
 

@@ -11,13 +11,15 @@
  * lowered it), or a message that does not decode, closes the link with an error (a real
  * NG-RAN node would send an ErrorIndication first). A listener bounds the octets of partial
  * frames its links hold in total: past the budget, the link holding the most is closed.
- * Writes use write(2): a process using this must ignore SIGPIPE.
+ * Writes use write(2): a process using this must ignore SIGPIPE. The sockets and the
+ * listener are in ngap_listener.c; the structures they share in ngap_link_internal.h.
+ *
+ * With a TLS context (ngap_tls.h; TCP only), the same frames travel in TLS 1.3 records
+ * (bufferevent_openssl): no frame is read before the handshake, with its certificate checks,
+ * has completed, and a link that fails it is closed with ngap_link_tls_refused() set.
  */
-#include <errno.h>
-#include <netdb.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,55 +29,23 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 #include <event2/util.h>
+#include <openssl/ssl.h>
 
 #include "../common/aiot_err.h"
 #include "../common/bytes.h"
 #include "ngap_link.h"
+#include "ngap_link_internal.h"
+#include "ngap_tls.h"
 #include "svc/netaddr.h"
 
 #define FRAME_PREFIX 4
-#define LISTEN_BACKLOG 128
 #define MAX_SINGLE_READ 65536 /* per read(2); libevent's default is 16 KiB */
 /* Queued output beyond which ngap_send refuses (a peer that stopped reading). */
 #define MAX_OUTPUT (16u * NGAP_MAX_MESSAGE)
-/* <linux/sctp.h> SCTP_NODELAY, at level IPPROTO_SCTP (no libsctp headers needed). */
-#define NGAP_SCTP_NODELAY 3
-
-enum transport { T_AUTO, T_SCTP, T_TCP };
-
-struct ngap_link {
-	struct bufferevent *bev;
-	ngap_link_cbs cbs;
-	void *user;
-	int depth;  /* callbacks of this link running now */
-	int dead;   /* to be freed when depth drops to 0 */
-	int closed; /* on_close delivered or suppressed; no more callbacks */
-	int connected;
-	int reading; /* EV_READ enabled (accepted links wait for their callbacks) */
-	uint32_t max_frame;
-	size_t partial;    /* input octets held (a frame not yet complete), counted in ls */
-	int over_budget;   /* closed by its listener's partial-frame budget */
-	ngap_listener *ls; /* accepted links: the listener that accounts for them */
-	ngap_link *ls_next, *ls_prev;
-	char peer[INET6_ADDRSTRLEN];
-};
-
-struct ngap_listener {
-	struct evconnlistener *lev;
-	struct event *retry; /* re-enables accepting after EMFILE and the like */
-	void (*on_accept)(void *arg, ngap_link *l);
-	void *arg;
-	int sctp;
-	ngap_link *links;   /* accepted links still alive */
-	size_t partial;     /* sum of their partial octets */
-	size_t partial_max; /* 0: no bound */
-};
-
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void ngap_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,71 +54,6 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-static int parse_transport(const char *s, enum transport *t)
-{
-	if (s == NULL || strcmp(s, "auto") == 0)
-		*t = T_AUTO;
-	else if (strcmp(s, "sctp") == 0)
-		*t = T_SCTP;
-	else if (strcmp(s, "tcp") == 0)
-		*t = T_TCP;
-	else
-		return -1;
-	return 0;
-}
-
-/* The kernel has no SCTP (module absent or blocked). */
-static int sctp_unavailable(int e)
-{
-	return e == EPROTONOSUPPORT || e == ESOCKTNOSUPPORT || e == EAFNOSUPPORT ||
-	       e == EPFNOSUPPORT || e == EPROTOTYPE || e == EINVAL || e == EPERM || e == EACCES;
-}
-
-/* A non-blocking, close-on-exec stream socket; *sctp says which protocol it got. */
-static int open_socket(int family, enum transport t, int *sctp, char *err, size_t errlen)
-{
-	int fd;
-
-	if (t != T_TCP) {
-		fd = socket(family, SOCK_STREAM, IPPROTO_SCTP);
-		if (fd >= 0) {
-			*sctp = 1;
-			goto ok;
-		}
-		if (t == T_SCTP || !sctp_unavailable(errno)) {
-			set_err(err, errlen,
-			        "SCTP socket: %s (is the kernel's sctp module loaded? "
-			        "transport \"auto\" falls back to TCP)",
-			        strerror(errno));
-			return -1;
-		}
-	}
-	fd = socket(family, SOCK_STREAM, IPPROTO_TCP);
-	if (fd < 0) {
-		set_err(err, errlen, "TCP socket: %s", strerror(errno));
-		return -1;
-	}
-	*sctp = 0;
-ok:
-	if (evutil_make_socket_nonblocking(fd) != 0 || evutil_make_socket_closeonexec(fd) != 0) {
-		set_err(err, errlen, "socket flags: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Messages are small and latency matters more than segment count. */
-static void set_nodelay(int fd, int sctp)
-{
-	int one = 1;
-
-	if (sctp)
-		(void)setsockopt(fd, IPPROTO_SCTP, NGAP_SCTP_NODELAY, &one, sizeof one);
-	else
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 /* ---- links ------------------------------------------------------------------------------- */
@@ -209,8 +114,8 @@ static void deliver_frame(ngap_link *l, struct evbuffer *in, uint32_t flen)
 	}
 	rc = ngap_decode(p + FRAME_PREFIX, flen, &m);
 	if (rc != AIOT_OK) {
-		set_err(err, sizeof err, "NGAP decode error: %s (%u-octet frame)",
-		        aiot_strerror(rc), (unsigned)flen);
+		ngap_set_err(err, sizeof err, "NGAP decode error: %s (%u-octet frame)",
+		             aiot_strerror(rc), (unsigned)flen);
 		evbuffer_drain(in, FRAME_PREFIX + (size_t)flen);
 		link_fail(l, err);
 		return;
@@ -236,10 +141,11 @@ static void enforce_budget(ngap_listener *ls)
 			big = o;
 	if (big == NULL)
 		return;
-	set_err(err, sizeof err,
-	        "%zu octets of partial frames buffered on this listener (limit %zu); this link "
-	        "held the most, %zu",
-	        ls->partial, ls->partial_max, big->partial);
+	ngap_set_err(
+	    err, sizeof err,
+	    "%zu octets of partial frames buffered on this listener (limit %zu); this link "
+	    "held the most, %zu",
+	    ls->partial, ls->partial_max, big->partial);
 	big->over_budget = 1;
 	big->depth++; /* it may be another link than the one reading */
 	link_fail(big, err);
@@ -263,8 +169,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_copyout(in, pfx, FRAME_PREFIX);
 		flen = aiot_get_be32(pfx);
 		if (flen > l->max_frame) {
-			set_err(err, sizeof err, "frame of %u octets exceeds the %u maximum",
-			        (unsigned)flen, (unsigned)l->max_frame);
+			ngap_set_err(err, sizeof err, "frame of %u octets exceeds the %u maximum",
+			             (unsigned)flen, (unsigned)l->max_frame);
 			link_fail(l, err);
 			break;
 		}
@@ -288,13 +194,20 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	l->depth++;
 	if (what & BEV_EVENT_CONNECTED) {
 		l->connected = 1;
+		l->secure = l->tls;
+		if (l->tls && l->cbs.on_secure != NULL)
+			l->cbs.on_secure(l->cbs.arg, l);
+	} else if (l->tls && !l->secure) {
+		ngap_tls_bev_error(bev, err, sizeof err);
+		link_fail(l, err);
 	} else if (what & BEV_EVENT_EOF) {
 		link_fail(l, evbuffer_get_length(bufferevent_get_input(bev)) > 0
 		                 ? "peer closed the connection in the middle of a frame"
 		                 : "peer closed the connection");
 	} else if (what & BEV_EVENT_ERROR) {
-		set_err(err, sizeof err, "%s: %s", l->connected ? "socket error" : "connect failed",
-		        e ? evutil_socket_error_to_string(e) : "unknown error");
+		ngap_set_err(err, sizeof err, "%s: %s",
+		             l->connected ? "socket error" : "connect failed",
+		             e ? evutil_socket_error_to_string(e) : "unknown error");
 		link_fail(l, err);
 	} else if (what & BEV_EVENT_TIMEOUT) {
 		link_fail(l, "timeout");
@@ -302,17 +215,37 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	link_leave(l);
 }
 
-static ngap_link *link_new(struct event_base *base, int fd, int connected)
+/* The bufferevent of a link: plain, or TLS (ssl, owned by it once created). */
+static struct bufferevent *link_bev(struct event_base *base, int fd, SSL *ssl, int accepting)
+{
+	struct bufferevent *bev;
+
+	if (ssl == NULL)
+		return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(
+	    base, fd, ssl, accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		SSL_free(ssl);
+	else /* a peer that closes without close_notify is an EOF, not an error */
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+ngap_link *ngap_link_new(struct event_base *base, int fd, int connected, SSL *ssl)
 {
 	ngap_link *l = calloc(1, sizeof *l);
 
-	if (l == NULL)
+	if (l == NULL) {
+		SSL_free(ssl);
 		return NULL;
-	l->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	}
+	l->bev = link_bev(base, fd, ssl, connected);
 	if (l->bev == NULL) {
 		free(l);
 		return NULL;
 	}
+	l->tls = ssl != NULL;
 	l->connected = connected;
 	l->max_frame = NGAP_MAX_MESSAGE;
 	bufferevent_set_max_single_read(l->bev, MAX_SINGLE_READ);
@@ -329,42 +262,60 @@ static void link_start_reading(ngap_link *l)
 	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
 }
 
-ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
-                        const ngap_link_cbs *cbs, char *err, size_t errlen)
+static ngap_link *link_connect(struct event_base *base, const char *addr, const char *transport,
+                               ngap_tls_ctx *tls, const ngap_link_cbs *cbs, char *err,
+                               size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	enum transport t;
 	ngap_link *l = NULL;
+	SSL *ssl = NULL;
 	int fd, sctp;
 
-	if (base == NULL || parse_transport(transport, &t) != 0) {
-		set_err(err, errlen, "unknown transport \"%s\" (want sctp, tcp or auto)",
-		        transport ? transport : "(null)");
+	if (base == NULL || ngap_parse_transport(transport, &t) != 0) {
+		ngap_set_err(err, errlen, "unknown transport \"%s\" (want sctp, tcp or auto)",
+		             transport ? transport : "(null)");
 		return NULL;
 	}
 	if (svc_parse_addr(addr, 0, &ss, &sslen, err, errlen) != 0)
 		return NULL;
-	fd = open_socket(ss.ss_family, t, &sctp, err, errlen);
+	fd = ngap_open_socket(ss.ss_family, t, &sctp, err, errlen);
 	if (fd < 0)
 		return NULL;
-	set_nodelay(fd, sctp);
-	l = link_new(base, fd, 0);
+	ngap_set_nodelay(fd, sctp);
+	if (tls != NULL && (ssl = ngap_tls_peer(tls, addr, err, errlen)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	l = ngap_link_new(base, fd, 0, ssl);
 	if (l == NULL) {
 		close(fd);
-		set_err(err, errlen, "out of memory");
+		ngap_set_err(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (cbs != NULL)
 		l->cbs = *cbs;
 	link_start_reading(l);
 	if (bufferevent_socket_connect(l->bev, (struct sockaddr *)&ss, (int)sslen) != 0) {
-		set_err(err, errlen, "connect %s: %s", addr,
-		        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		ngap_set_err(err, errlen, "connect %s: %s", addr,
+		             evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		link_destroy(l);
 		return NULL;
 	}
 	return l;
+}
+
+ngap_link *ngap_connect(struct event_base *base, const char *addr, const char *transport,
+                        const ngap_link_cbs *cbs, char *err, size_t errlen)
+{
+	return link_connect(base, addr, transport, NULL, cbs, err, errlen);
+}
+
+ngap_link *ngap_connect_tls(struct event_base *base, const char *addr, ngap_tls_ctx *tls,
+                            const ngap_link_cbs *cbs, char *err, size_t errlen)
+{
+	return link_connect(base, addr, "tcp", tls, cbs, err, errlen);
 }
 
 void ngap_link_set_cbs(ngap_link *l, const ngap_link_cbs *cbs)
@@ -417,7 +368,7 @@ static void flush_output(ngap_link *l)
 	struct evbuffer *out = bufferevent_get_output(l->bev);
 	evutil_socket_t fd = bufferevent_getfd(l->bev);
 
-	if (!l->connected || fd < 0 || evbuffer_unfreeze(out, 1) != 0)
+	if (!l->connected || l->tls || fd < 0 || evbuffer_unfreeze(out, 1) != 0)
 		return;
 	while (evbuffer_get_length(out) > 0) {
 		size_t n = evbuffer_get_contiguous_space(out);
@@ -449,6 +400,18 @@ void ngap_link_set_max_frame(ngap_link *l, uint32_t max)
 		l->max_frame = max < NGAP_MAX_MESSAGE ? max : NGAP_MAX_MESSAGE;
 }
 
+int ngap_link_tls_refused(const ngap_link *l)
+{
+	return l != NULL && l->tls && !l->secure;
+}
+
+int ngap_link_tls_info(const ngap_link *l, char *buf, size_t len)
+{
+	if (l == NULL || !l->secure)
+		return -1;
+	return ngap_tls_describe(bufferevent_openssl_get_ssl(l->bev), buf, len);
+}
+
 int ngap_link_over_budget(const ngap_link *l)
 {
 	return l != NULL && l->over_budget;
@@ -468,147 +431,4 @@ void ngap_link_set_user(ngap_link *l, void *user)
 void *ngap_link_user(const ngap_link *l)
 {
 	return l != NULL ? l->user : NULL;
-}
-
-/* ---- listener ---------------------------------------------------------------------------- */
-
-static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
-                      int salen, void *arg)
-{
-	ngap_listener *ls = arg;
-	ngap_link *l;
-
-	(void)lev;
-	if (ls->on_accept == NULL) {
-		close(fd);
-		return;
-	}
-	set_nodelay(fd, ls->sctp);
-	l = link_new(evconnlistener_get_base(lev), fd, 1);
-	if (l == NULL) {
-		close(fd);
-		return;
-	}
-	if (getnameinfo(sa, (socklen_t)salen, l->peer, sizeof l->peer, NULL, 0, NI_NUMERICHOST) !=
-	    0)
-		l->peer[0] = '\0';
-	l->ls = ls;
-	l->ls_next = ls->links;
-	if (ls->links)
-		ls->links->ls_prev = l;
-	ls->links = l;
-	/* Reading starts when ngap_link_set_cbs() gives the link its callbacks. */
-	ls->on_accept(ls->arg, l);
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	ngap_listener *ls = arg;
-
-	(void)fd;
-	(void)what;
-	evconnlistener_enable(ls->lev);
-}
-
-/* accept() failed other than transiently (libevent already retries EINTR, EAGAIN and
- * ECONNABORTED): out of descriptors or memory. Pause instead of spinning. */
-static void accept_error_cb(struct evconnlistener *lev, void *arg)
-{
-	ngap_listener *ls = arg;
-	struct timeval pause = {0, 100 * 1000};
-
-	evconnlistener_disable(lev);
-	evtimer_add(ls->retry, &pause);
-}
-
-ngap_listener *ngap_listen(struct event_base *base, const char *addr, const char *transport,
-                           void (*on_accept)(void *arg, ngap_link *l), void *arg, char *err,
-                           size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	enum transport t;
-	ngap_listener *ls = NULL;
-	int fd = -1, one = 1;
-
-	if (base == NULL || parse_transport(transport, &t) != 0) {
-		set_err(err, errlen, "unknown transport \"%s\" (want sctp, tcp or auto)",
-		        transport ? transport : "(null)");
-		return NULL;
-	}
-	if (svc_parse_addr(addr, 1, &ss, &sslen, err, errlen) != 0)
-		return NULL;
-	ls = calloc(1, sizeof *ls);
-	if (ls == NULL) {
-		set_err(err, errlen, "out of memory");
-		return NULL;
-	}
-	ls->on_accept = on_accept;
-	ls->arg = arg;
-	fd = open_socket(ss.ss_family, t, &ls->sctp, err, errlen);
-	if (fd < 0)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sslen) != 0) {
-		set_err(err, errlen, "bind %s: %s", addr, strerror(errno));
-		goto fail;
-	}
-	ls->retry = evtimer_new(base, retry_cb, ls);
-	if (ls->retry == NULL) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
-	ls->lev = evconnlistener_new(
-	    base, accept_cb, ls, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, LISTEN_BACKLOG, fd);
-	if (ls->lev == NULL) {
-		set_err(err, errlen, "listen %s: %s", addr, strerror(errno));
-		goto fail;
-	}
-	evconnlistener_set_error_cb(ls->lev, accept_error_cb);
-	return ls;
-
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (ls->retry != NULL)
-		event_free(ls->retry);
-	free(ls);
-	return NULL;
-}
-
-int ngap_listener_port(const ngap_listener *ls)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (ls == NULL ||
-	    getsockname(evconnlistener_get_fd(ls->lev), (struct sockaddr *)&ss, &len) != 0)
-		return -1;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
-}
-
-const char *ngap_listener_transport(const ngap_listener *ls)
-{
-	return ls != NULL && ls->sctp ? "sctp" : "tcp";
-}
-
-void ngap_listener_set_partial_max(ngap_listener *ls, size_t octets)
-{
-	if (ls != NULL)
-		ls->partial_max = octets;
-}
-
-void ngap_listener_free(ngap_listener *ls)
-{
-	if (ls == NULL)
-		return;
-	for (ngap_link *l = ls->links; l != NULL; l = l->ls_next)
-		l->ls = NULL; /* links outliving their listener are no longer accounted */
-	evconnlistener_free(ls->lev);
-	event_free(ls->retry);
-	free(ls);
 }

@@ -19,6 +19,11 @@ static const char usage_text[] =
     "  -c, --config FILE         YAML configuration (the keys are the flag names)\n"
     "  --aiotf ADDR:PORT         the AIOTF's NG address (aiotf)       [127.0.0.1:38412]\n"
     "  --ng-transport T          auto|sctp|tcp (ng-transport)           [auto]\n"
+    "  --ng-tls-ca FILE          TLS 1.3 on the NG link, TCP only: the AIOTF's certificate\n"
+    "                            must chain to this CA and name the host of --aiotf\n"
+    "                            (ng-tls-ca)\n"
+    "  --ng-tls-cert FILE        this reader's certificate (ng-tls-cert)\n"
+    "  --ng-tls-key FILE         its private key, mode 0600 (ng-tls-key)\n"
     "  --air ADDR:PORT           the air medium, UDP (air)              required\n"
     "  --gnb-id N                GlobalGNB-ID gNB ID (gnb-id)           [1]\n"
     "  --reader-index N          AIoT-ReaderIndex 1..65535 (reader-index) [1]\n"
@@ -38,6 +43,9 @@ static const char usage_text[] =
 static const cfg_opt opts[] = {
     {"aiotf", "aiotf"},
     {"ng-transport", "ng-transport"},
+    {"ng-tls-ca", "ng-tls-ca"},
+    {"ng-tls-cert", "ng-tls-cert"},
+    {"ng-tls-key", "ng-tls-key"},
     {"air", "air"},
     {"gnb-id", "gnb-id"},
     {"reader-index", "reader-index"},
@@ -99,6 +107,9 @@ static char *render_metrics(void *arg)
 	     st.ng_setups},
 	    {"aiot_reader_ng_link_losses_total", "counter",
 	     "NG link closed or connect failed (each followed by a retry).", st.ng_link_losses},
+	    {"aiot_reader_ng_tls_failures_total", "counter",
+	     "NG link TLS handshakes that failed (the AIOTF's certificate, or refused).",
+	     st.ng_tls_failures},
 	};
 	return sbi_metrics_format(m, sizeof m / sizeof m[0]);
 }
@@ -147,6 +158,9 @@ int main(int argc, char **argv)
 	    .aiotf = cfg_get(c, "aiotf") ? cfg_get(c, "aiotf") : "127.0.0.1:38412",
 	    .transport = cfg_get(c, "ng-transport") ? cfg_get(c, "ng-transport") : "auto",
 	    .air = cfg_get(c, "air"),
+	    .ng_tls_ca = cfg_get(c, "ng-tls-ca"),
+	    .ng_tls_cert = cfg_get(c, "ng-tls-cert"),
+	    .ng_tls_key = cfg_get(c, "ng-tls-key"),
 	    .name = cfg_get(c, "name") ? cfg_get(c, "name") : "aiot-reader",
 	    .gnb_id = (uint32_t)v[0],
 	    .reader_index = (uint16_t)v[1],
@@ -166,6 +180,16 @@ int main(int argc, char **argv)
 	if (strcmp(rc_.transport, "auto") && strcmp(rc_.transport, "sctp") &&
 	    strcmp(rc_.transport, "tcp")) {
 		log_error("ng-transport: '%s' is not auto, sctp or tcp", rc_.transport);
+		goto out;
+	}
+	if ((rc_.ng_tls_cert == NULL) != (rc_.ng_tls_key == NULL) ||
+	    (rc_.ng_tls_cert != NULL && rc_.ng_tls_ca == NULL)) {
+		log_error("ng-tls-cert and ng-tls-key go together, and need ng-tls-ca");
+		goto out;
+	}
+	if (rc_.ng_tls_ca != NULL && strcmp(rc_.transport, "sctp") == 0) {
+		log_error("ng-transport sctp with ng-tls-*: TLS runs over TCP only (use "
+		          "--ng-transport tcp, or NDS/IP under SCTP: docs/backhaul.md)");
 		goto out;
 	}
 	if (strlen(rc_.name) > 150) {

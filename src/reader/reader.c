@@ -38,7 +38,8 @@ struct reader {
 	int fd;
 	struct event *air_ev;
 	reader_proc *proc;
-	uint64_t ng_setups, ng_link_losses;
+	ngap_tls_ctx *tls; /* NULL: plain NG */
+	uint64_t ng_setups, ng_link_losses, ng_tls_failures;
 };
 
 struct reader_timer {
@@ -154,8 +155,8 @@ static void on_ng_msg(void *arg, ngap_link *l, ngap_msg *m)
 		r->link_up = 1;
 		r->ng_setups++;
 		r->backoff_ms = BACKOFF_MIN_MS;
-		log_info("reader: NG link up to %s (%s), AIOTF '%s'", r->cfg.aiotf,
-		         r->link_transport, m->u.setup_resp.aiotf_name);
+		log_info("reader: NG link up to %s (%s%s), AIOTF '%s'", r->cfg.aiotf,
+		         r->link_transport, r->tls ? ", TLS" : "", m->u.setup_resp.aiotf_name);
 	} else if (!reader_proc_on_ng(r->proc, m)) {
 		log_warn("NG: unexpected %s (correlation %u) ignored", ngap_type_name(m->type),
 		         m->correlation_id);
@@ -166,7 +167,8 @@ static void on_ng_msg(void *arg, ngap_link *l, ngap_msg *m)
 static void on_ng_close(void *arg, ngap_link *l, const char *err)
 {
 	reader *r = arg;
-	(void)l;
+	if (ngap_link_tls_refused(l))
+		r->ng_tls_failures++;
 	log_warn("NG link to %s %s: %s; again in %u ms", r->cfg.aiotf,
 	         r->link_up ? "lost" : "failed", err ? err : "closed", r->backoff_ms);
 	r->link = NULL;
@@ -176,6 +178,16 @@ static void on_ng_close(void *arg, ngap_link *l, const char *err)
 	struct timeval tv = ms_tv(r->backoff_ms);
 	evtimer_add(r->reconnect, &tv);
 	r->backoff_ms = r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->backoff_ms * 2;
+}
+
+/* TLS up: logged before NG Setup, so a refused setup still shows who answered. */
+static void on_ng_secure(void *arg, ngap_link *l)
+{
+	reader *r = arg;
+	char info[400];
+
+	if (ngap_link_tls_info(l, info, sizeof info) == 0)
+		log_info("reader: NG link to %s: %s", r->cfg.aiotf, info);
 }
 
 static void on_reconnect(evutil_socket_t fd, short ev, void *arg)
@@ -188,8 +200,11 @@ static void on_reconnect(evutil_socket_t fd, short ev, void *arg)
 static void link_connect(reader *r)
 {
 	char err[256];
-	ngap_link_cbs cbs = {.on_msg = on_ng_msg, .on_close = on_ng_close, .arg = r};
-	r->link = ngap_connect(r->base, r->cfg.aiotf, r->cfg.transport, &cbs, err, sizeof err);
+	ngap_link_cbs cbs = {
+	    .on_msg = on_ng_msg, .on_close = on_ng_close, .arg = r, .on_secure = on_ng_secure};
+	r->link =
+	    r->tls ? ngap_connect_tls(r->base, r->cfg.aiotf, r->tls, &cbs, err, sizeof err)
+	           : ngap_connect(r->base, r->cfg.aiotf, r->cfg.transport, &cbs, err, sizeof err);
 	if (r->link == NULL) {
 		on_ng_close(r, NULL, err);
 		return;
@@ -283,6 +298,13 @@ reader *reader_new(struct event_base *base, const reader_cfg *cfg, char *err, si
 	r->link_transport = auto_transport(cfg->transport);
 	if (transport_usable(cfg->transport, err, errlen) != 0)
 		goto fail;
+	if (cfg->ng_tls_ca != NULL) {
+		r->tls = ngap_tls_client_ctx(cfg->ng_tls_ca, cfg->ng_tls_cert, cfg->ng_tls_key, err,
+		                             errlen);
+		if (r->tls == NULL)
+			goto fail;
+		r->link_transport = "tcp";
+	}
 	if (air_addr_parse(cfg->air, &peer, &plen, err, errlen) != 0 ||
 	    (r->fd = air_udp_socket(NULL, &peer, err, errlen)) < 0)
 		goto fail;
@@ -316,6 +338,7 @@ void reader_free(reader *r)
 		event_free(r->reconnect);
 	if (r->fd >= 0)
 		close(r->fd);
+	ngap_tls_ctx_free(r->tls);
 	free(r);
 }
 
@@ -324,6 +347,7 @@ reader_stats reader_get_stats(const reader *r)
 	reader_stats st = reader_proc_stats(r->proc);
 	st.ng_setups = r->ng_setups;
 	st.ng_link_losses = r->ng_link_losses;
+	st.ng_tls_failures = r->ng_tls_failures;
 	st.ng_link_up = r->link_up;
 	return st;
 }

@@ -15,9 +15,12 @@ struct event_base;
 
 typedef struct reader_cfg {
 	const char *aiotf;     /* AIOTF NG address, ADDR:PORT */
-	const char *transport; /* auto | sctp | tcp */
-	const char *air;       /* the air medium (aiot-devsim), ADDR:PORT (UDP) */
-	const char *name;      /* RAN node name in NG Setup */
+	const char *transport; /* auto | sctp | tcp (tcp with TLS) */
+	/* TLS 1.3 on the NG link (docs/backhaul.md): the CA the AIOTF's certificate must chain
+	 * to, matched to the host of aiotf (NULL: plain NG); this reader's certificate and key. */
+	const char *ng_tls_ca, *ng_tls_cert, *ng_tls_key;
+	const char *air;  /* the air medium (aiot-devsim), ADDR:PORT (UDP) */
+	const char *name; /* RAN node name in NG Setup */
 	uint32_t gnb_id;
 	uint16_t reader_index;       /* AIoT-ReaderIndex 1..65535 */
 	unsigned max_rounds;         /* per inventory */
@@ -53,6 +56,7 @@ typedef struct reader_stats {
 	uint64_t doa_table_full;     /* uplinks not taken: doa-max-devices reached */
 	uint64_t ng_setups;          /* NG Setup Responses: the link came up */
 	uint64_t ng_link_losses;     /* the link closed or a connect failed */
+	uint64_t ng_tls_failures;    /* of them, a TLS handshake failed */
 	int ng_link_up;
 } reader_stats;
 

@@ -408,7 +408,6 @@ static void client_eventcb(struct bufferevent *bev, short what, void *arg)
 {
 	struct sbi_client *c = arg;
 	char why[200];
-	unsigned long e0;
 	int one = 1;
 
 	if (what & BEV_EVENT_CONNECTED) {
@@ -435,25 +434,8 @@ static void client_eventcb(struct bufferevent *bev, short what, void *arg)
 	} else if (bufferevent_socket_get_dns_error(bev) != 0) {
 		snprintf(why, sizeof(why), "resolve %s: %s", c->host,
 		         evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
-	} else if (c->ssl != NULL && (e0 = bufferevent_get_openssl_error(bev)) != 0) {
-		SSL *ssl = bufferevent_openssl_get_ssl(bev);
-		unsigned long e, first = ERR_GET_LIB(e0) != 0 ? e0 : 0;
-		long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
-		char buf[160];
-
-		/* libevent also queues SSL_get_error() codes (library 0): skip those */
-		while ((e = bufferevent_get_openssl_error(bev)) != 0)
-			if (first == 0 && ERR_GET_LIB(e) != 0)
-				first = e;
-		if (first != 0)
-			ERR_error_string_n(first, buf, sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "handshake failed");
-		if (vr != X509_V_OK)
-			snprintf(why, sizeof(why), "TLS: %s (%s)", buf,
-			         X509_verify_cert_error_string(vr));
-		else
-			snprintf(why, sizeof(why), "TLS: %s", buf);
+	} else if (c->ssl != NULL && sbi_tls_bev_error(bev, why, sizeof why) == 0) {
+		/* why says what failed in the handshake */
 	} else if (what & BEV_EVENT_EOF) {
 		snprintf(why, sizeof(why), "connection closed by peer");
 	} else {
@@ -470,16 +452,11 @@ static int client_connect(struct sbi_client *c)
 
 	if (c->ssl != NULL) {
 		const char *name = c->server_name ? c->server_name : c->host;
-		unsigned char ip[16];
-		int is_ip = inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
 		SSL *ssl = SSL_new(c->ssl);
 
 		if (ssl == NULL)
 			return -1;
-		/* RFC 6066 3: no IP literals in SNI; verify the name or the IP SAN instead. */
-		if ((!is_ip &&
-		     (SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, name) != 1)) ||
-		    (is_ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)) {
+		if (sbi_tls_set_peer_name(ssl, name) != 0) {
 			SSL_free(ssl);
 			return -1;
 		}

@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include "sbi/sbi_hist.h"
+#include "sbi/sbi_tls.h"
 
 /* ---- sbi_addr.c ------------------------------------------------------------------------- */
 
@@ -27,7 +28,7 @@ int sbi_socket_port(int fd);
 /* evthread_use_pthreads(), once per process. */
 void sbi_threads_init(void);
 
-/* ---- sbi_tls.c -------------------------------------------------------------------------- */
+/* ---- sbi_tls.c (and sbi_tls.h) ---------------------------------------------------------- */
 
 /* TLS 1.3 only, ALPN "h2" (RFC 9113 3.2). ca != NULL: client certificates are required. */
 SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
@@ -40,8 +41,6 @@ SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, c
 void sbi_tls_peer_nf_instance(SSL *ssl, char out[37]);
 /* 1 when the handshake on ssl selected "h2". */
 int sbi_tls_alpn_is_h2(SSL *ssl);
-/* The oldest queued OpenSSL error as text (or fallback), clearing the queue. */
-void sbi_tls_error(char *buf, size_t len, const char *fallback);
 
 /* ---- sbi_problem.c ---------------------------------------------------------------------- */
 

@@ -8,11 +8,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <arpa/inet.h>
+
 #include "sbi/sbi_internal.h"
+#include "sbi/sbi_tls.h"
 #include "svc/nf_id.h"
 
 static const unsigned char alpn_h2[] = {2, 'h', '2'};
@@ -78,7 +82,7 @@ static int load_cert_key(SSL_CTX *ctx, const char *cert, const char *key, char *
 	return 0;
 }
 
-static SSL_CTX *ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
+SSL_CTX *sbi_tls_ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(method);
 
@@ -101,7 +105,7 @@ static SSL_CTX *ctx_new(const SSL_METHOD *method, char *err, size_t errlen)
 SSL_CTX *sbi_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err,
                             size_t errlen)
 {
-	SSL_CTX *ctx = ctx_new(TLS_server_method(), err, errlen);
+	SSL_CTX *ctx = sbi_tls_ctx_new(TLS_server_method(), err, errlen);
 
 	if (ctx == NULL)
 		return NULL;
@@ -133,7 +137,7 @@ fail:
 SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, char *err,
                             size_t errlen)
 {
-	SSL_CTX *ctx = ctx_new(TLS_client_method(), err, errlen);
+	SSL_CTX *ctx = sbi_tls_ctx_new(TLS_client_method(), err, errlen);
 
 	if (ctx == NULL)
 		return NULL;
@@ -152,6 +156,43 @@ SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, c
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+int sbi_tls_set_peer_name(SSL *ssl, const char *name)
+{
+	unsigned char ip[16];
+	int is_ip = inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+
+	if (is_ip)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1 ? 0 : -1;
+	return SSL_set_tlsext_host_name(ssl, name) == 1 && SSL_set1_host(ssl, name) == 1 ? 0 : -1;
+}
+
+int sbi_tls_bev_error(struct bufferevent *bev, char *buf, size_t len)
+{
+	unsigned long e, first = 0;
+	int any = 0;
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+	char what[160];
+
+	/* libevent also queues SSL_get_error() codes (library 0): skip those */
+	while ((e = bufferevent_get_openssl_error(bev)) != 0) {
+		any = 1;
+		if (first == 0 && ERR_GET_LIB(e) != 0)
+			first = e;
+	}
+	if (!any)
+		return -1;
+	if (first != 0)
+		ERR_error_string_n(first, what, sizeof what);
+	else
+		snprintf(what, sizeof what, "handshake failed");
+	if (vr != X509_V_OK)
+		snprintf(buf, len, "TLS: %s (%s)", what, X509_verify_cert_error_string(vr));
+	else
+		snprintf(buf, len, "TLS: %s", what);
+	return 0;
 }
 
 int sbi_tls_alpn_is_h2(SSL *ssl)

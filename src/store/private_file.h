@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Files at rest that hold secrets or wrapped keys (the KEK file, the device store): opened
  * without following a symbolic link, then checked on the descriptor that is read, so that
- * the file checked is the file used (no lstat-then-open race). Internal to src/store. */
+ * the file checked is the file used (no lstat-then-open race). src/store, and the NG link
+ * TLS key (src/ngap/ngap_tls.c). */
 #ifndef AIOT_PRIVATE_FILE_H
 #define AIOT_PRIVATE_FILE_H
 #include <stddef.h>

@@ -102,7 +102,7 @@ static void on_accept(void *arg, ngap_link *l)
 	s->link = l;
 	s->reply = 1;
 	s->free_in_msg = srv->free_in_msg;
-	cbs = (ngap_link_cbs){on_msg, on_close, s};
+	cbs = (ngap_link_cbs){on_msg, on_close, s, NULL};
 	ngap_link_set_cbs(l, &cbs);
 	ngap_link_set_user(l, s);
 	assert_ptr_equal(ngap_link_user(l), s);
@@ -170,7 +170,7 @@ static void stop_server(server *srv)
 static ngap_link *connect_to(server *srv, const char *transport, side *c)
 {
 	char addr[64], err[256] = "";
-	ngap_link_cbs cbs = {on_msg, on_close, c};
+	ngap_link_cbs cbs = {on_msg, on_close, c, NULL};
 
 	snprintf(addr, sizeof addr, "127.0.0.1:%d", ngap_listener_port(srv->ls));
 	c->link = ngap_connect(base, addr, transport, &cbs, err, sizeof err);
@@ -296,7 +296,7 @@ static void test_auto(void **state)
 static void test_bad_arguments(void **state)
 {
 	char err[256];
-	ngap_link_cbs cbs = {on_msg, on_close, NULL};
+	ngap_link_cbs cbs = {on_msg, on_close, NULL, NULL};
 
 	(void)state;
 	err[0] = '\0';
@@ -522,7 +522,7 @@ static void test_connect_refused(void **state)
 	server srv;
 	side c = {0};
 	char addr[64];
-	ngap_link_cbs cbs = {on_msg, on_close, &c};
+	ngap_link_cbs cbs = {on_msg, on_close, &c, NULL};
 	int port;
 
 	(void)state;
