@@ -173,6 +173,10 @@ static const cfg_opt opts[] = {
     {"doa-id-m1-max", "doa.id-m1-max"},
     {"doa-id-window-ms", "doa.id-window-ms"},
     {"nrf", "nrf.url"},
+    {"nrf.ca", "nrf.ca"}, /* as the ADM's: --nrf.ca FILE etc. */
+    {"nrf.cert", "nrf.cert"},
+    {"nrf.key", "nrf.key"},
+    {"nrf.heartbeat-s", "nrf.heartbeat-s"},
     {"nf-instance-id", "nf-instance-id"},
     {"nf-instance-id-file", "nf-instance-id-file"},
 };

@@ -32,67 +32,7 @@
 #include "common/clock.h"
 #include "demo.h"
 
-#define STEPS 8
-#define DOA_ATTACK_P "0.25" /* --rogue-network and --doa-replay of the simulator */
-
-typedef struct demo {
-	unsigned long n, k;
-	unsigned long ndoa, doa_clones; /* DO-A devices (0: --no-doa), DO-A clones */
-	int doa_attacks;
-	int json;
-	FILE *out; /* progress: stdout, or stderr with --json (stdout holds the JSON alone) */
-	const char *dir;
-	const char *loss;
-	demo_proc adm, aiotf, devsim, reader;
-	demo_af *af;
-	demo_doa *doa;
-	int aiotf_port, aiotf_metrics, devsim_port;
-	char **ids; /* genuine permanent IDs (base64), n of them */
-	double t0;
-} demo;
-
-static void step(demo *d, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void step(demo *d, int i, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(d->out, "[%d/%d %6.1fs] ", i, STEPS, aiot_mono_s() - d->t0);
-	va_start(ap, fmt);
-	vfprintf(d->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', d->out);
-	fflush(d->out);
-}
-
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-_Noreturn static void die(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-_Noreturn static void die(demo *d, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("aiot demo: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	demo_stop_all();
-	demo_af_stop(d->af);
-	fprintf(stderr, "aiot demo: logs are in %s/\n", d->dir);
-	exit(1);
-}
-
-static void start(demo *d, demo_proc *p, const char *name, char *const argv[], const char *ready,
-                  char *line, size_t cap)
-{
-	if (demo_spawn(p, name, d->dir, argv) != 0)
-		die(d, "cannot start %s", name);
-	if (demo_wait_log(p, ready, 20000, line, cap) != 0)
-		die(d, "%s did not start (see %s)", name, p->log);
-}
+#include "demo_run.h"
 
 static void load_ids(demo *d, const char *path)
 {
@@ -100,7 +40,7 @@ static void load_ids(demo *d, const char *path)
 	char line[1024];
 	size_t i = 0;
 	if (f == NULL)
-		die(d, "%s: %s", path, strerror(errno));
+		demo_die(d, "%s: %s", path, strerror(errno));
 	d->ids = calloc(d->n, sizeof *d->ids);
 	while (d->ids && i < d->n && fgets(line, sizeof line, f) != NULL) {
 		cJSON *j = cJSON_Parse(line);
@@ -111,7 +51,7 @@ static void load_ids(demo *d, const char *path)
 	}
 	fclose(f);
 	if (i != d->n)
-		die(d, "%s holds %zu devices, %lu expected", path, i, d->n);
+		demo_die(d, "%s holds %zu devices, %lu expected", path, i, d->n);
 }
 
 /* The simulator's stats (SIGUSR1, docs/protocol.md §5.7.2), or the demo ends. */
@@ -119,7 +59,7 @@ static cJSON *devsim_stats(demo *d)
 {
 	cJSON *j = demo_devsim_stats(&d->devsim, d->dir);
 	if (j == NULL)
-		die(d, "the device simulator wrote no statistics");
+		demo_die(d, "the device simulator wrote no statistics");
 	return j;
 }
 
@@ -136,9 +76,9 @@ static const demo_tx_result *transact(demo *d, const char *path, const char *bod
 	char err[512];
 	char *tid = demo_af_request(d->af, d->aiotf_port, path, body, err, sizeof err);
 	if (tid == NULL)
-		die(d, "%s: %s", path, err);
+		demo_die(d, "%s: %s", path, err);
 	const demo_tx_result *r = NULL;
-	for (int waited = 0; waited < timeout_s && !interrupted; waited += 2) {
+	for (int waited = 0; waited < timeout_s && !demo_interrupted; waited += 2) {
 		r = demo_af_wait(d->af, tid, 2000);
 		if (r != NULL && r->done)
 			break;
@@ -147,10 +87,10 @@ static const demo_tx_result *transact(demo *d, const char *path, const char *bod
 			        r->ndevices),
 			    fflush(d->out);
 	}
-	if (interrupted)
-		die(d, "interrupted");
+	if (demo_interrupted)
+		demo_die(d, "interrupted");
 	if (r == NULL || !r->done)
-		die(d, "transaction %s did not finish within %d s", tid, timeout_s);
+		demo_die(d, "transaction %s did not finish within %d s", tid, timeout_s);
 	free(tid);
 	return r;
 }
@@ -216,8 +156,8 @@ static void doa_phase(demo *d, doa_result *res)
 		     dev_reg >= (long)d->ndoa) ||
 		    t > limit)
 			break;
-		if (interrupted)
-			die(d, "interrupted");
+		if (demo_interrupted)
+			demo_die(d, "interrupted");
 		if (t - shown >= 5) {
 			fprintf(d->out,
 			        "           ... %lu of %lu registered (%ld hold M4), %lu delivered "
@@ -274,6 +214,7 @@ int cmd_demo(int argc, char **argv)
 	    {"no-doa", no_argument, NULL, 'D'},
 	    {"doa-devices", required_argument, NULL, 'e'},
 	    {"no-doa-attacks", no_argument, NULL, 'A'},
+	    {"no-sba", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -284,8 +225,8 @@ int cmd_demo(int argc, char **argv)
 	          .dir = "aiot-demo",
 	          .loss = "0",
 	          .out = stdout};
-	int no_doa = 0;
-	char line[1024], err[512], a1[64], a2[64], a3[64], a4[1100], a5[1100], a6[1100], a7[1100];
+	int no_doa = 0, no_sba = 0;
+	char err[512], a1[64], a4[1100], a5[1100], a6[1100], a7[1100];
 	int o;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -314,17 +255,22 @@ int cmd_demo(int argc, char **argv)
 		case 'A':
 			d.doa_attacks = 0;
 			break;
+		case 'S':
+			no_sba = 1;
+			break;
 		case 'h':
 			puts(
 			    "usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
 			    "[--workdir DIR (aiot-demo)] [--loss P (0)]\n"
 			    "                 [--no-doa] [--doa-devices N (10 % of --devices)] "
-			    "[--no-doa-attacks]\n"
+			    "[--no-doa-attacks] [--no-sba]\n"
 			    "  --no-doa          skip device-originated access (DO-A)\n"
 			    "  --doa-devices N   devices that register on their own and send data\n"
 			    "  --no-doa-attacks  DO-A without the simulated rogue network, clones "
 			    "and "
-			    "replays");
+			    "replays\n"
+			    "  --no-sba          no NRF and no OAuth 2.0: static URLs, mutual TLS "
+			    "between AIOTF and ADM only");
 			return 0;
 		default:
 			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
@@ -341,18 +287,26 @@ int cmd_demo(int argc, char **argv)
 	else if (d.ndoa > d.n)
 		cli_fail(CLI_EXIT_USAGE, "demo: --doa-devices is more than --devices");
 	d.doa_clones = d.doa_attacks ? (d.k < d.ndoa ? d.k : d.ndoa) : 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	signal(SIGINT, demo_on_signal);
+	signal(SIGTERM, demo_on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	d.t0 = aiot_mono_s();
 
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
 	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "demo: %s", err); /* nothing started yet */
-	if (demo_make_pki(d.dir, err, sizeof err) != 0)
-		die(&d, "%s", err);
-	step(&d, 1, "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",
-	     d.dir);
+	if (demo_sba_prepare(d.dir, !no_sba, &d.sba, err, sizeof err) != 0)
+		demo_die(&d, "%s", err);
+	if (d.sba.enabled)
+		demo_step(&d, 1,
+		          "work directory %s/: CA, certificates naming each NF instance (NRF, ADM, "
+		          "AIOTF, AF, reader), the NRF's ES256 signing key",
+		          d.dir);
+	else
+		demo_step(
+		    &d, 1,
+		    "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",
+		    d.dir);
 
 	/* 2. Provisioning (the factory step): keys and IDs into the ADM's store. */
 	snprintf(a1, sizeof a1, "%lu", d.n);
@@ -360,87 +314,16 @@ int cmd_demo(int argc, char **argv)
 	snprintf(a5, sizeof a5, "%s/kek", d.dir);
 	snprintf(a6, sizeof a6, "%s/devices.jsonl", d.dir);
 	snprintf(a7, sizeof a7, "%s/provision.log", d.dir);
-	step(&d, 2, "provisioning %lu devices (aiot provision: random keys, encrypted store)", d.n);
+	demo_step(&d, 2, "provisioning %lu devices (aiot provision: random keys, encrypted store)",
+	          d.n);
 	char *pv[] = {"aiot", "provision", "--store",     a4,      "--kek-file", a5,  "--count",
 	              a1,     "--group",   "warehouse-1", "--out", a6,           NULL};
 	if (demo_run("aiot", a7, pv) != 0)
-		die(&d, "provisioning failed (see %s)", a7);
+		demo_die(&d, "provisioning failed (see %s)", a7);
 	load_ids(&d, a6);
 
-	/* 3. ADM with mutual TLS. */
-	char cert[1100], key[1100], ca[1100], acert[1100], akey[1100], stats[1100];
-	snprintf(ca, sizeof ca, "%s/ca.crt", d.dir);
-	snprintf(cert, sizeof cert, "%s/adm.crt", d.dir);
-	snprintf(key, sizeof key, "%s/adm.key", d.dir);
-	snprintf(acert, sizeof acert, "%s/aiotf.crt", d.dir);
-	snprintf(akey, sizeof akey, "%s/aiotf.key", d.dir);
-	char afauth[1100];
-	snprintf(afauth, sizeof afauth, "%s/af-auth.json", d.dir);
-	if (demo_af_write_auth(afauth, "aiot-demo-af", err, sizeof err) != 0)
-		die(&d, "%s", err);
-	char *av[] = {"aiot-adm", "--listen",   "127.0.0.1:0", "--store",   a4,     "--kek-file",
-	              a5,         "--tls-cert", cert,          "--tls-key", key,    "--tls-ca",
-	              ca,         "--workers",  "2",           "--af-auth", afauth, NULL};
-	start(&d, &d.adm, "aiot-adm", av, "listening on", line, sizeof line);
-	int adm_port = demo_port_after(line, "listening on");
-	step(&d, 3, "aiot-adm on 127.0.0.1:%d (TLS 1.3, client certificates required)", adm_port);
-
-	/* 4. AIOTF, device simulator, reader. */
-	char admurl[128];
-	snprintf(admurl, sizeof admurl, "https://127.0.0.1:%d", adm_port);
-	char *fv[] = {"aiot-aiotf",  "--listen",    "127.0.0.1:0",
-	              "--ng-listen", "127.0.0.1:0", "--adm",
-	              admurl,        "--adm-ca",    ca,
-	              "--adm-cert",  acert,         "--adm-key",
-	              akey,          "--metrics",   "127.0.0.1:0",
-	              "--name",      "aiotf-demo",  NULL};
-	start(&d, &d.aiotf, "aiot-aiotf", fv, "metrics on port", line, sizeof line);
-	d.aiotf_metrics = atoi(strstr(line, "metrics on port") + strlen("metrics on port"));
-	if (demo_wait_log(&d.aiotf, "listening on", 1000, line, sizeof line) != 0)
-		die(&d, "aiot-aiotf: no SBI address in its log");
-	d.aiotf_port = demo_port_after(line, "listening on");
-	if (demo_wait_log(&d.aiotf, "ng link on", 1000, line, sizeof line) != 0)
-		die(&d, "aiot-aiotf: no NG link address in its log");
-	int ng_port = demo_port_after(line, "ng link on");
-	/* The AF, and its DO-A subscription before any DO-A device can register. */
-	d.af = demo_af_start(err, sizeof err);
-	if (d.af == NULL)
-		die(&d, "AF: %s", err);
-	if (d.ndoa > 0) {
-		d.doa = demo_doa_new(d.ids, d.n);
-		char *sub = d.doa ? demo_doa_subscribe(d.aiotf_port, "aiot-demo-af",
-		                                       demo_af_port(d.af), err, sizeof err)
-		                  : NULL;
-		if (sub == NULL)
-			die(&d, "DO-A subscription: %s", d.doa ? err : "out of memory");
-		demo_af_route(d.af, sub, demo_doa_record, d.doa);
-		free(sub);
-	}
-	snprintf(a2, sizeof a2, "%lu", d.k);
-	snprintf(stats, sizeof stats, "%s/devsim-stats.json", d.dir);
-	char ndoa[32], ndoa_clones[32];
-	snprintf(ndoa, sizeof ndoa, "%lu", d.ndoa);
-	snprintf(ndoa_clones, sizeof ndoa_clones, "%lu", d.doa_clones);
-	char *sv[] = {"aiot-devsim", "--devices", a6, "--air-listen", "127.0.0.1:0", "--clones", a2,
-	              "--loss", (char *)d.loss, "--stats", stats, "--doa", ndoa,
-	              /* DO-A attackers (docs/protocol.md §5.7.3); the list ends here without */
-	              d.doa_attacks && d.ndoa > 0 ? "--doa-clones" : NULL, ndoa_clones,
-	              "--rogue-network", DOA_ATTACK_P, "--doa-replay", DOA_ATTACK_P, NULL};
-	start(&d, &d.devsim, "aiot-devsim", sv, "air on", line, sizeof line);
-	d.devsim_port = demo_port_after(line, "air on");
-	snprintf(a1, sizeof a1, "127.0.0.1:%d", ng_port);
-	snprintf(a3, sizeof a3, "127.0.0.1:%d", d.devsim_port);
-	char *rv[] = {"aiot-reader", "--aiotf", a1, "--air", a3, "--gnb-id", "1", "--reader-index",
-	              "1", "--name", "reader-1",
-	              /* DO-A access rounds every 20 ms, or none. At the reader's default of
-	               * 100 ms a device at its largest back-off (63 rounds, §5.7.2) sits out
-	               * 6.3 s: the last of 30 devices took up to 30 s to register. */
-	              "--doa-interval-ms", d.ndoa > 0 ? "20" : "0", NULL};
-	start(&d, &d.reader, "aiot-reader", rv, "NG link up", line, sizeof line);
-	step(&d, 4,
-	     "aiot-aiotf (Naiotf :%d, NG link :%d), aiot-devsim (%lu devices + %lu clones, "
-	     "%lu of them DO-A, air :%d), aiot-reader connected",
-	     d.aiotf_port, ng_port, d.n, d.k, d.ndoa, d.devsim_port);
+	/* 3, 4. The network functions, the AF, the device simulator and the reader. */
+	demo_start_core(&d);
 
 	/* 5. Inventory of all devices (TS 23.369 6.2.2): the AF's request, answered by
 	 * notifications listing the authenticated devices. */
@@ -451,7 +334,7 @@ int cmd_demo(int argc, char **argv)
 	    "\"mnc\":\"01\"},\"aiotAreaCode\":\"000001\"}]},\"numDevices\":%lu,"
 	    "\"notifUri\":\"http://127.0.0.1:%d/notify\"}",
 	    d.n + d.k, demo_af_port(d.af));
-	step(&d, 5, "AF -> AIOTF: inventory of all devices");
+	demo_step(&d, 5, "AF -> AIOTF: inventory of all devices");
 	double t_inv = aiot_mono_s();
 	double rej0 = demo_metric(d.aiotf_metrics, "aiot_aiotf_auth_failures_total");
 	const demo_tx_result *inv =
@@ -462,7 +345,7 @@ int cmd_demo(int argc, char **argv)
 	unsigned long authenticated = 0, foreign;
 	char **sorted = malloc((inv->ndevices + 1) * sizeof *sorted);
 	if (sorted == NULL)
-		die(&d, "out of memory");
+		demo_die(&d, "out of memory");
 	memcpy(sorted, inv->ids, inv->ndevices * sizeof *sorted);
 	qsort(sorted, inv->ndevices, sizeof *sorted, cmp_str);
 	for (unsigned long i = 0; i < d.n; i++)
@@ -495,9 +378,9 @@ int cmd_demo(int argc, char **argv)
 			ten[nten++] = inv->ids[i];
 	}
 	cJSON_Delete(st);
-	step(&d, 6,
-	     "AF -> AIOTF: READ to %zu devices, WRITE + READ-back, a command aimed at a clone",
-	     nten);
+	demo_step(&d, 6,
+	          "AF -> AIOTF: READ to %zu devices, WRITE + READ-back, a command aimed at a clone",
+	          nten);
 	unsigned long read_ok = 0, write_ok = 0;
 	char *b = cmd_body(&d, "READ", ten, nten, 0, 16, NULL);
 	const demo_tx_result *r = transact(&d, "/naiotf-aiot/v1/request-cmd", b, 60);
@@ -513,7 +396,7 @@ int cmd_demo(int argc, char **argv)
 	uint8_t data[16];
 	char data_b64[AIOT_B64_LEN(16) + 1];
 	if (getrandom(data, sizeof data, 0) != (ssize_t)sizeof data)
-		die(&d, "no randomness");
+		demo_die(&d, "no randomness");
 	aiot_b64_encode(data, sizeof data, data_b64);
 	b = cmd_body(&d, "WRITE", ten, 1, 32, 16, data_b64);
 	r = transact(&d, "/naiotf-aiot/v1/request-cmd", b, 60);
@@ -549,37 +432,56 @@ int cmd_demo(int argc, char **argv)
 	/* 7. Device-originated access: they have been registering since the reader came up. */
 	doa_result doa = {0};
 	if (d.ndoa > 0) {
-		step(&d, 7, "DO-A: %lu devices register on their own and send data to the AF%s",
-		     d.ndoa, d.doa_attacks ? ", among a rogue network, clones and replays" : "");
+		demo_step(
+		    &d, 7, "DO-A: %lu devices register on their own and send data to the AF%s",
+		    d.ndoa, d.doa_attacks ? ", among a rogue network, clones and replays" : "");
 		doa_phase(&d, &doa);
 	} else {
-		step(&d, 7, "DO-A: skipped (--no-doa)");
+		demo_step(&d, 7, "DO-A: skipped (--no-doa)");
 	}
 
-	/* 8. Stop everything. */
-	step(&d, 8, "stopping aiot-reader, aiot-devsim, aiot-aiotf, aiot-adm");
+	/* 8. Requests without a valid access token: every one refused. */
+	demo_sba_probe_result unauth = {0};
+	if (d.sba.enabled) {
+		demo_step(
+		    &d, 8,
+		    "AF -> ADM, AIOTF: requests without a token or with a forged or misused one");
+		demo_sba_probe(d.af, &d.sba, d.adm_port, d.aiotf_port, &unauth);
+		fprintf(d.out, "           %lu refused (401/403), %lu accepted%s\n",
+		        unauth.rejected, unauth.accepted,
+		        unauth.errors ? ", and the probe itself FAILED" : "");
+	} else {
+		demo_step(&d, 8, "OAuth 2.0: skipped (--no-sba)");
+	}
+
+	/* 9. Stop everything. */
+	demo_step(&d, 9, "stopping aiot-reader, aiot-devsim, aiot-aiotf, aiot-adm%s",
+	          d.sba.enabled ? ", aiot-nrf" : "");
 	demo_stop_all();
 	demo_af_stop(d.af);
 	d.af = NULL;
 	demo_doa_free(d.doa);
 	d.doa = NULL;
+	demo_sba_free(&d.sba);
 
 	double secs = aiot_mono_s() - d.t0;
 	unsigned long missed = d.n - authenticated;
 	int doa_ok = doa.registered == d.ndoa && doa.delivered == d.ndoa && doa.foreign == 0 &&
 	             doa.rogue_accepted == 0 && doa.clone_registered == 0 &&
 	             doa.replays_accepted == 0;
-	int ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
-	         clone_accepted == 0 && doa_ok;
+	int inv_ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
+	             clone_accepted == 0;
+	int sba_ok = !d.sba.enabled || (unauth.accepted == 0 && unauth.errors == 0);
+	int ok = inv_ok && doa_ok && sba_ok;
 	fprintf(d.out,
 	        "\nsummary: %lu devices, %lu clones\n"
 	        "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
 	        "write_ok %lu, commands accepted by clones %ld, %.1f s\n"
 	        "  %s\n",
 	        d.n, d.k, authenticated, missed, rej, read_ok, nten, write_ok, clone_accepted, secs,
-	        ok ? "OK: every genuine device authenticated, every clone rejected, no command "
-	             "reached a clone"
-	           : "FAILED");
+	        inv_ok ? "OK: every genuine device authenticated, every clone rejected, no command "
+	                 "reached a clone"
+	               : "FAILED");
 	if (d.ndoa > 0)
 		fprintf(d.out,
 		        "  DO-A: %lu devices, registered %lu, data delivered %lu, rogue network "
@@ -591,16 +493,26 @@ int cmd_demo(int argc, char **argv)
 		            ? "OK: every DO-A device registered and delivered its data; no rogue "
 		              "network, clone or replay accepted"
 		            : "FAILED (DO-A)");
+	if (d.sba.enabled)
+		fprintf(
+		    d.out,
+		    "  SBA: NRF registration and discovery, OAuth 2.0 (ES256) on the ADM and the "
+		    "AIOTF, mutual TLS on every SBI request (the AF's notification callback: h2c "
+		    "on loopback); unauthorized requests refused %lu, accepted %lu\n  %s\n",
+		    unauth.rejected, unauth.accepted,
+		    sba_ok ? "OK: every request without a valid token refused" : "FAILED (SBA)");
 	if (d.json)
 		printf("{\"devices\":%lu,\"clones\":%lu,\"authenticated\":%lu,\"rejected\":%.0f,"
 		       "\"missed\":%lu,\"read_ok\":%lu,\"write_ok\":%lu,"
 		       "\"clone_commands_accepted\":%ld,\"doa_devices\":%lu,\"doa_registered\":%lu,"
 		       "\"doa_data_delivered\":%lu,\"doa_rogue_network_accepted\":%ld,"
 		       "\"doa_clone_registered\":%ld,\"doa_replays_accepted\":%ld,"
-		       "\"seconds\":%.2f}\n",
+		       "\"nrf\":%s,\"oauth2\":%s,\"unauthorized_rejected\":%lu,"
+		       "\"unauthorized_accepted\":%lu,\"seconds\":%.2f}\n",
 		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
 		       d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
-		       doa.clone_registered, doa.replays_accepted, secs);
+		       doa.clone_registered, doa.replays_accepted, d.sba.enabled ? "true" : "false",
+		       d.sba.enabled ? "true" : "false", unauth.rejected, unauth.accepted, secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

@@ -10,8 +10,6 @@
 
 #include <cjson/cJSON.h>
 
-int demo_make_pki(const char *dir, char *err, size_t errlen);
-
 /* Makes the work directory (marked as the demo's own), or reuses one the demo marked or
  * one holding nothing but files a run makes, removing only those files. Refuses any
  * other directory. */
@@ -61,6 +59,17 @@ typedef struct demo_tx_result {
 demo_af *demo_af_start(char *err, size_t errlen);
 int demo_af_port(const demo_af *af);
 void demo_af_stop(demo_af *af);
+/* The AF's client side from now on: TLS to servers of ca with the client certificate cert
+ * (NULL ca: h2c), and the access token of its Naiotf requests (NULL: none). */
+void demo_af_set_client(demo_af *af, const char *ca, const char *cert, const char *key,
+                        const char *token);
+/* "Bearer <token>" as set, or NULL. */
+const char *demo_af_authorization(const demo_af *af);
+/* One request as the AF (its TLS settings) to 127.0.0.1:port with the Authorization field
+ * authorization (NULL: none): the HTTP status (0: transport failure, err), body in *out. */
+int demo_af_fetch(demo_af *af, int port, const char *authorization, const char *method,
+                  const char *path, const char *content_type, const char *body, char **out,
+                  char *err, size_t errlen);
 /* POST body to the AIOTF's path; returns the transId (malloc'd) or NULL with err. */
 char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,
                       size_t errlen);
@@ -87,7 +96,35 @@ void demo_doa_record(void *tally, const cJSON *notif); /* a demo_af_route callba
 void demo_doa_count(demo_doa *t, demo_doa_counts *c);
 /* POST /naiotf-aiot/v1/doa-subscriptions {afId, notifUri, regInd}: the subscriptionId
  * (malloc'd), or NULL with err. */
-char *demo_doa_subscribe(int aiotf_port, const char *af_id, int af_port, char *err, size_t errlen);
+char *demo_doa_subscribe(demo_af *af, int aiotf_port, const char *af_id, char *err, size_t errlen);
+
+/* SBA security of the demo (demo_sba.c): NF instance IDs, the PKI (adm, aiotf; with sba also
+ * nrf, af and reader, each NF's ID in its certificate), the NRF's signing key and its public
+ * half for the producers. */
+typedef struct demo_sba {
+	int enabled;
+	char nrf_id[37], adm_id[37], aiotf_id[37], af_id[37];
+	char ca[1100], af_cert[1100], af_key[1100];
+	char signing_key[1100], public_key[1100];
+	char kid[64];
+	struct evp_pkey_st *key; /* the NRF's signing key (the probe's forgeries use it too) */
+	int nrf_port;
+} demo_sba;
+int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t errlen);
+void demo_sba_free(demo_sba *s);
+/* The AF's access token from the NRF (client credentials, TS 29.510 Nnrf_AccessToken) for
+ * target_type and scope: malloc'd, or NULL with err. */
+char *demo_sba_token(demo_af *af, const demo_sba *s, const char *target_type, const char *scope,
+                     char *err, size_t errlen);
+/* Requests without a token, or with a forged or misused one (another key, alg none, a flipped
+ * bit, expired, wrong aud, wrong iss, missing scope, another NF's under mutual TLS), to the
+ * ADM and the AIOTF: each must get 401 or 403. errors: tokens that could not be made, or the
+ * control (the genuine token) refused. */
+typedef struct demo_sba_probe_result {
+	unsigned long rejected, accepted, errors;
+} demo_sba_probe_result;
+void demo_sba_probe(demo_af *af, const demo_sba *s, int adm_port, int aiotf_port,
+                    demo_sba_probe_result *r);
 
 /* GET http://127.0.0.1:port/metrics and return the value of a sample line "name value"
  * (first match of the exact metric text before the value), or -1. */

@@ -18,6 +18,7 @@
 #include "demo.h"
 #include "sbi/sbi_client.h"
 #include "sbi/sbi_server.h"
+#include "svc/wipe.h"
 
 #define MAX_TX 64
 
@@ -75,7 +76,10 @@ struct demo_af {
 	pthread_cond_t cv;
 	tx txs[MAX_TX];
 	int ntx;
-	char route_id[128]; /* demo_af_route: notifications of this transId go to route_fn */
+	/* The AF's client side: TLS (ca, cert, key; "" = h2c) and its Authorization field. */
+	char ca[1100], cert[1100], key[1100];
+	char *authorization; /* "Bearer <token>" or NULL */
+	char route_id[128];  /* demo_af_route: notifications of this transId go to route_fn */
 	void (*route_fn)(void *, const cJSON *);
 	void *route_arg;
 };
@@ -229,16 +233,47 @@ void demo_af_stop(demo_af *af)
 	}
 	pthread_mutex_destroy(&af->mu);
 	pthread_cond_destroy(&af->cv);
+	aiot_free_wipe(af->authorization);
 	free(af);
+}
+
+void demo_af_set_client(demo_af *af, const char *ca, const char *cert, const char *key,
+                        const char *token)
+{
+	snprintf(af->ca, sizeof af->ca, "%s", ca ? ca : "");
+	snprintf(af->cert, sizeof af->cert, "%s", cert ? cert : "");
+	snprintf(af->key, sizeof af->key, "%s", key ? key : "");
+	aiot_free_wipe(af->authorization);
+	af->authorization = NULL;
+	if (token != NULL && (af->authorization = malloc(strlen(token) + 8)) != NULL)
+		sprintf(af->authorization, "Bearer %s", token);
+}
+
+const char *demo_af_authorization(const demo_af *af)
+{
+	return af->authorization;
+}
+
+int demo_af_fetch(demo_af *af, int port, const char *authorization, const char *method,
+                  const char *path, const char *content_type, const char *body, char **out,
+                  char *err, size_t errlen)
+{
+	sbi_client_cfg cfg = {.host = "127.0.0.1",
+	                      .port = port,
+	                      .timeout_ms = 30000,
+	                      .tls_ca = af->ca[0] ? af->ca : NULL,
+	                      .tls_cert = af->cert[0] ? af->cert : NULL,
+	                      .tls_key = af->key[0] ? af->key : NULL,
+	                      .authorization = authorization};
+	return sbi_fetch(&cfg, method, path, content_type, body, out, err, errlen);
 }
 
 char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,
                       size_t errlen)
 {
-	(void)af;
-	sbi_client_cfg cfg = {.host = "127.0.0.1", .port = aiotf_port, .timeout_ms = 30000};
 	char *resp = NULL;
-	int st = sbi_fetch(&cfg, "POST", path, "application/json", body, &resp, err, errlen);
+	int st = demo_af_fetch(af, aiotf_port, af->authorization, "POST", path, "application/json",
+	                       body, &resp, err, errlen);
 	char *id = NULL;
 	if (st >= 200 && st < 300) {
 		cJSON *j = resp ? cJSON_Parse(resp) : NULL;

@@ -19,7 +19,6 @@
 
 #include "common/base64.h"
 #include "demo.h"
-#include "sbi/sbi_client.h"
 
 struct demo_doa {
 	pthread_mutex_t mu;
@@ -162,15 +161,15 @@ void demo_doa_count(demo_doa *t, demo_doa_counts *c)
 	pthread_mutex_unlock(&t->mu);
 }
 
-char *demo_doa_subscribe(int aiotf_port, const char *af_id, int af_port, char *err, size_t errlen)
+char *demo_doa_subscribe(demo_af *af, int aiotf_port, const char *af_id, char *err, size_t errlen)
 {
 	char body[256], *resp = NULL, *id = NULL;
 	snprintf(body, sizeof body,
 	         "{\"afId\":\"%s\",\"notifUri\":\"http://127.0.0.1:%d/notify\",\"regInd\":true}",
-	         af_id, af_port);
-	sbi_client_cfg cfg = {.host = "127.0.0.1", .port = aiotf_port, .timeout_ms = 10000};
-	int st = sbi_fetch(&cfg, "POST", "/naiotf-aiot/v1/doa-subscriptions", "application/json",
-	                   body, &resp, err, errlen);
+	         af_id, demo_af_port(af));
+	int st = demo_af_fetch(af, aiotf_port, demo_af_authorization(af), "POST",
+	                       "/naiotf-aiot/v1/doa-subscriptions", "application/json", body, &resp,
+	                       err, errlen);
 	if (st == 201) {
 		cJSON *j = resp ? cJSON_Parse(resp) : NULL;
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "subscriptionId");

@@ -170,15 +170,3 @@ out:
 	EVP_PKEY_free(ca_key);
 	return rc;
 }
-
-int demo_make_pki(const char *dir, char *err, size_t errlen)
-{
-	static const char *const names[] = {"adm", "aiotf"};
-	pki_opts o = {.dir = dir,
-	              .names = names,
-	              .nnames = 2,
-	              .san = PKI_DEFAULT_SAN,
-	              .days = 2,
-	              .overwrite = 1};
-	return pki_make(&o, err, errlen);
-}

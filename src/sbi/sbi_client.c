@@ -63,6 +63,7 @@ struct creq {
 struct sbi_client {
 	struct event_base *base;
 	char *host, *server_name;
+	char *authorization; /* sent on every request, or NULL (sbi_client_cfg) */
 	int port, timeout_ms;
 	SSL_CTX *ssl;
 	struct evdns_base *dns;
@@ -330,7 +331,7 @@ static void client_submit(struct sbi_client *c)
 	struct creq *r, *next;
 
 	for (r = c->reqs; r != NULL && !c->draining; r = next) {
-		nghttp2_nv nv[6];
+		nghttp2_nv nv[7];
 		nghttp2_data_provider prd;
 		size_t n = 0;
 		int32_t id;
@@ -348,6 +349,8 @@ static void client_submit(struct sbi_client *c)
 		nv[n++] = CNV(":path", r->path);
 		if (r->ct != NULL)
 			nv[n++] = CNV("content-type", r->ct);
+		if (c->authorization != NULL)
+			nv[n++] = CNV("authorization", c->authorization);
 #undef CNV
 		prd.source.ptr = r;
 		prd.read_callback = body_read;
@@ -590,9 +593,11 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->host = strdup(cfg->host);
 	c->server_name = cfg->tls_server_name ? strdup(cfg->tls_server_name) : NULL;
+	c->authorization = cfg->authorization ? strdup(cfg->authorization) : NULL;
 	c->cbs = callbacks_new();
 	c->kick = event_new(base, -1, 0, kick_cb, c);
-	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) || c->cbs == NULL ||
+	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) ||
+	    (cfg->authorization && c->authorization == NULL) || c->cbs == NULL ||
 	    c->kick == NULL)
 		goto oom;
 	if (cfg->tls_ctx != NULL) {
@@ -665,6 +670,7 @@ static void client_destroy(struct sbi_client *c)
 		nghttp2_session_callbacks_del(c->cbs);
 	free(c->host);
 	free(c->server_name);
+	aiot_free_wipe(c->authorization); /* a bearer token */
 	free(c);
 }
 

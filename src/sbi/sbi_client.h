@@ -24,6 +24,8 @@ typedef struct sbi_client_cfg {
 	const char *tls_key;
 	const char *tls_server_name; /* SNI / verification name; default host */
 	int timeout_ms;              /* per request; default 5000 */
+	/* The Authorization field of every request (RFC 6750: "Bearer <token>"), or NULL. */
+	const char *authorization;
 	/* Made once at start and shared, so that a new client reads no file on the event
 	 * loop (the CA and certificate files; /etc/resolv.conf and /etc/hosts for a name):
 	 * tls_ctx from sbi_client_tls_ctx() instead of tls_ca/cert/key (the client keeps a

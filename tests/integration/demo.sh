@@ -19,7 +19,7 @@ demo small --devices 300 --clones 4
 check "small demo exits 0" 0 $rc
 for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0 \
 	doa_devices:30 doa_registered:30 doa_data_delivered:30 doa_rogue_network_accepted:0 doa_clone_registered:0 \
-	doa_replays_accepted:0; do
+	doa_replays_accepted:0 nrf:true oauth2:true unauthorized_rejected:18 unauthorized_accepted:0; do
 	check_json small "$js" "${f%%:*}" "${f#*:}"
 done
 # The attacks did happen (the simulator's last stats, written for the demo's DO-A count).
@@ -33,15 +33,25 @@ grep -q "OK: every DO-A device registered and delivered its data" $W/small.out &
 # the subscription's id): every genuine data block was attributed to its own device.
 grep -q "cannot attribute" $W/small.out && bad "small: reports not attributable" || ok "small: every DO-A report attributable"
 
-demo nodoa --devices 50 --clones 2 --no-doa
-check "--no-doa exits 0" 0 $rc
+# SBA security (issue 14): the NRF and the tokens, and the probe's requests refused.
+grep -q "OK: every request without a valid token refused" $W/small.out && ok "small: SBA summary" || bad "small: no SBA summary"
+grep -q "found through the NRF" $W/small/aiot-aiotf.log && ok "small: the AIOTF found the ADM through the NRF" \
+	|| bad "small: no discovery in the AIOTF's log"
+for nf in adm aiotf; do
+	grep -q "registered with the NRF" $W/small/aiot-$nf.log && ok "small: aiot-$nf registered with the NRF" || bad "small: aiot-$nf did not register"
+done
+
+demo nodoa --devices 50 --clones 2 --no-doa --no-sba
+check "--no-doa --no-sba exits 0" 0 $rc
+check_json nodoa "$js" nrf false
+check_json nodoa "$js" oauth2 false
 for f in authenticated:50 doa_devices:0 doa_registered:0 doa_rogue_network_accepted:0; do
 	check_json nodoa "$js" "${f%%:*}" "${f#*:}"
 done
-grep -q '^\[7/8 .*DO-A: skipped' $W/nodoa.out && ok "--no-doa: the DO-A step skipped" || bad "--no-doa: no skipped step"
+grep -q '^\[7/9 .*DO-A: skipped' $W/nodoa.out && ok "--no-doa: the DO-A step skipped" || bad "--no-doa: no skipped step"
 
 grep -q "OK: every genuine device authenticated" $W/small.out && ok "small: readable summary" || bad "small: no summary"
-grep -q "^\[8/8" $W/small.out && ok "small: progress through all 8 steps" || bad "small: progress lines missing"
+grep -q "^\[9/9" $W/small.out && ok "small: progress through all 9 steps" || bad "small: progress lines missing"
 if pgrep -f "$W/small" >/dev/null; then bad "small: a process is still running"; else ok "small: every process stopped"; fi
 grep -q "TLS 1.3, mutual" $W/small/aiot-adm.log && ok "ADM ran with mutual TLS" || bad "ADM not on mTLS"
 check "--json: stdout is one JSON document (jq . parses it)" "1 0" \
