@@ -498,7 +498,8 @@ int cmd_demo(int argc, char **argv)
 		    d.out,
 		    "  SBA: NRF registration and discovery, OAuth 2.0 (ES256) on the ADM and the "
 		    "AIOTF, mutual TLS on every SBI request (the AF's notification callback: h2c "
-		    "on loopback); unauthorized requests refused %lu, accepted %lu\n  %s\n",
+		    "on loopback), TLS 1.3 with certificates on the NG backhaul; unauthorized "
+		    "requests refused %lu, accepted %lu\n  %s\n",
 		    unauth.rejected, unauth.accepted,
 		    sba_ok ? "OK: every request without a valid token refused" : "FAILED (SBA)");
 	if (d.json)

@@ -169,6 +169,12 @@ static void start_aiotf(demo *d, char *line, size_t cap)
 		opt(&a, "--tls-key", "%s/aiotf.key", d->dir);
 		opt(&a, "--tls-ca", "%s", d->sba.ca);
 		sba_flags(d, &a, "aiotf", d->sba.aiotf_id);
+		/* the NG backhaul: TLS 1.3, reader certificates of the CA required */
+		opt(&a, "--ng-transport", "tcp");
+		opt(&a, "--ng-tls-cert", "%s/aiotf.crt", d->dir);
+		opt(&a, "--ng-tls-key", "%s/aiotf.key", d->dir);
+		opt(&a, "--ng-tls-ca", "%s", d->sba.ca);
+		add(&a, "--ng-tls-required");
 	}
 	start(d, &d->aiotf, &a, "metrics on port", line, cap);
 	d->aiotf_metrics = atoi(strstr(line, "metrics on port") + strlen("metrics on port"));
@@ -236,6 +242,12 @@ static void start_devsim_reader(demo *d, char *line, size_t cap)
 	 * at its largest back-off (63 rounds, §5.7.2) sits out 6.3 s: the last of 30 devices
 	 * took up to 30 s to register. */
 	opt(&r, "--doa-interval-ms", "%s", d->ndoa > 0 ? "20" : "0");
+	if (d->sba.enabled) {
+		opt(&r, "--ng-transport", "tcp");
+		opt(&r, "--ng-tls-ca", "%s", d->sba.ca);
+		opt(&r, "--ng-tls-cert", "%s/reader.crt", d->dir);
+		opt(&r, "--ng-tls-key", "%s/reader.key", d->dir);
+	}
 	start(d, &d->reader, &r, "NG link up", line, cap);
 }
 
@@ -246,11 +258,12 @@ void demo_start_core(demo *d)
 	start_aiotf(d, line, sizeof line);
 	start_af(d);
 	start_devsim_reader(d, line, sizeof line);
-	demo_step(d, 4,
-	          "aiot-aiotf (Naiotf :%d%s, NG link :%d), aiot-devsim (%lu devices + %lu clones, "
-	          "%lu of them DO-A, air :%d), aiot-reader connected",
-	          d->aiotf_port,
-	          d->sba.enabled ? ", mutual TLS and OAuth 2.0; it found the ADM through the NRF"
-	                         : "",
-	          d->ng_port, d->n, d->k, d->ndoa, d->devsim_port);
+	demo_step(
+	    d, 4,
+	    "aiot-aiotf (Naiotf :%d%s, NG link :%d%s), aiot-devsim (%lu devices + %lu clones, "
+	    "%lu of them DO-A, air :%d), aiot-reader connected",
+	    d->aiotf_port,
+	    d->sba.enabled ? ", mutual TLS and OAuth 2.0; it found the ADM through the NRF" : "",
+	    d->ng_port, d->sba.enabled ? " under TLS 1.3, reader certificate required" : "", d->n,
+	    d->k, d->ndoa, d->devsim_port);
 }
