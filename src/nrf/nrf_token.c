@@ -138,12 +138,12 @@ void nrf_token_request(nrf *n, const sbi_request *req, sbi_response *resp)
 	nrf_token_err e = {0};
 	if (!sbi_media_is(req->content_type, "application/x-www-form-urlencoded")) {
 		atomic_fetch_add(&n->rejected, 1);
-		sbi_problem(resp, 415, "UNSUPPORTED_MEDIA_TYPE",
+		sbi_problem(resp, 415, NULL,
 		            "an AccessTokenReq is application/x-www-form-urlencoded");
 		return;
 	}
 	if (n->cfg.signing_key == NULL) {
-		sbi_problem(resp, 501, "NOT_IMPLEMENTED", "this NRF issues no tokens");
+		sbi_problem(resp, 501, NULL, "this NRF issues no tokens");
 		return;
 	}
 	if (nrf_token_req_parse(req->body, req->body_len, &r, &e) != 0)

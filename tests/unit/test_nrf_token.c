@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "nrf/nrf_token.h"
+#include "nrfc/nrfc_token.h"
 
 #define ID "0f6c2a4e-1111-4aaa-8bbb-00000000000a"
 #define BASE "grant_type=client_credentials&nfInstanceId=" ID
@@ -128,12 +130,53 @@ static void test_policy(void **state)
 	assert_string_equal(e.error, "unauthorized_client");
 }
 
+/* The consumer's side (nrfc_token.h): its form is what the NRF's parser accepts, and the
+ * AccessTokenRsp reader takes only a Bearer token with a usable expires_in. */
+static void test_consumer(void **state)
+{
+	(void)state;
+	char form[512];
+	nrf_token_req r;
+	nrf_token_err e;
+	int n = nrfc_token_form(form, sizeof form, ID, "AIOTF", "ADM", "nadm-sec nadm-dm");
+	assert_true(n > 0);
+	assert_string_equal(form, BASE "&nfType=AIOTF&targetNfType=ADM&scope=nadm-sec%20nadm-dm");
+	assert_int_equal(nrf_token_req_parse((const uint8_t *)form, (size_t)n, &r, &e), 0);
+	assert_string_equal(r.scope, "nadm-sec nadm-dm");
+	assert_int_equal(nrfc_token_form(form, 40, ID, "AIOTF", "ADM", "nadm-sec"), -1);
+
+	char *tok = NULL;
+	uint32_t life = 0;
+	const char *good =
+	    "{\"access_token\":\"a.b.c\",\"token_type\":\"Bearer\",\"expires_in\":60,"
+	    "\"scope\":\"nadm-sec\"}";
+	assert_int_equal(nrfc_token_rsp_parse(good, strlen(good), &tok, &life), 0);
+	assert_string_equal(tok, "a.b.c");
+	assert_int_equal(life, 60);
+	free(tok);
+	static const char *const bad[] = {
+	    "{\"access_token\":\"a.b.c\",\"token_type\":\"bearer\",\"expires_in\":60}",
+	    "{\"access_token\":\"a.b.c\",\"token_type\":\"Bearer\"}",
+	    "{\"access_token\":\"a.b.c\",\"token_type\":\"Bearer\",\"expires_in\":0}",
+	    "{\"access_token\":\"a.b.c\",\"token_type\":\"Bearer\",\"expires_in\":1.5}",
+	    "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_in\":60}",
+	    "{\"error\":\"invalid_scope\"}",
+	    "[1]",
+	    "{",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(nrfc_token_rsp_parse(bad[i], strlen(bad[i]), &tok, &life), -1);
+		assert_null(tok);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_form_ok),
 	    cmocka_unit_test(test_form_refused),
 	    cmocka_unit_test(test_policy),
+	    cmocka_unit_test(test_consumer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
