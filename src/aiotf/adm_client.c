@@ -195,14 +195,15 @@ static void on_response(void *arg, const sbi_client_response *resp)
 	dispatch(a);
 }
 
-/* A token fetch ended: without a token the request at the head fails, the others wait for
- * the next fetch. */
+/* A token fetch ended. Without a token the requests queued now fail (they all needed it: one
+ * unreachable NRF must not make each of them wait for a fetch of its own); later ones try a
+ * new fetch. */
 static void token_ready(void *arg, int ok)
 {
 	aiotf *a = arg;
 	adm_pool *p = &a->adm;
 	p->token_waiting = 0;
-	if (!ok && p->qhead != NULL) {
+	while (!ok && p->qhead != NULL) {
 		admreq *r = p->qhead;
 		if ((p->qhead = r->next) == NULL)
 			p->qtail = NULL;

@@ -83,6 +83,15 @@ done
 [ "$(fm 'aiot_aiotf_adm_tokens_total{event="renewed"}')" -ge 1 ] && ok "a token renewed before it expired (80 % of 8 s)" ||
 	bad "no renewal: $(curl -s http://127.0.0.1:$FMP/metrics | grep adm_token)"
 check "no 401 since the rotation" 1 "$(fm aiot_aiotf_adm_token_retries_total)"
+ # --- no NRF: the ADM restarted with the old key refuses the token, no new one can be had ------
 kill -TERM $NRFPID; wait $NRFPID 2>/dev/null || true
+kill -TERM $ADMPID; wait $ADMPID 2>/dev/null || true
+adm_up key1.pub.pem $AP
+t0=$(date +%s%N)
+check "NRF gone, token refused: the inventory ends, no device verified" 0 "$(inventory)"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $ms -lt 15000 ] && ok "... in $ms ms (the queued requests fail with the one failed fetch)" || bad "took $ms ms"
+[ "$(fm 'aiot_aiotf_adm_tokens_total{event="failed"}')" -ge 1 ] && ok "the failed fetch counted" ||
+	bad "$(curl -s http://127.0.0.1:$FMP/metrics | grep adm_token)"
 grep -q "eyJ" $W/aiotf.log $W/adm.log $W/nrf.log && bad "a token in a log" || ok "no token logged"
 finish
