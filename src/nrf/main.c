@@ -28,7 +28,9 @@ static const char usage_text[] =
     "                           --nrf-public-key) (signing-key) required\n"
     "  --token-lifetime-s N     expires_in of an access token (token.lifetime-s)  [3600]\n"
     "  token.policy.NFTYPE      (file) scopes the requester NF type may get, e.g.\n"
-    "                           token.policy.AIOTF: nadm-sec nadm-dm; none: refused\n"
+    "                           token.policy.AIOTF: nadm-sec nadm-dm; a type not listed:\n"
+    "                           refused. No token.policy key at all: AIOTF: nadm-sec\n"
+    "                           nadm-dm, AF: naiotf-aiot (as config/nrf.yaml)\n"
     "  --store sqlite:PATH      the registry (store)       [sqlite:DIR/nrf.db, DIR: the key's]\n"
     "  --nf-instance-id UUID    the NRF's NF instance ID (nf-instance-id) [kept in\n"
     "                           PATH.nf-instance-id beside the store, or\n"
@@ -81,7 +83,9 @@ static void make_file_keys(void)
 	file_keys[n] = NULL;
 }
 
-/* token.policy.TYPE keys into p. 0, or -1 with err. */
+/* token.policy.TYPE keys into p; with none at all, the policy config/nrf.yaml ships (the
+ * consumers of this tree: the AIOTF of the ADM's services, the AF of the AIOTF's). 0, or -1
+ * with err. */
 static int load_policy(const cfg *c, nrf_token_policy *p, char *err, size_t errlen)
 {
 	for (size_t i = 0; nrf_token_nf_types[i] != NULL; i++) {
@@ -93,6 +97,11 @@ static int load_policy(const cfg *c, nrf_token_policy *p, char *err, size_t errl
 			         "%s: '%s' is not a list of scopes (or too many rules)", key, v);
 			return -1;
 		}
+	}
+	if (p->n == 0 && (nrf_token_policy_add(p, "AIOTF", "nadm-sec nadm-dm") != 0 ||
+	                  nrf_token_policy_add(p, "AF", "naiotf-aiot") != 0)) {
+		snprintf(err, errlen, "the default token policy");
+		return -1;
 	}
 	return 0;
 }
