@@ -2,13 +2,13 @@
 # make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
-#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale oauth nrf device"  (default: all)   BENCH_QUICK=1 (smaller runs)
 #   BENCH_DOA_INTERVAL_MS=N: the reader's DO-A round interval in doa-e2e (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale device}
+ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale oauth nrf device}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -43,6 +43,7 @@ start_adm() { # log args...
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 h2rate() { sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$1"; }
 h2ok() { sed -n 's/.*status codes: \([0-9]*\) 2xx.*/\1/p' "$1"; }
+pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 
 # --- crypto alone ---------------------------------------------------------------------------
 if want crypto; then
@@ -202,7 +203,6 @@ if want doa; then
 	stop_pid $NGPID
 	ra=$(h2rate $W/doa-adm.txt); rh=$(h2rate $W/doa-adm-h2.txt)
 	rn=$(h2rate $W/doa-ng-h2.txt); rt=$(h2rate $W/doa-ng.txt)
-	pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 	say ""
 	say "### ADM, get-doa-authentication (a fresh RAND_d per request), h2c"
 	say ""
@@ -383,6 +383,88 @@ if want scale; then
 	say "| ADM RSS | $rss_s KiB | $rss_b KiB |"
 	say "| RSS per device (difference / devices) | | **$per bytes** (goal ≤ 200) |"
 fi
+
+# --- OAuth 2.0 at the ADM, and the NRF ---------------------------------------------------------
+# One aiot-nrf issues a real token (AIOTF -> ADM, nadm-sec); the ADM's get-authentication is
+# measured without OAuth and with --oauth2-required (every request carries that token: the
+# verified-token cache pays the signature once), interleaved, three times each (the best of
+# each counts: the machine is shared); and the Authorization field sent without the check. Then the NRF's own rates: token issuance (an ES256 signature
+# per request) and discovery.
+nrf_start() { # dir
+	"$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $1/key.pem --workers 2 --token-lifetime-s 3600 \
+		-c $1/nrf.yaml 2>$1/nrf.log &
+	NRF_PID=$!; PIDS+=($NRF_PID)
+	for _ in $(seq 1 100); do grep -q "nfInstanceId" $1/nrf.log && break; sleep 0.1; done
+	NRF_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' $1/nrf.log | head -1)
+	NRF_ID=$(sed -n 's/.*nfInstanceId \([0-9a-f-]*\),.*/\1/p' $1/nrf.log)
+}
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+if want oauth || want nrf; then
+	mkdir -p $W/nrf
+	printf 'token:\n  policy:\n    AIOTF: nadm-sec nadm-dm\n' >$W/nrf/nrf.yaml
+	nrf_start $W/nrf
+	CID=$(cat /proc/sys/kernel/random/uuid)
+	printf 'grant_type=client_credentials&nfInstanceId=%s&nfType=AIOTF&targetNfType=ADM&scope=nadm-sec' $CID >$W/form.txt
+	TOKEN=$(curl -sS --http2-prior-knowledge -H 'content-type: application/x-www-form-urlencoded' --data-binary @$W/form.txt \
+		http://127.0.0.1:$NRF_PORT/oauth2/token | jq -r .access_token)
+fi
+if want oauth; then
+	echo "== OAuth 2.0 at the ADM" >&2
+	[ -s $W/adm/adm.db ] || { mkdir -p $W/adm && provision 10000 $W/adm; }
+	ID=$(head -1 $W/adm/dev.jsonl | jq -r .aiotDevPermId)
+	printf '{"aiotDevPermId":"%s","randN":"%s","randDlist":["%s"]}' $ID $(openssl rand -hex 16) $(openssl rand -hex 16) >$W/oa.json
+	[ -n "${ADM_PID:-}" ] && stop_pid $ADM_PID
+	OFF=(); HDR=(); ON=()
+	for round in 1 2 3; do
+		for mode in off hdr on; do
+			extra=(); auth=()
+			[ $mode != off ] && auth=(-H "authorization: Bearer $TOKEN")
+			[ $mode = on ] && extra=(--oauth2-required --nrf-public-key $W/nrf/key.pub.pem --oauth2-issuer $NRF_ID)
+			start_adm $W/adm-oa.log --listen 127.0.0.1:0 --store sqlite:$W/adm/adm.db --kek-file $W/adm/kek --workers 2 "${extra[@]}"
+			U=http://127.0.0.1:$ADM_PORT/nadm-sec/v1/get-authentication
+			run h2load -n $N -c 8 -m 32 -d $W/oa.json -H 'content-type: application/json' "${auth[@]}" $U >$W/h2-oa-$mode-$round.txt 2>&1
+			stop_pid $ADM_PID
+			[ "$(h2ok $W/h2-oa-$mode-$round.txt)" = $N ] || { echo "OAuth bench ($mode): not every answer a 2xx" >&2; cat $W/h2-oa-$mode-$round.txt >&2; exit 1; }
+			r=$(h2rate $W/h2-oa-$mode-$round.txt)
+			case $mode in off) OFF+=($r) ;; hdr) HDR+=($r) ;; on) ON+=($r) ;; esac
+		done
+	done
+	ro=$(best "${OFF[@]}"); rh=$(best "${HDR[@]}"); rt=$(best "${ON[@]}")
+	say ""
+	say "### ADM get-authentication with OAuth 2.0 required, against without (h2c)"
+	say ""
+	say "\`aiot-adm --workers 2\` (10,000 devices), started alternately without OAuth 2.0 and with \`--oauth2-required --nrf-public-key --oauth2-issuer\` (three times each, interleaved; the best of each counts); \`h2load -n $N -c 8 -m 32 -d one.json -H 'content-type: application/json'\`, with OAuth also \`-H 'authorization: Bearer TOKEN'\`: one ES256 token of $(printf %s "$TOKEN" | wc -c) octets issued by aiot-nrf (AIOTF -> ADM, scope nadm-sec), verified once and then found in the verified-token cache. The middle row sends the same Authorization field to an ADM without OAuth 2.0: what the field itself costs on the wire (HPACK never indexes \`authorization\`, RFC 7541 7.1.3, so every request carries the whole token, Huffman-coded) apart from the check."
+	say ""
+	say "| ADM | req/s (each run) | best | 2xx |"
+	say "|---|---|---|---|"
+	say "| without OAuth 2.0 | ${OFF[*]} | $ro | $(h2ok $W/h2-oa-off-1.txt)/$N |"
+	say "| without OAuth 2.0, the Authorization field sent anyway | ${HDR[*]} | $rh | $(h2ok $W/h2-oa-hdr-1.txt)/$N |"
+	say "| OAuth 2.0 required, Bearer token | ${ON[*]} | $rt | $(h2ok $W/h2-oa-on-1.txt)/$N |"
+	say "| **ratio with / without** | | **$(pct $rt $ro)** (goal ≥ 90%) | |"
+	say "| ratio with / the field without the check (the check alone) | | $(pct $rt $rh) | |"
+fi
+if want nrf; then
+	echo "== NRF: tokens and discovery" >&2
+	AID=$(cat /proc/sys/kernel/random/uuid)
+	curl -sS --http2-prior-knowledge -o /dev/null -X PUT -H content-type:application/json \
+		--data-binary "{\"nfInstanceId\":\"$AID\",\"nfType\":\"ADM\",\"nfStatus\":\"REGISTERED\",\"ipv4Addresses\":[\"127.0.0.1\"],\"nfServiceList\":{\"nadm-sec\":{\"serviceInstanceId\":\"nadm-sec\",\"serviceName\":\"nadm-sec\",\"versions\":[{\"apiVersionInUri\":\"v1\",\"apiFullVersion\":\"1.0.0\"}],\"scheme\":\"http\",\"nfServiceStatus\":\"REGISTERED\"}}}" \
+		http://127.0.0.1:$NRF_PORT/nnrf-nfm/v1/nf-instances/$AID
+	NT=${QUICK:+5000}; NT=${NT:-50000}
+	run h2load -n $NT -c 8 -m 32 -d $W/form.txt -H 'content-type: application/x-www-form-urlencoded' \
+		http://127.0.0.1:$NRF_PORT/oauth2/token >$W/h2-tok.txt 2>&1
+	DU="http://127.0.0.1:$NRF_PORT/nnrf-disc/v1/nf-instances?target-nf-type=ADM&requester-nf-type=AIOTF&service-names=nadm-sec"
+	run h2load -n $N -c 8 -m 32 "$DU" >$W/h2-disc.txt 2>&1
+	say ""
+	say "### NRF: access tokens and discovery (h2c)"
+	say ""
+	say "\`aiot-nrf --workers 2\`. Tokens: \`h2load -n $NT -c 8 -m 32 -d form.txt -H 'content-type: application/x-www-form-urlencoded' .../oauth2/token\` (one AccessTokenReq form, AIOTF -> ADM, nadm-sec: each answer a fresh ES256 signature). Discovery: \`h2load -n $N -c 8 -m 32 '.../nnrf-disc/v1/nf-instances?target-nf-type=ADM&requester-nf-type=AIOTF&service-names=nadm-sec'\` with one ADM registered."
+	say ""
+	say "| NRF operation | req/s | 2xx |"
+	say "|---|---|---|"
+	say "| POST /oauth2/token (AccessTokenRequest) | $(h2rate $W/h2-tok.txt) | $(h2ok $W/h2-tok.txt)/$NT |"
+	say "| GET /nnrf-disc/v1/nf-instances (SearchNFInstances) | $(h2rate $W/h2-disc.txt) | $(h2ok $W/h2-disc.txt)/$N |"
+fi
+[ -n "${NRF_PID:-}" ] && stop_pid $NRF_PID
 
 # --- device ------------------------------------------------------------------------------------
 if want device; then

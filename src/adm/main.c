@@ -132,8 +132,8 @@ static int own_instance_id(const cfg *c, const char *store_uri, char id[37])
 	return 0;
 }
 
-static int nrf_register(const cfg *c, const char *id, const char *af_auth, int tls, int port,
-                        nrfc **out)
+static int nrf_register(const cfg *c, const char *id, const char *af_auth, int tls, int oauth2,
+                        int port, nrfc **out)
 {
 	static const char *const services[] = {"nadm-sec", "nadm-dm", NULL};
 	char err[512], host[256];
@@ -157,7 +157,8 @@ static int nrf_register(const cfg *c, const char *id, const char *af_auth, int t
 	              .tls = tls,
 	              .services = services,
 	              .info_name = info ? "admInfo" : NULL,
-	              .info_json = info};
+	              .info_json = info,
+	              .oauth2_required = oauth2}; /* consumers then bring tokens */
 	*out = nrfc_start(&nc, &nf, err, sizeof err);
 	free(info);
 	if (*out == NULL) {
@@ -309,7 +310,8 @@ int main(int argc, char **argv)
 	if (sc.metrics_listen != NULL)
 		log_info("metrics on port %d", sbi_server_metrics_port(srv));
 
-	if (nrf_register(c, nf_id, af_auth, sc.tls_cert != NULL, sbi_server_port(srv), &nrf) != 0)
+	if (nrf_register(c, nf_id, af_auth, sc.tls_cert != NULL, guard != NULL,
+	                 sbi_server_port(srv), &nrf) != 0)
 		goto out;
 	svc_wait_stop(&set);
 	nrfc_stop(nrf); /* deregister first: consumers stop choosing this ADM */

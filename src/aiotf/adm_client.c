@@ -6,6 +6,10 @@
  * request has the configured timeout and is retried once on a transport failure; whatever
  * happens, its callback runs exactly once (TS 33.369 NOTE 3: the ADM is the bottleneck, so
  * the AIOTF keeps many requests in flight instead of one at a time).
+ * OAuth 2.0 (TS 33.501 13.4.1): with cfg.adm_tokens_nrf every request carries the cached
+ * access token for (ADM, "nadm-sec nadm-dm") from the NRF (src/nrfc/nrfc_token.h); while none
+ * is there the queue waits for the fetch; a 401 invalidates the token and the request is sent
+ * once more with a new one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +19,11 @@
 
 #include "common/clock.h"
 #include "aiotf_internal.h"
+#include "nrfc/nrfc_token.h"
 #include "svc/log.h"
+
+#define TOKEN_TARGET "ADM"
+#define TOKEN_SCOPE "nadm-sec nadm-dm" /* the services the AIOTF uses */
 
 struct admreq {
 	aiotf *a;
@@ -27,6 +35,8 @@ struct admreq {
 	adm_done_fn done;
 	void *arg;
 	int attempts;
+	int token_retried;  /* sent again after a 401 */
+	uint64_t token_gen; /* the token it carried */
 	int conn;
 	uint64_t t0_us;
 	admreq *next;
@@ -81,6 +91,10 @@ int adm_pool_init(aiotf *a, char *err, size_t errlen)
 	for (int i = 0; i < p->n; i++)
 		if ((p->c[i] = sbi_client_new(a->base, &cc, err, errlen)) == NULL)
 			return -1;
+	if (a->cfg.adm_tokens_nrf != NULL &&
+	    (p->tokens = nrfc_tokens_new(a->base, a->cfg.adm_tokens_nrf, a->cfg.nf_instance_id,
+	                                 "AIOTF", err, errlen)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -148,6 +162,21 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		dispatch(a);
 		return;
 	}
+	if (resp->status == 401 && p->tokens != NULL && !r->token_retried) {
+		/* RFC 6750 3.1 invalid_token (expired, or the NRF's key changed): once more with
+		 * a new token */
+		log_info("ADM %s %s: 401, retrying with a new access token", r->method, r->path);
+		nrfc_token_invalidate(p->tokens, TOKEN_TARGET, TOKEN_SCOPE, r->token_gen);
+		atomic_fetch_add(&a->st.adm_token_retries, 1);
+		r->token_retried = 1;
+		r->next = p->qhead;
+		p->qhead = r;
+		if (p->qtail == NULL)
+			p->qtail = r;
+		p->queued++;
+		dispatch(a);
+		return;
+	}
 	cJSON *j = NULL;
 	sbi_err je = {0};
 	if (resp->status >= 200 && resp->status < 300 && resp->body_len > 0 &&
@@ -166,10 +195,48 @@ static void on_response(void *arg, const sbi_client_response *resp)
 	dispatch(a);
 }
 
+/* A token fetch ended. Without a token the requests queued now fail (they all needed it: one
+ * unreachable NRF must not make each of them wait for a fetch of its own); later ones try a
+ * new fetch. */
+static void token_ready(void *arg, int ok)
+{
+	aiotf *a = arg;
+	adm_pool *p = &a->adm;
+	p->token_waiting = 0;
+	while (!ok && p->qhead != NULL) {
+		admreq *r = p->qhead;
+		if ((p->qhead = r->next) == NULL)
+			p->qtail = NULL;
+		p->queued--;
+		r->next = NULL;
+		fail_later(r);
+	}
+	dispatch(a);
+}
+
+/* "Bearer TOKEN" for the next request into buf, or NULL when the queue must wait (a fetch is
+ * started) or no token is configured (*wait 0). */
+static const char *bearer(aiotf *a, admreq *r, char *buf, size_t cap, int *wait)
+{
+	adm_pool *p = &a->adm;
+	*wait = 0;
+	if (p->tokens == NULL)
+		return NULL;
+	const char *tok = nrfc_token_get(p->tokens, TOKEN_TARGET, TOKEN_SCOPE, &r->token_gen);
+	if (tok != NULL && (size_t)snprintf(buf, cap, "Bearer %s", tok) < cap)
+		return buf;
+	*wait = 1;
+	if (!p->token_waiting &&
+	    nrfc_token_wait(p->tokens, TOKEN_TARGET, TOKEN_SCOPE, token_ready, a) == 0)
+		p->token_waiting = 1;
+	return NULL;
+}
+
 static void dispatch(aiotf *a)
 {
 	adm_pool *p = &a->adm;
-	while (p->qhead != NULL) {
+	char authz[4200];
+	while (p->qhead != NULL && !p->token_waiting) {
 		int best = -1;
 		for (int i = 0; i < p->n; i++)
 			if (p->inflight[i] < AIOTF_STREAMS_PER_CONN &&
@@ -177,12 +244,20 @@ static void dispatch(aiotf *a)
 				best = i;
 		if (best < 0)
 			return;
+		int wait;
+		const char *auth = bearer(a, p->qhead, authz, sizeof authz, &wait);
+		if (wait && p->token_waiting)
+			return;
 		admreq *r = p->qhead;
 		p->qhead = r->next;
 		if (p->qhead == NULL)
 			p->qtail = NULL;
 		p->queued--;
 		r->next = NULL;
+		if (wait) { /* no token and no fetch could start */
+			fail_later(r);
+			continue;
+		}
 		if (r->build != NULL && r->body == NULL) {
 			r->body = r->build(r->arg, &r->body_len);
 			if (r->body == NULL) {
@@ -193,9 +268,9 @@ static void dispatch(aiotf *a)
 		r->attempts++;
 		r->conn = best;
 		r->t0_us = aiot_mono_us();
-		if (sbi_client_request(p->c[best], r->method, r->path,
-		                       r->body ? "application/json" : NULL, r->body, r->body_len,
-		                       on_response, r) != 0) {
+		if (sbi_client_request_auth(p->c[best], r->method, r->path,
+		                            r->body ? "application/json" : NULL, r->body,
+		                            r->body_len, auth, on_response, r) != 0) {
 			fail_later(r);
 			continue;
 		}
@@ -249,6 +324,9 @@ int adm_call(aiotf *a, const char *method, const char *path, char *body, size_t 
 void adm_pool_free(aiotf *a)
 {
 	adm_pool *p = &a->adm;
+	nrfc_tokens_free(p->tokens); /* first: a fetch ending now calls no waiter */
+	p->tokens = NULL;
+	p->token_waiting = 0;
 	/* Freeing a client runs the callbacks of its open requests (stopping: they only free). */
 	for (int i = 0; p->c != NULL && i < p->n; i++)
 		sbi_client_free(p->c[i]);

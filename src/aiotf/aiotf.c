@@ -14,6 +14,7 @@
 #include "aiotf_internal.h"
 #include "common/hex.h"
 #include "crypto/backend_openssl.h"
+#include "nrfc/nrfc_token.h"
 #include "svc/log.h"
 
 #define API_ROOT "/naiotf-aiot/v1/"
@@ -508,6 +509,10 @@ char *aiotf_metrics(void *app)
 	    "# HELP aiot_aiotf_adm_retries_total ADM requests retried after a transport failure.\n"
 	    "# TYPE aiot_aiotf_adm_retries_total counter\n"
 	    "aiot_aiotf_adm_retries_total %llu\n"
+	    "# HELP aiot_aiotf_adm_token_retries_total ADM requests sent again with a new access "
+	    "token after a 401.\n"
+	    "# TYPE aiot_aiotf_adm_token_retries_total counter\n"
+	    "aiot_aiotf_adm_token_retries_total %llu\n"
 	    "# HELP aiot_aiotf_reports_dropped_total NG reports and answers dropped unprocessed.\n"
 	    "# TYPE aiot_aiotf_reports_dropped_total counter\n"
 	    "aiot_aiotf_reports_dropped_total{reason=\"unsolicited\"} %llu\n"
@@ -551,14 +556,14 @@ char *aiotf_metrics(void *app)
 	    U(s->devices_authenticated), U(s->auth_failures), U(s->undecodable), U(s->bad_mac),
 	    U(s->replays), U(s->cmd_ok), U(s->cmd_failed), U(s->tid_updates),
 	    U(s->cache_evictions[0]), U(s->cache_evictions[1]), U(s->adm_requests),
-	    U(s->adm_errors), U(s->adm_retries), U(s->unsolicited), U(s->rate_dropped),
-	    U(s->foreign_rand), U(s->d2r_budget), U(s->d2r_adm_queue), U(s->d2r_deferred),
-	    U(s->adm_queue_full), U(s->flood_closed), U(s->ng_closed[NG_CLOSE_LINK_CAP]),
-	    U(s->ng_closed[NG_CLOSE_PEER_CAP]), U(s->ng_closed[NG_CLOSE_SETUP]),
-	    U(s->ng_closed[NG_CLOSE_IDLE]), U(s->ng_closed[NG_CLOSE_BUFFER]),
-	    U(s->ng_closed[NG_CLOSE_UNACKED]), U(s->ng_closed[NG_CLOSE_TLS]), U(s->notif_sent),
-	    U(s->notif_failed), U(s->notif_dropped), atomic_load(&s->readers),
-	    atomic_load(&s->ng_links));
+	    U(s->adm_errors), U(s->adm_retries), U(s->adm_token_retries), U(s->unsolicited),
+	    U(s->rate_dropped), U(s->foreign_rand), U(s->d2r_budget), U(s->d2r_adm_queue),
+	    U(s->d2r_deferred), U(s->adm_queue_full), U(s->flood_closed),
+	    U(s->ng_closed[NG_CLOSE_LINK_CAP]), U(s->ng_closed[NG_CLOSE_PEER_CAP]),
+	    U(s->ng_closed[NG_CLOSE_SETUP]), U(s->ng_closed[NG_CLOSE_IDLE]),
+	    U(s->ng_closed[NG_CLOSE_BUFFER]), U(s->ng_closed[NG_CLOSE_UNACKED]),
+	    U(s->ng_closed[NG_CLOSE_TLS]), U(s->notif_sent), U(s->notif_failed),
+	    U(s->notif_dropped), atomic_load(&s->readers), atomic_load(&s->ng_links));
 	fprintf(f, /* docs/security.md "Notifications" */
 	        "# HELP aiot_aiotf_notif_last_dropped_total Transactions' last notifications "
 	        "(lastRepInd) dropped over a queue bound.\n"
@@ -581,6 +586,16 @@ char *aiotf_metrics(void *app)
 	        U(s->notif_last_dropped), U(s->notif_uri_refused), U(s->notif_dest_refused),
 	        atomic_load(&s->notif_dests), U(s->notif_queued_bytes), U(s->doa_subs));
 #undef U
+	if (a->adm.tokens != NULL) { /* OAuth 2.0 to the ADM (nrfc_token.h) */
+		static const char *const ev[] = NRFC_TOKEN_EVENTS;
+		uint64_t v[4];
+		nrfc_token_stats(a->adm.tokens, v);
+		fprintf(f, "# HELP aiot_aiotf_adm_tokens_total Access tokens for the ADM from the "
+		           "NRF, by event.\n# TYPE aiot_aiotf_adm_tokens_total counter\n");
+		for (int i = 0; i < 4; i++)
+			fprintf(f, "aiot_aiotf_adm_tokens_total{event=\"%s\"} %llu\n", ev[i],
+			        (unsigned long long)v[i]);
+	}
 	aiotf_doa_metrics(f, s);
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
 	                "ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");

@@ -31,6 +31,10 @@ typedef struct aiotf_cfg {
 	const char *adm_ca;   /* PEM CA for https (required with https) */
 	const char *adm_cert; /* client certificate (mutual TLS), optional */
 	const char *adm_key;
+	/* OAuth 2.0 to the ADM: tokens from this NRF for this NF instance (read while aiotf_new
+	 * runs only); NULL: requests without a token */
+	const struct nrfc_cfg *adm_tokens_nrf;
+	const char *nf_instance_id;
 	const char *notif_ca;     /* PEM CA for https notifUris; NULL: http notifUris only */
 	int adm_connections;      /* HTTP/2 connections to the ADM, each ~100 streams */
 	int adm_timeout_ms;       /* per ADM request */

@@ -75,6 +75,8 @@ typedef struct adm_pool {
 	size_t queued;
 	admreq *failed; /* failed before sending: done() runs from fail_ev */
 	struct event *fail_ev;
+	struct nrfc_tokens *tokens; /* OAuth 2.0 to the ADM (nrfc_token.h), or NULL */
+	int token_waiting;          /* the queue waits for a token fetch */
 } adm_pool;
 
 int adm_pool_init(aiotf *a, char *err, size_t errlen);

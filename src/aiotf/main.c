@@ -111,6 +111,9 @@ static const char usage_text[] =
     "  --nrf URL                    register with this NRF, and find the ADM through it\n"
     "                               when --adm is not given (nrf.url); also nrf.ca,\n"
     "                               nrf.cert, nrf.key, nrf.heartbeat-s\n"
+    "  --adm-oauth2                 send the ADM an access token from the NRF with every\n"
+    "                               request (adm.oauth2) [true when the discovered ADM's\n"
+    "                               NFService says oauth2Required, else false]\n"
     "  --nf-instance-id UUID        (nf-instance-id) or --nf-instance-id-file FILE, where\n"
     "                               one is made and kept: one of them with --nrf\n";
 
@@ -177,6 +180,7 @@ static const cfg_opt opts[] = {
     {"nrf.cert", "nrf.cert"},
     {"nrf.key", "nrf.key"},
     {"nrf.heartbeat-s", "nrf.heartbeat-s"},
+    {"adm-oauth2", "adm.oauth2=true"},
     {"nf-instance-id", "nf-instance-id"},
     {"nf-instance-id-file", "nf-instance-id-file"},
 };
@@ -360,6 +364,10 @@ int main(int argc, char **argv)
 	rc = SVC_EXIT_FAIL;
 	if (aiotf_nrf_prepare(c, nf_id) < 0) /* before adm.url is read: it may find it */
 		goto out;
+	nrfc_cfg tok_nrf;
+	int tokens = aiotf_nrf_adm_tokens(c, &tok_nrf);
+	if (tokens < 0)
+		goto out;
 	const char *listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7780";
 	const char *adm_ca, *adm_cert, *adm_key;
 	adm_tls_settings(c, &adm_ca, &adm_cert, &adm_key);
@@ -368,6 +376,8 @@ int main(int argc, char **argv)
 	    .ng_listen = cfg_get(c, "ng.listen") ? cfg_get(c, "ng.listen") : "127.0.0.1:38412",
 	    .ng_transport = tr,
 	    .adm_url = cfg_get(c, "adm.url"),
+	    .adm_tokens_nrf = tokens ? &tok_nrf : NULL,
+	    .nf_instance_id = nf_id,
 	    .adm_ca = adm_ca,
 	    .adm_cert = adm_cert,
 	    .adm_key = adm_key,

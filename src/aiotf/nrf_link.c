@@ -23,13 +23,35 @@ int aiotf_nrf_prepare(struct cfg *c, char id[37])
 	if (on == 0 || cfg_get(c, "adm.url") != NULL)
 		return on;
 	/* TS 29.510 5.3.2.2.2: the consumer names its type and the producer's */
+	int oauth2 = 0;
 	if (nrfc_discover(&nc, "ADM", "AIOTF", id, "nadm-sec", DISCOVERY_WAIT_MS, url, sizeof url,
-	                  err, sizeof err) != 0) {
+	                  &oauth2, err, sizeof err) != 0) {
 		log_error("no ADM: %s", err);
 		return -1;
 	}
-	log_info("ADM %s found through the NRF", url);
+	log_info("ADM %s found through the NRF%s", url, oauth2 ? ", OAuth 2.0 required" : "");
+	/* TS 29.510 6.1.6.2.3 NFService.oauth2Required: the ADM wants tokens */
+	if (oauth2 && cfg_get(c, "adm.oauth2") == NULL && cfg_set(c, "adm.oauth2", "true") != 0)
+		return -1;
 	return cfg_set(c, "adm.url", url) == 0 ? 1 : -1;
+}
+
+int aiotf_nrf_adm_tokens(const struct cfg *c, nrfc_cfg *nc)
+{
+	char err[512];
+	const char *v = cfg_get(c, "adm.oauth2");
+	if (v == NULL || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "true") != 0) {
+		log_error("adm.oauth2: expected true or false, not '%s'", v);
+		return -1;
+	}
+	int on = nrfc_cfg_from(c, nc, err, sizeof err);
+	if (on <= 0) {
+		log_error("adm.oauth2 needs an NRF (nrf.url) to get the tokens from");
+		return -1;
+	}
+	return 1;
 }
 
 int aiotf_nrf_register(const struct cfg *c, const char *id, int tls, int port, nrfc **out)

@@ -60,9 +60,10 @@ typedef struct aiotf_stats {
 	atomic_ullong tid_updates;
 	atomic_ullong cache_evictions[2]; /* T-ID cache, profile cache */
 	atomic_ullong adm_requests, adm_errors, adm_retries;
-	sbi_hist adm_latency;       /* each ADM answer or transport failure */
-	atomic_ullong unsolicited;  /* reports/answers matching no open paging or command */
-	atomic_ullong rate_dropped; /* Inventory Reports over a reader's report rate */
+	atomic_ullong adm_token_retries; /* ADM requests sent again with a new token after a 401 */
+	sbi_hist adm_latency;            /* each ADM answer or transport failure */
+	atomic_ullong unsolicited;       /* reports/answers matching no open paging or command */
+	atomic_ullong rate_dropped;      /* Inventory Reports over a reader's report rate */
 	/* D2Rs counted unverified, unchecked: over the paging's D2R budget, the ADM request
 	 * queue full (adm_client.c); D2Rs that waited for their paging's ADM budget */
 	atomic_ullong d2r_budget, d2r_adm_queue, d2r_deferred;

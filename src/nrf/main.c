@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "nrf.h"
-#include "nrf_key.h"
 #include "nrfc/nrfc_cfg.h"
+#include "oauth/jws.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
@@ -23,8 +23,14 @@ static const char usage_text[] =
     "usage: aiot-nrf --signing-key FILE.pem [-c nrf.yaml] [options]\n"
     "  -c, --config FILE        YAML configuration (keys below, nested by '.')\n"
     "  --listen ADDR:PORT       SBI address (listen)                  [127.0.0.1:8000]\n"
-    "  --signing-key FILE.pem   P-256 key of the access tokens, created (0600) if absent\n"
-    "                           (signing-key) required\n"
+    "  --signing-key FILE.pem   P-256 key of the access tokens, created (0600) if absent;\n"
+    "                           its public half is written to FILE.pub.pem (the producers'\n"
+    "                           --nrf-public-key) (signing-key) required\n"
+    "  --token-lifetime-s N     expires_in of an access token (token.lifetime-s)  [3600]\n"
+    "  token.policy.NFTYPE      (file) scopes the requester NF type may get, e.g.\n"
+    "                           token.policy.AIOTF: nadm-sec nadm-dm; a type not listed:\n"
+    "                           refused. No token.policy key at all: AIOTF: nadm-sec\n"
+    "                           nadm-dm, AF: naiotf-aiot (as config/nrf.yaml)\n"
     "  --store sqlite:PATH      the registry (store)       [sqlite:DIR/nrf.db, DIR: the key's]\n"
     "  --nf-instance-id UUID    the NRF's NF instance ID (nf-instance-id) [kept in\n"
     "                           PATH.nf-instance-id beside the store, or\n"
@@ -49,6 +55,7 @@ static const cfg_opt opts[] = {
     {"heartbeat-s", "heartbeat-s"},
     {"heartbeat-grace-ms", "heartbeat-grace-ms"},
     {"validity-s", "validity-s"},
+    {"token-lifetime-s", "token.lifetime-s"},
     {"max-instances", "max-instances"},
     {"tls-cert", "tls.cert"},
     {"tls-key", "tls.key"},
@@ -57,8 +64,56 @@ static const cfg_opt opts[] = {
     {"metrics", "metrics"},
     {"log-level", "log-level"},
 };
-static const char *const file_keys[] = {"limits.max-body", "limits.max-connections",
+static const char *const base_keys[] = {"limits.max-body", "limits.max-connections",
                                         "nf-instance-id-file", NULL};
+/* base_keys and token.policy.TYPE for every NF type (nrf_token_nf_types). */
+static char policy_key_buf[128][32];
+static const char *file_keys[128];
+
+static void make_file_keys(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; base_keys[i] != NULL; i++)
+		file_keys[n++] = base_keys[i];
+	for (size_t i = 0; nrf_token_nf_types[i] != NULL && n + 1 < 128; i++, n++) {
+		snprintf(policy_key_buf[n], sizeof policy_key_buf[n], "token.policy.%s",
+		         nrf_token_nf_types[i]);
+		file_keys[n] = policy_key_buf[n];
+	}
+	file_keys[n] = NULL;
+}
+
+/* token.policy.TYPE keys into p; with none at all, the policy config/nrf.yaml ships (the
+ * consumers of this tree: the AIOTF of the ADM's services, the AF of the AIOTF's). 0, or -1
+ * with err. */
+static int load_policy(const cfg *c, nrf_token_policy *p, char *err, size_t errlen)
+{
+	for (size_t i = 0; nrf_token_nf_types[i] != NULL; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "token.policy.%s", nrf_token_nf_types[i]);
+		const char *v = cfg_get(c, key);
+		if (v != NULL && nrf_token_policy_add(p, nrf_token_nf_types[i], v) != 0) {
+			snprintf(err, errlen,
+			         "%s: '%s' is not a list of scopes (or too many rules)", key, v);
+			return -1;
+		}
+	}
+	if (p->n == 0 && (nrf_token_policy_add(p, "AIOTF", "nadm-sec nadm-dm") != 0 ||
+	                  nrf_token_policy_add(p, "AF", "naiotf-aiot") != 0)) {
+		snprintf(err, errlen, "the default token policy");
+		return -1;
+	}
+	return 0;
+}
+
+/* FILE.pub.pem beside FILE.pem (FILE.pem.pub.pem for another name). */
+static void pub_path(const char *key_path, char *out, size_t cap)
+{
+	size_t n = strlen(key_path);
+	if (n > 4 && strcmp(key_path + n - 4, ".pem") == 0)
+		n -= 4;
+	snprintf(out, cap, "%.*s.pub.pem", (int)n, key_path);
+}
 
 /* store: the configured one, or sqlite:DIR/nrf.db beside the signing key. */
 static const char *store_uri(const cfg *c, const char *key_path, char *buf, size_t cap)
@@ -75,12 +130,13 @@ int main(int argc, char **argv)
 {
 	char err[512], sbuf[4200], id[37];
 	int rc = SVC_EXIT_USAGE, created = 0;
-	unsigned long long workers, hb, grace, validity, maxi, max_body, max_conn;
+	unsigned long long workers, hb, grace, validity, maxi, max_body, max_conn, lifetime;
 	nrf_store *store = NULL;
 	nrf *n = NULL;
 	sbi_server *srv = NULL;
 	EVP_PKEY *key = NULL;
 
+	make_file_keys();
 	cfg *c = cfg_new();
 	int pa = c ? cfg_from_args(c, argc, argv, "aiot-nrf", opts, sizeof opts / sizeof opts[0],
 	                           file_keys, usage_text)
@@ -95,6 +151,7 @@ int main(int argc, char **argv)
 	    cfg_get_uint(c, "heartbeat-s", 60, 1, 86400, &hb, err, sizeof err) ||
 	    cfg_get_uint(c, "heartbeat-grace-ms", 5000, 0, 3600000, &grace, err, sizeof err) ||
 	    cfg_get_uint(c, "validity-s", 60, 1, 86400, &validity, err, sizeof err) ||
+	    cfg_get_uint(c, "token.lifetime-s", 3600, 1, 86400, &lifetime, err, sizeof err) ||
 	    cfg_get_uint(c, "max-instances", 4096, 1, 1 << 20, &maxi, err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-body", 65536, 1024, 1 << 24, &max_body, err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-connections", 1024, 1, 1 << 20, &max_conn, err,
@@ -122,11 +179,16 @@ int main(int argc, char **argv)
 		log_error("cannot disable core dumps: %s", strerror(errno));
 		goto out;
 	}
-	if ((key = nrf_signing_key_load_or_create(key_path, &created, err, sizeof err)) == NULL) {
+	char pub[4200], kid[AIOT_JWS_KID_LEN + 1];
+	created = access(key_path, F_OK) != 0;
+	pub_path(key_path, pub, sizeof pub);
+	if ((key = aiot_jws_key_load_or_create(key_path, err, sizeof err)) == NULL ||
+	    aiot_jws_pubkey_save(key, pub, err, sizeof err) != 0 || aiot_jws_kid(key, kid) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	log_info("signing key %s %s", key_path, created ? "created (P-256, mode 0600)" : "loaded");
+	log_info("signing key %s %s, kid %s; public key %s", key_path,
+	         created ? "created (P-256, mode 0600)" : "loaded", kid, pub);
 	char idfile[4200]; /* the NRF's own NF instance ID, the iss of its tokens */
 	snprintf(idfile, sizeof idfile, "%s.nf-instance-id", uri + strlen("sqlite:"));
 	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
@@ -145,7 +207,14 @@ int main(int argc, char **argv)
 	                 .max_instances = (size_t)maxi},
 	    .validity_s = (uint32_t)validity,
 	    .nf_instance_id = id,
+	    .signing_key = key,
+	    .token_lifetime_s = (uint32_t)lifetime,
 	};
+	if (load_policy(c, &ncfg.token_policy, err, sizeof err) != 0) {
+		log_error("%s", err);
+		rc = SVC_EXIT_USAGE;
+		goto out;
+	}
 	if ((n = nrf_new(store, &ncfg, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		goto out;

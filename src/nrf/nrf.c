@@ -9,6 +9,7 @@
 
 #define NFM_INSTANCES "/nnrf-nfm/v1/nf-instances"
 #define DISC_INSTANCES "/nnrf-disc/v1/nf-instances"
+#define OAUTH2_TOKEN "/oauth2/token"
 
 nrf *nrf_new(nrf_store *store, const nrf_cfg *cfg, char *err, size_t errlen)
 {
@@ -21,6 +22,11 @@ nrf *nrf_new(nrf_store *store, const nrf_cfg *cfg, char *err, size_t errlen)
 	if (cfg->nf_instance_id != NULL)
 		snprintf(n->id, sizeof n->id, "%s", cfg->nf_instance_id);
 	n->cfg.nf_instance_id = n->id;
+	if (cfg->signing_key != NULL && aiot_jws_kid(cfg->signing_key, n->kid) != 0) {
+		snprintf(err, errlen, "the signing key is not a P-256 key");
+		free(n);
+		return NULL;
+	}
 	if ((n->reg = nrf_registry_new(store, &cfg->registry, aiot_mono_ms(), err, errlen)) ==
 	    NULL) {
 		free(n);
@@ -67,6 +73,15 @@ void nrf_handle(void *app, const sbi_request *req, sbi_response *resp)
 	if (op >= 0)
 		atomic_fetch_add(&n->ops[op], 1);
 
+	if (strcmp(p, OAUTH2_TOKEN) == 0) {
+		if (strcmp(req->method, "POST") == 0) {
+			nrf_token_request(n, req, resp);
+		} else {
+			sbi_problem(resp, 405, NULL, "%s accepts POST", p);
+			resp->extra[resp->nextra++] = (sbi_header){"allow", "POST"};
+		}
+		return;
+	}
 	if (strcmp(p, DISC_INSTANCES) == 0) {
 		if (strcmp(req->method, "GET") == 0) {
 			nrf_disc_search(n, req, resp);
@@ -92,8 +107,13 @@ void nrf_handle(void *app, const sbi_request *req, sbi_response *resp)
 }
 
 const char *const nrf_operations[] = {
-    "RegisterNFInstance", "UpdateNFInstance",  "DeregisterNFInstance",
-    "GetNFInstance",      "SearchNFInstances", NULL,
+    "RegisterNFInstance",
+    "UpdateNFInstance",
+    "DeregisterNFInstance",
+    "GetNFInstance",
+    "SearchNFInstances",
+    "AccessTokenRequest",
+    NULL,
 };
 
 int nrf_operation(const sbi_request *req)
@@ -101,6 +121,8 @@ int nrf_operation(const sbi_request *req)
 	const char *p = req->path, *m = req->method;
 	if (strcmp(p, DISC_INSTANCES) == 0)
 		return strcmp(m, "GET") == 0 ? NRF_OP_DISCOVER : -1;
+	if (strcmp(p, OAUTH2_TOKEN) == 0)
+		return strcmp(m, "POST") == 0 ? NRF_OP_TOKEN : -1;
 	if (strncmp(p, NFM_INSTANCES "/", strlen(NFM_INSTANCES) + 1) != 0)
 		return -1;
 	return !strcmp(m, "PUT")      ? NRF_OP_PUT
@@ -124,12 +146,19 @@ char *nrf_metrics(void *app)
 	        "# TYPE aiot_nrf_nf_instances gauge\n"
 	        "aiot_nrf_nf_instances{status=\"registered\"} %zu\n"
 	        "aiot_nrf_nf_instances{status=\"suspended\"} %zu\n"
-	        "# HELP aiot_nrf_ops_total Nnrf_NFManagement / Nnrf_NFDiscovery requests.\n"
+	        "# HELP aiot_nrf_ops_total Nnrf_NFManagement / Nnrf_NFDiscovery / Nnrf_AccessToken "
+	        "requests.\n"
 	        "# TYPE aiot_nrf_ops_total counter\n",
 	        total - suspended, suspended);
 	for (int i = 0; i < NRF_OP_N; i++)
 		fprintf(f, "aiot_nrf_ops_total{op=\"%s\"} %llu\n", nrf_operations[i],
 		        (unsigned long long)n->ops[i]);
+	fprintf(f, "# HELP aiot_nrf_tokens_total Access token requests: issued, or the "
+	           "AccessTokenErr error.\n"
+	           "# TYPE aiot_nrf_tokens_total counter\n");
+	for (int i = 0; i < NRF_TOKEN_RESULT_N; i++)
+		fprintf(f, "aiot_nrf_tokens_total{result=\"%s\"} %llu\n", nrf_token_results[i],
+		        (unsigned long long)n->tokens[i]);
 	fprintf(f,
 	        "# HELP aiot_nrf_errors_total Requests refused.\n"
 	        "# TYPE aiot_nrf_errors_total counter\n"

@@ -25,8 +25,8 @@ struct nrfc {
 };
 
 /* The sbi_client_cfg of an NRF URL; the path prefix after the authority in *prefix. */
-static int client_cfg(const nrfc_cfg *cfg, sbi_client_cfg *sc, char *host, size_t hcap,
-                      const char **prefix)
+int nrfc_client_cfg(const nrfc_cfg *cfg, sbi_client_cfg *sc, char *host, size_t hcap,
+                    const char **prefix)
 {
 	int tls;
 	memset(sc, 0, sizeof *sc);
@@ -126,7 +126,7 @@ nrfc *nrfc_start(const nrfc_cfg *cfg, const nrfc_nf *nf, char *err, size_t errle
 {
 	const char *prefix;
 	nrfc *c = calloc(1, sizeof *c);
-	if (c == NULL || client_cfg(cfg, &c->sc, c->host, sizeof c->host, &prefix) != 0) {
+	if (c == NULL || nrfc_client_cfg(cfg, &c->sc, c->host, sizeof c->host, &prefix) != 0) {
 		snprintf(err, errlen,
 		         "nrf: '%s' is not http://HOST:PORT or https://HOST:PORT "
 		         "(with nrf.ca)",
@@ -190,12 +190,12 @@ void nrfc_stop(nrfc *c)
 
 int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *requester_nf_type,
                   const char *requester_id, const char *service, int wait_ms, char *url, size_t cap,
-                  char *err, size_t errlen)
+                  int *oauth2, char *err, size_t errlen)
 {
 	sbi_client_cfg sc;
 	char host[256], path[1024];
 	const char *prefix;
-	if (client_cfg(cfg, &sc, host, sizeof host, &prefix) != 0) {
+	if (nrfc_client_cfg(cfg, &sc, host, sizeof host, &prefix) != 0) {
 		snprintf(err, errlen, "nrf: '%s' is not http://HOST:PORT or https://HOST:PORT",
 		         cfg->url ? cfg->url : "");
 		return -1;
@@ -211,7 +211,7 @@ int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *r
 		char *body = NULL;
 		int st = sbi_fetch(&sc, "GET", path, NULL, NULL, &body, err, errlen);
 		int rc = st == 200 && body
-		             ? nrfc_search_result_url(body, strlen(body), service, url, cap)
+		             ? nrfc_search_result(body, strlen(body), service, url, cap, oauth2)
 		             : -1;
 		free(body);
 		if (rc == 0)

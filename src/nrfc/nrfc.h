@@ -10,12 +10,16 @@
  * answer; nrf.heartbeat-s overrides it), PUTting again when the NRF has forgotten it (404);
  * nrfc_stop() DELETEs the registration. The profile and the discovery answer are built and
  * read by pure functions (nrfc_profile.c), unit-tested.
- * Round 2 (Nnrf_AccessToken, issue 14 item 4) adds the token fetch beside nrfc_fetch().
+ * Access tokens (Nnrf_AccessToken) for a consumer's requests: nrfc_token.h.
+ * The NRF's own services are called without a token (NFManagement and NFDiscovery of this
+ * tree's aiot-nrf require none).
  */
 #ifndef AIOT_NRFC_H
 #define AIOT_NRFC_H
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sbi/sbi_client.h"
 
 typedef struct nrfc_nf {
 	const char *nf_instance_id; /* UUID */
@@ -26,6 +30,7 @@ typedef struct nrfc_nf {
 	const char *const *services; /* NULL-terminated service names, e.g. "nadm-sec" */
 	const char *info_name;       /* "admInfo", "aiotfInfoList" or NULL */
 	const char *info_json;       /* its value, a JSON object text */
+	int oauth2_required;         /* NFService.oauth2Required: its services need a token */
 } nrfc_nf;
 
 typedef struct nrfc_cfg {
@@ -43,6 +48,9 @@ char *nrfc_profile_json(const nrfc_nf *nf);
  * 0, or -1 when none does. */
 int nrfc_search_result_url(const char *json, size_t len, const char *service, char *url,
                            size_t cap);
+/* The same; *oauth2 (may be NULL) = that NFService's oauth2Required (0 when absent). */
+int nrfc_search_result(const char *json, size_t len, const char *service, char *url, size_t cap,
+                       int *oauth2);
 /* The heartBeatTimer of an NFProfile answer, or 0. */
 uint32_t nrfc_profile_heartbeat(const char *json, size_t len);
 
@@ -58,11 +66,16 @@ int nrfc_registered(nrfc *c);
 void nrfc_stop(nrfc *c);
 
 /* Discovery, blocking: target_nf_type / requester_nf_type (and requester_id, may be NULL)
- * -> "http[s]://HOST:PORT" of a producer offering service. Retries every 200 ms until
+ * -> "http[s]://HOST:PORT" of a producer offering service, and *oauth2 (may be NULL) whether
+ * that service requires an access token. Retries every 200 ms until
  * wait_ms has passed (a producer may register after its consumer starts). 0, or -1 with
  * err. */
 int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *requester_nf_type,
                   const char *requester_id, const char *service, int wait_ms, char *url, size_t cap,
-                  char *err, size_t errlen);
+                  int *oauth2, char *err, size_t errlen);
+/* The sbi_client_cfg of the NRF (host: its buffer, hcap octets); *prefix: the apiRoot's path
+ * ("" for none). 0, or -1 (not http(s)://HOST:PORT, or https without nrf.ca). */
+int nrfc_client_cfg(const nrfc_cfg *cfg, sbi_client_cfg *sc, char *host, size_t hcap,
+                    const char **prefix);
 
 #endif

@@ -51,6 +51,7 @@ static cJSON *service(const nrfc_nf *nf, const char *name)
 	    !cJSON_AddStringToObject(s, "serviceName", name) ||
 	    !cJSON_AddStringToObject(s, "scheme", nf->tls ? "https" : "http") ||
 	    !cJSON_AddStringToObject(s, "nfServiceStatus", "REGISTERED") ||
+	    (nf->oauth2_required && !cJSON_AddBoolToObject(s, "oauth2Required", 1)) ||
 	    put_address(s, nf->host, nf->port, 1) != 0) {
 		cJSON_Delete(s);
 		return NULL;
@@ -144,6 +145,12 @@ static int service_url(const cJSON *p, const cJSON *s, char *url, size_t cap)
 
 int nrfc_search_result_url(const char *json, size_t len, const char *service, char *url, size_t cap)
 {
+	return nrfc_search_result(json, len, service, url, cap, NULL);
+}
+
+int nrfc_search_result(const char *json, size_t len, const char *service, char *url, size_t cap,
+                       int *oauth2)
+{
 	sbi_err e = {0};
 	cJSON *r = sbi_json_parse_object((const uint8_t *)json, len, &e);
 	const cJSON *p, *s;
@@ -154,8 +161,12 @@ int nrfc_search_result_url(const char *json, size_t len, const char *service, ch
 		{
 			const char *name = str(s, "serviceName");
 			if (name != NULL && strcmp(name, service) == 0 &&
-			    (rc = service_url(p, s, url, cap)) == 0)
+			    (rc = service_url(p, s, url, cap)) == 0) {
+				if (oauth2 != NULL) /* TS 29.510 6.1.6.2.3 NFService */
+					*oauth2 = cJSON_IsTrue(
+					    cJSON_GetObjectItemCaseSensitive(s, "oauth2Required"));
 				goto out;
+			}
 		}
 	}
 out:

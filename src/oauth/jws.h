@@ -126,6 +126,8 @@ typedef struct aiot_jwt_policy {
  * may be NULL) is among c->scope's. */
 aiot_jwt_status aiot_jwt_validate(const aiot_jwt_claims *c, const aiot_jwt_policy *pol, int64_t now,
                                   const char *peer_nf, const char *const *scopes);
+/* 1 when s matches the scope pattern of TS 29.510: ^([a-zA-Z0-9_:-]+)( [a-zA-Z0-9_:-]+)*$ */
+int aiot_jwt_scope_valid(const char *s);
 /* 1 when scope (one token) is one of the space-separated scopes of list. */
 int aiot_jwt_has_scope(const char *list, const char *scope);
 

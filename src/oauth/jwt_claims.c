@@ -64,7 +64,7 @@ static int get_aud(const cJSON *o, aiot_jwt_claims *c)
 }
 
 /* The scope pattern of TS 29.510: ^([a-zA-Z0-9_:-]+)( [a-zA-Z0-9_:-]+)*$ */
-static int scope_ok(const char *s)
+int aiot_jwt_scope_valid(const char *s)
 {
 	static const char set[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:-";
@@ -90,7 +90,7 @@ aiot_jwt_status aiot_jwt_claims_parse(const uint8_t *json, size_t len, aiot_jwt_
 	if (o == NULL || get_str(o, "iss", out->iss, sizeof out->iss) != 0 ||
 	    get_str(o, "sub", out->sub, sizeof out->sub) != 0 || get_aud(o, out) != 0 ||
 	    get_str(o, "scope", out->scope, sizeof out->scope) != 0 || !aiot_uuid_valid(out->iss) ||
-	    !aiot_uuid_valid(out->sub) || !scope_ok(out->scope) ||
+	    !aiot_uuid_valid(out->sub) || !aiot_jwt_scope_valid(out->scope) ||
 	    get_date(o, "exp", &out->exp) != 1 || get_date(o, "iat", &out->iat) < 0 ||
 	    (out->has_nbf = get_date(o, "nbf", &out->nbf)) < 0)
 		goto out;

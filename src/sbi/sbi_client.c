@@ -45,6 +45,7 @@ struct creq {
 	struct creq *prev, *next; /* c->reqs: live, not yet finished */
 	struct creq *done_next;
 	char *method, *path, *ct;
+	char *authz; /* the Authorization field (a bearer token: wiped), or NULL */
 	uint8_t *body;
 	size_t body_len, body_off;
 	sbi_client_cb cb;
@@ -91,6 +92,7 @@ static void creq_free(struct creq *r)
 	free(r->method);
 	free(r->path);
 	free(r->ct);
+	aiot_free_wipe(r->authz);
 	free(r->body);
 	free(r->rct);
 	aiot_free_wipe(r->rbody);
@@ -349,7 +351,10 @@ static void client_submit(struct sbi_client *c)
 		nv[n++] = CNV(":path", r->path);
 		if (r->ct != NULL)
 			nv[n++] = CNV("content-type", r->ct);
-		if (c->authorization != NULL)
+		if (r->authz != NULL) /* the request's own, else the client's */
+			nv[n++] = (nghttp2_nv){(uint8_t *)"authorization", (uint8_t *)r->authz, 13,
+			                       strlen(r->authz), NGHTTP2_NV_FLAG_NO_INDEX};
+		else if (c->authorization != NULL)
 			nv[n++] = CNV("authorization", c->authorization);
 #undef CNV
 		prd.source.ptr = r;
@@ -597,8 +602,7 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 	c->cbs = callbacks_new();
 	c->kick = event_new(base, -1, 0, kick_cb, c);
 	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) ||
-	    (cfg->authorization && c->authorization == NULL) || c->cbs == NULL ||
-	    c->kick == NULL)
+	    (cfg->authorization && c->authorization == NULL) || c->cbs == NULL || c->kick == NULL)
 		goto oom;
 	if (cfg->tls_ctx != NULL) {
 		if (SSL_CTX_up_ref(cfg->tls_ctx) != 1)
@@ -700,6 +704,14 @@ int sbi_client_request(sbi_client *c, const char *method, const char *path,
                        const char *content_type, const void *body, size_t body_len,
                        sbi_client_cb cb, void *arg)
 {
+	return sbi_client_request_auth(c, method, path, content_type, body, body_len, NULL, cb,
+	                               arg);
+}
+
+int sbi_client_request_auth(sbi_client *c, const char *method, const char *path,
+                            const char *content_type, const void *body, size_t body_len,
+                            const char *authorization, sbi_client_cb cb, void *arg)
+{
 	struct creq *r;
 	struct timeval tv;
 
@@ -715,6 +727,7 @@ int sbi_client_request(sbi_client *c, const char *method, const char *path,
 	r->method = strdup(method);
 	r->path = strdup(path);
 	r->ct = content_type ? strdup(content_type) : NULL;
+	r->authz = authorization ? strdup(authorization) : NULL;
 	if (body != NULL) {
 		r->body = malloc(body_len ? body_len : 1);
 		if (r->body != NULL)
@@ -723,7 +736,8 @@ int sbi_client_request(sbi_client *c, const char *method, const char *path,
 	}
 	r->timer = evtimer_new(c->base, timeout_cb, r);
 	if (r->method == NULL || r->path == NULL || (content_type && r->ct == NULL) ||
-	    (body != NULL && r->body == NULL) || r->timer == NULL) {
+	    (authorization && r->authz == NULL) || (body != NULL && r->body == NULL) ||
+	    r->timer == NULL) {
 		creq_free(r);
 		return -1;
 	}

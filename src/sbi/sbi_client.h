@@ -61,6 +61,12 @@ int sbi_client_request(sbi_client *c, const char *method, const char *path,
                        const char *content_type, const void *body, size_t body_len,
                        sbi_client_cb cb, void *arg);
 
+/* The same with an Authorization header field (e.g. "Bearer TOKEN", RFC 6750 2.1; sent
+ * never-indexed in HPACK, wiped when the request ends); NULL: none. */
+int sbi_client_request_auth(sbi_client *c, const char *method, const char *path,
+                            const char *content_type, const void *body, size_t body_len,
+                            const char *authorization, sbi_client_cb cb, void *arg);
+
 /* Blocking convenience for tools and tests: runs a private event loop until the response
  * arrives. Returns the status (0 on transport failure, message in err); *body_out receives
  * a malloc'd NUL-terminated body (may be NULL). */
