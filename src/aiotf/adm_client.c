@@ -137,6 +137,17 @@ static void fail_later(admreq *r)
 
 static void dispatch(aiotf *a);
 
+/* A request sent again goes first: it waited longest. */
+static void requeue_head(aiotf *a, adm_pool *p, admreq *r)
+{
+	r->next = p->qhead;
+	p->qhead = r;
+	if (p->qtail == NULL)
+		p->qtail = r;
+	p->queued++;
+	dispatch(a);
+}
+
 static void on_response(void *arg, const sbi_client_response *resp)
 {
 	admreq *r = arg;
@@ -154,12 +165,7 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		/* One retry, at the head of the queue (TS 29.500 5.2.7: transport failure). */
 		log_debug("ADM %s %s: %s; retrying", r->method, r->path, resp->error);
 		atomic_fetch_add(&a->st.adm_retries, 1);
-		r->next = p->qhead;
-		p->qhead = r;
-		if (p->qtail == NULL)
-			p->qtail = r;
-		p->queued++;
-		dispatch(a);
+		requeue_head(a, p, r);
 		return;
 	}
 	if (resp->status == 401 && p->tokens != NULL && !r->token_retried) {
@@ -169,12 +175,7 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		nrfc_token_invalidate(p->tokens, TOKEN_TARGET, TOKEN_SCOPE, r->token_gen);
 		atomic_fetch_add(&a->st.adm_token_retries, 1);
 		r->token_retried = 1;
-		r->next = p->qhead;
-		p->qhead = r;
-		if (p->qtail == NULL)
-			p->qtail = r;
-		p->queued++;
-		dispatch(a);
+		requeue_head(a, p, r);
 		return;
 	}
 	cJSON *j = NULL;
