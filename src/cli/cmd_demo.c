@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P] [--no-doa]
- * [--doa-devices N] [--no-doa-attacks]`: the whole system on one machine (TS 33.369 5.2.2
- * with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md §3.10). It
- * provisions N devices, starts ADM (mutual TLS), AIOTF, device simulator (N devices + K
- * clones) and reader as separate processes on loopback, then acts as the AF: an inventory of
+ * [--doa-devices N] [--no-doa-attacks] [--no-sba]`: the whole system on one machine (TS 33.369
+ * 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md §3.10).
+ * It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS, registration, discovery,
+ * OAuth 2.0: demo_start.c, demo_sba.c; --no-sba: ADM and AIOTF with mutual TLS only), device
+ * simulator (N devices + K clones) and reader (TLS backhaul) as separate processes on
+ * loopback, then acts as the AF: an inventory of
  * all devices, READ to ten authenticated devices, WRITE + READ-back to one, and a command
  * aimed at a cloned identity. Meanwhile a share of the devices register on their own (DO-A)
  * and send data to the AF's DO-A subscription, among a rogue network, DO-A clones and
  * replays played by the simulator. Exits 0 only if every genuine device was authenticated,
  * every clone was rejected, no command reached a clone, and (unless --no-doa) every genuine
  * DO-A device registered and delivered its data while no forged network message, clone or
- * replay was accepted.
+ * replay was accepted, and (unless --no-sba) every request without a valid token was refused.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
