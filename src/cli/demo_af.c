@@ -263,9 +263,9 @@ int demo_af_fetch(demo_af *af, int port, const char *authorization, const char *
 	                      .timeout_ms = 30000,
 	                      .tls_ca = af->ca[0] ? af->ca : NULL,
 	                      .tls_cert = af->cert[0] ? af->cert : NULL,
-	                      .tls_key = af->key[0] ? af->key : NULL,
-	                      .authorization = authorization};
-	return sbi_fetch(&cfg, method, path, content_type, body, out, err, errlen);
+	                      .tls_key = af->key[0] ? af->key : NULL};
+	return sbi_fetch_auth(&cfg, method, path, content_type, body, authorization, out, err,
+	                      errlen);
 }
 
 char *demo_af_request(demo_af *af, int aiotf_port, const char *path, const char *body, char *err,

@@ -64,7 +64,6 @@ struct creq {
 struct sbi_client {
 	struct event_base *base;
 	char *host, *server_name;
-	char *authorization; /* sent on every request, or NULL (sbi_client_cfg) */
 	int port, timeout_ms;
 	SSL_CTX *ssl;
 	struct evdns_base *dns;
@@ -351,11 +350,9 @@ static void client_submit(struct sbi_client *c)
 		nv[n++] = CNV(":path", r->path);
 		if (r->ct != NULL)
 			nv[n++] = CNV("content-type", r->ct);
-		if (r->authz != NULL) /* the request's own, else the client's */
+		if (r->authz != NULL)
 			nv[n++] = (nghttp2_nv){(uint8_t *)"authorization", (uint8_t *)r->authz, 13,
 			                       strlen(r->authz), NGHTTP2_NV_FLAG_NO_INDEX};
-		else if (c->authorization != NULL)
-			nv[n++] = CNV("authorization", c->authorization);
 #undef CNV
 		prd.source.ptr = r;
 		prd.read_callback = body_read;
@@ -598,11 +595,10 @@ sbi_client *sbi_client_new(struct event_base *base, const sbi_client_cfg *cfg, c
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->host = strdup(cfg->host);
 	c->server_name = cfg->tls_server_name ? strdup(cfg->tls_server_name) : NULL;
-	c->authorization = cfg->authorization ? strdup(cfg->authorization) : NULL;
 	c->cbs = callbacks_new();
 	c->kick = event_new(base, -1, 0, kick_cb, c);
-	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) ||
-	    (cfg->authorization && c->authorization == NULL) || c->cbs == NULL || c->kick == NULL)
+	if (c->host == NULL || (cfg->tls_server_name && c->server_name == NULL) || c->cbs == NULL ||
+	    c->kick == NULL)
 		goto oom;
 	if (cfg->tls_ctx != NULL) {
 		if (SSL_CTX_up_ref(cfg->tls_ctx) != 1)
@@ -674,7 +670,6 @@ static void client_destroy(struct sbi_client *c)
 		nghttp2_session_callbacks_del(c->cbs);
 	free(c->host);
 	free(c->server_name);
-	aiot_free_wipe(c->authorization); /* a bearer token */
 	free(c);
 }
 
@@ -752,70 +747,4 @@ int sbi_client_request_auth(sbi_client *c, const char *method, const char *path,
 	c->reqs_tail = r;
 	kick(c);
 	return 0;
-}
-
-/* ---- blocking helper ---------------------------------------------------------------------- */
-
-struct fetch_state {
-	int done;
-	int status;
-	char *body;
-	char err[200];
-};
-
-static void fetch_cb(void *arg, const sbi_client_response *resp)
-{
-	struct fetch_state *fs = arg;
-
-	fs->done = 1;
-	fs->status = resp->status;
-	if (resp->error != NULL) {
-		snprintf(fs->err, sizeof(fs->err), "%s", resp->error);
-		return;
-	}
-	fs->body = malloc(resp->body_len + 1);
-	if (fs->body != NULL) {
-		memcpy(fs->body, resp->body, resp->body_len);
-		fs->body[resp->body_len] = '\0';
-	}
-}
-
-int sbi_fetch(const sbi_client_cfg *cfg, const char *method, const char *path,
-              const char *content_type, const char *body, char **body_out, char *err, size_t errlen)
-{
-	struct fetch_state fs;
-	struct event_base *base;
-	sbi_client *c;
-
-	memset(&fs, 0, sizeof(fs));
-	if (body_out)
-		*body_out = NULL;
-	base = event_base_new();
-	if (base == NULL) {
-		snprintf(err, errlen, "event_base_new failed");
-		return 0;
-	}
-	c = sbi_client_new(base, cfg, err, errlen);
-	if (c == NULL)
-		goto out;
-	if (sbi_client_request(c, method, path, content_type, body, body ? strlen(body) : 0,
-	                       fetch_cb, &fs) != 0) {
-		snprintf(err, errlen, "cannot queue the request");
-		goto out;
-	}
-	while (!fs.done)
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
-			break;
-	if (!fs.done)
-		snprintf(err, errlen, "event loop failed");
-	else if (fs.status == 0)
-		snprintf(err, errlen, "%s", fs.err);
-out:
-	sbi_client_free(c);
-	event_base_free(base);
-	if (body_out)
-		*body_out = fs.body;
-	else
-		aiot_free_wipe(fs.body);
-	return fs.status;
 }

@@ -24,8 +24,6 @@ typedef struct sbi_client_cfg {
 	const char *tls_key;
 	const char *tls_server_name; /* SNI / verification name; default host */
 	int timeout_ms;              /* per request; default 5000 */
-	/* The Authorization field of every request (RFC 6750: "Bearer <token>"), or NULL. */
-	const char *authorization;
 	/* Made once at start and shared, so that a new client reads no file on the event
 	 * loop (the CA and certificate files; /etc/resolv.conf and /etc/hosts for a name):
 	 * tls_ctx from sbi_client_tls_ctx() instead of tls_ca/cert/key (the client keeps a
@@ -73,5 +71,10 @@ int sbi_client_request_auth(sbi_client *c, const char *method, const char *path,
 int sbi_fetch(const sbi_client_cfg *cfg, const char *method, const char *path,
               const char *content_type, const char *body, char **body_out, char *err,
               size_t errlen);
+/* sbi_fetch() with an Authorization field (RFC 6750: "Bearer <token>"; NULL: none), sent
+ * never indexed (sbi_client_request_auth). */
+int sbi_fetch_auth(const sbi_client_cfg *cfg, const char *method, const char *path,
+                   const char *content_type, const char *body, const char *authorization,
+                   char **body_out, char *err, size_t errlen);
 
 #endif
