@@ -34,6 +34,8 @@ const char *aiot_strerror(int err)
 		return "application callback failed";
 	case AIOT_ERR_TIMEOUT:
 		return "no answer after the allowed attempts";
+	case AIOT_ERR_NOTFOUND:
+		return "no such record";
 	}
 	return "unknown error";
 }

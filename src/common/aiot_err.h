@@ -20,6 +20,7 @@ enum {
 	AIOT_ERR_DISABLED = -12,      /* device permanently disabled */
 	AIOT_ERR_CALLBACK = -13,      /* an application callback failed */
 	AIOT_ERR_TIMEOUT = -14,       /* no answer after the allowed attempts (device DO-A) */
+	AIOT_ERR_NOTFOUND = -15,      /* no such record (sealed records, src/store/kvs.h) */
 };
 
 /* A static English description; never NULL. */
