@@ -430,6 +430,19 @@ if want oauth; then
 		done
 	done
 	ro=$(best "${OFF[@]}"); rh=$(best "${HDR[@]}"); rt=$(best "${ON[@]}")
+	# The control: the same field sent to nghttpd serving a static file (no OAuth anywhere):
+	# what carrying the token costs an HTTP/2 server that does nothing with it.
+	mkdir -p $W/www-oa && cp $W/oa.json $W/www-oa/one.json
+	ng_start $W/www-oa
+	NG_OFF=(); NG_HDR=()
+	for round in 1 2 3; do
+		run h2load -n $N -c 8 -m 32 http://127.0.0.1:$NGPORT/one.json >$W/h2-oa-ng-off.txt 2>&1
+		NG_OFF+=($(h2rate $W/h2-oa-ng-off.txt))
+		run h2load -n $N -c 8 -m 32 -H "authorization: Bearer $TOKEN" http://127.0.0.1:$NGPORT/one.json >$W/h2-oa-ng-hdr.txt 2>&1
+		NG_HDR+=($(h2rate $W/h2-oa-ng-hdr.txt))
+	done
+	stop_pid $NGPID
+	rno=$(best "${NG_OFF[@]}"); rnh=$(best "${NG_HDR[@]}")
 	say ""
 	say "### ADM get-authentication with OAuth 2.0 required, against without (h2c)"
 	say ""
@@ -442,6 +455,14 @@ if want oauth; then
 	say "| OAuth 2.0 required, Bearer token | ${ON[*]} | $rt | $(h2ok $W/h2-oa-on-1.txt)/$N |"
 	say "| **ratio with / without** | | **$(pct $rt $ro)** (goal ≥ 90%) | |"
 	say "| ratio with / the field without the check (the check alone) | | $(pct $rt $rh) | |"
+	say ""
+	say "The control, without any aiot code: the same h2load GET of a static file at \`nghttpd --no-tls\`, without and with the same \`authorization: Bearer TOKEN\` field (three runs each, the best counts)."
+	say ""
+	say "| nghttpd (static file) | req/s (each run) | best |"
+	say "|---|---|---|"
+	say "| no Authorization field | ${NG_OFF[*]} | $rno |"
+	say "| the Authorization field | ${NG_HDR[*]} | $rnh |"
+	say "| **ratio with / without** | | **$(pct $rnh $rno)** |"
 fi
 if want nrf; then
 	echo "== NRF: tokens and discovery" >&2
