@@ -54,4 +54,12 @@
 #define AIOT_DIR_UPLINK 0   /* device -> network */
 #define AIOT_DIR_DOWNLINK 1 /* network -> device */
 
+/* 5G AKA and AKMA (aka5g.h): FC values of TS 33.501 Annex A and TS 33.535 Annex A (these
+ * are 3GPP's, not provisional). */
+#define AIOT_FC_KAUSF 0x6A    /* K_AUSF (33.501 A.2) */
+#define AIOT_FC_RES_STAR 0x6B /* RES* / XRES* (33.501 A.4) */
+#define AIOT_FC_KAKMA 0x80    /* K_AKMA (33.535 A.2) */
+#define AIOT_FC_ATID 0x81     /* A-TID (33.535 A.3) */
+#define AIOT_FC_KAF 0x82      /* K_AF (33.535 A.4) */
+
 #endif
