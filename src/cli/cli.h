@@ -24,6 +24,9 @@ unsigned long long cli_uint(const char *opt, const char *s, unsigned long long m
 void cli_print_hex(const uint8_t *p, size_t n);
 
 int cmd_crypto(int argc, char **argv);
+/* The 5G AKA / AKMA subcommands of `aiot crypto` (cmd_crypto_akma.c); argv[0] names one. */
+int cmd_crypto_akma_has(const char *sub);
+int cmd_crypto_akma(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_sbi(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -34,6 +34,7 @@ static const char crypto_usage[] =
     "  aiot crypto algkey --suite 3gpp|aes --key HEX(K_AIOTF) --type enc|int [--alg N]\n"
     "  aiot crypto nia2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
     "  aiot crypto nea2   --key HEX --count HEX --bearer N --direction 0|1 --msg HEX [--bits N]\n"
+    "  aiot crypto milenage|kausf|res-star|kakma|atid|akid|kaf ... (5G AKA and AKMA; --help)\n"
     "common: [--backend openssl|ref]\n"
     "macn and resd are the DO-A proofs (MAC_N, RES_D); --id is the identifier the device\n"
     "sent in its Registration Request (its T-ID, or its permanent ID), 1 to 128 octets;\n"
@@ -373,6 +374,8 @@ int cmd_crypto(int argc, char **argv)
 		return argc < 2 ? CLI_EXIT_USAGE : 0;
 	}
 	a.sub = argv[1];
+	if (cmd_crypto_akma_has(a.sub))
+		return cmd_crypto_akma(argc - 1, argv + 1);
 	parse(argc - 1, argv + 1, &a);
 
 	aiot_backend *ossl = NULL;

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AIOT_SNN_MAX 40      /* "5G:mnc001.mcc001.3gppnetwork.org" + NUL fits */
+#define AIOT_SNN_MAX 64      /* "5G:mnc001.mcc001.3gppnetwork.org", or with ":<NID>" (SNPN) */
 #define AIOT_AKID_MAX 128    /* the longest A-KID text + NUL fits */
 #define AIOT_AF_FQDN_MAX 253 /* RFC 1035 */
 #define AIOT_RES_MIN 4       /* RES: 32 to 128 bits (TS 33.102 6.3.2) */

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "../common/aiot_err.h"
 #include "aes128.h"
 #include "ct.h"
 
@@ -83,4 +84,24 @@ void aiot_milenage(const uint8_t k[16], const uint8_t opc[16], const uint8_t ran
 	aiot_zeroize(t, sizeof t);
 	aiot_zeroize(o, sizeof o);
 	aiot_zeroize(&key, sizeof key);
+}
+
+int aiot_milenage_auts(const uint8_t k[16], const uint8_t opc[16], const uint8_t rand[16],
+                       const uint8_t auts[14], uint8_t sqn_ms[6])
+{
+	static const uint8_t amf0[2] = {0, 0}; /* TS 33.102 6.3.3: AMF* is all zeros */
+	aiot_milenage_out o;
+	uint8_t sqn[6];
+	int ok;
+
+	aiot_milenage(k, opc, rand, auts, amf0, &o); /* only f5* is used from this pass */
+	for (unsigned i = 0; i < 6; i++)
+		sqn[i] = auts[i] ^ o.ak_star[i];
+	aiot_milenage(k, opc, rand, sqn, amf0, &o);
+	ok = aiot_ct_eq(o.mac_s, auts + 6, 8);
+	if (ok)
+		memcpy(sqn_ms, sqn, 6);
+	aiot_zeroize(&o, sizeof o);
+	aiot_zeroize(sqn, sizeof sqn);
+	return ok ? AIOT_OK : AIOT_ERR_MAC;
 }

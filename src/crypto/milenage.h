@@ -10,6 +10,8 @@
 #define AIOT_MILENAGE_H
 #include <stdint.h>
 
+#define AIOT_AUTS_LEN 14
+
 typedef struct aiot_milenage_out {
 	uint8_t mac_a[8];   /* f1:  network authentication (MAC-A in AUTN) */
 	uint8_t mac_s[8];   /* f1*: re-synchronisation (MAC-S in AUTS) */
@@ -27,5 +29,11 @@ void aiot_milenage_opc(const uint8_t k[16], const uint8_t op[16], uint8_t opc[16
  * and AMF. */
 void aiot_milenage(const uint8_t k[16], const uint8_t opc[16], const uint8_t rand[16],
                    const uint8_t sqn[6], const uint8_t amf[2], aiot_milenage_out *out);
+
+/* The network side of re-synchronisation (TS 33.102 6.3.5): from AUTS = SQN_MS xor AK* ||
+ * MAC-S (14 octets) recover SQN_MS with f5*(RAND) and check MAC-S = f1*(SQN_MS, RAND,
+ * AMF = 0000) in constant time. AIOT_OK and sqn_ms written, or AIOT_ERR_MAC. */
+int aiot_milenage_auts(const uint8_t k[16], const uint8_t opc[16], const uint8_t rand[16],
+                       const uint8_t auts[14], uint8_t sqn_ms[6]);
 
 #endif
