@@ -142,6 +142,22 @@ head -c 32 /dev/urandom >$W/kek2; chmod 600 $W/kek2
 rc=0; timeout 10 "$AANF" --listen 127.0.0.1:0 --store sqlite:$DB --kek-file $W/kek2 2>$W/wrong.log || rc=$?
 [ $rc -eq 1 ] && ok "another KEK: refused ($(tail -1 $W/wrong.log | cut -c1-80))" || bad "wrong KEK: rc $rc $(cat $W/wrong.log)"
 
+# --- the README's "Running the AAnF" block, as pasted (its two ports swapped for free ones) ---
+freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+mkdir -p $W/readme && ln -s "$B" $W/readme/build
+awk 'index($0, "## Running the AAnF") == 1 { f = 1 } f && /^```sh$/ { b = 1; next }
+	b && /^```$/ { exit } b { print }' "$S/README.md" |
+	sed "s/\b7790\b/$(freeport)/g; s/\b9111\b/$(freeport)/g" >$W/readme/run.sh
+(cd $W/readme && timeout 60 bash run.sh >out.txt 2>err.txt) || true
+RK=$(sed -n 1p $W/readme/out.txt | jq -r .kAkma 2>/dev/null || true)
+RKAF=$(sed -n 2p $W/readme/out.txt | jq -r .kaf 2>/dev/null || true)
+check "README: register-anchorkey answered" 64 "${#RK}"
+check "README: K_AF = TS 33.535 A.4 (openssl mac)" "$(kaf_ref "$RK" msgin5g.example.org)" "$RKAF"
+check "README: the SUPI given to the allowed AF" imsi-001010000000001 "$(sed -n 2p $W/readme/out.txt | jq -r .supi)"
+if "$AIOT" crypto kaf --help >/dev/null 2>&1; then
+	check "README: aiot crypto kaf prints the same K_AF" "$RKAF" "$(sed -n 3p $W/readme/out.txt)"
+fi
+
 # --- every body against the official YAMLs -------------------------------------------------
 rc=0; $PY "$S/tests/schema/check_bodies.py" --spec "$S/spec/openapi" --batch $M >$W/check.txt 2>&1 || rc=$?
 grep FAIL $W/check.txt >&2 || true
