@@ -54,7 +54,9 @@ check "register: AkmaKeyInfo answered" "$SUPI $A1" "$(jq -r '.supi + " " + .aKId
 t0=$(date +%s)
 req 200 retrieve-applicationkey "retrieve, allowed AF" "$(get $AF1 $A1)"
 check "K_AF = HMAC-SHA-256 of TS 33.535 A.4 (openssl mac)" "$(kaf_ref $K1 $AF1)" "$(jq -r .kaf $BODY)"
-if "$AIOT" crypto kaf --kakma $K1 --af-fqdn $AF1 >$W/cli.txt 2>/dev/null; then
+HAVE_KAF=0 # `aiot crypto kaf` (issue 15 item 1) in this build
+"$AIOT" crypto kaf --kakma $K1 --af-fqdn $AF1 >$W/cli.txt 2>/dev/null && HAVE_KAF=1
+if [ $HAVE_KAF = 1 ]; then
 	check "K_AF = aiot crypto kaf" "$(cat $W/cli.txt)" "$(jq -r .kaf $BODY)"
 else
 	echo "skip aiot crypto kaf: not in this build's CLI"
@@ -154,7 +156,7 @@ RKAF=$(sed -n 2p $W/readme/out.txt | jq -r .kaf 2>/dev/null || true)
 check "README: register-anchorkey answered" 64 "${#RK}"
 check "README: K_AF = TS 33.535 A.4 (openssl mac)" "$(kaf_ref "$RK" msgin5g.example.org)" "$RKAF"
 check "README: the SUPI given to the allowed AF" imsi-001010000000001 "$(sed -n 2p $W/readme/out.txt | jq -r .supi)"
-if "$AIOT" crypto kaf --help >/dev/null 2>&1; then
+if [ $HAVE_KAF = 1 ]; then
 	check "README: aiot crypto kaf prints the same K_AF" "$RKAF" "$(sed -n 3p $W/readme/out.txt)"
 fi
 
