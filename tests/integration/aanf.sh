@@ -144,6 +144,36 @@ head -c 32 /dev/urandom >$W/kek2; chmod 600 $W/kek2
 rc=0; timeout 10 "$AANF" --listen 127.0.0.1:0 --store sqlite:$DB --kek-file $W/kek2 2>$W/wrong.log || rc=$?
 [ $rc -eq 1 ] && ok "another KEK: refused ($(tail -1 $W/wrong.log | cut -c1-80))" || bad "wrong KEK: rc $rc $(cat $W/wrong.log)"
 
+# --- NRF registration (nfType AANF) and OAuth 2.0 (the scopes of TS29535_Naanf_AKMA.yaml) -----
+NRF_ID=6b1e0f4e-2c4a-4d59-9a51-0d6f8c1e2a10; AANF_ID=3c2d1e0f-aaaa-4bbb-8ccc-0123456789ab
+start_daemon $W/nrf.log "$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $W/nrf-signing.pem --workers 1
+NRFPID=$LASTPID; NP=$PORT
+"$AIOT" token keygen --key $W/tok.pem --pub $W/tok.pub >/dev/null
+start_daemon $W/aanf-o.log "$AANF" --listen 127.0.0.1:0 --store sqlite:$W/o.db --kek-file $W/o.kek \
+	--nrf http://127.0.0.1:$NP --nf-instance-id $AANF_ID --oauth2-required \
+	--nrf-public-key $W/tok.pub --oauth2-issuer $NRF_ID --oauth2.operation-scopes true
+OPID=$LASTPID; U=http://127.0.0.1:$PORT/naanf-akma/v1
+for _ in $(seq 1 100); do grep -q "registered with the NRF" $W/aanf-o.log && break; sleep 0.1; done
+curl -sS --http2-prior-knowledge http://127.0.0.1:$NP/nnrf-nfm/v1/nf-instances/$AANF_ID >$W/prof.json
+check "NRF: registered as nfType AANF, service naanf-akma, oauth2Required" "AANF REGISTERED naanf-akma true" \
+	"$(jq -r '[.nfType, .nfStatus, (.nfServiceList[] | .serviceName, .oauth2Required)] | join(" ")' $W/prof.json)"
+tok() { "$AIOT" token sign --key $W/tok.pem --iss $NRF_ID --sub $AANF_ID --aud AANF --scope "$1"; }
+call() { # token op body -> status
+	curl -sS --http2-prior-knowledge -o $W/o.body -w '%{http_code}' -X POST -H content-type:application/json \
+		${1:+-H "authorization: Bearer $1"} --data-binary "$3" $U/$2
+}
+check "OAuth 2.0: no token, 401" 401 "$(call "" retrieve-applicationkey "$(get $AF1 $A2)")"
+check "OAuth 2.0: the retrieve scope cannot register (403)" 403 \
+	"$(call "$(tok 'naanf-akma naanf-akma:applicationkeyget')" register-anchorkey "$(reg $SUPI $A2 $K2)")"
+check "OAuth 2.0: naanf-akma:anchorkey registers" 200 \
+	"$(call "$(tok 'naanf-akma naanf-akma:anchorkey')" register-anchorkey "$(reg $SUPI $A2 $K2)")"
+check "OAuth 2.0: naanf-akma:applicationkeyget retrieves" 200 \
+	"$(call "$(tok 'naanf-akma naanf-akma:applicationkeyget')" retrieve-applicationkey "$(get $AF1 $A2)")"
+check "OAuth 2.0: the K_AF" "$(kaf_ref $K2 $AF1)" "$(jq -r .kaf $W/o.body)"
+kill -TERM $OPID; wait $OPID 2>/dev/null || true
+check "NRF: deregistered on SIGTERM" 404 "$(curl -sS --http2-prior-knowledge -o /dev/null -w '%{http_code}' http://127.0.0.1:$NP/nnrf-nfm/v1/nf-instances/$AANF_ID)"
+kill -TERM $NRFPID; wait $NRFPID 2>/dev/null || true
+
 # --- the README's "Running the AAnF" block, as pasted (its two ports swapped for free ones) ---
 freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mkdir -p $W/readme && ln -s "$B" $W/readme/build
