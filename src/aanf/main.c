@@ -159,21 +159,9 @@ int main(int argc, char **argv)
 	sc.metrics = aanf_metrics;
 	sc.operations = aanf_operations;
 	sc.operation = aanf_operation;
-	sc.authorize = guard != NULL ? aiot_oauth_authorize : NULL;
-	sc.auth = guard;
-	sc.auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL;
-	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
-		log_error("%s", err);
-		goto out;
-	}
-	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
-	               sc.tls_ca     ? "TLS 1.3, mutual"
-	               : sc.tls_cert ? "TLS 1.3"
-	                             : "h2c");
 	log_info("%zu AKMA contexts, %d workers", aanf_contexts(a), sc.workers);
-	aiot_oauth_log(guard);
-	if (sc.metrics_listen != NULL)
-		log_info("metrics on port %d", sbi_server_metrics_port(srv));
+	if ((srv = nf_main_serve(&sc, guard)) == NULL)
+		goto out;
 	if (nrf_register(c, nf_id, &sc, sbi_server_port(srv), guard != NULL, &nrf) != 0)
 		goto out;
 	svc_wait_stop(&set);

@@ -6,6 +6,7 @@
 
 #include "nrfc/nf_main.h"
 #include "nrfc/nrfc_cfg.h"
+#include "svc/daemon.h"
 #include "svc/log.h"
 
 int nf_main_sbi_cfg(const cfg *c, const char *def_listen, sbi_server_cfg *sc, char *err,
@@ -52,6 +53,27 @@ int nf_main_sbi_cfg(const cfg *c, const char *def_listen, sbi_server_cfg *sc, ch
 		return -1;
 	}
 	return 0;
+}
+
+sbi_server *nf_main_serve(sbi_server_cfg *sc, aiot_oauth_guard *guard)
+{
+	char err[512];
+	sc->authorize = guard != NULL ? aiot_oauth_authorize : NULL;
+	sc->auth = guard;
+	sc->auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL;
+	sbi_server *srv = sbi_server_start(sc, err, sizeof err);
+	if (srv == NULL) {
+		log_error("%s", err);
+		return NULL;
+	}
+	svc_log_listen("listening on", sc->listen, sbi_server_port(srv),
+	               sc->tls_ca     ? "TLS 1.3, mutual"
+	               : sc->tls_cert ? "TLS 1.3"
+	                              : "h2c");
+	aiot_oauth_log(guard);
+	if (sc->metrics_listen != NULL)
+		log_info("metrics on port %d", sbi_server_metrics_port(srv));
+	return srv;
 }
 
 int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37])

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "nrfc/nrfc.h"
+#include "oauth/oauth_guard.h"
 #include "sbi/sbi_server.h"
 #include "svc/config.h"
 
@@ -34,6 +35,11 @@
  * 0, or -1 with err. */
 int nf_main_sbi_cfg(const cfg *c, const char *def_listen, sbi_server_cfg *sc, char *err,
                     size_t errlen);
+
+/* Starts the SBI server of sc (its handler, app, metrics and operations set by the NF) with
+ * guard as its authorization (NULL: none), and logs where it listens, what OAuth 2.0 requires
+ * and the metrics port. The server, or NULL (logged). */
+sbi_server *nf_main_serve(sbi_server_cfg *sc, aiot_oauth_guard *guard);
 
 /* This NF's instance ID when it has one (nf-instance-id, nf-instance-id-file, or with nrf.url
  * the one kept in STORE-PATH.nf-instance-id beside the store): id[0] = '\0' when none.
