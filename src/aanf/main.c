@@ -3,7 +3,6 @@
  * aiot-aanf: the AAnF daemon. `aiot-aanf -c aanf.yaml [flags]`; flags override the file.
  * See README.md "Running the AAnF" and config/aanf.yaml.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +13,9 @@
 #include "crypto/aka5g.h"
 #include "crypto/ct.h"
 #include "nrfc/nf_main.h"
-#include "sbi/sbi_wipe.h"
 #include "store/store.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
-#include "svc/nodump.h"
 
 #define DEF_LISTEN "127.0.0.1:7790"
 
@@ -98,7 +95,7 @@ static int nrf_register(const cfg *c, const char *id, const sbi_server_cfg *sc, 
 int main(int argc, char **argv)
 {
 	char err[512], nf_id[37];
-	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
+	int rc;
 	uint8_t kek[32];
 	aanf *a = NULL;
 	sbi_server *srv = NULL;
@@ -107,22 +104,11 @@ int main(int argc, char **argv)
 	sbi_server_cfg sc = {0};
 	aanf_cfg ac = {0};
 
-	cfg *c = cfg_new();
-	int pa = c ? cfg_from_args(c, argc, argv, "aiot-aanf", opts, sizeof opts / sizeof opts[0],
-	                           file_keys, usage_text)
-	           : -1;
-	if (pa != 0) {
-		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+	cfg *c = nf_main_begin(argc, argv, "aiot-aanf", opts, sizeof opts / sizeof opts[0],
+	                       file_keys, usage_text, &rc);
+	if (c == NULL)
 		goto out;
-	}
-	if (log_init_from_cfg("aiot-aanf", c) != 0)
-		goto out;
-	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
-		log_error("cannot disable core dumps: %s", strerror(errno));
-		rc = SVC_EXIT_FAIL;
-		goto out;
-	}
-	sbi_wipe_freed_memory();
+	rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	if (nf_main_sbi_cfg(c, DEF_LISTEN, &sc, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;

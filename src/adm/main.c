@@ -3,23 +3,18 @@
  * aiot-adm: the ADM daemon. `aiot-adm -c adm.yaml [flags]`; flags override the file.
  * See README.md "Running the ADM" and config/adm.yaml.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "adm.h"
 #include "crypto/ct.h"
 #include "nrfc/nf_main.h"
 #include "sbi/sbi_json.h"
-#include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
-#include "svc/nodump.h"
 
 static const char usage_text[] =
     "usage: aiot-adm [-c adm.yaml] [options]\n"
@@ -115,7 +110,7 @@ static int nrf_register(const cfg *c, const char *id, const char *af_auth, const
 int main(int argc, char **argv)
 {
 	char err[512];
-	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
+	int rc;
 	unsigned long long v[4];
 	aiot_store *store = NULL;
 	adm *a = NULL;
@@ -127,22 +122,11 @@ int main(int argc, char **argv)
 	nrfc *nrf = NULL;
 	sbi_server_cfg sc = {0};
 
-	cfg *c = cfg_new();
-	int pa = c ? cfg_from_args(c, argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
-	                           file_keys, usage_text)
-	           : -1;
-	if (pa != 0) {
-		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+	cfg *c = nf_main_begin(argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
+	                       file_keys, usage_text, &rc);
+	if (c == NULL)
 		goto out;
-	}
-	if (log_init_from_cfg("aiot-adm", c) != 0)
-		goto out;
-	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
-		log_error("cannot disable core dumps: %s", strerror(errno));
-		rc = SVC_EXIT_FAIL;
-		goto out;
-	}
-	sbi_wipe_freed_memory();
+	rc = SVC_EXIT_USAGE; /* until the configuration is checked */
 	if (nf_main_sbi_cfg(c, "127.0.0.1:7777", &sc, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "limits.max-rand-d", 1024, 1, 1 << 20, &v[0], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-candidates", 4096, 1, 1 << 24, &v[1], err, sizeof err) ||

@@ -1,13 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The NF daemons' shared start-up (nf_main.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "nrfc/nf_main.h"
 #include "nrfc/nrfc_cfg.h"
+#include "sbi/sbi_wipe.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nodump.h"
+
+cfg *nf_main_begin(int argc, char **argv, const char *prog, const cfg_opt *opts, size_t nopts,
+                   const char *const *file_keys, const char *usage, int *status)
+{
+	cfg *c = cfg_new();
+	int pa = c ? cfg_from_args(c, argc, argv, prog, opts, nopts, file_keys, usage) : -1;
+	*status = SVC_EXIT_USAGE;
+	if (pa != 0) {
+		*status = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+		goto fail;
+	}
+	if (log_init_from_cfg(prog, c) != 0)
+		goto fail;
+	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
+		log_error("cannot disable core dumps: %s", strerror(errno));
+		*status = SVC_EXIT_FAIL;
+		goto fail;
+	}
+	sbi_wipe_freed_memory();
+	return c;
+fail:
+	cfg_free(c);
+	return NULL;
+}
 
 int nf_main_sbi_cfg(const cfg *c, const char *def_listen, sbi_server_cfg *sc, char *err,
                     size_t errlen)

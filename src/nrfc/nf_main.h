@@ -30,6 +30,13 @@
 		"nf-instance-id", "nf-instance-id"                                                 \
 	}
 
+/* The prologue of an NF daemon: its command line and configuration (cfg_from_args), logging
+ * (log-level), no core dumps (docs/security.md T11c) and the wiping allocators (sbi_wipe.h).
+ * The configuration (free it with cfg_free), or NULL when the daemon is to exit now with
+ * *status: SVC_EXIT_OK after --help, else SVC_EXIT_USAGE or SVC_EXIT_FAIL (logged). */
+cfg *nf_main_begin(int argc, char **argv, const char *prog, const cfg_opt *opts, size_t nopts,
+                   const char *const *file_keys, const char *usage, int *status);
+
 /* listen (default def_listen), workers (default: the CPUs), metrics, tls.cert/key/ca (checked
  * to go together) and the limits.* of the SBI server into sc (its other members untouched).
  * 0, or -1 with err. */

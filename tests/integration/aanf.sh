@@ -25,6 +25,10 @@ start_aanf() {
 		--store sqlite:$DB --kek-file $KEK --workers 2 --supi-allowed-afs "$AF1, af3.example.org" "$@"
 	U=http://127.0.0.1:$PORT/naanf-akma/v1
 }
+rc=0; "$AANF" --help >$W/help.txt || rc=$?
+check "--help: exit 0, every key a flag" "0 1 1" "$rc $(grep -c -- '--supi-allowed-afs' $W/help.txt) $(grep -c -- '--kaf-lifetime-s' $W/help.txt)"
+rc=0; "$AANF" --store sqlite:$DB --kek-file $KEK --kaf-lifetime-s 0 2>$W/bad.log || rc=$?
+[ $rc -eq 2 ] && grep -q kaf-lifetime-s $W/bad.log && [ ! -e $DB ] && ok "kaf-lifetime-s 0 refused (exit 2), nothing created" || bad "kaf-lifetime-s 0: rc $rc $(cat $W/bad.log)"
 start_aanf
 ok "aiot-aanf started from config/aanf.yaml on port $PORT (metrics $MPORT)"
 check "KEK file created, mode 0600" "600 32" "$(stat -c '%a %s' $KEK)"
