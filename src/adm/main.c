@@ -3,23 +3,18 @@
  * aiot-adm: the ADM daemon. `aiot-adm -c adm.yaml [flags]`; flags override the file.
  * See README.md "Running the ADM" and config/adm.yaml.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "adm.h"
 #include "crypto/ct.h"
-#include "nrfc/nrfc_cfg.h"
+#include "nrfc/nf_main.h"
 #include "sbi/sbi_json.h"
-#include "sbi/sbi_wipe.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
-#include "svc/nodump.h"
 
 static const char usage_text[] =
     "usage: aiot-adm [-c adm.yaml] [options]\n"
@@ -46,33 +41,16 @@ static const char usage_text[] =
     "                          --limits.max-memory --limits.handshake-timeout-ms\n";
 
 static const cfg_opt opts[] = {
-    {"listen", "listen"},       {"store", "store"},     {"kek-file", "kek-file"},
-    {"tls-cert", "tls.cert"},   {"tls-key", "tls.key"}, {"tls-ca", "tls.ca"},
-    {"workers", "workers"},     {"metrics", "metrics"}, {"af-auth", "af-authorization-data"},
-    {"log-level", "log-level"}, {"nrf", "nrf.url"},     {"nf-instance-id", "nf-instance-id"},
+    NF_MAIN_FLAGS,
+    {"store", "store"},
+    {"kek-file", "kek-file"},
+    {"af-auth", "af-authorization-data"},
     AIOT_OAUTH_FLAGS,
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
 static const char *const file_keys[] = {
-    "limits.max-body",
-    "limits.max-streams",
-    "limits.max-rand-d",
-    "limits.max-candidates",
-    "limits.max-xres",
-    "limits.max-bundle",
-    "limits.max-pending",
-    "limits.max-connections",
-    "limits.idle-timeout-ms",
-    "limits.body-timeout-ms",
-    "limits.max-conn-memory",
-    "limits.max-memory",
-    "limits.handshake-timeout-ms",
-    "nrf.ca",
-    "nrf.cert",
-    "nrf.key",
-    "nrf.heartbeat-s",
-    "nf-instance-id-file",
-    NULL,
+    NF_MAIN_FILE_KEYS, "limits.max-rand-d", "limits.max-candidates",
+    "limits.max-xres", "limits.max-bundle", NULL,
 };
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -113,67 +91,27 @@ static char *adm_info(const char *af_auth)
 }
 
 /* With nrf.url: register (nfType ADM, Nadm_Sec and Nadm_DM) and heartbeat (src/nrfc). */
-/* This ADM's NF instance ID, when it has one (nf-instance-id, nf-instance-id-file, or with
- * nrf.url the one kept beside the store): what it registers with, an accepted token aud.
- * id[0] = '\0' when none. 0 or -1. */
-static int own_instance_id(const cfg *c, const char *store_uri, char id[37])
-{
-	char err[512], idfile[4200];
-	id[0] = '\0';
-	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL &&
-	    cfg_get(c, "nrf.url") == NULL)
-		return 0;
-	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
-	         store_uri + strcspn(store_uri, ":") + 1);
-	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int nrf_register(const cfg *c, const char *id, const char *af_auth, int tls, int oauth2,
-                        int port, nrfc **out)
+static int nrf_register(const cfg *c, const char *id, const char *af_auth, const sbi_server_cfg *sc,
+                        int port, int oauth2, nrfc **out)
 {
 	static const char *const services[] = {"nadm-sec", "nadm-dm", NULL};
-	char err[512], host[256];
-	nrfc_cfg nc;
-	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
-	if (on <= 0) {
-		if (on < 0)
-			log_error("%s", err);
-		return on;
-	}
-	if (nrfc_listen_host(cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777", host,
-	                     sizeof host) != 0) {
-		log_error("listen: no host for the NFProfile");
-		return -1;
-	}
 	char *info = adm_info(af_auth);
 	nrfc_nf nf = {.nf_instance_id = id,
 	              .nf_type = "ADM",
-	              .host = host,
-	              .port = port,
-	              .tls = tls,
 	              .services = services,
 	              .info_name = info ? "admInfo" : NULL,
 	              .info_json = info,
 	              .oauth2_required = oauth2}; /* consumers then bring tokens */
-	*out = nrfc_start(&nc, &nf, err, sizeof err);
+	int rc = nf_main_register(c, sc, port, &nf, out);
 	free(info);
-	if (*out == NULL) {
-		log_error("%s", err);
-		return -1;
-	}
-	log_info("nfInstanceId %s, registering with the NRF %s", id, nc.url);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	char err[512];
-	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
-	unsigned long long workers, max_body, max_streams, v[4], sl[7];
+	int rc;
+	unsigned long long v[4];
 	aiot_store *store = NULL;
 	adm *a = NULL;
 	sbi_server *srv = NULL;
@@ -182,45 +120,18 @@ int main(int argc, char **argv)
 	char nf_id[37];
 	uint8_t kek[32];
 	nrfc *nrf = NULL;
+	sbi_server_cfg sc = {0};
 
-	cfg *c = cfg_new();
-	int pa = c ? cfg_from_args(c, argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
-	                           file_keys, usage_text)
-	           : -1;
-	if (pa != 0) {
-		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+	cfg *c = nf_main_begin(argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
+	                       file_keys, usage_text, &rc);
+	if (c == NULL)
 		goto out;
-	}
-	if (log_init_from_cfg("aiot-adm", c) != 0)
-		goto out;
-	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
-		log_error("cannot disable core dumps: %s", strerror(errno));
-		rc = SVC_EXIT_FAIL;
-		goto out;
-	}
-	sbi_wipe_freed_memory();
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cfg_get_uint(c, "workers", ncpu > 0 ? (unsigned long long)ncpu : 1, 1, 256, &workers,
-	                 err, sizeof err) != 0 ||
-	    cfg_get_uint(c, "limits.max-body", 1 << 20, 1024, 1ull << 30, &max_body, err,
-	                 sizeof err) != 0 ||
-	    cfg_get_uint(c, "limits.max-streams", 128, 1, 65536, &max_streams, err, sizeof err) ||
+	rc = SVC_EXIT_USAGE; /* until the configuration is checked */
+	if (nf_main_sbi_cfg(c, "127.0.0.1:7777", &sc, err, sizeof err) != 0 ||
 	    cfg_get_uint(c, "limits.max-rand-d", 1024, 1, 1 << 20, &v[0], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-candidates", 4096, 1, 1 << 24, &v[1], err, sizeof err) ||
 	    cfg_get_uint(c, "limits.max-xres", 65536, 1, 1 << 26, &v[2], err, sizeof err) ||
-	    cfg_get_uint(c, "limits.max-bundle", 256, 1, 65536, &v[3], err, sizeof err) ||
-	    cfg_get_uint(c, "limits.max-pending", 4096, 1, 1 << 24, &sl[0], err, sizeof err) ||
-	    cfg_get_uint(c, "limits.max-connections", 1024, 1, 1 << 20, &sl[1], err, sizeof err) ||
-	    cfg_get_uint(c, "limits.idle-timeout-ms", 60000, 100, 86400000, &sl[2], err,
-	                 sizeof err) ||
-	    cfg_get_uint(c, "limits.body-timeout-ms", 10000, 100, 3600000, &sl[3], err,
-	                 sizeof err) ||
-	    cfg_get_uint(c, "limits.max-conn-memory", 16 << 20, 65536, 1ull << 32, &sl[4], err,
-	                 sizeof err) ||
-	    cfg_get_uint(c, "limits.max-memory", 256 << 20, 65536, 1ull << 40, &sl[5], err,
-	                 sizeof err) ||
-	    cfg_get_uint(c, "limits.handshake-timeout-ms", 10000, 100, 600000, &sl[6], err,
-	                 sizeof err)) {
+	    cfg_get_uint(c, "limits.max-bundle", 256, 1, 65536, &v[3], err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -229,18 +140,10 @@ int main(int argc, char **argv)
 		log_error("store and kek-file are required (--store sqlite:PATH --kek-file FILE)");
 		goto out;
 	}
-	if ((cfg_get(c, "tls.cert") == NULL) != (cfg_get(c, "tls.key") == NULL)) {
-		log_error("tls.cert and tls.key go together");
-		goto out;
-	}
-	if (cfg_get(c, "tls.ca") != NULL && cfg_get(c, "tls.cert") == NULL) {
-		log_error("tls.ca (mutual TLS) needs tls.cert and tls.key");
-		goto out;
-	}
-	if (own_instance_id(c, store_uri, nf_id) != 0)
+	if (nf_main_instance_id(c, store_uri, nf_id) != 0)
 		goto out;
 	if (aiot_oauth_guard_from_cfg(c, "ADM", nf_id[0] ? nf_id : NULL, adm_oauth_services,
-	                              adm_op_scopes, (int)workers, &guard, err, sizeof err) != 0) {
+	                              adm_op_scopes, sc.workers, &guard, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -266,52 +169,20 @@ int main(int argc, char **argv)
 	}
 	adm_limits lim = {
 	    .max_rand_d = v[0], .max_candidates = v[1], .max_xres = v[2], .max_bundle = v[3]};
-	if ((a = adm_new(store, (int)workers, &lim, af_auth, err, sizeof err)) == NULL) {
+	if ((a = adm_new(store, sc.workers, &lim, af_auth, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
 
-	sbi_server_cfg sc = {
-	    .listen = cfg_get(c, "listen") ? cfg_get(c, "listen") : "127.0.0.1:7777",
-	    .workers = (int)workers,
-	    .tls_cert = cfg_get(c, "tls.cert"),
-	    .tls_key = cfg_get(c, "tls.key"),
-	    .tls_ca = cfg_get(c, "tls.ca"),
-	    .metrics_listen = cfg_get(c, "metrics"),
-	    .max_body = max_body,
-	    .max_header = 16384,
-	    .max_streams = (uint32_t)max_streams,
-	    .max_pending = (uint32_t)sl[0],
-	    .max_connections = (uint32_t)sl[1],
-	    .idle_timeout_ms = (uint32_t)sl[2],
-	    .body_timeout_ms = (uint32_t)sl[3],
-	    .max_conn_memory = (size_t)sl[4],
-	    .max_memory = (size_t)sl[5],
-	    .handshake_timeout_ms = (uint32_t)sl[6],
-	    .handler = adm_handle,
-	    .app = a,
-	    .metrics = adm_metrics,
-	    .operations = adm_operations,
-	    .operation = adm_operation,
-	    .authorize = guard != NULL ? aiot_oauth_authorize : NULL,
-	    .auth = guard,
-	    .auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL,
-	};
-	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
-		log_error("%s", err);
+	sc.handler = adm_handle;
+	sc.app = a;
+	sc.metrics = adm_metrics;
+	sc.operations = adm_operations;
+	sc.operation = adm_operation;
+	log_info("%zu devices, %d workers", aiot_store_count(store), sc.workers);
+	if ((srv = nf_main_serve(&sc, guard)) == NULL)
 		goto out;
-	}
-	svc_log_listen("listening on", sc.listen, sbi_server_port(srv),
-	               sc.tls_ca     ? "TLS 1.3, mutual"
-	               : sc.tls_cert ? "TLS 1.3"
-	                             : "h2c");
-	log_info("%zu devices, %llu workers", aiot_store_count(store), workers);
-	aiot_oauth_log(guard);
-	if (sc.metrics_listen != NULL)
-		log_info("metrics on port %d", sbi_server_metrics_port(srv));
-
-	if (nrf_register(c, nf_id, af_auth, sc.tls_cert != NULL, guard != NULL,
-	                 sbi_server_port(srv), &nrf) != 0)
+	if (nrf_register(c, nf_id, af_auth, &sc, sbi_server_port(srv), guard != NULL, &nrf) != 0)
 		goto out;
 	svc_wait_stop(&set);
 	nrfc_stop(nrf); /* deregister first: consumers stop choosing this ADM */

@@ -39,7 +39,7 @@ void sbi_req_clear(sbi_pending *p)
 	free(p->hbuf);
 	free(p->hoff);
 	free(p->hdrs);
-	free(p->body);
+	aiot_free_wipe(p->body); /* a request may carry a key (K_AKMA to the AAnF) */
 	p->hbuf = NULL;
 	p->hoff = NULL;
 	p->hdrs = NULL;
@@ -112,7 +112,7 @@ int sbi_req_add_body(sbi_pending *p, const uint8_t *data, size_t len)
 {
 	if (p->bcap - p->blen < len + 1) {
 		size_t cap = sbi_grow_cap(p->bcap, p->blen, len + 1, 1024);
-		uint8_t *nb = realloc(p->body, cap);
+		uint8_t *nb = aiot_realloc_wipe(p->body, p->blen, cap); /* see sbi_req_clear */
 
 		if (nb == NULL)
 			return -1;

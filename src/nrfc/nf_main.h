@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the main() of every SBI network function daemon does alike (aiot-adm, aiot-aanf):
+ * the SBI server's settings from the configuration (listen, workers, metrics, tls.*, the
+ * server's limits.*), the NF instance ID, and the registration with an NRF (nrf.*, src/nrfc).
+ * Each NF keeps its own keys, routes and NFProfile content.
+ */
+#ifndef AIOT_NRFC_NF_MAIN_H
+#define AIOT_NRFC_NF_MAIN_H
+#include <stddef.h>
+
+#include "nrfc/nrfc.h"
+#include "oauth/oauth_guard.h"
+#include "sbi/sbi_server.h"
+#include "svc/config.h"
+
+/* The configuration keys of nf_main_sbi_cfg() and nf_main_register() that have no short
+ * flag (`--limits.max-body N`), for cfg_from_args()'s file_keys. */
+#define NF_MAIN_FILE_KEYS                                                                          \
+	"limits.max-body", "limits.max-streams", "limits.max-pending", "limits.max-connections",   \
+	    "limits.idle-timeout-ms", "limits.body-timeout-ms", "limits.max-conn-memory",          \
+	    "limits.max-memory", "limits.handshake-timeout-ms", "nrf.ca", "nrf.cert", "nrf.key",   \
+	    "nrf.heartbeat-s", "nf-instance-id-file"
+/* Their flags (cfg_opt) next to the NF's own. */
+#define NF_MAIN_FLAGS                                                                              \
+	{"listen", "listen"}, {"tls-cert", "tls.cert"}, {"tls-key", "tls.key"},                    \
+	    {"tls-ca", "tls.ca"}, {"workers", "workers"}, {"metrics", "metrics"},                  \
+	    {"log-level", "log-level"}, {"nrf", "nrf.url"},                                        \
+	{                                                                                          \
+		"nf-instance-id", "nf-instance-id"                                                 \
+	}
+
+/* The prologue of an NF daemon: its command line and configuration (cfg_from_args), logging
+ * (log-level), no core dumps (docs/security.md T11c) and the wiping allocators (sbi_wipe.h).
+ * The configuration (free it with cfg_free), or NULL when the daemon is to exit now with
+ * *status: SVC_EXIT_OK after --help, else SVC_EXIT_USAGE or SVC_EXIT_FAIL (logged). */
+cfg *nf_main_begin(int argc, char **argv, const char *prog, const cfg_opt *opts, size_t nopts,
+                   const char *const *file_keys, const char *usage, int *status);
+
+/* listen (default def_listen), workers (default: the CPUs), metrics, tls.cert/key/ca (checked
+ * to go together) and the limits.* of the SBI server into sc (its other members untouched).
+ * 0, or -1 with err. */
+int nf_main_sbi_cfg(const cfg *c, const char *def_listen, sbi_server_cfg *sc, char *err,
+                    size_t errlen);
+
+/* Starts the SBI server of sc (its handler, app, metrics and operations set by the NF) with
+ * guard as its authorization (NULL: none), and logs where it listens, what OAuth 2.0 requires
+ * and the metrics port. The server, or NULL (logged). */
+sbi_server *nf_main_serve(sbi_server_cfg *sc, aiot_oauth_guard *guard);
+
+/* This NF's instance ID when it has one (nf-instance-id, nf-instance-id-file, or with nrf.url
+ * the one kept in STORE-PATH.nf-instance-id beside the store): id[0] = '\0' when none.
+ * 0, or -1 (logged). */
+int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37]);
+
+/* With nrf.url: register nf (its nf_instance_id, nf_type, services, info; host, port and tls
+ * are filled here from sc and port) and heartbeat (src/nrfc); *out stays NULL without
+ * nrf.url. 0, or -1 (logged). */
+int nf_main_register(const cfg *c, const sbi_server_cfg *sc, int port, nrfc_nf *nf, nrfc **out);
+
+#endif
