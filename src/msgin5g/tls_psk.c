@@ -36,6 +36,7 @@ static int on_client_hello(SSL *ssl, int *al, void *arg)
 	    msgin5g_psk_find_identity(ext, len, &id, &id_len) != 0 ||
 	    msgin5g_psk_akid(id, id_len, c->akid) != 0) {
 		s->st.hs_no_psk++;
+		c->key = KEY_FAILED;
 		log_info("%s: handshake refused: no PSK identity 3GPP-AKMA<A-KID>", c->peer);
 		*al = SSL_AD_UNKNOWN_PSK_IDENTITY;
 		return SSL_CLIENT_HELLO_ERROR;
@@ -46,6 +47,7 @@ static int on_client_hello(SSL *ssl, int *al, void *arg)
 	}
 	if (kaf_cache_fetch(s->keys, c->akid) != 0) {
 		s->st.hs_aanf_error++;
+		c->key = KEY_FAILED;
 		log_warn("%s: handshake refused: too many AAnF requests in flight", c->peer);
 		*al = SSL_AD_INTERNAL_ERROR;
 		return SSL_CLIENT_HELLO_ERROR;
