@@ -7,7 +7,7 @@
 # client library (tests/tools/msgin5g_ue.c) register, exchange messages with delivery
 # reports, one stored until its recipient connects; a REG for a UE service ID bound to
 # another SUPI is refused (TS 33.501 Y.2); with the AAnF down a handshake fails, the server
-# survives and serves again once the AAnF is back.
+# survives and serves again once the AAnF is back; a K_AF past its expiry is fetched again.
 source "$(dirname "$0")/lib.bash"
 AF=msgin5g.example.org
 UE=$B/msgin5g_ue
@@ -21,7 +21,7 @@ kaf_ref() {
 }
 start_aanf() {
 	start_daemon $W/aanf.log "$B/aiot-aanf" --listen 127.0.0.1:${APORT:-0} --store sqlite:$DB \
-		--kek-file $KEK --supi-allowed-afs $AF
+		--kek-file $KEK --supi-allowed-afs $AF "$@"
 	APORT=$PORT
 	APID=$LASTPID
 }
@@ -31,7 +31,7 @@ register() { # supi akid kakma
 		--data-binary "{\"supi\":\"$1\",\"aKId\":\"$2\",\"kAkma\":\"$3\"}" \
 		http://127.0.0.1:$APORT/naanf-akma/v1/register-anchorkey
 }
-metric() { curl -s http://127.0.0.1:$MPORT/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+metric() { curl -s http://127.0.0.1:$M5MPORT/metrics | awk -v m="$1" '$1 == m {print $2}'; }
 # s_client ID KEY [CIPHERSUITE]: prints the negotiated suite, or "(NONE)"
 s_client() {
 	echo Q | timeout 10 openssl s_client -connect 127.0.0.1:$SPORT -tls1_3 \
@@ -53,7 +53,7 @@ echo "{\"ue-a@$AF\": \"$SUPI_A\", \"ue-b@$AF\": \"$SUPI_B\"}" >$W/bindings.json
 start_daemon $W/m5.log "$B/aiot-msgin5g" -c "$S/config/msgin5g.yaml" --listen 127.0.0.1:0 \
 	--aanf http://127.0.0.1:$APORT --af-fqdn $AF --bindings $W/bindings.json \
 	--metrics 127.0.0.1:0 --limits.handshake-timeout-ms 5000
-SPORT=$PORT M5PID=$LASTPID
+SPORT=$PORT M5PID=$LASTPID M5MPORT=$MPORT
 ok "aiot-msgin5g started from config/msgin5g.yaml on port $SPORT"
 
 # --- OpenSSL's s_client (item 8) ---------------------------------------------------------
@@ -113,8 +113,17 @@ check "AAnF down: UE C's handshake refused" "(NONE)" "$(s_client $A_C $KAF_C)"
 check "metric: AAnF errors" 1 "$(metric aiot_msgin5g_handshake_aanf_error_total)"
 kill -0 $M5PID && ok "aiot-msgin5g survives the AAnF down" || bad "aiot-msgin5g died"
 check "UE A's cached K_AF still serves" TLS_AES_128_GCM_SHA256 "$(s_client $A_A $KAF_A)"
-start_aanf
+start_aanf --kaf-lifetime-s 2
 check "AAnF back (same store): UE C's handshake" TLS_AES_128_GCM_SHA256 "$(s_client $A_C $KAF_C)"
+# K_AF is kept until its expiry (TS 33.535 6.3), then fetched again
+F0=$(metric aiot_msgin5g_kaf_fetches_total)
+for _ in $(seq 1 50); do
+	[ "$(metric aiot_msgin5g_kaf_expired_total)" = 1 ] && break
+	sleep 0.2; s_client $A_C $KAF_C >/dev/null
+done
+check "metric: UE C's K_AF dropped at its expiry" 1 "$(metric aiot_msgin5g_kaf_expired_total)"
+check "after the expiry: K_AF fetched again, handshake" TLS_AES_128_GCM_SHA256 "$(s_client $A_C $KAF_C)"
+[ "$(metric aiot_msgin5g_kaf_fetches_total)" -gt "$F0" ] && ok "a new retrieve-applicationkey after the expiry" || bad "no new fetch after the expiry"
 
 kill $M5PID; rc=0; wait $M5PID || rc=$?
 check "aiot-msgin5g stops on SIGTERM with status 0" 0 $rc
