@@ -125,6 +125,19 @@ check "metric: UE C's K_AF dropped at its expiry" 1 "$(metric aiot_msgin5g_kaf_e
 check "after the expiry: K_AF fetched again, handshake" TLS_AES_128_GCM_SHA256 "$(s_client $A_C $KAF_C)"
 [ "$(metric aiot_msgin5g_kaf_fetches_total)" -gt "$F0" ] && ok "a new retrieve-applicationkey after the expiry" || bad "no new fetch after the expiry"
 
+# --- the README's "Running the MSGin5G server" block, as pasted (its ports swapped) ---------
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+mkdir -p $W/readme && ln -s "$B" $W/readme/build && cp -r "$S/config" $W/readme/
+awk 'index($0, "## Running the MSGin5G server") == 1 { f = 1 } f && /^```sh$/ { b = 1; next }
+	b && /^```$/ { exit } b { print }' "$S/README.md" |
+	sed "s/\b7790\b/$(freeport)/g; s/\b5684\b/$(freeport)/g; s/\b9112\b/$(freeport)/g" >$W/readme/run.sh
+(cd $W/readme && timeout 60 bash run.sh >out.txt 2>err.txt) || true
+check "README: s_client's handshake" "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256" "$(sed -n 1p $W/readme/out.txt)"
+check "README: the UE registers" "reg 2.01 SUCCESS" "$(sed -n 3p $W/readme/out.txt)"
+check "README: its message, then the delivery report" \
+	"recv MSG m1 ue-a@$AF ue-a@$AF hello|recv IMDN m1 ue-a@$AF ue-a@$AF" \
+	"$(sed -n 5p $W/readme/out.txt)|$(sed -n 6p $W/readme/out.txt)"
+
 kill $M5PID; rc=0; wait $M5PID || rc=$?
 check "aiot-msgin5g stops on SIGTERM with status 0" 0 $rc
 grep -qi "$KAF_A\|$KAF_B\|$KA\b" $W/m5.log && bad "a key in the log" || ok "no key in the log"
