@@ -73,6 +73,20 @@ grep -q 'binder does not verify' $W/m5.log && ok "log: the wrong key's binder" |
 grep -q 'unknown A-KID (AAnF: 204)' $W/m5.log && ok "log: the unknown A-KID" || bad "no log line for the unknown A-KID"
 check "still serving after the refusals" TLS_AES_128_GCM_SHA256 "$(s_client $A_A $KAF_A)"
 
+# --- peers that break the rules after the handshake, or never finish it ---------------------
+exec 3<>/dev/tcp/127.0.0.1/$SPORT # a TCP connection that sends nothing: handshake timeout
+raw() { # bytes (printf format) sent as application data after a good handshake
+	printf "$1" | timeout 10 openssl s_client -connect 127.0.0.1:$SPORT -tls1_3 \
+		-ciphersuites TLS_AES_128_GCM_SHA256 -psk_identity "3GPP-AKMA$A_A" -psk $KAF_A \
+		-quiet >/dev/null 2>&1 || true
+}
+raw '\x00\xe2' # a Ping before any CSM
+grep -q 'no CSM first (RFC 8323 5.3)' $W/m5.log && ok "a first message other than CSM: closed" || bad "no close on a missing CSM"
+raw '\x00\xe1\x09\x02' # CSM, then TKL 9
+check "a malformed CoAP frame: closed, counted" 1 "$(metric aiot_msgin5g_frames_bad_total)"
+raw '\x00\xe1\xf0\x00\x01\x00\x00\x02' # CSM, then a frame announcing 65805 + 65536 octets
+grep -q 'CoAP message over max-message-size' $W/m5.log && ok "a frame over max-message-size: closed" || bad "no close on a huge frame"
+
 # --- MSGin5G-1 between two UEs: store and forward, delivery reports ------------------------
 ua() { "$UE" --server 127.0.0.1:$SPORT --akid $A_A --kaf $KAF_A --timeout-ms 10000 "$@"; }
 ub() { "$UE" --server 127.0.0.1:$SPORT --akid $A_B --kaf $KAF_B --timeout-ms 10000 "$@"; }
@@ -108,6 +122,9 @@ check "metric: one REG refused" 1 "$(metric aiot_msgin5g_registrations_refused_t
 A_C=$(akid 0012) KC=$(openssl rand -hex 32)
 check "register-anchorkey UE C" 200 "$(register imsi-001010000000003 $A_C $KC)"
 KAF_C=$("$AIOT" crypto kaf --kakma $KC --af-fqdn $AF)
+for _ in $(seq 1 100); do [ "$(metric aiot_msgin5g_handshake_timeout_total)" = 1 ] && break; sleep 0.1; done
+check "a silent TCP peer: closed at handshake-timeout-ms" 1 "$(metric aiot_msgin5g_handshake_timeout_total)"
+exec 3<&-
 kill $APID; wait $APID 2>/dev/null || true
 check "AAnF down: UE C's handshake refused" "(NONE)" "$(s_client $A_C $KAF_C)"
 check "metric: AAnF errors" 1 "$(metric aiot_msgin5g_handshake_aanf_error_total)"

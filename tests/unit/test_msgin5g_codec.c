@@ -101,7 +101,7 @@ static void test_psk_akid(void **state)
 	                       "@5gc.mnc001.mcc001.example.org",
 	                       "@5gc.mnc001.mcc001.3gppnetwork.orgX"};
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(id, sizeof id, "3GPP-AKMA1234.%.64s%s", AKID + 5, tails[i]);
+		snprintf(id, sizeof id, "3GPP-AKMA1234.%.64s%s", &AKID[5], tails[i]);
 		assert_int_equal(msgin5g_psk_akid((const uint8_t *)id, strlen(id), akid),
 		                 AIOT_ERR_MALFORMED);
 	}
