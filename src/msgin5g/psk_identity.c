@@ -4,6 +4,7 @@
 
 #include "common/aiot_err.h"
 #include "common/bytes.h"
+#include "crypto/aka5g.h"
 #include "psk_identity.h"
 
 #define PREFIX_LEN (sizeof MSGIN5G_PSK_PREFIX - 1)
@@ -51,41 +52,17 @@ int msgin5g_psk_find_identity(const uint8_t *ext, size_t len, const uint8_t **id
 	return AIOT_OK;
 }
 
-/* n decimal digits at *p (exactly n when min == max), advancing *p. */
-static int digits(const char **p, const char *end, size_t min, size_t max)
-{
-	size_t n = 0;
-	while (*p + n < end && n < max && (*p)[n] >= '0' && (*p)[n] <= '9')
-		n++;
-	if (n < min)
-		return -1;
-	*p += n;
-	return 0;
-}
-
-static int lit(const char **p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-	if ((size_t)(end - *p) < n || memcmp(*p, s, n) != 0)
-		return -1;
-	*p += n;
-	return 0;
-}
-
 int msgin5g_psk_akid(const uint8_t *id, size_t len, char akid[MSGIN5G_AKID_MAX + 1])
 {
+	char rid[5], mcc[4], mnc[4];
+	uint8_t atid[32];
 	if (len < PREFIX_LEN || memcmp(id, MSGIN5G_PSK_PREFIX, PREFIX_LEN) != 0)
 		return AIOT_ERR_UNKNOWN;
-	const char *s = (const char *)id + PREFIX_LEN, *p = s, *end = (const char *)id + len;
-	if ((size_t)(end - s) > MSGIN5G_AKID_MAX || digits(&p, end, 1, 4) || lit(&p, end, "."))
+	size_t n = len - PREFIX_LEN;
+	if (n > MSGIN5G_AKID_MAX || memchr(id + PREFIX_LEN, '\0', n) != NULL)
 		return AIOT_ERR_MALFORMED;
-	for (int i = 0; i < 64; i++, p++) /* the A-TID, lowercase hex (TS 33.535 6.1) */
-		if (p == end || !((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return AIOT_ERR_MALFORMED;
-	if (lit(&p, end, "@5gc.mnc") || digits(&p, end, 3, 3) || lit(&p, end, ".mcc") ||
-	    digits(&p, end, 3, 3) || lit(&p, end, ".3gppnetwork.org") || p != end)
-		return AIOT_ERR_MALFORMED;
-	memcpy(akid, s, (size_t)(end - s));
-	akid[end - s] = '\0';
-	return AIOT_OK;
+	memcpy(akid, id + PREFIX_LEN, n);
+	akid[n] = '\0';
+	int rc = aiot_akma_akid_parse(akid, rid, atid, mcc, mnc); /* the A-KID's one parser */
+	return rc == AIOT_OK ? AIOT_OK : AIOT_ERR_MALFORMED;
 }

@@ -20,9 +20,9 @@
 int msgin5g_psk_find_identity(const uint8_t *ext, size_t len, const uint8_t **id, size_t *id_len);
 
 /* "3GPP-AKMA" || A-KID -> the A-KID (NUL-terminated into akid[MSGIN5G_AKID_MAX + 1]) when
- * it has the form "<RID 1-4 digits>.<64 lowercase hex digits>@5gc.mnc<3 digits>.mcc<3
- * digits>.3gppnetwork.org" (docs/protocol.md "MSGin5G-1"). AIOT_OK, AIOT_ERR_UNKNOWN (another
- * prefix) or AIOT_ERR_MALFORMED. */
+ * aiot_akma_akid_parse (crypto/aka5g.h) takes it: "<RID 1-4 digits>.<64 lowercase hex
+ * digits>@5gc.mnc<3 digits>.mcc<3 digits>.3gppnetwork.org" (docs/protocol.md §6.1).
+ * AIOT_OK, AIOT_ERR_UNKNOWN (another prefix) or AIOT_ERR_MALFORMED. */
 int msgin5g_psk_akid(const uint8_t *id, size_t len, char akid[MSGIN5G_AKID_MAX + 1]);
 
 #endif
