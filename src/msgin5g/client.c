@@ -27,6 +27,7 @@ struct m5_client {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	int timeout_ms;
+	size_t max_in; /* the Max-Message-Size we announced */
 	uint8_t kaf[32];
 	char identity[sizeof MSGIN5G_PSK_PREFIX + MSGIN5G_AKID_MAX];
 	uint8_t rbuf[RBUF];
@@ -143,7 +144,7 @@ static int send_msg(m5_client *c, const coap_msg *m)
 static int read_frame(m5_client *c, coap_msg *m, size_t *used, long long deadline)
 {
 	for (;;) {
-		int rc = c->rlen ? coap_tcp_decode(c->rbuf, c->rlen, RBUF - 16, m, used)
+		int rc = c->rlen ? coap_tcp_decode(c->rbuf, c->rlen, c->max_in, m, used)
 		                 : AIOT_ERR_TRUNC;
 		if (rc == AIOT_OK)
 			return 1;
@@ -304,7 +305,7 @@ static int start(m5_client *c, long long deadline, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	coap_add_opt(&csm, COAP_OPT_MAX_MESSAGE_SIZE, v, coap_uint_bytes(RBUF - 16, v));
+	coap_add_opt(&csm, COAP_OPT_MAX_MESSAGE_SIZE, v, coap_uint_bytes((uint32_t)c->max_in, v));
 	if (send_msg(c, &csm) != 0 || read_frame(c, &m, &used, deadline) != 1 ||
 	    m.code != COAP_CSM) {
 		snprintf(err, errlen, "no CSM from the server (RFC 8323 5.3)");
@@ -323,6 +324,9 @@ m5_client *m5_client_connect(const m5_client_cfg *cfg, char *err, size_t errlen)
 	}
 	c->fd = -1;
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
+	c->max_in = cfg->max_message_size >= 1152 && cfg->max_message_size <= RBUF - 16
+	                ? cfg->max_message_size
+	                : RBUF - 16;
 	long long deadline = now_ms() + c->timeout_ms;
 	memcpy(c->kaf, cfg->kaf, 32);
 	snprintf(c->identity, sizeof c->identity, "%s%s", MSGIN5G_PSK_PREFIX, cfg->akid);

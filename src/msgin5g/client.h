@@ -29,6 +29,7 @@ typedef struct m5_client_cfg {
 	const char *akid;   /* A-KID text (TS 33.535 6.1): the identity is "3GPP-AKMA" || akid */
 	const uint8_t *kaf; /* K_AF, 32 octets (copied; wiped on close) */
 	int timeout_ms;     /* each call; default 5000 */
+	unsigned max_message_size; /* our CSM's Max-Message-Size, 1152..16368; default 16368 */
 } m5_client_cfg;
 
 /* TCP connect, TLS handshake, CSM exchange. NULL with err (a refused handshake says so). */

@@ -206,7 +206,7 @@ static void on_key(void *arg, const sbi_client_response *r)
 	kaf_cache *k = e->k;
 	char akid[MSGIN5G_AKID_MAX + 1];
 	const char *why = r->error ? r->error : "unexpected status";
-	int ok = 0;
+	int result = KAF_ERROR;
 	strcpy(akid, e->akid);
 	unlink_entry(k, e);
 	if (k->closing) {
@@ -214,7 +214,7 @@ static void on_key(void *arg, const sbi_client_response *r)
 		return;
 	}
 	if (r->status == 200 && parse_key(r, &e->key, &why) == 0) {
-		ok = 1;
+		result = KAF_OK;
 		make_room(k);
 		e->ready = 1;
 		e->next = k->head;
@@ -224,15 +224,16 @@ static void on_key(void *arg, const sbi_client_response *r)
 	} else {
 		if (r->status == 204) {
 			why = "unknown A-KID (AAnF: 204)"; /* TS 29.535 6.1.3.3.3.1 */
+			result = KAF_UNKNOWN;
 			k->st.unknown++;
 		} else {
 			k->st.errors++;
 		}
 		entry_free(e);
 	}
-	if (!ok)
+	if (result != KAF_OK)
 		log_warn("AAnF retrieve-applicationkey %s: %s (status %d)", akid, why, r->status);
-	k->cfg.done(k->cfg.arg, akid, ok, why);
+	k->cfg.done(k->cfg.arg, akid, result, why);
 }
 
 int kaf_cache_fetch(kaf_cache *k, const char *akid)

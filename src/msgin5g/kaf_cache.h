@@ -23,9 +23,10 @@ typedef struct kaf_key {
 	time_t expiry;
 } kaf_key;
 
-/* A fetch ended: ok 1 (the key is now in the cache) or 0 (why: 204 unknown A-KID, the AAnF
- * down or wrong). */
-typedef void (*kaf_done_fn)(void *arg, const char *akid, int ok, const char *why);
+/* A fetch ended: KAF_OK (the key is now in the cache), KAF_UNKNOWN (the AAnF answered 204:
+ * no such A-KID) or KAF_ERROR (the AAnF down or wrong); why says it in words. */
+enum { KAF_OK, KAF_UNKNOWN, KAF_ERROR };
+typedef void (*kaf_done_fn)(void *arg, const char *akid, int result, const char *why);
 
 typedef struct kaf_cache_cfg {
 	const char *aanf_url; /* http://HOST:PORT or https://HOST:PORT */

@@ -133,7 +133,7 @@ static void handshake_step(m5_conn *c)
 }
 
 /* kaf_cache: a fetch ended; resume every handshake that waited for this A-KID. */
-static void on_key_done(void *arg, const char *akid, int ok, const char *why)
+static void on_key_done(void *arg, const char *akid, int result, const char *why)
 {
 	m5_server *s = arg;
 	m5_conn *c = s->conns, *next;
@@ -141,14 +141,14 @@ static void on_key_done(void *arg, const char *akid, int ok, const char *why)
 		next = c->next;
 		if (c->key != KEY_WAIT || strcmp(c->akid, akid) != 0)
 			continue;
-		if (!ok) {
-			if (strstr(why, "204") != NULL)
+		if (result != KAF_OK) {
+			if (result == KAF_UNKNOWN)
 				s->st.hs_unknown_akid++;
 			else
 				s->st.hs_aanf_error++;
 			log_info("%s: A-KID %s: %s", c->peer, akid, why);
 		}
-		c->key = ok ? KEY_READY : KEY_FAILED;
+		c->key = result == KAF_OK ? KEY_READY : KEY_FAILED;
 		next = c->next; /* handshake_step may free c, never another connection */
 		handshake_step(c);
 	}

@@ -16,6 +16,9 @@
 #include "server.h"
 
 #define M5_MAX_INFLIGHT 16 /* messages pushed to one UE and not yet acknowledged */
+/* Answers a peer leaves unread, in octets: beyond, its requests are not read until it reads
+ * (a peer cannot grow the server's memory by never reading). */
+#define M5_MAX_UNREAD (256 * 1024)
 
 typedef enum m5_key_state { KEY_NONE, KEY_WAIT, KEY_READY, KEY_FAILED } m5_key_state;
 
@@ -37,6 +40,8 @@ typedef struct m5_conn {
 	char peer[64];
 	char ue[MSGIN5G_ID_MAX + 1]; /* registered UE service ID, or "" */
 	int csm_seen;                /* RFC 8323 5.3: the peer's CSM came first */
+	int paused;                  /* not reading until it reads its answers (M5_MAX_UNREAD) */
+	uint32_t peer_max;           /* its Max-Message-Size (5.3.1; 1152 until its CSM says) */
 	uint32_t next_token;
 	m5_push inflight[M5_MAX_INFLIGHT];
 	size_t ninflight;

@@ -21,14 +21,15 @@
 #include "svc/log.h"
 #include "svc/wipe.h"
 
-/* Encode and queue one frame; 0 or -1. */
+/* Encode and queue one frame; 0, -1, or AIOT_ERR_NOSPACE when it exceeds the peer's
+ * Max-Message-Size (RFC 8323 5.3.1). */
 static int send_frame(m5_conn *c, const coap_msg *m)
 {
 	size_t cap = 16 + COAP_MAX_TOKEN + 64 + m->payload_len, n;
 	uint8_t *buf = malloc(cap);
 	int rc = -1;
 	if (buf != NULL && coap_tcp_encode(m, buf, cap, &n) == AIOT_OK)
-		rc = bufferevent_write(c->bev, buf, n);
+		rc = n > c->peer_max ? AIOT_ERR_NOSPACE : bufferevent_write(c->bev, buf, n);
 	free(buf);
 	return rc;
 }
@@ -68,8 +69,14 @@ static int push(m5_conn *c, msgin5g_msg *m)
 	q.payload_len = json ? strlen(json) : 0;
 	int rc = json ? send_frame(c, &q) : -1;
 	free(json);
-	if (rc == 0)
+	if (rc == 0) {
 		c->inflight[c->ninflight++] = (m5_push){t, m};
+	} else if (rc == AIOT_ERR_NOSPACE) { /* it can never take it: dropped */
+		log_warn("%s %s: a %s over the UE's Max-Message-Size (%u) dropped", c->peer, c->ue,
+		         msgin5g_type_name(m->type), c->peer_max);
+		aiot_free_wipe(m);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -214,9 +221,16 @@ static int on_frame(m5_conn *c, const coap_msg *m)
 	if (!c->csm_seen && m->code != COAP_CSM)
 		return -1; /* RFC 8323 5.3: the CSM comes first */
 	switch (m->code) {
-	case COAP_CSM:
+	case COAP_CSM: {
+		const coap_opt *o = coap_find_opt(m, COAP_OPT_MAX_MESSAGE_SIZE);
+		uint32_t v;
+		if (o != NULL && (coap_opt_uint(o, &v) != AIOT_OK || v < 1152))
+			return -1; /* 5.3.1: at least the 1152 of the base value */
+		if (o != NULL)
+			c->peer_max = v;
 		c->csm_seen = 1;
 		return 0;
+	}
 	case COAP_PING: {
 		coap_msg pong = {.code = COAP_PONG, .tkl = m->tkl};
 		memcpy(pong.token, m->token, m->tkl);
@@ -237,12 +251,32 @@ static int on_frame(m5_conn *c, const coap_msg *m)
 	return 0; /* an empty message is ignored (RFC 8323 3.2) */
 }
 
+/* The peer read its answers: read its requests again. */
+static void on_read(struct bufferevent *bev, void *arg);
+
+static void on_drained(struct bufferevent *bev, void *arg)
+{
+	m5_conn *c = arg;
+	if (!c->paused)
+		return;
+	c->paused = 0;
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	bufferevent_enable(bev, EV_READ);
+	on_read(bev, c); /* what arrived meanwhile is already buffered */
+}
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
 	m5_conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t max = c->s->cfg.max_message_size;
 	for (;;) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > M5_MAX_UNREAD) {
+			c->paused = 1;
+			bufferevent_disable(bev, EV_READ);
+			bufferevent_setwatermark(bev, EV_WRITE, M5_MAX_UNREAD / 2, 0);
+			return; /* on_drained resumes */
+		}
 		size_t len = evbuffer_get_length(in), used;
 		size_t want = len < max + 16 ? len : max + 16; /* one frame at most */
 		coap_msg m;
@@ -281,7 +315,8 @@ int m5_session_start(m5_conn *c)
 	coap_msg csm = {.code = COAP_CSM};
 	coap_add_opt(&csm, COAP_OPT_MAX_MESSAGE_SIZE, v,
 	             coap_uint_bytes((uint32_t)c->s->cfg.max_message_size, v));
-	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	c->peer_max = 1152; /* RFC 8323 5.3.1 base value */
+	bufferevent_setcb(c->bev, on_read, on_drained, on_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	if (bufferevent_enable(c->bev, EV_READ) != 0)
 		return -1;

@@ -106,6 +106,15 @@ check "UE A gets the IMDN of m1" "recv IMDN m1 ue-a@$AF ue-b@$AF" "$(sed -n 4p $
 check "UE A gets m2" "recv MSG m2 ue-b@$AF ue-a@$AF hi a" "$(sed -n 5p $W/a.out)"
 check "metric: 2 delivered" 2 "$(metric aiot_msgin5g_messages_delivered_total)"
 check "metric: nothing left waiting" 0 "$(metric aiot_msgin5g_queued)"
+# RFC 8323 5.3.1: a UE that announced Max-Message-Size 1152 is never sent more
+BIG=$(head -c 1000 /dev/zero | tr '\0' p)
+ub --max-message-size 1152 reg ue-b@$AF recv 3000 >$W/b.out &
+BPID=$!
+for _ in $(seq 1 100); do grep -q '^reg' $W/b.out 2>/dev/null && break; sleep 0.1; done
+ua reg ue-a@$AF send ue-a@$AF ue-b@$AF big $BIG send ue-a@$AF ue-b@$AF small x >/dev/null || true
+wait $BPID || true
+check "a message over the UE's Max-Message-Size: not sent to it" "recv MSG small ue-a@$AF ue-b@$AF x" "$(sed -n 3p $W/b.out)"
+grep -q "a MSG over the UE's Max-Message-Size (1152) dropped" $W/m5.log && ok "... and logged" || bad "no log of the oversized message"
 
 # --- authorization (TS 33.501 Y.2) and sender checks ---------------------------------------
 ua reg ue-b@$AF >$W/c.out || true

@@ -2,7 +2,8 @@
 /*
  * A scripted MSGin5G UE on the client library (src/msgin5g/client.h), for
  * tests/integration/msgin5g.sh:
- *   msgin5g_ue --server ADDR:PORT --akid AKID --kaf HEX [--timeout-ms N] STEP...
+ *   msgin5g_ue --server ADDR:PORT --akid AKID --kaf HEX [--timeout-ms N]
+ *              [--max-message-size N] STEP...
  * steps, run in order, each printing one line:
  *   reg UE | dereg UE      -> "reg 2.01 SUCCESS" / "reg 4.03 FAILURE NOT_AUTHORIZED"
  *   send FROM TO ID TEXT   -> "send 2.04 SUCCESS STORED" (a MSG with a delivery report asked)
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 			cfg.kaf = kaf;
 		else if (strcmp(argv[i], "--timeout-ms") == 0)
 			cfg.timeout_ms = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--max-message-size") == 0)
+			cfg.max_message_size = (unsigned)atoi(argv[i + 1]);
 		else
 			break;
 	}
