@@ -60,12 +60,24 @@ ok "aiot-msgin5g started from config/msgin5g.yaml on port $SPORT"
 check "s_client, K_AF of UE A: TLS 1.3 PSK handshake" TLS_AES_128_GCM_SHA256 "$(s_client $A_A $KAF_A)"
 grep -q 'no peer certificate available' $W/s_client.out && ok "no certificate sent" || bad "a certificate was sent"
 grep -q '^Reused, TLSv1.3' $W/s_client.out && ok "the external PSK was used" || bad "PSK not used"
+# no session ticket (SSL_CTX_set_num_tickets 0): s_client stays to read one, saves none
+rm -f $W/sess.pem
+timeout 10 openssl s_client -connect 127.0.0.1:$SPORT -tls1_3 -ign_eof -sess_out $W/sess.pem \
+	-ciphersuites TLS_AES_128_GCM_SHA256 -psk_identity "3GPP-AKMA$A_A" -psk $KAF_A </dev/null >$W/tick.out 2>&1 &
+TPID=$!
+for _ in $(seq 1 100); do grep -q '^Reused, TLSv1.3' $W/tick.out && break; sleep 0.1; done
+sleep 0.5 # a ticket comes right after the handshake: the server's next flight
+kill $TPID 2>/dev/null || true; wait $TPID 2>/dev/null || true
+grep -q '^Reused, TLSv1.3' $W/tick.out && ok "(ticket probe: handshake done)" || bad "ticket probe: no handshake"
+grep -q 'New Session Ticket' $W/tick.out && bad "a session ticket was sent" || ok "no session ticket sent"
 check "s_client, a wrong key: refused" "(NONE)" "$(s_client $A_A $(openssl rand -hex 32))"
 check "s_client, an unknown A-KID: refused" "(NONE)" "$(s_client $(akid) $KAF_A)"
 check "s_client, SHA-384 only (TLS_AES_256_GCM_SHA384): refused" "(NONE)" \
 	"$(s_client $A_A $KAF_A TLS_AES_256_GCM_SHA384)"
 check "s_client, 3GPP-AKMA with a malformed A-KID: refused" "(NONE)" "$(s_client x $KAF_A)"
 check "metric: no usable PSK identity" 1 "$(metric aiot_msgin5g_handshake_no_psk_total)"
+check "TLS 1.2 PSK client: refused" "(NONE)" "$(echo Q | timeout 10 openssl s_client -connect 127.0.0.1:$SPORT -tls1_2 \
+	-cipher PSK-AES128-GCM-SHA256 -psk_identity "3GPP-AKMA$A_A" -psk $KAF_A 2>&1 | sed -n 's/.*Cipher is \([^ ]*\).*/\1/p' | head -1)"
 check "metric: handshakes refused in TLS (wrong key, SHA-384)" 2 "$(metric aiot_msgin5g_handshake_failed_total)"
 check "metric: unknown A-KID (AAnF 204)" 1 "$(metric aiot_msgin5g_handshake_unknown_akid_total)"
 check "metric: K_AF fetched once per known A-KID (cached)" 2 "$(metric aiot_msgin5g_kaf_fetches_total)"
