@@ -4,7 +4,9 @@
  * K_AF for the identity "3GPP-AKMA" || A-KID (TLS_AES_128_GCM_SHA256, psk_dhe_ke, no
  * certificate, no tickets: the server's profile, tls_psk.c), then CoAP over TLS (RFC 8323:
  * CSM first, Ping/Pong) with the JSON messages of msg.h. Blocking, every call bounded by the
- * timeout; one thread per client. Used by the tests (tests/tools/msgin5g_ue.c) and `aiot ue`.
+ * timeout; one thread per client. The process must ignore SIGPIPE (OpenSSL writes to the
+ * socket with write(2): a server that closes would otherwise kill it). Used by the tests
+ * (tests/tools/msgin5g_ue.c) and `aiot ue`.
  *
  *   m5_client_cfg cfg = {.server = "127.0.0.1:5684", .akid = akid, .kaf = kaf};
  *   m5_client *c = m5_client_connect(&cfg, err, sizeof err);  // handshake + CSM

@@ -139,6 +139,27 @@ check "Ping/Pong (RFC 8323 5.4)" "ping ok" "$(sed -n 4p $W/c.out)"
 check "DEREG" "dereg 2.04 SUCCESS" "$(sed -n 5p $W/c.out)"
 check "metric: one REG refused" 1 "$(metric aiot_msgin5g_registrations_refused_total)"
 
+# --- the client library against OpenSSL's own server (s_server -nocert -psk) ----------------
+SS=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+s_server() { # the K_AF it holds
+	# its stdin stays open 5 s (at EOF it stops before any connection)
+	sleep 5 | openssl s_server -accept 127.0.0.1:$SS -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 \
+		-nocert -psk_identity "3GPP-AKMA$A_A" -psk $1 -naccept 1 >$W/s_server.out 2>&1 &
+	SSPID=$!
+	for _ in $(seq 1 100); do grep -q ACCEPT $W/s_server.out && break; sleep 0.1; done
+}
+s_server $KAF_A
+"$UE" --server 127.0.0.1:$SS --akid $A_A --kaf $KAF_A --timeout-ms 2000 ping >$W/ue.out || true
+kill $SSPID 2>/dev/null || true; wait $SSPID 2>/dev/null || true
+check "client library -> s_server: TLS 1.3 PSK done (s_server speaks no CoAP: no CSM)" \
+	"connect failed: no CSM from the server (RFC 8323 5.3)" "$(cat $W/ue.out)"
+grep -aq 'CIPHER is TLS_AES_128_GCM_SHA256' $W/s_server.out && ok "s_server: TLS_AES_128_GCM_SHA256" || bad "s_server: no handshake"
+s_server $(openssl rand -hex 32)
+"$UE" --server 127.0.0.1:$SS --akid $A_A --kaf $KAF_A --timeout-ms 2000 ping >$W/ue.out || true
+kill $SSPID 2>/dev/null || true; wait $SSPID 2>/dev/null || true
+case "$(cat $W/ue.out)" in "connect failed: TLS handshake refused"*) ok "client library -> s_server with another key: refused" ;;
+*) bad "client library -> s_server with another key: $(cat $W/ue.out)" ;; esac
+
 # --- the AAnF down: the handshake fails, the server survives --------------------------------
 A_C=$(akid 0012) KC=$(openssl rand -hex 32)
 check "register-anchorkey UE C" 200 "$(register imsi-001010000000003 $A_C $KC)"

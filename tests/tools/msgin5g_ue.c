@@ -11,6 +11,7 @@
  *   ping                   -> "ping ok"
  * Exit 0, or 1 when the connection or a step failed ("connect failed: ...").
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
 	uint8_t kaf[32];
 	char err[256];
 	int i = 1;
+	signal(SIGPIPE, SIG_IGN); /* client.h: a peer that closes must not kill us */
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--server") == 0)
 			cfg.server = argv[i + 1];
