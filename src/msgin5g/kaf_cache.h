@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AKMA AF's keys: K_AF per A-KID, fetched from the AAnF (TS 29.535 5.2.2.3
+ * Naanf_AKMA_ApplicationKey_Get: POST {aanf}/naanf-akma/v1/retrieve-applicationkey) without
+ * ever blocking the event loop, and kept until the AkmaAfKeyData's expiry (TS 33.535 6.3).
+ * A fetch in flight serves every handshake that waits for the same A-KID. Owns the entries
+ * and their keys (wiped when dropped); runs on one event base, not thread-safe.
+ */
+#ifndef AIOT_MSGIN5G_KAF_CACHE_H
+#define AIOT_MSGIN5G_KAF_CACHE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "psk_identity.h"
+
+struct event_base;
+typedef struct kaf_cache kaf_cache;
+
+typedef struct kaf_key {
+	uint8_t kaf[32];
+	char supi[72]; /* "imsi-..." when the AAnF gave it (the AF is allowed), else "" */
+	time_t expiry;
+} kaf_key;
+
+/* A fetch ended: KAF_OK (the key is now in the cache), KAF_UNKNOWN (the AAnF answered 204:
+ * no such A-KID) or KAF_ERROR (the AAnF down or wrong); why says it in words. */
+enum { KAF_OK, KAF_UNKNOWN, KAF_ERROR };
+typedef void (*kaf_done_fn)(void *arg, const char *akid, int result, const char *why);
+
+typedef struct kaf_cache_cfg {
+	const char *aanf_url; /* http://HOST:PORT or https://HOST:PORT */
+	const char *aanf_ca;  /* https: the CA of the AAnF */
+	const char *af_fqdn;  /* the afId sent (TS 29.522 AfId) */
+	size_t max_keys;      /* cached keys; the oldest goes first */
+	size_t max_fetches;   /* fetches in flight; beyond, a handshake fails */
+	int timeout_ms;
+	kaf_done_fn done;
+	void *arg;
+} kaf_cache_cfg;
+
+kaf_cache *kaf_cache_new(struct event_base *base, const kaf_cache_cfg *cfg, char *err,
+                         size_t errlen);
+void kaf_cache_free(kaf_cache *k);
+
+/* The valid key of akid (expired ones are dropped), or NULL. */
+const kaf_key *kaf_cache_get(kaf_cache *k, const char *akid);
+/* Start (or join) the fetch of akid; cfg.done runs from the loop when it ends. 0, or -1
+ * when too many fetches are in flight. */
+int kaf_cache_fetch(kaf_cache *k, const char *akid);
+
+typedef struct kaf_stats {
+	uint64_t fetches, keys_got, unknown, errors, expired;
+	size_t cached;
+} kaf_stats;
+kaf_stats kaf_cache_stats(const kaf_cache *k);
+
+/* RFC 3339 date-time (TS 29.571 DateTime) -> time_t; 0 or -1. Exposed for the unit test. */
+int kaf_parse_datetime(const char *s, time_t *t);
+
+#endif
