@@ -186,6 +186,7 @@ static const struct {
      * replayed RAND_d. */
     {403, "AUTHENTICATION_REJECTED"},
     {404, "SUBSCRIPTION_NOT_FOUND"},
+    {404, "USER_NOT_FOUND"}, /* TS 29.503 6.3.7.3 (Nudm_UEAU) */
     {404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
     {411, "INCORRECT_LENGTH"},
     {429, "NF_CONGESTION_RISK"},
@@ -195,6 +196,7 @@ static const struct {
     {500, "SYSTEM_FAILURE"},
     {500, "NF_FAILOVER"},
     {500, "NF_SERVICE_FAILOVER"},
+    {501, "UNSUPPORTED_PROTECTION_SCHEME"}, /* TS 29.503 6.3.7.3: a SUCI not de-concealed */
     {502, "INBOUND_SERVER_ERROR"},
     {503, "NF_CONGESTION"},
     {503, "NF_SERVICE_CONGESTION"},

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aiot-ausf: the AUSF daemon (Nausf_UEAuthentication for 5G AKA; AKMA anchor keys to the
+ * AAnF). `aiot-ausf -c ausf.yaml [flags]`; flags override the file. See README.md "Running
+ * the UDM and the AUSF" and config/ausf.yaml.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "ausf.h"
+#include "nrfc/nrfc_cfg.h"
+#include "sbi/sbi_wipe.h"
+#include "svc/daemon.h"
+#include "svc/log.h"
+#include "svc/nodump.h"
+#include "udm/nf_daemon.h"
+
+static const char usage_text[] =
+    "usage: aiot-ausf [-c ausf.yaml] [options]\n"
+    "  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
+    "  --udm URL               the UDM, http(s)://HOST:PORT (udm)     required\n"
+    "  --aanf URL              the AAnF for AKMA anchor keys (aanf)\n"
+    "  --mcc DIGITS --mnc DIGITS  the home network, for the A-KID (mcc, mnc)\n"
+    "  --client-ca FILE        CA of the UDM and the AAnF over https (client.ca);\n"
+    "                          client.cert, client.key: the AUSF's certificate (mutual TLS)\n"
+    "  --nf-instance-id UUID   ausfInstanceId towards the UDM (nf-instance-id) [random]\n"
+    "  --api-root URL          apiRoot of Location and _links (api-root) [from listen]\n"
+    "  --ctx-ttl-ms N          life of an authentication context (ctx-ttl-ms)  [30000]\n"
+    "  --timeout-ms N          per request to the UDM or the AAnF (timeout-ms)  [5000]\n"
+    "  --max-contexts N        (max-contexts)                                  "
+    "[100000]\n" NF_DAEMON_USAGE("7782") AIOT_OAUTH_USAGE;
+
+static const cfg_opt opts[] = {
+    {"udm", "udm"},
+    {"aanf", "aanf"},
+    {"mcc", "mcc"},
+    {"mnc", "mnc"},
+    {"client-ca", "client.ca"},
+    {"nf-instance-id", "nf-instance-id"},
+    {"api-root", "api-root"},
+    {"ctx-ttl-ms", "ctx-ttl-ms"},
+    {"timeout-ms", "timeout-ms"},
+    {"max-contexts", "max-contexts"},
+    NF_DAEMON_FLAGS,
+    AIOT_OAUTH_FLAGS,
+};
+static const char *const file_keys[] = {NF_DAEMON_FILE_KEYS, "client.cert", "client.key", NULL};
+
+/* A version 4 UUID (RFC 4122 4.4) for a run without nf-instance-id. */
+static int random_uuid(char out[37])
+{
+	uint8_t b[16];
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+		return -1;
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	         b[13], b[14], b[15]);
+	return 0;
+}
+
+static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, size_t errlen)
+{
+	unsigned long long v[3];
+	if (cfg_get_uint(c, "ctx-ttl-ms", 30000, 100, 3600000, &v[0], err, errlen) ||
+	    cfg_get_uint(c, "timeout-ms", 5000, 50, 600000, &v[1], err, errlen) ||
+	    cfg_get_uint(c, "max-contexts", 100000, 1, 10000000, &v[2], err, errlen))
+		return -1;
+	if (cfg_get(c, "nf-instance-id") != NULL)
+		snprintf(id, 37, "%s", cfg_get(c, "nf-instance-id"));
+	else if (random_uuid(id) != 0) {
+		snprintf(err, errlen, "no randomness available");
+		return -1;
+	}
+	*ac = (ausf_cfg){.udm_url = cfg_get(c, "udm"),
+	                 .aanf_url = cfg_get(c, "aanf"),
+	                 .client_ca = cfg_get(c, "client.ca"),
+	                 .client_cert = cfg_get(c, "client.cert"),
+	                 .client_key = cfg_get(c, "client.key"),
+	                 .instance_id = id,
+	                 .mcc = cfg_get(c, "mcc"),
+	                 .mnc = cfg_get(c, "mnc"),
+	                 .ctx_ttl_ms = (unsigned)v[0],
+	                 .timeout_ms = (unsigned)v[1],
+	                 .max_contexts = (size_t)v[2]};
+	return 0;
+}
+
+/* api-root, or http(s)://<the listen host>:<the bound port>. */
+static int api_root(const cfg *c, const sbi_server_cfg *sc, int port, char *out, size_t cap)
+{
+	char host[256];
+	if (cfg_get(c, "api-root") != NULL)
+		return snprintf(out, cap, "%s", cfg_get(c, "api-root")) < (int)cap ? 0 : -1;
+	if (nrfc_listen_host(sc->listen, host, sizeof host) != 0)
+		return -1;
+	int v6 = strchr(host, ':') != NULL;
+	int n = snprintf(out, cap, "%s://%s%s%s:%d", sc->tls_cert ? "https" : "http", v6 ? "[" : "",
+	                 host, v6 ? "]" : "", port);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512], id[37], root[300];
+	int rc = SVC_EXIT_USAGE;
+	aiot_oauth_guard *guard = NULL;
+	ausf *a = NULL;
+	sbi_server *srv = NULL;
+	sbi_server_cfg sc;
+	ausf_cfg ac;
+	cfg *c = cfg_new();
+	int pa = c ? cfg_from_args(c, argc, argv, "aiot-ausf", opts, sizeof opts / sizeof opts[0],
+	                           file_keys, usage_text)
+	           : -1;
+	if (pa != 0) {
+		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+		goto out;
+	}
+	if (log_init_from_cfg("aiot-ausf", c) != 0)
+		goto out;
+	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
+		log_error("cannot disable core dumps: %s", strerror(errno));
+		rc = SVC_EXIT_FAIL;
+		goto out;
+	}
+	sbi_wipe_freed_memory();
+	if (nf_daemon_server_cfg(c, "127.0.0.1:7782", &sc, err, sizeof err) != 0 ||
+	    ausf_cfg_from(c, &ac, id, err, sizeof err) != 0 ||
+	    aiot_oauth_guard_from_cfg(c, "AUSF", NULL, ausf_oauth_services, ausf_op_scopes,
+	                              sc.workers, &guard, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	rc = SVC_EXIT_FAIL;
+	sigset_t set;
+	svc_block_signals(&set); /* before the first thread: every thread inherits the mask */
+	if ((a = ausf_new(&ac, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	sc.handler = ausf_handle;
+	sc.app = a;
+	sc.metrics = ausf_metrics;
+	sc.operations = ausf_operations;
+	sc.operation = ausf_operation;
+	sc.authorize = guard != NULL ? aiot_oauth_authorize : NULL;
+	sc.auth = guard;
+	sc.auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL;
+	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (api_root(c, &sc, sbi_server_port(srv), root, sizeof root) != 0 ||
+	    ausf_start(a, root) != 0) {
+		log_error("cannot start (api-root)");
+		goto out;
+	}
+	nf_daemon_log_listen(&sc, srv);
+	log_info("UDM %s, AAnF %s, ausfInstanceId %s", ac.udm_url,
+	         ac.aanf_url ? ac.aanf_url : "none", id);
+	aiot_oauth_log(guard);
+	svc_wait_stop(&set);
+	rc = 0;
+out:
+	ausf_stop(a); /* answers what is pending while the server can still send it */
+	sbi_server_stop(srv);
+	ausf_free(a);
+	aiot_oauth_guard_free(guard);
+	cfg_free(c);
+	return rc;
+}
