@@ -76,8 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t seg = nl ? (size_t)(nl - body) : len;
 		if (seg > 500)
 			seg = 500;
-		snprintf(path, sizeof path, "/nudm-ueau/v1/%.*s/security-information/generate-auth-data",
-		         (int)seg, (const char *)body);
+		snprintf(path, sizeof path,
+		         "/nudm-ueau/v1/%.*s/security-information/generate-auth-data", (int)seg,
+		         (const char *)body);
 		req.path = path;
 		body = nl ? nl + 1 : body + len;
 		len = nl ? len - seg - 1 : 0;
