@@ -8,13 +8,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "ausf.h"
 #include "nrfc/nrfc_cfg.h"
 #include "sbi/sbi_wipe.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nf_id.h"
 #include "svc/nodump.h"
 #include "udm/nf_daemon.h"
 
@@ -49,20 +49,6 @@ static const cfg_opt opts[] = {
 };
 static const char *const file_keys[] = {NF_DAEMON_FILE_KEYS, "client.cert", "client.key", NULL};
 
-/* A version 4 UUID (RFC 4122 4.4) for a run without nf-instance-id. */
-static int random_uuid(char out[37])
-{
-	uint8_t b[16];
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-		return -1;
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	         b[13], b[14], b[15]);
-	return 0;
-}
-
 static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, size_t errlen)
 {
 	unsigned long long v[3];
@@ -72,7 +58,7 @@ static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, siz
 		return -1;
 	if (cfg_get(c, "nf-instance-id") != NULL)
 		snprintf(id, 37, "%s", cfg_get(c, "nf-instance-id"));
-	else if (random_uuid(id) != 0) {
+	else if (aiot_uuid_random(id) != 0) {
 		snprintf(err, errlen, "no randomness available");
 		return -1;
 	}
