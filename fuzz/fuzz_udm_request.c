@@ -74,11 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1: { /* an arbitrary {supiOrSuci} segment, then the body */
 		const uint8_t *nl = memchr(body, '\n', len);
 		size_t seg = nl ? (size_t)(nl - body) : len;
-		if (seg > 500)
-			seg = 500;
 		snprintf(path, sizeof path,
-		         "/nudm-ueau/v1/%.*s/security-information/generate-auth-data", (int)seg,
-		         (const char *)body);
+		         "/nudm-ueau/v1/%.*s/security-information/generate-auth-data",
+		         (int)(seg < 500 ? seg : 500), (const char *)body);
 		req.path = path;
 		body = nl ? nl + 1 : body + len;
 		len = nl ? len - seg - 1 : 0;

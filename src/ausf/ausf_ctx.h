@@ -22,7 +22,8 @@ typedef struct ausf_ctx {
 	int akma;
 	uint64_t expires_ms; /* monotonic; AUSF_NEVER */
 	/* The 201's Location: the SBI worker sends it after the loop answered, so it lives in
-	 * the context, which only goes once the SEAF used it or it expired. */
+	 * the context, which only goes once the SEAF used it or it expired (ctx-ttl-ms is at
+	 * least a second: far longer than a worker takes to send an answer handed to it). */
 	char location[400];
 	struct ausf_ctx *next;
 } ausf_ctx;

@@ -28,7 +28,7 @@ static const char usage_text[] =
     "                          client.cert, client.key: the AUSF's certificate (mutual TLS)\n"
     "  --nf-instance-id UUID   ausfInstanceId towards the UDM (nf-instance-id) [random]\n"
     "  --api-root URL          apiRoot of Location and _links (api-root) [from listen]\n"
-    "  --ctx-ttl-ms N          life of an authentication context (ctx-ttl-ms)  [30000]\n"
+    "  --ctx-ttl-ms N          life of an authentication context, >= 1000 (ctx-ttl-ms) [30000]\n"
     "  --timeout-ms N          per request to the UDM or the AAnF (timeout-ms)  [5000]\n"
     "  --max-contexts N        (max-contexts)                                  "
     "[100000]\n" NF_DAEMON_USAGE("7782") AIOT_OAUTH_USAGE;
@@ -52,7 +52,7 @@ static const char *const file_keys[] = {NF_DAEMON_FILE_KEYS, "client.cert", "cli
 static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, size_t errlen)
 {
 	unsigned long long v[3];
-	if (cfg_get_uint(c, "ctx-ttl-ms", 30000, 100, 3600000, &v[0], err, errlen) ||
+	if (cfg_get_uint(c, "ctx-ttl-ms", 30000, 1000, 3600000, &v[0], err, errlen) ||
 	    cfg_get_uint(c, "timeout-ms", 5000, 50, 600000, &v[1], err, errlen) ||
 	    cfg_get_uint(c, "max-contexts", 100000, 1, 10000000, &v[2], err, errlen))
 		return -1;
