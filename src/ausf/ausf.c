@@ -217,6 +217,22 @@ void ausf_free(ausf *a)
 	free(a);
 }
 
+/* TS 33.501 6.1.3.2 step 2: is the SEAF entitled to use this serving network name? */
+static int snn_authorized(const ausf *a, const char *snn)
+{
+	const char *p = a->cfg.serving_networks;
+	size_t n = strlen(snn);
+	if (p == NULL)
+		return 1;
+	while (*p != '\0') {
+		size_t l = strcspn(p, ", ");
+		if (l == n && strncmp(p, snn, n) == 0)
+			return 1;
+		p += l + strspn(p + l, ", ");
+	}
+	return 0;
+}
+
 /* SBI worker: decode, then hand over to the loop (sbi_defer). */
 static ausf_job *decode(ausf *a, const sbi_request *req, int r, const char *id, sbi_response *resp)
 {
@@ -245,6 +261,13 @@ static ausf_job *decode(ausf *a, const sbi_request *req, int r, const char *id, 
 		atomic_fetch_add(&a->n_refused, 1);
 		sbi_problem(resp, sbi_err_status(&e), e.cause, "%s", e.text);
 		aiot_zeroize(j, sizeof *j);
+		free(j);
+		return NULL;
+	}
+	if (r == AUSF_R_CREATE && !snn_authorized(a, j->info.snn)) {
+		atomic_fetch_add(&a->n_refused, 1);
+		sbi_problem(resp, 403, "SERVING_NETWORK_NOT_AUTHORIZED", "%s is not served here",
+		            j->info.snn);
 		free(j);
 		return NULL;
 	}

@@ -22,6 +22,9 @@ typedef struct ausf_cfg {
 	const char *client_ca, *client_cert, *client_key; /* TLS towards the UDM and the AAnF */
 	const char *instance_id; /* the AUSF's NF instance ID (ausfInstanceId to the UDM) */
 	const char *mcc, *mnc;   /* the home network's, for the A-KID (TS 33.535 6.1) */
+	/* The serving network names the SEAFs may use, separated by ',' or ' ' (TS 33.501
+	 * 6.1.3.2 step 2); NULL: any. */
+	const char *serving_networks;
 	unsigned ctx_ttl_ms;     /* an authentication context's life, default 30000 */
 	unsigned timeout_ms;     /* per request to the UDM or the AAnF, default 5000 */
 	size_t max_contexts;     /* default 100000 */

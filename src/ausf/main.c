@@ -24,6 +24,8 @@ static const char usage_text[] =
     "  --udm URL               the UDM, http(s)://HOST:PORT (udm)     required\n"
     "  --aanf URL              the AAnF for AKMA anchor keys (aanf)\n"
     "  --mcc DIGITS --mnc DIGITS  the home network, for the A-KID (mcc, mnc)\n"
+    "  --serving-networks LIST the SNNs the SEAFs may use, ',' separated (serving-networks)\n"
+    "                          [any]\n"
     "  --client-ca FILE        CA of the UDM and the AAnF over https (client.ca);\n"
     "                          client.cert, client.key: the AUSF's certificate (mutual TLS)\n"
     "  --nf-instance-id UUID   ausfInstanceId towards the UDM (nf-instance-id) [random]\n"
@@ -38,6 +40,7 @@ static const cfg_opt opts[] = {
     {"aanf", "aanf"},
     {"mcc", "mcc"},
     {"mnc", "mnc"},
+    {"serving-networks", "serving-networks"},
     {"client-ca", "client.ca"},
     {"nf-instance-id", "nf-instance-id"},
     {"api-root", "api-root"},
@@ -70,6 +73,7 @@ static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, siz
 	                 .instance_id = id,
 	                 .mcc = cfg_get(c, "mcc"),
 	                 .mnc = cfg_get(c, "mnc"),
+	                 .serving_networks = cfg_get(c, "serving-networks"),
 	                 .ctx_ttl_ms = (unsigned)v[0],
 	                 .timeout_ms = (unsigned)v[1],
 	                 .max_contexts = (size_t)v[2]};

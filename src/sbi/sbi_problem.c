@@ -185,6 +185,7 @@ static const struct {
      * an authentication; the ADM's DO-A extension (openapi/Nadm_Sec_DoA.yaml) uses it for a
      * replayed RAND_d. */
     {403, "AUTHENTICATION_REJECTED"},
+    {403, "SERVING_NETWORK_NOT_AUTHORIZED"}, /* TS 29.509 6.1.7.3 */
     {404, "SUBSCRIPTION_NOT_FOUND"},
     {404, "USER_NOT_FOUND"}, /* TS 29.503 6.3.7.3 (Nudm_UEAU) */
     {404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},

@@ -113,6 +113,14 @@ check "no servingNetworkName: 400" 400 "${r%% *}"
 r=$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_code}' -X PUT -H 'content-type: application/json' -d '{"resStar":"00"}' "$HREF")
 check "short resStar: 400" 400 "$r"
 
+start_daemon $W/ausf3.log "$B/aiot-ausf" --listen 127.0.0.1:0 --udm http://127.0.0.1:$UPORT \
+	--serving-networks "5G:mnc002.mcc001.3gppnetwork.org,5G:mnc003.mcc001.3gppnetwork.org"
+r=$(h2post http://127.0.0.1:$PORT/nausf-auth/v1/ue-authentications "{\"supiOrSuci\":\"imsi-001010000000001\",\"servingNetworkName\":\"$SNN\"}")
+keep $NAUSF "POST /ue-authentications" 403 application/problem+json "SNN not served"
+check "a serving network name not served: 403 SERVING_NETWORK_NOT_AUTHORIZED" "403 SERVING_NETWORK_NOT_AUTHORIZED" "${r%% *} $(jq -r .cause <<<"${r#* }")"
+r=$(h2post http://127.0.0.1:$PORT/nausf-auth/v1/ue-authentications "{\"supiOrSuci\":\"imsi-001010000000001\",\"servingNetworkName\":\"5G:mnc003.mcc001.3gppnetwork.org\"}")
+check "one the list holds: 201" 201 "${r%% *}"
+
 # --- the UDM mute, then down: 503 in time, never a hang ----------------------------------------------
 python3 -c "
 import socket,time,sys
