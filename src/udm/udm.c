@@ -13,6 +13,7 @@
 #include "ueau.h"
 #include "common/aiot_err.h"
 #include "crypto/ct.h"
+#include "crypto/milenage.h"
 #include "svc/log.h"
 
 struct udm {
@@ -61,7 +62,8 @@ static int advance_sqn(udm *u, const ueau_request *q, udm_sub *s, sbi_response *
 		goto out;
 	}
 	if (q->resync.present) {
-		if (udm_auts_check(s, q->resync.rand, q->resync.auts, sqn_ms) != AIOT_OK) {
+		if (aiot_milenage_auts(s->k, s->opc, q->resync.rand, q->resync.auts, sqn_ms) !=
+		    AIOT_OK) {
 			atomic_fetch_add(&u->resync_refused, 1);
 			sbi_problem(resp, 403, "AUTHENTICATION_REJECTED",
 			            "resynchronizationInfo: AUTS does not verify (MAC-S)");

@@ -62,18 +62,3 @@ int udm_av_make(const udm_sub *s, const uint8_t sqn[6], const char *snn, const u
 		aiot_zeroize(av, sizeof *av);
 	return rc;
 }
-
-int udm_auts_check(const udm_sub *s, const uint8_t rand[16], const uint8_t auts[14],
-                   uint8_t sqn_ms[6])
-{
-	static const uint8_t amf_star[2] = {0, 0}; /* TS 33.102 6.3.3: the dummy AMF of MAC-S */
-	static const uint8_t no_sqn[6] = {0};      /* f5* takes no SQN */
-	aiot_milenage_out m;
-	aiot_milenage(s->k, s->opc, rand, no_sqn, amf_star, &m);
-	for (int i = 0; i < 6; i++)
-		sqn_ms[i] = auts[i] ^ m.ak_star[i];
-	aiot_milenage(s->k, s->opc, rand, sqn_ms, amf_star, &m);
-	int ok = aiot_ct_eq(m.mac_s, auts + 6, 8);
-	aiot_zeroize(&m, sizeof m);
-	return ok ? AIOT_OK : AIOT_ERR_MAC;
-}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ARPF's arithmetic, pure (no store, no I/O): the SQN_HE scheme of TS 33.102 Annex C
- * (SQN = SEQ || IND, IND 5 bits), 5G HE AKA vectors (TS 33.501 6.1.3.2, Annex A) and the
- * check of a re-synchronisation token AUTS (TS 33.102 6.3.5).
+ * (SQN = SEQ || IND, IND 5 bits) and 5G HE AKA vectors (TS 33.501 6.1.3.2, Annex A). The
+ * AUTS of a re-synchronisation is checked by aiot_milenage_auts() (crypto/milenage.h).
  */
 #ifndef AIOT_UDM_AV_H
 #define AIOT_UDM_AV_H
@@ -29,10 +29,5 @@ void udm_sqn_resync(uint8_t sqn_he[6], const uint8_t sqn_ms[6]);
  * XRES* (A.4), K_AUSF (A.2). AIOT_OK or a negative AIOT_ERR_*. */
 int udm_av_make(const udm_sub *s, const uint8_t sqn[6], const char *snn, const uint8_t rand[16],
                 udm_av *av);
-
-/* AUTS = SQN_MS xor AK* || MAC-S: recovers SQN_MS with f5* and checks MAC-S = f1*(SQN_MS,
- * RAND, AMF* = 0x0000) in constant time. AIOT_OK with sqn_ms, or AIOT_ERR_MAC. */
-int udm_auts_check(const udm_sub *s, const uint8_t rand[16], const uint8_t auts[14],
-                   uint8_t sqn_ms[6]);
 
 #endif
