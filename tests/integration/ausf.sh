@@ -73,6 +73,9 @@ for _ in $(seq 1 50); do
 	[ "${k%% *}" == 200 ] && break; sleep 0.1
 done
 check "AAnF knows the UE's A-KID (register-anchorkey from the AUSF)" "200 imsi-001010000000001" "${k%% *} $(jq -r .supi <<<"${k#* }")"
+# the AkmaKeyInfo the AUSF sends, as test_udm_ueau pins its text (ausf_akma_json), against the YAML
+n=$((n + 1)); echo "{\"supi\":\"imsi-001010000000001\",\"aKId\":\"$AKID\",\"kAkma\":\"$KAKMA\"}" >$W/b$n.json
+printf '%s\t%s\t%s\t%s\t%s\t%s\n' TS29535_Naanf_AKMA.yaml "POST /register-anchorkey" request application/json $W/b$n.json "AkmaKeyInfo" >>$W/batch
 check "K_AF at the AAnF = the UE's (K_AKMA from K_AUSF, TS 33.535 A.2/A.4)" "$("$AIOT" crypto kaf --kakma $KAKMA --af-fqdn $AF)" "$(jq -r .kaf <<<"${k#* }")"
 
 # --- wrong RES*: AUTHENTICATION_FAILURE; no AKMA for a UE without it -----------------------------
@@ -145,7 +148,7 @@ check "UDM down: 503" 503 "${r%% *}"
 [ $ms -lt 5000 ] && ok "UDM down: answered in $ms ms" || bad "UDM down: $ms ms"
 
 # --- bodies against the YAMLs; metrics -----------------------------------------------------------------
-if python3 "$S/tests/schema/check_bodies.py" --batch $W/batch >$W/schema.out 2>&1; then ok "$n bodies valid against $NAUSF"; else cat $W/schema.out >&2; bad "bodies against the YAML"; fi
+if python3 "$S/tests/schema/check_bodies.py" --batch $W/batch >$W/schema.out 2>&1; then ok "$n bodies valid against $NAUSF and TS29535_Naanf_AKMA.yaml"; else cat $W/schema.out >&2; bad "bodies against the YAML"; fi
 for _ in $(seq 1 50); do # the contexts never confirmed go within ctx-ttl-ms + the sweep
 	M=$(curl -s http://127.0.0.1:$AMPORT/metrics)
 	[ "$(awk '/^aiot_ausf_contexts /{print $2}' <<<"$M")" == 0 ] && break; sleep 0.1

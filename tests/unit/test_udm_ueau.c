@@ -187,6 +187,25 @@ static void routes(void **state)
 	                 AUSF_R_NONE);
 }
 
+/* The bodies the AUSF writes, to the octet (it_ausf validates the same texts against the
+ * YAMLs). */
+static void ausf_bodies(void **state)
+{
+	(void)state;
+	uint8_t k[32];
+	memset(k, 0xab, sizeof k);
+	char *j =
+	    ausf_akma_json("imsi-001010000000001", "12.00@5gc.mnc001.mcc001.3gppnetwork.org", k);
+	assert_string_equal(j,
+	                    "{\"supi\":\"imsi-001010000000001\",\"aKId\":\"12.00@5gc.mnc001.mcc001."
+	                    "3gppnetwork.org\",\"kAkma\":\"abababababababababababababababababababab"
+	                    "abababababababababababab\"}");
+	free(j);
+	j = ausf_confirm_json(0, "imsi-001010000000001", k);
+	assert_string_equal(j, "{\"authResult\":\"AUTHENTICATION_FAILURE\"}");
+	free(j);
+}
+
 static void contexts(void **state)
 {
 	(void)state;
@@ -215,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(supi_or_suci),   cmocka_unit_test(sqn),
 	    cmocka_unit_test(vector),         cmocka_unit_test(sub_encodings),
 	    cmocka_unit_test(routes),         cmocka_unit_test(contexts),
+	    cmocka_unit_test(ausf_bodies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
