@@ -4,20 +4,19 @@
  * AAnF). `aiot-ausf -c ausf.yaml [flags]`; flags override the file. See README.md "Running
  * the UDM and the AUSF" and config/ausf.yaml.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ausf.h"
+#include "nrfc/nf_main.h"
 #include "nrfc/nrfc_cfg.h"
-#include "sbi/sbi_wipe.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
 #include "svc/nf_id.h"
-#include "svc/nodump.h"
-#include "udm/nf_daemon.h"
+#include "udm/nf_usage.h"
 
+// clang-format off
 static const char usage_text[] =
     "usage: aiot-ausf [-c ausf.yaml] [options]\n"
     "  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
@@ -28,43 +27,59 @@ static const char usage_text[] =
     "                          [any]\n"
     "  --client-ca FILE        CA of the UDM and the AAnF over https (client.ca);\n"
     "                          client.cert, client.key: the AUSF's certificate (mutual TLS)\n"
-    "  --nf-instance-id UUID   ausfInstanceId towards the UDM (nf-instance-id) [random]\n"
     "  --api-root URL          apiRoot of Location and _links (api-root) [from listen]\n"
     "  --ctx-ttl-ms N          life of an authentication context, >= 1000 (ctx-ttl-ms) [30000]\n"
     "  --timeout-ms N          per request to the UDM or the AAnF (timeout-ms)  [5000]\n"
-    "  --max-contexts N        (max-contexts)                                  "
-    "[100000]\n" NF_DAEMON_USAGE("7782") AIOT_OAUTH_USAGE;
+    "  --max-contexts N        (max-contexts)                                  [100000]\n"
+    NF_USAGE_SBI("7782") NF_USAGE_NRF("AUSF")
+    "  --nf-instance-id UUID   ausfInstanceId towards the UDM, NRF registration\n"
+    "                          (nf-instance-id) [--nf-instance-id-file FILE, else random]\n"
+    AIOT_OAUTH_USAGE;
+// clang-format on
 
 static const cfg_opt opts[] = {
+    NF_MAIN_FLAGS,
     {"udm", "udm"},
     {"aanf", "aanf"},
     {"mcc", "mcc"},
     {"mnc", "mnc"},
     {"serving-networks", "serving-networks"},
     {"client-ca", "client.ca"},
-    {"nf-instance-id", "nf-instance-id"},
     {"api-root", "api-root"},
     {"ctx-ttl-ms", "ctx-ttl-ms"},
     {"timeout-ms", "timeout-ms"},
     {"max-contexts", "max-contexts"},
-    NF_DAEMON_FLAGS,
     AIOT_OAUTH_FLAGS,
 };
-static const char *const file_keys[] = {NF_DAEMON_FILE_KEYS, "client.cert", "client.key", NULL};
+static const char *const file_keys[] = {NF_MAIN_FILE_KEYS, "client.cert", "client.key", NULL};
 
-static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, char id[37], char *err, size_t errlen)
+/* nf-instance-id, or the one kept in nf-instance-id-file, else a new random one per run. */
+static int instance_id(const cfg *c, char id[37])
+{
+	char err[512];
+	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL) {
+		if (aiot_uuid_random(id) == 0)
+			return 0;
+		log_error("no randomness available");
+		return -1;
+	}
+	if (nrfc_instance_id(c, NULL, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The NFProfile's services with --nrf (TS 29.510). */
+static const char *const services[] = {"nausf-auth", NULL};
+
+static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, const char *id, char *err, size_t errlen)
 {
 	unsigned long long v[3];
 	if (cfg_get_uint(c, "ctx-ttl-ms", 30000, 1000, 3600000, &v[0], err, errlen) ||
 	    cfg_get_uint(c, "timeout-ms", 5000, 50, 600000, &v[1], err, errlen) ||
 	    cfg_get_uint(c, "max-contexts", 100000, 1, 10000000, &v[2], err, errlen))
 		return -1;
-	if (cfg_get(c, "nf-instance-id") != NULL)
-		snprintf(id, 37, "%s", cfg_get(c, "nf-instance-id"));
-	else if (aiot_uuid_random(id) != 0) {
-		snprintf(err, errlen, "no randomness available");
-		return -1;
-	}
 	*ac = (ausf_cfg){.udm_url = cfg_get(c, "udm"),
 	                 .aanf_url = cfg_get(c, "aanf"),
 	                 .client_ca = cfg_get(c, "client.ca"),
@@ -97,31 +112,23 @@ static int api_root(const cfg *c, const sbi_server_cfg *sc, int port, char *out,
 int main(int argc, char **argv)
 {
 	char err[512], id[37], root[300];
-	int rc = SVC_EXIT_USAGE;
+	int rc;
 	aiot_oauth_guard *guard = NULL;
 	ausf *a = NULL;
 	sbi_server *srv = NULL;
-	sbi_server_cfg sc;
+	nrfc *nrf = NULL;
+	sbi_server_cfg sc = {0};
 	ausf_cfg ac;
-	cfg *c = cfg_new();
-	int pa = c ? cfg_from_args(c, argc, argv, "aiot-ausf", opts, sizeof opts / sizeof opts[0],
-	                           file_keys, usage_text)
-	           : -1;
-	if (pa != 0) {
-		rc = pa < 0 ? SVC_EXIT_USAGE : SVC_EXIT_OK;
+	cfg *c = nf_main_begin(argc, argv, "aiot-ausf", opts, sizeof opts / sizeof opts[0],
+	                       file_keys, usage_text, &rc);
+	if (c == NULL)
 		goto out;
-	}
-	if (log_init_from_cfg("aiot-ausf", c) != 0)
+	rc = SVC_EXIT_USAGE; /* until the configuration is checked */
+	if (instance_id(c, id) != 0)
 		goto out;
-	if (svc_no_core_dumps() != 0) { /* docs/security.md: keys and core dumps */
-		log_error("cannot disable core dumps: %s", strerror(errno));
-		rc = SVC_EXIT_FAIL;
-		goto out;
-	}
-	sbi_wipe_freed_memory();
-	if (nf_daemon_server_cfg(c, "127.0.0.1:7782", &sc, err, sizeof err) != 0 ||
+	if (nf_main_sbi_cfg(c, "127.0.0.1:7782", &sc, err, sizeof err) != 0 ||
 	    ausf_cfg_from(c, &ac, id, err, sizeof err) != 0 ||
-	    aiot_oauth_guard_from_cfg(c, "AUSF", NULL, ausf_oauth_services, ausf_op_scopes,
+	    aiot_oauth_guard_from_cfg(c, "AUSF", id, ausf_oauth_services, ausf_op_scopes,
 	                              sc.workers, &guard, err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
@@ -138,25 +145,25 @@ int main(int argc, char **argv)
 	sc.metrics = ausf_metrics;
 	sc.operations = ausf_operations;
 	sc.operation = ausf_operation;
-	sc.authorize = guard != NULL ? aiot_oauth_authorize : NULL;
-	sc.auth = guard;
-	sc.auth_metrics = guard != NULL ? aiot_oauth_metrics : NULL;
-	if ((srv = sbi_server_start(&sc, err, sizeof err)) == NULL) {
-		log_error("%s", err);
+	/* Requests handed over before ausf_start() wait for the loop (ausf.h). */
+	if ((srv = nf_main_serve(&sc, guard)) == NULL)
 		goto out;
-	}
 	if (api_root(c, &sc, sbi_server_port(srv), root, sizeof root) != 0 ||
 	    ausf_start(a, root) != 0) {
 		log_error("cannot start (api-root)");
 		goto out;
 	}
-	nf_daemon_log_listen(&sc, srv);
 	log_info("UDM %s, AAnF %s, ausfInstanceId %s", ac.udm_url,
 	         ac.aanf_url ? ac.aanf_url : "none", id);
-	aiot_oauth_log(guard);
+	if (nf_main_register_services(c, &sc, sbi_server_port(srv), id, "AUSF", services,
+	                              guard != NULL, &nrf) != 0)
+		goto out;
 	svc_wait_stop(&set);
+	nrfc_stop(nrf); /* deregister first: SEAFs stop choosing this AUSF */
+	nrf = NULL;
 	rc = 0;
 out:
+	nrfc_stop(nrf);
 	ausf_stop(a); /* answers what is pending while the server can still send it */
 	sbi_server_stop(srv);
 	ausf_free(a);

@@ -147,6 +147,23 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "UDM down: 503" 503 "${r%% *}"
 [ $ms -lt 5000 ] && ok "UDM down: answered in $ms ms" || bad "UDM down: $ms ms"
 
+# --- NRF registration (TS 29.510): nfType UDM and AUSF, found by discovery ---------------------------
+start_daemon $W/nrf.log "$B/aiot-nrf" --listen 127.0.0.1:0 --signing-key $W/nrf.pem
+NRF=http://127.0.0.1:$PORT
+start_daemon $W/udm2.log "$B/aiot-udm" --listen 127.0.0.1:0 --store sqlite:$W/udm.db --kek-file $W/kek --nrf $NRF
+start_daemon $W/ausf4.log "$B/aiot-ausf" --listen 127.0.0.1:0 --udm http://127.0.0.1:$PORT --nrf $NRF \
+	--nf-instance-id-file $W/ausf.id
+for t in UDM AUSF; do
+	for _ in $(seq 1 50); do
+		d=$(curl -s --http2-prior-knowledge "$NRF/nnrf-disc/v1/nf-instances?target-nf-type=$t&requester-nf-type=AMF")
+		[ "$(jq '.nfInstances | length' <<<"$d" 2>/dev/null)" == 1 ] && break; sleep 0.1
+	done
+	check "the NRF finds the $t (its service)" "$t $([ $t == UDM ] && echo nudm-ueau || echo nausf-auth)" \
+		"$(jq -r '.nfInstances[0] | .nfType + " " + (.nfServiceList | to_entries[0].value.serviceName)' <<<"$d")"
+done
+check "the AUSF registered with the NF instance ID of its file" "$(cat $W/ausf.id)" \
+	"$(curl -s --http2-prior-knowledge "$NRF/nnrf-disc/v1/nf-instances?target-nf-type=AUSF&requester-nf-type=AMF" | jq -r '.nfInstances[0].nfInstanceId')"
+
 # --- bodies against the YAMLs; metrics -----------------------------------------------------------------
 if python3 "$S/tests/schema/check_bodies.py" --batch $W/batch >$W/schema.out 2>&1; then ok "$n bodies valid against $NAUSF and TS29535_Naanf_AKMA.yaml"; else cat $W/schema.out >&2; bad "bodies against the YAML"; fi
 for _ in $(seq 1 50); do # the contexts never confirmed go within ctx-ttl-ms + the sweep
