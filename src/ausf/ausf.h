@@ -25,9 +25,9 @@ typedef struct ausf_cfg {
 	/* The serving network names the SEAFs may use, separated by ',' or ' ' (TS 33.501
 	 * 6.1.3.2 step 2); NULL: any. */
 	const char *serving_networks;
-	unsigned ctx_ttl_ms;     /* an authentication context's life, default 30000 */
-	unsigned timeout_ms;     /* per request to the UDM or the AAnF, default 5000 */
-	size_t max_contexts;     /* default 100000 */
+	unsigned ctx_ttl_ms; /* an authentication context's life, default 30000 */
+	unsigned timeout_ms; /* per request to the UDM or the AAnF, default 5000 */
+	size_t max_contexts; /* default 100000 */
 } ausf_cfg;
 
 typedef struct ausf ausf;
