@@ -28,6 +28,7 @@ int cmd_crypto(int argc, char **argv);
 int cmd_crypto_akma_has(const char *sub);
 int cmd_crypto_akma(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+int cmd_provision_ue(int argc, char **argv);
 int cmd_sbi(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_pki(int argc, char **argv);

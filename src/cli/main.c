@@ -77,6 +77,7 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  crypto     test-vector tools: kdf, res, kaiotf, algkey, tid, nia2, nea2\n"
 	      "  provision  create devices (keys, IDs) in an ADM store, or import them\n"
+	      "  provision-ue  import 5G subscribers (SUPI, K, OPc) into a UDM store\n"
 	      "  sbi        one HTTP/2 request with aiot's own SBI client (h2c or TLS)\n"
 	      "  pki        a CA and certificates for mutual TLS (ADM, AIOTF, AF)\n"
 	      "  token      OAuth 2.0 access tokens (JWS ES256): keygen, kid, sign, verify\n"
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 		return cmd_crypto(argc - 1, argv + 1);
 	if (strcmp(argv[1], "provision") == 0)
 		return cmd_provision(argc - 1, argv + 1);
+	if (strcmp(argv[1], "provision-ue") == 0)
+		return cmd_provision_ue(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sbi") == 0)
 		return cmd_sbi(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)

@@ -61,5 +61,6 @@
 #define AIOT_FC_KAKMA 0x80    /* K_AKMA (33.535 A.2) */
 #define AIOT_FC_ATID 0x81     /* A-TID (33.535 A.3) */
 #define AIOT_FC_KAF 0x82      /* K_AF (33.535 A.4) */
+#define AIOT_FC_KSEAF 0x6C    /* K_SEAF (33.501 A.6), P0 = serving network name */
 
 #endif

@@ -146,3 +146,14 @@ int nf_main_register(const cfg *c, const sbi_server_cfg *sc, int port, nrfc_nf *
 	log_info("nfInstanceId %s, registering with the NRF %s", nf->nf_instance_id, nc.url);
 	return 0;
 }
+
+int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, const char *id,
+                              const char *nf_type, const char *const *services, int oauth2,
+                              nrfc **out)
+{
+	nrfc_nf nf = {.nf_instance_id = id,
+	              .nf_type = nf_type,
+	              .services = services,
+	              .oauth2_required = oauth2};
+	return nf_main_register(c, sc, port, &nf, out);
+}

@@ -57,5 +57,10 @@ int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37]);
  * are filled here from sc and port) and heartbeat (src/nrfc); *out stays NULL without
  * nrf.url. 0, or -1 (logged). */
 int nf_main_register(const cfg *c, const sbi_server_cfg *sc, int port, nrfc_nf *nf, nrfc **out);
+/* nf_main_register() of an NF whose profile is its type and services alone (no *Info):
+ * nf_type "UDM", services {"nudm-ueau", NULL}, oauth2: its services need a token. */
+int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, const char *id,
+                              const char *nf_type, const char *const *services, int oauth2,
+                              nrfc **out);
 
 #endif

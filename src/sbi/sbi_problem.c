@@ -185,7 +185,9 @@ static const struct {
      * an authentication; the ADM's DO-A extension (openapi/Nadm_Sec_DoA.yaml) uses it for a
      * replayed RAND_d. */
     {403, "AUTHENTICATION_REJECTED"},
+    {403, "SERVING_NETWORK_NOT_AUTHORIZED"}, /* TS 29.509 6.1.7.3 */
     {404, "SUBSCRIPTION_NOT_FOUND"},
+    {404, "USER_NOT_FOUND"}, /* TS 29.503 6.3.7.3 (Nudm_UEAU) */
     {404, "RESOURCE_URI_STRUCTURE_NOT_FOUND"},
     {411, "INCORRECT_LENGTH"},
     {429, "NF_CONGESTION_RISK"},
@@ -195,6 +197,7 @@ static const struct {
     {500, "SYSTEM_FAILURE"},
     {500, "NF_FAILOVER"},
     {500, "NF_SERVICE_FAILOVER"},
+    {501, "UNSUPPORTED_PROTECTION_SCHEME"}, /* TS 29.503 6.3.7.3: a SUCI not de-concealed */
     {502, "INBOUND_SERVER_ERROR"},
     {503, "NF_CONGESTION"},
     {503, "NF_SERVICE_CONGESTION"},

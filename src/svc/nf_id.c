@@ -40,8 +40,7 @@ static int read_id(int fd, char out[37])
 	return 0;
 }
 
-/* RFC 4122 4.4: random, version 4, variant 10. */
-static int make_id(char out[37])
+int aiot_uuid_random(char out[37])
 {
 	uint8_t b[16];
 	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
@@ -65,7 +64,7 @@ int aiot_nf_instance_id_load_or_create(const char *path, char out[37])
 		errno = saved;
 		return rc;
 	}
-	if (errno != ENOENT || make_id(out) != 0 ||
+	if (errno != ENOENT || aiot_uuid_random(out) != 0 ||
 	    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
 		return -1;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)

@@ -13,6 +13,9 @@
 
 /* 1 if s is a UUID in RFC 4122 string form (either case). */
 int aiot_uuid_valid(const char *s);
+/* A new random UUID (RFC 4122 4.4: version 4, variant 10), lowercase. 0, or -1 (no
+ * randomness). */
+int aiot_uuid_random(char out[37]);
 
 /* out: the UUID held by path, lowercased; when path does not exist, a new random one
  * (version 4, getrandom) written there first (mode 0644, atomically). 0, or -1 with errno

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's walk-through, run as a newcomer would paste it: the shell blocks of "Running
 # each daemon alone", "Running the ADM", its "Mutual TLS" and "OAuth 2.0 access tokens"
-# paragraphs and "Running the NRF" are extracted from README.md and run as they are, in scratch
+# paragraphs, "Running the NRF" and "Running the UDM and the AUSF" are extracted from README.md and run as they are, in scratch
 # directories beside `build` and a copy of `config/`.
 # Only the well-known ports are swapped for free ones (in the blocks and in the copied
 # config/*.yaml alike), so that the test runs beside anything else. A README whose commands
@@ -33,7 +33,7 @@ freeport() {
 }
 SED=$W/ports.sed
 : >"$SED"
-for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110; do
+for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110 7781 7782 7790 9113 9114; do
 	freeport; echo "s/\\b$p\\b/$FP/g" >>"$SED"
 done
 freeport u; echo "s/\\b47000\\b/$FP/g" >>"$SED"
@@ -60,7 +60,8 @@ block '## Running the ADM' >"$W/adm.sh.in"
 block '**Mutual TLS.**' >"$W/mtls.sh.in"
 block '**OAuth 2.0 access tokens.**' >"$W/oauth.sh.in"
 block '## Running the NRF' >"$W/nrf.sh.in"
-for b in alone adm mtls oauth nrf; do
+block '## Running the UDM and the AUSF' >"$W/udm.sh.in"
+for b in alone adm mtls oauth nrf udm; do
 	[ -s "$W/$b.sh.in" ] && ok "README: the $b block is there" || bad "README: no $b block"
 done
 
@@ -93,6 +94,16 @@ check "nrf: discovery found the ADM" "ADM $(cat "$W/adm/adm.db.nf-instance-id")"
 grep -q "found through the NRF" "$W/nrf.err" && ok "nrf: the AIOTF found the ADM through the NRF" ||
 	bad "nrf: the AIOTF did not find the ADM"
 check "nrf: both deregistered on SIGTERM" 2 "$(grep -c 'deregistered from the NRF' "$W/nrf.err")"
+
+# 2c. Running the UDM and the AUSF: 5G AKA with aiot crypto as the UE, AKMA at the AAnF.
+scratch udm
+cp "$S/config/subscribers.example.jsonl" "$W/udm/config/"
+run_block udm "$W/udm"
+grep -q '^AUTN verified' "$W/udm.out" && ok "udm: the UE verified AUTN" || bad "udm: AUTN not verified"
+check "udm: the confirmation succeeded" "AUTHENTICATION_SUCCESS imsi-001010000000001" \
+	"$(grep authResult "$W/udm.out" | jq -r '.authResult + " " + .supi')"
+grep -q 'aiot_ausf_akma_registrations_total{result="ok"} 1' "$W/udm.out" &&
+	ok "udm: the AUSF registered the AKMA anchor key" || bad "udm: no AKMA registration"
 
 # 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
 run_block mtls "$W/adm"
