@@ -34,5 +34,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_af_sink(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_ue(int argc, char **argv);
 
 #endif

@@ -82,6 +82,7 @@ static void usage(FILE *f)
 	      "  pki        a CA and certificates for mutual TLS (ADM, AIOTF, AF)\n"
 	      "  token      OAuth 2.0 access tokens (JWS ES256): keygen, kid, sign, verify\n"
 	      "  af-sink    an AF's notifUri: prints each AIoTNotif as one JSON line\n"
+	      "  ue         a test UE: 5G AKA with the AUSF, AKMA keys, MSGin5G client\n"
 	      "  demo       the whole system on loopback: inventory, commands, clones\n"
 	      "\n"
 	      "`aiot <command> --help` describes a command.\n",
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
 		return cmd_pki(argc - 1, argv + 1);
 	if (strcmp(argv[1], "token") == 0)
 		return cmd_token(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ue") == 0)
+		return cmd_ue(argc - 1, argv + 1);
 	if (strcmp(argv[1], "af-sink") == 0)
 		return cmd_af_sink(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
