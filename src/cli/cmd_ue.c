@@ -142,14 +142,20 @@ static const char **ue_str_opt(ue_args *a, int c)
 	}
 }
 
-/* Parse into a; K, OP and OPc go into the USIM (op_given says whether OPc is derived). */
+#define UE_MODES "aka, kaf"
+static int ue_mode_known(const char *m)
+{
+	return strcmp(m, "aka") == 0 || strcmp(m, "kaf") == 0;
+}
+
+/* Parse into a; K, OP and OPc go into the USIM (*op_given: 1 for --op, 2 for --opc, 3 both). */
 static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t op[16], int *k_given,
                      int *op_given)
 {
 	static const size_t n16[] = {16};
 	int c, opc_given = 0;
 	const char **s;
-	optind = 2;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "", ue_opts, NULL)) != -1) {
 		if ((s = ue_str_opt(a, c)) != NULL) {
 			*s = optarg;
@@ -185,8 +191,16 @@ static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t o
 			exit(CLI_EXIT_USAGE);
 		}
 	}
-	if (optind != argc)
-		cli_fail(CLI_EXIT_USAGE, "ue: unexpected argument '%s'", argv[optind]);
+	if (optind == argc) { /* the mode may come anywhere (getopt_long permutes) */
+		fputs(ue_usage, stderr);
+		exit(CLI_EXIT_USAGE);
+	}
+	if (optind + 1 != argc)
+		cli_fail(CLI_EXIT_USAGE, "ue: one mode expected, got '%s' and '%s'", argv[optind],
+		         argv[optind + 1]);
+	a->mode = argv[optind];
+	if (!ue_mode_known(a->mode))
+		cli_fail(CLI_EXIT_USAGE, "ue: unknown mode '%s' (%s)", a->mode, UE_MODES);
 	*op_given |= opc_given << 1;
 }
 
@@ -265,29 +279,12 @@ static int ue_keys(ue_args *a)
 	return 0;
 }
 
-#define UE_MODES "aka, kaf"
-static int ue_mode_known(const char *m)
-{
-	return strcmp(m, "aka") == 0 || strcmp(m, "kaf") == 0;
-}
-
 int cmd_ue(int argc, char **argv)
 {
 	static ue_args a; /* holds the USIM's keys: wiped before exit */
 	uint8_t k[16], op[16], opc[16];
 	int k_given = 0, op_given = 0, rc;
 	char err[400];
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(ue_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs(ue_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	a.mode = argv[1];
-	if (!ue_mode_known(a.mode))
-		cli_fail(CLI_EXIT_USAGE, "ue: unknown mode '%s' (%s)", a.mode, UE_MODES);
 	a.net.rid = "0";
 	ue_parse(argc, argv, &a, k, op, &k_given, &op_given);
 	ue_require(&a);
