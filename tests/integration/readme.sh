@@ -33,7 +33,7 @@ freeport() {
 }
 SED=$W/ports.sed
 : >"$SED"
-for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110 7781 7782 7790 9113 9114; do
+for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110 7781 7782 7790 9113 9114 5684 9112; do
 	freeport; echo "s/\\b$p\\b/$FP/g" >>"$SED"
 done
 freeport u; echo "s/\\b47000\\b/$FP/g" >>"$SED"
@@ -114,6 +114,9 @@ kaf=$(awk '$1 == "kaf" {print $2}' "$W/ue.out")
 [ -n "$kaf" ] && check "ue: retrieve-applicationkey gives the UE's K_AF" "$kaf" \
 	"$(grep '"kaf"' "$W/ue.out" | jq -r .kaf)" || bad "ue: no K_AF printed"
 check "ue: the USIM state file is private" 600 "$(stat -c %a "$W/ue/usim.state")"
+id=$(awk '$1 == "sent" {print $2}' "$W/ue.out")
+check "ue: msg to itself, then the delivery report" "msg $id delivered $id" \
+	"$(awk '$1 == "msg" || $1 == "delivered" {print $1, $2}' "$W/ue.out" | xargs)"
 
 # 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
 run_block mtls "$W/adm"
