@@ -76,6 +76,8 @@ handshake() { # KEY-SOURCE (aanf | other): the UE's exit code in RC, s_server's 
 	echo >&5
 	exec 5>&-
 	RC=0; wait $pid || RC=$?
+	# -naccept 1: s_server ends after that connection; it may still be writing its report
+	for _ in $(seq 1 50); do kill -0 $spid 2>/dev/null || break; sleep 0.1; done
 	exec 6>&-
 	kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true
 }
