@@ -36,7 +36,7 @@ run() { RC=0; "$AIOT" ue "$@" >$W/ue.out 2>$W/ue.err </dev/null || RC=$?; }
 	>$W/b.out 2>$W/b.err </dev/null &
 BPID=$!
 PIDS+=($BPID)
-for _ in $(seq 1 100); do grep -q "^registered" $W/b.out && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q "^registered" $W/b.out && break; sleep 0.1; done
 check "UE B: 5G AKA, AKMA, TLS with K_AF, REG" "registered $UB" "$(grep ^registered $W/b.out)"
 run msg "${UE1[@]}" --server $M5 --service-id $UA --to $UB --text "hello B" --wait-ms 10000
 ID=$(awk '$1 == "sent" {print $2}' $W/ue.out)
@@ -61,7 +61,7 @@ handshake() { # KEY-SOURCE (aanf | other): the UE's exit code in RC, s_server's 
 		<$W/hs.in >$W/hs.out 2>$W/hs.err &
 	local pid=$! key akid r
 	exec 5>$W/hs.in
-	for _ in $(seq 1 100); do grep -q "^paused" $W/hs.out && break; sleep 0.1; done
+	for _ in $(seq 1 300); do grep -q "^paused" $W/hs.out && break; sleep 0.1; done
 	akid=$(awk '$1 == "akid" {print $2}' $W/hs.out)
 	r=$(h2post http://127.0.0.1:$APORT/naanf-akma/v1/retrieve-applicationkey "{\"afId\":\"$AF\",\"aKId\":\"$akid\"}")
 	KAF_AF=$(jq -r .kaf <<<"${r#* }")
