@@ -189,8 +189,10 @@ static int ue_me(ue_run *r, aiot_usim *usim, const ue_challenge *c, aiot_usim_re
 		return ue_fail(
 		    r, rc, "the USIM's MAC failure",
 		    "MAC-A does not verify: the network is not authentic or K/OPc differ");
+	if (rc == AIOT_USIM_SYNC_FAILURE)
+		return rc; /* AUTS in u */
 	if (rc != AIOT_OK)
-		return rc;
+		return ue_fail(r, rc, "the USIM refused the challenge", NULL);
 	if (aiot_5g_res_star(u->ck, u->ik, r->snn, c->rand, u->res, sizeof u->res, res_star) !=
 	        AIOT_OK ||
 	    aiot_5g_kausf(u->ck, u->ik, r->snn, c->autn, kausf) != AIOT_OK)
@@ -245,10 +247,11 @@ int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, ai
 	if (rc == AIOT_OK)
 		rc = ue_round(&r, usim, supi, NULL, NULL, &c, &u, out);
 	if (rc == AIOT_USIM_SYNC_FAILURE) { /* TS 33.102 6.3.5: one round with AUTS */
+		uint8_t rand[16], auts[AIOT_AUTS_LEN];
 		out->resynced = 1;
-		uint8_t rand[16];
-		memcpy(rand, c.rand, 16);
-		rc = ue_round(&r, usim, supi, rand, u.auts, &c, &u, out);
+		memcpy(rand, c.rand, sizeof rand);
+		memcpy(auts, u.auts, sizeof auts);
+		rc = ue_round(&r, usim, supi, rand, auts, &c, &u, out);
 		if (rc == AIOT_USIM_SYNC_FAILURE)
 			ue_fail(&r, rc, "sync failure again after resynchronisation", NULL);
 	}
