@@ -43,6 +43,9 @@ static const char ue_usage[] =
     "  --server HOST:PORT  aiot-msgin5g (msg, listen, handshake)\n"
     "  --service-id ID --to ID --text TEXT   msg; --count N --wait-ms N   listen\n"
     "  --show-keys         print the keys (hex) as well\n"
+    "  --pause             msg, listen, handshake: after AKMA, print the A-KID (and with\n"
+    "                      --show-keys K_AF), then wait for a line on standard input before\n"
+    "                      connecting (time to give a TLS server that key)\n"
     "  --seaf-snn SNN      (tests) the serving network claims SNN to the AUSF while the UE\n"
     "                      sees --mcc/--mnc: a lying network, which the AUSF must refuse\n"
     "Exit: 0 done, 1 refused or failed (reason on stderr), 2 bad usage.\n";
@@ -70,7 +73,8 @@ enum {
 	O_COUNT,
 	O_WAIT,
 	O_SHOW,
-	O_SEAF_SNN
+	O_SEAF_SNN,
+	O_PAUSE
 };
 
 static const struct option ue_opts[] = {
@@ -97,6 +101,7 @@ static const struct option ue_opts[] = {
     {"wait-ms", required_argument, NULL, O_WAIT},
     {"show-keys", no_argument, NULL, O_SHOW},
     {"seaf-snn", required_argument, NULL, O_SEAF_SNN},
+    {"pause", no_argument, NULL, O_PAUSE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -142,14 +147,34 @@ static const char **ue_str_opt(ue_args *a, int c)
 	}
 }
 
-/* Parse into a; K, OP and OPc go into the USIM (op_given says whether OPc is derived). */
+/* The modes and what runs them (cmd_ue_msg.c for the MSGin5G ones). */
+static int ue_keys(ue_args *a);
+static const struct {
+	const char *name;
+	int (*run)(ue_args *a);
+} ue_modes[] = {{"aka", ue_keys},
+                {"kaf", ue_keys},
+                {"msg", ue_msg},
+                {"listen", ue_listen},
+                {"handshake", ue_handshake}};
+#define UE_MODES "aka, kaf, msg, listen, handshake"
+
+static int (*ue_mode_run(const char *m))(ue_args *)
+{
+	for (size_t i = 0; i < sizeof ue_modes / sizeof ue_modes[0]; i++)
+		if (strcmp(m, ue_modes[i].name) == 0)
+			return ue_modes[i].run;
+	return NULL;
+}
+
+/* Parse into a; K, OP and OPc go into the USIM (*op_given: 1 for --op, 2 for --opc, 3 both). */
 static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t op[16], int *k_given,
                      int *op_given)
 {
 	static const size_t n16[] = {16};
 	int c, opc_given = 0;
 	const char **s;
-	optind = 2;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "", ue_opts, NULL)) != -1) {
 		if ((s = ue_str_opt(a, c)) != NULL) {
 			*s = optarg;
@@ -177,6 +202,9 @@ static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t o
 		case O_SHOW:
 			a->show_keys = 1;
 			break;
+		case O_PAUSE:
+			a->pause = 1;
+			break;
 		case 'h':
 			fputs(ue_usage, stdout);
 			exit(0);
@@ -185,8 +213,16 @@ static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t o
 			exit(CLI_EXIT_USAGE);
 		}
 	}
-	if (optind != argc)
-		cli_fail(CLI_EXIT_USAGE, "ue: unexpected argument '%s'", argv[optind]);
+	if (optind == argc) { /* the mode may come anywhere (getopt_long permutes) */
+		fputs(ue_usage, stderr);
+		exit(CLI_EXIT_USAGE);
+	}
+	if (optind + 1 != argc)
+		cli_fail(CLI_EXIT_USAGE, "ue: one mode expected, got '%s' and '%s'", argv[optind],
+		         argv[optind + 1]);
+	a->mode = argv[optind];
+	if (ue_mode_run(a->mode) == NULL)
+		cli_fail(CLI_EXIT_USAGE, "ue: unknown mode '%s' (%s)", a->mode, UE_MODES);
 	*op_given |= opc_given << 1;
 }
 
@@ -265,29 +301,12 @@ static int ue_keys(ue_args *a)
 	return 0;
 }
 
-#define UE_MODES "aka, kaf"
-static int ue_mode_known(const char *m)
-{
-	return strcmp(m, "aka") == 0 || strcmp(m, "kaf") == 0;
-}
-
 int cmd_ue(int argc, char **argv)
 {
 	static ue_args a; /* holds the USIM's keys: wiped before exit */
 	uint8_t k[16], op[16], opc[16];
 	int k_given = 0, op_given = 0, rc;
 	char err[400];
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(ue_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs(ue_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	a.mode = argv[1];
-	if (!ue_mode_known(a.mode))
-		cli_fail(CLI_EXIT_USAGE, "ue: unknown mode '%s' (%s)", a.mode, UE_MODES);
 	a.net.rid = "0";
 	ue_parse(argc, argv, &a, k, op, &k_given, &op_given);
 	ue_require(&a);
@@ -306,7 +325,7 @@ int cmd_ue(int argc, char **argv)
 	if (a.state != NULL && ue_state_load(a.state, a.supi, &a.usim, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
 	signal(SIGPIPE, SIG_IGN); /* msgin5g/client.h: a server that closes must not kill us */
-	rc = ue_keys(&a);
+	rc = ue_mode_run(a.mode)(&a);
 	aiot_usim_clear(&a.usim);
 	return rc;
 }

@@ -16,7 +16,7 @@
 typedef struct ue_args {
 	const char *mode, *supi, *state, *af_fqdn, *server, *service_id, *to, *text;
 	aiot_ue_net net;
-	int show_keys, count, wait_ms;
+	int show_keys, pause, count, wait_ms;
 	aiot_usim usim;
 } ue_args;
 

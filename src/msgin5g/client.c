@@ -27,6 +27,7 @@ struct m5_client {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	int timeout_ms;
+	int tls_only;  /* m5_client_cfg.tls_only */
 	size_t max_in; /* the Max-Message-Size we announced */
 	uint8_t kaf[32];
 	char identity[sizeof MSGIN5G_PSK_PREFIX + MSGIN5G_AKID_MAX];
@@ -305,6 +306,8 @@ static int start(m5_client *c, long long deadline, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (c->tls_only)
+		return 0;
 	coap_add_opt(&csm, COAP_OPT_MAX_MESSAGE_SIZE, v, coap_uint_bytes((uint32_t)c->max_in, v));
 	if (send_msg(c, &csm) != 0 || read_frame(c, &m, &used, deadline) != 1 ||
 	    m.code != COAP_CSM) {
@@ -324,6 +327,7 @@ m5_client *m5_client_connect(const m5_client_cfg *cfg, char *err, size_t errlen)
 	}
 	c->fd = -1;
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
+	c->tls_only = cfg->tls_only;
 	c->max_in = cfg->max_message_size >= 1152 && cfg->max_message_size <= RBUF - 16
 	                ? cfg->max_message_size
 	                : RBUF - 16;
@@ -362,7 +366,8 @@ void m5_client_close(m5_client *c)
 		return;
 	if (c->ssl != NULL && SSL_is_init_finished(c->ssl)) {
 		coap_msg rel = {.code = COAP_RELEASE};
-		send_msg(c, &rel);
+		if (!c->tls_only)
+			send_msg(c, &rel);
 		SSL_shutdown(c->ssl);
 	}
 	SSL_free(c->ssl);

@@ -32,11 +32,13 @@ typedef struct m5_client_cfg {
 	const uint8_t *kaf; /* K_AF, 32 octets (copied; wiped on close) */
 	int timeout_ms;     /* each call; default 5000 */
 	unsigned max_message_size; /* our CSM's Max-Message-Size, 1152..16368; default 16368 */
+	int tls_only; /* stop after the TLS handshake: no CoAP at all (a plain TLS peer such as
+	               * openssl s_server); then only m5_client_close() is valid */
 } m5_client_cfg;
 
 /* TCP connect, TLS handshake, CSM exchange. NULL with err (a refused handshake says so). */
 m5_client *m5_client_connect(const m5_client_cfg *cfg, char *err, size_t errlen);
-void m5_client_close(m5_client *c); /* sends a Release (RFC 8323 5.5) */
+void m5_client_close(m5_client *c); /* sends a Release (RFC 8323 5.5) unless tls_only */
 
 /* The requests: the CoAP response code (COAP_CREATED, COAP_CHANGED, COAP_FORBIDDEN, ...,
  * coap/coap_tcp.h) with the MSGRESP it carried in *resp (may be NULL), or -1 on a transport

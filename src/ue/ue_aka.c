@@ -2,7 +2,6 @@
 /* The UE and its serving network in 5G AKA, then AKMA (ue_aka.h). */
 #include "ue_aka.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +12,12 @@
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
 #include "sbi/sbi_client.h"
-#include "sbi/sbi_json.h"
 #include "sbi/sbi_url.h"
 #include "svc/wipe.h"
+#include "ue_aka_json.h"
 
 #define UE_API "/nausf-auth/v1/ue-authentications"
 #define UE_HOST_MAX 256
-#define UE_HREF_MAX 512
 
 /* One call's context: where the AUSF is and what the UE and the SEAF believe. */
 typedef struct ue_run {
@@ -33,12 +31,6 @@ typedef struct ue_run {
 	char *err;
 	size_t errlen;
 } ue_run;
-
-/* What the AUSF answers to ue-authentications (UEAuthenticationCtx, 5G_AKA). */
-typedef struct ue_challenge {
-	uint8_t rand[16], autn[16], hxres_star[16];
-	char href[UE_HREF_MAX]; /* _links "5g-aka" */
-} ue_challenge;
 
 static int ue_fail(ue_run *r, int rc, const char *what, const char *detail)
 {
@@ -99,67 +91,30 @@ static int ue_call(ue_run *r, const char *url, const char *method, const char *b
 /* A refusal: "the AUSF refused: 403 SERVING_NETWORK_NOT_AUTHORIZED (detail)". */
 static int ue_refused(ue_run *r, int status, const char *body)
 {
-	cJSON *o = body ? cJSON_Parse(body) : NULL;
-	const cJSON *cause = cJSON_GetObjectItemCaseSensitive(o, "cause");
-	const cJSON *detail = cJSON_GetObjectItemCaseSensitive(o, "detail");
-	snprintf(
-	    r->err, r->errlen, "the AUSF refused: %d %s%s%s%s", status,
-	    cJSON_IsString(cause) ? cause->valuestring : "", cJSON_IsString(detail) ? " (" : "",
-	    cJSON_IsString(detail) ? detail->valuestring : "", cJSON_IsString(detail) ? ")" : "");
-	cJSON_Delete(o);
+	char text[300];
+	ue_problem_text(body, body != NULL ? strlen(body) : 0, status, text, sizeof text);
+	snprintf(r->err, r->errlen, "the AUSF refused: %s", text);
 	return AIOT_UE_ERR_REFUSED;
-}
-
-/* UEAuthenticationCtx (TS 29.509 6.1.6.2.3): authType 5G_AKA, 5gAuthData, _links 5g-aka. */
-static int ue_challenge_parse(const char *body, ue_challenge *c, char *why, size_t cap)
-{
-	sbi_err e = {0};
-	int rc = -1;
-	cJSON *o = body ? sbi_json_parse_object((const uint8_t *)body, strlen(body), &e) : NULL;
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "authType");
-	const cJSON *av = cJSON_GetObjectItemCaseSensitive(o, "5gAuthData");
-	const cJSON *links = cJSON_GetObjectItemCaseSensitive(o, "_links");
-	const cJSON *href = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(links, "5g-aka"), "href");
-	if (o == NULL || !cJSON_IsString(type) || strcmp(type->valuestring, "5G_AKA") != 0 ||
-	    !cJSON_IsObject(av) || sbi_json_hex(av, "rand", 1, c->rand, 16, &e) != 1 ||
-	    sbi_json_hex(av, "autn", 1, c->autn, 16, &e) != 1 ||
-	    sbi_json_hex(av, "hxresStar", 1, c->hxres_star, 16, &e) != 1 || !cJSON_IsString(href) ||
-	    strlen(href->valuestring) >= sizeof c->href)
-		snprintf(why, cap, "%s", e.text[0] ? e.text : "not a 5G_AKA UEAuthenticationCtx");
-	else {
-		snprintf(c->href, sizeof c->href, "%s", href->valuestring);
-		rc = 0;
-	}
-	cJSON_Delete(o);
-	return rc;
 }
 
 /* POST ue-authentications (TS 29.509 5.2.2.2.2), with resynchronizationInfo when auts. */
 static int ue_authenticate(ue_run *r, const char *supi, const uint8_t *rand, const uint8_t *auts,
                            ue_challenge *c)
 {
-	char url[UE_HREF_MAX], body[600], rh[33], ah[2 * AIOT_AUTS_LEN + 1], why[200];
-	char *resp = NULL, resync[120] = "";
+	char url[UE_HREF_MAX], why[200], *resp = NULL, *body;
 	int st, rc;
-	if (auts != NULL) {
-		aiot_hex_encode(rand, 16, rh);
-		aiot_hex_encode(auts, AIOT_AUTS_LEN, ah);
-		snprintf(resync, sizeof resync,
-		         ",\"resynchronizationInfo\":{\"rand\":\"%s\",\"auts\":\"%s\"}", rh, ah);
-	}
 	if ((size_t)snprintf(url, sizeof url, "%.*s%s", (int)r->root_len, r->net->ausf, UE_API) >=
-	        sizeof url ||
-	    strchr(supi, '"') || strchr(r->seaf_snn, '"') || strchr(supi, '\\') ||
-	    (size_t)snprintf(body, sizeof body,
-	                     "{\"supiOrSuci\":\"%s\",\"servingNetworkName\":\"%s\"%s}", supi,
-	                     r->seaf_snn, resync) >= sizeof body)
-		return ue_fail(r, AIOT_ERR_INVAL, "SUPI or serving network name not usable", supi);
+	    sizeof url)
+		return ue_fail(r, AIOT_ERR_INVAL, "the AUSF URL is too long", NULL);
+	if ((body = ue_authinfo_json(supi, r->seaf_snn, rand, auts)) == NULL)
+		return ue_fail(r, AIOT_ERR_NOSPACE, "out of memory", NULL);
 	st = ue_call(r, url, "POST", body, &resp);
+	free(body);
 	if (st == 201)
-		rc = ue_challenge_parse(resp, c, why, sizeof why) == 0
+		rc = resp != NULL && ue_challenge_parse(resp, strlen(resp), c, why, sizeof why) == 0
 		         ? AIOT_OK
-		         : ue_fail(r, AIOT_ERR_MALFORMED, "the AUSF's answer", why);
+		         : ue_fail(r, AIOT_ERR_MALFORMED, "the AUSF's answer",
+		                   resp != NULL ? why : "no body");
 	else
 		rc = st <= 0 ? AIOT_UE_ERR_TRANSPORT : ue_refused(r, st, resp);
 	free(resp);
@@ -179,30 +134,27 @@ static int ue_seaf_check(const ue_challenge *c, const uint8_t res_star[16])
 static int ue_confirm_check(ue_run *r, const char *body, const char *supi, const uint8_t kausf[32],
                             int seaf_ok)
 {
-	sbi_err e = {0};
-	uint8_t kseaf[32], mine[32];
+	ue_confirmation cf;
+	uint8_t mine[32];
 	aiot_kdf_param p = {(const uint8_t *)r->snn, (uint16_t)strlen(r->snn)};
+	char why[200];
 	int rc;
-	cJSON *o = body ? sbi_json_parse_object((const uint8_t *)body, strlen(body), &e) : NULL;
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "authResult");
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "supi");
-	if (!cJSON_IsString(res))
-		rc = ue_fail(r, AIOT_ERR_MALFORMED, "the AUSF's confirmation", "no authResult");
-	else if (strcmp(res->valuestring, "AUTHENTICATION_SUCCESS") != 0)
+	if (body == NULL || ue_confirmation_parse(body, strlen(body), &cf, why, sizeof why) != 0)
+		return ue_fail(r, AIOT_ERR_MALFORMED, "the AUSF's confirmation",
+		               body != NULL ? why : "no body");
+	if (!cf.success)
 		rc = ue_fail(r, AIOT_UE_ERR_REFUSED, "the AUSF refused: AUTHENTICATION_FAILURE",
 		             seaf_ok ? "RES* wrong"
 		                     : "RES* wrong; the SEAF's HRES* check failed too");
-	else if (!seaf_ok || !cJSON_IsString(s) || strcmp(s->valuestring, supi) != 0 ||
-	         sbi_json_hex(o, "kseaf", 1, kseaf, 32, &e) != 1 ||
+	else if (!seaf_ok || strcmp(cf.supi, supi) != 0 || !cf.has_kseaf ||
 	         aiot_kdf(NULL, kausf, 32, AIOT_FC_KSEAF, &p, 1, mine) != AIOT_OK ||
-	         !aiot_ct_eq(kseaf, mine, 32))
+	         !aiot_ct_eq(cf.kseaf, mine, 32))
 		rc = ue_fail(r, AIOT_ERR_MALFORMED, "the AUSF's success does not match the UE",
 		             !seaf_ok ? "HRES* != HXRES*" : "SUPI or K_SEAF differ");
 	else
 		rc = AIOT_OK;
-	aiot_zeroize(kseaf, sizeof kseaf);
+	aiot_zeroize(&cf, sizeof cf);
 	aiot_zeroize(mine, sizeof mine);
-	sbi_json_wipe(o);
 	return rc;
 }
 
@@ -210,11 +162,12 @@ static int ue_confirm_check(ue_run *r, const char *body, const char *supi, const
 static int ue_confirm(ue_run *r, const ue_challenge *c, const uint8_t res_star[16],
                       const char *supi, const uint8_t kausf[32])
 {
-	char body[64], hex[33], *resp = NULL;
+	char *body = ue_confirm_json(res_star), *resp = NULL;
 	int st, rc;
-	aiot_hex_encode(res_star, 16, hex);
-	snprintf(body, sizeof body, "{\"resStar\":\"%s\"}", hex);
+	if (body == NULL)
+		return ue_fail(r, AIOT_ERR_NOSPACE, "out of memory", NULL);
 	st = ue_call(r, c->href, "PUT", body, &resp);
+	aiot_free_wipe(body);
 	if (st == 200)
 		rc = ue_confirm_check(r, resp, supi, kausf, ue_seaf_check(c, res_star));
 	else
@@ -236,8 +189,10 @@ static int ue_me(ue_run *r, aiot_usim *usim, const ue_challenge *c, aiot_usim_re
 		return ue_fail(
 		    r, rc, "the USIM's MAC failure",
 		    "MAC-A does not verify: the network is not authentic or K/OPc differ");
+	if (rc == AIOT_USIM_SYNC_FAILURE)
+		return rc; /* AUTS in u */
 	if (rc != AIOT_OK)
-		return rc;
+		return ue_fail(r, rc, "the USIM refused the challenge", NULL);
 	if (aiot_5g_res_star(u->ck, u->ik, r->snn, c->rand, u->res, sizeof u->res, res_star) !=
 	        AIOT_OK ||
 	    aiot_5g_kausf(u->ck, u->ik, r->snn, c->autn, kausf) != AIOT_OK)
@@ -292,10 +247,11 @@ int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, ai
 	if (rc == AIOT_OK)
 		rc = ue_round(&r, usim, supi, NULL, NULL, &c, &u, out);
 	if (rc == AIOT_USIM_SYNC_FAILURE) { /* TS 33.102 6.3.5: one round with AUTS */
+		uint8_t rand[16], auts[AIOT_AUTS_LEN];
 		out->resynced = 1;
-		uint8_t rand[16];
-		memcpy(rand, c.rand, 16);
-		rc = ue_round(&r, usim, supi, rand, u.auts, &c, &u, out);
+		memcpy(rand, c.rand, sizeof rand);
+		memcpy(auts, u.auts, sizeof auts);
+		rc = ue_round(&r, usim, supi, rand, auts, &c, &u, out);
 		if (rc == AIOT_USIM_SYNC_FAILURE)
 			ue_fail(&r, rc, "sync failure again after resynchronisation", NULL);
 	}

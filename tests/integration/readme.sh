@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's walk-through, run as a newcomer would paste it: the shell blocks of "Running
 # each daemon alone", "Running the ADM", its "Mutual TLS" and "OAuth 2.0 access tokens"
-# paragraphs, "Running the NRF" and "Running the UDM and the AUSF" are extracted from README.md and run as they are, in scratch
+# paragraphs, "Running the NRF" and "Running the UDM and the AUSF" and "The test UE (aiot ue)" are extracted from README.md and run as they are, in scratch
 # directories beside `build` and a copy of `config/`.
 # Only the well-known ports are swapped for free ones (in the blocks and in the copied
 # config/*.yaml alike), so that the test runs beside anything else. A README whose commands
@@ -33,7 +33,7 @@ freeport() {
 }
 SED=$W/ports.sed
 : >"$SED"
-for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110 7781 7782 7790 9113 9114; do
+for p in 7777 7780 38412 8000 9000 9107 9108 9109 9110 7781 7782 7790 9113 9114 5684 9112; do
 	freeport; echo "s/\\b$p\\b/$FP/g" >>"$SED"
 done
 freeport u; echo "s/\\b47000\\b/$FP/g" >>"$SED"
@@ -61,7 +61,8 @@ block '**Mutual TLS.**' >"$W/mtls.sh.in"
 block '**OAuth 2.0 access tokens.**' >"$W/oauth.sh.in"
 block '## Running the NRF' >"$W/nrf.sh.in"
 block '## Running the UDM and the AUSF' >"$W/udm.sh.in"
-for b in alone adm mtls oauth nrf udm; do
+block '## The test UE (aiot ue)' >"$W/ue.sh.in"
+for b in alone adm mtls oauth nrf udm ue; do
 	[ -s "$W/$b.sh.in" ] && ok "README: the $b block is there" || bad "README: no $b block"
 done
 
@@ -104,6 +105,18 @@ check "udm: the confirmation succeeded" "AUTHENTICATION_SUCCESS imsi-00101000000
 	"$(grep authResult "$W/udm.out" | jq -r '.authResult + " " + .supi')"
 grep -q 'aiot_ausf_akma_registrations_total{result="ok"} 1' "$W/udm.out" &&
 	ok "udm: the AUSF registered the AKMA anchor key" || bad "udm: no AKMA registration"
+
+# 2d. The test UE: `aiot ue` through the README's AUSF; the AAnF serves the AF its K_AF.
+scratch ue
+cp "$S/config/subscribers.example.jsonl" "$W/ue/config/"
+run_block ue "$W/ue"
+kaf=$(awk '$1 == "kaf" {print $2}' "$W/ue.out")
+[ -n "$kaf" ] && check "ue: retrieve-applicationkey gives the UE's K_AF" "$kaf" \
+	"$(grep '"kaf"' "$W/ue.out" | jq -r .kaf)" || bad "ue: no K_AF printed"
+check "ue: the USIM state file is private" 600 "$(stat -c %a "$W/ue/usim.state")"
+id=$(awk '$1 == "sent" {print $2}' "$W/ue.out")
+check "ue: msg to itself, then the delivery report" "msg $id delivered $id" \
+	"$(awk '$1 == "msg" || $1 == "delivered" {print $1, $2}' "$W/ue.out" | xargs)"
 
 # 3. Mutual TLS, in the same directory (the store of step 2): aiot pki, curl, aiot sbi.
 run_block mtls "$W/adm"

@@ -101,6 +101,31 @@ check "a serving network name the AUSF does not serve: 403" "1 1" "$RC $(grep -c
 AUSF=http://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2
 check "the same UE through the one it serves: exit 0" 0 "$RC"
 
+# --- the AUSF over mutual TLS 1.3 (--ca, --cert, --key) ---------------------------------------
+"$AIOT" pki --out $W/pki --names ausf,seaf >/dev/null 2>&1
+start_daemon $W/ausf_tls.log "$B/aiot-ausf" --listen 127.0.0.1:0 --udm http://127.0.0.1:$UPORT \
+	--mcc 001 --mnc 01 --tls-cert $W/pki/ausf.crt --tls-key $W/pki/ausf.key --tls-ca $W/pki/ca.crt
+AUSF=https://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2 --ca $W/pki/ca.crt \
+	--cert $W/pki/seaf.crt --key $W/pki/seaf.key
+check "https:// AUSF, mutual TLS: exit 0" "0" "$RC"
+AUSF=https://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2 --ca $W/pki/ca.crt
+check "... without a client certificate: exit 1" "1" "$RC"
+AUSF=https://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2
+check "... https:// without --ca: usage refused, exit 1" "1 1" "$RC $(grep -c 'needs a CA' $W/ue.err)"
+
+# --- the AUSF requiring OAuth 2.0 access tokens (--token) ----------------------------------------
+NRF_ID=6b1e0f4e-2c4a-4d59-9a51-0d6f8c1e2a10 AUSF_ID=3c2d1e0f-aaaa-4bbb-8ccc-0123456789ab
+"$AIOT" token keygen --key $W/tok.pem --pub $W/tok.pub >/dev/null
+start_daemon $W/ausf_oauth.log "$B/aiot-ausf" --listen 127.0.0.1:0 --udm http://127.0.0.1:$UPORT \
+	--mcc 001 --mnc 01 --nf-instance-id $AUSF_ID --oauth2-required --nrf-public-key $W/tok.pub \
+	--oauth2-issuer $NRF_ID
+TOKEN=$("$AIOT" token sign --key $W/tok.pem --iss $NRF_ID --sub 11111111-2222-4333-8444-555555555555 \
+	--aud AUSF --scope nausf-auth)
+AUSF=http://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2
+check "OAuth 2.0 required, no --token: exit 1, 401" "1 1" "$RC $(grep -c ' 401' $W/ue.err)"
+AUSF=http://127.0.0.1:$PORT ue aka imsi-001010000000002 $K2 --opc $OPC2 --token $TOKEN
+check "... with --token (scope nausf-auth): exit 0" 0 "$RC"
+
 # --- usage: exit 2 ------------------------------------------------------------------------------
 "$AIOT" ue --help | grep -q "^usage: aiot ue MODE" && ok "--help" || bad "--help"
 for args in "aka" "nope" "aka --ausf $AUSF --supi imsi-1 --k $K1 --opc $OPC1 --mcc 001 --mnc 01" \
