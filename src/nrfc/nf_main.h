@@ -63,4 +63,18 @@ int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, 
                               const char *nf_type, const char *const *services, int oauth2,
                               nrfc **out);
 
+/* --- the consumer side: a producer named by its key prefix (e.g. "udm": udm.url, udm.oauth2)
+ * The AIOTF's ADM (adm.*), the AUSF's UDM and AAnF, aiot-msgin5g's AAnF. */
+
+/* With nrf.url and no KEY.url: the producer found by Nnrf_NFDiscovery (TS 29.510 5.3.2.2.2:
+ * target_type offering service, for requester_type / requester_id; waits up to 10 s for it to
+ * register), into KEY.url; KEY.oauth2 becomes true when its NFService says oauth2Required
+ * and KEY.oauth2 is not given. Nothing without nrf.url or with KEY.url. 0, or -1 (logged). */
+int nf_main_discover(cfg *c, const char *key, const char *target_type, const char *requester_type,
+                     const char *requester_id, const char *service);
+
+/* KEY.oauth2 (true: an access token from the NRF on every request to the producer): 1 with
+ * *nc the NRF, 0 when off, -1 (logged: not a boolean, or no nrf.url). */
+int nf_main_peer_tokens(const cfg *c, const char *key, nrfc_cfg *nc);
+
 #endif
