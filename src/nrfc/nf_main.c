@@ -10,6 +10,7 @@
 #include "sbi/sbi_wipe.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nf_id.h"
 #include "svc/nodump.h"
 
 cfg *nf_main_begin(int argc, char **argv, const char *prog, const cfg_opt *opts, size_t nopts,
@@ -113,6 +114,22 @@ int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37])
 	snprintf(idfile, sizeof idfile, "%s.nf-instance-id",
 	         store_uri + strcspn(store_uri, ":") + 1);
 	if (nrfc_instance_id(c, idfile, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int nf_main_instance_id_any(const cfg *c, char id[37])
+{
+	char err[512];
+	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL) {
+		if (aiot_uuid_random(id) == 0)
+			return 0;
+		log_error("no randomness available");
+		return -1;
+	}
+	if (nrfc_instance_id(c, NULL, id, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return -1;
 	}

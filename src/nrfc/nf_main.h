@@ -21,6 +21,14 @@
 	    "limits.idle-timeout-ms", "limits.body-timeout-ms", "limits.max-conn-memory",          \
 	    "limits.max-memory", "limits.handshake-timeout-ms", "nrf.ca", "nrf.cert", "nrf.key",   \
 	    "nrf.heartbeat-s", "nf-instance-id-file"
+/* The NRF's alone, for an NF that is no SBI server (aiot-msgin5g). */
+#define NF_MAIN_NRF_FILE_KEYS                                                                      \
+	"nrf.ca", "nrf.cert", "nrf.key", "nrf.heartbeat-s", "nf-instance-id-file"
+#define NF_MAIN_NRF_FLAGS                                                                          \
+	{"nrf", "nrf.url"},                                                                        \
+	{                                                                                          \
+		"nf-instance-id", "nf-instance-id"                                                 \
+	}
 /* Their flags (cfg_opt) next to the NF's own. */
 #define NF_MAIN_FLAGS                                                                              \
 	{"listen", "listen"}, {"tls-cert", "tls.cert"}, {"tls-key", "tls.key"},                    \
@@ -52,6 +60,10 @@ sbi_server *nf_main_serve(sbi_server_cfg *sc, aiot_oauth_guard *guard);
  * the one kept in STORE-PATH.nf-instance-id beside the store): id[0] = '\0' when none.
  * 0, or -1 (logged). */
 int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37]);
+
+/* An NF without a store (aiot-ausf, aiot-msgin5g): nf-instance-id, or the one kept in
+ * nf-instance-id-file, else a new random one per run. 0, or -1 (logged). */
+int nf_main_instance_id_any(const cfg *c, char id[37]);
 
 /* With nrf.url: register nf (its nf_instance_id, nf_type, services, info; host, port and tls
  * are filled here from sc and port) and heartbeat (src/nrfc); *out stays NULL without
