@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A consumer's connection to one producer, with access tokens (nrfc_peer.h). */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,6 @@ struct nrfc_peer {
 	preq *qhead, *qtail; /* waiting for a token, in order */
 	size_t queued, max_waiting;
 	int waiting, closing;
-	atomic_ullong retries, no_token;
 };
 
 nrfc_peer *nrfc_peer_new(struct event_base *base, const nrfc_peer_cfg *cfg, char *err,
@@ -86,7 +84,6 @@ static void on_response(void *arg, const sbi_client_response *resp)
 		/* RFC 6750 3.1 invalid_token: once more with a new token */
 		log_info("%s %s: 401, retrying with a new access token", r->method, r->path);
 		nrfc_token_invalidate(p->tokens, p->target, p->scope, r->gen);
-		atomic_fetch_add(&p->retries, 1);
 		r->retried = 1;
 		if (submit(p, r) != 0)
 			req_fail(r, "cannot send the request again");
@@ -125,8 +122,6 @@ static void token_ready(void *arg, int ok)
 		list = r->next;
 		r->next = NULL;
 		int sent = ok ? send_now(p, r) : 0;
-		if (sent == 0)
-			atomic_fetch_add(&p->no_token, 1);
 		if (sent <= 0)
 			req_fail(r, sent == 0 ? "no access token from the NRF" : "cannot send");
 	}
@@ -198,10 +193,4 @@ void nrfc_peer_free(nrfc_peer *p)
 	}
 	sbi_client_free(p->c); /* the requests in flight: on_response, status 0 */
 	free(p);
-}
-
-void nrfc_peer_stats(const nrfc_peer *p, uint64_t *token_retries, uint64_t *no_token)
-{
-	*token_retries = p ? atomic_load(&p->retries) : 0;
-	*no_token = p ? atomic_load(&p->no_token) : 0;
 }

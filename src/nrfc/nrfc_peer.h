@@ -38,7 +38,4 @@ void nrfc_peer_free(nrfc_peer *p);
 int nrfc_peer_request(nrfc_peer *p, const char *method, const char *path, const char *content_type,
                       const void *body, size_t body_len, sbi_client_cb cb, void *arg);
 
-/* Requests sent again after a 401, and refused for want of a token. Any thread. */
-void nrfc_peer_stats(const nrfc_peer *p, uint64_t *token_retries, uint64_t *no_token);
-
 #endif
