@@ -9,6 +9,7 @@
 # PSK handshake with aiot-msgin5g using the UE's K_AF (which the AF fetched with its token).
 # Last, the NRF's key rotated (the NRF and the UDM restarted with the new key): the AUSF's
 # cached token is refused 401, it retries once with a new one, and 5G AKA succeeds again.
+# And with the NRF down, an AF that has no token yet refuses the handshake cleanly, in time.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/aka_ue.bash"
 SNN=5G:mnc001.mcc001.3gppnetwork.org SUPI=imsi-001010000000001 AF=msgin5g.example.org
@@ -124,4 +125,14 @@ check "after the rotation, 5G AKA again (the AUSF re-fetched its UDM token)" "20
 check "the AUSF retried once after a 401" 1 "$(grep -c '401, retrying with a new access token' $W/ausf.log)"
 check "the UDM refused the old-key token once (bad_kid)" 1 \
 	"$(curl -s http://127.0.0.1:$UMP/metrics | awk '$1=="aiot_oauth2_refused_total{reason=\"bad_kid\"}" {print $2}')"
+
+# --- the NRF down: no token, the handshake refused in time, the AF still serving --------------
+kill -TERM $NRFPID; wait $NRFPID 2>/dev/null || true
+start_daemon $W/m5b.log "$B/aiot-msgin5g" --listen 127.0.0.1:0 --af-fqdn $AF --nrf $NRF \
+	--aanf http://127.0.0.1:$AAP --aanf-oauth2 --nf-instance-id $SEAF_ID
+M5B=$LASTPID SPORT=$PORT
+check "no NRF to get a token from: handshake refused" "(NONE)" "$(s_client $AKID $KAF)"
+grep -q "no access token from the NRF" $W/m5b.log && ok "the AF says why (no access token)" ||
+	bad "msgin5g: $(tail -3 $W/m5b.log)"
+kill -0 $M5B && ok "aiot-msgin5g still running" || bad "aiot-msgin5g exited"
 finish
