@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What the main() of every SBI network function daemon does alike (aiot-adm, aiot-aanf):
+ * What the main() of every network function daemon does alike (aiot-adm, aiot-aanf, aiot-udm,
+ * aiot-ausf, aiot-msgin5g; the AIOTF uses the consumer part):
  * the SBI server's settings from the configuration (listen, workers, metrics, tls.*, the
- * server's limits.*), the NF instance ID, and the registration with an NRF (nrf.*, src/nrfc).
+ * server's limits.*), the NF instance ID, the registration with an NRF (nrf.*, src/nrfc),
+ * and a consumer's discovery of its producer and its tokens (KEY.url, KEY.oauth2).
  * Each NF keeps its own keys, routes and NFProfile content.
  */
 #ifndef AIOT_NRFC_NF_MAIN_H
