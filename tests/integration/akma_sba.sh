@@ -5,8 +5,9 @@
 # and the AAnF; aiot-msgin5g discovers the AAnF; both see oauth2Required and fetch their
 # access tokens from the NRF (its default policy). A request without a token is refused 401 at
 # the UDM, the AUSF and the AAnF. Then 5G AKA with the SEAF's token (curl) and `aiot crypto`
-# as the UE, the K_AKMA registered by the AUSF at the AAnF, and OpenSSL's s_client in a TLS 1.3
-# PSK handshake with aiot-msgin5g using the UE's K_AF (which the AF fetched with its token).
+# as the UE (and again with `aiot ue`), the K_AKMA registered by the AUSF at the AAnF, and
+# OpenSSL's s_client in a TLS 1.3 PSK handshake with aiot-msgin5g using the UE's K_AF (which
+# the AF fetched with its token).
 # Last, the NRF's key rotated (the NRF and the UDM restarted with the new key): the AUSF's
 # cached token is refused 401, it retries once with a new one, and 5G AKA succeeds again.
 # And with the NRF down, an AF that has no token yet refuses the handshake cleanly, in time.
@@ -109,6 +110,14 @@ for _ in $(seq 1 50); do
 done
 check "s_client with the UE's K_AF: TLS 1.3 PSK handshake with aiot-msgin5g" TLS_AES_128_GCM_SHA256 "$(s_client $AKID $KAF)"
 check "s_client with another key: refused" "(NONE)" "$(s_client $AKID $(openssl rand -hex 32))"
+# the same with `aiot ue` as the UE and its serving network (the SEAF's token)
+"$AIOT" ue kaf --ausf http://127.0.0.1:$AUP --supi $SUPI --k $K1 --opc $OPC1 --mcc 001 --mnc 01 --rid 12 \
+	--af-fqdn $AF --token "$TOK" --show-keys >$W/ue.out 2>$W/ue.err || bad "aiot ue: $(cat $W/ue.err)"
+UAKID=$(awk '$1=="akid" {print $2}' $W/ue.out) UKAF=$(awk '$1=="kaf" {print $2}' $W/ue.out)
+for _ in $(seq 1 50); do
+	[ "$(s_client $UAKID $UKAF)" == TLS_AES_128_GCM_SHA256 ] && break; sleep 0.2
+done
+check "aiot ue kaf, then s_client with its K_AF: handshake" TLS_AES_128_GCM_SHA256 "$(s_client $UAKID $UKAF)"
 nm() { curl -s http://127.0.0.1:$NMP/metrics | awk -v k="$1" '$1==k {print $2}'; }
 # SEAF -> AUSF, AUSF -> UDM, AUSF -> AAnF, AF -> AAnF
 check "the NRF issued the four tokens" 4 "$(nm 'aiot_nrf_tokens_total{result="issued"}')"
