@@ -5,53 +5,29 @@
 #include <string.h>
 
 #include "nrf_link.h"
+#include "nrfc/nf_main.h"
 #include "nrfc/nrfc_cfg.h"
 #include "svc/config.h"
 #include "svc/log.h"
 
-#define DISCOVERY_WAIT_MS 10000 /* an ADM started with the AIOTF may register a bit later */
-
 int aiotf_nrf_prepare(struct cfg *c, char id[37])
 {
-	char err[512], url[300];
+	char err[512];
 	nrfc_cfg nc;
 	int on = nrfc_cfg_from(c, &nc, err, sizeof err);
 	if (on < 0 || (on > 0 && nrfc_instance_id(c, NULL, id, err, sizeof err) != 0)) {
 		log_error("%s", err);
 		return -1;
 	}
-	if (on == 0 || cfg_get(c, "adm.url") != NULL)
-		return on;
 	/* TS 29.510 5.3.2.2.2: the consumer names its type and the producer's */
-	int oauth2 = 0;
-	if (nrfc_discover(&nc, "ADM", "AIOTF", id, "nadm-sec", DISCOVERY_WAIT_MS, url, sizeof url,
-	                  &oauth2, err, sizeof err) != 0) {
-		log_error("no ADM: %s", err);
+	if (on > 0 && nf_main_discover(c, "adm", "ADM", "AIOTF", id, "nadm-sec") != 0)
 		return -1;
-	}
-	log_info("ADM %s found through the NRF%s", url, oauth2 ? ", OAuth 2.0 required" : "");
-	/* TS 29.510 6.1.6.2.3 NFService.oauth2Required: the ADM wants tokens */
-	if (oauth2 && cfg_get(c, "adm.oauth2") == NULL && cfg_set(c, "adm.oauth2", "true") != 0)
-		return -1;
-	return cfg_set(c, "adm.url", url) == 0 ? 1 : -1;
+	return on;
 }
 
 int aiotf_nrf_adm_tokens(const struct cfg *c, nrfc_cfg *nc)
 {
-	char err[512];
-	const char *v = cfg_get(c, "adm.oauth2");
-	if (v == NULL || strcmp(v, "false") == 0)
-		return 0;
-	if (strcmp(v, "true") != 0) {
-		log_error("adm.oauth2: expected true or false, not '%s'", v);
-		return -1;
-	}
-	int on = nrfc_cfg_from(c, nc, err, sizeof err);
-	if (on <= 0) {
-		log_error("adm.oauth2 needs an NRF (nrf.url) to get the tokens from");
-		return -1;
-	}
-	return 1;
+	return nf_main_peer_tokens(c, "adm", nc);
 }
 
 int aiotf_nrf_register(const struct cfg *c, const char *id, int tls, int port, nrfc **out)

@@ -70,8 +70,9 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	atomic_store(&a->n_ctx, ausf_ctx_count(a->ctxs));
 }
 
-static int peer_init(ausf *a, ausf_peer *p, const char *what, const char *url, char *err,
-                     size_t errlen)
+/* A producer at url; with oauth2, (target, scope) tokens from a->tokens. */
+static int peer_init(ausf *a, ausf_peer *p, const char *what, const char *url, const char *target,
+                     const char *scope, int oauth2, char *err, size_t errlen)
 {
 	const char *path;
 	if (sbi_parse_url(url, &p->tls, p->host, sizeof p->host, &p->port, &path) != 0 ||
@@ -89,7 +90,11 @@ static int peer_init(ausf *a, ausf_peer *p, const char *what, const char *url, c
 	                     .tls_ctx = p->tls ? a->tls : NULL,
 	                     .dns = a->dns,
 	                     .timeout_ms = (int)a->cfg.timeout_ms};
-	return (p->c = sbi_client_new(a->base, &cc, err, errlen)) == NULL ? -1 : 0;
+	nrfc_peer_cfg pc = {.client = &cc,
+	                    .tokens = oauth2 ? a->tokens : NULL,
+	                    .target_nf_type = target,
+	                    .scope = scope};
+	return (p->c = nrfc_peer_new(a->base, &pc, err, errlen)) == NULL ? -1 : 0;
 }
 
 static int copy_cfg(ausf *a, const ausf_cfg *cfg, char *err, size_t errlen)
@@ -149,9 +154,18 @@ ausf *ausf_new(const ausf_cfg *cfg, char *err, size_t errlen)
 	    (a->tls = sbi_client_tls_ctx(cfg->client_ca, cfg->client_cert, cfg->client_key, err,
 	                                 errlen)) == NULL)
 		goto fail;
-	if (peer_init(a, &a->udm, "udm", cfg->udm_url, err, errlen) != 0 ||
-	    (cfg->aanf_url != NULL &&
-	     peer_init(a, &a->aanf, "aanf", cfg->aanf_url, err, errlen) != 0))
+	/* TS 33.501 13.4.1.1: the tokens for both producers from one cache */
+	if ((cfg->udm_oauth2 || cfg->aanf_oauth2) &&
+	    (cfg->nrf == NULL || (a->tokens = nrfc_tokens_new(a->base, cfg->nrf, a->instance_id,
+	                                                      "AUSF", err, errlen)) == NULL)) {
+		if (cfg->nrf == NULL)
+			snprintf(err, errlen, "access tokens need an NRF (nrf.url)");
+		goto fail;
+	}
+	if (peer_init(a, &a->udm, "udm", cfg->udm_url, "UDM", "nudm-ueau", cfg->udm_oauth2, err,
+	              errlen) != 0 ||
+	    (cfg->aanf_url != NULL && peer_init(a, &a->aanf, "aanf", cfg->aanf_url, "AANF",
+	                                        "naanf-akma", cfg->aanf_oauth2, err, errlen) != 0))
 		goto fail;
 	return a;
 fail:
@@ -190,9 +204,12 @@ void ausf_stop(ausf *a)
 		pthread_join(a->thread, NULL);
 		a->running = 0;
 	}
-	/* Freeing a client runs its open requests' callbacks: they answer 503. */
-	sbi_client_free(a->udm.c);
-	sbi_client_free(a->aanf.c);
+	/* Freeing a client runs its open requests' callbacks: they answer 503. The tokens
+	 * first: their fetches then end without calling the peers (nrfc_peer.h). */
+	nrfc_tokens_free(a->tokens);
+	a->tokens = NULL;
+	nrfc_peer_free(a->udm.c);
+	nrfc_peer_free(a->aanf.c);
 	a->udm.c = a->aanf.c = NULL;
 	wake_cb(-1, 0, a); /* handed over but never run */
 }

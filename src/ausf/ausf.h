@@ -7,12 +7,15 @@
  * thread, which owns everything else: the UDM client (Nudm_UEAU generate-auth-data), the
  * contexts and K_AUSF (ausf_ctx.h), and the AAnF client (TS 33.535 6.1: after a successful
  * confirmation of a UE the UDM marked akmaInd, K_AKMA and A-KID are registered at the AAnF
- * with Naanf_AKMA register-anchorkey). Nothing on that loop blocks.
+ * with Naanf_AKMA register-anchorkey). Nothing on that loop blocks. When the UDM or the AAnF
+ * requires OAuth 2.0, every request to it carries an access token from the NRF (scopes
+ * nudm-ueau, naanf-akma; src/nrfc/nrfc_peer.h: one retry on 401).
  */
 #ifndef AIOT_AUSF_H
 #define AIOT_AUSF_H
 #include <stddef.h>
 
+#include "nrfc/nrfc.h"
 #include "oauth/oauth_guard.h"
 #include "sbi/sbi_server.h"
 
@@ -20,8 +23,10 @@ typedef struct ausf_cfg {
 	const char *udm_url;  /* http(s)://HOST:PORT, required */
 	const char *aanf_url; /* http(s)://HOST:PORT, or NULL: no AKMA registration */
 	const char *client_ca, *client_cert, *client_key; /* TLS towards the UDM and the AAnF */
-	const char *instance_id; /* the AUSF's NF instance ID (ausfInstanceId to the UDM) */
-	const char *mcc, *mnc;   /* the home network's, for the A-KID (TS 33.535 6.1) */
+	const char *instance_id;     /* the AUSF's NF instance ID (ausfInstanceId to the UDM) */
+	const nrfc_cfg *nrf;         /* where the access tokens come from; NULL: no tokens */
+	int udm_oauth2, aanf_oauth2; /* a token on every request to the UDM / the AAnF */
+	const char *mcc, *mnc;       /* the home network's, for the A-KID (TS 33.535 6.1) */
 	/* The serving network names the SEAFs may use, separated by ',' or ' ' (TS 33.501
 	 * 6.1.3.2 step 2); NULL: any. */
 	const char *serving_networks;

@@ -118,8 +118,8 @@ void ausf_aka_start(ausf *a, ausf_job *j)
 	/* supiOrSuci passed ueau_supi_from(): digits, letters and '-' only, nothing to escape */
 	snprintf(path, sizeof path, UEAU_API "%s" UEAU_OP, j->info.supi_or_suci);
 	char *body = ueau_request_json(&q);
-	if (body == NULL || sbi_client_request(a->udm.c, "POST", path, "application/json", body,
-	                                       strlen(body), on_udm, j) != 0) {
+	if (body == NULL || nrfc_peer_request(a->udm.c, "POST", path, "application/json", body,
+	                                      strlen(body), on_udm, j) != 0) {
 		atomic_fetch_add(&a->n_udm_fail, 1);
 		ausf_job_problem(j, 503, NULL, "cannot send to the UDM");
 	}

@@ -62,8 +62,8 @@ static void register_akma(ausf *a, const ausf_ctx *c)
 	}
 	r->a = a;
 	snprintf(r->supi, sizeof r->supi, "%s", c->supi);
-	if (sbi_client_request(a->aanf.c, "POST", AANF_PATH, "application/json", body, strlen(body),
-	                       on_aanf, r) != 0) {
+	if (nrfc_peer_request(a->aanf.c, "POST", AANF_PATH, "application/json", body, strlen(body),
+	                      on_aanf, r) != 0) {
 		atomic_fetch_add(&a->n_akma_fail, 1);
 		free(r);
 	}

@@ -12,6 +12,7 @@
 #include "ausf.h"
 #include "ausf_ctx.h"
 #include "ausf_json.h"
+#include "nrfc/nrfc_peer.h"
 #include "sbi/sbi_client.h"
 
 typedef struct ausf_job {
@@ -25,7 +26,7 @@ typedef struct ausf_job {
 } ausf_job;
 
 typedef struct ausf_peer {
-	sbi_client *c;
+	nrfc_peer *c;
 	char host[256];
 	int port, tls;
 } ausf_peer;
@@ -43,6 +44,7 @@ struct ausf {
 	pthread_mutex_t qlock; /* the hand-over queue and stop */
 	ausf_job *qhead, *qtail;
 	int stop;
+	nrfc_tokens *tokens; /* NULL: none */
 	ausf_peer udm, aanf;
 	ausf_ctx_tab *ctxs, *keys; /* loop thread only */
 	atomic_ullong n_create, n_created, n_udm_fail, n_confirm_ok, n_confirm_fail, n_unknown_ctx,

@@ -13,15 +13,18 @@
 #include "nrfc/nrfc_cfg.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
-#include "svc/nf_id.h"
-#include "udm/nf_usage.h"
+#include "nrfc/nf_usage.h"
 
 // clang-format off
 static const char usage_text[] =
     "usage: aiot-ausf [-c ausf.yaml] [options]\n"
     "  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
-    "  --udm URL               the UDM, http(s)://HOST:PORT (udm)     required\n"
-    "  --aanf URL              the AAnF for AKMA anchor keys (aanf)\n"
+    "  --udm URL               the UDM, http(s)://HOST:PORT (udm.url) [with --nrf: discovered]\n"
+    "  --udm-oauth2            an access token from the NRF on every UDM request\n"
+    "                          (udm.oauth2) [true when the discovered UDM requires one]\n"
+    "  --aanf URL              the AAnF for AKMA anchor keys (aanf.url) [with --nrf, --mcc\n"
+    "                          and --mnc: discovered]\n"
+    "  --aanf-oauth2           the same towards the AAnF (aanf.oauth2)\n"
     "  --mcc DIGITS --mnc DIGITS  the home network, for the A-KID (mcc, mnc)\n"
     "  --serving-networks LIST the SNNs the SEAFs may use, ',' separated (serving-networks)\n"
     "                          [any]\n"
@@ -39,8 +42,10 @@ static const char usage_text[] =
 
 static const cfg_opt opts[] = {
     NF_MAIN_FLAGS,
-    {"udm", "udm"},
-    {"aanf", "aanf"},
+    {"udm", "udm.url"},
+    {"udm-oauth2", "udm.oauth2=true"},
+    {"aanf", "aanf.url"},
+    {"aanf-oauth2", "aanf.oauth2=true"},
     {"mcc", "mcc"},
     {"mnc", "mnc"},
     {"serving-networks", "serving-networks"},
@@ -53,25 +58,28 @@ static const cfg_opt opts[] = {
 };
 static const char *const file_keys[] = {NF_MAIN_FILE_KEYS, "client.cert", "client.key", NULL};
 
-/* nf-instance-id, or the one kept in nf-instance-id-file, else a new random one per run. */
-static int instance_id(const cfg *c, char id[37])
-{
-	char err[512];
-	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL) {
-		if (aiot_uuid_random(id) == 0)
-			return 0;
-		log_error("no randomness available");
-		return -1;
-	}
-	if (nrfc_instance_id(c, NULL, id, err, sizeof err) != 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* The NFProfile's services with --nrf (TS 29.510). */
 static const char *const services[] = {"nausf-auth", NULL};
+
+/* With --nrf: the UDM, and with mcc and mnc (AKMA) the AAnF, found through the NRF when their
+ * URLs are not given (TS 29.510 5.3.2.2.2). */
+static int discover(cfg *c, const char *id)
+{
+	if (nf_main_discover(c, "udm", "UDM", "AUSF", id, "nudm-ueau") != 0)
+		return -1;
+	if (cfg_get(c, "mcc") == NULL || cfg_get(c, "mnc") == NULL)
+		return 0;
+	return nf_main_discover(c, "aanf", "AANF", "AUSF", id, "naanf-akma");
+}
+
+/* udm.oauth2, aanf.oauth2: the tokens' NRF into *nc. 0 or -1 (logged). */
+static int tokens(const cfg *c, ausf_cfg *ac, nrfc_cfg *nc)
+{
+	ac->udm_oauth2 = nf_main_peer_tokens(c, "udm", nc);
+	ac->aanf_oauth2 = nf_main_peer_tokens(c, "aanf", nc);
+	ac->nrf = ac->udm_oauth2 > 0 || ac->aanf_oauth2 > 0 ? nc : NULL;
+	return ac->udm_oauth2 < 0 || ac->aanf_oauth2 < 0 ? -1 : 0;
+}
 
 static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, const char *id, char *err, size_t errlen)
 {
@@ -80,8 +88,8 @@ static int ausf_cfg_from(const cfg *c, ausf_cfg *ac, const char *id, char *err, 
 	    cfg_get_uint(c, "timeout-ms", 5000, 50, 600000, &v[1], err, errlen) ||
 	    cfg_get_uint(c, "max-contexts", 100000, 1, 10000000, &v[2], err, errlen))
 		return -1;
-	*ac = (ausf_cfg){.udm_url = cfg_get(c, "udm"),
-	                 .aanf_url = cfg_get(c, "aanf"),
+	*ac = (ausf_cfg){.udm_url = cfg_get(c, "udm.url"),
+	                 .aanf_url = cfg_get(c, "aanf.url"),
 	                 .client_ca = cfg_get(c, "client.ca"),
 	                 .client_cert = cfg_get(c, "client.cert"),
 	                 .client_key = cfg_get(c, "client.key"),
@@ -119,12 +127,13 @@ int main(int argc, char **argv)
 	nrfc *nrf = NULL;
 	sbi_server_cfg sc = {0};
 	ausf_cfg ac;
+	nrfc_cfg nc;
 	cfg *c = nf_main_begin(argc, argv, "aiot-ausf", opts, sizeof opts / sizeof opts[0],
 	                       file_keys, usage_text, &rc);
 	if (c == NULL)
 		goto out;
 	rc = SVC_EXIT_USAGE; /* until the configuration is checked */
-	if (instance_id(c, id) != 0)
+	if (nf_main_instance_id_any(c, id) != 0 || discover(c, id) != 0)
 		goto out;
 	if (nf_main_sbi_cfg(c, "127.0.0.1:7782", &sc, err, sizeof err) != 0 ||
 	    ausf_cfg_from(c, &ac, id, err, sizeof err) != 0 ||
@@ -133,6 +142,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (tokens(c, &ac, &nc) != 0)
+		goto out;
 	rc = SVC_EXIT_FAIL;
 	sigset_t set;
 	svc_block_signals(&set); /* before the first thread: every thread inherits the mask */

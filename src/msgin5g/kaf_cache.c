@@ -9,6 +9,7 @@
 
 #include "crypto/ct.h"
 #include "kaf_cache.h"
+#include "nrfc/nrfc_peer.h"
 #include "sbi/sbi_client.h"
 #include "sbi/sbi_json.h"
 #include "sbi/sbi_url.h"
@@ -26,7 +27,7 @@ typedef struct entry {
 
 struct kaf_cache {
 	kaf_cache_cfg cfg;
-	sbi_client *aanf;
+	nrfc_peer *aanf;
 	struct ssl_ctx_st *tls;
 	entry *head; /* newest first */
 	size_t nkeys, nfetch;
@@ -60,7 +61,9 @@ kaf_cache *kaf_cache_new(struct event_base *base, const kaf_cache_cfg *cfg, char
 		goto fail;
 	sbi_client_cfg cc = {
 	    .host = host, .port = port, .tls_ctx = k->tls, .timeout_ms = cfg->timeout_ms};
-	if ((k->aanf = sbi_client_new(base, &cc, err, errlen)) == NULL)
+	nrfc_peer_cfg pc = {
+	    .client = &cc, .tokens = cfg->tokens, .target_nf_type = "AANF", .scope = "naanf-akma"};
+	if ((k->aanf = nrfc_peer_new(base, &pc, err, errlen)) == NULL)
 		goto fail;
 	return k;
 fail:
@@ -93,7 +96,7 @@ void kaf_cache_free(kaf_cache *k)
 	if (k == NULL)
 		return;
 	k->closing = 1;
-	sbi_client_free(k->aanf); /* fails the fetches in flight: their callbacks free them */
+	nrfc_peer_free(k->aanf); /* fails the fetches in flight: their callbacks free them */
 	while (k->head != NULL) {
 		entry *e = k->head;
 		k->head = e->next;
@@ -259,8 +262,8 @@ int kaf_cache_fetch(kaf_cache *k, const char *akid)
 	cJSON_Delete(req);
 	snprintf(e->akid, sizeof e->akid, "%s", akid);
 	e->k = k;
-	int rc = sbi_client_request(k->aanf, "POST", RETRIEVE_PATH, "application/json", body,
-	                            strlen(body), on_key, e);
+	int rc = nrfc_peer_request(k->aanf, "POST", RETRIEVE_PATH, "application/json", body,
+	                           strlen(body), on_key, e);
 	free(body);
 	if (rc != 0) {
 		free(e);

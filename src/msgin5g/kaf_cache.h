@@ -2,7 +2,8 @@
 /*
  * The AKMA AF's keys: K_AF per A-KID, fetched from the AAnF (TS 29.535 5.2.2.3
  * Naanf_AKMA_ApplicationKey_Get: POST {aanf}/naanf-akma/v1/retrieve-applicationkey) without
- * ever blocking the event loop, and kept until the AkmaAfKeyData's expiry (TS 33.535 6.3).
+ * ever blocking the event loop (with an access token of the NRF when the AAnF requires one:
+ * src/nrfc/nrfc_peer.h), and kept until the AkmaAfKeyData's expiry (TS 33.535 6.3).
  * A fetch in flight serves every handshake that waits for the same A-KID. Owns the entries
  * and their keys (wiped when dropped); runs on one event base, not thread-safe.
  */
@@ -29,11 +30,12 @@ enum { KAF_OK, KAF_UNKNOWN, KAF_ERROR };
 typedef void (*kaf_done_fn)(void *arg, const char *akid, int result, const char *why);
 
 typedef struct kaf_cache_cfg {
-	const char *aanf_url; /* http://HOST:PORT or https://HOST:PORT */
-	const char *aanf_ca;  /* https: the CA of the AAnF */
-	const char *af_fqdn;  /* the afId sent (TS 29.522 AfId) */
-	size_t max_keys;      /* cached keys; the oldest goes first */
-	size_t max_fetches;   /* fetches in flight; beyond, a handshake fails */
+	const char *aanf_url;       /* http://HOST:PORT or https://HOST:PORT */
+	const char *aanf_ca;        /* https: the CA of the AAnF */
+	struct nrfc_tokens *tokens; /* access tokens (naanf-akma) for the AAnF; NULL: none */
+	const char *af_fqdn;        /* the afId sent (TS 29.522 AfId) */
+	size_t max_keys;            /* cached keys; the oldest goes first */
+	size_t max_fetches;         /* fetches in flight; beyond, a handshake fails */
 	int timeout_ms;
 	kaf_done_fn done;
 	void *arg;

@@ -215,6 +215,7 @@ m5_server *m5_server_start(struct event_base *base, const m5_server_cfg *cfg, ch
 	s->base = base;
 	kaf_cache_cfg kc = {.aanf_url = cfg->aanf_url,
 	                    .aanf_ca = cfg->aanf_ca,
+	                    .tokens = cfg->aanf_tokens,
 	                    .af_fqdn = cfg->af_fqdn,
 	                    .max_keys = cfg->max_keys,
 	                    .max_fetches = cfg->max_fetches,

@@ -15,8 +15,9 @@ typedef struct m5_server_cfg {
 	const char *listen;   /* ADDR:PORT */
 	const char *aanf_url; /* http(s)://HOST:PORT of the AAnF */
 	const char *aanf_ca;
-	const char *af_fqdn;  /* this AF's FQDN: the afId of retrieve-applicationkey */
-	const char *bindings; /* JSON file {"<UE service ID>": "imsi-..."} */
+	struct nrfc_tokens *aanf_tokens; /* access tokens for the AAnF (nrfc_token.h), or NULL */
+	const char *af_fqdn;             /* this AF's FQDN: the afId of retrieve-applicationkey */
+	const char *bindings;            /* JSON file {"<UE service ID>": "imsi-..."} */
 	size_t max_connections, max_message_size, max_queued_per_ue, max_queued, max_keys;
 	size_t max_fetches;
 	unsigned handshake_timeout_ms, idle_timeout_ms, aanf_timeout_ms;

@@ -30,7 +30,8 @@ static const char usage_text[] =
     "  token.policy.NFTYPE      (file) scopes the requester NF type may get, e.g.\n"
     "                           token.policy.AIOTF: nadm-sec nadm-dm; a type not listed:\n"
     "                           refused. No token.policy key at all: AIOTF: nadm-sec\n"
-    "                           nadm-dm, AF: naiotf-aiot (as config/nrf.yaml)\n"
+    "                           nadm-dm, AMF: nausf-auth, AUSF: nudm-ueau naanf-akma,\n"
+    "                           AF: naiotf-aiot naanf-akma (as config/nrf.yaml)\n"
     "  --store sqlite:PATH      the registry (store)       [sqlite:DIR/nrf.db, DIR: the key's]\n"
     "  --nf-instance-id UUID    the NRF's NF instance ID (nf-instance-id) [kept in\n"
     "                           PATH.nf-instance-id beside the store, or\n"
@@ -98,8 +99,13 @@ static int load_policy(const cfg *c, nrf_token_policy *p, char *err, size_t errl
 			return -1;
 		}
 	}
+	/* the consumers of this tree: AIOTF -> ADM; AMF (SEAF) -> AUSF, AUSF -> UDM, AAnF
+	 * (TS 33.501 6.1.3.2, TS 33.535 6.1); the AFs: AIoT AF -> AIOTF, AKMA AF (aiot-msgin5g) ->
+	 * AAnF */
 	if (p->n == 0 && (nrf_token_policy_add(p, "AIOTF", "nadm-sec nadm-dm") != 0 ||
-	                  nrf_token_policy_add(p, "AF", "naiotf-aiot") != 0)) {
+	                  nrf_token_policy_add(p, "AMF", "nausf-auth") != 0 ||
+	                  nrf_token_policy_add(p, "AUSF", "nudm-ueau naanf-akma") != 0 ||
+	                  nrf_token_policy_add(p, "AF", "naiotf-aiot naanf-akma") != 0)) {
 		snprintf(err, errlen, "the default token policy");
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include "sbi/sbi_wipe.h"
 #include "svc/daemon.h"
 #include "svc/log.h"
+#include "svc/nf_id.h"
 #include "svc/nodump.h"
 
 cfg *nf_main_begin(int argc, char **argv, const char *prog, const cfg_opt *opts, size_t nopts,
@@ -119,6 +120,22 @@ int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37])
 	return 0;
 }
 
+int nf_main_instance_id_any(const cfg *c, char id[37])
+{
+	char err[512];
+	if (cfg_get(c, "nf-instance-id") == NULL && cfg_get(c, "nf-instance-id-file") == NULL) {
+		if (aiot_uuid_random(id) == 0)
+			return 0;
+		log_error("no randomness available");
+		return -1;
+	}
+	if (nrfc_instance_id(c, NULL, id, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int nf_main_register(const cfg *c, const sbi_server_cfg *sc, int port, nrfc_nf *nf, nrfc **out)
 {
 	char err[512], host[256];
@@ -156,4 +173,51 @@ int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, 
 	              .services = services,
 	              .oauth2_required = oauth2};
 	return nf_main_register(c, sc, port, &nf, out);
+}
+
+#define DISCOVERY_WAIT_MS 10000 /* a producer started with its consumer may register later */
+
+int nf_main_discover(cfg *c, const char *key, const char *target_type, const char *requester_type,
+                     const char *requester_id, const char *service)
+{
+	char err[512], url[300], k_url[64], k_oauth[64];
+	nrfc_cfg nc;
+	int oauth2 = 0, on = nrfc_cfg_from(c, &nc, err, sizeof err);
+	snprintf(k_url, sizeof k_url, "%s.url", key);
+	snprintf(k_oauth, sizeof k_oauth, "%s.oauth2", key);
+	if (on < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (on == 0 || cfg_get(c, k_url) != NULL)
+		return 0;
+	if (nrfc_discover(&nc, target_type, requester_type, requester_id, service,
+	                  DISCOVERY_WAIT_MS, url, sizeof url, &oauth2, err, sizeof err) != 0) {
+		log_error("no %s: %s", target_type, err);
+		return -1;
+	}
+	log_info("%s %s found through the NRF%s", target_type, url,
+	         oauth2 ? ", OAuth 2.0 required" : "");
+	/* TS 29.510 6.1.6.2.3 NFService.oauth2Required: the producer wants tokens */
+	if (oauth2 && cfg_get(c, k_oauth) == NULL && cfg_set(c, k_oauth, "true") != 0)
+		return -1;
+	return cfg_set(c, k_url, url);
+}
+
+int nf_main_peer_tokens(const cfg *c, const char *key, nrfc_cfg *nc)
+{
+	char err[512], k_oauth[64];
+	snprintf(k_oauth, sizeof k_oauth, "%s.oauth2", key);
+	const char *v = cfg_get(c, k_oauth);
+	if (v == NULL || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "true") != 0) {
+		log_error("%s: expected true or false, not '%s'", k_oauth, v);
+		return -1;
+	}
+	if (nrfc_cfg_from(c, nc, err, sizeof err) <= 0) {
+		log_error("%s needs an NRF (nrf.url) to get the tokens from", k_oauth);
+		return -1;
+	}
+	return 1;
 }

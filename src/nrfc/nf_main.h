@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What the main() of every SBI network function daemon does alike (aiot-adm, aiot-aanf):
+ * What the main() of every network function daemon does alike (aiot-adm, aiot-aanf, aiot-udm,
+ * aiot-ausf, aiot-msgin5g; the AIOTF uses the consumer part):
  * the SBI server's settings from the configuration (listen, workers, metrics, tls.*, the
- * server's limits.*), the NF instance ID, and the registration with an NRF (nrf.*, src/nrfc).
+ * server's limits.*), the NF instance ID, the registration with an NRF (nrf.*, src/nrfc),
+ * and a consumer's discovery of its producer and its tokens (KEY.url, KEY.oauth2).
  * Each NF keeps its own keys, routes and NFProfile content.
  */
 #ifndef AIOT_NRFC_NF_MAIN_H
@@ -21,6 +23,14 @@
 	    "limits.idle-timeout-ms", "limits.body-timeout-ms", "limits.max-conn-memory",          \
 	    "limits.max-memory", "limits.handshake-timeout-ms", "nrf.ca", "nrf.cert", "nrf.key",   \
 	    "nrf.heartbeat-s", "nf-instance-id-file"
+/* The NRF's alone, for an NF that is no SBI server (aiot-msgin5g). */
+#define NF_MAIN_NRF_FILE_KEYS                                                                      \
+	"nrf.ca", "nrf.cert", "nrf.key", "nrf.heartbeat-s", "nf-instance-id-file"
+#define NF_MAIN_NRF_FLAGS                                                                          \
+	{"nrf", "nrf.url"},                                                                        \
+	{                                                                                          \
+		"nf-instance-id", "nf-instance-id"                                                 \
+	}
 /* Their flags (cfg_opt) next to the NF's own. */
 #define NF_MAIN_FLAGS                                                                              \
 	{"listen", "listen"}, {"tls-cert", "tls.cert"}, {"tls-key", "tls.key"},                    \
@@ -53,6 +63,10 @@ sbi_server *nf_main_serve(sbi_server_cfg *sc, aiot_oauth_guard *guard);
  * 0, or -1 (logged). */
 int nf_main_instance_id(const cfg *c, const char *store_uri, char id[37]);
 
+/* An NF without a store (aiot-ausf, aiot-msgin5g): nf-instance-id, or the one kept in
+ * nf-instance-id-file, else a new random one per run. 0, or -1 (logged). */
+int nf_main_instance_id_any(const cfg *c, char id[37]);
+
 /* With nrf.url: register nf (its nf_instance_id, nf_type, services, info; host, port and tls
  * are filled here from sc and port) and heartbeat (src/nrfc); *out stays NULL without
  * nrf.url. 0, or -1 (logged). */
@@ -62,5 +76,19 @@ int nf_main_register(const cfg *c, const sbi_server_cfg *sc, int port, nrfc_nf *
 int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, const char *id,
                               const char *nf_type, const char *const *services, int oauth2,
                               nrfc **out);
+
+/* --- the consumer side: a producer named by its key prefix (e.g. "udm": udm.url, udm.oauth2)
+ * The AIOTF's ADM (adm.*), the AUSF's UDM and AAnF, aiot-msgin5g's AAnF. */
+
+/* With nrf.url and no KEY.url: the producer found by Nnrf_NFDiscovery (TS 29.510 5.3.2.2.2:
+ * target_type offering service, for requester_type / requester_id; waits up to 10 s for it to
+ * register), into KEY.url; KEY.oauth2 becomes true when its NFService says oauth2Required
+ * and KEY.oauth2 is not given. Nothing without nrf.url or with KEY.url. 0, or -1 (logged). */
+int nf_main_discover(cfg *c, const char *key, const char *target_type, const char *requester_type,
+                     const char *requester_id, const char *service);
+
+/* KEY.oauth2 (true: an access token from the NRF on every request to the producer): 1 with
+ * *nc the NRF, 0 when off, -1 (logged: not a boolean, or no nrf.url). */
+int nf_main_peer_tokens(const cfg *c, const char *key, nrfc_cfg *nc);
 
 #endif

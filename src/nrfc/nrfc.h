@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The NRF client every NF of this tree shares (aiot-adm, aiot-aiotf): registration of its
+ * The NRF client every NF of this tree shares (aiot-adm, aiot-aiotf, aiot-udm, aiot-ausf,
+ * aiot-aanf, aiot-msgin5g): registration of its
  * NFProfile, heartbeats and deregistration (Nnrf_NFManagement, TS 29.510 5.2.2), and the
  * discovery of a producer (Nnrf_NFDiscovery, TS 29.510 5.3.2).
  *
@@ -10,7 +11,8 @@
  * answer; nrf.heartbeat-s overrides it), PUTting again when the NRF has forgotten it (404);
  * nrfc_stop() DELETEs the registration. The profile and the discovery answer are built and
  * read by pure functions (nrfc_profile.c), unit-tested.
- * Access tokens (Nnrf_AccessToken) for a consumer's requests: nrfc_token.h.
+ * Access tokens (Nnrf_AccessToken) for a consumer's requests: nrfc_token.h; a producer's
+ * client that carries them: nrfc_peer.h; the daemons' shared set-up: nf_main.h.
  * The NRF's own services are called without a token (NFManagement and NFDiscovery of this
  * tree's aiot-nrf require none).
  */

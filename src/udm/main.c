@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "nf_usage.h"
+#include "nrfc/nf_usage.h"
 #include "udm.h"
 #include "udm_sub.h"
 #include "crypto/ct.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The usage lines of the settings src/nrfc/nf_main.h reads (SBI server, NRF registration),
- * as aiot-udm and aiot-ausf print them; port: the NF's default SBI port.
+ * as aiot-udm, aiot-ausf and aiot-msgin5g print them; port: the NF's default SBI port.
  */
 #ifndef AIOT_NF_USAGE_H
 #define AIOT_NF_USAGE_H
