@@ -4,6 +4,8 @@
 #   msgin5g      TLS 1.3 handshakes/s: aiot-msgin5g (external PSK K_AF) against nghttpd
 #                (certificate), both under bench_psk_handshake; nghttpd also under h2load
 #   msgin5g-msg  MSG messages/s through aiot-msgin5g between two UEs, with and without IMDN
+#   udm          UDM generate-auth-data against nghttpd serving its answer (h2c)
+#   akma-ue      `aiot ue aka` and `aiot ue handshake` per second (UDM, AUSF, AAnF, msgin5g)
 AF=msgin5g.example.org
 akma_akid() { echo "0012.$(openssl rand -hex 32)@5gc.mnc001.mcc001.3gppnetwork.org"; }
 aanf_start() { # dir [flags...] -> AANF_PID AANF_PORT
@@ -156,4 +158,95 @@ if want msgin5g-msg; then
 	say "| load average before this part (1, 5, 15 min) | $LOAD0 | | |"
 	say ""
 	say "aiot-msgin5g's counters after both runs: messages delivered $dlv, IMDN $imdn."
+fi
+
+# --- the UDM: generate-auth-data vs nghttpd -----------------------------------------------------
+SNN=5G:mnc001.mcc001.3gppnetwork.org
+if want udm; then
+	echo "== UDM generate-auth-data" >&2
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	D=$W/udm; mkdir -p $D/www
+	"$B/aiot" provision-ue --store sqlite:$D/udm.db --kek-file $D/udm.kek --import config/subscribers.example.jsonl 2>>$W/prov.log
+	: >$D/udm.log
+	daemon $D/udm.log "listening on" "$B/aiot-udm" --listen 127.0.0.1:0 --store sqlite:$D/udm.db --kek-file $D/udm.kek --workers 2
+	UDM_PID=$LASTPID
+	printf '{"servingNetworkName":"%s","ausfInstanceId":"%s"}' $SNN $(cat /proc/sys/kernel/random/uuid) >$D/req.json
+	U=http://127.0.0.1:$(port_of $D/udm.log "listening on")/nudm-ueau/v1/imsi-001010000000001/security-information/generate-auth-data
+	curl -sS --http2-prior-knowledge -H 'content-type: application/json' --data @$D/req.json -o $D/www/x.json $U
+	jq -e .authenticationVector.autn $D/www/x.json >/dev/null || { echo "generate-auth-data failed:" >&2; cat $D/www/x.json >&2; exit 1; }
+	run h2load -n $N -c 8 -m 32 -d $D/req.json -H 'content-type: application/json' $U >$D/h2-udm.txt 2>&1
+	stop_pid $UDM_PID
+	ng_start $D/www
+	run h2load -n $N -c 8 -m 32 http://127.0.0.1:$NGPORT/x.json >$D/h2-ng.txt 2>&1
+	stop_pid $NGPID
+	ru=$(h2rate $D/h2-udm.txt); rn=$(h2rate $D/h2-ng.txt)
+	say ""
+	say "### UDM, generate-auth-data (one subscriber), h2c"
+	say ""
+	say "\`aiot provision-ue --import config/subscribers.example.jsonl\`; \`aiot-udm --workers 2\`; \`h2load -n $N -c 8 -m 32 -d req.json -H 'content-type: application/json' http://127.0.0.1:PORT/nudm-ueau/v1/imsi-001010000000001/security-information/generate-auth-data\` with req.json = \`{\"servingNetworkName\":\"$SNN\",\"ausfInstanceId\":\"<uuid>\"}\`: every answer a fresh 5G HE AV (MILENAGE, XRES*, K_AUSF) under the next SQN, committed to the store before the answer; all $N requests are for one SUPI, so they take its SQN one after the other. Then the same h2load against \`nghttpd --no-tls\` serving one $(wc -c <$D/www/x.json)-byte answer as a static file."
+	say ""
+	say "| server | req/s | 2xx |"
+	say "|---|---|---|"
+	say "| aiot-udm | $ru | $(h2ok $D/h2-udm.txt)/$N |"
+	say "| nghttpd (static) | $rn | $(h2ok $D/h2-ng.txt)/$N |"
+	say "| load average before this part (1, 5, 15 min) | $LOAD0 | |"
+	say "| **ratio** | **$(pct $ru $rn)** | |"
+fi
+
+# --- the whole chain: aiot ue (5G AKA + AKMA, then the TLS 1.3 PSK handshake) per second ---------
+if want akma-ue; then
+	echo "== aiot ue: 5G AKA + AKMA" >&2
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	NU=${QUICK:+100}; NU=${NU:-1000}
+	D=$W/ue; mkdir -p $D
+	for i in $(seq 1 $NU); do
+		printf '{"supi":"imsi-00101%010d","k":"%s","opc":"%s","akmaInd":true,"routingId":"12"}\n' $i \
+			$(openssl rand -hex 16) $(openssl rand -hex 16)
+	done >$D/subs.jsonl
+	"$B/aiot" provision-ue --store sqlite:$D/udm.db --kek-file $D/udm.kek --import $D/subs.jsonl 2>>$W/prov.log
+	: >$D/udm.log
+	daemon $D/udm.log "listening on" "$B/aiot-udm" --listen 127.0.0.1:0 --store sqlite:$D/udm.db --kek-file $D/udm.kek --workers 2
+	UDM_PID=$LASTPID
+	akma_servers $D
+	: >$D/ausf.log
+	AUA=(--listen 127.0.0.1:0 --udm http://127.0.0.1:$(port_of $D/udm.log "listening on") --aanf http://127.0.0.1:$AANF_PORT --mcc 001 --mnc 01 --workers 2)
+	daemon $D/ausf.log "listening on" "$B/aiot-ausf" "${AUA[@]}"
+	AUSF_PID=$LASTPID AUSF=http://127.0.0.1:$(port_of $D/ausf.log "listening on")
+	# one line per UE: SUPI K OPc
+	jq -r '"\(.supi) \(.k) \(.opc)"' $D/subs.jsonl >$D/ues.txt
+	ue_run() { # mode -> seconds; every UE once, 4 at a time
+		local t0 t1
+		t0=$(date +%s.%N)
+		xargs -P 4 -L 1 sh -c "\"$B/aiot\" ue $1 --ausf $AUSF --supi \$0 --k \$1 --opc \$2 --mcc 001 --mnc 01 --rid 12 --af-fqdn $AF --server 127.0.0.1:$M5_PORT >/dev/null 2>>$D/ue-$1.err && echo ok" \
+			<$D/ues.txt >$D/ue-$1.ok || true
+		t1=$(date +%s.%N)
+		[ "$(wc -l <$D/ue-$1.ok)" = $NU ] || { echo "aiot ue $1: $(sort $D/ue-$1.err | uniq -c | head -3)" >&2; }
+		awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f", b - a}'
+	}
+	echo "+ xargs -P 4 aiot ue aka|handshake ... ($NU UEs each)" >&2
+	ta=$(ue_run aka)
+	# `aiot ue handshake` lands after `aka` (issue 15 item 5, stage 2)
+	HS=1; "$B/aiot" ue handshake 2>&1 | grep -q "unknown mode" && HS=""
+	[ -n "$HS" ] && th=$(ue_run handshake)
+	t0=$(date +%s.%N)
+	xargs -P 4 -L 1 sh -c "\"$B/aiot\" crypto kaf --kakma \$1\$1 --af-fqdn $AF >/dev/null" <$D/ues.txt
+	tk=$(awk -v a=$t0 -v b=$(date +%s.%N) 'BEGIN{printf "%.2f", b - a}')
+	regs=$(curl -s http://127.0.0.1:$M5_MPORT/metrics | awk '$1 == "aiot_msgin5g_handshakes_total" {print $2}')
+	for p in $M5_PID $AUSF_PID $AANF_PID $UDM_PID; do stop_pid $p; done
+	rate() { awk -v n=$1 -v t=$2 'BEGIN{printf "%.0f", n / t}'; }
+	say ""
+	say "### The whole chain: \`aiot ue\` (5G AKA, AKMA, K_AF, TLS 1.3 PSK) per second"
+	say ""
+	say "$NU subscribers (random K and OPc, akmaInd, routing indicator 12) in \`aiot-udm --workers 2\`; \`aiot-ausf $(echo "${AUA[*]}" | sed -e 's/127\.0\.0\.1:[1-9][0-9]*/127.0.0.1:PORT/g')\`; \`aiot-aanf --workers 2\`; \`aiot-msgin5g\` as above. Each UE once, four processes at a time (\`xargs -P 4\`): \`aiot ue aka --ausf URL --supi SUPI --k K --opc OPC --mcc 001 --mnc 01 --rid 12\` (a fresh USIM: ue-authentications, the UDM's generate-auth-data, the USIM's AUTN check and RES*, 5g-aka-confirmation, the AUSF's register-anchorkey at the AAnF, K_AKMA and A-KID at the UE)${HS:+, then all again with \`aiot ue handshake ... --af-fqdn $AF --server 127.0.0.1:PORT\` (the same, then K_AF and a TLS 1.3 PSK handshake at aiot-msgin5g, which fetches the K_AF of that new A-KID from the AAnF)}. Each run is a process: the last row is the floor that process start alone puts on such a measurement (\`aiot crypto kaf\`, one HMAC)."
+	say ""
+	say "| what, $NU UEs, 4 at a time | done | wall time | per second |"
+	say "|---|---|---|---|"
+	say "| \`aiot ue aka\`: 5G AKA + AKMA | $(wc -l <$D/ue-aka.ok)/$NU | $ta s | **$(rate $(wc -l <$D/ue-aka.ok) $ta)** |"
+	if [ -n "$HS" ]; then
+		say "| \`aiot ue handshake\`: the same + K_AF + TLS 1.3 PSK at aiot-msgin5g | $(wc -l <$D/ue-handshake.ok)/$NU (server: ${regs:-?} handshakes) | $th s | **$(rate $(wc -l <$D/ue-handshake.ok) $th)** |"
+	else
+		say "| \`aiot ue handshake\` | not measured: this build's \`aiot ue\` has no handshake mode yet | | |"
+	fi
+	say "| \`aiot crypto kaf\` (process start, one HMAC) | $NU | $tk s | $(rate $NU $tk) |"
+	say "| load average before this part (1, 5, 15 min) | | | $LOAD0 |"
 fi
