@@ -62,23 +62,26 @@ if want aanf; then
 	U=http://127.0.0.1:$AANF_PORT/naanf-akma/v1/retrieve-applicationkey
 	curl -sS --http2-prior-knowledge -H 'content-type: application/json' --data @$D/req.json -o $D/www/x.json $U
 	jq -e .kaf $D/www/x.json >/dev/null || { echo "retrieve-applicationkey failed:" >&2; cat $D/www/x.json >&2; exit 1; }
-	run h2load -n $N -c 8 -m 32 -d $D/req.json -H 'content-type: application/json' $U >$D/h2-aanf.txt 2>&1
-	stop_pid $AANF_PID
 	ng_start $D/www
-	run h2load -n $N -c 8 -m 32 http://127.0.0.1:$NGPORT/x.json >$D/h2-ng.txt 2>&1
-	stop_pid $NGPID
-	ra=$(h2rate $D/h2-aanf.txt); rn=$(h2rate $D/h2-ng.txt)
+	RA=() RN=() # three rounds, interleaved (the machine is shared): the best of each counts
+	for round in 1 2 3; do
+		run h2load -n $N -c 8 -m 32 -d $D/req.json -H 'content-type: application/json' $U >$D/h2-aanf.txt 2>&1
+		run h2load -n $N -c 8 -m 32 http://127.0.0.1:$NGPORT/x.json >$D/h2-ng.txt 2>&1
+		RA+=($(h2rate $D/h2-aanf.txt)) RN+=($(h2rate $D/h2-ng.txt))
+	done
+	stop_pid $AANF_PID; stop_pid $NGPID
+	ra=$(best "${RA[@]}"); rn=$(best "${RN[@]}")
 	say ""
 	say "### AAnF, retrieve-applicationkey (one registered A-KID), h2c"
 	say ""
-	say "\`aiot-aanf --workers 2 --supi-allowed-afs $AF\` with one AKMA context (registered by register-anchorkey); \`h2load -n $N -c 8 -m 32 -d req.json -H 'content-type: application/json' http://127.0.0.1:PORT/naanf-akma/v1/retrieve-applicationkey\` with req.json = \`{\"afId\":\"$AF\",\"aKId\":\"<A-KID>\"}\`: each answer a K_AF derived afresh (HMAC-SHA-256 from K_AKMA, TS 33.535 A.4), its expiry and the SUPI. Then the same h2load against \`nghttpd --no-tls\` serving that $(wc -c <$D/www/x.json)-byte answer as a static file."
+	say "\`aiot-aanf --workers 2 --supi-allowed-afs $AF\` with one AKMA context (registered by register-anchorkey); \`h2load -n $N -c 8 -m 32 -d req.json -H 'content-type: application/json' http://127.0.0.1:PORT/naanf-akma/v1/retrieve-applicationkey\` with req.json = \`{\"afId\":\"$AF\",\"aKId\":\"<A-KID>\"}\`: each answer a K_AF derived afresh (HMAC-SHA-256 from K_AKMA, TS 33.535 A.4), its expiry and the SUPI. The same h2load against \`nghttpd --no-tls\` serving that $(wc -c <$D/www/x.json)-byte answer as a static file, in turn with the AAnF, three times each; the best of each counts."
 	say ""
-	say "| server | req/s | 2xx |"
-	say "|---|---|---|"
-	say "| aiot-aanf | $ra | $(h2ok $D/h2-aanf.txt)/$N |"
-	say "| nghttpd (static) | $rn | $(h2ok $D/h2-ng.txt)/$N |"
-	say "| load average before this part (1, 5, 15 min) | $LOAD0 | |"
-	say "| **ratio** | **$(pct $ra $rn)** (goal ≥ 40%: $(awk -v a=$ra -v b=$rn 'BEGIN{print (a >= 0.4 * b) ? "met" : "not met"}')) | |"
+	say "| server | req/s (each run) | best | 2xx (last run) |"
+	say "|---|---|---|---|"
+	say "| aiot-aanf | ${RA[*]} | $ra | $(h2ok $D/h2-aanf.txt)/$N |"
+	say "| nghttpd (static) | ${RN[*]} | $rn | $(h2ok $D/h2-ng.txt)/$N |"
+	say "| load average before this part (1, 5, 15 min) | $LOAD0 | | |"
+	say "| **ratio** | | **$(pct $ra $rn)** (goal ≥ 40%: $(awk -v a=$ra -v b=$rn 'BEGIN{print (a >= 0.4 * b) ? "met" : "not met"}')) | |"
 fi
 
 # --- TLS 1.3 handshakes: aiot-msgin5g (external PSK) vs nghttpd (certificate) -------------------
@@ -224,13 +227,17 @@ if want akma-ue; then
 		awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f", b - a}'
 	}
 	echo "+ xargs -P 4 aiot ue aka|handshake ... ($NU UEs each)" >&2
+	floor() { # the same number of processes doing one HMAC each, 4 at a time -> seconds
+		local t0; t0=$(date +%s.%N)
+		xargs -P 4 -L 1 sh -c "\"$B/aiot\" crypto kaf --kakma \$1\$1 --af-fqdn $AF >/dev/null" <$D/ues.txt
+		awk -v a=$t0 -v b=$(date +%s.%N) 'BEGIN{printf "%.2f", b - a}'
+	}
+	tk1=$(floor)
 	ta=$(ue_run aka)
 	# `aiot ue handshake` lands after `aka` (issue 15 item 5, stage 2)
-	HS=1; "$B/aiot" ue handshake 2>&1 | grep -q "unknown mode" && HS=""
+	HS=1; case "$("$B/aiot" ue handshake 2>&1 || true)" in *"unknown mode"*) HS="" ;; esac
 	[ -n "$HS" ] && th=$(ue_run handshake)
-	t0=$(date +%s.%N)
-	xargs -P 4 -L 1 sh -c "\"$B/aiot\" crypto kaf --kakma \$1\$1 --af-fqdn $AF >/dev/null" <$D/ues.txt
-	tk=$(awk -v a=$t0 -v b=$(date +%s.%N) 'BEGIN{printf "%.2f", b - a}')
+	tk2=$(floor)
 	regs=$(curl -s http://127.0.0.1:$M5_MPORT/metrics | awk '$1 == "aiot_msgin5g_handshakes_total" {print $2}')
 	for p in $M5_PID $AUSF_PID $AANF_PID $UDM_PID; do stop_pid $p; done
 	rate() { awk -v n=$1 -v t=$2 'BEGIN{printf "%.0f", n / t}'; }
@@ -247,6 +254,6 @@ if want akma-ue; then
 	else
 		say "| \`aiot ue handshake\` | not measured: this build's \`aiot ue\` has no handshake mode yet | | |"
 	fi
-	say "| \`aiot crypto kaf\` (process start, one HMAC) | $NU | $tk s | $(rate $NU $tk) |"
+	say "| \`aiot crypto kaf\` (process start, one HMAC), before / after the runs above | $NU / $NU | $tk1 s / $tk2 s | $(rate $NU $tk1) / $(rate $NU $tk2) |"
 	say "| load average before this part (1, 5, 15 min) | | | $LOAD0 |"
 fi
