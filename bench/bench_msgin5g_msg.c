@@ -49,7 +49,7 @@ static double now_s(void)
 static int ue_start(ue *u)
 {
 	char err[256];
-	msgin5g_msg r;
+	msgin5g_msg r = {0};
 	m5_client_cfg cfg = {
 	    .server = g.server, .akid = u->akid, .kaf = u->kaf, .timeout_ms = 10000};
 	if ((u->c = m5_client_connect(&cfg, err, sizeof err)) == NULL) {
