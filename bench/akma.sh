@@ -238,7 +238,7 @@ if want akma-ue; then
 	HS=1; case "$("$B/aiot" ue handshake 2>&1 || true)" in *"unknown mode"*) HS="" ;; esac
 	[ -n "$HS" ] && th=$(ue_run handshake)
 	tk2=$(floor)
-	regs=$(curl -s http://127.0.0.1:$M5_MPORT/metrics | awk '$1 == "aiot_msgin5g_handshakes_total" {print $2}')
+	regs=$(m5metric aiot_msgin5g_handshakes_total) unk=$(m5metric aiot_msgin5g_handshake_unknown_akid_total)
 	for p in $M5_PID $AUSF_PID $AANF_PID $UDM_PID; do stop_pid $p; done
 	rate() { awk -v n=$1 -v t=$2 'BEGIN{printf "%.0f", n / t}'; }
 	say ""
@@ -250,10 +250,14 @@ if want akma-ue; then
 	say "|---|---|---|---|"
 	say "| \`aiot ue aka\`: 5G AKA + AKMA | $(wc -l <$D/ue-aka.ok)/$NU | $ta s | **$(rate $(wc -l <$D/ue-aka.ok) $ta)** |"
 	if [ -n "$HS" ]; then
-		say "| \`aiot ue handshake\`: the same + K_AF + TLS 1.3 PSK at aiot-msgin5g | $(wc -l <$D/ue-handshake.ok)/$NU (server: ${regs:-?} handshakes) | $th s | **$(rate $(wc -l <$D/ue-handshake.ok) $th)** |"
+		say "| \`aiot ue handshake\`: the same + K_AF + TLS 1.3 PSK at aiot-msgin5g | $(wc -l <$D/ue-handshake.ok)/$NU (server: ${regs:-?} handshakes, ${unk:-?} unknown A-KID) | $th s | **$(rate $(wc -l <$D/ue-handshake.ok) $th)** |"
 	else
 		say "| \`aiot ue handshake\` | not measured: this build's \`aiot ue\` has no handshake mode yet | | |"
 	fi
 	say "| \`aiot crypto kaf\` (process start, one HMAC), before / after the runs above | $NU / $NU | $tk1 s / $tk2 s | $(rate $NU $tk1) / $(rate $NU $tk2) |"
 	say "| load average before this part (1, 5, 15 min) | | | $LOAD0 |"
+	for m in aka handshake; do
+		[ -s $D/ue-$m.err ] && say "" && say "\`aiot ue $m\` failures: $(sort $D/ue-$m.err | uniq -c | head -3 | sed 's/^ *//' | paste -sd ';' -)."
+	done
+	true
 fi
