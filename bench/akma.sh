@@ -92,10 +92,15 @@ if want msgin5g; then
 	NC=${QUICK:+500}; NC=${NC:-2000}
 	D=$W/hs; mkdir -p $D/www
 	akma_servers $D ue-a@$AF imsi-001010000000001
+	# the same key exchange on both sides: P-256, the one group nghttpd accepts (offered
+	# X25519 first, it answers with a HelloRetryRequest); the PSK also with the default X25519
 	c0=$(pcpu $M5_PID)
-	run "$B/bench_psk_handshake" -n $NH -c 8 --psk-identity "3GPP-AKMA${AKID[0]}" --psk ${KAF[0]} \
+	run "$B/bench_psk_handshake" -n $NH -c 8 --groups P-256 --psk-identity "3GPP-AKMA${AKID[0]}" --psk ${KAF[0]} \
 		127.0.0.1:$M5_PORT >$D/psk.txt 2>&1 || { cat $D/psk.txt >&2; exit 1; }
-	sp=$(us_per $c0 $(pcpu $M5_PID) $NH)
+	c1=$(pcpu $M5_PID)
+	run "$B/bench_psk_handshake" -n $NH -c 8 --psk-identity "3GPP-AKMA${AKID[0]}" --psk ${KAF[0]} \
+		127.0.0.1:$M5_PORT >$D/psk-x.txt 2>&1 || { cat $D/psk-x.txt >&2; exit 1; }
+	sp=$(us_per $c0 $c1 $NH) spx=$(us_per $c1 $(pcpu $M5_PID) $NH)
 	fetches=$(m5metric aiot_msgin5g_kaf_fetches_total)
 	hsdone=$(curl -s http://127.0.0.1:$M5_MPORT/metrics | awk '$1 ~ /^aiot_msgin5g_handshake/ {printf "%s%s %s", s, $1, $2; s=", "}')
 	stop_pid $M5_PID; stop_pid $AANF_PID
@@ -108,28 +113,29 @@ if want msgin5g; then
 		[ -n "$NGPORT" ] && break; sleep 0.1
 	done
 	c0=$(pcpu $NGPID)
-	run "$B/bench_psk_handshake" -n $NH -c 8 --alpn h2 127.0.0.1:$NGPORT >$D/cert.txt 2>&1 || { cat $D/cert.txt >&2; exit 1; }
+	run "$B/bench_psk_handshake" -n $NH -c 8 --groups P-256 --alpn h2 127.0.0.1:$NGPORT >$D/cert.txt 2>&1 || { cat $D/cert.txt >&2; exit 1; }
 	sc=$(us_per $c0 $(pcpu $NGPID) $NH)
 	run h2load -n $NC -c $NC https://127.0.0.1:$NGPORT/x >$D/h2.txt 2>&1
 	stop_pid $NGPID
-	rp=$(hsrate $D/psk.txt); rc=$(hsrate $D/cert.txt)
+	rp=$(hsrate $D/psk.txt); rc=$(hsrate $D/cert.txt); rx=$(hsrate $D/psk-x.txt)
 	first() { sed -n 's/^first handshake: //p' "$1"; }
 	ccpu() { sed -n 's/.*client CPU \([0-9.]*\) s/\1/p' "$1"; }
 	wall() { sed -n 's/^finished in \([0-9.]*\)s.*/\1/p' "$1"; }
 	say ""
 	say "### TLS 1.3 handshakes per second: aiot-msgin5g (external PSK K_AF) against nghttpd (certificate)"
 	say ""
-	say "Both servers measured by one client, \`build/bench_psk_handshake\` (bench/bench_psk_handshake.c, OpenSSL $(openssl version | cut -d' ' -f2)): one thread keeps 8 connections in flight (non-blocking, like h2load); each is a TCP connect, a full TLS 1.3 handshake offering TLS_AES_128_GCM_SHA256 and OpenSSL's default groups (X25519 negotiated), then close_notify and close; no session is ever resumed; like h2load it does not verify a certificate. PSK: \`bench_psk_handshake -n $NH -c 8 --psk-identity 3GPP-AKMA<A-KID> --psk <K_AF> 127.0.0.1:PORT\` against \`aiot-msgin5g $(echo "${M5A[*]}" | sed -e "s|$D/||g" -e 's/127\.0\.0\.1:[1-9][0-9]*/127.0.0.1:PORT/g')\` (psk_dhe_ke: an X25519 exchange in every handshake, no certificate). K_AF for that A-KID is fetched from \`aiot-aanf\` once, on the first handshake, and then found in the server's cache until its expiry (the server's counter: $fetches retrieve-applicationkey); so this is the TLS cost, not the AAnF's. Certificate: \`bench_psk_handshake -n $NH -c 8 --alpn h2 127.0.0.1:PORT\` against \`nghttpd -d www PORT tls.key tls.crt\` (EC P-256 self-signed certificate: one ECDSA signature per handshake). Calibration of the tool: \`h2load -n $NC -c $NC https://127.0.0.1:PORT/x\` against the same nghttpd (every connection opened at once, one request each: the h2load way to count handshakes)."
+	say "Both servers measured by one client, \`build/bench_psk_handshake\` (bench/bench_psk_handshake.c, OpenSSL $(openssl version | cut -d' ' -f2)): one thread keeps 8 connections in flight (non-blocking, like h2load); each is a TCP connect, a full TLS 1.3 handshake offering TLS_AES_128_GCM_SHA256 and \`--groups P-256\` on both sides (the one group nghttpd accepts: offered X25519 first, it answers with a HelloRetryRequest), then close_notify and close; no session is ever resumed; like h2load it does not verify a certificate. PSK: \`bench_psk_handshake -n $NH -c 8 --groups P-256 --psk-identity 3GPP-AKMA<A-KID> --psk <K_AF> 127.0.0.1:PORT\`, and once more with OpenSSL's default groups (X25519) against \`aiot-msgin5g $(echo "${M5A[*]}" | sed -e "s|$D/||g" -e 's/127\.0\.0\.1:[1-9][0-9]*/127.0.0.1:PORT/g')\` (psk_dhe_ke: an ECDHE exchange in every handshake, no certificate). K_AF for that A-KID is fetched from \`aiot-aanf\` once, on the first handshake, and then found in the server's cache until its expiry (the server's counter: $fetches retrieve-applicationkey); so this is the TLS cost, not the AAnF's. Certificate: \`bench_psk_handshake -n $NH -c 8 --groups P-256 --alpn h2 127.0.0.1:PORT\` against \`nghttpd -d www PORT tls.key tls.crt\` (EC P-256 self-signed certificate: one ECDSA signature per handshake). Calibration of the tool: \`h2load -n $NC -c $NC https://127.0.0.1:PORT/x\` against the same nghttpd (every connection opened at once, one request each: the h2load way to count handshakes; h2load offers X25519 first, so each of its handshakes has a HelloRetryRequest)."
 	say ""
 	say "| server | client | handshakes/s | server CPU µs per handshake | done | client CPU / wall time | first handshake |"
 	say "|---|---|---|---|---|---|---|"
 	say "| aiot-msgin5g (external PSK, no certificate) | bench_psk_handshake -c 8 | $rp | $sp | $(sed -n 's/^handshakes: \([0-9]*\) done, \([0-9]*\) failed.*/\1 (\2 failed)/p' $D/psk.txt) | $(ccpu $D/psk.txt) s / $(wall $D/psk.txt) s | $(first $D/psk.txt) |"
+	say "| aiot-msgin5g (external PSK), default groups | bench_psk_handshake -c 8 | $rx | $spx | $(sed -n 's/^handshakes: \([0-9]*\) done, \([0-9]*\) failed.*/\1 (\2 failed)/p' $D/psk-x.txt) | $(ccpu $D/psk-x.txt) s / $(wall $D/psk-x.txt) s | $(first $D/psk-x.txt) |"
 	say "| nghttpd (certificate) | bench_psk_handshake -c 8 | $rc | $sc | $(sed -n 's/^handshakes: \([0-9]*\) done, \([0-9]*\) failed.*/\1 (\2 failed)/p' $D/cert.txt) | $(ccpu $D/cert.txt) s / $(wall $D/cert.txt) s | $(first $D/cert.txt) |"
 	say "| nghttpd (certificate) | h2load -n $NC -c $NC (connections/s = requests/s) | $(h2rate $D/h2.txt) | | $(h2ok $D/h2.txt)/$NC 2xx | | |"
 	say "| load average before this part (1, 5, 15 min) | | $LOAD0 | | | | |"
-	say "| **ratio aiot-msgin5g PSK / nghttpd certificate (same tool)** | | **$(pct $rp $rc)** | CPU: $(pct $sp $sc) | | | |"
+	say "| **ratio aiot-msgin5g PSK / nghttpd certificate (same tool, P-256)** | | **$(pct $rp $rc)** | CPU: $(pct $sp $sc) | | | |"
 	say ""
-	say "aiot-msgin5g's counters after the PSK run: $hsdone."
+	say "aiot-msgin5g's counters after the PSK runs: $hsdone."
 fi
 
 # --- MSG messages per second through aiot-msgin5g -----------------------------------------------

@@ -8,9 +8,11 @@
  *                                K_AF under "3GPP-AKMA" || A-KID, psk_dhe_ke), no certificate
  *   (neither)                    certificate-based; like h2load, the certificate is not
  *                                verified (the client's CPU is not what is measured)
- * Both offer TLS_AES_128_GCM_SHA256 only and OpenSSL's default groups; --alpn offers ALPN
- * (nghttpd wants h2). No session is ever resumed: every handshake is a full one.
- *   bench_psk_handshake -n N -c C [--psk-identity ID --psk HEX] [--alpn h2] ADDR:PORT
+ * Both offer TLS_AES_128_GCM_SHA256 only, and OpenSSL's default groups (X25519 first) or
+ * --groups (a server that prefers another group answers with a HelloRetryRequest); --alpn
+ * offers ALPN (nghttpd wants h2). No session is ever resumed: every handshake is a full one.
+ *   bench_psk_handshake -n N -c C [--psk-identity ID --psk HEX] [--alpn h2] [--groups LIST]
+ *                       ADDR:PORT
  * Prints what the first handshake negotiated, then "finished in S s, R handshakes/s". A
  * handshake done another way than asked (a server that ignored the PSK) counts as failed.
  */
@@ -27,6 +29,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 #include "svc/netaddr.h"
@@ -101,10 +104,12 @@ static void report(SSL *ssl)
 	const unsigned char *alpn = NULL;
 	unsigned alen = 0;
 	SSL_get0_alpn_selected(ssl, &alpn, &alen);
-	printf(
-	    "first handshake: %s, %s, external PSK used: %s, server certificate: %s, ALPN: %.*s\n",
-	    SSL_get_version(ssl), SSL_get_cipher_name(ssl), SSL_session_reused(ssl) ? "yes" : "no",
-	    peer ? "yes" : "no", alen ? (int)alen : 1, alen ? (const char *)alpn : "-");
+	int group = SSL_get_negotiated_group(ssl);
+	printf("first handshake: %s, %s, group %s, external PSK used: %s, server certificate: %s, "
+	       "ALPN: %.*s\n",
+	       SSL_get_version(ssl), SSL_get_cipher_name(ssl), group ? OBJ_nid2sn(group) : "none",
+	       SSL_session_reused(ssl) ? "yes" : "no", peer ? "yes" : "no", alen ? (int)alen : 1,
+	       alen ? (const char *)alpn : "-");
 	g.reported = 1;
 }
 
@@ -187,7 +192,7 @@ static int run(long n, int c)
 	return 0;
 }
 
-static int setup(const char *psk_hex, const char *alpn)
+static int setup(const char *psk_hex, const char *alpn, const char *groups)
 {
 	g.ctx = SSL_CTX_new(TLS_client_method());
 	if (g.ctx == NULL || !SSL_CTX_set_min_proto_version(g.ctx, TLS1_3_VERSION) ||
@@ -195,6 +200,8 @@ static int setup(const char *psk_hex, const char *alpn)
 		return -1;
 	SSL_CTX_set_verify(g.ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_session_cache_mode(g.ctx, SSL_SESS_CACHE_OFF);
+	if (groups != NULL && !SSL_CTX_set1_groups_list(g.ctx, groups))
+		return -1;
 	if (alpn != NULL) {
 		unsigned char wire[256];
 		size_t l = strlen(alpn);
@@ -223,7 +230,7 @@ static int setup(const char *psk_hex, const char *alpn)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_psk_handshake -n N -c C [--psk-identity ID --psk HEX] "
-	                "[--alpn PROTO] ADDR:PORT\n");
+	                "[--alpn PROTO] [--groups LIST] ADDR:PORT\n");
 	exit(2);
 }
 
@@ -231,7 +238,7 @@ int main(int argc, char **argv)
 {
 	long n = 10000;
 	int c = 8;
-	const char *psk = NULL, *alpn = NULL, *server = NULL;
+	const char *psk = NULL, *alpn = NULL, *groups = NULL, *server = NULL;
 	char err[256] = "";
 	struct rusage ru;
 	for (int i = 1; i < argc; i++) {
@@ -246,6 +253,8 @@ int main(int argc, char **argv)
 			psk = argv[++i];
 		else if (strcmp(a, "--alpn") == 0 && v)
 			alpn = argv[++i];
+		else if (strcmp(a, "--groups") == 0 && v)
+			groups = argv[++i];
 		else if (a[0] != '-' && server == NULL)
 			server = a;
 		else
@@ -255,7 +264,7 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (svc_parse_addr(server, 0, &g.ss, &g.sl, err, sizeof err) != 0 ||
-	    setup(psk, alpn) != 0) {
+	    setup(psk, alpn, groups) != 0) {
 		fprintf(stderr, "bench_psk_handshake: %s\n", err[0] ? err : "bad TLS settings");
 		return 2;
 	}

@@ -37,10 +37,13 @@ rc=0
 check "PSK handshakes: exit 0" 0 $rc
 check "PSK handshakes: 60 done" "60 done, 0 failed" "$(sed -n 's/^handshakes: \(.*\);.*/\1/p' $W/psk.txt)"
 check "PSK handshakes: what was negotiated" \
-	"TLSv1.3, TLS_AES_128_GCM_SHA256, external PSK used: yes, server certificate: no, ALPN: -" \
+	"TLSv1.3, TLS_AES_128_GCM_SHA256, group X25519, external PSK used: yes, server certificate: no, ALPN: -" \
 	"$(sed -n 's/^first handshake: //p' $W/psk.txt)"
 grep -Eq '^finished in [0-9.]+s, [0-9.]+ handshakes/s' $W/psk.txt && ok "summary line" || bad "summary: $(cat $W/psk.txt)"
-check "the server counted 60 handshakes" 60 "$(metric aiot_msgin5g_handshakes_total)"
+"$HS" -n 4 -c 2 --groups P-256 --psk-identity "3GPP-AKMA$A_A" --psk $KAF_A 127.0.0.1:$SPORT >$W/p256.txt 2>&1
+check "PSK handshakes, --groups P-256" "group prime256v1, external PSK used: yes" \
+	"$(sed -n 's/^first handshake: TLSv1.3, TLS_AES_128_GCM_SHA256, \(.*\), server.*/\1/p' $W/p256.txt)"
+check "the server counted 64 handshakes" 64 "$(metric aiot_msgin5g_handshakes_total)"
 check "K_AF fetched once (cached)" 1 "$(metric aiot_msgin5g_kaf_fetches_total)"
 rc=0
 "$HS" -n 5 -c 2 --psk-identity "3GPP-AKMA$A_A" --psk $KAF_B 127.0.0.1:$SPORT >$W/wrong.txt 2>&1 || rc=$?
@@ -56,11 +59,11 @@ nghttpd -d $W/www $NGP $W/tls.key $W/tls.crt >$W/ng.log 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 50); do curl -sk --http2 https://127.0.0.1:$NGP/x >/dev/null 2>&1 && break; sleep 0.1; done
 rc=0
-"$HS" -n 20 -c 4 --alpn h2 127.0.0.1:$NGP >$W/cert.txt 2>&1 || rc=$?
+"$HS" -n 20 -c 4 --alpn h2 --groups P-256 127.0.0.1:$NGP >$W/cert.txt 2>&1 || rc=$?
 check "certificate handshakes (nghttpd): exit 0, 20 done" "0 20 done, 0 failed" \
 	"$rc $(sed -n 's/^handshakes: \(.*\);.*/\1/p' $W/cert.txt)"
 check "certificate handshakes: what was negotiated" \
-	"TLSv1.3, TLS_AES_128_GCM_SHA256, external PSK used: no, server certificate: yes, ALPN: h2" \
+	"TLSv1.3, TLS_AES_128_GCM_SHA256, group prime256v1, external PSK used: no, server certificate: yes, ALPN: h2" \
 	"$(sed -n 's/^first handshake: //p' $W/cert.txt)"
 rc=0
 "$HS" -n 3 -c 1 --psk-identity "3GPP-AKMA$A_A" --psk $KAF_A 127.0.0.1:$NGP >$W/nopsk.txt 2>&1 || rc=$?
