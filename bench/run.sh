@@ -2,13 +2,14 @@
 # make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
-#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale oauth nrf device"  (default: all)   BENCH_QUICK=1 (smaller runs)
+#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device"
+#     (default: all; the AKMA sections aanf msgin5g msgin5g-msg udm akma-ue: bench/akma.sh)   BENCH_QUICK=1 (smaller runs)
 #   BENCH_DOA_INTERVAL_MS=N: the reader's DO-A round interval in doa-e2e (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale oauth nrf device}
+ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -486,6 +487,9 @@ if want nrf; then
 	say "| GET /nnrf-disc/v1/nf-instances (SearchNFInstances) | $(h2rate $W/h2-disc.txt) | $(h2ok $W/h2-disc.txt)/$N |"
 fi
 [ -n "${NRF_PID:-}" ] && stop_pid $NRF_PID
+
+# --- AKMA: the AAnF, aiot-msgin5g (TLS 1.3 PSK handshakes, MSG) ---------------------------------
+source bench/akma.sh
 
 # --- device ------------------------------------------------------------------------------------
 if want device; then
