@@ -3,10 +3,11 @@
  * The AUSF's PUT 5g-aka-confirmation (TS 33.501 6.1.3.2 steps 10-12, TS 29.509 5.2.2.2.2)
  * and the AKMA anchor key it leads to (TS 33.535 6.1): RES* against XRES* in constant time;
  * on success K_SEAF to the SEAF and K_AUSF kept; when the UDM said akmaInd, K_AKMA, A-TID and
- * A-KID derived and registered at the AAnF (register-anchorkey) after the SEAF has its
- * answer: the AAnF being slow or down never delays or fails the authentication (it is
- * counted and logged). A context serves one confirmation: afterwards, like an expired or an
- * unknown one, it is 404. Loop thread.
+ * A-KID derived and registered at the AAnF (register-anchorkey) BEFORE the SEAF has its
+ * answer, so that a UE that goes straight to an AKMA AF finds its A-KID known there; the
+ * AAnF being slow or down delays the answer by at most the AAnF client's timeout and never
+ * fails the authentication (it is counted and logged). A context serves one confirmation:
+ * afterwards, like an expired or an unknown one, it is 404. Loop thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,19 @@
 
 typedef struct akma_reg {
 	ausf *a;
+	ausf_job *j;  /* the confirmation, answered once the AAnF has answered */
+	char *answer; /* its ConfirmationDataResponse (K_SEAF) */
 	char supi[UEAU_SUPI_MAX + 1];
 } akma_reg;
+
+/* 200 with the ConfirmationDataResponse body (taken over: sbi_json owns it). */
+static void answer(ausf_job *j, char *body, int ok)
+{
+	sbi_response resp = {0};
+	sbi_json(&resp, 200, body);
+	resp.sensitive = ok; /* K_SEAF */
+	ausf_job_done(j, &resp);
+}
 
 static void on_aanf(void *arg, const sbi_client_response *resp)
 {
@@ -41,12 +53,15 @@ static void on_aanf(void *arg, const sbi_client_response *resp)
 		if (resp->status)
 			log_warn("AAnF answered %d", resp->status);
 	}
+	answer(r->j, r->answer, 1);
 	free(r);
 }
 
-/* TS 33.535 6.1 / Annex A.2, A.3: K_AKMA and A-KID from K_AUSF, then register-anchorkey. */
-static void register_akma(ausf *a, const ausf_ctx *c)
+/* TS 33.535 6.1 / Annex A.2, A.3: K_AKMA and A-KID from K_AUSF, then register-anchorkey.
+ * 0: the AAnF's callback answers j with body; -1: the caller answers j itself. */
+static int register_akma(ausf *a, const ausf_ctx *c, ausf_job *j, char *body_ok)
 {
+	int rc = -1;
 	uint8_t kakma[32], atid[32];
 	char akid[300], *body = NULL;
 	akma_reg *r = calloc(1, sizeof *r);
@@ -60,12 +75,14 @@ static void register_akma(ausf *a, const ausf_ctx *c)
 		free(r);
 		goto out;
 	}
-	r->a = a;
+	*r = (akma_reg){.a = a, .j = j, .answer = body_ok};
 	snprintf(r->supi, sizeof r->supi, "%s", c->supi);
 	if (nrfc_peer_request(a->aanf.c, "POST", AANF_PATH, "application/json", body, strlen(body),
 	                      on_aanf, r) != 0) {
 		atomic_fetch_add(&a->n_akma_fail, 1);
 		free(r);
+	} else {
+		rc = 0;
 	}
 out:
 	if (body != NULL)
@@ -73,6 +90,7 @@ out:
 	free(body);
 	aiot_zeroize(kakma, sizeof kakma);
 	aiot_zeroize(atid, sizeof atid);
+	return rc;
 }
 
 /* TS 33.501 A.6: K_SEAF = KDF(K_AUSF, FC, P0 = serving network name). */
@@ -113,16 +131,11 @@ void ausf_confirm(ausf *a, ausf_job *j)
 		ausf_job_problem(j, 500, "INSUFFICIENT_RESOURCES", "out of memory");
 		return; /* the context stays: the SEAF may try again */
 	}
-	sbi_response resp = {0};
-	sbi_json(&resp, 200, body);
-	resp.sensitive = ok; /* K_SEAF */
 	atomic_fetch_add(ok ? &a->n_confirm_ok : &a->n_confirm_fail, 1);
-	ausf_job_done(j, &resp);
-	if (ok) {
+	if (ok)
 		keep_kausf(a, c);
-		if (c->akma && a->aanf.c != NULL)
-			register_akma(a, c);
-	}
+	if (!ok || !c->akma || a->aanf.c == NULL || register_akma(a, c, j, body) != 0)
+		answer(j, body, ok);
 	ausf_ctx_remove(a->ctxs, c);
 	atomic_store(&a->n_ctx, ausf_ctx_count(a->ctxs));
 }

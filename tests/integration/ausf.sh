@@ -68,15 +68,28 @@ check "the same confirmation again: 404 (a context serves once)" 404 "${r%% *}"
 # --- AKMA: the anchor key at the AAnF is the UE's ---------------------------------------------
 KAKMA=$("$AIOT" crypto kakma --kausf $UE_KAUSF --supi imsi-001010000000001)
 AKID=$("$AIOT" crypto akid --kausf $UE_KAUSF --supi imsi-001010000000001 --rid 12 --mcc 001 --mnc 01)
-for _ in $(seq 1 50); do
-	k=$(h2post http://127.0.0.1:$APORT/naanf-akma/v1/retrieve-applicationkey "{\"afId\":\"$AF\",\"aKId\":\"$AKID\"}")
-	[ "${k%% *}" == 200 ] && break; sleep 0.1
-done
-check "AAnF knows the UE's A-KID (register-anchorkey from the AUSF)" "200 imsi-001010000000001" "${k%% *} $(jq -r .supi <<<"${k#* }")"
+# No wait: the AUSF registers the anchor key before the SEAF has its answer, so a UE that goes
+# straight to an AKMA AF finds its A-KID known.
+k=$(h2post http://127.0.0.1:$APORT/naanf-akma/v1/retrieve-applicationkey "{\"afId\":\"$AF\",\"aKId\":\"$AKID\"}")
+check "AAnF knows the UE's A-KID as soon as the SEAF has its answer" "200 imsi-001010000000001" "${k%% *} $(jq -r .supi <<<"${k#* }")"
 # the AkmaKeyInfo the AUSF sends, as test_udm_ueau pins its text (ausf_akma_json), against the YAML
 n=$((n + 1)); echo "{\"supi\":\"imsi-001010000000001\",\"aKId\":\"$AKID\",\"kAkma\":\"$KAKMA\"}" >$W/b$n.json
 printf '%s\t%s\t%s\t%s\t%s\t%s\n' TS29535_Naanf_AKMA.yaml "POST /register-anchorkey" request application/json $W/b$n.json "AkmaKeyInfo" >>$W/batch
 check "K_AF at the AAnF = the UE's (K_AKMA from K_AUSF, TS 33.535 A.2/A.4)" "$("$AIOT" crypto kaf --kakma $KAKMA --af-fqdn $AF)" "$(jq -r .kaf <<<"${k#* }")"
+
+# --- the AAnF down: the authentication still succeeds, without waiting ------------------------------
+start_daemon $W/ausf-noaanf.log "$B/aiot-ausf" --listen 127.0.0.1:0 --udm http://127.0.0.1:$UPORT \
+	--aanf http://127.0.0.1:1 --mcc 001 --mnc 01 --timeout-ms 2000
+A_LIVE=$A; A=http://127.0.0.1:$PORT/nausf-auth/v1/ue-authentications
+r=$(authn imsi-001010000000001); b=${r#* }
+ue_check $K1 $OPC1 "$(jq -r '.["5gAuthData"].rand' <<<"$b")" "$(jq -r '.["5gAuthData"].autn' <<<"$b")" $SNN
+t0=$(date +%s%N)
+r=$(confirm "$(jq -r '._links["5g-aka"].href' <<<"$b")" $UE_RES_STAR)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "AAnF down: the confirmation still succeeds" "200 AUTHENTICATION_SUCCESS" "${r%% *} $(jq -r .authResult <<<"${r#* }")"
+[ $ms -lt 1500 ] && ok "AAnF down: answered in $ms ms" || bad "AAnF down: $ms ms"
+grep -q 'register-anchorkey' $W/ausf-noaanf.log && ok "AAnF down: logged" || bad "AAnF down: no log line"
+A=$A_LIVE
 
 # --- wrong RES*: AUTHENTICATION_FAILURE; no AKMA for a UE without it -----------------------------
 r=$(authn imsi-001010000000002); b=${r#* }
