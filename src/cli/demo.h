@@ -110,7 +110,10 @@ typedef struct demo_sba {
 	struct evp_pkey_st *key; /* the NRF's signing key (the probe's forgeries use it too) */
 	int nrf_port;
 } demo_sba;
-int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t errlen);
+/* extra: more certificates of the same CA (nextra <= DEMO_PKI_EXTRA_MAX), NAME.crt, NAME.key. */
+#define DEMO_PKI_EXTRA_MAX 8
+int demo_sba_prepare(const char *dir, int sba, const char *const *extra, size_t nextra, demo_sba *s,
+                     char *err, size_t errlen);
 void demo_sba_free(demo_sba *s);
 /* The AF's access token from the NRF (client credentials, TS 29.510 Nnrf_AccessToken) for
  * target_type and scope: malloc'd, or NULL with err. */

@@ -27,10 +27,12 @@ static int path_in(char *out, size_t cap, const char *dir, const char *name)
 	return snprintf(out, cap, "%s/%s", dir, name) < (int)cap ? 0 : -1;
 }
 
-int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t errlen)
+int demo_sba_prepare(const char *dir, int sba, const char *const *extra, size_t nextra, demo_sba *s,
+                     char *err, size_t errlen)
 {
-	static const char *const names[] = {"adm", "aiotf", "nrf", "af", "reader"};
-	const char *ids[5] = {NULL};
+	const char *names[5 + DEMO_PKI_EXTRA_MAX] = {"adm", "aiotf", "nrf", "af", "reader"};
+	const char *ids[5 + DEMO_PKI_EXTRA_MAX] = {NULL};
+	size_t nnames = sba ? 5 : 2;
 	char p[1100];
 	memset(s, 0, sizeof *s);
 	s->enabled = sba;
@@ -59,9 +61,11 @@ int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t er
 			ids[i] = nf[i].id;
 		}
 	}
+	for (size_t i = 0; i < nextra && i < DEMO_PKI_EXTRA_MAX; i++)
+		names[nnames++] = extra[i]; /* no NF instance ID in their certificates */
 	pki_opts o = {.dir = dir,
 	              .names = names,
-	              .nnames = sba ? 5 : 2,
+	              .nnames = nnames,
 	              .san = PKI_DEFAULT_SAN,
 	              .nf_ids = ids,
 	              .days = 2,
