@@ -262,6 +262,10 @@ static int deliver(m5_run *r, m5_ue *from, m5_ue *to, const char *id, int away)
 	snprintf(m.from, sizeof m.from, "%s", from->service_id);
 	snprintf(m.to, sizeof m.to, "%s", to->service_id);
 	snprintf(m.payload, sizeof m.payload, "hello from %s (%s)", from->service_id, id);
+	/* Away: DEREG answered (the server has taken it) before the connection closes, so that
+	 * the MSG cannot race the close. */
+	if (away && m5_client_deregister(to->c, to->service_id, &resp) != COAP_CHANGED)
+		fprintf(r->d->out, "           %s: DEREG refused\n", to->service_id);
 	if (away) {
 		m5_client_close(to->c);
 		to->c = NULL;
