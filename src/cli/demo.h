@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: pki.c (mTLS
  * certificates, shared with `aiot pki`), demo_dir.c (the work directory), demo_proc.c (child
- * processes), demo_af.c (the AF: notifications in, Naiotf requests out), cmd_demo.c (the
- * scenario). */
+ * processes), demo_af.c (the AF: notifications in, Naiotf requests out), demo_msgin5g.c (the
+ * MSGin5G phase: AKMA UEs, demo_run.h), cmd_demo.c (the scenario). */
 #ifndef AIOT_DEMO_H
 #define AIOT_DEMO_H
 #include <stddef.h>

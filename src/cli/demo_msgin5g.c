@@ -217,7 +217,7 @@ static m5_client *connect_as(m5_run *r, const char *akid, const uint8_t kaf[32],
 static int attach(m5_run *r, m5_ue *u)
 {
 	char err[512];
-	msgin5g_msg resp;
+	msgin5g_msg resp = {0};
 	u->c = connect_as(r, u->keys.akid, u->kaf, err, sizeof err);
 	if (u->c == NULL) {
 		fprintf(r->d->out, "           %s: handshake FAILED: %s\n", u->service_id, err);
@@ -257,7 +257,7 @@ static int await(m5_client *c, msgin5g_type t, const char *id, msgin5g_msg *out)
  * after the MSG was stored. 1 when the recipient got it intact and the sender its IMDN. */
 static int deliver(m5_run *r, m5_ue *from, m5_ue *to, const char *id, int away)
 {
-	msgin5g_msg m = {.type = MSGIN5G_MSG, .delivery_report = 1}, resp, got;
+	msgin5g_msg m = {.type = MSGIN5G_MSG, .delivery_report = 1}, resp = {0}, got;
 	snprintf(m.message_id, sizeof m.message_id, "%s", id);
 	snprintf(m.from, sizeof m.from, "%s", from->service_id);
 	snprintf(m.to, sizeof m.to, "%s", to->service_id);
@@ -331,7 +331,7 @@ static int wrong_k_attack(m5_run *r)
 static int foreign_id_attack(m5_run *r)
 {
 	char err[512];
-	msgin5g_msg resp;
+	msgin5g_msg resp = {0};
 	const char *metric = "aiot_msgin5g_registrations_refused_total";
 	double base = demo_metric(r->m5_metrics, metric);
 	m5_client *c = connect_as(r, r->ue[0].keys.akid, r->ue[0].kaf, err, sizeof err);
@@ -396,8 +396,14 @@ static void honest(m5_run *r, demo_m5_result *res)
 		fprintf(r->d->out, "           %s: 5G AKA done, A-KID %.18s...@...\n", u->supi,
 		        u->keys.akid);
 	}
-	if (res->ues < M5_NUES || !anchor_keys_registered(r, M5_NUES))
+	if (res->ues < M5_NUES)
 		return;
+	if (!anchor_keys_registered(r, M5_NUES)) {
+		fprintf(r->d->out,
+		        "           the AUSF did not register both anchor keys at the AAnF "
+		        "within 5 s (see aiot-ausf.log)\n");
+		return;
+	}
 	for (int i = 0; i < M5_NUES; i++)
 		res->registered += (unsigned long)attach(r, &r->ue[i]);
 	if (res->registered < M5_NUES)
