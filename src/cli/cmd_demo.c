@@ -313,13 +313,14 @@ int cmd_demo(int argc, char **argv)
 	if (d.sba.enabled)
 		demo_step(&d, 1,
 		          "work directory %s/: CA, certificates naming each NF instance (NRF, ADM, "
-		          "AIOTF, AF, reader), the NRF's ES256 signing key",
-		          d.dir);
+		          "AIOTF, AF, reader%s), the NRF's ES256 signing key",
+		          d.dir, d.msgin5g ? ", UDM, AUSF, AAnF, SEAF, MSGin5G server" : "");
 	else
 		demo_step(
 		    &d, 1,
-		    "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",
-		    d.dir);
+		    "work directory %s/: CA and certificates for mutual TLS between AIOTF and "
+		    "ADM%s",
+		    d.dir, d.msgin5g ? ", and of the UDM, AUSF, AAnF and SEAF" : "");
 
 	/* 2. Provisioning (the factory step): keys and IDs into the ADM's store. */
 	snprintf(a1, sizeof a1, "%lu", d.n);

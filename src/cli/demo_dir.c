@@ -82,6 +82,13 @@ static const char *const made[] = {
     "aiot-ausf.log",
     "aiot-aanf.log",
     "aiot-msgin5g.log",
+    "msgin5g.crt",
+    "msgin5g.key",
+    "udm.id",
+    "ausf.id",
+    "aanf.id",
+    "seaf.id",
+    "msgin5g.id",
 };
 
 static int is_made(const char *name)

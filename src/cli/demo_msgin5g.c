@@ -15,7 +15,10 @@
  *
  * TLS: the UDM and the AUSF under mutual TLS (the AUSF's clients: the demo's SEAF
  * certificate); the AAnF over TLS 1.3 with its certificate only, because aiot-msgin5g
- * has no client certificate towards it. No NRF and no OAuth 2.0 for these NFs.
+ * has no client certificate towards it. With SBA security (not --no-sba) the UDM, the AUSF
+ * and the AAnF register with the NRF and require its access tokens, the AUSF and
+ * aiot-msgin5g find their producers through it and fetch their tokens, and the test UE's
+ * serving network (the SEAF) gets its token for the AUSF as an AMF (demo_sba.c).
  * Ownership: this file owns the subscribers' keys (wiped at the end of the phase).
  */
 #include <fcntl.h>
@@ -41,7 +44,8 @@
 #define M5_NMSGS 3 /* A -> B, B -> A, A -> B stored while B is away */
 #define M5_NATTACKS 4
 
-const char *const demo_m5_certs[DEMO_M5_NCERTS] = {"udm", "ausf", "aanf", "seaf"};
+const char *const demo_m5_certs[DEMO_M5_NCERTS] = {"udm", "ausf", "aanf", "seaf", "msgin5g"};
+enum { ID_UDM, ID_AUSF, ID_AANF, ID_SEAF, ID_M5 }; /* d->sba.extra_id[] */
 
 typedef struct m5_ue {
 	char supi[32], service_id[64];
@@ -56,6 +60,7 @@ typedef struct m5_run {
 	m5_ue ue[M5_NUES];
 	aiot_ue_net net;
 	char ausf_url[64], server[64], seaf_cert[1100], seaf_key[1100];
+	char *seaf_token; /* with SBA: the SEAF's (nfType AMF) access token for the AUSF */
 	int ausf_metrics, m5_metrics;
 } m5_run;
 
@@ -127,10 +132,11 @@ static void provision(m5_run *r)
 
 /* The SBI flags of an AKMA NF: its store and KEK, TLS 1.3 with its certificate, client
  * certificates of the demo's CA required when mutual. */
-static void nf_flags(demo *d, demo_args *a, const char *nf, int mutual)
+static void nf_flags(demo *d, demo_args *a, int id, int mutual)
 {
+	const char *nf = demo_m5_certs[id];
 	demo_opt(a, "--listen", "127.0.0.1:0");
-	if (strcmp(nf, "ausf") != 0) {
+	if (id != ID_AUSF) {
 		demo_opt(a, "--store", "sqlite:%s/%s.db", d->dir, nf);
 		demo_opt(a, "--kek-file", "%s/%s.kek", d->dir, nf);
 	}
@@ -139,6 +145,8 @@ static void nf_flags(demo *d, demo_args *a, const char *nf, int mutual)
 	if (mutual)
 		demo_opt(a, "--tls-ca", "%s", d->sba.ca);
 	demo_opt(a, "--workers", "1");
+	if (d->sba.enabled) /* registered with the NRF, OAuth 2.0 required */
+		demo_sba_flags(d, a, nf, d->sba.extra_id[id]);
 }
 
 static int start_nf(m5_run *r, demo_proc *p, demo_args *a, const char *metrics_tag, int *metrics)
@@ -158,16 +166,18 @@ static void start_nfs(m5_run *r)
 	demo *d = r->d;
 	demo_args u = {.n = 0}, n = {.n = 0}, s = {.n = 0}, m = {.n = 0};
 	demo_arg(&u, "aiot-udm");
-	nf_flags(d, &u, "udm", 1);
+	nf_flags(d, &u, ID_UDM, 1);
 	int udm = start_nf(r, &d->udm, &u, NULL, NULL);
 	demo_arg(&n, "aiot-aanf");
-	nf_flags(d, &n, "aanf", 0);
+	nf_flags(d, &n, ID_AANF, 0);
 	demo_opt(&n, "--supi-allowed-afs", "%s", M5_FQDN);
 	int aanf = start_nf(r, &d->aanf, &n, NULL, NULL);
 	demo_arg(&s, "aiot-ausf");
-	nf_flags(d, &s, "ausf", 1);
-	demo_opt(&s, "--udm", "https://127.0.0.1:%d", udm);
-	demo_opt(&s, "--aanf", "https://127.0.0.1:%d", aanf);
+	nf_flags(d, &s, ID_AUSF, 1);
+	if (!d->sba.enabled) { /* else found through the NRF */
+		demo_opt(&s, "--udm", "https://127.0.0.1:%d", udm);
+		demo_opt(&s, "--aanf", "https://127.0.0.1:%d", aanf);
+	}
 	demo_opt(&s, "--mcc", M5_MCC);
 	demo_opt(&s, "--mnc", M5_MNC);
 	demo_opt(&s, "--client-ca", "%s", d->sba.ca);
@@ -177,8 +187,17 @@ static void start_nfs(m5_run *r)
 	int ausf = start_nf(r, &d->ausf, &s, "metrics on port", &r->ausf_metrics);
 	demo_arg(&m, "aiot-msgin5g");
 	demo_opt(&m, "--listen", "127.0.0.1:0");
-	demo_opt(&m, "--aanf", "https://127.0.0.1:%d", aanf);
 	demo_opt(&m, "--aanf-ca", "%s", d->sba.ca);
+	if (d->sba.enabled) { /* the AAnF found through the NRF, its tokens from the NRF */
+		demo_opt(&m, "--nrf", "https://127.0.0.1:%d", d->sba.nrf_port);
+		demo_opt(&m, "--nrf.ca", "%s", d->sba.ca);
+		demo_opt(&m, "--nrf.cert", "%s/msgin5g.crt", d->dir);
+		demo_opt(&m, "--nrf.key", "%s/msgin5g.key", d->dir);
+		demo_opt(&m, "--nf-instance-id", "%s", d->sba.extra_id[ID_M5]);
+		demo_arg(&m, "--aanf-oauth2");
+	} else {
+		demo_opt(&m, "--aanf", "https://127.0.0.1:%d", aanf);
+	}
 	demo_opt(&m, "--af-fqdn", M5_FQDN);
 	demo_opt(&m, "--bindings", "%s/msgin5g-bindings.json", d->dir);
 	demo_opt(&m, "--metrics", "127.0.0.1:0");
@@ -380,6 +399,16 @@ static void set_net(m5_run *r)
 	                       .ca = d->sba.ca,
 	                       .cert = r->seaf_cert,
 	                       .key = r->seaf_key};
+	if (!d->sba.enabled)
+		return;
+	/* The SEAF's part of the test UE is an AMF to the NRF (TS 29.509: nausf-auth). */
+	char err[512];
+	r->seaf_token =
+	    demo_sba_token_nf(&d->sba, r->seaf_cert, r->seaf_key, d->sba.extra_id[ID_SEAF], "AMF",
+	                      "AUSF", "nausf-auth", err, sizeof err);
+	if (r->seaf_token == NULL)
+		demo_die(d, "the SEAF's access token: %s", err);
+	r->net.bearer = r->seaf_token;
 }
 
 /* The honest UEs: AKA + AKMA, register, the messages. */
@@ -429,6 +458,7 @@ void demo_msgin5g_phase(demo *d, demo_m5_result *res)
 		m5_client_close(r.ue[i].c);
 		aiot_ue_akma_clear(&r.ue[i].keys);
 	}
+	free(r.seaf_token);
 	wipe(&r, sizeof r);
 	res->ok = res->ues == M5_NUES && res->registered == M5_NUES && res->delivered == M5_NMSGS &&
 	          res->attacks_refused == M5_NATTACKS && res->attackers_accepted == 0;
@@ -438,13 +468,16 @@ void demo_msgin5g_phase(demo *d, demo_m5_result *res)
 
 void demo_msgin5g_summary(demo *d, const demo_m5_result *r)
 {
+	const char *sba =
+	    d->sba.enabled ? "UDM, AUSF and AAnF registered with the NRF and requiring OAuth 2.0 "
+	                     "tokens, found through it by the AUSF and the MSGin5G server"
+	                   : "no NRF and no OAuth 2.0 (--no-sba)";
 	fprintf(d->out,
 	        "  MSGin5G: AKA + AKMA %lu of %d UEs, registered %lu, messages delivered with "
 	        "a delivery report %lu of %lu, attackers refused %lu of %lu, accepted %lu "
-	        "(UDM and AUSF under mutual TLS, AAnF under TLS; these NFs without NRF and "
-	        "OAuth 2.0 tokens)\n  %s\n",
+	        "(UDM and AUSF under mutual TLS, AAnF under TLS; %s)\n  %s\n",
 	        r->ues, M5_NUES, r->registered, r->delivered, r->messages, r->attacks_refused,
-	        r->attacks, r->attackers_accepted,
+	        r->attacks, r->attackers_accepted, sba,
 	        r->ok ? "OK: both UEs authenticated by AKMA, registered and got every message "
 	                "with its report; every attacker refused"
 	              : "FAILED (MSGin5G)");

@@ -52,13 +52,17 @@ void demo_opt(demo_args *a, const char *flag, const char *fmt, ...)
 void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, char *line,
                      size_t cap);
 
+/* An NF's mutual-TLS client settings towards the NRF (NAME.crt, NAME.key), its registration
+ * under nf_id, and OAuth 2.0 as a producer (the NRF's public key, its instance ID the issuer). */
+void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id);
+
 /* Steps 3 and 4: the NRF (with sba), the ADM, the AIOTF, the AF (its token and DO-A
  * subscription), the device simulator and the reader, each waited for. Ports into d. */
 void demo_start_core(demo *d);
 
 /* The MSGin5G phase (demo_msgin5g.c): the certificates it needs of the demo's CA, and its
  * run (step 9): subscribers, UDM, AUSF, AAnF, MSGin5G server, two UEs, the attackers. */
-#define DEMO_M5_NCERTS 4
+#define DEMO_M5_NCERTS 5
 extern const char *const demo_m5_certs[DEMO_M5_NCERTS];
 typedef struct demo_m5_result {
 	unsigned long ues;        /* UEs that completed 5G AKA and AKMA */

@@ -81,7 +81,7 @@ void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, cha
 
 /* An NF's mutual-TLS client settings towards the NRF, its registration, and OAuth 2.0 as a
  * producer (the NRF's public key pinned, its instance ID the only issuer). */
-static void sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id)
+void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id)
 {
 	demo_opt(a, "--nrf", "https://127.0.0.1:%d", d->sba.nrf_port);
 	demo_opt(a, "--nrf.ca", "%s", d->sba.ca);
@@ -124,7 +124,7 @@ static void start_nrf_adm(demo *d, char *line, size_t cap)
 	demo_opt(&a, "--workers", "2");
 	demo_opt(&a, "--af-auth", "%s", afauth);
 	if (d->sba.enabled)
-		sba_flags(d, &a, "adm", d->sba.adm_id);
+		demo_sba_flags(d, &a, "adm", d->sba.adm_id);
 	demo_start_proc(d, &d->adm, &a, "listening on", line, cap);
 	d->adm_port = demo_port_after(line, "listening on");
 	if (d->sba.enabled)
@@ -157,7 +157,7 @@ static void start_aiotf(demo *d, char *line, size_t cap)
 		         d->dir); /* Naiotf under mutual TLS too */
 		demo_opt(&a, "--tls-key", "%s/aiotf.key", d->dir);
 		demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
-		sba_flags(d, &a, "aiotf", d->sba.aiotf_id);
+		demo_sba_flags(d, &a, "aiotf", d->sba.aiotf_id);
 		/* the NG backhaul: TLS 1.3, reader certificates of the CA required */
 		demo_opt(&a, "--ng-transport", "tcp");
 		demo_opt(&a, "--ng-tls-cert", "%s/aiotf.crt", d->dir);

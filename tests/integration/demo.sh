@@ -54,6 +54,11 @@ grep -q "REG .* refused: not bound" $W/small/aiot-msgin5g.log && ok "small: the 
 check "small: 2 UEs registered (3 REGs: B again for its stored MSG)" 3 "$(grep -c ': REG ue-.*(SUPI imsi-' $W/small/aiot-msgin5g.log)"
 grep -q "TLS 1.3, mutual" $W/small/aiot-udm.log && grep -q "TLS 1.3, mutual" $W/small/aiot-ausf.log \
 	&& ok "small: UDM and AUSF under mutual TLS" || bad "small: UDM or AUSF not under mutual TLS"
+for nf in udm ausf aanf msgin5g; do
+	grep -q "registered with the NRF" $W/small/aiot-$nf.log && ok "small: aiot-$nf registered with the NRF" || bad "small: aiot-$nf did not register"
+done
+check "small: the AUSF found the UDM and the AAnF, the MSGin5G server the AAnF, through the NRF" 3 \
+	"$(cat $W/small/aiot-ausf.log $W/small/aiot-msgin5g.log | grep -c 'found through the NRF, OAuth 2.0 required')"
 [ ! -e $W/small/subscribers.jsonl ] && ok "small: the subscribers' keys left only in the UDM's store" \
 	|| bad "small: subscribers.jsonl left behind"
 
