@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P] [--no-doa]
- * [--doa-devices N] [--no-doa-attacks] [--no-sba]`: the whole system on one machine (TS 33.369
- * 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md §3.10).
- * It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS, registration, discovery,
+ * [--doa-devices N] [--no-doa-attacks] [--no-sba] [--no-msgin5g]`: the whole system on one machine
+ * (TS 33.369 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md
+ * §3.10). It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS, registration, discovery,
  * OAuth 2.0: demo_start.c, demo_sba.c; --no-sba: ADM and AIOTF with mutual TLS only), device
  * simulator (N devices + K clones) and reader (TLS backhaul) as separate processes on
  * loopback, then acts as the AF: an inventory of
@@ -13,7 +13,10 @@
  * replays played by the simulator. Exits 0 only if every genuine device was authenticated,
  * every clone was rejected, no command reached a clone, and (unless --no-doa) every genuine
  * DO-A device registered and delivered its data while no forged network message, clone or
- * replay was accepted, and (unless --no-sba) every request without a valid token was refused.
+ * replay was accepted, (unless --no-sba) every request without a valid token was refused, and
+ * (unless --no-msgin5g) two UEs ran 5G AKA and AKMA, registered at the MSGin5G server and
+ * exchanged their messages with delivery reports while every attacker was refused
+ * (demo_msgin5g.c).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -217,6 +220,7 @@ int cmd_demo(int argc, char **argv)
 	    {"doa-devices", required_argument, NULL, 'e'},
 	    {"no-doa-attacks", no_argument, NULL, 'A'},
 	    {"no-sba", no_argument, NULL, 'S'},
+	    {"no-msgin5g", no_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -224,6 +228,7 @@ int cmd_demo(int argc, char **argv)
 	          .k = 5,
 	          .ndoa = ULONG_MAX, /* 10 % of the devices */
 	          .doa_attacks = 1,
+	          .msgin5g = 1,
 	          .dir = "aiot-demo",
 	          .loss = "0",
 	          .out = stdout};
@@ -260,19 +265,24 @@ int cmd_demo(int argc, char **argv)
 		case 'S':
 			no_sba = 1;
 			break;
+		case 'M':
+			d.msgin5g = 0;
+			break;
 		case 'h':
 			puts(
 			    "usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
 			    "[--workdir DIR (aiot-demo)] [--loss P (0)]\n"
 			    "                 [--no-doa] [--doa-devices N (10 % of --devices)] "
-			    "[--no-doa-attacks] [--no-sba]\n"
+			    "[--no-doa-attacks] [--no-sba] [--no-msgin5g]\n"
 			    "  --no-doa          skip device-originated access (DO-A)\n"
 			    "  --doa-devices N   devices that register on their own and send data\n"
 			    "  --no-doa-attacks  DO-A without the simulated rogue network, clones "
 			    "and "
 			    "replays\n"
 			    "  --no-sba          no NRF and no OAuth 2.0: static URLs, mutual TLS "
-			    "between AIOTF and ADM only");
+			    "between AIOTF and ADM only\n"
+			    "  --no-msgin5g      skip the MSGin5G phase (UDM, AUSF, AAnF, MSGin5G "
+			    "server, two AKMA UEs)");
 			return 0;
 		default:
 			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
@@ -297,18 +307,20 @@ int cmd_demo(int argc, char **argv)
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
 	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "demo: %s", err); /* nothing started yet */
-	if (demo_sba_prepare(d.dir, !no_sba, &d.sba, err, sizeof err) != 0)
+	if (demo_sba_prepare(d.dir, !no_sba, demo_m5_certs, d.msgin5g ? DEMO_M5_NCERTS : 0, &d.sba,
+	                     err, sizeof err) != 0)
 		demo_die(&d, "%s", err);
 	if (d.sba.enabled)
 		demo_step(&d, 1,
 		          "work directory %s/: CA, certificates naming each NF instance (NRF, ADM, "
-		          "AIOTF, AF, reader), the NRF's ES256 signing key",
-		          d.dir);
+		          "AIOTF, AF, reader%s), the NRF's ES256 signing key",
+		          d.dir, d.msgin5g ? ", UDM, AUSF, AAnF, SEAF, MSGin5G server" : "");
 	else
 		demo_step(
 		    &d, 1,
-		    "work directory %s/: CA and certificates for mutual TLS between AIOTF and ADM",
-		    d.dir);
+		    "work directory %s/: CA and certificates for mutual TLS between AIOTF and "
+		    "ADM%s",
+		    d.dir, d.msgin5g ? ", and of the UDM, AUSF, AAnF and SEAF" : "");
 
 	/* 2. Provisioning (the factory step): keys and IDs into the ADM's store. */
 	snprintf(a1, sizeof a1, "%lu", d.n);
@@ -456,8 +468,21 @@ int cmd_demo(int argc, char **argv)
 		demo_step(&d, 8, "OAuth 2.0: skipped (--no-sba)");
 	}
 
-	/* 9. Stop everything. */
-	demo_step(&d, 9, "stopping aiot-reader, aiot-devsim, aiot-aiotf, aiot-adm%s",
+	/* 9. MSGin5G with AKMA (issue 15). */
+	demo_m5_result m5 = {0};
+	if (d.msgin5g) {
+		demo_step(&d, 9,
+		          "MSGin5G: two UEs run 5G AKA and AKMA, register at the MSGin5G server "
+		          "and exchange messages; attackers with a wrong key, an unknown A-KID, "
+		          "another UE's service ID");
+		demo_msgin5g_phase(&d, &m5);
+	} else {
+		demo_step(&d, 9, "MSGin5G: skipped (--no-msgin5g)");
+	}
+
+	/* 10. Stop everything. */
+	demo_step(&d, 10, "stopping %saiot-reader, aiot-devsim, aiot-aiotf, aiot-adm%s",
+	          d.msgin5g ? "aiot-msgin5g, aiot-ausf, aiot-aanf, aiot-udm, " : "",
 	          d.sba.enabled ? ", aiot-nrf" : "");
 	demo_stop_all();
 	demo_af_stop(d.af);
@@ -474,7 +499,7 @@ int cmd_demo(int argc, char **argv)
 	int inv_ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
 	             clone_accepted == 0;
 	int sba_ok = !d.sba.enabled || (unauth.accepted == 0 && unauth.errors == 0);
-	int ok = inv_ok && doa_ok && sba_ok;
+	int ok = inv_ok && doa_ok && sba_ok && (!d.msgin5g || m5.ok);
 	fprintf(d.out,
 	        "\nsummary: %lu devices, %lu clones\n"
 	        "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
@@ -504,6 +529,8 @@ int cmd_demo(int argc, char **argv)
 		    "requests refused %lu, accepted %lu\n  %s\n",
 		    unauth.rejected, unauth.accepted,
 		    sba_ok ? "OK: every request without a valid token refused" : "FAILED (SBA)");
+	if (d.msgin5g)
+		demo_msgin5g_summary(&d, &m5);
 	if (d.json)
 		printf("{\"devices\":%lu,\"clones\":%lu,\"authenticated\":%lu,\"rejected\":%.0f,"
 		       "\"missed\":%lu,\"read_ok\":%lu,\"write_ok\":%lu,"
@@ -511,11 +538,14 @@ int cmd_demo(int argc, char **argv)
 		       "\"doa_data_delivered\":%lu,\"doa_rogue_network_accepted\":%ld,"
 		       "\"doa_clone_registered\":%ld,\"doa_replays_accepted\":%ld,"
 		       "\"nrf\":%s,\"oauth2\":%s,\"unauthorized_rejected\":%lu,"
-		       "\"unauthorized_accepted\":%lu,\"seconds\":%.2f}\n",
+		       "\"unauthorized_accepted\":%lu,\"akma_ues\":%lu,\"akma_registered\":%lu,"
+		       "\"msgin5g_delivered\":%lu,\"msgin5g_attackers_accepted\":%lu,"
+		       "\"seconds\":%.2f}\n",
 		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
 		       d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
 		       doa.clone_registered, doa.replays_accepted, d.sba.enabled ? "true" : "false",
-		       d.sba.enabled ? "true" : "false", unauth.rejected, unauth.accepted, secs);
+		       d.sba.enabled ? "true" : "false", unauth.rejected, unauth.accepted, m5.ues,
+		       m5.registered, m5.delivered, m5.attackers_accepted, secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `aiot demo`: the end-to-end run (README "make demo"). Split by concern: pki.c (mTLS
  * certificates, shared with `aiot pki`), demo_dir.c (the work directory), demo_proc.c (child
- * processes), demo_af.c (the AF: notifications in, Naiotf requests out), cmd_demo.c (the
- * scenario). */
+ * processes), demo_af.c (the AF: notifications in, Naiotf requests out), demo_msgin5g.c (the
+ * MSGin5G phase: AKMA UEs, demo_run.h), cmd_demo.c (the scenario). */
 #ifndef AIOT_DEMO_H
 #define AIOT_DEMO_H
 #include <stddef.h>
@@ -98,6 +98,7 @@ void demo_doa_count(demo_doa *t, demo_doa_counts *c);
  * (malloc'd), or NULL with err. */
 char *demo_doa_subscribe(demo_af *af, int aiotf_port, const char *af_id, char *err, size_t errlen);
 
+#define DEMO_PKI_EXTRA_MAX 8 /* certificates beyond the core's (demo_sba_prepare) */
 /* SBA security of the demo (demo_sba.c): NF instance IDs, the PKI (adm, aiotf; with sba also
  * nrf, af and reader, each NF's ID in its certificate), the NRF's signing key and its public
  * half for the producers. */
@@ -107,15 +108,22 @@ typedef struct demo_sba {
 	char ca[1100], af_cert[1100], af_key[1100];
 	char signing_key[1100], public_key[1100];
 	char kid[64];
+	char extra_id[DEMO_PKI_EXTRA_MAX][37]; /* with sba: the NF instance IDs of the extras */
 	struct evp_pkey_st *key; /* the NRF's signing key (the probe's forgeries use it too) */
 	int nrf_port;
 } demo_sba;
-int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t errlen);
+/* extra: more certificates of the same CA (nextra <= DEMO_PKI_EXTRA_MAX), NAME.crt, NAME.key. */
+int demo_sba_prepare(const char *dir, int sba, const char *const *extra, size_t nextra, demo_sba *s,
+                     char *err, size_t errlen);
 void demo_sba_free(demo_sba *s);
 /* The AF's access token from the NRF (client credentials, TS 29.510 Nnrf_AccessToken) for
  * target_type and scope: malloc'd, or NULL with err. */
 char *demo_sba_token(demo_af *af, const demo_sba *s, const char *target_type, const char *scope,
                      char *err, size_t errlen);
+/* The same for an NF of type nf_type (its certificate cert, key), with its own client. */
+char *demo_sba_token_nf(const demo_sba *s, const char *cert, const char *key, const char *nf_id,
+                        const char *nf_type, const char *target_type, const char *scope, char *err,
+                        size_t errlen);
 /* Requests without a token, or with a forged or misused one (another key, alg none, a flipped
  * bit, expired, wrong aud, wrong iss, missing scope, another NF's under mutual TLS), to the
  * ADM and the AIOTF: each must get 401 or 403. errors: tokens that could not be made, or the

@@ -8,19 +8,21 @@
 
 #include "demo.h"
 
-#define DEMO_STEPS 9
+#define DEMO_STEPS 10
 #define DOA_ATTACK_P "0.25" /* --rogue-network and --doa-replay of the simulator */
 
 typedef struct demo {
 	unsigned long n, k;
 	unsigned long ndoa, doa_clones; /* DO-A devices (0: --no-doa), DO-A clones */
 	int doa_attacks;
+	int msgin5g; /* the MSGin5G phase (not --no-msgin5g) */
 	int json;
 	FILE *out; /* progress: stdout, or stderr with --json (stdout holds the JSON alone) */
 	const char *dir;
 	const char *loss;
 	demo_sba sba; /* NRF, OAuth 2.0, the NF certificates (sba.enabled: not --no-sba) */
 	demo_proc nrf, adm, aiotf, devsim, reader;
+	demo_proc udm, ausf, aanf, m5; /* the MSGin5G phase's NFs (demo_msgin5g.c) */
 	demo_af *af;
 	demo_doa *doa;
 	int adm_port, aiotf_port, aiotf_metrics, ng_port, devsim_port;
@@ -35,8 +37,42 @@ void demo_on_signal(int sig);
 void demo_step(demo *d, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The run failed: the message, every process stopped, where the logs are; exit 1. */
 _Noreturn void demo_die(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An argv built as the run goes: the strings are copied, so that temporaries may be added. */
+#define DEMO_ARGS_MAX 64
+typedef struct demo_args {
+	char *v[DEMO_ARGS_MAX + 1];
+	char buf[DEMO_ARGS_MAX][1100];
+	int n;
+} demo_args;
+void demo_arg(demo_args *a, const char *s);
+/* `--flag VALUE`, the value formatted. */
+void demo_opt(demo_args *a, const char *flag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Spawn a->v[0] into p, wait for `ready` in its log (the line into line), or the demo dies. */
+void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, char *line,
+                     size_t cap);
+
+/* An NF's mutual-TLS client settings towards the NRF (NAME.crt, NAME.key), its registration
+ * under nf_id, and OAuth 2.0 as a producer (the NRF's public key, its instance ID the issuer). */
+void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id);
+
 /* Steps 3 and 4: the NRF (with sba), the ADM, the AIOTF, the AF (its token and DO-A
  * subscription), the device simulator and the reader, each waited for. Ports into d. */
 void demo_start_core(demo *d);
+
+/* The MSGin5G phase (demo_msgin5g.c): the certificates it needs of the demo's CA, and its
+ * run (step 9): subscribers, UDM, AUSF, AAnF, MSGin5G server, two UEs, the attackers. */
+#define DEMO_M5_NCERTS 5
+extern const char *const demo_m5_certs[DEMO_M5_NCERTS];
+typedef struct demo_m5_result {
+	unsigned long ues;        /* UEs that completed 5G AKA and AKMA */
+	unsigned long registered; /* UEs registered at the MSGin5G server */
+	unsigned long delivered;  /* messages delivered with their delivery report */
+	unsigned long messages;   /* messages sent */
+	unsigned long attacks, attacks_refused, attackers_accepted;
+	int ok; /* every honest step done, every attacker refused */
+} demo_m5_result;
+void demo_msgin5g_phase(demo *d, demo_m5_result *r);
+void demo_msgin5g_summary(demo *d, const demo_m5_result *r); /* its summary lines */
 
 #endif

@@ -20,6 +20,7 @@
 #include "demo.h"
 #include "oauth/jws.h"
 #include "pki.h"
+#include "sbi/sbi_client.h"
 #include "svc/nf_id.h"
 
 static int path_in(char *out, size_t cap, const char *dir, const char *name)
@@ -27,10 +28,12 @@ static int path_in(char *out, size_t cap, const char *dir, const char *name)
 	return snprintf(out, cap, "%s/%s", dir, name) < (int)cap ? 0 : -1;
 }
 
-int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t errlen)
+int demo_sba_prepare(const char *dir, int sba, const char *const *extra, size_t nextra, demo_sba *s,
+                     char *err, size_t errlen)
 {
-	static const char *const names[] = {"adm", "aiotf", "nrf", "af", "reader"};
-	const char *ids[5] = {NULL};
+	const char *names[5 + DEMO_PKI_EXTRA_MAX] = {"adm", "aiotf", "nrf", "af", "reader"};
+	const char *ids[5 + DEMO_PKI_EXTRA_MAX] = {NULL};
+	size_t nnames = sba ? 5 : 2;
 	char p[1100];
 	memset(s, 0, sizeof *s);
 	s->enabled = sba;
@@ -59,9 +62,20 @@ int demo_sba_prepare(const char *dir, int sba, demo_sba *s, char *err, size_t er
 			ids[i] = nf[i].id;
 		}
 	}
+	for (size_t i = 0; i < nextra && i < DEMO_PKI_EXTRA_MAX; i++) {
+		char file[PKI_MAX_NAME + 8];
+		snprintf(file, sizeof file, "%s.id", extra[i]);
+		if (sba && (path_in(p, sizeof p, dir, file) != 0 ||
+		            aiot_nf_instance_id_load_or_create(p, s->extra_id[i]) != 0)) {
+			snprintf(err, errlen, "%s: cannot make an NF instance ID", p);
+			return -1;
+		}
+		ids[nnames] = sba ? s->extra_id[i] : NULL;
+		names[nnames++] = extra[i];
+	}
 	pki_opts o = {.dir = dir,
 	              .names = names,
-	              .nnames = sba ? 5 : 2,
+	              .nnames = nnames,
 	              .san = PKI_DEFAULT_SAN,
 	              .nf_ids = ids,
 	              .days = 2,
@@ -88,15 +102,10 @@ void demo_sba_free(demo_sba *s)
 	s->key = NULL;
 }
 
-char *demo_sba_token(demo_af *af, const demo_sba *s, const char *target_type, const char *scope,
-                     char *err, size_t errlen)
+/* The access_token of the NRF's answer (status st, body resp), or NULL with err. */
+static char *token_of(int st, const char *resp, char *err, size_t errlen)
 {
-	char body[512], *resp = NULL, *tok = NULL;
-	snprintf(body, sizeof body,
-	         "grant_type=client_credentials&nfInstanceId=%s&nfType=AF&targetNfType=%s&scope=%s",
-	         s->af_id, target_type, scope);
-	int st = demo_af_fetch(af, s->nrf_port, NULL, "POST", "/oauth2/token",
-	                       "application/x-www-form-urlencoded", body, &resp, err, errlen);
+	char *tok = NULL;
 	cJSON *j = st == 200 && resp ? cJSON_Parse(resp) : NULL;
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "access_token");
 	if (cJSON_IsString(t))
@@ -104,6 +113,44 @@ char *demo_sba_token(demo_af *af, const demo_sba *s, const char *target_type, co
 	else if (st != 0)
 		snprintf(err, errlen, "the NRF answered %d: %.300s", st, resp ? resp : "");
 	cJSON_Delete(j);
+	return tok;
+}
+
+/* The client-credentials request (TS 29.510 AccessTokenReq) of nf_id of type nf_type. */
+static void token_req(char *body, size_t cap, const char *nf_id, const char *nf_type,
+                      const char *target_type, const char *scope)
+{
+	snprintf(body, cap,
+	         "grant_type=client_credentials&nfInstanceId=%s&nfType=%s&targetNfType=%s&scope=%s",
+	         nf_id, nf_type, target_type, scope);
+}
+
+char *demo_sba_token(demo_af *af, const demo_sba *s, const char *target_type, const char *scope,
+                     char *err, size_t errlen)
+{
+	char body[512], *resp = NULL;
+	token_req(body, sizeof body, s->af_id, "AF", target_type, scope);
+	int st = demo_af_fetch(af, s->nrf_port, NULL, "POST", "/oauth2/token",
+	                       "application/x-www-form-urlencoded", body, &resp, err, errlen);
+	char *tok = token_of(st, resp, err, errlen);
+	free(resp);
+	return tok;
+}
+
+char *demo_sba_token_nf(const demo_sba *s, const char *cert, const char *key, const char *nf_id,
+                        const char *nf_type, const char *target_type, const char *scope, char *err,
+                        size_t errlen)
+{
+	char body[512], *resp = NULL;
+	sbi_client_cfg c = {.host = "127.0.0.1",
+	                    .port = s->nrf_port,
+	                    .tls_ca = s->ca,
+	                    .tls_cert = cert,
+	                    .tls_key = key};
+	token_req(body, sizeof body, nf_id, nf_type, target_type, scope);
+	int st = sbi_fetch(&c, "POST", "/oauth2/token", "application/x-www-form-urlencoded", body,
+	                   &resp, err, errlen);
+	char *tok = token_of(st, resp, err, errlen);
 	free(resp);
 	return tok;
 }

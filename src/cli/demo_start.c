@@ -49,41 +49,29 @@ void demo_die(demo *d, const char *fmt, ...)
 	exit(1);
 }
 
-/* An argv built as the run goes: the strings are copied, so that temporaries may be added. */
-#define ARGS_MAX 64
-typedef struct args {
-	char *v[ARGS_MAX + 1];
-	char buf[ARGS_MAX][1100];
-	int n;
-} args;
-
-static void add(args *a, const char *s)
+void demo_arg(demo_args *a, const char *s)
 {
-	if (a->n < ARGS_MAX) {
+	if (a->n < DEMO_ARGS_MAX) {
 		snprintf(a->buf[a->n], sizeof a->buf[a->n], "%s", s);
 		a->v[a->n] = a->buf[a->n];
 		a->v[++a->n] = NULL;
 	}
 }
 
-/* `--flag VALUE`, the value formatted. */
-static void opt(args *a, const char *flag, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void opt(args *a, const char *flag, const char *fmt, ...)
+void demo_opt(demo_args *a, const char *flag, const char *fmt, ...)
 {
 	char s[1100];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof s, fmt, ap);
 	va_end(ap);
-	add(a, flag);
-	add(a, s);
+	demo_arg(a, flag);
+	demo_arg(a, s);
 }
 
-/* Spawn, wait for `ready` in its log; the line that said so into line. */
-static void start(demo *d, demo_proc *p, args *a, const char *ready, char *line, size_t cap)
+void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, char *line, size_t cap)
 {
-	if (a->n >= ARGS_MAX)
+	if (a->n >= DEMO_ARGS_MAX)
 		demo_die(d, "%s: too many arguments", a->v[0]);
 	if (demo_spawn(p, a->v[0], d->dir, a->v) != 0)
 		demo_die(d, "cannot start %s", a->v[0]);
@@ -93,51 +81,51 @@ static void start(demo *d, demo_proc *p, args *a, const char *ready, char *line,
 
 /* An NF's mutual-TLS client settings towards the NRF, its registration, and OAuth 2.0 as a
  * producer (the NRF's public key pinned, its instance ID the only issuer). */
-static void sba_flags(demo *d, args *a, const char *nf, const char *nf_id)
+void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id)
 {
-	opt(a, "--nrf", "https://127.0.0.1:%d", d->sba.nrf_port);
-	opt(a, "--nrf.ca", "%s", d->sba.ca);
-	opt(a, "--nrf.cert", "%s/%s.crt", d->dir, nf);
-	opt(a, "--nrf.key", "%s/%s.key", d->dir, nf);
-	opt(a, "--nf-instance-id", "%s", nf_id);
-	add(a, "--oauth2-required");
-	opt(a, "--nrf-public-key", "%s", d->sba.public_key);
-	opt(a, "--oauth2-issuer", "%s", d->sba.nrf_id);
+	demo_opt(a, "--nrf", "https://127.0.0.1:%d", d->sba.nrf_port);
+	demo_opt(a, "--nrf.ca", "%s", d->sba.ca);
+	demo_opt(a, "--nrf.cert", "%s/%s.crt", d->dir, nf);
+	demo_opt(a, "--nrf.key", "%s/%s.key", d->dir, nf);
+	demo_opt(a, "--nf-instance-id", "%s", nf_id);
+	demo_arg(a, "--oauth2-required");
+	demo_opt(a, "--nrf-public-key", "%s", d->sba.public_key);
+	demo_opt(a, "--oauth2-issuer", "%s", d->sba.nrf_id);
 }
 
 static void start_nrf_adm(demo *d, char *line, size_t cap)
 {
 	char err[512];
 	if (d->sba.enabled) {
-		args a = {.n = 0};
-		add(&a, "aiot-nrf");
-		opt(&a, "--listen", "127.0.0.1:0");
-		opt(&a, "--signing-key", "%s", d->sba.signing_key);
-		opt(&a, "--store", "sqlite:%s/nrf.db", d->dir);
-		opt(&a, "--nf-instance-id", "%s", d->sba.nrf_id);
-		opt(&a, "--tls-cert", "%s/nrf.crt", d->dir);
-		opt(&a, "--tls-key", "%s/nrf.key", d->dir);
-		opt(&a, "--tls-ca", "%s", d->sba.ca);
-		start(d, &d->nrf, &a, "listening on", line, cap);
+		demo_args a = {.n = 0};
+		demo_arg(&a, "aiot-nrf");
+		demo_opt(&a, "--listen", "127.0.0.1:0");
+		demo_opt(&a, "--signing-key", "%s", d->sba.signing_key);
+		demo_opt(&a, "--store", "sqlite:%s/nrf.db", d->dir);
+		demo_opt(&a, "--nf-instance-id", "%s", d->sba.nrf_id);
+		demo_opt(&a, "--tls-cert", "%s/nrf.crt", d->dir);
+		demo_opt(&a, "--tls-key", "%s/nrf.key", d->dir);
+		demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
+		demo_start_proc(d, &d->nrf, &a, "listening on", line, cap);
 		d->sba.nrf_port = demo_port_after(line, "listening on");
 	}
 	char afauth[1100];
 	snprintf(afauth, sizeof afauth, "%s/af-auth.json", d->dir);
 	if (demo_af_write_auth(afauth, "aiot-demo-af", err, sizeof err) != 0)
 		demo_die(d, "%s", err);
-	args a = {.n = 0};
-	add(&a, "aiot-adm");
-	opt(&a, "--listen", "127.0.0.1:0");
-	opt(&a, "--store", "sqlite:%s/adm.db", d->dir);
-	opt(&a, "--kek-file", "%s/kek", d->dir);
-	opt(&a, "--tls-cert", "%s/adm.crt", d->dir);
-	opt(&a, "--tls-key", "%s/adm.key", d->dir);
-	opt(&a, "--tls-ca", "%s", d->sba.ca);
-	opt(&a, "--workers", "2");
-	opt(&a, "--af-auth", "%s", afauth);
+	demo_args a = {.n = 0};
+	demo_arg(&a, "aiot-adm");
+	demo_opt(&a, "--listen", "127.0.0.1:0");
+	demo_opt(&a, "--store", "sqlite:%s/adm.db", d->dir);
+	demo_opt(&a, "--kek-file", "%s/kek", d->dir);
+	demo_opt(&a, "--tls-cert", "%s/adm.crt", d->dir);
+	demo_opt(&a, "--tls-key", "%s/adm.key", d->dir);
+	demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
+	demo_opt(&a, "--workers", "2");
+	demo_opt(&a, "--af-auth", "%s", afauth);
 	if (d->sba.enabled)
-		sba_flags(d, &a, "adm", d->sba.adm_id);
-	start(d, &d->adm, &a, "listening on", line, cap);
+		demo_sba_flags(d, &a, "adm", d->sba.adm_id);
+	demo_start_proc(d, &d->adm, &a, "listening on", line, cap);
 	d->adm_port = demo_port_after(line, "listening on");
 	if (d->sba.enabled)
 		demo_step(
@@ -153,30 +141,31 @@ static void start_nrf_adm(demo *d, char *line, size_t cap)
 
 static void start_aiotf(demo *d, char *line, size_t cap)
 {
-	args a = {.n = 0};
-	add(&a, "aiot-aiotf");
-	opt(&a, "--listen", "127.0.0.1:0");
-	opt(&a, "--ng-listen", "127.0.0.1:0");
+	demo_args a = {.n = 0};
+	demo_arg(&a, "aiot-aiotf");
+	demo_opt(&a, "--listen", "127.0.0.1:0");
+	demo_opt(&a, "--ng-listen", "127.0.0.1:0");
 	if (!d->sba.enabled) /* else found through the NRF */
-		opt(&a, "--adm", "https://127.0.0.1:%d", d->adm_port);
-	opt(&a, "--adm-ca", "%s", d->sba.ca);
-	opt(&a, "--adm-cert", "%s/aiotf.crt", d->dir);
-	opt(&a, "--adm-key", "%s/aiotf.key", d->dir);
-	opt(&a, "--metrics", "127.0.0.1:0");
-	opt(&a, "--name", "aiotf-demo");
+		demo_opt(&a, "--adm", "https://127.0.0.1:%d", d->adm_port);
+	demo_opt(&a, "--adm-ca", "%s", d->sba.ca);
+	demo_opt(&a, "--adm-cert", "%s/aiotf.crt", d->dir);
+	demo_opt(&a, "--adm-key", "%s/aiotf.key", d->dir);
+	demo_opt(&a, "--metrics", "127.0.0.1:0");
+	demo_opt(&a, "--name", "aiotf-demo");
 	if (d->sba.enabled) {
-		opt(&a, "--tls-cert", "%s/aiotf.crt", d->dir); /* Naiotf under mutual TLS too */
-		opt(&a, "--tls-key", "%s/aiotf.key", d->dir);
-		opt(&a, "--tls-ca", "%s", d->sba.ca);
-		sba_flags(d, &a, "aiotf", d->sba.aiotf_id);
+		demo_opt(&a, "--tls-cert", "%s/aiotf.crt",
+		         d->dir); /* Naiotf under mutual TLS too */
+		demo_opt(&a, "--tls-key", "%s/aiotf.key", d->dir);
+		demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
+		demo_sba_flags(d, &a, "aiotf", d->sba.aiotf_id);
 		/* the NG backhaul: TLS 1.3, reader certificates of the CA required */
-		opt(&a, "--ng-transport", "tcp");
-		opt(&a, "--ng-tls-cert", "%s/aiotf.crt", d->dir);
-		opt(&a, "--ng-tls-key", "%s/aiotf.key", d->dir);
-		opt(&a, "--ng-tls-ca", "%s", d->sba.ca);
-		add(&a, "--ng-tls-required");
+		demo_opt(&a, "--ng-transport", "tcp");
+		demo_opt(&a, "--ng-tls-cert", "%s/aiotf.crt", d->dir);
+		demo_opt(&a, "--ng-tls-key", "%s/aiotf.key", d->dir);
+		demo_opt(&a, "--ng-tls-ca", "%s", d->sba.ca);
+		demo_arg(&a, "--ng-tls-required");
 	}
-	start(d, &d->aiotf, &a, "metrics on port", line, cap);
+	demo_start_proc(d, &d->aiotf, &a, "metrics on port", line, cap);
 	d->aiotf_metrics = atoi(strstr(line, "metrics on port") + strlen("metrics on port"));
 	if (demo_wait_log(&d->aiotf, "listening on", 15000, line, cap) != 0)
 		demo_die(d, "aiot-aiotf: no SBI address in its log");
@@ -216,39 +205,39 @@ static void start_af(demo *d)
 
 static void start_devsim_reader(demo *d, char *line, size_t cap)
 {
-	args a = {.n = 0};
-	add(&a, "aiot-devsim");
-	opt(&a, "--devices", "%s/devices.jsonl", d->dir);
-	opt(&a, "--air-listen", "127.0.0.1:0");
-	opt(&a, "--clones", "%lu", d->k);
-	opt(&a, "--loss", "%s", d->loss);
-	opt(&a, "--stats", "%s/devsim-stats.json", d->dir);
-	opt(&a, "--doa", "%lu", d->ndoa);
+	demo_args a = {.n = 0};
+	demo_arg(&a, "aiot-devsim");
+	demo_opt(&a, "--devices", "%s/devices.jsonl", d->dir);
+	demo_opt(&a, "--air-listen", "127.0.0.1:0");
+	demo_opt(&a, "--clones", "%lu", d->k);
+	demo_opt(&a, "--loss", "%s", d->loss);
+	demo_opt(&a, "--stats", "%s/devsim-stats.json", d->dir);
+	demo_opt(&a, "--doa", "%lu", d->ndoa);
 	if (d->doa_attacks && d->ndoa > 0) { /* the DO-A attackers (docs/protocol.md §5.7.3) */
-		opt(&a, "--doa-clones", "%lu", d->doa_clones);
-		opt(&a, "--rogue-network", "%s", DOA_ATTACK_P);
-		opt(&a, "--doa-replay", "%s", DOA_ATTACK_P);
+		demo_opt(&a, "--doa-clones", "%lu", d->doa_clones);
+		demo_opt(&a, "--rogue-network", "%s", DOA_ATTACK_P);
+		demo_opt(&a, "--doa-replay", "%s", DOA_ATTACK_P);
 	}
-	start(d, &d->devsim, &a, "air on", line, cap);
+	demo_start_proc(d, &d->devsim, &a, "air on", line, cap);
 	d->devsim_port = demo_port_after(line, "air on");
-	args r = {.n = 0};
-	add(&r, "aiot-reader");
-	opt(&r, "--aiotf", "127.0.0.1:%d", d->ng_port);
-	opt(&r, "--air", "127.0.0.1:%d", d->devsim_port);
-	opt(&r, "--gnb-id", "1");
-	opt(&r, "--reader-index", "1");
-	opt(&r, "--name", "reader-1");
+	demo_args r = {.n = 0};
+	demo_arg(&r, "aiot-reader");
+	demo_opt(&r, "--aiotf", "127.0.0.1:%d", d->ng_port);
+	demo_opt(&r, "--air", "127.0.0.1:%d", d->devsim_port);
+	demo_opt(&r, "--gnb-id", "1");
+	demo_opt(&r, "--reader-index", "1");
+	demo_opt(&r, "--name", "reader-1");
 	/* DO-A access rounds every 20 ms, or none. At the reader's default of 100 ms a device
 	 * at its largest back-off (63 rounds, §5.7.2) sits out 6.3 s: the last of 30 devices
 	 * took up to 30 s to register. */
-	opt(&r, "--doa-interval-ms", "%s", d->ndoa > 0 ? "20" : "0");
+	demo_opt(&r, "--doa-interval-ms", "%s", d->ndoa > 0 ? "20" : "0");
 	if (d->sba.enabled) {
-		opt(&r, "--ng-transport", "tcp");
-		opt(&r, "--ng-tls-ca", "%s", d->sba.ca);
-		opt(&r, "--ng-tls-cert", "%s/reader.crt", d->dir);
-		opt(&r, "--ng-tls-key", "%s/reader.key", d->dir);
+		demo_opt(&r, "--ng-transport", "tcp");
+		demo_opt(&r, "--ng-tls-ca", "%s", d->sba.ca);
+		demo_opt(&r, "--ng-tls-cert", "%s/reader.crt", d->dir);
+		demo_opt(&r, "--ng-tls-key", "%s/reader.key", d->dir);
 	}
-	start(d, &d->reader, &r, "NG link up", line, cap);
+	demo_start_proc(d, &d->reader, &r, "NG link up", line, cap);
 }
 
 void demo_start_core(demo *d)

@@ -2,8 +2,10 @@
 # `aiot demo` end to end: all four daemons as real processes on loopback, the AF in the demo.
 # A small run must authenticate every genuine device, reject every clone and let no command
 # reach a clone, and register every DO-A device and deliver its data while the simulator's
-# rogue network, DO-A clones and replays get nowhere; a lossy air interface must still get
-# everyone; nothing may be left running.
+# rogue network, DO-A clones and replays get nowhere; two UEs must complete 5G AKA and AKMA,
+# register at the MSGin5G server and get every message with its delivery report while every
+# attacker is refused; a lossy air interface must still get everyone; nothing may be left
+# running.
 source "$(dirname "$0")/lib.bash"
 
 demo() { # name, then aiot demo args; sets rc and js (stdout: the JSON summary alone)
@@ -19,7 +21,8 @@ demo small --devices 300 --clones 4
 check "small demo exits 0" 0 $rc
 for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0 \
 	doa_devices:30 doa_registered:30 doa_data_delivered:30 doa_rogue_network_accepted:0 doa_clone_registered:0 \
-	doa_replays_accepted:0 nrf:true oauth2:true unauthorized_rejected:18 unauthorized_accepted:0; do
+	doa_replays_accepted:0 nrf:true oauth2:true unauthorized_rejected:18 unauthorized_accepted:0 \
+	akma_ues:2 akma_registered:2 msgin5g_delivered:3 msgin5g_attackers_accepted:0; do
 	check_json small "$js" "${f%%:*}" "${f#*:}"
 done
 # The attacks did happen (the simulator's last stats, written for the demo's DO-A count).
@@ -41,17 +44,39 @@ for nf in adm aiotf; do
 	grep -q "registered with the NRF" $W/small/aiot-$nf.log && ok "small: aiot-$nf registered with the NRF" || bad "small: aiot-$nf did not register"
 done
 
-demo nodoa --devices 50 --clones 2 --no-doa --no-sba
+# MSGin5G (issue 15): the phase's summary, and each refusal as the NFs logged it.
+grep -q "OK: both UEs authenticated by AKMA" $W/small.out && ok "small: MSGin5G summary" || bad "small: no MSGin5G summary"
+check "small: attackers refused 4 of 4" 1 "$(grep -c 'attackers refused 4 of 4, accepted 0' $W/small.out)"
+grep -q "AAnF register-anchorkey for" $W/small/aiot-ausf.log && bad "small: an anchor key not registered at the AAnF" \
+	|| ok "small: every anchor key registered at the AAnF"
+grep -q "REG .* refused: not bound" $W/small/aiot-msgin5g.log && ok "small: the server refused the foreign UE service ID" \
+	|| bad "small: no refused REG in aiot-msgin5g.log"
+check "small: 2 UEs registered (3 REGs: B again for its stored MSG)" 3 "$(grep -c ': REG ue-.*(SUPI imsi-' $W/small/aiot-msgin5g.log)"
+grep -q "TLS 1.3, mutual" $W/small/aiot-udm.log && grep -q "TLS 1.3, mutual" $W/small/aiot-ausf.log \
+	&& ok "small: UDM and AUSF under mutual TLS" || bad "small: UDM or AUSF not under mutual TLS"
+for nf in udm ausf aanf msgin5g; do
+	grep -q "registered with the NRF" $W/small/aiot-$nf.log && ok "small: aiot-$nf registered with the NRF" || bad "small: aiot-$nf did not register"
+done
+check "small: the AUSF found the UDM and the AAnF, the MSGin5G server the AAnF, through the NRF" 3 \
+	"$(cat $W/small/aiot-ausf.log $W/small/aiot-msgin5g.log | grep -c 'found through the NRF, OAuth 2.0 required')"
+[ ! -e $W/small/subscribers.jsonl ] && ok "small: the subscribers' keys left only in the UDM's store" \
+	|| bad "small: subscribers.jsonl left behind"
+
+demo nodoa --devices 50 --clones 2 --no-doa --no-sba --no-msgin5g
 check "--no-doa --no-sba exits 0" 0 $rc
 check_json nodoa "$js" nrf false
 check_json nodoa "$js" oauth2 false
-for f in authenticated:50 doa_devices:0 doa_registered:0 doa_rogue_network_accepted:0; do
+for f in authenticated:50 doa_devices:0 doa_registered:0 doa_rogue_network_accepted:0 akma_ues:0 \
+	akma_registered:0 msgin5g_delivered:0 msgin5g_attackers_accepted:0; do
 	check_json nodoa "$js" "${f%%:*}" "${f#*:}"
 done
-grep -q '^\[7/9 .*DO-A: skipped' $W/nodoa.out && ok "--no-doa: the DO-A step skipped" || bad "--no-doa: no skipped step"
+grep -q '^\[7/10 .*DO-A: skipped' $W/nodoa.out && ok "--no-doa: the DO-A step skipped" || bad "--no-doa: no skipped step"
+grep -q '^\[9/10 .*MSGin5G: skipped' $W/nodoa.out && ok "--no-msgin5g: the MSGin5G step skipped" || bad "--no-msgin5g: no skipped step"
+[ ! -e $W/nodoa/aiot-msgin5g.log ] && [ ! -e $W/nodoa/aiot-udm.log ] && ok "--no-msgin5g: no AKMA NF started" \
+	|| bad "--no-msgin5g: an AKMA NF was started"
 
 grep -q "OK: every genuine device authenticated" $W/small.out && ok "small: readable summary" || bad "small: no summary"
-grep -q "^\[9/9" $W/small.out && ok "small: progress through all 9 steps" || bad "small: progress lines missing"
+grep -q "^\[10/10" $W/small.out && ok "small: progress through all 10 steps" || bad "small: progress lines missing"
 if pgrep -f "$W/small" >/dev/null; then bad "small: a process is still running"; else ok "small: every process stopped"; fi
 grep -q "TLS 1.3, mutual" $W/small/aiot-adm.log && ok "ADM ran with mutual TLS" || bad "ADM not on mTLS"
 check "--json: stdout is one JSON document (jq . parses it)" "1 0" \
