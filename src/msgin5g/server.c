@@ -5,6 +5,8 @@
  * fetched: tls_psk.c), then a bufferevent for the CoAP session (session.c). Every failure
  * closes that one connection with a log line and a metric; the server keeps serving.
  */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +185,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	         ntohs(((struct sockaddr_in *)sa)->sin_port));
 	c->s = s;
 	c->fd = (int)fd;
+	int one = 1; /* small CoAP frames: no Nagle wait behind the peer's delayed ACK */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_accept_state(c->ssl);
 	struct timeval tv = {s->cfg.handshake_timeout_ms / 1000,
