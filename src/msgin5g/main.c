@@ -191,8 +191,9 @@ int main(int argc, char **argv)
 		goto out;
 	svc_log_listen("listening on", sc.listen, m5_server_port(srv),
 	               "TLS 1.3 PSK, CoAP over TLS");
-	log_info("AF %s, AAnF %s, %zu UE service IDs bound", sc.af_fqdn, sc.aanf_url,
-	         m5_server_bindings(srv));
+	log_info("AF %s, AAnF %s, %zu UE service IDs bound%s%s", sc.af_fqdn, sc.aanf_url,
+	         m5_server_bindings(srv), sc.seal_km_url ? ", SEAL KM (non-normative) " : "",
+	         sc.seal_km_url ? sc.seal_km_url : "");
 	if (cfg_get(c, "metrics") != NULL) {
 		if ((mh = sbi_metrics_http_start(base, cfg_get(c, "metrics"), m5_server_metrics,
 		                                 srv, err, sizeof err)) == NULL) {
