@@ -123,7 +123,7 @@ static void psk_get(sealkm *k, const sbi_request *req, const char *key_id, sbi_r
 		reply_key(resp, 200, key_id, &key, 1);
 	} else if (rc == AIOT_ERR_NOTFOUND) {
 		atomic_fetch_add(&k->count[SEALKM_UNKNOWN], 1);
-		sbi_problem(resp, 404, "RESOURCE_NOT_FOUND", "no such key, or expired");
+		sbi_problem(resp, 404, NULL, "no such key, or expired");
 	} else {
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "the key store failed");
 	}
