@@ -32,7 +32,7 @@ struct m5_client {
 	int tls_only;  /* m5_client_cfg.tls_only */
 	size_t max_in; /* the Max-Message-Size we announced */
 	uint8_t kaf[32];
-	char identity[sizeof MSGIN5G_PSK_PREFIX + MSGIN5G_AKID_MAX];
+	char identity[sizeof MSGIN5G_PSK_PREFIX + MSGIN5G_AKID_MAX]; /* the longer prefix */
 	uint8_t rbuf[RBUF];
 	size_t rlen;
 	uint32_t next_token;
@@ -339,7 +339,8 @@ m5_client *m5_client_connect(const m5_client_cfg *cfg, char *err, size_t errlen)
 	                : RBUF - 16;
 	long long deadline = now_ms() + c->timeout_ms;
 	memcpy(c->kaf, cfg->kaf, 32);
-	snprintf(c->identity, sizeof c->identity, "%s%s", MSGIN5G_PSK_PREFIX, cfg->akid);
+	snprintf(c->identity, sizeof c->identity, "%s%s",
+	         cfg->prefix != NULL ? cfg->prefix : MSGIN5G_PSK_PREFIX, cfg->akid);
 	if (strlen(cfg->akid) > MSGIN5G_AKID_MAX) {
 		snprintf(err, errlen, "A-KID too long");
 		goto fail;

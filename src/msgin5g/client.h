@@ -30,7 +30,10 @@ typedef struct m5_client_cfg {
 	const char *server; /* ADDR:PORT of aiot-msgin5g */
 	const char *akid;   /* A-KID text (TS 33.535 6.1): the identity is "3GPP-AKMA" || akid */
 	const uint8_t *kaf; /* K_AF, 32 octets (copied; wiped on close) */
-	int timeout_ms;     /* each call; default 5000 */
+	/* NULL: AKMA. MSGIN5G_SEAL_PREFIX: the identity is "SEAL-KM" || akid, akid the SEAL
+	 * KM's key id and kaf its PSK (optional, non-normative). */
+	const char *prefix;
+	int timeout_ms;            /* each call; default 5000 */
 	unsigned max_message_size; /* our CSM's Max-Message-Size, 1152..16368; default 16368 */
 	int tls_only; /* stop after the TLS handshake: no CoAP at all (a plain TLS peer such as
 	               * openssl s_server); then only m5_client_close() is valid */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* K_AF per A-KID from the AAnF (kaf_cache.h). Linear lists: max_keys is small (one entry
- * per UE in session); a hash index is the step when that changes. */
+/* K_AF per A-KID from the AAnF, or a SEAL KM's PSK per key id (kaf_cache.h). Linear lists: max_keys
+ * is small (one entry per UE in session); a hash index is the step when that changes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "svc/log.h"
 
 #define RETRIEVE_PATH "/naanf-akma/v1/retrieve-applicationkey" /* TS 29.535 6.1.3.3 */
+#define SEAL_KM_PATH "/seal-km/v1/psk/"                        /* src/sealkm/sealkm.h */
 
 typedef struct entry {
 	char akid[MSGIN5G_AKID_MAX + 1];
@@ -27,7 +28,7 @@ typedef struct entry {
 
 struct kaf_cache {
 	kaf_cache_cfg cfg;
-	nrfc_peer *aanf;
+	nrfc_peer *peer; /* the AAnF or the KM */
 	struct ssl_ctx_st *tls;
 	entry *head; /* newest first */
 	size_t nkeys, nfetch;
@@ -47,23 +48,27 @@ kaf_cache *kaf_cache_new(struct event_base *base, const kaf_cache_cfg *cfg, char
 		return NULL;
 	}
 	k->cfg = *cfg;
-	if (sbi_parse_url(cfg->aanf_url, &tls, host, sizeof host, &port, &path) != 0 ||
+	const char *name = cfg->source == KAF_SRC_SEAL_KM ? "seal-km" : "aanf";
+	if (sbi_parse_url(cfg->url, &tls, host, sizeof host, &port, &path) != 0 ||
 	    strcmp(path, "/") != 0) {
-		snprintf(err, errlen, "aanf: '%s' is not http://HOST:PORT or https://HOST:PORT",
-		         cfg->aanf_url);
+		snprintf(err, errlen, "%s: '%s' is not http://HOST:PORT or https://HOST:PORT", name,
+		         cfg->url);
 		goto fail;
 	}
-	if (tls != (cfg->aanf_ca != NULL)) {
-		snprintf(err, errlen, "aanf: https and aanf-ca go together");
+	if (tls != (cfg->ca != NULL) ||
+	    (cfg->source == KAF_SRC_SEAL_KM && (!tls || cfg->cert == NULL || cfg->key == NULL))) {
+		snprintf(err, errlen, "%s: https and %s-ca go together%s", name, name,
+		         cfg->source == KAF_SRC_SEAL_KM ? "; the KM needs https, -cert and -key"
+		                                        : "");
 		goto fail;
 	}
-	if (tls && (k->tls = sbi_client_tls_ctx(cfg->aanf_ca, NULL, NULL, err, errlen)) == NULL)
+	if (tls && (k->tls = sbi_client_tls_ctx(cfg->ca, cfg->cert, cfg->key, err, errlen)) == NULL)
 		goto fail;
 	sbi_client_cfg cc = {
 	    .host = host, .port = port, .tls_ctx = k->tls, .timeout_ms = cfg->timeout_ms};
 	nrfc_peer_cfg pc = {
 	    .client = &cc, .tokens = cfg->tokens, .target_nf_type = "AANF", .scope = "naanf-akma"};
-	if ((k->aanf = nrfc_peer_new(base, &pc, err, errlen)) == NULL)
+	if ((k->peer = nrfc_peer_new(base, &pc, err, errlen)) == NULL)
 		goto fail;
 	return k;
 fail:
@@ -96,7 +101,7 @@ void kaf_cache_free(kaf_cache *k)
 	if (k == NULL)
 		return;
 	k->closing = 1;
-	nrfc_peer_free(k->aanf); /* fails the fetches in flight: their callbacks free them */
+	nrfc_peer_free(k->peer); /* fails the fetches in flight: their callbacks free them */
 	while (k->head != NULL) {
 		entry *e = k->head;
 		k->head = e->next;
@@ -161,17 +166,19 @@ int kaf_parse_datetime(const char *s, time_t *t)
 }
 
 /* AkmaAfKeyData (TS 29.522): kaf (64 hex digits here: TLS 1.3 PSK, 32 octets), expiry,
- * supi when the AF may have it. */
-static int parse_key(const sbi_client_response *r, kaf_key *key, const char **why)
+ * supi when the AF may have it. From the SEAL KM: psk (64 hex digits), expiry, owner. */
+static int parse_key(const kaf_cache *k, const sbi_client_response *r, kaf_key *key,
+                     const char **why)
 {
 	sbi_err e = {0};
-	int rc = -1;
+	int rc = -1, km = k->cfg.source == KAF_SRC_SEAL_KM;
 	cJSON *j = sbi_json_parse_object(r->body, r->body_len, &e);
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "expiry");
-	const cJSON *supi = cJSON_GetObjectItemCaseSensitive(j, "supi");
-	*why = "AkmaAfKeyData refused";
-	if (j == NULL || sbi_json_hex(j, "kaf", 1, key->kaf, 32, &e) != 1 || !cJSON_IsString(exp) ||
-	    kaf_parse_datetime(exp->valuestring, &key->expiry) != 0)
+	const cJSON *supi = cJSON_GetObjectItemCaseSensitive(j, km ? "owner" : "supi");
+	*why = km ? "the KM's key refused" : "AkmaAfKeyData refused";
+	if (j == NULL || sbi_json_hex(j, km ? "psk" : "kaf", 1, key->kaf, 32, &e) != 1 ||
+	    !cJSON_IsString(exp) || kaf_parse_datetime(exp->valuestring, &key->expiry) != 0 ||
+	    (km && supi == NULL))
 		goto out;
 	if (supi != NULL) {
 		if (!cJSON_IsString(supi) || strlen(supi->valuestring) >= sizeof key->supi)
@@ -209,14 +216,14 @@ static void on_key(void *arg, const sbi_client_response *r)
 	kaf_cache *k = e->k;
 	char akid[MSGIN5G_AKID_MAX + 1];
 	const char *why = r->error ? r->error : "unexpected status";
-	int result = KAF_ERROR;
+	int result = KAF_ERROR, km = k->cfg.source == KAF_SRC_SEAL_KM;
 	strcpy(akid, e->akid);
 	unlink_entry(k, e);
 	if (k->closing) {
 		entry_free(e);
 		return;
 	}
-	if (r->status == 200 && parse_key(r, &e->key, &why) == 0) {
+	if (r->status == 200 && parse_key(k, r, &e->key, &why) == 0) {
 		result = KAF_OK;
 		make_room(k);
 		e->ready = 1;
@@ -225,8 +232,9 @@ static void on_key(void *arg, const sbi_client_response *r)
 		k->nkeys++;
 		k->st.keys_got++;
 	} else {
-		if (r->status == 204) {
-			why = "unknown A-KID (AAnF: 204)"; /* TS 29.535 6.1.3.3.3.1 */
+		if (r->status == (km ? 404 : 204)) {
+			why = km ? "unknown or expired key id (KM: 404)"
+			         : "unknown A-KID (AAnF: 204)"; /* TS 29.535 6.1.3.3.3.1 */
 			result = KAF_UNKNOWN;
 			k->st.unknown++;
 		} else {
@@ -235,8 +243,21 @@ static void on_key(void *arg, const sbi_client_response *r)
 		entry_free(e);
 	}
 	if (result != KAF_OK)
-		log_warn("AAnF retrieve-applicationkey %s: %s (status %d)", akid, why, r->status);
+		log_warn("%s %s: %s (status %d)",
+		         km ? "SEAL KM psk" : "AAnF retrieve-applicationkey", akid, why, r->status);
 	k->cfg.done(k->cfg.arg, akid, result, why);
+}
+
+/* AkmaAfKeyReq (TS 29.522): afId, aKId. Malloc'd, or NULL. */
+static char *aanf_request(const kaf_cache *k, const char *akid)
+{
+	cJSON *req = cJSON_CreateObject();
+	char *body = NULL;
+	if (req != NULL && cJSON_AddStringToObject(req, "afId", k->cfg.af_fqdn) != NULL &&
+	    cJSON_AddStringToObject(req, "aKId", akid) != NULL)
+		body = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	return body;
 }
 
 int kaf_cache_fetch(kaf_cache *k, const char *akid)
@@ -250,20 +271,20 @@ int kaf_cache_fetch(kaf_cache *k, const char *akid)
 	}
 	if (k->nfetch >= k->cfg.max_fetches)
 		return -1;
-	cJSON *req = cJSON_CreateObject();
-	char *body = NULL;
-	if (req == NULL || cJSON_AddStringToObject(req, "afId", k->cfg.af_fqdn) == NULL ||
-	    cJSON_AddStringToObject(req, "aKId", akid) == NULL ||
-	    (body = cJSON_PrintUnformatted(req)) == NULL || (e = calloc(1, sizeof *e)) == NULL) {
-		cJSON_Delete(req);
-		free(body);
+	char *body = NULL, path[sizeof SEAL_KM_PATH + MSGIN5G_AKID_MAX];
+	int rc = -1;
+	if (k->cfg.source == KAF_SRC_SEAL_KM)
+		snprintf(path, sizeof path, "%s%s", SEAL_KM_PATH, akid); /* key id: hex digits */
+	else if ((body = aanf_request(k, akid)) == NULL)
 		return -1;
+	if ((e = calloc(1, sizeof *e)) != NULL) {
+		snprintf(e->akid, sizeof e->akid, "%s", akid);
+		e->k = k;
+		rc = body != NULL
+		         ? nrfc_peer_request(k->peer, "POST", RETRIEVE_PATH, "application/json",
+		                             body, strlen(body), on_key, e)
+		         : nrfc_peer_request(k->peer, "GET", path, NULL, NULL, 0, on_key, e);
 	}
-	cJSON_Delete(req);
-	snprintf(e->akid, sizeof e->akid, "%s", akid);
-	e->k = k;
-	int rc = nrfc_peer_request(k->aanf, "POST", RETRIEVE_PATH, "application/json", body,
-	                           strlen(body), on_key, e);
 	free(body);
 	if (rc != 0) {
 		free(e);

@@ -32,6 +32,10 @@ static const char usage_text[] =
     "                          (aanf.oauth2) [true when the discovered AAnF requires one]\n"
     "  --af-fqdn FQDN          this AF's FQDN, the afId for K_AF (af-fqdn) required\n"
     "  --bindings FILE         UE service ID -> SUPI, JSON (bindings)\n"
+    "  --seal-km URL           also accept PSK identity SEAL-KM<key id>, its key from this\n"
+    "                          SEAL KM, https://HOST:PORT (seal-km; optional, non-normative)\n"
+    "  --seal-km-ca FILE       its CA (seal-km-ca); --seal-km-cert FILE, --seal-km-key FILE:\n"
+    "                          this server's client certificate and key (seal-km-cert, -key)\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL       error|warn|info|debug (log-level)           [info]\n"
     "  --limits.KEY N          the limits of config/msgin5g.yaml, by their key:\n"
@@ -46,10 +50,18 @@ static const char usage_text[] =
 // clang-format on
 
 static const cfg_opt opts[] = {
-    {"listen", "listen"},       {"aanf", "aanf.url"},
-    {"aanf-ca", "aanf.ca"},     {"af-fqdn", "af-fqdn"},
-    {"bindings", "bindings"},   {"metrics", "metrics"},
-    {"log-level", "log-level"}, {"aanf-oauth2", "aanf.oauth2=true"},
+    {"listen", "listen"},
+    {"aanf", "aanf.url"},
+    {"aanf-ca", "aanf.ca"},
+    {"af-fqdn", "af-fqdn"},
+    {"bindings", "bindings"},
+    {"metrics", "metrics"},
+    {"log-level", "log-level"},
+    {"aanf-oauth2", "aanf.oauth2=true"},
+    {"seal-km", "seal-km"},
+    {"seal-km-ca", "seal-km-ca"},
+    {"seal-km-cert", "seal-km-cert"},
+    {"seal-km-key", "seal-km-key"},
     NF_MAIN_NRF_FLAGS,
 };
 
@@ -154,6 +166,10 @@ int main(int argc, char **argv)
 	    .aanf_tokens = tokens,
 	    .af_fqdn = cfg_get(c, "af-fqdn"),
 	    .bindings = cfg_get(c, "bindings"),
+	    .seal_km_url = cfg_get(c, "seal-km"),
+	    .seal_km_ca = cfg_get(c, "seal-km-ca"),
+	    .seal_km_cert = cfg_get(c, "seal-km-cert"),
+	    .seal_km_key = cfg_get(c, "seal-km-key"),
 	    .max_connections = v[0],
 	    .max_message_size = v[1],
 	    .max_queued_per_ue = v[2],
@@ -175,8 +191,9 @@ int main(int argc, char **argv)
 		goto out;
 	svc_log_listen("listening on", sc.listen, m5_server_port(srv),
 	               "TLS 1.3 PSK, CoAP over TLS");
-	log_info("AF %s, AAnF %s, %zu UE service IDs bound", sc.af_fqdn, sc.aanf_url,
-	         m5_server_bindings(srv));
+	log_info("AF %s, AAnF %s, %zu UE service IDs bound%s%s", sc.af_fqdn, sc.aanf_url,
+	         m5_server_bindings(srv), sc.seal_km_url ? ", SEAL KM (non-normative) " : "",
+	         sc.seal_km_url ? sc.seal_km_url : "");
 	if (cfg_get(c, "metrics") != NULL) {
 		if ((mh = sbi_metrics_http_start(base, cfg_get(c, "metrics"), m5_server_metrics,
 		                                 srv, err, sizeof err)) == NULL) {

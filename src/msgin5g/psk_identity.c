@@ -8,6 +8,14 @@
 #include "psk_identity.h"
 
 #define PREFIX_LEN (sizeof MSGIN5G_PSK_PREFIX - 1)
+#define SEAL_LEN (sizeof MSGIN5G_SEAL_PREFIX - 1)
+
+/* 1 when id[0..n) starts with one of the prefixes this server takes. */
+static int ours(const uint8_t *id, size_t n)
+{
+	return (n >= PREFIX_LEN && memcmp(id, MSGIN5G_PSK_PREFIX, PREFIX_LEN) == 0) ||
+	       (n >= SEAL_LEN && memcmp(id, MSGIN5G_SEAL_PREFIX, SEAL_LEN) == 0);
+}
 
 int msgin5g_psk_find_identity(const uint8_t *ext, size_t len, const uint8_t **id, size_t *id_len)
 {
@@ -25,8 +33,7 @@ int msgin5g_psk_find_identity(const uint8_t *ext, size_t len, const uint8_t **id
 		size_t n = aiot_get_be16(p);
 		if (n < 1 || (size_t)(end - p) < 2 + n + 4)
 			return AIOT_ERR_MALFORMED;
-		if (first == NULL && n >= PREFIX_LEN &&
-		    memcmp(p + 2, MSGIN5G_PSK_PREFIX, PREFIX_LEN) == 0) {
+		if (first == NULL && ours(p + 2, n)) {
 			first = p + 2;
 			first_len = n;
 		}
@@ -65,4 +72,18 @@ int msgin5g_psk_akid(const uint8_t *id, size_t len, char akid[MSGIN5G_AKID_MAX +
 	akid[n] = '\0';
 	int rc = aiot_akma_akid_parse(akid, rid, atid, mcc, mnc); /* the A-KID's one parser */
 	return rc == AIOT_OK ? AIOT_OK : AIOT_ERR_MALFORMED;
+}
+
+int msgin5g_psk_seal_key_id(const uint8_t *id, size_t len, char key_id[MSGIN5G_AKID_MAX + 1])
+{
+	if (len < SEAL_LEN || memcmp(id, MSGIN5G_SEAL_PREFIX, SEAL_LEN) != 0)
+		return AIOT_ERR_UNKNOWN;
+	if (len - SEAL_LEN != MSGIN5G_SEAL_KEY_ID)
+		return AIOT_ERR_MALFORMED;
+	for (size_t i = SEAL_LEN; i < len; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return AIOT_ERR_MALFORMED;
+	memcpy(key_id, id + SEAL_LEN, MSGIN5G_SEAL_KEY_ID);
+	key_id[MSGIN5G_SEAL_KEY_ID] = '\0';
+	return AIOT_OK;
 }

@@ -98,8 +98,9 @@ static void established(m5_conn *c)
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
 	s->st.handshakes++;
-	log_info("%s: TLS 1.3 PSK %s, A-KID %s%s%s", c->peer, SSL_get_cipher_name(c->ssl), c->akid,
-	         c->supi[0] ? ", SUPI " : "", c->supi);
+	log_info("%s: TLS 1.3 PSK %s, %s %s%s%s", c->peer, SSL_get_cipher_name(c->ssl),
+	         c->src == s->km ? "SEAL-KM key id" : "A-KID", c->akid,
+	         c->supi[0] ? ", UE ID " : "", c->supi);
 	if (m5_session_start(c) != 0)
 		m5_conn_close(c, "out of memory");
 }
@@ -134,7 +135,8 @@ static void handshake_step(m5_conn *c)
 	m5_conn_close(c, why);
 }
 
-/* kaf_cache: a fetch ended; resume every handshake that waited for this A-KID. */
+/* kaf_cache: a fetch ended; resume every handshake that waited for this A-KID (or SEAL KM
+ * key id: 32 hex digits, never an A-KID, which has '@'). */
 static void on_key_done(void *arg, const char *akid, int result, const char *why)
 {
 	m5_server *s = arg;
@@ -205,6 +207,23 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	handshake_step(c);
 }
 
+/* The second key source, the SEAL KM, when configured: the AAnF's settings but for its
+ * address and TLS client files. 0 or -1 with err. */
+static int seal_km_start(m5_server *s, const kaf_cache_cfg *aanf, char *err, size_t errlen)
+{
+	kaf_cache_cfg kc = *aanf;
+	if (s->cfg.seal_km_url == NULL)
+		return 0;
+	kc.source = KAF_SRC_SEAL_KM;
+	kc.url = s->cfg.seal_km_url;
+	kc.ca = s->cfg.seal_km_ca;
+	kc.cert = s->cfg.seal_km_cert;
+	kc.key = s->cfg.seal_km_key;
+	kc.tokens = NULL;
+	s->km = kaf_cache_new(s->base, &kc, err, errlen);
+	return s->km != NULL ? 0 : -1;
+}
+
 m5_server *m5_server_start(struct event_base *base, const m5_server_cfg *cfg, char *err,
                            size_t errlen)
 {
@@ -217,8 +236,8 @@ m5_server *m5_server_start(struct event_base *base, const m5_server_cfg *cfg, ch
 	}
 	s->cfg = *cfg;
 	s->base = base;
-	kaf_cache_cfg kc = {.aanf_url = cfg->aanf_url,
-	                    .aanf_ca = cfg->aanf_ca,
+	kaf_cache_cfg kc = {.url = cfg->aanf_url,
+	                    .ca = cfg->aanf_ca,
 	                    .tokens = cfg->aanf_tokens,
 	                    .af_fqdn = cfg->af_fqdn,
 	                    .max_keys = cfg->max_keys,
@@ -229,6 +248,7 @@ m5_server *m5_server_start(struct event_base *base, const m5_server_cfg *cfg, ch
 	if ((s->reg = registry_load(cfg->bindings, cfg->max_queued_per_ue, cfg->max_queued, err,
 	                            errlen)) == NULL ||
 	    (s->keys = kaf_cache_new(base, &kc, err, errlen)) == NULL ||
+	    seal_km_start(s, &kc, err, errlen) != 0 ||
 	    (s->tls = m5_tls_ctx(s, err, errlen)) == NULL ||
 	    svc_parse_addr(cfg->listen, 1, &ss, &sl, err, errlen) != 0)
 		goto fail;
@@ -263,6 +283,7 @@ char *m5_server_metrics(void *arg)
 {
 	m5_server *s = arg;
 	kaf_stats k = kaf_cache_stats(s->keys);
+	kaf_stats km = s->km != NULL ? kaf_cache_stats(s->km) : (kaf_stats){0};
 	const m5_stats *t = &s->st;
 	sbi_metric m[] = {
 	    {"aiot_msgin5g_connections_accepted_total", "counter", "TCP connections accepted",
@@ -275,7 +296,7 @@ char *m5_server_metrics(void *arg)
 	    {"aiot_msgin5g_handshake_aanf_error_total", "counter",
 	     "handshakes refused: the AAnF unreachable or wrong", t->hs_aanf_error},
 	    {"aiot_msgin5g_handshake_no_psk_total", "counter",
-	     "handshakes refused: no 3GPP-AKMA PSK identity", t->hs_no_psk},
+	     "handshakes refused: no 3GPP-AKMA (or SEAL-KM) PSK identity", t->hs_no_psk},
 	    {"aiot_msgin5g_handshake_failed_total", "counter",
 	     "handshakes failed in TLS (wrong key, cipher suite, protocol)", t->hs_failed},
 	    {"aiot_msgin5g_handshake_timeout_total", "counter",
@@ -285,6 +306,10 @@ char *m5_server_metrics(void *arg)
 	    {"aiot_msgin5g_kaf_cached", "gauge", "K_AF keys cached until their expiry", k.cached},
 	    {"aiot_msgin5g_kaf_expired_total", "counter", "cached K_AF dropped at their expiry",
 	     k.expired},
+	    {"aiot_msgin5g_seal_km_fetches_total", "counter",
+	     "SEAL KM key requests sent (non-normative)", km.fetches},
+	    {"aiot_msgin5g_seal_km_cached", "gauge", "SEAL KM PSKs cached until their expiry",
+	     km.cached},
 	    {"aiot_msgin5g_registrations_total", "counter", "REG accepted", t->regs},
 	    {"aiot_msgin5g_registrations_refused_total", "counter",
 	     "REG refused (UE service ID not bound to the SUPI)", t->regs_refused},
@@ -311,6 +336,7 @@ void m5_server_free(m5_server *s)
 	while (s->conns != NULL)
 		m5_conn_close(s->conns, NULL);
 	kaf_cache_free(s->keys);
+	kaf_cache_free(s->km);
 	registry_free(s->reg);
 	SSL_CTX_free(s->tls);
 	free(s);

@@ -18,6 +18,9 @@ typedef struct m5_server_cfg {
 	struct nrfc_tokens *aanf_tokens; /* access tokens for the AAnF (nrfc_token.h), or NULL */
 	const char *af_fqdn;             /* this AF's FQDN: the afId of retrieve-applicationkey */
 	const char *bindings;            /* JSON file {"<UE service ID>": "imsi-..."} */
+	/* The optional SEAL KM (non-normative; identity "SEAL-KM" || key id): https URL, its CA
+	 * and this server's client certificate and key; seal_km_url NULL: none. */
+	const char *seal_km_url, *seal_km_ca, *seal_km_cert, *seal_km_key;
 	size_t max_connections, max_message_size, max_queued_per_ue, max_queued, max_keys;
 	size_t max_fetches;
 	unsigned handshake_timeout_ms, idle_timeout_ms, aanf_timeout_ms;

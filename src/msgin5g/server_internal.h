@@ -35,8 +35,9 @@ typedef struct m5_conn {
 	struct event *timer;     /* handshake: its deadline (handshake-timeout-ms) */
 	struct bufferevent *bev; /* established: CoAP frames (owns ssl and fd) */
 	m5_key_state key;
-	char akid[MSGIN5G_AKID_MAX + 1];
-	char supi[72]; /* from the AAnF ("" when it gave none) */
+	kaf_cache *src; /* where its key comes from: s->keys (AKMA) or s->km (SEAL KM) */
+	char akid[MSGIN5G_AKID_MAX + 1]; /* the A-KID, or the SEAL KM's key id */
+	char supi[72];                   /* from the AAnF ("" when it gave none) */
 	char peer[64];
 	char ue[MSGIN5G_ID_MAX + 1]; /* registered UE service ID, or "" */
 	int csm_seen;                /* RFC 8323 5.3: the peer's CSM came first */
@@ -58,7 +59,8 @@ struct m5_server {
 	struct event_base *base;
 	struct evconnlistener *lis;
 	SSL_CTX *tls;
-	kaf_cache *keys;
+	kaf_cache *keys; /* K_AF from the AAnF */
+	kaf_cache *km;   /* PSKs from the SEAL KM, or NULL */
 	registry *reg;
 	m5_conn *conns;
 	size_t nconns;

@@ -5,6 +5,8 @@
  * "3GPP-AKMA" || A-KID, no certificate, no session tickets (every session is a fresh AKMA
  * key use), and psk_dhe_ke only: OpenSSL 3.0 accepts psk_ke only with
  * SSL_OP_ALLOW_NO_DHE_KEX, which is cleared here.
+ * The optional, non-normative SEAL KM (solution #5) adds the identity "SEAL-KM" || key id,
+ * its PSK fetched the same way from the KM (a second kaf_cache, s->km).
  * Asynchronous key lookup: the ClientHello callback reads the identity from the
  * pre_shared_key extension; when K_AF is not cached it starts the AAnF fetch and returns
  * SSL_CLIENT_HELLO_RETRY (the handshake pauses; server.c resumes it when the fetch ends);
@@ -15,10 +17,23 @@
 
 #include <openssl/err.h>
 
+#include "common/aiot_err.h"
 #include "server_internal.h"
 #include "svc/log.h"
 
 #define EXT_PRE_SHARED_KEY 41 /* RFC 8446 4.2 */
+
+/* The key source of a PSK identity, its A-KID or key id into id_out; NULL when the identity
+ * is malformed, or SEAL-KM without a KM configured. */
+static kaf_cache *key_source(m5_server *s, const uint8_t *id, size_t len,
+                             char id_out[MSGIN5G_AKID_MAX + 1])
+{
+	if (msgin5g_psk_akid(id, len, id_out) == AIOT_OK)
+		return s->keys;
+	if (s->km != NULL && msgin5g_psk_seal_key_id(id, len, id_out) == AIOT_OK)
+		return s->km;
+	return NULL;
+}
 
 static int on_client_hello(SSL *ssl, int *al, void *arg)
 {
@@ -34,21 +49,22 @@ static int on_client_hello(SSL *ssl, int *al, void *arg)
 	}
 	if (!SSL_client_hello_get0_ext(ssl, EXT_PRE_SHARED_KEY, &ext, &len) ||
 	    msgin5g_psk_find_identity(ext, len, &id, &id_len) != 0 ||
-	    msgin5g_psk_akid(id, id_len, c->akid) != 0) {
+	    (c->src = key_source(s, id, id_len, c->akid)) == NULL) {
 		s->st.hs_no_psk++;
 		c->key = KEY_FAILED;
-		log_info("%s: handshake refused: no PSK identity 3GPP-AKMA<A-KID>", c->peer);
+		log_info("%s: handshake refused: no PSK identity 3GPP-AKMA<A-KID>%s", c->peer,
+		         s->km != NULL ? " or SEAL-KM<key id>" : "");
 		*al = SSL_AD_UNKNOWN_PSK_IDENTITY;
 		return SSL_CLIENT_HELLO_ERROR;
 	}
-	if (kaf_cache_get(s->keys, c->akid) != NULL) {
+	if (kaf_cache_get(c->src, c->akid) != NULL) {
 		c->key = KEY_READY;
 		return SSL_CLIENT_HELLO_SUCCESS;
 	}
-	if (kaf_cache_fetch(s->keys, c->akid) != 0) {
+	if (kaf_cache_fetch(c->src, c->akid) != 0) {
 		s->st.hs_aanf_error++;
 		c->key = KEY_FAILED;
-		log_warn("%s: handshake refused: too many AAnF requests in flight", c->peer);
+		log_warn("%s: handshake refused: too many key requests in flight", c->peer);
 		*al = SSL_AD_INTERNAL_ERROR;
 		return SSL_CLIENT_HELLO_ERROR;
 	}
@@ -67,8 +83,8 @@ static int on_find_psk(SSL *ssl, const unsigned char *identity, size_t identity_
 	SSL_SESSION *ss = NULL;
 	const SSL_CIPHER *cipher = SSL_CIPHER_find(ssl, aes128gcm_sha256);
 	*sess = NULL;
-	if (msgin5g_psk_akid(identity, identity_len, akid) != 0 || strcmp(akid, c->akid) != 0 ||
-	    (k = kaf_cache_get(c->s->keys, akid)) == NULL)
+	if (c->src == NULL || key_source(c->s, identity, identity_len, akid) != c->src ||
+	    strcmp(akid, c->akid) != 0 || (k = kaf_cache_get(c->src, akid)) == NULL)
 		return 1;
 	if (cipher == NULL || (ss = SSL_SESSION_new()) == NULL ||
 	    !SSL_SESSION_set1_master_key(ss, k->kaf, sizeof k->kaf) ||

@@ -105,6 +105,7 @@ static void conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 		sbi_tls_peer_nf_instance(ssl, c->peer_nf);
+		sbi_tls_peer_id(ssl, c->peer_id);
 		if (sbi_h2_start(c) != 0) {
 			sbi_conn_free(c);
 			return;

@@ -167,6 +167,8 @@ static void request_complete(struct sbi_stream *st)
 	}
 	memcpy(p->peer_nf, st->conn->peer_nf, sizeof p->peer_nf);
 	p->req.peer_nf_instance = p->peer_nf[0] != '\0' ? p->peer_nf : NULL;
+	memcpy(p->peer_id, st->conn->peer_id, sizeof p->peer_id);
+	p->req.peer_id = p->peer_id[0] != '\0' ? p->peer_id : NULL;
 	p->op = srv->cfg.operation != NULL ? srv->cfg.operation(&p->req) : -1;
 	memset(&resp, 0, sizeof(resp));
 	if (srv->cfg.authorize != NULL &&

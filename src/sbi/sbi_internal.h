@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include "sbi/sbi_hist.h"
+#include "sbi/sbi_server.h"
 #include "sbi/sbi_tls.h"
 
 /* ---- sbi_addr.c ------------------------------------------------------------------------- */
@@ -39,6 +40,9 @@ SSL_CTX *sbi_tls_client_ctx(const char *ca, const char *cert, const char *key, c
 /* The peer certificate's URI SAN "urn:uuid:<uuid>" (TS 33.310 6.1.3c: the NF instance ID)
  * as 36 lowercase characters + NUL in out; "" when there is none. */
 void sbi_tls_peer_nf_instance(SSL *ssl, char out[37]);
+/* The verified peer certificate's first URI SAN, else its subject CN, when it is 1..
+ * SBI_PEER_ID_MAX printable ASCII characters; "" otherwise (sbi_request.peer_id). */
+void sbi_tls_peer_id(SSL *ssl, char out[SBI_PEER_ID_MAX + 1]);
 /* 1 when the handshake on ssl selected "h2". */
 int sbi_tls_alpn_is_h2(SSL *ssl);
 

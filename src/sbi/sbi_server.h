@@ -39,6 +39,8 @@ typedef struct sbi_header {
 	const char *value;
 } sbi_header;
 
+#define SBI_PEER_ID_MAX 255 /* octets of sbi_request.peer_id */
+
 typedef struct sbi_request {
 	const char *method;       /* "GET", "POST", ... */
 	const char *path;         /* ":path" without the query, percent-decoding NOT applied */
@@ -52,6 +54,9 @@ typedef struct sbi_request {
 	/* Mutual TLS: the NF instance ID of the client certificate's URI SAN
 	 * "urn:uuid:<nfInstanceId>" (TS 33.310 6.1.3c), lowercase; NULL when there is none. */
 	const char *peer_nf_instance;
+	/* Mutual TLS: the verified client certificate's identity, its first URI SAN, else its
+	 * subject CN (printable ASCII); NULL when there is none. */
+	const char *peer_id;
 } sbi_request;
 
 typedef struct sbi_response {

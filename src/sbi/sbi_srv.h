@@ -100,6 +100,7 @@ struct sbi_pending {
 	uint64_t t_handed_us; /* monotonic: handed to the application */
 	int op;               /* cfg.operation() of the request, for the latency histogram */
 	char peer_nf[37];     /* the connection's, copied: a deferred request may outlive it */
+	char peer_id[SBI_PEER_ID_MAX + 1]; /* likewise */
 };
 
 struct sbi_stream {
@@ -141,6 +142,7 @@ struct sbi_conn {
 	uint32_t rst_tokens; /* "rapid reset" bucket */
 	uint64_t t_rst;      /* ms: last refill */
 	char peer_nf[37];    /* mutual TLS: the peer's NF instance ID (URI SAN), or "" */
+	char peer_id[SBI_PEER_ID_MAX + 1]; /* mutual TLS: sbi_request.peer_id, or "" */
 };
 
 struct sbi_worker {

@@ -195,6 +195,45 @@ int sbi_tls_bev_error(struct bufferevent *bev, char *buf, size_t len)
 	return 0;
 }
 
+/* 1 when p[0..n) is 1..SBI_PEER_ID_MAX printable ASCII characters. */
+static int printable(const unsigned char *p, int n)
+{
+	if (n <= 0 || n > SBI_PEER_ID_MAX)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+void sbi_tls_peer_id(SSL *ssl, char out[SBI_PEER_ID_MAX + 1])
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	GENERAL_NAMES *names;
+	const ASN1_STRING *s = NULL;
+
+	out[0] = '\0';
+	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+		return;
+	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (int i = 0; i < sk_GENERAL_NAME_num(names) && s == NULL; i++) {
+		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+		if (gn->type == GEN_URI)
+			s = gn->d.uniformResourceIdentifier;
+	}
+	if (s == NULL) {
+		const X509_NAME *subj = X509_get_subject_name(cert);
+		int at = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+		if (at >= 0)
+			s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, at));
+	}
+	if (s != NULL && printable(ASN1_STRING_get0_data(s), ASN1_STRING_length(s))) {
+		memcpy(out, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+		out[ASN1_STRING_length(s)] = '\0';
+	}
+	GENERAL_NAMES_free(names);
+}
+
 int sbi_tls_alpn_is_h2(SSL *ssl)
 {
 	const unsigned char *p = NULL;

@@ -2,7 +2,7 @@
 /*
  * A scripted MSGin5G UE on the client library (src/msgin5g/client.h), for
  * tests/integration/msgin5g.sh:
- *   msgin5g_ue --server ADDR:PORT --akid AKID --kaf HEX [--timeout-ms N]
+ *   msgin5g_ue --server ADDR:PORT (--akid AKID | --seal-key-id ID) --kaf HEX [--timeout-ms N]
  *              [--max-message-size N] STEP...
  * steps, run in order, each printing one line:
  *   reg UE | dereg UE      -> "reg 2.01 SUCCESS" / "reg 4.03 FAILURE NOT_AUTHORIZED"
@@ -19,6 +19,7 @@
 #include "coap/coap_tcp.h"
 #include "common/hex.h"
 #include "msgin5g/client.h"
+#include "msgin5g/psk_identity.h"
 
 static void print_resp(const char *step, int code, const msgin5g_msg *r)
 {
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 			cfg.server = argv[i + 1];
 		else if (strcmp(argv[i], "--akid") == 0)
 			cfg.akid = argv[i + 1];
+		else if (strcmp(argv[i], "--seal-key-id") == 0) /* --kaf: the SEAL KM's PSK */
+			cfg.akid = argv[i + 1], cfg.prefix = MSGIN5G_SEAL_PREFIX;
 		else if (strcmp(argv[i], "--kaf") == 0 &&
 		         aiot_hex_decode(argv[i + 1], strlen(argv[i + 1]), kaf, sizeof kaf) == 32)
 			cfg.kaf = kaf;

@@ -70,6 +70,37 @@ static void test_psk_extension(void **state)
 	assert_int_equal(msgin5g_psk_find_identity(ext, n, &id, &id_len), AIOT_ERR_MALFORMED);
 }
 
+/* The SEAL KM's identity (optional, non-normative): found in the extension, key id checked. */
+static void test_psk_seal(void **state)
+{
+	(void)state;
+	uint8_t ext[1024];
+	const uint8_t *id;
+	size_t id_len;
+	char key_id[MSGIN5G_AKID_MAX + 1];
+	const char *ids[] = {"other-psk", "SEAL-KM0123456789abcdef0123456789abcdef"};
+	size_t n = offered(ext, ids, 2);
+	assert_int_equal(msgin5g_psk_find_identity(ext, n, &id, &id_len), AIOT_OK);
+	assert_memory_equal(id, ids[1], id_len);
+	assert_int_equal(msgin5g_psk_seal_key_id(id, id_len, key_id), AIOT_OK);
+	assert_string_equal(key_id, ids[1] + 7);
+	assert_int_equal(msgin5g_psk_akid(id, id_len, key_id), AIOT_ERR_UNKNOWN);
+	static const char *const bad[] = {
+	    "SEAL-KM",                                    /* no key id */
+	    "SEAL-KM0123456789abcdef0123456789abcde",     /* 31 digits */
+	    "SEAL-KM0123456789abcdef0123456789abcdef0",   /* 33 */
+	    "SEAL-KM0123456789ABCDEF0123456789abcdef",    /* uppercase */
+	    "SEAL-KM0123456789abcdef0123456789abcde\x00", /* NUL */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(msgin5g_psk_seal_key_id((const uint8_t *)bad[i],
+		                                         i == 4 ? 39 : strlen(bad[i]), key_id),
+		                 AIOT_ERR_MALFORMED);
+	assert_int_equal(msgin5g_psk_seal_key_id((const uint8_t *)"3GPP-AKMA" AKID,
+	                                         strlen("3GPP-AKMA" AKID), key_id),
+	                 AIOT_ERR_UNKNOWN);
+}
+
 static void test_psk_akid(void **state)
 {
 	(void)state;
@@ -218,9 +249,9 @@ static void test_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_psk_extension),   cmocka_unit_test(test_psk_akid),
-	    cmocka_unit_test(test_msg_round_trips), cmocka_unit_test(test_msg_refused),
-	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_psk_extension), cmocka_unit_test(test_psk_akid),
+	    cmocka_unit_test(test_psk_seal),      cmocka_unit_test(test_msg_round_trips),
+	    cmocka_unit_test(test_msg_refused),   cmocka_unit_test(test_expiry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
