@@ -23,7 +23,7 @@ PACKAGES=(
 	jq bc                        # test scripts: JSON, arithmetic
 	prometheus                   # promtool: checks the /metrics exposition format in tests
 	python3-jsonschema python3-yaml python3-h2 # tests/schema: SBI bodies against the official YAMLs
-	python3-jwt python3-cryptography # tests/integration/oauth*: an independent JWS ES256 (PyJWT)
+	python3-jwt python3-cryptography # independent oracles: JWS ES256 (PyJWT, oauth*), MILENAGE (cli akma_vs_independent)
 )
 
 missing=()

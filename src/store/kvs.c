@@ -2,8 +2,6 @@
 /* Sealed records (kvs.h): one SQLite table, secrets sealed under the KEK (keywrap.h). */
 #include "kvs.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,23 +55,6 @@ static size_t make_aad(const aiot_kvs *s, const char *id,
 static int exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? AIOT_OK : AIOT_ERR_STATE;
-}
-
-/* The file: no symbolic link, owned by us, mode 0600 (private_file.h); made if create. */
-static int check_file(const char *path, int create, char *err, size_t errlen)
-{
-	int fd = aiot_private_open("store", path, O_RDWR, err, errlen);
-	if (fd < 0 && errno == ENOENT && create) {
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
-			snprintf(err, errlen, "store %s: cannot create: %s", path, strerror(errno));
-	} else if (fd < 0 && errno == ENOENT) {
-		snprintf(err, errlen, "store %s does not exist", path);
-	}
-	if (fd < 0)
-		return AIOT_ERR_INVAL;
-	close(fd); /* before SQLite opens it: closing any fd of the file drops its locks */
-	return AIOT_OK;
 }
 
 /* The KEK check value: made with the database, checked at every open. */
@@ -179,9 +160,9 @@ aiot_kvs *aiot_kvs_open(const char *uri, const char *table, const uint8_t kek[32
 		snprintf(err, errlen, "cannot initialise AES-256-GCM");
 		goto fail;
 	}
-	if ((!create && check_file(path, 0, err, errlen) != AIOT_OK) ||
+	if ((!create && aiot_private_store_file(path, 0, NULL, NULL, err, errlen) != 0) ||
 	    (s->lock_fd = aiot_private_lock(path, err, errlen)) < 0 ||
-	    check_file(path, create, err, errlen) != AIOT_OK)
+	    aiot_private_store_file(path, create, NULL, NULL, err, errlen) != 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,

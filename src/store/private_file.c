@@ -106,3 +106,22 @@ int aiot_private_lock(const char *path, char *err, size_t errlen)
 	}
 	return fd;
 }
+
+int aiot_private_store_file(const char *path, int create, int *created, const char *missing,
+                            char *err, size_t errlen)
+{
+	int fd = aiot_private_open("store", path, O_RDWR, err, errlen);
+	if (fd < 0 && errno == ENOENT && create) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			snprintf(err, errlen, "store %s: cannot create: %s", path, strerror(errno));
+		else if (created != NULL)
+			*created = 1;
+	} else if (fd < 0 && errno == ENOENT) {
+		snprintf(err, errlen, "store %s does not exist%s", path, missing ? missing : "");
+	}
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}

@@ -16,6 +16,14 @@ int aiot_private_open(const char *what, const char *path, int flags, char *err, 
  * 0, or -1 with a message saying what to do. */
 int aiot_private_check(int fd, const char *what, const char *path, char *err, size_t errlen);
 
+/* A store's database file, before SQLite opens it: checked as aiot_private_open (no symbolic
+ * link, owner, mode); with create, made (mode 0600) if missing and *created set (created may
+ * be NULL). missing: what a missing file's message adds, after "store PATH does not exist".
+ * 0, or -1 with a message in err. The fd is closed: closing any fd of the file would drop
+ * SQLite's locks later. */
+int aiot_private_store_file(const char *path, int create, int *created, const char *missing,
+                            char *err, size_t errlen);
+
 /* The advisory lock PATH.lock beside a store: one process at a time (flock, not the POSIX
  * locks SQLite keeps on the database file). The lock fd (holding the lock until closed,
  * with this process's PID written in the file), or -1 with a message naming the holder. */

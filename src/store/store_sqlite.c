@@ -243,28 +243,9 @@ static int prepare_all(aiot_db *d)
 	return AIOT_OK;
 }
 
-/* Checks the store file (owner, mode, no symbolic link: private_file.h); with create, makes
- * it (mode 0600) if missing and sets *created. Only `aiot provision` creates a store: a
- * daemon given a mistyped path must not start on an empty one. */
-static int check_file(const char *path, int create, int *created, char *err, size_t errlen)
-{
-	int fd = aiot_private_open("store", path, O_RDWR, err, errlen);
-	if (fd < 0 && errno == ENOENT && create) {
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
-			set_err(err, errlen, "store %s: cannot create: %s", path, strerror(errno));
-		*created = fd >= 0;
-	} else if (fd < 0 && errno == ENOENT) {
-		set_err(err, errlen,
-		        "store %s does not exist (aiot provision creates a store; the daemons "
-		        "only open one)",
-		        path);
-	}
-	if (fd < 0)
-		return AIOT_ERR_INVAL;
-	close(fd); /* before SQLite opens it: closing any fd of the file drops its locks */
-	return AIOT_OK;
-}
+/* Only `aiot provision` creates a device store: a daemon given a mistyped path must not
+ * start on an empty one. */
+#define MISSING_HINT " (aiot provision creates a store; the daemons only open one)"
 
 /* Undoes what a failed create made: the database, its WAL files and the lock file. */
 static void remove_files(const char *path)
@@ -296,9 +277,9 @@ static void *db_open(const char *path, int create, const uint8_t kek[32], char *
 	}
 	/* Missing: refused before a lock file is made beside it. Then re-checked under the
 	 * lock, which is held until db_close. */
-	if ((!create && check_file(path, 0, &created, err, errlen) != AIOT_OK) ||
+	if ((!create && aiot_private_store_file(path, 0, NULL, MISSING_HINT, err, errlen) != 0) ||
 	    (d->lock_fd = aiot_private_lock(path, err, errlen)) < 0 ||
-	    check_file(path, create, &created, err, errlen) != AIOT_OK)
+	    aiot_private_store_file(path, create, &created, MISSING_HINT, err, errlen) != 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &d->db, flags, NULL) != SQLITE_OK) {
 		set_err(err, errlen, "%s: %s", path,
