@@ -36,7 +36,7 @@ int aiot_usim_uicc_imsi(aiot_usim_uicc *u, char *imsi, size_t cap)
 		rc = aiot_uicc_link_verdict(&u->link, uicc_rsp_status(blen, sw), "SELECT EF_IMSI",
 		                            sw);
 	if (rc == AIOT_OK) {
-		rc = uicc_cmd_read_binary(0, 9 /* TS 31.102 4.2.2 */, capdu, sizeof capdu, &n);
+		rc = uicc_cmd_read_binary(0, UICC_EF_IMSI_LEN, capdu, sizeof capdu, &n);
 		rc = usim_exchange(u, rc, capdu, n, body, sizeof body, &blen, &sw);
 	}
 	if (rc == AIOT_OK)

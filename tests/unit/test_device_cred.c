@@ -3,16 +3,19 @@
  * The device library's credential interface (src/device/aiot_cred.h): the same state
  * machines with K_AIOT_root on a credential holder instead of in the library. A mirror: two
  * devices with the same key and the same RAND_d source, one soft (key_load), one through
- * aiot_cred_ops answered by a card played here with kdf.h on the OpenSSL backend (the device
- * uses the reference primitives), fed the same PDUs, must send the same octets and end in
- * the same state (network-triggered inventory, commands, TID_UPDATE; DO-A M1..M4). Then the
- * card failing mid-operation: nothing changes (and what the failing card wrote into its
- * outputs is never used); a MAC_N the card refuses is a refused M2, counted.
+ * aiot_cred_ops, fed the same PDUs, must send the same octets and end in the same state
+ * (network-triggered inventory, commands, TID_UPDATE; DO-A M1..M4). Each test runs with two
+ * holders: (a) ops played here with kdf.h on the OpenSSL backend (the device uses the
+ * reference primitives), whose failures scribble over their outputs; (b) the real path,
+ * src/pcsc/cred_uicc.c, its APDUs built by uicc_cmd.c and answered in process by the card
+ * engine (src/uicc), through a transport that can fail. Then the card failing mid-operation:
+ * nothing changes; a MAC_N the card refuses ('9862') is a refused M2, counted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -27,14 +30,20 @@
 #include "nas/nas.h"
 #include "nas/nas_doa.h"
 #include "nas/nas_security.h"
+#include "pcsc/cred_uicc.h"
+#include "uicc/uicc_card.h"
+#include "uicc_test_util.h"
 
 #define FILL 0xEE
 #define GARBAGE 0xA5
 
 static aiot_backend *ossl;
 
-/* One tag's environment: the soft one loads the key, the card one has a card. */
+/* One tag's environment: the soft one loads the key, the card one has a card. cfg->user
+ * points here: cred_uicc's state comes first (cred_uicc.h). */
 typedef struct tag_env {
+	aiot_cred_uicc uicc;
+	uicc_card engine;
 	uint8_t key[32];
 	size_t key_len;
 	aiot_suite suite;
@@ -142,6 +151,45 @@ static int card_next_tid(void *user, const uint8_t rand_n[16], const uint8_t ran
 
 static const aiot_cred_ops card_ops = {card_inventory, card_doa, card_next_tid};
 
+/* (b): the engine in process behind cred_uicc; the op whose fail_* flag is set (by P2) makes
+ * the transport fail as a removed card does. */
+static int engine_xfer(void *io, const uint8_t *capdu, size_t len, uint8_t *body, size_t cap,
+                       size_t *body_len, uint16_t *sw, char *err, size_t errlen)
+{
+	tag_env *e = io;
+	int fail = len > 3 && capdu[1] == UICC_INS_AUTHENTICATE && capdu[0] == UICC_CLA_AIOT &&
+	           ((capdu[3] == UICC_AIOT_P2_INVENTORY && e->fail_inventory) ||
+	            (capdu[3] == UICC_AIOT_P2_DOA && e->fail_doa) ||
+	            (capdu[3] == UICC_AIOT_P2_NEXT_TID && e->fail_tid));
+
+	*body_len = 0;
+	*sw = 0;
+	if (fail) {
+		snprintf(err, errlen, "the card was removed");
+		return AIOT_ERR_STATE;
+	}
+	assert_true(cap >= 256);
+	if (capdu[0] == UICC_CLA_AIOT)
+		e->card_calls++;
+	uicc_test_xfer(&e->engine, capdu, len, 1, body, body_len, sw);
+	return AIOT_OK;
+}
+
+static int use_uicc; /* which holder the card device has: 0 (a), 1 (b) */
+
+static void card_insert(tag_env *e)
+{
+	uicc_perso p;
+
+	uicc_test_perso(&p);
+	memcpy(p.aiot_key, e->key, e->key_len);
+	p.aiot_key_len = (uint8_t)e->key_len;
+	p.suite = e->suite;
+	assert_int_equal(uicc_card_init(&e->engine, &p), AIOT_OK);
+	aiot_zeroize(&p, sizeof p);
+	assert_int_equal(aiot_cred_uicc_open(&e->uicc, engine_xfer, e), AIOT_OK);
+}
+
 static const uint8_t perm_id[12] = {0xC3, 0x5A, 0x96, 0x0F, 0x11, 0x22,
                                     0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 static const uint8_t tid0[16] = {0x7E, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -168,8 +216,10 @@ static void setup_pair(aiot_suite suite, uint8_t res_bits, size_t key_len, uint8
 	                             .user = &soft_env};
 	card_cfg = soft_cfg;
 	card_cfg.key_load = NULL;
-	card_cfg.cred = &card_ops;
+	card_cfg.cred = use_uicc ? &aiot_cred_uicc_ops : &card_ops;
 	card_cfg.user = &card_env;
+	if (use_uicc)
+		card_insert(&card_env);
 }
 
 /* The state past the cfg pointer, which alone differs. */
@@ -489,6 +539,23 @@ static int group_setup(void **state)
 	return ossl ? 0 : -1;
 }
 
+static int with_kdf(void **state)
+{
+	(void)state;
+	use_uicc = 0;
+	return 0;
+}
+
+static int with_uicc(void **state)
+{
+	(void)state;
+	use_uicc = 1;
+	return 0;
+}
+
+/* Both holders for each test. */
+#define BOTH(t) cmocka_unit_test_setup(t, with_kdf), cmocka_unit_test_setup(t, with_uicc)
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -499,12 +566,12 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mirror_network_triggered),
-	    cmocka_unit_test(test_card_fails_paging),
-	    cmocka_unit_test(test_card_fails_tid_update),
+	    BOTH(test_mirror_network_triggered),
+	    BOTH(test_card_fails_paging),
+	    BOTH(test_card_fails_tid_update),
 	    cmocka_unit_test(test_cfg),
-	    cmocka_unit_test(test_mirror_doa),
-	    cmocka_unit_test(test_doa_card_refuses),
+	    BOTH(test_mirror_doa),
+	    BOTH(test_doa_card_refuses),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
