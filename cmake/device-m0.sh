@@ -8,6 +8,7 @@
 #
 #   bash cmake/device-m0.sh <source-dir> <out-dir>
 #   AIOT_DEVICE_SUITES=2 bash cmake/device-m0.sh ...   # a firmware for one suite (see below)
+#   AIOT_DEVICE_CRED=1 bash cmake/device-m0.sh ...     # with the card path (see below)
 #
 # AIOT_DEVICE_SUITES: which key-derivation suites the image supports, as in
 # src/crypto/backend_ref.c: 1 = 3gpp, 2 = aes, 3 = both (default). The firmware is then
@@ -38,8 +39,13 @@ case "$SUITES" in
 2) fw_suite=AIOT_SUITE_AES ;;
 *) echo "device-m0: AIOT_DEVICE_SUITES must be 1 (3gpp), 2 (aes) or 3 (both)" >&2; exit 1 ;;
 esac
+# AIOT_DEVICE_CRED: 1 builds the card path (aiot_device_cfg.cred, src/device/aiot_cred.h) in;
+# the images here keep their key in flash (key_load), so by default it is left out (0).
+CRED=${AIOT_DEVICE_CRED:-0}
+case "$CRED" in 0 | 1) ;; *) echo "device-m0: AIOT_DEVICE_CRED must be 0 or 1" >&2; exit 1 ;; esac
 CFLAGS=(-std=c11 -ffreestanding -Os -mcpu=cortex-m0 -mthumb -ffunction-sections
-	-fdata-sections -Wall -Wextra -Werror -I"$src/src" -DAIOT_DEVICE_SUITES="$SUITES")
+	-fdata-sections -Wall -Wextra -Werror -I"$src/src" -DAIOT_DEVICE_SUITES="$SUITES"
+	-DAIOT_DEVICE_CRED="$CRED")
 
 rm -rf "$out/obj" "$out/fw" "$out/fw-doa"
 mkdir -p "$out/obj" "$out/fw" "$out/fw-doa"

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "../crypto/kdf.h"
 #include "../nas/nas.h"
+#include "aiot_cred.h"
 
 /* How the reader addressed the paging (NGAP AIoT-DeviceIdentificationRequested). */
 typedef enum aiot_page_kind {
@@ -34,8 +35,11 @@ typedef struct aiot_device_cfg {
 	/* RAND_AIOT_d source (TS 33.369 5.2.2 step 4). 0 on success. */
 	int (*entropy)(void *user, uint8_t *out, size_t len);
 	/* Secure storage: copy K_AIOT_root (16 or 32 bytes) into key, set *len. 0 on success.
-	 * The library zeroises its copy after each use. */
+	 * The library zeroises its copy after each use. Not used (may be NULL) with cred. */
 	int (*key_load)(void *user, uint8_t *key, size_t cap, size_t *len);
+	/* The credential holder (aiot_cred.h: a UICC, an HSM), or NULL for key_load (soft):
+	 * with it, K_AIOT_root never enters the library. */
+	const aiot_cred_ops *cred;
 	/* User memory (TS 23.369 5.2.2), optional (NULL: READ/WRITE answer NOT_IMPLEMENTED).
 	 * Return an aiot_nas_status. */
 	int (*mem_read)(void *user, uint16_t offset, uint8_t *out, uint8_t len);

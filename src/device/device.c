@@ -22,7 +22,8 @@
  * the MAC is computed), whether a MAC failed (the device stays silent, visible anyway).
  * K_AIOT_root is loaded only for a derivation and zeroised right after; K_AIOTF is never
  * kept; K_AIOT_int / K_AIOT_enc live in *d until their slot is reused, a command proves
- * another session, DISABLE or end_session.
+ * another session, DISABLE or end_session. With cfg->cred (aiot_cred.h) K_AIOT_root never
+ * enters the library: the card answers RES_AIOT with K_AIOTF, and the next T-ID.
  *
  * Paging abort (TS 33.369 5.2.2 NOTE 1; our extension, docs/protocol.md §3.8): anyone can page,
  * and a paging used to replace the session, so a flood of pagings aborted every command. The
@@ -121,10 +122,29 @@ static int addressed(const aiot_device *d, aiot_page_kind kind, const uint8_t *i
 	return AIOT_ERR_INVAL;
 }
 
+/* derive_session on the card (aiot_cred.h): RES_AIOT and K_AIOTF from it, held here until
+ * it succeeded, so that a failing card writes neither res nor *s. Out of line: its frame is
+ * not on the soft path. */
+static DEV_NOINLINE int cred_session(const aiot_device_cfg *cfg, aiot_device_session *s,
+                                     const uint8_t rand_n[16], const uint8_t rand_d[16],
+                                     uint8_t *res)
+{
+	uint8_t r[16], k_aiotf[AIOT_KAIOTF_LEN];
+	uint8_t n = (uint8_t)(cfg->res_bits / 8u);
+
+	if (cfg->cred->inventory(cfg->user, rand_n, rand_d, n, r, k_aiotf) != AIOT_OK) {
+		aiot_zeroize(k_aiotf, sizeof(k_aiotf));
+		return AIOT_ERR_CALLBACK;
+	}
+	memcpy(res, r, n);
+	aiot_dev_cred_keys(cfg, k_aiotf, s->k_int, s->k_enc);
+	return AIOT_OK;
+}
+
 /*
  * TS 33.369 5.2.2 step 4: RES_AIOT (A.2) into res, K_AIOTF (A.3) and from it K_AIOT_int /
  * K_AIOT_enc into *s. K_AIOT_root and K_AIOTF are on the stack only while this runs. Returns
- * AIOT_OK, or AIOT_ERR_* (key_load) with nothing written.
+ * AIOT_OK, or AIOT_ERR_* (key_load, or the card: AIOT_ERR_CALLBACK) with nothing written.
  */
 static DEV_NOINLINE int derive_session(const aiot_device *d, aiot_device_session *s,
                                        const uint8_t rand_n[16], const uint8_t rand_d[16],
@@ -179,7 +199,8 @@ int aiot_device_on_paging(aiot_device *d, const uint8_t rand_n[16], aiot_page_ki
 	if (slot == d->proven)
 		slot = (slot + 1u) % NSES;
 	s = &d->s[slot];
-	rc = derive_session(d, s, rand_n, rand_d, out + AIOT_NAS_INV_RES_OFF);
+	rc = DEV_CRED(d->cfg) ? cred_session(d->cfg, s, rand_n, rand_d, out + AIOT_NAS_INV_RES_OFF)
+	                      : derive_session(d, s, rand_n, rand_d, out + AIOT_NAS_INV_RES_OFF);
 	if (rc != AIOT_OK)
 		return rc;
 	out[0] = AIOT_NAS_INVENTORY_RESPONSE;
@@ -217,6 +238,12 @@ static DEV_NOINLINE uint8_t tid_update(const aiot_device *d, const aiot_device_s
                                        uint8_t new_tid[AIOT_TID_LEN])
 {
 	return aiot_dev_next_tid(d->cfg, s->rand_n, s->rand_d, new_tid);
+}
+
+static DEV_NOINLINE uint8_t cred_tid_update(const aiot_device *d, const aiot_device_session *s,
+                                            uint8_t new_tid[AIOT_TID_LEN])
+{
+	return aiot_dev_cred_tid(d->cfg, s->rand_n, s->rand_d, new_tid);
 }
 
 /*
@@ -328,7 +355,7 @@ int aiot_device_on_command(aiot_device *d, uint8_t *pdu, size_t len, uint8_t *ou
 		         ? cb_status(cfg->mem_write(cfg->user, c.offset, c.data, c.length))
 		         : AIOT_ST_NOT_IMPLEMENTED;
 	} else if (c.cmd == AIOT_CMD_TID_UPDATE) {
-		st = tid_update(d, s, new_tid);
+		st = DEV_CRED(cfg) ? cred_tid_update(d, s, new_tid) : tid_update(d, s, new_tid);
 	}
 	res[1] = st;
 

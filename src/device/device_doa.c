@@ -11,6 +11,7 @@
  * one drop counter and nothing else, so a rogue network can neither make the device abort nor
  * make it answer. MAC_N is compared in constant time; K_AIOT_root is on the stack only during
  * the one derivation step that needs it and zeroised right after; K_AIOTF is never kept.
+ * With cfg->cred (aiot_cred.h) the card checks MAC_N and answers RES_D, K_AIOTF, the T-ID.
  */
 #include <stddef.h>
 #include <string.h>
@@ -146,6 +147,28 @@ static DEV_NOINLINE void doa_keys(aiot_doa *d, const uint8_t *key, size_t key_le
 	aiot_dev_session_keys(d->cfg, key, key_len, rand_n, d->rand_d, d->k_int, d->k_enc);
 }
 
+/* prove_network on the card (aiot_cred.h): it checks MAC_N and only then answers RES_D and
+ * K_AIOTF, held here until it succeeded so that a failing card writes neither res_d nor *d.
+ * AIOT_ERR_MAC (a refused M2) or AIOT_ERR_CALLBACK (the card failed). */
+static DEV_NOINLINE int cred_prove_network(aiot_doa *d, const aiot_nas_doa_auth_request *m,
+                                           uint8_t *res_d)
+{
+	const aiot_device_cfg *cfg = d->cfg;
+	uint8_t r[16], k_aiotf[AIOT_KAIOTF_LEN], id_len;
+	const uint8_t *id = doa_id(d, d->id_type, &id_len);
+	uint8_t n = (uint8_t)(cfg->res_bits / 8u);
+	int rc =
+	    cfg->cred->doa(cfg->user, m->rand_n, d->rand_d, id, id_len, m->mac_n, n, r, k_aiotf);
+
+	if (rc != AIOT_OK) {
+		aiot_zeroize(k_aiotf, sizeof(k_aiotf));
+		return rc == AIOT_ERR_MAC ? AIOT_ERR_MAC : AIOT_ERR_CALLBACK;
+	}
+	memcpy(res_d, r, n);
+	aiot_dev_cred_keys(cfg, k_aiotf, d->k_int, d->k_enc);
+	return AIOT_OK;
+}
+
 /*
  * The network's proof: MAC_N (FC AIOT_FC_MACN) recomputed under K_AIOT_root and compared in
  * constant time; only then RES_D (FC AIOT_FC_RESD) into res_d and the session keys into *d.
@@ -194,7 +217,8 @@ int aiot_doa_on_auth_request(aiot_doa *d, const uint8_t *pdu, size_t len, const 
 	rc = check_m2(d, pdu, len, &m);
 	if (rc != AIOT_OK)
 		return rc;
-	rc = prove_network(d, &m, out + AIOT_NAS_DOA_M3_RES_OFF);
+	rc = DEV_CRED(d->cfg) ? cred_prove_network(d, &m, out + AIOT_NAS_DOA_M3_RES_OFF)
+	                      : prove_network(d, &m, out + AIOT_NAS_DOA_M3_RES_OFF);
 	if (rc == AIOT_ERR_MAC)
 		d->m2_dropped++; /* a rogue network: dropped, counted, still waiting */
 	if (rc != AIOT_OK)
@@ -249,6 +273,11 @@ static DEV_NOINLINE uint8_t tid_update(const aiot_doa *d, uint8_t new_tid[AIOT_T
 	return aiot_dev_next_tid(d->cfg, d->rand_n, d->rand_d, new_tid);
 }
 
+static DEV_NOINLINE uint8_t cred_tid_update(const aiot_doa *d, uint8_t new_tid[AIOT_TID_LEN])
+{
+	return aiot_dev_cred_tid(d->cfg, d->rand_n, d->rand_d, new_tid);
+}
+
 int aiot_doa_on_accept(aiot_doa *d, uint8_t *pdu, size_t len)
 {
 	aiot_nas_doa_accept a;
@@ -264,7 +293,8 @@ int aiot_doa_on_accept(aiot_doa *d, uint8_t *pdu, size_t len)
 	}
 	/* TID_UPDATE as in the command procedure (FC AIOT_FC_TID over this session's RANDs):
 	 * applied only once stored. */
-	if (a.tid_update && tid_update(d, new_tid) == AIOT_ST_SUCCESS) {
+	if (a.tid_update && (DEV_CRED(d->cfg) ? cred_tid_update(d, new_tid)
+	                                      : tid_update(d, new_tid)) == AIOT_ST_SUCCESS) {
 		memcpy(d->tid, new_tid, sizeof(d->tid));
 		d->has_tid = 1;
 		if (d->tid_rotations < UINT8_MAX)

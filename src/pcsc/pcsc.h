@@ -25,6 +25,10 @@ int aiot_pcsc_open(const char *reader, aiot_pcsc **out, char *err, size_t errlen
 int aiot_pcsc_transmit(aiot_pcsc *c, const uint8_t *capdu, size_t len, uint8_t *body, size_t cap,
                        size_t *body_len, uint16_t *sw, char *err, size_t errlen);
 
+/* aiot_pcsc_transmit for a uicc_link (uicc_link.h): c is an aiot_pcsc. */
+int aiot_pcsc_xfer(void *c, const uint8_t *capdu, size_t len, uint8_t *body, size_t cap,
+                   size_t *body_len, uint16_t *sw, char *err, size_t errlen);
+
 const char *aiot_pcsc_reader_name(const aiot_pcsc *c);
 int aiot_pcsc_protocol(const aiot_pcsc *c); /* 0: T=0, 1: T=1 */
 void aiot_pcsc_close(aiot_pcsc *c);

@@ -177,14 +177,14 @@ static int ue_confirm(ue_run *r, const ue_challenge *c, const uint8_t res_star[1
 }
 
 /* The ME: the USIM on RAND/AUTN, then RES* and K_AUSF with the SNN it sees (A.2, A.4). */
-static int ue_me(ue_run *r, aiot_usim *usim, const ue_challenge *c, aiot_usim_result *u,
+static int ue_me(ue_run *r, const aiot_ue_usim *usim, const ue_challenge *c, aiot_usim_result *u,
                  uint8_t res_star[16], uint8_t kausf[32])
 {
 	int rc;
 	if (!aiot_usim_amf_is_5g(c->autn))
 		return ue_fail(r, AIOT_ERR_MALFORMED, "AUTN's AMF has no 5G separation bit",
 		               "TS 33.501 6.1.3.2 step 7");
-	rc = aiot_usim_authenticate(usim, c->rand, c->autn, u);
+	rc = usim->authenticate(usim->user, c->rand, c->autn, u);
 	if (rc == AIOT_ERR_MAC)
 		return ue_fail(
 		    r, rc, "the USIM's MAC failure",
@@ -216,8 +216,9 @@ static int ue_akma(ue_run *r, const char *supi, aiot_ue_akma *out)
 }
 
 /* One round: challenge, USIM, confirmation. AIOT_USIM_SYNC_FAILURE leaves RAND and AUTS. */
-static int ue_round(ue_run *r, aiot_usim *usim, const char *supi, const uint8_t *resync_rand,
-                    const uint8_t *auts, ue_challenge *c, aiot_usim_result *u, aiot_ue_akma *out)
+static int ue_round(ue_run *r, const aiot_ue_usim *usim, const char *supi,
+                    const uint8_t *resync_rand, const uint8_t *auts, ue_challenge *c,
+                    aiot_usim_result *u, aiot_ue_akma *out)
 {
 	uint8_t res_star[16];
 	int rc = ue_authenticate(r, supi, resync_rand, auts, c);
@@ -229,8 +230,8 @@ static int ue_round(ue_run *r, aiot_usim *usim, const char *supi, const uint8_t 
 	return rc;
 }
 
-int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, aiot_ue_akma *out,
-                   char *err, size_t errlen)
+int aiot_ue_5g_aka_usim(const aiot_ue_usim *usim, const char *supi, const aiot_ue_net *net,
+                        aiot_ue_akma *out, char *err, size_t errlen)
 {
 	ue_run r = {.net = net, .err = err, .errlen = errlen};
 	ue_challenge c;
@@ -261,6 +262,19 @@ int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, ai
 	if (rc != AIOT_OK)
 		aiot_ue_akma_clear(out);
 	return rc;
+}
+
+static int ue_soft_usim(void *user, const uint8_t rand[16], const uint8_t autn[AIOT_AUTN_LEN],
+                        aiot_usim_result *r)
+{
+	return aiot_usim_authenticate(user, rand, autn, r);
+}
+
+int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, aiot_ue_akma *out,
+                   char *err, size_t errlen)
+{
+	const aiot_ue_usim soft = {ue_soft_usim, usim};
+	return aiot_ue_5g_aka_usim(&soft, supi, net, out, err, errlen);
 }
 
 void aiot_ue_akma_clear(aiot_ue_akma *k)

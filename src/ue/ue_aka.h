@@ -3,9 +3,10 @@
  * The UE (and, for the test, its serving network) in 5G AKA towards the AUSF (TS 33.501
  * 6.1.3.2, Nausf_UEAuthentication TS 29.509), then AKMA (TS 33.535 6.1): blocking, each
  * request bounded by timeout_ms, over the tree's SBI client (sbi_fetch). The SEAF's part is
- * played here: the UE never talks to the AUSF in a real network. The USIM (usim.h) owns
- * K, OPc and the SQN state; this module owns the SBI exchange and the ME's derivations
- * (K_AUSF, K_SEAF check, K_AKMA, A-TID, A-KID). Keys on the stack are wiped.
+ * played here: the UE never talks to the AUSF in a real network. The USIM (the soft one of
+ * usim.h, or a card's behind aiot_ue_usim) owns K, OPc and the SQN state; this module owns the SBI
+ * exchange and the ME's derivations (K_AUSF, K_SEAF check, K_AKMA, A-TID, A-KID). Keys on the stack
+ * are wiped.
  */
 #ifndef AIOT_UE_AKA_H
 #define AIOT_UE_AKA_H
@@ -45,10 +46,23 @@ typedef struct aiot_ue_akma {
 #define AIOT_UE_ERR_REFUSED AIOT_ERR_STATE
 #define AIOT_UE_ERR_TRANSPORT AIOT_ERR_TIMEOUT
 
+/* The USIM the ME asks: AUTHENTICATE with RAND and AUTN, answered as
+ * aiot_usim_authenticate answers (AIOT_OK with RES, CK, IK; AIOT_ERR_MAC; AIOT_USIM_SYNC_FAILURE
+ * with AUTS; another AIOT_ERR_* when the USIM could not answer). The soft USIM (usim.h) or a
+ * card's (src/pcsc/usim_uicc.h). */
+typedef struct aiot_ue_usim {
+	int (*authenticate)(void *user, const uint8_t rand[16], const uint8_t autn[AIOT_AUTN_LEN],
+	                    aiot_usim_result *r);
+	void *user;
+} aiot_ue_usim;
+
 /* POST ue-authentications (supi), the USIM on RAND/AUTN, PUT 5g-aka-confirmation with
  * RES*; on a USIM sync failure one more round with resynchronizationInfo (RAND, AUTS).
  * K_AUSF from CK, IK, SNN, SQN xor AK; K_AKMA, A-TID -> A-KID (aka5g.h). The USIM's state
  * changes as usim.h says (persist it after the call, whatever it returns). */
+int aiot_ue_5g_aka_usim(const aiot_ue_usim *usim, const char *supi, const aiot_ue_net *net,
+                        aiot_ue_akma *out, char *err, size_t errlen);
+/* The same with the soft USIM. */
 int aiot_ue_5g_aka(aiot_usim *usim, const char *supi, const aiot_ue_net *net, aiot_ue_akma *out,
                    char *err, size_t errlen);
 void aiot_ue_akma_clear(aiot_ue_akma *k); /* wipe */

@@ -33,6 +33,10 @@
 #define UICC_SELECT_BY_AID 0x04
 #define UICC_SELECT_BY_FID 0x00
 #define UICC_FID_EF_IMSI 0x6F07 /* TS 31.102 4.2.2: 9 octets, length then BCD digits */
+#define UICC_FID_MF 0x3F00      /* ETSI TS 102 221 8.3: selecting it leaves any application */
+/* Under the ADF AIoT (ours): the permanent identifier aiotDevPermId, 1..128 octets, as is. */
+#define UICC_FID_EF_AIOT_ID 0x6F01
+#define UICC_EF_IMSI_LEN 9
 
 /* USIM AUTHENTICATE (TS 31.102 7.1.2.1): P1 '00', P2 '81' (3G/5G context), data
  * '10' RAND '10' AUTN. Answer 'DB' '08' RES '10' CK '10' IK (no Kc), or 'DC' '0E' AUTS on a
