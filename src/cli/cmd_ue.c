@@ -259,7 +259,8 @@ static void ue_run_aka(ue_args *a, aiot_ue_akma *k)
 {
 	char err[400], serr[400];
 	int rc = aiot_ue_5g_aka(&a->usim, a->supi, &a->net, k, err, sizeof err);
-	if (a->state != NULL && ue_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
+	if (a->state != NULL &&
+	    aiot_usim_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
 		fprintf(stderr, "aiot: ue: the USIM state not saved: %s\n", serr);
 	if (rc != AIOT_OK) {
 		aiot_usim_clear(&a->usim);
@@ -322,7 +323,7 @@ int cmd_ue(int argc, char **argv)
 	aiot_zeroize(k, sizeof k);
 	aiot_zeroize(op, sizeof op);
 	aiot_zeroize(opc, sizeof opc);
-	if (a.state != NULL && ue_state_load(a.state, a.supi, &a.usim, err, sizeof err) != 0)
+	if (a.state != NULL && aiot_usim_state_load(a.state, a.supi, &a.usim, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
 	signal(SIGPIPE, SIG_IGN); /* msgin5g/client.h: a server that closes must not kill us */
 	rc = ue_mode_run(a.mode)(&a);
