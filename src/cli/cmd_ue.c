@@ -273,7 +273,8 @@ static void ue_run_aka(ue_args *a, aiot_ue_akma *k)
 	char err[400], serr[400];
 	int rc = a->pcsc ? aiot_ue_5g_aka_usim(&a->ops, a->supi, &a->net, k, err, sizeof err)
 	                 : aiot_ue_5g_aka(&a->usim, a->supi, &a->net, k, err, sizeof err);
-	if (a->state != NULL && ue_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
+	if (a->state != NULL &&
+	    aiot_usim_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
 		fprintf(stderr, "aiot: ue: the USIM state not saved: %s\n", serr);
 	if (rc != AIOT_OK) {
 		aiot_usim_clear(&a->usim);
@@ -344,7 +345,8 @@ static void ue_soft_usim(ue_args *a, uint8_t k[16], uint8_t op[16], int k_given,
 		memcpy(opc, a->usim.opc, 16);
 	aiot_usim_init(&a->usim, k, opc);
 	aiot_zeroize(opc, sizeof opc);
-	if (a->state != NULL && ue_state_load(a->state, a->supi, &a->usim, err, sizeof err) != 0)
+	if (a->state != NULL &&
+	    aiot_usim_state_load(a->state, a->supi, &a->usim, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
 }
 
