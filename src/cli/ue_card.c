@@ -24,6 +24,8 @@ int ue_card_open(ue_args *a, const char *reader, char *err, size_t errlen)
 		a->supi = a->imsi_supi;
 	}
 	a->ops = (aiot_ue_usim){aiot_usim_uicc_authenticate, &a->card};
+	fprintf(stderr, "aiot: ue: the USIM of the card in '%s' (T=%d)\n",
+	        aiot_pcsc_reader_name(a->pcsc), aiot_pcsc_protocol(a->pcsc));
 	return 0;
 }
 
