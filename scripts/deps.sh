@@ -24,6 +24,8 @@ PACKAGES=(
 	prometheus                   # promtool: checks the /metrics exposition format in tests
 	python3-jsonschema python3-yaml python3-h2 # tests/schema: SBI bodies against the official YAMLs
 	python3-jwt python3-cryptography # independent oracles: JWS ES256 (PyJWT, oauth*), MILENAGE (cli akma_vs_independent)
+	pcscd vsmartcard-vpcd libpcsclite-dev # the virtual UICC behind the real PC/SC stack (scripts/pcsc.sh), the host's PC/SC
+	pcsc-tools opensc            # pcsc_scan, opensc-tool: independent PC/SC clients in tests
 )
 
 missing=()

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `aiot ue aka|kaf|msg|listen|handshake`: a test UE with a software USIM (MILENAGE). It plays
+ * `aiot ue aka|kaf|msg|listen|handshake`: a test UE with a software USIM (MILENAGE), or the
+ * USIM of a card behind PC/SC (--usim pcsc, ue_card.c). It plays
  * the UE and its serving network (the SEAF's requests) towards the AUSF: 5G AKA, then AKMA
  * (K_AKMA, A-KID, K_AF), then, as an MSGin5G client, TLS 1.3 with K_AF (ue.h).
  */
@@ -21,7 +22,10 @@
 static const char ue_usage[] =
     "usage: aiot ue MODE --ausf URL --supi imsi-DIGITS --k HEX (--opc HEX | --op HEX)\n"
     "               --mcc DIGITS --mnc DIGITS [--rid DIGITS] [--usim-state FILE] [options]\n"
-    "A test UE: a software USIM (MILENAGE) and the UE's serving network in one process. It\n"
+    "       aiot ue MODE --ausf URL --usim pcsc[:READER] [--supi imsi-DIGITS]\n"
+    "               --mcc DIGITS --mnc DIGITS [--rid DIGITS] [options]\n"
+    "A test UE: a software USIM (MILENAGE), or a card's USIM through PC/SC (K, OPc and the\n"
+    "SQN state stay on the card), and the UE's serving network in one process. It\n"
     "runs 5G AKA with the AUSF as the SEAF would (TS 33.501 6.1.3.2), then derives the AKMA\n"
     "keys (TS 33.535). It is not a UE on a radio: it talks to the AUSF over the SBI.\n"
     "modes:\n"
@@ -33,6 +37,10 @@ static const char ue_usage[] =
     "             until --count messages or --wait-ms without one\n"
     "  handshake  as kaf, then only the TLS 1.3 PSK handshake with --server (any TLS server)\n"
     "options:\n"
+    "  --usim soft|pcsc[:READER]  the USIM: soft (default, --k and --opc/--op) or the card in\n"
+    "                      the PC/SC reader whose name contains READER (default: the first\n"
+    "                      reader holding a card); the SUPI is then read from the card's\n"
+    "                      EF_IMSI unless --supi is given\n"
     "  --rid DIGITS        routing indicator, the A-KID's prefix (default 0)\n"
     "  --usim-state FILE   the USIM's SQN array, read then written back (mode 0600); without\n"
     "                      it every run is a fresh card\n"
@@ -74,7 +82,8 @@ enum {
 	O_WAIT,
 	O_SHOW,
 	O_SEAF_SNN,
-	O_PAUSE
+	O_PAUSE,
+	O_USIM
 };
 
 static const struct option ue_opts[] = {
@@ -102,6 +111,7 @@ static const struct option ue_opts[] = {
     {"show-keys", no_argument, NULL, O_SHOW},
     {"seaf-snn", required_argument, NULL, O_SEAF_SNN},
     {"pause", no_argument, NULL, O_PAUSE},
+    {"usim", required_argument, NULL, O_USIM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -142,6 +152,8 @@ static const char **ue_str_opt(ue_args *a, int c)
 		return &a->text;
 	case O_SEAF_SNN:
 		return &a->net.seaf_snn;
+	case O_USIM:
+		return &a->usim_spec;
 	default:
 		return NULL;
 	}
@@ -226,13 +238,14 @@ static void ue_parse(int argc, char **argv, ue_args *a, uint8_t k[16], uint8_t o
 	*op_given |= opc_given << 1;
 }
 
-static void ue_require(const ue_args *a)
+/* card: --usim pcsc, where the SUPI may come from the card. */
+static void ue_require(const ue_args *a, int card)
 {
 	const char *p;
 	size_t n;
-	if (!a->net.ausf || !a->supi || !a->net.mcc || !a->net.mnc)
+	if (!a->net.ausf || (!a->supi && !card) || !a->net.mcc || !a->net.mnc)
 		cli_fail(CLI_EXIT_USAGE, "ue: --ausf, --supi, --k, --mcc and --mnc are required");
-	if (aiot_supi_kdf_param(a->supi, &p, &n) != AIOT_OK)
+	if (a->supi && aiot_supi_kdf_param(a->supi, &p, &n) != AIOT_OK)
 		cli_fail(CLI_EXIT_USAGE, "ue: --supi: imsi-<5 to 15 digits> expected");
 	char snn[AIOT_SNN_MAX];
 	if (aiot_5g_snn(a->net.mcc, a->net.mnc, snn, sizeof snn) != AIOT_OK)
@@ -258,11 +271,15 @@ static void ue_print_key(const char *name, const uint8_t *k, size_t n)
 static void ue_run_aka(ue_args *a, aiot_ue_akma *k)
 {
 	char err[400], serr[400];
-	int rc = aiot_ue_5g_aka(&a->usim, a->supi, &a->net, k, err, sizeof err);
-	if (a->state != NULL && ue_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
+	int rc = a->pcsc ? aiot_ue_5g_aka_usim(&a->ops, a->supi, &a->net, k, err, sizeof err)
+	                 : aiot_ue_5g_aka(&a->usim, a->supi, &a->net, k, err, sizeof err);
+	if (a->state != NULL &&
+	    aiot_usim_state_save(a->state, a->supi, &a->usim, serr, sizeof serr) != 0)
 		fprintf(stderr, "aiot: ue: the USIM state not saved: %s\n", serr);
 	if (rc != AIOT_OK) {
 		aiot_usim_clear(&a->usim);
+		if (a->pcsc && a->card.link.err[0])
+			fprintf(stderr, "aiot: ue: the card: %s\n", a->card.link.err);
 		cli_fail(CLI_EXIT_FAIL, "ue: 5G AKA failed: %s", err);
 	}
 	if (k->resynced)
@@ -301,15 +318,23 @@ static int ue_keys(ue_args *a)
 	return 0;
 }
 
-int cmd_ue(int argc, char **argv)
+/* --usim: 1 for pcsc[:READER] (*reader set), 0 for soft; exits 2 on anything else. */
+static int ue_usim_kind(const char *spec, const char **reader)
 {
-	static ue_args a; /* holds the USIM's keys: wiped before exit */
-	uint8_t k[16], op[16], opc[16];
-	int k_given = 0, op_given = 0, rc;
+	*reader = NULL;
+	if (spec == NULL || strcmp(spec, "soft") == 0)
+		return 0;
+	if (strncmp(spec, "pcsc", 4) != 0 || (spec[4] != '\0' && spec[4] != ':'))
+		cli_fail(CLI_EXIT_USAGE, "ue: --usim: soft or pcsc[:READER]");
+	*reader = spec[4] == ':' ? spec + 5 : "";
+	return 1;
+}
+
+/* The soft USIM from --k and --opc/--op, its SQN state from --usim-state. */
+static void ue_soft_usim(ue_args *a, uint8_t k[16], uint8_t op[16], int k_given, int op_given)
+{
+	uint8_t opc[16];
 	char err[400];
-	a.net.rid = "0";
-	ue_parse(argc, argv, &a, k, op, &k_given, &op_given);
-	ue_require(&a);
 	if (!k_given)
 		cli_fail(CLI_EXIT_USAGE, "ue: --k is required");
 	if (op_given != 1 && op_given != 2)
@@ -317,15 +342,48 @@ int cmd_ue(int argc, char **argv)
 	if (op_given == 1)
 		aiot_milenage_opc(k, op, opc);
 	else
-		memcpy(opc, a.usim.opc, 16);
-	aiot_usim_init(&a.usim, k, opc);
+		memcpy(opc, a->usim.opc, 16);
+	aiot_usim_init(&a->usim, k, opc);
+	aiot_zeroize(opc, sizeof opc);
+	if (a->state != NULL &&
+	    aiot_usim_state_load(a->state, a->supi, &a->usim, err, sizeof err) != 0)
+		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
+}
+
+/* The card's USIM: no key on the command line, no state file (the card keeps its SQNs). */
+static void ue_card_usim(ue_args *a, const char *reader, int k_given, int op_given)
+{
+	char err[600];
+	const char *p;
+	size_t n;
+	if (k_given || op_given || a->state != NULL)
+		cli_fail(CLI_EXIT_USAGE, "ue: --usim pcsc: the card holds K, OPc and the SQN state "
+		                         "(no --k, --op, --opc or --usim-state)");
+	if (ue_card_open(a, reader, err, sizeof err) != 0)
+		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
+	if (aiot_supi_kdf_param(a->supi, &p, &n) != AIOT_OK)
+		cli_fail(CLI_EXIT_FAIL, "ue: the card's IMSI is no SUPI: %s", a->supi);
+}
+
+int cmd_ue(int argc, char **argv)
+{
+	static ue_args a; /* holds the USIM's keys: wiped before exit */
+	uint8_t k[16], op[16];
+	int k_given = 0, op_given = 0, rc, card;
+	const char *reader;
+	a.net.rid = "0";
+	ue_parse(argc, argv, &a, k, op, &k_given, &op_given);
+	card = ue_usim_kind(a.usim_spec, &reader);
+	ue_require(&a, card);
+	if (card)
+		ue_card_usim(&a, reader, k_given, op_given);
+	else
+		ue_soft_usim(&a, k, op, k_given, op_given);
 	aiot_zeroize(k, sizeof k);
 	aiot_zeroize(op, sizeof op);
-	aiot_zeroize(opc, sizeof opc);
-	if (a.state != NULL && ue_state_load(a.state, a.supi, &a.usim, err, sizeof err) != 0)
-		cli_fail(CLI_EXIT_FAIL, "ue: %s", err);
 	signal(SIGPIPE, SIG_IGN); /* msgin5g/client.h: a server that closes must not kill us */
 	rc = ue_mode_run(a.mode)(&a);
 	aiot_usim_clear(&a.usim);
+	ue_card_close(&a);
 	return rc;
 }

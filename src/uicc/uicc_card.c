@@ -39,9 +39,14 @@ static int perso_ok(const uicc_perso *p, size_t *nd)
 	while (n <= UICC_IMSI_MAX && p->imsi[n] >= '0' && p->imsi[n] <= '9')
 		n++;
 	*nd = n;
-	return n >= UICC_IMSI_MIN && n <= UICC_IMSI_MAX && p->imsi[n] == '\0' &&
-	       aiot_suite_check_key(p->suite, p->aiot_key_len) == AIOT_OK && p->perm_id_len >= 1 &&
-	       p->perm_id_len <= AIOT_DOA_ID_MAX;
+	if (p->apps == 0 || (p->apps & ~(UICC_HAS_USIM | UICC_HAS_AIOT)) != 0)
+		return 0;
+	if ((p->apps & UICC_HAS_USIM) &&
+	    (n < UICC_IMSI_MIN || n > UICC_IMSI_MAX || p->imsi[n] != '\0'))
+		return 0;
+	return !(p->apps & UICC_HAS_AIOT) ||
+	       (aiot_suite_check_key(p->suite, p->aiot_key_len) == AIOT_OK && p->perm_id_len >= 1 &&
+	        p->perm_id_len <= AIOT_DOA_ID_MAX);
 }
 
 int uicc_card_init(uicc_card *c, const uicc_perso *p)
@@ -54,6 +59,7 @@ int uicc_card_init(uicc_card *c, const uicc_perso *p)
 	memset(c, 0, sizeof *c);
 	if (!perso_ok(p, &nd))
 		return AIOT_ERR_INVAL;
+	c->apps = p->apps;
 	aiot_usim_init(&c->usim, p->k, p->opc);
 	for (unsigned i = 0; i < 6; i++)
 		sqn = sqn << 8 | p->sqn[i];
@@ -199,12 +205,13 @@ static size_t fcp(const uicc_card *c, uint16_t fid, uint8_t *o)
 	return n;
 }
 
-static uint8_t aid_match(const uicc_apdu *a)
+static uint8_t aid_match(const uicc_card *c, const uicc_apdu *a)
 {
-	if (a->lc <= sizeof aid_usim && memcmp(a->data, aid_usim, a->lc) == 0 &&
-	    a->lc >= UICC_AID_USIM_PREFIX_LEN)
+	if ((c->apps & UICC_HAS_USIM) && a->lc >= UICC_AID_USIM_PREFIX_LEN &&
+	    a->lc <= sizeof aid_usim && memcmp(a->data, aid_usim, a->lc) == 0)
 		return UICC_APP_USIM;
-	if (a->lc == sizeof aid_aiot && memcmp(a->data, aid_aiot, a->lc) == 0)
+	if ((c->apps & UICC_HAS_AIOT) && a->lc == sizeof aid_aiot &&
+	    memcmp(a->data, aid_aiot, a->lc) == 0)
 		return UICC_APP_AIOT;
 	return UICC_APP_NONE;
 }
@@ -230,7 +237,7 @@ static size_t select(uicc_card *c, const uicc_apdu *a, uint8_t *r)
 	if (a->p2 != SELECT_P2_FCI && a->p2 != SELECT_P2_FCP && a->p2 != SELECT_P2_NONE)
 		return sw_put(r, 0, UICC_SW_WRONG_P1P2);
 	if (a->p1 == UICC_SELECT_BY_AID) {
-		if ((app = aid_match(a)) == UICC_APP_NONE)
+		if ((app = aid_match(c, a)) == UICC_APP_NONE)
 			return sw_put(r, 0, UICC_SW_NOT_FOUND);
 		c->app = app, c->ef = 0;
 	} else if (a->p1 == UICC_SELECT_BY_FID) {

@@ -27,8 +27,12 @@
 #define UICC_RAPDU_MAX 258 /* 256 data octets + SW1 SW2 */
 #define UICC_ATR_MAX 16
 
+#define UICC_HAS_USIM 1u
+#define UICC_HAS_AIOT 2u
+
 /* What the perso file gives (uicc_perso.h reads it). Holds keys: wipe it after init. */
 typedef struct uicc_perso {
+	uint8_t apps;                 /* UICC_HAS_*: the applications the card carries */
 	char imsi[UICC_IMSI_MAX + 1]; /* digits, NUL-terminated */
 	uint8_t k[16], opc[16];       /* USIM: MILENAGE K and OPc */
 	uint8_t sqn[6];               /* SQN_MS at personalisation: the highest SQN accepted */
@@ -48,6 +52,7 @@ typedef int (*uicc_persist_fn)(void *user, const aiot_usim *u);
 enum { UICC_APP_NONE = 0, UICC_APP_USIM = 1, UICC_APP_AIOT = 2 };
 
 typedef struct uicc_card {
+	uint8_t apps; /* UICC_HAS_* */
 	aiot_usim usim;
 	uint8_t aiot_key[32];
 	uint8_t aiot_key_len;
@@ -63,8 +68,9 @@ typedef struct uicc_card {
 	void *persist_user;
 } uicc_card;
 
-/* AIOT_OK, or AIOT_ERR_INVAL when p breaks a rule (IMSI digits, key length for the suite,
- * permanent ID length); c then holds nothing. The card starts reset. */
+/* AIOT_OK, or AIOT_ERR_INVAL when p breaks a rule (no application; for the USIM the IMSI's
+ * digits; for AIoT the key length for the suite, the permanent ID's length); c then holds
+ * nothing. The card starts reset. */
 int uicc_card_init(uicc_card *c, const uicc_perso *p);
 /* Power on / warm reset (vpcd 0x01, 0x02): the MF selected, nothing pending. */
 void uicc_card_reset(uicc_card *c);

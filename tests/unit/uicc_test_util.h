@@ -12,6 +12,7 @@
 static inline void uicc_test_perso(uicc_perso *p)
 {
 	memset(p, 0, sizeof *p);
+	p->apps = UICC_HAS_USIM | UICC_HAS_AIOT;
 	strcpy(p->imsi, "001010000000001");
 	for (unsigned i = 0; i < 16; i++)
 		p->k[i] = (uint8_t)(0xA0 + i), p->opc[i] = (uint8_t)(0x50 + 3 * i);

@@ -1,10 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
- * The test UE's USIM state file (ue.h): the SEQ_MS array of TS 33.102 C.2, so that the next
- * run accepts only fresher SQNs, as a card would. Text, one "ind I SEQ" line per IND after
- * a "supi SUPI" line that binds the file to one subscriber; written to FILE.tmp, then
- * renamed, mode 0600.
- */
+/* A USIM's state file (usim_state.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,7 +10,7 @@
 #include <unistd.h>
 
 #include "store/private_file.h"
-#include "ue.h"
+#include "ue/usim_state.h"
 
 #define UE_STATE_MAGIC "# aiot ue: USIM SEQ_MS array (TS 33.102 C.2)"
 #define UE_SEQ_MAX ((1ull << 43) - 1) /* SEQ: the 43 high bits of the 48-bit SQN */
@@ -46,7 +41,7 @@ static int state_parse(FILE *f, const char *supi, aiot_usim *u, char *err, size_
 	return 0;
 }
 
-int ue_state_load(const char *path, const char *supi, aiot_usim *u, char *err, size_t errlen)
+int aiot_usim_state_load(const char *path, const char *supi, aiot_usim *u, char *err, size_t errlen)
 {
 	char e[300];
 	int fd = aiot_private_open("the USIM state", path, O_RDONLY, e, sizeof e);
@@ -69,7 +64,8 @@ int ue_state_load(const char *path, const char *supi, aiot_usim *u, char *err, s
 	return rc;
 }
 
-int ue_state_save(const char *path, const char *supi, const aiot_usim *u, char *err, size_t errlen)
+int aiot_usim_state_save(const char *path, const char *supi, const aiot_usim *u, char *err,
+                         size_t errlen)
 {
 	char tmp[4096];
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
