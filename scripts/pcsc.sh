@@ -22,7 +22,8 @@
 # vpcd in server mode listens on every address for its card: on a shared network, keep the
 # ports (AIOT_PCSC_PORT and the next) firewalled.
 # Environment: AIOT_PCSC_DIR (state: reader.conf.d, pid, log; default /tmp/aiot-pcsc-UID),
-# AIOT_PCSC_PORT (first slot's port, default 40100).
+# AIOT_PCSC_PORT (first slot's port, default 40100), AIOT_PCSC_FLAGS (more pcscd options, e.g.
+# "-a -d": the APDU trace in $AIOT_PCSC_DIR/pcscd.log).
 set -euo pipefail
 
 DIR=${AIOT_PCSC_DIR:-/tmp/aiot-pcsc-$(id -u)}
@@ -84,7 +85,8 @@ start() {
 		listening $((BASE + i)) && die "port $((BASE + i)) is taken (set AIOT_PCSC_PORT)"
 	done
 	write_conf
-	$SUDO setsid pcscd -f -c "$DIR/reader.conf.d" </dev/null >"$DIR/pcscd.log" 2>&1 &
+	# shellcheck disable=SC2086 # AIOT_PCSC_FLAGS: words for pcscd, e.g. "-a -d" (APDU trace)
+	$SUDO setsid pcscd -f ${AIOT_PCSC_FLAGS:-} -c "$DIR/reader.conf.d" </dev/null >"$DIR/pcscd.log" 2>&1 &
 	echo $! >"$DIR/pcscd.pid"
 	deadline=$((SECONDS + 30))
 	for i in 0 1; do

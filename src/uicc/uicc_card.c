@@ -320,6 +320,7 @@ int uicc_card_apdu(uicc_card *c, const uint8_t *capdu, size_t len, uint8_t *rapd
 		return AIOT_ERR_INVAL;
 	if ((sw = apdu_parse(capdu, len, &a)) != 0) {
 		c->pending = 0;
+		aiot_zeroize(c->out, sizeof c->out);
 		*rlen = sw_put(rapdu, 0, sw);
 		return AIOT_OK;
 	}
