@@ -136,7 +136,7 @@ cluster_ready() {
 }
 
 start() {
-	local ports=() attempt port hosts=()
+	local ports=() picked attempt port hosts=()
 	mkdir -p "$DIR"
 	if [ -f "$DIR/ports" ]; then
 		for port in $(cat "$DIR/ports"); do
@@ -144,7 +144,8 @@ start() {
 		done
 	fi
 	for attempt in 1 2 3 4 5; do
-		mapfile -t ports < <(pick_ports)
+		picked=$(pick_ports) || exit 1
+		mapfile -t ports <<<"$picked"
 		start_nodes "${ports[@]}" && break
 		[ -n "${AIOT_REDIS_PORT:-}" ] || [ "$attempt" = 5 ] && die "cannot start the nodes"
 	done

@@ -14,6 +14,12 @@
 #define RETRY_PAUSE_MS 50
 #define MAX_REDIRECTS 16
 
+/* WAIT numreplicas timeout, sent after a command on its connection. */
+struct wait_cmd {
+	char n[16], t[16];
+	int ms;
+};
+
 struct redis_cluster {
 	redis_slotmap map;
 	redisContext *conn[REDIS_MAX_NODES]; /* by node index of the map, NULL: not connected */
@@ -28,13 +34,18 @@ static void drop(redis_cluster *c, int i)
 	c->conn[i] = NULL;
 }
 
+static struct timeval tv_of(int ms)
+{
+	return (struct timeval){ms / 1000, (ms % 1000) * 1000};
+}
+
 static redisContext *conn(redis_cluster *c, int i)
 {
-	struct timeval tv = {c->o.io_timeout_ms / 1000, (c->o.io_timeout_ms % 1000) * 1000};
+	struct timeval tv = tv_of(c->o.io_timeout_ms);
 	if (c->conn[i] != NULL)
 		return c->conn[i];
-	redisContext *x = redisConnectWithTimeout(c->map.node[i].addr.host,
-	                                          c->map.node[i].addr.port, tv);
+	redisContext *x =
+	    redisConnectWithTimeout(c->map.node[i].addr.host, c->map.node[i].addr.port, tv);
 	if (x == NULL || x->err || redisSetTimeout(x, tv) != REDIS_OK) {
 		if (x != NULL)
 			redisFree(x);
@@ -79,7 +90,8 @@ redis_cluster *redis_cluster_open(const char *url, const redis_cluster_opts *o, 
 	if (c->o.retry_ms <= 0)
 		c->o.retry_ms = 5000;
 	if (redis_slotmap_init(&c->map, url) != AIOT_OK) {
-		snprintf(err, errlen, "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
+		snprintf(err, errlen,
+		         "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
 		goto fail;
 	}
 	if (redis_cluster_refresh(c, err, errlen) != AIOT_OK)
@@ -105,20 +117,24 @@ void redis_cluster_close(redis_cluster *c)
 }
 
 /* Sends [ASKING,] cmd[, WAIT] to node i and reads their replies: cmd's (NULL when the
- * connection failed, then dropped) and WAIT's count in *acked (-1: none). */
+ * connection failed, then dropped) and WAIT's count in *acked (-1: none). WAIT blocks up to
+ * its timeout: the reply timeout grows by as much meanwhile. */
 static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int asking,
-                            const char *const wait[3], int *acked)
+                            const struct wait_cmd *wait, int *acked)
 {
 	redisReply *r = NULL, *w = NULL, *a = NULL;
 	redisContext *x = conn(c, i);
 	*acked = -1;
-	if (x == NULL)
+	if (x == NULL ||
+	    (wait != NULL && redisSetTimeout(x, tv_of(c->o.io_timeout_ms + wait->ms)) != REDIS_OK))
 		return NULL;
 	if (asking)
 		redisAppendCommand(x, "ASKING");
 	redisAppendCommandArgv(x, cmd->argc, cmd->argv, cmd->argvlen);
-	if (wait != NULL)
-		redisAppendCommandArgv(x, 3, (const char **)wait, NULL);
+	if (wait != NULL) {
+		const char *argv[3] = {"WAIT", wait->n, wait->t};
+		redisAppendCommandArgv(x, 3, argv, NULL);
+	}
 	if ((asking && redisGetReply(x, (void **)&a) != REDIS_OK) ||
 	    redisGetReply(x, (void **)&r) != REDIS_OK ||
 	    (wait != NULL && redisGetReply(x, (void **)&w) != REDIS_OK)) {
@@ -127,6 +143,8 @@ static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int a
 		drop(c, i);
 		return NULL;
 	}
+	if (wait != NULL)
+		redisSetTimeout(x, tv_of(c->o.io_timeout_ms));
 	if (w != NULL && w->type == REDIS_REPLY_INTEGER)
 		*acked = (int)w->integer;
 	freeReplyObject(a);
@@ -134,7 +152,7 @@ static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int a
 	return r;
 }
 
-static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const char *const wait[3],
+static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const struct wait_cmd *wait,
                        int *acked, char *err, size_t errlen)
 {
 	unsigned slot = redis_key_slot(cmd->key, cmd->keylen);
@@ -152,8 +170,8 @@ static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const char *const
 		case REDIS_STEP_RETRY:
 			if (aiot_mono_ms() >= deadline) {
 				freeReplyObject(r);
-				snprintf(err, errlen, "slot %u: no node served it within %d ms", slot,
-				         c->o.retry_ms);
+				snprintf(err, errlen, "slot %u: no node served it within %d ms",
+				         slot, c->o.retry_ms);
 				return NULL;
 			}
 			usleep(RETRY_PAUSE_MS * 1000);
@@ -166,8 +184,7 @@ static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const char *const
 	return NULL;
 }
 
-redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *err,
-                                  size_t errlen)
+redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *err, size_t errlen)
 {
 	int acked;
 	return run(c, cmd, NULL, &acked, err, errlen);
@@ -176,17 +193,16 @@ redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *
 redisReply *redis_cluster_command_wait(redis_cluster *c, const redis_cmd *cmd, int numreplicas,
                                        int timeout_ms, int *acked, char *err, size_t errlen)
 {
-	char n[16], t[16];
-	snprintf(n, sizeof n, "%d", numreplicas);
-	snprintf(t, sizeof t, "%d", timeout_ms);
-	const char *const wait[3] = {"WAIT", n, t};
-	return run(c, cmd, wait, acked, err, errlen);
+	struct wait_cmd w = {.ms = timeout_ms};
+	snprintf(w.n, sizeof w.n, "%d", numreplicas);
+	snprintf(w.t, sizeof w.t, "%d", timeout_ms);
+	return run(c, cmd, &w, acked, err, errlen);
 }
 
 /* Pipelining: every command of node j sent, then its replies read in order; a redirected
  * or lost one is left NULL for redis_cluster_pipeline to redo alone. */
-static void pipeline_node(redis_cluster *c, int j, const redis_cmd *cmds, const int *node,
-                          size_t n, redisReply **replies)
+static void pipeline_node(redis_cluster *c, int j, const redis_cmd *cmds, const int *node, size_t n,
+                          redisReply **replies)
 {
 	redisContext *x = conn(c, j);
 	if (x == NULL)
@@ -210,8 +226,8 @@ static void pipeline_node(redis_cluster *c, int j, const redis_cmd *cmds, const 
 	}
 }
 
-int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n,
-                           redisReply **replies, char *err, size_t errlen)
+int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n, redisReply **replies,
+                           char *err, size_t errlen)
 {
 	int rc = AIOT_OK;
 	int *node = calloc(n ? n : 1, sizeof *node);

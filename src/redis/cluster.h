@@ -19,7 +19,7 @@
 
 typedef struct redis_cluster_opts {
 	int io_timeout_ms; /* connect and per-reply timeout of one node (default 1000) */
-	int retry_ms;      /* how long a command keeps retrying a slot with no node (default 5000) */
+	int retry_ms; /* how long a command keeps retrying a slot with no node (default 5000) */
 } redis_cluster_opts;
 
 /* One command of a pipeline, routed by key (which need not be one of argv, e.g. WAIT). */
@@ -41,8 +41,7 @@ void redis_cluster_close(redis_cluster *c);
 
 /* The reply (the caller frees it with freeReplyObject; an error reply is a reply), or NULL
  * with a message in err when no node served the key's slot within retry_ms. */
-redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *err,
-                                  size_t errlen);
+redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *err, size_t errlen);
 
 /* cmd, then WAIT numreplicas timeout_ms pipelined on the same connection, so that the WAIT
  * counts the replicas that have cmd's write (a redirected or resent cmd is followed by a new
@@ -54,8 +53,8 @@ redisReply *redis_cluster_command_wait(redis_cluster *c, const redis_cmd *cmd, i
 /* Sends the n commands, grouped per node, all of a node's before reading its replies, then
  * redoes the redirected ones one by one. replies[i] answers cmds[i] (NULL if it failed).
  * AIOT_OK when all n have a reply, else the first failure's message in err. */
-int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n,
-                           redisReply **replies, char *err, size_t errlen);
+int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n, redisReply **replies,
+                           char *err, size_t errlen);
 
 /* Reloads the slot map from the first node that answers. */
 int redis_cluster_refresh(redis_cluster *c, char *err, size_t errlen);

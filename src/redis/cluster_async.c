@@ -137,7 +137,8 @@ static redisAsyncContext *node_ac(redis_acluster *c, int i)
 	struct anode *nd = &c->node[i];
 	if (nd->ac != NULL)
 		return nd->ac;
-	redisAsyncContext *ac = redisAsyncConnect(c->map.node[i].addr.host, c->map.node[i].addr.port);
+	redisAsyncContext *ac =
+	    redisAsyncConnect(c->map.node[i].addr.host, c->map.node[i].addr.port);
 	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
 		if (ac != NULL)
 			redisAsyncFree(ac);
@@ -172,8 +173,8 @@ static void on_slots(redisAsyncContext *ac, void *reply, void *priv)
 	c->refreshing = 0;
 	if (c->closing)
 		return;
-	if (reply == NULL || redis_slotmap_update(&c->map, reply, c->map.node[i].addr.host) !=
-	                         AIOT_OK ||
+	if (reply == NULL ||
+	    redis_slotmap_update(&c->map, reply, c->map.node[i].addr.host) != AIOT_OK ||
 	    redis_slotmap_covered(&c->map) == 0) {
 		c->refresh_next = i + 1; /* ask another node next tick */
 		c->want_refresh = 1;
@@ -382,7 +383,8 @@ redis_acluster *redis_acluster_new(struct event_base *base, const char *url,
 	for (size_t i = 0; i < REDIS_MAX_NODES; i++)
 		c->node[i].c = c;
 	if (redis_slotmap_init(&c->map, url) != AIOT_OK) {
-		snprintf(err, errlen, "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
+		snprintf(err, errlen,
+		         "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
 		redis_acluster_free(c);
 		return NULL;
 	}

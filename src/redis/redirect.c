@@ -27,8 +27,7 @@ static int parse_target(const char *s, size_t len, const char *from_host, redis_
 	return AIOT_OK;
 }
 
-int redis_redirect_parse(const char *str, size_t len, const char *from_host,
-                         redis_redirect *out)
+int redis_redirect_parse(const char *str, size_t len, const char *from_host, redis_redirect *out)
 {
 	static const char *const later[] = {"TRYAGAIN", "CLUSTERDOWN", "LOADING", "MASTERDOWN"};
 	memset(out, 0, sizeof *out);
@@ -36,11 +35,13 @@ int redis_redirect_parse(const char *str, size_t len, const char *from_host,
 		return AIOT_ERR_MALFORMED;
 	if (starts(str, len, "MOVED")) {
 		out->kind = REDIS_REDIRECT_MOVED;
-		return len > 6 ? parse_target(str + 6, len - 6, from_host, out) : AIOT_ERR_MALFORMED;
+		return len > 6 ? parse_target(str + 6, len - 6, from_host, out)
+		               : AIOT_ERR_MALFORMED;
 	}
 	if (starts(str, len, "ASK")) {
 		out->kind = REDIS_REDIRECT_ASK;
-		return len > 4 ? parse_target(str + 4, len - 4, from_host, out) : AIOT_ERR_MALFORMED;
+		return len > 4 ? parse_target(str + 4, len - 4, from_host, out)
+		               : AIOT_ERR_MALFORMED;
 	}
 	out->kind = REDIS_REPLY_FINAL;
 	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)

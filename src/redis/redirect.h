@@ -27,8 +27,7 @@ typedef struct redis_redirect {
 
 /* Classifies an error reply's text str[0..len). A "MOVED"/"ASK" that does not parse is an
  * error (AIOT_ERR_MALFORMED), never a guess; any other text is REDIS_REPLY_FINAL. */
-int redis_redirect_parse(const char *str, size_t len, const char *from_host,
-                         redis_redirect *out);
+int redis_redirect_parse(const char *str, size_t len, const char *from_host, redis_redirect *out);
 
 /* What a client does next with reply r (NULL: the connection failed) that node `from` sent:
  * STEP_DONE (r is the answer), STEP_REDIRECT to *next (-1: the map's node, which a MOVED has

@@ -11,7 +11,8 @@ uint16_t redis_crc16(const void *buf, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		crc ^= (uint16_t)(p[i] << 8);
 		for (int b = 0; b < 8; b++)
-			crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
+			crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u)
+			                      : (uint16_t)(crc << 1);
 	}
 	return crc;
 }
