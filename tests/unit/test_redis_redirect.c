@@ -96,6 +96,10 @@ static void test_seeds(void **state)
 	"*4\r\n:8192\r\n:16383\r\n*3\r\n$0\r\n\r\n:7001\r\n$2\r\nid\r\n"                           \
 	"*3\r\n$9\r\n127.0.0.1\r\n:7004\r\n$2\r\nid\r\n"
 
+#define OVERLAP                                                                                    \
+	"*2\r\n*3\r\n:0\r\n:10\r\n*2\r\n$1\r\na\r\n:1\r\n"                                         \
+	"*3\r\n:10\r\n:20\r\n*2\r\n$1\r\nb\r\n:1\r\n"
+
 static void test_cluster_slots(void **state)
 {
 	redis_slotmap *m = malloc(sizeof *m);
@@ -113,8 +117,7 @@ static void test_cluster_slots(void **state)
 	assert_int_equal(m->node[3].master, 2);
 	/* Refused whole: overlap, bad range, bad port, a replica equal to its master. */
 	static const char *const bad[] = {
-	    "*2\r\n*3\r\n:0\r\n:10\r\n*2\r\n$1\r\na\r\n:1\r\n*3\r\n:10\r\n:20\r\n*2\r\n$1\r\nb\r\n:"
-	    "1\r\n",
+	    OVERLAP,
 	    "*1\r\n*3\r\n:5\r\n:4\r\n*2\r\n$1\r\na\r\n:1\r\n",
 	    "*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\na\r\n:1\r\n",
 	    "*1\r\n*3\r\n:0\r\n:1\r\n*2\r\n$1\r\na\r\n:0\r\n",
