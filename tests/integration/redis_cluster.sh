@@ -2,8 +2,9 @@
 # The Redis Cluster client (src/redis) against a real cluster of Debian's redis-server,
 # started and stopped by scripts/redis-cluster.sh (3 masters + 3 replicas on loopback):
 # key slots against CLUSTER KEYSLOT, SET/GET on every master, pipelining, a manual slot
-# migration (ASK while MIGRATING, MOVED after), the libevent client, and kill -9 of a master
-# (recovery time measured, every WAIT-confirmed write read back). docs/redis-cluster.md.
+# migration (ASK while MIGRATING, MOVED after), the libevent client, a stopped master (SIGSTOP:
+# a clear error after retry_ms, the async client served after the failover), and kill -9 of
+# a master (recovery time measured, every WAIT-confirmed write read back). docs/redis-cluster.md.
 . "$(dirname "$0")/lib.bash"
 RC=$S/scripts/redis-cluster.sh
 CHECK=$B/redis_cluster_check
@@ -33,7 +34,7 @@ else
 	ok "start on ports in use is refused: $(tail -1 "$W/busy.err")"
 fi
 
-for step in keyslot basic migrate async failover; do
+for step in keyslot basic migrate async stall failover; do
 	if "$CHECK" "$URL" "$step" >"$W/$step.out" 2>"$W/$step.err"; then
 		while read -r l; do ok "$l"; done < <(sed -n 's/^ok   //p' "$W/$step.out")
 	else

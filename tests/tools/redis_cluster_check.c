@@ -7,6 +7,8 @@
  *   migrate    a manual migration of one slot (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE,
  *              SETSLOT NODE): ASK during MIGRATING (map unchanged), MOVED after (map updated)
  *   async      the libevent client: 1000 SETs with WAIT 1, then GETs, all pipelined
+ *   stall      SIGSTOP of a master: a short retry time fails clearly; the async client's
+ *              command on the wire is taken back and served after the failover
  *   failover   300 WAIT-confirmed writes, kill -9 of a master, then the time until the async
  *              and the sync client are served again, and every confirmed write read back
  * Prints "ok ..." / "FAIL ..." lines and exits non-zero on a failure. Values are random and
@@ -303,7 +305,8 @@ static void step_async(void)
 
 /* ---- failover ----------------------------------------------------------------------------- */
 
-static int kill_master_of(const char *key, char *addr, size_t addrlen)
+/* The pid of the master of key's slot (INFO server of that node). */
+static int pid_of_master(const char *key, char *addr, size_t addrlen)
 {
 	redis_cluster_master_of(cl, key, strlen(key), addr, addrlen);
 	redisContext *x = node(addr);
@@ -313,7 +316,7 @@ static int kill_master_of(const char *key, char *addr, size_t addrlen)
 	freeReplyObject(r);
 	if (x)
 		redisFree(x);
-	return pid > 1 && kill(pid, SIGKILL) == 0;
+	return pid > 1 ? pid : -1;
 }
 
 #define NFO 300
@@ -345,8 +348,8 @@ static void step_failover(void)
 		redis_cluster_master_of(cl, keys[i], strlen(keys[i]), now_m, sizeof now_m);
 		on_dead += strcmp(now_m, dead) == 0;
 	}
-	check(on_dead > 0 && kill_master_of("{fo}", dead, sizeof dead),
-	      "failover: kill -9 of a master");
+	int pid = pid_of_master("{fo}", dead, sizeof dead);
+	check(on_dead > 0 && pid > 0 && kill(pid, SIGKILL) == 0, "failover: kill -9 of a master");
 	uint64_t t_kill = aiot_mono_ms();
 	as = (struct acount){0};
 	rand_val(v, sizeof v);
@@ -378,11 +381,69 @@ static void step_failover(void)
 	event_base_free(base);
 }
 
+/* A stopped master (SIGSTOP): connections stay open, nothing answers. A client with a short
+ * retry time fails with a clear error; the async client's command, already on the wire,
+ * is taken back by the stall check and served once a replica is promoted. */
+static void step_stall(void)
+{
+	char addr[80], err[160], what[400], v[24];
+	struct event_base *base = event_base_new();
+	struct acount as = {0};
+	redis_cluster_opts quick = {.io_timeout_ms = 200, .retry_ms = 300};
+	redis_cluster *qc = redis_cluster_open(url, &quick, err, sizeof err);
+	redis_acluster *ac = redis_acluster_new(base, url, &opts, err, sizeof err);
+	rand_val(v, sizeof v);
+	const char *a[] = {"SET", "{st}", v};
+	redis_cmd c = mk("{st}", 3, a);
+	redis_acluster_command(ac, &c, -1, 0, on_set, &as); /* connects to the master */
+	while (ac && as.done < 1)
+		event_base_loop(base, EVLOOP_ONCE);
+	int pid = pid_of_master("{st}", addr, sizeof addr);
+	check(qc && as.good == 1 && pid > 0 && kill(pid, SIGSTOP) == 0,
+	      "stall: SIGSTOP of a master");
+	uint64_t t0 = aiot_mono_ms();
+	redisReply *r = qc ? redis_cluster_command(qc, &c, err, sizeof err) : NULL;
+	snprintf(what, sizeof what, "stall: a client with retry_ms 300 fails after %llu ms: %s",
+	         (unsigned long long)(aiot_mono_ms() - t0), r ? "(answered)" : err);
+	check(r == NULL && strstr(err, "no node served it within 300 ms") != NULL, what);
+	freeReplyObject(r);
+	as = (struct acount){0};
+	redis_acluster_command(ac, &c, 0, 0, on_set, &as);
+	while (ac && as.done < 1)
+		event_base_loop(base, EVLOOP_ONCE);
+	snprintf(what, sizeof what,
+	         "stall: the async client's write answered %llu ms after the stop, by the "
+	         "promoted replica",
+	         (unsigned long long)(as.last_ms - t0));
+	check(as.good == 1 && get_is("{st}", v), what);
+	check(pid > 0 && kill(pid, SIGCONT) == 0, "stall: SIGCONT of the stopped master");
+	t0 = aiot_mono_ms();
+	int back = 0;
+	while (!back && aiot_mono_ms() - t0 < 20000) { /* it rejoins as the new master's replica */
+		redisContext *x = node(addr);
+		redisReply *i = x ? redisCommand(x, "INFO replication") : NULL;
+		back = i && i->type == REDIS_REPLY_STRING && strstr(i->str, "role:slave") &&
+		       strstr(i->str, "master_link_status:up");
+		freeReplyObject(i);
+		if (x)
+			redisFree(x);
+		if (!back)
+			usleep(100 * 1000);
+	}
+	snprintf(what, sizeof what, "stall: the stopped master is back as a replica after %llu ms",
+	         (unsigned long long)(aiot_mono_ms() - t0));
+	check(back, what);
+	redis_cluster_close(qc);
+	redis_acluster_free(ac);
+	event_base_free(base);
+}
+
 int main(int argc, char **argv)
 {
 	char err[200];
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s URL keyslot|basic|migrate|async|failover\n", argv[0]);
+		fprintf(stderr, "usage: %s URL keyslot|basic|migrate|async|stall|failover\n",
+		        argv[0]);
 		return 2;
 	}
 	url = argv[1];
@@ -402,6 +463,8 @@ int main(int argc, char **argv)
 		step_async();
 	else if (!strcmp(s, "failover"))
 		step_failover();
+	else if (!strcmp(s, "stall"))
+		step_stall();
 	else
 		fails++;
 	redis_cluster_close(cl);
