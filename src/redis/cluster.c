@@ -76,6 +76,16 @@ int redis_cluster_refresh(redis_cluster *c, char *err, size_t errlen)
 	return AIOT_ERR_STATE;
 }
 
+redis_cluster_opts redis_cluster_opts_fill(const redis_cluster_opts *o)
+{
+	redis_cluster_opts f = o ? *o : (redis_cluster_opts){0};
+	if (f.io_timeout_ms <= 0)
+		f.io_timeout_ms = 1000;
+	if (f.retry_ms <= 0)
+		f.retry_ms = 5000;
+	return f;
+}
+
 redis_cluster *redis_cluster_open(const char *url, const redis_cluster_opts *o, char *err,
                                   size_t errlen)
 {
@@ -84,14 +94,9 @@ redis_cluster *redis_cluster_open(const char *url, const redis_cluster_opts *o, 
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->o = o ? *o : (redis_cluster_opts){0};
-	if (c->o.io_timeout_ms <= 0)
-		c->o.io_timeout_ms = 1000;
-	if (c->o.retry_ms <= 0)
-		c->o.retry_ms = 5000;
+	c->o = redis_cluster_opts_fill(o);
 	if (redis_slotmap_init(&c->map, url) != AIOT_OK) {
-		snprintf(err, errlen,
-		         "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
+		snprintf(err, errlen, "store URL: expected " REDIS_URL_FORM);
 		goto fail;
 	}
 	if (redis_cluster_refresh(c, err, errlen) != AIOT_OK)

@@ -22,6 +22,9 @@ typedef struct redis_cluster_opts {
 	int retry_ms; /* how long a command keeps retrying a slot with no node (default 5000) */
 } redis_cluster_opts;
 
+/* o with its unset (zero) fields at the defaults; o may be NULL. */
+redis_cluster_opts redis_cluster_opts_fill(const redis_cluster_opts *o);
+
 /* One command of a pipeline, routed by key (which need not be one of argv, e.g. WAIT). */
 typedef struct redis_cmd {
 	const char *key;

@@ -93,18 +93,23 @@ static void arm(redis_acluster *c)
 		evtimer_add(c->tick, &tv);
 }
 
+static void expire(struct acmd *m)
+{
+	char err[96];
+	snprintf(err, sizeof err, "slot %u: no node served it within %d ms", m->slot,
+	         m->c->o.retry_ms);
+	finish(m, NULL, -1, err);
+}
+
 static void pend(struct acmd *m)
 {
 	redis_acluster *c = m->c;
-	char err[96];
 	if (c->closing) {
 		finish(m, NULL, -1, "the cluster client is closed");
 		return;
 	}
 	if (aiot_mono_ms() >= m->deadline) {
-		snprintf(err, sizeof err, "slot %u: no node served it within %d ms", m->slot,
-		         c->o.retry_ms);
-		finish(m, NULL, -1, err);
+		expire(m);
 		return;
 	}
 	m->next = NULL;
@@ -176,9 +181,9 @@ static void on_slots(redisAsyncContext *ac, void *reply, void *priv)
 	if (reply == NULL ||
 	    redis_slotmap_update(&c->map, reply, c->map.node[i].addr.host) != AIOT_OK ||
 	    redis_slotmap_covered(&c->map) == 0) {
-		c->refresh_next = i + 1; /* ask another node next tick */
-		c->want_refresh = 1;
-		arm(c);
+		c->refresh_next = i + 1; /* the next refresh asks another node */
+		if (c->pend != NULL)
+			arm(c); /* the tick retries while commands wait */
 		return;
 	}
 	c->refresh_next = i;
@@ -235,10 +240,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		}
 		*p = m->next;
 		c->npend--;
-		char err[96];
-		snprintf(err, sizeof err, "slot %u: no node served it within %d ms", m->slot,
-		         c->o.retry_ms);
-		finish(m, NULL, -1, err);
+		expire(m);
 	}
 	c->pend_tail = &c->pend;
 	while (*c->pend_tail != NULL)
@@ -375,16 +377,11 @@ redis_acluster *redis_acluster_new(struct event_base *base, const char *url,
 	}
 	c->base = base;
 	c->pend_tail = &c->pend;
-	c->o = o ? *o : (redis_cluster_opts){0};
-	if (c->o.io_timeout_ms <= 0)
-		c->o.io_timeout_ms = 1000;
-	if (c->o.retry_ms <= 0)
-		c->o.retry_ms = 5000;
+	c->o = redis_cluster_opts_fill(o);
 	for (size_t i = 0; i < REDIS_MAX_NODES; i++)
 		c->node[i].c = c;
 	if (redis_slotmap_init(&c->map, url) != AIOT_OK) {
-		snprintf(err, errlen,
-		         "store URL: expected redis-cluster://HOST:PORT[,HOST:PORT...]");
+		snprintf(err, errlen, "store URL: expected " REDIS_URL_FORM);
 		redis_acluster_free(c);
 		return NULL;
 	}
@@ -398,18 +395,20 @@ void redis_acluster_free(redis_acluster *c)
 	if (c == NULL)
 		return;
 	c->closing = 1;
+	/* The pending first: a stale WAIT answer (below) may free one that is done. */
+	while (c->pend != NULL) {
+		struct acmd *m = c->pend;
+		c->pend = m->next;
+		finish(m, NULL, -1, "the cluster client is closed");
+	}
 	for (size_t i = 0; i < REDIS_MAX_NODES; i++) {
 		redisAsyncContext *ac = c->node[i].ac;
 		c->node[i].ac = NULL;
 		if (ac != NULL)
 			redisAsyncFree(ac); /* fails what it carried */
 	}
-	while (c->pend != NULL) {
-		struct acmd *m = c->pend;
-		c->pend = m->next;
-		finish(m, NULL, -1, "the cluster client is closed");
-	}
-	event_free(c->tick);
+	if (c->tick != NULL)
+		event_free(c->tick);
 	free(c);
 }
 

@@ -40,6 +40,8 @@ typedef struct redis_slotmap {
  * malformed address. */
 int redis_addr_parse(const char *s, size_t len, const char *dflt_host, redis_addr *out);
 
+#define REDIS_URL_FORM "redis-cluster://HOST:PORT[,HOST:PORT...]"
+
 /* An empty map of the seed nodes "redis-cluster://HOST:PORT[,HOST:PORT...]" (the scheme is
  * optional). AIOT_ERR_MALFORMED if an address is malformed, AIOT_ERR_NOSPACE if too many. */
 int redis_slotmap_init(redis_slotmap *m, const char *url);
