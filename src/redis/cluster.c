@@ -121,25 +121,34 @@ void redis_cluster_close(redis_cluster *c)
 	free(c);
 }
 
+/* WAIT blocks up to its timeout: the connection's reply timeout grows by as much meanwhile
+ * (extra_ms), and goes back after (0). 0 when the socket refused it. */
+static int wait_timeout(redis_cluster *c, redisContext *x, int extra_ms)
+{
+	return redisSetTimeout(x, tv_of(c->o.io_timeout_ms + extra_ms)) == REDIS_OK;
+}
+
+static void append_wait(redisContext *x, const struct wait_cmd *wait)
+{
+	const char *argv[3] = {"WAIT", wait->n, wait->t};
+	redisAppendCommandArgv(x, 3, argv, NULL);
+}
+
 /* Sends [ASKING,] cmd[, WAIT] to node i and reads their replies: cmd's (NULL when the
- * connection failed, then dropped) and WAIT's count in *acked (-1: none). WAIT blocks up to
- * its timeout: the reply timeout grows by as much meanwhile. */
+ * connection failed, then dropped) and WAIT's count in *acked (-1: none). */
 static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int asking,
                             const struct wait_cmd *wait, int *acked)
 {
 	redisReply *r = NULL, *w = NULL, *a = NULL;
 	redisContext *x = conn(c, i);
 	*acked = -1;
-	if (x == NULL ||
-	    (wait != NULL && redisSetTimeout(x, tv_of(c->o.io_timeout_ms + wait->ms)) != REDIS_OK))
+	if (x == NULL || (wait != NULL && !wait_timeout(c, x, wait->ms)))
 		return NULL;
 	if (asking)
 		redisAppendCommand(x, "ASKING");
 	redisAppendCommandArgv(x, cmd->argc, cmd->argv, cmd->argvlen);
-	if (wait != NULL) {
-		const char *argv[3] = {"WAIT", wait->n, wait->t};
-		redisAppendCommandArgv(x, 3, argv, NULL);
-	}
+	if (wait != NULL)
+		append_wait(x, wait);
 	if ((asking && redisGetReply(x, (void **)&a) != REDIS_OK) ||
 	    redisGetReply(x, (void **)&r) != REDIS_OK ||
 	    (wait != NULL && redisGetReply(x, (void **)&w) != REDIS_OK)) {
@@ -149,7 +158,7 @@ static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int a
 		return NULL;
 	}
 	if (wait != NULL)
-		redisSetTimeout(x, tv_of(c->o.io_timeout_ms));
+		wait_timeout(c, x, 0);
 	if (w != NULL && w->type == REDIS_REPLY_INTEGER)
 		*acked = (int)w->integer;
 	freeReplyObject(a);
@@ -204,59 +213,117 @@ redisReply *redis_cluster_command_wait(redis_cluster *c, const redis_cmd *cmd, i
 	return run(c, cmd, &w, acked, err, errlen);
 }
 
-/* Pipelining: every command of node j sent, then its replies read in order; a redirected
- * or lost one is left NULL for redis_cluster_pipeline to redo alone. */
-static void pipeline_node(redis_cluster *c, int j, const redis_cmd *cmds, const int *node, size_t n,
-                          redisReply **replies)
+/* A pipeline: the commands, their nodes as the map said when it started, the WAIT after each
+ * node's commands (NULL: none), the replies and WAIT counts found. */
+struct pipe {
+	const redis_cmd *cmds;
+	size_t n;
+	int *node;
+	const struct wait_cmd *wait;
+	redisReply **replies;
+	int *acked;
+};
+
+/* Forgets node j's replies: after a lost WAIT none of them is confirmed. */
+static void pipe_forget(struct pipe *p, int j)
 {
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->node[i] == j) {
+			freeReplyObject(p->replies[i]);
+			p->replies[i] = NULL;
+		}
+	}
+}
+
+/* Every command of node j sent (then its WAIT), then the replies read in order; a redirected
+ * or lost one is left NULL for pipeline() to redo alone. */
+static void pipe_node(redis_cluster *c, int j, struct pipe *p)
+{
+	redisReply *w = NULL;
 	redisContext *x = conn(c, j);
-	if (x == NULL)
+	if (x == NULL || (p->wait && !wait_timeout(c, x, p->wait->ms)))
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (node[i] == j)
-			redisAppendCommandArgv(x, cmds[i].argc, cmds[i].argv, cmds[i].argvlen);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < p->n; i++)
+		if (p->node[i] == j)
+			redisAppendCommandArgv(x, p->cmds[i].argc, p->cmds[i].argv,
+			                       p->cmds[i].argvlen);
+	if (p->wait)
+		append_wait(x, p->wait);
+	for (size_t i = 0; i < p->n; i++) {
 		redisReply *r = NULL;
 		int next, asking;
-		if (node[i] != j)
+		if (p->node[i] != j)
 			continue;
-		if (redisGetReply(x, (void **)&r) != REDIS_OK) {
-			drop(c, j);
-			return;
-		}
+		if (redisGetReply(x, (void **)&r) != REDIS_OK)
+			goto lost;
 		if (redis_route_reply(&c->map, r, j, &next, &asking) == REDIS_STEP_DONE)
-			replies[i] = r;
+			p->replies[i] = r;
 		else
 			freeReplyObject(r);
 	}
+	if (p->wait == NULL)
+		return;
+	if (redisGetReply(x, (void **)&w) != REDIS_OK)
+		goto lost;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->node[i] == j && p->replies[i] != NULL)
+			p->acked[i] = w->type == REDIS_REPLY_INTEGER ? (int)w->integer : -1;
+	freeReplyObject(w);
+	wait_timeout(c, x, 0);
+	return;
+lost:
+	if (p->wait)
+		pipe_forget(p, j);
+	drop(c, j);
+}
+
+static int pipeline(redis_cluster *c, struct pipe *p, char *err, size_t errlen)
+{
+	int rc = AIOT_OK;
+	for (size_t i = 0; i < p->n; i++) {
+		p->replies[i] = NULL;
+		p->acked[i] = -1;
+		p->node[i] = c->map.slot[redis_key_slot(p->cmds[i].key, p->cmds[i].keylen)];
+	}
+	for (int j = 0; j < (int)c->map.n; j++)
+		pipe_node(c, j, p);
+	for (size_t i = 0; i < p->n; i++) {
+		char e[160];
+		if (p->replies[i] == NULL &&
+		    (p->replies[i] = run(c, &p->cmds[i], p->wait, &p->acked[i], e, sizeof e)) ==
+		        NULL &&
+		    rc == AIOT_OK) {
+			snprintf(err, errlen, "command %zu of %zu: %s", i + 1, p->n, e);
+			rc = AIOT_ERR_TIMEOUT;
+		}
+	}
+	return rc;
+}
+
+int redis_cluster_pipeline_wait(redis_cluster *c, const redis_cmd *cmds, size_t n, int numreplicas,
+                                int timeout_ms, redisReply **replies, int *acked, char *err,
+                                size_t errlen)
+{
+	struct wait_cmd w = {.ms = timeout_ms};
+	int *node = calloc(n ? n : 1, sizeof *node);
+	int *own = acked ? NULL : calloc(n ? n : 1, sizeof *own);
+	int rc = AIOT_ERR_NOSPACE;
+	snprintf(w.n, sizeof w.n, "%d", numreplicas);
+	snprintf(w.t, sizeof w.t, "%d", timeout_ms);
+	struct pipe p = {cmds, n, node, numreplicas >= 0 ? &w : NULL, replies, acked ? acked : own};
+	if (node == NULL || p.acked == NULL)
+		snprintf(err, errlen, "out of memory");
+	else
+		rc = pipeline(c, &p, err, errlen);
+	free(node);
+	free(own);
+	return rc;
 }
 
 int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n, redisReply **replies,
                            char *err, size_t errlen)
 {
-	int rc = AIOT_OK;
-	int *node = calloc(n ? n : 1, sizeof *node);
-	if (node == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return AIOT_ERR_NOSPACE;
-	}
-	for (size_t i = 0; i < n; i++) {
-		replies[i] = NULL;
-		node[i] = c->map.slot[redis_key_slot(cmds[i].key, cmds[i].keylen)];
-	}
-	for (int j = 0; j < (int)c->map.n; j++)
-		pipeline_node(c, j, cmds, node, n, replies);
-	for (size_t i = 0; i < n; i++) {
-		char e[160];
-		if (replies[i] == NULL &&
-		    (replies[i] = redis_cluster_command(c, &cmds[i], e, sizeof e)) == NULL &&
-		    rc == AIOT_OK) {
-			snprintf(err, errlen, "command %zu of %zu: %s", i + 1, n, e);
-			rc = AIOT_ERR_TIMEOUT;
-		}
-	}
-	free(node);
-	return rc;
+	return redis_cluster_pipeline_wait(c, cmds, n, -1, 0, replies, NULL, err, errlen);
 }
 
 int redis_cluster_master_of(redis_cluster *c, const char *key, size_t keylen, char *out,

@@ -59,6 +59,14 @@ redisReply *redis_cluster_command_wait(redis_cluster *c, const redis_cmd *cmd, i
 int redis_cluster_pipeline(redis_cluster *c, const redis_cmd *cmds, size_t n, redisReply **replies,
                            char *err, size_t errlen);
 
+/* The same with WAIT numreplicas timeout_ms after each node's commands, on the same
+ * connection (numreplicas < 0: none): acked[i] (NULL: not wanted) is that WAIT's answer for
+ * cmds[i], or that of the WAIT sent again with it when it had to be redone alone; -1 when
+ * the WAIT failed. A lost WAIT answer makes its node's commands be sent again. */
+int redis_cluster_pipeline_wait(redis_cluster *c, const redis_cmd *cmds, size_t n, int numreplicas,
+                                int timeout_ms, redisReply **replies, int *acked, char *err,
+                                size_t errlen);
+
 /* Reloads the slot map from the first node that answers. */
 int redis_cluster_refresh(redis_cluster *c, char *err, size_t errlen);
 
