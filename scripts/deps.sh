@@ -17,6 +17,7 @@ PACKAGES=(
 	libnghttp2-dev libevent-dev  # SBI: HTTP/2 on an event loop
 	libcjson-dev libyaml-dev     # JSON bodies, YAML configuration
 	libsqlite3-dev sqlite3       # the ADM's embedded store
+	redis-server redis-tools libhiredis-dev # the ADM's store on Redis Cluster (scripts/redis-cluster.sh, src/redis)
 	curl nghttp2-client          # real SBI clients in tests (curl, nghttp, h2load)
 	nghttp2-server               # nghttpd: the transport ceiling in benchmarks
 	procps psmisc iproute2       # ps/pkill, ss: process and port checks in tests
