@@ -118,6 +118,13 @@ size_t sbi_json_escape(char *out, const char *str)
 		char tmp[8];
 		size_t l;
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') { /* as is: the common case */
+			if (out)
+				out[o] = (char)c;
+			o++;
+			i++;
+			continue;
+		}
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
