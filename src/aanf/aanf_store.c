@@ -162,7 +162,9 @@ int aanf_store_find(aanf *a, const char *akid, uint8_t kakma[AANF_KAKMA_LEN], ch
 	const aanf_ctx *c = aanf_index_by_akid(&a->idx, akid);
 	if (c != NULL) {
 		memcpy(kakma, c->kakma, AANF_KAKMA_LEN);
-		snprintf(supi, AANF_SUPI_MAX + 1, "%s", c->supi);
+		size_t n = strnlen(c->supi, AANF_SUPI_MAX);
+		memcpy(supi, c->supi, n);
+		supi[n] = '\0';
 		rc = AIOT_OK;
 	}
 	pthread_rwlock_unlock(&a->lock);

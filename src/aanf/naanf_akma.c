@@ -11,6 +11,7 @@
 
 #include "aanf_internal.h"
 #include "common/aiot_err.h"
+#include "common/hex.h"
 #include "crypto/aka5g.h"
 #include "crypto/ct.h"
 #include "sbi/sbi_json.h"
@@ -184,22 +185,40 @@ static int supi_allowed(const aanf *a, const char *af_id)
 	return 0;
 }
 
-/* AkmaAfKeyData: kaf (hex), expiry (now + kaf-lifetime-s) and the SUPI when allowed. */
-static cJSON *af_key_data(const aanf *a, const uint8_t kaf[32], const char *supi)
+static char *put(char *o, const char *s)
 {
-	char expiry[32];
+	size_t n = strlen(s);
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* 200 AkmaAfKeyData: kaf (hex), expiry (now + kaf-lifetime-s) and the SUPI when allowed,
+ * written straight into the body: the one copy of K_AF in the answer, wiped when sent. */
+static void af_key_data(const aanf *a, const uint8_t kaf[32], const char *supi, sbi_response *resp)
+{
+	char expiry[32], *b, *o;
 	struct tm tm;
 	time_t t = time(NULL) + (time_t)a->kaf_lifetime_s;
-	cJSON *o = cJSON_CreateObject();
-	if (o == NULL || gmtime_r(&t, &tm) == NULL ||
+	size_t n = sizeof "{\"kaf\":\"\",\"expiry\":\"\",\"supi\":\"\"}" + 64 + sizeof expiry +
+	           (supi != NULL ? sbi_json_escape(NULL, supi) : 0);
+	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(expiry, sizeof expiry, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
-	    sbi_json_put(o, "kaf", sbi_json_hex_item(kaf, 32)) != 0 ||
-	    sbi_json_put(o, "expiry", cJSON_CreateString(expiry)) != 0 ||
-	    (supi != NULL && sbi_json_put(o, "supi", cJSON_CreateString(supi)) != 0)) {
-		sbi_json_wipe(o);
-		return NULL;
+	    (b = malloc(n)) == NULL) {
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
+		return;
 	}
-	return o;
+	o = put(b, "{\"kaf\":\"");
+	aiot_hex_encode(kaf, 32, o);
+	o = put(put(put(o + 64, "\",\"expiry\":\""), expiry), "\"");
+	if (supi != NULL) {
+		o = put(o, ",\"supi\":\"");
+		o += sbi_json_escape(o, supi);
+		o = put(o, "\"");
+	}
+	o = put(o, "}");
+	*o = '\0';
+	sbi_json(resp, 200, b);
+	resp->sensitive = 1; /* wiped when sent */
 }
 
 void naanf_retrieve_applicationkey(aanf *a, const sbi_request *req, sbi_response *resp)
@@ -226,7 +245,7 @@ void naanf_retrieve_applicationkey(aanf *a, const sbi_request *req, sbi_response
 		goto out;
 	}
 	atomic_fetch_add(&a->kaf[AANF_KAF_ISSUED], 1);
-	reply(resp, 200, af_key_data(a, kaf, !anon && supi_allowed(a, af_id) ? supi : NULL));
+	af_key_data(a, kaf, !anon && supi_allowed(a, af_id) ? supi : NULL, resp);
 out:
 	aiot_zeroize(kakma, sizeof kakma);
 	aiot_zeroize(kaf, sizeof kaf);

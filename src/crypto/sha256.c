@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SHA-256 (FIPS 180-4 6.2). Portable, freestanding.
+ * SHA-256 (FIPS 180-4 6.2). Portable, freestanding; the host build on x86-64 hands each
+ * block to the CPU's SHA extensions when it has them (sha256_hw.h).
  * CT: the only table (K) is indexed by the public round number; time depends on the
  * message length only.
  */
 #include <string.h>
 
 #include "sha256.h"
+#include "sha256_hw.h"
 #include "ct.h"
 #include "../common/bytes.h"
 
 /* FIPS 180-4 4.2.2 */
-static const uint32_t K[64] = {
+const uint32_t aiot_sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -32,7 +34,11 @@ static uint32_t ror(uint32_t x, unsigned n)
  * expanded in place in c->buf (the block is consumed), so the frame holds only the eight
  * working variables.
  */
+#ifdef AIOT_SHA256_HW
+void aiot_sha256_compress_portable(aiot_sha256_ctx *c)
+#else
 static void compress(aiot_sha256_ctx *c)
+#endif
 {
 	uint32_t *w = c->buf.w, v[8];
 
@@ -49,7 +55,7 @@ static void compress(aiot_sha256_ctx *c)
 		}
 		uint32_t e = v[4], a = v[0];
 		uint32_t t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
-		              ((e & v[5]) ^ (~e & v[6])) + K[t] + w[t & 15];
+		              ((e & v[5]) ^ (~e & v[6])) + aiot_sha256_k[t] + w[t & 15];
 		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) +
 		              ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
 		for (unsigned i = 7; i > 0; i--)
@@ -61,6 +67,16 @@ static void compress(aiot_sha256_ctx *c)
 		c->h[i] += v[i];
 	aiot_zeroize(v, sizeof(v));
 }
+
+#ifdef AIOT_SHA256_HW
+static void compress(aiot_sha256_ctx *c)
+{
+	if (aiot_sha256_hw())
+		aiot_sha256_hw_compress(c->h, c->buf.b);
+	else
+		aiot_sha256_compress_portable(c);
+}
+#endif
 
 void aiot_sha256_init(aiot_sha256_ctx *c)
 {

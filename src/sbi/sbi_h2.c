@@ -37,6 +37,22 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE          \
 	}
 
+/* v in decimal into buf (21 bytes suffice), NUL-terminated: its length. */
+static size_t dec(char *buf, size_t v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
 /* Status >= 400 from the handler passes as is. */
 void sbi_stream_respond(struct sbi_stream *st, sbi_response *resp)
 {
@@ -44,7 +60,7 @@ void sbi_stream_respond(struct sbi_stream *st, sbi_response *resp)
 	sbi_server *srv = c->w->srv;
 	nghttp2_data_provider prd;
 	nghttp2_nv nv[3 + 4];
-	char status[4], clen[24];
+	char status[24], clen[24];
 	size_t n = 0, i;
 	int body_allowed;
 
@@ -73,13 +89,12 @@ void sbi_stream_respond(struct sbi_stream *st, sbi_response *resp)
 	st->sending = body_allowed && st->resp_len > 0;
 	st->t_progress = aiot_mono_coarse_ms();
 
-	snprintf(status, sizeof(status), "%03d", resp->status);
-	snprintf(clen, sizeof(clen), "%zu", st->resp_len);
+	dec(status, (size_t)resp->status); /* 100..599: three digits */
 	nv[n++] = NV(":status", status, 3);
 	if (st->resp_len > 0 && resp->content_type != NULL)
 		nv[n++] = NV("content-type", resp->content_type, strlen(resp->content_type));
 	if (body_allowed || st->head)
-		nv[n++] = NV("content-length", clen, strlen(clen));
+		nv[n++] = NV("content-length", clen, dec(clen, st->resp_len));
 	for (i = 0; i < resp->nextra && i < 4; i++) {
 		const sbi_header *h = &resp->extra[i];
 

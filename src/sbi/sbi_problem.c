@@ -107,9 +107,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Appends s as a JSON string body (RFC 8259 7); invalid UTF-8 becomes U+FFFD. Returns the
- * bytes written (out may be NULL to measure). */
-static size_t json_escape(char *out, const char *str)
+size_t sbi_json_escape(char *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, o = 0;
@@ -120,6 +118,13 @@ static size_t json_escape(char *out, const char *str)
 		char tmp[8];
 		size_t l;
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') { /* as is: the common case */
+			if (out)
+				out[o] = (char)c;
+			o++;
+			i++;
+			continue;
+		}
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
@@ -242,9 +247,9 @@ void sbi_problem(sbi_response *resp, int status, const char *cause, const char *
 		goto out;
 	len = (size_t)hl + 2; /* "}" and NUL */
 	if (detail != NULL)
-		len += sizeof(",\"detail\":\"\"") + json_escape(NULL, detail);
+		len += sizeof(",\"detail\":\"\"") + sbi_json_escape(NULL, detail);
 	if (cause != NULL)
-		len += sizeof(",\"cause\":\"\"") + json_escape(NULL, cause);
+		len += sizeof(",\"cause\":\"\"") + sbi_json_escape(NULL, cause);
 	body = malloc(len);
 	if (body == NULL)
 		goto out;
@@ -253,13 +258,13 @@ void sbi_problem(sbi_response *resp, int status, const char *cause, const char *
 	if (detail != NULL) {
 		memcpy(body + o, ",\"detail\":\"", 11);
 		o += 11;
-		o += json_escape(body + o, detail);
+		o += sbi_json_escape(body + o, detail);
 		body[o++] = '"';
 	}
 	if (cause != NULL) {
 		memcpy(body + o, ",\"cause\":\"", 10);
 		o += 10;
-		o += json_escape(body + o, cause);
+		o += sbi_json_escape(body + o, cause);
 		body[o++] = '"';
 	}
 	body[o++] = '}';

@@ -137,5 +137,8 @@ void sbi_problem(sbi_response *resp, int status, const char *cause, const char *
 int sbi_cause_valid(int status, const char *cause);
 /* Takes ownership of a malloc'd JSON text. */
 void sbi_json(sbi_response *resp, int status, char *json);
+/* Writes str as the body of a JSON string (RFC 8259 7: no quotes added); invalid UTF-8
+ * becomes U+FFFD. Returns the bytes written (out may be NULL to measure). */
+size_t sbi_json_escape(char *out, const char *str);
 
 #endif

@@ -89,6 +89,14 @@ req 204 retrieve-applicationkey "after remove-context: 204" "$(get $AF1 $A3)"
 req 404 remove-context "remove-context, no such SUPI" "{\"supi\":\"$SUPI2\"}"
 SUPI3=imsi-001010000000003; A4=$(akid 1); K4=$(openssl rand -hex 32)
 req 200 register-anchorkey "register a third UE" "$(reg $SUPI3 $A4 $K4)"
+# The answer is written without a JSON library: a SUPI with JSON's special characters (a
+# NAI may hold them) must come back escaped (RFC 8259 7), the body still valid JSON.
+A5=$(akid 12); K5=$(openssl rand -hex 32)
+req 200 register-anchorkey "register a NAI SUPI with \" and \\" "{\"supi\":\"nai-a\\\"b\\\\c@example.org\",\"aKId\":\"$A5\",\"kAkma\":\"$K5\"}"
+req 200 retrieve-applicationkey "retrieve for the NAI SUPI" "$(get $AF1 $A5)"
+check "the NAI SUPI escaped in the answer" 'nai-a"b\c@example.org' "$(jq -r .supi $BODY)"
+check "its K_AF" "$(kaf_ref $K5 $AF1)" "$(jq -r .kaf $BODY)"
+req 204 remove-context "remove the NAI SUPI's context" '{"supi":"nai-a\"b\\c@example.org"}'
 
 # --- malformed requests: 400 ProblemDetails --------------------------------------------------
 bad400() { # label op body cause
