@@ -130,8 +130,8 @@ static void try_reader(sim *s, uint32_t n, const char *name, char *seen, size_t 
 	s->ncards++;
 	d->cfg.cred = &sim_card_ops;
 	d->cfg.key_load = NULL;
-	aiot_zeroize(d->key, sizeof d->key); /* K_AIOT_root is the card's alone */
-	d->key_len = 0;
+	/* K_AIOT_root is the card's alone; key_len stays (a DO-A clone's wrong key has it). */
+	aiot_zeroize(d->key, sizeof d->key);
 }
 
 /* The first of the n devices with no card, as "line L (ID)". */
