@@ -21,6 +21,7 @@
 #include "common/hex.h"
 #include "crypto/ct.h"
 #include "demo_run.h"
+#include "pcsc/cred_uicc.h"
 #include "pcsc/pcsc.h"
 #include "sbi/sbi_json.h"
 
@@ -162,16 +163,21 @@ out:
 	return rc;
 }
 
-/* Until pcscd sees the card in its reader (15 s at most): 0, or -1. */
-static int card_present(const char *reader)
+/* Until the card in reader answers a SELECT of its AIoT application (15 s at most): 0, or
+ * -1. pcscd seeing a card is not enough: after a card of an earlier run died (kill -9), vpcd
+ * may drop the new card's first link, and the card links again. */
+static int card_answers(const char *reader)
 {
 	char err[256];
 	aiot_pcsc *c;
+	aiot_cred_uicc u;
 
 	for (int i = 0; i < 150; i++) {
 		if (aiot_pcsc_open(reader, &c, err, sizeof err) == AIOT_OK) {
+			int rc = aiot_cred_uicc_open(&u, aiot_pcsc_xfer, c);
 			aiot_pcsc_close(c);
-			return 0;
+			if (rc == AIOT_OK)
+				return 0;
 		}
 		usleep(100000);
 	}
@@ -205,7 +211,7 @@ void demo_uicc_start(demo *d)
 		demo_opt(&a, "--perso", "%s", perso);
 		demo_opt(&a, "--vpcd", "127.0.0.1:%d", ports[i]);
 		if (demo_spawn_as(&d->card[i], "aiot-uicc", card_name[i], d->dir, a.v) != 0 ||
-		    card_present(d->card_reader[i]) != 0)
+		    card_answers(d->card_reader[i]) != 0)
 			demo_die(d, "the card in '%s' did not show up (see %s)", d->card_reader[i],
 			         d->card[i].log);
 		unlink(perso); /* the card has read it: its keys are on the card only */
