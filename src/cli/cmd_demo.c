@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P] [--no-doa]
- * [--doa-devices N] [--no-doa-attacks] [--no-sba] [--no-msgin5g]`: the whole system on one machine
- * (TS 33.369 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access, docs/protocol.md
- * §3.10). It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS, registration, discovery,
- * OAuth 2.0: demo_start.c, demo_sba.c; --no-sba: ADM and AIOTF with mutual TLS only), device
- * simulator (N devices + K clones) and reader (TLS backhaul) as separate processes on
- * loopback, then acts as the AF: an inventory of
- * all devices, READ to ten authenticated devices, WRITE + READ-back to one, and a command
- * aimed at a cloned identity. Meanwhile a share of the devices register on their own (DO-A)
- * and send data to the AF's DO-A subscription, among a rogue network, DO-A clones and
- * replays played by the simulator. Exits 0 only if every genuine device was authenticated,
- * every clone was rejected, no command reached a clone, and (unless --no-doa) every genuine
- * DO-A device registered and delivered its data while no forged network message, clone or
- * replay was accepted, (unless --no-sba) every request without a valid token was refused, and
- * (unless --no-msgin5g) two UEs ran 5G AKA and AKMA, registered at the MSGin5G server and
- * exchanged their messages with delivery reports while every attacker was refused
- * (demo_msgin5g.c).
+ * [--doa-devices N] [--no-doa-attacks] [--no-sba] [--no-msgin5g] [--uicc N]`: the whole system on
+ * one machine (TS 33.369 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access,
+ * docs/protocol.md §3.10). It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS,
+ * registration, discovery, OAuth 2.0: demo_start.c, demo_sba.c; --no-sba: ADM and AIOTF with mutual
+ * TLS only), device simulator (N devices + K clones) and reader (TLS backhaul) as separate
+ * processes on loopback, then acts as the AF: an inventory of all devices, READ to ten
+ * authenticated devices, WRITE + READ-back to one, and a command aimed at a cloned identity.
+ * Meanwhile a share of the devices register on their own (DO-A) and send data to the AF's DO-A
+ * subscription, among a rogue network, DO-A clones and replays played by the simulator. Exits 0
+ * only if every genuine device was authenticated, every clone was rejected, no command reached a
+ * clone, and (unless --no-doa) every genuine DO-A device registered and delivered its data while no
+ * forged network message, clone or replay was accepted, (unless --no-sba) every request without a
+ * valid token was refused, and (unless --no-msgin5g) two UEs ran 5G AKA and AKMA, registered at the
+ * MSGin5G server and exchanged their messages with delivery reports while every attacker was
+ * refused (demo_msgin5g.c). With --uicc N (default 2 where pcscd can run) devices 1..N and the UEs
+ * keep their keys on virtual UICCs behind pcscd (demo_uicc.c) and must pass all the same.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -221,6 +221,7 @@ int cmd_demo(int argc, char **argv)
 	    {"no-doa-attacks", no_argument, NULL, 'A'},
 	    {"no-sba", no_argument, NULL, 'S'},
 	    {"no-msgin5g", no_argument, NULL, 'M'},
+	    {"uicc", required_argument, NULL, 'u'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -229,6 +230,7 @@ int cmd_demo(int argc, char **argv)
 	          .ndoa = ULONG_MAX, /* 10 % of the devices */
 	          .doa_attacks = 1,
 	          .msgin5g = 1,
+	          .uicc = DEMO_UICC_MAX,
 	          .dir = "aiot-demo",
 	          .loss = "0",
 	          .out = stdout};
@@ -268,12 +270,15 @@ int cmd_demo(int argc, char **argv)
 		case 'M':
 			d.msgin5g = 0;
 			break;
+		case 'u':
+			d.uicc = (unsigned long)cli_uint("--uicc", optarg, DEMO_UICC_MAX);
+			break;
 		case 'h':
 			puts(
 			    "usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
 			    "[--workdir DIR (aiot-demo)] [--loss P (0)]\n"
 			    "                 [--no-doa] [--doa-devices N (10 % of --devices)] "
-			    "[--no-doa-attacks] [--no-sba] [--no-msgin5g]\n"
+			    "[--no-doa-attacks] [--no-sba] [--no-msgin5g] [--uicc N (2)]\n"
 			    "  --no-doa          skip device-originated access (DO-A)\n"
 			    "  --doa-devices N   devices that register on their own and send data\n"
 			    "  --no-doa-attacks  DO-A without the simulated rogue network, clones "
@@ -282,7 +287,11 @@ int cmd_demo(int argc, char **argv)
 			    "  --no-sba          no NRF and no OAuth 2.0: static URLs, mutual TLS "
 			    "between AIOTF and ADM only\n"
 			    "  --no-msgin5g      skip the MSGin5G phase (UDM, AUSF, AAnF, MSGin5G "
-			    "server, two AKMA UEs)");
+			    "server, two AKMA UEs)\n"
+			    "  --uicc N          devices 1..N (and the UEs) on virtual UICCs "
+			    "behind "
+			    "pcscd, at most 2\n"
+			    "                    (two card slots with Debian's vpcd); 0: none");
 			return 0;
 		default:
 			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
@@ -335,6 +344,7 @@ int cmd_demo(int argc, char **argv)
 	if (demo_run("aiot", a7, pv) != 0)
 		demo_die(&d, "provisioning failed (see %s)", a7);
 	load_ids(&d, a6);
+	demo_uicc_start(&d);
 
 	/* 3, 4. The network functions, the AF, the device simulator and the reader. */
 	demo_start_core(&d);
@@ -365,6 +375,10 @@ int cmd_demo(int argc, char **argv)
 	for (unsigned long i = 0; i < d.n; i++)
 		if (bsearch(&d.ids[i], sorted, inv->ndevices, sizeof *sorted, cmp_str) != NULL)
 			authenticated++;
+	unsigned long uicc_auth = 0;
+	for (unsigned long i = 0; i < d.uicc; i++)
+		uicc_auth +=
+		    bsearch(&d.ids[i], sorted, inv->ndevices, sizeof *sorted, cmp_str) != NULL;
 	free(sorted);
 	foreign = (unsigned long)inv->ndevices - authenticated;
 	fprintf(d.out,
@@ -376,21 +390,31 @@ int cmd_demo(int argc, char **argv)
 	/* 6. Commands (TS 23.369 6.2.3): READ to ten authenticated devices, WRITE + READ-back,
 	 * and a READ aimed at an identity a clone also answers to. */
 	cJSON *st = devsim_stats(&d);
+	long uicc_bound = stat_num(st, "uicc_devices");
+	if (d.uicc > 0)
+		fprintf(
+		    d.out,
+		    "           on cards: %ld devices bound, %lu of them authenticated, %ld card "
+		    "operations, %ld card errors\n",
+		    uicc_bound, uicc_auth, stat_num(st, "uicc_ops"), stat_num(st, "uicc_errors"));
 	const cJSON *clone_ids = cJSON_GetObjectItemCaseSensitive(st, "clone_ids");
 	char *clone_target = NULL;
 	if (cJSON_IsArray(clone_ids) && cJSON_IsString(cJSON_GetArrayItem(clone_ids, 0)))
 		clone_target = strdup(cJSON_GetArrayItem(clone_ids, 0)->valuestring);
 	char *ten[10];
 	size_t nten = 0;
-	/* Ten authenticated devices whose identity no clone claims. */
-	for (size_t i = 0; i < inv->ndevices && nten < 10; i++) {
-		int cloned = 0;
-		const cJSON *c;
-		cJSON_ArrayForEach(c, clone_ids) cloned |=
-		    cJSON_IsString(c) && strcmp(c->valuestring, inv->ids[i]) == 0;
-		if (!cloned)
-			ten[nten++] = inv->ids[i];
-	}
+	/* Ten authenticated devices whose identity no clone claims, the card-backed first. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < inv->ndevices && nten < 10; i++) {
+			int cloned = 0, card = 0;
+			const cJSON *c;
+			cJSON_ArrayForEach(c, clone_ids) cloned |=
+			    cJSON_IsString(c) && strcmp(c->valuestring, inv->ids[i]) == 0;
+			for (unsigned long k = 0; k < d.uicc; k++)
+				card |= strcmp(d.ids[k], inv->ids[i]) == 0;
+			if (!cloned && card == (pass == 0))
+				ten[nten++] = inv->ids[i];
+		}
 	cJSON_Delete(st);
 	demo_step(&d, 6,
 	          "AF -> AIOTF: READ to %zu devices, WRITE + READ-back, a command aimed at a clone",
@@ -485,6 +509,7 @@ int cmd_demo(int argc, char **argv)
 	          d.msgin5g ? "aiot-msgin5g, aiot-ausf, aiot-aanf, aiot-udm, " : "",
 	          d.sba.enabled ? ", aiot-nrf" : "");
 	demo_stop_all();
+	demo_uicc_stop(&d);
 	demo_af_stop(d.af);
 	d.af = NULL;
 	demo_doa_free(d.doa);
@@ -499,7 +524,9 @@ int cmd_demo(int argc, char **argv)
 	int inv_ok = authenticated == d.n && (unsigned long)rej == d.k && foreign == 0 &&
 	             clone_accepted == 0;
 	int sba_ok = !d.sba.enabled || (unauth.accepted == 0 && unauth.errors == 0);
-	int ok = inv_ok && doa_ok && sba_ok && (!d.msgin5g || m5.ok);
+	int uicc_ok = uicc_bound == (long)d.uicc && uicc_auth == d.uicc &&
+	              (!d.msgin5g || m5.on_cards == d.uicc);
+	int ok = inv_ok && doa_ok && sba_ok && (!d.msgin5g || m5.ok) && uicc_ok;
 	fprintf(d.out,
 	        "\nsummary: %lu devices, %lu clones\n"
 	        "  authenticated %lu, missed %lu, clone responses rejected %.0f, read_ok %lu/%zu, "
@@ -531,6 +558,16 @@ int cmd_demo(int argc, char **argv)
 		    sba_ok ? "OK: every request without a valid token refused" : "FAILED (SBA)");
 	if (d.msgin5g)
 		demo_msgin5g_summary(&d, &m5);
+	if (d.uicc > 0)
+		fprintf(
+		    d.out,
+		    "  UICC: %lu cards behind pcscd, devices bound %ld, authenticated %lu%s\n  "
+		    "%s\n",
+		    d.uicc, uicc_bound, uicc_auth,
+		    d.msgin5g ? ", the MSGin5G UEs' USIMs on the same cards" : "",
+		    uicc_ok
+		        ? "OK: the card-backed devices authenticated with their keys on the cards"
+		        : "FAILED (UICC)");
 	if (d.json)
 		printf("{\"devices\":%lu,\"clones\":%lu,\"authenticated\":%lu,\"rejected\":%.0f,"
 		       "\"missed\":%lu,\"read_ok\":%lu,\"write_ok\":%lu,"
@@ -540,12 +577,14 @@ int cmd_demo(int argc, char **argv)
 		       "\"nrf\":%s,\"oauth2\":%s,\"unauthorized_rejected\":%lu,"
 		       "\"unauthorized_accepted\":%lu,\"akma_ues\":%lu,\"akma_registered\":%lu,"
 		       "\"msgin5g_delivered\":%lu,\"msgin5g_attackers_accepted\":%lu,"
+		       "\"uicc_devices\":%ld,\"uicc_authenticated\":%lu,\"uicc_ues\":%lu,"
 		       "\"seconds\":%.2f}\n",
 		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
 		       d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
 		       doa.clone_registered, doa.replays_accepted, d.sba.enabled ? "true" : "false",
 		       d.sba.enabled ? "true" : "false", unauth.rejected, unauth.accepted, m5.ues,
-		       m5.registered, m5.delivered, m5.attackers_accepted, secs);
+		       m5.registered, m5.delivered, m5.attackers_accepted, uicc_bound, uicc_auth,
+		       m5.on_cards, secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

@@ -24,6 +24,9 @@ typedef struct demo_proc {
 
 /* argv[0] is a binary name looked up beside the running aiot binary. */
 int demo_spawn(demo_proc *p, const char *name, const char *dir, char *const argv[]);
+/* The same, its log DIR/AS.log (several processes of one binary). */
+int demo_spawn_as(demo_proc *p, const char *name, const char *as, const char *dir,
+                  char *const argv[]);
 /* Wait until the log has a line containing needle (or the process died, or timeout);
  * copies that line into line. 0 on success. */
 int demo_wait_log(demo_proc *p, const char *needle, int timeout_ms, char *line, size_t cap);

@@ -89,6 +89,12 @@ static const char *const made[] = {
     "aanf.id",
     "seaf.id",
     "msgin5g.id",
+    /* the cards (demo_uicc.c) */
+    "uicc-0.json",
+    "uicc-1.json",
+    "aiot-uicc-0.log",
+    "aiot-uicc-1.log",
+    "pcsc.log",
 };
 
 static int is_made(const char *name)

@@ -34,6 +34,8 @@
 #include "crypto/aka5g.h"
 #include "demo_run.h"
 #include "msgin5g/client.h"
+#include "pcsc/pcsc.h"
+#include "pcsc/usim_uicc.h"
 #include "ue/ue_aka.h"
 
 #define M5_FQDN "msgin5g.aiot-demo.example" /* the AF's FQDN, the afId of K_AF */
@@ -69,7 +71,8 @@ static void wipe(void *p, size_t n)
 	explicit_bzero(p, n);
 }
 
-/* Random K and OPc for each UE, written for `aiot provision-ue` (mode 0600: keys). */
+/* Random K and OPc for each UE (a UE on a card: the card's, demo_uicc.c), written for
+ * `aiot provision-ue` (mode 0600: keys). */
 static int write_subscribers(m5_run *r, const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -85,8 +88,12 @@ static int write_subscribers(m5_run *r, const char *path)
 		char k[33], opc[33];
 		snprintf(u->supi, sizeof u->supi, "imsi-%s%s00000000%02d", M5_MCC, M5_MNC, i + 1);
 		snprintf(u->service_id, sizeof u->service_id, "ue-%c@%s", 'a' + i, M5_FQDN);
-		if (getrandom(u->k, 16, 0) != 16 || getrandom(u->opc, 16, 0) != 16)
+		if ((unsigned long)i < r->d->uicc) {
+			memcpy(u->k, r->d->ue_k[i], 16);
+			memcpy(u->opc, r->d->ue_opc[i], 16);
+		} else if (getrandom(u->k, 16, 0) != 16 || getrandom(u->opc, 16, 0) != 16) {
 			rc = -1;
+		}
 		aiot_hex_encode(u->k, 16, k);
 		aiot_hex_encode(u->opc, 16, opc);
 		if (rc == 0 &&
@@ -210,16 +217,42 @@ static void start_nfs(m5_run *r)
 	        udm, ausf, aanf, srv, M5_FQDN);
 }
 
-/* 5G AKA and AKMA as the UE with USIM (k, opc), then K_AF for the server; AIOT_OK or the
- * library's error (err says why). */
+/* 5G AKA with the USIM of the card in `reader` (PC/SC, pcsc/usim_uicc.h). */
+static int card_aka(m5_run *r, const char *reader, const char *supi, aiot_ue_akma *keys, char *err,
+                    size_t errlen)
+{
+	aiot_pcsc *pc;
+	aiot_usim_uicc card;
+	int rc = aiot_pcsc_open(reader, &pc, err, errlen);
+
+	if (rc != AIOT_OK)
+		return rc;
+	rc = aiot_usim_uicc_open(&card, aiot_pcsc_xfer, pc);
+	if (rc == AIOT_OK) {
+		aiot_ue_usim ops = {aiot_usim_uicc_authenticate, &card};
+		rc = aiot_ue_5g_aka_usim(&ops, supi, &r->net, keys, err, errlen);
+	} else {
+		snprintf(err, errlen, "the USIM in '%s': %s", reader, card.link.err);
+	}
+	aiot_pcsc_close(pc);
+	return rc;
+}
+
+/* 5G AKA and AKMA as the UE with USIM (k, opc; or the card in reader, not NULL), then K_AF
+ * for the server; AIOT_OK or the library's error (err says why). */
 static int akma(m5_run *r, const char *supi, const uint8_t k[16], const uint8_t opc[16],
-                aiot_ue_akma *keys, uint8_t kaf[32], char *err, size_t errlen)
+                const char *reader, aiot_ue_akma *keys, uint8_t kaf[32], char *err, size_t errlen)
 {
 	static const uint8_t ua[5] = AIOT_UA_TLS13_PSK;
 	aiot_usim usim;
-	aiot_usim_init(&usim, k, opc);
-	int rc = aiot_ue_5g_aka(&usim, supi, &r->net, keys, err, errlen);
-	aiot_usim_clear(&usim);
+	int rc;
+	if (reader != NULL) {
+		rc = card_aka(r, reader, supi, keys, err, errlen);
+	} else {
+		aiot_usim_init(&usim, k, opc);
+		rc = aiot_ue_5g_aka(&usim, supi, &r->net, keys, err, errlen);
+		aiot_usim_clear(&usim);
+	}
 	if (rc == AIOT_OK && (rc = aiot_akma_kaf(keys->kakma, M5_FQDN, ua, kaf)) != AIOT_OK)
 		snprintf(err, errlen, "K_AF derivation failed");
 	return rc;
@@ -340,7 +373,7 @@ static int wrong_k_attack(m5_run *r)
 	aiot_ue_akma keys;
 	if (getrandom(k, sizeof k, 0) != sizeof k)
 		demo_die(r->d, "no randomness");
-	int rc = akma(r, r->ue[0].supi, k, r->ue[0].opc, &keys, kaf, err, sizeof err);
+	int rc = akma(r, r->ue[0].supi, k, r->ue[0].opc, NULL, &keys, kaf, err, sizeof err);
 	aiot_ue_akma_clear(&keys);
 	wipe(k, sizeof k), wipe(kaf, sizeof kaf);
 	return rc == AIOT_OK ? ACCEPTED : rc == AIOT_ERR_MAC ? REFUSED : UNCLEAR;
@@ -417,13 +450,17 @@ static void honest(m5_run *r, demo_m5_result *res)
 	char err[512];
 	for (int i = 0; i < M5_NUES; i++) {
 		m5_ue *u = &r->ue[i];
-		if (akma(r, u->supi, u->k, u->opc, &u->keys, u->kaf, err, sizeof err) != AIOT_OK) {
+		const char *card = (unsigned long)i < r->d->uicc ? r->d->card_reader[i] : NULL;
+		if (akma(r, u->supi, u->k, u->opc, card, &u->keys, u->kaf, err, sizeof err) !=
+		    AIOT_OK) {
 			fprintf(r->d->out, "           %s: AKA/AKMA FAILED: %s\n", u->supi, err);
 			continue;
 		}
 		res->ues++;
-		fprintf(r->d->out, "           %s: 5G AKA done, A-KID %.18s...@...\n", u->supi,
-		        u->keys.akid);
+		res->on_cards += card != NULL;
+		fprintf(r->d->out, "           %s: 5G AKA done%s%s%s, A-KID %.18s...@...\n",
+		        u->supi, card ? " (USIM on the card in '" : "", card ? card : "",
+		        card ? "')" : "", u->keys.akid);
 	}
 	if (res->ues < M5_NUES)
 		return;

@@ -62,8 +62,14 @@ static pid_t spawn(const char *name, const char *logfile, char *const argv[])
 
 int demo_spawn(demo_proc *p, const char *name, const char *dir, char *const argv[])
 {
-	p->name = name;
-	snprintf(p->log, sizeof p->log, "%s/%s.log", dir, name);
+	return demo_spawn_as(p, name, name, dir, argv);
+}
+
+int demo_spawn_as(demo_proc *p, const char *name, const char *as, const char *dir,
+                  char *const argv[])
+{
+	p->name = as;
+	snprintf(p->log, sizeof p->log, "%s/%s.log", dir, as);
 	p->pid = spawn(name, p->log, argv);
 	if (p->pid < 0)
 		return -1;

@@ -4,11 +4,13 @@
 #ifndef AIOT_CLI_DEMO_RUN_H
 #define AIOT_CLI_DEMO_RUN_H
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "demo.h"
 
 #define DEMO_STEPS 10
+#define DEMO_UICC_MAX 2     /* a pcscd with Debian's vpcd has two card slots (scripts/pcsc.sh) */
 #define DOA_ATTACK_P "0.25" /* --rogue-network and --doa-replay of the simulator */
 
 typedef struct demo {
@@ -27,6 +29,13 @@ typedef struct demo {
 	demo_doa *doa;
 	int adm_port, aiotf_port, aiotf_metrics, ng_port, devsim_port;
 	char **ids; /* genuine permanent IDs (base64), n of them */
+	/* Cards (demo_uicc.c): card i carries the AIoT application of device i (ids[i]) and,
+	 * with the MSGin5G phase, the USIM of UE i (its K and OPc here until then). */
+	unsigned long uicc;
+	demo_proc card[DEMO_UICC_MAX];
+	char card_reader[DEMO_UICC_MAX][128];
+	uint8_t ue_k[DEMO_UICC_MAX][16], ue_opc[DEMO_UICC_MAX][16];
+	int pcsc_started; /* scripts/pcsc.sh start was ours: stop it at the end */
 	double t0;
 } demo;
 
@@ -60,12 +69,20 @@ void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id);
  * subscription), the device simulator and the reader, each waited for. Ports into d. */
 void demo_start_core(demo *d);
 
+/* Cards (demo_uicc.c), before the device simulator starts: pcscd's slots (a `pcsc.sh run`'s
+ * $AIOT_PCSC_SLOTS, or scripts/pcsc.sh start), one perso file and one aiot-uicc per card,
+ * each waited for in its reader. When pcscd cannot run here: d->uicc = 0, said in one line.
+ * demo_uicc_stop stops pcscd if the demo started it (the cards stop with the others). */
+void demo_uicc_start(demo *d);
+void demo_uicc_stop(demo *d);
+
 /* The MSGin5G phase (demo_msgin5g.c): the certificates it needs of the demo's CA, and its
  * run (step 9): subscribers, UDM, AUSF, AAnF, MSGin5G server, two UEs, the attackers. */
 #define DEMO_M5_NCERTS 5
 extern const char *const demo_m5_certs[DEMO_M5_NCERTS];
 typedef struct demo_m5_result {
 	unsigned long ues;        /* UEs that completed 5G AKA and AKMA */
+	unsigned long on_cards;   /* of them with the USIM of a card (demo_uicc.c) */
 	unsigned long registered; /* UEs registered at the MSGin5G server */
 	unsigned long delivered;  /* messages delivered with their delivery report */
 	unsigned long messages;   /* messages sent */

@@ -44,6 +44,7 @@ void demo_die(demo *d, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	demo_stop_all();
+	demo_uicc_stop(d);
 	demo_af_stop(d->af);
 	fprintf(stderr, "aiot demo: logs are in %s/\n", d->dir);
 	exit(1);
@@ -218,6 +219,8 @@ static void start_devsim_reader(demo *d, char *line, size_t cap)
 		demo_opt(&a, "--rogue-network", "%s", DOA_ATTACK_P);
 		demo_opt(&a, "--doa-replay", "%s", DOA_ATTACK_P);
 	}
+	if (d->uicc > 0) /* devices 1..uicc on the cards (demo_uicc.c) */
+		demo_opt(&a, "--uicc", "%lu", d->uicc);
 	demo_start_proc(d, &d->devsim, &a, "air on", line, cap);
 	d->devsim_port = demo_port_after(line, "air on");
 	demo_args r = {.n = 0};

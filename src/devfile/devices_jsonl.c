@@ -138,6 +138,8 @@ int aiot_devline_parse(const char *line, size_t len, unsigned flags, size_t id_m
 	else if (members(o, flags, m, msg, mlen) == 0 &&
 	         credentials(m, id_max, out, msg, mlen) == 0 && profile(m, out, msg, mlen) == 0)
 		rc = 0;
+	if (m[M_KEY] != NULL && cJSON_IsString(m[M_KEY])) /* K_AIOT_root in hex */
+		aiot_zeroize(m[M_KEY]->valuestring, strlen(m[M_KEY]->valuestring));
 	cJSON_Delete(o);
 	if (rc != 0)
 		aiot_zeroize(out, sizeof *out);

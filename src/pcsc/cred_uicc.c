@@ -20,6 +20,21 @@ int aiot_cred_uicc_open(aiot_cred_uicc *u, aiot_uicc_xfer xfer, void *io)
 	return aiot_uicc_link_open(&u->link, xfer, io, aid_aiot, sizeof aid_aiot);
 }
 
+int aiot_cred_uicc_perm_id(aiot_cred_uicc *u, uint8_t *id, size_t *id_len)
+{
+	uint8_t body[256];
+	size_t blen = 0;
+	uint16_t sw = 0;
+	int rc =
+	    aiot_uicc_link_read_ef(&u->link, UICC_FID_EF_AIOT_ID, 0, body, sizeof body, &blen, &sw);
+
+	*id_len = 0;
+	if (rc == AIOT_OK)
+		rc = aiot_uicc_link_verdict(&u->link, uicc_rsp_aiot_id(body, blen, sw, id, id_len),
+		                            "READ BINARY EF_AIOT_ID", sw);
+	return rc;
+}
+
 /* The built command exchanged: AIOT_OK with the answer in body, or AIOT_ERR_CALLBACK. */
 static int cred_exchange(aiot_cred_uicc *u, int built, const uint8_t *capdu, size_t n,
                          uint8_t *body, size_t cap, size_t *blen, uint16_t *sw)

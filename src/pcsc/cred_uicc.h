@@ -25,4 +25,8 @@ extern const aiot_cred_ops aiot_cred_uicc_ops;
 /* SELECT the AIoT application over xfer/io: AIOT_OK, or AIOT_ERR_* with u->link.err. */
 int aiot_cred_uicc_open(aiot_cred_uicc *u, aiot_uicc_xfer xfer, void *io);
 
+/* The card's EF_AIOT_ID (not a secret: which device the card is): id has room for
+ * AIOT_DOA_ID_MAX octets. AIOT_OK, or AIOT_ERR_* with u->link.err. */
+int aiot_cred_uicc_perm_id(aiot_cred_uicc *u, uint8_t *id, size_t *id_len);
+
 #endif

@@ -264,10 +264,37 @@ static int pcsc_exchange(aiot_pcsc *c, const uint8_t *capdu, size_t len, uint8_t
 	return rc;
 }
 
+/* SCardBeginTransaction (pcsc-lite counts nested ones on the same handle). */
+static int pcsc_begin(aiot_pcsc *c, char *err, size_t errlen)
+{
+	LONG rv = SCardBeginTransaction(c->card);
+
+	if (rv == SCARD_W_RESET_CARD) {
+		SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+		               SCARD_LEAVE_CARD, &c->proto);
+		snprintf(err, errlen, "the card in reader '%s' was reset: select again", c->reader);
+		return AIOT_ERR_STATE;
+	}
+	return rv == SCARD_S_SUCCESS ? AIOT_OK : pcsc_fail(rv, c->reader, err, errlen);
+}
+
+int aiot_pcsc_hold(void *io, int on, char *err, size_t errlen)
+{
+	aiot_pcsc *c = io;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "bad arguments");
+		return AIOT_ERR_INVAL;
+	}
+	if (on)
+		return pcsc_begin(c, err, errlen);
+	SCardEndTransaction(c->card, SCARD_LEAVE_CARD);
+	return AIOT_OK;
+}
+
 int aiot_pcsc_transmit(aiot_pcsc *c, const uint8_t *capdu, size_t len, uint8_t *body, size_t cap,
                        size_t *body_len, uint16_t *sw, char *err, size_t errlen)
 {
-	LONG rv;
 	int rc;
 
 	*body_len = 0;
@@ -276,15 +303,8 @@ int aiot_pcsc_transmit(aiot_pcsc *c, const uint8_t *capdu, size_t len, uint8_t *
 		snprintf(err, errlen, "bad arguments");
 		return AIOT_ERR_INVAL;
 	}
-	rv = SCardBeginTransaction(c->card);
-	if (rv == SCARD_W_RESET_CARD) {
-		SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-		               SCARD_LEAVE_CARD, &c->proto);
-		snprintf(err, errlen, "the card in reader '%s' was reset: select again", c->reader);
-		return AIOT_ERR_STATE;
-	}
-	if (rv != SCARD_S_SUCCESS)
-		return pcsc_fail(rv, c->reader, err, errlen);
+	if ((rc = pcsc_begin(c, err, errlen)) != AIOT_OK)
+		return rc;
 	rc = pcsc_exchange(c, capdu, len, body, cap, body_len, sw, err, errlen);
 	SCardEndTransaction(c->card, SCARD_LEAVE_CARD);
 	if (rc != AIOT_OK) {

@@ -29,6 +29,11 @@ int aiot_pcsc_transmit(aiot_pcsc *c, const uint8_t *capdu, size_t len, uint8_t *
 int aiot_pcsc_xfer(void *c, const uint8_t *capdu, size_t len, uint8_t *body, size_t cap,
                    size_t *body_len, uint16_t *sw, char *err, size_t errlen);
 
+/* Holds the card for this handle alone (on = 1: SCardBeginTransaction; 0: its end) so that
+ * a sequence of exchanges (SELECT, then the command) is not interleaved with another
+ * host's; holds nest. An aiot_uicc_hold (uicc_link.h): c is an aiot_pcsc. */
+int aiot_pcsc_hold(void *c, int on, char *err, size_t errlen);
+
 const char *aiot_pcsc_reader_name(const aiot_pcsc *c);
 int aiot_pcsc_protocol(const aiot_pcsc *c); /* 0: T=0, 1: T=1 */
 void aiot_pcsc_close(aiot_pcsc *c);

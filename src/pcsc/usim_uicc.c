@@ -26,19 +26,12 @@ static int usim_exchange(aiot_usim_uicc *u, int built, const uint8_t *capdu, siz
 
 int aiot_usim_uicc_imsi(aiot_usim_uicc *u, char *imsi, size_t cap)
 {
-	uint8_t capdu[UICC_CAPDU_MAX], body[256];
-	size_t n = 0, blen = 0;
+	uint8_t body[256];
+	size_t blen = 0;
 	uint16_t sw = 0;
-	int rc = uicc_cmd_select_fid(UICC_FID_EF_IMSI, capdu, sizeof capdu, &n);
+	int rc = aiot_uicc_link_read_ef(&u->link, UICC_FID_EF_IMSI, UICC_EF_IMSI_LEN, body,
+	                                sizeof body, &blen, &sw);
 
-	rc = usim_exchange(u, rc, capdu, n, body, sizeof body, &blen, &sw);
-	if (rc == AIOT_OK)
-		rc = aiot_uicc_link_verdict(&u->link, uicc_rsp_status(blen, sw), "SELECT EF_IMSI",
-		                            sw);
-	if (rc == AIOT_OK) {
-		rc = uicc_cmd_read_binary(0, UICC_EF_IMSI_LEN, capdu, sizeof capdu, &n);
-		rc = usim_exchange(u, rc, capdu, n, body, sizeof body, &blen, &sw);
-	}
 	if (rc == AIOT_OK)
 		rc = aiot_uicc_link_verdict(&u->link, uicc_rsp_imsi(body, blen, sw, imsi, cap),
 		                            "READ BINARY EF_IMSI", sw);

@@ -47,6 +47,12 @@ static const char usage_text[] =
     "                          (doa-clones)                                    [0]\n"
     "  --doa-replay P          a rogue device replays each M3 / Uplink Data it hears with\n"
     "                          probability P (0..1) (doa-replay)               [0]\n"
+    "  --uicc N                the first N devices of FILE on UICCs through PC/SC: each\n"
+    "                          bound to the card whose EF_AIOT_ID is its permanent ID,\n"
+    "                          its key wiped here; a card call blocks the loop for one\n"
+    "                          APDU exchange (~1 ms). A pcscd with Debian's vpcd has two\n"
+    "                          card slots (scripts/pcsc.sh) (uicc)             [0]\n"
+    "  --uicc-reader TEXT      only the readers whose name contains TEXT (uicc-reader)\n"
     "  --stats FILE            JSON counters, at start, at exit and on SIGUSR1 (stats)\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
     "  --log-level LEVEL       error|warn|info|debug (log-level)              [info]\n";
@@ -68,6 +74,8 @@ static const cfg_opt cfg_opts[] = {
     {"rogue-network", "rogue-network"},
     {"doa-clones", "doa-clones"},
     {"doa-replay", "doa-replay"},
+    {"uicc", "uicc"},
+    {"uicc-reader", "uicc-reader"},
 };
 
 #define SIM_BURST 256       /* frames per pacing tick (one sendmmsg) */
@@ -265,7 +273,8 @@ static int write_stats(app *a)
 	    "\"doa_clone_registered\":%llu,\"doa_replays_sent\":%llu,"
 	    "\"doa_replays_own_m3\":%llu,\"doa_replays_own_data\":%llu,"
 	    "\"doa_replays_fresh\":%llu,\"doa_replays_after_m1\":%llu,"
-	    "\"doa_replays_answered\":%llu,",
+	    "\"doa_replays_answered\":%llu,\"uicc_devices\":%u,\"uicc_ops\":%llu,"
+	    "\"uicc_errors\":%llu,",
 	    a->s.ndev - a->s.nclones, a->s.nclones, (unsigned long long)st->pagings,
 	    (unsigned long long)st->responses, (unsigned long long)st->collisions,
 	    (unsigned long long)st->commands_accepted, (unsigned long long)st->commands_rejected,
@@ -285,7 +294,8 @@ static int write_stats(app *a)
 	    (unsigned long long)st->doa_replays_sent, (unsigned long long)st->doa_replays_own_m3,
 	    (unsigned long long)st->doa_replays_own_data, (unsigned long long)st->doa_replays_fresh,
 	    (unsigned long long)st->doa_replays_after_m1,
-	    (unsigned long long)st->doa_replays_answered);
+	    (unsigned long long)st->doa_replays_answered, a->s.ncards,
+	    (unsigned long long)st->uicc_ops, (unsigned long long)st->uicc_errors);
 	/* The identities the clones claim, so that a test bed can aim commands at them. */
 	fputs("\"clone_ids\":[", f);
 	for (uint32_t i = 0, first = 1; i < a->s.ndev; i++) {
@@ -367,6 +377,12 @@ static char *render_metrics(void *arg)
 	     "Replayed M3s / Uplink Data the reader took.", st->doa_replays_sent},
 	    {"aiot_devsim_doa_replays_answered_total", "counter",
 	     "Registration Accepts for a replayed M3 (must stay 0).", st->doa_replays_answered},
+	    {"aiot_devsim_uicc_devices", "gauge", "Devices bound to a card (--uicc).", a->s.ncards},
+	    {"aiot_devsim_uicc_ops_total", "counter",
+	     "Credential operations answered through a card.", st->uicc_ops},
+	    {"aiot_devsim_uicc_errors_total", "counter",
+	     "Card operations that failed (card gone, refused, unparsable answer).",
+	     st->uicc_errors},
 	    {"aiot_devsim_lost_total", "counter", "D2R frames lost on the air (--loss).", st->lost},
 	    {"aiot_devsim_bad_frames_total", "counter", "R2D frames that did not decode.",
 	     st->bad_frames},
@@ -433,7 +449,7 @@ bad:
 int main(int argc, char **argv)
 {
 	double loss = 0, delay = 0, clones = 0, seed = 0, fps = 400000, doa_period = 1000,
-	       doa_timeout = 2000, rogue = 0, doa_clones = 0, doa_replay = 0;
+	       doa_timeout = 2000, rogue = 0, doa_clones = 0, doa_replay = 0, uicc = 0;
 	static app a;
 	char err[512], name[80];
 	int rc = SVC_EXIT_USAGE; /* until the configuration is checked */
@@ -460,7 +476,8 @@ int main(int argc, char **argv)
 	    num_key(c, "doa-timeout-ms", 1, 3600000, &doa_timeout) ||
 	    num_key(c, "rogue-network", 0, 1, &rogue) ||
 	    num_key(c, "doa-clones", 0, 1e6, &doa_clones) ||
-	    num_key(c, "doa-replay", 0, 1, &doa_replay) || log_init_from_cfg("aiot-devsim", c) != 0)
+	    num_key(c, "doa-replay", 0, 1, &doa_replay) || num_key(c, "uicc", 0, 1e6, &uicc) ||
+	    log_init_from_cfg("aiot-devsim", c) != 0)
 		goto out;
 	if (devices == NULL) {
 		fprintf(stderr, "aiot-devsim: devices is required (--devices FILE.jsonl)\n");
@@ -472,6 +489,10 @@ int main(int argc, char **argv)
 	rc = SVC_EXIT_FAIL;
 	uint64_t t0 = aiot_mono_us();
 	if (sim_load(&a.s, devices, (uint32_t)clones, (uint64_t)seed, err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (sim_uicc_bind(&a.s, (uint32_t)uicc, cfg_get(c, "uicc-reader"), err, sizeof err) != 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -491,8 +512,9 @@ int main(int argc, char **argv)
 	a.gap_us = (uint64_t)(SIM_BURST * 1e6 / fps);
 	if (a.gap_us == 0)
 		a.gap_us = 1;
-	log_info("%u devices (%u clones, %u DO-A) loaded in %.2f s", a.s.ndev - a.s.nclones,
-	         a.s.nclones, a.s.ndoa, (double)(aiot_mono_us() - t0) / 1e6);
+	log_info("%u devices (%u clones, %u DO-A, %u on cards) loaded in %.2f s",
+	         a.s.ndev - a.s.nclones, a.s.nclones, a.s.ndoa, a.s.ncards,
+	         (double)(aiot_mono_us() - t0) / 1e6);
 	(void)write_stats(&a); /* with the device counts */
 
 	air_addr la;

@@ -85,11 +85,15 @@ typedef struct sim_stats {
 	uint64_t doa_replays_fresh;                        /* under a new attacker handle */
 	uint64_t doa_replays_after_m1; /* an old M3 after the attacker's own M1 */
 	uint64_t doa_replays_answered; /* M4 for a replayed M3 (must stay 0) */
+	/* Card-backed devices (sim_uicc.c). */
+	uint64_t uicc_ops;    /* credential operations answered through a card */
+	uint64_t uicc_errors; /* of them failed: card gone, refused, unparsable answer */
 } sim_stats;
 
 typedef struct sim_doa_attack sim_doa_attack;
 
 typedef struct sim_session sim_session;
+typedef struct sim_card sim_card;
 
 typedef struct sim {
 	sim_dev *devs;
@@ -123,6 +127,10 @@ typedef struct sim {
 	uint64_t *doa_draw;  /* per-round scratch: slot << 32 | device */
 	uint64_t now_us;     /* the caller's clock, set before each sim_medium_input */
 	sim_doa_attack *atk; /* DO-A attackers on the medium (NULL: none) */
+	/* Card-backed devices: devs[i] for i < nuicc runs on card_of[i] (sim_uicc.c). */
+	sim_card *cards;
+	sim_card **card_of;
+	uint32_t ncards, nuicc;
 } sim;
 
 /* Load devices.jsonl (one device per line, docs/protocol.md §5.6), add `clones` clones,
@@ -136,6 +144,14 @@ typedef void (*sim_emit_fn)(void *arg, const uint8_t *frame, size_t len);
 /* One R2D frame in; the D2R frames it causes out through emit, in order. Malformed frames
  * are counted and dropped (returns the decoder's AIOT_ERR_*), else AIOT_OK. */
 int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, void *arg);
+
+/* The first n devices on cards (aiot-devsim --uicc, sim_uicc.c), after sim_load and before
+ * sim_doa_setup: every PC/SC reader whose name contains filter (NULL: all) is opened, its
+ * card's EF_AIOT_ID read, and the device with that permanent ID bound to the card (its
+ * credential ops the card's, its soft key wiped). 0, or -1 with err naming the first device
+ * without a card and the readers seen. Card calls block for one APDU exchange. */
+int sim_uicc_bind(sim *s, uint32_t n, const char *filter, char *err, size_t errlen);
+void sim_uicc_free(sim *s);
 
 /* n of the genuine devices (spread evenly over the file) become DO-A devices: they register on
  * the first DOA_OPEN of each DO-A session, send Uplink Data every period_ms once registered,

@@ -198,9 +198,14 @@ out:
 static int grow(sim *s, size_t *cap, size_t *ids_cap)
 {
 	size_t nc = *cap ? *cap * 2 : 1024;
-	sim_dev *nd = realloc(s->devs, nc * sizeof *nd);
+	sim_dev *nd = malloc(nc * sizeof *nd); /* not realloc: the old block holds keys */
 	if (nd == NULL)
 		return -1;
+	if (s->devs != NULL) {
+		memcpy(nd, s->devs, *cap * sizeof *nd);
+		aiot_zeroize(s->devs, *cap * sizeof *nd);
+		free(s->devs);
+	}
 	s->devs = nd;
 	*cap = nc;
 	uint8_t *ni = realloc(s->ids, nc * AIOT_NAS_MAX_ID_LEN);
@@ -265,7 +270,7 @@ static int build_index(sim *s, char *err, size_t errlen)
 int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char *line = NULL, msg[160];
+	char *line = NULL, *fbuf = malloc(BUFSIZ), msg[160];
 	size_t lcap = 0, cap = 0, ids_cap = 0, ids_used = 0;
 	uint32_t lineno = 0, ngen = 0;
 	ssize_t n;
@@ -274,10 +279,14 @@ int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err
 	memset(s, 0, sizeof *s);
 	g_sim = s;
 	s->next_serial = 1;
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (f == NULL || fbuf == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(f ? ENOMEM : errno));
+		if (f != NULL)
+			fclose(f);
+		free(fbuf);
 		return -1;
 	}
+	setvbuf(f, fbuf, _IOFBF, BUFSIZ); /* ours, to wipe: the file holds keys */
 	if (seed != 0) {
 		uint64_t x = seed; /* splitmix64 expands the seed */
 		for (int i = 0; i < 4; i++) {
@@ -356,8 +365,12 @@ int sim_load(sim *s, const char *path, uint32_t clones, uint64_t seed, char *err
 	}
 	rc = build_index(s, err, errlen);
 out:
+	if (line != NULL)
+		aiot_zeroize(line, lcap);
 	free(line);
 	fclose(f);
+	aiot_zeroize(fbuf, BUFSIZ);
+	free(fbuf);
 	if (rc != 0)
 		sim_free(s);
 	return rc;

@@ -454,6 +454,7 @@ int sim_medium_input(sim *s, const uint8_t *buf, size_t len, sim_emit_fn emit, v
 void sim_free(sim *s)
 {
 	sim_doa_free(s);
+	sim_uicc_free(s);
 	for (int i = 0; i < SIM_MAX_SESSIONS; i++)
 		if (s->sessions[i] != NULL)
 			session_free(s, i);

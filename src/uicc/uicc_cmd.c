@@ -121,6 +121,23 @@ int uicc_rsp_imsi(const uint8_t *body, size_t len, uint16_t sw, char *imsi, size
 	return rc;
 }
 
+int uicc_rsp_aiot_id(const uint8_t *body, size_t len, uint16_t sw, uint8_t *id, size_t *id_len)
+{
+	int rc;
+
+	if (id == NULL || id_len == NULL || (body == NULL && len != 0))
+		return AIOT_ERR_INVAL;
+	*id_len = 0;
+	rc = sw == UICC_SW_OK ? AIOT_OK : AIOT_ERR_UNKNOWN;
+	if (rc == AIOT_OK && (len == 0 || len > AIOT_DOA_ID_MAX))
+		rc = AIOT_ERR_MALFORMED;
+	if (rc == AIOT_OK) {
+		memcpy(id, body, len);
+		*id_len = len;
+	}
+	return rc;
+}
+
 int uicc_cmd_usim_authenticate(const uint8_t rand[16], const uint8_t autn[AIOT_AUTN_LEN],
                                uint8_t *out, size_t cap, size_t *out_len)
 {

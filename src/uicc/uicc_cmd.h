@@ -23,11 +23,15 @@
 /* SELECT by DF name (P1 '04', P2 '0C'). */
 int uicc_cmd_select_aid(const uint8_t *aid, size_t aid_len, uint8_t *out, size_t cap,
                         size_t *out_len);
-/* SELECT EF_IMSI (P1 '00', P2 '0C') then READ BINARY of 9 octets; the IMSI's digits. */
+/* SELECT an EF (P1 '00', P2 '0C': EF_IMSI, EF_AIOT_ID) then READ BINARY (Le '00': to the
+ * end of the file). */
 int uicc_cmd_select_fid(uint16_t fid, uint8_t *out, size_t cap, size_t *out_len);
 int uicc_cmd_read_binary(uint16_t offset, uint8_t le, uint8_t *out, size_t cap, size_t *out_len);
 /* EF_IMSI content (TS 31.102 4.2.2) -> NUL-terminated digits (6..15). */
 int uicc_rsp_imsi(const uint8_t *body, size_t len, uint16_t sw, char *imsi, size_t cap);
+/* EF_AIOT_ID content (the permanent identifier as is, 1..AIOT_DOA_ID_MAX octets) -> id
+ * (*id_len); id has room for AIOT_DOA_ID_MAX octets. Not a secret: it names the card. */
+int uicc_rsp_aiot_id(const uint8_t *body, size_t len, uint16_t sw, uint8_t *id, size_t *id_len);
 /* Only a status word (SELECT with P2 '0C'): AIOT_OK for '9000'. */
 int uicc_rsp_status(size_t body_len, uint16_t sw);
 

@@ -5,7 +5,11 @@
 # rogue network, DO-A clones and replays get nowhere; two UEs must complete 5G AKA and AKMA,
 # register at the MSGin5G server and get every message with its delivery report while every
 # attacker is refused; a lossy air interface must still get everyone; nothing may be left
-# running.
+# running. Devices 1 and 2 and the two UEs keep their keys on virtual UICCs (aiot-uicc) behind
+# a pcscd of its own (scripts/pcsc.sh run); without pcscd the demo runs with no cards.
+if [ -z "${AIOT_PCSC_SLOTS:-}" ]; then
+	exec bash "$(cd "$2" && pwd)/scripts/pcsc.sh" run -- bash "$0" "$@"
+fi
 source "$(dirname "$0")/lib.bash"
 
 demo() { # name, then aiot demo args; sets rc and js (stdout: the JSON summary alone)
@@ -22,7 +26,8 @@ check "small demo exits 0" 0 $rc
 for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0 \
 	doa_devices:30 doa_registered:30 doa_data_delivered:30 doa_rogue_network_accepted:0 doa_clone_registered:0 \
 	doa_replays_accepted:0 nrf:true oauth2:true unauthorized_rejected:18 unauthorized_accepted:0 \
-	akma_ues:2 akma_registered:2 msgin5g_delivered:3 msgin5g_attackers_accepted:0; do
+	akma_ues:2 akma_registered:2 msgin5g_delivered:3 msgin5g_attackers_accepted:0 \
+	uicc_devices:2 uicc_authenticated:2 uicc_ues:2; do
 	check_json small "$js" "${f%%:*}" "${f#*:}"
 done
 # The attacks did happen (the simulator's last stats, written for the demo's DO-A count).
@@ -62,8 +67,22 @@ check "small: the AUSF found the UDM and the AAnF, the MSGin5G server the AAnF, 
 [ ! -e $W/small/subscribers.jsonl ] && ok "small: the subscribers' keys left only in the UDM's store" \
 	|| bad "small: subscribers.jsonl left behind"
 
-demo nodoa --devices 50 --clones 2 --no-doa --no-sba --no-msgin5g
+# The cards (issue 16): devices 1 and 2 bound, a card-backed one commanded, the UEs on the
+# cards' USIMs; the perso files gone once the cards read them.
+grep -q "OK: the card-backed devices authenticated with their keys on the cards" $W/small.out &&
+	ok "small: UICC summary" || bad "small: no UICC summary"
+check "small: WRITE + READ-back on a card-backed device (line 2)" 1 \
+	"$(grep -c "WRITE .* of $(sed -n 2p $W/small/devices.jsonl | jq -r .aiotDevPermId), READ back: same bytes" $W/small.out)"
+check "small: both UEs ran AKA on a card's USIM" 2 "$(grep -c "5G AKA done (USIM on the card in 'aiot vpcd" $W/small.out)"
+check "small: no card error at the simulator" 0 "$(jq -r .uicc_errors $W/small/devsim-stats.json)"
+[ ! -e $W/small/uicc-0.json ] && [ ! -e $W/small/uicc-1.json ] && ok "small: the perso files removed once read" ||
+	bad "small: a perso file left behind"
+
+# No pcscd here (scripts/pcsc.sh cannot start it): one line, no cards, the rest as usual.
+AIOT_PCSC_SLOTS= AIOT_PCSC_SH=/nonexistent/pcsc.sh demo nodoa --devices 50 --clones 2 --no-doa --no-sba --no-msgin5g
 check "--no-doa --no-sba exits 0" 0 $rc
+grep -q "no cards: pcscd cannot run here" $W/nodoa.out && ok "no pcscd: said in one line" || bad "no pcscd: not said"
+check_json nodoa "$js" uicc_devices 0
 check_json nodoa "$js" nrf false
 check_json nodoa "$js" oauth2 false
 for f in authenticated:50 doa_devices:0 doa_registered:0 doa_rogue_network_accepted:0 akma_ues:0 \
