@@ -291,7 +291,8 @@ static const char *decode_dev(rs *r, const char *key, const redisReply *x, aiot_
 	int k = aiot_keywrap_open(r->kw, rec->perm_id, rec->perm_id_len, blob, bloblen, rec->key,
 	                          sizeof rec->key);
 	if (k < 0 || aiot_suite_check_key(rec->suite, (size_t)k) != AIOT_OK)
-		return "key does not authenticate under this KEK";
+		return "key does not authenticate under this KEK (tampered with or moved between "
+		       "devices)";
 	rec->key_len = (uint8_t)k;
 	return NULL;
 }

@@ -27,6 +27,8 @@
 #include "common/aiot_err.h"
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "common/hex.h"
+#include "redis/cluster.h"
 #include "test_store_util.h"
 
 static char dir[64];
@@ -626,6 +628,46 @@ static void test_swapped_key_blob(void **state)
 	assert_non_null(strstr(err, "moved"));
 }
 
+/* The same on the cluster: a key blob copied into another device's hash. */
+static void redis_hash_key(const aiot_dev_record *r, char *key, size_t cap)
+{
+	char hex[2 * AIOT_PERM_ID_MAX + 1];
+	aiot_hex_encode(r->perm_id, r->perm_id_len, hex);
+	snprintf(key, cap, "%s:dev:{%s}", strstr(uri, "ns=") + 3, hex);
+}
+
+static void test_swapped_key_blob_redis(void **state)
+{
+	(void)state;
+	if (test_store_redis() == NULL)
+		skip();
+	aiot_dev_record r[2];
+	char err[512] = "", url[512], ka[160], kb[160];
+	aiot_store *s = open_store(1);
+	for (int i = 0; i < 2; i++)
+		make_dev(&r[i], 0xBEEF, (uint64_t)i);
+	assert_int_equal(aiot_store_insert(s, r, 2, err, sizeof err), AIOT_OK);
+	aiot_store_close(s);
+	snprintf(url, sizeof url, "%.*s", (int)strcspn(uri, "?"), uri);
+	redis_cluster *c = redis_cluster_open(url, NULL, err, sizeof err);
+	assert_non_null(c);
+	redis_hash_key(&r[0], ka, sizeof ka);
+	redis_hash_key(&r[1], kb, sizeof kb);
+	const char *get[3] = {"HGET", ka, "k"};
+	redis_cmd cg = {ka, strlen(ka), 3, get, NULL};
+	redisReply *blob = redis_cluster_command(c, &cg, err, sizeof err);
+	assert_true(blob != NULL && blob->type == REDIS_REPLY_STRING);
+	const char *set[4] = {"HSET", kb, "k", blob->str};
+	size_t setlen[4] = {4, strlen(kb), 1, blob->len};
+	redis_cmd cs = {kb, strlen(kb), 4, set, setlen};
+	freeReplyObject(redis_cluster_command(c, &cs, err, sizeof err));
+	freeReplyObject(blob);
+	redis_cluster_close(c);
+	assert_null(aiot_store_open(uri, kek, 0, err, sizeof err));
+	assert_non_null(strstr(err, "does not authenticate under this KEK"));
+	assert_non_null(strstr(err, "moved"));
+}
+
 static void test_kek_file(void **state)
 {
 	(void)state;
@@ -1066,6 +1108,7 @@ int main(void)
 	    T(test_wrong_kek),
 	    T(test_no_plaintext_key_on_disk),
 	    T(test_swapped_key_blob),
+	    T(test_swapped_key_blob_redis),
 	    T(test_kek_file),
 	    T(test_concurrent_readers),
 	    T(test_memory_per_device),
