@@ -257,7 +257,8 @@ static long long rs_count(void *b)
 		return AIOT_ERR_STATE;
 	}
 	/* SCAN may return a key twice: every device once. */
-	qsort(r->keys, r->nkeys, sizeof *r->keys, cmp_str);
+	if (r->nkeys > 1)
+		qsort(r->keys, r->nkeys, sizeof *r->keys, cmp_str);
 	size_t m = 0;
 	for (size_t i = 0; i < r->nkeys; i++) {
 		if (m > 0 && strcmp(r->keys[m - 1], r->keys[i]) == 0)
