@@ -49,7 +49,6 @@ static redis_cmd cmd_of(struct rs_cmd *c)
 	return (redis_cmd){c->key, c->keylen, c->argc, c->argv, c->argvlen};
 }
 
-/* EVAL script 1 key: the device's (or meta's) key, given */
 /* 1 when the reply is the integer v. */
 static int is_int(const redisReply *x, long long v)
 {
