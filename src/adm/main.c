@@ -20,7 +20,8 @@ static const char usage_text[] =
     "usage: aiot-adm [-c adm.yaml] [options]\n"
     "  -c, --config FILE       YAML configuration (keys below, nested by '.')\n"
     "  --listen ADDR:PORT      SBI address (listen)                 [127.0.0.1:7777]\n"
-    "  --store sqlite:PATH     device store (store)                 required\n"
+    "  --store URI             device store (store)                 required\n"
+    "                          sqlite:PATH or redis-cluster://HOST:PORT[,HOST:PORT...]\n"
     "  --kek-file FILE         32-byte key-encryption key (kek-file) required\n"
     "  --tls-cert FILE         server certificate: TLS 1.3 (tls.cert)\n"
     "  --tls-key FILE          its private key (tls.key)\n"
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 	}
 	const char *store_uri = cfg_get(c, "store"), *kek_file = cfg_get(c, "kek-file");
 	if (store_uri == NULL || kek_file == NULL) {
-		log_error("store and kek-file are required (--store sqlite:PATH --kek-file FILE)");
+		log_error("store and kek-file are required (--store URI --kek-file FILE)");
 		goto out;
 	}
 	if (nf_main_instance_id(c, store_uri, nf_id) != 0)

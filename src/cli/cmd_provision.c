@@ -50,10 +50,11 @@
 
 static const char provision_usage[] =
     "usage:\n"
-    "  aiot provision --store sqlite:PATH --kek-file FILE --count N --out FILE.jsonl\n"
+    "  aiot provision --store URI --kek-file FILE --count N --out FILE.jsonl\n"
     "                 [--suite 3gpp|aes] [--res-bits 32|64|96|128] [--group NAME]\n"
     "                 [--privacy] [--key-bits 128|256]\n"
-    "  aiot provision --store sqlite:PATH --kek-file FILE --import FILE.jsonl\n"
+    "  aiot provision --store URI --kek-file FILE --import FILE.jsonl\n"
+    "URI: sqlite:PATH or redis-cluster://HOST:PORT[,HOST:PORT...][?wait=N&wait-ms=T&ns=NAME]\n"
     "Creates N devices (K_AIOT_root from the OS CSPRNG, permanent ID = 4-byte group code ||\n"
     "8 random bytes) and writes one JSON object per device to --out (mode 0600: it holds\n"
     "the keys):\n"

@@ -166,10 +166,9 @@ static redisReply *send_one(redis_cluster *c, int i, const redis_cmd *cmd, int a
 	return r;
 }
 
-static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const struct wait_cmd *wait,
-                       int *acked, char *err, size_t errlen)
+static redisReply *run_slot(redis_cluster *c, unsigned slot, const redis_cmd *cmd,
+                            const struct wait_cmd *wait, int *acked, char *err, size_t errlen)
 {
-	unsigned slot = redis_key_slot(cmd->key, cmd->keylen);
 	uint64_t deadline = aiot_mono_ms() + (uint64_t)c->o.retry_ms;
 	int node = -1, asking = 0;
 	for (int redirects = 0; redirects <= MAX_REDIRECTS;) {
@@ -196,6 +195,12 @@ static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const struct wait
 	}
 	snprintf(err, errlen, "slot %u: more than %d redirections", slot, MAX_REDIRECTS);
 	return NULL;
+}
+
+static redisReply *run(redis_cluster *c, const redis_cmd *cmd, const struct wait_cmd *wait,
+                       int *acked, char *err, size_t errlen)
+{
+	return run_slot(c, redis_key_slot(cmd->key, cmd->keylen), cmd, wait, acked, err, errlen);
 }
 
 redisReply *redis_cluster_command(redis_cluster *c, const redis_cmd *cmd, char *err, size_t errlen)
@@ -334,4 +339,31 @@ int redis_cluster_master_of(redis_cluster *c, const char *key, size_t keylen, ch
 		return AIOT_ERR_NOTFOUND;
 	snprintf(out, outlen, "%s:%d", c->map.node[i].addr.host, c->map.node[i].addr.port);
 	return AIOT_OK;
+}
+
+size_t redis_cluster_master_slots(redis_cluster *c, unsigned *slots, size_t cap)
+{
+	size_t n = 0;
+	uint8_t seen[REDIS_MAX_NODES] = {0};
+	for (unsigned s = 0; s < REDIS_SLOTS; s++) {
+		int i = c->map.slot[s];
+		if (i >= 0 && !seen[i]) {
+			seen[i] = 1;
+			if (n < cap)
+				slots[n] = s;
+			n++;
+		}
+	}
+	return n;
+}
+
+redisReply *redis_cluster_slot_command(redis_cluster *c, unsigned slot, const redis_cmd *cmd,
+                                       char *err, size_t errlen)
+{
+	int acked;
+	if (slot >= REDIS_SLOTS) {
+		snprintf(err, errlen, "slot %u out of range", slot);
+		return NULL;
+	}
+	return run_slot(c, slot, cmd, NULL, &acked, err, errlen);
 }

@@ -74,4 +74,12 @@ int redis_cluster_refresh(redis_cluster *c, char *err, size_t errlen);
 int redis_cluster_master_of(redis_cluster *c, const char *key, size_t keylen, char *out,
                             size_t outlen);
 
+/* One slot of each master the map knows (the first it serves), as many as fit in cap; the
+ * number of masters. With redis_cluster_slot_command: a command for every master (SCAN). */
+size_t redis_cluster_master_slots(redis_cluster *c, unsigned *slots, size_t cap);
+
+/* cmd (its key unused) to the master of slot, as redis_cluster_command. */
+redisReply *redis_cluster_slot_command(redis_cluster *c, unsigned slot, const redis_cmd *cmd,
+                                       char *err, size_t errlen);
+
 #endif

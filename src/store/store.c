@@ -22,6 +22,7 @@
 /* The backends, by URI scheme. */
 static const aiot_store_backend *const backends[] = {
     &aiot_store_backend_sqlite,
+    &aiot_store_backend_redis,
 };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
 
@@ -51,8 +52,9 @@ static void bad_uri(const char *uri, char *err, size_t errlen)
 {
 	size_t o = (size_t)snprintf(err, errlen, "store URI '%s': expected", uri ? uri : "");
 	for (size_t i = 0; i < NBACKENDS && o < errlen; i++)
-		o += (size_t)snprintf(err + o, errlen - o, "%s %s:PATH", i ? " or" : "",
-		                      backends[i]->scheme);
+		o += (size_t)snprintf(err + o, errlen - o, "%s %s:%s", i ? " or" : "",
+		                      backends[i]->scheme,
+		                      backends[i]->path_form ? backends[i]->path_form : "PATH");
 }
 
 /* ---- open / close ----------------------------------------------------------------------- */

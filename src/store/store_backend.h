@@ -2,11 +2,14 @@
 /*
  * The device store's persistence interface, internal to src/store. A backend keeps the devices
  * durable; the store (store.c) keeps every device in its cache (store_cache.h) and applies to
- * the cache only what the backend committed. The backend's only promise: a call that changes
+ * the cache only what the backend committed. The backend's promise: a call that changes
  * devices (insert, commit) either committed all of its changes, durably, and returns AIOT_OK,
- * or committed none of them and returns a negative AIOT_ERR_*. Compare-and-set is decided by
- * the store against the cache before the batch reaches the backend (the cache is the committed
- * state, since the store is the backend's only writer: one process holds a store, README).
+ * or returns a negative AIOT_ERR_* and committed none of them: all of the call (SQLite), or
+ * all of the failed devices' changes when the backend can only commit one device atomically
+ * (Redis Cluster: one hash slot per device), which then says which changes committed.
+ * Compare-and-set is decided by the store against the cache before the batch reaches the backend
+ * (the cache is the committed state, since the store is the backend's only writer: one process
+ * holds a store, README).
  *
  * A backend is selected by the URI scheme ("sqlite:PATH") in the table of store.c: a new
  * backend is one file defining an aiot_store_backend, and one line in that table.
@@ -52,7 +55,8 @@ typedef struct aiot_store_change {
 typedef int (*aiot_store_row_fn)(void *arg, const aiot_dev_record *rec, const char *profile_json);
 
 typedef struct aiot_store_backend {
-	const char *scheme; /* "sqlite" for sqlite:PATH */
+	const char *scheme;    /* "sqlite" for sqlite:PATH */
+	const char *path_form; /* what follows "scheme:" in messages (NULL: "PATH") */
 	/* Opens (with create: makes) the store at path; checks the KEK (a wrong KEK is an error
 	 * here, not garbage keys later). NULL with a message in err. */
 	void *(*open)(const char *path, int create, const uint8_t kek[32], char *err,
@@ -65,13 +69,18 @@ typedef struct aiot_store_backend {
 	int (*load)(void *b, aiot_store_row_fn row, void *arg, char *err, size_t errlen);
 	/* n new devices, all or none; AIOT_ERR_INVAL (named in err) if one already exists. */
 	int (*insert)(void *b, const aiot_dev_record *recs, size_t n, char *err, size_t errlen);
-	/* n changes of existing devices, in order, all or none (group commit). */
-	int (*commit)(void *b, const aiot_store_change *ch, size_t n, char *err, size_t errlen);
+	/* n changes of existing devices, in order (group commit). On failure, res[i] (set to an
+	 * error by the caller) is AIOT_OK for a change that did commit: a backend that commits
+	 * all or none leaves res alone; one that commits per device sets AIOT_OK for every
+	 * change of each device whose changes all committed (store_writer.c applies those). */
+	int (*commit)(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
+	              size_t errlen);
 	/* Removes the files/keys of a closed store that a failed run just created. */
 	void (*remove)(const char *path);
 } aiot_store_backend;
 
 extern const aiot_store_backend aiot_store_backend_sqlite; /* store_sqlite.c */
+extern const aiot_store_backend aiot_store_backend_redis;  /* store_redis.c */
 
 /* aiot_store_open on a given backend (the URI dispatch uses it; so do the tests). */
 aiot_store *aiot_store_open_backend(const aiot_store_backend *be, const char *path,

@@ -512,11 +512,32 @@ int store_batch_stage_set(store_cache *c, struct store_stages *g, struct store_o
 	return AIOT_OK;
 }
 
+/* The stage of a device the batch staged (the writer holds be_lock: no read lock). */
+static struct store_stage *staged(store_cache *c, struct store_stages *g, const uint8_t *id,
+                                  size_t len)
+{
+	const struct store_dev *d = store_find_id(c, id, len);
+	return d != NULL ? stage_of(c, g, d) : NULL;
+}
+
+void store_batch_fail(store_cache *c, struct store_stages *g, const uint8_t *id, size_t len)
+{
+	struct store_stage *t = staged(c, g, id, len);
+	if (t != NULL)
+		t->failed = 1;
+}
+
+int store_batch_failed(store_cache *c, struct store_stages *g, const uint8_t *id, size_t len)
+{
+	struct store_stage *t = staged(c, g, id, len);
+	return t == NULL || t->failed;
+}
+
 void store_batch_publish(store_cache *c, struct store_stages *g)
 {
 	pthread_rwlock_wrlock(&c->rw);
 	for (size_t i = 0; i <= g->mask; i++)
-		if (g->t[i].dev != 0)
+		if (g->t[i].dev != 0 && !g->t[i].failed)
 			stage_publish(c, &g->t[i]);
 	pthread_rwlock_unlock(&c->rw);
 }

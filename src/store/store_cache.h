@@ -92,6 +92,7 @@ struct store_op {
 struct store_stage {
 	uint32_t dev; /* index + 1; 0: free slot */
 	uint8_t flags, tid_set, session_set, profile_set, doa_set;
+	uint8_t failed; /* the backend did not commit this device's changes: not published */
 	uint8_t tid[16], tid_prev[16], rand_n[16], rand_d[16];
 	struct store_doa doa;
 	struct store_op *doa_op;     /* the last OP_DOA staged: its window block */
@@ -136,7 +137,12 @@ int store_batch_begin(store_cache *c, struct store_stages *g, size_t nops, size_
 /* The set starting at first: AIOT_OK if every compare-and-set holds on the stage (then each
  * op is staged), else AIOT_STORE_CHANGED or AIOT_ERR_UNKNOWN and nothing is staged. */
 int store_batch_stage_set(store_cache *c, struct store_stages *g, struct store_op *first);
-/* After the backend committed: the stage into the cache (write lock; no allocation). */
+/* The staged device id did not commit (a backend that commits per device); 1 if it is
+ * marked so. */
+void store_batch_fail(store_cache *c, struct store_stages *g, const uint8_t *id, size_t len);
+int store_batch_failed(store_cache *c, struct store_stages *g, const uint8_t *id, size_t len);
+/* After the backend committed: the stage, but for failed devices, into the cache (write
+ * lock; no allocation). */
 void store_batch_publish(store_cache *c, struct store_stages *g);
 void store_batch_end(struct store_stages *g);
 

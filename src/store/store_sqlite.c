@@ -627,9 +627,11 @@ static int db_change(aiot_db *d, const aiot_store_change *c)
 }
 
 /* One transaction for the whole batch (group commit). */
-static int db_commit(void *b, const aiot_store_change *ch, size_t n, char *err, size_t errlen)
+static int db_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
+                     size_t errlen)
 {
 	aiot_db *d = b;
+	(void)res; /* all or none */
 	int rc = step_done(d->begin);
 	for (size_t i = 0; i < n && rc == AIOT_OK; i++)
 		rc = db_change(d, &ch[i]);

@@ -68,17 +68,38 @@ static aiot_store_change change_of(const struct store_op *o)
 	return c;
 }
 
+/* After a failed commit: the devices whose changes did not commit are not published, and a
+ * set with such a device gets the error (its other devices may have committed: a backend
+ * that commits per device, store_backend.h). */
+static void batch_failed(store_writer *w, struct store_stages *g, struct store_op *batch,
+                         const aiot_store_change *ch, const int *res, size_t m, int rc)
+{
+	for (size_t j = 0; j < m; j++)
+		if (res[j] != AIOT_OK)
+			store_batch_fail(w->cache, g, ch[j].perm_id, ch[j].len);
+	for (struct store_op *o = batch; o != NULL;) {
+		struct store_op *first = o;
+		for (size_t k = first->set_n; k-- > 0; o = o->next)
+			if (first->rc == AIOT_OK &&
+			    store_batch_failed(w->cache, g, o->id, o->id_len))
+				first->rc = rc;
+	}
+}
+
 /* Stages every set whose compare-and-set holds (its result goes to the set's first op), has
- * the backend commit them as one batch, and publishes the stage once committed. */
+ * the backend commit them as one batch, and publishes what committed. AIOT_OK once the
+ * backend was asked (each set's result is then in its first op). */
 static int batch_write(store_writer *w, struct store_op *batch, size_t n, size_t ntid, char *err,
                        size_t errlen)
 {
 	struct store_stages g = {0};
 	aiot_store_change *ch = calloc(n, sizeof *ch);
+	int *res = calloc(n, sizeof *res);
 	size_t m = 0;
 	int rc = AIOT_ERR_NOSPACE;
 
-	if (ch == NULL || (rc = store_batch_begin(w->cache, &g, n, ntid)) != AIOT_OK) {
+	if (ch == NULL || res == NULL ||
+	    (rc = store_batch_begin(w->cache, &g, n, ntid)) != AIOT_OK) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -89,11 +110,17 @@ static int batch_write(store_writer *w, struct store_op *batch, size_t n, size_t
 			if (first->rc == AIOT_OK)
 				ch[m++] = change_of(o);
 	}
-	if (m > 0 && (rc = w->be->commit(w->b, ch, m, err, errlen)) != AIOT_OK)
-		goto out;
+	for (size_t j = 0; j < m; j++)
+		res[j] = AIOT_ERR_STATE;
+	if (m > 0 && (rc = w->be->commit(w->b, ch, m, res, err, errlen)) != AIOT_OK) {
+		fprintf(stderr, "aiot store: write batch of %zu: changes not committed: %s\n", n,
+		        err);
+		batch_failed(w, &g, batch, ch, res, m, rc);
+	}
 	store_batch_publish(w->cache, &g);
 	rc = AIOT_OK;
 out:
+	free(res);
 	store_batch_end(&g);
 	if (ch != NULL)
 		OPENSSL_cleanse(ch, n * sizeof *ch);

@@ -53,7 +53,8 @@ static struct {
 	int hold, in_commit;
 } held = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 
-static int held_commit(void *b, const aiot_store_change *ch, size_t n, char *err, size_t errlen)
+static int held_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
+                       size_t errlen)
 {
 	pthread_mutex_lock(&held.lock);
 	held.in_commit = 1;
@@ -62,7 +63,7 @@ static int held_commit(void *b, const aiot_store_change *ch, size_t n, char *err
 		pthread_cond_wait(&held.cond, &held.lock);
 	held.in_commit = 0;
 	pthread_mutex_unlock(&held.lock);
-	return aiot_store_backend_sqlite.commit(b, ch, n, err, errlen);
+	return aiot_store_backend_sqlite.commit(b, ch, n, res, err, errlen);
 }
 
 static aiot_store_backend held_sqlite;

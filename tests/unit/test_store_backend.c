@@ -23,6 +23,7 @@
 #include "common/aiot_err.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "test_store_util.h"
 
 #define MEM_MAX 16
 
@@ -34,6 +35,8 @@ static struct mem {
 	size_t n;
 	uint8_t kek[32];
 	int created, fail_commit, fail_insert, hold, in_commit;
+	int per_device;         /* commit as Redis Cluster does: each device alone (res) */
+	uint8_t fail_dev;       /* per_device: the device (perm_id[11]) whose changes fail */
 	size_t commits, last_n; /* commit calls, changes in the last one */
 	aiot_store_change last[MEM_MAX];
 	uint8_t last_prev[MEM_MAX][16];
@@ -137,7 +140,8 @@ static int mem_apply(const aiot_store_change *c)
 	return AIOT_OK;
 }
 
-static int mem_commit(void *b, const aiot_store_change *ch, size_t n, char *err, size_t errlen)
+static int mem_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
+                      size_t errlen)
 {
 	(void)b;
 	pthread_mutex_lock(&mem.lock);
@@ -153,6 +157,18 @@ static int mem_commit(void *b, const aiot_store_change *ch, size_t n, char *err,
 		mem.last[k] = ch[k];
 		if (ch[k].tid_prev != NULL)
 			memcpy(mem.last_prev[k], ch[k].tid_prev, 16);
+	}
+	if (mem.per_device) {
+		int rc = AIOT_OK;
+		for (size_t k = 0; k < n; k++) {
+			if (ch[k].perm_id[11] == mem.fail_dev) {
+				snprintf(err, errlen, "device failed (injected)");
+				rc = res[k] = AIOT_ERR_STATE;
+			} else {
+				res[k] = mem_apply(&ch[k]);
+			}
+		}
+		return rc;
 	}
 	for (size_t k = 0; k < n; k++) /* all or nothing: every row exists first */
 		if (mem_find(ch[k].perm_id, ch[k].len) < 0 || mem.fail_commit) {
@@ -265,6 +281,61 @@ static int teardown(void **state)
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */
+
+/* A backend that commits per device (Redis Cluster): the cache takes exactly the devices that
+ * committed; a set with a failed device gets the error. */
+static void test_per_device_commit(void **state)
+{
+	(void)state;
+	aiot_dev_record a, b, gate, got;
+	uint8_t t0[16], t1[16];
+	char err[256], *p;
+	memset(t0, 0x30, 16), memset(t1, 0x31, 16);
+	aiot_store *s = open_mem(1);
+	make_dev(&a, 1, t0);
+	make_dev(&b, 2, t0);
+	b.tid[0] = 0x40;
+	make_dev(&gate, 3, NULL);
+	assert_int_equal(aiot_store_insert(s, &a, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(aiot_store_insert(s, &b, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(aiot_store_insert(s, &gate, 1, err, sizeof err), AIOT_OK);
+	cur = s, cur_id = a.perm_id, rc_n = 0;
+	hold_commit(s, gate.perm_id);
+	mem.per_device = 1, mem.fail_dev = 2;
+	aiot_profile_write w[2] = {{a.perm_id, 12, NULL, "{\"a\":1}"},
+	                           {b.perm_id, 12, NULL, "{\"b\":1}"}};
+	assert_int_equal(
+	    aiot_store_set_tid(s, a.perm_id, 12, NULL, t1, AIOT_TID_STORED, log_done, (void *)0),
+	    AIOT_OK);
+	assert_int_equal(
+	    aiot_store_set_tid(s, b.perm_id, 12, NULL, t1, AIOT_TID_STORED, log_done, (void *)1),
+	    AIOT_OK);
+	assert_int_equal(aiot_store_set_profiles(s, w, 2, log_done, (void *)2), AIOT_OK);
+	release_commit(s);
+	assert_int_equal(rc_n, 3);
+	assert_int_equal(rc_log[0], AIOT_OK);
+	assert_memory_equal(seen_tid[0], t1, 16); /* visible when done ran */
+	assert_int_equal(rc_log[1], AIOT_ERR_STATE);
+	assert_int_equal(rc_log[2], AIOT_ERR_STATE);
+	/* a committed (its T-ID and its half of the profile set), b did not: as the backend. */
+	assert_int_equal(aiot_store_get(s, a.perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, t1, 16);
+	assert_memory_equal(got.tid_prev, t0, 16);
+	assert_non_null(p = aiot_store_get_profile_json(s, a.perm_id, 12));
+	assert_string_equal(p, "{\"a\":1}");
+	free(p);
+	assert_int_equal(aiot_store_get(s, b.perm_id, 12, &got), AIOT_OK);
+	assert_memory_equal(got.tid, b.tid, 16);
+	assert_int_equal(got.has_tid_prev, 0);
+	assert_null(aiot_store_get_profile_json(s, b.perm_id, 12));
+	assert_int_equal(aiot_store_get_by_tid(s, t1, &got), AIOT_OK);
+	assert_memory_equal(got.perm_id, a.perm_id, 12);
+	long ia = mem_find(a.perm_id, 12), ib = mem_find(b.perm_id, 12);
+	assert_memory_equal(mem.d[ia].tid, t1, 16);
+	assert_memory_equal(mem.d[ib].tid, b.tid, 16);
+	mem.per_device = 0, mem.fail_dev = 0;
+	aiot_store_close(s);
+}
 
 /* A commit the backend fails changes nothing in the cache (nor in the backend); the callers
  * learn it; the retry commits and is what a reopen loads. */
@@ -467,9 +538,11 @@ static void test_scheme_dispatch(void **state)
 	(void)state;
 	char err[128] = "";
 	assert_null(aiot_store_open("mem:test", kek, 1, err, sizeof err));
-	assert_string_equal(err, "store URI 'mem:test': expected sqlite:PATH");
+	assert_string_equal(err, "store URI 'mem:test': expected sqlite:PATH or "
+	                         "redis-cluster://HOST:PORT[,HOST:PORT...]");
 	assert_null(aiot_store_open("sqlite", kek, 1, err, sizeof err));
-	assert_string_equal(err, "store URI 'sqlite': expected sqlite:PATH");
+	assert_string_equal(err, "store URI 'sqlite': expected sqlite:PATH or "
+	                         "redis-cluster://HOST:PORT[,HOST:PORT...]");
 }
 
 /* The SQLite backend keeps the same promise: a batch with a change it cannot make (no such
@@ -482,32 +555,45 @@ static int keep_row(void *arg, const aiot_dev_record *r, const char *profile)
 	return AIOT_OK;
 }
 
-static void test_sqlite_batch_all_or_none(void **state)
+/* A batch with a change of a device that does not exist: SQLite commits none of it; Redis
+ * Cluster (one slot per device) commits the other device's change and says so (res). */
+static void test_backend_batch(void **state)
 {
 	(void)state;
-	const aiot_store_backend *be = &aiot_store_backend_sqlite;
-	char dir[] = "/tmp/aiot-store-be-XXXXXX", path[64], err[256] = "";
+	const int redis = test_store_redis() != NULL;
+	const aiot_store_backend *be =
+	    redis ? &aiot_store_backend_redis : &aiot_store_backend_sqlite;
+	char dir[] = "/tmp/aiot-store-be-XXXXXX", db[64], uri[512], err[256] = "";
 	aiot_dev_record r, ghost;
 	uint8_t t0[16], t1[16];
+	int res[2] = {AIOT_ERR_STATE, AIOT_ERR_STATE};
 	memset(t0, 0x50, 16), memset(t1, 0x51, 16);
 	make_dev(&r, 1, t0);
 	make_dev(&ghost, 2, NULL);
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/d.db", dir);
+	snprintf(db, sizeof db, "%s/d.db", dir);
+	test_store_uri(db, uri, sizeof uri);
+	const char *path = strchr(uri, ':') + 1;
 	void *b = be->open(path, 1, kek, err, sizeof err);
 	assert_non_null(b);
 	assert_int_equal(be->insert(b, &r, 1, err, sizeof err), AIOT_OK);
+	assert_int_equal(be->insert(b, &r, 1, err, sizeof err), AIOT_ERR_INVAL);
+	assert_non_null(strstr(err, "already exists"));
 	aiot_store_change ch[2] = {
 	    {.kind = AIOT_CHANGE_TID, .perm_id = r.perm_id, .len = 12, .tid = t1, .tid_prev = t0},
 	    {.kind = AIOT_CHANGE_PROFILE, .perm_id = ghost.perm_id, .len = 12, .json = "{}"}};
-	assert_int_equal(be->commit(b, ch, 2, err, sizeof err), AIOT_ERR_UNKNOWN);
+	assert_int_equal(be->commit(b, ch, 2, res, err, sizeof err), AIOT_ERR_UNKNOWN);
+	assert_string_equal(err, "no such device row");
+	assert_int_equal(res[0], redis ? AIOT_OK : AIOT_ERR_STATE);
+	assert_int_not_equal(res[1], AIOT_OK);
+	assert_int_equal(be->load(b, keep_row, NULL, err, sizeof err), AIOT_OK);
+	assert_memory_equal(loaded.tid, redis ? t1 : t0, 16);
+	assert_int_equal(loaded.has_tid_prev, redis);
+	ch[0].tid = t0, ch[0].tid_prev = t1;
+	assert_int_equal(be->commit(b, ch, 1, res, err, sizeof err), AIOT_OK);
 	assert_int_equal(be->load(b, keep_row, NULL, err, sizeof err), AIOT_OK);
 	assert_memory_equal(loaded.tid, t0, 16);
-	assert_int_equal(loaded.has_tid_prev, 0);
-	assert_int_equal(be->commit(b, ch, 1, err, sizeof err), AIOT_OK);
-	assert_int_equal(be->load(b, keep_row, NULL, err, sizeof err), AIOT_OK);
-	assert_memory_equal(loaded.tid, t1, 16);
-	assert_memory_equal(loaded.tid_prev, t0, 16);
+	assert_memory_equal(loaded.tid_prev, t1, 16);
 	assert_int_equal(be->count(b), 1);
 	be->close(b);
 	be->remove(path);
@@ -524,7 +610,8 @@ int main(void)
 	    T(test_doa_rand_cas),
 	    T(test_failed_insert_leaves_cache),
 	    T(test_scheme_dispatch),
-	    T(test_sqlite_batch_all_or_none),
+	    T(test_backend_batch),
+	    T(test_per_device_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,15 +27,19 @@
 #include "common/aiot_err.h"
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "common/hex.h"
+#include "redis/cluster.h"
 #include "test_store_util.h"
 
 static char dir[64];
-static char db_path[128], uri[160];
+static char db_path[128], uri[512];
 static uint8_t kek[32];
 
 static void rm_files(void)
 {
 	test_sqlite_remove(db_path);
+	if (test_store_redis() != NULL)
+		aiot_store_remove(uri);
 }
 
 static int setup(void **state)
@@ -45,7 +49,7 @@ static int setup(void **state)
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(db_path, sizeof db_path, "%s/devices.db", dir);
-	snprintf(uri, sizeof uri, "sqlite:%s", db_path);
+	test_store_uri(db_path, uri, sizeof uri);
 	return RAND_bytes(kek, sizeof kek) == 1 ? 0 : -1;
 }
 
@@ -559,6 +563,7 @@ static size_t count_keys_in_files(const aiot_dev_record *recs, size_t n)
 static void test_no_plaintext_key_on_disk(void **state)
 {
 	(void)state;
+	SKIP_ON_REDIS();
 	enum { N = 200 };
 	static aiot_dev_record recs[N];
 	aiot_dev_record got;
@@ -593,6 +598,7 @@ static void test_no_plaintext_key_on_disk(void **state)
 static void test_swapped_key_blob(void **state)
 {
 	(void)state;
+	SKIP_ON_REDIS();
 	aiot_dev_record r[3];
 	char err[512] = "";
 	aiot_store *s = open_store(1);
@@ -619,6 +625,46 @@ static void test_swapped_key_blob(void **state)
 	sqlite3_close(db);
 	assert_null(aiot_store_open(uri, kek, 0, err, sizeof err));
 	assert_non_null(strstr(err, "2 of 3 device keys do not authenticate"));
+	assert_non_null(strstr(err, "moved"));
+}
+
+/* The same on the cluster: a key blob copied into another device's hash. */
+static void redis_hash_key(const aiot_dev_record *r, char *key, size_t cap)
+{
+	char hex[2 * AIOT_PERM_ID_MAX + 1];
+	aiot_hex_encode(r->perm_id, r->perm_id_len, hex);
+	snprintf(key, cap, "%s:dev:{%s}", strstr(uri, "ns=") + 3, hex);
+}
+
+static void test_swapped_key_blob_redis(void **state)
+{
+	(void)state;
+	if (test_store_redis() == NULL)
+		skip();
+	aiot_dev_record r[2];
+	char err[512] = "", url[512], ka[160], kb[160];
+	aiot_store *s = open_store(1);
+	for (int i = 0; i < 2; i++)
+		make_dev(&r[i], 0xBEEF, (uint64_t)i);
+	assert_int_equal(aiot_store_insert(s, r, 2, err, sizeof err), AIOT_OK);
+	aiot_store_close(s);
+	snprintf(url, sizeof url, "%.*s", (int)strcspn(uri, "?"), uri);
+	redis_cluster *c = redis_cluster_open(url, NULL, err, sizeof err);
+	assert_non_null(c);
+	redis_hash_key(&r[0], ka, sizeof ka);
+	redis_hash_key(&r[1], kb, sizeof kb);
+	const char *get[3] = {"HGET", ka, "k"};
+	redis_cmd cg = {ka, strlen(ka), 3, get, NULL};
+	redisReply *blob = redis_cluster_command(c, &cg, err, sizeof err);
+	assert_true(blob != NULL && blob->type == REDIS_REPLY_STRING);
+	const char *set[4] = {"HSET", kb, "k", blob->str};
+	size_t setlen[4] = {4, strlen(kb), 1, blob->len};
+	redis_cmd cs = {kb, strlen(kb), 4, set, setlen};
+	freeReplyObject(redis_cluster_command(c, &cs, err, sizeof err));
+	freeReplyObject(blob);
+	redis_cluster_close(c);
+	assert_null(aiot_store_open(uri, kek, 0, err, sizeof err));
+	assert_non_null(strstr(err, "does not authenticate under this KEK"));
 	assert_non_null(strstr(err, "moved"));
 }
 
@@ -727,6 +773,7 @@ static void test_concurrent_readers(void **state)
 static void test_memory_per_device(void **state)
 {
 	(void)state;
+	SKIP_ON_REDIS();
 	enum { N = 100000, B = 10000 };
 	aiot_dev_record *recs = calloc(B, sizeof *recs);
 	char err[256];
@@ -922,6 +969,7 @@ static void gate_release(aiot_store *s)
 static void test_failed_commit_leaves_cache(void **state)
 {
 	(void)state;
+	SKIP_ON_REDIS();
 	aiot_dev_record r, gate, got;
 	uint8_t t0[16], t1[16], rn[16];
 	char err[256];
@@ -1060,6 +1108,7 @@ int main(void)
 	    T(test_wrong_kek),
 	    T(test_no_plaintext_key_on_disk),
 	    T(test_swapped_key_blob),
+	    T(test_swapped_key_blob_redis),
 	    T(test_kek_file),
 	    T(test_concurrent_readers),
 	    T(test_memory_per_device),

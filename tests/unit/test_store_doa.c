@@ -22,7 +22,7 @@
 #include "store/store.h"
 #include "test_store_util.h"
 
-static char dir[64], db_path[128], uri[160];
+static char dir[64], db_path[128], uri[512];
 static const uint8_t kek[32] = {0x5A, 1, 2, 3};
 
 static int setup(void **state)
@@ -32,7 +32,7 @@ static int setup(void **state)
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(db_path, sizeof db_path, "%s/devices.db", dir);
-	snprintf(uri, sizeof uri, "sqlite:%s", db_path);
+	test_store_uri(db_path, uri, sizeof uri);
 	return 0;
 }
 
@@ -41,6 +41,8 @@ static int teardown(void **state)
 	(void)state;
 	char p[192];
 	test_sqlite_remove(db_path);
+	if (test_store_redis() != NULL)
+		aiot_store_remove(uri);
 	snprintf(p, sizeof p, "%s.lock", db_path);
 	unlink(p);
 	rmdir(dir);
@@ -145,6 +147,7 @@ static void test_window_and_restart(void **state)
 static void test_migrate_v1(void **state)
 {
 	(void)state;
+	SKIP_ON_REDIS();
 	sqlite3 *db;
 	char err[256] = "";
 	aiot_store *s = provision();
