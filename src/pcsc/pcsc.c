@@ -163,6 +163,20 @@ int aiot_pcsc_open(const char *reader, aiot_pcsc **out, char *err, size_t errlen
 	return AIOT_OK;
 }
 
+/* 0 if the reader's card is gone, or goes within a second (pcscd sees a removal at its next
+ * poll of the reader, after the command that met it). */
+static int pcsc_card_present(aiot_pcsc *c)
+{
+	SCARD_READERSTATE rs = {.szReader = c->reader, .dwCurrentState = SCARD_STATE_UNAWARE};
+	LONG rv = SCardGetStatusChange(c->ctx, 0, &rs, 1);
+
+	if (rv == SCARD_S_SUCCESS && !(rs.dwEventState & SCARD_STATE_EMPTY)) {
+		rs.dwCurrentState = rs.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+		rv = SCardGetStatusChange(c->ctx, 1000, &rs, 1);
+	}
+	return !(rv == SCARD_S_SUCCESS && (rs.dwEventState & SCARD_STATE_EMPTY));
+}
+
 /* One TPDU and its answer (data + SW, *rlen >= 2); a reset card is reconnected (the
  * applications' selection is lost: AIOT_ERR_STATE, the caller selects again). */
 static int pcsc_tpdu(aiot_pcsc *c, const uint8_t *tpdu, size_t n, uint8_t *r, DWORD *rlen,
@@ -181,7 +195,9 @@ static int pcsc_tpdu(aiot_pcsc *c, const uint8_t *tpdu, size_t n, uint8_t *r, DW
 	}
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_fail(rv, c->reader, err, errlen);
-	if (*rlen < 2) {
+	if (*rlen < 2) { /* vpcd's answer when its card went away mid-command */
+		if (!pcsc_card_present(c))
+			return pcsc_fail(SCARD_W_REMOVED_CARD, c->reader, err, errlen);
 		snprintf(err, errlen, "reader '%s': an answer without a status word", c->reader);
 		return AIOT_ERR_MALFORMED;
 	}

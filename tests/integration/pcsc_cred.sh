@@ -64,4 +64,21 @@ check "a card without the AIoT application: exit 1, said so" "1 1" "$RC $(grep -
 card 1 $W/p.json both
 "$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 50 >$W/probe.out 2>&1 || true
 grep ^ops $W/probe.out | awk '{printf "# %d INVENTORY ops through pcscd in %s s: %.0f/s\n", $2, $4, $2 / $4}'
+
+# the card pulled in the middle of a run of ops: exit 1 with the reason, in time
+"$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 1000000 >$W/probe.out 2>$W/probe.err &
+PROBE=$!
+PIDS+=("$PROBE")
+sleep 1
+eject 1
+RC=0
+timeout 20 tail --pid=$PROBE -f /dev/null || RC=$?
+wait $PROBE 2>/dev/null || RC=$((RC + $?))
+check "card pulled mid-run: exit 1 ($(cat $W/probe.err))" "1 1" \
+	"$RC $(grep -c -E 'removed|no card|does not answer' $W/probe.err)"
+
+# no PC/SC service (the client library's socket moved away): said so
+RC=0
+PCSCLITE_CSOCK_NAME=$W/no-pcscd "$B/cred_probe" x $RN $RD 64 $ID $MACN >/dev/null 2>$W/probe.err || RC=$?
+check "no PC/SC service: exit 1, said so" "1 1" "$RC $(grep -c 'no PC/SC service' $W/probe.err)"
 finish
