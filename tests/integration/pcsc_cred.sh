@@ -14,8 +14,8 @@ port() { cut -f1 <<<"${SLOTS[$1]}"; }
 reader() { cut -f2 <<<"${SLOTS[$1]}"; }
 present() { opensc-tool -l 2>/dev/null | grep -F "$(reader $1)" | grep -q Yes; }
 CARD=()
-card() { # SLOT PERSO PROTOCOL
-	"$B/aiot-uicc" --perso "$2" --vpcd 127.0.0.1:"$(port $1)" --protocol "$3" 2>>$W/card$1.log &
+card() { # SLOT PERSO PROTOCOL [aiot-uicc options]
+	"$B/aiot-uicc" --perso "$2" --vpcd 127.0.0.1:"$(port $1)" --protocol "$3" "${@:4}" 2>>$W/card$1.log &
 	CARD[$1]=$!
 	PIDS+=("${CARD[$1]}")
 	for _ in $(seq 1 150); do present $1 && return 0; sleep 0.1; done
@@ -61,9 +61,26 @@ RC=0
 check "a card without the AIoT application: exit 1, said so" "1 1" "$RC $(grep -c 'no such application' $W/probe.err)"
 
 # how fast: INVENTORY ops through pcscd (a number for the report, not a pass/fail)
-card 1 $W/p.json both
+card 1 $W/p.json both --log-level debug
 "$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 50 >$W/probe.out 2>&1 || true
 grep ^ops $W/probe.out | awk '{printf "# %d INVENTORY ops through pcscd in %s s: %.0f/s\n", $2, $4, $2 / $4}'
+
+# another host (opensc-tool) probes the card (its SELECTs leave our application) and resets it
+# in the middle of a run of ops: the link reconnects, selects the AIoT application again and
+# goes on, every op answered
+L0=$(wc -l <$W/card1.log)
+"$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 0 >$W/probe.out 2>$W/probe.err &
+PROBE=$!
+PIDS+=("$PROBE")
+opensc-tool -r 1 --reset >$W/reset.out 2>&1 && ok "opensc-tool reset the card" || bad "opensc-tool --reset: $(cat $W/reset.out)"
+after_reset() { tail -n +$L0 $W/card1.log | sed -n '/vpcd control 0x00/,$p' | grep -c 'C-APDU 80 88 08 01.*9000' || true; }
+for _ in $(seq 1 200); do [ "$(after_reset)" -ge 3 ] && break; sleep 0.1; done
+kill -TERM $PROBE 2>/dev/null || true # (a probe that failed has ended)
+RC=0
+wait $PROBE || RC=$?
+check "a reset mid-run: the run goes on ($(cat $W/probe.err))" "0 1" "$RC $(grep -c '^ops [1-9]' $W/probe.out)"
+check "... the card powered off and on, the AIoT application selected again, ops answered" "1 yes" \
+	"$(tail -n +$L0 $W/card1.log | sed -n '/vpcd control 0x01/,$p' | grep -c -m1 'C-APDU 00 A4 04 0C, 11 octets -> SW 9000') $([ "$(after_reset)" -ge 3 ] && echo yes)"
 
 # the card pulled in the middle of a run of ops: exit 1 with the reason, in time
 "$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 1000000 >$W/probe.out 2>$W/probe.err &

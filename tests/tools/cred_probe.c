@@ -7,9 +7,10 @@
  *     tid T-ID
  *     doa RES_D K_AIOTF | doa mac    ('9862': MAC_N did not verify on the card)
  *     protocol T=0|T=1
- *   and with N, N more INVENTORY ops timed: "ops N seconds S".
+ *   and with N, N more INVENTORY ops timed (0: until SIGTERM): "ops N seconds S".
  * Exit 0, 1 (the card or the link failed: the reason on stderr), 2 usage.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,14 @@
 #include "nas/nas.h"
 #include "pcsc/cred_uicc.h"
 #include "pcsc/pcsc.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void hex_arg(const char *s, uint8_t *out, size_t want, size_t *got)
 {
@@ -86,11 +95,13 @@ int main(int argc, char **argv)
 		long n = atol(argv[7]);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (long i = 0; i < n && rc == AIOT_OK; i++)
+		long i = 0;
+		signal(SIGTERM, on_term);
+		for (; (n == 0 || i < n) && !stop && rc == AIOT_OK; i++)
 			rc = aiot_cred_uicc_ops.inventory(&card, rn, rd, (uint8_t)(bits / 8), res,
 			                                  k);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("ops %ld seconds %.3f\n", n,
+		printf("ops %ld seconds %.3f\n", i,
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	if (rc != AIOT_OK)
