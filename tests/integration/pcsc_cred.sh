@@ -72,7 +72,7 @@ L0=$(wc -l <$W/card1.log)
 "$B/cred_probe" "$(reader 1)" $RN $RD 64 $ID 0000000000000000 0 >$W/probe.out 2>$W/probe.err &
 PROBE=$!
 PIDS+=("$PROBE")
-opensc-tool -r 1 --reset >$W/reset.out 2>&1 && ok "opensc-tool reset the card" || bad "opensc-tool --reset: $(cat $W/reset.out)"
+timeout 60 opensc-tool -r 1 --reset >$W/reset.out 2>&1 && ok "opensc-tool reset the card" || bad "opensc-tool --reset: $(cat $W/reset.out)"
 after_reset() { tail -n +$L0 $W/card1.log | sed -n '/vpcd control 0x00/,$p' | grep -c 'C-APDU 80 88 08 01.*9000' || true; }
 for _ in $(seq 1 200); do [ "$(after_reset)" -ge 3 ] && break; sleep 0.1; done
 kill -TERM $PROBE 2>/dev/null || true # (a probe that failed has ended)

@@ -7,7 +7,8 @@
  *     tid T-ID
  *     doa RES_D K_AIOTF | doa mac    ('9862': MAC_N did not verify on the card)
  *     protocol T=0|T=1
- *   and with N, N more INVENTORY ops timed (0: until SIGTERM): "ops N seconds S".
+ *   and with N, N more INVENTORY ops timed: "ops N seconds S"; N = 0: ops 50 ms apart until
+ *   SIGTERM (room for another host's transactions between them).
  * Exit 0, 1 (the card or the link failed: the reason on stderr), 2 usage.
  */
 #include <signal.h>
@@ -97,9 +98,12 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		long i = 0;
 		signal(SIGTERM, on_term);
-		for (; (n == 0 || i < n) && !stop && rc == AIOT_OK; i++)
+		for (; (n == 0 || i < n) && !stop && rc == AIOT_OK; i++) {
 			rc = aiot_cred_uicc_ops.inventory(&card, rn, rd, (uint8_t)(bits / 8), res,
 			                                  k);
+			if (n == 0)
+				nanosleep(&(struct timespec){0, 50000000}, NULL);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		printf("ops %ld seconds %.3f\n", i,
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
