@@ -163,6 +163,36 @@ int aiot_pcsc_open(const char *reader, aiot_pcsc **out, char *err, size_t errlen
 	return AIOT_OK;
 }
 
+/* 0 if the reader's card is gone, or goes within a second (pcscd sees a removal at its next
+ * poll of the reader, after the command that met it). */
+static int pcsc_card_present(aiot_pcsc *c)
+{
+	SCARD_READERSTATE rs = {.szReader = c->reader, .dwCurrentState = SCARD_STATE_UNAWARE};
+	LONG rv = SCardGetStatusChange(c->ctx, 0, &rs, 1);
+
+	if (rv == SCARD_S_SUCCESS && !(rs.dwEventState & SCARD_STATE_EMPTY)) {
+		rs.dwCurrentState = rs.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+		rv = SCardGetStatusChange(c->ctx, 1000, &rs, 1);
+	}
+	return !(rv == SCARD_S_SUCCESS && (rs.dwEventState & SCARD_STATE_EMPTY));
+}
+
+/* A failure on the card's handle: a reset card is reconnected (AIOT_ERR_STATE: the caller
+ * selects its application again); a card that went away is said to be removed, whatever PC/SC
+ * reported (with vpcd: a transaction that failed). */
+static int pcsc_card_fail(aiot_pcsc *c, LONG rv, char *err, size_t errlen)
+{
+	if (rv == SCARD_W_RESET_CARD) {
+		SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+		               SCARD_LEAVE_CARD, &c->proto);
+		snprintf(err, errlen, "the card in reader '%s' was reset: select again", c->reader);
+		return AIOT_ERR_STATE;
+	}
+	if (rv != SCARD_E_NO_SERVICE && rv != SCARD_E_SERVICE_STOPPED && !pcsc_card_present(c))
+		rv = SCARD_W_REMOVED_CARD;
+	return pcsc_fail(rv, c->reader, err, errlen);
+}
+
 /* One TPDU and its answer (data + SW, *rlen >= 2); a reset card is reconnected (the
  * applications' selection is lost: AIOT_ERR_STATE, the caller selects again). */
 static int pcsc_tpdu(aiot_pcsc *c, const uint8_t *tpdu, size_t n, uint8_t *r, DWORD *rlen,
@@ -173,15 +203,11 @@ static int pcsc_tpdu(aiot_pcsc *c, const uint8_t *tpdu, size_t n, uint8_t *r, DW
 
 	*rlen = PCSC_RAPDU_MAX;
 	rv = SCardTransmit(c->card, pci, tpdu, (DWORD)n, NULL, r, rlen);
-	if (rv == SCARD_W_RESET_CARD) {
-		SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-		               SCARD_LEAVE_CARD, &c->proto);
-		snprintf(err, errlen, "the card in reader '%s' was reset: select again", c->reader);
-		return AIOT_ERR_STATE;
-	}
 	if (rv != SCARD_S_SUCCESS)
-		return pcsc_fail(rv, c->reader, err, errlen);
-	if (*rlen < 2) {
+		return pcsc_card_fail(c, rv, err, errlen);
+	if (*rlen < 2) { /* vpcd's answer when its card went away mid-command */
+		if (!pcsc_card_present(c))
+			return pcsc_fail(SCARD_W_REMOVED_CARD, c->reader, err, errlen);
 		snprintf(err, errlen, "reader '%s': an answer without a status word", c->reader);
 		return AIOT_ERR_MALFORMED;
 	}
@@ -269,13 +295,7 @@ static int pcsc_begin(aiot_pcsc *c, char *err, size_t errlen)
 {
 	LONG rv = SCardBeginTransaction(c->card);
 
-	if (rv == SCARD_W_RESET_CARD) {
-		SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-		               SCARD_LEAVE_CARD, &c->proto);
-		snprintf(err, errlen, "the card in reader '%s' was reset: select again", c->reader);
-		return AIOT_ERR_STATE;
-	}
-	return rv == SCARD_S_SUCCESS ? AIOT_OK : pcsc_fail(rv, c->reader, err, errlen);
+	return rv == SCARD_S_SUCCESS ? AIOT_OK : pcsc_card_fail(c, rv, err, errlen);
 }
 
 int aiot_pcsc_hold(void *io, int on, char *err, size_t errlen)

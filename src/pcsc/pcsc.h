@@ -6,6 +6,11 @@
  * RESPONSE; '6Cxx' re-sent with the right Le), and clear errors: no PC/SC service, no reader
  * (or none named so), no card, card removed. Blocking: a card answers in milliseconds; a
  * caller on an event loop says so where it calls. Not thread-safe per handle.
+ * Errors (with a one-line reason): AIOT_ERR_NOTFOUND no reader, none named so, reader gone;
+ * AIOT_ERR_STATE no PC/SC service, no card, card removed or mute, card reset by another host
+ * (reconnected: select the application again); AIOT_ERR_NOSPACE an answer beyond cap;
+ * AIOT_ERR_MALFORMED an answer without a status word, endless '61xx'; AIOT_ERR_INVAL not a
+ * short C-APDU; AIOT_ERR_CALLBACK any other PC/SC failure.
  */
 #ifndef AIOT_PCSC_H
 #define AIOT_PCSC_H

@@ -17,6 +17,8 @@ static int link_select(aiot_uicc_link *l)
 
 	if (rc == AIOT_OK)
 		rc = l->xfer(l->io, capdu, n, body, sizeof body, &blen, &sw, l->err, sizeof l->err);
+	if (rc == AIOT_ERR_STATE) /* a cold reset reaches a handle as two (power off, on) */
+		rc = l->xfer(l->io, capdu, n, body, sizeof body, &blen, &sw, l->err, sizeof l->err);
 	if (rc == AIOT_OK && uicc_rsp_status(blen, sw) != AIOT_OK) {
 		snprintf(l->err, sizeof l->err, "the card has no such application (SELECT: '%04X')",
 		         sw);
