@@ -8,6 +8,7 @@
  * a parsed redirection is in range, the copy equals the original. The input as a store URL
  * goes through redis_slotmap_init.
  */
+#include "fuzz_resp_guard.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		consistent(&map);
 	free(url);
 	redis_slotmap_init(&map, "127.0.0.1:7000");
+	if (fuzz_resp_announces_huge(data, size))
+		return 0;
 	redisReader *rd = redisReaderCreate();
 	if (rd == NULL || redisReaderFeed(rd, (const char *)data, size) != REDIS_OK)
 		goto out;

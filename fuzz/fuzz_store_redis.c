@@ -7,6 +7,7 @@
  * taken has a valid suite, resBits, T-ID type, DO-A window and profile; a SCAN reply taken
  * has a cursor that is a string.
  */
+#include "fuzz_resp_guard.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,6 +67,8 @@ static void scan(const redisReply *x)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	url(data, size);
+	if (fuzz_resp_announces_huge(data, size))
+		return 0;
 	redisReader *rd = redisReaderCreate();
 	if (rd == NULL || redisReaderFeed(rd, (const char *)data, size) != REDIS_OK)
 		goto out;
