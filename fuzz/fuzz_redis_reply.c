@@ -8,7 +8,7 @@
  * a parsed redirection is in range, the copy equals the original. The input as a store URL
  * goes through redis_slotmap_init.
  */
-#include "fuzz_resp_guard.h"
+#include "fuzz_resp.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +75,11 @@ static void one(const redisReply *r)
 	consistent(&map);
 }
 
+static void each(void *r)
+{
+	one(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *url = malloc(size + 1);
@@ -86,19 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		consistent(&map);
 	free(url);
 	redis_slotmap_init(&map, "127.0.0.1:7000");
-	if (fuzz_resp_announces_huge(data, size))
-		return 0;
-	redisReader *rd = redisReaderCreate();
-	if (rd == NULL || redisReaderFeed(rd, (const char *)data, size) != REDIS_OK)
-		goto out;
-	for (int i = 0; i < 8; i++) {
-		void *r = NULL;
-		if (redisReaderGetReply(rd, &r) != REDIS_OK || r == NULL)
-			break;
-		one(r);
-		freeReplyObject(r);
-	}
-out:
-	redisReaderFree(rd);
+	fuzz_resp_replies(data, size, each);
 	return 0;
 }

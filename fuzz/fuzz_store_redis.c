@@ -7,7 +7,7 @@
  * taken has a valid suite, resBits, T-ID type, DO-A window and profile; a SCAN reply taken
  * has a cursor that is a string.
  */
-#include "fuzz_resp_guard.h"
+#include "fuzz_resp.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,23 +64,15 @@ static void scan(const redisReply *x)
 	free(keys);
 }
 
+static void reply(void *r)
+{
+	device(r);
+	scan(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	url(data, size);
-	if (fuzz_resp_announces_huge(data, size))
-		return 0;
-	redisReader *rd = redisReaderCreate();
-	if (rd == NULL || redisReaderFeed(rd, (const char *)data, size) != REDIS_OK)
-		goto out;
-	for (int i = 0; i < 8; i++) {
-		void *r = NULL;
-		if (redisReaderGetReply(rd, &r) != REDIS_OK || r == NULL)
-			break;
-		device(r);
-		scan(r);
-		freeReplyObject(r);
-	}
-out:
-	redisReaderFree(rd);
+	fuzz_resp_replies(data, size, reply);
 	return 0;
 }
