@@ -9,6 +9,7 @@
 #include "common/aiot_err.h"
 #include "common/clock.h"
 #include "redirect.h"
+#include "reply.h"
 #include "slotmap.h"
 
 #define RETRY_PAUSE_MS 50
@@ -51,6 +52,7 @@ static redisContext *conn(redis_cluster *c, int i)
 			redisFree(x);
 		return NULL;
 	}
+	redis_reader_bound(x->reader);
 	return c->conn[i] = x;
 }
 

@@ -149,6 +149,7 @@ static redisAsyncContext *node_ac(redis_acluster *c, int i)
 			redisAsyncFree(ac);
 		return NULL;
 	}
+	redis_reader_bound(ac->c.reader);
 	ac->data = nd;
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);

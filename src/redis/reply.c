@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Deep copy of a redisReply (reply.h), allocated as hiredis allocates so that
  * freeReplyObject frees it. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,4 +40,37 @@ fail:
 redisReply *redis_reply_dup(const redisReply *r)
 {
 	return dup_at(r, 0);
+}
+
+/* ---- the bound on announced aggregates (reply.h) ------------------------------------------ */
+
+static redisReplyObjectFunctions bounded_fn;
+static void *(*create_array)(const redisReadTask *, int);
+static pthread_once_t bounded_once = PTHREAD_ONCE_INIT;
+static const redisReplyObjectFunctions *bounded_from;
+
+static void *create_array_bounded(const redisReadTask *t, int elements)
+{
+	if (elements < 0 || elements > REDIS_MAX_ELEMENTS)
+		return NULL; /* the reader reports it as out of memory and stops */
+	return create_array(t, elements);
+}
+
+static void bounded_init(void)
+{
+	bounded_fn = *bounded_from;
+	create_array = bounded_from->createArray;
+	bounded_fn.createArray = create_array_bounded;
+}
+
+void redis_reader_bound(redisReader *rd)
+{
+	/* hiredis's default table is static inside the library: copy the one every reader
+	 * starts with, once, and swap in the bounded createArray. */
+	if (rd == NULL || rd->fn == NULL || rd->fn == &bounded_fn)
+		return;
+	bounded_from = rd->fn;
+	pthread_once(&bounded_once, bounded_init);
+	if (rd->fn->createArray == create_array)
+		rd->fn = &bounded_fn;
 }

@@ -3,7 +3,7 @@
  * Redirections and the slot map (src/redis/redirect.h, slotmap.h, reply.h): MOVED/ASK texts
  * as redis-server sends them, malformed ones refused, seeds URLs, CLUSTER SLOTS replies
  * (parsed from RESP by hiredis's own reader) applied whole or not at all, the routing step
- * of both clients, and the deep copy of a reply.
+ * of both clients, the deep copy of a reply, and the bound on announced aggregates.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -184,12 +184,47 @@ static void test_reply_dup(void **state)
 	assert_null(redis_reply_dup(NULL));
 }
 
+/* A node announcing a huge array is refused before hiredis allocates it; a legal one passes. */
+static void test_reader_bound(void **state)
+{
+	(void)state;
+	static const char *huge[] = {"*1073741824\r\n", "*1048577\r\n", "*2\r\n*2000000\r\n",
+	                             "*-5\r\n"};
+	for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+		redisReader *rd = redisReaderCreate();
+		void *r = NULL;
+		assert_non_null(rd);
+		redis_reader_bound(rd);
+		assert_int_equal(redisReaderFeed(rd, huge[i], strlen(huge[i])), REDIS_OK);
+		assert_int_equal(redisReaderGetReply(rd, &r), REDIS_ERR);
+		assert_null(r);
+		redisReaderFree(rd);
+	}
+	const char *ok = "*2\r\n*3\r\n:1\r\n:2\r\n$1\r\nx\r\n$-1\r\n";
+	redisReader *rd = redisReaderCreate();
+	assert_non_null(rd);
+	redis_reader_bound(rd);
+	redis_reader_bound(rd); /* twice: no change */
+	void *v = NULL;
+	assert_int_equal(redisReaderFeed(rd, ok, strlen(ok)), REDIS_OK);
+	assert_int_equal(redisReaderGetReply(rd, &v), REDIS_OK);
+	redisReply *r = v;
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+	assert_int_equal(r->elements, 2);
+	assert_int_equal(r->element[0]->elements, 3);
+	assert_string_equal(r->element[0]->element[2]->str, "x");
+	assert_int_equal(r->element[1]->type, REDIS_REPLY_NIL);
+	freeReplyObject(r);
+	redisReaderFree(rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_redirect_texts), cmocka_unit_test(test_seeds),
 	    cmocka_unit_test(test_cluster_slots),  cmocka_unit_test(test_route),
-	    cmocka_unit_test(test_reply_dup),
+	    cmocka_unit_test(test_reply_dup),      cmocka_unit_test(test_reader_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
