@@ -583,23 +583,30 @@ void adm_pool_free(aiotf *a)
 
 void adm_pool_metrics(FILE *f, aiotf *a)
 {
+	static const struct {
+		const char *name, *type, *help;
+	} series[] = {
+	    {"up", "gauge",
+	     "1 while an ADM instance takes requests, 0 while it is down (probed until it "
+	     "answers)."},
+	    {"requests_total", "counter", "Requests sent to an ADM instance, retries included."},
+	    {"failures_total", "counter",
+	     "Requests to an ADM instance that failed in transport or timed out (each marks it "
+	     "down)."},
+	};
 	const adm_pool *p = &a->adm;
-	fprintf(f, "# HELP aiot_aiotf_adm_instance_up 1 while an ADM instance takes requests, 0 "
-	           "while it is down (probed until it answers).\n"
-	           "# TYPE aiot_aiotf_adm_instance_up gauge\n");
-	for (int i = 0; i < p->ninst; i++)
-		fprintf(f, "aiot_aiotf_adm_instance_up{instance=\"%s\"} %d\n", p->inst[i].url,
-		        atomic_load(&p->inst[i].up));
-	fprintf(f, "# HELP aiot_aiotf_adm_instance_requests_total Requests sent to an ADM "
-	           "instance, retries included.\n"
-	           "# TYPE aiot_aiotf_adm_instance_requests_total counter\n");
-	for (int i = 0; i < p->ninst; i++)
-		fprintf(f, "aiot_aiotf_adm_instance_requests_total{instance=\"%s\"} %llu\n",
-		        p->inst[i].url, (unsigned long long)atomic_load(&p->inst[i].requests));
-	fprintf(f, "# HELP aiot_aiotf_adm_instance_failures_total Requests to an ADM instance "
-	           "that failed in transport or timed out (each marks it down).\n"
-	           "# TYPE aiot_aiotf_adm_instance_failures_total counter\n");
-	for (int i = 0; i < p->ninst; i++)
-		fprintf(f, "aiot_aiotf_adm_instance_failures_total{instance=\"%s\"} %llu\n",
-		        p->inst[i].url, (unsigned long long)atomic_load(&p->inst[i].failures));
+	for (size_t k = 0; k < sizeof series / sizeof series[0]; k++) {
+		fprintf(
+		    f,
+		    "# HELP aiot_aiotf_adm_instance_%s %s\n# TYPE aiot_aiotf_adm_instance_%s %s\n",
+		    series[k].name, series[k].help, series[k].name, series[k].type);
+		for (int i = 0; i < p->ninst; i++) {
+			const adm_inst *in = &p->inst[i];
+			unsigned long long v = k == 0   ? (unsigned long long)atomic_load(&in->up)
+			                       : k == 1 ? atomic_load(&in->requests)
+			                                : atomic_load(&in->failures);
+			fprintf(f, "aiot_aiotf_adm_instance_%s{instance=\"%s\"} %llu\n",
+			        series[k].name, in->url, v);
+		}
+	}
 }

@@ -3,7 +3,8 @@
 # ADMs"): --adm URL1,URL2 refused when malformed or mixing schemes (exit 2); two aiot-adm on
 # one Redis Cluster store, the AIOTF spreading its requests over both (their /metrics), kill -9
 # of one in the middle of an inventory (the inventory still completes, every device
-# authenticated, the instance shown down), and the restarted instance used again.
+# authenticated, the instance shown down), the restarted instance used again, and a stopped
+# one (SIGSTOP: timeouts) failed over too.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -38,13 +39,13 @@ adm() { # instance [port]
 	start_daemon "$W/adm$1.log" "$B/aiot-adm" --listen "127.0.0.1:${2:-0}" --store "$STORE" --kek-file "$W/kek" \
 		--workers 1 --af-auth "$W/af.json" --metrics 127.0.0.1:0
 }
-adm 1; P1=$PORT; M1=$MPORT
+adm 1; P1=$PORT; M1=$MPORT; P1PID=$LASTPID
 adm 2; P2=$PORT; M2=$MPORT; ADM2=$LASTPID
 U1=http://127.0.0.1:$P1; U2=http://127.0.0.1:$P2
 start_daemon "$W/af.log" "$AIOT" af-sink --listen 127.0.0.1:0 --out "$W/notifs.jsonl"
 AFPORT=$PORT
 start_daemon "$W/aiotf.log" "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
-	--adm "$U1,$U2" --adm-connections 2 --adm-timeout-ms 3000 --metrics 127.0.0.1:0 \
+	--adm "$U1,$U2" --adm-connections 2 --adm-timeout-ms 2000 --metrics 127.0.0.1:0 \
 	--inventory-timeout-ms 20000 --af-auth-ttl-ms 600000
 SP=$PORT; AM=$MPORT; AIOTF=$LASTPID
 NG=$(sed -n 's/.*ng link on [^ ]*:\([0-9]*\).*/\1/p' "$W/aiotf.log")
@@ -99,17 +100,21 @@ check "the AIOTF counts each instance's requests (as the ADMs do)" "$(ops "$M1")
 check "both instances up" "1 1" "$(inst up "$U1") $(inst up "$U2")"
 
 # --- kill -9 one ADM in the middle of an inventory ---------------------------------------------
+# submit an inventory; return once a quarter of the devices are authenticated (SO_FAR: how many)
+submit_quarter() {
+	local d0; d0=$(mget "$AM" aiot_aiotf_devices_authenticated_total)
+	submit
+	for _ in $(seq 1 400); do
+		SO_FAR=$(($(mget "$AM" aiot_aiotf_devices_authenticated_total) - d0))
+		[ "$SO_FAR" -ge $((N / 4)) ] && break
+		sleep 0.02
+	done
+}
 f0=$(mget "$AM" aiot_aiotf_auth_failures_total)
-d0=$(mget "$AM" aiot_aiotf_devices_authenticated_total)
-submit
-for _ in $(seq 1 400); do
-	[ $(($(mget "$AM" aiot_aiotf_devices_authenticated_total) - d0)) -ge $((N / 4)) ] && break
-	sleep 0.02
-done
-done_at_kill=$(($(mget "$AM" aiot_aiotf_devices_authenticated_total) - d0))
+submit_quarter
 kill -9 "$ADM2"; wait "$ADM2" 2>/dev/null || true
-echo "     ADM 2 killed after $done_at_kill of $N devices"
-[ "$done_at_kill" -lt "$N" ] && ok "the kill came mid-inventory" || bad "the inventory was over before the kill"
+echo "     ADM 2 killed after $SO_FAR of $N devices"
+[ "$SO_FAR" -lt "$N" ] && ok "the kill came mid-inventory" || bad "the inventory was over before the kill"
 wait_last || bad "inventory 2: no last notification"
 check "inventory 2, ADM 2 killed: every device authenticated" "$N null" "$(reported) $(failcause)"
 check "no device failed authentication" 0 $(($(mget "$AM" aiot_aiotf_auth_failures_total) - f0))
@@ -120,7 +125,7 @@ check "one line: ADM 2 down" 1 "$(grep -c "ADM $U2 is down" "$W/aiotf.log")"
 check "the requests it failed were retried" 1 "$(mget "$AM" aiot_aiotf_adm_retries_total | awk '{print ($1 >= 1)}')"
 
 # --- restart it: used again ------------------------------------------------------------------------
-adm 3 "$P2"; M2=$MPORT
+adm 3 "$P2"; M2=$MPORT; ADM3=$LASTPID
 for _ in $(seq 1 50); do [ "$(inst up "$U2")" = 1 ] && break; sleep 0.1; done
 check "ADM 2 back: up again (probed)" 1 "$(inst up "$U2")"
 check "one line: ADM 2 back" 1 "$(grep -c "ADM $U2 is back" "$W/aiotf.log")"
@@ -130,6 +135,24 @@ check "inventory 3: every device authenticated" "$N null" "$(reported) $(failcau
 a2=$(auths "$M2")
 [ "$a2" -gt $((N / 4)) ] && ok "the restarted ADM 2 serves again ($a2 get-authentication)" || bad "ADM 2 after restart: $a2"
 
+# --- a stopped ADM (SIGSTOP): its requests time out (adm.timeout-ms), and go to the other ----------
+f1=$(inst failures_total "$U1")
+submit_quarter
+kill -STOP "$P1PID"
+[ "$SO_FAR" -lt "$N" ] && ok "stopped after $SO_FAR of $N devices" || bad "the inventory was over before the stop"
+s0=$(date +%s%N)
+wait_last || bad "inventory 4: no last notification"
+check "inventory 4, ADM 1 stopped: every device authenticated" "$N null" "$(reported) $(failcause)"
+echo "     inventory 4 ended $(( ($(date +%s%N) - s0) / 1000000 )) ms after the stop (adm-timeout-ms 2000)"
+check "ADM 1 shown down" 0 "$(inst up "$U1")"
+check "its requests timed out" 1 "$(grep -c "ADM $U1 is down (timeout)" "$W/aiotf.log")"
+[ "$(inst failures_total "$U1")" -gt "$f1" ] && ok "ADM 1's timeouts counted" || bad "no timeout counted on ADM 1"
+kill -CONT "$P1PID"
+for _ in $(seq 1 50); do [ "$(inst up "$U1")" = 1 ] && break; sleep 0.1; done
+check "ADM 1 continued: up again" 1 "$(inst up "$U1")"
+
 check "no transaction left" 0 "$(mget "$AM" aiot_aiotf_transactions_active)"
 kill "$AIOTF"; wait "$AIOTF" 2>/dev/null; check "aiot-aiotf exits 0 on SIGTERM" 0 $?
+# the ADMs before the cluster (the trap stops it): they exit at once while it is there
+kill "$P1PID" "$ADM3"; wait "$P1PID" "$ADM3" 2>/dev/null || true
 finish
