@@ -4,7 +4,7 @@
 # one Redis Cluster store, the AIOTF spreading its requests over both (their /metrics), kill -9
 # of one in the middle of an inventory (the inventory still completes, every device
 # authenticated, the instance shown down), the restarted instance used again, and a stopped
-# one (SIGSTOP: timeouts) failed over too.
+# one (SIGSTOP: timeouts) failed over too; a 503 answer sent once more to the other instance.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -153,6 +153,21 @@ check "ADM 1 continued: up again" 1 "$(inst up "$U1")"
 
 check "no transaction left" 0 "$(mget "$AM" aiot_aiotf_transactions_active)"
 kill "$AIOTF"; wait "$AIOTF" 2>/dev/null; check "aiot-aiotf exits 0 on SIGTERM" 0 $?
+# --- a 503 from one instance: sent once more to another that is up, the instance not down -------
+# (tests/tools/h2_status.py answers every request 503: the real ADM does so only past its
+# memory budgets). The new AIOTF's first ADM request, the AF's authorization data, goes to the
+# first instance of the list (both idle: round-robin from the first).
+start_daemon "$W/h503.log" /usr/bin/python3 "$S/tests/tools/h2_status.py" 503
+U503=http://127.0.0.1:$PORT
+start_daemon "$W/aiotf2.log" "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
+	--adm "$U503,$U1" --metrics 127.0.0.1:0
+AM=$MPORT
+r=$(h2post "http://127.0.0.1:$PORT/naiotf-aiot/v1/request-inv" "$REQ")
+check "a 503 from the first instance: the request answered through the second" 200 "${r%% *}"
+check "the 503 instance got the request once" 1 "$(grep -c "request on stream" "$W/h503.log")"
+check "... is not marked down, never failed" "1 1 0" "$(inst up "$U503") $(inst requests_total "$U503") $(inst failures_total "$U503")"
+check "... and the request was retried on the other" "1 1" "$(inst requests_total "$U1") $(mget "$AM" aiot_aiotf_adm_retries_total)"
+
 # the ADMs before the cluster (the trap stops it): they exit at once while it is there
 kill "$P1PID" "$ADM3"; wait "$P1PID" "$ADM3" 2>/dev/null || true
 finish
