@@ -114,8 +114,8 @@ static const char usage_text[] =
     "  --doa-id-window-ms MS        (doa.id-window-ms)                       [10000]\n"
     "  --metrics ADDR:PORT          Prometheus /metrics over HTTP/1.1 (metrics)\n" AIOT_OAUTH_USAGE
     "  --log-level LEVEL            error|warn|info|debug (log-level)        [info]\n"
-    "  --nrf URL                    register with this NRF, and find the ADM through it\n"
-    "                               when --adm is not given (nrf.url); also nrf.ca,\n"
+    "  --nrf URL                    register with this NRF, and find every ADM instance\n"
+    "                               through it when --adm is not given (nrf.url); nrf.ca,\n"
     "                               nrf.cert, nrf.key, nrf.heartbeat-s\n"
     "  --adm-oauth2                 send the ADM an access token from the NRF with every\n"
     "                               request (adm.oauth2) [true when the discovered ADM's\n"
