@@ -4,7 +4,8 @@
 # one Redis Cluster store, the AIOTF spreading its requests over both (their /metrics), kill -9
 # of one in the middle of an inventory (the inventory still completes, every device
 # authenticated, the instance shown down), the restarted instance used again, and a stopped
-# one (SIGSTOP: timeouts) failed over too; a 503 answer sent once more to the other instance.
+# one (SIGSTOP: timeouts) failed over too; a 503 answer sent once more to the other instance;
+# two https instances.
 source "$(dirname "$0")/lib.bash"
 for x in aiot-adm aiot-aiotf aiot-reader aiot-devsim; do
 	[ -x "$B/$x" ] || { echo "$x not built: skipped"; exit 0; }
@@ -168,6 +169,23 @@ check "the 503 instance got the request once" 1 "$(grep -c "request on stream" "
 check "... is not marked down, never failed" "1 1 0" "$(inst up "$U503") $(inst requests_total "$U503") $(inst failures_total "$U503")"
 check "... and the request was retried on the other" "1 1" "$(inst requests_total "$U1") $(mget "$AM" aiot_aiotf_adm_retries_total)"
 
+# --- https: two instances over TLS 1.3, one adm.ca for both ---------------------------------------
+"$AIOT" pki --out "$W/pki" --names adm >/dev/null 2>&1
+tadm() { # instance
+	start_daemon "$W/tadm$1.log" "$B/aiot-adm" --listen 127.0.0.1:0 --store "$STORE" --kek-file "$W/kek" \
+		--workers 1 --af-auth "$W/af.json" --tls-cert "$W/pki/adm.crt" --tls-key "$W/pki/adm.key"
+}
+tadm 1; T1=https://127.0.0.1:$PORT; TP1=$LASTPID
+tadm 2; T2=https://127.0.0.1:$PORT; TP2=$LASTPID
+start_daemon "$W/aiotf3.log" "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
+	--adm "$T1,$T2" --adm-ca "$W/pki/ca.crt" --metrics 127.0.0.1:0
+AM=$MPORT; N3=http://127.0.0.1:$PORT/naiotf-aiot/v1/request-inv
+# two AFs, two authorization fetches: one to each instance (round-robin); af-x is unknown (403)
+r1=$(h2post "$N3" "$REQ"); r2=$(h2post "$N3" "${REQ/af-it/af-x}")
+check "https, two instances: each AF's authorization fetched (200, 403)" "200 403" "${r1%% *} ${r2%% *}"
+check "... one request to each over TLS, none failed" "1 1 0 0" \
+	"$(inst requests_total "$T1") $(inst requests_total "$T2") $(inst failures_total "$T1") $(inst failures_total "$T2")"
+
 # the ADMs before the cluster (the trap stops it): they exit at once while it is there
-kill "$P1PID" "$ADM3"; wait "$P1PID" "$ADM3" 2>/dev/null || true
+kill "$P1PID" "$ADM3" "$TP1" "$TP2"; wait "$P1PID" "$ADM3" "$TP1" "$TP2" 2>/dev/null || true
 finish
