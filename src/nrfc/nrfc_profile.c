@@ -191,7 +191,9 @@ int nrfc_search_result_all(const char *json, size_t len, const char *service, in
 				continue;
 			for (int i = 0; n < max && service_url(p, s, i, u, sizeof u) == 0; i++) {
 				size_t ul = strlen(u);
-				if (listed(urls, u)) /* an endpoint two profiles give: once */
+				/* an endpoint two profiles give: once; a host with a comma (the
+				 * list's separator: a peer's text, not an address) never */
+				if (listed(urls, u) || strchr(u, ',') != NULL)
 					continue;
 				if (used + (n > 0) + ul + 1 > cap)
 					goto out;

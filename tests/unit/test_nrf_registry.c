@@ -241,7 +241,8 @@ static void test_discovery(void **state)
 }
 
 /* Every ADM instance of a SearchResult (the AIOTF's adm.url list): every endpoint of every
- * NFService offering the service, each once, the profile's address without ipEndPoints. */
+ * NFService offering the service, each once, the profile's address without ipEndPoints; a
+ * host with a comma (it would add an item to the list) never. */
 static void test_search_result_all(void **state)
 {
 	(void)state;
@@ -255,7 +256,9 @@ static void test_search_result_all(void **state)
 	    "{\"nfInstanceId\":\"c\",\"ipv6Addresses\":[\"::1\"],\"nfServiceList\":{\"s\":{"
 	    "\"serviceName\":\"nadm-sec\",\"scheme\":\"http\",\"oauth2Required\":true}}},"
 	    "{\"nfInstanceId\":\"d\",\"nfServiceList\":{\"s\":{\"serviceName\":\"nadm-sec\","
-	    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.1\",\"port\":80}]}}}"
+	    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.1\",\"port\":80}]}}},"
+	    "{\"nfInstanceId\":\"e\",\"fqdn\":\"a,http://evil\",\"nfServiceList\":{\"s\":{"
+	    "\"serviceName\":\"nadm-sec\",\"scheme\":\"http\"}}}"
 	    "]}";
 	char urls[512];
 	int oauth2 = -1;
