@@ -140,10 +140,12 @@ static int service_url(const cJSON *p, const cJSON *s, int i, char *url, size_t 
 	if (scheme == NULL || host == NULL ||
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
 		return -1;
-	/* TS 29.510 6.1.6.2.5: without a port, the scheme's default */
-	long prt = cJSON_IsNumber(port) ? (long)port->valuedouble : scheme[4] ? 443 : 80;
-	if (prt < 1 || prt > 65535)
+	/* TS 29.510 6.1.6.2.5: without a port, the scheme's default; an integer 1..65535 (the
+	 * range checked on the double: a peer's 1e300 or NaN converted would be undefined) */
+	if (cJSON_IsNumber(port) && !(port->valuedouble >= 1 && port->valuedouble <= 65535 &&
+	                              port->valuedouble == (double)(long)port->valuedouble))
 		return -1;
+	long prt = cJSON_IsNumber(port) ? (long)port->valuedouble : scheme[4] ? 443 : 80;
 	int n = snprintf(url, cap, v6 ? "%s://[%s]:%ld" : "%s://%s:%ld", scheme, host, prt);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }

@@ -282,6 +282,20 @@ static void test_search_result_all(void **state)
 	                 -1);
 	assert_int_equal(
 	    nrfc_search_result_all(res, strlen(res), "nudm-sdm", 16, urls, sizeof urls, NULL), -1);
+	/* a port no integer 1..65535 (fuzz_aiotf_nrf_search: 1e61 was converted to long) */
+	static const char *const ports[] = {"1e61", "-1e300", "0", "65536", "80.5"};
+	for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+		char j[256];
+		snprintf(
+		    j, sizeof j,
+		    "{\"nfInstances\":[{\"nfServiceList\":{\"s\":{\"serviceName\":\"nadm-sec\","
+		    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.1\","
+		    "\"port\":%s}]}}}]}",
+		    ports[i]);
+		assert_int_equal(
+		    nrfc_search_result_all(j, strlen(j), "nadm-sec", 16, urls, sizeof urls, NULL),
+		    -1);
+	}
 }
 
 int main(void)
