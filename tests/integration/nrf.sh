@@ -3,8 +3,8 @@
 # every body checked against TS29510_*.yaml; bad inputs with their ProblemDetails; heartbeat
 # expiry (SUSPENDED, not discovered, back on the next heartbeat); the registry and the signing
 # key across a restart. Then the real aiot-adm and aiot-aiotf with --nrf: they register,
-# heartbeat, the AIOTF finds the ADM through the NRF and an inventory runs through it, and
-# SIGTERM deregisters both.
+# heartbeat, the AIOTF finds both ADM instances through the NRF and an inventory runs through
+# them (each serves some of its requests), and SIGTERM deregisters them.
 source "$(dirname "$0")/lib.bash"
 PY=/usr/bin/python3
 NRFD=$W/nrf; mkdir -p $NRFD
@@ -152,12 +152,20 @@ check "the ADM registered (discovered by the AIOTF's type)" "$ADMID" "$(disc_ids
 req 200 $DY "GET /nf-instances" "discovery of the real ADM" -- "$DISC?target-nf-type=ADM&requester-nf-type=AIOTF"
 check "ADM profile: its port and services" "$APORT nadm-dm,nadm-sec http" "$(jq -r '.nfInstances[0] | ([.nfServiceList[].ipEndPoints[0].port]|unique|.[0]|tostring) + " " + ([.nfServiceList[].serviceName]|sort|join(",")) + " " + .nfServiceList["nadm-sec"].scheme' $BODY)"
 check "ADM profile: admInfo.afIdList" af-it "$(jq -r '.nfInstances[0].admInfo.afIdList[0]' $BODY)"
+# a second ADM instance with the same devices (its own store): the AIOTF uses both
+"$AIOT" provision --store sqlite:$W/adm2.db --kek-file $W/kek --import $W/a.jsonl 2>>$W/prov.log
+start_daemon $W/adm2.log "$B/aiot-adm" --listen 127.0.0.1:0 --store sqlite:$W/adm2.db --kek-file $W/kek --workers 1 --af-auth $W/af.json --nrf $NRF
+APORT2=$PORT; ADMPID2=$LASTPID
+for _ in $(seq 1 50); do [ "$(disc_ids | tr ',' '\n' | grep -c .)" = 2 ] && break; sleep 0.1; done
+check "two ADM instances registered" 2 "$(disc_ids | tr ',' '\n' | grep -c .)"
 start_daemon $W/af.log "$B/aiot" af-sink --listen 127.0.0.1:0 --out $W/notifs.jsonl
 AFPORT=$PORT
 start_daemon $W/aiotf.log "$B/aiot-aiotf" --listen 127.0.0.1:0 --ng-listen 127.0.0.1:0 --ng-transport tcp \
 	--nrf $NRF --nf-instance-id-file $W/aiotf.id --metrics 127.0.0.1:0 --inventory-timeout-ms 20000
 SP=$PORT; AMPORT=$MPORT; AIOTFPID=$LASTPID
-grep -q "ADM http://127.0.0.1:$APORT found through the NRF" $W/aiotf.log && ok "the AIOTF found the ADM through the NRF" || bad "AIOTF: $(grep -i adm $W/aiotf.log | head -3)"
+found=$(sed -n 's/.*ADM \(.*\) found through the NRF.*/\1/p' $W/aiotf.log | tr ',' '\n' | sort | tr '\n' ' ')
+check "the AIOTF found both ADM instances through the NRF" \
+	"$(printf 'http://127.0.0.1:%s\n' $APORT $APORT2 | sort | tr '\n' ' ')" "$found"
 AIOTFID=$(cat $W/aiotf.id)
 for _ in $(seq 1 50); do [ -n "$(disc_ids AIOTF)" ] && break; sleep 0.1; done
 check "the AIOTF registered" "$AIOTFID" "$(disc_ids AIOTF)"
@@ -187,10 +195,15 @@ TID=$(echo "${r#* }" | jq -r .transId)
 for _ in $(seq 1 300); do grep -q "\"transId\":\"$TID\".*\"lastRepInd\":true" $W/notifs.jsonl 2>/dev/null && break; sleep 0.1; done
 check "inventory through the discovered ADM: every device authenticated" $N \
 	"$(grep "\"transId\":\"$TID\"" $W/notifs.jsonl | jq -s '[.[].devicesRepData // [] | .[]] | length')"
+inst_req() { metric "aiot_aiotf_adm_instance_requests_total{instance=\"http://127.0.0.1:$1\"}"; }
+[ "$(inst_req $APORT)" -gt 0 ] && [ "$(inst_req $APORT2)" -gt 0 ] &&
+	ok "both discovered ADMs served ($(inst_req $APORT) and $(inst_req $APORT2) requests)" ||
+	bad "discovered ADMs: $(inst_req $APORT) and $(inst_req $APORT2) requests"
 
 # SIGTERM: both deregister
 kill -TERM $AIOTFPID; wait $AIOTFPID 2>/dev/null || true
 kill -TERM $ADMPID; wait $ADMPID 2>/dev/null || true
+kill -TERM $ADMPID2; wait $ADMPID2 2>/dev/null || true
 check "SIGTERM: the AIOTF deregistered" 404 "$(curl -s -o /dev/null -w '%{http_code}' --http2-prior-knowledge $NFM/$AIOTFID)"
 check "SIGTERM: the ADM deregistered" 404 "$(curl -s -o /dev/null -w '%{http_code}' --http2-prior-knowledge $NFM/$ADMID)"
 grep -q "deregistered from the NRF" $W/adm.log && ok "ADM log: deregistered" || bad "ADM log: no deregistration"
