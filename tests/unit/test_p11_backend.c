@@ -126,7 +126,7 @@ static void check_suite(aiot_suite s, size_t key_len)
 			fill(key, key_len);
 			import(s, key, key_len, ref);
 		}
-		uint8_t rn[16], rd[16], idb[64], a[32], b[32];
+		uint8_t rn[16], rd[16], idb[AIOT_DOA_ID_MAX], a[32], b[32];
 		unsigned bits = 32u * (1 + (unsigned)(rnd() % 4));
 		size_t idl = 1 + rnd() % AIOT_DOA_ID_MAX;
 		fill(rn, 16);
