@@ -24,6 +24,7 @@
 #include "crypto/aiot_fc.h"
 #include "crypto/kdf.h"
 #include "p11/p11.h"
+#include "test_rng.h"
 
 #define TOKEN "aiot-unit"
 #define PIN "3141-5926"
@@ -32,23 +33,8 @@ static char dir[] = "/tmp/aiot-p11-unit.XXXXXX";
 static char pin_file[64], bad_pin_file[64];
 static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
 static unsigned long n_iter = 200;
-static uint64_t rng_state;
 static aiot_p11 *tok;
 static aiot_backend *be;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static void fill(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
 
 static void write_file(const char *path, const char *text, mode_t mode)
 {
