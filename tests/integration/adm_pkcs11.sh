@@ -7,7 +7,8 @@
 # `aiot crypto` computes them with the device's key. Errors: module not loadable, no token,
 # wrong PIN, PIN file readable by others, half the flags, a token-backed store without the
 # token and a plain one with it (exit 2, messages that say what to do, no PIN in them); a
-# device whose object is gone is named at start and gets a 500 naming it.
+# device whose object is gone is named at start and gets a 500 naming it. Then the same on a
+# Redis Cluster store (scripts/redis-cluster.sh).
 source "$(dirname "$0")/lib.bash"
 ADM=$B/aiot-adm
 MOD=${AIOT_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
@@ -125,5 +126,24 @@ id=$(sed -n 2p $W/g128.jsonl | jq -r .aiotDevPermId)
 r=$(h2post $SEC/get-authentication "{\"aiotDevPermId\":\"$id\",\"randN\":\"$RN\",\"randDlist\":[\"$RD\"]}")
 check "another device still served" 200 "${r%% *}"
 kill -0 $LASTPID && ok "aiot-adm still running" || bad "aiot-adm died"
+kill $LASTPID; wait $LASTPID 2>/dev/null || true
+
+# --- the same on Redis Cluster: the store holds references there too ----------------------------
+RC=$S/scripts/redis-cluster.sh
+export AIOT_REDIS_DIR=$W/redis
+trap '"$RC" stop 2>/dev/null || true; cleanup' EXIT
+"$RC" start >$W/rc.out 2>$W/rc.err || { cat $W/rc.err >&2; exit 1; }
+URL=$(tail -1 $W/rc.out)
+for s in 3gpp aes; do
+	"$AIOT" provision --store "$URL" --kek-file $KEK "${P11[@]}" --count 2 --suite $s --group r$s --out $W/r$s.jsonl 2>>$W/prov.log
+done
+start_daemon $W/adm3.log "$ADM" --listen 127.0.0.1:0 --store "$URL" --kek-file $KEK --workers 2 "${P11[@]}"
+SEC=http://127.0.0.1:$PORT/nadm-sec/v1
+for s in 3gpp aes; do
+	id=$(jq -r .aiotDevPermId $W/r$s.jsonl | head -1); key=$(jq -r .key $W/r$s.jsonl | head -1)
+	r=$(h2post $SEC/get-authentication "{\"aiotDevPermId\":\"$id\",\"randN\":\"$RN\",\"randDlist\":[\"$RD\"]}")
+	check "redis-cluster store, $s: XRES = aiot crypto res" "$("$AIOT" crypto res --suite $s --key $key --rand-n $RN --rand-d $RD)" \
+		"$(echo "${r#* }" | jq -r '.authDataSets[0].authDataSet[0].xres')"
+done
 ! grep -q -- "$PIN" $W/adm.log $W/adm2.log $W/prov.log && ok "the PIN is in no log" || bad "PIN logged"
 finish
