@@ -55,6 +55,8 @@ run_one toka tok-aes "${P11[@]}"
 pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 echo "\`aiot-adm --workers 2\` on a SQLite store of $DEVICES devices per suite, keys in memory (OpenSSL, prepared HMAC states) or in a SoftHSM2 $(softhsm2-util --version) token (\`--pkcs11-module $MOD\`, C_Sign per XRES in one session per worker); \`h2load -n $N -c 8 -m 32\`, one get-authentication per request (one device, one RAND_d)."
 echo
+echo "Load average when it ran: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (ratios hold better than absolute figures on a shared machine)."
+echo
 echo "| suite | keys in memory, req/s | keys in the token, req/s | token / memory | 2xx (token) | provisioning into the token |"
 echo "|---|---|---|---|---|---|"
 for s in 3gpp:mem3:tok3 aes:mema:toka; do
