@@ -33,6 +33,8 @@ prov --count 2 --group gpriv --privacy --out $W/gpriv.jsonl
 prov --import $W/gimp.jsonl
 check "16 devices in the store" 16 "$(sqlite3 $DB 'select count(*) from devices')"
 check "16 secret-key objects in the token" 16 "$(tool --list-objects --type secrkey | grep -c '^Secret Key Object')"
+# why: SoftHSM's HMAC takes keys of 32 bytes and more (docs/pkcs11.md)
+pkcs11-tool --module $MOD -M 2>/dev/null | grep -q "SHA256-HMAC, keySize={32," && ok "the token's SHA256-HMAC minimum is 32 bytes" || bad "mechanisms: $(pkcs11-tool --module $MOD -M 2>&1 | grep -i hmac)"
 check "3gpp objects are 32-byte generic secrets (128-bit keys zero-padded)" 11 "$(tool --list-objects --type secrkey | grep -c 'Generic secret length 32')"
 check "aes objects are AES-128" 5 "$(tool --list-objects --type secrkey | grep -c 'AES length 16')"
 # pkcs11-tool lists "extractable" among Access when CKA_EXTRACTABLE is true
