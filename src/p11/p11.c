@@ -22,11 +22,22 @@
 #include "store/private_file.h"
 
 #define PIN_MAX 256
-#define MSG_MAX 512       /* a message C_Sign takes in one call; longer: SignUpdate */
-#define HANDLE_CACHE 4096 /* object handles per session (direct-mapped by reference) */
+#define MSG_MAX 512            /* a message C_Sign takes in one call; longer: SignUpdate */
+#define HANDLES_FIRST 1024     /* handle table entries of a new session */
+#define HANDLES_MAX (1u << 20) /* and at most (16 MiB) */
 #define FIND_BATCH 256
 
+/* A handle the setup session's listing saw for a reference (by its random part): a hint for
+ * the backends' sessions, which check it before use (PKCS#11 v2.40 leaves open whether a
+ * handle is valid in every session of an application). */
+typedef struct handle_hint {
+	uint64_t id;
+	ck_object_handle_t h;
+} handle_hint;
+
 struct aiot_p11 {
+	handle_hint *hints; /* sorted by id, from the last aiot_p11_list() */
+	size_t nhints;
 	void *dl;
 	struct ck_function_list *f;
 	ck_slot_id_t slot;
@@ -283,7 +294,16 @@ void aiot_p11_close(aiot_p11 *t)
 		t->f->C_Finalize(NULL);
 	if (t->dl != NULL)
 		dlclose(t->dl);
+	free(t->hints);
 	free(t);
+}
+
+/* The random part of a reference, which identifies it (the tag is the same in all). */
+static uint64_t ref_id(const uint8_t ref[AIOT_P11_REF_LEN])
+{
+	uint64_t id;
+	memcpy(&id, ref + AIOT_P11_TAG_LEN, sizeof id);
+	return id;
 }
 
 int aiot_p11_is_ref(const uint8_t *key, size_t len)
@@ -378,6 +398,12 @@ static int ref_cmp(const void *a, const void *b)
 	return memcmp(a, b, AIOT_P11_REF_LEN);
 }
 
+static int hint_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const handle_hint *)a)->id, y = ((const handle_hint *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
 int aiot_p11_list(aiot_p11 *t, aiot_p11_refs *out, char *err, size_t errlen)
 {
 	ck_object_class_t cls = CKO_SECRET_KEY;
@@ -406,7 +432,10 @@ int aiot_p11_list(aiot_p11 *t, aiot_p11_refs *out, char *err, size_t errlen)
 		nh += got;
 	}
 	t->f->C_FindObjectsFinal(t->s);
-	if (rv == CKR_OK && nh > 0 && (out->ref = calloc(nh, AIOT_P11_REF_LEN)) == NULL)
+	handle_hint *hints = NULL;
+	if (rv == CKR_OK && nh > 0 &&
+	    ((out->ref = calloc(nh, AIOT_P11_REF_LEN)) == NULL ||
+	     (hints = calloc(nh, sizeof *hints)) == NULL))
 		rv = CKR_HOST_MEMORY;
 	for (size_t i = 0; rv == CKR_OK && i < nh; i++) {
 		uint8_t id[AIOT_P11_REF_LEN];
@@ -414,17 +443,25 @@ int aiot_p11_list(aiot_p11 *t, aiot_p11_refs *out, char *err, size_t errlen)
 		/* A longer ID is CKR_BUFFER_TOO_SMALL: not one of ours, as is one without the tag.
 		 */
 		if (t->f->C_GetAttributeValue(t->s, h[i], &a, 1) == CKR_OK &&
-		    aiot_p11_is_ref(id, a.value_len))
+		    aiot_p11_is_ref(id, a.value_len)) {
+			hints[out->n] = (handle_hint){ref_id(id), h[i]};
 			memcpy(out->ref[out->n++], id, AIOT_P11_REF_LEN);
+		}
 	}
 	free(h);
 	if (rv != CKR_OK) {
+		free(hints);
 		aiot_p11_refs_free(out);
 		return fail(err, errlen, AIOT_ERR_CRYPTO, "PKCS#11 token '%s': listing objects: %s",
 		            t->token, rv_text(rv, rvb));
 	}
-	if (out->n > 1)
+	if (out->n > 1) {
 		qsort(out->ref, out->n, AIOT_P11_REF_LEN, ref_cmp);
+		qsort(hints, out->n, sizeof *hints, hint_cmp);
+	}
+	free(t->hints);
+	t->hints = hints;
+	t->nhints = out->n;
 	return AIOT_OK;
 }
 
@@ -441,45 +478,96 @@ void aiot_p11_refs_free(aiot_p11_refs *l)
 
 /* ---- the backend: C_Sign in one session per thread --------------------------------------- */
 
+/* The handles a session found, by the reference's random part (random already: its low bits
+ * index the table), open addressing with linear probing. It grows with the devices the
+ * session has used, to HANDLES_MAX entries (16 MiB), and then starts over. h ==
+ * CK_INVALID_HANDLE with id != 0 marks an object the token no longer has. */
+typedef struct handle_slot {
+	uint64_t id; /* 0: empty */
+	ck_object_handle_t h;
+} handle_slot;
+
 typedef struct p11_be {
 	aiot_backend be; /* first: be.ctx points back here */
 	aiot_p11 *t;
 	ck_session_handle_t s;
-	struct {
-		uint8_t ref[AIOT_P11_REF_LEN];
-		ck_object_handle_t h; /* CK_INVALID_HANDLE: empty */
-	} cache[HANDLE_CACHE];
+	handle_slot *tab;
+	size_t cap, used; /* cap: a power of two */
 } p11_be;
 
-/* The slot of ref in the cache: its random bytes are a hash already. */
-static size_t cache_slot(const uint8_t ref[AIOT_P11_REF_LEN])
+static handle_slot *slot_of(p11_be *p, uint64_t id)
 {
-	const uint8_t *r = ref + AIOT_P11_TAG_LEN;
-	return ((size_t)r[0] | (size_t)r[1] << 8 | (size_t)r[2] << 16) % HANDLE_CACHE;
+	size_t i = (size_t)id & (p->cap - 1);
+	while (p->tab[i].id != 0 && p->tab[i].id != id)
+		i = (i + 1) & (p->cap - 1);
+	return &p->tab[i];
 }
 
-/* The object of ref: cached, else found by CKA_ID. AIOT_ERR_NOTFOUND if the token has none. */
+/* Records id -> h (h may be CK_INVALID_HANDLE: gone). Out of memory: not recorded. */
+static void remember(p11_be *p, uint64_t id, ck_object_handle_t h)
+{
+	handle_slot *sl = slot_of(p, id);
+	if (sl->id == 0 && 2 * (p->used + 1) > p->cap) {
+		size_t ncap = p->cap < HANDLES_MAX ? 2 * p->cap : p->cap;
+		handle_slot *old = p->tab, *nt = calloc(ncap, sizeof *nt);
+		if (nt == NULL)
+			return;
+		size_t ocap = p->cap;
+		p->tab = nt;
+		p->cap = ncap;
+		p->used = 0;
+		for (size_t i = 0; ncap > ocap && i < ocap; i++) /* full size: start over */
+			if (old[i].id != 0) {
+				*slot_of(p, old[i].id) = old[i];
+				p->used++;
+			}
+		free(old);
+		sl = slot_of(p, id);
+	}
+	if (sl->id == 0)
+		p->used++;
+	sl->id = id;
+	sl->h = h;
+}
+
+/* 1 if object h of this session has CKA_ID ref. */
+static int handle_is(p11_be *p, ck_object_handle_t h, const uint8_t ref[AIOT_P11_REF_LEN])
+{
+	uint8_t id[AIOT_P11_REF_LEN];
+	struct ck_attribute a = {CKA_ID, id, sizeof id};
+	return p->t->f->C_GetAttributeValue(p->s, h, &a, 1) == CKR_OK &&
+	       a.value_len == AIOT_P11_REF_LEN && memcmp(id, ref, AIOT_P11_REF_LEN) == 0;
+}
+
+/* The object of ref: remembered, else found by CKA_ID. AIOT_ERR_NOTFOUND if the token has
+ * none. */
 static int key_handle(p11_be *p, const uint8_t *ref, size_t len, int fresh, ck_object_handle_t *h)
 {
 	ck_rv_t rv;
 	if (!aiot_p11_is_ref(ref, len))
 		return AIOT_ERR_INVAL; /* a key, not a reference: never sent to the token */
-	size_t i = cache_slot(ref);
-	if (!fresh && p->cache[i].h != CK_INVALID_HANDLE &&
-	    memcmp(p->cache[i].ref, ref, AIOT_P11_REF_LEN) == 0) {
-		*h = p->cache[i].h;
+	uint64_t id = ref_id(ref);
+	const handle_slot *sl = id != 0 ? slot_of(p, id) : NULL;
+	if (!fresh && sl != NULL && sl->id == id && sl->h != CK_INVALID_HANDLE) {
+		*h = sl->h;
 		return AIOT_OK;
 	}
-	*h = find_ref(p->t->f, p->s, ref, &rv);
+	/* The listing's handle, checked in this session, saves a search (SoftHSM's visits every
+	 * object); a stale handle (fresh) is searched for. */
+	handle_hint key = {id, 0}, *hint = NULL;
+	if (!fresh && p->t->nhints > 0)
+		hint = bsearch(&key, p->t->hints, p->t->nhints, sizeof key, hint_cmp);
+	if (hint != NULL && handle_is(p, hint->h, ref)) {
+		*h = hint->h;
+		rv = CKR_OK;
+	} else {
+		*h = find_ref(p->t->f, p->s, ref, &rv);
+	}
 	if (rv != CKR_OK)
 		return AIOT_ERR_CRYPTO;
-	if (*h == CK_INVALID_HANDLE) {
-		p->cache[i].h = CK_INVALID_HANDLE;
-		return AIOT_ERR_NOTFOUND;
-	}
-	memcpy(p->cache[i].ref, ref, AIOT_P11_REF_LEN);
-	p->cache[i].h = *h;
-	return AIOT_OK;
+	if (id != 0 && (*h != CK_INVALID_HANDLE || sl->id == id))
+		remember(p, id, *h);
+	return *h == CK_INVALID_HANDLE ? AIOT_ERR_NOTFOUND : AIOT_OK;
 }
 
 /* MAC of the first len bytes of iov[0..niov) under the object of ref by C_Sign. */
@@ -559,10 +647,17 @@ aiot_backend *aiot_p11_backend_new(aiot_p11 *t, char *err, size_t errlen)
 		return NULL;
 	}
 	p->t = t;
+	p->cap = HANDLES_FIRST;
+	if ((p->tab = calloc(p->cap, sizeof *p->tab)) == NULL) {
+		fail(err, errlen, 0, "out of memory");
+		free(p);
+		return NULL;
+	}
 	ck_rv_t rv = t->f->C_OpenSession(t->slot, CKF_SERIAL_SESSION, NULL, NULL, &p->s);
 	if (rv != CKR_OK) {
 		fail(err, errlen, 0, "PKCS#11 token '%s': C_OpenSession: %s", t->token,
 		     rv_text(rv, rvb));
+		free(p->tab);
 		free(p);
 		return NULL;
 	}
@@ -577,5 +672,6 @@ void aiot_p11_backend_free(aiot_backend *be)
 		return;
 	p11_be *p = be->ctx;
 	p->t->f->C_CloseSession(p->s);
+	free(p->tab);
 	free(p);
 }

@@ -21,8 +21,8 @@
  *
  * aiot_p11_backend_new() makes an aiot_backend (crypto/backend.h) whose key arguments are
  * such references, so every derivation of crypto/kdf.h runs unchanged against the token. Each
- * has its own session (C_Sign is stateful per session: one backend per thread) and a small
- * table of object handles found by CKA_ID.
+ * has its own session (C_Sign is stateful per session: one backend per thread) and a table
+ * of the object handles it found by CKA_ID.
  */
 #ifndef AIOT_P11_H
 #define AIOT_P11_H
@@ -67,7 +67,9 @@ int aiot_p11_import(aiot_p11 *t, aiot_suite suite, const uint8_t *key, size_t ke
 int aiot_p11_destroy(aiot_p11 *t, const uint8_t ref[AIOT_P11_REF_LEN]);
 
 /* The references of every secret-key object in the token that carry the tag, sorted
- * (memcmp), in a malloc'd array of *n; AIOT_OK or AIOT_ERR_* with err. */
+ * (memcmp), in a malloc'd array of *n; AIOT_OK or AIOT_ERR_* with err. t also keeps their
+ * handles, which the backends try (checked) before searching: call it before the backends
+ * are in use (the ADM does, at start). */
 typedef struct aiot_p11_refs {
 	uint8_t (*ref)[AIOT_P11_REF_LEN];
 	size_t n;

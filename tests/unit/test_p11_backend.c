@@ -6,7 +6,7 @@
  * through the token equals the reference one on random inputs (AIOT_P11_N each, default
  * 200; seed AIOT_P11_SEED). Also: the 3gpp 128-bit key stored zero-padded gives the same HMAC
  * (RFC 2104), the errors (no module, no token, wrong PIN, a reference without an object, a
- * key given where a reference is due) and the listing of references.
+ * key given where a reference is due), the listing of references and its handles as hints.
  * AIOT_PKCS11_MODULE: the SoftHSM2 module (default /usr/lib/softhsm/libsofthsm2.so).
  */
 #include <setjmp.h>
@@ -236,6 +236,37 @@ static void test_list(void **state)
 	aiot_p11_refs_free(&l);
 }
 
+/* A new session takes the listing's handles (checked against CKA_ID) instead of searching;
+ * an object destroyed after the listing is still reported missing, not signed with. */
+static void test_hints(void **state)
+{
+	(void)state;
+	char err[512];
+	uint8_t key[3][16], ref[3][16], rn[16], rd[16], a[16], b[16];
+	aiot_p11_refs l;
+	for (int i = 0; i < 3; i++) {
+		fill(key[i], 16);
+		import(AIOT_SUITE_AES, key[i], 16, ref[i]);
+	}
+	assert_int_equal(aiot_p11_list(tok, &l, err, sizeof err), AIOT_OK);
+	aiot_p11_refs_free(&l);
+	assert_int_equal(aiot_p11_destroy(tok, ref[2]), AIOT_OK);
+	aiot_backend *be2 = aiot_p11_backend_new(tok, err, sizeof err);
+	assert_non_null(be2);
+	fill(rn, 16);
+	fill(rd, 16);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(aiot_derive_kaiotf(be2, AIOT_SUITE_AES, ref[i], 16, rn, rd, a),
+		                 AIOT_OK);
+		assert_int_equal(aiot_derive_kaiotf(NULL, AIOT_SUITE_AES, key[i], 16, rn, rd, b),
+		                 AIOT_OK);
+		assert_memory_equal(a, b, 16);
+	}
+	assert_int_equal(aiot_derive_kaiotf(be2, AIOT_SUITE_AES, ref[2], 16, rn, rd, a),
+	                 AIOT_ERR_NOTFOUND);
+	aiot_p11_backend_free(be2);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -276,6 +307,7 @@ int main(void)
 	    cmocka_unit_test(test_hmac_padding_and_long),
 	    cmocka_unit_test(test_missing_and_not_ref),
 	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_hints),
 	    cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
