@@ -3,9 +3,9 @@
 #
 # make bench, section pkcs11 (issue 17 item 7): get-authentication req/s (h2load, as the adm
 # section) with the devices' keys in a SoftHSM2 token (derivations by C_Sign, docs/pkcs11.md)
-# against the same ADM with its keys in memory, per suite. One device per request, one RAND_d;
-# every request names the same device, so each worker's session finds the object once and
-# reuses its handle: the figure is C_SignInit + C_Sign per XRES.
+# against the same ADM with its keys in memory, per suite, one RAND_d per request: naming one
+# device (the same object every time: C_SignInit + C_Sign per XRES), and every device of the
+# store by filteringInfo (another object for each XRES).
 #
 #   bash bench/pkcs11.sh [requests]     (prints a Markdown section)
 set -euo pipefail
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
 N=${1:-50000}
+NF=$((N / 100)) # requests over every device
 DEVICES=${BENCH_PKCS11_DEVICES:-200}
 MOD=${AIOT_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 W=$(mktemp -d /tmp/aiot-bench-p11.XXXXXX)
@@ -46,6 +47,12 @@ run_one() { # name store args...
 	echo "+ h2load -n $N -c 8 -m 32 -d $name.json ... (aiot-adm --workers 2 $*)" >&2
 	h2load -n $N -c 8 -m 32 -d $W/$name.json -H 'content-type: application/json' \
 		http://127.0.0.1:$port/nadm-sec/v1/get-authentication >$W/$name.h2 2>&1
+	# every device of the store in one request (filteringInfo: the group's 4-byte code)
+	local filt; filt=$(echo -n "$id" | base64 -d | head -c 4 | base64)
+	printf '{"filteringInfo":"%s","randN":"%s","randDlist":["%s"]}' $filt $(openssl rand -hex 16) $(openssl rand -hex 16) >$W/$name-all.json
+	echo "+ h2load -n $NF -c 2 -m 2 -d $name-all.json ... (all $DEVICES devices per request)" >&2
+	h2load -n $NF -c 2 -m 2 -d $W/$name-all.json -H 'content-type: application/json' \
+		http://127.0.0.1:$port/nadm-sec/v1/get-authentication >$W/$name-all.h2 2>&1
 	kill $ADM_PID; wait $ADM_PID 2>/dev/null || true; ADM_PID=
 }
 run_one mem3 mem-3gpp
@@ -53,13 +60,17 @@ run_one tok3 tok-3gpp "${P11[@]}"
 run_one mema mem-aes
 run_one toka tok-aes "${P11[@]}"
 pct() { awk -v a=$1 -v b=$2 'BEGIN{printf "%.0f%%", 100*a/b}'; }
-echo "\`aiot-adm --workers 2\` on a SQLite store of $DEVICES devices per suite, keys in memory (OpenSSL, prepared HMAC states) or in a SoftHSM2 $(softhsm2-util --version) token (\`--pkcs11-module $MOD\`, C_Sign per XRES in one session per worker); \`h2load -n $N -c 8 -m 32\`, one get-authentication per request (one device, one RAND_d)."
+echo "\`aiot-adm --workers 2\` on a SQLite store of $DEVICES devices per suite, keys in memory (OpenSSL, prepared HMAC states) or in a SoftHSM2 $(softhsm2-util --version) token (\`--pkcs11-module $MOD\`, C_Sign per XRES in one session per worker); h2load against get-authentication with one RAND_d, naming one device (the same in every request) or selecting every device of the store by filteringInfo (each XRES under another object)."
 echo
 echo "Load average when it ran: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (ratios hold better than absolute figures on a shared machine)."
 echo
-echo "| suite | keys in memory, req/s | keys in the token, req/s | token / memory | 2xx (token) | provisioning into the token |"
+echo "| suite | request | keys in memory | keys in the token | token / memory | 2xx (token) |"
 echo "|---|---|---|---|---|---|"
+xres() { awk -v r=$(h2rate $1) -v n=$DEVICES 'BEGIN{printf "%.0f", r*n}'; }
 for s in 3gpp:mem3:tok3 aes:mema:toka; do
 	IFS=: read -r su m t <<<"$s"
-	echo "| $su | $(h2rate $W/$m.h2) | $(h2rate $W/$t.h2) | $(pct $(h2rate $W/$t.h2) $(h2rate $W/$m.h2)) | $(h2ok $W/$t.h2)/$N | $(cat $W/prov-$su.rate) devices/s |"
+	echo "| $su | one device (\`-n $N -c 8 -m 32\`), req/s | $(h2rate $W/$m.h2) | $(h2rate $W/$t.h2) | $(pct $(h2rate $W/$t.h2) $(h2rate $W/$m.h2)) | $(h2ok $W/$t.h2)/$N |"
+	echo "| $su | all $DEVICES devices by filteringInfo (\`-n $NF -c 2 -m 2\`), XRES/s | $(xres $W/$m-all.h2) | $(xres $W/$t-all.h2) | $(pct $(xres $W/$t-all.h2) $(xres $W/$m-all.h2)) | $(h2ok $W/$t-all.h2)/$NF |"
 done
+echo
+echo "Provisioning into the token (SoftHSM writes one file per object): $(cat $W/prov-3gpp.rate) devices/s (3gpp), $(cat $W/prov-aes.rate) devices/s (aes)."
