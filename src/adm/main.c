@@ -174,6 +174,14 @@ int main(int argc, char **argv)
 	 * (the store's writer, the workers) exists, so that every thread inherits the mask. */
 	sigset_t set;
 	svc_block_signals(&set);
+	/* The token (module, label, PIN: configuration, exit 2) before a long store load, and
+	 * after the signal mask: a module may start threads of its own. */
+	if (with_p11 && (tok = aiot_p11_open(&p11, err, sizeof err)) == NULL) {
+		aiot_zeroize(kek, sizeof kek);
+		log_error("%s", err);
+		rc = SVC_EXIT_USAGE;
+		goto out;
+	}
 	store = aiot_store_open(store_uri, kek, 0, err, sizeof err);
 	aiot_zeroize(kek, sizeof kek);
 	if (store == NULL) {
@@ -191,9 +199,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	/* The token, or the check that the store holds keys: a configuration error (exit 2). */
-	if (with_p11 ? (tok = aiot_p11_open(&p11, err, sizeof err)) == NULL ||
-	                   adm_use_pkcs11(a, tok, p11.token, err, sizeof err) != 0
+	/* Keys in the token or in the store, as the store's records say (exit 2 if not). */
+	if (with_p11 ? adm_use_pkcs11(a, tok, p11.token, err, sizeof err) != 0
 	             : adm_check_plain_keys(a, err, sizeof err) != 0) {
 		log_error("%s", err);
 		rc = SVC_EXIT_USAGE;
