@@ -45,6 +45,8 @@ LABEL=$(echo -n "$ID" | base64 -d | od -An -tx1 -v | tr -d ' \n')
 OBJID=$(tool --list-objects --type secrkey | grep -A1 "label: *$LABEL" | awk '/ID:/{print $2}')
 check "CKA_LABEL is the permanent ID in hex, CKA_ID the tagged reference" "61696f7450313101" "${OBJID:0:16}"
 if tool --read-object --type secrkey --id $OBJID -o $W/value; then bad "pkcs11-tool read a key's CKA_VALUE"; else ok "pkcs11-tool cannot read a key's value (CKA_SENSITIVE, not extractable)"; fi
+rc=0; "$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 1 --out $W/half.jsonl --pkcs11-module $MOD 2>$W/half.log || rc=$?
+[ $rc -eq 2 ] && grep -q "go together" $W/half.log && ok "provision: half the flags, exit 2" || bad "provision half: rc $rc $(cat $W/half.log)"
 if "$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 1 --out $W/mix.jsonl 2>$W/mix.log; then bad "plain devices added to a token-backed store"
 else grep -q "holds references to PKCS#11 token objects" $W/mix.log && ok "no plain devices in a token-backed store" || bad "mix: $(cat $W/mix.log)"; fi
 
