@@ -209,10 +209,11 @@ static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 		for (size_t k = 0; k < c->n; k++) {
 			const aiot_dev_record *r = &c->r[k];
 			uint8_t xres[16];
+			/* A token without the device's object: AIOT_ERR_NOTFOUND, named by the
+			 * caller. */
 			if ((*bad_rc = aiot_derive_res_k(be, &pk[k], rand_n, rand_d[i], r->res_bits,
 			                                 xres)) != 0) {
-				*bad =
-				    k; /* a token without the device's object, AIOT_ERR_NOTFOUND */
+				*bad = k;
 				goto fail;
 			}
 			if (k > 0)
