@@ -27,6 +27,7 @@ PACKAGES=(
 	python3-jwt python3-cryptography # independent oracles: JWS ES256 (PyJWT, oauth*), MILENAGE (cli akma_vs_independent)
 	pcscd vsmartcard-vpcd libpcsclite-dev # the virtual UICC behind the real PC/SC stack (scripts/pcsc.sh), the host's PC/SC
 	pcsc-tools opensc            # pcsc_scan, opensc-tool: independent PC/SC clients in tests
+	softhsm2 libp11-kit-dev      # PKCS#11: SoftHSM2 token for the ADM's keys in tests (src/p11), pkcs11.h; opensc's pkcs11-tool inspects it
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "adm_internal.h"
 #include "common/base64.h"
 #include "crypto/backend_openssl.h"
+#include "p11/p11.h"
 
 #define SEC_ROOT "/nadm-sec/v1/"
 #define DM_PROFILE "/nadm-dm/v1/aiot-device-profile-data"
@@ -70,10 +71,12 @@ void adm_free(adm *a)
 {
 	if (a == NULL)
 		return;
+	void (*be_free)(aiot_backend *) =
+	    a->be_p11 ? aiot_p11_backend_free : aiot_backend_openssl_free;
 	for (int i = 0; a->be != NULL && i < a->workers; i++)
-		aiot_backend_openssl_free(a->be[i]);
+		be_free(a->be[i]);
 	free(a->be);
-	aiot_backend_openssl_free(a->be_store);
+	be_free(a->be_store);
 	cJSON_Delete(a->af_auth);
 	free(a);
 }

@@ -35,6 +35,15 @@ adm *adm_new(aiot_store *store, int workers, const adm_limits *limits, const cha
              char *err, size_t errlen);
 void adm_free(adm *a);
 
+/* Keys in a PKCS#11 token (docs/pkcs11.md): the derivations with K_AIOT_root run by C_Sign,
+ * in one session of tok per worker (tok outlives a; label names it in messages). The store is
+ * checked first: every device must hold a reference (p11.h), else -1 with err; a device whose
+ * object the token lacks is named in a warning (its requests get 500). 0, or -1 with err. */
+struct aiot_p11;
+int adm_use_pkcs11(adm *a, struct aiot_p11 *tok, const char *label, char *err, size_t errlen);
+/* Without a token: -1 with err when the store's records are references to token objects. */
+int adm_check_plain_keys(adm *a, char *err, size_t errlen);
+
 /* The sbi_handler for every ADM route. */
 void adm_handle(void *app, const sbi_request *req, sbi_response *resp);
 /* Prometheus text of the ADM's own counters (malloc'd). */

@@ -15,6 +15,7 @@ struct adm {
 	int workers;
 	aiot_backend **be;      /* one OpenSSL backend per SBI worker thread */
 	aiot_backend *be_store; /* for decisions retried on the store's writer thread */
+	int be_p11;             /* they are PKCS#11 sessions instead (adm_p11.c) */
 	cJSON *af_auth;         /* AfAuthorizationData.afAuthData map, or NULL */
 	/* Counters for /metrics. */
 	/* auth_by_tid: get-authentication by T-ID (vendor extension), found / unknown */
@@ -67,6 +68,10 @@ const aiot_backend *adm_cas_be(const adm_cas *c);
 
 /* Answer a request whose JSON was rejected: 400, or 413 when a limit was hit. */
 void adm_reject(adm *a, sbi_response *resp, const sbi_err *e);
+/* 500 for a derivation (what: "XRES", "K_AIOTF" ...) with the device's K_AIOT_root that
+ * failed with rc, naming the device; AIOT_ERR_NOTFOUND: the PKCS#11 token has no object for
+ * it (adm_p11.c). */
+void adm_key_failed(sbi_response *resp, const uint8_t *id, size_t len, int rc, const char *what);
 /* 404 for an unknown device (no cause: TS 29.500 defines none for it). */
 void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len);
 /* Take ownership of j, print it compactly and answer status. */

@@ -11,6 +11,7 @@
 #include "adm.h"
 #include "crypto/ct.h"
 #include "nrfc/nf_main.h"
+#include "p11/p11.h"
 #include "sbi/sbi_json.h"
 #include "svc/config.h"
 #include "svc/daemon.h"
@@ -28,7 +29,11 @@ static const char usage_text[] =
     "  --tls-ca FILE           CA for client certificates: mutual TLS (tls.ca)\n"
     "  --workers N             SBI worker threads (workers)           [number of CPUs]\n"
     "  --metrics ADDR:PORT     Prometheus /metrics over HTTP/1.1 (metrics)\n"
-    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n" AIOT_OAUTH_USAGE
+    "  --af-auth FILE          AfAuthorizationData JSON (af-authorization-data)\n"
+    "  --pkcs11-module PATH    keys in a PKCS#11 token: its module (pkcs11.module)\n"
+    "  --pkcs11-token LABEL    the token's label (pkcs11.token)\n"
+    "  --pkcs11-pin-file FILE  the user PIN, mode 0600 (pkcs11.pin-file); "
+    "docs/pkcs11.md\n" AIOT_OAUTH_USAGE
     "  --log-level LEVEL       error|warn|info|debug (log-level)      [info]\n"
     "  --nrf URL               register with this NRF (nrf.url); also nrf.ca, nrf.cert,\n"
     "                          nrf.key, nrf.heartbeat-s\n"
@@ -46,6 +51,9 @@ static const cfg_opt opts[] = {
     {"store", "store"},
     {"kek-file", "kek-file"},
     {"af-auth", "af-authorization-data"},
+    {"pkcs11-module", "pkcs11.module"},
+    {"pkcs11-token", "pkcs11.token"},
+    {"pkcs11-pin-file", "pkcs11.pin-file"},
     AIOT_OAUTH_FLAGS,
 };
 /* Keys whose flag is their own name: --limits.max-body N. */
@@ -121,6 +129,7 @@ int main(int argc, char **argv)
 	char nf_id[37];
 	uint8_t kek[32];
 	nrfc *nrf = NULL;
+	aiot_p11 *tok = NULL;
 	sbi_server_cfg sc = {0};
 
 	cfg *c = nf_main_begin(argc, argv, "aiot-adm", opts, sizeof opts / sizeof opts[0],
@@ -141,6 +150,14 @@ int main(int argc, char **argv)
 		log_error("store and kek-file are required (--store URI --kek-file FILE)");
 		goto out;
 	}
+	aiot_p11_cfg p11 = {cfg_get(c, "pkcs11.module"), cfg_get(c, "pkcs11.token"),
+	                    cfg_get(c, "pkcs11.pin-file")};
+	int with_p11 = (p11.module != NULL) + (p11.token != NULL) + (p11.pin_file != NULL);
+	if (with_p11 != 0 && with_p11 != 3) {
+		log_error("keys in a PKCS#11 token need all of --pkcs11-module, --pkcs11-token and "
+		          "--pkcs11-pin-file (pkcs11.module, pkcs11.token, pkcs11.pin-file)");
+		goto out;
+	}
 	if (nf_main_instance_id(c, store_uri, nf_id) != 0)
 		goto out;
 	if (aiot_oauth_guard_from_cfg(c, "ADM", nf_id[0] ? nf_id : NULL, adm_oauth_services,
@@ -157,6 +174,14 @@ int main(int argc, char **argv)
 	 * (the store's writer, the workers) exists, so that every thread inherits the mask. */
 	sigset_t set;
 	svc_block_signals(&set);
+	/* The token (module, label, PIN: configuration, exit 2) before a long store load, and
+	 * after the signal mask: a module may start threads of its own. */
+	if (with_p11 && (tok = aiot_p11_open(&p11, err, sizeof err)) == NULL) {
+		aiot_zeroize(kek, sizeof kek);
+		log_error("%s", err);
+		rc = SVC_EXIT_USAGE;
+		goto out;
+	}
 	store = aiot_store_open(store_uri, kek, 0, err, sizeof err);
 	aiot_zeroize(kek, sizeof kek);
 	if (store == NULL) {
@@ -172,6 +197,13 @@ int main(int argc, char **argv)
 	    .max_rand_d = v[0], .max_candidates = v[1], .max_xres = v[2], .max_bundle = v[3]};
 	if ((a = adm_new(store, sc.workers, &lim, af_auth, err, sizeof err)) == NULL) {
 		log_error("%s", err);
+		goto out;
+	}
+	/* Keys in the token or in the store, as the store's records say (exit 2 if not). */
+	if (with_p11 ? adm_use_pkcs11(a, tok, p11.token, err, sizeof err) != 0
+	             : adm_check_plain_keys(a, err, sizeof err) != 0) {
+		log_error("%s", err);
+		rc = SVC_EXIT_USAGE;
 		goto out;
 	}
 
@@ -193,7 +225,8 @@ out:
 	nrfc_stop(nrf);
 	sbi_server_stop(srv);
 	aiot_oauth_guard_free(guard);
-	adm_free(a);
+	adm_free(a); /* its token sessions first */
+	aiot_p11_close(tok);
 	aiot_store_close(store);
 	free(af_auth);
 	cfg_free(c);

@@ -172,10 +172,11 @@ oom:
 }
 
 /* GetAuthenticationResponse {"authDataSets":[{"randD":..,"authDataSet":[{"xres":..,
- * "aiotDevPermId":..}]}]} for every (randD, candidate); NULL on failure. */
+ * "aiotDevPermId":..}]}]} for every (randD, candidate); NULL on failure, with the candidate
+ * whose derivation failed in *bad (else c->n: out of memory) and the error in *bad_rc. */
 static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
                            const uint8_t (*rand_d)[AIOT_RAND_LEN], size_t nd, const cands *c,
-                           int with_id, const uint8_t *tid)
+                           int with_id, const uint8_t *tid, size_t *bad, int *bad_rc)
 {
 	static const char ext[] = ",\"" AIOT_VENDOR_EXT "\":{\"" AIOT_VENDOR_TID "\":\"";
 	static const char head[] = "{\"authDataSets\":[", set1[] = "{\"randD\":\"",
@@ -187,11 +188,15 @@ static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 	char *out = malloc(cap), *p = out;
 	/* Each candidate's key is prepared once (HMAC states) and used for every randD. */
 	aiot_prf_key *pk = calloc(c->n, sizeof *pk);
+	*bad = c->n;
 	if (out == NULL || pk == NULL)
 		goto fail;
 	for (size_t k = 0; k < c->n; k++)
-		if (aiot_prf_key_init(be, c->r[k].suite, c->r[k].key, c->r[k].key_len, &pk[k]) != 0)
+		if ((*bad_rc = aiot_prf_key_init(be, c->r[k].suite, c->r[k].key, c->r[k].key_len,
+		                                 &pk[k])) != 0) {
+			*bad = k;
 			goto fail;
+		}
 #define PUT(lit) (memcpy(p, lit, sizeof lit - 1), p += sizeof lit - 1)
 	PUT(head);
 	for (size_t i = 0; i < nd; i++) {
@@ -204,9 +209,13 @@ static char *auth_response(const aiot_backend *be, const uint8_t rand_n[16],
 		for (size_t k = 0; k < c->n; k++) {
 			const aiot_dev_record *r = &c->r[k];
 			uint8_t xres[16];
-			if (aiot_derive_res_k(be, &pk[k], rand_n, rand_d[i], r->res_bits, xres) !=
-			    0)
+			/* A token without the device's object: AIOT_ERR_NOTFOUND, named by the
+			 * caller. */
+			if ((*bad_rc = aiot_derive_res_k(be, &pk[k], rand_n, rand_d[i], r->res_bits,
+			                                 xres)) != 0) {
+				*bad = k;
 				goto fail;
+			}
 			if (k > 0)
 				*p++ = ',';
 			PUT(ad1);
@@ -295,10 +304,16 @@ void nadm_sec_get_authentication(adm *a, const sbi_request *req, sbi_response *r
 	/* Step 8: XRES_AIOT with each device's own suite and RES length (Annex A.2), written
 	 * straight into the response body: this is the ADM's hot path, and building it as a
 	 * cJSON tree cost more than the cryptography (docs/benchmarks.md). */
-	char *body =
-	    auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named, has_tid ? tid : NULL);
+	size_t bad = 0;
+	int bad_rc = 0;
+	char *body = auth_response(worker_be(a, req), rand_n, rand_d, nd, &c, !named,
+	                           has_tid ? tid : NULL, &bad, &bad_rc);
+	if (body == NULL && bad < c.n) {
+		adm_key_failed(resp, c.r[bad].perm_id, c.r[bad].perm_id_len, bad_rc, "XRES");
+		goto out;
+	}
 	if (body == NULL) {
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "XRES derivation failed");
+		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 		goto out;
 	}
 	atomic_fetch_add(&a->xres_computed, nd * c.n);
@@ -378,7 +393,7 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 	aiot_suite suite = r.suite;
 	aiot_zeroize(&r, sizeof r);
 	if (rc != 0) {
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "K_AIOTF derivation failed");
+		adm_key_failed(resp, s->id, s->idlen, rc, "K_AIOTF");
 		goto fail;
 	}
 	cJSON_Delete(j);
@@ -458,9 +473,10 @@ static int tid_next(tid_call *t, const aiot_dev_record *r, uint8_t next[16], sbi
 		            "the device has no T-ID and no session to derive one from");
 		return 1;
 	}
-	if (aiot_derive_tid(adm_cas_be(&t->c), r->suite, r->key, r->key_len, r->rand_n, r->rand_d,
-	                    next) != 0) {
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "T-ID derivation failed");
+	int rc = aiot_derive_tid(adm_cas_be(&t->c), r->suite, r->key, r->key_len, r->rand_n,
+	                         r->rand_d, next);
+	if (rc != 0) {
+		adm_key_failed(resp, r->perm_id, r->perm_id_len, rc, "T-ID");
 		return 1;
 	}
 	if (r->has_tid && aiot_ct_eq(next, r->tid, 16)) /* already rotated */

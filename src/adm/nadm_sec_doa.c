@@ -67,17 +67,19 @@ static int doa_device(doa_call *d, aiot_dev_record *r, sbi_response *resp)
 	return 0;
 }
 
-/* The 200 answer for device r and a fresh RAND_n; NULL on failure. */
-static cJSON *doa_reply(doa_call *d, const aiot_dev_record *r)
+/* The 200 answer for device r and a fresh RAND_n; NULL on failure (*rc: the derivation's
+ * error, or AIOT_OK when memory or randomness failed). */
+static cJSON *doa_reply(doa_call *d, const aiot_dev_record *r, int *rc)
 {
 	uint8_t rand_n[AIOT_RAND_LEN], mac_n[AIOT_MACN_LEN], xres_d[16];
 	const aiot_backend *be = adm_cas_be(&d->c);
 	cJSON *j = NULL;
+	*rc = AIOT_OK;
 	if (getrandom(rand_n, sizeof rand_n, 0) != (ssize_t)sizeof rand_n ||
-	    aiot_derive_macn(be, r->suite, r->key, r->key_len, rand_n, d->rand_d, d->id, d->idlen,
-	                     mac_n) != 0 ||
-	    aiot_derive_resd(be, r->suite, r->key, r->key_len, rand_n, d->rand_d, d->id, d->idlen,
-	                     r->res_bits, xres_d) != 0)
+	    (*rc = aiot_derive_macn(be, r->suite, r->key, r->key_len, rand_n, d->rand_d, d->id,
+	                            d->idlen, mac_n)) != 0 ||
+	    (*rc = aiot_derive_resd(be, r->suite, r->key, r->key_len, rand_n, d->rand_d, d->id,
+	                            d->idlen, r->res_bits, xres_d)) != 0)
 		goto out;
 	j = cJSON_CreateObject();
 	if (sbi_json_put(j, "aiotDevPermId", sbi_json_b64_item(r->perm_id, r->perm_id_len)) != 0 ||
@@ -109,8 +111,13 @@ static int doa_decide(adm_cas *c, sbi_response *resp)
 		goto out;
 	}
 	c->status = 200;
-	if ((c->reply = doa_reply(d, &r)) == NULL) {
-		sbi_problem(resp, 500, "SYSTEM_FAILURE", "MAC_N / XRES_D derivation failed");
+	int rc;
+	if ((c->reply = doa_reply(d, &r, &rc)) == NULL) {
+		if (rc != AIOT_OK)
+			adm_key_failed(resp, r.perm_id, r.perm_id_len, rc, "MAC_N / XRES_D");
+		else
+			sbi_problem(resp, 500, "SYSTEM_FAILURE",
+			            "MAC_N / XRES_D derivation failed");
 		goto out;
 	}
 	/* The answer leaves once RAND_d is durably in the window, and only if no other

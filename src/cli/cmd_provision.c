@@ -15,6 +15,13 @@
  * devices the store does not hold, never a device whose key exists nowhere. SIGINT and
  * SIGTERM finish the current batch and stop there. A run that fails before its first batch
  * committed removes what it created (the output file, a new KEK file, a new empty store).
+ *
+ * --pkcs11-module/--pkcs11-token/--pkcs11-pin-file (docs/pkcs11.md): each key goes into the
+ * token as a non-extractable object (src/p11/p11.h) after the batch's lines are written and
+ * before the store's commit, and the store gets the object's reference in place of the key.
+ * A failed commit destroys the batch's objects; a crash between the two can leave objects no
+ * device refers to (harmless, and the ADM ignores them). A store is either token-backed or
+ * not: adding to an existing store checks that it is the same kind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +46,7 @@
 #include "crypto/ct.h"
 #include "crypto/kdf.h"
 #include "devfile/devices_jsonl.h"
+#include "p11/p11.h"
 #include "sbi/sbi_wipe.h"
 #include "store/store.h"
 #include "svc/nodump.h"
@@ -54,6 +62,8 @@ static const char provision_usage[] =
     "                 [--suite 3gpp|aes] [--res-bits 32|64|96|128] [--group NAME]\n"
     "                 [--privacy] [--key-bits 128|256]\n"
     "  aiot provision --store URI --kek-file FILE --import FILE.jsonl\n"
+    "  either with [--pkcs11-module PATH --pkcs11-token LABEL --pkcs11-pin-file FILE]:\n"
+    "  the keys go into that PKCS#11 token, the store holds references (docs/pkcs11.md)\n"
     "URI: sqlite:PATH or redis-cluster://HOST:PORT[,HOST:PORT...][?wait=N&wait-ms=T&ns=NAME]\n"
     "Creates N devices (K_AIOT_root from the OS CSPRNG, permanent ID = 4-byte group code ||\n"
     "8 random bytes) and writes one JSON object per device to --out (mode 0600: it holds\n"
@@ -66,6 +76,7 @@ static const char provision_usage[] =
 
 struct prov_args {
 	const char *store, *kek_file, *out, *import, *group;
+	aiot_p11_cfg p11; /* all NULL: keys in the store */
 	unsigned long long count;
 	aiot_suite suite;
 	unsigned res_bits, key_bits;
@@ -83,6 +94,9 @@ enum {
 	O_KEY_BITS,
 	O_OUT,
 	O_IMPORT,
+	O_P11_MODULE,
+	O_P11_TOKEN,
+	O_P11_PIN,
 	O_HELP
 };
 
@@ -97,6 +111,9 @@ static const struct option prov_opts[] = {
     {"key-bits", required_argument, NULL, O_KEY_BITS},
     {"out", required_argument, NULL, O_OUT},
     {"import", required_argument, NULL, O_IMPORT},
+    {"pkcs11-module", required_argument, NULL, O_P11_MODULE},
+    {"pkcs11-token", required_argument, NULL, O_P11_TOKEN},
+    {"pkcs11-pin-file", required_argument, NULL, O_P11_PIN},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -156,6 +173,15 @@ static void parse_args(int argc, char **argv, struct prov_args *a)
 		case O_IMPORT:
 			a->import = optarg;
 			break;
+		case O_P11_MODULE:
+			a->p11.module = optarg;
+			break;
+		case O_P11_TOKEN:
+			a->p11.token = optarg;
+			break;
+		case O_P11_PIN:
+			a->p11.pin_file = optarg;
+			break;
 		case O_HELP:
 			fputs(provision_usage, stdout);
 			exit(0);
@@ -169,6 +195,10 @@ static void parse_args(int argc, char **argv, struct prov_args *a)
 	if (a->store == NULL || a->kek_file == NULL)
 		cli_fail(CLI_EXIT_USAGE, "provision: --store and --kek-file are required\n%s",
 		         provision_usage);
+	int p11 = (a->p11.module != NULL) + (a->p11.token != NULL) + (a->p11.pin_file != NULL);
+	if (p11 != 0 && p11 != 3)
+		cli_fail(CLI_EXIT_USAGE, "provision: --pkcs11-module, --pkcs11-token and "
+		                         "--pkcs11-pin-file go together");
 	if (a->import != NULL) {
 		if (a->have_count || a->out != NULL)
 			cli_fail(CLI_EXIT_USAGE, "provision: --import takes no --count or --out");
@@ -190,6 +220,7 @@ static void parse_args(int argc, char **argv, struct prov_args *a)
 struct prov_run {
 	const struct prov_args *a;
 	aiot_store *s;
+	aiot_p11 *tok;     /* --pkcs11-*, else NULL */
 	int out;           /* --out fd, or -1 */
 	int kek_created;   /* this run made the KEK file */
 	int store_existed; /* the store file was there before this run */
@@ -221,6 +252,18 @@ static const char *store_file(const char *uri)
 	return strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0' ? uri + 7 : NULL;
 }
 
+struct first_dev {
+	size_t n;
+	int ref;
+};
+
+static void first_dev(void *arg, const aiot_dev_record *r)
+{
+	struct first_dev *f = arg;
+	f->n++;
+	f->ref = aiot_p11_is_ref(r->key, r->key_len);
+}
+
 /* Removes what a run that provisioned nothing created: the output file, a new empty store,
  * and a new KEK file unless a store sealed under it remains. */
 static void undo_run(struct prov_run *r)
@@ -232,6 +275,8 @@ static void undo_run(struct prov_run *r)
 		(void)unlink(r->a->out);
 		r->out = -1;
 	}
+	aiot_p11_close(r->tok);
+	r->tok = NULL;
 	if (r->s != NULL) {
 		size_t n = aiot_store_count(r->s);
 		aiot_store_close(r->s);
@@ -277,6 +322,55 @@ static void open_store(struct prov_run *r)
 	aiot_zeroize(kek, sizeof kek);
 	if (r->s == NULL)
 		run_fail(r, "store: %s", err);
+	if (a->p11.module != NULL && (r->tok = aiot_p11_open(&a->p11, err, sizeof err)) == NULL)
+		run_fail(r, "%s", err);
+	/* A store is token-backed or not (module comment): its first device says which. */
+	struct first_dev f = {0};
+	aiot_store_match_prefix(r->s, NULL, 0, 1, first_dev, &f);
+	if (f.n > 0 && f.ref != (r->tok != NULL))
+		run_fail(r,
+		         f.ref ? "store %s holds references to PKCS#11 token objects: add devices "
+		                 "to it with --pkcs11-module, --pkcs11-token, --pkcs11-pin-file"
+		               : "store %s holds keys: its devices cannot be added to a PKCS#11 "
+		                 "token's store (a store is either token-backed or not)",
+		         a->store);
+}
+
+/* --pkcs11-*: each key of the batch into the token and its reference in its place; on
+ * failure the objects made are destroyed again. */
+static void token_undo(aiot_p11 *tok, const aiot_dev_record *recs, size_t n)
+{
+	for (size_t i = 0; tok != NULL && i < n; i++)
+		if (aiot_p11_is_ref(recs[i].key, recs[i].key_len))
+			(void)aiot_p11_destroy(tok, recs[i].key);
+}
+
+static int to_token(aiot_p11 *tok, aiot_dev_record *recs, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; tok != NULL && i < n; i++) {
+		aiot_dev_record *r = &recs[i];
+		uint8_t ref[AIOT_P11_REF_LEN];
+		int rc = aiot_p11_import(tok, r->suite, r->key, r->key_len, r->perm_id,
+		                         r->perm_id_len, ref, err, errlen);
+		if (rc != AIOT_OK) {
+			token_undo(tok, recs, i);
+			return rc;
+		}
+		aiot_zeroize(r->key, sizeof r->key);
+		memcpy(r->key, ref, sizeof ref);
+		r->key_len = AIOT_P11_REF_LEN;
+	}
+	return AIOT_OK;
+}
+
+/* Into the store, through the token with --pkcs11-* (module comment). */
+static int insert_batch(aiot_store *s, aiot_p11 *tok, aiot_dev_record *recs, size_t n, char *err,
+                        size_t errlen)
+{
+	int rc = to_token(tok, recs, n, err, errlen);
+	if (rc == AIOT_OK && (rc = aiot_store_insert(s, recs, n, err, errlen)) != AIOT_OK)
+		token_undo(tok, recs, n);
+	return rc;
 }
 
 static void fill_random(uint8_t *p, size_t n)
@@ -394,7 +488,7 @@ static int provision_batch(struct prov_run *r, const uint8_t code[4], size_t n,
 			snprintf(err, errlen, "--out %s: write failed: %s", r->a->out,
 			         strerror(errno));
 			rc = AIOT_ERR_STATE;
-		} else if ((rc = aiot_store_insert(r->s, recs, n, err + 7, errlen - 7)) !=
+		} else if ((rc = insert_batch(r->s, r->tok, recs, n, err + 7, errlen - 7)) !=
 		           AIOT_OK) {
 			memcpy(err, "store: ", 7);
 		}
@@ -445,6 +539,7 @@ static int do_provision(const struct prov_args *a)
 		run_fail(&r, "interrupted by signal %d: no device provisioned", (int)stop_signal);
 	double dt = aiot_mono_s() - t0;
 	close(r.out);
+	aiot_p11_close(r.tok);
 	aiot_store_close(r.s);
 	if (stop_signal)
 		cli_fail(CLI_EXIT_FAIL,
@@ -486,7 +581,8 @@ static int parse_line(const char *line, size_t len, aiot_dev_record *r, char *ms
 }
 
 /* Reads path line by line; with s == NULL only checks every line. Returns devices read. */
-static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_record *recs)
+static unsigned long long import_pass(const char *path, aiot_store *s, aiot_p11 *tok,
+                                      aiot_dev_record *recs)
 {
 	char msg[160], err[512];
 	char *line = NULL;
@@ -506,7 +602,7 @@ static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_
 		aiot_zeroize(line, (size_t)len);
 		devices++;
 		if (s != NULL && ++n == BATCH) {
-			if (aiot_store_insert(s, recs, n, err, sizeof err) != AIOT_OK)
+			if (insert_batch(s, tok, recs, n, err, sizeof err) != AIOT_OK)
 				cli_fail(CLI_EXIT_FAIL,
 				         "%s: batch ending at line %llu: %s (%llu "
 				         "devices imported before it)",
@@ -518,7 +614,7 @@ static unsigned long long import_pass(const char *path, aiot_store *s, aiot_dev_
 	if (ferror(f))
 		cli_fail(CLI_EXIT_FAIL, "--import %s: read error", path);
 	if (s != NULL && n > 0) {
-		if (aiot_store_insert(s, recs, n, err, sizeof err) != AIOT_OK)
+		if (insert_batch(s, tok, recs, n, err, sizeof err) != AIOT_OK)
 			cli_fail(CLI_EXIT_FAIL,
 			         "%s: last batch (to line %llu): %s (%llu devices "
 			         "imported before it)",
@@ -540,16 +636,17 @@ static int do_import(const struct prov_args *a)
 	sbi_wipe_freed_memory(); /* cJSON's strings hold keys */
 	/* Pass 1 checks every line, so a bad file imports nothing at all; pass 2 stores in
 	 * transactions of BATCH (a conflicting batch is rolled back whole). */
-	unsigned long long n = import_pass(a->import, NULL, recs);
+	unsigned long long n = import_pass(a->import, NULL, NULL, recs);
 	if (n == 0)
 		cli_fail(CLI_EXIT_FAIL, "--import %s: no devices in the file", a->import);
 	struct prov_run r = {.a = a, .out = -1};
 	open_store(&r);
 	aiot_store *s = r.s;
 	double t0 = aiot_mono_s();
-	import_pass(a->import, s, recs);
+	import_pass(a->import, s, r.tok, recs);
 	double dt = aiot_mono_s() - t0;
 	size_t total = aiot_store_count(s);
+	aiot_p11_close(r.tok);
 	aiot_store_close(s);
 	free(recs);
 	fprintf(stderr,

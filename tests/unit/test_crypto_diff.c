@@ -23,29 +23,14 @@
 #include "crypto/kdf.h"
 #include "crypto/nxa2.h"
 #include "crypto/sha256.h"
+#include "test_rng.h"
 
 static unsigned long n_iter = 100000;
-static uint64_t rng_state;
 static aiot_backend *ossl;
 static const aiot_backend *ref = &aiot_backend_ref;
 /* The reference side of a comparison: every other iteration the backend struct, else NULL,
  * the reference primitives called directly (what the device does, backend.h). */
 #define REF(i) (((i)&1u) ? ref : NULL)
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: deterministic, fast, good enough to pick test inputs. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static void fill(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
 
 static size_t below(size_t n)
 {
