@@ -2,8 +2,11 @@
 /*
  * The ADM's device store: the device profiles and long-term keys K_AIOT_root.
  * Every device is held in an in-memory cache with its indexes (store_cache.h) for the hot path
- * (get-authentication never touches the database), and persisted by a backend chosen by the
- * URI scheme (store_backend.h): today SQLite, "sqlite:PATH" (WAL, prepared statements). Keys
+ * (get-authentication by permanent ID never touches the database), and persisted by a backend
+ * chosen by the URI scheme (store_backend.h): SQLite, "sqlite:PATH" (WAL, prepared
+ * statements), or Redis Cluster, "redis-cluster://..." (docs/redis-cluster.md), which several
+ * ADM processes share: there the cache holds only what never changes and the mutable state
+ * is read from the cluster on each lookup, compare-and-set decided in the cluster. Keys
  * are encrypted at rest with AES-256-GCM under the 256-bit key-encryption key (KEK), nonce per
  * record, AAD = the permanent ID: the database file never holds a key in the clear, and a
  * ciphertext cannot be moved to another device's row.

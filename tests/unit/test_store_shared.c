@@ -11,6 +11,7 @@
  * it_store_redis); skipped without it (SQLite has one process per store).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,62 @@ static double now_us(void)
 	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
+/* Readers on 4 threads while the writer commits sessions back to back. */
+struct reader_arg {
+	aiot_store *s;
+	int n, fails;
+	atomic_int done;
+};
+
+static void *reader_main(void *p)
+{
+	struct reader_arg *x = p;
+	aiot_dev_record r;
+	for (int i = 0; i < x->n; i++)
+		x->fails +=
+		    aiot_store_get(x->s, devs[5].perm_id, devs[5].perm_id_len, &r) != AIOT_OK;
+	atomic_store(&x->done, 1);
+	return NULL;
+}
+
+static void test_readers_and_writer(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	enum { THREADS = 4, N = 1000 };
+	aiot_store *a = open_store(0);
+	pthread_t th[THREADS];
+	struct reader_arg x[THREADS];
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	uint8_t rn[16] = {1}, rd[16] = {2};
+	double t0 = now_us();
+	for (int i = 0; i < THREADS; i++) {
+		x[i].s = a, x[i].n = N, x[i].fails = 0;
+		atomic_init(&x[i].done, 0);
+		pthread_create(&th[i], NULL, reader_main, &x[i]);
+	}
+	int writes = 0;
+	for (int busy = 1; busy; writes++) { /* until the readers are done */
+		assert_int_equal(aiot_store_set_session(a, devs[6].perm_id, devs[6].perm_id_len, rn,
+		                                        rd, count_done, &o),
+		                 AIOT_OK);
+		aiot_store_flush(a);
+		busy = 0;
+		for (int i = 0; i < THREADS; i++)
+			busy |= !atomic_load(&x[i].done);
+	}
+	double t1 = now_us();
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(x[i].fails, 0);
+	assert_int_equal(o.ok, writes);
+	printf("%d threads x %d aiot_store_get while %d session writes committed: %.1f us per "
+	       "lookup (wall / lookups), %.0f lookups/s\n",
+	       THREADS, N, writes, (t1 - t0) / (THREADS * N), THREADS * N * 1e6 / (t1 - t0));
+	aiot_store_close(a);
+}
+
 /* get_key: immutable fields only and no round trip; the cost of the lookups that read the
  * cluster (printed for docs/redis-cluster.md). */
 static void test_get_key_and_cost(void **state)
@@ -351,9 +408,10 @@ static void test_get_key_and_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rotation_visible), cmocka_unit_test(test_tid_cas_conflict),
-	    cmocka_unit_test(test_doa_concurrent),   cmocka_unit_test(test_profile_conflict),
-	    cmocka_unit_test(test_insert_elsewhere), cmocka_unit_test(test_get_key_and_cost),
+	    cmocka_unit_test(test_rotation_visible),   cmocka_unit_test(test_tid_cas_conflict),
+	    cmocka_unit_test(test_doa_concurrent),     cmocka_unit_test(test_profile_conflict),
+	    cmocka_unit_test(test_insert_elsewhere),   cmocka_unit_test(test_get_key_and_cost),
+	    cmocka_unit_test(test_readers_and_writer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
