@@ -135,34 +135,22 @@ out:
  * (then its other devices may have committed: per device atomic), else AIOT_OK. */
 static aiot_store_change change_shared(store_writer *w, struct store_op *o)
 {
-	aiot_store_change c = {
-	    .perm_id = o->id, .len = o->id_len, .cas = o->cas, .nonce = o->nonce};
+	aiot_store_change c = change_of(o); /* nothing staged: no previous T-ID, no window */
+	c.cas = o->cas;
+	c.nonce = o->nonce;
 	memcpy(o->nonce, w->nonce, 8);
 	memcpy(o->nonce + 8, &w->seq, 8);
 	w->seq++;
-	switch (o->kind) {
-	case OP_TID:
-		c.kind = AIOT_CHANGE_TID;
-		c.tid = o->a;
-		c.tid_type = o->tid_type;
+	if (o->kind == OP_TID) {
 		c.e_tid = o->expect_tid ? o->e_tid : NULL;
 		c.e_rn = o->expect_session ? o->e_rn : NULL;
 		c.e_rd = o->expect_session ? o->e_rd : NULL;
-		break;
-	case OP_SESSION:
-		c.kind = AIOT_CHANGE_SESSION;
-		c.rand_n = o->a;
-		c.rand_d = o->b;
-		break;
-	case OP_PROFILE:
-		c.kind = AIOT_CHANGE_PROFILE;
-		c.json = o->json;
+	} else if (o->kind == OP_PROFILE) {
 		c.expect = o->expect;
-		break;
-	case OP_DOA:
-		c.kind = AIOT_CHANGE_DOA;
+	} else if (o->kind == OP_DOA) {
 		c.rand_d = o->a;
-		break;
+		c.doa_rand_d = NULL;
+		c.doa_n = 0;
 	}
 	return c;
 }

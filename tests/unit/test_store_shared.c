@@ -33,11 +33,7 @@ static aiot_dev_record devs[NDEV];
 
 static aiot_store *open_store(int create)
 {
-	char err[256] = "";
-	aiot_store *s = aiot_store_open(uri, kek, create, err, sizeof err);
-	if (s == NULL)
-		fail_msg("open: %s", err);
-	return s;
+	return test_store_open(uri, kek, create);
 }
 
 static void make_dev(aiot_dev_record *r, uint8_t i, uint8_t code)
