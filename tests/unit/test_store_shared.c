@@ -7,8 +7,9 @@
  * commits, the other gets AIOT_STORE_CHANGED; one RAND_d added through A and B at once, from
  * two threads, many times: exactly one accepted each time; a device inserted through a third
  * handle is found by B by permanent ID and by T-ID; get_key has no round trip and no mutable
- * field. Also the cost of a lookup that reads the cluster. Needs AIOT_TEST_STORE_URL (run by
- * it_store_redis); skipped without it (SQLite has one process per store).
+ * field; the T-ID index (pruned, rebuilt at open). Also the cost of a lookup that reads the
+ * cluster. Needs AIOT_TEST_STORE_URL (run by it_store_redis); skipped without it (SQLite has
+ * one process per store).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +24,8 @@
 #include <cmocka.h>
 
 #include "common/aiot_err.h"
+#include "common/hex.h"
+#include "redis/cluster.h"
 #include "store/store.h"
 #include "test_store_util.h"
 
@@ -307,6 +310,60 @@ static void test_insert_elsewhere(void **state)
 	aiot_store_close(c);
 }
 
+/* One command on the test's cluster (its namespace's T-ID index entry of tid): the reply. */
+static redisReply *index_cmd(const char *verb, const uint8_t tid[16])
+{
+	char url[512], key[160], hex[33], err[256] = "";
+	snprintf(url, sizeof url, "%.*s", (int)strcspn(uri, "?"), uri);
+	aiot_hex_encode(tid, 16, hex);
+	snprintf(key, sizeof key, "%s:tid:{%s}", strstr(uri, "ns=") + 3, hex);
+	redis_cluster *c = redis_cluster_open(url, NULL, err, sizeof err);
+	assert_non_null(c);
+	const char *argv[2] = {verb, key};
+	redis_cmd cmd = {key, strlen(key), 2, argv, NULL};
+	redisReply *x = redis_cluster_command(c, &cmd, err, sizeof err);
+	redis_cluster_close(c);
+	assert_non_null(x);
+	return x;
+}
+
+/* The index: an entry names the device; the entry of a T-ID that left the device is removed;
+ * a store whose entries are missing (written before the index) gets them back at open. */
+static void test_index(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	const aiot_dev_record *d = &devs[7];
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	aiot_dev_record r;
+	uint8_t t1[16], t2[16];
+	redisReply *x = index_cmd("GET", d->tid);
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	assert_memory_equal(x->str, d->perm_id, d->perm_id_len);
+	freeReplyObject(x);
+	aiot_store *a = open_store(0);
+	tid_n(t1, 7, 0x71);
+	tid_n(t2, 7, 0x72);
+	assert_int_equal(aiot_store_set_tid(a, d->perm_id, d->perm_id_len, NULL, t1,
+	                                    AIOT_TID_STORED, count_done, &o),
+	                 AIOT_OK);
+	assert_int_equal(aiot_store_set_tid(a, d->perm_id, d->perm_id_len, NULL, t2,
+	                                    AIOT_TID_STORED, count_done, &o),
+	                 AIOT_OK);
+	aiot_store_flush(a);
+	assert_int_equal(o.ok, 2);
+	aiot_store_close(a);
+	x = index_cmd("GET", d->tid); /* the first T-ID left the device: pruned */
+	assert_int_equal(x->type, REDIS_REPLY_NIL);
+	freeReplyObject(x);
+	freeReplyObject(index_cmd("DEL", t2)); /* as in a store from before the index */
+	a = open_store(0);
+	assert_int_equal(aiot_store_get_by_tid(a, t2, &r), AIOT_OK);
+	assert_memory_equal(r.tid_prev, t1, 16);
+	assert_int_equal(aiot_store_get_by_tid(a, d->tid, &r), AIOT_ERR_UNKNOWN);
+	aiot_store_close(a);
+}
+
 static double now_us(void)
 {
 	struct timespec t;
@@ -407,7 +464,7 @@ int main(void)
 	    cmocka_unit_test(test_rotation_visible),   cmocka_unit_test(test_tid_cas_conflict),
 	    cmocka_unit_test(test_doa_concurrent),     cmocka_unit_test(test_profile_conflict),
 	    cmocka_unit_test(test_insert_elsewhere),   cmocka_unit_test(test_get_key_and_cost),
-	    cmocka_unit_test(test_readers_and_writer),
+	    cmocka_unit_test(test_readers_and_writer), cmocka_unit_test(test_index),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
