@@ -129,19 +129,40 @@ check "ADM 2: get-authentication by the new T-ID" "200 $XQ" "$(auth_tid "$SB" "$
 check "ADM 2: ... and by the previous one" "200 $XQ" "$(auth_tid "$SB" "$QT0")"
 resp=$(h2post "$SB/get-tid" "{\"aiotDevPermId\":\"$QID\"}")
 check "ADM 2: get-tid answers the rotation ADM 1 made (idempotent in the session)" "$QT1 $QT0" "$(echo "${resp#* }" | jq -r '.tid + " " + .tidPrevious')"
+# get-tid on both ADMs at once after each new session, 5 times: one rotation, both answer it
+post_to() { # file url json: "STATUS BODY" into file (h2post shares one body file)
+	curl -sS --http2-prior-knowledge -o "$1.body" -w '%{http_code}' -X POST \
+		-H 'content-type: application/json' --data-binary "$3" "$2" >"$1"
+	echo " $(cat "$1.body")" >>"$1"
+}
+same=0; PREV=$QT1
+for _ in $(seq 1 5); do
+	RN2=$(rand16); RD2=$(rand16)
+	h2post "$SA/get-session-key" "{\"aiotDevPermId\":\"$QID\",\"randN\":\"$RN2\",\"randD\":\"$RD2\"}" >/dev/null
+	WANT="$("$AIOT" crypto tid --suite 3gpp --key "$QKEY" --rand-n "$RN2" --rand-d "$RD2") $PREV"
+	post_to "$W/ta" "$SA/get-tid" "{\"aiotDevPermId\":\"$QID\"}" &
+	post_to "$W/tb" "$SB/get-tid" "{\"aiotDevPermId\":\"$QID\"}"
+	wait $!
+	for f in ta tb; do
+		[ "$(cut -d' ' -f2- "$W/$f" | jq -r '.tid + " " + .tidPrevious')" = "$WANT" ] && same=$((same + 1))
+	done
+	PREV=${WANT%% *}
+done
+check "get-tid on both ADMs at once, 5 sessions: both answer the one rotation, previous kept" 10 "$same"
 DRD=$(rand16)
 check "DO-A RAND_d on ADM 1: 200" 200 "$(h2post "$SA/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" | cut -d' ' -f1)"
 check "... the same RAND_d on ADM 2: refused" 403 "$(h2post "$SB/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" | cut -d' ' -f1)"
 # the same RAND_d at once on both, 10 times: exactly one 200 each time
-wins=0
+wins=0; refused=0
 for _ in $(seq 1 10); do
 	DRD=$(rand16)
-	h2post "$SA/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" >"$W/da" &
-	h2post "$SB/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" >"$W/db"
+	post_to "$W/da" "$SA/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" &
+	post_to "$W/db" "$SB/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}"
 	wait $!
 	wins=$((wins + $(cat "$W/da" "$W/db" | cut -d' ' -f1 | grep -c '^200$')))
+	refused=$((refused + $(cat "$W/da" "$W/db" | cut -d' ' -f1 | grep -c '^403$')))
 done
-check "one RAND_d sent to both ADMs at once, 10 times: one 200 each time" 10 "$wins"
+check "one RAND_d sent to both ADMs at once, 10 times: one 200 and one 403 each time" "10 10" "$wins $refused"
 "$AIOT" provision --store "$STORE" --kek-file "$KEK" --count 1 --group late --out "$W/late.jsonl" 2>>"$W/prov.log"
 LID=$(dev "$W/late.jsonl" 1 .aiotDevPermId); LKEY=$(dev "$W/late.jsonl" 1 .key)
 resp=$(h2post "$SB/get-authentication" "{\"aiotDevPermId\":\"$LID\",\"randN\":\"$RN\",\"randDlist\":[\"$RD\"]}")
