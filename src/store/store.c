@@ -267,22 +267,9 @@ int aiot_store_get_key(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_d
 {
 	if (perm_id == NULL || out == NULL)
 		return AIOT_ERR_INVAL;
-	int rc = store_cache_get(&s->cache, perm_id, len, out);
-	if (rc == AIOT_ERR_UNKNOWN && s->be->shared && cached(s, perm_id, len) == AIOT_OK)
-		rc = store_cache_get(&s->cache, perm_id, len, out);
-	if (rc == AIOT_OK && !s->be->shared) { /* the same answer on both backends */
-		aiot_dev_record k = *out;
-		memset(out, 0, sizeof *out);
-		memcpy(out->perm_id, k.perm_id, k.perm_id_len);
-		out->perm_id_len = k.perm_id_len;
-		out->suite = k.suite;
-		out->res_bits = k.res_bits;
-		memcpy(out->key, k.key, k.key_len);
-		out->key_len = k.key_len;
-		memcpy(out->group, k.group, sizeof out->group);
-		out->privacy = k.privacy;
-		OPENSSL_cleanse(&k, sizeof k);
-	}
+	int rc = store_cache_get(&s->cache, perm_id, len, out, 1);
+	if (rc == AIOT_ERR_UNKNOWN && s->be->shared && (rc = cached(s, perm_id, len)) == AIOT_OK)
+		rc = store_cache_get(&s->cache, perm_id, len, out, 1);
 	return rc;
 }
 
@@ -291,7 +278,7 @@ int aiot_store_get(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_r
 	if (perm_id == NULL || out == NULL)
 		return AIOT_ERR_INVAL;
 	if (!s->be->shared)
-		return store_cache_get(&s->cache, perm_id, len, out);
+		return store_cache_get(&s->cache, perm_id, len, out, 0);
 	/* Shared: the immutable part from the cache, the mutable state from the backend. */
 	int rc = aiot_store_get_key(s, perm_id, len, out);
 	if (rc == AIOT_OK && (rc = s->be->read(s->b, perm_id, len, out, NULL)) != AIOT_OK)

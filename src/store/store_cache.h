@@ -129,7 +129,9 @@ void store_cache_drop(struct store_dev *staged, size_t n);
 size_t store_cache_count(store_cache *c);
 size_t store_cache_memory(store_cache *c);
 int store_cache_known(store_cache *c, const uint8_t *id, size_t len);
-int store_cache_get(store_cache *c, const uint8_t *id, size_t len, aiot_dev_record *out);
+/* immutable: only the fields that never change (aiot_store_get_key), the others zero. */
+int store_cache_get(store_cache *c, const uint8_t *id, size_t len, aiot_dev_record *out,
+                    int immutable);
 int store_cache_get_by_tid(store_cache *c, const uint8_t tid[16], aiot_dev_record *out);
 size_t store_cache_match_prefix(store_cache *c, const uint8_t *prefix, size_t bits, size_t max,
                                 void (*cb)(void *arg, const aiot_dev_record *r), void *arg);
