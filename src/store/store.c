@@ -286,6 +286,13 @@ int aiot_store_get(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_r
 	return rc;
 }
 
+/* 1 if r holds tid, current or previous. */
+static int holds_tid(const aiot_dev_record *r, const uint8_t tid[16])
+{
+	return (r->has_tid && memcmp(r->tid, tid, 16) == 0) ||
+	       (r->has_tid_prev && memcmp(r->tid_prev, tid, 16) == 0);
+}
+
 int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record *out)
 {
 	uint8_t id[AIOT_PERM_ID_MAX];
@@ -294,12 +301,23 @@ int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record 
 		return AIOT_ERR_INVAL;
 	if (!s->be->shared)
 		return store_cache_get_by_tid(&s->cache, tid, out);
-	/* The index is a hint (written before the device's change commits, never removed
-	 * atomically with it): the device's own T-IDs decide. */
-	int rc = s->be->find_tid(s->b, tid, id, &len);
+	/* Shared: two hints, each checked against the device's own T-IDs (read from the
+	 * backend). First the T-IDs this process loaded at open (the cache's index, not kept up
+	 * to date here): a device not rotated since costs one round trip. Then the backend's
+	 * index (written before the change that gives a device the T-ID). */
+	int rc = store_cache_get_by_tid(&s->cache, tid, out);
+	if (rc == AIOT_OK) {
+		len = out->perm_id_len;
+		memcpy(id, out->perm_id, len);
+		if ((rc = aiot_store_get(s, id, len, out)) == AIOT_OK && holds_tid(out, tid))
+			return AIOT_OK;
+		OPENSSL_cleanse(out, sizeof *out);
+		if (rc != AIOT_OK && rc != AIOT_ERR_UNKNOWN)
+			return rc;
+	}
+	rc = s->be->find_tid(s->b, tid, id, &len);
 	if (rc == AIOT_OK && (rc = aiot_store_get(s, id, len, out)) == AIOT_OK &&
-	    !(out->has_tid && memcmp(out->tid, tid, 16) == 0) &&
-	    !(out->has_tid_prev && memcmp(out->tid_prev, tid, 16) == 0)) {
+	    !holds_tid(out, tid)) {
 		OPENSSL_cleanse(out, sizeof *out);
 		rc = AIOT_ERR_UNKNOWN;
 	}
