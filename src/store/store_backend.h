@@ -20,10 +20,13 @@
  *
  * Ownership and locks, for all of src/store:
  *   - the backend handle is used under the store's backend lock (be_lock) only, so a backend
- *     needs no locking of its own; it owns the at-rest encryption of the keys (keywrap.h) and
- *     never returns or logs a key in the clear but through the load callback's record;
+ *     needs no locking of its own, but for a shared backend's read, find_tid and fetch, which
+ *     run on any thread without be_lock and lock what they share themselves (store_redis.c);
+ *     it owns the at-rest encryption of the keys (keywrap.h) and never returns or logs a key
+ *     in the clear but through the load (or fetch) callback's record;
  *   - the cache is changed only by holders of be_lock (inserts, the writer thread publishing
- *     a committed batch), under the cache's write lock; lookups take the read lock only;
+ *     a committed batch, a device fetched from a shared backend), under the cache's write
+ *     lock; lookups take the read lock only;
  *   - lock order: be_lock, then the cache's rw. The writer's queue lock (store_writer.h) is
  *     taken alone. No callback (done) runs with any of them held.
  */
