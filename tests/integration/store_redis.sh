@@ -163,6 +163,24 @@ for _ in $(seq 1 10); do
 	refused=$((refused + $(cat "$W/da" "$W/db" | cut -d' ' -f1 | grep -c '^403$')))
 done
 check "one RAND_d sent to both ADMs at once, 10 times: one 200 and one 403 each time" "10 10" "$wins $refused"
+# a PATCH on each ADM at once, each setting another member: no update lost, 5 times
+patch_to() { # file url json
+	curl -sS --http2-prior-knowledge -o /dev/null -w '%{http_code}' -X PATCH \
+		-H 'content-type: application/merge-patch+json' --data-binary "$3" "$2" >"$1"
+}
+both=0
+for i in 1 2 3 4 5; do
+	U="3fa85f64-5717-4562-b3fc-2c963f66afa$i"
+	patch_to "$W/pa" "http://127.0.0.1:$PA/nadm-dm/v1/aiot-device-profile-data/$(urlenc "$QID")" \
+		"{\"lastKnownAiotfInfo\":{\"lastKnownAiotfInfoInd\":true,\"lastKnownAiotfFqdn\":\"a$i.example.org\"}}" &
+	patch_to "$W/pb" "http://127.0.0.1:$PB/nadm-dm/v1/aiot-device-profile-data/$(urlenc "$QID")" \
+		"{\"lastKnownAiotfInfo\":{\"lastKnownAiotfInfoInd\":true,\"lastKnownAiotfId\":\"$U\"}}"
+	wait $!
+	got=$(curl -sS --http2-prior-knowledge "http://127.0.0.1:$PB/nadm-dm/v1/aiot-device-profile-data/$(urlenc "$QID")" |
+		jq -r '.lastKnownAiotfInfo | .lastKnownAiotfFqdn + " " + .lastKnownAiotfId')
+	[ "$(cat "$W/pa") $(cat "$W/pb") $got" = "204 204 a$i.example.org $U" ] && both=$((both + 1))
+done
+check "a PATCH on each ADM at once, 5 times: both 204, neither member lost" 5 "$both"
 "$AIOT" provision --store "$STORE" --kek-file "$KEK" --count 1 --group late --out "$W/late.jsonl" 2>>"$W/prov.log"
 LID=$(dev "$W/late.jsonl" 1 .aiotDevPermId); LKEY=$(dev "$W/late.jsonl" 1 .key)
 resp=$(h2post "$SB/get-authentication" "{\"aiotDevPermId\":\"$LID\",\"randN\":\"$RN\",\"randDlist\":[\"$RD\"]}")
