@@ -3,9 +3,10 @@
  * Fuzz what the Redis Cluster store backend decodes (src/store/store_redis_codec.c): the input
  * as a store URL through rs_url_parse, then as RESP (hiredis's reader, as the client reads a
  * node) with every reply through rs_decode_fields (a device's HGETALL) and rs_scan_reply
- * (SCAN). Checks: a URL taken has its seeds, a namespace and options in range; a device
- * taken has a valid suite, resBits, T-ID type, DO-A window and profile; a SCAN reply taken
- * has a cursor that is a string.
+ * (SCAN) and rs_decode_state (a device's mutable state, HMGET, as the ADMs sharing a store
+ * read it on every lookup). Checks: a URL taken has its seeds, a namespace and options in
+ * range; a device or a state taken has a valid suite, resBits, T-ID type, DO-A window and
+ * profile; a SCAN reply taken has a cursor that is a string.
  */
 #include "fuzz_resp.h"
 #include <stddef.h>
@@ -64,10 +65,27 @@ static void scan(const redisReply *x)
 	free(keys);
 }
 
+/* The reply as the answer to HMGET of the first n of the state's fields (n its length). */
+static void state(const redisReply *x)
+{
+	static const char *const names[] = {"tt", "t", "tp", "rn", "rd", "d", "j"};
+	aiot_dev_record r;
+	const char *profile = NULL;
+	memset(&r, 0, sizeof r);
+	if (x->type != REDIS_REPLY_ARRAY || x->elements == 0 || x->elements > 7 ||
+	    rs_decode_state(x, names, x->elements, &r, &profile) != NULL)
+		return;
+	if (r.doa_n > AIOT_DOA_WINDOW ||
+	    (r.tid_type != AIOT_TID_STORED && r.tid_type != AIOT_TID_CONCEALED) ||
+	    (profile != NULL && strlen(profile) > AIOT_PROFILE_MAX))
+		__builtin_trap();
+}
+
 static void reply(void *r)
 {
 	device(r);
 	scan(r);
+	state(r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -84,12 +84,15 @@ EOF
 	redis-server "$d/redis.conf" >/dev/null
 }
 
-stop_nodes() {
-	local port pid
+stop_nodes() { # all signalled first, then waited for together (each may wait for replicas)
+	local port pid pids=()
 	[ -f "$DIR/ports" ] || return 0
 	for port in $(cat "$DIR/ports"); do
 		pid=$(node_pid "$port") || continue
 		kill "$pid" 2>/dev/null || true
+		pids+=("$pid")
+	done
+	for pid in "${pids[@]}"; do
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$pid" 2>/dev/null || true
 	done

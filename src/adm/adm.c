@@ -107,6 +107,21 @@ void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len)
 	sbi_problem(resp, 404, NULL, "no AIoT device with aiotDevPermId %s", b64);
 }
 
+int adm_store_failed(adm *a, sbi_response *resp, int rc)
+{
+	(void)a;
+	if (rc == AIOT_ERR_UNKNOWN)
+		return 0;
+	sbi_problem(resp, 500, "SYSTEM_FAILURE", "the device store cannot be read");
+	return 1;
+}
+
+void adm_lookup_failed(adm *a, sbi_response *resp, int rc, const uint8_t *id, size_t len)
+{
+	if (!adm_store_failed(a, resp, rc))
+		adm_not_found(a, resp, id, len);
+}
+
 static int want_json_body(const sbi_request *req, sbi_response *resp, const char *media)
 {
 	if (!sbi_media_is(req->content_type, media)) {

@@ -74,6 +74,11 @@ void adm_reject(adm *a, sbi_response *resp, const sbi_err *e);
 void adm_key_failed(sbi_response *resp, const uint8_t *id, size_t len, int rc, const char *what);
 /* 404 for an unknown device (no cause: TS 29.500 defines none for it). */
 void adm_not_found(adm *a, sbi_response *resp, const uint8_t *id, size_t len);
+/* A lookup's error rc: 1 after answering 500 when the store could not be read (a shared
+ * store's cluster unreachable), 0 for AIOT_ERR_UNKNOWN (the caller answers 404). */
+int adm_store_failed(adm *a, sbi_response *resp, int rc);
+/* adm_not_found for AIOT_ERR_UNKNOWN, else adm_store_failed. */
+void adm_lookup_failed(adm *a, sbi_response *resp, int rc, const uint8_t *id, size_t len);
 /* Take ownership of j, print it compactly and answer status. */
 void adm_reply(sbi_response *resp, int status, cJSON *j);
 

@@ -196,8 +196,9 @@ static int targets_load(dm_patch *p, sbi_response *resp)
 	aiot_dev_record r;
 	for (size_t i = 0; i < p->n; i++) {
 		dm_target *t = &p->t[i];
-		if (aiot_store_get(p->c.a->store, t->id, t->idlen, &r) != 0) {
-			adm_not_found(p->c.a, resp, t->id, t->idlen);
+		int rc = aiot_store_get(p->c.a->store, t->id, t->idlen, &r);
+		if (rc != AIOT_OK) {
+			adm_lookup_failed(p->c.a, resp, rc, t->id, t->idlen);
 			return 1;
 		}
 		t->type = r.tid_type;
@@ -344,8 +345,9 @@ void nadm_dm_profile(adm *a, const sbi_request *req, sbi_response *resp, const c
 		dm_patch_run(a, req, resp, id, idlen);
 		return;
 	}
-	if (aiot_store_get(a->store, id, idlen, &r) != 0) {
-		adm_not_found(a, resp, id, idlen);
+	int rc = aiot_store_get(a->store, id, idlen, &r);
+	if (rc != AIOT_OK) {
+		adm_lookup_failed(a, resp, rc, id, idlen);
 		return;
 	}
 	adm_reply(resp, 200, profile_json(a, &r));
@@ -405,7 +407,12 @@ void nadm_dm_profiles(adm *a, const sbi_request *req, sbi_response *resp)
 			            "requester-aiot-devices-id: item %zu is not base64", count);
 			return;
 		}
-		int known = aiot_store_get(a->store, id, idlen, &r) == 0;
+		int grc = aiot_store_get(a->store, id, idlen, &r), known = grc == AIOT_OK;
+		if (!known && grc != AIOT_ERR_UNKNOWN) {
+			cJSON_Delete(root);
+			adm_store_failed(a, resp, grc);
+			return;
+		}
 		cJSON *pj = known ? profile_json(a, &r) : NULL;
 		aiot_zeroize(&r, sizeof r);
 		if (known && (pj == NULL || !cJSON_AddItemToArray(list, pj))) {

@@ -95,9 +95,11 @@ static int find_by_tid(adm *a, const uint8_t tid[16], const uint8_t *filt, size_
 		sbi_problem(resp, 500, "SYSTEM_FAILURE", "out of memory");
 		return -1;
 	}
-	if (aiot_store_get_by_tid(a->store, tid, &c->r[0]) != 0 ||
-	    (filt != NULL &&
-	     (c->r[0].perm_id_len < flen || memcmp(c->r[0].perm_id, filt, flen) != 0))) {
+	int rc = aiot_store_get_by_tid(a->store, tid, &c->r[0]);
+	if (rc != AIOT_OK && adm_store_failed(a, resp, rc))
+		return -1;
+	if (rc != AIOT_OK || (filt != NULL && (c->r[0].perm_id_len < flen ||
+	                                       memcmp(c->r[0].perm_id, filt, flen) != 0))) {
 		atomic_fetch_add(&a->not_found, 1);
 		atomic_fetch_add(&a->auth_by_tid[1], 1);
 		sbi_problem(resp, 404, NULL, "no AIoT device with this T-ID%s",
@@ -140,8 +142,10 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 		c->cap = 1;
 		if ((c->r = calloc(1, sizeof *c->r)) == NULL)
 			goto oom;
-		if (aiot_store_get(a->store, id, idlen, &c->r[0]) != 0) {
-			adm_not_found(a, resp, id, idlen);
+		/* The key, suite and resBits never change: the cache, on every backend. */
+		int rc = aiot_store_get_key(a->store, id, idlen, &c->r[0]);
+		if (rc != AIOT_OK) {
+			adm_lookup_failed(a, resp, rc, id, idlen);
 			return -1;
 		}
 		c->n = 1;
@@ -383,8 +387,9 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 		adm_reject(a, resp, &e);
 		goto fail;
 	}
-	if (aiot_store_get(a->store, s->id, s->idlen, &r) != 0) {
-		adm_not_found(a, resp, s->id, s->idlen);
+	int grc = aiot_store_get_key(a->store, s->id, s->idlen, &r);
+	if (grc != AIOT_OK) {
+		adm_lookup_failed(a, resp, grc, s->id, s->idlen);
 		goto fail;
 	}
 	/* Step 11, Annex A.3. */
@@ -491,8 +496,9 @@ static int tid_decide(adm_cas *c, sbi_response *resp)
 	aiot_dev_record r;
 	int answered = 1;
 
-	if (aiot_store_get(c->a->store, t->id, t->idlen, &r) != 0) {
-		adm_not_found(c->a, resp, t->id, t->idlen);
+	int rc = aiot_store_get(c->a->store, t->id, t->idlen, &r);
+	if (rc != AIOT_OK) {
+		adm_lookup_failed(c->a, resp, rc, t->id, t->idlen);
 		return 1;
 	}
 	if (tid_next(t, &r, next, resp))

@@ -47,7 +47,10 @@ static int doa_device(doa_call *d, aiot_dev_record *r, sbi_response *resp)
 {
 	adm *a = d->c.a;
 	if (d->perm_len == 0 && d->by_tid) {
-		if (aiot_store_get_by_tid(a->store, d->id, r) != 0) {
+		int rc = aiot_store_get_by_tid(a->store, d->id, r);
+		if (rc != AIOT_OK && adm_store_failed(a, resp, rc))
+			return -1;
+		if (rc != AIOT_OK) {
 			atomic_fetch_add(&a->not_found, 1);
 			atomic_fetch_add(&a->doa_results[ADM_DOA_UNKNOWN], 1);
 			sbi_problem(resp, 404, NULL, "no AIoT device with this T-ID");
@@ -56,9 +59,10 @@ static int doa_device(doa_call *d, aiot_dev_record *r, sbi_response *resp)
 	} else {
 		const uint8_t *p = d->perm_len ? d->perm_id : d->id;
 		size_t n = d->perm_len ? d->perm_len : d->idlen;
-		if (aiot_store_get(a->store, p, n, r) != 0) {
+		int rc = aiot_store_get(a->store, p, n, r);
+		if (rc != AIOT_OK) {
 			atomic_fetch_add(&a->doa_results[ADM_DOA_UNKNOWN], 1);
-			adm_not_found(a, resp, p, n);
+			adm_lookup_failed(a, resp, rc, p, n);
 			return -1;
 		}
 	}

@@ -27,7 +27,10 @@ static void dev_free(struct store_dev *d)
 	OPENSSL_cleanse(d, sizeof *d);
 }
 
-static void dev_to_record(const store_cache *s, const struct store_dev *d, aiot_dev_record *r)
+/* immutable: the fields that never change only (so is every record of a shared store's cache,
+ * store_cache.h), the others zero. */
+static void dev_to_record(const store_cache *s, const struct store_dev *d, aiot_dev_record *r,
+                          int immutable)
 {
 	memset(r, 0, sizeof *r);
 	memcpy(r->perm_id, store_dev_id(d), d->id_len);
@@ -38,6 +41,8 @@ static void dev_to_record(const store_cache *s, const struct store_dev *d, aiot_
 	r->key_len = d->key_len;
 	memcpy(r->group, s->groups[d->group], strlen(s->groups[d->group]) + 1);
 	r->privacy = (d->flags & F_PRIVACY) != 0;
+	if (immutable || s->immutable)
+		return;
 	r->has_tid = (d->flags & F_TID) != 0;
 	r->has_tid_prev = (d->flags & F_TID_PREV) != 0;
 	r->tid_type = (d->flags & F_CONCEALED) ? AIOT_TID_CONCEALED : AIOT_TID_STORED;
@@ -309,27 +314,28 @@ int store_cache_known(store_cache *c, const uint8_t *id, size_t len)
 }
 
 /* Copies d (found under the read lock) into out. */
-static int copy_out(store_cache *c, const struct store_dev *d, aiot_dev_record *out)
+static int copy_out(store_cache *c, const struct store_dev *d, aiot_dev_record *out, int immutable)
 {
 	int rc = AIOT_ERR_UNKNOWN;
 	if (d != NULL) {
-		dev_to_record(c, d, out);
+		dev_to_record(c, d, out, immutable);
 		rc = AIOT_OK;
 	}
 	pthread_rwlock_unlock(&c->rw);
 	return rc;
 }
 
-int store_cache_get(store_cache *c, const uint8_t *id, size_t len, aiot_dev_record *out)
+int store_cache_get(store_cache *c, const uint8_t *id, size_t len, aiot_dev_record *out,
+                    int immutable)
 {
 	pthread_rwlock_rdlock(&c->rw);
-	return copy_out(c, store_find_id(c, id, len), out);
+	return copy_out(c, store_find_id(c, id, len), out, immutable);
 }
 
 int store_cache_get_by_tid(store_cache *c, const uint8_t tid[16], aiot_dev_record *out)
 {
 	pthread_rwlock_rdlock(&c->rw);
-	return copy_out(c, store_find_tid(c, tid), out);
+	return copy_out(c, store_find_tid(c, tid), out, 0);
 }
 
 size_t store_cache_match_prefix(store_cache *c, const uint8_t *prefix, size_t bits, size_t max,
@@ -340,7 +346,7 @@ size_t store_cache_match_prefix(store_cache *c, const uint8_t *prefix, size_t bi
 	size_t lo = store_prefix_bound(c, prefix, bits, 0);
 	size_t hi = store_prefix_bound(c, prefix, bits, 1);
 	for (size_t i = lo; cb != NULL && i < hi && i - lo < max; i++) {
-		dev_to_record(c, &c->devs[c->sorted[i]], &r);
+		dev_to_record(c, &c->devs[c->sorted[i]], &r, 0);
 		cb(arg, &r);
 	}
 	pthread_rwlock_unlock(&c->rw);

@@ -8,15 +8,15 @@
 # and for exactly all but one of concurrent requests with one RAND_d; the 400s; the metrics.
 source "$(dirname "$0")/lib.bash"
 ADM=$B/aiot-adm
-DB=$W/adm.db
+it_store
 KEK=$W/kek
-"$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 2 --group doa-3gpp --out $W/g.jsonl 2>$W/prov.log
-"$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 2 --suite aes --res-bits 32 --group doa-aes --out $W/a.jsonl 2>>$W/prov.log
-"$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 2 --res-bits 128 --key-bits 256 --group doa-256 --out $W/k.jsonl 2>>$W/prov.log
-"$AIOT" provision --store sqlite:$DB --kek-file $KEK --count 2 --privacy --res-bits 96 --group doa-priv --out $W/p.jsonl 2>>$W/prov.log
+"$AIOT" provision --store "$STORE" --kek-file $KEK --count 2 --group doa-3gpp --out $W/g.jsonl 2>$W/prov.log
+"$AIOT" provision --store "$STORE" --kek-file $KEK --count 2 --suite aes --res-bits 32 --group doa-aes --out $W/a.jsonl 2>>$W/prov.log
+"$AIOT" provision --store "$STORE" --kek-file $KEK --count 2 --res-bits 128 --key-bits 256 --group doa-256 --out $W/k.jsonl 2>>$W/prov.log
+"$AIOT" provision --store "$STORE" --kek-file $KEK --count 2 --privacy --res-bits 96 --group doa-priv --out $W/p.jsonl 2>>$W/prov.log
 
 start_adm() {
-	start_daemon $W/adm$1.log "$ADM" --listen 127.0.0.1:0 --store sqlite:$DB --kek-file $KEK \
+	start_daemon $W/adm$1.log "$ADM" --listen 127.0.0.1:0 --store "$STORE" --kek-file $KEK \
 		--workers 2 --metrics 127.0.0.1:0
 	ADMPID=$LASTPID; SEC=http://127.0.0.1:$PORT/nadm-sec/v1; DOA=$SEC/get-doa-authentication
 }

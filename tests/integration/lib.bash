@@ -20,6 +20,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The device store of an ADM test: sqlite:$W/adm.db, or with AIOT_IT_STORE=redis-cluster (the
+# it_*_redis tests) a Redis Cluster of the test's own (scripts/redis-cluster.sh, stopped at
+# exit). Sets STORE, and REDIS=1 on the cluster (checks of SQLite's files are skipped there).
+it_store() {
+	REDIS=0
+	STORE=sqlite:$W/adm.db
+	[ "${AIOT_IT_STORE:-sqlite}" = redis-cluster ] || return 0
+	export AIOT_REDIS_DIR=$W/redis
+	trap '"$S/scripts/redis-cluster.sh" stop 2>/dev/null || true; cleanup' EXIT
+	"$S/scripts/redis-cluster.sh" start >"$W/redis-start.out" 2>"$W/redis-start.err" ||
+		{ cat "$W/redis-start.err" >&2; exit 1; }
+	STORE="$(tail -1 "$W/redis-start.out")?ns=it"
+	REDIS=1
+	echo "store: $STORE"
+}
+
 ok() { CHECKS=$((CHECKS + 1)); echo "ok   $*"; }
 bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $*" >&2; }
 # check NAME EXPECTED ACTUAL

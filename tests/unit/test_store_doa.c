@@ -51,11 +51,7 @@ static int teardown(void **state)
 
 static aiot_store *open_store(int create)
 {
-	char err[256] = "";
-	aiot_store *s = aiot_store_open(uri, kek, create, err, sizeof err);
-	if (s == NULL)
-		fail_msg("open: %s", err);
-	return s;
+	return test_store_open(uri, kek, create);
 }
 
 static aiot_dev_record dev;

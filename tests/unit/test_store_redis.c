@@ -3,7 +3,8 @@
  * The Redis Cluster backend's texts (store_redis_codec.c), without a cluster: the store URL
  * and its options, a device's changes merged into one script (net effect, deletions), the
  * grouping of a batch by device, duplicates in an insert, and the decoding of a device's hash
- * (every field, and what is refused). On a cluster: it_store_redis.
+ * (every field, and what is refused), a device's mutable state as HMGET answers it (for the
+ * ADMs that share a store) and the T-ID index key. On a cluster: it_store_redis.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,13 +181,71 @@ static void test_decode(void **state)
 	}
 }
 
+/* An HMGET reply: the values (NULL: nil), len[i] their lengths (0: strlen). */
+static redisReply *hmget_reply(const char *const *v, const size_t *len, size_t n)
+{
+	redisReply *x = calloc(1, sizeof *x);
+	x->type = REDIS_REPLY_ARRAY;
+	x->elements = n;
+	x->element = calloc(n, sizeof *x->element);
+	for (size_t i = 0; i < n; i++) {
+		redisReply *e = x->element[i] = calloc(1, sizeof *e);
+		e->type = v[i] == NULL ? REDIS_REPLY_NIL : REDIS_REPLY_STRING;
+		if (v[i] == NULL)
+			continue;
+		e->len = len[i] ? len[i] : strlen(v[i]);
+		e->str = calloc(1, e->len + 1);
+		memcpy(e->str, v[i], e->len);
+	}
+	return x;
+}
+
+static void test_decode_state(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"tt", "t", "tp", "rn", "rd", "d", "j"};
+	const char T[] = "0123456789abcdef", D[] = "0123456789abcdef0123456789abcdef";
+	const char *v[7] = {"1", T, NULL, T, T, D, "{\"x\":1}"};
+	size_t len[7] = {0, 16, 0, 16, 16, 32, 0};
+	aiot_dev_record r;
+	const char *profile = NULL;
+	memset(&r, 0, sizeof r);
+	redisReply *x = hmget_reply(v, len, 7);
+	assert_null(rs_decode_state(x, names, 7, &r, &profile));
+	assert_true(r.has_tid && !r.has_tid_prev && r.has_session);
+	assert_int_equal(r.tid_type, AIOT_TID_CONCEALED);
+	assert_int_equal(r.doa_n, 2);
+	assert_string_equal(profile, "{\"x\":1}");
+	freeReplyObject(x);
+	/* no tt: the device does not exist; rn without rd; a bad T-ID; a short reply */
+	v[0] = NULL;
+	x = hmget_reply(v, len, 7);
+	assert_string_equal(rs_decode_state(x, names, 7, &r, &profile), RS_NO_DEVICE);
+	freeReplyObject(x);
+	v[0] = "0", v[4] = NULL;
+	memset(&r, 0, sizeof r);
+	x = hmget_reply(v, len, 7);
+	assert_non_null(strstr(rs_decode_state(x, names, 7, &r, &profile), "session"));
+	freeReplyObject(x);
+	v[4] = T, len[1] = 15;
+	x = hmget_reply(v, len, 7);
+	assert_string_equal(rs_decode_state(x, names, 7, &r, &profile), "bad 16-byte field");
+	assert_string_equal(rs_decode_state(x, names, 6, &r, &profile), "unexpected reply");
+	freeReplyObject(x);
+	struct rs_cmd c;
+	uint8_t tid[16];
+	memset(tid, 0xAB, 16);
+	tid_key("ns", tid, &c);
+	assert_string_equal(c.key, "ns:tid:{abababababababababababababababab}");
+	assert_int_equal(c.keylen, strlen(c.key));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_url),
-	    cmocka_unit_test(test_commit_cmd),
-	    cmocka_unit_test(test_duplicate),
-	    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_url),          cmocka_unit_test(test_commit_cmd),
+	    cmocka_unit_test(test_duplicate),    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_decode_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

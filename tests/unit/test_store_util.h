@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the unit tests that open a real store: SQLite in a temporary directory, or, when
- * AIOT_TEST_STORE_URL is set (tests/integration/store_redis.sh), the Redis Cluster there. */
+ * AIOT_TEST_STORE_URL is set (tests/integration/store_redis.sh), the Redis Cluster there.
+ * Include after cmocka.h. */
 #ifndef AIOT_TEST_STORE_UTIL_H
 #define AIOT_TEST_STORE_UTIL_H
 
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "store/store.h"
 
 /* The Redis Cluster URL the store tests run against, or NULL (SQLite). */
 static inline const char *test_store_redis(void)
@@ -27,6 +30,16 @@ static inline void test_store_uri(const char *db, char *uri, size_t cap)
 	else
 		snprintf(uri, cap, "%s%cns=t%ld-%u", u, strchr(u, '?') ? '&' : '?', (long)getpid(),
 		         seq++);
+}
+
+/* The store at uri, or the test fails with the store's message. */
+static inline aiot_store *test_store_open(const char *uri, const uint8_t kek[32], int create)
+{
+	char err[256] = "";
+	aiot_store *s = aiot_store_open(uri, kek, create, err, sizeof err);
+	if (s == NULL)
+		fail_msg("open: %s", err);
+	return s;
 }
 
 /* Tests of SQLite's files only. */
