@@ -43,7 +43,7 @@ adm 1
 KM=$(rc_master_of "${SLOTS[0]}")
 KMPID=$(rc_pid "$KM")
 # The devices on that master's shard: "0 7 12 ..." (line numbers from 0, as adm_load logs).
-SHARD=" $(printf '%s\n' "${SLOTS[@]}" | rc_masters_of | awk -v m="$KM" '$1 == m {printf "%d ", NR - 1}')"
+SHARD=$(rc_shard "$KM" "${SLOTS[@]}")
 NSHARD=$(echo $SHARD | wc -w)
 [ "$NSHARD" -gt 20 ] && ok "the master to kill ($KM) serves $NSHARD of the devices" ||
 	bad "the master $KM serves only $NSHARD devices"
@@ -52,21 +52,17 @@ NSHARD=$(echo $SHARD | wc -w)
 LOADPID=$!
 sleep 2.5
 kill -9 "$KMPID"
-now_ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; } # no fork: right after the kill
-KILL_MS=$(now_ms)
+KILL_MS=$(rc_now_ms)
 if wait $LOADPID; then ok "the load: no request failed in transport or hung (client timeout 30 s)"; else
 	bad "the load: $(cat "$W/load.out")"
 fi
 sed 's/^/     /' "$W/load.out"
-# shard_writes FILTER: the acknowledged writes to the shard's devices that FILTER (awk) keeps
-shard_writes() { awk -v shard="$SHARD" -v k="$KILL_MS" "index(shard, \" \" \$4 \" \") && \$5 ~ /^2/ && ($1)" "$W/load.log"; }
-BEFORE=$(shard_writes '$2 < k' | wc -l)
-FIRST=$(shard_writes '$1 >= k' | sort -n -k2 | awk 'NR == 1 {print $2}')
-AFTER=$(shard_writes '$1 >= k' | wc -l)
+BEFORE=$(rc_acked "$W/load.log" "$KILL_MS" "$SHARD" '$2 < k' | wc -l)
+FAILOVER_MS=$(rc_recovery_ms "$W/load.log" "$KILL_MS" "$SHARD")
+AFTER=$(rc_acked "$W/load.log" "$KILL_MS" "$SHARD" '$1 >= k' | wc -l)
 [ "$BEFORE" -gt 50 ] && ok "$BEFORE writes on that shard acknowledged before the kill" ||
 	bad "only $BEFORE writes on the shard before the kill"
-if [ -n "$FIRST" ]; then
-	FAILOVER_MS=$((FIRST - KILL_MS))
+if [ -n "$FAILOVER_MS" ]; then
 	echo "failover_ms $FAILOVER_MS"
 	[ "$FAILOVER_MS" -lt 15000 ] && ok "the first 2xx write sent after the kill on that shard: $FAILOVER_MS ms after it (bound 15000)" ||
 		bad "the shard answered writes again only $FAILOVER_MS ms after the kill"
@@ -137,7 +133,7 @@ awk -v t="$T" 'BEGIN {exit !(t < 30)}' && ok "... within $T s (bound 30 s)" ||
 	bad "the write to the stopped shard took $T s"
 r=$(h2post "$SEC/get-authentication" "{\"aiotDevPermId\":\"$SID\",\"randN\":\"$(rand16)\",\"randDlist\":[\"$(rand16)\"]}")
 check "get-authentication meanwhile (from the ADM's cache)" 200 "${r%% *}"
-CONT_MS=$(now_ms)
+CONT_MS=$(rc_now_ms)
 kill -CONT "${STOPPED[@]}"
 STOPPED=()
 CODE=
@@ -147,5 +143,5 @@ for _ in $(seq 1 60); do
 	sleep 0.5
 done
 check "after SIGCONT: writes to that shard succeed again" 200 "$CODE"
-echo "resume_ms $(($(now_ms) - CONT_MS))"
+echo "resume_ms $(($(rc_now_ms) - CONT_MS))"
 finish

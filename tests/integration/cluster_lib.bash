@@ -55,3 +55,26 @@ rc_dev_slots() { # ns file
 rc_hget_hex() { # port key field
 	redis-cli -p "$1" hget "$2" "$3" | head -c -1 | od -An -tx1 -v | tr -d ' \n'
 }
+
+# The devices (line numbers from 0) whose slots the master on port $1 serves: " 0 7 12 ".
+rc_shard() { # port slot...
+	echo " $(printf '%s\n' "${@:2}" | rc_masters_of | awk -v m="$1" '$1 == m {printf "%d ", NR - 1}')"
+}
+
+# The lines of an adm_load log (tests/tools/adm_load.c) that acknowledged a write of a device
+# of shard (rc_shard) and that the awk condition keeps (k is ms).
+rc_acked() { # log ms shard condition
+	awk -v shard="$3" -v k="$2" "index(shard, \" \" \$4 \" \") && \$5 ~ /^2/ && ($4)" "$1"
+}
+
+# The wall clock in ms, without a fork (to stamp a kill right after it).
+rc_now_ms() {
+	local t=${EPOCHREALTIME/./}
+	echo "${t:0:13}"
+}
+
+# ms from ms to the first acknowledgement of a write sent at or after it to a device of shard;
+# nothing when there is none.
+rc_recovery_ms() { # log ms shard
+	rc_acked "$1" "$2" "$3" '$1 >= k' | awk -v k="$2" 'NR == 1 || $2 < m {m = $2} END {if (NR) print m - k}'
+}
