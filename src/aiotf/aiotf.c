@@ -596,6 +596,7 @@ char *aiotf_metrics(void *app)
 			fprintf(f, "aiot_aiotf_adm_tokens_total{event=\"%s\"} %llu\n", ev[i],
 			        (unsigned long long)v[i]);
 	}
+	adm_pool_metrics(f, a);
 	aiotf_doa_metrics(f, s);
 	sbi_hist_header(f, "aiot_aiotf_adm_request_duration_seconds",
 	                "ADM requests (Nadm_Sec, Nadm_DM), from sending to the answer or failure.");

@@ -18,6 +18,8 @@
 
 typedef struct aiotf aiotf;
 
+#define AIOTF_MAX_ADM 16 /* ADM instances: adm.url's list, or those the NRF returns */
+
 typedef struct aiotf_cfg {
 	const char *name;         /* AIOTF name in NGAP (1..150 characters) */
 	const char *ng_listen;    /* "ADDR:PORT" for readers */
@@ -27,7 +29,9 @@ typedef struct aiotf_cfg {
 	 * present one (ng_tls_required: else a reader without a certificate is let in). */
 	const char *ng_tls_cert, *ng_tls_key, *ng_tls_ca;
 	int ng_tls_required;
-	const char *adm_url;  /* http://HOST:PORT (h2c) or https://HOST:PORT (TLS 1.3) */
+	/* The ADM instances: comma-separated http://HOST:PORT (h2c) or https://HOST:PORT (TLS
+	 * 1.3), one scheme for all; requests are spread over them, with failover (adm_client.c) */
+	const char *adm_url;
 	const char *adm_ca;   /* PEM CA for https (required with https) */
 	const char *adm_cert; /* client certificate (mutual TLS), optional */
 	const char *adm_key;
@@ -36,7 +40,7 @@ typedef struct aiotf_cfg {
 	const struct nrfc_cfg *adm_tokens_nrf;
 	const char *nf_instance_id;
 	const char *notif_ca;     /* PEM CA for https notifUris; NULL: http notifUris only */
-	int adm_connections;      /* HTTP/2 connections to the ADM, each ~100 streams */
+	int adm_connections;      /* HTTP/2 connections to each ADM instance, ~100 streams each */
 	int adm_timeout_ms;       /* per ADM request */
 	int inventory_timeout_ms; /* per paging, from the Inventory Request to the last report */
 	int command_timeout_ms;   /* per Command Request */
@@ -96,6 +100,8 @@ typedef struct aiotf_cfg {
 	int doa_id_window_ms;
 } aiotf_cfg;
 
+/* 0 when adm.url's list is valid (aiotf_cfg.adm_url), else -1 with the problem in err. */
+int aiotf_adm_urls_check(const char *list, char *err, size_t errlen);
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */
 aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen);
 /* Start the event loop thread. 0 or -1. */

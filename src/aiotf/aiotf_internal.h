@@ -66,11 +66,33 @@ int afauth_decide(const afauth *z, const aiotf_req *r, char *why, size_t cap);
 
 /* ---- ADM client pool (adm_client.c) ----------------------------------------------------- */
 
+/* One ADM instance: its own adm.connections connections. Spreading and failover are
+ * described in adm_client.c. The atomics are read by /metrics (an SBI thread). */
+typedef struct adm_inst {
+	aiotf *a;
+	char url[AIOTF_MAX_URI]; /* http[s]://HOST:PORT, the metrics' instance label */
+	char host[256];
+	int port;
+	sbi_client **c;
+	int *inflight;    /* per connection */
+	int busy;         /* the sum */
+	int down;         /* marked down, probed with backoff until it answers */
+	int backoff_ms;   /* the next probe's delay */
+	int probing;      /* a probe is in flight */
+	uint64_t down_us; /* when it went down */
+	struct event *probe_ev;
+	atomic_ullong requests; /* sent to it, retries included */
+	atomic_ullong failures; /* transport failures and timeouts on it */
+	atomic_int up;
+} adm_inst;
+
 typedef struct admreq admreq;
 typedef struct adm_pool {
-	sbi_client **c;
-	int *inflight;
-	int n;
+	adm_inst *inst;
+	int ninst;
+	int nconn;   /* connections per instance (cfg.adm_connections) */
+	int tls;     /* every instance http, or every one https */
+	unsigned rr; /* round-robin start among equally loaded instances */
 	admreq *qhead, *qtail;
 	size_t queued;
 	admreq *failed; /* failed before sending: done() runs from fail_ev */
@@ -79,8 +101,14 @@ typedef struct adm_pool {
 	int token_waiting;          /* the queue waits for a token fetch */
 } adm_pool;
 
+/* adm.url: 1 to AIOTF_MAX_ADM comma-separated http://HOST:PORT or https://HOST:PORT, all of
+ * one scheme, none twice. Each into out[i] (url, host, port); *tls the scheme. The number, or
+ * -1 with err. Sans-I/O. */
+int adm_urls_parse(const char *list, adm_inst *out, int max, int *tls, char *err, size_t errlen);
 int adm_pool_init(aiotf *a, char *err, size_t errlen);
 void adm_pool_free(aiotf *a);
+/* The per-instance series of /metrics (any thread). */
+void adm_pool_metrics(FILE *f, aiotf *a);
 /* Queue a request to the ADM; done runs exactly once, never from inside this call.
  * body (malloc'd, owned) or build. -1 (out of memory) or -2 (cfg.adm_max_queued requests
  * already wait): nothing was queued, body is freed, done will never run and arg stays the
@@ -155,8 +183,6 @@ void ng_stop(aiotf *a);
 struct aiotf {
 	aiotf_cfg cfg;
 	char *name, *ng_listen, *ng_transport, *adm_url, *adm_ca, *adm_cert, *adm_key, *notif_ca;
-	int adm_tls, adm_port;
-	char adm_host[256];
 	aiotf_stats st;
 	char trans_prefix[17];
 	atomic_ullong trans_seq;

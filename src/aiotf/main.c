@@ -34,13 +34,19 @@ static const char usage_text[] =
     "  --ng-tls-ca FILE             CA of the readers' certificates (ng.tls-ca)\n"
     "  --ng-tls-required            refuse readers speaking plain NG or without a\n"
     "                               certificate of ng.tls-ca (ng.tls-required: true)\n"
-    "  --adm URL                    http://HOST:PORT or https://HOST:PORT (adm.url) required\n"
-    "                               unless --nrf finds the ADM;\n"
-    "                               http:// is h2c and ignores adm.ca/cert/key\n"
-    "  --adm-ca FILE                CA of the ADM's certificate (adm.ca)\n"
+    "  --adm URL[,URL...]           the ADM instances: http://HOST:PORT or https://HOST:PORT,\n"
+    "                               one scheme for all (adm.url, a comma-separated string);\n"
+    "                               required unless --nrf finds the ADM instances;\n"
+    "                               http:// is h2c and ignores adm.ca/cert/key. Requests go\n"
+    "                               to the instance up with the fewest in flight; one that\n"
+    "                               fails is marked down, its requests retried on another,\n"
+    "                               and it is probed (100 ms, doubling to 2 s) until it\n"
+    "                               answers (docs/redis-cluster.md \"Several ADMs\")\n"
+    "  --adm-ca FILE                CA of the ADMs' certificates (adm.ca)\n"
     "  --adm-cert FILE              client certificate for mutual TLS (adm.cert)\n"
     "  --adm-key FILE               its private key (adm.key)\n"
-    "  --adm-connections N          HTTP/2 connections to the ADM (adm.connections) [4]\n"
+    "  --adm-connections N          HTTP/2 connections to each ADM instance\n"
+    "                               (adm.connections)                        [4]\n"
     "  --adm-timeout-ms MS          per ADM request (adm.timeout-ms)         [2000]\n"
     "  --inventory-timeout-ms MS    silence per paging (inventory-timeout-ms) [5000]\n"
     "  --command-timeout-ms MS      per Command Request (command-timeout-ms) [3000]\n"
@@ -361,6 +367,11 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (cfg_get(c, "adm.url") != NULL &&
+	    aiotf_adm_urls_check(cfg_get(c, "adm.url"), err, sizeof err) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	rc = SVC_EXIT_FAIL;
 	if (aiotf_nrf_prepare(c, nf_id) < 0) /* before adm.url is read: it may find it */
 		goto out;
@@ -468,7 +479,7 @@ int main(int argc, char **argv)
 	               : ac.ng_tls_ca     ? "tcp, TLS 1.3, reader certificates verified"
 	               : ac.ng_tls_cert   ? "tcp, TLS 1.3"
 	                                  : aiotf_ng_transport(a));
-	log_info("ADM %s, %d connections, cipher %s", ac.adm_url, ac.adm_connections,
+	log_info("ADM %s, %d connections to each, cipher %s", ac.adm_url, ac.adm_connections,
 	         ac.cipher ? "on" : "off");
 	aiotf_log_notify(a);
 	aiot_oauth_log(guard);

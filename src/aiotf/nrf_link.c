@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aiotf.h"
 #include "nrf_link.h"
 #include "nrfc/nf_main.h"
 #include "nrfc/nrfc_cfg.h"
@@ -20,7 +21,8 @@ int aiotf_nrf_prepare(struct cfg *c, char id[37])
 		return -1;
 	}
 	/* TS 29.510 5.3.2.2.2: the consumer names its type and the producer's */
-	if (on > 0 && nf_main_discover(c, "adm", "ADM", "AIOTF", id, "nadm-sec") != 0)
+	if (on > 0 &&
+	    nf_main_discover_all(c, "adm", "ADM", "AIOTF", id, "nadm-sec", AIOTF_MAX_ADM) != 0)
 		return -1;
 	return on;
 }

@@ -2,8 +2,10 @@
 /*
  * The AIOTF and the NRF (issue 14 item 5; the client is src/nrfc): with nrf.url, the AIOTF
  * registers its NFProfile (nfType AIOTF, service naiotf-aiot, aiotfInfoList) and
- * heartbeats, and, when adm.url is not given, finds the ADM by Nnrf_NFDiscovery
- * (target-nf-type ADM, requester-nf-type AIOTF, service nadm-sec) at start. When the ADM
+ * heartbeats, and, when adm.url is not given, finds the ADM instances by Nnrf_NFDiscovery
+ * (target-nf-type ADM, requester-nf-type AIOTF, service nadm-sec) at start: every endpoint of
+ * every instance returned (up to AIOTF_MAX_ADM) becomes adm.url's list, which the AIOTF
+ * spreads its requests over (adm_client.c); there is no re-discovery later. When the ADM
  * requires OAuth 2.0 (its NFService oauth2Required, or adm.oauth2: true), every request to it
  * carries an access token from the NRF (src/nrfc/nrfc_token.h, used by adm_client.c).
  */
@@ -14,7 +16,8 @@
 struct cfg;
 
 /* Before the AIOTF is made: with nrf.url, the NF instance ID into id (nf-instance-id or
- * nf-instance-id-file required), and adm.url from discovery when it is absent. 1 when an
+ * nf-instance-id-file required), and adm.url (every ADM instance) from discovery when it is
+ * absent. 1 when an
  * NRF is configured, 0 when not, -1 after logging the failure. */
 int aiotf_nrf_prepare(struct cfg *c, char id[37]);
 

@@ -180,7 +180,14 @@ int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, 
 int nf_main_discover(cfg *c, const char *key, const char *target_type, const char *requester_type,
                      const char *requester_id, const char *service)
 {
-	char err[512], url[300], k_url[64], k_oauth[64];
+	return nf_main_discover_all(c, key, target_type, requester_type, requester_id, service, 1);
+}
+
+int nf_main_discover_all(cfg *c, const char *key, const char *target_type,
+                         const char *requester_type, const char *requester_id, const char *service,
+                         int max)
+{
+	char err[512], url[4096], k_url[64], k_oauth[64];
 	nrfc_cfg nc;
 	int oauth2 = 0, on = nrfc_cfg_from(c, &nc, err, sizeof err);
 	snprintf(k_url, sizeof k_url, "%s.url", key);
@@ -192,7 +199,7 @@ int nf_main_discover(cfg *c, const char *key, const char *target_type, const cha
 	if (on == 0 || cfg_get(c, k_url) != NULL)
 		return 0;
 	if (nrfc_discover(&nc, target_type, requester_type, requester_id, service,
-	                  DISCOVERY_WAIT_MS, url, sizeof url, &oauth2, err, sizeof err) != 0) {
+	                  DISCOVERY_WAIT_MS, max, url, sizeof url, &oauth2, err, sizeof err) != 0) {
 		log_error("no %s: %s", target_type, err);
 		return -1;
 	}

@@ -86,6 +86,11 @@ int nf_main_register_services(const cfg *c, const sbi_server_cfg *sc, int port, 
  * and KEY.oauth2 is not given. Nothing without nrf.url or with KEY.url. 0, or -1 (logged). */
 int nf_main_discover(cfg *c, const char *key, const char *target_type, const char *requester_type,
                      const char *requester_id, const char *service);
+/* The same with every instance found, up to max: KEY.url becomes "URL,URL,..." (the AIOTF's
+ * ADM instances, adm.url). Discovery happens once, at start. */
+int nf_main_discover_all(cfg *c, const char *key, const char *target_type,
+                         const char *requester_type, const char *requester_id, const char *service,
+                         int max);
 
 /* KEY.oauth2 (true: an access token from the NRF on every request to the producer): 1 with
  * *nc the NRF, 0 when off, -1 (logged: not a boolean, or no nrf.url). */

@@ -189,8 +189,8 @@ void nrfc_stop(nrfc *c)
 }
 
 int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *requester_nf_type,
-                  const char *requester_id, const char *service, int wait_ms, char *url, size_t cap,
-                  int *oauth2, char *err, size_t errlen)
+                  const char *requester_id, const char *service, int wait_ms, int max, char *url,
+                  size_t cap, int *oauth2, char *err, size_t errlen)
 {
 	sbi_client_cfg sc;
 	char host[256], path[1024];
@@ -210,9 +210,9 @@ int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *r
 	for (;;) {
 		char *body = NULL;
 		int st = sbi_fetch(&sc, "GET", path, NULL, NULL, &body, err, errlen);
-		int rc = st == 200 && body
-		             ? nrfc_search_result(body, strlen(body), service, url, cap, oauth2)
-		             : -1;
+		int rc = st == 200 && body ? nrfc_search_result_all(body, strlen(body), service,
+		                                                    max, url, cap, oauth2)
+		                           : -1;
 		free(body);
 		if (rc == 0)
 			return 0;

@@ -53,6 +53,12 @@ int nrfc_search_result_url(const char *json, size_t len, const char *service, ch
 /* The same; *oauth2 (may be NULL) = that NFService's oauth2Required (0 when absent). */
 int nrfc_search_result(const char *json, size_t len, const char *service, char *url, size_t cap,
                        int *oauth2);
+/* Every endpoint offering service, of every instance (each NFService's ipEndPoints, or the
+ * profile's address), up to max, as "URL,URL,..." (each once, in the answer's order) into
+ * urls; *oauth2 (may be NULL) 1 when one of those NFServices says oauth2Required. 0, or -1
+ * when none does (or the first does not fit in cap). */
+int nrfc_search_result_all(const char *json, size_t len, const char *service, int max, char *urls,
+                           size_t cap, int *oauth2);
 /* The heartBeatTimer of an NFProfile answer, or 0. */
 uint32_t nrfc_profile_heartbeat(const char *json, size_t len);
 
@@ -68,13 +74,13 @@ int nrfc_registered(nrfc *c);
 void nrfc_stop(nrfc *c);
 
 /* Discovery, blocking: target_nf_type / requester_nf_type (and requester_id, may be NULL)
- * -> "http[s]://HOST:PORT" of a producer offering service, and *oauth2 (may be NULL) whether
- * that service requires an access token. Retries every 200 ms until
- * wait_ms has passed (a producer may register after its consumer starts). 0, or -1 with
- * err. */
+ * -> "http[s]://HOST:PORT" of the producers offering service, up to max of them
+ * (nrfc_search_result_all: "URL,URL,..."), and *oauth2 (may be NULL) whether that service
+ * requires an access token. Retries every 200 ms until wait_ms has passed (a producer may
+ * register after its consumer starts). 0, or -1 with err. */
 int nrfc_discover(const nrfc_cfg *cfg, const char *target_nf_type, const char *requester_nf_type,
-                  const char *requester_id, const char *service, int wait_ms, char *url, size_t cap,
-                  int *oauth2, char *err, size_t errlen);
+                  const char *requester_id, const char *service, int wait_ms, int max, char *url,
+                  size_t cap, int *oauth2, char *err, size_t errlen);
 /* The sbi_client_cfg of the NRF (host: its buffer, hcap octets); *prefix: the apiRoot's path
  * ("" for none). 0, or -1 (not http(s)://HOST:PORT, or https without nrf.ca). */
 int nrfc_client_cfg(const nrfc_cfg *cfg, sbi_client_cfg *sc, char *host, size_t hcap,

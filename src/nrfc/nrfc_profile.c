@@ -122,12 +122,17 @@ static const char *profile_host(const cJSON *p, int *v6)
 	return str(p, "fqdn");
 }
 
-static int service_url(const cJSON *p, const cJSON *s, char *url, size_t cap)
+/* The URL of endpoint i of NFService s (i 0 also without ipEndPoints: the profile's
+ * address); -1 past the last one or when s has no usable scheme, host or port. */
+static int service_url(const cJSON *p, const cJSON *s, int i, char *url, size_t cap)
 {
 	const char *scheme = str(s, "scheme"), *host;
-	const cJSON *ep = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "ipEndPoints"), 0);
+	const cJSON *eps = cJSON_GetObjectItemCaseSensitive(s, "ipEndPoints");
+	const cJSON *ep = cJSON_GetArrayItem(eps, i);
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(ep, "port");
 	int v6 = 0;
+	if (ep == NULL && i > 0)
+		return -1;
 	if ((host = str(ep, "ipv4Address")) == NULL && (host = str(ep, "ipv6Address")) != NULL)
 		v6 = 1;
 	if (host == NULL)
@@ -151,25 +156,57 @@ int nrfc_search_result_url(const char *json, size_t len, const char *service, ch
 int nrfc_search_result(const char *json, size_t len, const char *service, char *url, size_t cap,
                        int *oauth2)
 {
+	return nrfc_search_result_all(json, len, service, 1, url, cap, oauth2);
+}
+
+/* 1 when u is an item of the comma-separated list. */
+static int listed(const char *list, const char *u)
+{
+	size_t ul = strlen(u);
+	for (const char *p = list; *p != '\0'; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, u, ul) == 0 && (p[ul] == '\0' || p[ul] == ','))
+			return 1;
+	return 0;
+}
+
+int nrfc_search_result_all(const char *json, size_t len, const char *service, int max, char *urls,
+                           size_t cap, int *oauth2)
+{
 	sbi_err e = {0};
 	cJSON *r = sbi_json_parse_object((const uint8_t *)json, len, &e);
 	const cJSON *p, *s;
-	int rc = -1;
+	int n = 0;
+	size_t used = 0;
+	if (oauth2 != NULL)
+		*oauth2 = 0;
+	if (cap > 0)
+		urls[0] = '\0';
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(r, "nfInstances"))
 	{
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "nfServiceList"))
 		{
 			const char *name = str(s, "serviceName");
-			if (name != NULL && strcmp(name, service) == 0 &&
-			    (rc = service_url(p, s, url, cap)) == 0) {
-				if (oauth2 != NULL) /* TS 29.510 6.1.6.2.3 NFService */
-					*oauth2 = cJSON_IsTrue(
-					    cJSON_GetObjectItemCaseSensitive(s, "oauth2Required"));
-				goto out;
+			char u[300];
+			if (name == NULL || strcmp(name, service) != 0)
+				continue;
+			for (int i = 0; n < max && service_url(p, s, i, u, sizeof u) == 0; i++) {
+				size_t ul = strlen(u);
+				if (listed(urls, u)) /* an endpoint two profiles give: once */
+					continue;
+				if (used + (n > 0) + ul + 1 > cap)
+					goto out;
+				used += (size_t)snprintf(urls + used, cap - used, "%s%s",
+				                         n > 0 ? "," : "", u);
+				n++;
+				/* TS 29.510 6.1.6.2.3 NFService: one requiring tokens makes them
+				 * sent to all */
+				if (oauth2 != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				                          s, "oauth2Required")))
+					*oauth2 = 1;
 			}
 		}
 	}
 out:
 	cJSON_Delete(r);
-	return rc;
+	return n > 0 ? 0 : -1;
 }

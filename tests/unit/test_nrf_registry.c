@@ -240,11 +240,53 @@ static void test_discovery(void **state)
 	nrf_registry_free(r);
 }
 
+/* Every ADM instance of a SearchResult (the AIOTF's adm.url list): every endpoint of every
+ * NFService offering the service, each once, the profile's address without ipEndPoints. */
+static void test_search_result_all(void **state)
+{
+	(void)state;
+	static const char res[] =
+	    "{\"nfInstances\":["
+	    "{\"nfInstanceId\":\"a\",\"nfServiceList\":{\"s\":{\"serviceName\":\"nadm-sec\","
+	    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.1\",\"port\":80},"
+	    "{\"ipv4Address\":\"127.0.0.2\",\"port\":8080}]}}},"
+	    "{\"nfInstanceId\":\"b\",\"nfServiceList\":{\"d\":{\"serviceName\":\"nadm-dm\","
+	    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.9\",\"port\":9}]}}},"
+	    "{\"nfInstanceId\":\"c\",\"ipv6Addresses\":[\"::1\"],\"nfServiceList\":{\"s\":{"
+	    "\"serviceName\":\"nadm-sec\",\"scheme\":\"http\",\"oauth2Required\":true}}},"
+	    "{\"nfInstanceId\":\"d\",\"nfServiceList\":{\"s\":{\"serviceName\":\"nadm-sec\","
+	    "\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0.1\",\"port\":80}]}}}"
+	    "]}";
+	char urls[512];
+	int oauth2 = -1;
+	assert_int_equal(
+	    nrfc_search_result_all(res, strlen(res), "nadm-sec", 16, urls, sizeof urls, &oauth2),
+	    0);
+	assert_string_equal(urls, "http://127.0.0.1:80,http://127.0.0.2:8080,http://[::1]:80");
+	assert_int_equal(oauth2, 1);
+	assert_int_equal(
+	    nrfc_search_result_all(res, strlen(res), "nadm-sec", 2, urls, sizeof urls, &oauth2), 0);
+	assert_string_equal(urls, "http://127.0.0.1:80,http://127.0.0.2:8080");
+	assert_int_equal(oauth2, 0);
+	assert_int_equal(nrfc_search_result(res, strlen(res), "nadm-sec", urls, sizeof urls, NULL),
+	                 0);
+	assert_string_equal(urls, "http://127.0.0.1:80");
+	/* what does not fit is left out; the first not fitting is a failure */
+	assert_int_equal(nrfc_search_result_all(res, strlen(res), "nadm-sec", 16, urls, 25, NULL),
+	                 0);
+	assert_string_equal(urls, "http://127.0.0.1:80");
+	assert_int_equal(nrfc_search_result_all(res, strlen(res), "nadm-sec", 16, urls, 10, NULL),
+	                 -1);
+	assert_int_equal(
+	    nrfc_search_result_all(res, strlen(res), "nudm-sdm", 16, urls, sizeof urls, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_register_and_heartbeat),
 	    cmocka_unit_test(test_discovery),
+	    cmocka_unit_test(test_search_result_all),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
