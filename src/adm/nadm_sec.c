@@ -140,7 +140,8 @@ static int find_candidates(adm *a, const cJSON *j, sbi_response *resp, cands *c,
 		c->cap = 1;
 		if ((c->r = calloc(1, sizeof *c->r)) == NULL)
 			goto oom;
-		if (aiot_store_get(a->store, id, idlen, &c->r[0]) != 0) {
+		/* The key, suite and resBits never change: the cache, on every backend. */
+		if (aiot_store_get_key(a->store, id, idlen, &c->r[0]) != 0) {
 			adm_not_found(a, resp, id, idlen);
 			return -1;
 		}
@@ -368,7 +369,7 @@ void nadm_sec_get_session_key(adm *a, const sbi_request *req, sbi_response *resp
 		adm_reject(a, resp, &e);
 		goto fail;
 	}
-	if (aiot_store_get(a->store, s->id, s->idlen, &r) != 0) {
+	if (aiot_store_get_key(a->store, s->id, s->idlen, &r) != 0) {
 		adm_not_found(a, resp, s->id, s->idlen);
 		goto fail;
 	}

@@ -93,6 +93,7 @@ aiot_store *aiot_store_open_backend(const aiot_store_backend *be, const char *pa
 	}
 	pthread_mutex_init(&s->be_lock, NULL);
 	s->be = be;
+	s->cache.immutable = be->shared;
 	if ((s->b = be->open(path, create, kek, err, errlen)) == NULL)
 		goto fail;
 	/* Size the cache exactly: no growth slack for a loaded population. */
@@ -221,18 +222,101 @@ out:
 
 /* ---- lookups ---------------------------------------------------------------------------- */
 
+/* fetch's row: the one record (key in the clear) into arg. */
+static int fetch_row(void *arg, const aiot_dev_record *r, const char *profile)
+{
+	(void)profile;
+	*(aiot_dev_record *)arg = *r;
+	return AIOT_OK;
+}
+
+/* A shared backend's device that is not in the cache (another process added it): fetched
+ * from the backend, checked as an insert, and its immutable part cached (under be_lock, as
+ * every change of the cache; if another thread cached it meanwhile, that copy stays). */
+static int cache_fetch(aiot_store *s, const uint8_t *perm_id, size_t len)
+{
+	aiot_dev_record r;
+	struct store_dev staged;
+	uint32_t order;
+	int rc = s->be->fetch(s->b, perm_id, len, fetch_row, &r);
+	if (rc == AIOT_OK && (store_record_check(&r) != AIOT_OK || r.perm_id_len != len ||
+	                      memcmp(r.perm_id, perm_id, len) != 0))
+		rc = AIOT_ERR_MALFORMED;
+	if (rc == AIOT_OK) {
+		pthread_mutex_lock(&s->be_lock);
+		if (store_cache_known(&s->cache, perm_id, len) != AIOT_OK &&
+		    (rc = store_cache_stage_insert(&s->cache, &r, 1, &staged)) == AIOT_OK)
+			store_cache_append(&s->cache, &staged, &order, 1);
+		pthread_mutex_unlock(&s->be_lock);
+		OPENSSL_cleanse(&staged, sizeof staged);
+	}
+	OPENSSL_cleanse(&r, sizeof r);
+	return rc;
+}
+
+/* AIOT_OK if the device is in the cache (on a shared backend: after fetching it). */
+static int cached(aiot_store *s, const uint8_t *perm_id, size_t len)
+{
+	int rc = store_cache_known(&s->cache, perm_id, len);
+	if (rc == AIOT_ERR_UNKNOWN && s->be->shared && len >= 1 && len <= AIOT_PERM_ID_MAX)
+		rc = cache_fetch(s, perm_id, len);
+	return rc;
+}
+
+int aiot_store_get_key(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_record *out)
+{
+	if (perm_id == NULL || out == NULL)
+		return AIOT_ERR_INVAL;
+	int rc = store_cache_get(&s->cache, perm_id, len, out);
+	if (rc == AIOT_ERR_UNKNOWN && s->be->shared && cached(s, perm_id, len) == AIOT_OK)
+		rc = store_cache_get(&s->cache, perm_id, len, out);
+	if (rc == AIOT_OK && !s->be->shared) { /* the same answer on both backends */
+		aiot_dev_record k = *out;
+		memset(out, 0, sizeof *out);
+		memcpy(out->perm_id, k.perm_id, k.perm_id_len);
+		out->perm_id_len = k.perm_id_len;
+		out->suite = k.suite;
+		out->res_bits = k.res_bits;
+		memcpy(out->key, k.key, k.key_len);
+		out->key_len = k.key_len;
+		memcpy(out->group, k.group, sizeof out->group);
+		out->privacy = k.privacy;
+		OPENSSL_cleanse(&k, sizeof k);
+	}
+	return rc;
+}
+
 int aiot_store_get(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_record *out)
 {
 	if (perm_id == NULL || out == NULL)
 		return AIOT_ERR_INVAL;
-	return store_cache_get(&s->cache, perm_id, len, out);
+	if (!s->be->shared)
+		return store_cache_get(&s->cache, perm_id, len, out);
+	/* Shared: the immutable part from the cache, the mutable state from the backend. */
+	int rc = aiot_store_get_key(s, perm_id, len, out);
+	if (rc == AIOT_OK && (rc = s->be->read(s->b, perm_id, len, out, NULL)) != AIOT_OK)
+		OPENSSL_cleanse(out, sizeof *out);
+	return rc;
 }
 
 int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record *out)
 {
+	uint8_t id[AIOT_PERM_ID_MAX];
+	size_t len = 0;
 	if (tid == NULL || out == NULL)
 		return AIOT_ERR_INVAL;
-	return store_cache_get_by_tid(&s->cache, tid, out);
+	if (!s->be->shared)
+		return store_cache_get_by_tid(&s->cache, tid, out);
+	/* The index is a hint (written before the device's change commits, never removed
+	 * atomically with it): the device's own T-IDs decide. */
+	int rc = s->be->find_tid(s->b, tid, id, &len);
+	if (rc == AIOT_OK && (rc = aiot_store_get(s, id, len, out)) == AIOT_OK &&
+	    !(out->has_tid && memcmp(out->tid, tid, 16) == 0) &&
+	    !(out->has_tid_prev && memcmp(out->tid_prev, tid, 16) == 0)) {
+		OPENSSL_cleanse(out, sizeof *out);
+		rc = AIOT_ERR_UNKNOWN;
+	}
+	return rc;
 }
 
 size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t prefix_bits, size_t max,
@@ -245,9 +329,15 @@ size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t pref
 
 char *aiot_store_get_profile_json(aiot_store *s, const uint8_t *perm_id, size_t len)
 {
+	char *json = NULL;
 	if (perm_id == NULL)
 		return NULL;
-	return store_cache_profile(&s->cache, perm_id, len);
+	if (!s->be->shared)
+		return store_cache_profile(&s->cache, perm_id, len);
+	if (cached(s, perm_id, len) != AIOT_OK ||
+	    s->be->read(s->b, perm_id, len, NULL, &json) != AIOT_OK)
+		return NULL;
+	return json;
 }
 
 /* ---- updates ---------------------------------------------------------------------------- */
@@ -255,7 +345,7 @@ char *aiot_store_get_profile_json(aiot_store *s, const uint8_t *perm_id, size_t 
 /* Queues a single op for a device that exists; frees it otherwise. */
 static int submit(aiot_store *s, struct store_op *o)
 {
-	int rc = store_cache_known(&s->cache, o->id, o->id_len);
+	int rc = cached(s, o->id, o->id_len);
 	if (rc != AIOT_OK) {
 		store_op_free(o);
 		return rc;
@@ -358,7 +448,7 @@ int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n
 		if ((w[k].json != NULL && (o->json = strdup(w[k].json)) == NULL) ||
 		    (w[k].expect != NULL && (o->expect = strdup(w[k].expect)) == NULL))
 			goto fail;
-		if ((rc = store_cache_known(&s->cache, o->id, o->id_len)) != AIOT_OK)
+		if ((rc = cached(s, o->id, o->id_len)) != AIOT_OK)
 			goto fail;
 		rc = AIOT_ERR_INVAL; /* each device once: the set's checks all precede its writes */
 		for (size_t j = 0; j < k; j++)

@@ -69,14 +69,25 @@ int aiot_store_insert(aiot_store *s, const aiot_dev_record *recs, size_t n, char
                       size_t errlen);
 
 /* Lookups copy the record (key included) into *out; the caller zeroises it.
- * AIOT_OK, or AIOT_ERR_UNKNOWN if no such device. by_tid matches the current or the
- * previous T-ID. */
+ * AIOT_OK, or AIOT_ERR_UNKNOWN if no such device (another negative AIOT_ERR_* if a shared
+ * store cannot be read). by_tid matches the current or the previous T-ID.
+ * On a store shared by several processes (redis-cluster://, docs/redis-cluster.md) the
+ * immutable fields come from this process's cache and the mutable state (T-IDs, session,
+ * DO-A window, profile) is read from the backend on every call: one round trip (by_tid:
+ * two, through the T-ID index). A device another process added is fetched and cached on
+ * its first lookup by permanent ID. */
 int aiot_store_get(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_record *out);
 int aiot_store_get_by_tid(aiot_store *s, const uint8_t tid[16], aiot_dev_record *out);
+/* The hot path's lookup: only what never changes (permanent ID, suite, resBits, key, group,
+ * privacy; every other field zero), from the cache on every backend: no round trip. */
+int aiot_store_get_key(aiot_store *s, const uint8_t *perm_id, size_t len, aiot_dev_record *out);
 
 /* Every device whose permanent ID starts with the first prefix_bits bits of prefix, at
  * most max; cb is called under the read lock for each (do not call back into the store).
- * Returns the number matched (which may exceed max: then cb ran max times only). */
+ * Returns the number matched (which may exceed max: then cb ran max times only).
+ * From the cache only: on a shared store the records carry the immutable fields only, and
+ * a device another process added since this one opened the store is matched only once a
+ * lookup by permanent ID has cached it. */
 size_t aiot_store_match_prefix(aiot_store *s, const uint8_t *prefix, size_t prefix_bits, size_t max,
                                void (*cb)(void *arg, const aiot_dev_record *r), void *arg);
 

@@ -7,9 +7,13 @@
  * or returns a negative AIOT_ERR_* and committed none of them: all of the call (SQLite), or
  * all of the failed devices' changes when the backend can only commit one device atomically
  * (Redis Cluster: one hash slot per device), which then says which changes committed.
- * Compare-and-set is decided by the store against the cache before the batch reaches the backend
- * (the cache is the committed state, since the store is the backend's only writer: one process
- * holds a store, README).
+ * Compare-and-set: on a backend of one process (shared = 0: SQLite, whose lock file makes the
+ * store its only writer) the store decides it against the cache before the batch reaches the
+ * backend, the cache being the committed state. On a shared backend (shared = 1: Redis Cluster,
+ * several ADM processes on one store) the cache holds only what never changes (key, suite,
+ * resBits, group, privacy, permanent ID); mutable state is read from the backend on every
+ * lookup (read, find_tid) and each change carries its expectation, which the backend decides
+ * atomically with the write (commit's res[]: AIOT_OK or AIOT_STORE_CHANGED per change).
  *
  * A backend is selected by the URI scheme ("sqlite:PATH") in the table of store.c: a new
  * backend is one file defining an aiot_store_backend, and one line in that table.
@@ -30,12 +34,15 @@
 
 #include "store.h"
 
-/* One change of a batch, already decided (its compare-and-set held on the cache). */
+/* One change of a batch. Not shared: already decided (its compare-and-set held on the cache),
+ * the whole new value. Shared: the change and its expectation (cas), decided by the backend. */
 typedef enum aiot_store_change_kind {
-	AIOT_CHANGE_TID,     /* tid current, tid_prev previous (NULL: none), tid_type */
+	AIOT_CHANGE_TID,     /* tid current, tid_prev previous (NULL: none), tid_type; shared:
+	                      * tid becomes current, the backend's current becomes previous */
 	AIOT_CHANGE_SESSION, /* rand_n, rand_d */
 	AIOT_CHANGE_PROFILE, /* json (NULL: no profile) */
-	AIOT_CHANGE_DOA,     /* doa_rand_d: the whole new window, doa_n x 16 bytes, oldest first */
+	AIOT_CHANGE_DOA,     /* doa_rand_d: the whole new window, doa_n x 16 bytes, oldest first;
+	                      * shared: rand_d joins the window unless it is in it already */
 } aiot_store_change_kind;
 
 typedef struct aiot_store_change {
@@ -48,6 +55,15 @@ typedef struct aiot_store_change {
 	const char *json;
 	const uint8_t *doa_rand_d;
 	size_t doa_n;
+	/* Shared backends only. cas: the change applies only if the device still matches:
+	 * TID: current T-ID e_tid (NULL: none) and, if e_rn is set, session e_rn/e_rd; PROFILE:
+	 * the profile text expect (NULL: none); DOA: always (rand_d new to the window). nonce:
+	 * 16 bytes naming this change, so that a script the client sends twice (after a lost
+	 * connection) recognises its own write instead of reporting a conflict. */
+	uint8_t cas;
+	const uint8_t *e_tid, *e_rn, *e_rd;
+	const char *expect;
+	const uint8_t *nonce;
 } aiot_store_change;
 
 /* Called for every stored device at load; the record (key in the clear) is the backend's and
@@ -72,11 +88,30 @@ typedef struct aiot_store_backend {
 	/* n changes of existing devices, in order (group commit). On failure, res[i] (set to an
 	 * error by the caller) is AIOT_OK for a change that did commit: a backend that commits
 	 * all or none leaves res alone; one that commits per device sets AIOT_OK for every
-	 * change of each device whose changes all committed (store_writer.c applies those). */
+	 * change of each device whose changes all committed (store_writer.c applies those).
+	 * A shared backend sets every res[i]: AIOT_OK (committed), AIOT_STORE_CHANGED (its
+	 * expectation did not hold: nothing written), AIOT_ERR_UNKNOWN (no such device) or
+	 * another error, and returns AIOT_OK only when no change failed. */
 	int (*commit)(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
 	              size_t errlen);
 	/* Removes the files/keys of a closed store that a failed run just created. */
 	void (*remove)(const char *path);
+
+	/* 1: other processes change the store too (above). The three reads below exist only
+	 * then; they are thread-safe and called WITHOUT be_lock, so that lookups from many
+	 * threads do not wait for the writer's commits (the backend keeps its own connections
+	 * for them). None returns a key but fetch, through the row callback. */
+	int shared;
+	/* The device's mutable state into rec (T-IDs and type, session RANDs, DO-A window;
+	 * rec NULL: not read) and its profile (profile NULL: not read; *profile malloc'd or
+	 * NULL for none). AIOT_OK, AIOT_ERR_UNKNOWN, or another error. */
+	int (*read)(void *b, const uint8_t *id, size_t len, aiot_dev_record *rec, char **profile);
+	/* The permanent ID of the device the T-ID index names for tid (a hint: the caller checks
+	 * the device's T-IDs). AIOT_OK, AIOT_ERR_UNKNOWN, or another error. */
+	int (*find_tid)(void *b, const uint8_t tid[16], uint8_t id[AIOT_PERM_ID_MAX], size_t *len);
+	/* One device, as load gives it (row called once, key in the clear): a device another
+	 * process added. AIOT_OK, AIOT_ERR_UNKNOWN, or another error. */
+	int (*fetch)(void *b, const uint8_t *id, size_t len, aiot_store_row_fn row, void *arg);
 } aiot_store_backend;
 
 extern const aiot_store_backend aiot_store_backend_sqlite; /* store_sqlite.c */

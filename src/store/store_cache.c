@@ -38,6 +38,8 @@ static void dev_to_record(const store_cache *s, const struct store_dev *d, aiot_
 	r->key_len = d->key_len;
 	memcpy(r->group, s->groups[d->group], strlen(s->groups[d->group]) + 1);
 	r->privacy = (d->flags & F_PRIVACY) != 0;
+	if (s->immutable)
+		return;
 	r->has_tid = (d->flags & F_TID) != 0;
 	r->has_tid_prev = (d->flags & F_TID_PREV) != 0;
 	r->tid_type = (d->flags & F_CONCEALED) ? AIOT_TID_CONCEALED : AIOT_TID_STORED;

@@ -62,6 +62,8 @@ typedef struct store_cache {
 	char **groups;
 	size_t ngroups, groups_cap;
 	uint64_t seed;
+	int immutable; /* a shared backend's cache: lookups copy out the immutable fields only
+	                * (store_backend.h); the mutable ones are zero */
 } store_cache;
 
 /* One queued update with what its caller read (compare-and-set). A profile set
@@ -76,6 +78,7 @@ struct store_op {
 	uint8_t id[AIOT_PERM_ID_MAX];
 	uint8_t a[16], b[16]; /* tid, tid_prev (staged) | rand_n, rand_d | rand_d (OP_DOA) */
 	uint8_t e_tid[16], e_rn[16], e_rd[16]; /* compare-and-set: what the caller read */
+	uint8_t nonce[16];                     /* shared backends: names the change */
 	uint8_t has_tid_prev;
 	char *json, *expect;
 	struct store_doa *doa; /* OP_DOA: the window once staged (what the backend writes); the

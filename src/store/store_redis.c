@@ -9,15 +9,24 @@
  * Layout (docs/redis-cluster.md): NAME:meta, a hash {v: schema version, kek: KEK check
  * value}; NAME:dev:{HEX}, one hash per device, HEX its permanent ID in hex and the hash tag,
  * so a device's whole state is in one slot. Keys are sealed under the KEK (keywrap.h, AAD =
- * the permanent ID, as in SQLite). No T-ID index: the store's cache indexes the T-IDs.
+ * the permanent ID, as in SQLite). NAME:tid:{HEX}: the T-ID index (store_redis_codec.c).
  *
- * Atomicity: each device's part of a call is one Lua script on its slot (all its fields or
- * none), then WAIT N T on the same connection; it is committed only when the script answered
- * and WAIT counted N replicas. Redis has no transaction across slots, so the all-or-none
- * promise holds per device: commit reports each change (res) and the store applies only the
- * devices that committed; insert deletes again what it wrote when any device failed.
- * Every write is a whole value (idempotent): the client may send a command twice.
+ * The backend is shared (store_backend.h): several ADM processes use one store, so every
+ * change is one Lua script on the device's slot that checks the change's expectation and
+ * writes, atomically (compare-and-set in the cluster, not in a process's cache), then WAIT
+ * N T on the same connection; it is committed only when the script answered 1 and WAIT
+ * counted N replicas. A T-ID's index entry is written (and confirmed) before the change that
+ * makes the T-ID the device's: the index may name a device that does not hold the T-ID
+ * (checked on lookup), never miss one that does. Redis has no transaction across slots, so
+ * the all-or-none promise holds per device; insert deletes again what it wrote when any
+ * device failed. Each script recognises its own write (a nonce), so the client may send
+ * one twice.
+ *
+ * Locks: open, insert and commit run under the store's be_lock on r->c; read, find_tid and
+ * fetch run on any thread, each on a connection of the pool (pool_lock); the keywrap
+ * context is used by both (kw_lock).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +43,19 @@
 
 #define RS_VERSION "1"
 
+#define RS_POOL 4 /* connections for the reads of the SBI workers */
+
 typedef struct rs {
 	redis_cluster *c;
 	aiot_keywrap *kw;
+	pthread_mutex_t kw_lock;
 	rs_url u;
 	char **keys; /* the device keys found by count, for load */
 	size_t nkeys;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_cond;
+	redis_cluster *pool[RS_POOL]; /* opened on first use */
+	uint8_t busy[RS_POOL];
 } rs;
 
 /* ---- commands ------------------------------------------------------------------------ */
@@ -82,6 +98,9 @@ static void free_replies(redisReply **rep, size_t n)
 	for (size_t i = 0; rep != NULL && i < n; i++)
 		freeReplyObject(rep[i]);
 }
+
+static int index_recs(rs *r, const aiot_dev_record *recs, size_t n, int nx, char *err,
+                      size_t errlen);
 
 /* ---- open: the meta key, the KEK check ------------------------------------------------- */
 
@@ -169,6 +188,9 @@ static void *rs_open(const char *path, int create, const uint8_t kek[32], char *
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&r->kw_lock, NULL);
+	pthread_mutex_init(&r->pool_lock, NULL);
+	pthread_cond_init(&r->pool_cond, NULL);
 	if (rs_url_parse(path, &r->u, err, errlen) != AIOT_OK)
 		goto fail;
 	if ((r->kw = aiot_keywrap_new(kek)) == NULL) {
@@ -212,7 +234,12 @@ static void rs_close(void *b)
 		return;
 	free_keys(r);
 	redis_cluster_close(r->c);
+	for (size_t i = 0; i < RS_POOL; i++)
+		redis_cluster_close(r->pool[i]);
 	aiot_keywrap_free(r->kw); /* cleanses the KEK schedule */
+	pthread_mutex_destroy(&r->kw_lock);
+	pthread_mutex_destroy(&r->pool_lock);
+	pthread_cond_destroy(&r->pool_cond);
 	free(r);
 }
 
@@ -288,8 +315,10 @@ static const char *decode_dev(rs *r, const char *key, const redisReply *x, aiot_
 	const char *why = rs_decode_fields(x, rec, profile, &blob, &bloblen);
 	if (why != NULL)
 		return why;
+	pthread_mutex_lock(&r->kw_lock);
 	int k = aiot_keywrap_open(r->kw, rec->perm_id, rec->perm_id_len, blob, bloblen, rec->key,
 	                          sizeof rec->key);
+	pthread_mutex_unlock(&r->kw_lock);
 	if (k < 0 || aiot_suite_check_key(rec->suite, (size_t)k) != AIOT_OK)
 		return "key does not authenticate under this KEK (tampered with or moved between "
 		       "devices)";
@@ -302,9 +331,9 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 {
 	struct rs_cmd *c = calloc(n, sizeof *c);
 	redisReply **rep = calloc(n, sizeof *rep);
-	aiot_dev_record rec;
+	aiot_dev_record rec, *tids = calloc(n, sizeof *tids);
 	int rc = AIOT_ERR_NOSPACE;
-	if (c == NULL || rep == NULL) {
+	if (c == NULL || rep == NULL || tids == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -326,9 +355,16 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 			rc = strstr(why, "KEK") ? AIOT_ERR_MAC : AIOT_ERR_MALFORMED;
 			goto out;
 		}
+		/* what the T-ID index needs, without the key */
+		memset(rec.key, 0, sizeof rec.key);
+		tids[i] = rec;
 	}
+	/* A store written before the T-ID index: the missing entries (SET NX). */
+	if (index_recs(r, tids, n, 1, err, errlen) != AIOT_OK)
+		fprintf(stderr, "aiot store: T-ID index not completed: %s\n", err);
 out:
 	OPENSSL_cleanse(&rec, sizeof rec);
+	free(tids);
 	free_replies(rep, n);
 	free(rep);
 	free(c);
@@ -364,8 +400,10 @@ static const char undo_lua[] = "if redis.call('HGET',KEYS[1],'ins')==ARGV[1] the
 static int insert_cmd(rs *r, const aiot_dev_record *d, const char *nonce, struct rs_cmd *c)
 {
 	dev_key(r->u.ns, d->perm_id, d->perm_id_len, c);
-	if (aiot_keywrap_seal(r->kw, d->perm_id, d->perm_id_len, d->key, d->key_len, c->blob) !=
-	    AIOT_OK)
+	pthread_mutex_lock(&r->kw_lock);
+	int rc = aiot_keywrap_seal(r->kw, d->perm_id, d->perm_id_len, d->key, d->key_len, c->blob);
+	pthread_mutex_unlock(&r->kw_lock);
+	if (rc != AIOT_OK)
 		return AIOT_ERR_CRYPTO;
 	eval_begin(c, insert_lua);
 	rs_args(c, nonce);
@@ -420,6 +458,8 @@ static int insert_undo(rs *r, struct rs_cmd *c, size_t n, const char *nonce, red
 	return rc;
 }
 
+static int insert_index(rs *r, const aiot_dev_record *recs, size_t n, char *err, size_t errlen);
+
 static int rs_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, size_t errlen)
 {
 	rs *r = b;
@@ -450,6 +490,8 @@ static int rs_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, 
 		rc = AIOT_ERR_INVAL;
 		goto out;
 	}
+	if ((rc = insert_index(r, recs, n, err, errlen)) != AIOT_OK)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		if ((rc = insert_cmd(r, &recs[i], nonce, &c[i])) != AIOT_OK) {
 			snprintf(err, errlen, "cannot encrypt a key");
@@ -491,43 +533,445 @@ out:
 	return rc;
 }
 
-/* ---- commit: per device, one script; results per change -------------------------------- */
+/* ---- the T-ID index ------------------------------------------------------------------- */
+
+/* SET NAME:tid:{tid} permId (nx: only if absent) into c. */
+static void index_cmd(const rs *r, const uint8_t tid[16], const uint8_t *id, size_t len, int nx,
+                      struct rs_cmd *c)
+{
+	tid_key(r->u.ns, tid, c);
+	c->argc = c->nnum = 0;
+	rs_args(c, "SET");
+	rs_arg(c, c->key, c->keylen);
+	rs_arg(c, id, len);
+	if (nx)
+		rs_args(c, "NX");
+}
+
+/* 1 when the reply is the status OK. */
+static int is_ok(const redisReply *x)
+{
+	return x != NULL && x->type == REDIS_REPLY_STATUS && strcmp(x->str, "OK") == 0;
+}
+
+/* Writes the index entries of the n commands ix (confirmed by WAIT like a change); failed[k]
+ * set for each that is not. AIOT_OK when all are. */
+static int index_write(rs *r, struct rs_cmd *ix, size_t n, uint8_t *failed, char *err,
+                       size_t errlen)
+{
+	redisReply **rep = calloc(n ? n : 1, sizeof *rep);
+	int *acked = calloc(n ? n : 1, sizeof *acked), rc = AIOT_OK;
+	if (rep == NULL || acked == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = AIOT_ERR_NOSPACE;
+	} else if (n > 0) {
+		pipeline(r, ix, n, rep, acked, 1, err, errlen);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (rc == AIOT_ERR_NOSPACE ||
+		    !(is_ok(rep[k]) && (r->u.wait_n == 0 || acked[k] >= r->u.wait_n))) {
+			if (failed != NULL)
+				failed[k] = 1;
+			if (rc == AIOT_OK && rep[k] != NULL)
+				snprintf(err, errlen, "T-ID index: %s",
+				         rep[k]->type == REDIS_REPLY_ERROR
+				             ? rep[k]->str
+				             : "write not confirmed by WAIT");
+			if (rc == AIOT_OK)
+				rc = AIOT_ERR_STATE;
+		}
+	}
+	if (rep != NULL)
+		free_replies(rep, n);
+	free(rep);
+	free(acked);
+	return rc;
+}
+
+/* The index entries of the T-IDs the new devices hold, before the devices (an insert that
+ * fails after them leaves stale entries: harmless). nx (load): only those missing, for a
+ * store written before the index existed. */
+static int index_recs(rs *r, const aiot_dev_record *recs, size_t n, int nx, char *err,
+                      size_t errlen)
+{
+	size_t ni = 0;
+	struct rs_cmd *ix = calloc(2 * n + 1, sizeof *ix);
+	if (ix == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return AIOT_ERR_NOSPACE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].has_tid)
+			index_cmd(r, recs[i].tid, recs[i].perm_id, recs[i].perm_id_len, nx,
+			          &ix[ni++]);
+		if (recs[i].has_tid_prev)
+			index_cmd(r, recs[i].tid_prev, recs[i].perm_id, recs[i].perm_id_len, nx,
+			          &ix[ni++]);
+	}
+	int rc = AIOT_OK;
+	if (ni > 0 && !nx) {
+		rc = index_write(r, ix, ni, NULL, err, errlen);
+	} else if (ni > 0) { /* SET NX answers nil when present: no WAIT, no check */
+		redisReply **rep = calloc(ni, sizeof *rep);
+		rc =
+		    rep != NULL ? pipeline(r, ix, ni, rep, NULL, 0, err, errlen) : AIOT_ERR_NOSPACE;
+		free_replies(rep, ni);
+		free(rep);
+	}
+	free(ix);
+	return rc;
+}
+
+static int insert_index(rs *r, const aiot_dev_record *recs, size_t n, char *err, size_t errlen)
+{
+	int rc = index_recs(r, recs, n, 0, err, errlen);
+	if (rc != AIOT_OK) {
+		size_t o = strlen(err);
+		snprintf(err + o, errlen - o, "; nothing inserted");
+	}
+	return rc;
+}
+
+/* The entries of T-IDs that left their device, if they still name it (best effort: a stale
+ * entry is harmless, lookups check the device). */
+static const char del_if_lua[] =
+    "if redis.call('GET',KEYS[1])==ARGV[1] then return redis.call('DEL',KEYS[1]) end return 0";
+
+/* ---- commit: one script per change, its expectation decided in the cluster ------------- */
+
+/* ARGV: cas, expected T-ID ('' none), expected rand_n, rand_d ('' no expectation), the new
+ * T-ID, its type, the nonce. The current T-ID becomes the previous one (TS 33.369 identifier
+ * privacy). Answers {1, the T-ID that left the device or ''} or {0, ''} (changed). */
+static const char tid_lua[] =
+    "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
+    "local f=redis.call('HMGET',KEYS[1],'t','tp','tn','rn','rd') "
+    "local t=f[1] or '' "
+    "if ARGV[7]~='' and t==ARGV[5] and f[3]==ARGV[7] then return {1,''} end "
+    "if ARGV[1]=='1' then "
+    "if t~=ARGV[2] then return {0,''} end "
+    "if ARGV[3]~='' and (f[4]~=ARGV[3] or f[5]~=ARGV[4]) then return {0,''} end end "
+    "local gone=f[2] or '' "
+    "if t~='' then redis.call('HSET',KEYS[1],'tp',t) else redis.call('HDEL',KEYS[1],'tp') end "
+    "redis.call('HSET',KEYS[1],'t',ARGV[5],'tt',ARGV[6],'tn',ARGV[7]) "
+    "if gone==ARGV[5] or gone==t then gone='' end "
+    "return {1,gone}";
+/* ARGV: rand_d, the nonce, the window size. 0 when rand_d is in the window already. */
+static const char doa_lua[] =
+    "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
+    "local f=redis.call('HMGET',KEYS[1],'d','dn') "
+    "local d=f[1] or '' "
+    "for i=1,#d-15,16 do if string.sub(d,i,i+15)==ARGV[1] then "
+    "if ARGV[2]~='' and f[2]==ARGV[2] then return 1 end return 0 end end "
+    "d=d..ARGV[1] "
+    "local m=16*tonumber(ARGV[3]) "
+    "if #d>m then d=string.sub(d,#d-m+1) end "
+    "redis.call('HSET',KEYS[1],'d',d,'dn',ARGV[2]) return 1";
+/* ARGV: cas, has expect, expect, has json, json, the nonce. */
+static const char profile_lua[] =
+    "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
+    "local f=redis.call('HMGET',KEYS[1],'j','jn') "
+    "if ARGV[6]~='' and f[2]==ARGV[6] then return 1 end "
+    "if ARGV[1]=='1' then if ARGV[2]=='1' then if f[1]~=ARGV[3] then return 0 end "
+    "elseif f[1] then return 0 end end "
+    "if ARGV[4]=='1' then redis.call('HSET',KEYS[1],'j',ARGV[5],'jn',ARGV[6]) "
+    "else redis.call('HDEL',KEYS[1],'j') redis.call('HSET',KEYS[1],'jn',ARGV[6]) end "
+    "return 1";
+
+static void opt16(struct rs_cmd *c, const uint8_t *p)
+{
+	rs_arg(c, p != NULL ? (const void *)p : "", p != NULL ? 16 : 0);
+}
+
+/* The change's nonce ('' when it has none: the tests' direct backend calls). */
+static void nonce_arg(struct rs_cmd *c, const aiot_store_change *ch)
+{
+	rs_arg(c, ch->nonce != NULL ? (const void *)ch->nonce : "", ch->nonce != NULL ? 16 : 0);
+}
+
+static void opt_text(struct rs_cmd *c, const char *p)
+{
+	rs_args(c, p != NULL ? "1" : "0");
+	rs_arg(c, p != NULL ? p : "", p != NULL ? strlen(p) : 0);
+}
+
+/* The script of one change into c. */
+static void change_cmd(const rs *r, const aiot_store_change *ch, struct rs_cmd *c)
+{
+	static const size_t one = 0;
+	dev_key(r->u.ns, ch->perm_id, ch->len, c);
+	switch (ch->kind) {
+	case AIOT_CHANGE_TID:
+		eval_begin(c, tid_lua);
+		rs_args(c, ch->cas ? "1" : "0");
+		opt16(c, ch->e_tid);
+		opt16(c, ch->e_rn);
+		opt16(c, ch->e_rn != NULL ? ch->e_rd : NULL);
+		rs_arg(c, ch->tid, 16);
+		rs_argn(c, (int)ch->tid_type);
+		nonce_arg(c, ch);
+		break;
+	case AIOT_CHANGE_DOA:
+		eval_begin(c, doa_lua);
+		rs_arg(c, ch->rand_d, 16);
+		nonce_arg(c, ch);
+		rs_argn(c, AIOT_DOA_WINDOW);
+		break;
+	case AIOT_CHANGE_PROFILE:
+		eval_begin(c, profile_lua);
+		rs_args(c, ch->cas ? "1" : "0");
+		opt_text(c, ch->expect);
+		opt_text(c, ch->json);
+		nonce_arg(c, ch);
+		break;
+	case AIOT_CHANGE_SESSION: /* a whole value, no expectation */
+		rs_commit_cmd(r->u.ns, ch, &one, 1, 0, c);
+		break;
+	}
+}
+
+/* A change's outcome from its script's reply x and WAIT's count; *gone the T-ID that left
+ * the device (into x) or NULL. */
+static int change_result(const rs *r, const redisReply *x, int acked, const uint8_t **gone)
+{
+	const redisReply *v = x;
+	*gone = NULL;
+	if (x != NULL && x->type == REDIS_REPLY_ARRAY && x->elements == 2 &&
+	    x->element[1]->type == REDIS_REPLY_STRING) {
+		if (x->element[1]->len == 16)
+			*gone = (const uint8_t *)x->element[1]->str;
+		v = x->element[0];
+	}
+	if (x != NULL && x->type == REDIS_REPLY_ERROR)
+		return strstr(x->str, "NODEV") != NULL ? AIOT_ERR_UNKNOWN : AIOT_ERR_STATE;
+	if (is_int(v, 0))
+		return AIOT_STORE_CHANGED;
+	return confirmed(r, v, acked, 1) ? AIOT_OK : AIOT_ERR_STATE;
+}
+
+/* The index entries of the T-IDs that left their devices, removed (best effort). */
+static void index_prune(rs *r, const aiot_store_change *ch, size_t m, const size_t *map,
+                        const uint8_t *const *gone)
+{
+	char err[160];
+	size_t k = 0;
+	struct rs_cmd *c = calloc(m ? m : 1, sizeof *c);
+	redisReply **rep = calloc(m ? m : 1, sizeof *rep);
+	for (size_t j = 0; c != NULL && rep != NULL && j < m; j++) {
+		if (gone[j] == NULL)
+			continue;
+		tid_key(r->u.ns, gone[j], &c[k]);
+		eval_begin(&c[k], del_if_lua);
+		rs_arg(&c[k], ch[map[j]].perm_id, ch[map[j]].len);
+		k++;
+	}
+	if (k > 0) {
+		pipeline(r, c, k, rep, NULL, 0, err, sizeof err);
+		free_replies(rep, k);
+	}
+	free(rep);
+	free(c);
+}
 
 static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
                      size_t errlen)
 {
 	rs *r = b;
-	size_t *order = calloc(n, sizeof *order), *end = calloc(n, sizeof *end), ndev = 0;
-	struct rs_cmd *c = calloc(n, sizeof *c);
-	redisReply **rep = calloc(n, sizeof *rep);
-	int *acked = calloc(n, sizeof *acked), rc = AIOT_ERR_NOSPACE;
-	if (order == NULL || end == NULL || c == NULL || rep == NULL || acked == NULL) {
+	struct rs_cmd *c = calloc(n ? n : 1, sizeof *c);
+	size_t *map = calloc(n ? n : 1, sizeof *map), ni = 0, m = 0;
+	uint8_t *failed = calloc(n ? n : 1, 1);
+	redisReply **rep = calloc(n ? n : 1, sizeof *rep);
+	const uint8_t **gone = calloc(n ? n : 1, sizeof *gone);
+	int *acked = calloc(n ? n : 1, sizeof *acked), rc = AIOT_ERR_NOSPACE;
+	if (c == NULL || map == NULL || failed == NULL || rep == NULL || gone == NULL ||
+	    acked == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	rs_group(ch, n, order);
-	for (size_t i = 0; i < n; ndev++) /* a device's changes are consecutive in order */
-		i = end[ndev] = rs_commit_cmd(r->u.ns, ch, order, n, i, &c[ndev]);
-	int prc = pipeline(r, c, ndev, rep, acked, 1, err, errlen);
-	rc = AIOT_OK;
-	for (size_t d = 0, i = 0; d < ndev; i = end[d++]) {
-		int ok = confirmed(r, rep[d], acked[d], 1);
-		if (!ok && rc == AIOT_OK) {
-			rc = rep[d] && rep[d]->type == REDIS_REPLY_ERROR ? AIOT_ERR_UNKNOWN
-			                                                 : AIOT_ERR_STATE;
-			if (prc == AIOT_OK || rep[d] != NULL)
-				rs_failure(r->u.wait_n, rep[d], acked[d], err, errlen);
+	/* 1. The index entries of the new T-IDs, confirmed before the changes that make them
+	 *    current: a T-ID a device holds is always in the index. */
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].kind == AIOT_CHANGE_TID) {
+			index_cmd(r, ch[i].tid, ch[i].perm_id, ch[i].len, 0, &c[ni]);
+			map[ni++] = i;
 		}
-		for (size_t j = i; j < end[d]; j++)
-			res[order[j]] = ok ? AIOT_OK : rc;
+	rc = index_write(r, c, ni, failed, err, errlen);
+	for (size_t k = 0; k < n; k++)
+		res[k] = AIOT_OK;
+	for (size_t k = 0; k < ni; k++)
+		if (failed[k])
+			res[map[k]] = AIOT_ERR_STATE;
+	/* 2. One script per change, in batch order (a device's are on one node, in order). */
+	for (size_t i = 0; i < n; i++)
+		if (res[i] == AIOT_OK) {
+			change_cmd(r, &ch[i], &c[m]);
+			map[m++] = i;
+		}
+	int prc = m > 0 ? pipeline(r, c, m, rep, acked, 1, err, errlen) : AIOT_OK;
+	for (size_t k = 0; k < m; k++) {
+		int x = res[map[k]] = change_result(r, rep[k], acked[k], &gone[k]);
+		if (x < 0 && rc == AIOT_OK) {
+			rc = x;
+			if (prc == AIOT_OK || rep[k] != NULL)
+				rs_failure(r->u.wait_n, rep[k], acked[k], err, errlen);
+		}
+		if (x != AIOT_OK)
+			gone[k] = NULL;
 	}
+	/* 3. Best effort: the T-IDs that left their devices leave the index. */
+	index_prune(r, ch, m, map, gone);
 out:
-	free(end);
-	free_replies(rep, ndev);
+	if (rep != NULL)
+		free_replies(rep, m);
 	free(rep);
+	free(gone);
 	free(acked);
+	free(failed);
+	free(map);
 	free(c);
-	free(order);
+	return rc;
+}
+
+/* ---- reads: any thread, a connection of the pool -------------------------------------- */
+
+static redis_cluster *pool_get(rs *r, int *slot)
+{
+	char err[160];
+	int i = 0;
+	pthread_mutex_lock(&r->pool_lock);
+	for (;;) {
+		for (i = 0; i < RS_POOL && r->busy[i]; i++)
+			;
+		if (i < RS_POOL)
+			break;
+		pthread_cond_wait(&r->pool_cond, &r->pool_lock);
+	}
+	r->busy[i] = 1;
+	pthread_mutex_unlock(&r->pool_lock);
+	*slot = i;
+	if (r->pool[i] == NULL)
+		r->pool[i] = redis_cluster_open(r->u.seeds, NULL, err, sizeof err);
+	if (r->pool[i] == NULL) {
+		fprintf(stderr, "aiot store: %s\n", err);
+		pthread_mutex_lock(&r->pool_lock);
+		r->busy[i] = 0;
+		pthread_cond_signal(&r->pool_cond);
+		pthread_mutex_unlock(&r->pool_lock);
+	}
+	return r->pool[i];
+}
+
+/* One command on a connection of the pool: its reply, or NULL. */
+static redisReply *read_cmd(rs *r, struct rs_cmd *c)
+{
+	char err[160];
+	int i;
+	redis_cluster *cl = pool_get(r, &i);
+	if (cl == NULL)
+		return NULL;
+	redis_cmd cmd = cmd_of(c);
+	redisReply *x = redis_cluster_command(cl, &cmd, err, sizeof err);
+	if (x == NULL)
+		fprintf(stderr, "aiot store: read: %s\n", err);
+	pthread_mutex_lock(&r->pool_lock);
+	r->busy[i] = 0;
+	pthread_cond_signal(&r->pool_cond);
+	pthread_mutex_unlock(&r->pool_lock);
+	return x;
+}
+
+static int rs_read(void *b, const uint8_t *id, size_t len, aiot_dev_record *rec, char **profile)
+{
+	static const char *const state[] = {"tt", "t", "tp", "rn", "rd", "d"};
+	rs *r = b;
+	struct rs_cmd c;
+	const char *names[8], *pj = NULL;
+	size_t n = 0;
+	aiot_dev_record st;
+	for (size_t k = 0; k < (rec != NULL ? 6u : 1u); k++)
+		names[n++] = state[k];
+	if (profile != NULL) {
+		names[n++] = "j";
+		*profile = NULL;
+	}
+	dev_key(r->u.ns, id, len, &c);
+	c.argc = c.nnum = 0;
+	rs_args(&c, "HMGET");
+	rs_arg(&c, c.key, c.keylen);
+	for (size_t k = 0; k < n; k++)
+		rs_args(&c, names[k]);
+	redisReply *x = read_cmd(r, &c);
+	if (x == NULL)
+		return AIOT_ERR_TIMEOUT;
+	memset(&st, 0, sizeof st);
+	const char *why = rs_decode_state(x, names, n, &st, &pj);
+	int rc = why == NULL                      ? AIOT_OK
+	         : strcmp(why, RS_NO_DEVICE) == 0 ? AIOT_ERR_UNKNOWN
+	                                          : AIOT_ERR_MALFORMED;
+	if (rc == AIOT_ERR_MALFORMED)
+		fprintf(stderr, "aiot store: %s: %s\n", c.key, why);
+	if (rc == AIOT_OK && rec != NULL) {
+		rec->has_tid = st.has_tid;
+		rec->has_tid_prev = st.has_tid_prev;
+		rec->tid_type = st.tid_type;
+		memcpy(rec->tid, st.tid, 16);
+		memcpy(rec->tid_prev, st.tid_prev, 16);
+		rec->has_session = st.has_session;
+		memcpy(rec->rand_n, st.rand_n, 16);
+		memcpy(rec->rand_d, st.rand_d, 16);
+		rec->doa_n = st.doa_n;
+		memcpy(rec->doa_rand_d, st.doa_rand_d, sizeof rec->doa_rand_d);
+	}
+	if (rc == AIOT_OK && profile != NULL && pj != NULL && (*profile = strdup(pj)) == NULL)
+		rc = AIOT_ERR_NOSPACE;
+	freeReplyObject(x);
+	return rc;
+}
+
+static int rs_find_tid(void *b, const uint8_t tid[16], uint8_t id[AIOT_PERM_ID_MAX], size_t *len)
+{
+	rs *r = b;
+	struct rs_cmd c;
+	tid_key(r->u.ns, tid, &c);
+	c.argc = c.nnum = 0;
+	rs_args(&c, "GET");
+	rs_arg(&c, c.key, c.keylen);
+	redisReply *x = read_cmd(r, &c);
+	int rc = x == NULL ? AIOT_ERR_TIMEOUT : AIOT_ERR_UNKNOWN;
+	if (x != NULL && x->type == REDIS_REPLY_STRING && x->len >= 1 &&
+	    x->len <= AIOT_PERM_ID_MAX) {
+		memcpy(id, x->str, x->len);
+		*len = x->len;
+		rc = AIOT_OK;
+	} else if (x != NULL && x->type != REDIS_REPLY_NIL) {
+		rc = AIOT_ERR_MALFORMED;
+	}
+	freeReplyObject(x);
+	return rc;
+}
+
+static int rs_fetch(void *b, const uint8_t *id, size_t len, aiot_store_row_fn row, void *arg)
+{
+	rs *r = b;
+	struct rs_cmd c;
+	aiot_dev_record rec;
+	const char *profile = NULL;
+	dev_key(r->u.ns, id, len, &c);
+	c.argc = c.nnum = 0;
+	rs_args(&c, "HGETALL");
+	rs_arg(&c, c.key, c.keylen);
+	redisReply *x = read_cmd(r, &c);
+	if (x == NULL)
+		return AIOT_ERR_TIMEOUT;
+	int rc = AIOT_ERR_UNKNOWN;
+	if (x->type == REDIS_REPLY_ARRAY && x->elements > 0) {
+		memset(&rec, 0, sizeof rec);
+		const char *why = decode_dev(r, c.key, x, &rec, &profile);
+		if (why != NULL)
+			fprintf(stderr, "aiot store: %s: %s\n", c.key, why);
+		rc = why != NULL ? AIOT_ERR_MALFORMED : row(arg, &rec, profile);
+		OPENSSL_cleanse(&rec, sizeof rec);
+	}
+	freeReplyObject(x);
 	return rc;
 }
 
@@ -566,4 +1010,8 @@ const aiot_store_backend aiot_store_backend_redis = {
     .insert = rs_insert,
     .commit = rs_commit,
     .remove = rs_remove,
+    .shared = 1,
+    .read = rs_read,
+    .find_tid = rs_find_tid,
+    .fetch = rs_fetch,
 };

@@ -75,6 +75,13 @@ void rs_failure(int wait_n, const redisReply *x, int acked, char *err, size_t er
 const char *rs_decode_fields(const redisReply *x, aiot_dev_record *rec, const char **profile,
                              const uint8_t **blob, size_t *bloblen);
 /* A SCAN reply: its keys appended to *keys (n of cap), the next cursor. */
+/* HMGET key names[0..n) (n of them, "tt" among them) into rec and *profile (into x): NULL,
+ * RS_NO_DEVICE (tt absent: no such device), or what is wrong. */
+#define RS_NO_DEVICE "no such device"
+const char *rs_decode_state(const redisReply *x, const char *const *names, size_t n,
+                            aiot_dev_record *rec, const char **profile);
+/* NAME:tid:{HEX}, the T-ID index entry of tid, into c->key. */
+void tid_key(const char *ns, const uint8_t tid[16], struct rs_cmd *c);
 int rs_scan_reply(const redisReply *x, char *cursor, size_t cursorlen, char ***keys, size_t *n,
                   size_t *cap);
 

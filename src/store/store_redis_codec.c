@@ -4,7 +4,10 @@
  * device, the decoding of a device's hash. No I/O. A device's hash (NAME:dev:{HEX}):
  *   g group, s suite, r resBits, p privacy, k the sealed key, tt T-ID type   (always)
  *   t T-ID, tp previous T-ID, rn/rd session RANDs, d DO-A window (16 x n), j profile (when set)
- *   ins the nonce of the insert that made it (store_redis.c)
+ *   ins the nonce of the insert that made it (store_redis.c); tn, dn, jn the nonce of the last
+ *   T-ID, DO-A and profile change (a script sent twice recognises its own write)
+ * and the T-ID index NAME:tid:{HEX}, HEX a T-ID in hex: the permanent ID of the device that
+ * holds (or held) that T-ID, a hint checked against the device's hash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +112,13 @@ void dev_key(const char *ns, const uint8_t *id, size_t len, struct rs_cmd *c)
 	char hex[2 * AIOT_PERM_ID_MAX + 1];
 	aiot_hex_encode(id, len, hex);
 	c->keylen = (size_t)snprintf(c->key, sizeof c->key, "%s:dev:{%s}", ns, hex);
+}
+
+void tid_key(const char *ns, const uint8_t tid[16], struct rs_cmd *c)
+{
+	char hex[33];
+	aiot_hex_encode(tid, 16, hex);
+	c->keylen = (size_t)snprintf(c->key, sizeof c->key, "%s:tid:{%s}", ns, hex);
 }
 
 static int cmp_change(const void *a, const void *b, void *arg)
@@ -298,7 +308,8 @@ static const char *field(const char *f, const redisReply *v, aiot_dev_record *r,
 			return "bad DO-A window";
 		memcpy(r->doa_rand_d, v->str, v->len);
 		r->doa_n = (uint8_t)(v->len / 16);
-	} else if (strcmp(f, "ins") != 0) {
+	} else if (strcmp(f, "ins") != 0 && strcmp(f, "tn") != 0 && strcmp(f, "dn") != 0 &&
+	           strcmp(f, "jn") != 0) {
 		return "unknown field";
 	}
 	return NULL;
@@ -323,6 +334,33 @@ const char *rs_decode_fields(const redisReply *x, aiot_dev_record *rec, const ch
 	if ((seen & 0x3F) != 0x3F)
 		return "a field is missing (g, s, r, p, k, tt)";
 	if (((seen >> 6) & 1) != rec->has_session)
+		return "bad session RANDs (rn without rd or rd without rn)";
+	return NULL;
+}
+
+const char *rs_decode_state(const redisReply *x, const char *const *names, size_t n,
+                            aiot_dev_record *rec, const char **profile)
+{
+	const uint8_t *blob = NULL;
+	size_t bloblen = 0;
+	int rn = 0, tt = 0;
+	if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != n)
+		return "unexpected reply";
+	for (size_t i = 0; i < n; i++) {
+		const redisReply *v = x->element[i];
+		if (v->type == REDIS_REPLY_NIL)
+			continue;
+		if (v->type != REDIS_REPLY_STRING)
+			return "unexpected reply";
+		rn |= strcmp(names[i], "rn") == 0;
+		tt |= strcmp(names[i], "tt") == 0;
+		const char *why = field(names[i], v, rec, profile, &blob, &bloblen);
+		if (why != NULL)
+			return why;
+	}
+	if (!tt)
+		return RS_NO_DEVICE;
+	if (rec->has_session != rn)
 		return "bad session RANDs (rn without rd or rd without rn)";
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "common/aiot_err.h"
 #include "store_writer.h"
@@ -128,6 +129,100 @@ out:
 	return rc;
 }
 
+/* A shared backend (store_backend.h): nothing is staged on the cache (it holds no mutable
+ * state); each op goes to the backend with its expectation and the backend decides. A set's
+ * result: the first error of its ops, else AIOT_STORE_CHANGED if any op's expectation failed
+ * (then its other devices may have committed: per device atomic), else AIOT_OK. */
+static aiot_store_change change_shared(store_writer *w, struct store_op *o)
+{
+	aiot_store_change c = {
+	    .perm_id = o->id, .len = o->id_len, .cas = o->cas, .nonce = o->nonce};
+	memcpy(o->nonce, w->nonce, 8);
+	memcpy(o->nonce + 8, &w->seq, 8);
+	w->seq++;
+	switch (o->kind) {
+	case OP_TID:
+		c.kind = AIOT_CHANGE_TID;
+		c.tid = o->a;
+		c.tid_type = o->tid_type;
+		c.e_tid = o->expect_tid ? o->e_tid : NULL;
+		c.e_rn = o->expect_session ? o->e_rn : NULL;
+		c.e_rd = o->expect_session ? o->e_rd : NULL;
+		break;
+	case OP_SESSION:
+		c.kind = AIOT_CHANGE_SESSION;
+		c.rand_n = o->a;
+		c.rand_d = o->b;
+		break;
+	case OP_PROFILE:
+		c.kind = AIOT_CHANGE_PROFILE;
+		c.json = o->json;
+		c.expect = o->expect;
+		break;
+	case OP_DOA:
+		c.kind = AIOT_CHANGE_DOA;
+		c.rand_d = o->a;
+		break;
+	}
+	return c;
+}
+
+static int worse(int a, int b)
+{
+	if (a < 0)
+		return a;
+	return b < 0 || b == AIOT_STORE_CHANGED ? b : a;
+}
+
+static int batch_write_shared(store_writer *w, struct store_op *batch, size_t n, char *err,
+                              size_t errlen)
+{
+	aiot_store_change *ch = calloc(n ? n : 1, sizeof *ch);
+	int *res = calloc(n ? n : 1, sizeof *res);
+	size_t m = 0;
+	if (ch == NULL || res == NULL) {
+		free(ch);
+		free(res);
+		snprintf(err, errlen, "out of memory");
+		return AIOT_ERR_NOSPACE;
+	}
+	for (struct store_op *o = batch; o != NULL; o = o->next) {
+		res[m] = AIOT_ERR_STATE;
+		ch[m++] = change_shared(w, o);
+	}
+	if (w->be->commit(w->b, ch, m, res, err, errlen) != AIOT_OK)
+		fprintf(stderr, "aiot store: write batch of %zu: not all committed: %s\n", n, err);
+	m = 0;
+	size_t nu = 0;
+	for (struct store_op *o = batch; o != NULL;) {
+		struct store_op *first = o;
+		first->rc = AIOT_OK;
+		for (size_t k = first->set_n; k-- > 0; o = o->next)
+			first->rc = worse(first->rc, res[m++]);
+		/* A set is all or none: what committed of a failed set is undone (each profile
+		 * back to the text expected, if it still is this set's). */
+		o = first;
+		for (size_t k = first->set_n; k-- > 0; o = o->next) {
+			size_t j = m - 1 - k;
+			if (first->set_n > 1 && first->rc != AIOT_OK && res[j] == AIOT_OK) {
+				ch[nu] = change_shared(w, o);
+				ch[nu].cas = 1;
+				ch[nu].expect = o->json;
+				ch[nu++].json = o->expect;
+			}
+		}
+	}
+	if (nu > 0 && w->be->commit(w->b, ch, nu, res, err, errlen) != AIOT_OK)
+		fprintf(stderr,
+		        "aiot store: a profile set failed and was not undone everywhere (some "
+		        "devices keep the new profile): %s\n",
+		        err);
+	OPENSSL_cleanse(ch, n * sizeof *ch);
+	free(ch);
+	free(res);
+	return AIOT_OK;
+}
+
 /* Commits one batch (group commit), then runs each set's done callback with its result. The
  * callbacks run with no lock held (they may queue further updates). */
 static void commit_batch(store_writer *w, struct store_op *batch)
@@ -137,7 +232,8 @@ static void commit_batch(store_writer *w, struct store_op *batch)
 	for (struct store_op *o = batch; o != NULL; o = o->next, n++)
 		ntid += o->kind == OP_TID;
 	pthread_mutex_lock(w->be_lock);
-	int rc = batch_write(w, batch, n, ntid, err, sizeof err);
+	int rc = w->be->shared ? batch_write_shared(w, batch, n, err, sizeof err)
+	                       : batch_write(w, batch, n, ntid, err, sizeof err);
 	pthread_mutex_unlock(w->be_lock);
 	if (rc != AIOT_OK)
 		fprintf(stderr, "aiot store: write batch of %zu failed, nothing applied: %s\n", n,
@@ -177,6 +273,8 @@ static void *writer_main(void *arg)
 
 int store_writer_start(store_writer *w)
 {
+	if (RAND_bytes(w->nonce, sizeof w->nonce) != 1)
+		return AIOT_ERR_CRYPTO;
 	pthread_mutex_init(&w->q_lock, NULL);
 	pthread_cond_init(&w->q_cond, NULL);
 	pthread_cond_init(&w->q_drained, NULL);

@@ -25,6 +25,8 @@ typedef struct store_writer {
 	struct store_op *head, *tail;
 	int busy, stop, started;
 	pthread_t thread;
+	uint8_t nonce[8]; /* shared backends: each change's nonce is this, then seq */
+	uint64_t seq;
 } store_writer;
 
 /* Starts the thread (w's cache, be_lock, be and b set by the caller). */

@@ -4,7 +4,9 @@
 # (AIOT_TEST_STORE_URL), then the ADM on it: aiot provision, the layout in the cluster (one
 # hash per device, keys sealed), aiot-adm serving get-authentication, T-ID rotation and a
 # profile PATCH over h2c, a write WAIT does not confirm refused, kill -9 and restart with the
-# state there, a wrong KEK refused at open.
+# state there; two aiot-adm on one store (a rotation through one seen by the other, a DO-A
+# RAND_d accepted once across both, a device provisioned while they run); a wrong KEK
+# refused at open.
 source "$(dirname "$0")/lib.bash"
 RC=$S/scripts/redis-cluster.sh
 ADM=$B/aiot-adm
@@ -17,9 +19,10 @@ P0=${PORTS[0]}
 ok "cluster started: $URL"
 
 # --- the store's unit tests, on the cluster ------------------------------------------------
-for t in test_store_backend test_store_doa test_store_basic; do
+for t in test_store_backend test_store_doa test_store_basic test_store_shared; do
 	if AIOT_TEST_STORE_URL=$URL CMOCKA_MESSAGE_OUTPUT=stdout "$B/$t" >"$W/$t.out" 2>&1; then
 		ok "$t on the cluster: $(grep -o 'PASSED  \] [0-9]*' "$W/$t.out" | grep -o '[0-9]*$') passed (the rest read SQLite's files)"
+		grep -E '^(DO-A|per lookup)' "$W/$t.out" || true
 	else
 		cat "$W/$t.out" >&2
 		bad "$t on the cluster"
@@ -95,9 +98,56 @@ SEC=http://127.0.0.1:$PORT/nadm-sec/v1
 h2post "$SEC/get-session-key" "{\"aiotDevPermId\":\"$PID_\",\"randN\":\"$(rand16)\",\"randD\":\"$(rand16)\"}" >"$W/w5.out"
 check "wait=5 (one replica each): the session write refused" 500 "$(cut -d' ' -f1 "$W/w5.out")"
 check "... and the store said why" 1 "$(grep -c 'not confirmed by WAIT: 1 of 5 replicas' "$W/adm3.log")"
+# A write WAIT did not confirm stays on the master (Redis does not roll it back): the ADMs,
+# which read mutable state from the cluster, may see it; it is never acknowledged.
 resp=$(h2post "$SEC/get-tid" "{\"aiotDevPermId\":\"$PID_\"}")
-check "... the ADM still serves the committed state" "$NEXT" "$(echo "${resp#* }" | jq -r .tid)"
+check "... a T-ID rotation (a write) is refused too" 500 "${resp%% *}"
+resp=$(h2post "$SEC/get-authentication" "{\"randN\":\"$RN\",\"randDlist\":[\"$D1\"],\"vendorSpecific-032473\":{\"tid\":\"$NEXT\"}}")
+check "... the device is still found by the T-ID it was given (no write needed)" \
+	"200 $("$AIOT" crypto res --suite 3gpp --key "$PKEY" --rand-n "$RN" --rand-d "$D1" --bits 64)" \
+	"${resp%% *} $(echo "${resp#* }" | jq -r '.authDataSets[0].authDataSet[0].xres')"
 kill "$LASTPID"; wait "$LASTPID" 2>/dev/null || true
+
+# --- two ADMs on one store: each change decided in the cluster, nothing cached that changes ---
+adm 4 "$STORE"; PA=$PORT; PIDA=$LASTPID
+adm 5 "$STORE"; PB=$PORT; PIDB=$LASTPID
+SA=http://127.0.0.1:$PA/nadm-sec/v1; SB=http://127.0.0.1:$PB/nadm-sec/v1
+ok "two aiot-adm on one store (ports $PA, $PB)"
+QID=$(dev "$W/priv.jsonl" 3 .aiotDevPermId); QKEY=$(dev "$W/priv.jsonl" 3 .key); QT0=$(dev "$W/priv.jsonl" 3 .tid)
+RN=$(rand16); RD=$(rand16)
+h2post "$SA/get-session-key" "{\"aiotDevPermId\":\"$QID\",\"randN\":\"$RN\",\"randD\":\"$RD\"}" >/dev/null
+QT1=$("$AIOT" crypto tid --suite 3gpp --key "$QKEY" --rand-n "$RN" --rand-d "$RD")
+resp=$(h2post "$SA/get-tid" "{\"aiotDevPermId\":\"$QID\"}")
+check "T-ID rotated through ADM 1" "$QT1 $QT0" "$(echo "${resp#* }" | jq -r '.tid + " " + .tidPrevious')"
+auth_tid() { # url tid: status and XRES of get-authentication by T-ID (vendor extension)
+	local r
+	r=$(h2post "$1/get-authentication" "{\"randN\":\"$RN\",\"randDlist\":[\"$RD\"],\"vendorSpecific-032473\":{\"tid\":\"$2\"}}")
+	echo "${r%% *} $(echo "${r#* }" | jq -r '.authDataSets[0].authDataSet[0].xres // .detail')"
+}
+XQ=$("$AIOT" crypto res --suite 3gpp --key "$QKEY" --rand-n "$RN" --rand-d "$RD" --bits 64)
+check "ADM 2: get-authentication by the new T-ID" "200 $XQ" "$(auth_tid "$SB" "$QT1")"
+check "ADM 2: ... and by the previous one" "200 $XQ" "$(auth_tid "$SB" "$QT0")"
+resp=$(h2post "$SB/get-tid" "{\"aiotDevPermId\":\"$QID\"}")
+check "ADM 2: get-tid answers the rotation ADM 1 made (idempotent in the session)" "$QT1 $QT0" "$(echo "${resp#* }" | jq -r '.tid + " " + .tidPrevious')"
+DRD=$(rand16)
+check "DO-A RAND_d on ADM 1: 200" 200 "$(h2post "$SA/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" | cut -d' ' -f1)"
+check "... the same RAND_d on ADM 2: refused" 403 "$(h2post "$SB/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" | cut -d' ' -f1)"
+# the same RAND_d at once on both, 10 times: exactly one 200 each time
+wins=0
+for _ in $(seq 1 10); do
+	DRD=$(rand16)
+	h2post "$SA/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" >"$W/da" &
+	h2post "$SB/get-doa-authentication" "{\"aiotDevPermId\":\"$QID\",\"randD\":\"$DRD\"}" >"$W/db"
+	wait $!
+	wins=$((wins + $(cat "$W/da" "$W/db" | cut -d' ' -f1 | grep -c '^200$')))
+done
+check "one RAND_d sent to both ADMs at once, 10 times: one 200 each time" 10 "$wins"
+"$AIOT" provision --store "$STORE" --kek-file "$KEK" --count 1 --group late --out "$W/late.jsonl" 2>>"$W/prov.log"
+LID=$(dev "$W/late.jsonl" 1 .aiotDevPermId); LKEY=$(dev "$W/late.jsonl" 1 .key)
+resp=$(h2post "$SB/get-authentication" "{\"aiotDevPermId\":\"$LID\",\"randN\":\"$RN\",\"randDlist\":[\"$RD\"]}")
+check "a device provisioned while the ADMs run: found by ADM 2" "200 $("$AIOT" crypto res --suite 3gpp --key "$LKEY" --rand-n "$RN" --rand-d "$RD" --bits 64)" \
+	"${resp%% *} $(echo "${resp#* }" | jq -r '.authDataSets[0].authDataSet[0].xres')"
+kill "$PIDA" "$PIDB"; wait "$PIDA" "$PIDB" 2>/dev/null || true
 
 # refused at open
 head -c 32 /dev/urandom >"$W/kek2"; chmod 600 "$W/kek2"
