@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Faults under the ADM on Redis Cluster (docs/redis-cluster.md, issue 17 item 6), real
 # processes: a cluster of 3 masters with 2 replicas each (scripts/redis-cluster.sh), 300
-# devices provisioned into it, aiot-adm on it with ?wait=1, and build/adm_load driving DO-A
-# registrations and T-ID rotations while logging every acknowledged write.
+# devices provisioned into it, two aiot-adm on it with ?wait=1 (one shared store), and
+# build/adm_load driving DO-A registrations and T-ID rotations through both in turn (a device's
+# session set through one, its T-ID rotated through the other) while logging every
+# acknowledged write.
 #  - kill -9 of the master serving device 0's slot mid-load: every acknowledged write is
-#    there afterwards (adm_load --check through the running ADM, then through a new ADM that
-#    loads the store from the cluster, and the T-ID read on the promoted replica itself); the
+#    there afterwards (adm_load --check through ADM 2, then through a new ADM after kill -9 of
+#    ADM 1, and the T-ID read on the promoted replica itself); the
 #    time from the kill to the first 2xx write sent after it on that shard is measured and
 #    bounded; no request hangs.
 #  - a stopped shard (SIGSTOP of a master and its replicas, so no failover): a write to it
@@ -38,6 +40,9 @@ adm() { # N: aiot-adm on the cluster, its base URL in A
 	A=http://127.0.0.1:$PORT
 }
 adm 1
+A1=$A ADM1PID=$ADMPID
+adm 2
+A2=$A
 
 # --- kill -9 of a master mid-load -----------------------------------------------------------
 KM=$(rc_master_of "${SLOTS[0]}")
@@ -47,7 +52,7 @@ SHARD=$(rc_shard "$KM" "${SLOTS[@]}")
 NSHARD=$(echo $SHARD | wc -w)
 [ "$NSHARD" -gt 20 ] && ok "the master to kill ($KM) serves $NSHARD of the devices" ||
 	bad "the master $KM serves only $NSHARD devices"
-"$LOAD" --devices "$W/dev.jsonl" --seconds 8 --inflight 32 --log "$W/load.log" "$A" \
+"$LOAD" --devices "$W/dev.jsonl" --seconds 8 --inflight 32 --log "$W/load.log" "$A1,$A2" \
 	>"$W/load.out" 2>&1 &
 LOADPID=$!
 sleep 2.5
@@ -77,17 +82,17 @@ NEWM=$(rc_master_of "${SLOTS[0]}")
 echo "     5xx during the failover: $(awk '$5 ~ /^5/' "$W/load.log" | wc -l) of $(wc -l <"$W/load.log") requests"
 
 # every acknowledged write, read back
-if "$LOAD" --check "$W/load.log" --devices "$W/dev.jsonl" "$A" >"$W/check1.out" 2>&1; then
-	ok "through the running ADM: $(cat "$W/check1.out")"
+if "$LOAD" --check "$W/load.log" --devices "$W/dev.jsonl" "$A2" >"$W/check1.out" 2>&1; then
+	ok "through ADM 2: $(cat "$W/check1.out")"
 else
 	cat "$W/check1.out" >&2
-	bad "acknowledged writes lost (running ADM)"
+	bad "acknowledged writes lost (ADM 2)"
 fi
-kill -9 "$ADMPID"
-wait "$ADMPID" 2>/dev/null || true
-adm 2
+kill -9 "$ADM1PID"
+wait "$ADM1PID" 2>/dev/null || true
+adm 3
 if "$LOAD" --check "$W/load.log" --devices "$W/dev.jsonl" "$A" >"$W/check2.out" 2>&1; then
-	ok "through a new ADM that loaded the store from the cluster: $(cat "$W/check2.out")"
+	ok "through a new ADM after kill -9 of ADM 1: $(cat "$W/check2.out")"
 else
 	cat "$W/check2.out" >&2
 	bad "acknowledged writes lost (new ADM on the cluster)"
@@ -111,7 +116,7 @@ fi
 # A device on another shard than the one that failed over.
 read -r SD SM < <(printf '%s\n' "${SLOTS[@]}" | rc_masters_of | awk -v m="$NEWM" '$1 != m {print NR - 1, $1; exit}')
 SID=$(sed -n "$((SD + 1))p" "$W/dev.jsonl" | jq -r .aiotDevPermId)
-SEC=$A/nadm-sec/v1
+SEC=$A2/nadm-sec/v1
 write() { # one get-session-key of device SD: prints "STATUS SECONDS", the body in $W/w.body
 	curl -sS -m 60 --http2-prior-knowledge -o "$W/w.body" -w '%{http_code} %{time_total}\n' \
 		-H content-type:application/json \
