@@ -89,14 +89,26 @@ EOF
 	redis-server "$d/redis.conf" >/dev/null
 }
 
+# Gone: no such process, or a zombie (it exited and released its ports; its parent, often
+# pid 1 for a daemon, reaps it when it will: some container inits take seconds).
+gone() { # pid
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# SIGTERM to every node at once, then each waited for (SIGKILL after 5 s).
 stop_nodes() {
-	local port pid
+	local port pid pids=()
 	[ -f "$DIR/ports" ] || return 0
 	for port in $(cat "$DIR/ports"); do
 		pid=$(node_pid "$port") || continue
 		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
+		pids+=("$pid")
+	done
+	for pid in "${pids[@]}"; do
+		for _ in $(seq 1 50); do gone "$pid" && break; sleep 0.1; done
+		gone "$pid" || kill -9 "$pid" 2>/dev/null || true
 	done
 	rm -f "$DIR/ports"
 }
