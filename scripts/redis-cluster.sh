@@ -69,6 +69,8 @@ pick_ports() {
 	die "no $N free consecutive ports found"
 }
 
+# No RDB or AOF (durability comes from replication), and a replica's full sync starts at
+# once (Redis 7 waits repl-diskless-sync-delay, 5 s, for more replicas by default).
 start_node() { # port
 	local d=$DIR/$1
 	mkdir -p "$d"
@@ -85,6 +87,7 @@ cluster-config-file $d/nodes.conf
 cluster-node-timeout $NODE_TIMEOUT
 save ""
 appendonly no
+repl-diskless-sync-delay 0
 EOF
 	redis-server "$d/redis.conf" >/dev/null
 }
