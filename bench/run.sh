@@ -2,14 +2,14 @@
 # make bench: every figure of docs/benchmarks.md, each next to its reference measured in the
 # same run (ratios, because absolute numbers drift on shared machines). Prints each command
 # and appends one dated section to docs/benchmarks.md.
-#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device uicc pkcs11"
+#   BENCH_ONLY="crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device uicc cluster pkcs11"
 #     (default: all; the AKMA sections aanf msgin5g msgin5g-msg udm akma-ue: bench/akma.sh)   BENCH_QUICK=1 (smaller runs)
 #   BENCH_DOA_INTERVAL_MS=N: the reader's DO-A round interval in doa-e2e (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${AIOT_BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device uicc pkcs11}
+ONLY=${BENCH_ONLY:-crypto adm tls batch doa e2e doa-e2e scale oauth nrf aanf msgin5g msgin5g-msg udm akma-ue device uicc cluster pkcs11}
 QUICK=${BENCH_QUICK:-}
 W=$(mktemp -d /tmp/aiot-bench.XXXXXX)
 PIDS=()
@@ -507,6 +507,15 @@ if want uicc; then
 	say "### AIoT-UICC through pcscd (issue 16)"
 	say ""
 	run bash bench/uicc.sh "${QUICK:+1}" | tee -a "$OUT"
+fi
+
+# --- the ADM on Redis Cluster: against SQLite, two instances, writes, failover, RSS ---------------
+if want cluster; then
+	say ""
+	say "### The ADM on Redis Cluster (issue 17)"
+	say ""
+	echo "== cluster" >&2
+	source bench/cluster.sh
 fi
 
 # --- keys in a PKCS#11 token (SoftHSM2) against keys in memory ----------------------------------

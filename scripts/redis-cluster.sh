@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A Redis Cluster of 3 masters and 3 replicas on loopback, from Debian's redis-server, for the
-# tests, CI and the demo (docs/redis-cluster.md).
+# A Redis Cluster of 3 masters and 3 replicas (or more) on loopback, from Debian's
+# redis-server, for the tests, CI and the demo (docs/redis-cluster.md).
 #
-#   scripts/redis-cluster.sh start   starts the six nodes, creates the cluster, waits until it
-#                                    serves every slot with every replica in sync, and prints
-#                                    the store URL redis-cluster://127.0.0.1:PORT,... as the
-#                                    last line of stdout (everything else goes to stderr)
+#   scripts/redis-cluster.sh start   starts the nodes (six by default), creates the cluster,
+#                                    waits until it serves every slot with every replica in
+#                                    sync, and prints the store URL
+#                                    redis-cluster://127.0.0.1:PORT,... as the last line of
+#                                    stdout (everything else goes to stderr)
 #   scripts/redis-cluster.sh stop    stops exactly the nodes that start started (pid files)
 #
 # Environment:
 #   AIOT_REDIS_DIR           work directory: configs, logs, pid files, node files
 #                            (default /tmp/aiot-redis-cluster.UID); one cluster per directory
-#   AIOT_REDIS_PORT          first of six consecutive client ports (default: six free ports
-#                            picked at random in 20000-29999; the bus ports are +10000)
+#   AIOT_REDIS_PORT          first of 3 x (1 + replicas) consecutive client ports (default:
+#                            free ports picked at random in 20000-29999; the bus ports are +10000)
 #   AIOT_REDIS_NODE_TIMEOUT  cluster-node-timeout in ms (default 1000): failure detection time
+#   AIOT_REDIS_REPLICAS      replicas per master (default 1; 2 keeps a replica after a failover,
+#                            so writes that WAIT for one stay possible: docs/redis-cluster.md)
 #
 # The nodes never use 6379, so a redis-server service that Debian's package started there does
 # not matter. Two runs with different work directories do not collide: ports are checked free,
@@ -23,7 +26,9 @@ set -euo pipefail
 
 DIR=${AIOT_REDIS_DIR:-/tmp/aiot-redis-cluster.$(id -u)}
 NODE_TIMEOUT=${AIOT_REDIS_NODE_TIMEOUT:-1000}
-N=6
+REPLICAS=${AIOT_REDIS_REPLICAS:-1}
+case "$REPLICAS" in [1-4]) ;; *) echo "redis-cluster: AIOT_REDIS_REPLICAS must be 1-4" >&2; exit 2 ;; esac
+N=$((3 * (1 + REPLICAS)))
 WAIT_S=${AIOT_REDIS_WAIT_S:-60}
 
 say() { echo "redis-cluster: $*" >&2; }
@@ -61,9 +66,11 @@ pick_ports() {
 		for p in $(seq "$base" $((base + N - 1))); do port_free "$p" || ok=0; done
 		[ "$ok" = 1 ] && { seq "$base" $((base + N - 1)); return; }
 	done
-	die "no six free consecutive ports found"
+	die "no $N free consecutive ports found"
 }
 
+# No RDB or AOF (durability comes from replication), and a replica's full sync starts at
+# once (Redis 7 waits repl-diskless-sync-delay, 5 s, for more replicas by default).
 start_node() { # port
 	local d=$DIR/$1
 	mkdir -p "$d"
@@ -80,11 +87,21 @@ cluster-config-file $d/nodes.conf
 cluster-node-timeout $NODE_TIMEOUT
 save ""
 appendonly no
+repl-diskless-sync-delay 0
 EOF
 	redis-server "$d/redis.conf" >/dev/null
 }
 
-stop_nodes() { # all signalled first, then waited for together (each may wait for replicas)
+# Gone: no such process, or a zombie (it exited and released its ports; its parent, often
+# pid 1 for a daemon, reaps it when it will: some container inits take seconds).
+gone() { # pid
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# SIGTERM to every node at once, then each waited for (SIGKILL after 5 s).
+stop_nodes() {
 	local port pid pids=()
 	[ -f "$DIR/ports" ] || return 0
 	for port in $(cat "$DIR/ports"); do
@@ -93,13 +110,13 @@ stop_nodes() { # all signalled first, then waited for together (each may wait fo
 		pids+=("$pid")
 	done
 	for pid in "${pids[@]}"; do
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
+		for _ in $(seq 1 50); do gone "$pid" && break; sleep 0.1; done
+		gone "$pid" || kill -9 "$pid" 2>/dev/null || true
 	done
 	rm -f "$DIR/ports"
 }
 
-# Starts the six nodes; fails (after stopping them) if one did not come up, e.g. lost a port
+# Starts the nodes; fails (after stopping them) if one did not come up, e.g. lost a port
 # race with another run.
 start_nodes() {
 	local port
@@ -124,7 +141,7 @@ info_field() { # port field command...
 	redis-cli -p "$port" "$@" 2>/dev/null | tr -d '\r' | sed -n "s/^$field:\(.*\)/\1/p"
 }
 
-# Every node sees the cluster ok with all 16384 slots covered and six nodes, and every
+# Every node sees the cluster ok with all 16384 slots covered and all N nodes, and every
 # replica's link to its master is up.
 cluster_ready() {
 	local port
@@ -153,7 +170,7 @@ start() {
 		[ -n "${AIOT_REDIS_PORT:-}" ] || [ "$attempt" = 5 ] && die "cannot start the nodes"
 	done
 	for port in "${ports[@]}"; do hosts+=("127.0.0.1:$port"); done
-	if ! redis-cli --cluster create "${hosts[@]}" --cluster-replicas 1 --cluster-yes \
+	if ! redis-cli --cluster create "${hosts[@]}" --cluster-replicas "$REPLICAS" --cluster-yes \
 		>"$DIR/create.log" 2>&1; then
 		cat "$DIR/create.log" >&2
 		stop_nodes
@@ -161,7 +178,7 @@ start() {
 	fi
 	for _ in $(seq 1 $((WAIT_S * 10))); do
 		if cluster_ready "${ports[@]}"; then
-			say "3 masters + 3 replicas on ports ${ports[*]} (work dir $DIR)"
+			say "3 masters + $((3 * REPLICAS)) replicas on ports ${ports[*]} (work dir $DIR)"
 			(IFS=,; echo "redis-cluster://${hosts[*]}")
 			return 0
 		fi

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `aiot demo [--devices N] [--clones K] [--json] [--workdir DIR] [--loss P] [--no-doa]
- * [--doa-devices N] [--no-doa-attacks] [--no-sba] [--no-msgin5g] [--uicc N]`: the whole system on
+ * [--doa-devices N] [--no-doa-attacks] [--no-sba] [--no-msgin5g] [--uicc N]
+ * [--store sqlite|redis-cluster]`: the whole system on
  * one machine (TS 33.369 5.2.2 with TS 23.369 6.2.2 / 6.2.3, and device-originated access,
  * docs/protocol.md §3.10). It provisions N devices, starts NRF, ADM and AIOTF (mutual TLS,
  * registration, discovery, OAuth 2.0: demo_start.c, demo_sba.c; --no-sba: ADM and AIOTF with mutual
@@ -17,6 +18,8 @@
  * MSGin5G server and exchanged their messages with delivery reports while every attacker was
  * refused (demo_msgin5g.c). With --uicc N (default 2 where pcscd can run) devices 1..N and the UEs
  * keep their keys on virtual UICCs behind pcscd (demo_uicc.c) and must pass all the same.
+ * With --store redis-cluster the ADM's store is a Redis Cluster the demo starts and stops
+ * (demo_cluster.c), served by two ADM instances over which the AIOTF spreads its requests.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -222,6 +225,7 @@ int cmd_demo(int argc, char **argv)
 	    {"no-sba", no_argument, NULL, 'S'},
 	    {"no-msgin5g", no_argument, NULL, 'M'},
 	    {"uicc", required_argument, NULL, 'u'},
+	    {"store", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -273,12 +277,21 @@ int cmd_demo(int argc, char **argv)
 		case 'u':
 			d.uicc = (unsigned long)cli_uint("--uicc", optarg, DEMO_UICC_MAX);
 			break;
+		case 's':
+			if (strcmp(optarg, "redis-cluster") == 0)
+				d.cluster = 1;
+			else if (strcmp(optarg, "sqlite") != 0)
+				cli_fail(CLI_EXIT_USAGE,
+				         "demo: --store is sqlite or redis-cluster, not '%s'",
+				         optarg);
+			break;
 		case 'h':
 			puts(
 			    "usage: aiot demo [--devices N (1000)] [--clones K (5)] [--json] "
 			    "[--workdir DIR (aiot-demo)] [--loss P (0)]\n"
 			    "                 [--no-doa] [--doa-devices N (10 % of --devices)] "
 			    "[--no-doa-attacks] [--no-sba] [--no-msgin5g] [--uicc N (2)]\n"
+			    "                 [--store sqlite|redis-cluster (sqlite)]\n"
 			    "  --no-doa          skip device-originated access (DO-A)\n"
 			    "  --doa-devices N   devices that register on their own and send data\n"
 			    "  --no-doa-attacks  DO-A without the simulated rogue network, clones "
@@ -291,7 +304,12 @@ int cmd_demo(int argc, char **argv)
 			    "  --uicc N          devices 1..N (and the UEs) on virtual UICCs "
 			    "behind "
 			    "pcscd, at most 2\n"
-			    "                    (two card slots with Debian's vpcd); 0: none");
+			    "                    (two card slots with Debian's vpcd); 0: none\n"
+			    "  --store redis-cluster  the ADM's store on a Redis Cluster the demo "
+			    "starts (3 masters +\n"
+			    "                    3 replicas, scripts/redis-cluster.sh; needs "
+			    "redis-server), two ADM\n"
+			    "                    instances on it, the AIOTF spreading over both");
 			return 0;
 		default:
 			cli_fail(CLI_EXIT_USAGE, "demo: bad option (see aiot demo --help)");
@@ -308,6 +326,8 @@ int cmd_demo(int argc, char **argv)
 	else if (d.ndoa > d.n)
 		cli_fail(CLI_EXIT_USAGE, "demo: --doa-devices is more than --devices");
 	d.doa_clones = d.doa_attacks ? (d.k < d.ndoa ? d.k : d.ndoa) : 0;
+	if (d.cluster)
+		demo_cluster_check();
 	signal(SIGINT, demo_on_signal);
 	signal(SIGTERM, demo_on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -316,8 +336,14 @@ int cmd_demo(int argc, char **argv)
 	/* 1. The work directory: a fresh store, KEK and PKI every run. */
 	if (demo_prepare_dir(d.dir, err, sizeof err) != 0)
 		cli_fail(CLI_EXIT_FAIL, "demo: %s", err); /* nothing started yet */
-	if (demo_sba_prepare(d.dir, !no_sba, demo_m5_certs, d.msgin5g ? DEMO_M5_NCERTS : 0, &d.sba,
-	                     err, sizeof err) != 0)
+	/* Certificates beyond the core's: the MSGin5G phase's, then the second ADM's. */
+	const char *extra[DEMO_M5_NCERTS + 1];
+	size_t nextra = 0;
+	for (size_t i = 0; d.msgin5g && i < DEMO_M5_NCERTS; i++)
+		extra[nextra++] = demo_m5_certs[i];
+	if (d.cluster)
+		extra[d.adm2_extra = (int)nextra++] = "adm2";
+	if (demo_sba_prepare(d.dir, !no_sba, extra, nextra, &d.sba, err, sizeof err) != 0)
 		demo_die(&d, "%s", err);
 	if (d.sba.enabled)
 		demo_step(&d, 1,
@@ -333,7 +359,16 @@ int cmd_demo(int argc, char **argv)
 
 	/* 2. Provisioning (the factory step): keys and IDs into the ADM's store. */
 	snprintf(a1, sizeof a1, "%lu", d.n);
-	snprintf(a4, sizeof a4, "sqlite:%s/adm.db", d.dir);
+	if (d.cluster) {
+		demo_cluster_start(&d);
+		demo_step(&d, 2,
+		          "a Redis Cluster of 3 masters and 3 replicas on loopback "
+		          "(scripts/redis-cluster.sh, files in %s/redis/): %s",
+		          d.dir, d.store);
+	} else {
+		snprintf(d.store, sizeof d.store, "sqlite:%s/adm.db", d.dir);
+	}
+	snprintf(a4, sizeof a4, "%s", d.store);
 	snprintf(a5, sizeof a5, "%s/kek", d.dir);
 	snprintf(a6, sizeof a6, "%s/devices.jsonl", d.dir);
 	snprintf(a7, sizeof a7, "%s/provision.log", d.dir);
@@ -386,6 +421,20 @@ int cmd_demo(int argc, char **argv)
 	        "responses rejected%s%s\n",
 	        authenticated, d.n, t_inv, (double)authenticated / t_inv, rej,
 	        inv->fail_cause[0] ? ", failCause " : "", inv->fail_cause);
+	if (d.cluster) { /* the AIOTF's requests to each ADM instance (its /metrics) */
+		char s1[128], s2[128];
+		snprintf(
+		    s1, sizeof s1,
+		    "aiot_aiotf_adm_instance_requests_total{instance=\"https://127.0.0.1:%d\"}",
+		    d.adm_port);
+		snprintf(
+		    s2, sizeof s2,
+		    "aiot_aiotf_adm_instance_requests_total{instance=\"https://127.0.0.1:%d\"}",
+		    d.adm2_port);
+		fprintf(d.out,
+		        "           the AIOTF's requests so far: %.0f to ADM 1, %.0f to ADM 2\n",
+		        demo_metric(d.aiotf_metrics, s1), demo_metric(d.aiotf_metrics, s2));
+	}
 
 	/* 6. Commands (TS 23.369 6.2.3): READ to ten authenticated devices, WRITE + READ-back,
 	 * and a READ aimed at an identity a clone also answers to. */
@@ -505,11 +554,12 @@ int cmd_demo(int argc, char **argv)
 	}
 
 	/* 10. Stop everything. */
-	demo_step(&d, 10, "stopping %saiot-reader, aiot-devsim, aiot-aiotf, aiot-adm%s",
+	demo_step(&d, 10, "stopping %saiot-reader, aiot-devsim, aiot-aiotf, aiot-adm%s%s",
 	          d.msgin5g ? "aiot-msgin5g, aiot-ausf, aiot-aanf, aiot-udm, " : "",
-	          d.sba.enabled ? ", aiot-nrf" : "");
+	          d.cluster ? " (both), the Redis Cluster" : "", d.sba.enabled ? ", aiot-nrf" : "");
 	demo_stop_all();
 	demo_uicc_stop(&d);
+	demo_cluster_stop(&d);
 	demo_af_stop(d.af);
 	d.af = NULL;
 	demo_doa_free(d.doa);
@@ -578,13 +628,14 @@ int cmd_demo(int argc, char **argv)
 		       "\"unauthorized_accepted\":%lu,\"akma_ues\":%lu,\"akma_registered\":%lu,"
 		       "\"msgin5g_delivered\":%lu,\"msgin5g_attackers_accepted\":%lu,"
 		       "\"uicc_devices\":%ld,\"uicc_authenticated\":%lu,\"uicc_ues\":%lu,"
-		       "\"seconds\":%.2f}\n",
+		       "\"store\":\"%s\",\"adm_instances\":%d,\"seconds\":%.2f}\n",
 		       d.n, d.k, authenticated, rej, missed, read_ok, write_ok, clone_accepted,
 		       d.ndoa, doa.registered, doa.delivered, doa.rogue_accepted,
 		       doa.clone_registered, doa.replays_accepted, d.sba.enabled ? "true" : "false",
 		       d.sba.enabled ? "true" : "false", unauth.rejected, unauth.accepted, m5.ues,
 		       m5.registered, m5.delivered, m5.attackers_accepted, uicc_bound, uicc_auth,
-		       m5.on_cards, secs);
+		       m5.on_cards, d.cluster ? "redis-cluster" : "sqlite", d.cluster ? 2 : 1,
+		       secs);
 	for (unsigned long i = 0; i < d.n; i++)
 		free(d.ids[i]);
 	free(d.ids);

@@ -37,6 +37,13 @@ void demo_stop_all(void);
 /* aiot-devsim's stats: SIGUSR1 makes it write DIR/devsim-stats.json (its --stats file);
  * the parsed JSON, or NULL after 5 s without a complete one. */
 cJSON *demo_devsim_stats(const demo_proc *devsim, const char *dir);
+/* scripts/NAME beside the build directory of this binary ($ENV overrides when env is not
+ * NULL and set): its path into out. */
+void demo_script_path(const char *name, const char *env, char *out, size_t cap);
+/* `VARS bash 'SCRIPT' ARGS` through the shell, its stderr appended to log: its exit status
+ * (pclose's), its stdout into out. VARS: "NAME='value' ..." or "". */
+int demo_script(const char *vars, const char *script, const char *args, const char *log, char *out,
+                size_t cap);
 /* Run a child to completion; its exit status (or -1). */
 int demo_run(const char *name, const char *logfile, char *const argv[]);
 /* The port in a "... ADDR:PORT ..." log line after the word tag ("listening on"). */

@@ -29,6 +29,12 @@ static const char *const made[] = {
     "aiotf.crt",
     "aiotf.key",
     "aiot-adm.log",
+    /* with --store redis-cluster (demo_cluster.c; the cluster's own files are in redis/) */
+    "aiot-adm-2.log",
+    "adm2.crt",
+    "adm2.key",
+    "adm2.id",
+    "redis-cluster.log",
     "aiot-aiotf.log",
     "aiot-devsim.log",
     "aiot-reader.log",

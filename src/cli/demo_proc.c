@@ -78,6 +78,36 @@ int demo_spawn_as(demo_proc *p, const char *name, const char *as, const char *di
 	return 0;
 }
 
+void demo_script_path(const char *name, const char *env, char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	const char *e = env ? getenv(env) : NULL;
+
+	if (e != NULL || n <= 0) {
+		snprintf(out, cap, e ? "%s" : "scripts/%s", e ? e : name);
+		return;
+	}
+	self[n] = '\0';
+	snprintf(out, cap, "%s/../scripts/%s", dirname(self), name);
+}
+
+int demo_script(const char *vars, const char *script, const char *args, const char *log, char *out,
+                size_t cap)
+{
+	char line[PATH_MAX * 3 + 256];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(line, sizeof line, "%s bash '%s' %s 2>>'%s'", vars, script, args, log);
+	if ((p = popen(line, "r")) == NULL)
+		return -1;
+	while (n + 1 < cap && fgets(out + n, (int)(cap - n), p) != NULL)
+		n += strlen(out + n);
+	out[n] = '\0';
+	return pclose(p);
+}
+
 int demo_run(const char *name, const char *logfile, char *const argv[])
 {
 	int st;

@@ -28,7 +28,14 @@ typedef struct demo {
 	demo_af *af;
 	demo_doa *doa;
 	int adm_port, aiotf_port, aiotf_metrics, ng_port, devsim_port;
-	char **ids; /* genuine permanent IDs (base64), n of them */
+	/* The ADM's store: sqlite:DIR/adm.db, or with --store redis-cluster the demo's own
+	 * cluster (demo_cluster.c) and a second ADM instance on it. */
+	int cluster, cluster_started;
+	char store[1100];
+	demo_proc adm2;
+	int adm2_port;
+	int adm2_extra; /* with cluster: adm2's index in sba.extra_id (its certificate, ID) */
+	char **ids;     /* genuine permanent IDs (base64), n of them */
 	/* Cards (demo_uicc.c): card i carries the AIoT application of device i (ids[i]) and,
 	 * with the MSGin5G phase, the USIM of UE i (its K and OPc here until then). */
 	unsigned long uicc;
@@ -60,6 +67,9 @@ void demo_opt(demo_args *a, const char *flag, const char *fmt, ...)
 /* Spawn a->v[0] into p, wait for `ready` in its log (the line into line), or the demo dies. */
 void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, char *line,
                      size_t cap);
+/* The same with its log DIR/AS.log (several processes of one binary). */
+void demo_start_proc_as(demo *d, demo_proc *p, demo_args *a, const char *as, const char *ready,
+                        char *line, size_t cap);
 
 /* An NF's mutual-TLS client settings towards the NRF (NAME.crt, NAME.key), its registration
  * under nf_id, and OAuth 2.0 as a producer (the NRF's public key, its instance ID the issuer). */
@@ -75,6 +85,13 @@ void demo_start_core(demo *d);
  * demo_uicc_stop stops pcscd if the demo started it (the cards stop with the others). */
 void demo_uicc_start(demo *d);
 void demo_uicc_stop(demo *d);
+
+/* --store redis-cluster (demo_cluster.c): check before anything starts that redis-server
+ * and redis-cli are there (else one line, exit 1); start the cluster (scripts/redis-cluster.sh,
+ * files in DIR/redis) and set d->store, or the demo dies; stop it (safe when not started). */
+void demo_cluster_check(void);
+void demo_cluster_start(demo *d);
+void demo_cluster_stop(demo *d);
 
 /* The MSGin5G phase (demo_msgin5g.c): the certificates it needs of the demo's CA, and its
  * run (step 9): subscribers, UDM, AUSF, AAnF, MSGin5G server, two UEs, the attackers. */

@@ -45,6 +45,7 @@ void demo_die(demo *d, const char *fmt, ...)
 	fputc('\n', stderr);
 	demo_stop_all();
 	demo_uicc_stop(d);
+	demo_cluster_stop(d);
 	demo_af_stop(d->af);
 	fprintf(stderr, "aiot demo: logs are in %s/\n", d->dir);
 	exit(1);
@@ -72,9 +73,15 @@ void demo_opt(demo_args *a, const char *flag, const char *fmt, ...)
 
 void demo_start_proc(demo *d, demo_proc *p, demo_args *a, const char *ready, char *line, size_t cap)
 {
+	demo_start_proc_as(d, p, a, a->v[0], ready, line, cap);
+}
+
+void demo_start_proc_as(demo *d, demo_proc *p, demo_args *a, const char *as, const char *ready,
+                        char *line, size_t cap)
+{
 	if (a->n >= DEMO_ARGS_MAX)
 		demo_die(d, "%s: too many arguments", a->v[0]);
-	if (demo_spawn(p, a->v[0], d->dir, a->v) != 0)
+	if (demo_spawn_as(p, a->v[0], as, d->dir, a->v) != 0)
 		demo_die(d, "cannot start %s", a->v[0]);
 	if (demo_wait_log(p, ready, 20000, line, cap) != 0)
 		demo_die(d, "%s did not start (see %s)", a->v[0], p->log);
@@ -92,6 +99,25 @@ void demo_sba_flags(demo *d, demo_args *a, const char *nf, const char *nf_id)
 	demo_arg(a, "--oauth2-required");
 	demo_opt(a, "--nrf-public-key", "%s", d->sba.public_key);
 	demo_opt(a, "--oauth2-issuer", "%s", d->sba.nrf_id);
+}
+
+/* One ADM instance on the demo's store: its certificate NAME.crt naming NF instance nf_id. */
+static void start_adm(demo *d, demo_proc *p, const char *as, const char *name, const char *nf_id,
+                      const char *afauth, char *line, size_t cap)
+{
+	demo_args a = {.n = 0};
+	demo_arg(&a, "aiot-adm");
+	demo_opt(&a, "--listen", "127.0.0.1:0");
+	demo_opt(&a, "--store", "%s", d->store);
+	demo_opt(&a, "--kek-file", "%s/kek", d->dir);
+	demo_opt(&a, "--tls-cert", "%s/%s.crt", d->dir, name);
+	demo_opt(&a, "--tls-key", "%s/%s.key", d->dir, name);
+	demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
+	demo_opt(&a, "--workers", "2");
+	demo_opt(&a, "--af-auth", "%s", afauth);
+	if (d->sba.enabled)
+		demo_sba_flags(d, &a, name, nf_id);
+	demo_start_proc_as(d, p, &a, as, "listening on", line, cap);
 }
 
 static void start_nrf_adm(demo *d, char *line, size_t cap)
@@ -114,30 +140,28 @@ static void start_nrf_adm(demo *d, char *line, size_t cap)
 	snprintf(afauth, sizeof afauth, "%s/af-auth.json", d->dir);
 	if (demo_af_write_auth(afauth, "aiot-demo-af", err, sizeof err) != 0)
 		demo_die(d, "%s", err);
-	demo_args a = {.n = 0};
-	demo_arg(&a, "aiot-adm");
-	demo_opt(&a, "--listen", "127.0.0.1:0");
-	demo_opt(&a, "--store", "sqlite:%s/adm.db", d->dir);
-	demo_opt(&a, "--kek-file", "%s/kek", d->dir);
-	demo_opt(&a, "--tls-cert", "%s/adm.crt", d->dir);
-	demo_opt(&a, "--tls-key", "%s/adm.key", d->dir);
-	demo_opt(&a, "--tls-ca", "%s", d->sba.ca);
-	demo_opt(&a, "--workers", "2");
-	demo_opt(&a, "--af-auth", "%s", afauth);
-	if (d->sba.enabled)
-		demo_sba_flags(d, &a, "adm", d->sba.adm_id);
-	demo_start_proc(d, &d->adm, &a, "listening on", line, cap);
+	start_adm(d, &d->adm, "aiot-adm", "adm", d->sba.adm_id, afauth, line, cap);
 	d->adm_port = demo_port_after(line, "listening on");
-	if (d->sba.enabled)
-		demo_step(
-		    d, 3,
-		    "aiot-nrf on 127.0.0.1:%d (ES256 access tokens), aiot-adm on 127.0.0.1:%d "
-		    "registered with it; both TLS 1.3 with client certificates, the ADM "
-		    "requires OAuth 2.0",
-		    d->sba.nrf_port, d->adm_port);
+	if (d->cluster) {
+		start_adm(d, &d->adm2, "aiot-adm-2", "adm2", d->sba.extra_id[d->adm2_extra], afauth,
+		          line, cap);
+		d->adm2_port = demo_port_after(line, "listening on");
+	}
+	char adms[128];
+	if (d->cluster)
+		snprintf(adms, sizeof adms,
+		         "aiot-adm on 127.0.0.1:%d and 127.0.0.1:%d (one store on "
+		         "the Redis Cluster)",
+		         d->adm_port, d->adm2_port);
 	else
-		demo_step(d, 3, "aiot-adm on 127.0.0.1:%d (TLS 1.3, client certificates required)",
-		          d->adm_port);
+		snprintf(adms, sizeof adms, "aiot-adm on 127.0.0.1:%d", d->adm_port);
+	if (d->sba.enabled)
+		demo_step(d, 3,
+		          "aiot-nrf on 127.0.0.1:%d (ES256 access tokens), %s registered with it; "
+		          "all TLS 1.3 with client certificates, the ADM%s require%s OAuth 2.0",
+		          d->sba.nrf_port, adms, d->cluster ? "s" : "", d->cluster ? "" : "s");
+	else
+		demo_step(d, 3, "%s (TLS 1.3, client certificates required)", adms);
 }
 
 static void start_aiotf(demo *d, char *line, size_t cap)
@@ -146,7 +170,12 @@ static void start_aiotf(demo *d, char *line, size_t cap)
 	demo_arg(&a, "aiot-aiotf");
 	demo_opt(&a, "--listen", "127.0.0.1:0");
 	demo_opt(&a, "--ng-listen", "127.0.0.1:0");
-	if (!d->sba.enabled) /* else found through the NRF */
+	if (d->cluster) { /* both instances: the AIOTF spreads over them and fails over */
+		demo_opt(&a, "--adm", "https://127.0.0.1:%d,https://127.0.0.1:%d", d->adm_port,
+		         d->adm2_port);
+		if (d->sba.enabled) /* tokens from the NRF, as for a discovered ADM */
+			demo_arg(&a, "--adm-oauth2");
+	} else if (!d->sba.enabled) /* else found through the NRF */
 		demo_opt(&a, "--adm", "https://127.0.0.1:%d", d->adm_port);
 	demo_opt(&a, "--adm-ca", "%s", d->sba.ca);
 	demo_opt(&a, "--adm-cert", "%s/aiotf.crt", d->dir);
@@ -255,7 +284,10 @@ void demo_start_core(demo *d)
 	    "aiot-aiotf (Naiotf :%d%s, NG link :%d%s), aiot-devsim (%lu devices + %lu clones, "
 	    "%lu of them DO-A, air :%d), aiot-reader connected",
 	    d->aiotf_port,
-	    d->sba.enabled ? ", mutual TLS and OAuth 2.0; it found the ADM through the NRF" : "",
+	    d->cluster       ? (d->sba.enabled ? ", mutual TLS and OAuth 2.0; both ADM instances"
+	                                       : ", both ADM instances")
+	    : d->sba.enabled ? ", mutual TLS and OAuth 2.0; it found the ADM through the NRF"
+	                     : "",
 	    d->ng_port, d->sba.enabled ? " under TLS 1.3, reader certificate required" : "", d->n,
 	    d->k, d->ndoa, d->devsim_port);
 }

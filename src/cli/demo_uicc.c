@@ -8,7 +8,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,36 +26,14 @@
 
 static const char *const card_name[DEMO_UICC_MAX] = {"aiot-uicc-0", "aiot-uicc-1"};
 
-/* scripts/pcsc.sh beside the build directory of this binary ($AIOT_PCSC_SH overrides). */
-static void script_path(char *out, size_t cap)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *env = getenv("AIOT_PCSC_SH");
-
-	if (env != NULL || n <= 0) {
-		snprintf(out, cap, "%s", env ? env : "scripts/pcsc.sh");
-		return;
-	}
-	self[n] = '\0';
-	snprintf(out, cap, "%s/../scripts/pcsc.sh", dirname(self));
-}
-
 /* `pcsc.sh CMD` (its stderr appended to DIR/pcsc.log): its exit status, stdout in out. */
 static int pcsc_sh(demo *d, const char *cmd, char *out, size_t cap)
 {
-	char script[PATH_MAX], line[PATH_MAX * 2 + 64];
-	size_t n = 0;
-	FILE *p;
+	char script[PATH_MAX], log[PATH_MAX];
 
-	script_path(script, sizeof script);
-	snprintf(line, sizeof line, "bash '%s' %s 2>>'%s/pcsc.log'", script, cmd, d->dir);
-	if ((p = popen(line, "r")) == NULL)
-		return -1;
-	while (n + 1 < cap && fgets(out + n, (int)(cap - n), p) != NULL)
-		n += strlen(out + n);
-	out[n] = '\0';
-	return pclose(p);
+	demo_script_path("pcsc.sh", "AIOT_PCSC_SH", script, sizeof script);
+	snprintf(log, sizeof log, "%s/pcsc.log", d->dir);
+	return demo_script("", script, cmd, log, out, cap);
 }
 
 /* "PORT<TAB>READER" lines: the slots, into d->reader and ports. The number found. */

@@ -23,6 +23,7 @@ check_json() { # name json field expected
 
 demo small --devices 300 --clones 4
 check "small demo exits 0" 0 $rc
+js_small=$js
 for f in devices:300 clones:4 authenticated:300 rejected:4 missed:0 read_ok:10 write_ok:1 clone_commands_accepted:0 \
 	doa_devices:30 doa_registered:30 doa_data_delivered:30 doa_rogue_network_accepted:0 doa_clone_registered:0 \
 	doa_replays_accepted:0 nrf:true oauth2:true unauthorized_rejected:18 unauthorized_accepted:0 \
@@ -139,5 +140,25 @@ check_json lossy "$js" clone_commands_accepted 0
 check_json lossy "$js" doa_registered 50
 check_json lossy "$js" doa_data_delivered 50
 
+# --store redis-cluster (issue 17): the demo's own cluster, two ADM instances on it, the AIOTF
+# spreading over both; the cluster stopped at the end. The default run said sqlite and 1.
+check_json small "$js_small" store sqlite
+check_json small "$js_small" adm_instances 1
+if command -v redis-server >/dev/null; then
+	demo cluster --store redis-cluster --devices 100 --clones 2 --no-msgin5g --uicc 0
+	check "--store redis-cluster exits 0" 0 $rc
+	for f in store:redis-cluster adm_instances:2 authenticated:100 rejected:2 clone_commands_accepted:0 \
+		doa_registered:10 doa_data_delivered:10 doa_replays_accepted:0 unauthorized_accepted:0; do
+		check_json cluster "$js" "${f%%:*}" "${f#*:}"
+	done
+	read -r r1 r2 < <(sed -n "s/.*the AIOTF's requests so far: \([0-9]*\) to ADM 1, \([0-9]*\) to ADM 2/\1 \2/p" $W/cluster.out)
+	[ "${r1:-0}" -gt 0 ] && [ "${r2:-0}" -gt 0 ] && ok "cluster: both ADM instances served the AIOTF ($r1 and $r2 requests)" ||
+		bad "cluster: requests to the ADMs: '${r1:-} ${r2:-}'"
+	ports=$(grep -o 'redis-cluster://[0-9.:,]*' $W/cluster.out | head -1 | grep -o ':[0-9]*' | tr -d :)
+	check "cluster: 6 nodes, none listening after the demo" "6 " \
+		"$(echo $ports | wc -w) $(for p in $ports; do ss -Htln "sport = :$p"; done)"
+fi
+PATH=/nonexistent "$AIOT" demo --store redis-cluster --workdir $W/noredis >$W/noredis.out 2>&1 && bad "no redis-server: accepted" ||
+	check "no redis-server: one line, nothing made" "1 no" "$(wc -l <$W/noredis.out) $([ -e $W/noredis ] && echo yes || echo no)"
 "$AIOT" demo --devices 5 >$W/bad.out 2>&1 && bad "too few devices accepted" || ok "bad arguments refused: $(tail -1 $W/bad.out)"
 finish

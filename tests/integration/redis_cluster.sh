@@ -48,7 +48,10 @@ grep '^recovery_ms' "$W/failover.out" || true
 PIDS_BEFORE=$(for p in "${PORTS[@]}"; do cat "$AIOT_REDIS_DIR/$p/redis.pid" 2>/dev/null; echo; done)
 "$RC" stop
 left=0
-for pid in $PIDS_BEFORE; do kill -0 "$pid" 2>/dev/null && left=$((left + 1)); done
+for pid in $PIDS_BEFORE; do # a zombie has exited (its parent, pid 1, reaps it when it will)
+	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || true
+	[ -n "$st" ] && [ "$st" != Z ] && left=$((left + 1))
+done
 check "stop: no node left running" 0 "$left"
 check "stop: no port left listening" "" "$(for p in "${PORTS[@]}"; do ss -Htln "sport = :$p"; done)"
 finish
