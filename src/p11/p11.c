@@ -212,8 +212,10 @@ static int login(aiot_p11 *t, const char *pin_file, char *err, size_t errlen)
 	char pin[PIN_MAX], rvb[32];
 	size_t len = 0;
 	int rc = read_pin(pin_file, pin, &len, err, errlen);
-	if (rc != AIOT_OK)
+	if (rc != AIOT_OK) {
+		aiot_zeroize(pin, sizeof pin); /* read() may have filled it before the refusal */
 		return rc;
+	}
 	ck_rv_t rv = t->f->C_Login(t->s, CKU_USER, (unsigned char *)pin, len);
 	aiot_zeroize(pin, sizeof pin);
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)

@@ -347,6 +347,11 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 	for (size_t i = 0; i < n; i++) {
 		const char *profile = NULL;
 		memset(&rec, 0, sizeof rec);
+		memset(&tids[i], 0, sizeof tids[i]);
+		/* Gone since the SCAN (an `aiot provision` batch that failed took its devices
+		 * back): not a device, not an error. */
+		if (rep[i] != NULL && rep[i]->type == REDIS_REPLY_ARRAY && rep[i]->elements == 0)
+			continue;
 		const char *why = decode_dev(r, c[i].key, rep[i], &rec, &profile);
 		if (why == NULL && row(arg, &rec, profile) != AIOT_OK)
 			why = "out of memory loading the cache (or an inconsistent record)";
@@ -848,16 +853,18 @@ static redis_cluster *pool_get(rs *r, int *slot)
 	r->busy[i] = 1;
 	pthread_mutex_unlock(&r->pool_lock);
 	*slot = i;
-	if (r->pool[i] == NULL)
-		r->pool[i] = redis_cluster_open(r->u.seeds, NULL, err, sizeof err);
-	if (r->pool[i] == NULL) {
+	/* Slot i is this thread's until busy[i] is cleared: read it before giving it back. */
+	redis_cluster *cl = r->pool[i];
+	if (cl == NULL)
+		cl = r->pool[i] = redis_cluster_open(r->u.seeds, NULL, err, sizeof err);
+	if (cl == NULL) {
 		fprintf(stderr, "aiot store: %s\n", err);
 		pthread_mutex_lock(&r->pool_lock);
 		r->busy[i] = 0;
 		pthread_cond_signal(&r->pool_cond);
 		pthread_mutex_unlock(&r->pool_lock);
 	}
-	return r->pool[i];
+	return cl;
 }
 
 /* One command on a connection of the pool: its reply, or NULL. */
