@@ -4,8 +4,11 @@
  * device, the decoding of a device's hash. No I/O. A device's hash (NAME:dev:{HEX}):
  *   g group, s suite, r resBits, p privacy, k the sealed key, tt T-ID type   (always)
  *   t T-ID, tp previous T-ID, rn/rd session RANDs, d DO-A window (16 x n), j profile (when set)
- *   ins the nonce of the insert that made it (store_redis.c); tn, dn, jn the nonce of the last
- *   T-ID, DO-A and profile change (a script sent twice recognises its own write)
+ *   ins the nonce of the insert that made it (store_redis.c); tn, tpn the nonces of the changes
+ *   that made t and tp; dw one nonce per entry of d; sn the nonces of the last session writes;
+ *   jn the nonce of the last profile change; dn (stores written before dw) the nonce of the
+ *   last DO-A change. With these a script sent twice recognises its own write (store_redis.c
+ *   says exactly when).
  * and the T-ID index NAME:tid:{HEX}, HEX a T-ID in hex: the permanent ID of the device that
  * holds (or held) that T-ID, a hint checked against the device's hash.
  */
@@ -308,8 +311,11 @@ static const char *field(const char *f, const redisReply *v, aiot_dev_record *r,
 			return "bad DO-A window";
 		memcpy(r->doa_rand_d, v->str, v->len);
 		r->doa_n = (uint8_t)(v->len / 16);
-	} else if (strcmp(f, "ins") != 0 && strcmp(f, "tn") != 0 && strcmp(f, "dn") != 0 &&
-	           strcmp(f, "jn") != 0) {
+	} else {
+		static const char *const nonces[] = {"ins", "tn", "tpn", "dn", "dw", "sn", "jn"};
+		for (size_t k = 0; k < sizeof nonces / sizeof nonces[0]; k++)
+			if (strcmp(f, nonces[k]) == 0)
+				return NULL;
 		return "unknown field";
 	}
 	return NULL;

@@ -179,6 +179,13 @@ static void test_decode(void **state)
 		one[12] = "j", one[13] = "{}"; /* the same with a good seventh field */
 		assert_null(decode(one, NULL, 7, &r));
 	}
+	/* the nonces the scripts keep (store_redis.c) are no state of the record */
+	const char *nonces[] = {"ins", "tn", "tpn", "dn", "dw", "sn", "jn"};
+	for (size_t i = 0; i < sizeof nonces / sizeof nonces[0]; i++) {
+		const char *one[] = {"g", "",  "s", "1",  "r", "32",      "p",
+		                     "0", "k", "b", "tt", "0", nonces[i], "0123456789abcdef"};
+		assert_null(decode(one, NULL, 7, &r));
+	}
 }
 
 /* An HMGET reply: the values (NULL: nil), len[i] their lengths (0: strlen). */

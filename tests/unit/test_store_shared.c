@@ -27,6 +27,7 @@
 #include "common/hex.h"
 #include "redis/cluster.h"
 #include "store/store.h"
+#include "store/store_backend.h"
 #include "test_store_util.h"
 
 #define NDEV 8
@@ -310,6 +311,118 @@ static void test_insert_elsewhere(void **state)
 	aiot_store_close(c);
 }
 
+/* The backend of the test's store, opened directly: changes with a nonce of the test's. */
+static void *backend_open(void)
+{
+	char err[256] = "";
+	void *b =
+	    aiot_store_backend_redis.open(uri + strlen("redis-cluster:"), 0, kek, err, sizeof err);
+	if (b == NULL)
+		fail_msg("backend open: %s", err);
+	return b;
+}
+
+/* One change through the backend's commit: res[0]. */
+static int commit1(void *b, const aiot_store_change *ch)
+{
+	char err[256] = "";
+	int res = AIOT_ERR_STATE;
+	aiot_store_backend_redis.commit(b, ch, 1, &res, err, sizeof err);
+	return res;
+}
+
+/* A resend (cluster.c sends a node's commands again after a lost connection, including those
+ * that ran): the same change evaluated again after another change of the same device
+ * answers OK (its own write), not CHANGED, and overwrites nothing: DO-A, T-ID, session,
+ * profile. */
+static void test_resend_after_newer(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256];
+	aiot_dev_record n, r;
+	make_dev(&n, 0, 3);
+	aiot_store *a = open_store(0);
+	assert_int_equal(aiot_store_insert(a, &n, 1, err, sizeof err), AIOT_OK);
+	void *b = backend_open();
+	uint8_t n1[16], n2[16], rd1[16], rd2[16], t1[16], t2[16], rn1[16] = {1}, rn2[16] = {2};
+	memset(n1, 0x61, 16);
+	memset(n2, 0x62, 16);
+	memset(rd1, 0xD1, 16);
+	memset(rd2, 0xD2, 16);
+	tid_n(t1, 0, 0x31);
+	tid_n(t2, 0, 0x32);
+	/* DO-A: RAND_d 1 (nonce 1), then RAND_d 2 (nonce 2), then the first again */
+	aiot_store_change d1 = {.kind = AIOT_CHANGE_DOA,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .rand_d = rd1,
+	                        .cas = 1,
+	                        .nonce = n1};
+	aiot_store_change d2 = d1;
+	d2.rand_d = rd2, d2.nonce = n2;
+	assert_int_equal(commit1(b, &d1), AIOT_OK);
+	assert_int_equal(commit1(b, &d2), AIOT_OK);
+	assert_int_equal(commit1(b, &d1), AIOT_OK); /* the resend: its own write */
+	d1.nonce = n2;                              /* RAND_d 1 from another change: a replay */
+	assert_int_equal(commit1(b, &d1), AIOT_STORE_CHANGED);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_int_equal(r.doa_n, 2);
+	/* T-ID: to t1 (nonce 1), t1 to t2 (nonce 2), the first again */
+	aiot_store_change c1 = {.kind = AIOT_CHANGE_TID,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .tid = t1,
+	                        .tid_type = AIOT_TID_STORED,
+	                        .cas = 1,
+	                        .e_tid = n.tid,
+	                        .nonce = n1};
+	aiot_store_change c2 = c1;
+	c2.tid = t2, c2.e_tid = t1, c2.nonce = n2;
+	assert_int_equal(commit1(b, &c1), AIOT_OK);
+	assert_int_equal(commit1(b, &c2), AIOT_OK);
+	assert_int_equal(commit1(b, &c1), AIOT_OK);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_memory_equal(r.tid, t2, 16);
+	assert_memory_equal(r.tid_prev, t1, 16);
+	c1.nonce = n2; /* the same expectation from another change: changed */
+	assert_int_equal(commit1(b, &c1), AIOT_STORE_CHANGED);
+	/* session: 1 (nonce 1), 2 (nonce 2), the first again: the newer one stays */
+	aiot_store_change s1 = {.kind = AIOT_CHANGE_SESSION,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .rand_n = rn1,
+	                        .rand_d = rd1,
+	                        .nonce = n1};
+	aiot_store_change s2 = s1;
+	s2.rand_n = rn2, s2.rand_d = rd2, s2.nonce = n2;
+	assert_int_equal(commit1(b, &s1), AIOT_OK);
+	assert_int_equal(commit1(b, &s2), AIOT_OK);
+	assert_int_equal(commit1(b, &s1), AIOT_OK);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_true(r.has_session);
+	assert_memory_equal(r.rand_n, rn2, 16);
+	assert_memory_equal(r.rand_d, rd2, 16);
+	/* profile: none to A (nonce 1), A to B (nonce 2), the first again: B stays */
+	aiot_store_change p1 = {.kind = AIOT_CHANGE_PROFILE,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .json = "{\"a\":1}",
+	                        .cas = 1,
+	                        .nonce = n1};
+	aiot_store_change p2 = p1;
+	p2.json = "{\"b\":2}", p2.expect = p1.json, p2.nonce = n2;
+	assert_int_equal(commit1(b, &p1), AIOT_OK);
+	assert_int_equal(commit1(b, &p2), AIOT_OK);
+	assert_int_equal(commit1(b, &p1), AIOT_OK);
+	char *pj = aiot_store_get_profile_json(a, n.perm_id, n.perm_id_len);
+	assert_non_null(pj);
+	assert_string_equal(pj, "{\"b\":2}");
+	free(pj);
+	aiot_store_backend_redis.close(b);
+	aiot_store_close(a);
+}
+
 /* One command on the test's cluster (its namespace's T-ID index entry of tid): the reply. */
 static redisReply *index_cmd(const char *verb, const uint8_t tid[16])
 {
@@ -478,6 +591,7 @@ int main(void)
 	    cmocka_unit_test(test_doa_concurrent),     cmocka_unit_test(test_profile_conflict),
 	    cmocka_unit_test(test_insert_elsewhere),   cmocka_unit_test(test_get_key_and_cost),
 	    cmocka_unit_test(test_readers_and_writer), cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_resend_after_newer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
