@@ -187,12 +187,16 @@ static int batch_write_shared(store_writer *w, struct store_op *batch, size_t n,
 		first->rc = AIOT_OK;
 		for (size_t k = first->set_n; k-- > 0; o = o->next)
 			first->rc = worse(first->rc, res[m++]);
-		/* A set is all or none: what committed of a failed set is undone (each profile
-		 * back to the text expected, if it still is this set's). */
+		/* A set is all or none: what committed of a failed set, or may have (an error
+		 * other than "changed" or "no such device": refused by WAIT, no answer; the
+		 * script may have run on the master), is undone: each profile back to the text
+		 * expected, if it still is this set's (a compare-and-set, so harmless where the
+		 * write did not land). */
 		o = first;
 		for (size_t k = first->set_n; k-- > 0; o = o->next) {
 			size_t j = m - 1 - k;
-			if (first->set_n > 1 && first->rc != AIOT_OK && res[j] == AIOT_OK) {
+			if (first->set_n > 1 && first->rc != AIOT_OK &&
+			    res[j] != AIOT_STORE_CHANGED && res[j] != AIOT_ERR_UNKNOWN) {
 				ch[nu] = change_shared(w, o);
 				ch[nu].cas = 1;
 				ch[nu].expect = o->json;

@@ -423,6 +423,33 @@ static void test_resend_after_newer(void **state)
 	aiot_store_close(a);
 }
 
+/* A multi-device profile set whose writes land on the masters but are not confirmed by WAIT
+ * (wait=2 on a cluster of one replica per master: the outcome is unknown to the ADM) fails,
+ * and is undone: the devices keep no profile. */
+static void test_set_unconfirmed_undone(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256], wuri[600];
+	aiot_dev_record n[2];
+	make_dev(&n[0], 0, 4);
+	make_dev(&n[1], 1, 4);
+	aiot_store *a = open_store(0);
+	assert_int_equal(aiot_store_insert(a, n, 2, err, sizeof err), AIOT_OK);
+	snprintf(wuri, sizeof wuri, "%s&wait=2&wait-ms=20", uri);
+	aiot_store *w = test_store_open(wuri, kek, 0);
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	aiot_profile_write pw[2] = {{n[0].perm_id, n[0].perm_id_len, NULL, "{\"u\":1}"},
+	                            {n[1].perm_id, n[1].perm_id_len, NULL, "{\"u\":1}"}};
+	assert_int_equal(aiot_store_set_profiles(w, pw, 2, count_done, &o), AIOT_OK);
+	aiot_store_flush(w);
+	assert_int_equal(o.other, 1);
+	for (int i = 0; i < 2; i++)
+		assert_null(aiot_store_get_profile_json(a, n[i].perm_id, n[i].perm_id_len));
+	aiot_store_close(w);
+	aiot_store_close(a);
+}
+
 /* One command on the test's cluster (its namespace's T-ID index entry of tid): the reply. */
 static redisReply *index_cmd(const char *verb, const uint8_t tid[16])
 {
@@ -587,11 +614,16 @@ static void test_get_key_and_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rotation_visible),   cmocka_unit_test(test_tid_cas_conflict),
-	    cmocka_unit_test(test_doa_concurrent),     cmocka_unit_test(test_profile_conflict),
-	    cmocka_unit_test(test_insert_elsewhere),   cmocka_unit_test(test_get_key_and_cost),
-	    cmocka_unit_test(test_readers_and_writer), cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_rotation_visible),
+	    cmocka_unit_test(test_tid_cas_conflict),
+	    cmocka_unit_test(test_doa_concurrent),
+	    cmocka_unit_test(test_profile_conflict),
+	    cmocka_unit_test(test_insert_elsewhere),
+	    cmocka_unit_test(test_get_key_and_cost),
+	    cmocka_unit_test(test_readers_and_writer),
+	    cmocka_unit_test(test_index),
 	    cmocka_unit_test(test_resend_after_newer),
+	    cmocka_unit_test(test_set_unconfirmed_undone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
