@@ -17,7 +17,8 @@
  * N T on the same connection; it is committed only when the script answered 1 and WAIT
  * counted N replicas. A T-ID's index entry is written (and confirmed) before the change that
  * makes the T-ID the device's: the index may name a device that does not hold the T-ID
- * (checked on lookup), never miss one that does. Redis has no transaction across slots, so
+ * (checked on lookup), never miss one that does; the entry of a rotation that did not commit
+ * is removed again (index_unwind). Redis has no transaction across slots, so
  * the all-or-none promise holds per device; insert deletes again what it wrote when any
  * device failed. Each change has a nonce and its script recognises its own write, so the
  * client may send one twice (cluster.c resends a node's commands after a lost connection,
@@ -827,6 +828,69 @@ static void index_prune(rs *r, const aiot_store_change *ch, size_t m, const size
 	free(c);
 }
 
+/* 1 if the HMGET t tp reply x shows the device holding tid (either). Unsure (no reply): 1. */
+static int holds_tid(const redisReply *x, const uint8_t tid[16])
+{
+	if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != 2)
+		return 1;
+	for (size_t k = 0; k < 2; k++)
+		if (x->element[k]->type == REDIS_REPLY_STRING && x->element[k]->len == 16 &&
+		    memcmp(x->element[k]->str, tid, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* Step 1 wrote the index entry of every rotation's new T-ID; those of the rotations that did
+ * not commit (changed, no such device, or an error) are removed again when the device does
+ * not hold that T-ID (its t/tp read) and the entry still names the device (del_if_lua), best
+ * effort. Not atomic (the entry and the device are in other slots): a script giving the
+ * device that T-ID between the read and the delete (this change's own script still in
+ * flight after a lost connection, or another ADM drawing the same random 128-bit T-ID)
+ * would lose its entry; the window is one round trip. */
+static void index_unwind(rs *r, const aiot_store_change *ch, size_t n, const int *res)
+{
+	char err[160];
+	size_t m = 0, k = 0;
+	struct rs_cmd *c = calloc(n ? n : 1, sizeof *c);
+	size_t *map = calloc(n ? n : 1, sizeof *map);
+	redisReply **rep = calloc(n ? n : 1, sizeof *rep), **del = calloc(n ? n : 1, sizeof *del);
+	if (c == NULL || map == NULL || rep == NULL || del == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].kind == AIOT_CHANGE_TID && res[i] != AIOT_OK) {
+			dev_key(r->u.ns, ch[i].perm_id, ch[i].len, &c[m]);
+			c[m].argc = 0;
+			rs_args(&c[m], "HMGET");
+			rs_arg(&c[m], c[m].key, c[m].keylen);
+			rs_args(&c[m], "t");
+			rs_args(&c[m], "tp");
+			map[m++] = i;
+		}
+	if (m == 0)
+		goto out;
+	pipeline(r, c, m, rep, NULL, 0, err, sizeof err);
+	for (size_t j = 0; j < m; j++) {
+		const aiot_store_change *x = &ch[map[j]];
+		if (holds_tid(rep[j], x->tid))
+			continue;
+		tid_key(r->u.ns, x->tid, &c[k]);
+		eval_begin(&c[k], del_if_lua);
+		rs_arg(&c[k], x->perm_id, x->len);
+		k++;
+	}
+	if (k > 0)
+		pipeline(r, c, k, del, NULL, 0, err, sizeof err);
+out:
+	if (rep != NULL)
+		free_replies(rep, m);
+	if (del != NULL)
+		free_replies(del, k);
+	free(del);
+	free(rep);
+	free(map);
+	free(c);
+}
+
 static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
                      size_t errlen)
 {
@@ -872,8 +936,10 @@ static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, c
 		if (x != AIOT_OK)
 			gone[k] = NULL;
 	}
-	/* 3. Best effort: the T-IDs that left their devices leave the index. */
+	/* 3. Best effort: the T-IDs that left their devices leave the index, and so do the new
+	 *    T-IDs of the rotations that did not commit. */
 	index_prune(r, ch, m, map, gone);
+	index_unwind(r, ch, n, res);
 out:
 	if (rep != NULL)
 		free_replies(rep, m);

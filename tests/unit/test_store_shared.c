@@ -504,6 +504,46 @@ static void test_index(void **state)
 	aiot_store_close(a);
 }
 
+/* A and B rotate on the same expected T-ID: the loser's new T-ID (its index entry written
+ * before its script answered "changed") leaves the index again; the winner's stays. */
+static void test_index_loser(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256];
+	aiot_dev_record n;
+	make_dev(&n, 0, 5);
+	aiot_store *a = open_store(0), *b = open_store(0);
+	assert_int_equal(aiot_store_insert(a, &n, 1, err, sizeof err), AIOT_OK);
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	uint8_t ta[16], tb[16];
+	tid_n(ta, 0, 0x51);
+	tid_n(tb, 0, 0x52);
+	aiot_tid_expect ex = {n.tid, NULL, NULL};
+	assert_int_equal(aiot_store_set_tid(a, n.perm_id, n.perm_id_len, &ex, ta, AIOT_TID_STORED,
+	                                    count_done, &o),
+	                 AIOT_OK);
+	aiot_store_flush(a);
+	assert_int_equal(aiot_store_set_tid(b, n.perm_id, n.perm_id_len, &ex, tb, AIOT_TID_STORED,
+	                                    count_done, &o),
+	                 AIOT_OK);
+	aiot_store_flush(b);
+	assert_int_equal(o.ok, 1);
+	assert_int_equal(o.changed, 1);
+	redisReply *x = index_cmd("GET", ta);
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	assert_memory_equal(x->str, n.perm_id, n.perm_id_len);
+	freeReplyObject(x);
+	x = index_cmd("GET", tb);
+	assert_int_equal(x->type, REDIS_REPLY_NIL);
+	freeReplyObject(x);
+	x = index_cmd("GET", n.tid); /* the previous T-ID keeps its entry */
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	freeReplyObject(x);
+	aiot_store_close(a);
+	aiot_store_close(b);
+}
+
 static double now_us(void)
 {
 	struct timespec t;
@@ -624,6 +664,7 @@ int main(void)
 	    cmocka_unit_test(test_index),
 	    cmocka_unit_test(test_resend_after_newer),
 	    cmocka_unit_test(test_set_unconfirmed_undone),
+	    cmocka_unit_test(test_index_loser),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
