@@ -331,6 +331,15 @@ static int commit1(void *b, const aiot_store_change *ch)
 	return res;
 }
 
+/* first, then second (another change of the same device), then first again (the resend):
+ * each answers OK. */
+static void resend_after(void *b, const aiot_store_change *first, const aiot_store_change *second)
+{
+	assert_int_equal(commit1(b, first), AIOT_OK);
+	assert_int_equal(commit1(b, second), AIOT_OK);
+	assert_int_equal(commit1(b, first), AIOT_OK);
+}
+
 /* A resend (cluster.c sends a node's commands again after a lost connection, including those
  * that ran): the same change evaluated again after another change of the same device
  * answers OK (its own write), not CHANGED, and overwrites nothing: DO-A, T-ID, session,
@@ -361,10 +370,8 @@ static void test_resend_after_newer(void **state)
 	                        .nonce = n1};
 	aiot_store_change d2 = d1;
 	d2.rand_d = rd2, d2.nonce = n2;
-	assert_int_equal(commit1(b, &d1), AIOT_OK);
-	assert_int_equal(commit1(b, &d2), AIOT_OK);
-	assert_int_equal(commit1(b, &d1), AIOT_OK); /* the resend: its own write */
-	d1.nonce = n2;                              /* RAND_d 1 from another change: a replay */
+	resend_after(b, &d1, &d2);
+	d1.nonce = n2; /* RAND_d 1 from another change: a replay */
 	assert_int_equal(commit1(b, &d1), AIOT_STORE_CHANGED);
 	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
 	assert_int_equal(r.doa_n, 2);
@@ -379,9 +386,7 @@ static void test_resend_after_newer(void **state)
 	                        .nonce = n1};
 	aiot_store_change c2 = c1;
 	c2.tid = t2, c2.e_tid = t1, c2.nonce = n2;
-	assert_int_equal(commit1(b, &c1), AIOT_OK);
-	assert_int_equal(commit1(b, &c2), AIOT_OK);
-	assert_int_equal(commit1(b, &c1), AIOT_OK);
+	resend_after(b, &c1, &c2);
 	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
 	assert_memory_equal(r.tid, t2, 16);
 	assert_memory_equal(r.tid_prev, t1, 16);
@@ -396,9 +401,7 @@ static void test_resend_after_newer(void **state)
 	                        .nonce = n1};
 	aiot_store_change s2 = s1;
 	s2.rand_n = rn2, s2.rand_d = rd2, s2.nonce = n2;
-	assert_int_equal(commit1(b, &s1), AIOT_OK);
-	assert_int_equal(commit1(b, &s2), AIOT_OK);
-	assert_int_equal(commit1(b, &s1), AIOT_OK);
+	resend_after(b, &s1, &s2);
 	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
 	assert_true(r.has_session);
 	assert_memory_equal(r.rand_n, rn2, 16);
@@ -412,9 +415,7 @@ static void test_resend_after_newer(void **state)
 	                        .nonce = n1};
 	aiot_store_change p2 = p1;
 	p2.json = "{\"b\":2}", p2.expect = p1.json, p2.nonce = n2;
-	assert_int_equal(commit1(b, &p1), AIOT_OK);
-	assert_int_equal(commit1(b, &p2), AIOT_OK);
-	assert_int_equal(commit1(b, &p1), AIOT_OK);
+	resend_after(b, &p1, &p2);
 	char *pj = aiot_store_get_profile_json(a, n.perm_id, n.perm_id_len);
 	assert_non_null(pj);
 	assert_string_equal(pj, "{\"b\":2}");
