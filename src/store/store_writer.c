@@ -132,7 +132,8 @@ out:
 /* A shared backend (store_backend.h): nothing is staged on the cache (it holds no mutable
  * state); each op goes to the backend with its expectation and the backend decides. A set's
  * result: the first error of its ops, else AIOT_STORE_CHANGED if any op's expectation failed,
- * else AIOT_OK; a failed set's ops that did commit are undone (batch_write_shared). */
+ * else AIOT_OK; a failed set's ops that did, or may have, committed are undone
+ * (batch_write_shared). */
 static aiot_store_change change_shared(store_writer *w, struct store_op *o)
 {
 	aiot_store_change c = change_of(o); /* nothing staged: no previous T-ID, no window */
