@@ -2,7 +2,8 @@
 /*
  * The AIOTF's ADM instances from an NRF's discovery answer: a SearchResult as the NRF sends
  * it (TS 29.510 6.2.6.2.2) read into "URL,URL,..." (nrfc_search_result_all), then that list
- * as adm.url (adm_urls_parse), which the AIOTF then connects to. Either step may refuse; what
+ * kept as the AIOTF keeps a discovered list (aiotf_adm_urls_discovered: what fits), which must
+ * then pass the operator's strict check (adm_urls_parse) whole. Either step may refuse; what
  * they accept must hold what they promise.
  */
 #include <stdlib.h>
@@ -23,10 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (urls[0] == '\0' || strlen(urls) >= sizeof urls || (oauth2 != 0 && oauth2 != 1))
 		abort();
+	/* as the AIOTF takes a discovered list: what fits, then the strict check takes it all */
+	static char kept[8192];
+	int k = aiotf_adm_urls_discovered(urls, kept, sizeof kept, err, sizeof err);
+	if (k < 0)
+		return 0;
+	if (k == 0 || k > AIOTF_MAX_ADM)
+		abort();
 	memset(inst, 0, sizeof inst);
-	int n = adm_urls_parse(urls, inst, AIOTF_MAX_ADM, &tls, err, sizeof err);
-	if (n == 0 || n > AIOTF_MAX_ADM || (n > 0 && tls != 0 && tls != 1))
-		abort(); /* a list is refused (-1) or has 1 to AIOTF_MAX_ADM instances */
+	int n = adm_urls_parse(kept, inst, AIOTF_MAX_ADM, &tls, err, sizeof err);
+	if (n != k || (tls != 0 && tls != 1))
+		abort(); /* what discovery keeps, the operator's check accepts */
 	for (int i = 0; i < n; i++)
 		if (strchr(inst[i].url, ',') != NULL || inst[i].port < 1 || inst[i].port > 65535)
 			abort();

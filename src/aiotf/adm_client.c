@@ -75,15 +75,21 @@ static int host_ok(const char *h)
 	return 1;
 }
 
-int adm_urls_parse(const char *list, adm_inst *out, int max, int *tls, char *err, size_t errlen)
+/* The list into out (at most max), one scheme for all into *tls. An item that does not fit
+ * (empty, too long, not http(s)://HOST:PORT, another scheme than the first kept, twice, past
+ * max): strict, the list is refused (-1, err); lenient (a list from NRF discovery: one bad
+ * profile must not stop the AIOTF), the item is skipped with a log line. The count kept. */
+static int urls_parse(const char *list, adm_inst *out, int max, int *tls, int lenient, char *err,
+                      size_t errlen)
 {
 	const char *p = list != NULL ? list : "";
 	int n = 0;
-	for (;;) {
+	for (;; p += strcspn(p, ",") + 1) {
 		size_t len = strcspn(p, ",");
 		const char *s = p, *e = p + len, *path;
 		char item[AIOTF_MAX_URI];
 		int t;
+		adm_inst *in = &out[n < max ? n : 0];
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
@@ -91,33 +97,31 @@ int adm_urls_parse(const char *list, adm_inst *out, int max, int *tls, char *err
 		if (s == e) {
 			snprintf(err, errlen, "adm: an empty URL in the list '%s'",
 			         list ? list : "");
-			return -1;
+			goto bad;
 		}
 		if ((size_t)(e - s) >= sizeof item) {
 			snprintf(err, errlen, "adm: a URL of the list is over %zu characters",
 			         sizeof item - 1);
-			return -1;
+			goto bad;
 		}
 		memcpy(item, s, (size_t)(e - s));
 		item[e - s] = '\0';
 		if (n == max) {
-			snprintf(err, errlen, "adm: more than %d ADM URLs", max);
-			return -1;
+			snprintf(err, errlen, "adm: more than %d ADM URLs ('%s')", max, item);
+			goto bad;
 		}
-		adm_inst *in = &out[n];
 		if (sbi_parse_url(item, &t, in->host, sizeof in->host, &in->port, &path) != 0 ||
 		    strcmp(path, "/") != 0 || strchr(item, '?') != NULL || !host_ok(in->host)) {
 			snprintf(err, errlen,
 			         "adm: '%s' is not http://HOST:PORT or https://HOST:PORT", item);
-			return -1;
+			goto bad;
 		}
 		if (n > 0 && t != *tls) {
 			snprintf(err, errlen,
 			         "adm: '%s' and '%s' mix http and https: one scheme for every ADM",
 			         out[0].url, item);
-			return -1;
+			goto bad;
 		}
-		*tls = t;
 		/* the canonical form: the /metrics label, and the check for duplicates */
 		int v6 = strchr(in->host, ':') != NULL;
 		snprintf(in->url, sizeof in->url, "%s://%s%s%s:%d", t ? "https" : "http",
@@ -125,13 +129,47 @@ int adm_urls_parse(const char *list, adm_inst *out, int max, int *tls, char *err
 		for (int j = 0; j < n; j++)
 			if (strcmp(out[j].url, in->url) == 0) {
 				snprintf(err, errlen, "adm: %s is listed twice", in->url);
-				return -1;
+				goto bad;
 			}
+		*tls = t;
 		n++;
+		goto next;
+	bad:
+		if (!lenient)
+			return -1;
+		log_warn("%s: skipped (a list found through the NRF)", err);
+	next:
 		if (p[len] == '\0')
 			return n;
-		p += len + 1;
 	}
+}
+
+int adm_urls_parse(const char *list, adm_inst *out, int max, int *tls, char *err, size_t errlen)
+{
+	return urls_parse(list, out, max, tls, 0, err, errlen);
+}
+
+int aiotf_adm_urls_discovered(const char *list, char *out, size_t cap, char *err, size_t errlen)
+{
+	adm_inst *tmp = calloc(AIOTF_MAX_ADM, sizeof *tmp);
+	int tls = 0, n;
+	size_t used = 0;
+	if (tmp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = urls_parse(list, tmp, AIOTF_MAX_ADM, &tls, 1, err, errlen);
+	if (cap > 0)
+		out[0] = '\0';
+	for (int k = 0; k < n && used < cap; k++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", k ? "," : "", tmp[k].url);
+	free(tmp);
+	if (n == 0 || used >= cap) {
+		snprintf(err, errlen, "adm: no usable ADM URL in '%s' (found through the NRF)",
+		         list ? list : "");
+		return -1;
+	}
+	return n;
 }
 
 int aiotf_adm_urls_check(const char *list, char *err, size_t errlen)

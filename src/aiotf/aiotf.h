@@ -102,6 +102,9 @@ typedef struct aiotf_cfg {
 
 /* 0 when adm.url's list is valid (aiotf_cfg.adm_url), else -1 with the problem in err. */
 int aiotf_adm_urls_check(const char *list, char *err, size_t errlen);
+/* A list found through the NRF: its usable URLs, canonical, into out (each other one
+ * skipped with a log line); the count kept, or -1 (none usable) with the problem in err. */
+int aiotf_adm_urls_discovered(const char *list, char *out, size_t cap, char *err, size_t errlen);
 /* Create the context: event base, NG listener, ADM pool. NULL with a message in err. */
 aiotf *aiotf_new(const aiotf_cfg *cfg, char *err, size_t errlen);
 /* Start the event loop thread. 0 or -1. */

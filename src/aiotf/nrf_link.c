@@ -21,9 +21,20 @@ int aiotf_nrf_prepare(struct cfg *c, char id[37])
 		return -1;
 	}
 	/* TS 29.510 5.3.2.2.2: the consumer names its type and the producer's */
+	int configured = cfg_get(c, "adm.url") != NULL;
 	if (on > 0 &&
 	    nf_main_discover_all(c, "adm", "ADM", "AIOTF", id, "nadm-sec", AIOTF_MAX_ADM) != 0)
 		return -1;
+	/* a list from the NRF: what does not fit is skipped (the operator's list is checked
+	 * strictly, aiotf_adm_urls_check) */
+	char urls[8192]; /* nf_main_discover_all's list of 4096, each URL given a port */
+	if (on > 0 && !configured &&
+	    (aiotf_adm_urls_discovered(cfg_get(c, "adm.url"), urls, sizeof urls, err, sizeof err) <
+	         0 ||
+	     cfg_set(c, "adm.url", urls) != 0)) {
+		log_error("%s", err);
+		return -1;
+	}
 	return on;
 }
 

@@ -123,7 +123,8 @@ static const char *profile_host(const cJSON *p, int *v6)
 }
 
 /* The URL of endpoint i of NFService s (i 0 also without ipEndPoints: the profile's
- * address); -1 past the last one or when s has no usable scheme, host or port. */
+ * address): 0; 1 past the last one; -1 when it has no usable scheme, host or port (the
+ * caller goes on with the next one). */
 static int service_url(const cJSON *p, const cJSON *s, int i, char *url, size_t cap)
 {
 	const char *scheme = str(s, "scheme"), *host;
@@ -132,7 +133,7 @@ static int service_url(const cJSON *p, const cJSON *s, int i, char *url, size_t 
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(ep, "port");
 	int v6 = 0;
 	if (ep == NULL && i > 0)
-		return -1;
+		return 1;
 	if ((host = str(ep, "ipv4Address")) == NULL && (host = str(ep, "ipv6Address")) != NULL)
 		v6 = 1;
 	if (host == NULL)
@@ -191,12 +192,15 @@ int nrfc_search_result_all(const char *json, size_t len, const char *service, in
 			char u[300];
 			if (name == NULL || strcmp(name, service) != 0)
 				continue;
-			for (int i = 0; n < max && service_url(p, s, i, u, sizeof u) == 0; i++) {
-				size_t ul = strlen(u);
-				/* an endpoint two profiles give: once; a host with a comma (the
-				 * list's separator: a peer's text, not an address) never */
-				if (listed(urls, u) || strchr(u, ',') != NULL)
+			int rc;
+			for (int i = 0; n < max && (rc = service_url(p, s, i, u, sizeof u)) <= 0;
+			     i++) {
+				/* an unusable endpoint: the next one; one two profiles give: once;
+				 * a host with a comma (the list's separator: a peer's text, not an
+				 * address) never */
+				if (rc < 0 || listed(urls, u) || strchr(u, ',') != NULL)
 					continue;
+				size_t ul = strlen(u);
 				if (used + (n > 0) + ul + 1 > cap)
 					goto out;
 				used += (size_t)snprintf(urls + used, cap - used, "%s%s",

@@ -144,9 +144,10 @@ typedef struct aiot_profile_write {
 } aiot_profile_write;
 /* Writes n profiles (of n different devices) atomically: all of them (one transaction) or
  * none (AIOT_STORE_CHANGED if any expect no longer holds). On a shared store each device is
- * written atomically and those written of a failed set are written back (only if they still
- * hold this set's text): all or none but while the undo runs, or if the process dies before
- * it (docs/redis-cluster.md). */
+ * written atomically and those written of a failed set, or whose write may have landed (no
+ * answer, not confirmed by WAIT), are written back (only if they still hold this set's
+ * text): all or none but while the undo runs, if the undo fails too, or if the process dies
+ * before it (docs/redis-cluster.md). */
 int aiot_store_set_profiles(aiot_store *s, const aiot_profile_write *w, size_t n,
                             aiot_store_done done, void *arg);
 

@@ -17,10 +17,15 @@
  * N T on the same connection; it is committed only when the script answered 1 and WAIT
  * counted N replicas. A T-ID's index entry is written (and confirmed) before the change that
  * makes the T-ID the device's: the index may name a device that does not hold the T-ID
- * (checked on lookup), never miss one that does. Redis has no transaction across slots, so
+ * (checked on lookup), never miss one that does; the entry of a rotation that did not commit
+ * is removed again (index_unwind). Redis has no transaction across slots, so
  * the all-or-none promise holds per device; insert deletes again what it wrote when any
- * device failed. Each script recognises its own write (a nonce), so the client may send
- * one twice.
+ * device failed. Each change has a nonce and its script recognises its own write, so the
+ * client may send one twice (cluster.c resends a node's commands after a lost connection,
+ * also those that ran, maybe after other changes of the device): DO-A while its RAND_d is in
+ * the window (a nonce per entry), T-ID while its T-ID is the current or the previous one
+ * (tn/tpn), session and profile while its nonce is among the device's last RS_NONCES of that
+ * kind (sn/jn); past that, a resend is decided like a new change (the scripts below).
  *
  * Locks: open, insert and commit run under the store's be_lock on r->c; read, find_tid and
  * fetch run on any thread, each on a connection of the pool (pool_lock); the keywrap
@@ -646,41 +651,85 @@ static const char del_if_lua[] =
 
 /* ARGV: cas, expected T-ID ('' none), expected rand_n, rand_d ('' no expectation), the new
  * T-ID, its type, the nonce. The current T-ID becomes the previous one (TS 33.369 identifier
- * privacy). Answers {1, the T-ID that left the device or ''} or {0, ''} (changed). */
+ * privacy), its nonce (tn) the previous one's (tpn). Answers {1, the T-ID that left the
+ * device or ''} or {0, ''} (changed). A resend of a rotation that committed answers {1, ''}
+ * without writing while its T-ID is the current one with this nonce or, after one more
+ * rotation, the previous one with this nonce; after two more it is gone from the device and
+ * the resend is decided like a new change. tn/tpn absent (a store written before): no
+ * nonce, never matched. */
 static const char tid_lua[] =
     "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
-    "local f=redis.call('HMGET',KEYS[1],'t','tp','tn','rn','rd') "
+    "local f=redis.call('HMGET',KEYS[1],'t','tp','tn','rn','rd','tpn') "
     "local t=f[1] or '' "
-    "if ARGV[7]~='' and t==ARGV[5] and f[3]==ARGV[7] then return {1,''} end "
+    "if ARGV[7]~='' and ((t==ARGV[5] and f[3]==ARGV[7]) or (f[2]==ARGV[5] and f[6]==ARGV[7])) "
+    "then return {1,''} end "
     "if ARGV[1]=='1' then "
     "if t~=ARGV[2] then return {0,''} end "
     "if ARGV[3]~='' and (f[4]~=ARGV[3] or f[5]~=ARGV[4]) then return {0,''} end end "
     "local gone=f[2] or '' "
     "if t~='' then redis.call('HSET',KEYS[1],'tp',t) else redis.call('HDEL',KEYS[1],'tp') end "
+    "if t~='' and f[3] then redis.call('HSET',KEYS[1],'tpn',f[3]) "
+    "else redis.call('HDEL',KEYS[1],'tpn') end "
     "redis.call('HSET',KEYS[1],'t',ARGV[5],'tt',ARGV[6],'tn',ARGV[7]) "
     "if gone==ARGV[5] or gone==t then gone='' end "
     "return {1,gone}";
-/* ARGV: rand_d, the nonce, the window size. 0 when rand_d is in the window already. */
+/* ARGV: rand_d, the nonce, the window size. 0 when rand_d is in the window already, 1 when
+ * it joins it or when the entry that holds it carries this nonce (a resend of a change that
+ * committed, whatever changed since: dw holds one 16-byte nonce per entry of d, zeros for
+ * none). A dw that does not match d in length (a store written before: only dn, the nonce of
+ * the last change) counts as no nonces. A resend after the entry left the window adds it
+ * again (it is then older than the AIOT_DOA_WINDOW newer RAND_d). */
 static const char doa_lua[] =
     "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
-    "local f=redis.call('HMGET',KEYS[1],'d','dn') "
+    "local f=redis.call('HMGET',KEYS[1],'d','dw') "
     "local d=f[1] or '' "
+    "local w=f[2] or '' "
+    "if #w~=#d then w=string.rep('\\0',#d) end "
     "for i=1,#d-15,16 do if string.sub(d,i,i+15)==ARGV[1] then "
-    "if ARGV[2]~='' and f[2]==ARGV[2] then return 1 end return 0 end end "
-    "d=d..ARGV[1] "
+    "if ARGV[2]~='' and string.sub(w,i,i+15)==ARGV[2] then return 1 end return 0 end end "
+    "local n=ARGV[2] if n=='' then n=string.rep('\\0',16) end "
+    "d=d..ARGV[1] w=w..n "
     "local m=16*tonumber(ARGV[3]) "
-    "if #d>m then d=string.sub(d,#d-m+1) end "
-    "redis.call('HSET',KEYS[1],'d',d,'dn',ARGV[2]) return 1";
-/* ARGV: cas, has expect, expect, has json, json, the nonce. */
+    "if #d>m then d=string.sub(d,#d-m+1) w=string.sub(w,#w-m+1) end "
+    "redis.call('HSET',KEYS[1],'d',d,'dw',w) redis.call('HDEL',KEYS[1],'dn') return 1";
+/* The last RS_NONCES nonces of one kind of a device's changes, in the hash field FIELD (16
+ * bytes each, oldest first): the script answers 1 without writing when NONCE (a Lua
+ * expression, '' none) is among them (a resend of a change that committed, whatever changed
+ * since); otherwise s is the list with NONCE added, for the caller to store with its write.
+ * A field of one nonce (a store written before the list) is a list of one. */
+#define RS_NONCES "8"
+#define RS_SEEN_LUA(FIELD, NONCE)                                                                  \
+	"local s=redis.call('HGET',KEYS[1],'" FIELD "') or '' "                                    \
+	"if " NONCE "~='' then "                                                                   \
+	"for i=1,#s-15,16 do if string.sub(s,i,i+15)==" NONCE " then return 1 end end "            \
+	"s=s.." NONCE " "                                                                          \
+	"if #s>16*" RS_NONCES " then s=string.sub(s,#s-16*" RS_NONCES "+1) end end "
+/* ARGV: rand_n, rand_d ('' both: no session), the nonce. A whole value, but a resend must
+ * not overwrite a newer session another change (another ADM) wrote meanwhile: sn holds the
+ * nonces of the device's last RS_NONCES session writes. A resend after more than that many
+ * newer session writes of the device would overwrite the newest. */
+/* clang-format off */
+static const char session_lua[] =
+    "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
+    RS_SEEN_LUA("sn", "ARGV[3]")
+    "redis.call('HSET',KEYS[1],'sn',s) "
+    "if ARGV[1]~='' then redis.call('HSET',KEYS[1],'rn',ARGV[1],'rd',ARGV[2]) "
+    "else redis.call('HDEL',KEYS[1],'rn','rd') end "
+    "return 1";
+/* clang-format on */
+/* ARGV: cas, has expect, expect, has json, json, the nonce. jn: the nonces of the device's
+ * last RS_NONCES profile writes (as sn). */
+/* clang-format off */
 static const char profile_lua[] =
     "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
-    "local f=redis.call('HMGET',KEYS[1],'j','jn') "
-    "if ARGV[6]~='' and f[2]==ARGV[6] then return 1 end "
-    "if ARGV[1]=='1' then if ARGV[2]=='1' then if f[1]~=ARGV[3] then return 0 end "
-    "elseif f[1] then return 0 end end "
-    "if ARGV[4]=='1' then redis.call('HSET',KEYS[1],'j',ARGV[5],'jn',ARGV[6]) "
-    "else redis.call('HDEL',KEYS[1],'j') redis.call('HSET',KEYS[1],'jn',ARGV[6]) end "
+    RS_SEEN_LUA("jn", "ARGV[6]")
+    "local j=redis.call('HGET',KEYS[1],'j') "
+    "if ARGV[1]=='1' then if ARGV[2]=='1' then if j~=ARGV[3] then return 0 end "
+    "elseif j then return 0 end end "
+    "if ARGV[4]=='1' then redis.call('HSET',KEYS[1],'j',ARGV[5],'jn',s) "
+    "else redis.call('HDEL',KEYS[1],'j') redis.call('HSET',KEYS[1],'jn',s) end "
     "return 1";
+/* clang-format on */
 
 static void opt16(struct rs_cmd *c, const uint8_t *p)
 {
@@ -702,7 +751,6 @@ static void opt_text(struct rs_cmd *c, const char *p)
 /* The script of one change into c. */
 static void change_cmd(const rs *r, const aiot_store_change *ch, struct rs_cmd *c)
 {
-	static const size_t one = 0;
 	dev_key(r->u.ns, ch->perm_id, ch->len, c);
 	switch (ch->kind) {
 	case AIOT_CHANGE_TID:
@@ -729,7 +777,10 @@ static void change_cmd(const rs *r, const aiot_store_change *ch, struct rs_cmd *
 		nonce_arg(c, ch);
 		break;
 	case AIOT_CHANGE_SESSION: /* a whole value, no expectation */
-		rs_commit_cmd(r->u.ns, ch, &one, 1, 0, c);
+		eval_begin(c, session_lua);
+		opt16(c, ch->rand_n);
+		opt16(c, ch->rand_n != NULL ? ch->rand_d : NULL);
+		nonce_arg(c, ch);
 		break;
 	}
 }
@@ -774,6 +825,69 @@ static void index_prune(rs *r, const aiot_store_change *ch, size_t m, const size
 		free_replies(rep, k);
 	}
 	free(rep);
+	free(c);
+}
+
+/* 1 if the HMGET t tp reply x shows the device holding tid (either). Unsure (no reply): 1. */
+static int holds_tid(const redisReply *x, const uint8_t tid[16])
+{
+	if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != 2)
+		return 1;
+	for (size_t k = 0; k < 2; k++)
+		if (x->element[k]->type == REDIS_REPLY_STRING && x->element[k]->len == 16 &&
+		    memcmp(x->element[k]->str, tid, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* Step 1 wrote the index entry of every rotation's new T-ID; those of the rotations that did
+ * not commit (changed, no such device, or an error) are removed again when the device does
+ * not hold that T-ID (its t/tp read) and the entry still names the device (del_if_lua), best
+ * effort. Not atomic (the entry and the device are in other slots): a script giving the
+ * device that T-ID between the read and the delete (this change's own script still in
+ * flight after a lost connection, or another ADM drawing the same random 128-bit T-ID)
+ * would lose its entry; the window is one round trip. */
+static void index_unwind(rs *r, const aiot_store_change *ch, size_t n, const int *res)
+{
+	char err[160];
+	size_t m = 0, k = 0;
+	struct rs_cmd *c = calloc(n ? n : 1, sizeof *c);
+	size_t *map = calloc(n ? n : 1, sizeof *map);
+	redisReply **rep = calloc(n ? n : 1, sizeof *rep), **del = calloc(n ? n : 1, sizeof *del);
+	if (c == NULL || map == NULL || rep == NULL || del == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].kind == AIOT_CHANGE_TID && res[i] != AIOT_OK) {
+			dev_key(r->u.ns, ch[i].perm_id, ch[i].len, &c[m]);
+			c[m].argc = 0;
+			rs_args(&c[m], "HMGET");
+			rs_arg(&c[m], c[m].key, c[m].keylen);
+			rs_args(&c[m], "t");
+			rs_args(&c[m], "tp");
+			map[m++] = i;
+		}
+	if (m == 0)
+		goto out;
+	pipeline(r, c, m, rep, NULL, 0, err, sizeof err);
+	for (size_t j = 0; j < m; j++) {
+		const aiot_store_change *x = &ch[map[j]];
+		if (holds_tid(rep[j], x->tid))
+			continue;
+		tid_key(r->u.ns, x->tid, &c[k]);
+		eval_begin(&c[k], del_if_lua);
+		rs_arg(&c[k], x->perm_id, x->len);
+		k++;
+	}
+	if (k > 0)
+		pipeline(r, c, k, del, NULL, 0, err, sizeof err);
+out:
+	if (rep != NULL)
+		free_replies(rep, m);
+	if (del != NULL)
+		free_replies(del, k);
+	free(del);
+	free(rep);
+	free(map);
 	free(c);
 }
 
@@ -822,8 +936,10 @@ static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, c
 		if (x != AIOT_OK)
 			gone[k] = NULL;
 	}
-	/* 3. Best effort: the T-IDs that left their devices leave the index. */
+	/* 3. Best effort: the T-IDs that left their devices leave the index, and so do the new
+	 *    T-IDs of the rotations that did not commit. */
 	index_prune(r, ch, m, map, gone);
+	index_unwind(r, ch, n, res);
 out:
 	if (rep != NULL)
 		free_replies(rep, m);

@@ -61,12 +61,6 @@ void dev_key(const char *ns, const uint8_t *id, size_t len, struct rs_cmd *c);
 /* The index of a record whose permanent ID another record of recs has too (0 when out of
  * memory), or n. */
 size_t rs_duplicate(const aiot_dev_record *recs, size_t n);
-/* Sorts order[0..n) so that each device's changes are consecutive, in batch order. */
-void rs_group(const aiot_store_change *ch, size_t n, size_t *order);
-/* The script applying the changes order[i..] of one device (their net effect) into c; the
- * index past that device's changes. */
-size_t rs_commit_cmd(const char *ns, const aiot_store_change *ch, const size_t *order, size_t n,
-                     size_t i, struct rs_cmd *c);
 /* Why a device's write is not committed, into err. */
 void rs_failure(int wait_n, const redisReply *x, int acked, char *err, size_t errlen);
 

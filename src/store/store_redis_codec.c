@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Redis Cluster backend's texts (store_redis.h): its URL, the commit script of one
- * device, the decoding of a device's hash. No I/O. A device's hash (NAME:dev:{HEX}):
+ * The Redis Cluster backend's texts (store_redis.h): its URL, the keys, the decoding of a
+ * device's hash (the change scripts are in store_redis.c). No I/O. A device's hash
+ * (NAME:dev:{HEX}):
  *   g group, s suite, r resBits, p privacy, k the sealed key, tt T-ID type   (always)
  *   t T-ID, tp previous T-ID, rn/rd session RANDs, d DO-A window (16 x n), j profile (when set)
- *   ins the nonce of the insert that made it (store_redis.c); tn, dn, jn the nonce of the last
- *   T-ID, DO-A and profile change (a script sent twice recognises its own write)
+ *   ins the nonce of the insert that made it (store_redis.c); tn, tpn the nonces of the changes
+ *   that made t and tp; dw one nonce per entry of d; sn the nonces of the last session writes;
+ *   jn the nonce of the last profile change; dn (stores written before dw) the nonce of the
+ *   last DO-A change. With these a script sent twice recognises its own write (store_redis.c
+ *   says exactly when).
  * and the T-ID index NAME:tid:{HEX}, HEX a T-ID in hex: the permanent ID of the device that
  * holds (or held) that T-ID, a hint checked against the device's hash.
  */
@@ -121,23 +125,6 @@ void tid_key(const char *ns, const uint8_t tid[16], struct rs_cmd *c)
 	c->keylen = (size_t)snprintf(c->key, sizeof c->key, "%s:tid:{%s}", ns, hex);
 }
 
-static int cmp_change(const void *a, const void *b, void *arg)
-{
-	const aiot_store_change *ch = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	if (ch[i].len != ch[j].len)
-		return ch[i].len < ch[j].len ? -1 : 1;
-	int c = memcmp(ch[i].perm_id, ch[j].perm_id, ch[i].len);
-	return c != 0 ? c : (i > j) - (i < j);
-}
-
-void rs_group(const aiot_store_change *ch, size_t n, size_t *order)
-{
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, n, sizeof *order, cmp_change, (void *)ch);
-}
-
 static int cmp_rec(const void *a, const void *b, void *arg)
 {
 	const aiot_dev_record *r = arg;
@@ -160,78 +147,6 @@ size_t rs_duplicate(const aiot_dev_record *recs, size_t n)
 			dup = o[i];
 	free(o);
 	return dup;
-}
-
-/* The device's fields a batch sets (len > 0 or an empty value) or deletes (del). */
-enum { FT, FTP, FTT, FRN, FRD, FJ, FD, NFIELDS };
-static const char *const field_name[NFIELDS] = {"t", "tp", "tt", "rn", "rd", "j", "d"};
-struct field {
-	int set, del;
-	const void *p;
-	size_t len;
-};
-
-static void put(struct field *f, const void *p, size_t len)
-{
-	*f = (struct field){.set = p != NULL, .del = p == NULL, .p = p, .len = len};
-}
-
-static void merge(struct field *f, const aiot_store_change *c)
-{
-	static const char *const tt[2] = {"0", "1"};
-	switch (c->kind) {
-	case AIOT_CHANGE_TID:
-		put(&f[FT], c->tid, 16);
-		put(&f[FTP], c->tid_prev, 16);
-		put(&f[FTT], tt[c->tid_type == AIOT_TID_CONCEALED], 1);
-		break;
-	case AIOT_CHANGE_SESSION:
-		put(&f[FRN], c->rand_n, 16);
-		put(&f[FRD], c->rand_d, 16);
-		break;
-	case AIOT_CHANGE_PROFILE:
-		put(&f[FJ], c->json, c->json ? strlen(c->json) : 0);
-		break;
-	case AIOT_CHANGE_DOA:
-		put(&f[FD], c->doa_n > 0 ? c->doa_rand_d : NULL, 16 * c->doa_n);
-		break;
-	}
-}
-
-/* A device that is gone fails; ARGV: the number of fields to delete, them, then the pairs
- * to set. A whole value per field: sending it twice changes nothing. */
-static const char commit_lua[] =
-    "if redis.call('EXISTS',KEYS[1])==0 then return redis.error_reply('NODEV') end "
-    "local nd=tonumber(ARGV[1]) "
-    "for i=2,nd+1 do redis.call('HDEL',KEYS[1],ARGV[i]) end "
-    "if #ARGV>nd+1 then redis.call('HSET',KEYS[1],unpack(ARGV,nd+2)) end return 1";
-
-size_t rs_commit_cmd(const char *ns, const aiot_store_change *ch, const size_t *order, size_t n,
-                     size_t i, struct rs_cmd *c)
-{
-	struct field f[NFIELDS] = {0};
-	const aiot_store_change *d = &ch[order[i]];
-	size_t j = i;
-	for (; j < n && ch[order[j]].len == d->len &&
-	       memcmp(ch[order[j]].perm_id, d->perm_id, d->len) == 0;
-	     j++)
-		merge(f, &ch[order[j]]);
-	dev_key(ns, d->perm_id, d->len, c);
-	eval_begin(c, commit_lua);
-	int nd = 0;
-	for (int k = 0; k < NFIELDS; k++)
-		nd += f[k].del;
-	rs_argn(c, nd);
-	for (int k = 0; k < NFIELDS; k++)
-		if (f[k].del)
-			rs_args(c, field_name[k]);
-	for (int k = 0; k < NFIELDS; k++) {
-		if (f[k].set) {
-			rs_args(c, field_name[k]);
-			rs_arg(c, f[k].p, f[k].len);
-		}
-	}
-	return j;
 }
 
 void rs_failure(int wait_n, const redisReply *x, int acked, char *err, size_t errlen)
@@ -308,8 +223,11 @@ static const char *field(const char *f, const redisReply *v, aiot_dev_record *r,
 			return "bad DO-A window";
 		memcpy(r->doa_rand_d, v->str, v->len);
 		r->doa_n = (uint8_t)(v->len / 16);
-	} else if (strcmp(f, "ins") != 0 && strcmp(f, "tn") != 0 && strcmp(f, "dn") != 0 &&
-	           strcmp(f, "jn") != 0) {
+	} else {
+		static const char *const nonces[] = {"ins", "tn", "tpn", "dn", "dw", "sn", "jn"};
+		for (size_t k = 0; k < sizeof nonces / sizeof nonces[0]; k++)
+			if (strcmp(f, nonces[k]) == 0)
+				return NULL;
 		return "unknown field";
 	}
 	return NULL;

@@ -132,7 +132,8 @@ out:
 /* A shared backend (store_backend.h): nothing is staged on the cache (it holds no mutable
  * state); each op goes to the backend with its expectation and the backend decides. A set's
  * result: the first error of its ops, else AIOT_STORE_CHANGED if any op's expectation failed,
- * else AIOT_OK; a failed set's ops that did commit are undone (batch_write_shared). */
+ * else AIOT_OK; a failed set's ops that did, or may have, committed are undone
+ * (batch_write_shared). */
 static aiot_store_change change_shared(store_writer *w, struct store_op *o)
 {
 	aiot_store_change c = change_of(o); /* nothing staged: no previous T-ID, no window */
@@ -187,12 +188,16 @@ static int batch_write_shared(store_writer *w, struct store_op *batch, size_t n,
 		first->rc = AIOT_OK;
 		for (size_t k = first->set_n; k-- > 0; o = o->next)
 			first->rc = worse(first->rc, res[m++]);
-		/* A set is all or none: what committed of a failed set is undone (each profile
-		 * back to the text expected, if it still is this set's). */
+		/* A set is all or none: what committed of a failed set, or may have (an error
+		 * other than "changed" or "no such device": refused by WAIT, no answer; the
+		 * script may have run on the master), is undone: each profile back to the text
+		 * expected, if it still is this set's (a compare-and-set, so harmless where the
+		 * write did not land). */
 		o = first;
 		for (size_t k = first->set_n; k-- > 0; o = o->next) {
 			size_t j = m - 1 - k;
-			if (first->set_n > 1 && first->rc != AIOT_OK && res[j] == AIOT_OK) {
+			if (first->set_n > 1 && first->rc != AIOT_OK &&
+			    res[j] != AIOT_STORE_CHANGED && res[j] != AIOT_ERR_UNKNOWN) {
 				ch[nu] = change_shared(w, o);
 				ch[nu].cas = 1;
 				ch[nu].expect = o->json;

@@ -295,6 +295,16 @@ static void test_search_result_all(void **state)
 		assert_int_equal(
 		    nrfc_search_result_all(j, strlen(j), "nadm-sec", 16, urls, sizeof urls, NULL),
 		    -1);
+		/* an unusable endpoint does not hide the next one */
+		snprintf(j, sizeof j,
+		         "{\"nfInstances\":[{\"nfServiceList\":{\"s\":{\"serviceName\":\"nadm-"
+		         "sec\",\"scheme\":\"http\",\"ipEndPoints\":[{\"ipv4Address\":\"127.0.0."
+		         "1\",\"port\":%s},{\"ipv4Address\":\"127.0.0.3\",\"port\":83}]}}}]}",
+		         ports[i]);
+		assert_int_equal(
+		    nrfc_search_result_all(j, strlen(j), "nadm-sec", 16, urls, sizeof urls, NULL),
+		    0);
+		assert_string_equal(urls, "http://127.0.0.3:83");
 	}
 }
 

@@ -27,6 +27,7 @@
 #include "common/hex.h"
 #include "redis/cluster.h"
 #include "store/store.h"
+#include "store/store_backend.h"
 #include "test_store_util.h"
 
 #define NDEV 8
@@ -310,6 +311,146 @@ static void test_insert_elsewhere(void **state)
 	aiot_store_close(c);
 }
 
+/* The backend of the test's store, opened directly: changes with a nonce of the test's. */
+static void *backend_open(void)
+{
+	char err[256] = "";
+	void *b =
+	    aiot_store_backend_redis.open(uri + strlen("redis-cluster:"), 0, kek, err, sizeof err);
+	if (b == NULL)
+		fail_msg("backend open: %s", err);
+	return b;
+}
+
+/* One change through the backend's commit: res[0]. */
+static int commit1(void *b, const aiot_store_change *ch)
+{
+	char err[256] = "";
+	int res = AIOT_ERR_STATE;
+	aiot_store_backend_redis.commit(b, ch, 1, &res, err, sizeof err);
+	return res;
+}
+
+/* first, then second (another change of the same device), then first again (the resend):
+ * each answers OK. */
+static void resend_after(void *b, const aiot_store_change *first, const aiot_store_change *second)
+{
+	assert_int_equal(commit1(b, first), AIOT_OK);
+	assert_int_equal(commit1(b, second), AIOT_OK);
+	assert_int_equal(commit1(b, first), AIOT_OK);
+}
+
+/* A resend (cluster.c sends a node's commands again after a lost connection, including those
+ * that ran): the same change evaluated again after another change of the same device
+ * answers OK (its own write), not CHANGED, and overwrites nothing: DO-A, T-ID, session,
+ * profile. */
+static void test_resend_after_newer(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256];
+	aiot_dev_record n, r;
+	make_dev(&n, 0, 3);
+	aiot_store *a = open_store(0);
+	assert_int_equal(aiot_store_insert(a, &n, 1, err, sizeof err), AIOT_OK);
+	void *b = backend_open();
+	uint8_t n1[16], n2[16], rd1[16], rd2[16], t1[16], t2[16], rn1[16] = {1}, rn2[16] = {2};
+	memset(n1, 0x61, 16);
+	memset(n2, 0x62, 16);
+	memset(rd1, 0xD1, 16);
+	memset(rd2, 0xD2, 16);
+	tid_n(t1, 0, 0x31);
+	tid_n(t2, 0, 0x32);
+	/* DO-A: RAND_d 1 (nonce 1), then RAND_d 2 (nonce 2), then the first again */
+	aiot_store_change d1 = {.kind = AIOT_CHANGE_DOA,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .rand_d = rd1,
+	                        .cas = 1,
+	                        .nonce = n1};
+	aiot_store_change d2 = d1;
+	d2.rand_d = rd2, d2.nonce = n2;
+	resend_after(b, &d1, &d2);
+	d1.nonce = n2; /* RAND_d 1 from another change: a replay */
+	assert_int_equal(commit1(b, &d1), AIOT_STORE_CHANGED);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_int_equal(r.doa_n, 2);
+	/* T-ID: to t1 (nonce 1), t1 to t2 (nonce 2), the first again */
+	aiot_store_change c1 = {.kind = AIOT_CHANGE_TID,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .tid = t1,
+	                        .tid_type = AIOT_TID_STORED,
+	                        .cas = 1,
+	                        .e_tid = n.tid,
+	                        .nonce = n1};
+	aiot_store_change c2 = c1;
+	c2.tid = t2, c2.e_tid = t1, c2.nonce = n2;
+	resend_after(b, &c1, &c2);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_memory_equal(r.tid, t2, 16);
+	assert_memory_equal(r.tid_prev, t1, 16);
+	c1.nonce = n2; /* the same expectation from another change: changed */
+	assert_int_equal(commit1(b, &c1), AIOT_STORE_CHANGED);
+	/* session: 1 (nonce 1), 2 (nonce 2), the first again: the newer one stays */
+	aiot_store_change s1 = {.kind = AIOT_CHANGE_SESSION,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .rand_n = rn1,
+	                        .rand_d = rd1,
+	                        .nonce = n1};
+	aiot_store_change s2 = s1;
+	s2.rand_n = rn2, s2.rand_d = rd2, s2.nonce = n2;
+	resend_after(b, &s1, &s2);
+	assert_int_equal(aiot_store_get(a, n.perm_id, n.perm_id_len, &r), AIOT_OK);
+	assert_true(r.has_session);
+	assert_memory_equal(r.rand_n, rn2, 16);
+	assert_memory_equal(r.rand_d, rd2, 16);
+	/* profile: none to A (nonce 1), A to B (nonce 2), the first again: B stays */
+	aiot_store_change p1 = {.kind = AIOT_CHANGE_PROFILE,
+	                        .perm_id = n.perm_id,
+	                        .len = n.perm_id_len,
+	                        .json = "{\"a\":1}",
+	                        .cas = 1,
+	                        .nonce = n1};
+	aiot_store_change p2 = p1;
+	p2.json = "{\"b\":2}", p2.expect = p1.json, p2.nonce = n2;
+	resend_after(b, &p1, &p2);
+	char *pj = aiot_store_get_profile_json(a, n.perm_id, n.perm_id_len);
+	assert_non_null(pj);
+	assert_string_equal(pj, "{\"b\":2}");
+	free(pj);
+	aiot_store_backend_redis.close(b);
+	aiot_store_close(a);
+}
+
+/* A multi-device profile set whose writes land on the masters but are not confirmed by WAIT
+ * (wait=2 on a cluster of one replica per master: the outcome is unknown to the ADM) fails,
+ * and is undone: the devices keep no profile. */
+static void test_set_unconfirmed_undone(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256], wuri[600];
+	aiot_dev_record n[2];
+	make_dev(&n[0], 0, 4);
+	make_dev(&n[1], 1, 4);
+	aiot_store *a = open_store(0);
+	assert_int_equal(aiot_store_insert(a, n, 2, err, sizeof err), AIOT_OK);
+	snprintf(wuri, sizeof wuri, "%s&wait=2&wait-ms=20", uri);
+	aiot_store *w = test_store_open(wuri, kek, 0);
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	aiot_profile_write pw[2] = {{n[0].perm_id, n[0].perm_id_len, NULL, "{\"u\":1}"},
+	                            {n[1].perm_id, n[1].perm_id_len, NULL, "{\"u\":1}"}};
+	assert_int_equal(aiot_store_set_profiles(w, pw, 2, count_done, &o), AIOT_OK);
+	aiot_store_flush(w);
+	assert_int_equal(o.other, 1);
+	for (int i = 0; i < 2; i++)
+		assert_null(aiot_store_get_profile_json(a, n[i].perm_id, n[i].perm_id_len));
+	aiot_store_close(w);
+	aiot_store_close(a);
+}
+
 /* One command on the test's cluster (its namespace's T-ID index entry of tid): the reply. */
 static redisReply *index_cmd(const char *verb, const uint8_t tid[16])
 {
@@ -362,6 +503,46 @@ static void test_index(void **state)
 	assert_memory_equal(r.tid_prev, t1, 16);
 	assert_int_equal(aiot_store_get_by_tid(a, d->tid, &r), AIOT_ERR_UNKNOWN);
 	aiot_store_close(a);
+}
+
+/* A and B rotate on the same expected T-ID: the loser's new T-ID (its index entry written
+ * before its script answered "changed") leaves the index again; the winner's stays. */
+static void test_index_loser(void **state)
+{
+	(void)state;
+	NEED_CLUSTER();
+	char err[256];
+	aiot_dev_record n;
+	make_dev(&n, 0, 5);
+	aiot_store *a = open_store(0), *b = open_store(0);
+	assert_int_equal(aiot_store_insert(a, &n, 1, err, sizeof err), AIOT_OK);
+	struct outcome o = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	uint8_t ta[16], tb[16];
+	tid_n(ta, 0, 0x51);
+	tid_n(tb, 0, 0x52);
+	aiot_tid_expect ex = {n.tid, NULL, NULL};
+	assert_int_equal(aiot_store_set_tid(a, n.perm_id, n.perm_id_len, &ex, ta, AIOT_TID_STORED,
+	                                    count_done, &o),
+	                 AIOT_OK);
+	aiot_store_flush(a);
+	assert_int_equal(aiot_store_set_tid(b, n.perm_id, n.perm_id_len, &ex, tb, AIOT_TID_STORED,
+	                                    count_done, &o),
+	                 AIOT_OK);
+	aiot_store_flush(b);
+	assert_int_equal(o.ok, 1);
+	assert_int_equal(o.changed, 1);
+	redisReply *x = index_cmd("GET", ta);
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	assert_memory_equal(x->str, n.perm_id, n.perm_id_len);
+	freeReplyObject(x);
+	x = index_cmd("GET", tb);
+	assert_int_equal(x->type, REDIS_REPLY_NIL);
+	freeReplyObject(x);
+	x = index_cmd("GET", n.tid); /* the previous T-ID keeps its entry */
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	freeReplyObject(x);
+	aiot_store_close(a);
+	aiot_store_close(b);
 }
 
 static double now_us(void)
@@ -474,10 +655,17 @@ static void test_get_key_and_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rotation_visible),   cmocka_unit_test(test_tid_cas_conflict),
-	    cmocka_unit_test(test_doa_concurrent),     cmocka_unit_test(test_profile_conflict),
-	    cmocka_unit_test(test_insert_elsewhere),   cmocka_unit_test(test_get_key_and_cost),
-	    cmocka_unit_test(test_readers_and_writer), cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_rotation_visible),
+	    cmocka_unit_test(test_tid_cas_conflict),
+	    cmocka_unit_test(test_doa_concurrent),
+	    cmocka_unit_test(test_profile_conflict),
+	    cmocka_unit_test(test_insert_elsewhere),
+	    cmocka_unit_test(test_get_key_and_cost),
+	    cmocka_unit_test(test_readers_and_writer),
+	    cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_resend_after_newer),
+	    cmocka_unit_test(test_set_unconfirmed_undone),
+	    cmocka_unit_test(test_index_loser),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
