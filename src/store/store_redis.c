@@ -9,7 +9,7 @@
  * Layout (docs/redis-cluster.md): NAME:meta, a hash {v: schema version, kek: KEK check
  * value}; NAME:dev:{HEX}, one hash per device, HEX its permanent ID in hex and the hash tag,
  * so a device's whole state is in one slot. Keys are sealed under the KEK (keywrap.h, AAD =
- * the permanent ID, as in SQLite). NAME:tid:{HEX}: the T-ID index (store_redis_codec.c).
+ * the permanent ID, as in SQLite). NAME:tid:{HEX}: the T-ID index (store_redis_index.c).
  *
  * The backend is shared (store_backend.h): several ADM processes use one store, so every
  * change is one Lua script on the device's slot that checks the change's expectation and
@@ -48,42 +48,10 @@
 
 #define RS_VERSION "1"
 
-#define RS_POOL 4 /* connections for the reads of the SBI workers */
-
-typedef struct rs {
-	redis_cluster *c;
-	aiot_keywrap *kw;
-	pthread_mutex_t kw_lock;
-	rs_url u;
-	char **keys; /* the device keys found by count, for load */
-	size_t nkeys;
-	pthread_mutex_t pool_lock;
-	pthread_cond_t pool_cond;
-	redis_cluster *pool[RS_POOL]; /* opened on first use */
-	uint8_t busy[RS_POOL];
-} rs;
-
 /* ---- commands ------------------------------------------------------------------------ */
 
-static redis_cmd cmd_of(struct rs_cmd *c)
-{
-	return (redis_cmd){c->key, c->keylen, c->argc, c->argv, c->argvlen};
-}
-
-/* 1 when the reply is the integer v. */
-static int is_int(const redisReply *x, long long v)
-{
-	return x != NULL && x->type == REDIS_REPLY_INTEGER && x->integer == v;
-}
-
-/* A write of the pipeline committed: answered as expected and confirmed by WAIT. */
-static int confirmed(const rs *r, const redisReply *x, int acked, long long want)
-{
-	return is_int(x, want) && (r->u.wait_n == 0 || acked >= r->u.wait_n);
-}
-
-static int pipeline(rs *r, struct rs_cmd *c, size_t n, redisReply **rep, int *acked, int wait,
-                    char *err, size_t errlen)
+int rs_pipeline(rs *r, struct rs_cmd *c, size_t n, redisReply **rep, int *acked, int wait,
+                char *err, size_t errlen)
 {
 	redis_cmd *cmds = calloc(n ? n : 1, sizeof *cmds);
 	if (cmds == NULL) {
@@ -91,21 +59,18 @@ static int pipeline(rs *r, struct rs_cmd *c, size_t n, redisReply **rep, int *ac
 		return AIOT_ERR_NOSPACE;
 	}
 	for (size_t i = 0; i < n; i++)
-		cmds[i] = cmd_of(&c[i]);
+		cmds[i] = rs_cmd_of(&c[i]);
 	int rc = redis_cluster_pipeline_wait(r->c, cmds, n, wait && r->u.wait_n ? r->u.wait_n : -1,
 	                                     r->u.wait_ms, rep, acked, err, errlen);
 	free(cmds);
 	return rc;
 }
 
-static void free_replies(redisReply **rep, size_t n)
+void rs_free_replies(redisReply **rep, size_t n)
 {
 	for (size_t i = 0; rep != NULL && i < n; i++)
 		freeReplyObject(rep[i]);
 }
-
-static int index_recs(rs *r, const aiot_dev_record *recs, size_t n, int nx, char *err,
-                      size_t errlen);
 
 /* ---- open: the meta key, the KEK check ------------------------------------------------- */
 
@@ -126,7 +91,7 @@ static int meta_create(rs *r, char *err, size_t errlen)
 	eval_begin(&c, meta_create_lua);
 	rs_args(&c, RS_VERSION);
 	rs_arg(&c, check, sizeof check);
-	redis_cmd cmd = cmd_of(&c);
+	redis_cmd cmd = rs_cmd_of(&c);
 	redisReply *x = r->u.wait_n ? redis_cluster_command_wait(r->c, &cmd, r->u.wait_n,
 	                                                         r->u.wait_ms, &acked, err, errlen)
 	                            : redis_cluster_command(r->c, &cmd, err, errlen);
@@ -149,7 +114,7 @@ static int meta_check(rs *r, char *err, size_t errlen)
 	rs_arg(&c, c.key, c.keylen);
 	rs_args(&c, "v");
 	rs_args(&c, "kek");
-	redis_cmd cmd = cmd_of(&c);
+	redis_cmd cmd = rs_cmd_of(&c);
 	redisReply *x = redis_cluster_command(r->c, &cmd, err, errlen);
 	int rc = AIOT_ERR_STATE;
 	if (x == NULL)
@@ -304,8 +269,8 @@ static long long rs_count(void *b)
 #define LOAD_CHUNK 1000
 
 /* One device's hash (HGETALL) into rec and its profile; NULL or what is wrong. */
-static const char *decode_dev(rs *r, const char *key, const redisReply *x, aiot_dev_record *rec,
-                              const char **profile)
+const char *rs_decode_dev(rs *r, const char *key, const redisReply *x, aiot_dev_record *rec,
+                          const char **profile)
 {
 	const char *brace = strchr(key, '{');
 	size_t hl = brace ? strcspn(brace + 1, "}") : 0;
@@ -347,7 +312,7 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 		rs_args(&c[i], "HGETALL");
 		rs_arg(&c[i], c[i].key, c[i].keylen);
 	}
-	if ((rc = pipeline(r, c, n, rep, NULL, 0, err, errlen)) != AIOT_OK)
+	if ((rc = rs_pipeline(r, c, n, rep, NULL, 0, err, errlen)) != AIOT_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const char *profile = NULL;
@@ -357,7 +322,7 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 		 * back): not a device, not an error. */
 		if (rep[i] != NULL && rep[i]->type == REDIS_REPLY_ARRAY && rep[i]->elements == 0)
 			continue;
-		const char *why = decode_dev(r, c[i].key, rep[i], &rec, &profile);
+		const char *why = rs_decode_dev(r, c[i].key, rep[i], &rec, &profile);
 		if (why == NULL && row(arg, &rec, profile) != AIOT_OK)
 			why = "out of memory loading the cache (or an inconsistent record)";
 		if (why != NULL) {
@@ -370,12 +335,12 @@ static int load_chunk(rs *r, size_t from, size_t n, aiot_store_row_fn row, void 
 		tids[i] = rec;
 	}
 	/* A store written before the T-ID index: the missing entries (SET NX). */
-	if (index_recs(r, tids, n, 1, err, errlen) != AIOT_OK)
+	if (rs_index_recs(r, tids, n, 1, err, errlen) != AIOT_OK)
 		fprintf(stderr, "aiot store: T-ID index not completed: %s\n", err);
 out:
 	OPENSSL_cleanse(&rec, sizeof rec);
 	free(tids);
-	free_replies(rep, n);
+	rs_free_replies(rep, n);
 	free(rep);
 	free(c);
 	return rc;
@@ -459,16 +424,14 @@ static int insert_undo(rs *r, struct rs_cmd *c, size_t n, const char *nonce, red
 		eval_begin(&c[i], undo_lua);
 		rs_args(&c[i], nonce);
 	}
-	free_replies(rep, n);
+	rs_free_replies(rep, n);
 	memset(rep, 0, n * sizeof *rep);
-	int rc = pipeline(r, c, n, rep, acked, 1, err, sizeof err);
+	int rc = rs_pipeline(r, c, n, rep, acked, 1, err, sizeof err);
 	for (size_t i = 0; i < n && rc == AIOT_OK; i++)
 		if (rep[i] == NULL || rep[i]->type != REDIS_REPLY_INTEGER)
 			rc = AIOT_ERR_STATE;
 	return rc;
 }
-
-static int insert_index(rs *r, const aiot_dev_record *recs, size_t n, char *err, size_t errlen);
 
 static int rs_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, size_t errlen)
 {
@@ -500,20 +463,20 @@ static int rs_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, 
 		rc = AIOT_ERR_INVAL;
 		goto out;
 	}
-	if ((rc = insert_index(r, recs, n, err, errlen)) != AIOT_OK)
+	if ((rc = rs_insert_index(r, recs, n, err, errlen)) != AIOT_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if ((rc = insert_cmd(r, &recs[i], nonce, &c[i])) != AIOT_OK) {
 			snprintf(err, errlen, "cannot encrypt a key");
 			goto out;
 		}
-	rc = pipeline(r, c, n, rep, acked, 1, err, errlen);
+	rc = rs_pipeline(r, c, n, rep, acked, 1, err, errlen);
 	for (size_t i = 0; i < n && bad == n; i++)
-		if (!confirmed(r, rep[i], acked[i], 1))
+		if (!rs_confirmed(r, rs_is_int(rep[i], 1), acked[i]))
 			bad = i;
 	if (bad == n && rc == AIOT_OK)
 		goto out;
-	if (is_int(rep[bad], 0)) {
+	if (rs_is_int(rep[bad], 0)) {
 		aiot_hex_encode(recs[bad].perm_id, recs[bad].perm_id_len, idhex);
 		snprintf(err, errlen, "permanent ID %s (record %zu of %zu) already exists", idhex,
 		         bad + 1, n);
@@ -536,116 +499,12 @@ static int rs_insert(void *b, const aiot_dev_record *recs, size_t n, char *err, 
 out:
 	if (c != NULL)
 		OPENSSL_cleanse(c, n * sizeof *c);
-	free_replies(rep, n);
+	rs_free_replies(rep, n);
 	free(rep);
 	free(acked);
 	free(c);
 	return rc;
 }
-
-/* ---- the T-ID index ------------------------------------------------------------------- */
-
-/* SET NAME:tid:{tid} permId (nx: only if absent) into c. */
-static void index_cmd(const rs *r, const uint8_t tid[16], const uint8_t *id, size_t len, int nx,
-                      struct rs_cmd *c)
-{
-	tid_key(r->u.ns, tid, c);
-	c->argc = c->nnum = 0;
-	rs_args(c, "SET");
-	rs_arg(c, c->key, c->keylen);
-	rs_arg(c, id, len);
-	if (nx)
-		rs_args(c, "NX");
-}
-
-/* 1 when the reply is the status OK. */
-static int is_ok(const redisReply *x)
-{
-	return x != NULL && x->type == REDIS_REPLY_STATUS && strcmp(x->str, "OK") == 0;
-}
-
-/* Writes the index entries of the n commands ix (confirmed by WAIT like a change); failed[k]
- * set for each that is not. AIOT_OK when all are. */
-static int index_write(rs *r, struct rs_cmd *ix, size_t n, uint8_t *failed, char *err,
-                       size_t errlen)
-{
-	redisReply **rep = calloc(n ? n : 1, sizeof *rep);
-	int *acked = calloc(n ? n : 1, sizeof *acked), rc = AIOT_OK;
-	if (rep == NULL || acked == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = AIOT_ERR_NOSPACE;
-	} else if (n > 0) {
-		pipeline(r, ix, n, rep, acked, 1, err, errlen);
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (rc == AIOT_ERR_NOSPACE ||
-		    !(is_ok(rep[k]) && (r->u.wait_n == 0 || acked[k] >= r->u.wait_n))) {
-			if (failed != NULL)
-				failed[k] = 1;
-			if (rc == AIOT_OK && rep[k] != NULL)
-				snprintf(err, errlen, "T-ID index: %s",
-				         rep[k]->type == REDIS_REPLY_ERROR
-				             ? rep[k]->str
-				             : "write not confirmed by WAIT");
-			if (rc == AIOT_OK)
-				rc = AIOT_ERR_STATE;
-		}
-	}
-	if (rep != NULL)
-		free_replies(rep, n);
-	free(rep);
-	free(acked);
-	return rc;
-}
-
-/* The index entries of the T-IDs the new devices hold, before the devices (an insert that
- * fails after them leaves stale entries: harmless). nx (load): only those missing, for a
- * store written before the index existed. */
-static int index_recs(rs *r, const aiot_dev_record *recs, size_t n, int nx, char *err,
-                      size_t errlen)
-{
-	size_t ni = 0;
-	struct rs_cmd *ix = calloc(2 * n + 1, sizeof *ix);
-	if (ix == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return AIOT_ERR_NOSPACE;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (recs[i].has_tid)
-			index_cmd(r, recs[i].tid, recs[i].perm_id, recs[i].perm_id_len, nx,
-			          &ix[ni++]);
-		if (recs[i].has_tid_prev)
-			index_cmd(r, recs[i].tid_prev, recs[i].perm_id, recs[i].perm_id_len, nx,
-			          &ix[ni++]);
-	}
-	int rc = AIOT_OK;
-	if (ni > 0 && !nx) {
-		rc = index_write(r, ix, ni, NULL, err, errlen);
-	} else if (ni > 0) { /* SET NX answers nil when present: no WAIT, no check */
-		redisReply **rep = calloc(ni, sizeof *rep);
-		rc =
-		    rep != NULL ? pipeline(r, ix, ni, rep, NULL, 0, err, errlen) : AIOT_ERR_NOSPACE;
-		free_replies(rep, ni);
-		free(rep);
-	}
-	free(ix);
-	return rc;
-}
-
-static int insert_index(rs *r, const aiot_dev_record *recs, size_t n, char *err, size_t errlen)
-{
-	int rc = index_recs(r, recs, n, 0, err, errlen);
-	if (rc != AIOT_OK) {
-		size_t o = strlen(err);
-		snprintf(err + o, errlen - o, "; nothing inserted");
-	}
-	return rc;
-}
-
-/* The entries of T-IDs that left their device, if they still name it (best effort: a stale
- * entry is harmless, lookups check the device). */
-static const char del_if_lua[] =
-    "if redis.call('GET',KEYS[1])==ARGV[1] then return redis.call('DEL',KEYS[1]) end return 0";
 
 /* ---- commit: one script per change, its expectation decided in the cluster ------------- */
 
@@ -799,96 +658,9 @@ static int change_result(const rs *r, const redisReply *x, int acked, const uint
 	}
 	if (x != NULL && x->type == REDIS_REPLY_ERROR)
 		return strstr(x->str, "NODEV") != NULL ? AIOT_ERR_UNKNOWN : AIOT_ERR_STATE;
-	if (is_int(v, 0))
+	if (rs_is_int(v, 0))
 		return AIOT_STORE_CHANGED;
-	return confirmed(r, v, acked, 1) ? AIOT_OK : AIOT_ERR_STATE;
-}
-
-/* The index entries of the T-IDs that left their devices, removed (best effort). */
-static void index_prune(rs *r, const aiot_store_change *ch, size_t m, const size_t *map,
-                        const uint8_t *const *gone)
-{
-	char err[160];
-	size_t k = 0;
-	struct rs_cmd *c = calloc(m ? m : 1, sizeof *c);
-	redisReply **rep = calloc(m ? m : 1, sizeof *rep);
-	for (size_t j = 0; c != NULL && rep != NULL && j < m; j++) {
-		if (gone[j] == NULL)
-			continue;
-		tid_key(r->u.ns, gone[j], &c[k]);
-		eval_begin(&c[k], del_if_lua);
-		rs_arg(&c[k], ch[map[j]].perm_id, ch[map[j]].len);
-		k++;
-	}
-	if (k > 0) {
-		pipeline(r, c, k, rep, NULL, 0, err, sizeof err);
-		free_replies(rep, k);
-	}
-	free(rep);
-	free(c);
-}
-
-/* 1 if the HMGET t tp reply x shows the device holding tid (either). Unsure (no reply): 1. */
-static int holds_tid(const redisReply *x, const uint8_t tid[16])
-{
-	if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != 2)
-		return 1;
-	for (size_t k = 0; k < 2; k++)
-		if (x->element[k]->type == REDIS_REPLY_STRING && x->element[k]->len == 16 &&
-		    memcmp(x->element[k]->str, tid, 16) == 0)
-			return 1;
-	return 0;
-}
-
-/* Step 1 wrote the index entry of every rotation's new T-ID; those of the rotations that did
- * not commit (changed, no such device, or an error) are removed again when the device does
- * not hold that T-ID (its t/tp read) and the entry still names the device (del_if_lua), best
- * effort. Not atomic (the entry and the device are in other slots): a script giving the
- * device that T-ID between the read and the delete (this change's own script still in
- * flight after a lost connection, or another ADM drawing the same random 128-bit T-ID)
- * would lose its entry; the window is one round trip. */
-static void index_unwind(rs *r, const aiot_store_change *ch, size_t n, const int *res)
-{
-	char err[160];
-	size_t m = 0, k = 0;
-	struct rs_cmd *c = calloc(n ? n : 1, sizeof *c);
-	size_t *map = calloc(n ? n : 1, sizeof *map);
-	redisReply **rep = calloc(n ? n : 1, sizeof *rep), **del = calloc(n ? n : 1, sizeof *del);
-	if (c == NULL || map == NULL || rep == NULL || del == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (ch[i].kind == AIOT_CHANGE_TID && res[i] != AIOT_OK) {
-			dev_key(r->u.ns, ch[i].perm_id, ch[i].len, &c[m]);
-			c[m].argc = 0;
-			rs_args(&c[m], "HMGET");
-			rs_arg(&c[m], c[m].key, c[m].keylen);
-			rs_args(&c[m], "t");
-			rs_args(&c[m], "tp");
-			map[m++] = i;
-		}
-	if (m == 0)
-		goto out;
-	pipeline(r, c, m, rep, NULL, 0, err, sizeof err);
-	for (size_t j = 0; j < m; j++) {
-		const aiot_store_change *x = &ch[map[j]];
-		if (holds_tid(rep[j], x->tid))
-			continue;
-		tid_key(r->u.ns, x->tid, &c[k]);
-		eval_begin(&c[k], del_if_lua);
-		rs_arg(&c[k], x->perm_id, x->len);
-		k++;
-	}
-	if (k > 0)
-		pipeline(r, c, k, del, NULL, 0, err, sizeof err);
-out:
-	if (rep != NULL)
-		free_replies(rep, m);
-	if (del != NULL)
-		free_replies(del, k);
-	free(del);
-	free(rep);
-	free(map);
-	free(c);
+	return rs_confirmed(r, rs_is_int(v, 1), acked) ? AIOT_OK : AIOT_ERR_STATE;
 }
 
 static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, char *err,
@@ -910,10 +682,10 @@ static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, c
 	 *    current: a T-ID a device holds is always in the index. */
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].kind == AIOT_CHANGE_TID) {
-			index_cmd(r, ch[i].tid, ch[i].perm_id, ch[i].len, 0, &c[ni]);
+			rs_index_cmd(r, ch[i].tid, ch[i].perm_id, ch[i].len, 0, &c[ni]);
 			map[ni++] = i;
 		}
-	rc = index_write(r, c, ni, failed, err, errlen);
+	rc = rs_index_write(r, c, ni, failed, err, errlen);
 	for (size_t k = 0; k < n; k++)
 		res[k] = AIOT_OK;
 	for (size_t k = 0; k < ni; k++)
@@ -925,7 +697,7 @@ static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, c
 			change_cmd(r, &ch[i], &c[m]);
 			map[m++] = i;
 		}
-	int prc = m > 0 ? pipeline(r, c, m, rep, acked, 1, err, errlen) : AIOT_OK;
+	int prc = m > 0 ? rs_pipeline(r, c, m, rep, acked, 1, err, errlen) : AIOT_OK;
 	for (size_t k = 0; k < m; k++) {
 		int x = res[map[k]] = change_result(r, rep[k], acked[k], &gone[k]);
 		if (x < 0 && rc == AIOT_OK) {
@@ -938,163 +710,17 @@ static int rs_commit(void *b, const aiot_store_change *ch, size_t n, int *res, c
 	}
 	/* 3. Best effort: the T-IDs that left their devices leave the index, and so do the new
 	 *    T-IDs of the rotations that did not commit. */
-	index_prune(r, ch, m, map, gone);
-	index_unwind(r, ch, n, res);
+	rs_index_prune(r, ch, m, map, gone);
+	rs_index_unwind(r, ch, n, res);
 out:
 	if (rep != NULL)
-		free_replies(rep, m);
+		rs_free_replies(rep, m);
 	free(rep);
 	free(gone);
 	free(acked);
 	free(failed);
 	free(map);
 	free(c);
-	return rc;
-}
-
-/* ---- reads: any thread, a connection of the pool -------------------------------------- */
-
-static redis_cluster *pool_get(rs *r, int *slot)
-{
-	char err[160];
-	int i = 0;
-	pthread_mutex_lock(&r->pool_lock);
-	for (;;) {
-		for (i = 0; i < RS_POOL && r->busy[i]; i++)
-			;
-		if (i < RS_POOL)
-			break;
-		pthread_cond_wait(&r->pool_cond, &r->pool_lock);
-	}
-	r->busy[i] = 1;
-	pthread_mutex_unlock(&r->pool_lock);
-	*slot = i;
-	/* Slot i is this thread's until busy[i] is cleared: read it before giving it back. */
-	redis_cluster *cl = r->pool[i];
-	if (cl == NULL)
-		cl = r->pool[i] = redis_cluster_open(r->u.seeds, NULL, err, sizeof err);
-	if (cl == NULL) {
-		fprintf(stderr, "aiot store: %s\n", err);
-		pthread_mutex_lock(&r->pool_lock);
-		r->busy[i] = 0;
-		pthread_cond_signal(&r->pool_cond);
-		pthread_mutex_unlock(&r->pool_lock);
-	}
-	return cl;
-}
-
-/* One command on a connection of the pool: its reply, or NULL. */
-static redisReply *read_cmd(rs *r, struct rs_cmd *c)
-{
-	char err[160];
-	int i;
-	redis_cluster *cl = pool_get(r, &i);
-	if (cl == NULL)
-		return NULL;
-	redis_cmd cmd = cmd_of(c);
-	redisReply *x = redis_cluster_command(cl, &cmd, err, sizeof err);
-	if (x == NULL)
-		fprintf(stderr, "aiot store: read: %s\n", err);
-	pthread_mutex_lock(&r->pool_lock);
-	r->busy[i] = 0;
-	pthread_cond_signal(&r->pool_cond);
-	pthread_mutex_unlock(&r->pool_lock);
-	return x;
-}
-
-static int rs_read(void *b, const uint8_t *id, size_t len, aiot_dev_record *rec, char **profile)
-{
-	static const char *const state[] = {"tt", "t", "tp", "rn", "rd", "d"};
-	rs *r = b;
-	struct rs_cmd c;
-	const char *names[8], *pj = NULL;
-	size_t n = 0;
-	aiot_dev_record st;
-	for (size_t k = 0; k < (rec != NULL ? 6u : 1u); k++)
-		names[n++] = state[k];
-	if (profile != NULL) {
-		names[n++] = "j";
-		*profile = NULL;
-	}
-	dev_key(r->u.ns, id, len, &c);
-	c.argc = c.nnum = 0;
-	rs_args(&c, "HMGET");
-	rs_arg(&c, c.key, c.keylen);
-	for (size_t k = 0; k < n; k++)
-		rs_args(&c, names[k]);
-	redisReply *x = read_cmd(r, &c);
-	if (x == NULL)
-		return AIOT_ERR_TIMEOUT;
-	memset(&st, 0, sizeof st);
-	const char *why = rs_decode_state(x, names, n, &st, &pj);
-	int rc = why == NULL                      ? AIOT_OK
-	         : strcmp(why, RS_NO_DEVICE) == 0 ? AIOT_ERR_UNKNOWN
-	                                          : AIOT_ERR_MALFORMED;
-	if (rc == AIOT_ERR_MALFORMED)
-		fprintf(stderr, "aiot store: %s: %s\n", c.key, why);
-	if (rc == AIOT_OK && rec != NULL) {
-		rec->has_tid = st.has_tid;
-		rec->has_tid_prev = st.has_tid_prev;
-		rec->tid_type = st.tid_type;
-		memcpy(rec->tid, st.tid, 16);
-		memcpy(rec->tid_prev, st.tid_prev, 16);
-		rec->has_session = st.has_session;
-		memcpy(rec->rand_n, st.rand_n, 16);
-		memcpy(rec->rand_d, st.rand_d, 16);
-		rec->doa_n = st.doa_n;
-		memcpy(rec->doa_rand_d, st.doa_rand_d, sizeof rec->doa_rand_d);
-	}
-	if (rc == AIOT_OK && profile != NULL && pj != NULL && (*profile = strdup(pj)) == NULL)
-		rc = AIOT_ERR_NOSPACE;
-	freeReplyObject(x);
-	return rc;
-}
-
-static int rs_find_tid(void *b, const uint8_t tid[16], uint8_t id[AIOT_PERM_ID_MAX], size_t *len)
-{
-	rs *r = b;
-	struct rs_cmd c;
-	tid_key(r->u.ns, tid, &c);
-	c.argc = c.nnum = 0;
-	rs_args(&c, "GET");
-	rs_arg(&c, c.key, c.keylen);
-	redisReply *x = read_cmd(r, &c);
-	int rc = x == NULL ? AIOT_ERR_TIMEOUT : AIOT_ERR_UNKNOWN;
-	if (x != NULL && x->type == REDIS_REPLY_STRING && x->len >= 1 &&
-	    x->len <= AIOT_PERM_ID_MAX) {
-		memcpy(id, x->str, x->len);
-		*len = x->len;
-		rc = AIOT_OK;
-	} else if (x != NULL && x->type != REDIS_REPLY_NIL) {
-		rc = AIOT_ERR_MALFORMED;
-	}
-	freeReplyObject(x);
-	return rc;
-}
-
-static int rs_fetch(void *b, const uint8_t *id, size_t len, aiot_store_row_fn row, void *arg)
-{
-	rs *r = b;
-	struct rs_cmd c;
-	aiot_dev_record rec;
-	const char *profile = NULL;
-	dev_key(r->u.ns, id, len, &c);
-	c.argc = c.nnum = 0;
-	rs_args(&c, "HGETALL");
-	rs_arg(&c, c.key, c.keylen);
-	redisReply *x = read_cmd(r, &c);
-	if (x == NULL)
-		return AIOT_ERR_TIMEOUT;
-	int rc = AIOT_ERR_UNKNOWN;
-	if (x->type == REDIS_REPLY_ARRAY && x->elements > 0) {
-		memset(&rec, 0, sizeof rec);
-		const char *why = decode_dev(r, c.key, x, &rec, &profile);
-		if (why != NULL)
-			fprintf(stderr, "aiot store: %s: %s\n", c.key, why);
-		rc = why != NULL ? AIOT_ERR_MALFORMED : row(arg, &rec, profile);
-		OPENSSL_cleanse(&rec, sizeof rec);
-	}
-	freeReplyObject(x);
 	return rc;
 }
 
